@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh machine with Python 3 and make: `make run`, `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= sqlite:///deskapp-demo.db
+
+.PHONY: run test bench demo check-config clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[postgres,web,reports,test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@$(BIN)/deskapp --db $(DB) demo --if-empty
+	$(BIN)/deskapp --db $(DB)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+check-config: $(STAMP)
+	$(BIN)/deskapp check-config
+
+clean:
+	rm -rf $(VENV) deskapp-demo.db deskapp-demo.db-wal deskapp-demo.db-shm

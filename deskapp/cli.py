@@ -1,0 +1,257 @@
+"""The command line: parse options, call core, print text or one JSON document. No business logic.
+
+Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything else. A user error is
+one line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class Env:
+    """What the global options chose; the Context is opened only by commands that need it."""
+
+    def __init__(self, config_path: str | None, db_url: str | None):
+        self.config_path = config_path
+        self.db_url = db_url
+        self._ctx = None
+
+    def config(self):
+        from deskapp.config.load import load_config
+
+        return load_config(self.config_path)
+
+    def context(self, *, init: bool = True):
+        if self._ctx is None:
+            from deskapp.core.context import open_context
+
+            self._ctx = open_context(self.config(), self.db_url, init=init)
+        return self._ctx
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> None:
+    click.echo(f"deskapp: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: Callable) -> Callable:
+    """Turn the errors a user can cause into a message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from deskapp.config.errors import ConfigInvalid
+        from deskapp.core.auth import AuthError, Forbidden
+        from deskapp.core.queue import NotFound, QueueError
+        from deskapp.db.database import DatabaseUnavailable
+
+        try:
+            return func(*args, **kwargs)
+        except ConfigInvalid as exc:
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (NotFound, ValueError) as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        except (QueueError, AuthError, Forbidden, DatabaseUnavailable) as exc:
+            fail(str(exc))
+        except Exception as exc:  # noqa: BLE001  a database failure, never a traceback on screen
+            import peewee
+
+            if isinstance(exc, peewee.PeeweeException):
+                from deskapp.db.database import first_line
+
+                fail(f"database error: {first_line(exc)}")
+            raise
+
+    return wrapper
+
+
+def emit(as_json: bool, data: Any, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, default=str, ensure_ascii=False))
+    else:
+        click.echo(text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--config", "config_path", envvar="DESKAPP_CONFIG", type=click.Path(dir_okay=False),
+              help="Configuration file (default ./config.yaml).")
+@click.option("--db", "db_url", envvar="DESKAPP_DATABASE_URL", help="Database URL, overriding the configuration's.")
+@click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
+@click.pass_context
+def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, counter: str | None) -> None:
+    """deskapp: the service desk for a bank branch. Without a command it opens the app."""
+    click_ctx.obj = Env(config_path, db_url)
+    if click_ctx.invoked_subcommand is None:
+        _open_app(click_ctx.obj, "desk", counter=counter)
+
+
+@user_errors
+def _open_app(env: Env, mode: str, **options) -> None:
+    from deskapp.tui.app import run_app
+
+    run_app(env.config(), env.db_url, mode=mode, **options)
+
+
+@main.command("check-config")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.pass_obj
+def check_config_cmd(env: Env, path: str | None) -> None:
+    """Print every problem in the configuration as PATH:LINE:COL: message."""
+    from deskapp.config.load import check_config, config_path
+
+    target = config_path(path or env.config_path)
+    config, errors = check_config(target)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {target}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    assert config is not None
+    click.echo(
+        f"{target}: OK: branch {config.branch.code}, {len(config.services)} services, "
+        f"{len(config.counters)} counters, {len(config.staff)} staff"
+    )
+
+
+@main.command()
+@click.pass_obj
+@user_errors
+def init(env: Env) -> None:
+    """Create or migrate the database and sync branch, services, counters and staff from config."""
+    ctx = env.context()
+    applied, report = ctx.migrations_applied, ctx.sync_report
+    click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+    click.echo("changes: " + ("; ".join(report.changed) if report else "none (in step with config)"))
+
+
+@main.command()
+@click.option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
+@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
+@click.pass_obj
+@user_errors
+def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None:
+    """Build a realistic demo branch with history, and print the demo PINs."""
+    from deskapp.core import demo as demo_core
+
+    ctx = env.context()
+    if demo_core.has_data():
+        if if_empty:
+            return
+        fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
+    with click.progressbar(length=100, label="Building demo data", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float) -> None:
+            step = int(fraction * 100) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+    click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
+               f"over {days} days.")
+    click.echo("Demo PINs (shown once):")
+    for login, (role, pin) in result.pins.items():
+        click.echo(f"  {login:<10} {role:<11} {pin}")
+
+
+@main.group()
+def staff() -> None:
+    """Staff PINs and locks."""
+
+
+@staff.command("set-pin")
+@click.argument("login")
+@click.pass_obj
+@user_errors
+def set_pin(env: Env, login: str) -> None:
+    """Set a staff member's PIN (asked twice, never echoed)."""
+    from deskapp.core import auth
+
+    ctx = env.context()
+    pin = click.prompt("New PIN", hide_input=True, confirmation_prompt="Repeat the PIN")
+    auth.set_pin(ctx, login, pin.strip())
+    click.echo(f"PIN set for {login}.")
+
+
+@staff.command("unlock")
+@click.argument("login")
+@click.option("--by", required=True, help="Login of the supervisor unlocking the account.")
+@click.pass_obj
+@user_errors
+def unlock(env: Env, login: str, by: str) -> None:
+    """Unlock an account locked after wrong PINs."""
+    from deskapp.core import auth
+
+    auth.unlock(env.context(), login, by=by)
+    click.echo(f"{login} unlocked.")
+
+
+from deskapp.cli_queue import queue  # noqa: E402  (registers the queue group's commands)
+
+main.add_command(queue)
+
+
+@main.command()
+@click.option("--counters", required=True, type=click.IntRange(0, 10_000))
+@click.option("--arrivals-per-hour", required=True, type=float)
+@click.option("--service-minutes", required=True, type=float)
+@click.option("--target-minutes", type=float, default=None)
+@json_option
+@user_errors
+def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, target_minutes: float | None,
+             as_json: bool) -> None:
+    """Erlang C: probability of waiting, average wait, service level and occupancy."""
+    from deskapp.core.estimate import counters_needed, erlang_c
+
+    result = erlang_c(counters, arrivals_per_hour, service_minutes, target_minutes)
+    data = result.as_dict()
+    lines = [
+        f"traffic          {result.traffic_erlangs:.4f} Erlangs",
+        f"P(wait)          {_fmt(result.p_wait, '{:.4f}')}",
+        f"average wait     {_fmt(result.avg_wait_minutes, '{:.2f} min')}",
+        f"service level    {_fmt(result.service_level, lambda v: f'{v * 100:.2f}% within {target_minutes:g} min')}",
+        f"occupancy        {_fmt(result.occupancy, lambda v: f'{v * 100:.1f}%')}",
+    ]
+    if not result.stable:
+        lines.append("the queue grows without bound: more counters are needed")
+    if target_minutes is not None:
+        needed = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
+        data["counters_needed_80pct"] = needed
+        lines.append(f"counters for 80% within target: {needed}")
+    emit(as_json, data, "\n".join(lines))
+
+
+def _fmt(value, pattern) -> str:
+    if value is None:
+        return "-"
+    return pattern(value) if callable(pattern) else pattern.format(value)
+
+
+@main.command()
+@click.pass_obj
+def display(env: Env) -> None:
+    """The waiting-room "now serving" display."""
+    _open_app(env, "display")
+
+
+@main.command()
+@click.pass_obj
+def kiosk(env: Env) -> None:
+    """The ticket kiosk for walk-in clients."""
+    _open_app(env, "kiosk")

@@ -1,0 +1,25 @@
+"""Configuration problems, each located in its file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ConfigError:
+    """One problem in a configuration file; lines and columns count from 1."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class ConfigInvalid(Exception):
+    """Raised when a configuration cannot be used; carries every problem found."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = sorted(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

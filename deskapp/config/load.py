@@ -1,0 +1,92 @@
+"""Loading config.yaml: safe YAML with positions, pydantic validation, then cross-references.
+
+Every problem found is returned at once, each as `FILE:LINE:COL: message`, so a branch's IT
+person fixes the whole file in one pass instead of one error per run.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from pathlib import Path as FsPath
+
+from deskapp.config.errors import ConfigError, ConfigInvalid
+from deskapp.config.schema import Config
+from deskapp.config.validate import validate
+from deskapp.config.yamlsafe import Document, read_yaml
+
+DEFAULT_PATH = "config.yaml"
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> FsPath:
+    """The file to load: the explicit path, else $DESKAPP_CONFIG, else ./config.yaml."""
+    return FsPath(explicit or os.environ.get("DESKAPP_CONFIG") or DEFAULT_PATH)
+
+
+def check_config(path: str | os.PathLike, *, text: str | bytes | None = None) -> tuple[Config | None, list[ConfigError]]:
+    """Every problem in the configuration; the Config only when there are none."""
+    doc, errors = read_yaml(path, text=text)
+    if doc is None or errors:
+        return None, sorted(errors)
+    config, errors = validate(doc, Config)
+    if config is None:
+        return None, errors
+    errors = _cross_references(doc, config)
+    return (None, errors) if errors else (config, [])
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """The validated configuration, or ConfigInvalid carrying every problem."""
+    config, errors = check_config(config_path(path))
+    if errors:
+        raise ConfigInvalid(errors)
+    assert config is not None
+    return config
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' when a choice is close to the word, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _duplicates(doc: Document, section: str, key: str, values: list[str], what: str) -> list[ConfigError]:
+    seen: dict[str, int] = {}
+    errors = []
+    for i, value in enumerate(values):
+        if value in seen:
+            line, _ = doc.where((section, seen[value], key))
+            errors.append(doc.error((section, i, key), f"{what} '{value}' is used twice (first at line {line})"))
+        else:
+            seen[value] = i
+    return errors
+
+
+def _cross_references(doc: Document, config: Config) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    services = [s.code for s in config.services]
+    errors += _duplicates(doc, "services", "code", services, "service code")
+    errors += _duplicates(doc, "services", "prefix", [s.prefix for s in config.services], "ticket prefix")
+    errors += _duplicates(doc, "counters", "code", [c.code for c in config.counters], "counter code")
+    errors += _duplicates(doc, "staff", "login", [s.login for s in config.staff], "login")
+    errors += _duplicates(
+        doc, "priority_classes", "code", [p.code for p in config.priority_classes], "priority class"
+    )
+    served: set[str] = set()
+    for ci, counter in enumerate(config.counters):
+        seen: set[str] = set()
+        for si, code in enumerate(counter.services):
+            where = ("counters", ci, "services", si)
+            if code not in services:
+                errors.append(doc.error(where, f"counter '{counter.code}' names unknown service '{code}'{suggest(code, services)}"))
+            elif code in seen:
+                errors.append(doc.error(where, f"counter '{counter.code}' lists service '{code}' twice"))
+            seen.add(code)
+            served.add(code)
+    for i, service in enumerate(config.services):
+        if service.code not in served:
+            errors.append(doc.error(("services", i, "code"), f"service '{service.code}' is served by no counter"))
+    hours = config.branch.hours
+    if hours.open >= hours.close:
+        errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))
+    return sorted(errors)

@@ -1,0 +1,203 @@
+"""The shape of config.yaml, as pydantic models whose docstrings explain each key.
+
+Cross-references (a counter naming a service, a staff login used twice) are checked in
+`deskapp.config.load`, where every problem can be given its line and column.
+"""
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ROLES = ("greeter", "teller", "supervisor", "manager")
+Role = Literal["greeter", "teller", "supervisor", "manager"]
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+class Section(BaseModel):
+    """Every section refuses keys it does not know, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+def _code(value: str, what: str) -> str:
+    if not _CODE.match(value):
+        raise ValueError(
+            f"{what} '{value}' must be 1-20 letters, digits, '-' or '_', starting with a letter or digit"
+        )
+    return value
+
+
+class OpeningHours(Section):
+    open: str = "08:30"
+    """When the doors open, branch-local time, quoted: "08:30"."""
+    close: str = "16:00"
+    """When the doors close, branch-local time, quoted: "16:00"."""
+
+    @field_validator("open", "close")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"expected a time of day as \"HH:MM\", got '{value}'")
+        return value
+
+
+class Branch(Section):
+    code: str
+    """Short branch code, unique in the bank's network (e.g. LIS01)."""
+    name: str
+    """The branch's name as customers know it."""
+    timezone: str = "UTC"
+    """IANA timezone (e.g. Europe/Lisbon); times are stored in UTC and shown in this zone."""
+    hours: OpeningHours = OpeningHours()
+    """Opening hours; the demo's arrivals follow them."""
+
+    @field_validator("code")
+    @classmethod
+    def _check_code(cls, value: str) -> str:
+        return _code(value, "branch code")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Europe/Lisbon)") from None
+        return value
+
+
+class Database(Section):
+    url: str = "sqlite:///deskapp.db"
+    """sqlite:///PATH (relative to the current directory) or postgresql://user@host:port/dbname."""
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(f"database url must start with sqlite:/// or postgresql://, got '{value}'")
+        return value
+
+
+class PriorityClass(Section):
+    code: str
+    """Short code used on tickets and the command line (e.g. normal, priority)."""
+    name: str
+    """What reception sees (e.g. "Priority: elderly, pregnant, disabled")."""
+    weight: int = Field(1, ge=1, le=100)
+    """Share of calls when several classes wait: weights 2 and 1 call two of this class, then one of the other."""
+
+
+class Queue(Section):
+    number_width: int = Field(3, ge=2, le=6)
+    """Digits in a ticket number: 3 gives A001."""
+    max_wait_minutes: int = Field(30, ge=1, le=600)
+    """A ticket that has waited this long is called before any other, whatever its class."""
+    recent_services: int = Field(20, ge=1, le=500)
+    """How many recent service times of a service feed its expected wait."""
+    recall_limit: int = Field(3, ge=0, le=20)
+    """How many times a called ticket may be recalled before only no-show or start remain."""
+
+
+class Service(Section):
+    code: str
+    """Short code used on the command line (e.g. CASH)."""
+    name: str
+    """What customers see on the kiosk and display."""
+    prefix: str
+    """Letter(s) before the ticket number (A for A001)."""
+    target_wait_minutes: int = Field(10, ge=1, le=600)
+    """Service level target: a wait at or under this counts as on time."""
+    typical_service_minutes: float = Field(5.0, gt=0, le=240)
+    """Used for expected waits until enough real service times exist."""
+    workflow: str | None = None
+    """Name of the workflow that guides the teller (optional)."""
+
+    @field_validator("code")
+    @classmethod
+    def _check_code(cls, value: str) -> str:
+        return _code(value, "service code")
+
+    @field_validator("prefix")
+    @classmethod
+    def _check_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{1,2}", value):
+            raise ValueError(f"ticket prefix must be one or two capital letters, got '{value}'")
+        return value
+
+
+class Counter(Section):
+    code: str
+    """Short code (e.g. 1, 2, C3); the display shows it."""
+    name: str
+    """Name shown to staff and customers (e.g. "Counter 1")."""
+    services: list[str] = Field(min_length=1)
+    """Service codes in calling order: the counter's work profile."""
+
+    @field_validator("code")
+    @classmethod
+    def _check_code(cls, value: str) -> str:
+        return _code(value, "counter code")
+
+
+class StaffMember(Section):
+    login: str
+    """Lower-case login (e.g. ana.costa)."""
+    name: str
+    """Full name."""
+    role: Role
+    """greeter, teller, supervisor or manager: decides what the person may see and do."""
+
+    @field_validator("login")
+    @classmethod
+    def _check_login(cls, value: str) -> str:
+        if not _LOGIN.match(value):
+            raise ValueError(
+                f"login '{value}' must be 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter"
+            )
+        return value
+
+
+class Security(Section):
+    lockout_attempts: int = Field(5, ge=1, le=100)
+    """Wrong PINs in a row that lock an account."""
+    lockout_minutes: int = Field(15, ge=1, le=1440)
+    """How long a locked account stays locked."""
+    idle_lock_minutes: int = Field(5, ge=1, le=240)
+    """Minutes without a key or click after which the desk returns to the login screen."""
+    pin_min_length: int = Field(4, ge=4, le=12)
+    """Fewest digits a PIN may have."""
+
+
+class Config(Section):
+    """The whole of config.yaml."""
+
+    branch: Branch
+    """The branch this desk belongs to."""
+    database: Database = Database()
+    """Where the data lives."""
+    queue: Queue = Queue()
+    """Ticket numbering and calling rules."""
+    priority_classes: list[PriorityClass] = Field(
+        default_factory=lambda: [PriorityClass(code="normal", name="Normal", weight=1)], min_length=1
+    )
+    """Priority classes, most urgent first."""
+    services: list[Service] = Field(min_length=1)
+    """The services customers can queue for."""
+    counters: list[Counter] = Field(min_length=1)
+    """The desks that serve customers."""
+    staff: list[StaffMember] = Field(min_length=1)
+    """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
+    security: Security = Security()
+    """Login lockout and idle lock."""
+
+    def service(self, code: str) -> Service:
+        return next(s for s in self.services if s.code == code)
+
+    def priority(self, code: str) -> PriorityClass:
+        return next(p for p in self.priority_classes if p.code == code)

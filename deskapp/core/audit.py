@@ -1,0 +1,45 @@
+"""The audit trail: who did what to which record, and when. Append-only.
+
+A detail never carries a sensitive value (a national ID, a PIN, an account number): callers pass
+what happened ("revealed national_id"), not the value. The database refuses updates and deletes
+of audit rows by trigger (migration 0001), so this module only ever inserts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from deskapp.db.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    staff: str | None
+    action: str
+    entity: str
+    entity_id: str
+    detail: str
+
+
+def record(now: dt.datetime, staff: str | None, action: str, entity: str = "", entity_id: object = "", detail: str = "") -> None:
+    AuditEvent.create(
+        at=now, staff=staff, action=action, entity=entity, entity_id=str(entity_id), detail=detail
+    )
+
+
+def entries(*, staff: str | None = None, entity: str | None = None, entity_id: object | None = None,
+            since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest audit entries matching every filter given."""
+    query = AuditEvent.select().order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if staff is not None:
+        query = query.where(AuditEvent.staff == staff)
+    if entity is not None:
+        query = query.where(AuditEvent.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == str(entity_id))
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return [AuditEntry(e.at, e.staff, e.action, e.entity, e.entity_id, e.detail) for e in query]

@@ -1,0 +1,105 @@
+"""The calling order: which waiting ticket a counter calls next. Pure functions, table-tested.
+
+Rules, in order:
+1. A ticket that has waited `max_wait` or longer (since it was issued) goes first, across all of
+   the counter's services; the longest-waiting of them.
+2. Otherwise the counter's services in work-profile order: the first service with a waiting
+   ticket is served.
+3. Within a service, a ticket requeued to the front goes first (earliest requeued first).
+4. Otherwise priority classes share the calls by weight (stride scheduling over the service's
+   recent calls): each waiting class c scores (calls of c among the service's last W calls + 1)
+   / weight(c), W being the sum of all weights; the lowest score wins, ties to the heavier class,
+   then to the class listed first. Weights 2 and 1 call two priority tickets, then one normal,
+   while both wait; a lone class is simply served.
+5. First come, first served among equals: earliest place in line, then lowest ticket id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    service: int
+    priority: str
+    issued_at: dt.datetime
+    queued_at: dt.datetime
+    front: bool = False
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    code: str
+    weight: int
+
+
+def _fifo(t: Waiting) -> tuple:
+    return (t.queued_at, t.id)
+
+
+def choose_class(waiting_classes: set[str], classes: Sequence[PriorityRule], recent: Sequence[str]) -> str:
+    """The class to call next within one service (rule 4); `recent` is newest first."""
+    window = list(recent[: sum(c.weight for c in classes)])
+    best: tuple | None = None
+    for index, rule in enumerate(classes):
+        if rule.code not in waiting_classes:
+            continue
+        score = (window.count(rule.code) + 1) / rule.weight
+        key = (score, -rule.weight, index)
+        if best is None or key < best[0]:
+            best = (key, rule.code)
+    if best is None:
+        # A class no longer in the configuration: serve it rather than strand it.
+        return sorted(waiting_classes)[0]
+    return best[1]
+
+
+def next_ticket(
+    waiting: Sequence[Waiting],
+    profile: Sequence[int],
+    classes: Sequence[PriorityRule],
+    recent_calls: Mapping[int, Sequence[str]],
+    now: dt.datetime,
+    max_wait: dt.timedelta,
+) -> Waiting | None:
+    """The ticket a counter with this work profile calls next, or None."""
+    served = set(profile)
+    mine = [t for t in waiting if t.service in served]
+    if not mine:
+        return None
+    overdue = [t for t in mine if now - t.issued_at >= max_wait]
+    if overdue:
+        return min(overdue, key=lambda t: (t.issued_at, t.id))
+    for service in profile:
+        queue = [t for t in mine if t.service == service]
+        if queue:
+            return first_in_service(queue, classes, recent_calls.get(service, ()))
+    return None
+
+
+def first_in_service(queue: Sequence[Waiting], classes: Sequence[PriorityRule], recent: Sequence[str]) -> Waiting:
+    fronts = [t for t in queue if t.front]
+    if fronts:
+        return min(fronts, key=_fifo)
+    chosen = choose_class({t.priority for t in queue}, classes, recent)
+    return min((t for t in queue if t.priority == chosen), key=_fifo)
+
+
+def service_order(queue: Sequence[Waiting], classes: Sequence[PriorityRule], recent: Sequence[str]) -> list[Waiting]:
+    """The order in which one service's waiting tickets would be called, by simulating rule 3-5.
+
+    Used for positions and expected waits; the simulation appends each pick to the recent calls,
+    so the interleave shows in the positions too.
+    """
+    remaining = list(queue)
+    history = list(recent)
+    order: list[Waiting] = []
+    while remaining:
+        pick = first_in_service(remaining, classes, history)
+        order.append(pick)
+        remaining.remove(pick)
+        history.insert(0, pick.priority)
+    return order

@@ -1,0 +1,221 @@
+"""The Textual App: wiring only. Screens own their behaviour; core owns the rules.
+
+It holds the Context (configuration, clock, branch), the logged-in Session and this desk's
+counter; switches between the screens the role allows; polls the change marker so screens
+reload when another desk changes something; locks the desk after the idle time; and shows
+every failure from a worker as a message, never a traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.signal import Signal
+
+from deskapp.config.schema import Config
+from deskapp.core.auth import Session, authorize
+from deskapp.core.clock import Clock
+from deskapp.core.context import Context
+
+SWITCH_KEYS = {"desk": "f2", "reception": "f3", "customers": "f4", "feedback": "f5",
+               "supervisor": "f6", "manager": "f7", "audit": "f8"}
+
+
+def _screen_factory(name: str):
+    """The screen class for a screen name; imported lazily to keep start-up fast."""
+    if name == "desk":
+        from deskapp.tui.screens.desk import DeskScreen
+
+        return DeskScreen
+    if name == "reception":
+        from deskapp.tui.screens.reception import ReceptionScreen
+
+        return ReceptionScreen
+    from deskapp.tui.screens.placeholder import PlaceholderScreen
+
+    return lambda: PlaceholderScreen(name)
+
+
+class DeskApp(App):
+    CSS_PATH = "deskapp.tcss"
+    TITLE = "deskapp"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f2", "open('desk')", "Queue", show=True, id="open_desk"),
+        Binding("f3", "open('reception')", "Reception", show=True, id="open_reception"),
+        Binding("f4", "open('customers')", "Customers", show=True, id="open_customers"),
+        Binding("f5", "open('feedback')", "Feedback", show=True, id="open_feedback"),
+        Binding("f6", "open('supervisor')", "Supervisor", show=True, id="open_supervisor"),
+        Binding("f7", "open('manager')", "Manager", show=True, id="open_manager"),
+        Binding("f8", "open('audit')", "Audit", show=True, id="open_audit"),
+        Binding("ctrl+l", "lock", "Lock", id="lock"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, ctx: Context | None, *, config: Config, db_url: str | None = None, mode: str = "desk",
+                 counter: str | None = None, clock: Clock | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.config = config
+        self.db_url = db_url
+        self.start_mode = mode
+        self.counter = counter
+        self.clock = clock
+        self.session: Session | None = None
+        self.changes = Signal[int](self, "changes")
+        self._marker = -1
+        self._last_activity = dt.datetime.min
+        self._modes_added: set[str] = set()
+
+    # -- start-up -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.title = f"deskapp · {self.config.branch.name}"
+        self.add_mode("login", self._first_screen)
+        self.switch_mode("login")
+        self.set_interval(1.0, self._tick)
+        if self.ctx is None:
+            self._open_context()
+
+    def _first_screen(self):
+        if self.start_mode == "display":
+            from deskapp.tui.screens.display import DisplayScreen
+
+            return DisplayScreen()
+        if self.start_mode == "kiosk":
+            from deskapp.tui.screens.kiosk import KioskScreen
+
+            return KioskScreen()
+        from deskapp.tui.screens.login import LoginScreen
+
+        return LoginScreen()
+
+    @work(thread=True, exit_on_error=False)
+    def _open_context(self) -> None:
+        from deskapp.core.context import open_context
+        from deskapp.core.queue import ensure_day
+
+        try:
+            ctx = open_context(self.config, self.db_url, self.clock)
+            ensure_day(ctx)
+        except Exception as exc:  # noqa: BLE001  shown on screen; the app stays usable to quit
+            self.call_from_thread(self.report_error, exc)
+            return
+        self.call_from_thread(self._context_ready, ctx)
+
+    def _context_ready(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.changes.publish(-1)
+
+    # -- session --------------------------------------------------------------------------------
+    def logged_in(self, session: Session, counter: str | None) -> None:
+        """Called by the login screen: open the role's home screen."""
+        self.session = session
+        self.counter = counter
+        self.touch()
+        where = f" · counter {counter}" if counter else ""
+        self.sub_title = f"{session.name} ({session.role}){where}"
+        self.action_open(session.screens[0])
+        self.refresh_bindings()
+
+    async def action_lock(self, reason: str = "logout") -> None:
+        """Back to the login screen; the counter and its ticket stay as they are."""
+        if self.session is None:
+            return
+        from deskapp.core import auth
+        from deskapp.tui.work import call_core
+
+        session, self.session = self.session, None
+        call_core(self, auth.logout, self.ctx, session, reason)
+        self.sub_title = ""
+        await self.switch_mode("login")
+        for name in SWITCH_KEYS:
+            if name in self._modes_added:
+                await self.remove_mode(name)
+        self._modes_added.clear()
+        self.refresh_bindings()
+
+    def action_open(self, name: str) -> None:
+        if self.session is None:
+            return
+        try:
+            authorize(self.session, name)
+        except Exception as exc:  # noqa: BLE001  Forbidden: told, not crashed
+            self.notify(str(exc), severity="warning")
+            return
+        if name not in self._modes_added:
+            self.add_mode(name, _screen_factory(name))
+            self._modes_added.add(name)
+        self.switch_mode(name)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "open":
+            return self.session is not None and self.session.may(parameters[0])
+        if action == "lock":
+            return self.session is not None
+        return True
+
+    # -- activity, idle lock and change polling --------------------------------------------------
+    def now(self) -> dt.datetime:
+        return self.ctx.now() if self.ctx else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    def touch(self) -> None:
+        self._last_activity = self.now()
+
+    def on_key(self) -> None:
+        self.touch()
+
+    def on_mouse_down(self) -> None:
+        self.touch()
+
+    def _tick(self) -> None:
+        if self.ctx is None:
+            return
+        if self.session is not None:
+            idle = dt.timedelta(minutes=self.config.security.idle_lock_minutes)
+            if self.now() - self._last_activity >= idle:
+                self.run_worker(self.action_lock("idle_lock"), exclusive=True, group="lock")
+                self.notify("Locked after inactivity.", severity="information")
+        self._poll_changes()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_changes(self) -> None:
+        from deskapp.core import changes
+        from deskapp.db.database import db
+
+        try:
+            with db.connection_context():
+                marker = changes.current(self.ctx.branch_id)
+        except Exception as exc:  # noqa: BLE001  a lost connection is shown, then retried next tick
+            self.call_from_thread(self.report_error, exc)
+            return
+        if marker != self._marker:
+            self._marker = marker
+            self.call_from_thread(self.changes.publish, marker)
+
+    # -- errors ---------------------------------------------------------------------------------
+    def report_error(self, exc: BaseException) -> None:
+        """The one place where failures become messages on screen."""
+        from deskapp.config.errors import ConfigInvalid
+        from deskapp.core.auth import AuthError, Forbidden
+        from deskapp.core.queue import QueueError
+        from deskapp.db.database import DatabaseUnavailable, first_line
+
+        if isinstance(exc, (QueueError, AuthError, Forbidden)):
+            self.notify(str(exc), severity="warning", timeout=6)
+        elif isinstance(exc, (ConfigInvalid, DatabaseUnavailable, ValueError)):
+            self.notify(str(exc), title="Cannot continue", severity="error", timeout=15)
+        else:
+            import peewee
+
+            if isinstance(exc, peewee.PeeweeException):
+                self.notify(f"The database did not answer: {first_line(exc)}. Nothing was saved; try again.",
+                            title="Database problem", severity="error", timeout=10)
+            else:
+                self.notify(f"{type(exc).__name__}: {first_line(exc)}", title="Unexpected problem",
+                            severity="error", timeout=15)
+
+
+def run_app(config: Config, db_url: str | None, *, mode: str = "desk", counter: str | None = None) -> None:
+    DeskApp(None, config=config, db_url=db_url, mode=mode, counter=counter).run()

@@ -1,0 +1,172 @@
+"""The teller's queue screen: the ticket in hand, this counter's queues, and every action a key."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from deskapp.core import floor
+from deskapp.core import queue as q
+from deskapp.tui.format import elapsed, minutes
+from deskapp.tui.work import call_core
+
+
+class ChooseService(ModalScreen[str | None]):
+    """Pick the service to transfer to."""
+
+    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, services: list[tuple[str, str]], current: str):
+        super().__init__()
+        self.services = [(code, name) for code, name in services if code != current]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal"):
+            yield Static("Transfer to which service?", classes="section-title")
+            yield OptionList(*[Option(f"{code} · {name}", id=code) for code, name in self.services])
+            yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class DeskScreen(Screen):
+    BINDINGS = [
+        Binding("n", "act('call_next')", "Call next", id="call_next"),
+        Binding("r", "act('recall')", "Recall", id="recall"),
+        Binding("s", "act('start')", "Start", id="start"),
+        Binding("c", "act('complete')", "Complete", id="complete"),
+        Binding("x", "act('no_show')", "No-show", id="no_show"),
+        Binding("b", "act('requeue')", "Requeue", id="requeue"),
+        Binding("f", "act('requeue_front')", "Requeue front", id="requeue_front"),
+        Binding("t", "transfer", "Transfer", id="transfer"),
+        Binding("w", "act('cancel')", "Walked away", id="cancel"),
+        Binding("p", "pause", "Pause/resume", id="pause"),
+        Binding("k", "close_counter", "Close counter", id="close_counter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="desk")
+        self.view: floor.DeskView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="desk-current")
+        yield Static("This counter's queues, in calling order", classes="section-title")
+        yield DataTable(id="desk-queues", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Service", "Waiting", "Longest wait", "Target", "Open counters")
+        self.app.changes.subscribe(self, lambda _: self.reload())
+        self.set_interval(1.0, self._show_current)
+        self.reload()
+
+    @property
+    def counter(self) -> str | None:
+        return self.app.counter
+
+    def reload(self) -> None:
+        if self.app.ctx is None or self.counter is None:
+            self._show_current()
+            return
+        call_core(self, floor.desk_view, self.app.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+
+    def _show(self, view: floor.DeskView) -> None:
+        self.view = view
+        table = self.query_one(DataTable)
+        table.clear()
+        for s in view.queues:
+            table.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
+                          f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
+        self._show_current()
+        self.refresh_bindings()
+
+    def _show_current(self) -> None:
+        panel = self.query_one("#desk-current", Static)
+        if self.counter is None:
+            panel.update("No counter chosen: log in again and pick your counter to serve tickets.")
+            return
+        if self.view is None:
+            panel.update("Loading…")
+            return
+        c = self.view.counter
+        head = f"[b]{c.name}[/b] · {c.state}" + (f" · {c.staff_name}" if c.staff_name else "")
+        t = c.ticket
+        if t is None:
+            body = "No ticket in hand. Press [b]n[/b] to call the next one."
+        else:
+            now = self.app.now()
+            if t.status == q.CALLED:
+                state = f"called {elapsed(now - t.called_at)} ago" + (f", recalled {t.recall_count}×" if t.recall_count else "")
+            else:
+                state = f"serving for {elapsed(now - t.started_at)}"
+            who = t.customer_name or "customer not identified"
+            chain = f" · transferred from {t.parent_number}" if t.parent_number else ""
+            body = (f"[b reverse] {t.number} [/] {t.service_name} · {t.priority} · {state}\n"
+                    f"Customer: {who}{chain}")
+        panel.update(f"{head}\n{body}")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Offer only the actions the held ticket's state allows (None: shown, greyed)."""
+        if action not in ("act", "transfer", "pause", "close_counter"):
+            return True
+        ticket = self.view.counter.ticket if self.view else None
+        status = ticket.status if ticket else None
+        if action == "transfer":
+            return status == q.SERVING or None
+        if action in ("pause", "close_counter"):
+            return status is None or None
+        name = parameters[0]
+        allowed = {
+            "call_next": status is None,
+            "complete": status == q.SERVING,
+        }.get(name, status == q.CALLED)
+        return allowed or None
+
+    def action_act(self, name: str) -> None:
+        ctx, counter = self.app.ctx, self.counter
+        if ctx is None or counter is None:
+            self.notify("Pick a counter at login to serve tickets.", severity="warning")
+            return
+        if name == "call_next":
+            call_core(self, q.call_next, ctx, counter, self.app.session.login, then=self._called)
+        elif name == "requeue_front":
+            call_core(self, q.requeue, ctx, counter, front=True, then=self._acted)
+        else:
+            call_core(self, getattr(q, name), ctx, counter, then=self._acted)
+
+    def _called(self, ticket: q.TicketInfo | None) -> None:
+        if ticket is None:
+            self.notify("Nobody is waiting for this counter's services.")
+        self.reload()
+
+    def _acted(self, ticket: q.TicketInfo) -> None:
+        self.notify(f"{ticket.number}: {ticket.status.replace('_', ' ')}")
+        self.reload()
+
+    def action_transfer(self) -> None:
+        ticket = self.view.counter.ticket if self.view else None
+        if ticket is None:
+            return
+        services = [(s.code, s.name) for s in self.app.config.services]
+
+        def chosen(code: str | None) -> None:
+            if code:
+                call_core(self, q.transfer, self.app.ctx, self.counter, code, then=self._acted)
+
+        self.app.push_screen(ChooseService(services, ticket.service), chosen)
+
+    def action_pause(self) -> None:
+        state = self.view.counter.state if self.view else "open"
+        target = "open" if state == "paused" else "paused"
+        call_core(self, q.set_counter_state, self.app.ctx, self.counter, target, by=self.app.session.login,
+                  then=lambda _: self.reload())
+
+    def action_close_counter(self) -> None:
+        call_core(self, q.set_counter_state, self.app.ctx, self.counter, "closed", by=self.app.session.login,
+                  then=lambda _: self.reload())

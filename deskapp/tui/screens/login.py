@@ -1,0 +1,94 @@
+"""Login: staff login and PIN; a desk role also picks (or confirms) its counter."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from deskapp.core import auth
+from deskapp.core import queue as q
+from deskapp.tui.work import call_core
+
+
+def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
+    """Check the PIN, then sit the teller down at the counter (resuming any ticket it holds)."""
+    session = auth.login(ctx, login, pin)
+    if "desk" in session.screens and counter:
+        q.open_counter(ctx, counter, session.login)
+    elif "desk" not in session.screens:
+        counter = None
+    return session, counter
+
+
+class LoginScreen(Screen):
+    """The first screen of every desk."""
+
+    BINDINGS = [("escape", "clear", "Clear")]
+
+    def compose(self) -> ComposeResult:
+        config = self.app.config
+        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters]
+        yield Header()
+        with Center():
+            with Vertical(id="login-box"):
+                yield Static(f"[b]{config.branch.name}[/b]\nStaff login", id="login-title")
+                yield Label("Login")
+                yield Input(placeholder="e.g. ana", id="login")
+                yield Label("PIN")
+                yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
+                yield Label("Counter (tellers)")
+                yield Select(counters, value=self.app.counter or Select.NULL, allow_blank=True,
+                             prompt="No counter", id="counter")
+                yield Button("Log in", variant="primary", id="submit")
+                yield Static("", id="login-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#login", Input).focus()
+
+    @on(Input.Submitted, "#login")
+    def _to_pin(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#submit")
+    def submit(self) -> None:
+        if self.app.ctx is None:
+            self._say("Connecting to the database…")
+            return
+        login = self.query_one("#login", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        if not login or not pin:
+            self._say("Enter your login and PIN.")
+            return
+        counter = self.query_one("#counter", Select).value
+        counter = None if counter is Select.NULL else str(counter)
+        self._say("Checking…")
+        call_core(self, _login_at_counter, self.app.ctx, login, pin, counter, then=self._done, on_error=self._failed)
+
+    def _done(self, result) -> None:
+        session, counter = result
+        self.query_one("#pin", Input).value = ""
+        self._say("")
+        self.app.logged_in(session, counter)
+
+    def _failed(self, exc: BaseException) -> None:
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if isinstance(exc, (auth.AuthError, q.QueueError)):
+            self._say(str(exc))
+            pin.focus()
+        else:
+            self._say("")
+            self.app.report_error(exc)
+
+    def action_clear(self) -> None:
+        for widget_id in ("#login", "#pin"):
+            self.query_one(widget_id, Input).value = ""
+        self._say("")
+        self.query_one("#login", Input).focus()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#login-message", Static).update(text)

@@ -1,0 +1,125 @@
+"""Shared fixtures: the same database tests run on SQLite and, with a parameter, on PostgreSQL.
+
+PostgreSQL comes from DESKAPP_TEST_PG_URL; every test gets its own schema, dropped afterwards, so
+nothing is left in the shared database. Without a server the PostgreSQL half is skipped with the
+reason shown, unless DESKAPP_REQUIRE_PG=1 (as in CI), where it fails.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from deskapp.config.load import load_config
+from deskapp.core.clock import FixedClock
+from deskapp.core.context import open_context
+from deskapp.db import database, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config.yaml"
+PG_URL = os.environ.get("DESKAPP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("DESKAPP_REQUIRE_PG") == "1"
+# A Tuesday morning in March, Lisbon on UTC: opening hours, no DST surprises.
+T0 = dt.datetime(2026, 3, 10, 10, 0, 0)
+
+_pg_problem: str | None = None
+_pg_checked = False
+
+
+def pg_problem() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it can."""
+    global _pg_checked, _pg_problem
+    if not _pg_checked:
+        _pg_checked = True
+        try:
+            import psycopg
+
+            with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+        except Exception as exc:  # noqa: BLE001  any failure means: no usable server
+            _pg_problem = f"PostgreSQL at {PG_URL} is not usable: {str(exc).strip().splitlines()[0]}"
+    return _pg_problem
+
+
+def require_pg() -> None:
+    problem = pg_problem()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(problem + " (DESKAPP_REQUIRE_PG=1)")
+        pytest.skip(problem)
+
+
+class PgSchema:
+    """A throw-away schema in the test database, reachable through a URL of its own."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.name = f"deskapp_t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{self.name}"')
+        sep = "&" if "?" in PG_URL else "?"
+        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.name},public"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database.connect(f"sqlite:///{path}")
+    migrate.migrate()
+    database.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "pg"])
+def db_url(request, tmp_path, sqlite_template):
+    """A fresh, migrated-or-empty database URL on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "deskapp.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    require_pg()
+    schema = PgSchema()
+    try:
+        yield schema.url
+    finally:
+        database.close()
+        schema.drop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template):
+    path = tmp_path / "deskapp.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def ctx(config, db_url, clock):
+    """A ready Context (migrated, synced from config.yaml) on each backend, with a fixed clock."""
+    context = open_context(config, db_url, clock)
+    yield context
+    database.close()
