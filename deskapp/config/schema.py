@@ -174,6 +174,16 @@ class Security(Section):
     """Fewest digits a PIN may have."""
 
 
+class FollowUps(Section):
+    default_due_hours: int = Field(48, ge=1, le=24 * 60)
+    """Hours a new follow-up has before it is overdue, unless its rule says otherwise."""
+    root_causes: list[str] = Field(
+        default_factory=lambda: ["waiting_time", "staff_attitude", "product", "process", "system", "fees", "other"],
+        min_length=1,
+    )
+    """Root-cause categories; closing a follow-up needs one of them."""
+
+
 class Config(Section):
     """The whole of config.yaml."""
 
@@ -195,6 +205,8 @@ class Config(Section):
     """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
     security: Security = Security()
     """Login lockout and idle lock."""
+    followups: FollowUps = FollowUps()
+    """Follow-ups of feedback, referrals and complaints."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -149,6 +149,28 @@ class AuditEvent(BaseModel):
     detail = TextField(default="")
 
 
+class FollowUp(BaseModel):
+    """Something a person must do for a customer by a due time: from feedback, a referral, by hand."""
+
+    branch = ForeignKeyField(Branch)
+    customer = ForeignKeyField(Customer, null=True, backref="followups")
+    ticket = ForeignKeyField(Ticket, null=True)
+    feedback_id = IntegerField(null=True, index=True)
+    source = CharField(max_length=16)  # feedback, referral, complaint, offer, manual
+    reason = TextField()
+    assignee = ForeignKeyField(Staff, null=True, backref="followups")
+    created_by = CharField(max_length=32, null=True)
+    created_at = DateTimeField()
+    due_at = DateTimeField(index=True)
+    status = CharField(max_length=12, default="open", index=True)  # open, in_progress, done
+    snoozed_until = DateTimeField(null=True)
+    contact_outcome = TextField(null=True)
+    resolution = TextField(null=True)
+    root_cause = CharField(max_length=32, null=True)
+    closed_at = DateTimeField(null=True)
+    closed_by = CharField(max_length=32, null=True)
+
+
 class ChangeMarker(BaseModel):
     branch = ForeignKeyField(Branch, unique=True)
     seq = BigIntegerField(default=0)
@@ -166,4 +188,5 @@ MODELS = (
     TicketEvent,
     AuditEvent,
     ChangeMarker,
+    FollowUp,
 )
