@@ -231,9 +231,12 @@ def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, ta
     if not result.stable:
         lines.append("the queue grows without bound: more counters are needed")
     if target_minutes is not None:
-        needed = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
+        try:
+            needed: int | None = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
+        except ValueError:  # more counters than it searches: the figures above still stand
+            needed = None
         data["counters_needed_80pct"] = needed
-        lines.append(f"counters for 80% within target: {needed}")
+        lines.append(f"counters for 80% within target: {needed if needed is not None else 'more than 500'}")
     emit(as_json, data, "\n".join(lines))
 
 
@@ -255,3 +258,52 @@ def display(env: Env) -> None:
 def kiosk(env: Env) -> None:
     """The ticket kiosk for walk-in clients."""
     _open_app(env, "kiosk")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--screen", "screen", type=click.Choice(["display", "kiosk", "desk"]), default="display",
+              show_default=True, help="What each browser gets.")
+@click.option("--public-url", default=None, help="The address browsers use, when not http://HOST:PORT.")
+@click.pass_obj
+@user_errors
+def serve(env: Env, host: str, port: int, screen: str, public_url: str | None) -> None:
+    """Serve the display, kiosk or desk in a web browser (needs textual-serve)."""
+    import os
+    import shlex
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        fail("serving in a browser needs textual-serve: pip install 'deskapp[web]'", EXIT_BAD_INPUT)
+    from deskapp.config.load import config_path
+
+    config = env.config()  # a broken configuration is reported here, not in every browser tab
+    argv = [sys.executable, "-m", "deskapp", "--config", os.path.abspath(config_path(env.config_path))]
+    if env.db_url:
+        argv += ["--db", env.db_url]
+    if screen != "desk":
+        argv.append(screen)
+    title = f"deskapp {screen} · {config.branch.name}"
+    try:
+        Server(shlex.join(argv), host=host, port=port, title=title, public_url=public_url).serve()
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+
+
+@main.command("feedback-kiosk")
+@click.option("--counter", "counter_code", required=True, help="The counter whose customers this terminal asks.")
+@click.pass_obj
+@user_errors
+def feedback_kiosk(env: Env, counter_code: str) -> None:
+    """The feedback terminal at a counter: asks each customer the counter serves to rate the service."""
+    codes = [c.code for c in env.config().counters]
+    if counter_code not in codes:
+        fail(f"there is no counter '{counter_code}' (counters: {', '.join(codes)})", EXIT_BAD_INPUT)
+    _open_app(env, "feedback-kiosk", counter=counter_code)
+
+
+from deskapp.cli_customers import customers  # noqa: E402  (registers the customers group's commands)
+
+main.add_command(customers)

@@ -5,11 +5,12 @@ the last statement of the writing transaction, so its row lock is held as briefl
 """
 from __future__ import annotations
 
+from deskapp.db import statements
 from deskapp.db.models import ChangeMarker
 
 
 def bump(branch_id: int) -> None:
-    ChangeMarker.update(seq=ChangeMarker.seq + 1).where(ChangeMarker.branch == branch_id).execute()
+    statements.bump_marker(branch_id)
 
 
 def current(branch_id: int) -> int:

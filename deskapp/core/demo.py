@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deskapp.core import auth
+from deskapp.core import auth, customers_demo, feedback_demo
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock, to_utc
 from deskapp.core.context import Context
@@ -87,10 +87,13 @@ def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
             day = start_day + dt.timedelta(days=i)
             if day.weekday() < 5:
                 with db.atomic():
-                    result.tickets += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now())
+                    _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now())
             progress(0.2 + 0.8 * (i + 1) / (days + 1))
     finally:
         ctx.clock = real_clock
+    result.tickets = Ticket.select().count()
+    feedback_demo.add_history(ctx, seed=seed, stop=real_clock.now())
+    customers_demo.populate(ctx, rng, customer_ids)
     return result
 
 

@@ -21,7 +21,9 @@ from deskapp.core import changes
 from deskapp.core.auth import SCREENS
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
+from deskapp.core.customer_records import record_service
 from deskapp.core.ordering import PriorityRule, Waiting, next_ticket
+from deskapp.db import statements
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Branch, Counter, CounterService, Customer, Service, Staff, Ticket, TicketEvent
 
@@ -87,10 +89,9 @@ def ticket_info(ticket_id: int) -> TicketInfo:
 
 
 def _event(ticket: Ticket | int, kind: str, now: dt.datetime, staff_id=None, counter_id=None, **detail) -> None:
-    TicketEvent.insert(
-        ticket=ticket, kind=kind, at=now, staff=staff_id, counter=counter_id,
-        detail=json.dumps(detail, sort_keys=True) if detail else "",
-    ).execute()
+    ticket_id = ticket if isinstance(ticket, int) else ticket.id
+    statements.insert_event(ticket_id, kind, now, staff_id, counter_id,
+                            json.dumps(detail, sort_keys=True) if detail else "")
 
 
 def _service(ctx: Context, code: str) -> Service:
@@ -126,8 +127,12 @@ def _desk_staff(login: str) -> Staff:
     return staff
 
 
-def _held(counter: Counter) -> Ticket | None:
-    return Ticket.select().where((Ticket.counter == counter) & Ticket.status.in_(HELD_STATES)).first()
+def _held(counter: Counter, *, lock: bool = False) -> Ticket | None:
+    query = Ticket.select().where((Ticket.counter == counter) & Ticket.status.in_(HELD_STATES))
+    if lock and is_postgres():
+        # The end-of-day reset may be removing it right now: wait for it, then see it gone.
+        query = query.for_update()
+    return query.first()
 
 
 def _describe(t: Ticket) -> str:
@@ -151,7 +156,7 @@ def ensure_day(ctx: Context) -> int:
         return 0
 
     def work() -> int:
-        branch = Branch.get_by_id(ctx.branch_id)
+        branch = _lock_branch(ctx)
         removed = 0
         if branch.current_day != today:
             removed = _close_days_before(ctx, today, "new branch day")
@@ -168,6 +173,7 @@ def close_day(ctx: Context) -> int:
     """End of day by hand (`deskapp queue close-day`): every open ticket is removed, counters close."""
 
     def work() -> int:
+        _lock_branch(ctx)
         removed = _close_days_before(ctx, ctx.today() + dt.timedelta(days=1), "close-day")
         changes.bump(ctx.branch_id)
         return removed
@@ -175,19 +181,34 @@ def close_day(ctx: Context) -> int:
     return transaction(work)
 
 
+def _lock_branch(ctx: Context) -> Branch:
+    """The branch row, locked on PostgreSQL so that only one desk closes a day (SQLite's BEGIN
+    IMMEDIATE already serialises writers); otherwise two desks starting the day at once would
+    both remove the same tickets and write two "removed" events for each."""
+    query = Branch.select().where(Branch.id == ctx.branch_id)
+    if is_postgres():
+        query = query.for_update()
+    return query.get()
+
+
 def _close_days_before(ctx: Context, day: dt.date, reason: str) -> int:
     now = ctx.now()
-    stale = list(
-        Ticket.select().where(
-            (Ticket.branch == ctx.branch_id) & (Ticket.day < day) & Ticket.status.in_(OPEN_STATES)
-        )
+    query = Ticket.select().where(
+        (Ticket.branch == ctx.branch_id) & (Ticket.day < day) & Ticket.status.in_(OPEN_STATES)
     )
+    if is_postgres():
+        # A desk may be completing one of them right now: wait, and leave it out if it closed.
+        query = query.for_update()
+    stale = list(query)
     for ticket in stale:
         _event(ticket, "removed", now, counter_id=ticket.counter_id, previous=ticket.status, reason=reason)
     if stale:
         Ticket.update(status=REMOVED, ended_at=now).where(Ticket.id.in_([t.id for t in stale])).execute()
+    # Only counters opened before `day`: a teller who sat down this morning, before the day's
+    # first ticket started the branch day, keeps the counter.
     Counter.update(state="closed", staff=None, state_since=now).where(
         (Counter.branch == ctx.branch_id) & (Counter.state != "closed")
+        & (Counter.state_since.is_null() | (Counter.state_since < day_bounds(day, ctx.timezone)[0]))
     ).execute()
     return len(stale)
 
@@ -210,35 +231,43 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
     ensure_day(ctx)
 
-    def work() -> Ticket:
-        service = _service(ctx, service_code)
-        if customer_id is not None and not Customer.select().where(Customer.id == customer_id).exists():
-            raise NotFound(f"There is no customer {customer_id}.")
-        if is_postgres():
-            # Serialises numbering per service; SQLite's BEGIN IMMEDIATE already does.
-            Service.select(Service.id).where(Service.id == service.id).for_update().execute()
-        now, day = ctx.now(), ctx.today()
-        seq = (
-            Ticket.select(fn.COALESCE(fn.MAX(Ticket.seq), 0))
-            .where((Ticket.branch == ctx.branch_id) & (Ticket.service == service) & (Ticket.day == day))
-            .scalar()
-        ) + 1
-        width = ctx.config.queue.number_width
-        if seq >= 10**width:
-            raise QueueError(f"Service {service.code} has issued all {10**width - 1} numbers for today.")
-        staff_row = _staff(staff) if staff else None
-        ticket = Ticket.create(
-            branch=ctx.branch_id, service=service, day=day, seq=seq, number=f"{service.prefix}{seq:0{width}d}",
-            priority=priority, status=WAITING, channel=channel, customer=customer_id,
-            issued_at=now, queued_at=now, staff=None,
-        )
-        _event(ticket, "issued", now, staff_id=staff_row.id if staff_row else None, channel=channel)
-        changes.bump(ctx.branch_id)
-        return ticket
+    service = _service(ctx, service_code)
+    if customer_id is not None and not Customer.select().where(Customer.id == customer_id).exists():
+        raise NotFound(f"There is no customer {customer_id}.")
+    staff_id = _staff(staff).id if staff else None
 
-    ticket = transaction(work)
-    position, wait = position_and_wait(ctx, ticket.id) if with_estimate else (0, None)
-    return Issued(ticket=ticket_info(ticket.id), position=position, estimated_wait_minutes=wait)
+    def work() -> int:
+        now, day = ctx.now(), ctx.today()
+        seq, number = _next_number(ctx, service, day)
+        ticket_id = statements.insert_ticket({
+            "branch_id": ctx.branch_id, "service_id": service.id, "day": day, "seq": seq, "number": number,
+            "priority": priority, "status": WAITING, "channel": channel, "customer_id": customer_id,
+            "issued_at": now, "queued_at": now, "front": False, "recall_count": 0,
+        })
+        statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
+        statements.bump_marker(ctx.branch_id)
+        return ticket_id
+
+    ticket_id = transaction(work)
+    position, wait = position_and_wait(ctx, ticket_id) if with_estimate else (0, None)
+    return Issued(ticket=ticket_info(ticket_id), position=position, estimated_wait_minutes=wait)
+
+
+def _next_number(ctx: Context, service: Service, day: dt.date) -> tuple[int, str]:
+    """The next (seq, number) of `service` on `day`, for a ticket created in this transaction.
+
+    Issue, transfer and move all number through here: on PostgreSQL the service row is locked
+    so that desks numbering in the same service at once wait for each other (SQLite's BEGIN
+    IMMEDIATE already serialises writers); without it two of them pick the same seq and one
+    fails on the unique index.
+    """
+    if is_postgres():
+        statements.execute("SELECT id FROM service WHERE id = ? FOR UPDATE", (service.id,))
+    seq = statements.next_seq(ctx.branch_id, service.id, day)
+    width = ctx.config.queue.number_width
+    if seq >= 10**width:
+        raise QueueError(f"Service {service.code} has issued all {10**width - 1} numbers for today.")
+    return seq, f"{service.prefix}{seq:0{width}d}"
 
 
 def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime) -> None:
@@ -337,71 +366,86 @@ def profile(counter_id: int) -> list[int]:
     ]
 
 
+CANDIDATES = 8  # tickets tried in calling order before deciding again from a fresh read
+
+
+def calling_order(waiting: list[Waiting], services: list[int], rules: list[PriorityRule],
+                  recent: dict[int, list[str]], now: dt.datetime, max_wait: dt.timedelta,
+                  limit: int = CANDIDATES) -> list[Waiting]:
+    """The next `limit` tickets this counter would call, each pick counted in the recent calls."""
+    remaining = list(waiting)
+    history = {service: list(classes) for service, classes in recent.items()}
+    order: list[Waiting] = []
+    while remaining and len(order) < limit:
+        pick = next_ticket(remaining, services, rules, history, now, max_wait)
+        if pick is None:
+            break
+        order.append(pick)
+        remaining.remove(pick)
+        history.setdefault(pick.service, []).insert(0, pick.priority)
+    return order
+
+
 def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo | None:
-    """Claim the next ticket for a counter, or None when nothing it serves is waiting."""
+    """Claim the next ticket for a counter, or None when nothing it serves is waiting.
+
+    Decide, then claim: the calling order is worked out from ordinary reads, then one short
+    locked transaction claims the first candidate still waiting (guarded UPDATE; on PostgreSQL
+    FOR UPDATE SKIP LOCKED). Only when every candidate was taken by other desks meanwhile is the
+    decision made again, from a fresh read.
+    """
     ensure_day(ctx)
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
+    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
+    counter = _counter(ctx, counter_code)
+    staff = _desk_staff(staff_login)
+    services = profile(counter.id)
+    taken = object()
 
-    def work() -> int | None:
-        counter = _counter(ctx, counter_code, lock=True)
-        staff = _desk_staff(staff_login)
+    for _attempt in range(20):
         now = ctx.now()
-        held = _held(counter)
-        if held is not None:
-            raise QueueError(f"{counter.name} already holds {held.number}; complete, requeue or mark it a no-show first.")
-        _take_counter(ctx, counter, staff, now)
-        services = profile(counter.id)
         waiting = waiting_for(ctx, services)
         recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
-        max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
-        while waiting:
-            pick = next_ticket(waiting, services, rules, recent, now, max_wait)
-            if pick is None:
-                break
-            if _claim(pick.id, counter, staff, now):
-                changes.bump(ctx.branch_id)
-                return pick.id
-            # Another desk holds or took it: decide again without it.
-            waiting = [w for w in waiting if w.id != pick.id]
-        return None
+        candidates = calling_order(waiting, services, rules, recent, now, max_wait)
 
-    claimed = transaction(work)
-    return ticket_info(claimed) if claimed is not None else None
+        def work():
+            held = statements.held_ticket(counter.id, lock=True)
+            if held is not None:
+                raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
+            opened = counter.state != "open" or counter.staff_id != staff.id
+            if opened:
+                _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)
+                counter.state, counter.staff_id = "open", staff.id
+            for candidate in candidates:
+                if statements.claim(candidate.id, counter.id, staff.id, now):
+                    statements.insert_event(candidate.id, "called", now, staff.id, counter.id)
+                    statements.bump_marker(ctx.branch_id)
+                    return candidate.id
+            if opened:
+                statements.bump_marker(ctx.branch_id)
+            return taken if candidates else None
 
-
-def _claim(ticket_id: int, counter: Counter, staff: Staff, now: dt.datetime) -> bool:
-    if is_postgres():
-        locked = (
-            Ticket.select(Ticket.id)
-            .where((Ticket.id == ticket_id) & (Ticket.status == WAITING))
-            .for_update("FOR UPDATE SKIP LOCKED")
-            .first()
-        )
-        if locked is None:
-            return False
-    updated = (
-        Ticket.update(status=CALLED, counter=counter, staff=staff, called_at=now, front=False)
-        .where((Ticket.id == ticket_id) & (Ticket.status == WAITING))
-        .execute()
-    )
-    if updated:
-        _event(ticket_id, "called", now, staff.id, counter.id)
-    return bool(updated)
+        claimed = transaction(work)
+        if claimed is not taken:
+            return ticket_info(claimed) if claimed is not None else None
+    raise QueueError("Other desks kept taking the next tickets first; press call next again.")
 
 
 def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change) -> TicketInfo:
     """Apply `change(ticket, counter, now)` to the ticket the counter holds, if its state allows."""
 
+    counter = _counter(ctx, counter_code)
+
     def work() -> int:
-        counter = _counter(ctx, counter_code, lock=True)
-        ticket = _held(counter)
+        held = statements.held_ticket(counter.id, lock=True)
+        ticket = _held(counter, lock=True) if held is not None else None
         if ticket is None:
             raise QueueError(f"{counter.name} holds no ticket; call the next one first.")
         if ticket.status not in allowed:
             raise QueueError(_describe(ticket) + ".")
         result = change(ticket, counter, ctx.now())
-        changes.bump(ctx.branch_id)
+        statements.bump_marker(ctx.branch_id)
         return result or ticket.id
 
     return ticket_info(transaction(work))
@@ -431,6 +475,7 @@ def complete(ctx: Context, counter_code: str) -> TicketInfo:
     def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
         Ticket.update(status=DONE, ended_at=now).where(Ticket.id == t.id).execute()
         _event(t, "completed", now, counter.staff_id, counter.id)
+        record_service(t.id)
 
     return _act(ctx, counter_code, (SERVING,), change)
 
@@ -473,18 +518,14 @@ def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | N
         if target.id == t.service_id:
             raise QueueError(f"{t.number} is already in {target.name}.")
         Ticket.update(status=TRANSFERRED, ended_at=now).where(Ticket.id == t.id).execute()
-        seq = (
-            Ticket.select(fn.COALESCE(fn.MAX(Ticket.seq), 0))
-            .where((Ticket.branch == ctx.branch_id) & (Ticket.service == target) & (Ticket.day == t.day))
-            .scalar()
-        ) + 1
-        width = ctx.config.queue.number_width
+        seq, number = _next_number(ctx, target, t.day)
         new = Ticket.create(
-            branch=ctx.branch_id, service=target, day=t.day, seq=seq, number=f"{target.prefix}{seq:0{width}d}",
+            branch=ctx.branch_id, service=target, day=t.day, seq=seq, number=number,
             priority=priority or t.priority, status=WAITING, channel="transfer", customer=t.customer_id,
             issued_at=now, queued_at=now, parent=t,
         )
         _event(t, "transferred", now, counter.staff_id, counter.id, to=target.code, new=new.number)
+        record_service(t.id)
         _event(new, "issued", now, counter.staff_id, counter.id, channel="transfer", parent=t.number)
         return new.id
 
@@ -499,7 +540,11 @@ def cancel_waiting(ctx: Context, number_or_id: str | int, *, by: str | None = No
         if t.status != WAITING:
             raise QueueError(_describe(t) + "; only a waiting ticket can be cancelled here.")
         now = ctx.now()
-        Ticket.update(status=CANCELLED, ended_at=now).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute()
+        if not Ticket.update(status=CANCELLED, ended_at=now).where(
+            (Ticket.id == t.id) & (Ticket.status == WAITING)
+        ).execute():
+            # A desk called it between our read and this write (PostgreSQL, READ COMMITTED).
+            raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be cancelled here.")
         _event(t, "cancelled", now, _staff(by).id if by else None)
         changes.bump(ctx.branch_id)
         return t.id
@@ -521,9 +566,17 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
         detail: dict = {"front": front}
         if to_service:
             target = _service(ctx, to_service)
-            values["service"] = target
-            detail["to"] = target.code
-        Ticket.update(**values).where(Ticket.id == t.id).execute()
+            if target.id != t.service_id:
+                # A number belongs to its service and day (unique index): the ticket gets the
+                # target's next number, as after a transfer; keeping A014 among C tickets would
+                # collide with C014 and let the A sequence hand out A014 again.
+                seq, number = _next_number(ctx, target, t.day)
+                values.update(service=target, seq=seq, number=number)
+                detail.update(to=target.code, number=number, previous=t.number)
+        if not values:
+            raise QueueError(f"{t.number} is already there; choose another service or the front of its line.")
+        if not Ticket.update(**values).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute():
+            raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be moved.")
         _event(t, "moved", now, _staff(by).id, **detail)
         audit.record(now, by, "ticket_moved", "ticket", t.number, json.dumps(detail, sort_keys=True))
         changes.bump(ctx.branch_id)

@@ -56,7 +56,7 @@ def make_database(url: str) -> peewee.Database:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'deskapp[postgres]'"
             ) from None
-        return peewee.PostgresqlDatabase("postgresql://" + url.split("://", 1)[1], autorollback=True)
+        return peewee.PostgresqlDatabase("postgresql://" + url.split("://", 1)[1])
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 

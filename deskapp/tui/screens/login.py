@@ -50,7 +50,8 @@ class LoginScreen(Screen):
 
     @on(Input.Submitted, "#login")
     def _to_pin(self) -> None:
-        self.query_one("#pin", Input).focus()
+        # Immediately, not via focus() (deferred): keys typed fast behind Enter belong to the PIN.
+        self.set_focus(self.query_one("#pin", Input))
 
     @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#submit")

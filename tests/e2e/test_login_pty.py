@@ -1,0 +1,34 @@
+"""The installed app in a real terminal: demo data, the login screen, a demo PIN, the home screen."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+from tests.conftest import CONFIG
+from tests.e2e.terminal import Terminal
+
+
+def deskapp(*args: str) -> list[str]:
+    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), *args]
+
+
+def test_demo_then_login_with_a_demo_pin(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    built = subprocess.run(deskapp("--db", url, "demo", "--customers", "30", "--days", "0"),
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    pins = dict(re.findall(r"^\s+(\w+)\s+\w+\s+(\d+)$", built.stdout, re.M))
+    assert {"ana", "rita", "sofia"} <= set(pins)
+
+    with Terminal(deskapp("--db", url, "--counter", "3"), cwd=str(tmp_path)) as term:
+        term.wait_for("Staff login")
+        term.wait_for("PIN")
+        term.press("a", "n", "a", "enter")
+        time.sleep(0.5)  # a person's pause: keys reach the focused field as messages, in order
+        term.press(*pins["ana"], "enter")
+        term.wait_for("Counter 3 · open · Ana Costa")
+        term.wait_for("n Call next")
+        term.press("ctrl+q")
+        assert term.exit_code(timeout=10) == 0

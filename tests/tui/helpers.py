@@ -1,0 +1,38 @@
+"""Shared steps for pilot tests: start the app on a test database and log in as a person would."""
+from __future__ import annotations
+
+from deskapp.core import auth
+from deskapp.tui.app import DeskApp
+
+PINS = {"rita": "2468", "ana": "2580", "joao": "3691", "sofia": "4826", "pedro": "5937", "lucas": "6048"}
+
+
+def make_app(ctx, clock, **options) -> DeskApp:
+    return DeskApp(ctx, config=ctx.config, clock=clock, **options)
+
+
+def set_pins(ctx) -> None:
+    for login, pin in PINS.items():
+        auth.set_pin(ctx, login, pin)
+
+
+async def settle(pilot, seconds: float = 0.0) -> None:
+    """Let workers finish and their results reach the screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def log_in(pilot, login: str, pin: str | None = None, counter: str | None = None) -> None:
+    screen = pilot.app.screen
+    if counter is not None:
+        from textual.widgets import Select
+
+        screen.query_one("#counter", Select).value = counter
+    await pilot.click("#login")
+    await pilot.press(*login)
+    await pilot.press("enter")
+    await pilot.press(*(pin or PINS[login]))
+    await pilot.press("enter")
+    await settle(pilot, 0.2)

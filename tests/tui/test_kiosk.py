@@ -1,0 +1,106 @@
+"""The kiosk as a walk-in client and a supervisor meet it: take a ticket; nothing else is reachable."""
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import ContentSwitcher, Input, Static
+
+from deskapp.core import auth
+from deskapp.db.models import AuditEvent, Ticket
+from deskapp.tui.app import DeskApp
+from deskapp.tui.screens import kiosk
+from deskapp.tui.screens.kiosk import KioskScreen, SupervisorExit
+from deskapp.tui.widgets.ticket_digits import TicketDigits
+
+
+async def settle(app: DeskApp, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def pane(app: DeskApp) -> str | None:
+    return app.screen.query_one(ContentSwitcher).current
+
+
+def footer_keys(app: DeskApp) -> set[str]:
+    return {key for key, active in app.screen.active_bindings.items() if active.binding.show}
+
+
+async def test_a_client_takes_a_ticket_and_the_kiosk_returns_to_the_start(ctx, clock, monkeypatch):
+    monkeypatch.setattr(kiosk, "SHOW_TICKET_SECONDS", 0.5)
+    app = DeskApp(ctx, config=ctx.config, mode="kiosk", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, KioskScreen)
+        # Only the service keys are offered: no staff screens, no lock, no quit, no palette.
+        assert footer_keys(app) == {str(n) for n in range(1, len(ctx.config.services) + 1)}
+
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert pane(app) == "kiosk-ticket"
+        assert app.screen.query_one("#kiosk-number", TicketDigits).value == "C001"
+        assert app.screen.query_one("#kiosk-wait", TicketDigits).value == "-"  # no counter open yet
+        assert "You are next in line" in app.screen.query_one("#kiosk-position", Static).visual.plain
+        await pilot.press("1")  # ignored while the ticket is shown: no second ticket by accident
+        await settle(app, pilot)
+        assert Ticket.select().count() == 1
+
+        await pilot.pause(0.8)
+        assert pane(app) == "kiosk-start"
+
+        await pilot.click("#kiosk-service-CASH")
+        await settle(app, pilot)
+        assert app.screen.query_one("#kiosk-number", TicketDigits).value == "A001"
+
+    tickets = {t.number: t for t in Ticket.select()}
+    assert set(tickets) == {"C001", "A001"}
+    assert all(t.channel == "kiosk" and t.status == "waiting" and t.priority == "normal" for t in tickets.values())
+
+
+async def test_ctrl_q_and_the_palette_do_nothing_at_a_kiosk(ctx, clock):
+    app = DeskApp(ctx, config=ctx.config, mode="kiosk", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q", "ctrl+p", "f2", "f6", "ctrl+l")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert not CommandPalette.is_open(app)
+        assert isinstance(app.screen, KioskScreen)
+
+
+async def test_only_a_supervisor_closes_the_kiosk(ctx, clock):
+    auth.set_pin(ctx, "ana", "1357")
+    auth.set_pin(ctx, "sofia", "8642")
+    app = DeskApp(ctx, config=ctx.config, mode="kiosk", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, SupervisorExit)
+
+        await pilot.press(*"ana", "enter", *"1357", "enter")  # a teller's right PIN
+        await settle(app, pilot)
+        assert isinstance(app.screen, SupervisorExit) and app.is_running
+        assert "may not close the kiosk" in app.screen.query_one("#exit-message", Static).visual.plain
+
+        login = app.screen.query_one("#exit-login", Input)
+        login.value = ""
+        login.focus()
+        await pilot.press(*"sofia", "enter", *"0000", "enter")  # a supervisor's wrong PIN
+        await settle(app, pilot)
+        assert "Wrong login or PIN" in app.screen.query_one("#exit-message", Static).visual.plain
+        assert app.is_running
+
+        await pilot.press("escape")  # back to the kiosk, still running
+        await pilot.pause()
+        assert isinstance(app.screen, KioskScreen)
+
+        await pilot.click("#kiosk-staff")
+        await pilot.pause()
+        await pilot.press(*"sofia", "enter", *"8642", "enter")
+        await settle(app, pilot)
+        assert app.return_code == 0
+
+    actions = [(e.staff, e.action) for e in AuditEvent.select().where(AuditEvent.action.startswith("kiosk_exit"))]
+    assert ("ana", "kiosk_exit") in actions and ("sofia", "kiosk_exit_failed") in actions
+    assert actions[-1] == ("sofia", "kiosk_exit")

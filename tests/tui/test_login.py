@@ -1,0 +1,108 @@
+"""The login screen and the shell: roles decide the screens, wrong PINs are told, idle desks lock."""
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from deskapp.core import audit
+from deskapp.db.models import Counter
+from tests.tui.helpers import log_in, make_app, set_pins, settle
+
+
+@pytest.fixture
+def ready(ctx):
+    set_pins(ctx)
+    return ctx
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#login-message", Static).render())
+
+
+async def test_teller_logs_in_at_a_counter_and_sees_the_queue(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "login"
+        await log_in(pilot, "ana", counter="2")
+        assert app.current_mode == "desk"
+        assert app.session.login == "ana" and app.counter == "2"
+        assert "Ana Costa (teller) · counter 2" in app.sub_title
+        await settle(pilot, 0.3)
+        assert "Counter 2" in str(app.screen.query_one("#desk-current", Static).render())
+    counter = Counter.get(Counter.code == "2")
+    assert (counter.state, counter.staff.login) == ("open", "ana")
+
+
+async def test_wrong_pin_is_told_and_nothing_opens(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", pin="1111")
+        assert app.current_mode == "login" and app.session is None
+        assert message(app) == "Wrong login or PIN."
+
+
+async def test_lockout_message_after_repeated_failures(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for _ in range(ready.config.security.lockout_attempts):
+            await log_in(pilot, "ana", pin="1111")
+            app.screen.query_one("#login").value = ""
+        assert "locked for 15 minutes" in message(app)
+
+
+@pytest.mark.parametrize("login, home", [("rita", "reception"), ("ana", "desk"), ("sofia", "supervisor"),
+                                         ("pedro", "manager")])
+async def test_each_role_lands_on_its_home_screen(ready, clock, login, home):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, login)
+        assert app.current_mode == home
+
+
+async def test_screens_outside_the_role_cannot_be_opened(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        for key in ("f3", "f5", "f6", "f7", "f8"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == "desk"
+        app.action_open("supervisor")  # even when asked directly, core refuses
+        await settle(pilot)
+        assert app.current_mode == "desk"
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.current_mode == "customers"
+
+
+async def test_idle_desk_locks_back_to_login_and_keeps_the_counter(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        assert app.current_mode == "desk"
+        clock.advance(minutes=ready.config.security.idle_lock_minutes - 1)
+        await pilot.pause(1.3)
+        assert app.current_mode == "desk"  # not yet
+        clock.advance(minutes=1)
+        await pilot.pause(1.3)
+        await settle(pilot)
+        assert app.current_mode == "login" and app.session is None
+    assert "idle_lock" in [e.action for e in audit.entries(staff="ana")]
+    assert Counter.get(Counter.code == "1").staff.login == "ana"
+
+
+async def test_lock_key_logs_out(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert app.current_mode == "login"
+    assert "logout" in [e.action for e in audit.entries(staff="ana")]
