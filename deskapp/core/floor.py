@@ -8,7 +8,7 @@ from peewee import JOIN, fn
 
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
-from deskapp.core.queue import HELD_STATES, WAITING, TicketInfo, as_info, profile
+from deskapp.core.queue import HELD_STATES, WAITING, TicketInfo, ticket_infos
 from deskapp.db.models import Counter, CounterService, Service, Staff, Ticket, TicketEvent
 
 
@@ -75,11 +75,15 @@ def queue_status(ctx: Context) -> QueueStatus:
         .tuples()
     ):
         open_per_service[sid] = open_per_service.get(sid, 0) + 1
-    held = {
-        t.counter_id: t
-        for t in Ticket.select().where((Ticket.branch == ctx.branch_id) & Ticket.status.in_(HELD_STATES))
-    }
+    held = {t.counter: t for t in ticket_infos((Ticket.branch == ctx.branch_id) & Ticket.status.in_(HELD_STATES))}
     codes = {s.id: s.code for s in services}
+    profiles: dict[int, list[str]] = {}
+    for counter_id, service_id in (
+        CounterService.select(CounterService.counter, CounterService.service)
+        .order_by(CounterService.counter, CounterService.position)
+        .tuples()
+    ):
+        profiles.setdefault(counter_id, []).append(codes.get(service_id, "?"))
     service_rows = []
     for s in services:
         count, oldest = waiting.get(s.id, (0, None))
@@ -88,12 +92,10 @@ def queue_status(ctx: Context) -> QueueStatus:
                                           s.target_wait_minutes))
     counter_rows = []
     for c in counters:
-        ticket = held.get(c.id)
         counter_rows.append(CounterStatus(
             code=c.code, name=c.name, state=c.state, staff=c.staff.login if c.staff_id else None,
-            staff_name=c.staff.name if c.staff_id else None,
-            services=tuple(codes.get(sid, "?") for sid in profile(c.id)), since=c.state_since,
-            ticket=as_info(ticket) if ticket else None,
+            staff_name=c.staff.name if c.staff_id else None, services=tuple(profiles.get(c.id, ())),
+            since=c.state_since, ticket=held.get(c.code),
         ))
     return QueueStatus(tuple(service_rows), tuple(counter_rows))
 

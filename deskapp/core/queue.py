@@ -61,31 +61,40 @@ class TicketInfo:
     parent_number: str | None
 
 
-def as_info(t: Ticket) -> TicketInfo:
-    """A plain snapshot of a ticket; `t` should come from `_with_names` to avoid lazy loads."""
-    return TicketInfo(
-        id=t.id, number=t.number, service=t.service.code, service_name=t.service.name, priority=t.priority,
-        status=t.status, counter=t.counter.code if t.counter_id else None, customer_id=t.customer_id,
-        customer_name=t.customer.name if t.customer_id else None, issued_at=t.issued_at, called_at=t.called_at,
-        started_at=t.started_at, ended_at=t.ended_at, recall_count=t.recall_count,
-        parent_number=t.parent.number if t.parent_id else None,
-    )
+_PARENT = Ticket.alias("parent")
+_INFO_COLUMNS = (
+    Ticket.id, Ticket.number, Service.code, Service.name, Ticket.priority, Ticket.status, Counter.code,
+    Ticket.customer, Customer.name, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.ended_at,
+    Ticket.recall_count, _PARENT.number,
+)
 
 
-def _with_names():
-    """Tickets with their service, counter, customer and parent in one query."""
-    parent = Ticket.alias("parent")
+def _info_query(condition):
     return (
-        Ticket.select(Ticket, Service, Counter, Customer, parent)
+        Ticket.select(*_INFO_COLUMNS)
         .join(Service)
         .switch(Ticket).join(Counter, JOIN.LEFT_OUTER)
         .switch(Ticket).join(Customer, JOIN.LEFT_OUTER)
-        .switch(Ticket).join(parent, JOIN.LEFT_OUTER, on=(Ticket.parent == parent.id), attr="parent")
+        .switch(Ticket).join(_PARENT, JOIN.LEFT_OUTER, on=(Ticket.parent == _PARENT.id))
+        .where(condition)
+        .order_by(Ticket.id)
+        .tuples()
     )
 
 
+def ticket_infos(condition) -> list[TicketInfo]:
+    """Snapshots of the tickets matching `condition`, names included, in one narrow query."""
+    return [TicketInfo(*row) for row in _info_query(condition)]
+
+
+_ONE_TICKET = statements.Prepared(lambda ticket_id: _info_query(Ticket.id == ticket_id), 1)
+
+
 def ticket_info(ticket_id: int) -> TicketInfo:
-    return as_info(_with_names().where(Ticket.id == ticket_id).get())
+    found = [TicketInfo(*row) for row in _ONE_TICKET.rows(ticket_id)]
+    if not found:
+        raise NotFound(f"There is no ticket {ticket_id}.")
+    return found[0]
 
 
 def _event(ticket: Ticket | int, kind: str, now: dt.datetime, staff_id=None, counter_id=None, **detail) -> None:
@@ -405,7 +414,8 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
 
     for _attempt in range(20):
         now = ctx.now()
-        waiting = waiting_for(ctx, services)
+        waiting = [Waiting(*row) for row in
+                   statements.waiting_candidates(ctx.branch_id, services, CANDIDATES, now - max_wait)]
         recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
         candidates = calling_order(waiting, services, rules, recent, now, max_wait)
 
@@ -602,7 +612,7 @@ def find_today(ctx: Context, number_or_id: str | int) -> Ticket:
 def held_by(ctx: Context, counter_code: str) -> TicketInfo | None:
     """The ticket a counter holds (called or being served), if any."""
     ticket = _held(_counter(ctx, counter_code))
-    return as_info(ticket) if ticket else None
+    return ticket_info(ticket.id) if ticket else None
 
 
 def attach_customer(ctx: Context, ticket_id: int, customer_id: int | None, *, by: str) -> TicketInfo:

@@ -93,3 +93,67 @@ def set_ticket(ticket_id: int, expected_status: str, counter_id: int | None, val
         sql += " AND counter_id = ?"
         params = (*params, counter_id)
     return execute(sql, params).rowcount == 1
+
+
+def _as_datetime(value):
+    """SQLite hands datetimes back as ISO text; PostgreSQL as datetimes."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def waiting_candidates(branch_id: int, service_ids: list[int], per_line: int, overdue_before: dt.datetime,
+                       ) -> list[tuple[int, int, str, dt.datetime, dt.datetime, bool]]:
+    """The tickets that can be called next: the first `per_line` of each (service, class, front)
+    line in queue order, plus the longest-waiting overdue ones. A long queue costs one indexed
+    scan here, not thousands of Python objects."""
+    if not service_ids:
+        return []
+    marks = ", ".join("?" for _ in service_ids)
+    lines = execute(
+        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ("
+        " SELECT id, service_id, priority, issued_at, queued_at, front,"
+        "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
+        f" FROM ticket WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks})"
+        ") AS line WHERE place <= ?",
+        (branch_id, *service_ids, per_line),
+    ).fetchall()
+    overdue = execute(
+        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
+        f" WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?"
+        " ORDER BY issued_at, id LIMIT ?",
+        (branch_id, *service_ids, overdue_before, per_line),
+    ).fetchall()
+    rows = {row[0]: row for row in (*lines, *overdue)}
+    return [(r[0], r[1], r[2], _as_datetime(r[3]), _as_datetime(r[4]), bool(r[5])) for r in rows.values()]
+
+
+class Prepared:
+    """A Peewee query compiled to SQL once per kind of database, then run with new values.
+
+    `build(*values)` must use each value exactly once as a parameter and no other parameters;
+    checked at the first compile, so a builder that breaks the rule fails loudly, not wrongly.
+    """
+
+    def __init__(self, build, arity: int):
+        self._build = build
+        self._arity = arity
+        self._compiled: dict[type, tuple[str, list]] = {}
+
+    def _compile(self) -> tuple[str, list]:
+        key = type(db.obj)
+        if key not in self._compiled:
+            sentinels = [-(10**12) - i for i in range(self._arity)]
+            query = self._build(*sentinels)
+            sql, params = query.sql()
+            if list(params) != sentinels:
+                raise RuntimeError(f"cannot prepare {sql!r}: parameters {params!r}")
+            converters = [getattr(column, "python_value", None) for column in query._returning]
+            self._compiled[key] = (sql, converters)
+        return self._compiled[key]
+
+    def rows(self, *values) -> list[tuple]:
+        sql, converters = self._compile()
+        cursor = db.execute_sql(sql, values)
+        return [
+            tuple(convert(v) if convert is not None and v is not None else v for convert, v in zip(converters, row))
+            for row in cursor.fetchall()
+        ]
