@@ -8,9 +8,9 @@ close to a valid one.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections import abc
-from enum import Enum
 from types import NoneType, UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -19,8 +19,8 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 from .errors import ConfigError
 from .yamlsafe import Document, Path, quote
 
-# What a pydantic error type says the value should have been, and whether to show text given
-# instead as bare 'x' (it was the right kind, just wrong) rather than as text 'x' (wrong kind).
+# What a pydantic type error says the value should have been, and whether text given instead is
+# shown bare, 'x' (the right kind of thing, wrongly written), rather than as text 'x' (wrong kind).
 _EXPECTED: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), ("a whole number", False)),
     **dict.fromkeys(("float_type", "float_parsing", "decimal_type", "decimal_parsing"), ("a number", False)),
@@ -52,68 +52,70 @@ _LIMITS = {
 def validate(
     doc: Document, model: type[BaseModel], data: Any = None, base: Path = ()
 ) -> tuple[BaseModel | None, list[ConfigError]]:
-    """Validates data (doc.data by default), found in the document at base, against model.
+    """Validates data, found in the document at base, against model. data defaults to the document's
+    value at base, so that None, what an empty value reads as, is validated as None and not as the
+    whole document.
 
-    Returns the model instance, or None and the errors sorted by position. Errors at values the
-    reader already reported (doc.reported) are left out, so no spot gets two messages.
+    Returns the model instance, or None and the errors sorted by position. The data is validated as
+    JSON (what read_yaml gives is JSON data), so a strict model still takes dates, times and enum
+    values written as text, as a config file must. Spots the reader already reported get no
+    second message.
     """
-    data = doc.data if data is None else data
+    if data is None:
+        data = doc.data
+        for item in base:
+            data = data[item] if _contains(data, item) else None
     try:
-        return model.model_validate(data), []
+        return model.model_validate_json(json.dumps(data)), []
     except ValidationError as exc:
         details = exc.errors(include_url=False)
     errors: set[ConfigError] = set()
-    mismatches: dict[tuple[Path, bool], list[tuple[str, Any]]] = {}
+    mismatches: dict[Path, list[tuple[str, bool, Any]]] = {}
     for detail in details:
-        loc = detail["loc"]
-        path, node, tp = _follow(model, data, loc)
-        path = tuple(base) + path
-        if any(path[:i] in doc.reported for i in range(len(path) + 1)):
+        path, _ = _follow(model, data, detail["loc"])
+        spot = _spot(detail, model, data, path)
+        if spot is None:
+            expected, bare = _EXPECTED[detail["type"]]
+            mismatches.setdefault(path, []).append((expected, bare, detail["input"]))
             continue
-        kind = detail["type"]
-        if kind in _EXPECTED:
-            expected, bare = _EXPECTED[kind]
-            mismatches.setdefault((path, bare), []).append((expected, detail["input"]))
-            continue
-        located = _located(detail, model, data)
-        if located is not None:
-            message, extra, key = located
-            errors.add(doc.error(path + extra, message, key=key))
-        else:
-            errors.add(doc.error(path, _message(detail, tp)))
-    for (path, bare), found in mismatches.items():
-        errors.add(doc.error(path, _mismatch(found, bare)))
+        message, where, key = spot
+        where = tuple(base) + where
+        if not doc.reported(where, key):
+            errors.add(doc.error(where, message, key=key))
+    for path, found in mismatches.items():
+        where = tuple(base) + path
+        if not doc.reported(where):
+            errors.add(doc.error(where, _mismatch(found)))
     return None, sorted(errors)
 
 
-def _located(detail: Any, model: type[BaseModel], data: Any) -> tuple[str, Path, bool] | None:
-    """(message, path below the error's own, key?) for the errors that point somewhere other than the value."""
+def _spot(detail: Any, model: type[BaseModel], data: Any, path: Path) -> tuple[str, Path, bool] | None:
+    """(message, data path, at the key?) for an error; None for a type mismatch, which is worded
+    together with the other mismatches at the same value (a union gives one per member)."""
     loc, kind, ctx = detail["loc"], detail["type"], detail.get("ctx", {})
+    if kind in _EXPECTED:
+        return None
     if kind == "missing":
-        return f"missing required key '{loc[-1]}'", (), True
+        return f"missing required key {quote(str(loc[-1]))}", path, True
     if kind == "extra_forbidden":
-        _, parent, parent_tp = _follow(model, data, loc[:-1])
-        present = parent.keys() if isinstance(parent, dict) else ()
-        allowed = [name for name in _accepted_keys(parent_tp) if name not in present]
-        return f"unknown key {quote(str(loc[-1]))}{_did_you_mean(loc[-1], allowed)}", (), True
+        _, parent = _follow(model, data, loc[:-1])
+        return f"unknown key {quote(str(loc[-1]))}{_did_you_mean(loc[-1], _accepted_keys(parent))}", path, True
     if kind == "union_tag_not_found":
-        return f"missing required key '{_unquote(ctx['discriminator'])}'", (), True
+        return f"missing required key {quote(_unquote(ctx['discriminator']))}", path, True
     if kind == "union_tag_invalid":
         key = _unquote(ctx["discriminator"])
         tags = _choices(ctx["expected_tags"])
         hint = _did_you_mean(ctx["tag"], tags) or f"; expected one of: {', '.join(tags)}"
         inside = (key,) if isinstance(detail["input"], dict) and key in detail["input"] else ()
-        return f"unknown {key} {quote(str(ctx['tag']))}{hint}", inside, False
-    return None
+        return f"unknown {key} {quote(str(ctx['tag']))}{hint}", path + inside, False
+    return _message(detail), path, False
 
 
-def _message(detail: Any, tp: Any) -> str:
+def _message(detail: Any) -> str:
     """The sentence for an error located at its value."""
     kind, ctx, given = detail["type"], detail.get("ctx", {}), detail["input"]
     if kind in ("literal_error", "enum"):
         return _one_of(_choices(ctx["expected"]), given)
-    if kind == "is_instance_of" and isinstance(tp, type) and issubclass(tp, Enum):  # an Enum field in strict mode
-        return _one_of([str(member.value) for member in tp], given)
     if kind == "value_error":
         return detail["msg"].removeprefix("Value error, ")
     if kind == "assertion_error":
@@ -121,17 +123,18 @@ def _message(detail: Any, tp: Any) -> str:
     if kind in ("string_too_short", "too_short"):
         if ctx["min_length"] == 1:
             return "must not be empty"
-        unit = "characters long" if kind == "string_too_short" else "items"
-        return f"must have at least {ctx['min_length']} {unit}"
+        if kind == "string_too_short":
+            return f"must be at least {ctx['min_length']} characters long"
+        return f"must have at least {ctx['min_length']} items, got {ctx['actual_length']}"
     if kind in _LIMITS:
         return _LIMITS[kind].format(**ctx, got=_describe(given, bare=True))
     return detail["msg"]
 
 
-def _mismatch(found: list[tuple[str, Any]], bare: bool) -> str:
-    """One sentence for all the kinds a value could have been (a union gives one error per member)."""
-    expected = list(dict.fromkeys(what for what, _ in found))
-    given = found[0][1]
+def _mismatch(found: list[tuple[str, bool, Any]]) -> str:
+    """One sentence for all the kinds a value could have been."""
+    expected = list(dict.fromkeys(what for what, _, _ in found))
+    _, bare, given = found[0]
     message = f"expected {' or '.join(expected)}, got {_describe(given, bare)}"
     if "text" in expected and isinstance(given, (bool, int, float)):
         message += "; put it in quotes to make it text"
@@ -149,9 +152,7 @@ def _describe(value: Any, bare: bool) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):  # str() refuses ints of thousands of digits
-        return str(value) if value.bit_length() < 64 else "a very large number"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
         return "a list"
@@ -174,10 +175,10 @@ def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
 
 
-def _follow(model: Any, data: Any, loc: tuple[str | int, ...]) -> tuple[Path, Any, Any]:
+def _follow(model: Any, data: Any, loc: tuple[str | int, ...]) -> tuple[Path, Any]:
     """Walks a pydantic loc through the data and the model's types together.
 
-    Returns the data path it reaches, the data there and the type expected there (None when unsure).
+    Returns the data path it reaches and the type expected there (None when unsure).
     A loc item naming a union member is a step in the types only; one the data lacks (a missing key)
     is not a step in the data.
     """
@@ -193,7 +194,7 @@ def _follow(model: Any, data: Any, loc: tuple[str | int, ...]) -> tuple[Path, An
             path.append(item)
             node = node[item]
         tp = _child(tp, item)
-    return tuple(path), node, _unwrap(tp)
+    return tuple(path), _unwrap(tp)
 
 
 def _contains(node: Any, item: str | int) -> bool:

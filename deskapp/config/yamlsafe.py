@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.error import Mark
-from yaml.events import AliasEvent, MappingStartEvent, SequenceEndEvent, MappingEndEvent, SequenceStartEvent
+from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
@@ -70,12 +70,15 @@ class Document:
         values: dict[Path, Position],
         keys: dict[Path, Position],
         reported: frozenset[tuple[Path, bool]],
+        text: str = "",
     ):
         self.file = file
         self.data = data
         self._values = values
         self._keys = keys
         self._reported = reported
+        self.text = text
+        """The source as read (BOM removed): lets a caller locate a character inside a scalar."""
 
     def where(self, path: Path, key: bool = False) -> Position:
         """(line, col) of the value at path; with key=True the position of the mapping key itself.
@@ -127,7 +130,7 @@ def read_yaml(
     if root is not None:
         builder = _Builder(problems, flagged)
         data = builder.value(root, ())
-        document = Document(name, data, builder.values, builder.keys, frozenset(builder.reported))
+        document = Document(name, data, builder.values, builder.keys, frozenset(builder.reported), text)
     return document, sorted(ConfigError(name, line, col, message) for (line, col), message in problems)
 
 
@@ -168,6 +171,13 @@ class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):
         self.flagged: set[int] = set()  # ids of nodes whose problem is already recorded
         self.depth = 0
         self.too_deep_seen = False
+        self.skipping = False  # inside a refused too-deep node, whose syntax no longer matters
+
+    def save_possible_simple_key(self) -> None:
+        # pyyaml re-checks every pending simple key at each token, which makes absurd flow nesting
+        # ([[[[...) quadratic; a key nested that deep is refused by compose_node anyway.
+        if self.flow_level <= MAX_DEPTH:
+            super().save_possible_simple_key()
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
@@ -176,10 +186,13 @@ class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):
             return self._placeholder(event.start_mark, f"aliases (*{event.anchor}) are not supported; repeat the value")
         collection = isinstance(event, (SequenceStartEvent, MappingStartEvent))
         if collection and self.depth >= MAX_DEPTH:
-            self._skip_node()
             message = None if self.too_deep_seen else f"nested more than {MAX_DEPTH} levels deep; flatten this part"
             self.too_deep_seen = True
-            return self._placeholder(event.start_mark, message)
+            node = self._placeholder(event.start_mark, message)
+            self.skipping = True
+            self._skip_node()
+            self.skipping = False
+            return node
         if event.tag is not None:
             self.problems.append((_at(event.start_mark), f"YAML tags are not allowed ({_short_tag(event.tag)}); remove it"))
         if event.anchor is not None:
@@ -224,20 +237,18 @@ def _compose(text: str, problems: list[tuple[Position, str]]) -> tuple[MappingNo
     """The root mapping of the only document and the ids of nodes already reported, or (None, ...)
     when there is nothing usable (a problem says why)."""
     try:
-        loader = _Loader(text, problems)
+        loader = _Loader(text, problems)  # checks every character of text at once
     except ReaderError as exc:
-        problems.append((_position(text, exc.position), _reader_message(exc)))
+        problems.append((_position(text, exc.position), f"unacceptable character U+{exc.character:04X}: {exc.reason}"))
         return None, set()
     try:
         root = loader.get_node() if loader.check_node() else None
         if root is not None and loader.check_node():
             second = loader.peek_event().start_mark
             problems.append((_at(second), "only one document is allowed here; remove this second '---' part"))
-    except ReaderError as exc:
-        problems.append((_position(text, exc.position), _reader_message(exc)))
-        return None, set()
     except yaml.MarkedYAMLError as exc:
-        problems.append((_at(exc.problem_mark or exc.context_mark), _syntax_message(exc)))
+        if not loader.skipping:
+            problems.append((_at(exc.problem_mark or exc.context_mark), _syntax_message(exc)))
         return None, set()
     except yaml.YAMLError as exc:
         problems.append(((1, 1), str(exc)))
@@ -257,10 +268,6 @@ def _compose(text: str, problems: list[tuple[Position, str]]) -> tuple[MappingNo
         problems.append((_at(root.start_mark), f"the file must be a mapping of keys to values (key: value), not {kind}"))
         return None, set()
     return root, loader.flagged
-
-
-def _reader_message(exc: ReaderError) -> str:
-    return f"unacceptable character U+{exc.character:04X}: {exc.reason}"
 
 
 _TOKENS = {
