@@ -48,31 +48,34 @@ def user_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from deskapp.config.errors import ConfigInvalid
-        from deskapp.core.auth import AuthError, Forbidden
-        from deskapp.core.queue import NotFound, QueueError
-        from deskapp.db.database import DatabaseUnavailable
-
         try:
             return func(*args, **kwargs)
-        except ConfigInvalid as exc:
-            for error in exc.errors:
-                click.echo(str(error), err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except (NotFound, ValueError) as exc:
-            fail(str(exc), EXIT_BAD_INPUT)
-        except (QueueError, AuthError, Forbidden, DatabaseUnavailable) as exc:
-            fail(str(exc))
-        except Exception as exc:  # noqa: BLE001  a database failure, never a traceback on screen
-            import peewee
-
-            if isinstance(exc, peewee.PeeweeException):
-                from deskapp.db.database import first_line
-
-                fail(f"database error: {first_line(exc)}")
-            raise
+        except Exception as exc:  # noqa: BLE001  sorted below; imports stay lazy for a fast start
+            _report(exc)
 
     return wrapper
+
+
+def _report(exc: Exception) -> None:
+    """Exit with the message and code a user error deserves; re-raise anything else."""
+    import peewee
+
+    from deskapp.config.errors import ConfigInvalid
+    from deskapp.core.auth import AuthError, Forbidden
+    from deskapp.core.queue import NotFound, QueueError
+    from deskapp.db.database import DatabaseUnavailable, first_line
+
+    if isinstance(exc, ConfigInvalid):
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if isinstance(exc, (NotFound, ValueError)):
+        fail(str(exc), EXIT_BAD_INPUT)
+    if isinstance(exc, (QueueError, AuthError, Forbidden, DatabaseUnavailable)):
+        fail(str(exc))
+    if isinstance(exc, peewee.PeeweeException):
+        fail(f"database error: {first_line(exc)}")
+    raise exc
 
 
 def emit(as_json: bool, data: Any, text: str) -> None:
@@ -102,7 +105,13 @@ def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, 
 def _open_app(env: Env, mode: str, **options) -> None:
     from deskapp.tui.app import run_app
 
-    run_app(env.config(), env.db_url, mode=mode, **options)
+    if mode == "desk":
+        # The desk paints its login screen at once and loads the configuration behind it.
+        code = run_app(None, env.db_url, config_path=env.config_path, mode=mode, **options)
+    else:
+        code = run_app(env.config(), env.db_url, mode=mode, **options)
+    if code:
+        sys.exit(code)
 
 
 @main.command("check-config")

@@ -14,10 +14,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.signal import Signal
 
-from deskapp.config.schema import Config
-from deskapp.core.auth import Session, authorize
-from deskapp.core.clock import Clock
-from deskapp.core.context import Context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
+    from deskapp.config.schema import Config
+    from deskapp.core.auth import Session
+    from deskapp.core.clock import Clock
+    from deskapp.core.context import Context
 
 SWITCH_KEYS = {"desk": "f2", "reception": "f3", "customers": "f4", "feedback": "f5",
                "supervisor": "f6", "manager": "f7", "audit": "f8"}
@@ -33,6 +36,18 @@ def _screen_factory(name: str):
         from deskapp.tui.screens.reception import ReceptionScreen
 
         return ReceptionScreen
+    if name == "feedback":
+        from deskapp.tui.screens.feedback import FeedbackScreen
+
+        return FeedbackScreen
+    if name == "customers":
+        from deskapp.tui.screens.customers import CustomersScreen
+
+        return CustomersScreen
+    if name == "audit":
+        from deskapp.tui.screens.audit import AuditScreen
+
+        return AuditScreen
     from deskapp.tui.screens.placeholder import PlaceholderScreen
 
     return lambda: PlaceholderScreen(name)
@@ -54,11 +69,13 @@ class DeskApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, ctx: Context | None, *, config: Config, db_url: str | None = None, mode: str = "desk",
-                 counter: str | None = None, clock: Clock | None = None):
+    def __init__(self, ctx: Context | None, *, config: Config | None = None, config_path: str | None = None,
+                 db_url: str | None = None, mode: str = "desk", counter: str | None = None,
+                 clock: Clock | None = None):
         super().__init__()
         self.ctx = ctx
         self.config = config
+        self.config_path = config_path
         self.db_url = db_url
         self.start_mode = mode
         self.counter = counter
@@ -68,13 +85,20 @@ class DeskApp(App):
         self._marker = -1
         self._last_activity = dt.datetime.min
         self._modes_added: set[str] = set()
+        if mode == "kiosk":
+            # A kiosk is used by the public: no command palette (its system commands), no ctrl+q.
+            self.use_command_palette = False
 
     # -- start-up -------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.title = f"deskapp · {self.config.branch.name}"
+        if self.config is not None:
+            self.title = f"deskapp · {self.config.branch.name}"
         self.add_mode("login", self._first_screen)
         self.switch_mode("login")
         self.set_interval(1.0, self._tick)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now the heavy imports, configuration and database."""
         if self.ctx is None:
             self._open_context()
 
@@ -87,17 +111,30 @@ class DeskApp(App):
             from deskapp.tui.screens.kiosk import KioskScreen
 
             return KioskScreen()
+        if self.start_mode == "feedback-kiosk":
+            from deskapp.tui.screens.feedback_customer import FeedbackTerminal
+
+            return FeedbackTerminal()
         from deskapp.tui.screens.login import LoginScreen
 
         return LoginScreen()
 
     @work(thread=True, exit_on_error=False)
     def _open_context(self) -> None:
+        """Configuration and database, loaded while the login screen is already on screen."""
+        from deskapp.config.errors import ConfigInvalid
+        from deskapp.config.load import load_config
         from deskapp.core.context import open_context
         from deskapp.core.queue import ensure_day
 
         try:
-            ctx = open_context(self.config, self.db_url, self.clock)
+            config = self.config or load_config(self.config_path)
+        except ConfigInvalid as exc:
+            # The same messages as every command, printed once the terminal is restored.
+            self.call_from_thread(self.exit, None, 2, "\n".join(str(e) for e in exc.errors))
+            return
+        try:
+            ctx = open_context(config, self.db_url, self.clock)
             ensure_day(ctx)
         except Exception as exc:  # noqa: BLE001  shown on screen; the app stays usable to quit
             self.call_from_thread(self.report_error, exc)
@@ -106,10 +143,19 @@ class DeskApp(App):
 
     def _context_ready(self, ctx: Context) -> None:
         self.ctx = ctx
+        if self.config is None:
+            self.config = ctx.config
+            self.title = f"deskapp · {self.config.branch.name}"
+            configure = getattr(self.screen, "configure", None)
+            if configure is not None:
+                configure(self.config)
+        ready = getattr(self.screen, "context_ready", None)
+        if ready is not None:
+            ready()
         self.changes.publish(-1)
 
     # -- session --------------------------------------------------------------------------------
-    def logged_in(self, session: Session, counter: str | None) -> None:
+    def logged_in(self, session: Session, counter: str | None) -> None:  # noqa: F821
         """Called by the login screen: open the role's home screen."""
         self.session = session
         self.counter = counter
@@ -139,6 +185,8 @@ class DeskApp(App):
     def action_open(self, name: str) -> None:
         if self.session is None:
             return
+        from deskapp.core.auth import authorize
+
         try:
             authorize(self.session, name)
         except Exception as exc:  # noqa: BLE001  Forbidden: told, not crashed
@@ -150,6 +198,11 @@ class DeskApp(App):
         self.switch_mode(name)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if self.start_mode == "kiosk" and action in ("quit", "command_palette", "help_quit"):
+            return False  # only a supervisor's PIN closes a kiosk (KioskScreen)
+        top = self.screen_stack[-1] if self.screen_stack else None
+        if getattr(top, "CUSTOMER_FACING", False) and action in ("quit", "command_palette", "help_quit"):
+            return False  # a customer is at the keys (feedback): staff end it with ctrl+x
         if action == "open":
             return self.session is not None and self.session.may(parameters[0])
         if action == "lock":
@@ -217,5 +270,9 @@ class DeskApp(App):
                             severity="error", timeout=15)
 
 
-def run_app(config: Config, db_url: str | None, *, mode: str = "desk", counter: str | None = None) -> None:
-    DeskApp(None, config=config, db_url=db_url, mode=mode, counter=counter).run()
+def run_app(config: Config | None, db_url: str | None, *, config_path: str | None = None, mode: str = "desk",
+            counter: str | None = None) -> int:
+    """Run the app; its exit code (2 when the configuration is bad)."""
+    app = DeskApp(None, config=config, config_path=config_path, db_url=db_url, mode=mode, counter=counter)
+    app.run()
+    return app.return_code or 0

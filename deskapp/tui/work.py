@@ -13,8 +13,6 @@ from typing import Any
 from textual.dom import DOMNode
 from textual.worker import Worker
 
-from deskapp.db.database import db
-
 
 def call_core(node: DOMNode, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None] | None = None,
               on_error: Callable[[BaseException], None] | None = None, group: str = "core",
@@ -23,6 +21,8 @@ def call_core(node: DOMNode, fn: Callable[..., Any], *args: Any, then: Callable[
     app = node.app
 
     def job() -> Any:
+        from deskapp.db.database import db
+
         try:
             with db.connection_context():
                 result = fn(*args, **kwargs)

@@ -7,13 +7,14 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from deskapp.core import auth
-from deskapp.core import queue as q
 from deskapp.tui.work import call_core
 
 
 def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
     """Check the PIN, then sit the teller down at the counter (resuming any ticket it holds)."""
+    from deskapp.core import auth
+    from deskapp.core import queue as q
+
     session = auth.login(ctx, login, pin)
     if "desk" in session.screens and counter:
         q.open_counter(ctx, counter, session.login)
@@ -29,24 +30,39 @@ class LoginScreen(Screen):
 
     def compose(self) -> ComposeResult:
         config = self.app.config
-        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters]
+        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters] if config else []
+        branch = config.branch.name if config else "deskapp"
         yield Header()
         with Center():
             with Vertical(id="login-box"):
-                yield Static(f"[b]{config.branch.name}[/b]\nStaff login", id="login-title")
+                yield Static(f"[b]{branch}[/b]\nStaff login", id="login-title")
                 yield Label("Login")
                 yield Input(placeholder="e.g. ana", id="login")
                 yield Label("PIN")
                 yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
                 yield Label("Counter (tellers)")
-                yield Select(counters, value=self.app.counter or Select.NULL, allow_blank=True,
-                             prompt="No counter", id="counter")
+                yield Select(counters, value=self.app.counter if config and self.app.counter else Select.NULL,
+                             allow_blank=True, prompt="No counter", id="counter")
                 yield Button("Log in", variant="primary", id="submit")
                 yield Static("", id="login-message")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()
+
+    _waiting = False
+
+    def context_ready(self) -> None:
+        if self._waiting:
+            self.submit()
+
+    def configure(self, config) -> None:
+        """The configuration arrived after the screen was painted: show the branch and its counters."""
+        self.query_one("#login-title", Static).update(f"[b]{config.branch.name}[/b]\nStaff login")
+        select = self.query_one("#counter", Select)
+        select.set_options([(f"{c.code} · {c.name}", c.code) for c in config.counters])
+        if self.app.counter in {c.code for c in config.counters}:
+            select.value = self.app.counter
 
     @on(Input.Submitted, "#login")
     def _to_pin(self) -> None:
@@ -57,8 +73,11 @@ class LoginScreen(Screen):
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
         if self.app.ctx is None:
+            # Typed before the database answered: log in as soon as it does.
+            self._waiting = True
             self._say("Connecting to the database…")
             return
+        self._waiting = False
         login = self.query_one("#login", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         if not login or not pin:
@@ -76,6 +95,9 @@ class LoginScreen(Screen):
         self.app.logged_in(session, counter)
 
     def _failed(self, exc: BaseException) -> None:
+        from deskapp.core import auth
+        from deskapp.core import queue as q
+
         pin = self.query_one("#pin", Input)
         pin.value = ""
         if isinstance(exc, (auth.AuthError, q.QueueError)):
