@@ -1,0 +1,317 @@
+"""Customer search at scale, and import speed, each beside a baseline measured in the same run.
+
+    python bench/search.py [--customers 1000000] [--import-rows 100000] [--pg URL] [--json OUT]
+
+1. Generates N customers fast (bulk inserts through the real schema and its triggers, names
+   folded and phones normalised with deskapp's own helpers).
+2. Times 50 realistic queries (surnames, name prefixes as typed, full names, phones whole and in
+   part, national IDs whole and by their last digits, customer numbers) through
+   deskapp.db.search.search_customers, and the same queries as one raw SQL statement each (what
+   the query is mostly about, without ranking tiers). Targets: p95 <= 20 ms, ratio <= 2.
+3. Imports a CSV of R rows with `deskapp customers import`'s core (validation, idempotency
+   checks, batches) into a fresh database, beside a raw executemany of the same rows.
+   Target: >= 5,000 rows/s.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from deskapp.config.load import load_config  # noqa: E402
+from deskapp.core import customer_io  # noqa: E402
+from deskapp.core.clock import FixedClock  # noqa: E402
+from deskapp.core.context import open_context  # noqa: E402
+from deskapp.core.demo import FIRST_NAMES, LAST_NAMES, national_id  # noqa: E402
+from deskapp.db import database, migrate  # noqa: E402
+from deskapp.db.database import db, is_postgres  # noqa: E402
+from deskapp.db.search import folded_name, search_customers  # noqa: E402
+
+NOW = dt.datetime(2026, 3, 10, 10, 0)
+BATCH = 20_000
+
+
+def people(rng: random.Random, count: int):
+    """(number, name, folded, national id, birth date, phone digits) rows, national IDs unique."""
+    seen: set[str] = set()
+    for n in range(count):
+        nid = national_id(rng)
+        while nid in seen:
+            nid = national_id(rng)
+        seen.add(nid)
+        last = rng.choice(LAST_NAMES)
+        if rng.random() < 0.4:
+            last = f"{rng.choice(LAST_NAMES)} {last}"
+        name = f"{rng.choice(FIRST_NAMES)} {last}"
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 66))
+        phone = "3519" + f"{rng.randrange(10**8):08d}"
+        yield f"{n + 1:08d}", name, folded_name(name), nid, birth, phone
+
+
+def fill(count: int, seed: int = 1) -> list[tuple]:
+    """Insert `count` customers and their phones; returns a sample of rows for the queries."""
+    rng = random.Random(seed)
+    p = db.param
+    sample: list[tuple] = []
+    customer_sql = (f"INSERT INTO customer (number, name, name_folded, national_id, birth_date, active, created_at, "
+                    f"marketing_consent) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+    phone_sql = f"INSERT INTO customer_phone (customer_id, digits, label) VALUES ({p}, {p}, 'mobile')"
+    rows: list[tuple] = []
+    started = time.perf_counter()
+    for i, row in enumerate(people(rng, count), 1):
+        rows.append(row)
+        if i % 997 == 0 and len(sample) < 2000:
+            sample.append(row)
+        if len(rows) == BATCH or i == count:
+            first_id = i - len(rows) + 1
+            with db.atomic():
+                cursor = db.cursor()
+                cursor.executemany(customer_sql, [(r[0], r[1], r[2], r[3], r[4], True, NOW, False) for r in rows])
+                cursor.executemany(phone_sql, [(first_id + k, r[5]) for k, r in enumerate(rows)])
+            rows = []
+            print(f"\r  generated {i:,} customers ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    if is_postgres():
+        db.execute_sql("ANALYZE customer")
+        db.execute_sql("ANALYZE customer_phone")
+    else:
+        db.execute_sql("ANALYZE")
+    return sample
+
+
+def queries(sample: list[tuple], rng: random.Random) -> list[tuple[str, str]]:
+    """50 (kind, text) queries as tellers type them."""
+    pick = lambda: rng.choice(sample)  # noqa: E731
+    out: list[tuple[str, str]] = []
+    for _ in range(8):
+        out.append(("surname", pick()[1].split()[-1]))
+    for _ in range(8):
+        words = pick()[1].split()
+        out.append(("prefixes", f"{words[0][:3]} {words[-1][:4]}"))
+    for _ in range(5):
+        out.append(("prefix", pick()[1].split()[-1][:3].lower()))
+    for _ in range(5):
+        out.append(("full name", pick()[1]))
+    for _ in range(5):
+        d = pick()[5][3:]
+        out.append(("phone", f"{d[:3]} {d[3:6]} {d[6:]}"))
+    for _ in range(5):
+        d = pick()[5]
+        k = rng.randrange(4, 7)
+        start = rng.randrange(3, len(d) - k)
+        out.append(("phone part", d[start:start + k]))
+    for _ in range(6):
+        out.append(("national id", pick()[3]))
+    for _ in range(4):
+        out.append(("id last 4", pick()[3][-4:]))
+    for _ in range(4):
+        out.append(("number", pick()[0]))
+    return out
+
+
+def raw_sql(kind: str, text: str) -> tuple[str, tuple]:
+    """One plain statement answering the query's main intent (no ranking tiers)."""
+    pg = is_postgres()
+    p = db.param
+    if kind in ("surname", "prefixes", "prefix", "full name"):
+        words = folded_name(text).split()
+        if pg:
+            query = " & ".join(f"'{w}':*" for w in words)
+            return ("SELECT id FROM customer WHERE to_tsvector('simple'::regconfig, name_folded) @@ "
+                    f"to_tsquery('simple'::regconfig, {p}) ORDER BY id LIMIT 20", (query,))
+        match = " ".join(f'"{w}"*' for w in words)
+        return (f"SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH {p} ORDER BY rowid LIMIT 20",
+                (match,))
+    if kind in ("phone", "phone part"):
+        digits = "".join(c for c in text if c.isdigit())
+        if pg:
+            return ("SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT 20",
+                    (f"%{digits}%",))
+        return ("SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
+                "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT 20", (f'"{digits}"',))
+    if kind == "id last 4":
+        if pg:
+            return "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT 20", (f"%{text}",)
+        return ("SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid WHERE customer_nid_fts "
+                "MATCH ? AND substr(c.national_id, -4) = ? ORDER BY c.id LIMIT 20", (f'"{text}"', text))
+    return (f"SELECT id FROM customer WHERE number = {p} OR national_id = {p} ORDER BY id LIMIT 20", (text, text))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def time_queries(qs: list[tuple[str, str]], rounds: int = 3) -> dict:
+    for kind, text in qs:  # warm the cache for both
+        search_customers(text)
+        db.execute_sql(*raw_sql(kind, text)).fetchall()
+    ours: list[float] = []
+    raw: list[float] = []
+    per_kind: dict[str, list[float]] = {}
+    empty = 0
+    for _ in range(rounds):
+        for kind, text in qs:
+            start = time.perf_counter()
+            found = search_customers(text)
+            elapsed = (time.perf_counter() - start) * 1000
+            ours.append(elapsed)
+            per_kind.setdefault(kind, []).append(elapsed)
+            empty += not found
+            sql, params = raw_sql(kind, text)
+            start = time.perf_counter()
+            db.execute_sql(sql, params).fetchall()
+            raw.append((time.perf_counter() - start) * 1000)
+    return {
+        "queries": len(qs), "rounds": rounds, "no_result": empty // rounds,
+        "deskapp_p50_ms": statistics.median(ours), "deskapp_p95_ms": percentile(ours, 0.95),
+        "raw_p50_ms": statistics.median(raw), "raw_p95_ms": percentile(raw, 0.95),
+        "ratio_p95": percentile(ours, 0.95) / max(percentile(raw, 0.95), 1e-6),
+        "by_kind_p95_ms": {k: percentile(v, 0.95) for k, v in per_kind.items()},
+    }
+
+
+def import_speed(url: str, rows: int, folder: Path) -> dict:
+    config = load_config(ROOT / "config.yaml")
+    rng = random.Random(2)
+    path = folder / "import.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "national_id", "birth_date", "phone", "email", "segment"])
+        for number, name, _, nid, birth, phone in people(rng, rows):
+            writer.writerow([name, nid, birth.isoformat(), "+" + phone, f"c{number}@example.com", "mass"])
+    ctx = open_context(config, url, FixedClock(NOW))
+    start = time.perf_counter()
+    report = customer_io.import_csv(ctx, path)
+    seconds = time.perf_counter() - start
+    assert report.created == rows and not report.errors, report.summary()
+    start = time.perf_counter()
+    again = customer_io.import_csv(ctx, path)
+    second = time.perf_counter() - start
+    assert again.unchanged == rows, again.summary()
+    database.close()
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
+            "second_import_rows_per_s": rows / second}
+
+
+def raw_import(url: str, rows: int) -> dict:
+    database.connect(url)
+    migrate.migrate()
+    rng = random.Random(2)
+    p = db.param
+    data = list(people(rng, rows))
+    start = time.perf_counter()
+    with db.atomic():
+        cursor = db.cursor()
+        cursor.executemany(
+            f"INSERT INTO customer (number, name, name_folded, national_id, birth_date, active, created_at, "
+            f"marketing_consent, email, segment) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
+            [(r[0], r[1], r[2], r[3], r[4], True, NOW, False, f"c{r[0]}@example.com", "mass") for r in data])
+        cursor.executemany(f"INSERT INTO customer_phone (customer_id, digits, label) VALUES ({p}, {p}, 'mobile')",
+                           [(i + 1, r[5]) for i, r in enumerate(data)])
+    seconds = time.perf_counter() - start
+    database.close()
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds}
+
+
+class PgSchemas:
+    """Throw-away schemas in the benchmark's PostgreSQL database."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.names: list[str] = []
+
+    def new(self) -> str:
+        import psycopg
+
+        name = f"deskapp_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        self.names.append(name)
+        sep = "&" if "?" in self.url else "?"
+        return f"{self.url}{sep}options=-csearch_path%3D{name},public"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for name in self.names:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def run_backend(label: str, new_url, customers: int, import_rows: int, folder: Path) -> dict:
+    url = new_url()
+    database.connect(url)
+    migrate.migrate()
+    if not is_postgres():
+        db.execute_sql("PRAGMA synchronous = OFF")  # generation only; the timed parts use the normal pragmas
+    started = time.perf_counter()
+    sample = fill(customers)
+    generated = time.perf_counter() - started
+    if not is_postgres():
+        database.close()
+        database.connect(url)
+    result = {"backend": label, "customers": customers, "generate_s": generated}
+    result["search"] = time_queries(queries(sample, random.Random(9)))
+    database.close()
+    result["import"] = import_speed(new_url(), import_rows, folder)
+    result["raw_import"] = raw_import(new_url(), import_rows)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--pg", default=None, help="postgresql:// URL to run the same on PostgreSQL")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--json", dest="json_out", default=None, help="write the figures as JSON here")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="deskapp-bench-") as tmp:
+        folder = Path(tmp)
+        if not args.skip_sqlite:
+            counter = iter(range(100))
+            results.append(run_backend("sqlite", lambda: f"sqlite:///{folder}/bench{next(counter)}.db",
+                                       args.customers, args.import_rows, folder))
+        if args.pg:
+            schemas = PgSchemas(args.pg)
+            try:
+                results.append(run_backend("postgresql", schemas.new, args.customers, args.import_rows, folder))
+            finally:
+                database.close()
+                schemas.drop()
+    print_table(results)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=2))
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"{'backend':<11} {'customers':>10} {'deskapp p50':>12} {'p95':>8} {'raw p50':>8} {'raw p95':>8} "
+          f"{'ratio':>6} {'import rows/s':>14} {'raw rows/s':>11}  targets: p95<=20ms ratio<=2 import>=5000/s")
+    for r in results:
+        s, i, raw = r["search"], r["import"], r["raw_import"]
+        ok = s["deskapp_p95_ms"] <= 20 and s["ratio_p95"] <= 2 and i["rows_per_s"] >= 5000
+        print(f"{r['backend']:<11} {r['customers']:>10,} {s['deskapp_p50_ms']:>10.2f}ms {s['deskapp_p95_ms']:>6.2f}ms "
+              f"{s['raw_p50_ms']:>6.2f}ms {s['raw_p95_ms']:>6.2f}ms {s['ratio_p95']:>6.2f} {i['rows_per_s']:>14,.0f} "
+              f"{raw['rows_per_s']:>11,.0f}  {'OK' if ok else 'MISSED'}")
+        kinds = ", ".join(f"{k} {v:.1f}" for k, v in s["by_kind_p95_ms"].items())
+        print(f"{'':<11} p95 by kind (ms): {kinds}; generation {r['generate_s']:.0f} s; "
+              f"second import {i['second_import_rows_per_s']:,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

@@ -1,0 +1,322 @@
+"""Customers in and out as CSV: an idempotent import that reports every bad row, and an audited export.
+
+Columns are found by their header (any order, case and surrounding spaces ignored):
+
+    number, name, national_id, birth_date, phone, phones, email, address, segment, manager,
+    marketing_consent, kyc_review_due, id_doc_type, id_doc_expiry
+
+`phones` holds several numbers separated by ';'. Dates are YYYY-MM-DD; marketing_consent is
+yes/no (or true/false, 1/0); manager is a staff login. Every row needs a name and a national_id
+or a number. A row whose national ID (else number) is already on file updates that customer:
+its non-empty cells replace the stored values and its phones are added; empty cells change
+nothing. So importing the same file twice changes nothing the second time.
+
+Row numbers are the file's: the header is row 1, a record spanning lines counts from its first.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from deskapp.core import audit, changes
+from deskapp.core.auth import Session
+from deskapp.core.context import Context
+from deskapp.core.customer_edit import next_number
+from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid, check
+from deskapp.core.customers import require
+from deskapp.core.masking import mask
+from deskapp.db.database import transaction
+from deskapp.db.models import Customer, CustomerPhone, Staff
+
+COLUMNS = ("number", "name", "national_id", "birth_date", "phone", "phones", "email", "address", "segment",
+           "manager", "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
+BATCH = 1000
+_COMPARED = ("number", "name", "name_folded", "national_id", "birth_date", "email", "address", "segment",
+             "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
+
+
+class ImportFailed(ValueError):
+    """The file cannot be imported at all (unreadable, no header, no name column)."""
+
+
+@dataclass
+class ImportReport:
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        return [f"{self.file}:{row}: {reason}" for row, reason in self.errors]
+
+    @property
+    def bad_rows(self) -> int:
+        return len({row for row, _ in self.errors if row > 1})
+
+    def summary(self) -> str:
+        verb = "would be " if self.dry_run else ""
+        return (f"{self.rows} rows: {self.created} {verb}created, {self.updated} {verb}updated, "
+                f"{self.unchanged} unchanged, {self.bad_rows} with errors")
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, object]
+    phones: list[str]
+    manager: int | None
+    manager_given: bool
+
+
+def _records(handle) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(handle)
+    header: list[str] | None = None
+    start = 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if header is None:
+            header = [h.strip().lower() for h in record]
+            yield line, {"__header__": header}  # type: ignore[dict-item]
+            continue
+        if not any(cell.strip() for cell in record):
+            continue
+        yield line, dict(zip(header, record))
+
+
+def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, by: str | None = None,
+               progress: Callable[[float], None] = lambda f: None) -> ImportReport:
+    """Validate every row, import the good ones in batches (one transaction each), report the rest."""
+    name = os.fspath(path)
+    report = ImportReport(file=name, dry_run=dry_run)
+    try:
+        with open(name, "rb") as raw:
+            lines = max(sum(1 for _ in raw), 1)
+        handle = open(name, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportFailed(f"cannot read {name}: {exc.strerror or exc}") from None
+    staff = {login: sid for sid, login in Staff.select(Staff.id, Staff.login).tuples()}
+    seen_ids: dict[str, int] = {}
+    seen_numbers: dict[str, int] = {}
+    batch: list[_Row] = []
+    today = ctx.today()
+    with handle:
+        try:
+            for line, cells in _records(handle):
+                if "__header__" in cells:
+                    _check_header(report, cells["__header__"])  # type: ignore[arg-type]
+                    continue
+                report.rows += 1
+                row = _parse(ctx, today, report, line, cells, staff, seen_ids, seen_numbers)
+                if row is not None:
+                    batch.append(row)
+                if len(batch) >= BATCH:
+                    _apply(ctx, report, batch, dry_run)
+                    batch = []
+                    progress(min(line / lines, 0.99))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ImportFailed(f"{name}: not a readable UTF-8 CSV file ({exc})") from None
+    if report.rows == 0 and not report.errors:
+        raise ImportFailed(f"{name}: no header row")
+    if batch:
+        _apply(ctx, report, batch, dry_run)
+    if not dry_run:
+        transaction(lambda: audit.record(
+            ctx.now(), by, "customer_import", "customer", "",
+            f"file={os.path.basename(name)[:100]} rows={report.rows} created={report.created} "
+            f"updated={report.updated} errors={report.bad_rows}",
+        ))
+    progress(1.0)
+    return report
+
+
+def _check_header(report: ImportReport, header: list[str]) -> None:
+    if "name" not in header:
+        raise ImportFailed(f"{report.file}:1: no 'name' column; the columns are: {', '.join(COLUMNS)}")
+    for i, column in enumerate(header):
+        if column not in COLUMNS:
+            report.errors.append((1, f"unknown column '{column[:40]}' (column {i + 1}) ignored"))
+        elif header.index(column) != i:
+            report.errors.append((1, f"column '{column}' appears twice; the first is used"))
+
+
+def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells: dict[str, str],
+           staff: dict[str, int], seen_ids: dict[str, int], seen_numbers: dict[str, int]) -> _Row | None:
+    def cell(column: str) -> str | None:
+        value = (cells.get(column) or "").strip()
+        return value or None
+
+    phones = [p for p in ([cell("phone")] + (cell("phones") or "").split(";")) if p and p.strip()]
+    draft = CustomerDraft(
+        name=cell("name") or "", national_id=cell("national_id"), birth_date=cell("birth_date"),
+        phones=phones or None, email=cell("email"), address=cell("address"), segment=cell("segment"),
+        marketing_consent=cell("marketing_consent"), kyc_review_due=cell("kyc_review_due"),
+        id_doc_type=cell("id_doc_type"), id_doc_expiry=cell("id_doc_expiry"), number=cell("number"),
+    )
+    try:
+        checked = check(ctx.config, today, draft, new=True)
+    except CustomerInvalid as exc:
+        for column, problem in exc.problems.items():
+            report.errors.append((line, f"{column}: {problem}"))
+        return None
+    values = checked.values
+    manager_login = (cell("manager") or "").lower()
+    if manager_login and manager_login not in staff:
+        report.errors.append((line, f"manager: there is no staff member '{manager_login[:32]}'"))
+        return None
+    nid, number = values.get("national_id"), values.get("number")
+    if not nid and not number:
+        report.errors.append((line, "national_id: needed (or a number) to know whether the customer is on file"))
+        return None
+    if nid and nid in seen_ids:
+        report.errors.append((line, f"national_id: the same as on row {seen_ids[nid]} of this file"))
+        return None
+    if number and number in seen_numbers:
+        report.errors.append((line, f"number: the same as on row {seen_numbers[number]} of this file"))
+        return None
+    if nid:
+        seen_ids[nid] = line  # type: ignore[index]
+    if number:
+        seen_numbers[number] = line  # type: ignore[index]
+    return _Row(line, values, checked.phones or [], staff.get(manager_login), bool(manager_login))
+
+
+def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) -> None:
+    def work() -> tuple[int, int, int]:
+        ids = [r.values["national_id"] for r in rows if r.values.get("national_id")]
+        numbers = [r.values["number"] for r in rows if r.values.get("number")]
+        by_id = {c.national_id: c for c in _chunked(Customer.national_id, ids)}
+        by_number = {c.number: c for c in _chunked(Customer.number, numbers)}
+        known = [c.id for c in (*by_id.values(), *by_number.values())]
+        phones: dict[int, set[str]] = {}
+        for chunk in range(0, len(known), 500):
+            for cid, digits in (
+                CustomerPhone.select(CustomerPhone.customer, CustomerPhone.digits)
+                .where(CustomerPhone.customer.in_(known[chunk:chunk + 500]))
+                .tuples()
+            ):
+                phones.setdefault(cid, set()).add(digits)
+        now = ctx.now()
+        created, updated, unchanged = [], 0, 0
+        new_phones: list[dict] = []
+        for r in rows:
+            existing = by_id.get(r.values.get("national_id")) or by_number.get(r.values.get("number"))
+            if existing is None:
+                created.append(r)
+                continue
+            other = by_number.get(r.values.get("number"))
+            if other is not None and other.id != existing.id:
+                report.errors.append((r.line, f"number: {r.values['number']} belongs to another customer"))
+                continue
+            if existing.national_id and r.values.get("national_id") not in (None, existing.national_id):
+                report.errors.append((r.line, "number: belongs to a customer with another national ID"))
+                continue
+            diff = {k: v for k, v in r.values.items() if k in _COMPARED and getattr(existing, k) != v}
+            if r.manager_given and existing.manager_id != r.manager:
+                diff["manager"] = r.manager
+            if "marketing_consent" in diff:
+                diff.update(consent_at=now, consent_source="import")
+            extra = [p for p in r.phones if p not in phones.get(existing.id, set())]
+            if not diff and not extra:
+                unchanged += 1
+                continue
+            updated += 1
+            if not dry_run:
+                if diff:
+                    Customer.update(updated_at=now, **diff).where(Customer.id == existing.id).execute()
+                new_phones += [{"customer": existing.id, "digits": p, "label": "other"} for p in extra]
+        if created and not dry_run:
+            _insert(created, now, new_phones)
+        if new_phones and not dry_run:
+            CustomerPhone.insert_many(new_phones).execute()
+        if not dry_run:
+            changes.bump(ctx.branch_id)
+        return len(created), updated, unchanged
+
+    created, updated, unchanged = transaction(work)
+    report.created += created
+    report.updated += updated
+    report.unchanged += unchanged
+
+
+def _chunked(column, values: list) -> Iterator[Customer]:
+    for start in range(0, len(values), 500):
+        yield from Customer.select().where(column.in_(values[start:start + 500]))
+
+
+def _insert(rows: list[_Row], now: dt.datetime, phones: list[dict]) -> None:
+    first = int(next_number())
+    numbers = []
+    records = []
+    for r in rows:
+        values = dict(r.values)
+        number = values.pop("number", None)
+        if number is None:
+            number = f"{first:08d}"
+            first += 1
+        numbers.append(number)
+        if values.get("marketing_consent"):
+            values.update(consent_at=now, consent_source="import")
+        records.append({
+            "number": number, "name": values.pop("name"), "created_at": now, "updated_at": now, "active": True,
+            "manager": r.manager, "marketing_consent": values.pop("marketing_consent", False), **values,
+        })
+    fields = sorted({key for record in records for key in record})
+    table = [{key: record.get(key) for key in fields} for record in records]
+    for start in range(0, len(table), 500):
+        Customer.insert_many(table[start:start + 500]).execute()
+    ids = {}
+    for start in range(0, len(numbers), 500):
+        ids.update(dict(
+            Customer.select(Customer.number, Customer.id).where(Customer.number.in_(numbers[start:start + 500])).tuples()
+        ))
+    for r, number in zip(rows, numbers):
+        phones += [{"customer": ids[number], "digits": p, "label": "mobile" if i == 0 else "other"}
+                   for i, p in enumerate(r.phones)]
+
+
+def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal: bool = False) -> int:
+    """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may."""
+    require(ctx, session, "export")
+    if reveal:
+        require(ctx, session, "reveal")
+    staff = dict(Staff.select(Staff.id, Staff.login).tuples())
+    count = 0
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c for c in COLUMNS if c != "phone"])
+        last = 0
+        while True:
+            batch = list(Customer.select().where(Customer.id > last).order_by(Customer.id).limit(BATCH))
+            if not batch:
+                break
+            phones: dict[int, list[str]] = {}
+            for cid, digits in (
+                CustomerPhone.select(CustomerPhone.customer, CustomerPhone.digits)
+                .where(CustomerPhone.customer.in_([c.id for c in batch]))
+                .order_by(CustomerPhone.id)
+                .tuples()
+            ):
+                phones.setdefault(cid, []).append("+" + digits)
+            for c in batch:
+                writer.writerow([
+                    c.number, c.name, c.national_id if reveal else mask(c.national_id), _iso(c.birth_date),
+                    ";".join(phones.get(c.id, [])), c.email or "", c.address or "", c.segment or "",
+                    staff.get(c.manager_id, ""), "yes" if c.marketing_consent else "no", _iso(c.kyc_review_due),
+                    c.id_doc_type or "", _iso(c.id_doc_expiry),
+                ])
+                count += 1
+            last = batch[-1].id
+    transaction(lambda: audit.record(
+        ctx.now(), session.login, "customer_export", "customer", "", f"rows={count} revealed={'yes' if reveal else 'no'}"
+    ))
+    return count
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""

@@ -1,0 +1,255 @@
+"""What a valid customer record is: national ID, phone, dates, email, segment; one message per field.
+
+`check(ctx, draft)` turns what a person typed (or a CSV row held) into the values to store,
+or the problems found, each keyed by the field it belongs to so a form shows it next to that
+field and an import reports it on that row. Nothing here touches the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from deskapp.config.schema import Config
+from deskapp.db.search import clean, digits_only, folded_name, id_key
+
+MAX_AGE = 120
+NAME_MAX = 200
+ADDRESS_MAX = 500
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+_PHONE_FORMAT = re.compile(r"\+?[0-9\s\-.()/]+")
+
+
+class CustomerInvalid(ValueError):
+    """The record cannot be saved; `problems` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{name.replace('_', ' ')}: {text}" for name, text in self.problems.items()))
+
+
+@dataclass
+class CustomerDraft:
+    """A customer as typed: text or dates; `check` parses and validates it.
+
+    For an edit, fields left as None keep the stored value; an empty text clears an optional one.
+    """
+
+    name: str | None = None
+    national_id: str | None = None
+    birth_date: str | dt.date | None = None
+    phones: list[str] | None = None
+    email: str | None = None
+    address: str | None = None
+    segment: str | None = None
+    manager: str | None = None  # staff login
+    marketing_consent: bool | str | None = None
+    consent_source: str | None = None
+    kyc_review_due: str | dt.date | None = None
+    id_doc_type: str | None = None
+    id_doc_expiry: str | dt.date | None = None
+    active: bool | None = None
+    number: str | None = None  # only imports set it; new customers get the next number otherwise
+
+    def given(self) -> dict[str, object]:
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
+@dataclass
+class Checked:
+    """Values ready for the Customer row (only the fields given) and the normalised phones."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    phones: list[str] | None = None
+
+
+def mod11_ok(digits: str) -> bool:
+    """Portuguese NIF: weights len..2 over all but the last digit; 11 minus the remainder, 10 and 11 give 0."""
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * w for d, w in zip(body, range(len(body) + 1, 1, -1)))
+    expected = 11 - total % 11
+    return check == (0 if expected >= 10 else expected)
+
+
+def luhn_ok(digits: str) -> bool:
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def national_id_problem(config: Config, key: str) -> str | None:
+    rules = config.customers.national_id
+    if not re.fullmatch(rules.pattern, key):
+        return f"a {rules.label} looks like {_example(rules.pattern)}; '{_shown(key)}' does not"
+    if rules.check == "mod11" and not mod11_ok(key):
+        return f"this {rules.label} has a wrong check digit; check it was typed correctly"
+    if rules.check == "luhn" and not luhn_ok(key):
+        return f"this {rules.label} has a wrong check digit; check it was typed correctly"
+    return None
+
+
+def _example(pattern: str) -> str:
+    return "9 digits" if pattern == "[0-9]{9}" else f"the pattern {pattern}"
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def normalise_phone(config: Config, text: str) -> str:
+    """Digits with the country code, as stored: '912 345 678' gives '351912345678' for +351.
+
+    A number typed with '+' or '00' keeps its own country code. ValueError explains a bad one.
+    """
+    text = text.strip()
+    if not _PHONE_FORMAT.fullmatch(text):
+        raise ValueError(f"'{_shown(text)}' is not a phone number: use digits, spaces, dashes and a leading +")
+    digits = digits_only(text)
+    if text.startswith("+"):
+        full = digits
+    elif digits.startswith("00"):
+        full = digits[2:]
+    else:
+        country = config.customers.phone_prefix.lstrip("+")
+        # Already with the country code when it starts with it and is long enough to hold it.
+        full = digits if digits.startswith(country) and len(digits) >= 9 + len(country) else country + digits
+    if not 8 <= len(full) <= 15:
+        raise ValueError(f"'{_shown(text)}' has {len(digits)} digits; a phone number has 8 to 15 with its country code")
+    return full
+
+
+def format_phone(config: Config, digits: str) -> str:
+    """+351 912 345 678 for stored digits with the branch's country code; +digits otherwise."""
+    country = config.customers.phone_prefix.lstrip("+")
+    if digits.startswith(country) and len(digits) > len(country):
+        rest = digits[len(country):]
+        groups = " ".join(rest[i:i + 3] for i in range(0, len(rest), 3))
+        return f"+{country} {groups}"
+    return f"+{digits}"
+
+
+def parse_date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{_shown(text)}' is not a date: write it as 1980-05-31") from None
+
+
+def parse_bool(value: bool | str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "y", "sim", "s"):
+        return True
+    if text in ("", "0", "false", "no", "n", "nao", "não"):
+        return False
+    raise ValueError(f"'{_shown(value)}' is not yes or no")
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) -> Checked:
+    """The values to store for the fields the draft gives, or CustomerInvalid with every problem."""
+    problems: dict[str, str] = {}
+    out = Checked()
+    given = draft.given()
+    customers = config.customers
+
+    def text(name: str, limit: int = 255) -> str | None:
+        value = clean(str(given[name])).strip()
+        if len(value) > limit:
+            problems[name] = f"at most {limit} characters"
+        return value or None
+
+    if new and not (draft.name or "").strip():
+        problems["name"] = "a customer needs a name"
+    if "name" in given:
+        name = " ".join(clean(" ".join((draft.name or "").split())).split())  # line breaks become spaces
+        if not name:
+            problems["name"] = "a customer needs a name"
+        elif len(name) > NAME_MAX:
+            problems["name"] = f"at most {NAME_MAX} characters"
+        elif not folded_name(name):
+            problems["name"] = "a name needs letters"
+        else:
+            out.values["name"] = name
+            out.values["name_folded"] = folded_name(name)[:255]
+    if "national_id" in given:
+        key = id_key(clean(draft.national_id or ""))
+        if not key:
+            out.values["national_id"] = None
+        else:
+            problem = national_id_problem(config, key)
+            if problem:
+                problems["national_id"] = problem
+            else:
+                out.values["national_id"] = key
+    if "number" in given:
+        number = id_key(clean(draft.number or ""))
+        if number and not re.fullmatch(r"[A-Z0-9]{1,20}", number):
+            problems["number"] = "a customer number is 1-20 letters or digits"
+        elif number:
+            out.values["number"] = number
+    for name in ("birth_date", "kyc_review_due", "id_doc_expiry"):
+        if name in given:
+            try:
+                out.values[name] = parse_date(given[name])  # type: ignore[arg-type]
+            except ValueError as exc:
+                problems[name] = str(exc)
+    birth = out.values.get("birth_date")
+    if isinstance(birth, dt.date):
+        if birth > today:
+            problems["birth_date"] = "a birth date cannot be in the future"
+        elif age_on(birth, today) > MAX_AGE:
+            problems["birth_date"] = f"that would make the customer older than {MAX_AGE}"
+    if "phones" in given:
+        phones: list[str] = []
+        for typed in draft.phones or []:
+            if not typed.strip():
+                continue
+            try:
+                digits = normalise_phone(config, typed)
+            except ValueError as exc:
+                problems["phones"] = str(exc)
+                continue
+            if digits not in phones:
+                phones.append(digits)
+        out.phones = phones
+    if "email" in given:
+        email = text("email", 254)
+        if email and not _EMAIL.fullmatch(email):
+            problems["email"] = f"'{_shown(email)}' is not an email address like name@example.com"
+        out.values["email"] = email.lower() if email else None
+    if "address" in given:
+        out.values["address"] = text("address", ADDRESS_MAX)
+    for name, choices in (("segment", customers.segments), ("id_doc_type", customers.id_doc_types)):
+        if name in given:
+            value = text(name, 32)
+            if value and value not in choices:
+                problems[name] = f"choose one of: {', '.join(choices)}"
+            out.values[name] = value
+    if "consent_source" in given:
+        out.values["consent_source"] = text("consent_source", 20)
+    if "marketing_consent" in given:
+        try:
+            out.values["marketing_consent"] = parse_bool(given["marketing_consent"])  # type: ignore[arg-type]
+        except ValueError as exc:
+            problems["marketing_consent"] = str(exc)
+    if "active" in given:
+        out.values["active"] = bool(given["active"])
+    if problems:
+        raise CustomerInvalid(problems)
+    return out

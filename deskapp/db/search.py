@@ -1,0 +1,213 @@
+"""Customer search as you type: one function, index-backed on both backends at a million customers.
+
+What a query matches, best first (the rank; lower is better):
+
+0. the customer number or national ID, exactly;
+1. a stored phone, exactly (with or without its country code);
+2. the whole name, exactly (case and diacritics aside);
+3. every word typed is a whole word of the name ("maria silva");
+4. every word typed begins a word of the name ("mar sil");
+5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more).
+
+Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
+every step stop after the rows it needs instead of sorting all matches.
+
+Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
+space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
+step by triggers (unicode61 for names, trigram for phone digits and national IDs). PostgreSQL: a
+GIN index on to_tsvector('simple', name_folded) and pg_trgm GIN indexes for the substrings.
+User text never reaches a query as syntax: it is folded to word tokens, each quoted (FTS5) or
+written as a plain lexeme (tsquery), and digits-only or letters-and-digits keys are bound as
+parameters.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from deskapp.db.database import db, is_postgres
+
+MAX_INPUT = 256  # characters of a query considered; nobody types more into a search box
+MAX_WORDS = 6
+MAX_WORD = 40
+MIN_DIGITS = 4
+PROBE_FACTOR, PROBE_MAX = 40, 4000  # PostgreSQL: oldest customers looked at before the name index
+
+# Letters that carry no combining mark to strip but are still "the same letter" to a teller.
+_LETTERS = str.maketrans({
+    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
+    "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t",
+})
+_WORD = re.compile(r"[^\W_]+")
+_KEY_SEPARATORS = re.compile(r"[\s.\-/]+")
+_PHONE_PUNCTUATION = re.compile(r"[\s+\-.()/]+")
+_ASCII_DIGITS = re.compile(r"[^0-9]")
+_DIGIT = re.compile(r"[0-9]")
+_KEY = re.compile(r"[A-Z0-9]{1,32}")
+
+EXACT_KEY, EXACT_PHONE, EXACT_NAME, WHOLE_WORDS, PREFIXES, DIGITS_INSIDE = range(6)
+
+
+def clean(text: str) -> str:
+    """The text without control, format, surrogate and unassigned characters (NUL included)."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: Müller, MULLER and muller all give 'muller'; Groß gives 'gross'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def name_words(text: str) -> list[str]:
+    return _WORD.findall(fold(clean(text)))
+
+
+def folded_name(name: str) -> str:
+    """What `customer.name_folded` holds for a name: its folded words separated by one space."""
+    return " ".join(name_words(name))
+
+
+def digits_only(text: str) -> str:
+    """ASCII digits of a text, everything else (spaces, '+', dashes, brackets) dropped."""
+    return _ASCII_DIGITS.sub("", text)
+
+
+def id_key(text: str) -> str:
+    """A national ID or customer number as stored: upper case, without spaces, dots, dashes or slashes."""
+    return _KEY_SEPARATORS.sub("", text).upper()
+
+
+def search_customers(text: str, limit: int = 20, offset: int = 0) -> list[tuple[int, int]]:
+    """(customer id, rank) of the customers matching `text`, best first; the page [offset, offset+limit)."""
+    limit = max(0, min(int(limit), 500))
+    offset = max(0, int(offset))
+    text = clean(text[:MAX_INPUT]).strip()
+    if not text or limit == 0:
+        return []
+    backend = _Postgres() if is_postgres() else _Sqlite()
+    steps: list[tuple[int, Callable[[int], list[int]]]] = []
+
+    key = id_key(text)
+    if _KEY.fullmatch(key):
+        steps.append((EXACT_KEY, lambda n: backend.exact_key(key, n)))
+    digits = digits_only(text)
+    if not _PHONE_PUNCTUATION.sub("", _DIGIT.sub("", text)):
+        # Digits and phone punctuation only: a phone number, an ID or their last digits.
+        phone = digits[2:] if text.lstrip().startswith("00") else digits
+        if len(phone) >= MIN_DIGITS:
+            steps.append((EXACT_PHONE, lambda n: backend.phone(phone, n, exact=True)))
+            steps.append((DIGITS_INSIDE, lambda n: backend.phone(phone, n, exact=False)))
+        if len(key) >= MIN_DIGITS and _KEY.fullmatch(key):
+            steps.append((DIGITS_INSIDE, lambda n: backend.id_suffix(key, n)))
+    else:
+        words = [w[:MAX_WORD] for w in name_words(text)[:MAX_WORDS]]
+        if words:
+            whole = " ".join(words)
+            steps.append((EXACT_NAME, lambda n: backend.exact_name(whole, n)))
+            steps.append((WHOLE_WORDS, lambda n: backend.words(words, n, prefix=False)))
+            steps.append((PREFIXES, lambda n: backend.words(words, n, prefix=True)))
+        if len(key) >= MIN_DIGITS and _KEY.fullmatch(key) and any(c.isdigit() for c in key):
+            steps.append((DIGITS_INSIDE, lambda n: backend.id_suffix(key, n)))
+    return _merge(steps, offset + limit)[offset:]
+
+
+def _merge(steps: list[tuple[int, Callable[[int], list[int]]]], wanted: int) -> list[tuple[int, int]]:
+    """The first `wanted` distinct ids over the steps in rank order, each id at its best rank.
+
+    A step asked for `wanted + len(found)` rows yields at least `wanted` new ones unless it runs
+    out, since at most len(found) of them were found before; so no step reads more than a page
+    or two of rows, however many customers match.
+    """
+    found: dict[int, int] = {}
+    for rank, step in sorted(steps, key=lambda s: s[0]):
+        if len(found) >= wanted and max(found.values()) < rank:
+            break
+        for customer_id in step(wanted + len(found)):
+            found.setdefault(customer_id, rank)
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))[:wanted]
+
+
+def _ids(sql: str, params: tuple) -> list[int]:
+    return [row[0] for row in db.execute_sql(sql, params).fetchall()]
+
+
+class _Sqlite:
+    def exact_key(self, key: str, n: int) -> list[int]:
+        return _ids("SELECT id FROM customer WHERE number = ? OR national_id = ? ORDER BY id LIMIT ?", (key, key, n))
+
+    def exact_name(self, folded: str, n: int) -> list[int]:
+        return _ids("SELECT id FROM customer WHERE name_folded = ? ORDER BY id LIMIT ?", (folded, n))
+
+    def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
+        # Each word is a quoted FTS5 string (it holds no quote: words are letters and digits),
+        # so nothing typed is ever read as FTS5 syntax (AND, NEAR, *, -, column filters ...).
+        star = "*" if prefix else ""
+        match = " ".join(f'"{w}"{star}' for w in words)
+        return _ids(
+            "SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?", (match, n)
+        )
+
+    def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
+        # The trigram index finds the phones holding the digits; exact means the whole number,
+        # or its end when 8 digits or more were typed (the number without its country code).
+        where = "AND (p.digits = ? OR (length(?) >= 8 AND substr(p.digits, -length(?)) = ?))" if exact else ""
+        extra = (digits, digits, digits, digits) if exact else ()
+        return _ids(
+            "SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
+            f"WHERE customer_phone_fts MATCH ? {where} ORDER BY p.customer_id LIMIT ?",
+            (f'"{digits}"', *extra, n),
+        )
+
+    def id_suffix(self, key: str, n: int) -> list[int]:
+        return _ids(
+            "SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid "
+            "WHERE customer_nid_fts MATCH ? AND substr(c.national_id, -?) = ? ORDER BY c.id LIMIT ?",
+            (f'"{key}"', len(key), key, n),
+        )
+
+
+class _Postgres:
+    # "ORDER BY id + 0" keeps the planner on the GIN and trigram indexes: ordered by the bare id,
+    # it may walk the primary key and test every customer's name, which for a rare match is all of them.
+    def exact_key(self, key: str, n: int) -> list[int]:
+        return _ids("SELECT id FROM customer WHERE number = %s OR national_id = %s ORDER BY id LIMIT %s", (key, key, n))
+
+    def exact_name(self, folded: str, n: int) -> list[int]:
+        return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id LIMIT %s", (folded, n))
+
+    def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
+        # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax.
+        star = ":*" if prefix else ""
+        query = " & ".join(f"'{w}'{star}" for w in words)
+        match = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
+        # A common prefix ("mar") matches a large share of customers, and the GIN index would hand
+        # over every one of them to be sorted. Looking first at the oldest customers in id order
+        # finds the first n of a common match at once; when they are not there, the match is rare
+        # and the index is quick.
+        probe = min(PROBE_MAX, n * PROBE_FACTOR)
+        found = _ids(
+            f"SELECT id FROM (SELECT id, name_folded FROM customer ORDER BY id LIMIT %s) oldest "
+            f"WHERE {match} ORDER BY id LIMIT %s",
+            (probe, query, n),
+        )
+        if len(found) == n:
+            return found
+        return _ids(f"SELECT id FROM customer WHERE {match} ORDER BY id + 0 LIMIT %s", (query, n))
+
+    def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
+        # Digits hold no LIKE wildcard; the trigram index serves '%digits%' and '%digits'.
+        if exact:
+            condition, value = ("digits LIKE %s", "%" + digits) if len(digits) >= 8 else ("digits = %s", digits)
+        else:
+            condition, value = "digits LIKE %s", "%" + digits + "%"
+        return _ids(
+            f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {condition} ORDER BY c LIMIT %s",
+            (value, n),
+        )
+
+    def id_suffix(self, key: str, n: int) -> list[int]:
+        return _ids(
+            "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT %s", ("%" + key, n)
+        )

@@ -1,0 +1,179 @@
+"""The customer 360: who the customer is, what needs attention, and everything on record.
+
+Opened from lookup, the desk ("o") or any screen with a customer id. Identifiers are masked;
+"v" reveals the national ID for the roles allowed to (audited in core). Keys add a note, a
+need, a life event or an interaction, and edit the details; Escape goes back.
+"""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from deskapp.core import customers
+from deskapp.tui.screens import customer_forms as forms
+from deskapp.tui.work import call_core
+
+_SEVERITY = {"error": "red", "warning": "yellow", "information": "cyan"}
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Customer360Screen(Screen):
+    DEFAULT_CSS = """
+    Customer360Screen #c360-top { height: auto; }
+    Customer360Screen #c360-identity { width: 2fr; height: auto; padding: 0 1; border: round $primary; margin: 0 1; }
+    Customer360Screen #c360-alerts { width: 1fr; height: auto; padding: 0 1; border: round $warning; margin: 0 1 0 0; }
+    Customer360Screen TabbedContent { height: 1fr; }
+    Customer360Screen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="c360_back"),
+        Binding("a", "form('note')", "Note", id="c360_note"),
+        Binding("d", "form('need')", "Need", id="c360_need"),
+        Binding("l", "form('life_event')", "Life event", id="c360_life_event"),
+        Binding("i", "form('interaction')", "Interaction", id="c360_interaction"),
+        Binding("e", "edit", "Edit details", id="c360_edit"),
+        Binding("v", "reveal", "Reveal ID", id="c360_reveal"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__(name="customer360")
+        self.customer_id = customer_id
+        self.view: customers.Customer360 | None = None
+        self.revealed: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="c360-top"):
+            yield Static("Loading…", id="c360-identity")
+            yield Static("", id="c360-alerts")
+        with TabbedContent(id="c360-tabs"):
+            with TabPane("Timeline", id="tab-timeline"):
+                yield DataTable(id="c360-timeline", cursor_type="row", zebra_stripes=True)
+            with TabPane("Needs", id="tab-needs"):
+                yield DataTable(id="c360-needs", cursor_type="row", zebra_stripes=True)
+            with TabPane("Products", id="tab-products"):
+                yield DataTable(id="c360-products", cursor_type="row", zebra_stripes=True)
+            with TabPane("Follow-ups", id="tab-followups"):
+                yield DataTable(id="c360-followups", cursor_type="row", zebra_stripes=True)
+            with TabPane("Life events", id="tab-life"):
+                yield DataTable(id="c360-life", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = {
+            "#c360-timeline": ("When", "Kind", "Service", "Staff", "Outcome", "Duration", "Note"),
+            "#c360-needs": ("Since", "Category", "Status", "Source", "Description"),
+            "#c360-products": ("Type", "Opened", "Status", "Account"),
+            "#c360-followups": ("Due", "Source", "Status", "Assignee", "Reason"),
+            "#c360-life": ("Date", "What", "Note", "By"),
+        }
+        for selector, names in columns.items():
+            self.query_one(selector, DataTable).add_columns(*names)
+        self.load(refresh=False)
+
+    def load(self, *, refresh: bool = True) -> None:
+        call_core(self, customers.profile, self.app.ctx, self.app.session, self.customer_id, refresh=refresh,
+                  then=self._show, group="c360-load", exclusive=True)
+
+    def _show(self, view: customers.Customer360) -> None:
+        self.view = view
+        self.sub_title = f"{view.name} · {view.number}"
+        self._identity()
+        alerts = "\n".join(f"[{_SEVERITY.get(a.severity, 'white')}]● {a.text}[/]" for a in view.alerts)
+        self.query_one("#c360-alerts", Static).update(alerts or "[dim]Nothing needs attention.[/dim]")
+        tz = self.app.config.branch.timezone
+        from deskapp.core.clock import to_local
+
+        def local(when) -> str:
+            return to_local(when, tz).strftime("%Y-%m-%d %H:%M")
+
+        self._fill("#c360-timeline", [
+            (local(i.at), i.kind, i.service or "-", i.staff_name or "-", i.outcome or "-",
+             _duration(i.duration_seconds), (i.note or "").replace("\n", " ")[:80])
+            for i in view.interactions
+        ])
+        self._fill("#c360-needs", [
+            (local(n.created_at)[:10], n.category.replace("_", " "), n.status.replace("_", " "), n.source,
+             n.description[:80])
+            for n in view.needs
+        ])
+        self._fill("#c360-products", [
+            (p.type.replace("_", " "), p.opened.isoformat(), p.status, p.account_number or "-") for p in view.products
+        ])
+        self._fill("#c360-followups", [
+            (local(f.due_at), f.source, f.status, f.assignee_name or "-", f.reason[:80]) for f in view.followups
+        ])
+        self._fill("#c360-life", [
+            (e.date.isoformat() if e.date else "-", e.kind.replace("_", " "), e.note[:80], e.created_by or "-")
+            for e in view.life_events
+        ])
+        self.refresh_bindings()
+
+    def _fill(self, selector: str, rows: list[tuple]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*row)
+
+    def _identity(self) -> None:
+        v = self.view
+        assert v is not None
+        label = self.app.config.customers.national_id.label
+        nid = self.revealed if self.revealed is not None else (v.national_id or "-")
+        consent = ("yes" + (f" since {v.consent_at:%Y-%m-%d}" if v.consent_at else "")
+                   + (f" ({v.consent_source})" if v.consent_source else "")) if v.marketing_consent else "no"
+        lines = [
+            f"[b]{v.name}[/b]" + ("" if v.active else " [red](inactive)[/red]") + f"   customer {v.number}",
+            f"{label} {nid} · born {v.birth_date or '-'}" + (f" ({v.age})" if v.age is not None else ""),
+            f"Phones {', '.join(v.phones) or '-'} · email {v.email or '-'}",
+            f"Address {v.address or '-'}",
+            f"Segment {v.segment or '-'} · manager {v.manager_name or '-'} · marketing {consent}",
+            f"ID document {(v.id_doc_type or '-').replace('_', ' ')} until {v.id_doc_expiry or '-'} · "
+            f"KYC review {v.kyc_review_due or '-'}",
+        ]
+        self.query_one("#c360-identity", Static).update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "reveal":
+            return bool(self.view and self.view.may_reveal and self.view.national_id and self.revealed is None)
+        if action == "edit":
+            return bool(self.view and self.view.may_edit)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_form(self, kind: str) -> None:
+        if self.view is None:
+            return
+        build = {"note": forms.note_form, "need": forms.need_form, "life_event": forms.life_event_form,
+                 "interaction": forms.interaction_form}[kind]
+        self.app.push_screen(build(self.app, self.customer_id), self._saved)
+
+    def action_edit(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(forms.details_form(self.app, self.view), self._saved)
+
+    def _saved(self, result: object) -> None:
+        if result is not None:
+            self.notify("Saved.")
+            self.revealed = None
+            self.load()
+
+    def action_reveal(self) -> None:
+        call_core(self, customers.reveal, self.app.ctx, self.app.session, self.customer_id, "national_id",
+                  then=self._revealed)
+
+    def _revealed(self, value: str | None) -> None:
+        self.revealed = value or "-"
+        self._identity()
+        self.refresh_bindings()
+        self.notify("Shown in full; this was recorded in the audit trail.")

@@ -1,0 +1,246 @@
+"""Modal forms for customers: details (create and edit), note, need, life event, interaction.
+
+One form class serves them all: fields described by `Field`, a `save(values, force)` function
+run in a worker (it calls core), and every problem core reports shown under the field it
+belongs to (CustomerInvalid.problems). Probable duplicates are listed in the form, and the
+Save button becomes "Save anyway" until something is changed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from deskapp.core import customer_edit, customer_records
+from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid
+from deskapp.core.customers import Customer360
+from deskapp.tui.work import call_core
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "input"  # input, select, checkbox
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+    value: object = None
+
+
+@dataclass
+class FormSpec:
+    title: str
+    fields: list[Field]
+    save: Callable[[dict, bool], object]  # runs in a worker; may raise CustomerInvalid / PossibleDuplicates
+    problems_for: dict[str, str] = field(default_factory=dict)  # core field name -> form field name
+
+
+class CustomerForm(ModalScreen[object]):
+    DEFAULT_CSS = """
+    CustomerForm { align: center middle; }
+    CustomerForm > VerticalScroll { width: 80; max-height: 90%; border: round $primary; background: $panel;
+                                    padding: 0 1; height: auto; }
+    CustomerForm Label { margin-top: 1; }
+    CustomerForm .field-error { color: $error; height: auto; }
+    CustomerForm #form-message { color: $warning; height: auto; margin-top: 1; }
+    CustomerForm Horizontal { height: auto; margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "save", "Save", id="form_save")]
+
+    def __init__(self, spec: FormSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.force = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(f"[b]{self.spec.title}[/b]")
+            for f in self.spec.fields:
+                if f.kind == "checkbox":
+                    yield Checkbox(f.label, value=bool(f.value), id=f"field-{f.name}")
+                else:
+                    yield Label(f.label)
+                    if f.kind == "select":
+                        options = [(c.replace("_", " "), c) for c in f.choices]
+                        yield Select(options, value=f.value if f.value in f.choices else Select.NULL,
+                                     allow_blank=True, id=f"field-{f.name}")
+                    else:
+                        yield Input(value="" if f.value is None else str(f.value), placeholder=f.placeholder,
+                                    id=f"field-{f.name}")
+                yield Static("", classes="field-error", id=f"error-{f.name}")
+            yield Static("", id="form-message")
+            with Horizontal():
+                yield Button("Save", variant="primary", id="form-save")
+                yield Button("Cancel", id="form-cancel")
+
+    def on_mount(self) -> None:
+        first = self.query("Input, Select").first()
+        first.focus()
+
+    def values(self) -> dict:
+        out: dict = {}
+        for f in self.spec.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, Select):
+                out[f.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, Checkbox):
+                out[f.name] = widget.value
+            else:
+                out[f.name] = widget.value
+        return out
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _edited(self) -> None:
+        if self.force:  # something changed since the duplicate warning: check again
+            self.force = False
+            self.query_one("#form-save", Button).label = "Save"
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#form-save")
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        for error in self.query(".field-error"):
+            error.update("")
+        self._say("Saving…")
+        call_core(self, self.spec.save, self.values(), self.force, then=self._saved, on_error=self._failed,
+                  group="form-save", exclusive=True)
+
+    def _saved(self, result: object) -> None:
+        self.dismiss(result if result is not None else True)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, customer_edit.PossibleDuplicates):
+            names = "\n".join(f"  {c.number} · {c.name} · born {c.birth_date or '-'} · {c.phone or '-'}"
+                              for c in exc.candidates[:6])
+            self._say(f"This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
+                      "someone else.")
+            self.force = True
+            self.query_one("#form-save", Button).label = "Save anyway"
+            return
+        if isinstance(exc, CustomerInvalid):
+            names = {f.name for f in self.spec.fields}
+            leftover = []
+            for key, problem in exc.problems.items():
+                target = self.spec.problems_for.get(key, key)
+                if target in names:
+                    self.query_one(f"#error-{target}", Static).update(problem)
+                else:
+                    leftover.append(f"{key.replace('_', ' ')}: {problem}")
+            self._say("\n".join(leftover) or "Please correct the fields marked.")
+            return
+        self._say("")
+        self.app.report_error(exc)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#form-message", Static).update(text)
+
+
+def _phones_text(phones) -> str:
+    return "; ".join(phones)
+
+
+def details_form(app, profile: Customer360 | None) -> CustomerForm:
+    """Create (profile None) or edit a customer's details."""
+    config = app.config.customers
+    ctx, session = app.ctx, app.session
+    p = profile
+    label = config.national_id.label
+    fields = [
+        Field("name", "Full name", value=p.name if p else ""),
+        Field("national_id", f"National ID ({label})",
+              placeholder=f"{p.national_id} (type a new one to change it)" if p and p.national_id else "",
+              value=""),
+        Field("birth_date", "Birth date", placeholder="1980-05-31",
+              value=p.birth_date.isoformat() if p and p.birth_date else ""),
+        Field("phones", "Phones", placeholder="912 345 678; +44 20 7946 0958", value=_phones_text(p.phones) if p else ""),
+        Field("email", "Email", value=(p.email or "") if p else ""),
+        Field("address", "Address", value=(p.address or "") if p else ""),
+        Field("segment", "Segment", "select", tuple(config.segments), value=p.segment if p else None),
+        Field("id_doc_type", "ID document", "select", tuple(config.id_doc_types), value=p.id_doc_type if p else None),
+        Field("id_doc_expiry", "ID document expiry", placeholder="2030-12-31",
+              value=p.id_doc_expiry.isoformat() if p and p.id_doc_expiry else ""),
+        Field("kyc_review_due", "KYC review due", placeholder="2027-01-31",
+              value=p.kyc_review_due.isoformat() if p and p.kyc_review_due else ""),
+        Field("marketing_consent", "Agrees to marketing contact", "checkbox", value=p.marketing_consent if p else False),
+    ]
+
+    def save(values: dict, force: bool):
+        draft = CustomerDraft(
+            name=values["name"], national_id=values["national_id"] or (None if p else ""),
+            birth_date=values["birth_date"], phones=[x for x in values["phones"].replace(",", ";").split(";")],
+            email=values["email"], address=values["address"], segment=values["segment"] or "",
+            id_doc_type=values["id_doc_type"] or "", id_doc_expiry=values["id_doc_expiry"],
+            kyc_review_due=values["kyc_review_due"], marketing_consent=values["marketing_consent"],
+        )
+        if p is None:
+            return customer_edit.create(ctx, session, draft, force=force)
+        return customer_edit.update(ctx, session, p.id, draft, force=force)
+
+    title = f"Edit {p.name} ({p.number})" if p else "New customer"
+    return CustomerForm(FormSpec(title, fields, save))
+
+
+def note_form(app, customer_id: int) -> CustomerForm:
+    def save(values: dict, force: bool):
+        return customer_records.add_note(app.ctx, app.session, customer_id, values["note"])
+
+    return CustomerForm(FormSpec("Add a note", [Field("note", "Note")], save))
+
+
+def need_form(app, customer_id: int) -> CustomerForm:
+    categories = tuple(app.config.customers.need_categories)
+
+    def save(values: dict, force: bool):
+        if not values["category"]:
+            raise CustomerInvalid({"category": "choose a category"})
+        return customer_records.add_need(app.ctx, app.session, customer_id, values["category"], values["description"])
+
+    return CustomerForm(FormSpec("Record a need", [
+        Field("category", "Category", "select", categories), Field("description", "What the customer needs"),
+    ], save))
+
+
+def life_event_form(app, customer_id: int) -> CustomerForm:
+    kinds = tuple(app.config.customers.life_event_kinds)
+
+    def save(values: dict, force: bool):
+        if not values["kind"]:
+            raise CustomerInvalid({"kind": "choose what happened"})
+        return customer_records.add_life_event(app.ctx, app.session, customer_id, values["kind"], values["date"],
+                                               values["note"])
+
+    return CustomerForm(FormSpec("Record a life event", [
+        Field("kind", "What happened", "select", kinds), Field("date", "When", placeholder="2026-03-01"),
+        Field("note", "Note"),
+    ], save))
+
+
+def interaction_form(app, customer_id: int) -> CustomerForm:
+    def save(values: dict, force: bool):
+        if not values["kind"]:
+            raise CustomerInvalid({"kind": "choose call, meeting or note"})
+        minutes = values["duration"].strip()
+        try:
+            duration = float(minutes) if minutes else None
+        except ValueError:
+            raise CustomerInvalid({"duration": "minutes, as a number"}) from None
+        return customer_records.add_interaction(app.ctx, app.session, customer_id, values["kind"],
+                                                note=values["note"], outcome=values["outcome"],
+                                                duration_minutes=duration)
+
+    return CustomerForm(FormSpec("Record an interaction", [
+        Field("kind", "Kind", "select", customer_records.MANUAL_KINDS), Field("outcome", "Outcome",
+                                                                            placeholder="reached, voicemail …"),
+        Field("duration", "Duration (minutes)"), Field("note", "Note"),
+    ], save))
