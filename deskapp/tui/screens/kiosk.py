@@ -1,0 +1,227 @@
+"""The ticket kiosk: a walk-in client picks a service and gets a number and an expected wait.
+
+Only the service keys (1-9) and the service buttons do anything here. The app's staff keys are
+inactive (no session), the command palette and ctrl+q are off in kiosk mode (DeskApp), and the
+only way out is a supervisor's login and PIN (ctrl+x, or the small "Staff" button).
+"""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+
+from deskapp.core import auth
+from deskapp.core import queue as q
+from deskapp.tui.format import minutes
+from deskapp.tui.widgets.ticket_digits import TicketDigits
+from deskapp.tui.work import call_core
+
+SHOW_TICKET_SECONDS = 8.0
+EXIT_IDLE_SECONDS = 30.0
+
+
+def supervisor_exit(ctx, login: str, pin: str) -> auth.Session:
+    """The supervisor's Session if login and PIN are right and the role may close the kiosk."""
+    session = auth.check_pin(ctx, login, pin, purpose="kiosk_exit")
+    if session.role != "supervisor":
+        raise auth.Forbidden(f"{session.name} ({session.role}) may not close the kiosk: a supervisor must.")
+    return session
+
+
+class ServiceButton(Button):
+    """A big button for one service; pressing it reports `ServiceButton.Chosen`."""
+
+    class Chosen(Message):
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
+    def __init__(self, n: int, code: str, name: str) -> None:
+        super().__init__(f"{n}   {name}", id=f"kiosk-service-{code}", classes="kiosk-service")
+        self.code = code
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.code))
+
+
+class SupervisorExit(ModalScreen[bool]):
+    """A supervisor's login and PIN close the kiosk; anyone else is refused."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal", id="kiosk-exit"):
+            yield Static("[b]Close the kiosk[/b]\nA supervisor's login and PIN are needed.")
+            yield Label("Login")
+            yield Input(id="exit-login", max_length=32)
+            yield Label("PIN")
+            yield Input(id="exit-pin", password=True, restrict=r"[0-9]*", max_length=12)
+            yield Static("", id="exit-message")
+            with Horizontal(id="exit-buttons"):
+                yield Button("Close kiosk", variant="error", id="exit-submit")
+                yield Button("Back", id="exit-back")
+
+    def on_mount(self) -> None:
+        self.query_one("#exit-login", Input).focus()
+        self._idle = self.set_timer(EXIT_IDLE_SECONDS, lambda: self.dismiss(False))
+
+    def on_input_changed(self) -> None:
+        self._idle.reset()
+
+    @on(Input.Submitted, "#exit-login")
+    def _to_pin(self) -> None:
+        self.query_one("#exit-pin", Input).focus()
+
+    @on(Input.Submitted, "#exit-pin")
+    @on(Button.Pressed, "#exit-submit")
+    def _submit(self) -> None:
+        login = self.query_one("#exit-login", Input).value.strip()
+        pin = self.query_one("#exit-pin", Input).value
+        if not login or not pin or self.app.ctx is None:
+            self._say("Enter a supervisor's login and PIN.")
+            return
+        self._say("Checking…")
+        call_core(self, supervisor_exit, self.app.ctx, login, pin, then=lambda _: self.dismiss(True),
+                  on_error=self._refused)
+
+    @on(Button.Pressed, "#exit-back")
+    def _back(self) -> None:
+        self.dismiss(False)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.query_one("#exit-pin", Input).value = ""
+        if isinstance(exc, (auth.AuthError, auth.Forbidden)):
+            self._say(str(exc))
+        else:
+            self._say("")
+            self.app.report_error(exc)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#exit-message", Static).update(text)
+
+
+class KioskScreen(Screen):
+    BINDINGS = [Binding("ctrl+x", "staff_exit", "Staff", show=False, id="kiosk_exit"),
+                Binding("enter,escape", "start_over", "Done", show=False, id="kiosk_done")]
+
+    def __init__(self) -> None:
+        super().__init__(name="kiosk")
+        for n, service in enumerate(self.app.config.services[:9], start=1):
+            self._bindings.bind(str(n), f"take({n})", service.name)
+        self._busy = False
+        self._showing = False
+        self._back_timer = None
+
+    def compose(self) -> ComposeResult:
+        config = self.app.config
+        with ContentSwitcher(initial="kiosk-start", id="kiosk-switcher"):
+            with Vertical(id="kiosk-start"):
+                yield Static(f"[b]Welcome to {config.branch.name}[/b]\nChoose a service to take your ticket",
+                             id="kiosk-welcome")
+                with Grid(id="kiosk-services"):
+                    for n, s in enumerate(config.services[:9], start=1):
+                        yield ServiceButton(n, s.code, s.name)
+                with Horizontal(id="kiosk-bottom"):
+                    yield Static("", id="kiosk-message")
+                    yield Button("Staff", id="kiosk-staff", compact=True)
+            with Vertical(id="kiosk-ticket"):
+                yield Static("Your number", classes="kiosk-caption")
+                yield TicketDigits("", id="kiosk-number")
+                yield Static("", id="kiosk-service-name")
+                yield Static("Expected wait, minutes", classes="kiosk-caption")
+                yield TicketDigits("", id="kiosk-wait")
+                yield Static("", id="kiosk-position")
+                yield Static("Please take a seat; your number will be called on the screen.",
+                             classes="kiosk-caption")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.query(ServiceButton):
+            self.query_one(ServiceButton).focus()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "take":
+            if self._showing:
+                return False
+            return None if self._busy else True  # greyed, not hidden, while a ticket prints
+        if action == "start_over":
+            return self._showing
+        return True
+
+    def action_take(self, n: int) -> None:
+        services = self.app.config.services
+        if 1 <= n <= min(len(services), 9):
+            self._issue(services[n - 1].code)
+
+    @on(ServiceButton.Chosen)
+    def _chosen(self, event: ServiceButton.Chosen) -> None:
+        if self.check_action("take", ()):
+            self._issue(event.code)
+
+    def _issue(self, code: str) -> None:
+        if self.app.ctx is None:
+            self._say("The kiosk is starting; please try again in a moment.")
+            return
+        self._busy = True
+        self._say("Printing your ticket…")
+        self.refresh_bindings()
+        call_core(self, q.issue, self.app.ctx, code, channel="kiosk", then=self._show_ticket, on_error=self._failed)
+
+    def _show_ticket(self, issued: q.Issued) -> None:
+        self._busy = False
+        self._say("")
+        t = issued.ticket
+        self.query_one("#kiosk-number", TicketDigits).update(t.number)
+        wait = issued.estimated_wait_minutes
+        self.query_one("#kiosk-wait", TicketDigits).update(minutes(wait).split()[0])
+        self.query_one("#kiosk-service-name", Static).update(f"{t.number} · {t.service_name}")
+        ahead = max(issued.position - 1, 0)
+        position = ("You are next in line." if ahead == 0 else
+                    f"{ahead} {'person' if ahead == 1 else 'people'} ahead of you.")
+        if wait is None:
+            position += " No counter is serving this yet; a colleague will be with you soon."
+        self.query_one("#kiosk-position", Static).update(position)
+        self._show("kiosk-ticket")
+        self._back_timer = self.set_timer(SHOW_TICKET_SECONDS, self.action_start_over)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.refresh_bindings()
+        self._say("Sorry, no ticket could be printed. Please ask at reception.")
+        self.app.report_error(exc)
+
+    def action_start_over(self) -> None:
+        if self._back_timer is not None:
+            self._back_timer.stop()
+            self._back_timer = None
+        self._show("kiosk-start")
+
+    def _show(self, pane: str) -> None:
+        self._showing = pane == "kiosk-ticket"
+        self.query_one(ContentSwitcher).current = pane
+        if self._showing:
+            self.set_focus(None)
+        else:
+            self.query_one(ServiceButton).focus()
+        self.refresh_bindings()
+
+    def on_click(self) -> None:
+        """A tap anywhere on the ticket view goes back to the start."""
+        if self._showing:
+            self.action_start_over()
+
+    @on(Button.Pressed, "#kiosk-staff")
+    def action_staff_exit(self) -> None:
+        def closed(ok: bool | None) -> None:
+            if ok:
+                self.app.exit()
+
+        self.app.push_screen(SupervisorExit(), closed)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#kiosk-message", Static).update(text)

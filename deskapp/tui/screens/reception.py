@@ -1,0 +1,240 @@
+"""Reception: issue a ticket for a walk-in client, tell them their place and expected wait.
+
+The greeter picks the service (1-9), the priority class (p), optionally identifies the customer
+(c), and issues (i). The last ticket is shown large for the client to read; the waiting counts
+per service stay live. A client who gave up waiting is taken out of the line with w.
+"""
+from __future__ import annotations
+
+import re
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from deskapp.core import floor
+from deskapp.core import queue as q
+from deskapp.core.lookup import CustomerMatch
+from deskapp.tui.format import minutes
+from deskapp.tui.widgets.customer_finder import CustomerFinder
+from deskapp.tui.widgets.ticket_digits import TicketDigits
+from deskapp.tui.widgets.waiting_table import WaitingTable
+from deskapp.tui.work import call_core
+
+TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,2}[0-9]{1,6}$")
+
+
+class WalkedAway(ModalScreen[q.TicketInfo | None]):
+    """Ask for the number of a waiting ticket whose client left, and cancel it."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, by: str) -> None:
+        super().__init__()
+        self.by = by
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal", id="walked-away"):
+            yield Static("Which ticket walked away?", classes="section-title")
+            yield Input(placeholder="Ticket number, e.g. A014", id="walked-number", restrict=r"[0-9A-Za-z]*",
+                        max_length=8)
+            yield Static("Enter cancels the ticket; Escape goes back.", id="walked-message")
+            yield Footer()
+
+    @on(Input.Submitted, "#walked-number")
+    def _submit(self, event: Input.Submitted) -> None:
+        number = event.value.strip().upper()
+        if not TICKET_NUMBER.match(number):
+            self._say("Type the number printed on the ticket, e.g. A014.")
+            return
+        self._say("Cancelling…")
+        call_core(self, q.cancel_waiting, self.app.ctx, number, by=self.by, then=self.dismiss,
+                  on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, q.QueueError):
+            self._say(str(exc))
+        else:
+            self._say("")
+            self.app.report_error(exc)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#walked-message", Static).update(text)
+
+
+class ReceptionScreen(Screen):
+    BINDINGS = [
+        *[Binding(str(n), f"choose({n})", "Service", show=n == 1, key_display="1-9", id=f"service_{n}")
+          for n in range(1, 10)],
+        Binding("p", "next_priority", "Priority", id="priority"),
+        Binding("c", "find_customer", "Customer", id="find_customer"),
+        Binding("x", "clear_customer", "Clear", id="clear_customer"),
+        Binding("i", "issue", "Issue", id="issue"),
+        Binding("w", "walked_away", "Walked away", id="walked_away"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="reception")
+        self.service: str | None = None
+        self.customer: CustomerMatch | None = None
+        self._issuing = False
+
+    @property
+    def services(self):
+        return self.app.config.services
+
+    def compose(self) -> ComposeResult:
+        classes = self.app.config.priority_classes
+        yield Header()
+        with Horizontal(id="reception-body"):
+            with VerticalScroll(id="reception-form"):
+                yield Static("1 · Service", classes="section-title")
+                yield OptionList(*[Option(f"{n}  {s.name}  ({s.code})", id=s.code)
+                                   for n, s in enumerate(self.services, start=1)], id="reception-services")
+                yield Static("2 · Priority (p)", classes="section-title")
+                with RadioSet(id="reception-priority"):
+                    for p in classes:
+                        yield RadioButton(p.name, value=p.code == self.default_priority, id=f"priority-{p.code}")
+                yield Static("3 · Customer, optional (c)", classes="section-title")
+                yield CustomerFinder(id="reception-finder")
+                yield Static("", id="reception-choice")
+                with Horizontal(id="reception-actions"):
+                    yield Button("Issue ticket (i)", variant="primary", id="reception-issue")
+                    yield Button("Walked away (w)", id="reception-walked")
+            with Vertical(id="reception-side"):
+                with Vertical(id="reception-ticket"):
+                    yield Static("Last ticket", classes="section-title")
+                    yield TicketDigits("", id="reception-number")
+                    yield Static("No ticket issued yet.", id="reception-ticket-info")
+                yield Static("Waiting now", classes="section-title")
+                yield WaitingTable(id="reception-waiting")
+        yield Footer()
+
+    @property
+    def default_priority(self) -> str:
+        return self.app.config.priority_classes[-1].code
+
+    def on_mount(self) -> None:
+        self.app.changes.subscribe(self, lambda _: self.reload())
+        self.query_one("#reception-services", OptionList).focus()
+        self._show_choice()
+        self.reload()
+
+    def reload(self) -> None:
+        if self.app.ctx is None:
+            return
+        call_core(self, floor.queue_status, self.app.ctx, then=self._show_status, group="reception-load",
+                  exclusive=True)
+
+    def _show_status(self, status: floor.QueueStatus) -> None:
+        self.query_one(WaitingTable).show(status.services)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "clear_customer":
+            return self.customer is not None or None
+        return True
+
+    # -- the form -------------------------------------------------------------------------------
+    @property
+    def priority(self) -> str:
+        pressed = self.query_one("#reception-priority", RadioSet).pressed_button
+        return pressed.id.removeprefix("priority-") if pressed and pressed.id else self.default_priority
+
+    def action_choose(self, n: int) -> None:
+        if n > len(self.services):
+            return
+        options = self.query_one("#reception-services", OptionList)
+        options.highlighted = n - 1
+        self._choose(self.services[n - 1].code)
+
+    @on(OptionList.OptionSelected, "#reception-services")
+    def _service_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id)
+
+    def _choose(self, code: str | None) -> None:
+        self.service = code
+        self._show_choice()
+
+    def action_next_priority(self) -> None:
+        buttons = list(self.query_one("#reception-priority", RadioSet).query(RadioButton))
+        codes = [p.code for p in self.app.config.priority_classes]
+        index = (codes.index(self.priority) + 1) % len(codes)
+        buttons[index].value = True
+
+    @on(RadioSet.Changed, "#reception-priority")
+    def _priority_changed(self) -> None:
+        self._show_choice()
+
+    def action_find_customer(self) -> None:
+        self.query_one(CustomerFinder).focus_input()
+
+    def action_clear_customer(self) -> None:
+        self.query_one(CustomerFinder).clear()
+
+    @on(CustomerFinder.Chosen)
+    def _customer_chosen(self, event: CustomerFinder.Chosen) -> None:
+        self.customer = event.match
+        self._show_choice()
+        self.refresh_bindings()
+        if event.match is not None:
+            self.query_one("#reception-services", OptionList).focus()
+
+    @on(CustomerFinder.Left)
+    def _left_finder(self) -> None:
+        self.query_one("#reception-services", OptionList).focus()
+
+    def _show_choice(self) -> None:
+        service = next((s for s in self.services if s.code == self.service), None)
+        priority = self.app.config.priority(self.priority).name
+        who = f"{self.customer.name} (no. {self.customer.number})" if self.customer else "not identified"
+        what = f"[b]{service.name}[/b]" if service else "[i]choose a service (1-9)[/i]"
+        self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
+
+    # -- issuing and walk-aways -----------------------------------------------------------------
+    @on(Button.Pressed, "#reception-issue")
+    def action_issue(self) -> None:
+        if self._issuing:
+            return
+        if self.service is None:
+            self.notify("Choose a service first: its number key, or Enter on the list.", severity="warning")
+            return
+        self._issuing = True
+        call_core(self, q.issue, self.app.ctx, self.service, self.priority,
+                  customer_id=self.customer.id if self.customer else None, channel="reception",
+                  staff=self.app.session.login, then=self._issued, on_error=self._issue_failed)
+
+    def _issued(self, issued: q.Issued) -> None:
+        self._issuing = False
+        t = issued.ticket
+        self.query_one("#reception-number", TicketDigits).update(t.number)
+        wait = minutes(issued.estimated_wait_minutes)
+        if issued.estimated_wait_minutes is None:
+            wait += " (no counter open for it yet)"
+        who = f"\nCustomer: {t.customer_name}" if t.customer_name else ""
+        self.query_one("#reception-ticket-info", Static).update(
+            f"[b]{t.number}[/b] · {t.service_name} · {self.app.config.priority(t.priority).name}\n"
+            f"Position [b]{issued.position}[/b] in line · expected wait [b]{wait}[/b]{who}")
+        self.query_one("#reception-ticket").add_class("issued")
+        self.service = None
+        self.query_one(f"#priority-{self.default_priority}", RadioButton).value = True
+        self.query_one(CustomerFinder).clear()
+        self.query_one("#reception-services", OptionList).focus()
+        self._show_choice()
+        self.reload()
+
+    def _issue_failed(self, exc: BaseException) -> None:
+        self._issuing = False
+        self.app.report_error(exc)
+
+    @on(Button.Pressed, "#reception-walked")
+    def action_walked_away(self) -> None:
+        def done(ticket: q.TicketInfo | None) -> None:
+            if ticket is not None:
+                self.notify(f"{ticket.number} cancelled: the client walked away.")
+                self.reload()
+
+        self.app.push_screen(WalkedAway(self.app.session.login), done)

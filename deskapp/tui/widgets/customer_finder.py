@@ -1,0 +1,102 @@
+"""Identify the customer at reception: type phone digits, a national ID or a customer number.
+
+Enter searches (in a worker); the matches appear below; Enter or a click chooses one, which the
+finder reports up with `CustomerFinder.Chosen`. Escape leaves the finder.
+"""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from deskapp.core import lookup
+from deskapp.tui.work import call_core
+
+
+class CustomerFinder(Vertical):
+    class Chosen(Message):
+        """A customer was chosen (or None: the choice was cleared)."""
+
+        def __init__(self, match: lookup.CustomerMatch | None) -> None:
+            super().__init__()
+            self.match = match
+
+    class Left(Message):
+        """The user pressed escape in the finder: focus should go back to the form."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.matches: list[lookup.CustomerMatch] = []
+        self.chosen: lookup.CustomerMatch | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Phone digits, national ID or customer number, then Enter", id="finder-input",
+                    restrict=r"[0-9A-Za-z .\-/]*", max_length=32)
+        yield OptionList(id="finder-results")
+        yield Static("", id="finder-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#finder-results").display = False
+
+    def focus_input(self) -> None:
+        self.query_one("#finder-input", Input).focus()
+
+    @on(Input.Submitted, "#finder-input")
+    def search(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self._say("Type phone digits, a national ID or a customer number.")
+            return
+        self._say("Searching…")
+        call_core(self, lookup.find_customers, self.app.ctx, text, then=self._found, group="finder", exclusive=True)
+
+    def _found(self, matches: list[lookup.CustomerMatch]) -> None:
+        self.matches = matches
+        results = self.query_one("#finder-results", OptionList)
+        results.set_options([Option(self._label(m), id=str(m.id)) for m in matches])
+        results.display = bool(matches)
+        if not matches:
+            self._say("No customer found. Phone and ID need at least 4 digits; or issue without a customer.")
+            return
+        self._say(f"{len(matches)} found: choose with ↑ ↓ and Enter.")
+        results.highlighted = 0
+        results.focus()
+
+    @staticmethod
+    def _label(m: lookup.CustomerMatch) -> str:
+        extra = " · ".join(x for x in (f"ID {m.national_id_tail}" if m.national_id_tail else "",
+                                       f"phone {m.phone_tail}" if m.phone_tail else "") if x)
+        return f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else "")
+
+    @on(OptionList.OptionSelected, "#finder-results")
+    def _choose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.chosen = self.matches[event.option_index]
+        self._hide_results()
+        self.query_one("#finder-input", Input).value = ""
+        self._say(f"Customer: [b]{self.chosen.name}[/b] (no. {self.chosen.number}) · x clears")
+        self.post_message(self.Chosen(self.chosen))
+
+    def clear(self) -> None:
+        """Forget the search and the chosen customer (after a ticket is issued, or on x)."""
+        self.chosen = None
+        self.matches = []
+        self.query_one("#finder-input", Input).value = ""
+        self._hide_results()
+        self._say("")
+        self.post_message(self.Chosen(None))
+
+    def _hide_results(self) -> None:
+        results = self.query_one("#finder-results", OptionList)
+        results.clear_options()
+        results.display = False
+
+    def key_escape(self) -> None:
+        self._hide_results()
+        self.post_message(self.Left())
+
+    def _say(self, text: str) -> None:
+        self.query_one("#finder-status", Static).update(text)

@@ -1,0 +1,33 @@
+"""Waiting tickets per service, as reception, kiosk staff and the waiting-room display see them."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.widgets import DataTable
+
+from deskapp.core.floor import ServiceStatus
+from deskapp.tui.format import minutes
+
+
+class WaitingTable(DataTable):
+    """One row per service; `public` shows only what customers may see (name and count)."""
+
+    def __init__(self, *, public: bool = False, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes, cursor_type="none" if public else "row", zebra_stripes=True,
+                         show_cursor=not public)
+        self.public = public
+
+    def on_mount(self) -> None:
+        if self.public:
+            self.add_columns("Service", "Waiting")
+        else:
+            self.add_columns("Service", "Waiting", "Longest wait", "Target", "Open counters")
+
+    def show(self, services: Iterable[ServiceStatus]) -> None:
+        self.clear()
+        for s in services:
+            if self.public:
+                self.add_row(f"{s.prefix} · {s.name}", str(s.waiting), key=s.code)
+            else:
+                self.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
+                             f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)

@@ -1,0 +1,39 @@
+"""`deskapp display` in a real terminal follows a call made by another process."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CONFIG
+from tests.e2e.terminal import Terminal
+
+
+def deskapp(db_url: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, *args],
+                            cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'branch.db'}"
+    deskapp(db_url, "init", cwd=tmp_path)
+    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "display"]
+    with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
+        term.wait_for("Now serving")
+        term.wait_for("No calls yet today.")
+
+        issued = deskapp(db_url, "queue", "issue", "--service", "CARD", cwd=tmp_path)
+        assert issued.startswith("C001")
+        called = deskapp(db_url, "queue", "call-next", "--counter", "3", "--staff", "ana", cwd=tmp_path)
+        assert "C001" in called
+
+        # Digits draw the number in box glyphs; the "now serving" line and the last calls say it in text.
+        term.wait_for("C001 → Counter 3")
+        screen = term.wait_for(re.compile(r"C001\s+→ Counter 3\s+\d\d:\d\d"))
+        assert "No calls yet today." not in screen
+
+        term.press("ctrl+q")
+        assert term.exit_code() == 0
