@@ -316,3 +316,50 @@ def feedback_kiosk(env: Env, counter_code: str) -> None:
 from deskapp.cli_customers import customers  # noqa: E402  (registers the customers group's commands)
 
 main.add_command(customers)
+
+
+def _report_day(value: str, option: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date as YYYY-MM-DD, not '{value}'", EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option("--from", "since", required=True, help="First branch-local day, YYYY-MM-DD.")
+@click.option("--to", "until", required=True, help="Last branch-local day, YYYY-MM-DD (included).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv (one file per table: OUT stem + _TABLE.csv) or xlsx (one sheet per table); "
+                   "default from OUT's suffix, else csv.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+@json_option
+@click.pass_obj
+@user_errors
+def report(env: Env, since: str, until: str, fmt: str | None, out: str, as_json: bool) -> None:
+    """The supervisor's report: daily summary, per service, counter, staff and hour, feedback, steps."""
+    from pathlib import Path
+
+    from deskapp.core import reports
+
+    first, last = _report_day(since, "--from"), _report_day(until, "--to")
+    path = Path(out)
+    fmt = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    result = reports.build(env.context(), first, last)
+    written = reports.write(result, path, fmt)
+    t = result.total
+    data = {"from": first.isoformat(), "to": last.isoformat(), "format": fmt, "files": [str(p) for p in written],
+            "tables": {table.name: len(table.rows) for table in result.tables},
+            "total": {"arrivals": t.arrivals, "completed": t.completed, "mean_wait_minutes": t.mean_wait_minutes,
+                      "service_level": t.service_level, "throughput": t.throughput}}
+    lines = [
+        f"Report {first} to {last}: {t.arrivals} arrivals, {t.completed} completed",
+        f"mean wait {_fmt(t.mean_wait_minutes, '{:.1f} min')}, p90 wait {_fmt(t.p90_wait_minutes, '{:.1f} min')}, "
+        f"service level {_fmt(t.service_level, lambda v: f'{v * 100:.0f}%')}, "
+        f"no-shows {_fmt(t.no_show_rate, lambda v: f'{v * 100:.0f}%')}, "
+        f"walk-aways {_fmt(t.walk_away_rate, lambda v: f'{v * 100:.0f}%')}, "
+        f"throughput {_fmt(t.throughput, '{:.2f}/counter-hour')}",
+        *(f"wrote {p}" for p in written),
+    ]
+    emit(as_json, data, "\n".join(lines))

@@ -63,7 +63,8 @@ class PgSchema:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{self.name}"')
         sep = "&" if "?" in PG_URL else "?"
-        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.name},public"
+        # Commits need not wait for the disk in tests: the same locking and isolation, much faster.
+        self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.name},public%20-csynchronous_commit%3Doff"
 
     def drop(self) -> None:
         import psycopg

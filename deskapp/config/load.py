@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path as FsPath
 
 from deskapp.config.errors import ConfigError, ConfigInvalid
+from deskapp.config.feedback_checks import feedback_references
 from deskapp.config.schema import Config
 from deskapp.config.validate import validate
+from deskapp.config.workflow_checks import load_workflows
 from deskapp.config.yamlsafe import Document, read_yaml
 
 DEFAULT_PATH = "config.yaml"
+_CHOICE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> FsPath:
@@ -31,7 +35,8 @@ def check_config(path: str | os.PathLike, *, text: str | bytes | None = None) ->
     config, errors = validate(doc, Config)
     if config is None:
         return None, errors
-    errors = _cross_references(doc, config)
+    config, errors, workflow_names = load_workflows(doc, config)
+    errors = sorted(errors + _cross_references(doc, config, workflow_names))
     return (None, errors) if errors else (config, [])
 
 
@@ -62,8 +67,13 @@ def _duplicates(doc: Document, section: str, key: str, values: list[str], what: 
     return errors
 
 
-def _cross_references(doc: Document, config: Config) -> list[ConfigError]:
+def _cross_references(doc: Document, config: Config, workflow_names: Iterable[str] = ()) -> list[ConfigError]:
     errors: list[ConfigError] = []
+    workflows = sorted(set(workflow_names) | set(config.workflows))
+    for i, service in enumerate(config.services):
+        if service.workflow is not None and service.workflow not in workflows:
+            errors.append(doc.error(("services", i, "workflow"), f"service '{service.code}' names unknown workflow "
+                                                                 f"'{service.workflow}'{suggest(service.workflow, workflows)}"))
     services = [s.code for s in config.services]
     errors += _duplicates(doc, "services", "code", services, "service code")
     errors += _duplicates(doc, "services", "prefix", [s.prefix for s in config.services], "ticket prefix")
@@ -86,7 +96,28 @@ def _cross_references(doc: Document, config: Config) -> list[ConfigError]:
     for i, service in enumerate(config.services):
         if service.code not in served:
             errors.append(doc.error(("services", i, "code"), f"service '{service.code}' is served by no counter"))
+    errors += _customer_lists(doc, config)
+    errors += feedback_references(doc, config)
     hours = config.branch.hours
     if hours.open >= hours.close:
         errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))
     return sorted(errors)
+
+
+def _customer_lists(doc: Document, config: Config) -> list[ConfigError]:
+    """Each customers list names every choice once, as a short code."""
+    errors: list[ConfigError] = []
+    customers = config.customers
+    for key in ("segments", "product_types", "need_categories", "life_event_kinds", "id_doc_types", "reveal_roles"):
+        values = list(getattr(customers, key))
+        seen: dict[str, int] = {}
+        for i, value in enumerate(values):
+            where = ("customers", key, i)
+            if not _CHOICE.match(value):
+                errors.append(doc.error(where, f"'{value}' in customers.{key} must be 1-32 lower-case letters, digits or '_'"))
+            elif value in seen:
+                line, _ = doc.where(("customers", key, seen[value]))
+                errors.append(doc.error(where, f"'{value}' is listed twice in customers.{key} (first at line {line})"))
+            else:
+                seen[value] = i
+    return errors

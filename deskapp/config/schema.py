@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.config.feedback_schema import Feedback
+from deskapp.config.workflow_schema import Workflow
+
 ROLES = ("greeter", "teller", "supervisor", "manager")
 Role = Literal["greeter", "teller", "supervisor", "manager"]
 
@@ -184,6 +187,56 @@ class FollowUps(Section):
     """Root-cause categories; closing a follow-up needs one of them."""
 
 
+class NationalId(Section):
+    label: str = "national ID"
+    """What the branch calls it (NIF, BSN, SSN ...); used in messages and on screen."""
+    pattern: str = "[0-9A-Z]{5,20}"
+    """Regular expression the whole ID must match, after spaces and dashes are removed."""
+    check: Literal["mod11", "luhn", "none"] = "none"
+    """Check digit: mod11 (Portuguese NIF style), luhn, or none."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _check_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return value
+
+
+class Customers(Section):
+    segments: list[str] = Field(default_factory=lambda: ["mass", "affluent", "premier", "business"], min_length=1)
+    """Customer segments, as short codes."""
+    phone_prefix: str = "+351"
+    """Country code added to phone numbers written without one, e.g. "+351"."""
+    national_id: NationalId = NationalId()
+    """Format of national IDs in this country."""
+    reveal_roles: list[Role] = Field(default_factory=lambda: ["supervisor", "manager"])
+    """Roles that may reveal a full national ID or account number (each reveal is audited)."""
+    product_types: list[str] = Field(
+        default_factory=lambda: ["current_account", "savings", "credit_card", "debit_card", "mortgage",
+                                 "personal_loan", "insurance", "investment"], min_length=1)
+    """Products a customer can hold."""
+    need_categories: list[str] = Field(
+        default_factory=lambda: ["savings", "credit", "mortgage", "insurance", "investment", "cards",
+                                 "digital_banking", "other"], min_length=1)
+    """Categories of customer needs."""
+    life_event_kinds: list[str] = Field(
+        default_factory=lambda: ["new_job", "moved", "child", "retirement", "other"], min_length=1)
+    """Kinds of life events recorded on a profile."""
+    id_doc_types: list[str] = Field(
+        default_factory=lambda: ["id_card", "passport", "residence_permit", "driving_licence"], min_length=1)
+    """Identity documents a customer can present."""
+
+    @field_validator("phone_prefix")
+    @classmethod
+    def _check_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"\+[1-9][0-9]{0,3}", value):
+            raise ValueError(f"phone_prefix must be a country code such as \"+351\", got '{value}'")
+        return value
+
+
 class Config(Section):
     """The whole of config.yaml."""
 
@@ -207,6 +260,15 @@ class Config(Section):
     """Login lockout and idle lock."""
     followups: FollowUps = FollowUps()
     """Follow-ups of feedback, referrals and complaints."""
+    customers: Customers = Customers()
+    """Customer records: segments, ID format, who may reveal IDs, product and need lists."""
+    feedback: Feedback = Feedback()
+    """Post-service feedback: questions, timeout, comment tags and follow-up triggers."""
+    workflows: dict[str, Workflow] = Field(default_factory=dict)
+    """Service workflows by name (a service names one with `workflow:`); see deskapp/config/workflow_schema.py.
+    After loading, this also holds the workflows of every file in workflow_files."""
+    workflow_files: list[str] = Field(default_factory=list)
+    """YAML files, relative to this one, each holding a `workflows:` mapping like the one above."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

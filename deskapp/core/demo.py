@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deskapp.core import auth, customers_demo, feedback_demo
+from deskapp.core import auth, customers_demo, feedback_demo, workflow_demo
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock, to_utc
 from deskapp.core.context import Context
@@ -250,7 +250,8 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
                 q.transfer(ctx, counter, target)
                 wake(when, target)
             else:
-                q.complete(ctx, counter)
+                done = q.complete(ctx, counter)
+                workflow_demo.record_run(ctx, done, login)  # the guided steps it went through
             at(when + dt.timedelta(seconds=rng.uniform(10, 60)), "free", counter, login)
     for counter in idle:
         if clock.now() < stop:

@@ -57,7 +57,9 @@ def queue_status(ctx: Context) -> QueueStatus:
     waiting = {
         sid: (count, oldest)
         for sid, count, oldest in Ticket.select(Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
-        .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING))
+        # Today's only: until the day's first ticket or call removes them, yesterday's leftovers
+        # are still "waiting" in the table, but nobody will call them.
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today()))
         .group_by(Ticket.service)
         .tuples()
     }

@@ -78,6 +78,12 @@ def get(followup_id: int) -> FollowUpInfo:
     return _info(row)
 
 
+def many(followup_ids: list[int]) -> list[FollowUpInfo]:
+    """The follow-ups with these ids, in the order given (ids that do not exist are left out)."""
+    rows = {f.id: f for f in _query().where(FollowUp.id.in_(followup_ids))} if followup_ids else {}
+    return [_info(rows[i]) for i in followup_ids if i in rows]
+
+
 def _staff_id(login: str | None) -> int | None:
     if login is None:
         return None

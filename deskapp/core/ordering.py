@@ -7,10 +7,15 @@ Rules, in order:
    ticket is served.
 3. Within a service, a ticket requeued to the front goes first (earliest requeued first).
 4. Otherwise priority classes share the calls by weight (stride scheduling over the service's
-   recent calls): each waiting class c scores (calls of c among the service's last W calls + 1)
-   / weight(c), W being the sum of all weights; the lowest score wins, ties to the heavier class,
-   then to the class listed first. Weights 2 and 1 call two priority tickets, then one normal,
-   while both wait; a lone class is simply served.
+   recent calls): each waiting class c scores (calls of c among the service's last W - 1 calls
+   + 1) / weight(c), W being the sum of the weights of the classes that wait; the lowest score
+   wins, ties to the heavier class, then to the class listed first. Weights 2 and 1 call two
+   priority tickets, then one normal, while both wait; a lone class is simply served. The
+   window is W - 1, not W: in a fair run the last W - 1 calls lack exactly one call of one
+   class, the only class scoring 1 (the others score (weight + 1) / weight); over the last W
+   calls every class would be at its share and the heaviest would win every tie (3:1 for
+   weights 2:1). W counts only waiting classes so that, of weights 3, 2 and 1, the 3 and the 1
+   share 3:1 while nobody of the 2 waits.
 5. First come, first served among equals: earliest place in line, then lowest ticket id.
 """
 from __future__ import annotations
@@ -42,7 +47,7 @@ def _fifo(t: Waiting) -> tuple:
 
 def choose_class(waiting_classes: set[str], classes: Sequence[PriorityRule], recent: Sequence[str]) -> str:
     """The class to call next within one service (rule 4); `recent` is newest first."""
-    window = list(recent[: sum(c.weight for c in classes)])
+    window = list(recent[: max(0, sum(c.weight for c in classes if c.code in waiting_classes) - 1)])
     best: tuple | None = None
     for index, rule in enumerate(classes):
         if rule.code not in waiting_classes:
@@ -88,15 +93,23 @@ def first_in_service(queue: Sequence[Waiting], classes: Sequence[PriorityRule], 
     return min((t for t in queue if t.priority == chosen), key=_fifo)
 
 
-def service_order(queue: Sequence[Waiting], classes: Sequence[PriorityRule], recent: Sequence[str]) -> list[Waiting]:
-    """The order in which one service's waiting tickets would be called, by simulating rule 3-5.
+def service_order(queue: Sequence[Waiting], classes: Sequence[PriorityRule], recent: Sequence[str],
+                  now: dt.datetime | None = None, max_wait: dt.timedelta | None = None) -> list[Waiting]:
+    """The order in which one service's waiting tickets would be called, by simulating rules 1 and 3-5.
 
     Used for positions and expected waits; the simulation appends each pick to the recent calls,
-    so the interleave shows in the positions too.
+    so the interleave shows in the positions too. Given `now` and `max_wait`, the tickets already
+    overdue come first (rule 1), as a counter would call them; without, rule 1 is left out.
     """
     remaining = list(queue)
     history = list(recent)
     order: list[Waiting] = []
+    overdue = [] if now is None or max_wait is None else sorted(
+        (t for t in remaining if now - t.issued_at >= max_wait), key=lambda t: (t.issued_at, t.id))
+    for pick in overdue:
+        order.append(pick)
+        remaining.remove(pick)
+        history.insert(0, pick.priority)
     while remaining:
         pick = first_in_service(remaining, classes, history)
         order.append(pick)

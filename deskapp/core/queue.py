@@ -304,6 +304,7 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
 
 def open_counter(ctx: Context, counter_code: str, staff_login: str) -> None:
     """A teller sits down at a counter (login at a desk)."""
+    ensure_day(ctx)  # first: a new day's reset must not close the counter just opened
 
     def work() -> None:
         counter = _counter(ctx, counter_code, lock=True)
@@ -423,7 +424,11 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             held = statements.held_ticket(counter.id, lock=True)
             if held is not None:
                 raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
-            opened = counter.state != "open" or counter.staff_id != staff.id
+            # The counter as it is now, not as read before the decision: a colleague may have sat
+            # down at it meanwhile, and a claim for a counter someone else holds open mismatches
+            # the ticket's staff and the counter's.
+            opened = tuple(statements.execute("SELECT state, staff_id FROM counter WHERE id = ?",
+                                              (counter.id,)).fetchone()) != ("open", staff.id)
             if opened:
                 _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)
                 counter.state, counter.staff_id = "open", staff.id
@@ -522,6 +527,9 @@ def cancel(ctx: Context, counter_code: str) -> TicketInfo:
 
 def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None) -> TicketInfo:
     """End service here and put the customer in line for another service; returns the new ticket."""
+    if priority is not None and priority not in {p.code for p in ctx.config.priority_classes}:
+        names = ", ".join(p.code for p in ctx.config.priority_classes)
+        raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
 
     def change(t: Ticket, counter: Counter, now: dt.datetime) -> int:
         target = _service(ctx, to_service)

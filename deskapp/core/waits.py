@@ -7,6 +7,7 @@ falling back to the configured typical time). No open counter serving it: no est
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from deskapp.core import estimate
@@ -78,7 +79,8 @@ def service_waits(ctx: Context, service: Service) -> list[WaitEstimate]:
     """Position and expected wait of every waiting ticket of a service, in calling order."""
     rules = priority_rules(ctx)
     waiting: list[Waiting] = waiting_for(ctx, [service.id])
-    order = service_order(waiting, rules, recent_classes(ctx, service.id, sum(r.weight for r in rules)))
+    order = service_order(waiting, rules, recent_classes(ctx, service.id, sum(r.weight for r in rules)),
+                          ctx.now(), dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
     per_service = service_minutes(ctx, service)
     busy = _counters_busy(ctx, service, per_service)
     result = []

@@ -9,6 +9,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    Check,
     DateField,
     DateTimeField,
     FloatField,
@@ -86,12 +87,24 @@ class Customer(BaseModel):
     number = CharField(max_length=20, unique=True)
     name = CharField()
     national_id = CharField(max_length=32, null=True, unique=True)
-    birth_date = DateField(null=True)
+    birth_date = DateField(null=True, index=True)
     email = CharField(null=True)
     segment = CharField(max_length=20, null=True)
     manager = ForeignKeyField(Staff, null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField()
+    # Added by 0003_customers:
+    address = TextField(null=True)
+    marketing_consent = BooleanField(default=False)
+    consent_at = DateTimeField(null=True)
+    consent_source = CharField(max_length=20, null=True)
+    kyc_review_due = DateField(null=True)
+    id_doc_type = CharField(max_length=20, null=True)
+    id_doc_expiry = DateField(null=True)
+    # The name lower-cased, without diacritics, words separated by one space (deskapp.db.search.folded_name);
+    # the full-text indexes are built over it.
+    name_folded = CharField(default="", index=True)
+    updated_at = DateTimeField(null=True)
 
 
 class CustomerPhone(BaseModel):
@@ -171,9 +184,112 @@ class FollowUp(BaseModel):
     closed_by = CharField(max_length=32, null=True)
 
 
+class Product(BaseModel):
+    """A product the customer holds (account, card, loan ...); the account number is masked on display."""
+
+    customer = ForeignKeyField(Customer, backref="products")
+    type = CharField(max_length=32)  # one of config customers.product_types
+    opened = DateField()
+    status = CharField(max_length=12, default="active")  # active, dormant, closed
+    account_number = CharField(max_length=34, null=True)
+    created_at = DateTimeField()
+
+
+class Interaction(BaseModel):
+    """One contact with the customer: a served ticket, a call, a meeting or a note."""
+
+    customer = ForeignKeyField(Customer, backref="interactions")
+    ticket = ForeignKeyField(Ticket, null=True, unique=True)  # one interaction per served ticket
+    kind = CharField(max_length=12)  # service, call, meeting, note
+    service = CharField(max_length=20, null=True)  # service code, for kind service
+    staff = ForeignKeyField(Staff, null=True)
+    outcome = CharField(max_length=64, null=True)
+    duration_seconds = IntegerField(null=True)
+    note = TextField(default="")
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("customer", "at"), False),)
+
+
+class Need(BaseModel):
+    """Something the customer needs or may need, and what came of it."""
+
+    customer = ForeignKeyField(Customer, backref="needs")
+    category = CharField(max_length=32)  # one of config customers.need_categories
+    description = TextField(default="")
+    status = CharField(max_length=12, default="open")  # open, in_progress, met, declined
+    source = CharField(max_length=12)  # teller, workflow, feedback, manager
+    created_by = CharField(max_length=32, null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    met_by_product = ForeignKeyField(Product, null=True)
+    met_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("customer", "status"), False),)
+
+
+class LifeEvent(BaseModel):
+    customer = ForeignKeyField(Customer, backref="life_events")
+    kind = CharField(max_length=20)  # one of config customers.life_event_kinds
+    date = DateField(null=True)
+    note = TextField(default="")
+    created_by = CharField(max_length=32, null=True)
+    created_at = DateTimeField()
+
+
 class ChangeMarker(BaseModel):
     branch = ForeignKeyField(Branch, unique=True)
     seq = BigIntegerField(default=0)
+
+
+class Feedback(BaseModel):
+    """The customer's answer about one served ticket (or that none came): at most one per ticket.
+
+    Where the service happened is copied from the ticket (branch, service, counter, staff who served,
+    customer) so the feedback screen filters without joins. `answered` is false for "no answer" (the
+    question timed out or staff ended it); then every score is null. Scores are null when not asked.
+    """
+
+    ticket = ForeignKeyField(Ticket, unique=True)
+    branch = ForeignKeyField(Branch)
+    service = ForeignKeyField(Service)
+    counter = ForeignKeyField(Counter, null=True)
+    staff = ForeignKeyField(Staff, null=True)  # who served the ticket
+    customer = ForeignKeyField(Customer, null=True)
+    answered = BooleanField(default=True)
+    csat = IntegerField(null=True, constraints=[Check("csat BETWEEN 1 AND 5")])
+    nps = IntegerField(null=True, constraints=[Check("nps BETWEEN 0 AND 10")])
+    ces = IntegerField(null=True, constraints=[Check("ces BETWEEN 1 AND 7")])
+    comment = TextField(default="")
+    tags = CharField(max_length=255, default="")  # comma-joined tag names, sorted
+    entered_by = CharField(max_length=8, constraints=[Check("entered_by IN ('customer', 'staff')")])
+    entered_by_login = CharField(max_length=32, null=True)  # the staff member who typed it in, if staff
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("branch", "at"), False),)
+
+
+class StepRecord(BaseModel):
+    """One step of a service workflow for a ticket, written once when the teller commits it (or when it
+    is skipped, or the workflow abandoned there) and never changed: the unique (ticket, step_id) index
+    is what makes a committed step final, whichever desk tries again."""
+
+    ticket = ForeignKeyField(Ticket, backref="steps")
+    workflow = CharField(max_length=40)
+    step_id = CharField(max_length=40)
+    position = IntegerField()  # the step's index in the workflow
+    started_at = DateTimeField()  # when the step was shown
+    committed_at = DateTimeField(index=True)
+    staff = ForeignKeyField(Staff, null=True)
+    values = TextField(default="{}")  # JSON: what was entered, money and dates as text
+    outcome = CharField(max_length=12)  # done, skipped, approved, abandoned
+    approver = CharField(max_length=32, null=True)  # the supervisor's login, for an approval
+
+    class Meta:
+        indexes = ((("ticket", "step_id"), True),)
 
 
 MODELS = (
@@ -189,4 +305,10 @@ MODELS = (
     AuditEvent,
     ChangeMarker,
     FollowUp,
+    Product,
+    Interaction,
+    Need,
+    LifeEvent,
+    Feedback,
+    StepRecord,
 )

@@ -48,6 +48,10 @@ def _screen_factory(name: str):
         from deskapp.tui.screens.audit import AuditScreen
 
         return AuditScreen
+    if name == "supervisor":
+        from deskapp.tui.screens.supervisor import SupervisorScreen
+
+        return SupervisorScreen
     from deskapp.tui.screens.placeholder import PlaceholderScreen
 
     return lambda: PlaceholderScreen(name)

@@ -17,3 +17,18 @@ def minutes(value: float | None) -> str:
 def elapsed(delta: dt.timedelta) -> str:
     seconds = max(0, int(delta.total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def percent(value: float | None, *, fraction: bool = False, digits: int = 0) -> str:
+    """A percentage ("82%"); `fraction=True` for a rate from 0 to 1. A dash for no data."""
+    if value is None:
+        return DASH
+    return f"{value * 100 if fraction else value:.{digits}f}%"
+
+
+def score(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
+    """A score such as a CES mean ("2.4") or, signed, an NPS ("+12", "-5", "0"). A dash for no data."""
+    if value is None:
+        return DASH
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return "0" if signed and float(text) == 0 else text

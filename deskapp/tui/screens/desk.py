@@ -10,7 +10,10 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import floor
 from deskapp.core import queue as q
+from deskapp.core import workflows
 from deskapp.tui.format import elapsed, minutes
+from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
+from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.work import call_core
 
 
@@ -46,11 +49,16 @@ class DeskScreen(Screen):
         Binding("w", "act('cancel')", "Walked away", id="cancel"),
         Binding("p", "pause", "Pause/resume", id="pause"),
         Binding("k", "close_counter", "Close counter", id="close_counter"),
+        Binding("o", "open_customer", "Open customer", id="open_customer"),
+        Binding("v", "customer_feedback", "Customer feedback", id="customer_feedback"),
+        Binding("g", "guide", "Guide", id="guide"),  # the workflow of the ticket being served
     ]
 
     def __init__(self) -> None:
         super().__init__(name="desk")
         self.view: floor.DeskView | None = None
+        self.feedback_pending = False  # the counter's last completed ticket awaits feedback (key v)
+        self.guided_tickets: set[int] = set()  # tickets whose guide has opened by itself (workflow)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,6 +83,7 @@ class DeskScreen(Screen):
             self._show_current()
             return
         call_core(self, floor.desk_view, self.app.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+        refresh_pending(self, self.counter)
 
     def _show(self, view: floor.DeskView) -> None:
         self.view = view
@@ -85,6 +94,7 @@ class DeskScreen(Screen):
                           f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
         self._show_current()
         self.refresh_bindings()
+        resume_guide(self, view.counter.ticket, self.guided_tickets)  # after start, or at login mid-workflow
 
     def _show_current(self) -> None:
         panel = self.query_one("#desk-current", Static)
@@ -113,6 +123,10 @@ class DeskScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Offer only the actions the held ticket's state allows (None: shown, greyed)."""
+        if action == "customer_feedback":
+            return self.feedback_pending or None
+        if action == "guide":
+            return guided(self.app, self.view.counter.ticket if self.view else None) or None
         if action not in ("act", "transfer", "pause", "close_counter"):
             return True
         ticket = self.view.counter.ticket if self.view else None
@@ -137,6 +151,8 @@ class DeskScreen(Screen):
             call_core(self, q.call_next, ctx, counter, self.app.session.login, then=self._called)
         elif name == "requeue_front":
             call_core(self, q.requeue, ctx, counter, front=True, then=self._acted)
+        elif name == "complete":  # refused while the ticket's workflow is unfinished
+            call_core(self, workflows.complete_ticket, ctx, counter, then=self._acted)
         else:
             call_core(self, getattr(q, name), ctx, counter, then=self._acted)
 
@@ -170,3 +186,23 @@ class DeskScreen(Screen):
     def action_close_counter(self) -> None:
         call_core(self, q.set_counter_state, self.app.ctx, self.counter, "closed", by=self.app.session.login,
                   then=lambda _: self.reload())
+
+    def action_open_customer(self) -> None:
+        """The customer 360 of the ticket in hand."""
+        from deskapp.tui.screens.customer360 import Customer360Screen
+
+        ticket = self.view.counter.ticket if self.view else None
+        if ticket is None or ticket.customer_id is None:
+            self.notify("The ticket in hand has no customer attached.", severity="warning")
+            return
+        self.app.push_screen(Customer360Screen(ticket.customer_id))
+
+    def action_customer_feedback(self) -> None:
+        """Turn the screen to the customer: they rate the ticket just completed."""
+        if self.app.ctx is not None and self.counter is not None:
+            offer_feedback(self, self.counter)
+
+    def action_guide(self) -> None:
+        """Open the guided steps of the ticket being served."""
+        if self.view is not None and self.view.counter.ticket is not None:
+            open_guide(self, self.view.counter.ticket)

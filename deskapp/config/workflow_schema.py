@@ -1,0 +1,179 @@
+"""The shape of a service workflow: the steps that guide a teller through one service.
+
+Written under `workflows:` in config.yaml, or in the files that `workflow_files:` names (each file
+holds its own `workflows:` mapping). Each step has a `kind`; a step with `when:` is shown only when
+its condition holds. What a condition may read is declared here, in one place: the form fields of
+earlier steps (typed by FIELD_TYPES) and the CUSTOMER_ATTRIBUTES. Checks that need the whole
+workflow (duplicate ids, conditions, min > max ...) are in deskapp.config.workflow_checks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from deskapp.config.expr import Function, Type
+
+FieldType = Literal["text", "number", "money", "date", "choice", "yesno", "phone", "id"]
+
+FIELD_TYPES: dict[str, Type] = {
+    "text": Type.TEXT, "choice": Type.TEXT, "phone": Type.TEXT, "id": Type.TEXT,
+    "number": Type.NUMBER, "money": Type.NUMBER,
+    "yesno": Type.BOOL,
+    "date": Type.DATE,
+}
+"""How a condition sees a form field of each type."""
+
+CUSTOMER_ATTRIBUTES: dict[str, tuple[Type, str]] = {
+    "customer.identified": (Type.BOOL, "a customer is attached to the ticket"),
+    "customer.segment": (Type.TEXT, "the customer's segment (one of customers.segments), null if not set"),
+    "customer.age": (Type.NUMBER, "age in whole years today, null when the birth date is unknown"),
+    "customer.kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),
+    "customer.marketing_consent": (Type.BOOL, "the customer agreed to marketing"),
+    "customer.has_manager": (Type.BOOL, "the customer has a relationship manager"),
+}
+"""Everything a condition may read about the customer. With no customer identified, every attribute
+but customer.identified (false) is null, so `customer.age >= 65` is simply false."""
+
+
+def _no_clock() -> dt.date:  # pragma: no cover - replaced by the engine, which knows the branch's clock
+    raise RuntimeError("today() is evaluated by deskapp.core.workflows")
+
+
+CONDITION_FUNCTIONS: dict[str, Function] = {"today": Function((), Type.DATE, _no_clock)}
+"""Functions a condition may call: today() is the branch-local date."""
+
+REFERRAL_ASSIGNEES = ("relationship_manager",)
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors, never silent defaults (as everywhere in the configuration)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class FormField(_Strict):
+    name: str
+    """Name the value is kept under and conditions use: lower-case letters, digits and '_'."""
+    label: str = Field(min_length=1)
+    """What the teller reads next to the box."""
+    type: FieldType = "text"
+    """text, number, money, date, choice, yesno, phone or id (a national ID, checked like customers')."""
+    required: bool = False
+    """Whether the step cannot be committed without a value."""
+    min: Decimal | None = None
+    """Smallest value (number, money) or fewest characters (text, phone, id)."""
+    max: Decimal | None = None
+    """Largest value (number, money) or most characters (text, phone, id)."""
+    pattern: str | None = None
+    """Regular expression the whole text must match (text, phone, id)."""
+    choices: list[str] | None = None
+    """The options of a choice field."""
+    help: str = ""
+    """A hint shown under the box."""
+
+
+class _Step(_Strict):
+    id: str
+    """Unique in the workflow; recorded with every step (lower-case letters, digits and '_')."""
+    title: str = Field(min_length=1)
+    """What the teller sees as the step's heading and in the list of what is left."""
+    when: str | None = None
+    """A condition: the step is shown only when it holds, e.g. amount > 2000 (see the workflow docs)."""
+
+
+class InfoStep(_Step):
+    kind: Literal["info"]
+    text: str = Field(min_length=1)
+    """Markdown the teller reads (or reads out) before going on."""
+
+
+class ChecklistStep(_Step):
+    kind: Literal["checklist"]
+    items: list[str] = Field(min_length=1)
+    """Each item must be ticked before the step can be committed."""
+
+
+class FormStep(_Step):
+    kind: Literal["form"]
+    fields: list[FormField] = Field(min_length=1)
+    """The boxes to fill, in order."""
+
+
+class IdentifyStep(_Step):
+    kind: Literal["identify"]
+    required: bool = True
+    """Whether the workflow can go on without a customer."""
+
+
+class CaptureNeedsStep(_Step):
+    kind: Literal["capture_needs"]
+    categories: list[str] | None = None
+    """Need categories offered (default: all of customers.need_categories)."""
+    required: bool = False
+    """Whether at least one need must be recorded."""
+
+
+class OffersStep(_Step):
+    kind: Literal["offers"]
+    text: str = ""
+    """An optional line above the offers."""
+
+
+class ApprovalStep(_Step):
+    kind: Literal["approval"]
+    reason: str = Field(min_length=1)
+    """Why a supervisor must approve, as the supervisor reads it."""
+
+
+class ReferralStep(_Step):
+    kind: Literal["referral"]
+    reason: str = Field(min_length=1)
+    """The follow-up's reason, as the person following up reads it (the teller may add to it)."""
+    assign: str = "relationship_manager"
+    """Who follows up: relationship_manager (the customer's), or a staff login."""
+    fallback: str | None = None
+    """A staff login for when the customer has no relationship manager (unassigned otherwise)."""
+    due_hours: int = Field(48, ge=1, le=24 * 60)
+    """Hours until the follow-up is due (the teller may change it)."""
+    source: Literal["referral", "complaint"] = "referral"
+    """What the follow-up is: a referral, or a complaint to resolve."""
+
+
+class SummaryStep(_Step):
+    kind: Literal["summary"]
+    text: str = ""
+    """An optional closing line, e.g. what to hand the customer."""
+
+
+Step = Annotated[
+    Union[InfoStep, ChecklistStep, FormStep, IdentifyStep, CaptureNeedsStep, OffersStep, ApprovalStep,
+          ReferralStep, SummaryStep],
+    Field(discriminator="kind"),
+]
+STEP_KINDS = ("info", "checklist", "form", "identify", "capture_needs", "offers", "approval", "referral", "summary")
+
+
+class Workflow(_Strict):
+    title: str = Field(min_length=1)
+    """What the teller sees above the steps."""
+    require_customer: bool = False
+    """The workflow cannot finish without an identified customer (it then needs an identify step)."""
+    steps: list[Step] = Field(min_length=1)
+    """The steps in order."""
+
+    def step(self, step_id: str) -> _Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+    def fields(self) -> dict[str, FormField]:
+        """Every form field of the workflow by name."""
+        return {f.name: f for s in self.steps if isinstance(s, FormStep) for f in s.fields}
+
+
+class WorkflowFile(_Strict):
+    """A file named in workflow_files."""
+
+    workflows: dict[str, Workflow] = Field(default_factory=dict)
+    """Workflows by name, as under `workflows:` in config.yaml."""

@@ -1,0 +1,348 @@
+"""The queue's figures over any period of branch-local days, exactly as DESIGN.md defines them.
+
+A ticket belongs to the period by its `day` (the branch-local day its number belongs to), read
+through the (branch, day) index: the cost follows the period's volume, not the history's.
+Counts are plain integers (0 arrivals is a fact); every rate, mean or percentile with nothing to
+divide by is None, which screens show as a dash (deskapp.tui.format).
+
+Definitions, beyond DESIGN.md's table, where the data model leaves a choice:
+
+- wait: issued_at to called_at. `called_at` is rewritten by every claim (call next), so after a
+  requeue it is the last call; a recall repeats that call and does not move it. Mean and 90th
+  percentile are over tickets that reached service (started: serving, done or transferred).
+- service level and no-show rate: over called tickets (called_at set, whatever came after:
+  served, no-show, walked away when called, transferred, or requeued and still waiting), each
+  against its own service's target.
+- walk-away: a ticket cancelled while waiting, i.e. cancelled with no counter holding it (a
+  cancel at the counter keeps the counter; a requeue clears it first).
+- completed: status done. A transferred ticket is not completed, but it reached service, so its
+  wait and its service time (start to the transfer) count; the new linked ticket is an arrival of
+  the target service with its own wait from the transfer.
+- 90th percentile: nearest rank, the smallest wait that at least 90 % of waits do not exceed.
+- open counter-hours: counter state changes made by call-next are not recorded as events, so a
+  counter's open time on a day is the span from the first to the last thing that happened at it
+  (a ticket event at the counter, or an audited open/pause/close), extended to now when the
+  counter is open now and the day is today. Pauses inside that span count as open. Throughput is
+  completed tickets per such hour; it is not defined per service (a counter serves several).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from deskapp.core import metrics
+from deskapp.core.clock import day_bounds, local_day, to_local
+from deskapp.core.context import Context
+from deskapp.db.models import AuditEvent, Counter, Service, Staff, Ticket, TicketEvent
+
+SERVED_STATES = ("serving", "done", "transferred")
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """The columns of a ticket the figures need, nothing else."""
+
+    id: int
+    service_id: int
+    status: str
+    counter_id: int | None
+    staff_id: int | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    day: dt.date
+
+    @property
+    def wait_minutes(self) -> float | None:
+        return None if self.called_at is None else _minutes(self.called_at - self.issued_at)
+
+    @property
+    def service_minutes(self) -> float | None:
+        if self.started_at is None or self.ended_at is None or self.status not in SERVED_STATES:
+            return None
+        return _minutes(self.ended_at - self.started_at)
+
+    @property
+    def reached_service(self) -> bool:
+        return self.started_at is not None and self.status in SERVED_STATES
+
+    @property
+    def walked_away(self) -> bool:
+        return self.status == "cancelled" and self.counter_id is None
+
+
+@dataclass(frozen=True)
+class Figures:
+    arrivals: int
+    completed: int
+    called: int
+    no_shows: int
+    walk_aways: int
+    mean_wait_minutes: float | None
+    p90_wait_minutes: float | None
+    service_level: float | None
+    no_show_rate: float | None
+    walk_away_rate: float | None
+    mean_service_minutes: float | None
+    open_counter_hours: float | None  # None per service (not defined) and when no counter was seen
+    throughput: float | None
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    code: str
+    name: str
+    target_wait_minutes: int
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class CounterFigures:
+    code: str
+    name: str
+    completed: int
+    open_hours: float | None
+    throughput: float | None
+    mean_service_minutes: float | None
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    login: str
+    name: str
+    completed: int
+    served: int  # reached service (done or transferred)
+    mean_service_minutes: float | None
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: dt.date
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class HourFigures:
+    day: dt.date
+    hour: int  # branch-local
+    arrivals: int
+    completed: int
+    mean_wait_minutes: float | None  # of the tickets called in that hour that reached service
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    since: dt.date
+    until: dt.date
+    total: Figures
+    services: tuple[ServiceFigures, ...]
+    counters: tuple[CounterFigures, ...]
+    staff: tuple[StaffFigures, ...]
+
+
+def _minutes(delta: dt.timedelta) -> float:
+    return delta.total_seconds() / 60
+
+
+def p90(values: Iterable[float]) -> float | None:
+    """Nearest-rank 90th percentile; None with no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+
+def figures(rows: list[TicketRow], targets: dict[int, int], counter_hours: float | None = None) -> Figures:
+    """Every figure over a set of tickets; `targets` is each service's target wait in minutes."""
+    served_waits = [r.wait_minutes for r in rows if r.reached_service and r.wait_minutes is not None]
+    called = [r for r in rows if r.called_at is not None]
+    on_time = sum(1 for r in called if r.wait_minutes <= targets[r.service_id])
+    no_shows = sum(1 for r in called if r.status == "no_show")
+    walk_aways = sum(1 for r in rows if r.walked_away)
+    completed = sum(1 for r in rows if r.status == "done")
+    throughput = None if counter_hours is None else metrics.throughput(completed, counter_hours)
+    return Figures(
+        arrivals=len(rows), completed=completed, called=len(called), no_shows=no_shows, walk_aways=walk_aways,
+        mean_wait_minutes=metrics.mean(served_waits), p90_wait_minutes=p90(served_waits),
+        service_level=metrics.service_level(on_time, len(called)),
+        no_show_rate=metrics.no_show_rate(no_shows, len(called)),
+        walk_away_rate=metrics.walk_away_rate(walk_aways, len(rows)),
+        mean_service_minutes=metrics.mean(r.service_minutes for r in rows),
+        open_counter_hours=counter_hours, throughput=throughput,
+    )
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def _check_period(since: dt.date, until: dt.date) -> None:
+    if until < since:
+        raise ValueError(f"The period ends ({until}) before it starts ({since}).")
+
+
+def ticket_rows(ctx: Context, since: dt.date, until: dt.date) -> list[TicketRow]:
+    """The period's tickets, through the (branch, day) index."""
+    _check_period(since, until)
+    query = (
+        Ticket.select(Ticket.id, Ticket.service, Ticket.status, Ticket.counter, Ticket.staff, Ticket.issued_at,
+                      Ticket.called_at, Ticket.started_at, Ticket.ended_at, Ticket.day)
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until))
+        .order_by(Ticket.id)
+        .tuples()
+    )
+    return [_row(r) for r in query]
+
+
+def _row(r: tuple) -> TicketRow:
+    return TicketRow(*r[:9], day=_as_date(r[9]))
+
+
+def _services(ctx: Context) -> list[Service]:
+    return list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
+
+
+Span = tuple[dt.datetime, dt.datetime]
+
+
+def counter_spans(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Span]:
+    """(counter id, local day) -> (first, last) moment the counter was seen working; see the module doc."""
+    _check_period(since, until)
+    start, end = day_bounds(since, ctx.timezone)[0], day_bounds(until, ctx.timezone)[1]
+    counters = {c.id: c for c in Counter.select().where(Counter.branch == ctx.branch_id)}
+    moments: dict[int, list[dt.datetime]] = defaultdict(list)
+    # By the time index only: a condition on the counter would let the planner pick the counter
+    # index and read the counters' whole history. Other branches' counters are dropped here.
+    events = (
+        TicketEvent.select(TicketEvent.counter, TicketEvent.at)
+        .where((TicketEvent.at >= start) & (TicketEvent.at < end) & TicketEvent.counter.is_null(False))
+        .tuples()
+    )
+    for counter_id, at in events:
+        if counter_id in counters:
+            moments[counter_id].append(at)
+    by_code = {c.code: c.id for c in counters.values()}
+    audited = (
+        AuditEvent.select(AuditEvent.entity_id, AuditEvent.at)
+        .where((AuditEvent.at >= start) & (AuditEvent.at < end) & (AuditEvent.entity == "counter")
+               & AuditEvent.action.in_(("counter_open", "counter_paused", "counter_closed")))
+        .tuples()
+    )
+    for code, at in audited:
+        if code in by_code:
+            moments[by_code[code]].append(at)
+    now, today = ctx.now(), ctx.today()
+    if since <= today <= until:
+        day_start = day_bounds(today, ctx.timezone)[0]
+        for c in counters.values():
+            if c.state == "open":
+                moments[c.id].append(now)
+                if c.state_since is not None and c.state_since >= day_start:
+                    moments[c.id].append(c.state_since)
+    spans: dict[tuple[int, dt.date], Span] = {}
+    for counter_id, ats in moments.items():
+        for at in ats:
+            key = (counter_id, local_day(at, ctx.timezone))
+            first, last = spans.get(key, (at, at))
+            spans[key] = (min(first, at), max(last, at))
+    return spans
+
+
+def _hours(spans: Iterable[Span]) -> float | None:
+    """Open counter-hours of the spans; None when no counter was seen at all (no data, not 0)."""
+    spans = list(spans)
+    return sum(_minutes(last - first) for first, last in spans) / 60 if spans else None
+
+
+def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
+    """The period's figures: overall, per service, per counter and per staff member."""
+    rows = ticket_rows(ctx, since, until)
+    services = _services(ctx)
+    targets = {s.id: s.target_wait_minutes for s in services}
+    spans = counter_spans(ctx, since, until)
+    total = figures(rows, targets, _hours(spans.values()))
+
+    by_service: dict[int, list[TicketRow]] = defaultdict(list)
+    for r in rows:
+        by_service[r.service_id].append(r)
+    service_figures = tuple(
+        ServiceFigures(s.code, s.name, s.target_wait_minutes, figures(by_service.get(s.id, []), targets))
+        for s in services if s.active or s.id in by_service
+    )
+
+    counter_ids = {cid for cid, _ in spans} | {r.counter_id for r in rows if r.counter_id}
+    counter_rows = []
+    for c in Counter.select().where(Counter.id.in_(list(counter_ids))).order_by(Counter.id) if counter_ids else []:
+        mine = [r for r in rows if r.counter_id == c.id]
+        completed = sum(1 for r in mine if r.status == "done")
+        hours = _hours(span for (cid, _), span in spans.items() if cid == c.id)
+        counter_rows.append(CounterFigures(
+            c.code, c.name, completed, hours, None if hours is None else metrics.throughput(completed, hours),
+            metrics.mean(r.service_minutes for r in mine)))
+
+    staff_ids = {r.staff_id for r in rows if r.staff_id and r.reached_service}
+    staff_rows = []
+    for s in Staff.select().where(Staff.id.in_(list(staff_ids))).order_by(Staff.login) if staff_ids else []:
+        mine = [r for r in rows if r.staff_id == s.id and r.reached_service]
+        staff_rows.append(StaffFigures(s.login, s.name, sum(1 for r in mine if r.status == "done"), len(mine),
+                                       metrics.mean(r.service_minutes for r in mine)))
+    return PeriodStats(since, until, total, service_figures, tuple(counter_rows), tuple(staff_rows))
+
+
+def today_stats(ctx: Context) -> PeriodStats:
+    return period_stats(ctx, ctx.today(), ctx.today())
+
+
+def daily(ctx: Context, since: dt.date, until: dt.date) -> list[DayFigures]:
+    """One row per day of the period, days without tickets included (counts 0, figures None)."""
+    rows = ticket_rows(ctx, since, until)
+    targets = {s.id: s.target_wait_minutes for s in _services(ctx)}
+    spans = counter_spans(ctx, since, until)
+    per_day: dict[dt.date, list[TicketRow]] = defaultdict(list)
+    for r in rows:
+        per_day[r.day].append(r)
+    result = []
+    day = since
+    while day <= until:
+        hours = _hours(span for (_, d), span in spans.items() if d == day)
+        result.append(DayFigures(day, figures(per_day.get(day, []), targets, hours)))
+        day += dt.timedelta(days=1)
+    return result
+
+
+def _as_date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
+    """Per branch-local hour with anything in it: arrivals by issue, completions by end, waits by call."""
+    rows = ticket_rows(ctx, since, until)
+    arrivals: dict[tuple, int] = defaultdict(int)
+    completed: dict[tuple, int] = defaultdict(int)
+    waits: dict[tuple, list[float]] = defaultdict(list)
+
+    def key(at: dt.datetime) -> tuple[dt.date, int]:
+        local = to_local(at, ctx.timezone)
+        return local.date(), local.hour
+
+    for r in rows:
+        arrivals[key(r.issued_at)] += 1
+        if r.status == "done" and r.ended_at is not None:
+            completed[key(r.ended_at)] += 1
+        if r.reached_service and r.called_at is not None:
+            waits[key(r.called_at)].append(r.wait_minutes)
+    keys = sorted(set(arrivals) | set(completed) | set(waits))
+    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0), metrics.mean(waits.get((d, h), [])))
+            for d, h in keys]
+
+
+def recent_arrivals(ctx: Context, service_id: int, minutes: float = 60) -> int:
+    """Tickets issued in a service in the last `minutes` (today's rows only, by the day index)."""
+    since = ctx.now() - dt.timedelta(minutes=minutes)
+    return (Ticket.select()
+            .where((Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.service == service_id)
+                   & (Ticket.issued_at >= since))
+            .count())
+

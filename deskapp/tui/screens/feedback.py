@@ -1,0 +1,368 @@
+"""Feedback, for supervisors and managers: what customers said, the four figures, and the loop.
+
+Filters (service, who served, counter, days, score band, tag, who entered it) narrow everything on
+the screen. The figures are deskapp.core.metrics over the filter, each with what it counts, and a
+dash when there is nothing to count; staff-entered answers have their own line. Follow-ups opened
+by feedback show their state, age and whether they are overdue, and are worked from here: detail
+(enter or o), start (s), contact (c), close with resolution and root cause (d), reassign (a).
+A staff member can also type in what a customer said (tab "Enter feedback", key e).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+
+from deskapp.core import feedback as fb
+from deskapp.core import followups
+from deskapp.core.clock import to_local
+from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
+from deskapp.tui.format import DASH, percent, score
+from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
+from deskapp.tui.work import call_core
+
+DEFAULT_DAYS = 30
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def customer_line(s: fb.FeedbackSummary) -> str:
+    """The four figures over customer answers, each saying what it counts (a dash: nothing to count)."""
+    c = s.counts
+    csat = (f"CSAT {percent(s.csat_pct)} ({c.csat.satisfied} of {_count(c.csat.answers, 'answer')} 4-5)"
+            if c.csat.answers else f"CSAT {DASH} (no answers)")
+    nps = (f"NPS {score(s.nps, digits=0, signed=True)} ({_count(c.nps.promoters, 'promoter')} 9-10, "
+           f"{_count(c.nps.detractors, 'detractor')} 0-6, of {_count(c.nps.answers, 'answer')})"
+           if c.nps.answers else f"NPS {DASH} (no answers)")
+    ces = (f"CES {score(s.ces)} (mean of {_count(c.ces_answers, 'answer')} 1-7)"
+           if c.ces_answers else f"CES {DASH} (no answers)")
+    rate = (f"Response rate {percent(s.response_rate, fraction=True)} ({_count(c.customer_responses, 'response')} "
+            f"of {_count(c.completed, 'completed ticket')}; {c.no_answer} no answer)"
+            if c.completed else f"Response rate {DASH} (no completed tickets)")
+    return " · ".join((csat, nps, ces, rate))
+
+
+def staff_line(s: fb.FeedbackSummary) -> str:
+    """Staff-entered answers: reported apart, never counted as responses."""
+    c = s.counts
+    if not c.responses:
+        return "Staff-entered: no answers"
+    return (f"Staff-entered: {_count(c.responses, 'answer')} · CSAT {percent(s.csat_pct)} "
+            f"({c.csat.satisfied} of {c.csat.answers} 4-5) · NPS {score(s.nps, digits=0, signed=True)} "
+            f"({_count(c.nps.answers, 'answer')}) · CES {score(s.ces)} ({_count(c.ces_answers, 'answer')})")
+
+
+def _load(ctx, f: fb.FeedbackFilter):
+    return fb.summary_by_entry(ctx, f), fb.responses(ctx, f), fb.followups_for(ctx, f)
+
+
+def _enter(ctx, number: str, answers: dict, login: str) -> fb.FeedbackInfo:
+    pending = fb.ticket_for_entry(ctx, number)
+    return fb.submit(ctx, pending.ticket_id, **answers, entered_by=fb.STAFF, staff=login)
+
+
+def _scale(name: str, low_high: tuple[int, int]) -> Input:
+    low, high = low_high
+    return Input(placeholder=f"{low}-{high}, or empty", id=f"entry-{name}", classes="entry-score",
+                 restrict=r"[0-9]*", max_length=2)
+
+
+class FeedbackScreen(Screen):
+    BINDINGS = [
+        Binding("o", "open_followup", "Detail", id="feedback_open"),
+        Binding("s", "start_followup", "Start", id="feedback_start"),
+        Binding("c", "contact", "Contact", id="feedback_contact"),
+        Binding("d", "close_followup", "Close", id="feedback_close"),
+        Binding("a", "reassign", "Reassign", id="feedback_reassign"),
+        Binding("e", "enter_feedback", "Enter feedback", id="feedback_enter"),
+        Binding("x", "clear_filters", "Clear filters", id="feedback_clear"),
+    ]
+    DEFAULT_CSS = """
+    FeedbackScreen #fb-filters { height: 1; margin: 1 1 0 1; }
+    FeedbackScreen #fb-filters Select { width: 1fr; margin-right: 1; }
+    FeedbackScreen #fb-filters Input { width: 12; margin-right: 1; }
+    FeedbackScreen #fb-filter-message { color: $warning; height: auto; margin: 0 1; }
+    FeedbackScreen #fb-metrics { height: auto; padding: 0 1; margin: 0 1; border: round $primary; }
+    FeedbackScreen TabbedContent { height: 1fr; }
+    FeedbackScreen DataTable { height: 1fr; }
+    FeedbackScreen #fb-entry { padding: 0 1; height: 1fr; }
+    FeedbackScreen #fb-entry .entry-row { height: auto; }
+    FeedbackScreen #fb-entry .entry-field { width: 24; height: auto; margin-right: 1; }
+    FeedbackScreen #fb-entry #entry-comment { width: 1fr; }
+    FeedbackScreen #entry-message { height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="feedback")
+        self.filter = fb.FeedbackFilter()
+        self.followup_rows: list[followups.FollowUpInfo] = []
+        self.response_rows: list[fb.FeedbackInfo] = []
+
+    # -- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        config = self.app.config
+        today = self.app.ctx.today() if self.app.ctx else dt.date.today()
+        yield Header()
+        with Horizontal(id="fb-filters"):
+            yield Select([(f"{s.code} · {s.name}", s.code) for s in config.services], prompt="Service",
+                         id="filter-service", compact=True)
+            yield Select([(s.name, s.login) for s in config.staff if s.role in ("teller", "supervisor")],
+                         prompt="Staff", id="filter-staff", compact=True)
+            yield Select([(c.name, c.code) for c in config.counters], prompt="Counter", id="filter-counter", compact=True)
+            yield Input(str(today - dt.timedelta(days=DEFAULT_DAYS - 1)), placeholder="from",
+                        id="filter-since", max_length=10, compact=True)
+            yield Input(str(today), placeholder="to", id="filter-until", max_length=10, compact=True)
+            yield Select([(f"{name} ({what})", name) for name, what in fb.BANDS.items()], prompt="Score",
+                         id="filter-band", compact=True)
+            yield Select([(t.tag.replace("_", " "), t.tag) for t in config.feedback.tags], prompt="Tag",
+                         id="filter-tag", compact=True)
+            yield Select([("customer", fb.CUSTOMER), ("staff-entered", fb.STAFF)], prompt="Entry",
+                         id="filter-entered", compact=True)
+        yield Static("", id="fb-filter-message")
+        yield Static("Loading…", id="fb-metrics")
+        with TabbedContent(id="fb-tabs"):
+            with TabPane("Follow-ups", id="tab-followups"):
+                yield DataTable(id="fb-followups", cursor_type="row", zebra_stripes=True)
+            with TabPane("Responses", id="tab-responses"):
+                yield DataTable(id="fb-responses", cursor_type="row", zebra_stripes=True)
+            with TabPane("Enter feedback", id="tab-entry"):
+                yield from self._entry_form()
+        yield Footer()
+
+    def _entry_form(self) -> ComposeResult:
+        questions = self.app.config.feedback.questions
+        with VerticalScroll(id="fb-entry"):
+            yield Static("What a customer told you about today's service, marked as staff-entered.")
+            with Horizontal(classes="entry-row"):
+                with Vertical(classes="entry-field"):
+                    yield Label("Ticket (today)")
+                    yield Input(placeholder="e.g. A014", id="entry-ticket", max_length=10)
+                for name, scale in (("csat", CSAT_SCALE), ("nps", NPS_SCALE), ("ces", CES_SCALE)):
+                    if getattr(questions, name).ask:
+                        with Vertical(classes="entry-field"):
+                            yield Label(f"{name.upper()} ({scale[0]}-{scale[1]})")
+                            yield _scale(name, scale)
+            yield Label("Comment")
+            with Horizontal(classes="entry-row"):
+                yield Input(id="entry-comment", max_length=fb.MAX_COMMENT)
+                yield Button("Save as staff-entered", variant="primary", id="entry-save")
+            yield Static("", id="entry-message")
+
+    def on_mount(self) -> None:
+        self.query_one("#fb-followups", DataTable).add_columns(
+            "#", "State", "Due", "Age", "Assigned to", "Customer", "Reason")
+        self.query_one("#fb-responses", DataTable).add_columns(
+            "When", "Ticket", "Service", "Counter", "Served by", "CSAT", "NPS", "CES", "Tags", "Comment",
+            "Entered by", "Follow-up")
+        self.app.changes.subscribe(self, lambda _: self.reload())
+        self._read_filters()
+        self.query_one("#fb-followups", DataTable).focus()
+        self.reload()
+
+    # -- loading ------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        if self.app.ctx is None:
+            return
+        call_core(self, _load, self.app.ctx, self.filter, then=self._show, on_error=self._load_failed,
+                  group="feedback-load", exclusive=True)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, fb.FeedbackError):
+            self.query_one("#fb-filter-message", Static).update(str(exc))
+        else:
+            self.app.report_error(exc)
+
+    def _show(self, loaded) -> None:
+        summaries, responses, items = loaded
+        self.query_one("#fb-metrics", Static).update(
+            f"[b]Customers[/b]: {customer_line(summaries[fb.CUSTOMER])}\n{staff_line(summaries[fb.STAFF])}")
+        self._show_followups(items)
+        self._show_responses(responses)
+        self.refresh_bindings()
+
+    def _when(self, value: dt.datetime) -> str:
+        return to_local(value, self.app.config.branch.timezone).strftime("%m-%d %H:%M")
+
+    def _show_followups(self, items: list[followups.FollowUpInfo]) -> None:
+        table = self.query_one("#fb-followups", DataTable)
+        row = table.cursor_row
+        table.clear()
+        now = self.app.now()
+        self.followup_rows = items
+        for item in items:
+            state = item.status.replace("_", " ")
+            if item.overdue(now):
+                state = f"[b red]OVERDUE[/] {state}"
+            table.add_row(str(item.id), state, self._when(item.due_at), age(item.age_hours(now)),
+                          escape(item.assignee_name or "no one"), escape(item.customer_name or DASH),
+                          escape(item.reason.splitlines()[0][:80]), key=str(item.id))
+        if items:
+            table.move_cursor(row=min(row, len(items) - 1))
+
+    def _show_responses(self, rows: list[fb.FeedbackInfo]) -> None:
+        table = self.query_one("#fb-responses", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.response_rows = rows
+        for r in rows:
+            value = (lambda v: DASH if v is None else str(v))
+            comment = r.comment.replace("\n", " ")[:60] if r.answered else "(no answer)"
+            who = r.entered_by if r.entered_by == fb.CUSTOMER else f"staff: {r.entered_by_login}"
+            table.add_row(self._when(r.at), r.ticket_number, r.service, r.counter or DASH, escape(r.staff_name or DASH),
+                          value(r.csat), value(r.nps), value(r.ces), ", ".join(r.tags), escape(comment), who,
+                          str(r.followup_id) if r.followup_id else DASH, key=str(r.id))
+        if rows:
+            table.move_cursor(row=min(row, len(rows) - 1))
+
+    # -- filters ------------------------------------------------------------------------------------
+    def _read_filters(self) -> bool:
+        def choice(widget_id: str) -> str | None:
+            value = self.query_one(widget_id, Select).value
+            return None if value is Select.NULL else str(value)
+
+        dates: dict[str, dt.date | None] = {}
+        for key in ("since", "until"):
+            text = self.query_one(f"#filter-{key}", Input).value.strip()
+            try:
+                dates[key] = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                self.query_one("#fb-filter-message", Static).update(
+                    f"'{escape(text)}' is not a date: write it as {dt.date.today():%Y-%m-%d}.")
+                return False
+        self.query_one("#fb-filter-message", Static).update("")
+        self.filter = fb.FeedbackFilter(
+            service=choice("#filter-service"), staff=choice("#filter-staff"), counter=choice("#filter-counter"),
+            since=dates["since"], until=dates["until"], band=choice("#filter-band"), tag=choice("#filter-tag"),
+            entered_by=choice("#filter-entered"),
+        )
+        return True
+
+    @on(Select.Changed, "#fb-filters Select")
+    @on(Input.Submitted, "#fb-filters Input")
+    def _filters_changed(self) -> None:
+        if self._read_filters():
+            self.reload()
+
+    def action_clear_filters(self) -> None:
+        for select in self.query("#fb-filters Select").results(Select):
+            select.clear()
+        today = self.app.ctx.today() if self.app.ctx else dt.date.today()
+        self.query_one("#filter-since", Input).value = str(today - dt.timedelta(days=DEFAULT_DAYS - 1))
+        self.query_one("#filter-until", Input).value = str(today)
+        self._filters_changed()
+
+    # -- follow-ups ---------------------------------------------------------------------------------
+    def selected_followup(self) -> int | None:
+        """The id of the follow-up under the cursor: a follow-up's row, or the one a response opened."""
+        tabs = self.query_one("#fb-tabs", TabbedContent)
+        if tabs.active == "tab-followups":
+            table, rows = self.query_one("#fb-followups", DataTable), self.followup_rows
+            return rows[table.cursor_row].id if 0 <= table.cursor_row < len(rows) else None
+        if tabs.active == "tab-responses":
+            table, answers = self.query_one("#fb-responses", DataTable), self.response_rows
+            return answers[table.cursor_row].followup_id if 0 <= table.cursor_row < len(answers) else None
+        return None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("open_followup", "start_followup", "contact", "close_followup", "reassign"):
+            return self.selected_followup() is not None or None
+        return True
+
+    @on(DataTable.RowHighlighted)
+    @on(TabbedContent.TabActivated)
+    def _selection_moved(self) -> None:
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected)
+    def action_open_followup(self) -> None:
+        followup_id = self.selected_followup()
+        if followup_id is None:
+            self.notify("This answer opened no follow-up.")
+            return
+        actions = {"start": self.action_start_followup, "contact": self.action_contact,
+                   "close": self.action_close_followup, "reassign": self.action_reassign}
+
+        def chosen(action: str | None) -> None:
+            if action in actions:
+                actions[action]()
+
+        self.app.push_screen(FollowUpDetail(followup_id), chosen)
+
+    def _dialog(self, dialog_class) -> None:
+        """Open a dialog on the follow-up as it is now (another desk may have changed it)."""
+        followup_id = self.selected_followup()
+        if followup_id is not None:
+            call_core(self, followups.get, followup_id,
+                      then=lambda item: self.app.push_screen(dialog_class(item), self._saved))
+
+    def _saved(self, saved: bool | None) -> None:
+        if saved:
+            self.notify("Follow-up saved.")
+            self.reload()
+
+    def action_start_followup(self) -> None:
+        followup_id = self.selected_followup()
+        if followup_id is not None:
+            call_core(self, followups.start, self.app.ctx, followup_id, by=self.app.session.login,
+                      then=lambda _: self._saved(True), on_error=self._followup_refused)
+
+    def _followup_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, followups.FollowUpError):
+            self.notify(str(exc), severity="warning")
+        else:
+            self.app.report_error(exc)
+
+    def action_contact(self) -> None:
+        self._dialog(ContactDialog)
+
+    def action_close_followup(self) -> None:
+        self._dialog(CloseDialog)
+
+    def action_reassign(self) -> None:
+        self._dialog(ReassignDialog)
+
+    # -- staff-entered feedback ---------------------------------------------------------------------
+    def action_enter_feedback(self) -> None:
+        self.query_one("#fb-tabs", TabbedContent).active = "tab-entry"
+        self.query_one("#entry-ticket", Input).focus()
+
+    @on(Button.Pressed, "#entry-save")
+    @on(Input.Submitted, "#fb-entry Input")
+    def _save_entry(self) -> None:
+        number = self.query_one("#entry-ticket", Input).value.strip()
+        if not number:
+            self._say_entry("Enter the ticket number, e.g. A014.", error=True)
+            return
+        answers: dict = {"comment": self.query_one("#entry-comment", Input).value}
+        for field in self.query(".entry-score").results(Input):
+            if field.value.strip():
+                answers[(field.id or "").removeprefix("entry-")] = int(field.value)
+        self._say_entry("Saving…")
+        call_core(self, _enter, self.app.ctx, number, answers, self.app.session.login,
+                  then=self._entered, on_error=self._entry_refused)
+
+    def _entered(self, info: fb.FeedbackInfo) -> None:
+        followup = f"; follow-up {info.followup_id} opened" if info.followup_id else ""
+        self._say_entry(f"Saved for {info.ticket_number} as staff-entered{followup}.")
+        for field in self.query("#fb-entry Input").results(Input):
+            field.value = ""
+        self.reload()
+
+    def _entry_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, fb.FeedbackError):
+            self._say_entry(str(exc), error=True)
+        else:
+            self._say_entry("")
+            self.app.report_error(exc)
+
+    def _say_entry(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#entry-message", Static).update(f"[b $warning]{escape(text)}[/]" if error else escape(text))
+

@@ -1,0 +1,208 @@
+"""Dialogs for working a follow-up: its detail, a contact's outcome, closing, reassigning.
+
+Each dialog calls core itself and stays open with the reason on screen when core refuses (closing
+without a resolution, an unknown login), so the user fixes it where they typed it. A dialog
+dismisses with True once the change is saved.
+"""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from deskapp.core import feedback as fb
+from deskapp.core import followups
+from deskapp.core.clock import to_local
+from deskapp.tui.work import call_core
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 90; max-width: 100%; height: auto; max-height: 100%; padding: 1 2;
+    border: thick $primary; background: $panel; }}
+{name} Label {{ margin-top: 1; }}
+{name} TextArea {{ height: 5; }}
+{name} .dialog-message {{ color: $error; height: auto; margin-top: 1; }}
+{name} .dialog-buttons {{ height: auto; margin-top: 1; }}
+{name} .dialog-buttons Button {{ margin-right: 2; }}
+"""
+
+
+def age(hours: float) -> str:
+    """A follow-up's age: "45 min", "5 h", "2 d 3 h"."""
+    if hours < 1:
+        return f"{int(hours * 60)} min"
+    if hours < 48:
+        return f"{int(hours)} h"
+    return f"{int(hours // 24)} d {int(hours % 24)} h"
+
+
+class _Dialog(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
+
+    def __init__(self, item: followups.FollowUpInfo) -> None:
+        super().__init__()
+        self.item = item
+
+    @property
+    def login(self) -> str:
+        return self.app.session.login
+
+    def _say(self, text: str) -> None:
+        self.query_one(".dialog-message", Static).update(text)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, followups.FollowUpError):
+            self._say(str(exc))
+        else:
+            self._say("")
+            self.app.report_error(exc)
+
+    @on(Button.Pressed, ".dialog-back")
+    def _back(self) -> None:
+        self.dismiss(False)
+
+    def _buttons(self, label: str, variant: str = "primary") -> Horizontal:
+        return Horizontal(Button(label, variant=variant, classes="dialog-save"), Button("Back", classes="dialog-back"),
+                          classes="dialog-buttons")
+
+
+class ContactDialog(_Dialog):
+    """What came of contacting the customer."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ContactDialog")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"[b]Follow-up {self.item.id}: record a contact[/b]\n{escape(self.item.reason.splitlines()[0])}")
+            yield Label("Outcome (reached, voicemail, no answer, what was agreed …)")
+            yield Input(id="contact-outcome", max_length=500)
+            yield Static("", classes="dialog-message")
+            yield self._buttons("Save contact")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, ".dialog-save")
+    def _save(self) -> None:
+        outcome = self.query_one("#contact-outcome", Input).value
+        call_core(self, followups.record_contact, self.app.ctx, self.item.id, outcome, by=self.login,
+                  then=lambda _: self.dismiss(True), on_error=self._refused)
+
+
+class CloseDialog(_Dialog):
+    """Closing needs what was done for the customer and why it happened."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CloseDialog")
+
+    def compose(self) -> ComposeResult:
+        causes = self.app.config.followups.root_causes
+        with Vertical():
+            yield Static(f"[b]Close follow-up {self.item.id}[/b]\n{escape(self.item.reason.splitlines()[0])}")
+            yield Label("Resolution: what was done for the customer (required)")
+            yield TextArea(id="close-resolution")
+            yield Label("Root cause")
+            yield Select([(c.replace("_", " "), c) for c in causes], prompt="Choose a root cause", id="close-cause")
+            yield Static("", classes="dialog-message")
+            yield self._buttons("Close follow-up", "success")
+
+    @on(Button.Pressed, ".dialog-save")
+    def _save(self) -> None:
+        resolution = self.query_one("#close-resolution", TextArea).text
+        cause = self.query_one("#close-cause", Select).value
+        call_core(self, followups.close, self.app.ctx, self.item.id, resolution=resolution,
+                  root_cause="" if cause is Select.NULL else str(cause), by=self.login,
+                  then=lambda _: self.dismiss(True), on_error=self._refused)
+
+
+class ReassignDialog(_Dialog):
+    """Give the follow-up to someone else."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog")
+
+    def compose(self) -> ComposeResult:
+        people = [(f"{s.name} ({s.role})", s.login) for s in self.app.config.staff if s.role != "greeter"]
+        with Vertical():
+            yield Static(f"[b]Reassign follow-up {self.item.id}[/b]\nNow with: {escape(self.item.assignee_name or 'no one')}")
+            yield Label("To")
+            yield Select(people, prompt="Choose a colleague", id="reassign-to")
+            yield Static("", classes="dialog-message")
+            yield self._buttons("Reassign")
+
+    @on(Button.Pressed, ".dialog-save")
+    def _save(self) -> None:
+        to = self.query_one("#reassign-to", Select).value
+        if to is Select.NULL:
+            self._say("Choose who takes it over.")
+            return
+        call_core(self, followups.reassign, self.app.ctx, self.item.id, str(to), by=self.login,
+                  then=lambda _: self.dismiss(True), on_error=self._refused)
+
+
+def _detail(ctx, followup_id: int):
+    item = followups.get(followup_id)
+    answer = fb.get(ctx, item.feedback_id) if item.feedback_id else None
+    return item, answer
+
+
+class FollowUpDetail(ModalScreen[str | None]):
+    """Everything about one follow-up and the answer behind it; dismisses with the action chosen."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back"),
+        Binding("s", "dismiss('start')", "Start"),
+        Binding("c", "dismiss('contact')", "Contact"),
+        Binding("d", "dismiss('close')", "Close"),
+        Binding("a", "dismiss('reassign')", "Reassign"),
+    ]
+    DEFAULT_CSS = DIALOG_CSS.format(name="FollowUpDetail") + """
+    FollowUpDetail #detail-body { height: auto; max-height: 24; overflow-y: auto; }
+    """
+
+    def __init__(self, followup_id: int) -> None:
+        super().__init__()
+        self.followup_id = followup_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Loading…", id="detail-body")
+            yield Horizontal(
+                Button("Start (s)", id="detail-start"), Button("Contact (c)", id="detail-contact"),
+                Button("Close (d)", variant="success", id="detail-close"),
+                Button("Reassign (a)", id="detail-reassign"), Button("Back", id="detail-back"),
+                classes="dialog-buttons",
+            )
+            yield Static("", classes="dialog-message")
+
+    def on_mount(self) -> None:
+        call_core(self, _detail, self.app.ctx, self.followup_id, then=self._show)
+
+    def _show(self, result) -> None:
+        item, answer = result
+        tz, now = self.app.config.branch.timezone, self.app.now()
+
+        def when(value) -> str:
+            return to_local(value, tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+        state = item.status.replace("_", " ") + (" · [b red]OVERDUE[/]" if item.overdue(now) else "")
+        lines = [
+            f"[b]Follow-up {item.id}[/b] · {state} · age {age(item.age_hours(now))}",
+            f"Customer: {escape(item.customer_name or 'not identified')}",
+            f"Assigned to: {escape(item.assignee_name or 'no one')} · due {when(item.due_at)} · opened {when(item.created_at)}",
+            "",
+            escape(item.reason),
+        ]
+        if answer is not None:
+            lines += ["", f"Answer entered by {answer.entered_by}"
+                      + (f" ({answer.entered_by_login})" if answer.entered_by_login else "") + f" at {when(answer.at)}"]
+        if item.contact_outcome:
+            lines += ["", "[b]Contacts[/b]", escape(item.contact_outcome)]
+        if item.status == followups.DONE:
+            lines += ["", f"[b]Closed[/b] {when(item.closed_at)} · root cause {item.root_cause}", escape(item.resolution or "")]
+        self.query_one("#detail-body", Static).update("\n".join(lines))
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        action = (event.button.id or "").removeprefix("detail-")
+        self.dismiss(None if action == "back" else action)

@@ -1,0 +1,232 @@
+"""The guide: walks the teller through the workflow of the ticket being served, one step at a time.
+
+Opened from the desk when service starts (and again at login when the counter's ticket is still in
+the middle of its workflow, or with `g`). Next (ctrl+n, or Enter on the last box) commits the step at
+once, so a crash loses nothing; the customer stays in view on the right. Escape goes back to the desk
+without changing anything: `g` comes back to the same step.
+"""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from deskapp.core import queue as q
+from deskapp.core import workflows
+from deskapp.core.workflows import RunState, StepInvalid, WorkflowError
+from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
+from deskapp.tui.work import call_core
+
+
+class AbandonDialog(ModalScreen[str | None]):
+    """Why the workflow is abandoned; the reason is recorded."""
+
+    DEFAULT_CSS = """
+    AbandonDialog { align: center middle; }
+    AbandonDialog > Vertical { width: 70; height: auto; border: round $warning; background: $panel; padding: 1 2; }
+    AbandonDialog #abandon-message { color: $warning; height: auto; }
+    AbandonDialog Horizontal { height: auto; margin-top: 1; }
+    AbandonDialog Button { margin-right: 2; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Keep going")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]Abandon the guided steps?[/b]\nWhat is recorded stays; complete or transfer the "
+                         "ticket afterwards.")
+            yield Label("Reason")
+            yield Input(placeholder="e.g. the customer did not bring their ID", id="abandon-reason")
+            yield Static("", id="abandon-message")
+            with Horizontal():
+                yield Button("Abandon", variant="warning", id="abandon-yes")
+                yield Button("Keep going", id="abandon-no")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#abandon-yes")
+    def _confirm(self) -> None:
+        reason = self.query_one(Input).value.strip()
+        if not reason:
+            self.query_one("#abandon-message", Static).update("Say why, for the record.")
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#abandon-no")
+    def _keep(self) -> None:
+        self.dismiss(None)
+
+
+class WorkflowScreen(Screen[str | None]):
+    """Dismissed with "finished", "abandoned", or None (back to the desk, workflow unfinished)."""
+
+    DEFAULT_CSS = """
+    WorkflowScreen #wf-body { height: 1fr; }
+    WorkflowScreen #wf-main { width: 3fr; padding: 0 1; }
+    WorkflowScreen #wf-side { width: 2fr; padding: 0 1; border-left: solid $primary; }
+    WorkflowScreen #wf-progress { height: auto; padding: 0 1; background: $primary-muted; }
+    WorkflowScreen #wf-left { height: auto; color: $text-muted; padding: 0 1; }
+    WorkflowScreen #wf-step { height: 1fr; border: round $primary; padding: 0 1; }
+    WorkflowScreen #wf-message { height: auto; color: $warning; padding: 0 1; }
+    WorkflowScreen #wf-customer { height: auto; margin-bottom: 1; }
+    WorkflowScreen #wf-recap { height: auto; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", priority=True, id="workflow_next"),
+        Binding("ctrl+b", "back", "Back", priority=True, id="workflow_back"),
+        Binding("ctrl+a", "abandon", "Abandon", priority=True, id="workflow_abandon"),
+        Binding("escape", "leave", "To the desk", id="workflow_leave"),
+    ]
+
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__(name="workflow")
+        self.ticket_id = ticket_id
+        self.state: RunState | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="wf-body"):
+            with Vertical(id="wf-main"):
+                yield Static("Loading the guided steps…", id="wf-progress")
+                yield Static("", id="wf-left")
+                yield VerticalScroll(id="wf-step")
+                yield Static("", id="wf-message")
+            with Vertical(id="wf-side"):
+                yield Static("", id="wf-customer")
+                yield Static("", id="wf-recap")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._call(workflows.start_or_resume, self.app.ctx, self.ticket_id, self.app.session.login)
+
+    def _call(self, fn, *args, **kwargs) -> None:
+        self.busy = True
+        call_core(self, fn, *args, then=self._show, on_error=self._failed, group="workflow", exclusive=True, **kwargs)
+
+    @property
+    def panel(self) -> StepPanel | None:
+        """The current step's panel (the one shown)."""
+        shown = [p for p in self.query(StepPanel) if p.display]
+        return shown[-1] if shown else None
+
+    # -- showing --------------------------------------------------------------------------------
+    def _show(self, state: RunState | None) -> None:
+        self.busy = False
+        if state is None:
+            self.dismiss(None)
+            return
+        previous, self.state = self.state, state
+        if state.status == "finished":
+            self.app.notify(f"{state.ticket_number}: {state.title} done; the ticket is complete.")
+            self.dismiss("finished")
+            return
+        if state.status == "abandoned":
+            self.app.notify(f"{state.ticket_number}: guided steps abandoned. Complete (c) or transfer (t) it.")
+            self.dismiss("abandoned")
+            return
+        current = state.current
+        self.query_one("#wf-progress", Static).update(
+            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
+            f"Step {state.number} of {state.total}: [b]{escape(current.title)}[/b]")
+        left = [s.title + (" (if needed)" if s.status == workflows.MAYBE else "") for s in state.left()]
+        self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
+        self._say("")
+        self._side(state)
+        if previous is None or previous.current is None or previous.current.id != current.id or self.panel is None:
+            self._mount_panel(state)
+
+    def _mount_panel(self, state: RunState) -> None:
+        """Show the current step's panel. Panels of steps done are hidden, not removed: a guide holds a
+        handful, and removing widgets while key presses are still being handled loses their messages."""
+        body = self.query_one("#wf-step", VerticalScroll)
+        for old in body.query(StepPanel):
+            old.display = False
+        panel = panel_for(state, state.current, list(self.app.config.customers.need_categories))
+        body.mount(panel)  # the panel focuses its first box once mounted
+
+    def _side(self, state: RunState) -> None:
+        c = state.customer
+        if c is None:
+            who = "[b]Customer[/b]\nNot identified."
+        else:
+            lines = [f"[b]{escape(c.name)}[/b]", f"no. {c.number}" + (f" · {escape(c.segment)}" if c.segment else "")]
+            if c.manager_name:
+                lines.append(f"Manager: {escape(c.manager_name)}")
+            lines += [f"[$error]! {escape(a)}[/]" for a in c.alerts]
+            who = "\n".join(lines)
+        self.query_one("#wf-customer", Static).update(who)
+        recap = state.recap()
+        self.query_one("#wf-recap", Static).update(
+            "[b]Recorded so far[/b]\n" + "\n".join(f"✓ {escape(line)}" for line in recap) if recap else "")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#wf-message", Static).update(text)
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_next(self) -> None:
+        panel, state = self.panel, self.state
+        if self.busy or panel is None or state is None or state.current is None:
+            return
+        self._say("Saving…")
+        self._call(workflows.commit_step, self.app.ctx, self.ticket_id, state.current.id, panel.values(),
+                   self.app.session.login, approver=panel.approver())
+
+    def action_back(self) -> None:
+        if not self.busy:
+            self._call(workflows.back, self.app.ctx, self.ticket_id, self.app.session.login)
+
+    def action_abandon(self) -> None:
+        if self.busy or self.state is None:
+            return
+
+        def confirmed(reason: str | None) -> None:
+            if reason:
+                self._call(workflows.abandon, self.app.ctx, self.ticket_id, reason, self.app.session.login)
+
+        self.app.push_screen(AbandonDialog(), confirmed)
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        if isinstance(exc, StepInvalid):
+            leftover = self.panel.show_problems(exc.problems) if self.panel else list(exc.problems.values())
+            self._say("\n".join(leftover) or "Please correct the fields marked in red.")
+        elif isinstance(exc, (WorkflowError, q.QueueError)):
+            self._say(str(exc))
+        else:
+            self._say("")
+            self.app.report_error(exc)
+
+
+# -------------------------------------------------------------------- used by the desk screen
+
+
+def guided(app, ticket: q.TicketInfo | None) -> bool:
+    """Whether the ticket is being served in a service that has a workflow (from the configuration)."""
+    return (ticket is not None and ticket.status == q.SERVING and app.ctx is not None
+            and workflows.workflow_for(app.ctx, ticket.service) is not None)
+
+
+def open_guide(screen: Screen, ticket: q.TicketInfo) -> None:
+    """Push the guide over `screen` (only when it is the screen in front: never over a dialog or the
+    customer's feedback screen); `screen` reloads when the guide closes."""
+    if guided(screen.app, ticket) and screen.app.screen is screen:
+        screen.app.push_screen(WorkflowScreen(ticket.id), lambda _: getattr(screen, "reload", lambda: None)())
+
+
+def resume_guide(screen: Screen, ticket: q.TicketInfo | None, seen: set[int]) -> None:
+    """Open the guide by itself, once, for a ticket in the middle of its workflow: just started, or
+    found at login (after a crash, or another desk session)."""
+    if not guided(screen.app, ticket) or ticket.id in seen or screen.app.screen is not screen:
+        return
+    seen.add(ticket.id)
+    call_core(screen, workflows.unfinished, screen.app.ctx, ticket.id,
+              then=lambda yes: open_guide(screen, ticket) if yes else None)

@@ -1,0 +1,322 @@
+"""The widgets of one workflow step, one class per kind, all with the same small interface.
+
+`values()` gives what the teller entered, in the shape core.workflows.commit_step takes;
+`show_problems(problems)` puts each message under the field it belongs to and returns those it could
+not place; `approver()` is the supervisor's login and PIN (approval steps only). A panel never calls
+the database itself except through call_core for a customer look-up.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch
+
+from deskapp.core import customers
+from deskapp.core.workflows import Approver, RunState, StepState
+from deskapp.tui.work import call_core
+
+_HINTS = {"money": "1250.50", "number": "12", "date": "2026-03-31", "phone": "912 345 678", "id": "123456789"}
+_RESTRICT = {"money": r"[0-9 .,]*", "number": r"[-0-9 .,]*", "date": r"[0-9-]*", "id": r"[0-9A-Za-z .\-]*"}
+
+
+def _error(name: str) -> Static:
+    return Static("", classes="field-error", id=f"e-{name}")
+
+
+class StepPanel(Vertical):
+    """Base of the step widgets: a step's heading, its widgets, and messages by field."""
+
+    DEFAULT_CSS = """
+    StepPanel { height: auto; }
+    StepPanel .field-error { color: $error; height: auto; }
+    StepPanel .field-help { color: $text-muted; height: auto; }
+    StepPanel Label { margin-top: 1; }
+    StepPanel .row { height: auto; margin-top: 1; }
+    StepPanel .row > * { margin-right: 2; }
+    StepPanel .switch-label { margin-top: 1; }
+    """
+
+    def __init__(self, state: RunState, step: StepState) -> None:
+        super().__init__(id=f"panel-{step.id}", classes=f"step-panel kind-{step.kind}")
+        self.state = state
+        self.step = step
+        self.spec = step.definition
+
+    def values(self) -> dict[str, Any]:
+        return {}
+
+    def approver(self) -> Approver | None:
+        return None
+
+    def show_problems(self, problems: dict[str, str]) -> list[str]:
+        for error in self.query(".field-error"):
+            error.update("")
+        leftover = []
+        for name, text in problems.items():
+            found = self.query(f"#e-{name}")
+            if found:
+                found.first(Static).update(text)
+            else:
+                leftover.append(text)
+        return leftover
+
+    def on_mount(self) -> None:
+        self.focus_first()  # the children are mounted by now
+
+    def focus_first(self) -> None:
+        boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
+        if boxes:
+            boxes[0].focus()
+
+
+class InfoPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        yield Markdown(self.spec.text)
+
+
+class SummaryPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        lines = self.state.recap() or ["Nothing recorded."]
+        yield Static("\n".join(f"• {escape(line)}" for line in lines), id="wf-summary")
+        if self.spec.text:
+            yield Static(self.spec.text, classes="field-help")
+        yield Static("Next completes the ticket.", classes="field-help")
+
+
+class ChecklistPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        for i, item in enumerate(self.spec.items):
+            yield Checkbox(item, id=f"c-{i}")
+        yield _error("items")
+
+    def values(self) -> dict[str, Any]:
+        return {"ticked": [i for i in range(len(self.spec.items)) if self.query_one(f"#c-{i}", Checkbox).value]}
+
+
+class FormPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        for f in self.spec.fields:
+            label = f.label + (" *" if f.required else "")
+            if f.type == "yesno":
+                with Horizontal(classes="row"):
+                    yield Switch(value=False, id=f"f-{f.name}")
+                    yield Static(label, classes="switch-label")
+            else:
+                yield Label(label)
+                if f.type == "choice":
+                    options = [(c.replace("_", " "), c) for c in f.choices or []]
+                    yield Select(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
+                else:
+                    yield Input(placeholder=_HINTS.get(f.type, ""), restrict=_RESTRICT.get(f.type),
+                                id=f"f-{f.name}")
+            if f.help:
+                yield Static(f.help, classes="field-help")
+            yield _error(f.name)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.spec.fields:
+            widget = self.query_one(f"#f-{f.name}")
+            if isinstance(widget, Select):
+                out[f.name] = None if widget.value is Select.NULL else widget.value
+            else:
+                out[f.name] = widget.value
+        return out
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter goes to the next box; on the last one it commits the step."""
+        event.stop()
+        widgets = [self.query_one(f"#f-{f.name}") for f in self.spec.fields]
+        index = widgets.index(event.input)
+        if index + 1 < len(widgets):
+            widgets[index + 1].focus()
+        else:
+            self.screen.action_next()
+
+
+class IdentifyPanel(StepPanel):
+    def __init__(self, state: RunState, step: StepState) -> None:
+        super().__init__(state, step)
+        self.customer_id = state.customer.id if state.customer else None
+        self.customer_name = state.customer.name if state.customer else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._chosen_text(), id="wf-identified")
+        with Horizontal(classes="row"):
+            yield Button("Find customer", id="wf-find", variant="primary")
+            yield Button("New customer", id="wf-new")
+            if not (self.spec.required or self.state.require_customer):
+                yield Button("No customer", id="wf-none")
+        yield _error("customer")
+
+    def _chosen_text(self) -> str:
+        if self.customer_id is None:
+            needed = "required" if self.spec.required or self.state.require_customer else "optional"
+            return f"No customer identified yet ({needed})."
+        return f"Customer: [b]{escape(self.customer_name or '')}[/b]. Next confirms; Find customer changes it."
+
+    def _set(self, customer_id: int | None, name: str | None) -> None:
+        self.customer_id, self.customer_name = customer_id, name
+        self.query_one("#wf-identified", Static).update(self._chosen_text())
+        self.query_one("#e-customer", Static).update("")
+
+    @on(Button.Pressed, "#wf-find")
+    def _find(self) -> None:
+        from deskapp.tui.widgets.customer_picker import CustomerPicker
+
+        def chosen(customer_id: int | None) -> None:
+            if customer_id is not None:
+                call_core(self, customers.summary, self.app.ctx, customer_id,
+                          then=lambda found: self._set(found.id, found.name))
+
+        self.app.push_screen(CustomerPicker("Identify the customer"), chosen)
+
+    @on(Button.Pressed, "#wf-new")
+    def _new(self) -> None:
+        from deskapp.tui.screens.customer_forms import details_form
+
+        def created(result: Any) -> None:
+            if isinstance(result, customers.CustomerSummary):
+                self._set(result.id, result.name)
+
+        self.app.push_screen(details_form(self.app, None), created)
+
+    @on(Button.Pressed, "#wf-none")
+    def _none(self) -> None:
+        self._set(None, None)
+
+    def values(self) -> dict[str, Any]:
+        return {"customer_id": self.customer_id}
+
+
+class NeedsPanel(StepPanel):
+    def __init__(self, state: RunState, step: StepState, categories: list[str]) -> None:
+        super().__init__(state, step)
+        self.categories = categories
+        self.needs: list[dict[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Record what the customer needs or may need soon" +
+                     (" (at least one)." if self.spec.required else "; Next with none is fine."))
+        yield Label("Category")
+        yield Select([(c.replace("_", " "), c) for c in self.categories], allow_blank=True, prompt="Choose…",
+                     id="need-category")
+        yield _error("category")
+        yield Label("Description")
+        yield Input(placeholder="e.g. saving for a flat in two years", id="need-description")
+        yield _error("description")
+        yield Button("Add need", id="need-add")
+        yield Static("", id="need-list")
+        yield _error("needs")
+
+    def _pending(self) -> dict[str, str] | None:
+        category = self.query_one("#need-category", Select).value
+        if category is Select.NULL:
+            return None
+        return {"category": str(category), "description": self.query_one("#need-description", Input).value.strip()}
+
+    @on(Button.Pressed, "#need-add")
+    @on(Input.Submitted, "#need-description")
+    def _add(self, event: Any) -> None:
+        event.stop()
+        pending = self._pending()
+        if pending is None:
+            self.query_one("#e-category", Static).update("choose a category first")
+            return
+        self.needs.append(pending)
+        self.query_one("#need-category", Select).clear()
+        self.query_one("#need-description", Input).value = ""
+        self.query_one("#e-category", Static).update("")
+        self.query_one("#need-list", Static).update(
+            "\n".join(f"• {n['category'].replace('_', ' ')}: {escape(n['description'] or '-')}" for n in self.needs))
+
+    def values(self) -> dict[str, Any]:
+        pending = self._pending()  # chosen but not added yet: the teller surely meant it
+        return {"needs": self.needs + ([pending] if pending else [])}
+
+
+class OffersPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        if self.spec.text:
+            yield Static(self.spec.text)
+        for offer in self.state.offers:
+            yield Label(f"[b]{escape(offer.title)}[/b]" + (f" · {escape(offer.text)}" if offer.text else ""))
+            yield Select([("Accepted", "accepted"), ("Declined", "declined")], allow_blank=True, prompt="Answer…",
+                         id=f"o-{offer.code}")
+            yield _error(offer.code)
+
+    def values(self) -> dict[str, Any]:
+        decisions = {}
+        for offer in self.state.offers:
+            value = self.query_one(f"#o-{offer.code}", Select).value
+            if value is not Select.NULL:
+                decisions[offer.code] = value
+        return {"decisions": decisions}
+
+
+class ApprovalPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]A supervisor must approve at this desk.[/b]\n{escape(self.spec.reason)}")
+        yield Label("Supervisor login")
+        yield Input(placeholder="e.g. sofia", id="approver-login")
+        yield _error("approver")
+        yield Label("Supervisor PIN")
+        yield Input(password=True, restrict=r"[0-9]*", max_length=12, id="approver-pin")
+        yield _error("pin")
+        yield Label("Note (optional)")
+        yield Input(id="approval-note")
+        yield _error("note")
+
+    def values(self) -> dict[str, Any]:
+        return {"note": self.query_one("#approval-note", Input).value}
+
+    def approver(self) -> Approver | None:
+        login = self.query_one("#approver-login", Input).value.strip()
+        pin = self.query_one("#approver-pin", Input).value
+        return Approver(login, pin) if login or pin else None
+
+    def show_problems(self, problems: dict[str, str]) -> list[str]:
+        self.query_one("#approver-pin", Input).value = ""  # a PIN is never left on screen after a refusal
+        return super().show_problems(problems)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        order = ["approver-login", "approver-pin", "approval-note"]
+        index = order.index(event.input.id)
+        if index + 1 < len(order):
+            self.query_one(f"#{order[index + 1]}", Input).focus()
+        else:
+            self.screen.action_next()
+
+
+class ReferralPanel(StepPanel):
+    def compose(self) -> ComposeResult:
+        to = escape(self.state.assignee or "nobody yet (a supervisor will assign it)")
+        what = "complaint" if self.spec.source == "complaint" else "follow-up"
+        yield Static(f"Next opens a {what} for [b]{to}[/b].")
+        yield Label("Reason")
+        yield Input(value=self.spec.reason, id="referral-reason")
+        yield _error("reason")
+        yield Label("Due in (hours)")
+        yield Input(value=str(self.spec.due_hours), restrict=r"[0-9]*", max_length=4, id="referral-due")
+        yield _error("due_hours")
+
+    def values(self) -> dict[str, Any]:
+        return {"reason": self.query_one("#referral-reason", Input).value,
+                "due_hours": self.query_one("#referral-due", Input).value}
+
+
+def panel_for(state: RunState, step: StepState, need_categories: list[str]) -> StepPanel:
+    """The widgets for the current step."""
+    kind = step.kind
+    if kind == "capture_needs":
+        return NeedsPanel(state, step, step.definition.categories or need_categories)
+    panels = {"info": InfoPanel, "summary": SummaryPanel, "checklist": ChecklistPanel, "form": FormPanel,
+              "identify": IdentifyPanel, "offers": OffersPanel, "approval": ApprovalPanel, "referral": ReferralPanel}
+    return panels[kind](state, step)

@@ -1,0 +1,56 @@
+"""`deskapp feedback-kiosk` in a real terminal asks about the ticket another process completes."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CONFIG
+from tests.e2e.terminal import Terminal
+
+
+def deskapp(db_url: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, *args],
+                            cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_feedback_terminal_asks_the_customer_of_its_counter(tmp_path: Path) -> None:
+    db_path = tmp_path / "branch.db"
+    db_url = f"sqlite:///{db_path}"
+    deskapp(db_url, "init", cwd=tmp_path)
+    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "feedback-kiosk", "--counter", "2"]
+    with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
+        term.wait_for("Thank you for visiting us.")
+        term.wait_for("Counter 2")
+
+        deskapp(db_url, "queue", "issue", "--service", "CASH", cwd=tmp_path)
+        deskapp(db_url, "queue", "call-next", "--counter", "2", "--staff", "joao", cwd=tmp_path)
+        deskapp(db_url, "queue", "start", "--counter", "2", cwd=tmp_path)
+        deskapp(db_url, "queue", "complete", "--counter", "2", cwd=tmp_path)
+
+        term.wait_for("How satisfied are you with the service you received today?")
+        term.wait_for("A001")
+        term.press("5")
+        term.press("enter")
+        term.wait_for("How likely are you to recommend us")
+        term.press("9")
+        term.press("enter")
+        term.wait_for("Is there anything you would like to tell us?")
+        term.send("Muito simpático, obrigado")
+        term.press("enter")
+        term.wait_for("Thank you! Your answer helps us serve you better.")
+        term.wait_for("Thank you for visiting us.")
+
+        term.press("ctrl+q")  # the public cannot close the terminal
+        term.press("ctrl+x")  # staff can, with a supervisor's login and PIN
+        term.wait_for("A supervisor's login and PIN are needed.")
+        term.press("escape")
+        term.wait_until_gone("A supervisor's login and PIN are needed.")
+        term.kill()
+
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT csat, nps, comment, tags, entered_by, answered FROM feedback").fetchall()
+    assert rows == [(5, 9, "Muito simpático, obrigado", "praise", "customer", 1)]

@@ -1,0 +1,137 @@
+"""The supervisor's dashboard follows the floor live: another desk calls, the panels change."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from textual.widgets import DataTable, OptionList, Static
+from textual.worker import WorkerCancelled
+
+from deskapp.core import queue as q
+from deskapp.core import supervision
+from deskapp.core.auth import Session
+from deskapp.db.models import Counter, Ticket
+from deskapp.tui.app import DeskApp
+from deskapp.tui.screens.supervisor import MoveToService, SupervisorScreen
+
+SOFIA = Session("sofia", "Sofia Almeida", "supervisor")
+
+
+async def settle(pilot, seconds: float = 0.05) -> None:
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause(seconds)
+
+
+async def until(pilot, condition, timeout: float = 15.0) -> None:
+    """The app notices other desks' changes on its 1 s tick; wait for it, without timing anything."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "the dashboard did not follow the change"
+        await settle(pilot, 0.1)
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def row(app, table: str, key: str) -> list[str]:
+    return [str(c) for c in app.screen.query_one(table, DataTable).get_row(key)]
+
+
+def busy_morning(ctx, clock) -> None:
+    q.issue(ctx, "CASH", with_estimate=False)  # A001
+    q.issue(ctx, "CASH", with_estimate=False)  # A002
+    q.issue(ctx, "LOAN", with_estimate=False)  # L001: only counters 4 and 5 serve loans, both closed
+    q.open_counter(ctx, "2", "joao")  # sits down at 10:00 and calls nobody
+    clock.set(dt.datetime(2026, 3, 10, 10, 12))
+
+
+def test_the_alerts_name_what_needs_the_supervisor(ctx, clock):
+    busy_morning(ctx, clock)
+    alerts = supervision.dashboard(ctx).alerts
+    assert alerts == (
+        "CASH: longest wait 12 min, past its 10 min target",
+        "LOAN: 1 waiting and no open counter serves it",  # 12 min is within LOAN's 20
+        "Counter 2 idle 12 min while tickets wait: CASH 2",
+    )
+
+
+async def test_the_dashboard_follows_a_call_made_at_another_desk(ctx, clock):
+    busy_morning(ctx, clock)
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(160, 60)) as pilot:
+        app.logged_in(SOFIA, None)
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
+        alerts = text(app, "#sup-alerts")
+        assert "CASH: longest wait 12 min, past its 10 min target" in alerts
+        assert "LOAN: 1 waiting and no open counter serves it" in alerts
+        assert "Counter 2 idle 12 min" in alerts
+        assert row(app, "#sup-queues", "CASH")[:5] == ["CASH · Cash deposit and withdrawal", "2", "12 min",
+                                                       "10 min", "1"]
+        # Erlang C on 2 arrivals an hour says one counter is enough; the backlog is the alerts' job.
+        assert row(app, "#sup-queues", "CASH")[5:] == ["2", "CASH: enough"]
+        assert row(app, "#sup-counters", "2") == ["Counter 2", "open", "João Ferreira", "CASH, CARD, INFO",
+                                                  "12:00", "idle"]
+        # Nobody called yet: counts are 0, every figure a dash, never 0.
+        assert row(app, "#sup-today", "CASH") == ["CASH", "2", "0", "-", "-", "-", "-", "0%", "-"]
+        assert "CSAT - · NPS - · response rate -" in text(app, "#sup-feedback")
+
+        # Another desk calls, straight through core as another process would.
+        q.call_next(ctx, "1", "ana")
+        await until(pilot, lambda: row(app, "#sup-counters", "1")[5] == "A001 called")
+        assert row(app, "#sup-counters", "1")[:3] == ["Counter 1", "open", "Ana Costa"]
+        assert row(app, "#sup-queues", "CASH")[1] == "1"
+        # A001 was called after 12 minutes: 1 called ticket, 0 within CASH's 10 min target.
+        assert row(app, "#sup-today", "CASH")[5] == "0%"
+
+        # The supervisor pauses the idle counter 2, chosen in the counters table.
+        table = app.screen.query_one("#sup-counters", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("2"))
+        await pilot.press("p")
+        await until(pilot, lambda: row(app, "#sup-counters", "2")[1] == "paused")
+        assert Counter.get(Counter.code == "2").state == "paused"
+        assert "Counter 2 idle" not in text(app, "#sup-alerts")
+
+
+async def test_the_supervisor_moves_a_waiting_ticket(ctx, clock):
+    busy_morning(ctx, clock)
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(160, 60)) as pilot:
+        app.logged_in(SOFIA, None)
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
+        waiting = app.screen.query_one("#sup-waiting", DataTable)
+        assert [str(waiting.get_row_at(i)[0]) for i in range(waiting.row_count)] == ["A001", "A002", "L001"]
+        loan = q.find_today(ctx, "L001").id
+        waiting.focus()
+        waiting.move_cursor(row=waiting.get_row_index(str(loan)))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, MoveToService))
+        app.screen.query_one(OptionList).focus()
+        await pilot.press("home", "enter")  # CASH, the first service offered
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen)
+                    and [str(waiting.get_row_at(i)[0]) for i in range(waiting.row_count)] == ["A001", "A002", "A003"])
+        moved = Ticket.get_by_id(loan)
+        assert (moved.number, moved.service.code) == ("A003", "CASH")
+        assert "LOAN: 1 waiting" not in text(app, "#sup-alerts")
+
+        waiting.move_cursor(row=waiting.get_row_index(str(loan)))
+        await pilot.press("f")
+        await until(pilot, lambda: str(waiting.get_row_at(0)[0]) == "A003")
+        assert Ticket.get_by_id(loan).front
+
+
+def test_the_slowest_steps_of_today_come_first(ctx, clock):
+    from deskapp.db.models import StepRecord
+
+    ticket = q.issue(ctx, "CASH", with_estimate=False).ticket.id
+    for step, position, took in (("transaction", 0, 3), ("origin", 1, 9), ("summary", 2, 1)):
+        StepRecord.create(ticket=ticket, workflow="cash", step_id=step, position=position, started_at=clock.now(),
+                          committed_at=clock.now() + dt.timedelta(minutes=took), outcome="done")
+    steps = supervision.dashboard(ctx).slowest_steps
+    assert [(s.step_id, s.mean_minutes) for s in steps] == [("origin", 9.0), ("transaction", 3.0), ("summary", 1.0)]

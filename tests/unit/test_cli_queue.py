@@ -1,0 +1,145 @@
+"""`deskapp queue ...` and `deskapp estimate` as scripts use them: the installed CLI in a subprocess.
+
+The contract in DESIGN.md "Command line": with --json, stdout is one JSON document and nothing else,
+in the documented shape; errors are one line on stderr, exit 2 for bad input and 1 for a refused
+action, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "config.yaml"
+ISSUED = {"id", "ticket", "service", "priority", "position", "estimated_wait_minutes"}
+CALLED = {"id", "ticket", "service", "counter"}
+HELD = {"id", "ticket", "service", "priority", "status", "counter", "customer_id", "recall_count", "parent"}
+
+
+def deskapp(db_url: str | None, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DESKAPP_CONFIG", "DESKAPP_DATABASE_URL")}
+    command = [sys.executable, "-m", "deskapp", "--config", str(CONFIG)]
+    if db_url:
+        command += ["--db", db_url]
+    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+
+
+def ok_json(result: subprocess.CompletedProcess):
+    """The one JSON document on stdout of a successful command."""
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1, result.stdout
+    return json.loads(result.stdout)
+
+
+def failed(result: subprocess.CompletedProcess, code: int) -> str:
+    """The one-line message of a failed command."""
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("deskapp: ") and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr.strip()
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return deskapp(db_url, *args, cwd=tmp_path)
+
+    return run
+
+
+def test_a_ticket_from_issue_to_done(cli) -> None:
+    issued = ok_json(cli("queue", "issue", "--service", "cash", "--json"))
+    assert set(issued) == ISSUED
+    assert issued == {"id": issued["id"], "ticket": "A001", "service": "CASH", "priority": "normal", "position": 1,
+                      "estimated_wait_minutes": None}  # no counter open yet: no estimate
+    second = ok_json(cli("queue", "issue", "--service", "CASH", "--priority", "priority", "--json"))
+    assert (second["ticket"], second["priority"], second["position"]) == ("A002", "priority", 1)
+
+    called = ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
+    assert called == {"id": second["id"], "ticket": "A002", "service": "CASH", "counter": "1"}
+
+    started = ok_json(cli("queue", "start", "--counter", "1", "--json"))
+    assert set(started) == HELD
+    assert (started["ticket"], started["status"], started["counter"], started["parent"]) == ("A002", "serving", "1",
+                                                                                             None)
+    done = ok_json(cli("queue", "complete", "--counter", "1", "--json"))
+    assert (done["id"], done["status"]) == (second["id"], "done")
+
+    # Counter 1 is open now, idle: the next ticket has A001 ahead of it, one 4-minute service.
+    third = ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
+    assert (third["ticket"], third["position"], third["estimated_wait_minutes"]) == ("A003", 2, 4)
+
+    status = ok_json(cli("queue", "status", "--json"))
+    assert set(status) == {"services", "counters"}
+    cash = next(s for s in status["services"] if s["service"] == "CASH")
+    assert (cash["waiting"], cash["open_counters"]) == (2, 1)
+    counter = next(c for c in status["counters"] if c["counter"] == "1")
+    assert (counter["state"], counter["staff"], counter["ticket"], counter["services"]) == ("open", "ana", None,
+                                                                                           ["CASH", "INFO"])
+
+    assert ok_json(cli("queue", "close-day", "--json")) == {"removed": 2}
+    assert ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json")) == {"ticket": None}
+
+
+def test_call_next_with_nobody_waiting_is_null_and_exit_zero(cli) -> None:
+    result = cli("queue", "call-next", "--counter", "2", "--staff", "joao", "--json")
+    assert ok_json(result) == {"ticket": None}
+    status = ok_json(cli("queue", "status", "--json"))
+    assert next(c for c in status["counters"] if c["counter"] == "2")["state"] == "open"
+
+
+def test_bad_input_is_exit_two_with_one_line(cli) -> None:
+    message = failed(cli("queue", "issue", "--service", "NOPE", "--json"), 2)
+    assert message.startswith("deskapp: There is no service 'NOPE'. Services: CASH, ")
+    assert failed(cli("queue", "issue", "--service", "CASH", "--priority", "vip"), 2).startswith(
+        "deskapp: There is no priority class 'vip'.")
+    assert failed(cli("queue", "start", "--counter", "99", "--json"), 2) == "deskapp: There is no counter '99'."
+    assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "nobody"), 2) == (
+        "deskapp: There is no active staff member 'nobody'.")
+
+
+def test_refused_actions_are_exit_one_with_one_line(cli) -> None:
+    assert failed(cli("queue", "start", "--counter", "1", "--json"), 1) == (
+        "deskapp: Counter 1 holds no ticket; call the next one first.")
+    assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "rita", "--json"), 1) == (
+        "deskapp: Rita Marques (greeter) does not serve at a counter.")
+    ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
+    ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
+    assert failed(cli("queue", "complete", "--counter", "1", "--json"), 1) == (
+        "deskapp: A001 has been called at Counter 1.")
+    assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"), 1) == (
+        "deskapp: Counter 1 already holds A001; complete, requeue or mark it a no-show first.")
+
+
+def test_requeue_and_transfer_from_the_command_line(cli) -> None:
+    ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
+    ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
+    assert ok_json(cli("queue", "requeue", "--counter", "1", "--front", "--json"))["status"] == "waiting"
+    ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
+    ok_json(cli("queue", "start", "--counter", "1", "--json"))
+    moved = ok_json(cli("queue", "transfer", "--counter", "1", "--to", "CARD", "--json"))
+    assert (moved["ticket"], moved["service"], moved["status"], moved["parent"]) == ("C001", "CARD", "waiting", "A001")
+
+
+def test_text_output_without_json(cli) -> None:
+    result = cli("queue", "issue", "--service", "CASH")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("A001  Cash deposit and withdrawal  position 1, expected wait no counter open")
+
+
+def test_estimate_erlang_c(tmp_path) -> None:
+    result = deskapp(None, "estimate", "--counters", "14", "--arrivals-per-hour", "200", "--service-minutes", "3",
+                     "--target-minutes", "0.3333333", "--json", cwd=tmp_path)
+    data = ok_json(result)
+    assert {"traffic_erlangs", "p_wait", "avg_wait_minutes", "service_level", "occupancy"} <= set(data)
+    assert data["traffic_erlangs"] == pytest.approx(10.0)
+    assert round(data["p_wait"], 4) == 0.1741
+    assert round(data["service_level"], 4) == 0.8884
+    assert data["occupancy"] == pytest.approx(10 / 14)
