@@ -14,6 +14,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.signal import Signal
 
+from deskapp.tui.commands import DeskCommands
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
@@ -61,6 +63,7 @@ class DeskApp(App):
     CSS_PATH = "deskapp.tcss"
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS = [
         Binding("f2", "open('desk')", "Queue", show=True, id="open_desk"),
         Binding("f3", "open('reception')", "Reception", show=True, id="open_reception"),

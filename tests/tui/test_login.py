@@ -106,3 +106,22 @@ async def test_lock_key_logs_out(ready, clock):
         await settle(pilot)
         assert app.current_mode == "login"
     assert "logout" in [e.action for e in audit.entries(staff="ana")]
+
+
+async def test_command_palette_opens_the_screens_the_role_allows(ready, clock):
+    from deskapp.tui.commands import DeskCommands
+
+    app = make_app(ready, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "rita")
+        provider = DeskCommands(app.screen)
+        names = [name for name, _, _ in provider._commands()]
+        assert names == ["Open Reception", "Open Customers", "Lock desk"]
+        await pilot.press("ctrl+p")
+        await settle(pilot, 0.3)
+        await pilot.press(*"open cust")
+        await settle(pilot, 0.5)
+        await pilot.press("enter")
+        await settle(pilot, 0.5)
+        assert app.current_mode == "customers"
