@@ -54,6 +54,7 @@ def _raw_desk(url: str, index: int, start, results) -> None:
 
         conn = sqlite3.connect(url[len("sqlite:///"):], timeout=30, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = normal")  # as deskapp runs it
         start.wait()
         began = time.perf_counter()
         while True:
@@ -62,7 +63,7 @@ def _raw_desk(url: str, index: int, start, results) -> None:
             if row is None:
                 conn.execute("COMMIT")
                 break
-            conn.execute("UPDATE ticket SET status = 'called', counter_id = ? WHERE id = ?", (index, row[0]))
+            conn.execute("UPDATE ticket SET status = 'called' WHERE id = ?", (row[0],))
             conn.execute("COMMIT")
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("UPDATE ticket SET status = 'no_show' WHERE id = ?", (row[0],))
@@ -81,7 +82,7 @@ def _raw_desk(url: str, index: int, start, results) -> None:
             if row is None:
                 conn.commit()
                 break
-            conn.execute("UPDATE ticket SET status = 'called', counter_id = %s WHERE id = %s", (index, row[0]))
+            conn.execute("UPDATE ticket SET status = 'called' WHERE id = %s", (row[0],))
             conn.commit()
             conn.execute("UPDATE ticket SET status = 'no_show' WHERE id = %s", (row[0],))
             conn.commit()
