@@ -1,9 +1,10 @@
 """The guide: walks the teller through the workflow of the ticket being served, one step at a time.
 
 Opened from the desk when service starts (and again at login when the counter's ticket is still in
-the middle of its workflow, or with `g`). Next (ctrl+n, or Enter on the last box) commits the step at
-once, so a crash loses nothing; the customer stays in view on the right. Escape goes back to the desk
-without changing anything: `g` comes back to the same step.
+the middle of its workflow, or with `g`). Next (ctrl+n; Enter on the last box of a form, or on a step
+with nothing to fill in) commits the step at once, so a crash loses nothing; the customer stays in
+view on the right. Escape goes back to the desk without changing anything: `g` comes back to the
+same step.
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ class WorkflowScreen(Screen[str | None]):
     """
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", priority=True, id="workflow_next"),
+        Binding("enter", "next", "Next", show=False),  # when the focused widget has no use for Enter
         Binding("ctrl+b", "back", "Back", priority=True, id="workflow_back"),
         Binding("ctrl+a", "abandon", "Abandon", priority=True, id="workflow_abandon"),
         Binding("escape", "leave", "To the desk", id="workflow_leave"),
