@@ -1,6 +1,10 @@
 """Shared steps for pilot tests: start the app on a test database and log in as a person would."""
 from __future__ import annotations
 
+import asyncio
+
+from textual.worker import WorkerCancelled
+
 from deskapp.core import auth
 from deskapp.tui.app import DeskApp
 
@@ -16,12 +20,23 @@ def set_pins(ctx) -> None:
         auth.set_pin(ctx, login, pin)
 
 
-async def settle(pilot, seconds: float = 0.0) -> None:
-    """Let workers finish and their results reach the screen."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+async def settle(pilot, seconds: float = 0.05) -> None:
+    """Let workers finish and their results reach the screen (an exclusive worker may be replaced)."""
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause(seconds)
+
+
+async def until(pilot, condition, timeout: float = 15.0) -> None:
+    """Wait, polling the app, until condition() holds: the app notices other desks on its 1 s tick."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting for the screen"
+        await settle(pilot, 0.1)
 
 
 async def log_in(pilot, login: str, pin: str | None = None, counter: str | None = None) -> None:

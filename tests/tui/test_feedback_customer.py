@@ -13,7 +13,6 @@ import sys
 
 import pytest
 from textual.widgets import Input
-from textual.worker import WorkerCancelled
 
 from deskapp.core import queue as q
 from deskapp.core.auth import Session
@@ -24,6 +23,7 @@ from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.desk import DeskScreen
 from deskapp.tui.screens.feedback_customer import ConfirmEnd, CustomerFeedback, FeedbackTerminal
 from tests.conftest import CONFIG
+from tests.tui.helpers import settle, until
 
 ANA = Session("ana", "Ana Costa", "teller")
 
@@ -31,25 +31,6 @@ ANA = Session("ana", "Ana Costa", "teller")
 @pytest.fixture(autouse=True)
 def quick_thanks(monkeypatch):
     monkeypatch.setattr(CustomerFeedback, "THANKS_SECONDS", 0.1)
-
-
-async def settle(pilot, seconds: float = 0.05) -> None:
-    """Let workers finish and their results reach the screen (an exclusive worker may be replaced)."""
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause(seconds)
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    """Wait (polling the app) until condition() holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting for the screen"
-        await settle(pilot, 0.1)
 
 
 def serve(ctx) -> None:

@@ -1,11 +1,9 @@
 """The feedback screen as a supervisor uses it: the figures, the responses, the follow-ups worked."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
-from textual.worker import WorkerCancelled
 
 from deskapp.core import feedback as fb
 from deskapp.core import followups
@@ -15,25 +13,9 @@ from deskapp.db.models import Feedback, FollowUp
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.feedback import FeedbackScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog
+from tests.tui.helpers import settle, until
 
 SOFIA = Session("sofia", "Sofia Almeida", "supervisor")
-
-
-async def settle(pilot, seconds: float = 0.05) -> None:
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause(seconds)
-
-
-async def until(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting for the screen"
-        await settle(pilot, 0.1)
 
 
 def served(ctx, clock) -> int:

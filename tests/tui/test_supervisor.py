@@ -1,11 +1,9 @@
 """The supervisor's dashboard follows the floor live: another desk calls, the panels change."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from textual.widgets import DataTable, OptionList, Static
-from textual.worker import WorkerCancelled
 
 from deskapp.core import queue as q
 from deskapp.core import supervision
@@ -13,26 +11,9 @@ from deskapp.core.auth import Session
 from deskapp.db.models import Counter, Ticket
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.supervisor import MoveToService, SupervisorScreen
+from tests.tui.helpers import settle, until
 
 SOFIA = Session("sofia", "Sofia Almeida", "supervisor")
-
-
-async def settle(pilot, seconds: float = 0.05) -> None:
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause(seconds)
-
-
-async def until(pilot, condition, timeout: float = 15.0) -> None:
-    """The app notices other desks' changes on its 1 s tick; wait for it, without timing anything."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "the dashboard did not follow the change"
-        await settle(pilot, 0.1)
 
 
 def text(app, selector: str) -> str:
