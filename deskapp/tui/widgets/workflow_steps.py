@@ -65,7 +65,9 @@ class StepPanel(Vertical):
         return leftover
 
     def on_mount(self) -> None:
-        self.focus_first()  # the children are mounted by now
+        # The children are mounted now; focusing after the next refresh, once they are laid out, also
+        # puts the terminal's cursor in the box (an Input places it when it gets the focus).
+        self.call_after_refresh(self.focus_first)
 
     def focus_first(self) -> None:
         boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
