@@ -8,11 +8,8 @@ from textual.widgets import Footer, Header, Static
 from deskapp.core.auth import SCREEN_TITLES
 
 PLANNED = {
-    "customers": "Customer lookup by name, phone or ID, and the customer 360 profile.",
-    "feedback": "Customer feedback (CSAT, NPS, effort) and the follow-ups of poor answers.",
-    "supervisor": "Live queue statistics, staffing advice, process bottlenecks and reports.",
+    # Every other screen exists; this one waits for the relationship-manager issue.
     "manager": "The relationship manager's portfolio, follow-ups, needs and next-best offers.",
-    "audit": "Who viewed, revealed, edited or exported which customer, and when.",
 }
 
 
