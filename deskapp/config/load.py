@@ -13,6 +13,7 @@ from pathlib import Path as FsPath
 
 from deskapp.config.errors import ConfigError, ConfigInvalid
 from deskapp.config.feedback_checks import feedback_references
+from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config
 from deskapp.config.validate import validate
 from deskapp.config.workflow_checks import load_workflows
@@ -98,6 +99,7 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
             errors.append(doc.error(("services", i, "code"), f"service '{service.code}' is served by no counter"))
     errors += _customer_lists(doc, config)
     errors += feedback_references(doc, config)
+    errors += offer_references(doc, config)
     hours = config.branch.hours
     if hours.open >= hours.close:
         errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))

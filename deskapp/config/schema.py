@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.feedback_schema import Feedback
+from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
 
 ROLES = ("greeter", "teller", "supervisor", "manager")
@@ -269,6 +270,8 @@ class Config(Section):
     After loading, this also holds the workflows of every file in workflow_files."""
     workflow_files: list[str] = Field(default_factory=list)
     """YAML files, relative to this one, each holding a `workflows:` mapping like the one above."""
+    offers: Offers = Offers()
+    """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskapp.core import audit, changes
+from deskapp.core import audit, changes, offers
 from deskapp.core.auth import Session
 from deskapp.core.context import Context
 from deskapp.core.customer_rules import CustomerInvalid, parse_date
@@ -186,6 +186,7 @@ def add_product(ctx: Context, session: Session, customer_id: int, type: str, ope
         row = Product.create(customer=customer_id, type=type, opened=day, status=status,
                              account_number=(account_number or "").replace(" ", "").upper() or None, created_at=now)
         audit.record(now, session.login, "customer_product", "customer", customer_id, f"product={row.id} type={type}")
+        offers.meet_offer_needs(ctx, session.login, customer_id, row.id, type)
         changes.bump(ctx.branch_id)
         return row.id
 

@@ -23,7 +23,6 @@ from deskapp.config.workflow_schema import (
     OffersStep,
     ReferralStep,
 )
-from deskapp.core import audit
 from deskapp.core.context import Context
 from deskapp.core.customer_rules import national_id_problem, normalise_phone, parse_bool
 from deskapp.db.models import Customer, Staff
@@ -249,10 +248,14 @@ def apply(ctx: Context, step: Any, stored: dict[str, Any], *, ticket_id: int, cu
         ids = [add_need(ctx, session, customer_id, n["category"], n["description"], source="workflow")
                for n in stored["needs"]]
         return {"need_ids": ids}
-    elif isinstance(step, OffersStep):
-        for code, decision in stored["decisions"].items():
-            audit.record(ctx.now(), staff, "offer_decision", "customer", customer_id or "",
-                         f"offer={code} decision={decision} ticket={ticket_id}")
+    elif isinstance(step, OffersStep) and stored["decisions"]:
+        from deskapp.core import offers
+        from deskapp.core.customers import session_for
+
+        session = session_for(staff)
+        made = [offers.decide(ctx, session, customer_id, code, decision, ticket_id=ticket_id)
+                for code, decision in stored["decisions"].items()]
+        return {"decision_ids": [d.id for d in made]}
     elif isinstance(step, ReferralStep):
         assignee = referral_assignee(step, customer_id)
         due = ctx.now() + dt.timedelta(hours=stored["due_hours"])

@@ -54,10 +54,11 @@ __all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "Cus
 
 
 def offers_for(ctx: Context, customer_id: int) -> list[Offer]:
-    """The offers the offer rules find for a customer, best first: the hook the offers step calls.
-    Empty until offer rules exist (the manager issue), so offers steps are skipped until then."""
-    del ctx, customer_id
-    return []
+    """The offers the offer rules find for a customer, best first: the hook the offers step calls
+    (deskapp.core.offers decides: conditions, consent, cool-down, priority)."""
+    from deskapp.core import offers
+
+    return [Offer(o.code, o.title, o.reason) for o in offers.for_customer(ctx, customer_id)]
 
 
 def workflow_for(ctx: Context, service_code: str) -> Workflow | None:

@@ -292,6 +292,28 @@ class StepRecord(BaseModel):
         indexes = ((("ticket", "step_id"), True),)
 
 
+class OfferDecision(BaseModel):
+    """A customer's answer to a next-best offer (a rule of config `offers.rules`): accepted or declined.
+
+    `manager` is the customer's relationship manager when the decision was made, kept so that the
+    figures per manager do not change when a portfolio is reassigned later."""
+
+    customer = ForeignKeyField(Customer, backref="offer_decisions")
+    offer = CharField(max_length=40)  # the rule's code
+    product = CharField(max_length=32)
+    decision = CharField(max_length=10, constraints=[Check("decision IN ('accepted', 'declined')")])
+    staff = ForeignKeyField(Staff, null=True)  # who recorded it
+    manager = ForeignKeyField(Staff, null=True, column_name="manager_id", backref="portfolio_decisions")
+    ticket = ForeignKeyField(Ticket, null=True)
+    need = ForeignKeyField(Need, null=True)  # created by an acceptance
+    followup = ForeignKeyField(FollowUp, null=True)  # created by an acceptance
+    note = TextField(default="")
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("customer", "offer", "at"), False), (("at",), False))
+
+
 MODELS = (
     Branch,
     Service,
@@ -311,4 +333,5 @@ MODELS = (
     LifeEvent,
     Feedback,
     StepRecord,
+    OfferDecision,
 )

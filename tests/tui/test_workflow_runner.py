@@ -15,7 +15,7 @@ from deskapp.core.customer_edit import create as create_customer
 from deskapp.core.customer_rules import CustomerDraft
 from deskapp.core.customers import session_for
 from deskapp.core.workflows import Offer
-from deskapp.db.models import FollowUp, Need, Staff, StepRecord, Ticket
+from deskapp.db.models import FollowUp, Need, OfferDecision, Staff, StepRecord, Ticket
 from deskapp.tui.screens.desk import DeskScreen
 from deskapp.tui.screens.workflow import AbandonDialog, WorkflowScreen
 from tests.tui.helpers import PINS, log_in, make_app, set_pins
@@ -243,8 +243,8 @@ async def test_cash_large_deposit_asks_the_origin_then_approval(ready, clock):
 
 async def test_open_account_for_a_minor_with_a_joint_account_and_an_offer(ready, clock, monkeypatch):
     minor = customer(ready, "Tiago Santos", born="2012-01-15", kyc_due="2025-01-01")
-    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("junior_savings", "Junior savings",
-                                                                         "2% for under-18s")])
+    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID",
+                                                                         "The ID document expires soon")])
     app = make_app(ready, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -291,17 +291,19 @@ async def test_open_account_for_a_minor_with_a_joint_account_and_an_offer(ready,
 
         await at_step(pilot, "offers")
         await next_step(pilot)
-        assert text(app, "#e-junior_savings") == "accept or decline this offer"
-        choose(app, "#o-junior_savings", "accepted")
+        assert text(app, "#e-renew_id_document") == "accept or decline this offer"
+        choose(app, "#o-renew_id_document", "accepted")
         await next_step(pilot)
         await at_step(pilot, "summary")
         summary = text(app, "#wf-summary")
-        assert "Personal details: Occupation: Student" in summary and "junior_savings accepted" in summary
+        assert "Personal details: Occupation: Student" in summary and "renew_id_document accepted" in summary
         await next_step(pilot)
         await finished(pilot, ticket)
     assert set(outcomes(ticket).values()) == {"done"} and len(outcomes(ticket)) == 9
     assert [(n.category, n.description, n.source) for n in Need.select()] == [
         ("savings", "University in 2030", "workflow")]
+    assert [(d.offer, d.decision, d.ticket_id) for d in OfferDecision.select()] == [
+        ("renew_id_document", "accepted", ticket)]
 
 
 async def test_open_account_for_an_adult_found_with_the_customer_search(ready, clock):

@@ -51,6 +51,12 @@ EXPECTED = [
     ('29_deep_nesting.yaml', ['20:39: nested more than 32 levels deep; flatten this part']),
     ('30_counter_lists_twice.yaml', ["15:28: counter '1' lists service 'CASH' twice"]),
     ('31_not_utf8.yaml', ['18:21: not valid UTF-8 (byte 0xff); save the file as UTF-8']),
+    ('50_offer_unknown_product.yaml', ["21:16: unknown product type 'credit_cards' (did you mean 'credit_card'?)"]),
+    ('51_offer_holds_unknown_product.yaml', ["22:37: when: 'credit_crad' is not in customers.product_types (did you mean 'credit_card'?)"]),
+    ('52_offer_unknown_name.yaml', ["22:28: when: 'segmnt' is not a known name; did you mean 'segment'?"]),
+    ('53_offer_duplicate_and_not_bool.yaml', ["25:13: offer code 'card' is used twice (first at line 19)", '29:13: when: the expression must give true/false, got a number']),
+    ('54_offer_no_need_category.yaml', ['19:7: on_accept: need needs a need_category (one of customers.need_categories)']),
+    ('55_offer_bad_kind.yaml', ["23:13: expected one of: marketing, service; got 'marketng' (did you mean 'marketing'?)"]),
 ]
 
 

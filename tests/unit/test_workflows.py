@@ -215,7 +215,7 @@ def test_a_ticket_not_yet_served_has_no_steps_to_record(ready):
 
 def test_open_account_identifies_and_branches_on_the_customer(ready, monkeypatch):
     minor = customer(ready, "Tiago Santos", born="2012-01-15", kyc_due="2025-01-01")
-    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("savings_plus", "Savings Plus")])
+    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID document on file")])
     ticket = serve(ready, "ACCT", "4")
     state = workflows.start_or_resume(ready, ticket, "ana")
     assert state.current.id == "identify" and state.customer is None
@@ -248,12 +248,12 @@ def test_open_account_identifies_and_branches_on_the_customer(ready, monkeypatch
     state = workflows.commit_step(ready, ticket, "needs", {"needs": [{"category": "savings",
                                                                       "description": "Save for university"}]}, "ana")
     assert [(n.category, n.source, n.created_by) for n in Need.select()] == [("savings", "workflow", "ana")]
-    assert state.current.id == "offers" and state.offers == (Offer("savings_plus", "Savings Plus"),)
+    assert state.current.id == "offers" and state.offers == (Offer("renew_id_document", "Renew the ID document on file"),)
     with pytest.raises(StepInvalid) as failure:
         workflows.commit_step(ready, ticket, "offers", {"decisions": {}}, "ana")
-    assert failure.value.problems == {"savings_plus": "accept or decline this offer"}
-    state = workflows.commit_step(ready, ticket, "offers", {"decisions": {"savings_plus": "declined"}}, "ana")
-    assert "Offers for this customer: savings_plus declined" in state.recap()
+    assert failure.value.problems == {"renew_id_document": "accept or decline this offer"}
+    state = workflows.commit_step(ready, ticket, "offers", {"decisions": {"renew_id_document": "declined"}}, "ana")
+    assert "Offers for this customer: renew_id_document declined" in state.recap()
     state = workflows.commit_step(ready, ticket, "summary", {}, "ana")
     assert state.status == "finished" and Ticket.get_by_id(ticket).status == q.DONE
     assert [o for _, o in records(ticket)] == ["done"] * 9
@@ -271,7 +271,7 @@ def test_open_account_for_an_adult_with_current_kyc_takes_the_short_path(ready):
                                                              "account_type": "current"}, "ana")
     assert state.current.id == "needs"
     state = workflows.commit_step(ready, ticket, "needs", {"needs": []}, "ana")
-    assert state.current.id == "summary", "no offer rules yet: the offers step is skipped"
+    assert state.current.id == "summary", "no offer fits (no marketing consent): the offers step is skipped"
     assert records(ticket) == [("identify", "done"), ("guardian", "skipped"), ("documents", "done"),
                                ("kyc", "skipped"), ("details", "done"), ("second_holder", "skipped"),
                                ("needs", "done"), ("offers", "skipped")]
