@@ -2,7 +2,8 @@
 
 Tables (each a header row and data rows): daily (summary per day), services, counters, staff,
 hours (per branch-local hour), feedback (customer answers, overall and per service, via
-deskapp.core.feedback.summary) and steps (workflow step durations, deskapp.core.step_stats).
+deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
+relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline).
 Figures are those of deskapp.core.stats; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
 no data is an empty cell.
@@ -22,7 +23,8 @@ from deskapp.core.context import Context
 from deskapp.core.step_stats import step_figures
 
 FORMATS = ("csv", "xlsx")
-RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate"}
+RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
+                "on_time_rate"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,29 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                                                     "abandoned", "mean_minutes", "p90_minutes"),
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
                                _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
+    tables += _relationship_tables(ctx, since, until)
     return Report(since, until, period.total, tuple(tables))
+
+
+def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:
+    """Offer acceptance per offer and per manager, follow-ups closed on time, needs met (core.pipeline)."""
+    from deskapp.core import pipeline
+
+    per_offer, per_manager = pipeline.offer_acceptance(ctx, since, until)
+    columns = ("answered", "accepted", "declined", "acceptance_rate")
+    return [
+        Table("offers", "Offer acceptance per offer", ("offer", "title", *columns),
+              tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_offer)),
+        Table("offers_by_manager", "Offer acceptance per manager", ("manager", "name", *columns),
+              tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_manager)),
+        Table("followups_on_time", "Follow-ups closed on time", ("assignee", "name", "due", "closed_on_time",
+                                                                 "on_time_rate"),
+              tuple((f.login, f.name, f.due, f.on_time, _r(f.rate, 4)) for f in pipeline.followups_on_time(ctx, since, until))),
+        Table("needs", "Needs recorded and met", ("category", "recorded", "met", "met_by_product",
+                                                  "median_days_to_product"),
+              tuple((n.category, n.recorded, n.met, n.met_by_product, _r(n.median_days_to_product))
+                    for n in pipeline.needs_met(ctx, since, until))),
+    ]
 
 
 def csv_paths(out: Path, report: Report) -> dict[str, Path]:

@@ -13,7 +13,8 @@ from deskapp.core import reports
 from tests.unit.test_cli_queue import deskapp, failed
 from tests.unit.test_stats import DAY, crafted_day
 
-TABLES = ["daily", "services", "counters", "staff", "hours", "feedback", "steps"]
+TABLES = ["daily", "services", "counters", "staff", "hours", "feedback", "steps", "offers", "offers_by_manager",
+          "followups_on_time", "needs"]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
