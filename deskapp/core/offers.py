@@ -262,3 +262,11 @@ def history(customer_id: int, limit: int = 50) -> list[DecisionRow]:
              .where(OfferDecision.customer == customer_id).order_by(OfferDecision.at.desc(), OfferDecision.id.desc())
              .limit(limit))
     return [DecisionRow(d.offer, d.decision, d.at, d.staff.login if d.staff_id else None) for d in query]
+
+
+def shown_for(ctx: Context, session: Session, customer_id: int) -> list[OfferInfo]:
+    """for_customer, for a person who may view the customer's profile (the profile's Offers tab)."""
+    from deskapp.core.customers import require
+
+    require(ctx, session, "view")
+    return for_customer(ctx, customer_id)

@@ -54,6 +54,10 @@ def _screen_factory(name: str):
         from deskapp.tui.screens.supervisor import SupervisorScreen
 
         return SupervisorScreen
+    if name == "manager":
+        from deskapp.tui.screens.manager import ManagerScreen
+
+        return ManagerScreen
     from deskapp.tui.screens.placeholder import PlaceholderScreen
 
     return lambda: PlaceholderScreen(name)

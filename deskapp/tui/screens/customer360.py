@@ -2,7 +2,9 @@
 
 Opened from lookup, the desk ("o") or any screen with a customer id. Identifiers are masked;
 "v" reveals the national ID for the roles allowed to (audited in core). Keys add a note, a
-need, a life event or an interaction, and edit the details; Escape goes back.
+need, a life event or an interaction (the contact log: call, meeting or note with its outcome), and
+edit the details. The Offers tab lists the next-best offers for the customer (deskapp.core.offers):
+y records that the customer accepted the highlighted one, n that they declined it. Escape goes back.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from deskapp.core import customers
+from deskapp.core import customers, offers
 from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.work import call_core
 
@@ -41,6 +43,8 @@ class Customer360Screen(Screen):
         Binding("i", "form('interaction')", "Interaction", id="c360_interaction"),
         Binding("e", "edit", "Edit details", id="c360_edit"),
         Binding("v", "reveal", "Reveal ID", id="c360_reveal"),
+        Binding("y", "offer('accepted')", "Offer accepted", id="c360_offer_accept"),
+        Binding("n", "offer('declined')", "Offer declined", id="c360_offer_decline"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -48,6 +52,7 @@ class Customer360Screen(Screen):
         self.customer_id = customer_id
         self.view: customers.Customer360 | None = None
         self.revealed: str | None = None
+        self.offers: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,6 +70,8 @@ class Customer360Screen(Screen):
                 yield DataTable(id="c360-followups", cursor_type="row", zebra_stripes=True)
             with TabPane("Life events", id="tab-life"):
                 yield DataTable(id="c360-life", cursor_type="row", zebra_stripes=True)
+            with TabPane("Offers", id="tab-offers"):
+                yield DataTable(id="c360-offers", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,6 +81,7 @@ class Customer360Screen(Screen):
             "#c360-products": ("Type", "Opened", "Status", "Account"),
             "#c360-followups": ("Due", "Source", "Status", "Assignee", "Reason"),
             "#c360-life": ("Date", "What", "Note", "By"),
+            "#c360-offers": ("Offer", "Product", "Kind", "Priority", "Why"),
         }
         for selector, names in columns.items():
             self.query_one(selector, DataTable).add_columns(*names)
@@ -82,6 +90,15 @@ class Customer360Screen(Screen):
     def load(self, *, refresh: bool = True) -> None:
         call_core(self, customers.profile, self.app.ctx, self.app.session, self.customer_id, refresh=refresh,
                   then=self._show, group="c360-load", exclusive=True)
+        call_core(self, offers.shown_for, self.app.ctx, self.app.session, self.customer_id,
+                  then=self._show_offers, group="c360-offers", exclusive=True)
+
+    def _show_offers(self, found: list) -> None:
+        self.offers = list(found)
+        self._fill("#c360-offers", [(o.title, o.product.replace("_", " "), o.kind, str(o.priority), o.reason)
+                                    for o in self.offers])
+        self.query_one("#c360-tabs", TabbedContent).get_tab("tab-offers").label = f"Offers ({len(self.offers)})"
+        self.refresh_bindings()
 
     def _show(self, view: customers.Customer360) -> None:
         self.view = view
@@ -146,7 +163,21 @@ class Customer360Screen(Screen):
             return bool(self.view and self.view.may_reveal and self.view.national_id and self.revealed is None)
         if action == "edit":
             return bool(self.view and self.view.may_edit)
+        if action == "offer":
+            return bool(self.offers)
         return True
+
+    def action_offer(self, decision: str) -> None:
+        table = self.query_one("#c360-offers", DataTable)
+        if not self.offers or not 0 <= table.cursor_row < len(self.offers):
+            return
+        offer = self.offers[table.cursor_row]
+        call_core(self, offers.decide, self.app.ctx, self.app.session, self.customer_id, offer.code, decision,
+                  then=lambda _: self._decided(offer.title, decision))
+
+    def _decided(self, title: str, decision: str) -> None:
+        self.notify(f"{title}: {decision}.")
+        self.load()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -7,10 +7,7 @@ from textual.widgets import Footer, Header, Static
 
 from deskapp.core.auth import SCREEN_TITLES
 
-PLANNED = {
-    # Every other screen exists; this one waits for the relationship-manager issue.
-    "manager": "The relationship manager's portfolio, follow-ups, needs and next-best offers.",
-}
+PLANNED: dict[str, str] = {}  # every screen exists now; kept for the next one that is announced early
 
 
 class PlaceholderScreen(Screen):

@@ -1,0 +1,248 @@
+"""The relationship manager's workspace (home screen of the manager role): three tabs.
+
+- My customers (1): the portfolio with segment, products, last contact, open needs and follow-ups and
+  alerts; type to search by name or number, filter by segment and alert, choose the order; enter opens
+  the 360 profile (offers with accept/decline and the contact log are there).
+- My follow-ups (2): every open follow-up assigned to me, overdue first, then due today, then upcoming;
+  c records a contact, d completes it with a resolution, z snoozes it with a reason, a reassigns it.
+- Needs pipeline (3): needs by category and status, and the needs met by a product with the days it
+  took; p switches between my portfolio and every customer.
+
+What each figure means is in deskapp.core.portfolio and deskapp.core.pipeline; core checks that the
+person may see the portfolio, whatever this screen shows.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
+
+from deskapp.core import followups, pipeline, portfolio
+from deskapp.core.clock import to_local
+from deskapp.tui.format import DASH
+from deskapp.tui.screens.customer360 import Customer360Screen
+from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
+from deskapp.tui.screens.manager_dialogs import SnoozeDialog
+from deskapp.tui.work import call_core
+
+ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_overdue": "KYC due",
+               "kyc_due_soon": "KYC due soon", "birthday": "birthday", "dormant": "dormant",
+               "complaint": "complaint", "followup": "follow-ups"}
+SORT_LABELS = {"name": "name", "last_contact": "longest without contact", "alerts": "most alerts",
+               "open_needs": "most open needs", "segment": "segment"}
+TABS = ("tab-customers", "tab-followups", "tab-pipeline")
+
+
+def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whole_branch: bool):
+    return (portfolio.customers_of(ctx, session, login, search=search, segment=segment, alert=alert, sort=sort),
+            portfolio.followups_of(ctx, session, login),
+            pipeline.needs_pipeline(ctx, manager=None if whole_branch else login))
+
+
+class ManagerScreen(Screen):
+    BINDINGS = [
+        Binding("1", "tab('tab-customers')", "Customers", id="manager_tab_customers"),
+        Binding("2", "tab('tab-followups')", "Follow-ups", id="manager_tab_followups"),
+        Binding("3", "tab('tab-pipeline')", "Pipeline", id="manager_tab_pipeline"),
+        Binding("slash", "search", "Search", id="manager_search"),
+        Binding("o", "open_customer", "Open 360", id="manager_open"),
+        Binding("x", "clear_filters", "Clear filters", id="manager_clear"),
+        Binding("c", "followup('contact')", "Contact", id="manager_contact"),
+        Binding("d", "followup('close')", "Complete", id="manager_complete"),
+        Binding("z", "followup('snooze')", "Snooze", id="manager_snooze"),
+        Binding("a", "followup('reassign')", "Reassign", id="manager_reassign"),
+        Binding("p", "toggle_scope", "Mine/all", id="manager_scope"),
+    ]
+    DEFAULT_CSS = """
+    ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
+    ManagerScreen #mgr-filters Input { width: 1fr; margin-right: 1; }
+    ManagerScreen #mgr-filters Select { width: 24; margin-right: 1; }
+    ManagerScreen TabbedContent { height: 1fr; }
+    ManagerScreen DataTable { height: 1fr; }
+    ManagerScreen .mgr-summary { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="manager")
+        self.rows: list[portfolio.PortfolioRow] = []
+        self.board_rows: list[followups.FollowUpInfo] = []
+        self.whole_branch = False
+
+    def compose(self) -> ComposeResult:
+        config = self.app.config
+        yield Header()
+        with TabbedContent(id="mgr-tabs"):
+            with TabPane("My customers", id="tab-customers"):
+                with Horizontal(id="mgr-filters"):
+                    yield Input(placeholder="Search name or customer number (/)", id="mgr-search", compact=True)
+                    yield Select([(s, s) for s in config.customers.segments], prompt="Segment", id="mgr-segment",
+                                 compact=True)
+                    yield Select([(label, kind) for kind, label in ALERT_KINDS.items()], prompt="Alert",
+                                 id="mgr-alert", compact=True)
+                    yield Select([(f"by {label}", key) for key, label in SORT_LABELS.items()], value="name",
+                                 allow_blank=False, id="mgr-sort", compact=True)
+                yield Static("Loading…", id="mgr-customers-summary", classes="mgr-summary")
+                yield DataTable(id="mgr-customers", cursor_type="row", zebra_stripes=True)
+            with TabPane("My follow-ups", id="tab-followups"):
+                yield Static("Loading…", id="mgr-followups-summary", classes="mgr-summary")
+                yield DataTable(id="mgr-followups", cursor_type="row", zebra_stripes=True)
+            with TabPane("Needs pipeline", id="tab-pipeline"):
+                yield Static("Loading…", id="mgr-pipeline-summary", classes="mgr-summary")
+                yield DataTable(id="mgr-pipeline", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="mgr-converted", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#mgr-customers", DataTable).add_columns(
+            "Name", "Number", "Segment", "Products", "Last contact", "Needs", "Follow-ups", "Alerts")
+        self.query_one("#mgr-followups", DataTable).add_columns("When", "Due", "Customer", "Source", "Status", "Reason")
+        self.query_one("#mgr-pipeline", DataTable).add_columns(
+            "Category", "Open", "In progress", "Met", "Declined", "Total")
+        self.query_one("#mgr-converted", DataTable).add_columns(
+            "Customer", "Need", "Product", "Recorded", "Met", "Days")
+        self.app.changes.subscribe(self, lambda _: self.reload())
+        self.reload()
+
+    # -- loading ------------------------------------------------------------------------------------
+    def _choice(self, selector: str):
+        value = self.query_one(selector, Select).value
+        return None if value is Select.NULL else value
+
+    def reload(self) -> None:
+        session = self.app.session
+        if session is None or self.app.ctx is None:
+            return
+        call_core(self, _load, self.app.ctx, session, session.login, self.query_one("#mgr-search", Input).value,
+                  self._choice("#mgr-segment"), self._choice("#mgr-alert"), self._choice("#mgr-sort") or "name",
+                  self.whole_branch, then=self._show, group="manager-load", exclusive=True)
+
+    def _when(self, value) -> str:
+        return to_local(value, self.app.config.branch.timezone).strftime("%Y-%m-%d %H:%M") if value else DASH
+
+    def _show(self, loaded) -> None:
+        rows, board, needs = loaded
+        self._show_customers(rows)
+        self._show_followups(board)
+        self._show_pipeline(needs)
+        self.refresh_bindings()
+
+    def _show_customers(self, rows: list[portfolio.PortfolioRow]) -> None:
+        self.rows = rows
+        table = self.query_one("#mgr-customers", DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(r.name, r.number, r.segment or DASH, ", ".join(p.replace("_", " ") for p in r.products) or DASH,
+                          self._when(r.last_contact)[:10], str(r.open_needs), str(r.open_followups),
+                          "; ".join(a.text for a in r.alerts) or DASH, key=str(r.id))
+        alerted = sum(1 for r in rows if r.alerts)
+        self.query_one("#mgr-customers-summary", Static).update(
+            f"{len(rows)} customer{'s' if len(rows) != 1 else ''} · {alerted} with alerts")
+
+    def _show_followups(self, board: portfolio.FollowUpBoard) -> None:
+        self.board_rows = list(board.all())
+        table = self.query_one("#mgr-followups", DataTable)
+        table.clear()
+        for label, items in ((Text("overdue", style="bold red"), board.overdue), (Text("today", style="bold"), board.today),
+                             (Text("upcoming"), board.upcoming)):
+            for f in items:
+                table.add_row(label, self._when(f.due_at), f.customer_name or DASH, f.source,
+                              f.status.replace("_", " "), f.reason.splitlines()[0][:80], key=str(f.id))
+        self.query_one("#mgr-followups-summary", Static).update(
+            f"{len(board.overdue)} overdue · {len(board.today)} due today · {len(board.upcoming)} upcoming")
+
+    def _show_pipeline(self, needs: pipeline.Pipeline) -> None:
+        table = self.query_one("#mgr-pipeline", DataTable)
+        table.clear()
+        for row in needs.categories:
+            c = row.counts
+            table.add_row(row.category.replace("_", " "), str(c["open"]), str(c["in_progress"]), str(c["met"]),
+                          str(c["declined"]), str(row.total))
+        converted = self.query_one("#mgr-converted", DataTable)
+        converted.clear()
+        for n in needs.to_products:
+            converted.add_row(n.customer, n.category.replace("_", " "), n.product.replace("_", " "),
+                              self._when(n.created_at)[:10], self._when(n.met_at)[:10], f"{n.days:.1f}")
+        median = needs.median_days_to_product
+        scope = "every customer" if self.whole_branch else "my portfolio"
+        self.query_one("#mgr-pipeline-summary", Static).update(
+            f"Needs of {scope} (p switches) · {len(needs.to_products)} turned into products · median "
+            f"{DASH if median is None else f'{median:.1f}'} days from need to product")
+
+    @on(Input.Changed, "#mgr-search")
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        self.reload()
+
+    # -- actions ------------------------------------------------------------------------------------
+    def _active_tab(self) -> str:
+        return self.query_one("#mgr-tabs", TabbedContent).active
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        tab = self._active_tab() if self.is_mounted else ""
+        if action in ("open_customer", "search", "clear_filters"):
+            return tab == "tab-customers"
+        if action == "followup":
+            return tab == "tab-followups" and bool(self.board_rows)
+        if action == "toggle_scope":
+            return tab == "tab-pipeline"
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#mgr-tabs", TabbedContent).active = tab
+        table = {"tab-customers": "#mgr-customers", "tab-followups": "#mgr-followups"}.get(tab)
+        if table:
+            self.query_one(table, DataTable).focus()
+        self.refresh_bindings()
+
+    def action_search(self) -> None:
+        self.query_one("#mgr-search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#mgr-search", Input).value = ""
+        self.query_one("#mgr-segment", Select).clear()
+        self.query_one("#mgr-alert", Select).clear()
+        self.query_one("#mgr-sort", Select).value = "name"
+        self.reload()
+
+    def _selected(self, selector: str) -> int | None:
+        table = self.query_one(selector, DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    @on(DataTable.RowSelected, "#mgr-customers")
+    def action_open_customer(self) -> None:
+        customer_id = self._selected("#mgr-customers")
+        if customer_id is not None:
+            self.app.push_screen(Customer360Screen(customer_id), lambda _: self.reload())
+
+    @on(Input.Submitted, "#mgr-search")
+    def _search_done(self) -> None:
+        self.query_one("#mgr-customers", DataTable).focus()
+
+    def action_followup(self, what: str) -> None:
+        followup_id = self._selected("#mgr-followups")
+        item = next((f for f in self.board_rows if f.id == followup_id), None)
+        if item is None:
+            return
+        dialog = {"contact": ContactDialog, "close": CloseDialog, "snooze": SnoozeDialog,
+                  "reassign": ReassignDialog}[what]
+        self.app.push_screen(dialog(item), self._saved)
+
+    def _saved(self, saved: bool | None) -> None:
+        if saved:
+            self.notify("Saved.")
+            self.reload()
+
+    def action_toggle_scope(self) -> None:
+        self.whole_branch = not self.whole_branch
+        self.reload()
