@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from deskapp.core import auth, customers_demo, feedback_demo, workflow_demo
+from deskapp.core import auth, customers_demo, feedback_demo, relationship_demo, workflow_demo
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock, to_utc
 from deskapp.core.context import Context
@@ -94,6 +94,7 @@ def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
     result.tickets = Ticket.select().count()
     feedback_demo.add_history(ctx, seed=seed, stop=real_clock.now())
     customers_demo.populate(ctx, rng, customer_ids)
+    relationship_demo.populate(ctx, rng, days)
     return result
 
 
