@@ -186,7 +186,18 @@ def login(ctx: Context, login: str, pin: str) -> Session:
 
 
 def logout(ctx: Context, session: Session, reason: str = "logout") -> None:
-    transaction(lambda: audit.record(ctx.now(), session.login, reason, "staff", session.login))
+    """Audited; a counter the person holds open or paused keeps its state and gets a `logout` event."""
+    from deskapp.core import counter_events
+    from deskapp.db.models import Counter
+
+    def work() -> None:
+        now = ctx.now()
+        audit.record(now, session.login, reason, "staff", session.login)
+        for counter_id, staff_id in (Counter.select(Counter.id, Counter.staff).join(Staff)
+                                     .where((Staff.login == session.login) & (Counter.state != "closed")).tuples()):
+            counter_events.record(counter_id, "logout", now, staff_id=staff_id, by=session.login)
+
+    transaction(work)
 
 
 def _hhmm(ctx: Context, utc: dt.datetime) -> str:

@@ -19,11 +19,10 @@ Definitions, beyond DESIGN.md's table, where the data model leaves a choice:
   wait and its service time (start to the transfer) count; the new linked ticket is an arrival of
   the target service with its own wait from the transfer.
 - 90th percentile: nearest rank, the smallest wait that at least 90 % of waits do not exceed.
-- open counter-hours: counter state changes made by call-next are not recorded as events, so a
-  counter's open time on a day is the span from the first to the last thing that happened at it
-  (a ticket event at the counter, or an audited open/pause/close), extended to now when the
-  counter is open now and the day is today. Pauses inside that span count as open. Throughput is
-  completed tickets per such hour; it is not defined per service (a counter serves several).
+- open counter-hours: per counter and branch-local day, the time it was open, from its counter
+  events (deskapp.core.counter_events: opened or resumed until paused or closed; pauses are not
+  open; open now counts up to now). Throughput is completed tickets per open counter-hour; it is
+  not defined per service (a counter serves several).
 """
 from __future__ import annotations
 
@@ -33,10 +32,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from deskapp.core import metrics
-from deskapp.core.clock import day_bounds, local_day, to_local
+from deskapp.core import counter_events, metrics
+from deskapp.core.clock import to_local
 from deskapp.core.context import Context
-from deskapp.db.models import AuditEvent, Counter, Service, Staff, Ticket, TicketEvent
+from deskapp.db.models import Counter, Service, Staff, Ticket
 
 SERVED_STATES = ("serving", "done", "transferred")
 
@@ -204,56 +203,16 @@ def _services(ctx: Context) -> list[Service]:
     return list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
 
 
-Span = tuple[dt.datetime, dt.datetime]
-
-
-def counter_spans(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Span]:
-    """(counter id, local day) -> (first, last) moment the counter was seen working; see the module doc."""
+def counter_minutes(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], float]:
+    """(counter id, local day) -> minutes open, from counter events (deskapp.core.counter_events)."""
     _check_period(since, until)
-    start, end = day_bounds(since, ctx.timezone)[0], day_bounds(until, ctx.timezone)[1]
-    counters = {c.id: c for c in Counter.select().where(Counter.branch == ctx.branch_id)}
-    moments: dict[int, list[dt.datetime]] = defaultdict(list)
-    # By the time index only: a condition on the counter would let the planner pick the counter
-    # index and read the counters' whole history. Other branches' counters are dropped here.
-    events = (
-        TicketEvent.select(TicketEvent.counter, TicketEvent.at)
-        .where((TicketEvent.at >= start) & (TicketEvent.at < end) & TicketEvent.counter.is_null(False))
-        .tuples()
-    )
-    for counter_id, at in events:
-        if counter_id in counters:
-            moments[counter_id].append(at)
-    by_code = {c.code: c.id for c in counters.values()}
-    audited = (
-        AuditEvent.select(AuditEvent.entity_id, AuditEvent.at)
-        .where((AuditEvent.at >= start) & (AuditEvent.at < end) & (AuditEvent.entity == "counter")
-               & AuditEvent.action.in_(("counter_open", "counter_paused", "counter_closed")))
-        .tuples()
-    )
-    for code, at in audited:
-        if code in by_code:
-            moments[by_code[code]].append(at)
-    now, today = ctx.now(), ctx.today()
-    if since <= today <= until:
-        day_start = day_bounds(today, ctx.timezone)[0]
-        for c in counters.values():
-            if c.state == "open":
-                moments[c.id].append(now)
-                if c.state_since is not None and c.state_since >= day_start:
-                    moments[c.id].append(c.state_since)
-    spans: dict[tuple[int, dt.date], Span] = {}
-    for counter_id, ats in moments.items():
-        for at in ats:
-            key = (counter_id, local_day(at, ctx.timezone))
-            first, last = spans.get(key, (at, at))
-            spans[key] = (min(first, at), max(last, at))
-    return spans
+    return counter_events.open_minutes(ctx.branch_id, ctx.timezone, since, until, ctx.now())
 
 
-def _hours(spans: Iterable[Span]) -> float | None:
-    """Open counter-hours of the spans; None when no counter was seen at all (no data, not 0)."""
-    spans = list(spans)
-    return sum(_minutes(last - first) for first, last in spans) / 60 if spans else None
+def _hours(minutes: Iterable[float]) -> float | None:
+    """Open counter-hours; None when no counter was open at all (no data, not 0)."""
+    minutes = list(minutes)
+    return sum(minutes) / 60 if minutes else None
 
 
 def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
@@ -261,7 +220,7 @@ def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
     rows = ticket_rows(ctx, since, until)
     services = _services(ctx)
     targets = {s.id: s.target_wait_minutes for s in services}
-    spans = counter_spans(ctx, since, until)
+    spans = counter_minutes(ctx, since, until)
     total = figures(rows, targets, _hours(spans.values()))
 
     by_service: dict[int, list[TicketRow]] = defaultdict(list)
@@ -299,7 +258,7 @@ def daily(ctx: Context, since: dt.date, until: dt.date) -> list[DayFigures]:
     """One row per day of the period, days without tickets included (counts 0, figures None)."""
     rows = ticket_rows(ctx, since, until)
     targets = {s.id: s.target_wait_minutes for s in _services(ctx)}
-    spans = counter_spans(ctx, since, until)
+    spans = counter_minutes(ctx, since, until)
     per_day: dict[dt.date, list[TicketRow]] = defaultdict(list)
     for r in rows:
         per_day[r.day].append(r)

@@ -292,6 +292,20 @@ class StepRecord(BaseModel):
         indexes = ((("ticket", "step_id"), True),)
 
 
+class CounterEvent(BaseModel):
+    """A counter opened, paused, resumed or closed (or its person logged out), append-only: the
+    record open counter-hours are measured from (deskapp.core.counter_events)."""
+
+    counter = ForeignKeyField(Counter, backref="events")
+    kind = CharField(max_length=12)  # opened, paused, resumed, closed, logout
+    at = DateTimeField(index=True)
+    staff = ForeignKeyField(Staff, null=True)  # who sits at the counter
+    by = CharField(max_length=32, null=True)  # the login that did it (a supervisor, for another's counter)
+
+    class Meta:
+        indexes = ((("counter", "at"), False),)
+
+
 MODELS = (
     Branch,
     Service,
@@ -311,4 +325,5 @@ MODELS = (
     LifeEvent,
     Feedback,
     StepRecord,
+    CounterEvent,
 )
