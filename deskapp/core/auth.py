@@ -67,6 +67,20 @@ def authorize(session: Session, screen: str) -> None:
         raise Forbidden(f"{session.name} ({session.role}) may not open {SCREEN_TITLES.get(screen, screen)}")
 
 
+SUPERVISOR = "supervisor"
+
+
+def require_supervisor(login: str | None, action: str) -> Staff:
+    """The acting staff member if a supervisor; Forbidden otherwise. `action` completes
+    "Only a supervisor may ..." in the refusal."""
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active) if login else None
+    if staff is None:
+        raise Forbidden(f"Only a supervisor may {action}; '{login or ''}' is not an active staff member.")
+    if staff.role != SUPERVISOR:
+        raise Forbidden(f"Only a supervisor may {action}; {staff.name} is a {staff.role}.")
+    return staff
+
+
 def hash_pin(pin: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from deskapp.core import changes, counter_events
-from deskapp.core.auth import SCREENS
+from deskapp.core.auth import SCREENS, require_supervisor
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customer_records import record_service
@@ -126,6 +126,12 @@ def _staff(login: str) -> Staff:
     if staff is None:
         raise NotFound(f"There is no active staff member '{login}'.")
     return staff
+
+
+def _supervisor(login: str, action: str) -> Staff:
+    """An unknown login is bad input (NotFound); a known one that is not a supervisor is Forbidden."""
+    _staff(login)
+    return require_supervisor(login, action)
 
 
 def _desk_staff(login: str) -> Staff:
@@ -341,6 +347,8 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -
         held = _held(counter)
         if state != "open" and held is not None:
             raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
+        if state != "open" and counter.state != state and counter.staff_id != _staff(by).id:
+            require_supervisor(by, f"{'pause' if state == 'paused' else 'close'} another person's counter")
         if state == "open":
             _take_counter(ctx, counter, _desk_staff(by), now)
         else:
@@ -593,6 +601,7 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
     from deskapp.core import audit
 
     def work() -> int:
+        _supervisor(by, "move a waiting ticket")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
             raise QueueError(_describe(t) + "; only a waiting ticket can be moved.")
@@ -663,6 +672,7 @@ def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str
         raise QueueError("A service may appear only once in a counter's work profile.")
 
     def work() -> None:
+        _supervisor(by, "change a counter's services")
         counter = _counter(ctx, counter_code, lock=True)
         rows = [_service(ctx, code) for code in services]
         CounterService.delete().where(CounterService.counter == counter).execute()
