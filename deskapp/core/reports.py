@@ -85,8 +85,10 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                     for c in period.counters)),
         Table("staff", "Per staff member", ("login", "name", "completed", "served", "mean_service_minutes"),
               tuple((s.login, s.name, s.completed, s.served, _r(s.mean_service_minutes)) for s in period.staff)),
-        Table("hours", "Per hour", ("day", "hour", "arrivals", "completed", "mean_wait_minutes"),
-              tuple((h.day.isoformat(), f"{h.hour:02d}:00", h.arrivals, h.completed, _r(h.mean_wait_minutes))
+        Table("hours", "Per hour", ("day", "hour", "arrivals", "completed", "mean_wait_minutes", "called",
+                                    "service_level"),
+              tuple((h.day.isoformat(), f"{h.hour:02d}:00", h.arrivals, h.completed, _r(h.mean_wait_minutes),
+                     h.called, _r(h.service_level, 4))
                     for h in stats.hourly(ctx, since, until))),
     ]
     feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services])

@@ -131,6 +131,8 @@ class HourFigures:
     arrivals: int
     completed: int
     mean_wait_minutes: float | None  # of the tickets called in that hour that reached service
+    called: int = 0  # tickets called in that hour (their last call)
+    service_level: float | None = None  # of those called in that hour, each against its service's target
 
 
 @dataclass(frozen=True)
@@ -215,9 +217,11 @@ def _hours(minutes: Iterable[float]) -> float | None:
     return sum(minutes) / 60 if minutes else None
 
 
-def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
-    """The period's figures: overall, per service, per counter and per staff member."""
-    rows = ticket_rows(ctx, since, until)
+def period_stats(ctx: Context, since: dt.date, until: dt.date, rows: list[TicketRow] | None = None) -> PeriodStats:
+    """The period's figures: overall, per service, per counter and per staff member (`rows`: the
+    period's tickets, when already read)."""
+    if rows is None:
+        rows = ticket_rows(ctx, since, until)
     services = _services(ctx)
     targets = {s.id: s.target_wait_minutes for s in services}
     spans = counter_minutes(ctx, since, until)
@@ -275,9 +279,14 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
-    """Per branch-local hour with anything in it: arrivals by issue, completions by end, waits by call."""
-    rows = ticket_rows(ctx, since, until)
+def hourly(ctx: Context, since: dt.date, until: dt.date, rows: list[TicketRow] | None = None) -> list[HourFigures]:
+    """Per branch-local hour with anything in it: arrivals by issue, completions by end, waits and
+    service level by the hour of the (last) call. `rows`: the period's tickets, when already read."""
+    if rows is None:
+        rows = ticket_rows(ctx, since, until)
+    targets = {s.id: s.target_wait_minutes for s in _services(ctx)}
+    called: dict[tuple, int] = defaultdict(int)
+    on_time: dict[tuple, int] = defaultdict(int)
     arrivals: dict[tuple, int] = defaultdict(int)
     completed: dict[tuple, int] = defaultdict(int)
     waits: dict[tuple, list[float]] = defaultdict(list)
@@ -292,9 +301,38 @@ def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
             completed[key(r.ended_at)] += 1
         if r.reached_service and r.called_at is not None:
             waits[key(r.called_at)].append(r.wait_minutes)
-    keys = sorted(set(arrivals) | set(completed) | set(waits))
-    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0), metrics.mean(waits.get((d, h), [])))
+        if r.called_at is not None:
+            called[key(r.called_at)] += 1
+            on_time[key(r.called_at)] += r.wait_minutes <= targets[r.service_id]
+    keys = sorted(set(arrivals) | set(completed) | set(waits) | set(called))
+    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0), metrics.mean(waits.get((d, h), [])),
+                        called.get((d, h), 0), metrics.service_level(on_time.get((d, h), 0), called.get((d, h), 0)))
             for d, h in keys]
+
+
+WAIT_BOUNDS = (5, 10, 15, 20, 30, 45, 60)  # minutes: upper ends of the wait distribution's bins
+
+
+@dataclass(frozen=True)
+class WaitBin:
+    low: float  # exclusive, except the first bin, which starts at 0 inclusive
+    high: float | None  # inclusive; None: no upper end
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f">{self.low:g}" if self.high is None else f"{self.low:g}-{self.high:g}"
+
+
+def wait_distribution(rows: list[TicketRow], bounds: tuple[float, ...] = WAIT_BOUNDS) -> list[WaitBin]:
+    """How many waits (of tickets that reached service, as for the mean wait) fall in each bin:
+    [0, 5], (5, 10], ... (45, 60], over 60 minutes."""
+    counts = [0] * (len(bounds) + 1)
+    for r in rows:
+        if r.reached_service and r.wait_minutes is not None:
+            counts[next((i for i, b in enumerate(bounds) if r.wait_minutes <= b), len(bounds))] += 1
+    lows = (0, *bounds)
+    return [WaitBin(lows[i], bounds[i] if i < len(bounds) else None, c) for i, c in enumerate(counts)]
 
 
 def recent_arrivals(ctx: Context, service_id: int, minutes: float = 60) -> int:
