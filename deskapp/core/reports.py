@@ -71,8 +71,9 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
 
 def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
     """Every table of the report for the branch-local days since..until, both included."""
-    period = stats.period_stats(ctx, since, until)
-    days = stats.daily(ctx, since, until)
+    rows = stats.ticket_rows(ctx, since, until)  # read once, shared by the tables
+    period = stats.period_stats(ctx, since, until, rows)
+    days = stats.daily(ctx, since, until, rows)
     tables = [
         Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),
               tuple((d.day.isoformat(), *_figure_cells(d.figures), _r(d.figures.open_counter_hours),
@@ -89,7 +90,7 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                                     "service_level"),
               tuple((h.day.isoformat(), f"{h.hour:02d}:00", h.arrivals, h.completed, _r(h.mean_wait_minutes),
                      h.called, _r(h.service_level, 4))
-                    for h in stats.hourly(ctx, since, until))),
+                    for h in stats.hourly(ctx, since, until, rows))),
     ]
     feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services])
     if feedback_table is not None:

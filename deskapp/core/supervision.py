@@ -170,7 +170,8 @@ def _feedback(ctx: Context) -> tuple[FeedbackToday | None, FeedbackToday | None]
 
 def open_followups(ctx: Context, limit: int = FOLLOWUPS_SHOWN) -> FollowUpsNow:
     """The branch's follow-ups not done: how many, how many overdue, and the soonest due."""
-    mine = (FollowUp.branch == ctx.branch_id) & (FollowUp.status != followups.DONE)
+    # By the status index: done follow-ups pile up over the years, open ones do not.
+    mine = (FollowUp.branch == ctx.branch_id) & FollowUp.status.in_((followups.OPEN, followups.IN_PROGRESS))
     now = ctx.now()
     total = FollowUp.select().where(mine).count()
     overdue = FollowUp.select().where(mine & (FollowUp.due_at < now)).count()

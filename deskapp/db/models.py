@@ -141,6 +141,7 @@ class Ticket(BaseModel):
             (("branch", "day"), False),
             (("service", "called_at"), False),
             (("counter", "status"), False),
+            (("service", "status", "ended_at"), False),  # added by 0007
         )
 
 
