@@ -2,6 +2,8 @@
 
     python bench/stats.py [--tickets 1000000] [--days 365] [--today-tickets 600] [--customers 100000]
                           [--rounds 15] [--pg URL] [--skip-sqlite] [--json OUT]
+    python bench/stats.py --history-db URL --today-db URL [--rounds 15] [--json OUT]   (built before with
+                          bench/volume.py: the same measurements without building again)
 
 Builds two databases with bench/volume.py, the same today on both: one with `tickets` historical
 tickets over `days` days, one with today's tickets only. Then, in the same run:
@@ -64,6 +66,18 @@ def report_year_s(url: str, folder: Path) -> dict:
     return {"build_s": built, "total_s": total, "arrivals": report.total.arrivals}
 
 
+def prebuilt(args, folder: Path) -> dict:
+    from deskapp.db.database import db
+
+    database.connect(args.history_db)
+    today = db.execute_sql("SELECT MAX(day) FROM ticket").fetchone()[0]
+    tickets = db.execute_sql("SELECT COUNT(*) FROM ticket WHERE day < ?" if "sqlite" in args.history_db
+                             else "SELECT COUNT(*) FROM ticket WHERE day < %s", (today,)).fetchone()[0]
+    database.close()
+    return measure("prebuilt", args.history_db, args.today_db, args, folder,
+                   {"tickets": tickets, "today_tickets": args.today_tickets, "seconds": {"total": 0.0}})
+
+
 def run_backend(label: str, new_url, args, folder: Path) -> dict:
     history_url, today_url = new_url(), new_url()
     print(f"{label}: building {args.tickets:,} tickets over {args.days} days + {args.today_tickets} today",
@@ -72,6 +86,10 @@ def run_backend(label: str, new_url, args, folder: Path) -> dict:
                   today_tickets=args.today_tickets)
     print(f"{label}: building today's {args.today_tickets} tickets alone", file=sys.stderr)
     build(today_url, customers=args.customers, days=args.days, tickets=0, today_tickets=args.today_tickets)
+    return measure(label, history_url, today_url, args, folder, built)
+
+
+def measure(label: str, history_url: str, today_url: str, args, folder: Path, built: dict) -> dict:
     today = refresh_ms(today_url, args.rounds)
     history = refresh_ms(history_url, args.rounds)
     year = report_year_s(history_url, folder)
@@ -108,11 +126,15 @@ def main() -> None:
     parser.add_argument("--pg", default=None, help="postgresql:// URL to run the same on PostgreSQL")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--json", dest="json_out", default=None, help="write the figures as JSON here")
+    parser.add_argument("--history-db", default=None, help="a database built by bench/volume.py with history")
+    parser.add_argument("--today-db", default=None, help="the same built with --tickets 0")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="deskapp-bench-") as tmp:
         folder = Path(tmp)
-        if not args.skip_sqlite:
+        if args.history_db and args.today_db:
+            results.append(prebuilt(args, folder))
+        elif not args.skip_sqlite:
             counter = iter(range(100))
             results.append(run_backend("sqlite", lambda: f"sqlite:///{folder}/stats{next(counter)}.db", args, folder))
         if args.pg:

@@ -66,7 +66,7 @@ class SupervisorScreen(Screen):
     SupervisorScreen #sup-alerts { padding: 0 1; min-height: 1; }
     SupervisorScreen #sup-alerts.alerting { background: $error 20%; }
     SupervisorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
-    SupervisorScreen #sup-feedback { padding: 0 1; height: auto; }
+    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff { padding: 0 1; height: auto; }
     SupervisorScreen .chart { height: 3; margin: 0 1; }
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
@@ -96,6 +96,7 @@ class SupervisorScreen(Screen):
             yield DataTable(id="sup-waiting", cursor_type="row", zebra_stripes=True)
             yield Static("Today per service", classes="section-title")
             yield DataTable(id="sup-today", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="sup-staff")
             yield Static("", id="sup-feedback")
             yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
             yield DataTable(id="sup-followups", cursor_type="row", zebra_stripes=True)
@@ -110,7 +111,8 @@ class SupervisorScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#sup-queues", DataTable).add_columns(
             "Service", "Waiting", "Longest wait", "Target", "Open counters", "Arrivals 1 h", "Advice")
-        self.query_one("#sup-counters", DataTable).add_columns("Counter", "State", "Who", "Serves", "For", "Ticket")
+        self.query_one("#sup-counters", DataTable).add_columns("Counter", "State", "Who", "Serves", "For", "Ticket",
+                                                               "Done today", "Per open hour")
         self.query_one("#sup-waiting", DataTable).add_columns("Ticket", "Service", "Priority", "Waiting", "Customer")
         self.query_one("#sup-today", DataTable).add_columns(
             "Service", "Arrivals", "Completed", "Mean wait", "P90 wait", "Service level", "No-show", "Walk-away",
@@ -144,6 +146,7 @@ class SupervisorScreen(Screen):
                            f"{s.target_wait_minutes} min", str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
 
+        per_counter = {c.code: c for c in data.today.counters}
         counters = self.query_one("#sup-counters", DataTable)
         keep = counters.cursor_row
         counters.clear()
@@ -157,8 +160,10 @@ class SupervisorScreen(Screen):
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
             length = elapsed(data.at - started) if started else DASH
+            f = per_counter.get(st.code)
             counters.add_row(st.name, st.state, st.staff_name or DASH, ", ".join(st.services), length, doing,
-                             key=st.code)
+                             str(f.completed) if f else "0",
+                             DASH if f is None or f.throughput is None else f"{score(f.throughput)}/h", key=st.code)
         if counters.row_count:
             counters.move_cursor(row=min(keep, counters.row_count - 1))
 
@@ -180,6 +185,9 @@ class SupervisorScreen(Screen):
                           percent(f.no_show_rate, fraction=True), percent(f.walk_away_rate, fraction=True),
                           stat_minutes(f.mean_service_minutes), key=name)
 
+        self.query_one("#sup-staff", Static).update("Completed today per teller: " + (" · ".join(
+            f"{x.name} {x.completed} (service {stat_minutes(x.mean_service_minutes)})" for x in data.today.staff)
+            or DASH))
         self.query_one("#sup-feedback", Static).update(
             feedback_line("Feedback today", data.feedback) + "\n"
             + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
