@@ -67,6 +67,20 @@ def authorize(session: Session, screen: str) -> None:
         raise Forbidden(f"{session.name} ({session.role}) may not open {SCREEN_TITLES.get(screen, screen)}")
 
 
+SUPERVISOR = "supervisor"
+
+
+def require_supervisor(login: str | None, action: str) -> Staff:
+    """The acting staff member if a supervisor; Forbidden otherwise. `action` completes
+    "Only a supervisor may ..." in the refusal."""
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active) if login else None
+    if staff is None:
+        raise Forbidden(f"Only a supervisor may {action}; '{login or ''}' is not an active staff member.")
+    if staff.role != SUPERVISOR:
+        raise Forbidden(f"Only a supervisor may {action}; {staff.name} is a {staff.role}.")
+    return staff
+
+
 def hash_pin(pin: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
@@ -186,7 +200,18 @@ def login(ctx: Context, login: str, pin: str) -> Session:
 
 
 def logout(ctx: Context, session: Session, reason: str = "logout") -> None:
-    transaction(lambda: audit.record(ctx.now(), session.login, reason, "staff", session.login))
+    """Audited; a counter the person holds open or paused keeps its state and gets a `logout` event."""
+    from deskapp.core import counter_events
+    from deskapp.db.models import Counter
+
+    def work() -> None:
+        now = ctx.now()
+        audit.record(now, session.login, reason, "staff", session.login)
+        for counter_id, staff_id in (Counter.select(Counter.id, Counter.staff).join(Staff)
+                                     .where((Staff.login == session.login) & (Counter.state != "closed")).tuples()):
+            counter_events.record(counter_id, "logout", now, staff_id=staff_id, by=session.login)
+
+    transaction(work)
 
 
 def _hhmm(ctx: Context, utc: dt.datetime) -> str:

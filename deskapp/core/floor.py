@@ -77,7 +77,11 @@ def queue_status(ctx: Context) -> QueueStatus:
         .tuples()
     ):
         open_per_service[sid] = open_per_service.get(sid, 0) + 1
-    held = {t.counter: t for t in ticket_infos((Ticket.branch == ctx.branch_id) & Ticket.status.in_(HELD_STATES))}
+    # By the status index alone (held tickets are few in every branch); with the branch in the
+    # condition SQLite picks the branch index and reads the branch's whole history.
+    held_ids = [tid for tid, branch in Ticket.select(Ticket.id, Ticket.branch)
+                .where(Ticket.status.in_(HELD_STATES)).tuples() if branch == ctx.branch_id]
+    held = {t.counter: t for t in ticket_infos(Ticket.id.in_(held_ids))} if held_ids else {}
     codes = {s.id: s.code for s in services}
     profiles: dict[int, list[str]] = {}
     for counter_id, service_id in (

@@ -173,7 +173,12 @@ def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, b
 
 
 def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInfo:
+    """A supervisor gives the follow-up to someone else (or its assignee hands it on)."""
+    from deskapp.core.auth import require_supervisor
+
     def apply(row: FollowUp) -> str:
+        if row.assignee_id is None or row.assignee.login != by:
+            require_supervisor(by, "reassign someone else's follow-up")
         if row.status == DONE:
             raise FollowUpError(f"Follow-up {row.id} is already done.")
         row.assignee = _staff_id(to)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from deskapp.core import changes
-from deskapp.core.auth import SCREENS
+from deskapp.core import changes, counter_events
+from deskapp.core.auth import SCREENS, require_supervisor
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customer_records import record_service
@@ -128,6 +128,12 @@ def _staff(login: str) -> Staff:
     return staff
 
 
+def _supervisor(login: str, action: str) -> Staff:
+    """An unknown login is bad input (NotFound); a known one that is not a supervisor is Forbidden."""
+    _staff(login)
+    return require_supervisor(login, action)
+
+
 def _desk_staff(login: str) -> Staff:
     """Only roles that work a desk may open a counter or call tickets (checked here, not in screens)."""
     staff = _staff(login)
@@ -209,17 +215,30 @@ def _close_days_before(ctx: Context, day: dt.date, reason: str) -> int:
         # A desk may be completing one of them right now: wait, and leave it out if it closed.
         query = query.for_update()
     stale = list(query)
+    _close_counters_before(ctx, day, now)
     for ticket in stale:
         _event(ticket, "removed", now, counter_id=ticket.counter_id, previous=ticket.status, reason=reason)
     if stale:
         Ticket.update(status=REMOVED, ended_at=now).where(Ticket.id.in_([t.id for t in stale])).execute()
-    # Only counters opened before `day`: a teller who sat down this morning, before the day's
-    # first ticket started the branch day, keeps the counter.
-    Counter.update(state="closed", staff=None, state_since=now).where(
+    return len(stale)
+
+
+def _close_counters_before(ctx: Context, day: dt.date, now: dt.datetime) -> None:
+    """Close the counters opened before `day`: a teller who sat down this morning, before the day's
+    first ticket started the branch day, keeps the counter. Each close is a counter event at the
+    midnight that ended the counter's day (deskapp.core.counter_events), or now if that is sooner."""
+    from deskapp.core.clock import local_day
+
+    stale = Counter.select().where(
         (Counter.branch == ctx.branch_id) & (Counter.state != "closed")
         & (Counter.state_since.is_null() | (Counter.state_since < day_bounds(day, ctx.timezone)[0]))
-    ).execute()
-    return len(stale)
+    )
+    for counter in stale:
+        at = now
+        if counter.state_since is not None:
+            at = min(now, day_bounds(local_day(counter.state_since, ctx.timezone), ctx.timezone)[1])
+        counter_events.record(counter.id, "closed", at, staff_id=counter.staff_id, by=None)
+        Counter.update(state="closed", staff=None, state_since=now).where(Counter.id == counter.id).execute()
 
 
 @dataclass(frozen=True)
@@ -295,9 +314,12 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
         held = _held(other)
         if held is not None:
             raise QueueError(f"You still hold {held.number} at {other.name}; finish or requeue it first.")
+        counter_events.record(other.id, "closed", now, staff_id=staff.id, by=staff.login)
         other.state, other.staff, other.state_since = "closed", None, now
         other.save()
     if counter.state != "open" or counter.staff_id != staff.id:
+        counter_events.state_change(counter.id, counter.state, "open", now, staff_id=staff.id, by=staff.login,
+                                    handover=counter.staff_id != staff.id)
         counter.state, counter.staff, counter.state_since = "open", staff, now
         counter.save()
 
@@ -325,9 +347,12 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -
         held = _held(counter)
         if state != "open" and held is not None:
             raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
+        if state != "open" and counter.state != state and counter.staff_id != _staff(by).id:
+            require_supervisor(by, f"{'pause' if state == 'paused' else 'close'} another person's counter")
         if state == "open":
             _take_counter(ctx, counter, _desk_staff(by), now)
         else:
+            counter_events.state_change(counter.id, counter.state, state, now, staff_id=counter.staff_id, by=by)
             counter.state, counter.state_since = state, now
             if state == "closed":
                 counter.staff = None
@@ -576,6 +601,7 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
     from deskapp.core import audit
 
     def work() -> int:
+        _supervisor(by, "move a waiting ticket")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
             raise QueueError(_describe(t) + "; only a waiting ticket can be moved.")
@@ -646,6 +672,7 @@ def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str
         raise QueueError("A service may appear only once in a counter's work profile.")
 
     def work() -> None:
+        _supervisor(by, "change a counter's services")
         counter = _counter(ctx, counter_code, lock=True)
         rows = [_service(ctx, code) for code in services]
         CounterService.delete().where(CounterService.counter == counter).execute()

@@ -19,11 +19,10 @@ Definitions, beyond DESIGN.md's table, where the data model leaves a choice:
   wait and its service time (start to the transfer) count; the new linked ticket is an arrival of
   the target service with its own wait from the transfer.
 - 90th percentile: nearest rank, the smallest wait that at least 90 % of waits do not exceed.
-- open counter-hours: counter state changes made by call-next are not recorded as events, so a
-  counter's open time on a day is the span from the first to the last thing that happened at it
-  (a ticket event at the counter, or an audited open/pause/close), extended to now when the
-  counter is open now and the day is today. Pauses inside that span count as open. Throughput is
-  completed tickets per such hour; it is not defined per service (a counter serves several).
+- open counter-hours: per counter and branch-local day, the time it was open, from its counter
+  events (deskapp.core.counter_events: opened or resumed until paused or closed; pauses are not
+  open; open now counts up to now). Throughput is completed tickets per open counter-hour; it is
+  not defined per service (a counter serves several).
 """
 from __future__ import annotations
 
@@ -32,11 +31,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
-from deskapp.core import metrics
-from deskapp.core.clock import day_bounds, local_day, to_local
+from deskapp.core import counter_events, metrics
+from deskapp.core.clock import to_local
 from deskapp.core.context import Context
-from deskapp.db.models import AuditEvent, Counter, Service, Staff, Ticket, TicketEvent
+from deskapp.db.database import db
+from deskapp.db.models import Counter, Service, Staff, Ticket
 
 SERVED_STATES = ("serving", "done", "transferred")
 
@@ -56,17 +57,19 @@ class TicketRow:
     ended_at: dt.datetime | None
     day: dt.date
 
-    @property
+    # Computed once per row (a report reads every row several times); cached_property writes to
+    # the instance's __dict__, which a frozen dataclass allows.
+    @cached_property
     def wait_minutes(self) -> float | None:
         return None if self.called_at is None else _minutes(self.called_at - self.issued_at)
 
-    @property
+    @cached_property
     def service_minutes(self) -> float | None:
         if self.started_at is None or self.ended_at is None or self.status not in SERVED_STATES:
             return None
         return _minutes(self.ended_at - self.started_at)
 
-    @property
+    @cached_property
     def reached_service(self) -> bool:
         return self.started_at is not None and self.status in SERVED_STATES
 
@@ -132,6 +135,8 @@ class HourFigures:
     arrivals: int
     completed: int
     mean_wait_minutes: float | None  # of the tickets called in that hour that reached service
+    called: int = 0  # tickets called in that hour (their last call)
+    service_level: float | None = None  # of those called in that hour, each against its service's target
 
 
 @dataclass(frozen=True)
@@ -191,77 +196,47 @@ def ticket_rows(ctx: Context, since: dt.date, until: dt.date) -> list[TicketRow]
                       Ticket.called_at, Ticket.started_at, Ticket.ended_at, Ticket.day)
         .where((Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until))
         .order_by(Ticket.id)
-        .tuples()
     )
-    return [_row(r) for r in query]
+    # Straight from the cursor: Peewee's per-value conversion of text datetimes (SQLite) costs
+    # more than everything else a year's report does; fromisoformat reads them far faster.
+    rows = db.execute_sql(*query.sql()).fetchall()
+    if rows and isinstance(rows[0][5], str):
+        return [_row_from_text(r) for r in rows]
+    return [TicketRow(*r[:9], day=r[9]) for r in rows]
 
 
-def _row(r: tuple) -> TicketRow:
-    return TicketRow(*r[:9], day=_as_date(r[9]))
+def _dt(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def _row_from_text(r: tuple) -> TicketRow:
+    return TicketRow(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), _dt(r[6]), _dt(r[7]), _dt(r[8]), _as_date(r[9]))
 
 
 def _services(ctx: Context) -> list[Service]:
     return list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
 
 
-Span = tuple[dt.datetime, dt.datetime]
-
-
-def counter_spans(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], Span]:
-    """(counter id, local day) -> (first, last) moment the counter was seen working; see the module doc."""
+def counter_minutes(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[int, dt.date], float]:
+    """(counter id, local day) -> minutes open, from counter events (deskapp.core.counter_events)."""
     _check_period(since, until)
-    start, end = day_bounds(since, ctx.timezone)[0], day_bounds(until, ctx.timezone)[1]
-    counters = {c.id: c for c in Counter.select().where(Counter.branch == ctx.branch_id)}
-    moments: dict[int, list[dt.datetime]] = defaultdict(list)
-    # By the time index only: a condition on the counter would let the planner pick the counter
-    # index and read the counters' whole history. Other branches' counters are dropped here.
-    events = (
-        TicketEvent.select(TicketEvent.counter, TicketEvent.at)
-        .where((TicketEvent.at >= start) & (TicketEvent.at < end) & TicketEvent.counter.is_null(False))
-        .tuples()
-    )
-    for counter_id, at in events:
-        if counter_id in counters:
-            moments[counter_id].append(at)
-    by_code = {c.code: c.id for c in counters.values()}
-    audited = (
-        AuditEvent.select(AuditEvent.entity_id, AuditEvent.at)
-        .where((AuditEvent.at >= start) & (AuditEvent.at < end) & (AuditEvent.entity == "counter")
-               & AuditEvent.action.in_(("counter_open", "counter_paused", "counter_closed")))
-        .tuples()
-    )
-    for code, at in audited:
-        if code in by_code:
-            moments[by_code[code]].append(at)
-    now, today = ctx.now(), ctx.today()
-    if since <= today <= until:
-        day_start = day_bounds(today, ctx.timezone)[0]
-        for c in counters.values():
-            if c.state == "open":
-                moments[c.id].append(now)
-                if c.state_since is not None and c.state_since >= day_start:
-                    moments[c.id].append(c.state_since)
-    spans: dict[tuple[int, dt.date], Span] = {}
-    for counter_id, ats in moments.items():
-        for at in ats:
-            key = (counter_id, local_day(at, ctx.timezone))
-            first, last = spans.get(key, (at, at))
-            spans[key] = (min(first, at), max(last, at))
-    return spans
+    return counter_events.open_minutes(ctx.branch_id, ctx.timezone, since, until, ctx.now())
 
 
-def _hours(spans: Iterable[Span]) -> float | None:
-    """Open counter-hours of the spans; None when no counter was seen at all (no data, not 0)."""
-    spans = list(spans)
-    return sum(_minutes(last - first) for first, last in spans) / 60 if spans else None
+def _hours(minutes: Iterable[float]) -> float | None:
+    """Open counter-hours; None when no counter was open at all (no data, not 0)."""
+    minutes = list(minutes)
+    return sum(minutes) / 60 if minutes else None
 
 
-def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
-    """The period's figures: overall, per service, per counter and per staff member."""
-    rows = ticket_rows(ctx, since, until)
+def period_stats(ctx: Context, since: dt.date, until: dt.date, rows: list[TicketRow] | None = None) -> PeriodStats:
+    """The period's figures: overall, per service, per counter and per staff member (`rows`: the
+    period's tickets, when already read)."""
+    if rows is None:
+        rows = ticket_rows(ctx, since, until)
     services = _services(ctx)
     targets = {s.id: s.target_wait_minutes for s in services}
-    spans = counter_spans(ctx, since, until)
+    spans = counter_minutes(ctx, since, until)
     total = figures(rows, targets, _hours(spans.values()))
 
     by_service: dict[int, list[TicketRow]] = defaultdict(list)
@@ -295,11 +270,12 @@ def today_stats(ctx: Context) -> PeriodStats:
     return period_stats(ctx, ctx.today(), ctx.today())
 
 
-def daily(ctx: Context, since: dt.date, until: dt.date) -> list[DayFigures]:
+def daily(ctx: Context, since: dt.date, until: dt.date, rows: list[TicketRow] | None = None) -> list[DayFigures]:
     """One row per day of the period, days without tickets included (counts 0, figures None)."""
-    rows = ticket_rows(ctx, since, until)
+    if rows is None:
+        rows = ticket_rows(ctx, since, until)
     targets = {s.id: s.target_wait_minutes for s in _services(ctx)}
-    spans = counter_spans(ctx, since, until)
+    spans = counter_minutes(ctx, since, until)
     per_day: dict[dt.date, list[TicketRow]] = defaultdict(list)
     for r in rows:
         per_day[r.day].append(r)
@@ -316,16 +292,29 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
-    """Per branch-local hour with anything in it: arrivals by issue, completions by end, waits by call."""
-    rows = ticket_rows(ctx, since, until)
+def hourly(ctx: Context, since: dt.date, until: dt.date, rows: list[TicketRow] | None = None) -> list[HourFigures]:
+    """Per branch-local hour with anything in it: arrivals by issue, completions by end, waits and
+    service level by the hour of the (last) call. `rows`: the period's tickets, when already read."""
+    if rows is None:
+        rows = ticket_rows(ctx, since, until)
+    targets = {s.id: s.target_wait_minutes for s in _services(ctx)}
+    called: dict[tuple, int] = defaultdict(int)
+    on_time: dict[tuple, int] = defaultdict(int)
     arrivals: dict[tuple, int] = defaultdict(int)
     completed: dict[tuple, int] = defaultdict(int)
     waits: dict[tuple, list[float]] = defaultdict(list)
 
+    # Every real UTC offset is a multiple of 15 minutes, so a UTC quarter hour lies within one
+    # local hour: convert each quarter once, not each timestamp.
+    local_hours: dict[tuple, tuple[dt.date, int]] = {}
+
     def key(at: dt.datetime) -> tuple[dt.date, int]:
-        local = to_local(at, ctx.timezone)
-        return local.date(), local.hour
+        quarter = (at.year, at.month, at.day, at.hour, at.minute // 15)
+        found = local_hours.get(quarter)
+        if found is None:
+            local = to_local(dt.datetime(*quarter[:4], quarter[4] * 15), ctx.timezone)
+            found = local_hours[quarter] = (local.date(), local.hour)
+        return found
 
     for r in rows:
         arrivals[key(r.issued_at)] += 1
@@ -333,9 +322,38 @@ def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
             completed[key(r.ended_at)] += 1
         if r.reached_service and r.called_at is not None:
             waits[key(r.called_at)].append(r.wait_minutes)
-    keys = sorted(set(arrivals) | set(completed) | set(waits))
-    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0), metrics.mean(waits.get((d, h), [])))
+        if r.called_at is not None:
+            called[key(r.called_at)] += 1
+            on_time[key(r.called_at)] += r.wait_minutes <= targets[r.service_id]
+    keys = sorted(set(arrivals) | set(completed) | set(waits) | set(called))
+    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0), metrics.mean(waits.get((d, h), [])),
+                        called.get((d, h), 0), metrics.service_level(on_time.get((d, h), 0), called.get((d, h), 0)))
             for d, h in keys]
+
+
+WAIT_BOUNDS = (5, 10, 15, 20, 30, 45, 60)  # minutes: upper ends of the wait distribution's bins
+
+
+@dataclass(frozen=True)
+class WaitBin:
+    low: float  # exclusive, except the first bin, which starts at 0 inclusive
+    high: float | None  # inclusive; None: no upper end
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f">{self.low:g}" if self.high is None else f"{self.low:g}-{self.high:g}"
+
+
+def wait_distribution(rows: list[TicketRow], bounds: tuple[float, ...] = WAIT_BOUNDS) -> list[WaitBin]:
+    """How many waits (of tickets that reached service, as for the mean wait) fall in each bin:
+    [0, 5], (5, 10], ... (45, 60], over 60 minutes."""
+    counts = [0] * (len(bounds) + 1)
+    for r in rows:
+        if r.reached_service and r.wait_minutes is not None:
+            counts[next((i for i, b in enumerate(bounds) if r.wait_minutes <= b), len(bounds))] += 1
+    lows = (0, *bounds)
+    return [WaitBin(lows[i], bounds[i] if i < len(bounds) else None, c) for i, c in enumerate(counts)]
 
 
 def recent_arrivals(ctx: Context, service_id: int, minutes: float = 60) -> int:

@@ -1,5 +1,11 @@
 """What the supervisor's dashboard shows, read in one call: the floor now, today's figures, alerts,
-staffing advice, today's feedback and the slowest workflow steps.
+staffing advice, feedback today and over 30 days, open follow-ups, the slowest workflow steps and
+the numbers behind the charts (per hour today, the wait distribution).
+
+Cost per refresh follows today's volume: every query reads today's rows by an index, open
+follow-ups by their status, and the 30-day feedback figures add today's counts to those of the 29
+days before, which are read once per day and process (and again after FEEDBACK_HISTORY_MINUTES,
+so feedback entered late for an earlier ticket still shows).
 
 Alerts (each one plain sentence):
 - a service whose longest wait is past its target;
@@ -14,17 +20,21 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from deskapp.core import staffing, stats
+from deskapp.core import followups, metrics, staffing, stats
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.floor import CounterStatus, ServiceStatus, queue_status
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.step_stats import StepFigures, step_figures
-from deskapp.db.models import Counter, Ticket, TicketEvent
+from deskapp.core.followups import FollowUpInfo
+from deskapp.db.models import Counter, FollowUp, Ticket, TicketEvent
 
 IDLE_ALERT_MINUTES = 2
 SLOWEST_STEPS = 5
 WAITING_SHOWN = 100
+FOLLOWUPS_SHOWN = 50
+FEEDBACK_DAYS = 30
+FEEDBACK_HISTORY_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -34,11 +44,47 @@ class CounterNow:
 
 
 @dataclass(frozen=True)
+class FeedbackCounts:
+    """What the feedback figures are computed from; counts of two periods add up."""
+
+    satisfied: int = 0  # CSAT answers 4-5
+    csat_answers: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    responses: int = 0  # customer responses
+    completed: int = 0
+
+    def __add__(self, other: FeedbackCounts) -> FeedbackCounts:
+        return FeedbackCounts(*(a + b for a, b in zip(self.astuple(), other.astuple())))
+
+    def astuple(self) -> tuple[int, ...]:
+        return (self.satisfied, self.csat_answers, self.promoters, self.passives, self.detractors,
+                self.responses, self.completed)
+
+
+@dataclass(frozen=True)
 class FeedbackToday:
+    """Feedback figures over some days (the name is kept from when it was only today's)."""
+
     csat_pct: float | None
     nps: float | None
     response_rate: float | None
     responses: int
+
+    @classmethod
+    def of(cls, c: FeedbackCounts) -> FeedbackToday:
+        """The figures by deskapp.core.metrics' definitions."""
+        return cls(metrics.CsatCounts(c.satisfied, c.csat_answers).pct,
+                   metrics.NpsCounts(c.promoters, c.passives, c.detractors).score,
+                   metrics.response_rate(c.responses, c.completed), c.responses)
+
+
+@dataclass(frozen=True)
+class FollowUpsNow:
+    open: int  # not done
+    overdue: int  # not done and past due
+    items: tuple[FollowUpInfo, ...]  # the FOLLOWUPS_SHOWN due soonest (overdue first)
 
 
 @dataclass(frozen=True)
@@ -52,6 +98,10 @@ class Dashboard:
     feedback: FeedbackToday | None  # None when the feedback module is not part of this build
     slowest_steps: tuple[StepFigures, ...]
     waiting: tuple[TicketInfo, ...]  # today's waiting tickets, per service, front and oldest first
+    feedback_30d: FeedbackToday | None = None  # the last FEEDBACK_DAYS days, today included
+    followups: FollowUpsNow | None = None
+    hours: tuple[stats.HourFigures, ...] = ()  # today, per branch-local hour with anything in it
+    waits: tuple[stats.WaitBin, ...] = ()  # today's wait distribution
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
@@ -92,13 +142,43 @@ def alerts(services: tuple[ServiceStatus, ...], counters: tuple[CounterNow, ...]
     return found
 
 
-def _feedback_today(ctx: Context) -> FeedbackToday | None:
+def feedback_counts(ctx: Context, since: dt.date, until: dt.date) -> FeedbackCounts | None:
+    """Customer feedback counts over branch-local days since..until (deskapp.core.feedback.summary);
+    None when the feedback module is not part of this build."""
     try:
         from deskapp.core import feedback
     except ImportError:
         return None
-    s = feedback.summary(ctx, feedback.FeedbackFilter(since=ctx.today(), until=ctx.today()))
-    return FeedbackToday(s.csat_pct, s.nps, s.response_rate, s.counts.customer_responses)
+    c = feedback.summary(ctx, feedback.FeedbackFilter(since=since, until=until)).counts
+    return FeedbackCounts(c.csat.satisfied, c.csat.answers, c.nps.promoters, c.nps.passives, c.nps.detractors,
+                          c.customer_responses, c.completed)
+
+
+def _feedback(ctx: Context) -> tuple[FeedbackToday | None, FeedbackToday | None]:
+    """Today's feedback figures and the last FEEDBACK_DAYS days' (the earlier days cached on ctx)."""
+    today = feedback_counts(ctx, ctx.today(), ctx.today())
+    if today is None:
+        return None, None
+    before = ctx.today() - dt.timedelta(days=1)
+    cached = getattr(ctx, "_feedback_history", None)
+    if cached is None or cached[0] != before or ctx.now() - cached[1] > dt.timedelta(minutes=FEEDBACK_HISTORY_MINUTES):
+        counts = feedback_counts(ctx, before - dt.timedelta(days=FEEDBACK_DAYS - 2), before)
+        cached = (before, ctx.now(), counts)
+        ctx._feedback_history = cached  # type: ignore[attr-defined]
+    return FeedbackToday.of(today), FeedbackToday.of(today + cached[2])
+
+
+def open_followups(ctx: Context, limit: int = FOLLOWUPS_SHOWN) -> FollowUpsNow:
+    """The branch's follow-ups not done: how many, how many overdue, and the soonest due."""
+    # By the status index: done follow-ups pile up over the years, open ones do not.
+    mine = (FollowUp.branch == ctx.branch_id) & FollowUp.status.in_((followups.OPEN, followups.IN_PROGRESS))
+    now = ctx.now()
+    total = FollowUp.select().where(mine).count()
+    overdue = FollowUp.select().where(mine & (FollowUp.due_at < now)).count()
+    ids = [r[0] for r in FollowUp.select(FollowUp.id).where(mine).order_by(FollowUp.due_at, FollowUp.id)
+           .limit(limit).tuples()]
+    by_id = {f.id: f for f in followups.many(ids)} if ids else {}
+    return FollowUpsNow(total, overdue, tuple(by_id[i] for i in ids))
 
 
 def dashboard(ctx: Context) -> Dashboard:
@@ -114,11 +194,16 @@ def dashboard(ctx: Context) -> Dashboard:
         counters.append(CounterNow(c, idle_since))
     steps = sorted((s for s in step_figures(ctx, ctx.today(), ctx.today()) if s.mean_minutes is not None),
                    key=lambda s: -s.mean_minutes)[:SLOWEST_STEPS]
+    today = ctx.today()
+    rows = stats.ticket_rows(ctx, today, today)
+    fb_today, fb_30d = _feedback(ctx)
     return Dashboard(
-        at=now, services=floor.services, counters=tuple(counters), today=stats.today_stats(ctx),
+        at=now, services=floor.services, counters=tuple(counters), today=stats.period_stats(ctx, today, today, rows),
         alerts=tuple(alerts(floor.services, tuple(counters), now)),
         advice=tuple(staffing.staffing_advice(ctx, floor.services)),
-        feedback=_feedback_today(ctx), slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
+        feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
+        feedback_30d=fb_30d, followups=open_followups(ctx),
+        hours=tuple(stats.hourly(ctx, today, today, rows)), waits=tuple(stats.wait_distribution(rows)),
     )
 
 

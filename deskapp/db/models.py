@@ -141,6 +141,7 @@ class Ticket(BaseModel):
             (("branch", "day"), False),
             (("service", "called_at"), False),
             (("counter", "status"), False),
+            (("service", "status", "ended_at"), False),  # added by 0007
         )
 
 
@@ -314,6 +315,20 @@ class OfferDecision(BaseModel):
         indexes = ((("customer", "offer", "at"), False), (("at",), False))
 
 
+class CounterEvent(BaseModel):
+    """A counter opened, paused, resumed or closed (or its person logged out), append-only: the
+    record open counter-hours are measured from (deskapp.core.counter_events)."""
+
+    counter = ForeignKeyField(Counter, backref="events")
+    kind = CharField(max_length=12)  # opened, paused, resumed, closed, logout
+    at = DateTimeField(index=True)
+    staff = ForeignKeyField(Staff, null=True)  # who sits at the counter
+    by = CharField(max_length=32, null=True)  # the login that did it (a supervisor, for another's counter)
+
+    class Meta:
+        indexes = ((("counter", "at"), False),)
+
+
 MODELS = (
     Branch,
     Service,
@@ -334,4 +349,5 @@ MODELS = (
     Feedback,
     StepRecord,
     OfferDecision,
+    CounterEvent,
 )

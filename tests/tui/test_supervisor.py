@@ -56,8 +56,10 @@ async def test_the_dashboard_follows_a_call_made_at_another_desk(ctx, clock):
                                                        "10 min", "1"]
         # Erlang C on 2 arrivals an hour says one counter is enough; the backlog is the alerts' job.
         assert row(app, "#sup-queues", "CASH")[5:] == ["2", "CASH: enough"]
+        # Open 12 minutes, nothing completed: 0 per open hour.
         assert row(app, "#sup-counters", "2") == ["Counter 2", "open", "João Ferreira", "CASH, CARD, INFO",
-                                                  "12:00", "idle"]
+                                                  "12:00", "idle", "0", "0.0/h"]
+        assert text(app, "#sup-staff") == "Completed today per teller: -"
         # Nobody called yet: counts are 0, every figure a dash, never 0.
         assert row(app, "#sup-today", "CASH") == ["CASH", "2", "0", "-", "-", "-", "-", "0%", "-"]
         assert "CSAT - · NPS - · response rate -" in text(app, "#sup-feedback")

@@ -42,9 +42,11 @@ def test_the_report_as_csv_files(ctx, clock, db_url, tmp_path):
     assert float(day["mean_wait_minutes"]) == 9.0 and float(day["p90_wait_minutes"]) == 15.0
     assert float(day["service_level"]) == 0.8333 and float(day["walk_away_rate"]) == 0.1429
     assert float(day["mean_service_minutes"]) == 8.4
-    # A past day, read later: each counter from its first to its last event (none is open "now"
-    # on 2026-03-10 for the report process): 33 + 13 + 8 + 20 = 74 min.
-    assert float(day["open_counter_hours"]) == round(74 / 60, 2)
+    # A past day, read later: nobody closed a counter that day, so each was open from its opening
+    # (the first call) to the midnight that ended the day: 1 from 10:05 (835 min), 2 from 10:06
+    # (834), 3 from 10:12 (828), 4 from 10:25 (815) = 3312 min = 55.2 h.
+    assert float(day["open_counter_hours"]) == 55.2
+    assert float(day["throughput"]) == round(4 / 55.2, 2)
 
     services = {r["service"]: r for r in read_csv(tmp_path / "march_services.csv")}
     assert services["CASH"]["service_level"] == "0.75" and services["CASH"]["arrivals"] == "4"
@@ -52,7 +54,8 @@ def test_the_report_as_csv_files(ctx, clock, db_url, tmp_path):
     staff = {r["login"]: r for r in read_csv(tmp_path / "march_staff.csv")}
     assert staff["ana"]["completed"] == "2" and staff["mehmet"]["completed"] == "0"
     hours = read_csv(tmp_path / "march_hours.csv")
-    assert [(h["day"], h["hour"], h["arrivals"]) for h in hours] == [("2026-03-10", "10:00", "7")]
+    assert [(h["day"], h["hour"], h["arrivals"], h["called"], h["service_level"]) for h in hours] == [
+        ("2026-03-10", "10:00", "7", "6", "0.8333")]
     feedback = {r["service"]: r for r in read_csv(tmp_path / "march_feedback.csv")}
     assert feedback["all"]["completed"] == "4" and feedback["all"]["responses"] == "0"
     assert feedback["all"]["response_rate"] == "0.0" and feedback["all"]["csat_pct"] == ""

@@ -1,10 +1,16 @@
-"""The supervisor's home: the floor live, today's figures, alerts, staffing advice and feedback.
+"""The supervisor's home: the floor live, today's figures, alerts, staffing advice, feedback, follow-ups
+and charts of the day.
 
 Everything comes from one core call (deskapp.core.supervision.dashboard) in a thread worker. It
 reloads when another desk changes something (the app's `changes` signal) and every
 REFRESH_SECONDS so that waits and idle times keep counting. Keys act on the row chosen: in the
-counters table, pause or close the counter (core refuses either while it holds a ticket); in the
-waiting table, move the ticket to the front of its line or to another service (audited by core).
+counters table, pause or close the counter (core refuses either while it holds a ticket) or change
+its services and their order (ProfileDialog); in the waiting table, move the ticket to the front of
+its line or to another service; in the follow-ups table, reassign the follow-up. Core checks the
+role and audits each action.
+
+The charts are sparklines (Textual's own widget: cheap to redraw on every refresh) with their
+numbers written beside them, from core (deskapp.core.stats.hourly and wait_distribution).
 """
 from __future__ import annotations
 
@@ -12,13 +18,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Footer, Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core import supervision
+from deskapp.core.clock import to_local
 from deskapp.tui.format import DASH, elapsed, minutes, percent, score
 from deskapp.tui.screens.desk import ChooseService
+from deskapp.tui.screens.followup_dialogs import ReassignDialog
+from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
@@ -27,6 +36,19 @@ REFRESH_SECONDS = 15.0
 def stat_minutes(value: float | None) -> str:
     """A measured figure to a tenth of a minute (format.minutes rounds up, as fits a promised wait)."""
     return DASH if value is None else f"{score(value)} min"
+
+
+def feedback_line(label: str, fb: supervision.FeedbackToday | None) -> str:
+    if fb is None:
+        return f"{label}: not available in this build"
+    return (f"{label}: CSAT {percent(fb.csat_pct)} · NPS {score(fb.nps, digits=0, signed=True)} · "
+            f"response rate {percent(fb.response_rate, fraction=True)} ({fb.responses} answers)")
+
+
+def hour_span(hours, open_hour: int, close_hour: int) -> list[int]:
+    """The hours a day's chart covers: opening to closing, stretched to any hour with data."""
+    seen = [h.hour for h in hours]
+    return list(range(min([open_hour, *seen]), max([close_hour, *seen]) + 1))
 
 
 class MoveToService(ChooseService):
@@ -44,13 +66,17 @@ class SupervisorScreen(Screen):
     SupervisorScreen #sup-alerts { padding: 0 1; min-height: 1; }
     SupervisorScreen #sup-alerts.alerting { background: $error 20%; }
     SupervisorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
-    SupervisorScreen #sup-feedback { padding: 0 1; }
+    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff { padding: 0 1; height: auto; }
+    SupervisorScreen .chart { height: 3; margin: 0 1; }
+    SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
         Binding("p", "counter_state('paused')", "Pause counter", id="supervisor_pause"),
         Binding("k", "counter_state('closed')", "Close counter", id="supervisor_close"),
         Binding("f", "move_front", "Ticket to front", id="supervisor_front"),
         Binding("m", "move_service", "Ticket to service", id="supervisor_move"),
+        Binding("e", "edit_profile", "Counter services", id="supervisor_profile"),
+        Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
     ]
 
@@ -70,7 +96,14 @@ class SupervisorScreen(Screen):
             yield DataTable(id="sup-waiting", cursor_type="row", zebra_stripes=True)
             yield Static("Today per service", classes="section-title")
             yield DataTable(id="sup-today", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="sup-staff")
             yield Static("", id="sup-feedback")
+            yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
+            yield DataTable(id="sup-followups", cursor_type="row", zebra_stripes=True)
+            yield Static("Today by hour", classes="section-title")
+            for name in ("arrivals", "completed", "level", "waits"):
+                yield Static("", id=f"sup-chart-{name}-caption", classes="chart-caption")
+                yield Sparkline([], id=f"sup-chart-{name}", classes="chart")
             yield Static("Slowest workflow steps today", classes="section-title")
             yield DataTable(id="sup-steps", cursor_type="none", zebra_stripes=True)
         yield Footer()
@@ -78,12 +111,14 @@ class SupervisorScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#sup-queues", DataTable).add_columns(
             "Service", "Waiting", "Longest wait", "Target", "Open counters", "Arrivals 1 h", "Advice")
-        self.query_one("#sup-counters", DataTable).add_columns("Counter", "State", "Who", "Serves", "For", "Ticket")
+        self.query_one("#sup-counters", DataTable).add_columns("Counter", "State", "Who", "Serves", "For", "Ticket",
+                                                               "Done today", "Per open hour")
         self.query_one("#sup-waiting", DataTable).add_columns("Ticket", "Service", "Priority", "Waiting", "Customer")
         self.query_one("#sup-today", DataTable).add_columns(
             "Service", "Arrivals", "Completed", "Mean wait", "P90 wait", "Service level", "No-show", "Walk-away",
             "Service time")
         self.query_one("#sup-steps", DataTable).add_columns("Workflow", "Step", "Done", "Mean", "P90")
+        self.query_one("#sup-followups", DataTable).add_columns("Due", "Status", "With", "Customer", "Reason")
         self.app.changes.subscribe(self, lambda _: self.reload())
         self.set_interval(REFRESH_SECONDS, self.reload)
         self.reload()
@@ -111,6 +146,7 @@ class SupervisorScreen(Screen):
                            f"{s.target_wait_minutes} min", str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
 
+        per_counter = {c.code: c for c in data.today.counters}
         counters = self.query_one("#sup-counters", DataTable)
         keep = counters.cursor_row
         counters.clear()
@@ -124,8 +160,10 @@ class SupervisorScreen(Screen):
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
             length = elapsed(data.at - started) if started else DASH
+            f = per_counter.get(st.code)
             counters.add_row(st.name, st.state, st.staff_name or DASH, ", ".join(st.services), length, doing,
-                             key=st.code)
+                             str(f.completed) if f else "0",
+                             DASH if f is None or f.throughput is None else f"{score(f.throughput)}/h", key=st.code)
         if counters.row_count:
             counters.move_cursor(row=min(keep, counters.row_count - 1))
 
@@ -147,17 +185,56 @@ class SupervisorScreen(Screen):
                           percent(f.no_show_rate, fraction=True), percent(f.walk_away_rate, fraction=True),
                           stat_minutes(f.mean_service_minutes), key=name)
 
-        fb = data.feedback
+        self.query_one("#sup-staff", Static).update("Completed today per teller: " + (" · ".join(
+            f"{x.name} {x.completed} (service {stat_minutes(x.mean_service_minutes)})" for x in data.today.staff)
+            or DASH))
         self.query_one("#sup-feedback", Static).update(
-            "Feedback today: not available in this build" if fb is None else
-            f"Feedback today: CSAT {percent(fb.csat_pct)} · NPS {score(fb.nps, digits=0, signed=True)} · "
-            f"response rate {percent(fb.response_rate, fraction=True)} ({fb.responses} answers)")
+            feedback_line("Feedback today", data.feedback) + "\n"
+            + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
+        self._show_followups(data)
+        self._show_charts(data)
 
         steps = self.query_one("#sup-steps", DataTable)
         steps.clear()
         for s in data.slowest_steps:
             steps.add_row(s.workflow, s.step_id, str(s.worked), stat_minutes(s.mean_minutes),
                           stat_minutes(s.p90_minutes))
+
+    def _show_followups(self, data: supervision.Dashboard) -> None:
+        f = data.followups
+        if f is None:
+            return
+        self.query_one("#sup-followups-title", Static).update(f"Follow-ups: {f.open} open, {f.overdue} overdue")
+        table = self.query_one("#sup-followups", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        tz = self.app.ctx.timezone
+        for item in f.items:
+            due = to_local(item.due_at, tz).strftime("%d %b %H:%M")
+            table.add_row(("OVERDUE " if item.overdue(data.at) else "") + due, item.status.replace("_", " "),
+                          item.assignee_name or DASH, item.customer_name or DASH,
+                          item.reason.splitlines()[0][:60], key=str(item.id))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _show_charts(self, data: supervision.Dashboard) -> None:
+        hours = self.app.config.branch.hours
+        span = hour_span(data.hours, int(hours.open[:2]), int(hours.close[:2]))
+        by_hour = {h.hour: h for h in data.hours}
+        first = f"{span[0]:02d}:00" if span else ""
+
+        def chart(name: str, label: str, values: list, shown: list[str]) -> None:
+            self.query_one(f"#sup-chart-{name}", Sparkline).data = [v or 0 for v in values] or [0]
+            self.query_one(f"#sup-chart-{name}-caption", Static).update(f"{label}: {' '.join(shown)}")
+
+        arrivals = [by_hour[h].arrivals if h in by_hour else 0 for h in span]
+        completed = [by_hour[h].completed if h in by_hour else 0 for h in span]
+        level = [by_hour[h].service_level if h in by_hour else None for h in span]
+        chart("arrivals", f"Arrivals per hour from {first}", arrivals, [str(v) for v in arrivals])
+        chart("completed", f"Completed per hour from {first}", completed, [str(v) for v in completed])
+        chart("level", f"Service level per hour from {first}", [v * 100 if v is not None else 0 for v in level],
+              [percent(v, fraction=True) for v in level])
+        chart("waits", "Waits (min)", [b.count for b in data.waits], [f"{b.label}: {b.count}" for b in data.waits])
 
     def _chosen(self, table_id: str) -> str | None:
         table = self.query_one(table_id, DataTable)
@@ -202,3 +279,32 @@ class SupervisorScreen(Screen):
                 self._move(to_service=code)
 
         self.app.push_screen(MoveToService(services, current), chosen)
+
+    def action_edit_profile(self) -> None:
+        code = self._chosen("#sup-counters")
+        if code is None or self.data is None:
+            return
+        counter = next(c.status for c in self.data.counters if c.status.code == code)
+        services = [(s.code, s.name) for s in self.app.config.services]
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.notify(f"{counter.name} now serves its new list of services.")
+                self.reload()
+
+        self.app.push_screen(ProfileDialog(code, counter.name, list(counter.services), services), saved)
+
+    def action_reassign(self) -> None:
+        chosen = self._chosen("#sup-followups")
+        if chosen is None or self.data is None or self.data.followups is None:
+            return
+        item = next((f for f in self.data.followups.items if str(f.id) == chosen), None)
+        if item is None:
+            return
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.notify(f"Follow-up {item.id} reassigned.")
+                self.reload()
+
+        self.app.push_screen(ReassignDialog(item), saved)
