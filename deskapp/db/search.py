@@ -150,22 +150,34 @@ class _Sqlite:
         )
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
-        # The trigram index finds the phones holding the digits; exact means the whole number,
-        # or its end when 8 digits or more were typed (the number without its country code).
-        where = "AND (p.digits = ? OR (length(?) >= 8 AND substr(p.digits, -length(?)) = ?))" if exact else ""
-        extra = (digits, digits, digits, digits) if exact else ()
+        if exact:
+            where, params = _phone_end(digits, "substr(digits, -{n})")
+            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT ?",
+                        (*params, n))
+        # Digits anywhere: the trigram index finds the phones holding them.
         return _ids(
             "SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
-            f"WHERE customer_phone_fts MATCH ? {where} ORDER BY p.customer_id LIMIT ?",
-            (f'"{digits}"', *extra, n),
+            "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT ?",
+            (f'"{digits}"', n),
         )
 
     def id_suffix(self, key: str, n: int) -> list[int]:
+        # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.
         return _ids(
-            "SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid "
-            "WHERE customer_nid_fts MATCH ? AND substr(c.national_id, -?) = ? ORDER BY c.id LIMIT ?",
-            (f'"{key}"', len(key), key, n),
+            "SELECT id FROM customer WHERE substr(national_id, -4) = ? AND substr(national_id, -?) = ? "
+            "ORDER BY id LIMIT ?",
+            (key[-4:], len(key), key, n),
         )
+
+
+def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
+    """A phone that is the digits typed, or (8 digits or more) ends with them: the number without its
+    country code. Both are B-tree lookups: on the digits, or on the index over their last 8.
+    `tail` is the backend's "last N characters" expression, with {n} for N."""
+    p = db.param
+    if len(digits) < 8:
+        return f"digits = {p}", (digits,)
+    return (f"{tail.format(n='8')} = {p} AND {tail.format(n=p)} = {p}", (digits[-8:], len(digits), digits))
 
 
 class _Postgres:
@@ -197,17 +209,20 @@ class _Postgres:
         return _ids(f"SELECT id FROM customer WHERE {match} ORDER BY id + 0 LIMIT %s", (query, n))
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
-        # Digits hold no LIKE wildcard; the trigram index serves '%digits%' and '%digits'.
         if exact:
-            condition, value = ("digits LIKE %s", "%" + digits) if len(digits) >= 8 else ("digits = %s", digits)
-        else:
-            condition, value = "digits LIKE %s", "%" + digits + "%"
+            where, params = _phone_end(digits, "right(digits, {n})")
+            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT %s",
+                        (*params, n))
+        # Digits hold no LIKE wildcard; the trigram index serves '%digits%'.
         return _ids(
-            f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {condition} ORDER BY c LIMIT %s",
-            (value, n),
+            "SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT %s",
+            ("%" + digits + "%", n),
         )
 
     def id_suffix(self, key: str, n: int) -> list[int]:
+        # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.
         return _ids(
-            "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT %s", ("%" + key, n)
+            "SELECT id FROM customer WHERE right(national_id, 4) = %s AND right(national_id, %s) = %s "
+            "ORDER BY id + 0 LIMIT %s",
+            (key[-4:], len(key), key, n),
         )
