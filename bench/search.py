@@ -134,18 +134,20 @@ def raw_sql(kind: str, text: str) -> tuple[str, tuple]:
         match = " ".join(f'"{w}"*' for w in words)
         return (f"SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH {p} ORDER BY rowid LIMIT 20",
                 (match,))
-    if kind in ("phone", "phone part"):
+    if kind == "phone":  # a whole national number: the phone ending with it (index on the last 8 digits)
         digits = "".join(c for c in text if c.isdigit())
+        tail = "right(digits, 8)" if pg else "substr(digits, -8)"
+        return (f"SELECT DISTINCT customer_id FROM customer_phone WHERE {tail} = {p} ORDER BY customer_id LIMIT 20",
+                (digits[-8:],))
+    if kind == "phone part":
         if pg:
             return ("SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT 20",
-                    (f"%{digits}%",))
+                    (f"%{text}%",))
         return ("SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
-                "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT 20", (f'"{digits}"',))
-    if kind == "id last 4":
-        if pg:
-            return "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT 20", (f"%{text}",)
-        return ("SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid WHERE customer_nid_fts "
-                "MATCH ? AND substr(c.national_id, -4) = ? ORDER BY c.id LIMIT 20", (f'"{text}"', text))
+                "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT 20", (f'"{text}"',))
+    if kind == "id last 4":  # index on the last 4 characters
+        tail = "right(national_id, 4)" if pg else "substr(national_id, -4)"
+        return f"SELECT id FROM customer WHERE {tail} = {p} ORDER BY id LIMIT 20", (text,)
     return (f"SELECT id FROM customer WHERE number = {p} OR national_id = {p} ORDER BY id LIMIT 20", (text, text))
 
 

@@ -32,7 +32,7 @@ MAX_INPUT = 256  # characters of a query considered; nobody types more into a se
 MAX_WORDS = 6
 MAX_WORD = 40
 MIN_DIGITS = 4
-PROBE_FACTOR, PROBE_MAX = 40, 4000  # PostgreSQL: oldest customers looked at before the name index
+PROBE = 20_000  # PostgreSQL: oldest customers read in id order before the name index is asked
 
 # Letters that carry no combining mark to strip but are still "the same letter" to a teller.
 _LETTERS = str.maketrans({
@@ -143,10 +143,25 @@ class _Sqlite:
     def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
         # Each word is a quoted FTS5 string (it holds no quote: words are letters and digits),
         # so nothing typed is ever read as FTS5 syntax (AND, NEAR, *, -, column filters ...).
-        star = "*" if prefix else ""
-        match = " ".join(f'"{w}"{star}' for w in words)
+        if not prefix:
+            match = " ".join(f'"{w}"' for w in words)
+            return _ids(
+                "SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?", (match, n)
+            )
+        # A prefix longer than the FTS5 prefix indexes (2 and 3 characters) makes FTS5 merge the
+        # lists of every word it begins before returning the first row ("mari" reads every Maria
+        # and Mariana). So the index is asked for the first 3 characters of each word, which it
+        # streams in id order, and the whole prefixes are checked on the names it yields, until
+        # n are found. One-letter words are only checked (see _prefix_plan).
+        indexed, checked = _prefix_plan(words)
+        if not indexed:
+            return []
+        match = " ".join(f'"{w}"*' for w in indexed)
+        like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in checked)
         return _ids(
-            "SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?", (match, n)
+            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "
+            f"WHERE customer_name_fts MATCH ?{like} ORDER BY f.rowid LIMIT ?",
+            (match, *[f"% {w}%" for w in checked], n),
         )
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
@@ -170,6 +185,18 @@ class _Sqlite:
         )
 
 
+def _prefix_plan(words: list[str]) -> tuple[list[str], list[str]]:
+    """For a prefix search: what the index is asked (first 3 characters of each word of 2 or more)
+    and which whole prefixes are then checked on the names ('% mari%': a word begins with "mari").
+
+    A lone letter begins too many names to be worth an index lookup (on 1,000,000 customers "m"
+    alone costs a whole merge); it narrows what the longer words found. Letters alone find no name.
+    """
+    indexed = list(dict.fromkeys(w[:3] for w in words if len(w) >= 2))
+    checked = [w for w in words if len(w) == 1 or len(w) > 3]
+    return indexed, checked
+
+
 def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
     """A phone that is the digits typed, or (8 digits or more) ends with them: the number without its
     country code. Both are B-tree lookups: on the digits, or on the index over their last 8.
@@ -190,23 +217,32 @@ class _Postgres:
         return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id LIMIT %s", (folded, n))
 
     def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
-        # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax.
-        star = ":*" if prefix else ""
-        query = " & ".join(f"'{w}'{star}" for w in words)
-        match = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
-        # A common prefix ("mar") matches a large share of customers, and the GIN index would hand
-        # over every one of them to be sorted. Looking first at the oldest customers in id order
-        # finds the first n of a common match at once; when they are not there, the match is rare
-        # and the index is quick.
-        probe = min(PROBE_MAX, n * PROBE_FACTOR)
+        # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
+        # and a LIKE pattern no wildcard.
+        if prefix:
+            lexemes = list(dict.fromkeys(w for w in words if len(w) >= 2))  # see _prefix_plan
+            if not lexemes:
+                return []
+            query = " & ".join(f"'{w}':*" for w in lexemes)
+            likes = [f"% {w}%" for w in words]
+        else:
+            query = " & ".join(f"'{w}'" for w in words)
+            likes = [f"% {w} %" for w in words]
+        words_sql = " AND ".join(["to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"]
+                                 + [f"' ' || name_folded || ' ' LIKE %s"] * len(likes))
+        params = (query, *likes)
+        # A common word or prefix ("mar") matches a large share of customers, and the GIN index
+        # would hand over every one of them to be fetched and sorted. The oldest customers, read in
+        # id order and checked with the cheap LIKE first, give the first n of a common match at once;
+        # when they are not there the match is rare (under n in PROBE rows) and the index is quick.
         found = _ids(
             f"SELECT id FROM (SELECT id, name_folded FROM customer ORDER BY id LIMIT %s) oldest "
-            f"WHERE {match} ORDER BY id LIMIT %s",
-            (probe, query, n),
+            f"WHERE {words_sql} ORDER BY id LIMIT %s",
+            (PROBE, *params, n),
         )
         if len(found) == n:
             return found
-        return _ids(f"SELECT id FROM customer WHERE {match} ORDER BY id + 0 LIMIT %s", (query, n))
+        return _ids(f"SELECT id FROM customer WHERE {words_sql} ORDER BY id + 0 LIMIT %s", (*params, n))
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
