@@ -32,7 +32,7 @@ MAX_INPUT = 256  # characters of a query considered; nobody types more into a se
 MAX_WORDS = 6
 MAX_WORD = 40
 MIN_DIGITS = 4
-PROBE = 20_000  # PostgreSQL: oldest customers read in id order before the name index is asked
+PROBE = 4_000  # PostgreSQL: oldest customers read in id order before the name index is asked
 
 # Letters that carry no combining mark to strip but are still "the same letter" to a teller.
 _LETTERS = str.maketrans({
@@ -51,6 +51,8 @@ EXACT_KEY, EXACT_PHONE, EXACT_NAME, WHOLE_WORDS, PREFIXES, DIGITS_INSIDE = range
 
 def clean(text: str) -> str:
     """The text without control, format, surrogate and unassigned characters (NUL included)."""
+    if text.isprintable():  # no character of category C (nor a separator other than space): nothing to drop
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
@@ -208,13 +210,15 @@ def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
 
 
 class _Postgres:
-    # "ORDER BY id + 0" keeps the planner on the GIN and trigram indexes: ordered by the bare id,
-    # it may walk the primary key and test every customer's name, which for a rare match is all of them.
+    # "ORDER BY id + 0" keeps the planner on the GIN, trigram and tail indexes: ordered by the bare id,
+    # it may walk the primary key and test every customer, which for a rare match is all of them. That
+    # happens above all with the generic plan of a statement psycopg prepared after a few runs, which
+    # knows neither the value nor the LIMIT.
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE number = %s OR national_id = %s ORDER BY id LIMIT %s", (key, key, n))
 
     def exact_name(self, folded: str, n: int) -> list[int]:
-        return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id LIMIT %s", (folded, n))
+        return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id + 0 LIMIT %s", (folded, n))
 
     def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
@@ -247,7 +251,7 @@ class _Postgres:
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
             where, params = _phone_end(digits, "right(digits, {n})")
-            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT %s",
+            return _ids(f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {where} ORDER BY c LIMIT %s",
                         (*params, n))
         # Digits hold no LIKE wildcard; the trigram index serves '%digits%'.
         return _ids(
