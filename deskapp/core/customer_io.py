@@ -28,7 +28,7 @@ from deskapp.core.customer_edit import next_number
 from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid, check
 from deskapp.core.customers import require
 from deskapp.core.masking import mask
-from deskapp.db.database import db, transaction
+from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 
 COLUMNS = ("number", "name", "national_id", "birth_date", "phone", "phones", "email", "address", "segment",
@@ -294,14 +294,15 @@ def _insert_phones(phones: list[dict]) -> None:
 
 
 def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT statements of up to 1000 rows each (under both databases' limits on parameters).
-
-    Few large statements rather than one per row: SQLite's FTS5 triggers write their pending
-    index data out at the end of every statement, so one row per statement costs a new index
-    segment per row.
+    """PostgreSQL: one prepared INSERT run for every row (psycopg pipelines them). SQLite: INSERT
+    statements of up to 1000 rows each, because its FTS5 triggers write their pending index data
+    out at the end of every statement: one row per statement costs a new index segment per row.
     """
     p = db.param
     one = f"({', '.join([p] * len(columns))})"
+    if is_postgres():
+        db.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {one}", rows)
+        return
     for start in range(0, len(rows), 1000):
         chunk = rows[start:start + 1000]
         db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",

@@ -58,6 +58,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics: Müller, MULLER and muller all give 'muller'; Groß gives 'gross'."""
+    if text.isascii():  # nothing to decompose or translate
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
