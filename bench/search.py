@@ -108,7 +108,7 @@ def settle_indexes() -> None:
         db.execute_sql("ANALYZE customer")
         db.execute_sql("ANALYZE customer_phone")
         for (index,) in db.execute_sql("SELECT indexname FROM pg_indexes WHERE tablename IN ('customer', "
-                                       "'customer_phone') AND indexdef LIKE '%USING gin%' "
+                                       "'customer_phone') AND position('USING gin' IN indexdef) > 0 "
                                        "AND schemaname = current_schema()").fetchall():
             db.execute_sql("SELECT gin_clean_pending_list(%s::regclass)", (index,))
     else:
