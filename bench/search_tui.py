@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search import NOW, fill, percentile, queries  # noqa: E402  (bench/search.py)
+from search import NOW, fill, percentile, queries, sample_rows  # noqa: E402  (bench/search.py)
 
 from deskapp.config.load import load_config  # noqa: E402
 from deskapp.core import customers  # noqa: E402
@@ -40,20 +40,6 @@ from deskapp.db.database import db  # noqa: E402
 
 TELLER = Session("ana", "Ana Costa", "teller")
 KEY_NAMES = {" ": "space"}
-
-
-def sample_rows(count: int, seed: int = 5) -> list[tuple]:
-    """(number, name, folded, national id, birth date, phone digits) of customers spread over the table,
-    the shape bench/search.py's `queries` takes."""
-    top = db.execute_sql("SELECT max(id) FROM customer").fetchone()[0] or 0
-    rng = random.Random(seed)
-    wanted = sorted({rng.randrange(1, top + 1) for _ in range(count)})
-    p = db.param
-    rows = db.execute_sql(
-        "SELECT c.number, c.name, c.name_folded, c.national_id, c.birth_date, min(ph.digits) FROM customer c "
-        f"JOIN customer_phone ph ON ph.customer_id = c.id WHERE c.id IN ({', '.join([p] * len(wanted))}) "
-        "GROUP BY c.id, c.number, c.name, c.name_folded, c.national_id, c.birth_date", wanted).fetchall()
-    return [tuple(r) for r in rows]
 
 
 def typed_texts(rows: list[tuple], count: int) -> list[tuple[str, str]]:
