@@ -3,10 +3,11 @@
 What a query matches, best first (the rank; lower is better):
 
 0. the customer number or national ID, exactly;
-1. a stored phone, exactly (with or without its country code);
+1. a stored phone, exactly, or ending with the 8 or more digits typed (without its country code);
 2. the whole name, exactly (case and diacritics aside);
 3. every word typed is a whole word of the name ("maria silva");
-4. every word typed begins a word of the name ("mar sil");
+4. every word typed begins a word of the name ("mar sil"); a one-letter word only narrows the
+   others, and letters alone find no name (a single letter begins too many names to be useful);
 5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more).
 
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
@@ -14,8 +15,9 @@ every step stop after the rows it needs instead of sorting all matches.
 
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
-step by triggers (unicode61 for names, trigram for phone digits and national IDs). PostgreSQL: a
-GIN index on to_tsvector('simple', name_folded) and pg_trgm GIN indexes for the substrings.
+step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
+to_tsvector('simple', name_folded) and a pg_trgm GIN index on phone digits. National ID tails and
+phone ends are B-tree lookups on the last 4 / last 8 characters (expression indexes, 0008).
 User text never reaches a query as syntax: it is folded to word tokens, each quoted (FTS5) or
 written as a plain lexeme (tsquery), and digits-only or letters-and-digits keys are bound as
 parameters.
