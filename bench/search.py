@@ -1,9 +1,10 @@
 """Customer search at scale, and import speed, each beside a baseline measured in the same run.
 
-    python bench/search.py [--customers 1000000] [--import-rows 100000] [--pg URL] [--json OUT]
+    python bench/search.py [--customers 1000000] [--import-rows 100000] [--pg URL] [--db URL] [--json OUT]
 
 1. Generates N customers fast (bulk inserts through the real schema and its triggers, names
-   folded and phones normalised with deskapp's own helpers).
+   folded and phones normalised with deskapp's own helpers), then settles the indexes as after
+   any bulk load (settle_indexes). Or, with --db, searches a database an earlier run filled.
 2. Times 50 realistic queries (surnames, name prefixes as typed, full names, phones whole and in
    part, national IDs whole and by their last digits, customer numbers) through
    deskapp.db.search.search_customers, and the same queries as one raw SQL statement each (what
@@ -65,9 +66,10 @@ def fill(count: int, seed: int = 1) -> list[tuple]:
     rng = random.Random(seed)
     p = db.param
     sample: list[tuple] = []
-    customer_sql = (f"INSERT INTO customer (number, name, name_folded, national_id, birth_date, active, created_at, "
-                    f"marketing_consent) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
-    phone_sql = f"INSERT INTO customer_phone (customer_id, digits, label) VALUES ({p}, {p}, 'mobile')"
+    one_customer = f"({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    customer_sql = ("INSERT INTO customer (number, name, name_folded, national_id, birth_date, active, created_at, "
+                    "marketing_consent) VALUES ")
+    phone_sql = "INSERT INTO customer_phone (customer_id, digits, label) VALUES "
     rows: list[tuple] = []
     started = time.perf_counter()
     for i, row in enumerate(people(rng, count), 1):
@@ -75,20 +77,57 @@ def fill(count: int, seed: int = 1) -> list[tuple]:
         if i % 997 == 0 and len(sample) < 2000:
             sample.append(row)
         if len(rows) == BATCH or i == count:
-            first_id = i - len(rows) + 1
+            first_id = (db.execute_sql("SELECT coalesce(max(id), 0) FROM customer").fetchone()[0] or 0) + 1
+            customers = [(r[0], r[1], r[2], r[3], r[4], True, NOW, False) for r in rows]
+            phones = [(first_id + k, r[5], "mobile") for k, r in enumerate(rows)]
             with db.atomic():
-                cursor = db.cursor()
-                cursor.executemany(customer_sql, [(r[0], r[1], r[2], r[3], r[4], True, NOW, False) for r in rows])
-                cursor.executemany(phone_sql, [(first_id + k, r[5]) for k, r in enumerate(rows)])
+                # Statements of 1000 rows: SQLite's FTS5 triggers flush their index data once per
+                # statement, so a statement per row would write a new index segment per row.
+                for start in range(0, len(rows), 1000):
+                    chunk = customers[start:start + 1000]
+                    db.execute_sql(customer_sql + ", ".join([one_customer] * len(chunk)), [v for r in chunk for v in r])
+                    chunk = phones[start:start + 1000]
+                    db.execute_sql(phone_sql + ", ".join([f"({p}, {p}, {p})"] * len(chunk)),
+                                   [v for r in chunk for v in r])
             rows = []
             print(f"\r  generated {i:,} customers ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
     print(file=sys.stderr)
+    settle_indexes()
+    return sample
+
+
+def settle_indexes() -> None:
+    """What follows a bulk load: planner statistics, and the search indexes in their steady shape.
+
+    PostgreSQL: autovacuum soon moves the GIN indexes' pending lists (fast inserts) into the
+    indexes proper, which every query would otherwise scan linearly; done here at once. SQLite:
+    FTS5 keeps the segments its statements wrote until its automerge gets to them; 'optimize'
+    merges them into one, as migration 0008 does once for an existing database.
+    """
     if is_postgres():
         db.execute_sql("ANALYZE customer")
         db.execute_sql("ANALYZE customer_phone")
+        for (index,) in db.execute_sql("SELECT indexname FROM pg_indexes WHERE tablename IN ('customer', "
+                                       "'customer_phone') AND position('USING gin' IN indexdef) > 0 "
+                                       "AND schemaname = current_schema()").fetchall():
+            db.execute_sql("SELECT gin_clean_pending_list(%s::regclass)", (index,))
     else:
+        for table in ("customer_name_fts", "customer_phone_fts"):
+            db.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         db.execute_sql("ANALYZE")
-    return sample
+
+
+def sample_rows(count: int, seed: int = 5) -> list[tuple]:
+    """Rows of `people`'s shape for `count` customers spread over an existing table (for --db)."""
+    top = db.execute_sql("SELECT max(id) FROM customer").fetchone()[0] or 0
+    rng = random.Random(seed)
+    wanted = sorted({rng.randrange(1, top + 1) for _ in range(count)})
+    p = db.param
+    rows = db.execute_sql(
+        "SELECT c.number, c.name, c.name_folded, c.national_id, c.birth_date, min(ph.digits) FROM customer c "
+        f"JOIN customer_phone ph ON ph.customer_id = c.id WHERE c.id IN ({', '.join([p] * len(wanted))}) "
+        "GROUP BY c.id, c.number, c.name, c.name_folded, c.national_id, c.birth_date", wanted).fetchall()
+    return [tuple(r) for r in rows]
 
 
 def queries(sample: list[tuple], rng: random.Random) -> list[tuple[str, str]]:
@@ -134,18 +173,21 @@ def raw_sql(kind: str, text: str) -> tuple[str, tuple]:
         match = " ".join(f'"{w}"*' for w in words)
         return (f"SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH {p} ORDER BY rowid LIMIT 20",
                 (match,))
-    if kind in ("phone", "phone part"):
+    if kind == "phone":  # a whole national number: the phone ending with it (index on the last 8 digits)
         digits = "".join(c for c in text if c.isdigit())
+        tail = "right(digits, 8)" if pg else "substr(digits, -8)"
+        order = "customer_id + 0" if pg else "customer_id"  # a prepared statement's generic plan must not walk the FK
+        return (f"SELECT DISTINCT {order} AS c FROM customer_phone WHERE {tail} = {p} ORDER BY c LIMIT 20",
+                (digits[-8:],))
+    if kind == "phone part":
         if pg:
             return ("SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT 20",
-                    (f"%{digits}%",))
+                    (f"%{text}%",))
         return ("SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
-                "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT 20", (f'"{digits}"',))
-    if kind == "id last 4":
-        if pg:
-            return "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT 20", (f"%{text}",)
-        return ("SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid WHERE customer_nid_fts "
-                "MATCH ? AND substr(c.national_id, -4) = ? ORDER BY c.id LIMIT 20", (f'"{text}"', text))
+                "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT 20", (f'"{text}"',))
+    if kind == "id last 4":  # index on the last 4 characters
+        tail = "right(national_id, 4)" if pg else "substr(national_id, -4)"
+        return f"SELECT id FROM customer WHERE {tail} = {p} ORDER BY id LIMIT 20", (text,)
     return (f"SELECT id FROM customer WHERE number = {p} OR national_id = {p} ORDER BY id LIMIT 20", (text, text))
 
 
@@ -251,19 +293,25 @@ class PgSchemas:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
-def run_backend(label: str, new_url, customers: int, import_rows: int, folder: Path) -> dict:
-    url = new_url()
+def run_backend(label: str, new_url, customers: int, import_rows: int, folder: Path, existing: str | None = None) -> dict:
+    url = existing or new_url()
     database.connect(url)
     migrate.migrate()
-    if not is_postgres():
-        db.execute_sql("PRAGMA synchronous = OFF")  # generation only; the timed parts use the normal pragmas
-    started = time.perf_counter()
-    sample = fill(customers)
+    if existing:  # customers generated by an earlier run (--db): sample them
+        started = time.perf_counter()
+        settle_indexes()
+        sample = sample_rows(1000)
+        customers = db.execute_sql("SELECT count(*) FROM customer").fetchone()[0]
+    else:
+        if not is_postgres():
+            db.execute_sql("PRAGMA synchronous = OFF")  # generation only; the timed parts use the normal pragmas
+        started = time.perf_counter()
+        sample = fill(customers)
     generated = time.perf_counter() - started
     if not is_postgres():
         database.close()
         database.connect(url)
-    result = {"backend": label, "customers": customers, "generate_s": generated}
+    result = {"backend": label, "customers": customers, "generate_s": generated, "reused_db": bool(existing)}
     result["search"] = time_queries(queries(sample, random.Random(9)))
     database.close()
     result["import"] = import_speed(new_url(), import_rows, folder)
@@ -277,6 +325,8 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--pg", default=None, help="postgresql:// URL to run the same on PostgreSQL")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--db", default=None, help="search an existing SQLite or PostgreSQL database filled by fill() "
+                                                   "instead of generating one (imports still use fresh databases)")
     parser.add_argument("--json", dest="json_out", default=None, help="write the figures as JSON here")
     args = parser.parse_args()
     results = []
@@ -284,12 +334,15 @@ def main() -> None:
         folder = Path(tmp)
         if not args.skip_sqlite:
             counter = iter(range(100))
+            existing = args.db if args.db and args.db.startswith("sqlite") else None
             results.append(run_backend("sqlite", lambda: f"sqlite:///{folder}/bench{next(counter)}.db",
-                                       args.customers, args.import_rows, folder))
+                                       args.customers, args.import_rows, folder, existing))
         if args.pg:
             schemas = PgSchemas(args.pg)
             try:
-                results.append(run_backend("postgresql", schemas.new, args.customers, args.import_rows, folder))
+                existing = args.db if args.db and args.db.startswith("postgres") else None
+                results.append(run_backend("postgresql", schemas.new, args.customers, args.import_rows, folder,
+                                           existing))
             finally:
                 database.close()
                 schemas.drop()
@@ -308,7 +361,8 @@ def print_table(results: list[dict]) -> None:
               f"{s['raw_p50_ms']:>6.2f}ms {s['raw_p95_ms']:>6.2f}ms {s['ratio_p95']:>6.2f} {i['rows_per_s']:>14,.0f} "
               f"{raw['rows_per_s']:>11,.0f}  {'OK' if ok else 'MISSED'}")
         kinds = ", ".join(f"{k} {v:.1f}" for k, v in s["by_kind_p95_ms"].items())
-        print(f"{'':<11} p95 by kind (ms): {kinds}; generation {r['generate_s']:.0f} s; "
+        made = "existing database" if r.get("reused_db") else f"generation {r['generate_s']:.0f} s"
+        print(f"{'':<11} p95 by kind (ms): {kinds}; {made}; "
               f"second import {i['second_import_rows_per_s']:,.0f} rows/s")
 
 

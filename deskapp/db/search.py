@@ -3,10 +3,11 @@
 What a query matches, best first (the rank; lower is better):
 
 0. the customer number or national ID, exactly;
-1. a stored phone, exactly (with or without its country code);
+1. a stored phone, exactly, or ending with the 8 or more digits typed (without its country code);
 2. the whole name, exactly (case and diacritics aside);
 3. every word typed is a whole word of the name ("maria silva");
-4. every word typed begins a word of the name ("mar sil");
+4. every word typed begins a word of the name ("mar sil"); a one-letter word only narrows the
+   others, and letters alone find no name (a single letter begins too many names to be useful);
 5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more).
 
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
@@ -14,8 +15,9 @@ every step stop after the rows it needs instead of sorting all matches.
 
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
-step by triggers (unicode61 for names, trigram for phone digits and national IDs). PostgreSQL: a
-GIN index on to_tsvector('simple', name_folded) and pg_trgm GIN indexes for the substrings.
+step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
+to_tsvector('simple', name_folded) and a pg_trgm GIN index on phone digits. National ID tails and
+phone ends are B-tree lookups on the last 4 / last 8 characters (expression indexes, 0008).
 User text never reaches a query as syntax: it is folded to word tokens, each quoted (FTS5) or
 written as a plain lexeme (tsquery), and digits-only or letters-and-digits keys are bound as
 parameters.
@@ -32,7 +34,7 @@ MAX_INPUT = 256  # characters of a query considered; nobody types more into a se
 MAX_WORDS = 6
 MAX_WORD = 40
 MIN_DIGITS = 4
-PROBE_FACTOR, PROBE_MAX = 40, 4000  # PostgreSQL: oldest customers looked at before the name index
+PROBE = 4_000  # PostgreSQL: oldest customers read in id order before the name index is asked
 
 # Letters that carry no combining mark to strip but are still "the same letter" to a teller.
 _LETTERS = str.maketrans({
@@ -51,11 +53,15 @@ EXACT_KEY, EXACT_PHONE, EXACT_NAME, WHOLE_WORDS, PREFIXES, DIGITS_INSIDE = range
 
 def clean(text: str) -> str:
     """The text without control, format, surrogate and unassigned characters (NUL included)."""
+    if text.isprintable():  # no character of category C (nor a separator other than space): nothing to drop
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics: Müller, MULLER and muller all give 'muller'; Groß gives 'gross'."""
+    if text.isascii():  # nothing to decompose or translate
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -143,71 +149,124 @@ class _Sqlite:
     def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
         # Each word is a quoted FTS5 string (it holds no quote: words are letters and digits),
         # so nothing typed is ever read as FTS5 syntax (AND, NEAR, *, -, column filters ...).
-        star = "*" if prefix else ""
-        match = " ".join(f'"{w}"{star}' for w in words)
+        if not prefix:
+            match = " ".join(f'"{w}"' for w in words)
+            return _ids(
+                "SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?", (match, n)
+            )
+        # A prefix longer than the FTS5 prefix indexes (2 and 3 characters) makes FTS5 merge the
+        # lists of every word it begins before returning the first row ("mari" reads every Maria
+        # and Mariana). So the index is asked for the first 3 characters of each word, which it
+        # streams in id order, and the whole prefixes are checked on the names it yields, until
+        # n are found. One-letter words are only checked (see _prefix_plan).
+        indexed, checked = _prefix_plan(words)
+        if not indexed:
+            return []
+        match = " ".join(f'"{w}"*' for w in indexed)
+        like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in checked)
         return _ids(
-            "SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?", (match, n)
+            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "
+            f"WHERE customer_name_fts MATCH ?{like} ORDER BY f.rowid LIMIT ?",
+            (match, *[f"% {w}%" for w in checked], n),
         )
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
-        # The trigram index finds the phones holding the digits; exact means the whole number,
-        # or its end when 8 digits or more were typed (the number without its country code).
-        where = "AND (p.digits = ? OR (length(?) >= 8 AND substr(p.digits, -length(?)) = ?))" if exact else ""
-        extra = (digits, digits, digits, digits) if exact else ()
+        if exact:
+            where, params = _phone_end(digits, "substr(digits, -{n})")
+            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT ?",
+                        (*params, n))
+        # Digits anywhere: the trigram index finds the phones holding them.
         return _ids(
             "SELECT DISTINCT p.customer_id FROM customer_phone_fts f JOIN customer_phone p ON p.id = f.rowid "
-            f"WHERE customer_phone_fts MATCH ? {where} ORDER BY p.customer_id LIMIT ?",
-            (f'"{digits}"', *extra, n),
+            "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT ?",
+            (f'"{digits}"', n),
         )
 
     def id_suffix(self, key: str, n: int) -> list[int]:
+        # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.
         return _ids(
-            "SELECT c.id FROM customer_nid_fts f JOIN customer c ON c.id = f.rowid "
-            "WHERE customer_nid_fts MATCH ? AND substr(c.national_id, -?) = ? ORDER BY c.id LIMIT ?",
-            (f'"{key}"', len(key), key, n),
+            "SELECT id FROM customer WHERE substr(national_id, -4) = ? AND substr(national_id, -?) = ? "
+            "ORDER BY id LIMIT ?",
+            (key[-4:], len(key), key, n),
         )
 
 
+def _prefix_plan(words: list[str]) -> tuple[list[str], list[str]]:
+    """For a prefix search: what the index is asked (first 3 characters of each word of 2 or more)
+    and which whole prefixes are then checked on the names ('% mari%': a word begins with "mari").
+
+    A lone letter begins too many names to be worth an index lookup (on 1,000,000 customers "m"
+    alone costs a whole merge); it narrows what the longer words found. Letters alone find no name.
+    """
+    indexed = list(dict.fromkeys(w[:3] for w in words if len(w) >= 2))
+    checked = [w for w in words if len(w) == 1 or len(w) > 3]
+    return indexed, checked
+
+
+def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
+    """A phone that is the digits typed, or (8 digits or more) ends with them: the number without its
+    country code. Both are B-tree lookups: on the digits, or on the index over their last 8.
+    `tail` is the backend's "last N characters" expression, with {n} for N."""
+    p = db.param
+    if len(digits) < 8:
+        return f"digits = {p}", (digits,)
+    return (f"{tail.format(n='8')} = {p} AND {tail.format(n=p)} = {p}", (digits[-8:], len(digits), digits))
+
+
 class _Postgres:
-    # "ORDER BY id + 0" keeps the planner on the GIN and trigram indexes: ordered by the bare id,
-    # it may walk the primary key and test every customer's name, which for a rare match is all of them.
+    # "ORDER BY id + 0" keeps the planner on the GIN, trigram and tail indexes: ordered by the bare id,
+    # it may walk the primary key and test every customer, which for a rare match is all of them. That
+    # happens above all with the generic plan of a statement psycopg prepared after a few runs, which
+    # knows neither the value nor the LIMIT.
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE number = %s OR national_id = %s ORDER BY id LIMIT %s", (key, key, n))
 
     def exact_name(self, folded: str, n: int) -> list[int]:
-        return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id LIMIT %s", (folded, n))
+        return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id + 0 LIMIT %s", (folded, n))
 
     def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
-        # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax.
-        star = ":*" if prefix else ""
-        query = " & ".join(f"'{w}'{star}" for w in words)
-        match = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
-        # A common prefix ("mar") matches a large share of customers, and the GIN index would hand
-        # over every one of them to be sorted. Looking first at the oldest customers in id order
-        # finds the first n of a common match at once; when they are not there, the match is rare
-        # and the index is quick.
-        probe = min(PROBE_MAX, n * PROBE_FACTOR)
+        # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
+        # and a LIKE pattern no wildcard.
+        if prefix:
+            lexemes = list(dict.fromkeys(w for w in words if len(w) >= 2))  # see _prefix_plan
+            if not lexemes:
+                return []
+            query = " & ".join(f"'{w}':*" for w in lexemes)
+            likes = [f"% {w}%" for w in words]
+        else:
+            query = " & ".join(f"'{w}'" for w in words)
+            likes = [f"% {w} %" for w in words]
+        words_sql = " AND ".join(["to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"]
+                                 + [f"' ' || name_folded || ' ' LIKE %s"] * len(likes))
+        params = (query, *likes)
+        # A common word or prefix ("mar") matches a large share of customers, and the GIN index
+        # would hand over every one of them to be fetched and sorted. The oldest customers, read in
+        # id order and checked with the cheap LIKE first, give the first n of a common match at once;
+        # when they are not there the match is rare (under n in PROBE rows) and the index is quick.
         found = _ids(
             f"SELECT id FROM (SELECT id, name_folded FROM customer ORDER BY id LIMIT %s) oldest "
-            f"WHERE {match} ORDER BY id LIMIT %s",
-            (probe, query, n),
+            f"WHERE {words_sql} ORDER BY id LIMIT %s",
+            (PROBE, *params, n),
         )
         if len(found) == n:
             return found
-        return _ids(f"SELECT id FROM customer WHERE {match} ORDER BY id + 0 LIMIT %s", (query, n))
+        return _ids(f"SELECT id FROM customer WHERE {words_sql} ORDER BY id + 0 LIMIT %s", (*params, n))
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
-        # Digits hold no LIKE wildcard; the trigram index serves '%digits%' and '%digits'.
         if exact:
-            condition, value = ("digits LIKE %s", "%" + digits) if len(digits) >= 8 else ("digits = %s", digits)
-        else:
-            condition, value = "digits LIKE %s", "%" + digits + "%"
+            where, params = _phone_end(digits, "right(digits, {n})")
+            return _ids(f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {where} ORDER BY c LIMIT %s",
+                        (*params, n))
+        # Digits hold no LIKE wildcard; the trigram index serves '%digits%'.
         return _ids(
-            f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {condition} ORDER BY c LIMIT %s",
-            (value, n),
+            "SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT %s",
+            ("%" + digits + "%", n),
         )
 
     def id_suffix(self, key: str, n: int) -> list[int]:
+        # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.
         return _ids(
-            "SELECT id FROM customer WHERE national_id LIKE %s ORDER BY id + 0 LIMIT %s", ("%" + key, n)
+            "SELECT id FROM customer WHERE right(national_id, 4) = %s AND right(national_id, %s) = %s "
+            "ORDER BY id + 0 LIMIT %s",
+            (key[-4:], len(key), key, n),
         )

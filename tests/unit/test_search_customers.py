@@ -65,6 +65,20 @@ def test_every_word_typed_must_begin_a_word_of_the_name(people):
     assert ids("silva zzz") == []
 
 
+def test_prefixes_longer_than_the_index_are_checked_whole(people):
+    # The index is asked for "mar" and "mul"; "maria" and "mulle" are then checked on each name.
+    assert set(ids("maria mulle")) == {people["maria_ms"]}
+    assert set(ids("mariana sil")) == {people["mariana"]}
+    assert ids("marix") == [] == ids("jose mullex")
+
+
+def test_a_lone_letter_narrows_other_words_but_finds_no_name_alone(people):
+    assert ids("ana m") == [people["ana"]]
+    assert ids("ana x") == []
+    assert set(ids("s maria")) == {people["maria_ms"], people["maria"], people["mariana"]}
+    assert ids("m") == [] == ids("m s")
+
+
 def test_exact_name_then_whole_words_then_prefixes(people):
     ranked = search_customers("maria silva")
     assert ranked[0] == (people["maria"], EXACT_NAME)
