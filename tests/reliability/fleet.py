@@ -1,0 +1,103 @@
+"""A branch of desk processes for the fault suite: its configuration, starting and reading them.
+
+Each process runs tests/reliability/desk.py and appends what it did to a log of its own; the
+tests compare those logs with the database and run the invariant checker (invariants.py).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DESK = Path(__file__).with_name("desk.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+CONFIG = """\
+branch:
+  code: LIS01
+  name: Lisboa Avenida
+  timezone: Europe/Lisbon
+queue:
+  number_width: 5
+  max_wait_minutes: 30
+  recall_limit: 2
+priority_classes:
+  - {code: priority, name: Priority, weight: 2}
+  - {code: normal, name: Normal, weight: 1}
+services:
+  - {code: CASH, name: Cash deposit and withdrawal, prefix: A, target_wait_minutes: 10, typical_service_minutes: 4}
+  - {code: ACC, name: Accounts, prefix: B, target_wait_minutes: 15, typical_service_minutes: 8}
+counters:
+%(counters)s
+staff:
+%(staff)s
+"""
+
+# Every event kind a desk's own action writes, by the name desk.py logs the action under.
+EVENT_OF = {"call": "called", "recall": "recalled", "start": "started", "complete": "completed",
+            "no_show": "no_show", "requeue": "requeued", "cancel": "cancelled", "transfer": "transferred"}
+
+
+def write_config(folder: Path, desks: int) -> Path:
+    path = folder / "config.yaml"
+    path.write_text(CONFIG % {
+        "counters": "\n".join(f'  - {{code: "{i}", name: Counter {i}, services: [CASH, ACC]}}'
+                              for i in range(1, desks + 1)),
+        "staff": "\n".join(f"  - {{login: teller{i}, name: Teller {i}, role: teller}}" for i in range(1, desks + 1)),
+    })
+    return path
+
+
+@dataclass
+class Proc:
+    """One desk or issuer process and the log it writes."""
+
+    role: str
+    counter: str
+    log: Path
+    popen: subprocess.Popen = field(repr=False)
+
+    def entries(self) -> list[dict]:
+        """The logged actions; a last line cut short by SIGKILL is left out."""
+        out = []
+        for line in self.log.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    def finish(self, timeout: float) -> tuple[int, str]:
+        _, err = self.popen.communicate(timeout=timeout)
+        return self.popen.returncode, err
+
+
+def start(folder: Path, config: Path, url: str, role: str, counter: str, seconds: float, seed: int,
+          log_name: str | None = None) -> Proc:
+    """Start a desk (role "desk", counter code) or an issuer (role "issuer") for `seconds`."""
+    log = folder / (log_name or f"{role}-{counter}-{seed}.log")
+    staff = f"teller{counter}" if role == "desk" else "-"
+    popen = subprocess.Popen(
+        [sys.executable, str(DESK), str(config), url, role, counter, staff, str(seconds), str(seed), str(log)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    return Proc(role, counter, log, popen)
+
+
+def wait_ready(proc: Proc, timeout: float = 60.0) -> dict:
+    """Block until the process logged that it is connected; its first log entry."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.log.exists():
+            entries = proc.entries()
+            if entries:
+                return entries[0]
+        if proc.popen.poll() is not None:
+            raise AssertionError(f"{proc.role} {proc.counter} exited {proc.popen.returncode}: "
+                                 f"{proc.popen.stderr.read()}")
+        time.sleep(0.02)
+    raise AssertionError(f"{proc.role} {proc.counter} did not get ready in {timeout} s")
