@@ -98,5 +98,41 @@ def step(q, ctx, counter: str, staff: str, held, rng: random.Random, record):
     return None
 
 
+def zygote() -> None:
+    """Fork desks on request: one JSON line [stderr path, *desk arguments] in, the child's pid out.
+
+    The crash test starts fifty desks; forking them from one process that already imported
+    deskapp makes each start take milliseconds instead of a second of imports. Each child is an
+    ordinary process of its own (its own database connection, opened after the fork); children
+    are reaped by the kernel (SIGCHLD ignored), so a killed one simply disappears.
+    """
+    import signal
+
+    from deskapp.config.load import load_config  # noqa: F401  imported once, before any fork
+    from deskapp.core import queue  # noqa: F401
+    from deskapp.core.context import open_context  # noqa: F401
+    from deskapp.db import database
+
+    database.make_database("postgresql://localhost/preload")  # imports the driver
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in sys.stdin:
+        err_path, *argv = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(err, 2)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 1
+            try:
+                code = main(argv)
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        print(pid, flush=True)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if sys.argv[1:] == ["zygote"]:
+        zygote()
+    else:
+        sys.exit(main(sys.argv[1:]))

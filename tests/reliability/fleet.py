@@ -69,6 +69,12 @@ class Proc:
                 continue
         return out
 
+    def exited(self) -> str | None:
+        """Why the process ended (exit code and stderr), or None while it runs."""
+        if self.popen.poll() is None:
+            return None
+        return f"exit {self.popen.returncode}: {self.popen.stderr.read()}"
+
     def finish(self, timeout: float) -> tuple[int, str]:
         _, err = self.popen.communicate(timeout=timeout)
         return self.popen.returncode, err
@@ -86,7 +92,7 @@ def start(folder: Path, config: Path, url: str, role: str, counter: str, seconds
     return Proc(role, counter, log, popen)
 
 
-def wait_ready(proc: Proc, timeout: float = 60.0) -> dict:
+def wait_ready(proc, timeout: float = 60.0) -> dict:
     """Block until the process logged that it is connected; its first log entry."""
     import time
 
@@ -96,8 +102,70 @@ def wait_ready(proc: Proc, timeout: float = 60.0) -> dict:
             entries = proc.entries()
             if entries:
                 return entries[0]
-        if proc.popen.poll() is not None:
-            raise AssertionError(f"{proc.role} {proc.counter} exited {proc.popen.returncode}: "
-                                 f"{proc.popen.stderr.read()}")
+        ended = proc.exited()
+        if ended is not None:
+            raise AssertionError(f"{proc.role} {proc.counter} ended: {ended}")
         time.sleep(0.02)
     raise AssertionError(f"{proc.role} {proc.counter} did not get ready in {timeout} s")
+
+
+@dataclass
+class Forked:
+    """A desk forked by the Zygote: a process of its own, killed and waited for by pid."""
+
+    role: str
+    counter: str
+    log: Path
+    errors: Path
+    pid: int
+
+    entries = Proc.entries
+
+    def alive(self) -> bool:
+        import os
+
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def exited(self) -> str | None:
+        """Why the process ended (its stderr), or None while it runs."""
+        return None if self.alive() else f"ended: {self.errors.read_text() if self.errors.exists() else ''}"
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGKILL)
+
+    def wait_gone(self, timeout: float = 30.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            assert time.monotonic() < deadline, f"process {self.pid} did not end"
+            time.sleep(0.01)
+
+
+class Zygote:
+    """One process that imported deskapp once and forks desks from it (see desk.py `zygote`)."""
+
+    def __init__(self) -> None:
+        self.popen = subprocess.Popen([sys.executable, str(DESK), "zygote"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+    def start(self, folder: Path, config: Path, url: str, role: str, counter: str, seconds: float,
+              seed: int) -> Forked:
+        log = folder / f"{role}-{counter}-{seed}.log"
+        errors = log.with_suffix(".err")
+        staff = f"teller{counter}" if role == "desk" else "-"
+        argv = [str(config), url, role, counter, staff, str(seconds), str(seed), str(log)]
+        self.popen.stdin.write(json.dumps([str(errors), *argv]) + "\n")
+        self.popen.stdin.flush()
+        return Forked(role, counter, log, errors, int(self.popen.stdout.readline()))
+
+    def close(self) -> None:
+        self.popen.stdin.close()
+        self.popen.wait(timeout=30)
