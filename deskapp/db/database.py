@@ -186,7 +186,7 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
             if committing and lost:
                 raise ConnectionLost(
                     "The connection to the database was lost while saving, so it is not known whether "
-                    "the change was saved; the desk has reconnected: look before you repeat it."
+                    "the change was saved; deskapp has reconnected: look before you repeat it."
                 ) from exc
             if attempt == attempts or not _transient(exc):
                 raise
