@@ -134,7 +134,8 @@ def connect(url: str) -> peewee.Database:
     try:
         database.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot open the database {redact(url)}: {first_line(exc)}") from None
+        reason = storage_problem(exc) or first_line(exc)
+        raise DatabaseUnavailable(f"cannot open the database {redact(url)}: {reason}") from None
     return database
 
 
@@ -154,6 +155,25 @@ def redact(url: str) -> str:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """What a SQLite file that cannot be written means for the user, or None for other failures.
+
+    A full disk (or a file-size limit) shows up as "database or disk is full" or "disk I/O
+    error"; a file, folder, -wal or -shm file without write permission as "readonly database".
+    The failed transaction was rolled back, so nothing is half-saved; once space or permission
+    returns, the next action works without a restart.
+    """
+    text = first_line(exc)
+    low = text.lower()
+    if "disk is full" in low or "disk i/o error" in low:
+        return (f"the disk holding the database is full or cannot be written ({text}); nothing was saved. "
+                "Free some space, then try again")
+    if "readonly database" in low or "read-only" in low:
+        return (f"the database cannot be written: the file, its folder or its -wal/-shm files are read-only "
+                f"({text}); nothing was saved. Restore write permission, then try again")
+    return None
 
 
 def _transient(exc: peewee.OperationalError | peewee.InterfaceError) -> bool:

@@ -284,9 +284,13 @@ class DeskApp(App):
         else:
             import peewee
 
-            from deskapp.db.database import ConnectionLost, connection_lost
+            from deskapp.db.database import ConnectionLost, connection_lost, storage_problem
 
-            if isinstance(exc, ConnectionLost):
+            problem = storage_problem(exc)
+            if problem:
+                self.notify(problem[0].upper() + problem[1:] + ".", title="Cannot save", severity="error",
+                            timeout=15)
+            elif isinstance(exc, ConnectionLost):
                 self.notify(str(exc), title="Connection lost", severity="error", timeout=15)
             elif connection_lost(exc):
                 self.notify("The connection to the database was lost; deskapp has reconnected. "
