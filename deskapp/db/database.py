@@ -201,7 +201,7 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
             return result
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
             lost = connection_lost(exc)
-            if lost and is_postgres() and not db.is_closed():
+            if lost and not db.is_closed() and hasattr(db.obj, "drop_connection"):
                 db.obj.drop_connection()  # a new one is opened by the next statement
             if committing and lost:
                 raise ConnectionLost(

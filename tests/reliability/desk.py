@@ -9,7 +9,8 @@ recall, start, complete, no-show, requeue (front or back), cancel, transfer. An 
 tickets in random services and classes. Each action that succeeded is appended to LOG as one JSON
 line *after* its transaction committed, so a SIGKILL can lose the last line, never invent one.
 A refusal a teller could see (QueueError, e.g. the recall limit) is logged as "refused"; any
-other exception prints its traceback and exits 3. The clock is fixed at T0 so that a run at
+other exception prints its traceback, logs "failed" and exits 3; a run that ended in time logs
+"done". The clock is fixed at T0 so that a run at
 midnight cannot split the day.
 """
 from __future__ import annotations
@@ -60,7 +61,9 @@ def main(argv: list[str]) -> int:
                 held = q.held_by(ctx, counter)
     except Exception:  # noqa: BLE001  the test reads stderr and the exit code
         traceback.print_exc()
+        record("failed")
         return 3
+    record("done")
     return 0
 
 
@@ -125,6 +128,8 @@ def zygote() -> None:
             code = 1
             try:
                 code = main(argv)
+            except BaseException:  # noqa: BLE001  start-up failures end up in the desk's stderr file
+                traceback.print_exc()
             finally:
                 sys.stderr.flush()
                 os._exit(code)

@@ -1,14 +1,15 @@
 """A branch of desk processes for the fault suite: its configuration, starting and reading them.
 
-Each process runs tests/reliability/desk.py and appends what it did to a log of its own; the
-tests compare those logs with the database and run the invariant checker (invariants.py).
+Each process runs tests/reliability/desk.py (forked by the Zygote) and appends what it did to a
+log of its own; the tests compare those logs with the database and run the invariant checker
+(invariants.py).
 """
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DESK = Path(__file__).with_name("desk.py")
@@ -50,49 +51,7 @@ def write_config(folder: Path, desks: int) -> Path:
     return path
 
 
-@dataclass
-class Proc:
-    """One desk or issuer process and the log it writes."""
-
-    role: str
-    counter: str
-    log: Path
-    popen: subprocess.Popen = field(repr=False)
-
-    def entries(self) -> list[dict]:
-        """The logged actions; a last line cut short by SIGKILL is left out."""
-        out = []
-        for line in self.log.read_text().splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        return out
-
-    def exited(self) -> str | None:
-        """Why the process ended (exit code and stderr), or None while it runs."""
-        if self.popen.poll() is None:
-            return None
-        return f"exit {self.popen.returncode}: {self.popen.stderr.read()}"
-
-    def finish(self, timeout: float) -> tuple[int, str]:
-        _, err = self.popen.communicate(timeout=timeout)
-        return self.popen.returncode, err
-
-
-def start(folder: Path, config: Path, url: str, role: str, counter: str, seconds: float, seed: int,
-          log_name: str | None = None) -> Proc:
-    """Start a desk (role "desk", counter code) or an issuer (role "issuer") for `seconds`."""
-    log = folder / (log_name or f"{role}-{counter}-{seed}.log")
-    staff = f"teller{counter}" if role == "desk" else "-"
-    popen = subprocess.Popen(
-        [sys.executable, str(DESK), str(config), url, role, counter, staff, str(seconds), str(seed), str(log)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    return Proc(role, counter, log, popen)
-
-
-def wait_ready(proc, timeout: float = 60.0) -> dict:
+def wait_ready(proc: Forked, timeout: float = 60.0) -> dict:
     """Block until the process logged that it is connected; its first log entry."""
     import time
 
@@ -119,7 +78,15 @@ class Forked:
     errors: Path
     pid: int
 
-    entries = Proc.entries
+    def entries(self) -> list[dict]:
+        """The logged actions; a last line cut short by SIGKILL is left out."""
+        out = []
+        for line in self.log.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
 
     def alive(self) -> bool:
         import os

@@ -30,13 +30,19 @@ def test_soak_eight_desks_two_kiosks(tmp_path, db_url) -> None:
     branch_id = open_context(load_config(config), db_url, FixedClock(T0)).branch_id
     database.close()
 
-    procs = [fleet.start(tmp_path, config, db_url, "desk", str(i), SECONDS, seed=i) for i in range(1, DESKS + 1)]
-    procs += [fleet.start(tmp_path, config, db_url, "issuer", f"k{j}", SECONDS, seed=100 + j)
-              for j in range(1, ISSUERS + 1)]
+    zygote = fleet.Zygote()  # ten processes forked from one that imported deskapp once
+    try:
+        procs = [zygote.start(tmp_path, config, db_url, "desk", str(i), SECONDS, seed=i) for i in range(1, DESKS + 1)]
+        procs += [zygote.start(tmp_path, config, db_url, "issuer", f"k{j}", SECONDS, seed=100 + j)
+                  for j in range(1, ISSUERS + 1)]
+        for proc in procs:
+            proc.wait_gone(timeout=SECONDS + 180)
+    finally:
+        zygote.close()
     for proc in procs:
-        code, err = proc.finish(timeout=SECONDS + 180)
-        assert code == 0, f"{proc.role} {proc.counter} exited {code}:\n{err}"
-        assert "database is locked" not in err
+        err = proc.errors.read_text()
+        assert proc.entries()[-1]["op"] == "done", f"{proc.role} {proc.counter} failed:\n{err}"
+        assert err == "", f"{proc.role} {proc.counter} wrote to stderr:\n{err}"
 
     database.connect(db_url)
     assert check(branch_id) == []
@@ -59,7 +65,7 @@ def test_soak_eight_desks_two_kiosks(tmp_path, db_url) -> None:
                          & TicketEvent.kind.in_(list(fleet.EVENT_OF.values())))
                   .order_by(TicketEvent.id)]
         assert logged == stored, f"desk {proc.counter}: its actions and the database's events differ"
-        assert sum(op == "called" for op, _ in logged) > 5, f"desk {proc.counter} hardly worked"
+        assert sum(op == "called" for op, _ in logged) >= 3, f"desk {proc.counter} hardly worked"
         kinds = {op for op, _ in logged}
         assert {"called", "started", "completed"} <= kinds
     assert reported == {t.id for t in Ticket.select()}, "every ticket a process reported exists, and only those"
