@@ -158,19 +158,20 @@ def first_line(exc: BaseException) -> str:
 
 
 def storage_problem(exc: BaseException) -> str | None:
-    """What a SQLite file that cannot be written means for the user, or None for other failures.
+    """What a database file that cannot be written means for the user, or None for other failures.
 
     A full disk (or a file-size limit) shows up as "database or disk is full" or "disk I/O
-    error"; a file, folder, -wal or -shm file without write permission as "readonly database".
+    error" (SQLite) or "No space left on device" (PostgreSQL's server disk); a SQLite file,
+    folder, -wal or -shm file without write permission as "attempt to write a readonly database".
     The failed transaction was rolled back, so nothing is half-saved; once space or permission
     returns, the next action works without a restart.
     """
     text = first_line(exc)
     low = text.lower()
-    if "disk is full" in low or "disk i/o error" in low:
+    if "disk is full" in low or "disk i/o error" in low or "no space left on device" in low:
         return (f"the disk holding the database is full or cannot be written ({text}); nothing was saved. "
                 "Free some space, then try again")
-    if "readonly database" in low or "read-only" in low:
+    if "readonly database" in low:
         return (f"the database cannot be written: the file, its folder or its -wal/-shm files are read-only "
                 f"({text}); nothing was saved. Restore write permission, then try again")
     return None

@@ -294,8 +294,8 @@ class DeskApp(App):
                 self.notify(str(exc), title="Connection lost", severity="error", timeout=15)
             elif connection_lost(exc):
                 self.notify("The connection to the database was lost; deskapp has reconnected. "
-                            "Nothing was saved: do it again.", title="Connection lost", severity="error",
-                            timeout=10)
+                            "Look at the screen before you do it again.", title="Connection lost",
+                            severity="error", timeout=10)
             elif isinstance(exc, peewee.PeeweeException):
                 self.notify(f"The database did not answer: {first_line(exc)}. Nothing was saved; try again.",
                             title="Database problem", severity="error", timeout=10)
