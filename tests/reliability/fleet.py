@@ -2,7 +2,7 @@
 
 Each process runs tests/reliability/desk.py (forked by the Zygote) and appends what it did to a
 log of its own; the tests compare those logs with the database and run the invariant checker
-(invariants.py).
+(deskapp.core.integrity).
 """
 from __future__ import annotations
 

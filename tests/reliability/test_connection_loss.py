@@ -21,7 +21,7 @@ from deskapp.db import database
 from deskapp.db.database import ConnectionLost
 from deskapp.db.models import Ticket, TicketEvent
 from tests.conftest import CONFIG, T0, require_pg
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
 from tests.reliability.pgfaults import NamedSchema, backends, terminate, wait_for_waiter
 
 

@@ -17,7 +17,7 @@ from deskapp.core.context import open_context
 from deskapp.db import database
 from deskapp.db.models import Ticket, TicketEvent
 from tests.conftest import CONFIG, require_pg
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
 from tests.reliability.pgfaults import NamedSchema, backends, terminate
 from tests.tui.helpers import log_in, make_app, set_pins, settle
 

@@ -19,7 +19,7 @@ from deskapp.core.context import open_context
 from deskapp.db import database
 from tests.reliability import fleet
 from tests.reliability.desk import T0
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
 
 DESKS, ROUNDS = 5, 10  # 50 kills
 

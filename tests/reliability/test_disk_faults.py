@@ -25,7 +25,7 @@ from deskapp.db.models import Branch, Ticket
 from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
 from tests.e2e.test_workflow_crash import PINS, log_in
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3

@@ -2,9 +2,14 @@
 is named. (The soak and crash tests rely on it reporting nothing only when nothing is wrong.)"""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from deskapp.core import queue as q
+from deskapp.db import database
 from deskapp.db.models import Counter, Ticket, TicketEvent
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
+from tests.conftest import CONFIG
 
 
 def busy_day(ctx) -> list[int]:
@@ -56,3 +61,22 @@ def test_a_counter_holding_two_tickets_is_found(ctx) -> None:
     problems = check(ctx.branch_id)
     assert any("holds 2 tickets at once" in p for p in problems), problems
     assert any(f"called ticket {other.id} while holding" in p for p in problems), problems
+
+
+def queue_check(db_url: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url,
+                           "queue", "check"], capture_output=True, text=True, timeout=60)
+
+
+def test_deskapp_queue_check_says_sound_or_names_each_problem(ctx, db_url) -> None:
+    ids = busy_day(ctx)
+    database.close()
+    sound = queue_check(db_url)
+    assert (sound.returncode, sound.stdout.strip(), sound.stderr) == (0, "The queue is sound: no problems found.", "")
+
+    database.connect(db_url)
+    Ticket.update(status="done").where(Ticket.id == ids[3]).execute()
+    database.close()
+    broken = queue_check(db_url)
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr
+    assert broken.stdout.strip() == "ticket A004 (id %d): stored status done but its events end in waiting" % ids[3]

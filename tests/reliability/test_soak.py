@@ -18,7 +18,7 @@ from deskapp.db import database
 from deskapp.db.models import Counter, Ticket, TicketEvent
 from tests.reliability import fleet
 from tests.reliability.desk import T0
-from tests.reliability.invariants import check
+from deskapp.core.integrity import check
 
 DESKS, ISSUERS = 8, 2
 SECONDS = float(os.environ.get("DESKAPP_SOAK_SECONDS", "60"))

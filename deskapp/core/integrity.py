@@ -1,7 +1,9 @@
 """What must hold in a queue database whatever happened to the desks: the invariant checker.
 
 `check(branch_id)` reads the bound database (tickets, their events, counters) and returns every
-broken rule as a sentence; an empty list means the queue is sound:
+broken rule as a sentence; an empty list means the queue is sound. `deskapp queue check` runs it
+(after a crash, a restore or a disk problem); the fault suite in tests/reliability runs it after
+every fault it causes. The rules:
 
 - numbers are unique per service and day, and each service's numbers run 1..N without a gap
   (a number is taken only in the transaction that writes the ticket, so a gap is a lost ticket);
