@@ -249,26 +249,31 @@ class DeskApp(App):
             with db.connection_context():
                 marker = changes.current(self.ctx.branch_id)
         except Exception as exc:  # noqa: BLE001  a lost connection is shown once, then retried each tick
-            if not self._poll_failing:
-                self._poll_failing = True
-                self.call_from_thread(self._report_poll_failure, exc)
+            self.call_from_thread(self._poll_failed, exc)
             return
         if self._poll_failing:
-            self._poll_failing = False
-            self.call_from_thread(self.notify, "Connected to the database again; the screen is up to date.",
-                                  title="Database", severity="information", timeout=6)
+            self.call_from_thread(self._poll_recovered)
         if marker != self._marker:
             self._marker = marker
             self.call_from_thread(self.changes.publish, marker)
 
     # -- errors ---------------------------------------------------------------------------------
-    def _report_poll_failure(self, exc: BaseException) -> None:
-        """The background refresh lost the database: said once, not every second."""
+    def _poll_failed(self, exc: BaseException) -> None:
+        """The background refresh lost the database: said once, not every second (UI thread)."""
         from deskapp.db.database import first_line
 
+        if self._poll_failing:
+            return
+        self._poll_failing = True
         self.notify(f"Cannot reach the database ({first_line(exc)}); trying again every second. "
                     "What you see may be out of date until it answers.",
                     title="Database problem", severity="error", timeout=15)
+
+    def _poll_recovered(self) -> None:
+        if self._poll_failing:
+            self._poll_failing = False
+            self.notify("Connected to the database again; the screen is up to date.", title="Database",
+                        severity="information", timeout=6)
 
     def report_error(self, exc: BaseException) -> None:
         """The one place where failures become messages on screen."""
