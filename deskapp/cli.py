@@ -63,7 +63,7 @@ def _report(exc: Exception) -> None:
     from deskapp.config.errors import ConfigInvalid
     from deskapp.core.auth import AuthError, Forbidden
     from deskapp.core.queue import NotFound, QueueError
-    from deskapp.db.database import DatabaseUnavailable, first_line
+    from deskapp.db.database import DatabaseUnavailable, first_line, storage_problem
 
     if isinstance(exc, ConfigInvalid):
         for error in exc.errors:
@@ -74,7 +74,7 @@ def _report(exc: Exception) -> None:
     if isinstance(exc, (QueueError, AuthError, Forbidden, DatabaseUnavailable)):
         fail(str(exc))
     if isinstance(exc, peewee.PeeweeException):
-        fail(f"database error: {first_line(exc)}")
+        fail(f"database error: {storage_problem(exc) or first_line(exc)}")
     raise exc
 
 

@@ -1,6 +1,8 @@
 """`deskapp queue ...`: the queue from scripts and integrations (shapes fixed in DESIGN.md)."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from deskapp.cli import Env, emit, json_option, user_errors
@@ -143,3 +145,17 @@ def close_day(env: Env, as_json: bool) -> None:
 
     removed = q.close_day(env.context())
     emit(as_json, {"removed": removed}, f"Day closed: {removed} open tickets removed.")
+
+
+@queue.command("check")
+@json_option
+@click.pass_obj
+@user_errors
+def check(env: Env, as_json: bool) -> None:
+    """Check the queue's invariants (no lost or doubled ticket, every change has its event); exit 1 on a problem."""
+    from deskapp.core import integrity
+
+    problems = integrity.check(env.context(init=False).branch_id)
+    emit(as_json, {"problems": problems}, "\n".join(problems) if problems else "The queue is sound: no problems found.")
+    if problems:
+        sys.exit(1)

@@ -31,6 +31,73 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or used; the message says why in plain words."""
 
 
+class ConnectionLost(peewee.OperationalError):
+    """The server connection died while a change was being committed: it may or may not be saved.
+
+    Not retried (a second run could apply the change twice); the connection is replaced, so the
+    next action works. Raised with the words a user needs.
+    """
+
+
+CONNECTION_LOST = (
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "the connection is lost",
+    "consuming input failed",
+    "connection already closed",
+    "could not receive data from server",
+    "ssl connection has been closed",
+)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether `exc` says the database connection itself died (the server ended it or went away)."""
+    text = str(exc).lower()
+    return isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)) and any(
+        marker in text for marker in CONNECTION_LOST)
+
+
+class PostgresDatabase(peewee.PostgresqlDatabase):
+    """PostgreSQL that survives a server-side end of its connection (restart, failover,
+    pg_terminate_backend, an idle timeout).
+
+    Peewee keeps a dead connection and fails every later statement with "the connection is
+    closed"; here the dead connection is dropped at once, so the next statement connects anew.
+    A read outside a transaction is repeated once on the new connection (reading twice changes
+    nothing); anything inside a transaction or a write is not: `transaction()` re-runs a whole
+    transaction, and a lone write is reported, never guessed at.
+    """
+
+    def execute_sql(self, sql, params=None):
+        try:
+            return super().execute_sql(sql, params)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if not connection_lost(exc):
+                raise
+            if self.in_transaction():
+                raise  # the transaction's own exit rolls back; transaction() then drops the connection
+            self.drop_connection()
+            if not _is_plain_read(sql):
+                raise
+            return super().execute_sql(sql, params)
+
+    def drop_connection(self) -> None:
+        """Forget a dead connection, outside any transaction; the next statement opens a new one."""
+        conn = self._state.conn
+        self._state.reset()
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001  it is already dead; closing only frees the socket
+                pass
+
+
+def _is_plain_read(sql: str) -> bool:
+    head = sql.lstrip()[:6].upper()
+    return head == "SELECT" and "FOR UPDATE" not in sql.upper()
+
+
 def is_postgres(database: peewee.Database | None = None) -> bool:
     return isinstance(database or db.obj, peewee.PostgresqlDatabase)
 
@@ -56,7 +123,7 @@ def make_database(url: str) -> peewee.Database:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'deskapp[postgres]'"
             ) from None
-        return peewee.PostgresqlDatabase("postgresql://" + url.split("://", 1)[1])
+        return PostgresDatabase("postgresql://" + url.split("://", 1)[1])
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
@@ -67,7 +134,8 @@ def connect(url: str) -> peewee.Database:
     try:
         database.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot open the database {redact(url)}: {first_line(exc)}") from None
+        reason = storage_problem(exc) or first_line(exc)
+        raise DatabaseUnavailable(f"cannot open the database {redact(url)}: {reason}") from None
     return database
 
 
@@ -89,45 +157,60 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def storage_problem(exc: BaseException) -> str | None:
+    """What a database file that cannot be written means for the user, or None for other failures.
+
+    A full disk (or a file-size limit) shows up as "database or disk is full" or "disk I/O
+    error" (SQLite) or "No space left on device" (PostgreSQL's server disk); a SQLite file,
+    folder, -wal or -shm file without write permission as "attempt to write a readonly database".
+    The failed transaction was rolled back, so nothing is half-saved; once space or permission
+    returns, the next action works without a restart.
+    """
+    text = first_line(exc)
+    low = text.lower()
+    if "disk is full" in low or "disk i/o error" in low or "no space left on device" in low:
+        return (f"the disk holding the database is full or cannot be written ({text}); nothing was saved. "
+                "Free some space, then try again")
+    if "readonly database" in low:
+        return (f"the database cannot be written: the file, its folder or its -wal/-shm files are read-only "
+                f"({text}); nothing was saved. Restore write permission, then try again")
+    return None
+
+
 def _transient(exc: peewee.OperationalError | peewee.InterfaceError) -> bool:
     """Errors after which the whole transaction may safely run again."""
     text = str(exc).lower()
-    return any(
-        marker in text
-        for marker in (
-            "database is locked",
-            "could not serialize",
-            "deadlock detected",
-            "server closed the connection",
-            "terminating connection",
-            "connection is closed",
-            "the connection is lost",
-            "consuming input failed",
-            "connection already closed",
-        )
-    )
+    return connection_lost(exc) or any(
+        marker in text for marker in ("database is locked", "could not serialize", "deadlock detected"))
 
 
 def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
     """Run `work` in one transaction, again from the start after a transient failure.
 
     Only whole transactions are retried, so nothing is half-applied or applied twice: a
-    transaction that failed was rolled back by the database.
+    transaction that failed before its COMMIT was rolled back by the database. A connection
+    lost during the COMMIT itself is different: the server may have committed just before it
+    went, so running the work again could do it twice; that raises ConnectionLost instead.
     """
     delay = 0.05
     for attempt in range(1, attempts + 1):
+        committing = False
         try:
             with db.atomic():
-                return work()
+                result = work()
+                committing = True
+            return result
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            lost = connection_lost(exc)
+            if lost and not db.is_closed() and hasattr(db.obj, "drop_connection"):
+                db.obj.drop_connection()  # a new one is opened by the next statement
+            if committing and lost:
+                raise ConnectionLost(
+                    "The connection to the database was lost while saving, so it is not known whether "
+                    "the change was saved; deskapp has reconnected: look before you repeat it."
+                ) from exc
             if attempt == attempts or not _transient(exc):
                 raise
-            if not db.is_closed() and is_postgres():
-                # A dead PostgreSQL connection must be dropped before a new one is opened.
-                try:
-                    db.close()
-                except Exception:  # noqa: BLE001  the connection is already gone
-                    pass
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")

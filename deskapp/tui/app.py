@@ -94,6 +94,7 @@ class DeskApp(App):
         self.session: Session | None = None
         self.changes = Signal[int](self, "changes")
         self._marker = -1
+        self._poll_failing = False  # the last change poll could not reach the database
         self._last_activity = dt.datetime.min
         self._modes_added: set[str] = set()
         if mode == "kiosk":
@@ -251,14 +252,33 @@ class DeskApp(App):
         try:
             with db.connection_context():
                 marker = changes.current(self.ctx.branch_id)
-        except Exception as exc:  # noqa: BLE001  a lost connection is shown, then retried next tick
-            self.call_from_thread(self.report_error, exc)
+        except Exception as exc:  # noqa: BLE001  a lost connection is shown once, then retried each tick
+            self.call_from_thread(self._poll_failed, exc)
             return
+        if self._poll_failing:
+            self.call_from_thread(self._poll_recovered)
         if marker != self._marker:
             self._marker = marker
             self.call_from_thread(self.changes.publish, marker)
 
     # -- errors ---------------------------------------------------------------------------------
+    def _poll_failed(self, exc: BaseException) -> None:
+        """The background refresh lost the database: said once, not every second (UI thread)."""
+        from deskapp.db.database import first_line
+
+        if self._poll_failing:
+            return
+        self._poll_failing = True
+        self.notify(f"Cannot reach the database ({first_line(exc)}); trying again every second. "
+                    "What you see may be out of date until it answers.",
+                    title="Database problem", severity="error", timeout=15)
+
+    def _poll_recovered(self) -> None:
+        if self._poll_failing:
+            self._poll_failing = False
+            self.notify("Connected to the database again; the screen is up to date.", title="Database",
+                        severity="information", timeout=6)
+
     def report_error(self, exc: BaseException) -> None:
         """The one place where failures become messages on screen."""
         from deskapp.config.errors import ConfigInvalid
@@ -273,7 +293,19 @@ class DeskApp(App):
         else:
             import peewee
 
-            if isinstance(exc, peewee.PeeweeException):
+            from deskapp.db.database import ConnectionLost, connection_lost, storage_problem
+
+            problem = storage_problem(exc)
+            if problem:
+                self.notify(problem[0].upper() + problem[1:] + ".", title="Cannot save", severity="error",
+                            timeout=15)
+            elif isinstance(exc, ConnectionLost):
+                self.notify(str(exc), title="Connection lost", severity="error", timeout=15)
+            elif connection_lost(exc):
+                self.notify("The connection to the database was lost; deskapp has reconnected. "
+                            "Look at the screen before you do it again.", title="Connection lost",
+                            severity="error", timeout=10)
+            elif isinstance(exc, peewee.PeeweeException):
                 self.notify(f"The database did not answer: {first_line(exc)}. Nothing was saved; try again.",
                             title="Database problem", severity="error", timeout=10)
             else:
