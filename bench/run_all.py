@@ -65,7 +65,8 @@ def run(name: str, args: list[str], timeout: float | None = None) -> dict:
     print(f"== {name}: {' '.join(args)}", flush=True)
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, *args, "--json", str(out)], cwd=ROOT, timeout=timeout)
+        # --json right after the script: bench/startup.py passes everything after "--" to its target.
+        done = subprocess.run([sys.executable, args[0], "--json", str(out), *args[1:]], cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"not_run": f"{args[0]} took longer than {timeout:.0f} s"}
     if done.returncode != 0 or not out.exists():
