@@ -95,4 +95,4 @@ def test_sizes_from_the_environment():
     assert run_all.sizes_from_env({}) == run_all.FULL
     assert run_all.sizes_from_env({"BENCH_QUICK": "1"}) == run_all.QUICK
     lowered = run_all.sizes_from_env({"BENCH_CUSTOMERS": "200000"})
-    assert (lowered.customers, lowered.tickets, lowered.days) == (200_000, 200_000, 365)
+    assert (lowered.customers, lowered.tickets, lowered.days, lowered.import_rows) == (200_000, 200_000, 365, 20_000)
