@@ -107,29 +107,40 @@ def _read(path: str) -> str:
         return ""
 
 
-def collect(env: dict[str, str]) -> dict:
-    """Run every benchmark; the merged document that all.json holds."""
+STEPS = ("startup", "queue", "search", "stats", "memory")
+
+
+def collect(env: dict[str, str], only: set[str] | None = None, previous: dict | None = None) -> dict:
+    """Run the benchmarks (all, or `only` those, keeping `previous` results); the all.json document."""
     sizes = sizes_from_env(env)
     pg, pg_version = pg_url(env)
     pg_args = ["--pg", pg] if pg else []
-    results: dict[str, dict] = {}
+    results: dict[str, dict] = dict(previous["results"]) if previous and only else {}
+    wanted = only or set(STEPS)
 
-    with tempfile.TemporaryDirectory(prefix="bench-all-") as folder:
-        db = f"sqlite:///{folder}/startup.db"
-        subprocess.run([sys.executable, "-m", "deskapp", "--db", db, "init"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        results["startup"] = run("startup", ["bench/startup.py", "--runs", str(sizes.startup_runs), "--wait-for",
-                                             "PIN", "--", sys.executable, "-m", "deskapp", "--db", db])
-    results["queue"] = run("queue", ["bench/queue_claims.py", "--tickets", str(sizes.claim_tickets), *pg_args])
-    results["search"] = run("search", ["bench/search.py", "--customers", str(sizes.customers),
-                                       "--import-rows", str(sizes.import_rows), *pg_args])
-    results["stats"] = run("stats", ["bench/stats.py"])
-    customers, days = sizes.customers, sizes.days
-    if not (ROOT / "bench" / "volume.py").exists():
-        # The row then names the smaller volume it was measured on (counted in the database).
-        customers, days = min(customers, DEMO_CUSTOMERS), min(days, DEMO_DAYS)
-    results["memory"] = run("memory", ["bench/memory.py", "--customers", str(customers), "--days", str(days),
-                                       "--tickets", str(sizes.tickets), "--today-tickets", str(sizes.today_tickets)])
+    if "startup" in wanted:
+        with tempfile.TemporaryDirectory(prefix="bench-all-") as folder:
+            db = f"sqlite:///{folder}/startup.db"
+            subprocess.run([sys.executable, "-m", "deskapp", "--db", db, "init"], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+            results["startup"] = run("startup", ["bench/startup.py", "--runs", str(sizes.startup_runs),
+                                                 "--wait-for", "PIN", "--", sys.executable, "-m", "deskapp",
+                                                 "--db", db])
+    if "queue" in wanted:
+        results["queue"] = run("queue", ["bench/queue_claims.py", "--tickets", str(sizes.claim_tickets), *pg_args])
+    if "search" in wanted:
+        results["search"] = run("search", ["bench/search.py", "--customers", str(sizes.customers),
+                                           "--import-rows", str(sizes.import_rows), *pg_args])
+    if "stats" in wanted:
+        results["stats"] = run("stats", ["bench/stats.py"])
+    if "memory" in wanted:
+        customers, days = sizes.customers, sizes.days
+        if not (ROOT / "bench" / "volume.py").exists():
+            # The row then names the smaller volume it was measured on (counted in the database).
+            customers, days = min(customers, DEMO_CUSTOMERS), min(days, DEMO_DAYS)
+        results["memory"] = run("memory", ["bench/memory.py", "--customers", str(customers), "--days", str(days),
+                                           "--tickets", str(sizes.tickets), "--today-tickets",
+                                           str(sizes.today_tickets)])
     return merge(machine(pg_version), sizes, results, no_pg=None if pg else pg_version,
                  when=dt.datetime.now(dt.timezone.utc))
 
@@ -249,8 +260,20 @@ def format_table(doc: dict) -> str:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help=f"comma-separated steps to run again ({', '.join(STEPS)}); "
+                                                    "the others keep their figures from bench/results/all.json")
+    args = parser.parse_args()
+    only = {step.strip() for step in args.only.split(",") if step.strip()} or None
+    unknown = (only or set()) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))} (steps: {', '.join(STEPS)})")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    doc = collect(dict(os.environ))
+    previous_file = RESULTS / "all.json"
+    previous = json.loads(previous_file.read_text()) if only and previous_file.exists() else None
+    doc = collect(dict(os.environ), only, previous)
     (RESULTS / "all.json").write_text(json.dumps(doc, indent=2) + "\n")
     print()
     print(format_table(doc))
