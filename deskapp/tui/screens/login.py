@@ -1,7 +1,7 @@
 """Login: staff login and PIN; a desk role also picks (or confirms) its counter."""
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -23,6 +23,26 @@ def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
     return session, counter
 
 
+class _LoginField(Input):
+    """The login field. Keys typed fast behind Enter reach this field's queue before the screen
+    moves the focus to the PIN; they belong to the PIN, so they are passed on to it."""
+
+    _behind_enter = False
+
+    def on_focus(self) -> None:
+        self._behind_enter = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._behind_enter:
+            event.stop()
+            event.prevent_default()
+            self.screen.query_one("#pin", Input).post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            self._behind_enter = True
+        await super()._on_key(event)
+
+
 class LoginScreen(Screen):
     """The first screen of every desk."""
 
@@ -39,7 +59,7 @@ class LoginScreen(Screen):
             with Vertical(id="login-box"):
                 yield Static(f"[b]{branch}[/b]\nStaff login", id="login-title")
                 yield Label("Login")
-                yield Input(placeholder="e.g. ana", id="login")
+                yield _LoginField(placeholder="e.g. ana", id="login")
                 yield Label("PIN")
                 yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
                 yield Label("Counter (tellers)")
