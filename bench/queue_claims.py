@@ -30,7 +30,9 @@ def bench_config(desks: int):
     config = load_config(ROOT / "config.yaml")
     counters = [Counter(code=f"B{i}", name=f"Bench {i}", services=["CASH"]) for i in range(desks)]
     staff = list(config.staff) + [StaffMember(login=f"bench{i}", name=f"Bench {i}", role="teller") for i in range(desks)]
-    return config.model_copy(update={"counters": list(config.counters) + counters, "staff": staff})
+    # Four digits: one service issues more than the 999 numbers a day that config.yaml allows.
+    queue = config.queue.model_copy(update={"number_width": 4})
+    return config.model_copy(update={"counters": list(config.counters) + counters, "staff": staff, "queue": queue})
 
 
 def _desk(url: str, desks: int, index: int, start, results) -> None:

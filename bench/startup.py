@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import statistics
 import sys
 import tempfile
@@ -54,25 +55,27 @@ def p90(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=10, method="inclusive")[-1]
 
 
-def measure(target: list[str], wait_for: str, runs: int, timeout: float) -> tuple[list[float], list[float]]:
-    """Startup samples (ms) for the baseline app and the target, interleaved."""
+def measure(target: list[str], wait_for: str, runs: int, timeout: float,
+            others: tuple[list[str], ...] = ()) -> tuple[list[float], ...]:
+    """Startup samples (ms) for the baseline app, the target and any other commands, interleaved."""
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         baseline_script = Path(tmp) / "baseline_app.py"
         baseline_script.write_text(BASELINE_APP)
         baseline = [sys.executable, str(baseline_script)]
 
+        commands = [(baseline, BASELINE_TEXT), (target, wait_for), *((other, wait_for) for other in others)]
         # One unmeasured run of each warms the OS file cache and .pyc files.
-        time_to_screen(baseline, BASELINE_TEXT, timeout)
-        time_to_screen(target, wait_for, timeout)
+        for argv, text in commands:
+            time_to_screen(argv, text, timeout)
 
-        baseline_ms: list[float] = []
-        target_ms: list[float] = []
+        samples: list[list[float]] = [[] for _ in commands]
         for run in range(runs):
-            # Alternate which goes first, so neither always follows the other's teardown.
-            pair = [(baseline_ms, baseline, BASELINE_TEXT), (target_ms, target, wait_for)]
-            for samples, argv, text in pair if run % 2 == 0 else reversed(pair):
-                samples.append(time_to_screen(argv, text, timeout))
-    return baseline_ms, target_ms
+            # Alternate the order, so none always follows the same other's teardown.
+            order = list(range(len(commands))) if run % 2 == 0 else list(reversed(range(len(commands))))
+            for i in order:
+                argv, text = commands[i]
+                samples[i].append(time_to_screen(argv, text, timeout))
+    return tuple(samples)
 
 
 def main() -> int:
@@ -81,12 +84,15 @@ def main() -> int:
     parser.add_argument("--wait-for", default="PIN", help='text that marks the target\'s first screen (default "PIN")')
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one screen")
     parser.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE")
+    parser.add_argument("--also", action="append", default=[], metavar="CMD",
+                        help="another command to time in the same run (e.g. an earlier version), repeatable")
     parser.add_argument("target", nargs="*", help="target command, after --")
     args = parser.parse_args()
     target = args.target or [sys.executable, "-m", "deskapp"]
+    others = tuple(shlex.split(cmd) for cmd in args.also)
 
     try:
-        baseline_ms, target_ms = measure(target, args.wait_for, args.runs, args.timeout)
+        baseline_ms, target_ms, *others_ms = measure(target, args.wait_for, args.runs, args.timeout, others)
     except AssertionError as failure:  # a screen never showed: the message holds the screen
         print(f"startup: {failure}", file=sys.stderr)
         return 1
@@ -99,6 +105,9 @@ def main() -> int:
     print(f"{'':10} {'median ms':>10} {'p90 ms':>10}")
     print(f"{'baseline':10} {baseline_median:10.1f} {p90(baseline_ms):10.1f}   one-Label Textual app")
     print(f"{'target':10} {target_median:10.1f} {p90(target_ms):10.1f}   {' '.join(target)}")
+    for other, samples in zip(others, others_ms):
+        print(f"{'also':10} {statistics.median(samples):10.1f} {p90(samples):10.1f}   {' '.join(other)}"
+              f"   ratio {statistics.median(samples) / baseline_median:.2f}")
     print(f"ratio target/baseline: {ratio:.2f}")
 
     if args.json:
@@ -108,6 +117,9 @@ def main() -> int:
             "value_ms": round(target_median, 1),
             "ratio": round(ratio, 3),
             "runs": args.runs,
+            "also": [{"command": " ".join(other), "value_ms": round(statistics.median(samples), 1),
+                      "ratio": round(statistics.median(samples) / baseline_median, 3)}
+                     for other, samples in zip(others, others_ms)],
         }
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     return 0

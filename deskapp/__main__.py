@@ -1,3 +1,3 @@
-from deskapp.cli import main
+from deskapp.launch import main
 
 main()

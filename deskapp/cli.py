@@ -363,3 +363,6 @@ def report(env: Env, since: str, until: str, fmt: str | None, out: str, as_json:
         *(f"wrote {p}" for p in written),
     ]
     emit(as_json, data, "\n".join(lines))
+
+
+import deskapp.cli_admin  # noqa: E402,F401  (registers backup and restore)

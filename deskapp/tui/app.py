@@ -102,11 +102,17 @@ class DeskApp(App):
             self.use_command_palette = False
 
     # -- start-up -------------------------------------------------------------------------------
+    # The first screen is the default mode's base screen: switching modes at start-up would make
+    # Textual re-parse every stylesheet twice before the first frame.
+    DEFAULT_MODE = "login"
+
+    def get_default_screen(self):
+        return self._first_screen()
+
     def on_mount(self) -> None:
         if self.config is not None:
             self.title = f"deskapp · {self.config.branch.name}"
-        self.add_mode("login", self._first_screen)
-        self.switch_mode("login")
+        self.add_mode("login", self._first_screen)  # already on screen; named for switch_mode("login")
         self.set_interval(1.0, self._tick)
 
     def on_ready(self) -> None:

@@ -125,3 +125,21 @@ async def test_command_palette_opens_the_screens_the_role_allows(ready, clock):
         await pilot.press("enter")
         await settle(pilot, 0.5)
         assert app.current_mode == "customers"
+
+
+async def test_counters_arrive_with_the_configuration_after_the_first_frame(ready, db_url):
+    """As `deskapp --counter 3` starts: login painted first, the counter list mounted when config loads."""
+    from textual.widgets import Select
+
+    from deskapp.tui.app import DeskApp
+    from tests.conftest import CONFIG
+    from tests.tui.helpers import until
+
+    app = DeskApp(None, config_path=str(CONFIG), db_url=db_url, counter="3")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.ctx is not None)
+        await settle(pilot)
+        assert not app.screen.query("#counter-pending")
+        assert app.screen.query_one("#counter", Select).value == "3"
+        await log_in(pilot, "ana")
+        assert app.current_mode == "desk" and app.counter == "3"

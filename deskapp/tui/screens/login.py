@@ -1,7 +1,7 @@
 """Login: staff login and PIN; a desk role also picks (or confirms) its counter."""
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -23,26 +23,52 @@ def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
     return session, counter
 
 
+class _LoginField(Input):
+    """The login field. Keys typed fast behind Enter reach this field's queue before the screen
+    moves the focus to the PIN; they belong to the PIN, so they are passed on to it."""
+
+    _behind_enter = False
+
+    def on_focus(self) -> None:
+        self._behind_enter = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._behind_enter:
+            event.stop()
+            event.prevent_default()
+            self.screen.query_one("#pin", Input).post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            self._behind_enter = True
+        await super()._on_key(event)
+
+
 class LoginScreen(Screen):
     """The first screen of every desk."""
 
     BINDINGS = [("escape", "clear", "Clear")]
+    DEFAULT_CSS = """
+    LoginScreen #counter-pending { height: 3; border: tall $border-blurred; padding: 0 2; color: $text-muted; }
+    """
 
     def compose(self) -> ComposeResult:
         config = self.app.config
-        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters] if config else []
         branch = config.branch.name if config else "deskapp"
         yield Header()
         with Center():
             with Vertical(id="login-box"):
                 yield Static(f"[b]{branch}[/b]\nStaff login", id="login-title")
                 yield Label("Login")
-                yield Input(placeholder="e.g. ana", id="login")
+                yield _LoginField(placeholder="e.g. ana", id="login")
                 yield Label("PIN")
                 yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
                 yield Label("Counter (tellers)")
-                yield Select(counters, value=self.app.counter if config and self.app.counter else Select.NULL,
-                             allow_blank=True, prompt="No counter", id="counter")
+                if config:
+                    yield self._counter_select(config)
+                else:
+                    # The counters come with the configuration, after the first frame; the Select
+                    # (with its overlay) is the costliest widget here, so it is mounted then.
+                    yield Static("No counter", id="counter-pending")
                 yield Button("Log in", variant="primary", id="submit")
                 yield Static("", id="login-message")
         yield Footer()
@@ -56,9 +82,23 @@ class LoginScreen(Screen):
         if self._waiting:
             self.submit()
 
+    def _given_counter(self, config):
+        """--counter, when the configuration has that counter."""
+        return self.app.counter if self.app.counter in {c.code for c in config.counters} else Select.NULL
+
+    def _counter_select(self, config) -> Select:
+        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters]
+        return Select(counters, value=self._given_counter(config), allow_blank=True, prompt="No counter",
+                      id="counter")
+
     def configure(self, config) -> None:
         """The configuration arrived after the screen was painted: show the branch and its counters."""
         self.query_one("#login-title", Static).update(f"[b]{config.branch.name}[/b]\nStaff login")
+        pending = self.query("#counter-pending")
+        if pending:
+            self.query_one("#login-box").mount(self._counter_select(config), before=pending.first())
+            pending.remove()
+            return
         select = self.query_one("#counter", Select)
         select.set_options([(f"{c.code} · {c.name}", c.code) for c in config.counters])
         if self.app.counter in {c.code for c in config.counters}:
@@ -83,7 +123,9 @@ class LoginScreen(Screen):
         if not login or not pin:
             self._say("Enter your login and PIN.")
             return
-        counter = self.query_one("#counter", Select).value
+        select = self.query_one("#counter", Select)
+        # Mounted only just now (typed before the configuration came): it holds --counter, if any.
+        counter = select.value if select.is_mounted else self._given_counter(self.app.config)
         counter = None if counter is Select.NULL else str(counter)
         self._say("Checking…")
         call_core(self, _login_at_counter, self.app.ctx, login, pin, counter, then=self._done, on_error=self._failed)

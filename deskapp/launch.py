@@ -1,0 +1,54 @@
+"""The `deskapp` entry point: open the desk at once, or hand everything else to the click CLI.
+
+Most starts are a desk: `deskapp` with at most --config, --db and --counter. For those the login
+screen is painted without importing click and the command modules (a measurable share of start-up,
+see README "Benchmarks"). Anything else, including --help, a typo or a command, goes to
+deskapp.cli, which parses, explains and reports exactly as before.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+_OPTIONS = {"--config": "config_path", "--db": "db_url", "--counter": "counter"}
+
+
+def desk_options(argv: list[str]) -> dict[str, str] | None:
+    """The options of a plain desk start, or None when argv is for the click CLI."""
+    found: dict[str, str] = {}
+    args = iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name not in _OPTIONS or _OPTIONS[name] in found:
+            return None
+        if not eq:
+            value = next(args, "")
+            if not value or value.startswith("-"):
+                return None  # a missing value: click says so properly
+        if not value:
+            return None
+        found[_OPTIONS[name]] = value
+    return found
+
+
+def main() -> None:
+    options = desk_options(sys.argv[1:])
+    if options is None:
+        from deskapp.cli import main as cli
+
+        cli()
+        return
+    try:
+        from deskapp.tui.app import run_app
+
+        # The same environment variables as the click options read.
+        code = run_app(None, options.get("db_url") or os.environ.get("DESKAPP_DATABASE_URL") or None,
+                       config_path=options.get("config_path") or os.environ.get("DESKAPP_CONFIG") or None,
+                       mode="desk", counter=options.get("counter"))
+    except Exception as exc:  # noqa: BLE001  reported exactly as the click CLI reports it
+        from deskapp.cli import _report
+
+        _report(exc)
+        return
+    if code:
+        sys.exit(code)
