@@ -34,7 +34,7 @@ def populate(ctx: Context, rng: random.Random, days: int = 30) -> None:
             mine = [cid for (cid,) in Customer.select(Customer.id).where(
                 (Customer.manager == manager_id) & Customer.active).order_by(Customer.id).tuples()]
             for cid in rng.sample(mine, k=min(PER_MANAGER, len(mine))):
-                clock.set(now - dt.timedelta(days=rng.randrange(1, days), hours=rng.randrange(0, 8)))
+                clock.set(now - dt.timedelta(days=rng.randrange(1, max(days, 2)), hours=rng.randrange(0, 8)))
                 for offer in offers.for_customer(ctx, cid)[:1]:
                     accepted = rng.random() < 0.4
                     made = offers.decide(ctx, session, cid, offer.code, "accepted" if accepted else "declined")
