@@ -417,12 +417,6 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
         .group_by(Feedback.csat, Feedback.nps, Feedback.ces)
         .tuples()
     )
-    csat, nps, ces, responses_ = [], [], [], 0
-    for c, n, e, count in histogram:
-        csat += [c] * count
-        nps += [n] * count
-        ces += [e] * count
-        responses_ += count
     by_customer = (
         Feedback.select(Feedback.answered, fn.COUNT(Feedback.id))
         .join(Ticket)
@@ -432,6 +426,18 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
     )
     answered = {bool(a): count for a, count in by_customer}
     completed = Ticket.select().where(_all(base) & (Ticket.status == DONE)).count()
+    return _summary(entered_by, list(histogram), answered, completed)
+
+
+def _summary(entered_by: str, histogram: list, answered: dict[bool, int], completed: int) -> FeedbackSummary:
+    """The figures from (csat, nps, ces, count) groups of answers, customer answers and no-answers
+    by `answered`, and the completed tickets."""
+    csat, nps, ces, responses_ = [], [], [], 0
+    for c, n, e, count in histogram:
+        csat += [c] * count
+        nps += [n] * count
+        ces += [e] * count
+        responses_ += count
     counts = FeedbackCounts(
         responses=responses_, customer_responses=answered.get(True, 0), completed=completed,
         no_answer=answered.get(False, 0), csat=metrics.csat_counts(csat), nps=metrics.nps_counts(nps),
@@ -439,6 +445,46 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
     )
     rate = metrics.response_rate(counts.customer_responses, completed) if entered_by == CUSTOMER else None
     return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces(ces), rate, counts)
+
+
+def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date) -> dict[str | None, FeedbackSummary]:
+    """summary(FeedbackFilter(service=code, since=since, until=until)) for every service of the
+    branch (keyed by code) and for all of them (key None), from three grouped queries."""
+    if since > until:
+        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+    base = (Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until)
+    histograms: dict = {}
+    for service, c, n, e, count in (
+        Feedback.select(Ticket.service, Feedback.csat, Feedback.nps, Feedback.ces, fn.COUNT(Feedback.id))
+        .join(Ticket)
+        .where(base & (Feedback.entered_by == CUSTOMER) & Feedback.answered)
+        .group_by(Ticket.service, Feedback.csat, Feedback.nps, Feedback.ces)
+        .tuples()
+    ):
+        histograms.setdefault(service, []).append((c, n, e, count))
+    answered: dict = {}
+    for service, a, count in (
+        Feedback.select(Ticket.service, Feedback.answered, fn.COUNT(Feedback.id))
+        .join(Ticket)
+        .where(base & (Feedback.entered_by == CUSTOMER))
+        .group_by(Ticket.service, Feedback.answered)
+        .tuples()
+    ):
+        answered.setdefault(service, {})[bool(a)] = count
+    completed = dict(
+        Ticket.select(Ticket.service, fn.COUNT(Ticket.id)).where(base & (Ticket.status == DONE))
+        .group_by(Ticket.service).tuples()
+    )
+    codes = dict(Service.select(Service.id, Service.code).where(Service.branch == ctx.branch_id).tuples())
+    result = {code: _summary(CUSTOMER, histograms.get(sid, []), answered.get(sid, {}), completed.get(sid, 0))
+              for sid, code in codes.items()}
+    every_answer = {True: 0, False: 0}
+    for counts in answered.values():
+        for a, count in counts.items():
+            every_answer[a] += count
+    result[None] = _summary(CUSTOMER, [group for groups in histograms.values() for group in groups],
+                            {a: n for a, n in every_answer.items() if n}, sum(completed.values()))
+    return result
 
 
 def summary_by_entry(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> dict[str, FeedbackSummary]:

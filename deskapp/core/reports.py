@@ -63,8 +63,9 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
     except ImportError:  # feedback not installed in this build: the report goes without it
         return None
     rows = []
+    summaries = feedback.customer_summaries_by_service(ctx, since, until)
     for code in [None, *services]:
-        s = feedback.summary(ctx, feedback.FeedbackFilter(service=code, since=since, until=until))
+        s = summaries[code]
         rows.append((code or "all", s.counts.customer_responses, s.counts.completed, _r(s.response_rate, 4),
                      _r(s.csat_pct, 1), _r(s.nps, 1), _r(s.ces)))
     return Table("feedback", "Feedback (customer answers)",

@@ -388,3 +388,28 @@ def test_filters_narrow_responses_figures_and_the_rate(fctx, clock):
 def test_a_bad_filter_is_refused_in_words(fctx, f, message):
     with pytest.raises(fb.FeedbackError, match=message):
         fb.responses(fctx, f)
+
+
+def test_per_service_summaries_equal_one_summary_per_service(fctx, clock):
+    """The report's grouped figures are summary() for each service and for all, over the same days."""
+    tickets = [served(fctx, clock, counter="2", staff="joao", service=s)
+               for s in ("CASH", "CARD", "CASH", "CARD", "CASH", "CASH")]
+    fb.submit(fctx, tickets[0], csat=5, nps=10, ces=1)
+    fb.submit(fctx, tickets[1], csat=2, nps=3)
+    fb.submit(fctx, tickets[2], csat=3, nps=7, ces=5)
+    fb.record_no_answer(fctx, tickets[3])
+    fb.submit(fctx, tickets[4], csat=4, nps=9, entered_by="staff", staff="sofia")
+    clock.advance(hours=24)  # a day outside the period: its answer must not count
+    fb.submit(fctx, served(fctx, clock, counter="2", staff="joao"), csat=1, nps=0)
+    day = dt.date(2026, 3, 10)
+
+    grouped = fb.customer_summaries_by_service(fctx, day, day)
+    codes = [s.code for s in fctx.config.services]
+    assert set(grouped) == {None, *codes}
+    for code in [None, *codes]:
+        assert grouped[code] == fb.summary(fctx, fb.FeedbackFilter(service=code, since=day, until=day))
+    assert (grouped[None].counts.customer_responses, grouped[None].counts.completed,
+            grouped[None].counts.no_answer) == (3, 6, 1)
+    assert grouped["CARD"].csat_pct == 0.0 and grouped["CASH"].response_rate == pytest.approx(2 / 4)
+    with pytest.raises(fb.FeedbackError, match="ends"):
+        fb.customer_summaries_by_service(fctx, day, day - dt.timedelta(days=1))
