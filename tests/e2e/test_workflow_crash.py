@@ -106,6 +106,7 @@ def test_a_killed_desk_resumes_the_workflow_at_the_same_step(tmp_path):
         pick(term, "withdrawal", downs=2)  # past "Choose…" and "deposit"
         term.press("tab")
         focus_below(term, "Amount")
+        time.sleep(0.3)  # as in pick(): the cursor is drawn a moment before the box takes keys
         term.press(*"6000")
         term.wait_for("▊  6000")
         pick(term, "EUR", downs=1)  # Enter goes on to the currency, then opens it
