@@ -10,7 +10,8 @@ tickets in random services and classes. Each action that succeeded is appended t
 line *after* its transaction committed, so a SIGKILL can lose the last line, never invent one.
 A refusal a teller could see (QueueError, e.g. the recall limit) is logged as "refused"; any
 other exception prints its traceback, logs "failed" and exits 3; a run that ended in time logs
-"done". The clock is fixed at T0 so that a run at
+"done". When the file LOG.hold exists and the desk holds a ticket, it logs "holding" and keeps
+that ticket, doing nothing more, until it is killed (the crash test's sure resume). The clock is fixed at T0 so that a run at
 midnight cannot split the day.
 """
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
 
     rng = random.Random(int(seed))
     log = open(log_path, "a", buffering=1)
+    hold_flag = log_path + ".hold"  # the test creates it: keep the next ticket held, log "holding"
 
     def record(op: str, ticket: int | None = None, **extra) -> None:
         log.write(json.dumps({"pid": os.getpid(), "op": op, "ticket": ticket, **extra}) + "\n")
@@ -54,6 +56,11 @@ def main(argv: list[str]) -> int:
                 record("issue", issued.ticket.id)
                 time.sleep(rng.uniform(0.01, 0.04))
                 continue
+            if held is not None and os.path.exists(hold_flag):
+                record("holding", held.id, status=held.status)
+                while time.monotonic() < deadline:  # holds its ticket until the test kills it
+                    time.sleep(0.05)
+                break
             try:
                 held = step(q, ctx, counter, staff, held, rng, record)
             except q.QueueError as exc:

@@ -1,7 +1,7 @@
 """Crash: fifty times a desk process is killed (SIGKILL) at a random moment of its work.
 
 Rounds of five desks and a kiosk run side by side; each desk is killed at its own random moment
-after it started working, the kiosk at the end of the round. After every round the invariant
+after it started working (one desk a round only once it holds a ticket on purpose), the kiosk at the end of the round. After every round the invariant
 checker must find nothing, and in the next round each restarted desk must resume exactly the
 ticket its counter held when it died (core `held_by`) and go on with that ticket.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +49,11 @@ def test_fifty_desk_kills_lose_nothing_and_desks_resume(tmp_path, db_url) -> Non
                     f"{held[desk.counter]}")
                 resumed += ready["ticket"] is not None
             fleet.wait_ready(kiosk)
+            # Random moments alone left a counter holding a ticket at the kill only 4 times in 50 on
+            # a loaded machine; one desk a round is killed while it surely holds one.
+            holder = desks[round_no % DESKS]
+            Path(f"{holder.log}.hold").touch()
+            wait_holding(holder)
             kills += kill_at_random_moments(desks, kiosk, rng)
             database.connect(db_url)
             try:
@@ -66,7 +72,18 @@ def test_fifty_desk_kills_lose_nothing_and_desks_resume(tmp_path, db_url) -> Non
     finally:
         zygote.close()
     assert kills == DESKS * ROUNDS
-    assert resumed >= 5, "desks were killed while holding tickets often enough to show the resume"
+    assert resumed >= ROUNDS - 1, "every round after the first resumes at least the ticket held on purpose"
+
+
+def wait_holding(desk, timeout: float = 60.0) -> None:
+    """Block until the desk logged that it keeps its ticket (it needs one called first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(e["op"] == "holding" for e in desk.entries()):
+            return
+        assert desk.exited() is None, f"desk {desk.counter} ended: {desk.exited()}"
+        time.sleep(0.02)
+    raise AssertionError(f"desk {desk.counter} did not hold a ticket within {timeout} s")
 
 
 def kill_at_random_moments(desks, kiosk, rng) -> int:
