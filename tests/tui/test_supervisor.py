@@ -118,3 +118,23 @@ def test_the_slowest_steps_of_today_come_first(ctx, clock):
                           committed_at=clock.now() + dt.timedelta(minutes=took), outcome="done")
     steps = supervision.dashboard(ctx).slowest_steps
     assert [(s.step_id, s.mean_minutes) for s in steps] == [("origin", 9.0), ("transaction", 3.0), ("summary", 1.0)]
+
+
+async def test_a_counter_closed_on_an_earlier_day_shows_no_time(ctx, clock):
+    """How long a counter has been in its state: for one closed today, since it closed; for one
+    closed on an earlier day, a dash (hours since then would say nothing)."""
+    clock.set(dt.datetime(2026, 3, 9, 17, 0))
+    q.open_counter(ctx, "3", "joao")
+    q.set_counter_state(ctx, "3", "closed", by="joao")  # closed yesterday at 17:00
+    clock.set(dt.datetime(2026, 3, 10, 10, 0))
+    q.open_counter(ctx, "2", "joao")
+    clock.set(dt.datetime(2026, 3, 10, 10, 5))
+    q.set_counter_state(ctx, "2", "closed", by="joao")  # closed today at 10:05
+    clock.set(dt.datetime(2026, 3, 10, 10, 12))
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(160, 60)) as pilot:
+        app.logged_in(SOFIA, None)
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
+        assert row(app, "#sup-counters", "2")[1:5] == ["closed", "-", "CASH, CARD, INFO", "7:00"]
+        assert row(app, "#sup-counters", "3")[1] == "closed"
+        assert row(app, "#sup-counters", "3")[4] == "-"

@@ -159,7 +159,11 @@ class SupervisorScreen(Screen):
             else:
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
-            length = elapsed(data.at - started) if started else DASH
+            tz = self.app.config.branch.timezone
+            if started is None or (st.state == "closed" and to_local(started, tz).date() != to_local(data.at, tz).date()):
+                length = DASH  # a counter closed since an earlier day: hours since then say nothing
+            else:
+                length = elapsed(data.at - started)
             f = per_counter.get(st.code)
             counters.add_row(st.name, st.state, st.staff_name or DASH, ", ".join(st.services), length, doing,
                              str(f.completed) if f else "0",
