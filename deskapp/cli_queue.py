@@ -92,7 +92,27 @@ def _core(name: str):
 
 _counter_action("recall", "Call the held ticket again (counted).", _core("recall"))
 _counter_action("start", "Start serving the called ticket.", _core("start"))
-_counter_action("complete", "Finish serving the ticket.", _core("complete"))
+
+
+def _complete(ctx, counter_code, abandon_reason=None):
+    from deskapp.core import queue as q
+    from deskapp.core import workflows
+
+    try:
+        return workflows.complete_ticket(ctx, counter_code, abandon_reason=abandon_reason)
+    except workflows.StepsLeft as exc:
+        raise q.QueueError(
+            f"{exc.number} has guided steps left: finish them at the desk, or complete with "
+            "--abandon-workflow REASON to abandon them (recorded and audited).") from None
+    except workflows.StepInvalid as exc:
+        raise q.QueueError(f"--abandon-workflow: {'; '.join(exc.problems.values())}.") from None
+    except workflows.WorkflowError as exc:
+        raise q.QueueError(str(exc)) from None
+
+
+_counter_action("complete", "Finish serving the ticket (refused while its workflow has steps left).", _complete,
+                extra=[click.option("--abandon-workflow", "abandon_reason", default=None, metavar="REASON",
+                                    help="Abandon an unfinished workflow at its current step, with this reason.")])
 _counter_action("no-show", "The called customer did not come.", _core("no_show"))
 _counter_action("cancel", "The called customer walked away.", _core("cancel"))
 _counter_action("requeue", "Put the called ticket back in line.", _core("requeue"),

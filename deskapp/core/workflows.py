@@ -42,10 +42,10 @@ from deskapp.core.workflow_state import (
     load_ticket,
 )
 from deskapp.db.database import transaction
-from deskapp.db.models import Staff
+from deskapp.db.models import Counter, Staff
 
 __all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
-           "StepInvalid", "StepState", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
+           "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
            "customer_env", "holds", "offers_for", "start_or_resume", "state", "unfinished", "validate_step",
            "workflow_for"]
 
@@ -232,12 +232,35 @@ def abandon(ctx: Context, ticket_id: int, reason: str, staff: str) -> RunState:
     return transaction(work)
 
 
-def complete_ticket(ctx: Context, counter_code: str) -> q.TicketInfo:
-    """The desk's Complete: refused while the ticket's workflow is unfinished (finish or abandon it)."""
+class StepsLeft(q.QueueError):
+    """Complete was refused: the ticket's workflow is unfinished."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number} has guided steps left: finish them (g), or abandon them there.")
+        self.number = number
+
+
+def complete_ticket(ctx: Context, counter_code: str, *, abandon_reason: str | None = None,
+                    by: str | None = None) -> q.TicketInfo:
+    """Complete at a desk or from a script: refused while the ticket's workflow is unfinished.
+
+    With `abandon_reason` an unfinished workflow is first abandoned at its current step with that
+    reason, recorded for `by` (default: the person at the counter), and audited; then completed.
+    """
     held = q.held_by(ctx, counter_code)
     if held is not None and unfinished(ctx, held.id):
-        raise q.QueueError(f"{held.number} has guided steps left: finish them (g), or abandon them there.")
+        if abandon_reason is None:
+            raise StepsLeft(held.number)
+        abandon(ctx, held.id, abandon_reason, by or _counter_staff(ctx, counter_code))
     return q.complete(ctx, counter_code)
+
+
+def _counter_staff(ctx: Context, counter_code: str) -> str:
+    row = (Staff.select(Staff.login).join(Counter, on=(Counter.staff == Staff.id))
+           .where((Counter.branch == ctx.branch_id) & (Counter.code == counter_code)).first())
+    if row is None:
+        raise q.QueueError(f"Nobody is at counter {counter_code}.")
+    return row.login
 
 
 def _staff_id(login: str) -> int | None:

@@ -29,7 +29,7 @@ def test_the_feedback_terminal_asks_the_customer_of_its_counter(tmp_path: Path) 
         deskapp(db_url, "queue", "issue", "--service", "CASH", cwd=tmp_path)
         deskapp(db_url, "queue", "call-next", "--counter", "2", "--staff", "joao", cwd=tmp_path)
         deskapp(db_url, "queue", "start", "--counter", "2", cwd=tmp_path)
-        deskapp(db_url, "queue", "complete", "--counter", "2", cwd=tmp_path)
+        deskapp(db_url, "queue", "complete", "--counter", "2", "--abandon-workflow", "served by script", cwd=tmp_path)
 
         term.wait_for("How satisfied are you with the service you received today?")
         term.wait_for("A001")

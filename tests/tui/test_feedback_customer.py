@@ -217,7 +217,7 @@ async def test_the_feedback_terminal_asks_about_a_ticket_completed_by_another_pr
             done = await asyncio.to_thread(
                 subprocess.run,
                 [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url,
-                 "queue", "complete", "--counter", "1", "--json"],
+                 "queue", "complete", "--counter", "1", "--abandon-workflow", "served by script", "--json"],
                 capture_output=True, text=True, timeout=60,
             )
             assert done.returncode == 0, done.stderr

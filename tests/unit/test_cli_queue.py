@@ -69,7 +69,13 @@ def test_a_ticket_from_issue_to_done(cli) -> None:
     assert set(started) == HELD
     assert (started["ticket"], started["status"], started["counter"], started["parent"]) == ("A002", "serving", "1",
                                                                                              None)
-    done = ok_json(cli("queue", "complete", "--counter", "1", "--json"))
+    # CASH has a guided workflow nobody went through: a script may not skip it silently.
+    assert failed(cli("queue", "complete", "--counter", "1", "--json"), 1) == (
+        "deskapp: A002 has guided steps left: finish them at the desk, or complete with --abandon-workflow REASON "
+        "to abandon them (recorded and audited).")
+    assert failed(cli("queue", "complete", "--counter", "1", "--abandon-workflow", "  ", "--json"), 1) == (
+        "deskapp: --abandon-workflow: say why the workflow is abandoned.")
+    done = ok_json(cli("queue", "complete", "--counter", "1", "--abandon-workflow", "system down", "--json"))
     assert (done["id"], done["status"]) == (second["id"], "done")
 
     # Counter 1 is open now, idle: the next ticket has A001 ahead of it, one 4-minute service.
@@ -143,3 +149,24 @@ def test_estimate_erlang_c(tmp_path) -> None:
     assert round(data["p_wait"], 4) == 0.1741
     assert round(data["service_level"], 4) == 0.8884
     assert data["occupancy"] == pytest.approx(10 / 14)
+
+
+def test_complete_abandoning_the_workflow_is_recorded_and_audited(cli, db_url) -> None:
+    ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
+    ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
+    ok_json(cli("queue", "start", "--counter", "1", "--json"))
+    assert ok_json(cli("queue", "complete", "--counter", "1", "--abandon-workflow", "system down", "--json"))[
+        "status"] == "done"
+
+    from deskapp.db import database
+    from deskapp.db.models import AuditEvent, StepRecord, Ticket
+
+    database.connect(db_url)
+    try:
+        ticket = Ticket.get(Ticket.number == "A001")
+        abandoned = [r for r in StepRecord.select().where(StepRecord.ticket == ticket) if r.outcome == "abandoned"]
+        assert len(abandoned) == 1 and "system down" in abandoned[0].values
+        event = AuditEvent.get(AuditEvent.action == "workflow_abandoned")
+        assert (event.staff, event.entity, event.entity_id) == ("ana", "ticket", "A001")
+    finally:
+        database.close()
