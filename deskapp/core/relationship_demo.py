@@ -11,7 +11,7 @@ import datetime as dt
 import random
 
 from deskapp.core import customer_records, followups, offers
-from deskapp.core.clock import FixedClock
+from deskapp.core.clock import FixedClock, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.customers import session_for
 from deskapp.db.models import Customer, Staff
@@ -51,12 +51,28 @@ def _followups(ctx: Context, clock: FixedClock, rng: random.Random, now: dt.date
                mine: list[int]) -> None:
     """Some closed (on time or late), some overdue, due today and upcoming: a realistic board."""
     causes = ctx.config.followups.root_causes
+    tz = ctx.config.branch.timezone
+    today = to_local(now, tz).date()
+
+    def office_hours(day: dt.date) -> dt.datetime:
+        """A moment of a working day's office hours (09:00-17:00 branch time), as stored (UTC)."""
+        return to_utc(dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=rng.randrange(0, 8 * 60)), tz)
+
     for cid in rng.sample(mine, k=min(12, len(mine))):
-        created = now - dt.timedelta(days=rng.randrange(1, 20), hours=rng.randrange(0, 8))
+        created = office_hours(_weekday(today - dt.timedelta(days=rng.randrange(1, 20)), -1))
         clock.set(created)
-        due = created + dt.timedelta(hours=rng.choice((24, 48, 72, 120, 480)))
+        due_day = _weekday(to_local(created, tz).date() + dt.timedelta(days=rng.choice((1, 2, 3, 5, 20))), +1)
+        due = to_utc(dt.datetime.combine(due_day, to_local(created, tz).time()), tz)
         item = followups.create(ctx, source=rng.choice(("manual", "manual", "referral")), reason=rng.choice(REASONS),
                                 by=login, customer_id=cid, assignee=login, due_at=due)
         if due < now and rng.random() < 0.7:
-            clock.set(max(created + dt.timedelta(hours=1), min(now, due + dt.timedelta(hours=rng.randrange(-20, 30)))))
+            closed = office_hours(_weekday(due_day + dt.timedelta(days=rng.randrange(-1, 2)), +1))
+            clock.set(max(created + dt.timedelta(hours=1), min(now, closed)))
             followups.close(ctx, item.id, resolution=rng.choice(RESOLUTIONS), root_cause=rng.choice(causes), by=login)
+
+
+def _weekday(day: dt.date, step: int) -> dt.date:
+    """The day itself when it is Monday to Friday, else the nearest one in the direction of `step`."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=step)
+    return day

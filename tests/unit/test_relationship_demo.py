@@ -1,12 +1,15 @@
 """The demo gives the managers a portfolio with offer decisions and a follow-up board that looks real."""
 from __future__ import annotations
 
+import datetime as dt
+
 from deskapp.core import demo, pipeline, portfolio
+from deskapp.core.relationship_demo import REASONS
 from deskapp.core.auth import Session
-from deskapp.core.clock import FixedClock
+from deskapp.core.clock import FixedClock, to_local
 from deskapp.core.context import open_context
 from deskapp.db import database
-from deskapp.db.models import FollowUp, OfferDecision
+from deskapp.db.models import FollowUp, OfferDecision, Staff
 from tests.unit.test_demo import NOW
 
 
@@ -25,5 +28,15 @@ def test_the_demo_managers_have_portfolios_decisions_and_follow_ups(config, tmp_
         per_offer, per_manager = pipeline.offer_acceptance(ctx, NOW.date().replace(day=1), NOW.date())
         assert per_offer and {a.key for a in per_manager} >= {"pedro", "ines"}
         assert pipeline.needs_pipeline(ctx).to_products, "some accepted offers became products"
+
+        # A manager's board is kept in office hours: made, due and closed on weekdays 09:00-17:00.
+        tz = config.branch.timezone
+        managers = FollowUp.select().where(FollowUp.assignee.in_(
+            Staff.select(Staff.id).where(Staff.login.in_(("pedro", "ines")))) & FollowUp.reason.in_(REASONS))
+        moments = [m for f in managers for m in (f.created_at, f.due_at, f.closed_at) if m is not None]
+        assert len(moments) > 24
+        for moment in moments:
+            local = to_local(moment, tz)
+            assert local.weekday() < 5 and dt.time(9) <= local.time() <= dt.time(17), local
     finally:
         database.close()
