@@ -12,6 +12,7 @@ from deskapp.core.auth import Forbidden, Session
 from deskapp.db.models import FollowUp, Interaction, Need, OfferDecision
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.manager import ManagerScreen
+from deskapp.tui.screens.offer_dialog import DeclineDialog
 from tests.conftest import T0
 from tests.tui.helpers import log_in, make_app, set_pins, settle, until
 from tests.unit.test_offers import make
@@ -202,3 +203,31 @@ async def test_another_manager_sees_only_her_own_portfolio(ready, clock):
         assert [r[0] for r in rows(app, "#mgr-customers")] == ["Outro Cliente"]
         with pytest.raises(Forbidden):
             portfolio.customers_of(ready, app.session, "pedro")
+
+
+async def test_a_declined_offer_is_recorded_with_why_and_back_records_nothing(ready, clock):
+    ids = portfolio_of_pedro(ready)
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "pedro")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen) and app.screen.rows)
+        app.screen.query_one("#mgr-customers", DataTable).focus()
+        await pilot.press("o")  # Ana Lopes
+        await until(pilot, lambda: isinstance(app.screen, Customer360Screen) and app.screen.offers)
+
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, DeclineDialog))
+        await pilot.press("escape")  # changed their mind: nothing is recorded, the offer stays
+        await until(pilot, lambda: isinstance(app.screen, Customer360Screen))
+        await settle(pilot)
+        assert OfferDecision.select().count() == 0 and app.screen.offers
+
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, DeclineDialog))
+        await pilot.press(*"has one elsewhere", "enter")
+        await until(pilot, lambda: OfferDecision.select().count() == 1)
+        decision = OfferDecision.get()
+        assert (decision.customer_id, decision.offer, decision.decision, decision.note, decision.staff.login) == (
+            ids["ana"], "starter_credit_card", "declined", "has one elsewhere", "pedro")
+        await until(pilot, lambda: isinstance(app.screen, Customer360Screen) and app.screen.offers == [])

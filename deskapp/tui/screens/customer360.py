@@ -4,7 +4,7 @@ Opened from lookup, the desk ("o") or any screen with a customer id. Identifiers
 "v" reveals the national ID for the roles allowed to (audited in core). Keys add a note, a
 need, a life event or an interaction (the contact log: call, meeting or note with its outcome), and
 edit the details. The Offers tab lists the next-best offers for the customer (deskapp.core.offers):
-y records that the customer accepted the highlighted one, n that they declined it. Escape goes back.
+y records that the customer accepted the highlighted one, n that they declined it (asking why, optionally). Escape goes back.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from deskapp.core import customers, offers
 from deskapp.tui.screens import customer_forms as forms
+from deskapp.tui.screens.offer_dialog import DeclineDialog
 from deskapp.tui.work import call_core
 
 _SEVERITY = {"error": "red", "warning": "yellow", "information": "cyan"}
@@ -172,8 +173,16 @@ class Customer360Screen(Screen):
         if not self.offers or not 0 <= table.cursor_row < len(self.offers):
             return
         offer = self.offers[table.cursor_row]
+        if decision == "declined":
+            self.app.push_screen(DeclineDialog(offer.title), lambda note: self._record(offer, decision, note))
+        else:
+            self._record(offer, decision, "")
+
+    def _record(self, offer, decision: str, note: str | None) -> None:
+        if note is None:  # the decline dialog was left with Back: nothing recorded
+            return
         call_core(self, offers.decide, self.app.ctx, self.app.session, self.customer_id, offer.code, decision,
-                  then=lambda _: self._decided(offer.title, decision))
+                  note=note, then=lambda _: self._decided(offer.title, decision))
 
     def _decided(self, title: str, decision: str) -> None:
         self.notify(f"{title}: {decision}.")
