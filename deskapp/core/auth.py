@@ -25,7 +25,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SCREENS: dict[str, tuple[str, ...]] = {
     "greeter": ("reception", "customers"),
     "teller": ("desk", "customers"),
-    "supervisor": ("supervisor", "desk", "reception", "customers", "feedback", "audit"),
+    "supervisor": ("supervisor", "desk", "reception", "customers", "feedback", "manager", "audit"),
     "manager": ("manager", "customers", "feedback"),
 }
 SCREEN_TITLES = {

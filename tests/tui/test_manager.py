@@ -231,3 +231,29 @@ async def test_a_declined_offer_is_recorded_with_why_and_back_records_nothing(re
         assert (decision.customer_id, decision.offer, decision.decision, decision.note, decision.staff.login) == (
             ids["ana"], "starter_credit_card", "declined", "has one elsewhere", "pedro")
         await until(pilot, lambda: isinstance(app.screen, Customer360Screen) and app.screen.offers == [])
+
+
+async def test_a_supervisor_chooses_whose_portfolio_to_see(ready, clock):
+    portfolio_of_pedro(ready)
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "sofia")
+        await pilot.press("f7")
+        # The first manager by the configuration's order is shown first: Pedro.
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen) and app.screen.rows)
+        assert [r[0] for r in rows(app, "#mgr-customers")] == ["Ana Lopes", "Bruno Alves", "Carla Dias"]
+        app.screen.query_one("#mgr-owner", Select).value = "ines"
+        await until(pilot, lambda: [r[0] for r in rows(app, "#mgr-customers")] == ["Outro Cliente"])
+        await pilot.press("3")
+        await until(pilot, lambda: "Inês Duarte's portfolio" in text(app, "#mgr-pipeline-summary"))
+
+
+async def test_a_manager_has_no_choice_of_portfolio(ready, clock):
+    portfolio_of_pedro(ready)
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "pedro")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen) and app.screen.rows)
+        assert not app.screen.query("#mgr-owner")

@@ -105,7 +105,7 @@ def test_malformed_stored_hash_never_matches():
 ROLE_MATRIX = {
     "greeter": {"reception", "customers"},
     "teller": {"desk", "customers"},
-    "supervisor": {"supervisor", "desk", "reception", "customers", "feedback", "audit"},
+    "supervisor": {"supervisor", "desk", "reception", "customers", "feedback", "manager", "audit"},
     "manager": {"manager", "customers", "feedback"},
 }
 ALL_SCREENS = set().union(*ROLE_MATRIX.values())

@@ -8,6 +8,9 @@
 - Needs pipeline (3): needs by category and status, and the needs met by a product with the days it
   took; p switches between my portfolio and every customer.
 
+A supervisor opens the same workspace (F7) with a Manager choice in the filter row: whose portfolio,
+follow-up board and pipeline are shown.
+
 What each figure means is in deskapp.core.portfolio and deskapp.core.pipeline; core checks that the
 person may see the portfolio, whatever this screen shows.
 """
@@ -61,6 +64,7 @@ class ManagerScreen(Screen):
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
     ManagerScreen #mgr-filters Input { width: 1fr; margin-right: 1; }
     ManagerScreen #mgr-filters Select { width: 24; margin-right: 1; }
+    ManagerScreen #mgr-filters #mgr-owner { width: 28; }
     ManagerScreen TabbedContent { height: 1fr; }
     ManagerScreen DataTable { height: 1fr; }
     ManagerScreen .mgr-summary { height: auto; padding: 0 1; }
@@ -78,6 +82,11 @@ class ManagerScreen(Screen):
         with TabbedContent(id="mgr-tabs"):
             with TabPane("My customers", id="tab-customers"):
                 with Horizontal(id="mgr-filters"):
+                    if self.app.session is not None and self.app.session.role != "manager":
+                        # A supervisor looks after every portfolio: whose is chosen here.
+                        managers = [(m.name, m.login) for m in config.staff if m.role == "manager"]
+                        yield Select(managers, value=managers[0][1] if managers else Select.NULL,
+                                     allow_blank=not managers, prompt="Manager", id="mgr-owner", compact=True)
                     yield Input(placeholder="Search name or customer number (/)", id="mgr-search", compact=True)
                     yield Select([(s, s) for s in config.customers.segments], prompt="Segment", id="mgr-segment",
                                  compact=True)
@@ -112,11 +121,22 @@ class ManagerScreen(Screen):
         value = self.query_one(selector, Select).value
         return None if value is Select.NULL else value
 
+    @property
+    def owner(self) -> str | None:
+        """Whose portfolio is shown: the manager's own, or the one a supervisor chose."""
+        session = self.app.session
+        if session is None:
+            return None
+        if session.role == "manager":
+            return session.login
+        return self._choice("#mgr-owner") if self.query("#mgr-owner") else None
+
     def reload(self) -> None:
         session = self.app.session
-        if session is None or self.app.ctx is None:
+        owner = self.owner
+        if session is None or self.app.ctx is None or owner is None:
             return
-        call_core(self, _load, self.app.ctx, session, session.login, self.query_one("#mgr-search", Input).value,
+        call_core(self, _load, self.app.ctx, session, owner, self.query_one("#mgr-search", Input).value,
                   self._choice("#mgr-segment"), self._choice("#mgr-alert"), self._choice("#mgr-sort") or "name",
                   self.whole_branch, then=self._show, group="manager-load", exclusive=True)
 
@@ -167,7 +187,13 @@ class ManagerScreen(Screen):
             converted.add_row(n.customer, n.category.replace("_", " "), n.product.replace("_", " "),
                               self._when(n.created_at)[:10], self._when(n.met_at)[:10], f"{n.days:.1f}")
         median = needs.median_days_to_product
-        scope = "every customer" if self.whole_branch else "my portfolio"
+        if self.whole_branch:
+            scope = "every customer"
+        elif self.app.session is not None and self.app.session.role == "manager":
+            scope = "my portfolio"
+        else:
+            names = {m.login: m.name for m in self.app.config.staff}
+            scope = f"{names.get(self.owner, self.owner)}'s portfolio"
         self.query_one("#mgr-pipeline-summary", Static).update(
             f"Needs of {scope} (p switches) · {len(needs.to_products)} turned into products · median "
             f"{DASH if median is None else f'{median:.1f}'} days from need to product")
@@ -205,7 +231,7 @@ class ManagerScreen(Screen):
     def action_search(self) -> None:
         self.query_one("#mgr-search", Input).focus()
 
-    def action_clear_filters(self) -> None:
+    def action_clear_filters(self) -> None:  # the chosen manager stays
         self.query_one("#mgr-search", Input).value = ""
         self.query_one("#mgr-segment", Select).clear()
         self.query_one("#mgr-alert", Select).clear()
