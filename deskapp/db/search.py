@@ -16,9 +16,9 @@ every step stop after the rows it needs instead of sorting all matches.
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
 step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
-to_tsvector('simple', name_folded) for whole words, one on the first two and three letters of the
-name's words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone
-digits. National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
+to_tsvector('simple', name_folded) for whole words, one on the first 1-3 letters of the name's
+words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone digits.
+National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
 (expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
 tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
 digits-only or letters-and-digits keys are bound as parameters.
@@ -229,12 +229,12 @@ class _Postgres:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
         if prefix:
-            # The index of the first two and three letters of name words (0010) holds exact keys,
-            # so no prefix scan of the tsvector index (which reads every entry a prefix begins);
-            # LIKE checks the whole prefixes. A lone letter is only checked (see _prefix_plan).
-            starts = list(dict.fromkeys(w[:3] for w in words if len(w) >= 2))
-            if not starts:
+            # The index of the first one, two and three letters of name words (0010) holds exact
+            # keys, so no prefix scan of the tsvector index (which reads every entry a prefix
+            # begins); LIKE checks the whole prefixes. Letters alone find no name (see _prefix_plan).
+            if all(len(w) < 2 for w in words):
                 return []
+            starts = list(dict.fromkeys(w[:3] for w in words))
             index_sql, index_param = "customer_name_prefixes(name_folded) @> %s::text[]", starts
             likes = [f"% {w}%" for w in words]
         else:
