@@ -172,8 +172,10 @@ def raw_sql(kind: str, text: str) -> tuple[str, tuple]:
         words = folded_name(text).split()
         if pg:
             query = " & ".join(f"'{w}':*" for w in words)
+            # id + 0: ordered by the bare id, the planner may walk the primary key testing every name
+            # (seconds once VACUUM has set the visibility map), as deskapp's own queries avoid too.
             return ("SELECT id FROM customer WHERE to_tsvector('simple'::regconfig, name_folded) @@ "
-                    f"to_tsquery('simple'::regconfig, {p}) ORDER BY id LIMIT 20", (query,))
+                    f"to_tsquery('simple'::regconfig, {p}) ORDER BY id + 0 LIMIT 20", (query,))
         match = " ".join(f'"{w}"*' for w in words)
         return (f"SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH {p} ORDER BY rowid LIMIT 20",
                 (match,))
