@@ -140,6 +140,10 @@ def connect(url: str) -> peewee.Database:
 
 
 def close() -> None:
+    """Close this thread's connection and those kept for the screens' workers (deskapp.db.pool)."""
+    from deskapp.db import pool  # pool lends connections of `db`, so it imports this module
+
+    pool.discard_all()
     if db.obj is not None and not db.is_closed():
         db.close()
 

@@ -16,11 +16,12 @@ every step stop after the rows it needs instead of sorting all matches.
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
 step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
-to_tsvector('simple', name_folded) and a pg_trgm GIN index on phone digits. National ID tails and
-phone ends are B-tree lookups on the last 4 / last 8 characters (expression indexes, 0008).
-User text never reaches a query as syntax: it is folded to word tokens, each quoted (FTS5) or
-written as a plain lexeme (tsquery), and digits-only or letters-and-digits keys are bound as
-parameters.
+to_tsvector('simple', name_folded) for whole words, one on the first 1-3 letters of the name's
+words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone digits.
+National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
+(expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
+tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
+digits-only or letters-and-digits keys are bound as parameters.
 """
 from __future__ import annotations
 
@@ -228,29 +229,39 @@ class _Postgres:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
         if prefix:
-            lexemes = list(dict.fromkeys(w for w in words if len(w) >= 2))  # see _prefix_plan
-            if not lexemes:
+            # The index of the first one, two and three letters of name words (0010) holds exact
+            # keys, so no prefix scan of the tsvector index (which reads every entry a prefix
+            # begins); LIKE checks the whole prefixes. Letters alone find no name (see _prefix_plan).
+            if all(len(w) < 2 for w in words):
                 return []
-            query = " & ".join(f"'{w}':*" for w in lexemes)
+            starts = list(dict.fromkeys(w[:3] for w in words))
+            index_sql, index_param = "customer_name_prefixes(name_folded) @> %s::text[]", starts
             likes = [f"% {w}%" for w in words]
         else:
-            query = " & ".join(f"'{w}'" for w in words)
+            index_sql = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
+            index_param = " & ".join(f"'{w}'" for w in words)
             likes = [f"% {w} %" for w in words]
-        words_sql = " AND ".join(["to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"]
-                                 + [f"' ' || name_folded || ' ' LIKE %s"] * len(likes))
-        params = (query, *likes)
+        like_sql = " AND ".join([f"' ' || name_folded || ' ' LIKE %s"] * len(likes))
+        words_sql = f"{index_sql} AND {like_sql}"
+        params = (index_param, *likes)
         # A common word or prefix ("mar") matches a large share of customers, and the GIN index
         # would hand over every one of them to be fetched and sorted. The oldest customers, read in
         # id order and checked with the cheap LIKE first, give the first n of a common match at once;
         # when they are not there the match is rare (under n in PROBE rows) and the index is quick.
-        found = _ids(
-            f"SELECT id FROM (SELECT id, name_folded FROM customer ORDER BY id LIMIT %s) oldest "
-            f"WHERE {words_sql} ORDER BY id LIMIT %s",
-            (PROBE, *params, n),
-        )
-        if len(found) == n:
-            return found
-        return _ids(f"SELECT id FROM customer WHERE {words_sql} ORDER BY id + 0 LIMIT %s", (*params, n))
+        # One statement asks both, saving a round trip: the probe, then the index for the matches
+        # after those oldest customers, whose LIMIT is 0 when the probe found n (a Limit of 0 never
+        # starts its scan, parallel workers included). For prefixes the LIKEs say it all (the index
+        # keys are the words' first letters, split on the same spaces): the probe computes no keys.
+        # The statement begins with SELECT, so a lost connection repeats it once like any read.
+        probe_sql, probe_params = (like_sql, likes) if prefix else (words_sql, params)
+        return sorted(_ids(
+            "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "
+            f"ORDER BY id LIMIT %s) oldest WHERE {probe_sql} ORDER BY id LIMIT %s) SELECT id FROM probe UNION ALL "
+            "(SELECT id FROM customer WHERE id + 0 > (SELECT coalesce(max(id), 0) FROM (SELECT id FROM customer "
+            f"ORDER BY id LIMIT %s) edge) AND {words_sql} ORDER BY id + 0 "
+            "LIMIT CASE WHEN (SELECT count(*) FROM probe) < %s THEN %s ELSE 0 END)) found",
+            (PROBE, *probe_params, n, PROBE, *params, n, n),
+        ))[:n]
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:

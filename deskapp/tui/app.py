@@ -253,10 +253,10 @@ class DeskApp(App):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_changes(self) -> None:
         from deskapp.core import changes
-        from deskapp.db.database import db
+        from deskapp.db.pool import borrowed
 
         try:
-            with db.connection_context():
+            with borrowed():
                 marker = changes.current(self.ctx.branch_id)
         except Exception as exc:  # noqa: BLE001  a lost connection is shown once, then retried each tick
             self.call_from_thread(self._poll_failed, exc)

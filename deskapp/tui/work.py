@@ -1,8 +1,9 @@
 """Running core calls off the UI thread, with one place that turns failures into messages.
 
-Every database call from a screen goes through `call_core`: a thread worker opens its own
-connection (Peewee connections belong to a thread), runs the core function, closes the
-connection, and hands the result back on the UI thread. A failure never crashes the app: it
+Every database call from a screen goes through `call_core`: a thread worker borrows a
+connection (Peewee connections belong to a thread; deskapp.db.pool keeps a few open between
+calls, so a keystroke does not pay for a new one), runs the core function, gives the connection
+back, and hands the result back on the UI thread. A failure never crashes the app: it
 reaches `DeskApp.report_error`, which shows it in words the user understands.
 """
 from __future__ import annotations
@@ -21,10 +22,10 @@ def call_core(node: DOMNode, fn: Callable[..., Any], *args: Any, then: Callable[
     app = node.app
 
     def job() -> Any:
-        from deskapp.db.database import db
+        from deskapp.db.pool import borrowed
 
         try:
-            with db.connection_context():
+            with borrowed():
                 result = fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001  reported on screen, never raised into Textual
             handler = on_error or app.report_error  # type: ignore[attr-defined]
