@@ -447,11 +447,9 @@ def _summary(entered_by: str, histogram: list, answered: dict[bool, int], comple
     return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces(ces), rate, counts)
 
 
-def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date) -> dict[str | None, FeedbackSummary]:
-    """summary(FeedbackFilter(service=code, since=since, until=until)) for every service of the
-    branch (keyed by code) and for all of them (key None), from three grouped queries."""
-    if since > until:
-        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+def customer_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
+    """The counts behind customer_summaries_by_service, per service id: (csat, nps, ces, count)
+    groups of answers, {answered: count} of customer entries, and completed tickets."""
     base = (Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until)
     histograms: dict = {}
     for service, c, n, e, count in (
@@ -475,6 +473,17 @@ def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date) 
         Ticket.select(Ticket.service, fn.COUNT(Ticket.id)).where(base & (Ticket.status == DONE))
         .group_by(Ticket.service).tuples()
     )
+    return histograms, answered, completed
+
+
+def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date, *,
+                                  groups: tuple[dict, dict, dict] | None = None) -> dict[str | None, FeedbackSummary]:
+    """summary(FeedbackFilter(service=code, since=since, until=until)) for every service of the
+    branch (keyed by code) and for all of them (key None), from three grouped queries (or from
+    `groups`, customer_groups' counts gathered otherwise: deskapp.core.day_summaries)."""
+    if since > until:
+        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+    histograms, answered, completed = groups if groups is not None else customer_groups(ctx, since, until)
     codes = dict(Service.select(Service.id, Service.code).where(Service.branch == ctx.branch_id).tuples())
     result = {code: _summary(CUSTOMER, histograms.get(sid, []), answered.get(sid, {}), completed.get(sid, 0))
               for sid, code in codes.items()}

@@ -101,16 +101,50 @@ def _figures(v: list[float] | None, waits: list[float], hours: float | None = No
     )
 
 
-def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodStats, list[DayFigures]]:
-    """stats.period_stats and stats.daily over the same days, from sums."""
+def sums_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
+    """(day, service, counter, staff, *sums) per group of the days' tickets, read from the tickets."""
+    return db.execute_sql(_sums_sql(), (ctx.branch_id, since, until)).fetchall()
+
+
+def wait_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
+    """(day, service, wait in seconds) of every ticket of the days that reached service."""
+    wait = _seconds("t.called_at", "t.issued_at")
+    p = db.param
+    return db.execute_sql(
+        f"SELECT t.day, t.service_id, {wait} FROM ticket t WHERE t.branch_id = {p} AND t.day >= {p} "
+        f"AND t.day <= {p} AND t.called_at IS NOT NULL AND {_REACHED}", (ctx.branch_id, since, until),
+    ).fetchall()
+
+
+def _ranges_or_live(ctx: Context, since: dt.date, until: dt.date, summaries: bool):
+    """The summarised ranges and the ranges read live (deskapp.core.day_summaries)."""
+    if not summaries:
+        return [], [(since, until)]
+    from deskapp.core import day_summaries
+
+    return day_summaries.split(ctx, since, until)
+
+
+def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
+                  summaries: bool = True) -> tuple[PeriodStats, list[DayFigures]]:
+    """stats.period_stats and stats.daily over the same days, from sums: those of closed days from
+    their day summaries (filled first where missing), the others from the tickets."""
+    from deskapp.core import day_summaries
+
     _check_period(since, until)
-    params = (ctx.branch_id, since, until)
+    summarised, live = _ranges_or_live(ctx, since, until, summaries)
+    rows = day_summaries.sums(ctx, summarised)
+    day_waits = day_summaries.waits(ctx, summarised)  # (day, service, sorted seconds) per summarised day
+    waits: list = []
+    for a, b in live:
+        rows += sums_rows(ctx, a, b)
+        waits += wait_rows(ctx, a, b)
     by_day: dict = {}
     by_service: dict = {}
     by_counter: dict = {}
     by_staff: dict = {}
     total: dict = {}
-    for row in db.execute_sql(_sums_sql(), params).fetchall():
+    for row in rows:
         day, service, counter, staff, values = _as_date(row[0]), row[1], row[2], row[3], row[4:]
         _add(by_day, day, values)
         _add(by_service, service, values)
@@ -122,12 +156,12 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodS
     waits_by_day: dict = defaultdict(list)
     waits_by_service: dict = defaultdict(list)
     every: list[float] = []
-    wait = _seconds("t.called_at", "t.issued_at")
-    p = db.param
-    for day, service, seconds in db.execute_sql(
-        f"SELECT t.day, t.service_id, {wait} FROM ticket t WHERE t.branch_id = {p} AND t.day >= {p} "
-        f"AND t.day <= {p} AND t.called_at IS NOT NULL AND {_REACHED}", params,
-    ).fetchall():
+    for day, service, seconds in day_waits:
+        minutes = [s / 60 for s in seconds]
+        waits_by_day[_as_date(day)] += minutes
+        waits_by_service[service] += minutes
+        every += minutes
+    for day, service, seconds in waits:
         minutes = float(seconds) / 60
         waits_by_day[_as_date(day)].append(minutes)
         waits_by_service[service].append(minutes)
@@ -155,19 +189,26 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodS
         v = by_staff[s.id]
         staff_rows.append(StaffFigures(s.login, s.name, int(round(v[REACHED_DONE])), int(round(v[REACHED])),
                                        v[SERVICE_SUM] / v[SERVICES] / 60 if v[SERVICES] else None))
+    minutes_by_day: dict = defaultdict(list)
+    for (_, d), m in spans.items():
+        minutes_by_day[d].append(m)
     days = []
     day = since
     while day <= until:
-        hours = _hours(m for (_, d), m in spans.items() if d == day)
+        hours = _hours(minutes_by_day.get(day, []))
         days.append(DayFigures(day, _figures(by_day.get(day), waits_by_day.get(day, []), hours)))
         day += dt.timedelta(days=1)
     stats = PeriodStats(since, until, overall, service_rows, tuple(counter_rows), tuple(staff_rows))
     return stats, days
 
 
-def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
-    """stats.hourly, from sums per UTC quarter hour (a quarter lies within one local hour)."""
-    _check_period(since, until)
+# Positions in an hour's sums vector.
+H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
+
+
+def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.date, int], list]:
+    """(local date, hour) -> [arrivals, completed, called, on time, wait sum (s), waits] of the
+    days' tickets, from sums per UTC quarter hour (a quarter lies within one local hour)."""
     wait = _seconds("t.called_at", "t.issued_at")
     p = db.param
     sql = f"""
@@ -189,25 +230,48 @@ def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
             found = local[quarter] = (at.date(), at.hour)
         return found
 
-    arrivals: dict = defaultdict(int)
-    completed: dict = defaultdict(int)
-    called: dict = defaultdict(int)
-    on_time: dict = defaultdict(int)
-    wait_sum: dict = defaultdict(float)
-    waits: dict = defaultdict(int)
+    sums: dict = {}
+
+    def at(quarter) -> list:
+        k = key(quarter)
+        found = sums.get(k)
+        if found is None:
+            found = sums[k] = [0, 0, 0, 0, 0.0, 0]
+        return found
+
     for issued, call, ended, n, done, was_called, in_time, w_sum, w_n in db.execute_sql(
             sql, (ctx.branch_id, since, until)).fetchall():
-        arrivals[key(issued)] += int(n)
+        at(issued)[H_ARRIVALS] += int(n)
         if ended is not None and done:
-            completed[key(ended)] += int(done)
-        if call is not None:
-            called[key(call)] += int(was_called)
-            on_time[key(call)] += int(in_time)
+            at(ended)[H_COMPLETED] += int(done)
+        if call is not None and was_called:
+            v = at(call)
+            v[H_CALLED] += int(was_called)
+            v[H_ON_TIME] += int(in_time)
             if w_n:
-                wait_sum[key(call)] += float(w_sum)
-                waits[key(call)] += int(w_n)
-    keys = sorted(set(arrivals) | set(completed) | set(called))
-    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0),
-                        wait_sum[(d, h)] / waits[(d, h)] / 60 if waits.get((d, h)) else None,
-                        called.get((d, h), 0), metrics.service_level(on_time.get((d, h), 0), called.get((d, h), 0)))
-            for d, h in keys]
+                v[H_WAIT_SUM] += float(w_sum)
+                v[H_WAITS] += int(w_n)
+    return sums
+
+
+def hourly(ctx: Context, since: dt.date, until: dt.date, *, summaries: bool = True) -> list[HourFigures]:
+    """stats.hourly: closed days from their day summaries (filled first where missing), the others
+    from the tickets."""
+    from deskapp.core import day_summaries
+
+    _check_period(since, until)
+    summarised, live = _ranges_or_live(ctx, since, until, summaries)
+    sums = day_summaries.hours(ctx, summarised)
+    for a, b in live:
+        for k, values in hour_sums(ctx, a, b).items():
+            _add(sums, k, values)
+    result = []
+    for (d, h) in sorted(sums):
+        v = sums[(d, h)]
+        arrivals, completed, called = (int(round(v[i])) for i in (H_ARRIVALS, H_COMPLETED, H_CALLED))
+        if not (arrivals or completed or called):
+            continue
+        waits = int(round(v[H_WAITS]))
+        result.append(HourFigures(d, h, arrivals, completed, v[H_WAIT_SUM] / waits / 60 if waits else None, called,
+                                  metrics.service_level(int(round(v[H_ON_TIME])), called)))
+    return result

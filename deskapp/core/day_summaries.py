@@ -1,0 +1,258 @@
+"""Per-day summaries of closed days: a year's report reads 365 days of small groups, not a year of tickets.
+
+A closed day is a branch-local day before the branch's today. For each closed day a report
+needs, deskapp.core.period_sums and the report's feedback table read the day's summary rows
+(db.models SummarySums, SummaryWaits, SummaryHours, SummaryFeedback) instead of its tickets; today
+(and any day without a valid summary) is read from the tickets as before. The summary holds the
+same group sums the report would compute from the tickets, and every wait of the tickets that
+reached service (a sorted array per service), so each figure, the 90th percentiles included, is
+the one the tickets give (tests compare both with deskapp.core.stats).
+
+Filled lazily: `split` (called by the report's parts) first summarises every closed day of the
+period without a valid summary, one transaction per day. Two processes may do it at once: the
+day's SummaryDay row (unique per branch and day) is locked by the first (PostgreSQL: FOR UPDATE;
+SQLite: the write lock of the transaction), and the second finds it done and skips it.
+
+Late changes: a ticket of a closed day can still change (closed after midnight, cancelled by the
+next day's reset, moved, deleted), feedback on it can come days later, and a service's target
+wait can be edited. Database triggers (migration 0009) raise SummaryDay.version on every such
+write; a summary is valid only while its summarised_version equals version (and it was cut in the
+branch's current timezone), so the next report summarises that day again. Counter-hours, workflow
+steps and the relationship manager's tables are not summarised: they are read live (they cost
+little). PostgreSQL leaves one narrow window: a write to a closed day already under way in another
+transaction at the very moment that day's SummaryDay row is first created is not counted
+(`deskapp queue check` can compare summaries with the tickets: `mismatches`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import sys
+from array import array
+from collections import defaultdict
+from functools import reduce
+
+from peewee import fn
+
+from deskapp.core.context import Context
+from deskapp.core.stats import _as_date
+from deskapp.db.database import db, is_postgres, transaction
+from deskapp.db.models import SummaryDay, SummaryFeedback, SummaryHours, SummarySums, SummaryWaits
+
+Ranges = list[tuple[dt.date, dt.date]]
+SUMMARY_MODELS = (SummarySums, SummaryWaits, SummaryHours, SummaryFeedback)
+_DAY = dt.timedelta(days=1)
+_BATCH = 500
+
+
+def _pack(seconds: list[float]) -> bytes:
+    values = array("d", sorted(seconds))
+    if sys.byteorder == "big":  # stored little-endian, whichever machine wrote it
+        values.byteswap()
+    return values.tobytes()
+
+
+def _unpack(blob) -> array:
+    values = array("d")
+    values.frombytes(bytes(blob))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def _days(since: dt.date, until: dt.date) -> list[dt.date]:
+    return [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
+
+
+def _valid(row_version, summarised_version, timezone, ctx: Context) -> bool:
+    return summarised_version is not None and summarised_version == row_version and timezone == ctx.timezone
+
+
+def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
+    """Summarise every closed day of since..until without a valid summary; how many were."""
+    last = min(until, ctx.today() - _DAY)
+    if last < since:
+        return 0
+    state = {_as_date(d): (v, sv, tz) for d, v, sv, tz in
+             SummaryDay.select(SummaryDay.day, SummaryDay.version, SummaryDay.summarised_version,
+                               SummaryDay.timezone)
+             .where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day >= since) & (SummaryDay.day <= last))
+             .tuples()}
+    days = _days(since, last)
+    missing = [d for d in days if d not in state]
+    # The rows are created (and committed) before any day is summarised: from then on every write
+    # to those days raises their version (see the module doc).
+    for start in range(0, len(missing), _BATCH):
+        chunk = [{"branch": ctx.branch_id, "day": d} for d in missing[start:start + _BATCH]]
+        transaction(lambda chunk=chunk: SummaryDay.insert_many(chunk).on_conflict_ignore().execute())
+    filled = 0
+    for day in days:
+        if day in state and _valid(*state[day], ctx):
+            continue
+        filled += transaction(lambda day=day: _fill(ctx, day))
+    return filled
+
+
+def _fill(ctx: Context, day: dt.date) -> bool:
+    """One day's summary rows, in the caller's transaction; False if another process did it."""
+    from deskapp.core import period_sums
+
+    query = SummaryDay.select().where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day == day))
+    if is_postgres():
+        query = query.for_update()
+    marker = query.get()
+    if _valid(marker.version, marker.summarised_version, marker.timezone, ctx):
+        return False
+    for model in SUMMARY_MODELS:
+        model.delete().where((model.branch == ctx.branch_id) & (model.day == day)).execute()
+    branch = ctx.branch_id
+    sums = [(branch, day, *row[1:]) for row in period_sums.sums_rows(ctx, day, day)]
+    fields = [SummarySums.branch, SummarySums.day, SummarySums.service, SummarySums.counter_id,
+              SummarySums.staff_id, SummarySums.n, SummarySums.done, SummarySums.called, SummarySums.no_show,
+              SummarySums.walk, SummarySums.on_time, SummarySums.wait_sum, SummarySums.waits,
+              SummarySums.service_sum, SummarySums.services, SummarySums.reached, SummarySums.reached_done]
+    if sums:
+        SummarySums.insert_many(sums, fields=fields).execute()
+    waits: dict = defaultdict(list)
+    for _, service, seconds in period_sums.wait_rows(ctx, day, day):
+        waits[service].append(float(seconds))
+    if waits:
+        SummaryWaits.insert_many([(branch, day, service, _pack(values)) for service, values in waits.items()],
+                                 fields=[SummaryWaits.branch, SummaryWaits.day, SummaryWaits.service,
+                                         SummaryWaits.seconds]).execute()
+    hours = [(branch, day, local_day, hour, *values)
+             for (local_day, hour), values in period_sums.hour_sums(ctx, day, day).items()]
+    if hours:
+        SummaryHours.insert_many(hours, fields=[
+            SummaryHours.branch, SummaryHours.day, SummaryHours.local_day, SummaryHours.hour,
+            SummaryHours.arrivals, SummaryHours.completed, SummaryHours.called, SummaryHours.on_time,
+            SummaryHours.wait_sum, SummaryHours.waits]).execute()
+    feedback_rows = _feedback_rows(ctx, day)
+    if feedback_rows:
+        SummaryFeedback.insert_many(feedback_rows, fields=[
+            SummaryFeedback.branch, SummaryFeedback.day, SummaryFeedback.service, SummaryFeedback.answered,
+            SummaryFeedback.csat, SummaryFeedback.nps, SummaryFeedback.ces, SummaryFeedback.count]).execute()
+    (SummaryDay.update(summarised_version=marker.version, timezone=ctx.timezone, summarised_at=ctx.now())
+     .where(SummaryDay.id == marker.id).execute())
+    return True
+
+
+def _feedback_rows(ctx: Context, day: dt.date) -> list[tuple]:
+    try:
+        from deskapp.core import feedback
+    except ImportError:  # feedback not installed in this build
+        return []
+    histograms, answered, _ = feedback.customer_groups(ctx, day, day)
+    rows = [(ctx.branch_id, day, service, True, c, n, e, count)
+            for service, groups in histograms.items() for c, n, e, count in groups]
+    rows += [(ctx.branch_id, day, service, False, None, None, None, counts[False])
+             for service, counts in answered.items() if counts.get(False)]
+    return rows
+
+
+def split(ctx: Context, since: dt.date, until: dt.date) -> tuple[Ranges, Ranges]:
+    """Summarise what is missing (ensure), then: the ranges of days read from summaries, and the
+    ranges read from the tickets (today, or a day whose summary a change has just invalidated)."""
+    ensure(ctx, since, until)
+    valid = {_as_date(d) for d, v, sv, tz in
+             SummaryDay.select(SummaryDay.day, SummaryDay.version, SummaryDay.summarised_version,
+                               SummaryDay.timezone)
+             .where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day >= since) & (SummaryDay.day <= until))
+             .tuples() if _valid(v, sv, tz, ctx)}
+    summarised: Ranges = []
+    live: Ranges = []
+    for day in _days(since, until):
+        into = summarised if day in valid else live
+        if into and into[-1][1] == day - _DAY:
+            into[-1] = (into[-1][0], day)
+        else:
+            into.append((day, day))
+    return summarised, live
+
+
+def _in(model, ctx: Context, ranges: Ranges):
+    return (model.branch == ctx.branch_id) & reduce(
+        operator.or_, [(model.day >= a) & (model.day <= b) for a, b in ranges])
+
+
+def sums(ctx: Context, ranges: Ranges) -> list[tuple]:
+    """period_sums.sums_rows' rows of the summarised days."""
+    if not ranges:
+        return []
+    m = SummarySums
+    return list(m.select(m.day, m.service, m.counter_id, m.staff_id, m.n, m.done, m.called, m.no_show, m.walk,
+                         m.on_time, m.wait_sum, m.waits, m.service_sum, m.services, m.reached, m.reached_done)
+                .where(_in(m, ctx, ranges)).tuples())
+
+
+def waits(ctx: Context, ranges: Ranges) -> list[tuple]:
+    """(day, service id, sorted waits in seconds) of the summarised days."""
+    if not ranges:
+        return []
+    m = SummaryWaits
+    return [(day, service, _unpack(blob))
+            for day, service, blob in m.select(m.day, m.service, m.seconds).where(_in(m, ctx, ranges)).tuples()]
+
+
+def hours(ctx: Context, ranges: Ranges) -> dict:
+    """period_sums.hour_sums over the summarised days."""
+    if not ranges:
+        return {}
+    m = SummaryHours
+    query = (m.select(m.local_day, m.hour, fn.SUM(m.arrivals), fn.SUM(m.completed), fn.SUM(m.called),
+                      fn.SUM(m.on_time), fn.SUM(m.wait_sum), fn.SUM(m.waits))
+             .where(_in(m, ctx, ranges)).group_by(m.local_day, m.hour).tuples())
+    return {(_as_date(d), h): [float(v or 0) for v in values] for d, h, *values in query}
+
+
+def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
+    """deskapp.core.feedback.customer_groups over since..until: summarised days from their
+    summaries, the others from the tickets and their feedback."""
+    from deskapp.core import feedback
+
+    summarised, live = split(ctx, since, until)
+    histograms: dict = defaultdict(list)
+    answered: dict = defaultdict(dict)
+    completed: dict = defaultdict(int)
+    if summarised:
+        m = SummaryFeedback
+        for service, c, n, e, count in (m.select(m.service, m.csat, m.nps, m.ces, fn.SUM(m.count))
+                                        .where(_in(m, ctx, summarised) & m.answered)
+                                        .group_by(m.service, m.csat, m.nps, m.ces).tuples()):
+            histograms[service].append((c, n, e, int(count)))
+        for service, a, count in (m.select(m.service, m.answered, fn.SUM(m.count))
+                                  .where(_in(m, ctx, summarised)).group_by(m.service, m.answered).tuples()):
+            answered[service][bool(a)] = int(count)
+        s = SummarySums
+        for service, done in (s.select(s.service, fn.SUM(s.done)).where(_in(s, ctx, summarised))
+                              .group_by(s.service).tuples()):
+            if done:
+                completed[service] += int(done)
+    for a, b in live:
+        h, ans, done = feedback.customer_groups(ctx, a, b)
+        for service, groups in h.items():
+            histograms[service] += groups
+        for service, counts in ans.items():
+            for key, count in counts.items():
+                answered[service][key] = answered[service].get(key, 0) + count
+        for service, count in done.items():
+            completed[service] += count
+    return dict(histograms), dict(answered), dict(completed)
+
+
+def mismatches(ctx: Context, since: dt.date, until: dt.date) -> list[dt.date]:
+    """The summarised days of since..until whose summary differs from their tickets (should be none)."""
+    from deskapp.core import period_sums
+
+    summarised, _ = split(ctx, since, until)
+    wrong = []
+    def key(row) -> tuple:
+        return (*(-1 if k is None else k for k in row[1:4]), *(round(float(v or 0), 3) for v in row[4:]))
+
+    for a, b in summarised:
+        for day in _days(a, b):
+            stored = sorted(key(r) for r in sums(ctx, [(day, day)]))
+            fresh = sorted(key(r) for r in period_sums.sums_rows(ctx, day, day))
+            if stored != fresh:
+                wrong.append(day)
+    return wrong
