@@ -32,7 +32,6 @@ from array import array
 from collections import defaultdict
 from functools import reduce
 
-from peewee import fn
 
 from deskapp.core.context import Context
 from deskapp.core.stats import _as_date
@@ -175,34 +174,39 @@ def _in(model, ctx: Context, ranges: Ranges):
         operator.or_, [(model.day >= a) & (model.day <= b) for a, b in ranges])
 
 
+def _select(columns: str, table: str, ctx: Context, ranges: Ranges, tail: str = "") -> list[tuple]:
+    """Plain rows of a summary table over the ranges (straight from the cursor: a year is ~20,000
+    rows, and Peewee's conversion of each value would cost more than the query)."""
+    p = db.param
+    days = " OR ".join([f"(day >= {p} AND day <= {p})"] * len(ranges))
+    params = [ctx.branch_id] + [d for r in ranges for d in r]
+    return db.execute_sql(f"SELECT {columns} FROM {table} WHERE branch_id = {p} AND ({days}) {tail}",
+                          params).fetchall()
+
+
 def sums(ctx: Context, ranges: Ranges) -> list[tuple]:
     """period_sums.sums_rows' rows of the summarised days."""
     if not ranges:
         return []
-    m = SummarySums
-    return list(m.select(m.day, m.service, m.counter_id, m.staff_id, m.n, m.done, m.called, m.no_show, m.walk,
-                         m.on_time, m.wait_sum, m.waits, m.service_sum, m.services, m.reached, m.reached_done)
-                .where(_in(m, ctx, ranges)).tuples())
+    return _select("day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, "
+                   "waits, service_sum, services, reached, reached_done", "summary_sums", ctx, ranges)
 
 
 def waits(ctx: Context, ranges: Ranges) -> list[tuple]:
     """(day, service id, sorted waits in seconds) of the summarised days."""
     if not ranges:
         return []
-    m = SummaryWaits
     return [(day, service, _unpack(blob))
-            for day, service, blob in m.select(m.day, m.service, m.seconds).where(_in(m, ctx, ranges)).tuples()]
+            for day, service, blob in _select("day, service_id, seconds", "summary_waits", ctx, ranges)]
 
 
 def hours(ctx: Context, ranges: Ranges) -> dict:
     """period_sums.hour_sums over the summarised days."""
     if not ranges:
         return {}
-    m = SummaryHours
-    query = (m.select(m.local_day, m.hour, fn.SUM(m.arrivals), fn.SUM(m.completed), fn.SUM(m.called),
-                      fn.SUM(m.on_time), fn.SUM(m.wait_sum), fn.SUM(m.waits))
-             .where(_in(m, ctx, ranges)).group_by(m.local_day, m.hour).tuples())
-    return {(_as_date(d), h): [float(v or 0) for v in values] for d, h, *values in query}
+    rows = _select("local_day, hour, SUM(arrivals), SUM(completed), SUM(called), SUM(on_time), SUM(wait_sum), "
+                   "SUM(waits)", "summary_hours", ctx, ranges, "GROUP BY local_day, hour")
+    return {(_as_date(d), h): [float(v or 0) for v in values] for d, h, *values in rows}
 
 
 def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
@@ -215,17 +219,13 @@ def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict,
     answered: dict = defaultdict(dict)
     completed: dict = defaultdict(int)
     if summarised:
-        m = SummaryFeedback
-        for service, c, n, e, count in (m.select(m.service, m.csat, m.nps, m.ces, fn.SUM(m.count))
-                                        .where(_in(m, ctx, summarised) & m.answered)
-                                        .group_by(m.service, m.csat, m.nps, m.ces).tuples()):
+        for service, c, n, e, count in _select("service_id, csat, nps, ces, SUM(count)", "summary_feedback", ctx,
+                                               summarised, "AND answered GROUP BY service_id, csat, nps, ces"):
             histograms[service].append((c, n, e, int(count)))
-        for service, a, count in (m.select(m.service, m.answered, fn.SUM(m.count))
-                                  .where(_in(m, ctx, summarised)).group_by(m.service, m.answered).tuples()):
+        for service, a, count in _select("service_id, answered, SUM(count)", "summary_feedback", ctx, summarised,
+                                         "GROUP BY service_id, answered"):
             answered[service][bool(a)] = int(count)
-        s = SummarySums
-        for service, done in (s.select(s.service, fn.SUM(s.done)).where(_in(s, ctx, summarised))
-                              .group_by(s.service).tuples()):
+        for service, done in _select("service_id, SUM(done)", "summary_sums", ctx, summarised, "GROUP BY service_id"):
             if done:
                 completed[service] += int(done)
     for a, b in live:

@@ -432,19 +432,23 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
 def _summary(entered_by: str, histogram: list, answered: dict[bool, int], completed: int) -> FeedbackSummary:
     """The figures from (csat, nps, ces, count) groups of answers, customer answers and no-answers
     by `answered`, and the completed tickets."""
-    csat, nps, ces, responses_ = [], [], [], 0
+    csat: dict = {}
+    nps: dict = {}
+    ces: dict = {}
+    responses_ = 0
     for c, n, e, count in histogram:
-        csat += [c] * count
-        nps += [n] * count
-        ces += [e] * count
+        csat[c] = csat.get(c, 0) + count
+        nps[n] = nps.get(n, 0) + count
+        ces[e] = ces.get(e, 0) + count
         responses_ += count
+    ces_answers = sum(count for e, count in ces.items() if e is not None)
     counts = FeedbackCounts(
         responses=responses_, customer_responses=answered.get(True, 0), completed=completed,
-        no_answer=answered.get(False, 0), csat=metrics.csat_counts(csat), nps=metrics.nps_counts(nps),
-        ces_answers=sum(1 for e in ces if e is not None),
+        no_answer=answered.get(False, 0), csat=metrics.csat_counts_of(csat), nps=metrics.nps_counts_of(nps),
+        ces_answers=ces_answers,
     )
     rate = metrics.response_rate(counts.customer_responses, completed) if entered_by == CUSTOMER else None
-    return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces(ces), rate, counts)
+    return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces_of(ces), rate, counts)
 
 
 def customer_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
