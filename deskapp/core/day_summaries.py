@@ -107,7 +107,7 @@ def _fill(ctx: Context, day: dt.date) -> bool:
     branch = ctx.branch_id
     _insert("summary_sums", "branch_id, day, service_id, counter_id, staff_id, n, done, called, no_show, walk, "
             "on_time, wait_sum, waits, service_sum, services, reached, reached_done",
-            [(branch, day, *row[1:]) for row in period_sums.sums_rows(ctx, day, day)])
+            [(branch, day, *row[1:]) for row in period_sums.sums_rows(ctx.branch_id, day, day)])
     waits: dict = defaultdict(list)
     for _, service, seconds in period_sums.wait_rows(ctx, day, day):
         waits[service].append(float(seconds))
@@ -233,19 +233,23 @@ def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict,
     return dict(histograms), dict(answered), dict(completed)
 
 
-def mismatches(ctx: Context, since: dt.date, until: dt.date) -> list[dt.date]:
-    """The summarised days of since..until whose summary differs from their tickets (should be none)."""
+def mismatches(branch_id: int) -> list[dt.date]:
+    """The branch's days whose valid summary differs from their tickets' sums (there should be none:
+    `deskapp queue check` reports any, through deskapp.core.integrity)."""
     from deskapp.core import period_sums
 
-    summarised, _ = split(ctx, since, until)
-    wrong = []
     def key(row) -> tuple:
         return (*(-1 if k is None else k for k in row[1:4]), *(round(float(v or 0), 3) for v in row[4:]))
 
-    for a, b in summarised:
-        for day in _days(a, b):
-            stored = sorted(key(r) for r in sums(ctx, [(day, day)]))
-            fresh = sorted(key(r) for r in period_sums.sums_rows(ctx, day, day))
-            if stored != fresh:
-                wrong.append(day)
+    p = db.param
+    wrong = []
+    for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version "
+                                 "ORDER BY day", (branch_id,)).fetchall():
+        day = _as_date(day)
+        stored = sorted(key(r) for r in db.execute_sql(
+            f"SELECT day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, waits, "
+            f"service_sum, services, reached, reached_done FROM summary_sums WHERE branch_id = {p} AND day = {p}",
+            (branch_id, day)).fetchall())
+        if stored != sorted(key(r) for r in period_sums.sums_rows(branch_id, day, day)):
+            wrong.append(day)
     return wrong

@@ -108,9 +108,9 @@ def _figures(v: list[float] | None, waits, hours: float | None = None) -> Figure
     )
 
 
-def sums_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
-    """(day, service, counter, staff, *sums) per group of the days' tickets, read from the tickets."""
-    return db.execute_sql(_sums_sql(), (ctx.branch_id, since, until)).fetchall()
+def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:
+    """(day, service, counter, staff, *sums) per group of the branch's tickets of the days."""
+    return db.execute_sql(_sums_sql(), (branch_id, since, until)).fetchall()
 
 
 def wait_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
@@ -144,7 +144,7 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
     day_waits = day_summaries.waits(ctx, summarised)  # (day, service, sorted seconds) per summarised day
     waits: list = []
     for a, b in live:
-        rows += sums_rows(ctx, a, b)
+        rows += sums_rows(ctx.branch_id, a, b)
         waits += wait_rows(ctx, a, b)
     by_day: dict = {}
     by_service: dict = {}
