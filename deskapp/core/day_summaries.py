@@ -17,21 +17,19 @@ Late changes: a ticket of a closed day can still change (closed after midnight, 
 next day's reset, moved, deleted), feedback on it can come days later, and a service's target
 wait can be edited. Database triggers (migration 0009) raise SummaryDay.version on every such
 write; a summary is valid only while its summarised_version equals version (and it was cut in the
-branch's current timezone), so the next report summarises that day again. Counter-hours, workflow
-steps and the relationship manager's tables are not summarised: they are read live (they cost
-little). PostgreSQL leaves one narrow window: a write to a closed day already under way in another
-transaction at the very moment that day's SummaryDay row is first created is not counted
-(`deskapp queue check` can compare summaries with the tickets: `mismatches`).
+branch's current timezone), so the next report summarises that day again. A write under way while
+a day is summarised cannot slip between the two: SQLite runs one writing transaction at a time, and
+on PostgreSQL every write holds a shared advisory lock on its (branch, day) that the summarising
+transaction takes exclusively. Counter-hours, workflow steps and the relationship manager's tables
+are not summarised: they are read live (they cost little). `deskapp queue check` reports a valid
+summary that does not add up to its tickets (`mismatches`).
 """
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import sys
 from array import array
 from collections import defaultdict
-from functools import reduce
-
 
 from deskapp.core.context import Context
 from deskapp.core.stats import _as_date
@@ -41,6 +39,7 @@ from deskapp.db.models import SummaryDay, SummaryFeedback, SummaryHours, Summary
 Ranges = list[tuple[dt.date, dt.date]]
 SUMMARY_MODELS = (SummarySums, SummaryWaits, SummaryHours, SummaryFeedback)
 _DAY = dt.timedelta(days=1)
+_EPOCH_DAY = dt.date(2000, 1, 1)  # day numbers of the advisory locks (migration 0009)
 _BATCH = 500
 
 
@@ -98,6 +97,9 @@ def _fill(ctx: Context, day: dt.date) -> bool:
 
     query = SummaryDay.select().where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day == day))
     if is_postgres():
+        # Waits for every write to the day under way (each holds this lock shared until it commits,
+        # migration 0009) and holds off new ones until this summary is committed.
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", (ctx.branch_id, (day - _EPOCH_DAY).days))
         query = query.for_update()
     marker = query.get()
     if _valid(marker.version, marker.summarised_version, marker.timezone, ctx):
@@ -160,11 +162,6 @@ def split(ctx: Context, since: dt.date, until: dt.date) -> tuple[Ranges, Ranges]
         else:
             into.append((day, day))
     return summarised, live
-
-
-def _in(model, ctx: Context, ranges: Ranges):
-    return (model.branch == ctx.branch_id) & reduce(
-        operator.or_, [(model.day >= a) & (model.day <= b) for a, b in ranges])
 
 
 def _select(columns: str, table: str, ctx: Context, ranges: Ranges, tail: str = "") -> list[tuple]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter as Tally
 from collections import defaultdict
 
+from deskapp.core import day_summaries
 from deskapp.db.models import Ticket, TicketEvent
 
 OPEN = ("waiting", "called", "serving")
@@ -51,8 +52,6 @@ def check(branch_id: int) -> list[str]:
     for ticket in tickets.values():
         problems += _replay(ticket, events.get(ticket.id, []))
     problems += _counters(tickets, events)
-    from deskapp.core import day_summaries
-
     problems += [f"The report summary of {day} does not match that day's tickets."
                  for day in day_summaries.mismatches(branch_id)]
     return problems

@@ -3,10 +3,11 @@
 stats.py builds every figure from one Python object per ticket: right for a day, far too slow for
 a year of a busy branch. Here the database adds up the same counts and sums per (day, service,
 counter, staff) and per UTC quarter hour, and Python only combines those groups; the 90th
-percentile, which does not add up, comes from one narrow read of the waits. The definitions are
-stats.py's (its module doc), and tests check that both give the same figures. One difference in
-precision: waits are compared with the target to within half a millisecond (SQLite computes them
-from julian days).
+percentile, which does not add up, comes from one narrow read of the waits. Closed days (before the
+branch's today) are read from their day summaries instead (deskapp.core.day_summaries: the same
+groups and waits, kept per day), today from its tickets. The definitions are stats.py's (its module
+doc), and tests check that both give the same figures. One difference in precision: waits are
+compared with the target to within half a millisecond (SQLite computes them from julian days).
 """
 from __future__ import annotations
 

@@ -194,3 +194,43 @@ def test_two_processes_filling_at_once_summarise_each_day_once(ctx, clock):
     day_summaries.ensure(ctx, FIRST, DAY)
     assert SummarySums.select().count() == rows
     check(ctx, FIRST, DAY)
+
+
+def test_a_write_under_way_while_its_day_is_first_summarised_is_not_lost(ctx, clock):
+    """A desk finishes a ticket of yesterday in a transaction still open when a report starts
+    summarising yesterday: the summary waits for it (PostgreSQL: the day's advisory lock; SQLite:
+    the one writer at a time) and so includes it."""
+    history(ctx, clock)
+    next_morning(clock)
+    serving = Ticket.select().where((Ticket.day == DAY) & (Ticket.status == "done")).first()
+    written = threading.Event()
+    results: list[object] = [None, None]
+
+    def late_write() -> None:
+        with database.db.connection_context():
+            try:
+                with database.db.atomic():
+                    Ticket.update(status="no_show").where(Ticket.id == serving.id).execute()
+                    written.set()
+                    threading.Event().wait(0.5)  # still uncommitted while the report begins
+                results[0] = "committed"
+            except Exception as exc:  # noqa: BLE001  the test inspects it
+                written.set()
+                results[0] = exc
+
+    def report() -> None:
+        with database.db.connection_context():
+            written.wait(timeout=10)
+            try:
+                results[1] = day_summaries.ensure(ctx, DAY, DAY)
+            except Exception as exc:  # noqa: BLE001
+                results[1] = exc
+
+    threads = [threading.Thread(target=late_write), threading.Thread(target=report)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == ["committed", 1]
+    assert DAY in summarised_days(ctx)  # summarised after the write, so still valid
+    check(ctx, DAY, DAY)

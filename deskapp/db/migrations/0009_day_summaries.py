@@ -10,7 +10,8 @@ Triggers keep `version` honest in the database itself, whoever writes: any inser
 delete of a ticket, any insert, update or delete of feedback (by its ticket's day), and a change
 of a service's target wait (every day of the branch) add 1 to the matching rows. A day without
 a summary_day row (today, or a day never reported) has nothing to update, so the queue's hot
-path pays one index probe that finds nothing and takes no lock.
+path pays one index probe that finds nothing (and on PostgreSQL a shared advisory lock on the
+branch and day, which only a process summarising that day ever waits for).
 
 The summary rows, all keyed by (branch, day) and rebuilt whole for a day:
 - summary_sums: the counts and sums of deskapp.core.period_sums per (service, counter, staff);
@@ -21,13 +22,13 @@ The summary rows, all keyed by (branch, day) and rebuilt whole for a day:
 """
 from peewee import (
     BlobField,
+    BooleanField,
     CharField,
     DateField,
     DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
-    BooleanField,
     Model,
     PostgresqlDatabase,
 )
@@ -125,14 +126,20 @@ def up(migrator, db):
                      "AND day = (SELECT day FROM ticket WHERE id = {row}.ticket_id)")
     bump_branch = "UPDATE summary_day SET version = version + 1 WHERE branch_id = NEW.branch_id"
     if isinstance(db, PostgresqlDatabase):
-        for name, body in (
-            ("ticket", bump),
-            ("feedback", bump_feedback),
+        # Each write also takes a shared advisory lock on its (branch, day) until it commits; a
+        # process summarising that day takes the same lock exclusively first, so it waits for the
+        # writes under way and those that follow wait for it (they then raise the version).
+        ticket_lock = "PERFORM pg_advisory_xact_lock_shared({row}.branch_id, {row}.day - DATE '2000-01-01')"
+        feedback_lock = ("PERFORM pg_advisory_xact_lock_shared({row}.branch_id, "
+                         "(SELECT day FROM ticket WHERE id = {row}.ticket_id) - DATE '2000-01-01')")
+        for name, lock, body in (
+            ("ticket", ticket_lock, bump),
+            ("feedback", feedback_lock, bump_feedback),
         ):
             db.execute_sql(
                 f"CREATE OR REPLACE FUNCTION {name}_summary_changed() RETURNS trigger AS $$ BEGIN "
-                f"IF TG_OP <> 'INSERT' THEN {body.format(row='OLD')}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {body.format(row='NEW')}; END IF; "
+                f"IF TG_OP <> 'INSERT' THEN {lock.format(row='OLD')}; {body.format(row='OLD')}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {lock.format(row='NEW')}; {body.format(row='NEW')}; END IF; "
                 f"RETURN NULL; END; $$ LANGUAGE plpgsql")
             db.execute_sql(f"CREATE TRIGGER {name}_summary_changed AFTER INSERT OR UPDATE OR DELETE ON {name} "
                            f"FOR EACH ROW EXECUTE FUNCTION {name}_summary_changed()")
