@@ -132,13 +132,16 @@ def up(migrator, db):
         ticket_lock = "PERFORM pg_advisory_xact_lock_shared({row}.branch_id, {row}.day - DATE '2000-01-01')"
         feedback_lock = ("PERFORM pg_advisory_xact_lock_shared({row}.branch_id, "
                          "(SELECT day FROM ticket WHERE id = {row}.ticket_id) - DATE '2000-01-01')")
-        for name, lock, body in (
-            ("ticket", ticket_lock, bump),
-            ("feedback", feedback_lock, bump_feedback),
+        for name, lock, body, key in (
+            ("ticket", ticket_lock, bump, "{row}.branch_id, {row}.day"),
+            ("feedback", feedback_lock, bump_feedback, "{row}.branch_id, {row}.ticket_id"),
         ):
+            # The old row's day only when it is not the new row's (a delete, or a row moved).
+            old_day = (f"TG_OP = 'DELETE' OR TG_OP = 'UPDATE' AND ({key.format(row='OLD')}) "
+                       f"IS DISTINCT FROM ({key.format(row='NEW')})")
             db.execute_sql(
                 f"CREATE OR REPLACE FUNCTION {name}_summary_changed() RETURNS trigger AS $$ BEGIN "
-                f"IF TG_OP <> 'INSERT' THEN {lock.format(row='OLD')}; {body.format(row='OLD')}; END IF; "
+                f"IF {old_day} THEN {lock.format(row='OLD')}; {body.format(row='OLD')}; END IF; "
                 f"IF TG_OP <> 'DELETE' THEN {lock.format(row='NEW')}; {body.format(row='NEW')}; END IF; "
                 f"RETURN NULL; END; $$ LANGUAGE plpgsql")
             db.execute_sql(f"CREATE TRIGGER {name}_summary_changed AFTER INSERT OR UPDATE OR DELETE ON {name} "
@@ -149,13 +152,16 @@ def up(migrator, db):
                        "FOR EACH ROW WHEN (OLD.target_wait_minutes IS DISTINCT FROM NEW.target_wait_minutes) "
                        "EXECUTE FUNCTION service_target_changed()")
         return
-    for name, body in (("ticket", bump), ("feedback", bump_feedback)):
+    for name, body, key in (("ticket", bump, "day"), ("feedback", bump_feedback, "ticket_id")):
         db.execute_sql(f"CREATE TRIGGER {name}_summary_inserted AFTER INSERT ON {name} BEGIN "
                        f"{body.format(row='NEW')}; END")
         db.execute_sql(f"CREATE TRIGGER {name}_summary_deleted AFTER DELETE ON {name} BEGIN "
                        f"{body.format(row='OLD')}; END")
         db.execute_sql(f"CREATE TRIGGER {name}_summary_updated AFTER UPDATE ON {name} BEGIN "
-                       f"{body.format(row='OLD')}; {body.format(row='NEW')}; END")
+                       f"{body.format(row='NEW')}; END")
+        db.execute_sql(f"CREATE TRIGGER {name}_summary_moved AFTER UPDATE ON {name} "
+                       f"WHEN OLD.branch_id IS NOT NEW.branch_id OR OLD.{key} IS NOT NEW.{key} BEGIN "
+                       f"{body.format(row='OLD')}; END")
     db.execute_sql("CREATE TRIGGER service_target_changed AFTER UPDATE OF target_wait_minutes ON service "
                    "WHEN OLD.target_wait_minutes IS NOT NEW.target_wait_minutes "
                    f"BEGIN {bump_branch}; END")
@@ -170,7 +176,7 @@ def down(migrator, db):
         db.execute_sql("DROP FUNCTION service_target_changed()")
     else:
         for name in ("ticket", "feedback"):
-            for op in ("inserted", "deleted", "updated"):
+            for op in ("inserted", "deleted", "updated", "moved"):
                 db.execute_sql(f"DROP TRIGGER {name}_summary_{op}")
         db.execute_sql("DROP TRIGGER service_target_changed")
     for table in (*SUMMARY_TABLES, "summary_day"):
