@@ -15,7 +15,7 @@ import datetime as dt
 from array import array
 from collections import defaultdict
 
-from deskapp.core import metrics
+from deskapp.core import day_summaries, metrics
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.stats import (
@@ -128,8 +128,6 @@ def _ranges_or_live(ctx: Context, since: dt.date, until: dt.date, summaries: boo
     """The summarised ranges and the ranges read live (deskapp.core.day_summaries)."""
     if not summaries:
         return [], [(since, until)]
-    from deskapp.core import day_summaries
-
     return day_summaries.split(ctx, since, until)
 
 
@@ -137,8 +135,6 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
                   summaries: bool = True) -> tuple[PeriodStats, list[DayFigures]]:
     """stats.period_stats and stats.daily over the same days, from sums: those of closed days from
     their day summaries (filled first where missing), the others from the tickets."""
-    from deskapp.core import day_summaries
-
     _check_period(since, until)
     summarised, live = _ranges_or_live(ctx, since, until, summaries)
     rows = day_summaries.sums(ctx, summarised)
@@ -265,8 +261,6 @@ def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.dat
 def hourly(ctx: Context, since: dt.date, until: dt.date, *, summaries: bool = True) -> list[HourFigures]:
     """stats.hourly: closed days from their day summaries (filled first where missing), the others
     from the tickets."""
-    from deskapp.core import day_summaries
-
     _check_period(since, until)
     summarised, live = _ranges_or_live(ctx, since, until, summaries)
     sums = day_summaries.hours(ctx, summarised)
