@@ -234,3 +234,23 @@ def test_a_write_under_way_while_its_day_is_first_summarised_is_not_lost(ctx, cl
     assert results == ["committed", 1]
     assert DAY in summarised_days(ctx)  # summarised after the write, so still valid
     check(ctx, DAY, DAY)
+
+
+def test_days_and_hours_are_the_branch_local_ones_and_a_new_timezone_summarises_again(ctx, clock):
+    """In Auckland (UTC+13 in March) the busy days cross the local midnight: the summaries cut the
+    local days and hours as the tickets do. Summaries cut in one timezone are not read in another."""
+    from deskapp.core.context import Context
+
+    branch = ctx.config.branch.model_copy(update={"timezone": "Pacific/Auckland"})
+    auckland = Context(config=ctx.config.model_copy(update={"branch": branch}), clock=clock, branch_id=ctx.branch_id)
+    rng = random.Random(11)
+    for day in (FIRST, FIRST + dt.timedelta(days=1)):
+        busy_day(auckland, clock, day, rng)  # 09:00 UTC is 22:00 in Auckland
+    clock.set(dt.datetime(DAY.year, DAY.month, DAY.day, 12, 0))
+    days = sorted({stats._as_date(d) for (d,) in Ticket.select(Ticket.day).tuples()})
+    assert len(days) >= 3  # the two busy UTC mornings span at least three Auckland days
+    check(auckland, days[0], days[-1])
+    assert summarised_days(auckland) == [days[0] + dt.timedelta(days=i) for i in range((days[-1] - days[0]).days + 1)]
+    assert {h.hour for h in period_sums.hourly(auckland, days[0], days[-1])} & {22, 23, 0, 1}
+    check(ctx, days[0], days[-1])  # Lisbon: every day summarised again, in Lisbon's hours
+    assert all(tz == "Europe/Lisbon" for (tz,) in SummaryDay.select(SummaryDay.timezone).tuples())
