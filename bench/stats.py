@@ -14,7 +14,10 @@ tickets over `days` days, one with today's tickets only. Then, in the same run:
    history / today-only <= 2 (the cost follows today's volume). The first refresh of a process
    also reads the 29 days before today for the 30-day feedback figures; it is printed apart.
 2. a one-year report: deskapp.core.reports.build over the 365 days before today plus writing every
-   table as CSV. Target: <= 3 s.
+   table as CSV, three times: cold (the day summaries of deskapp.core.day_summaries deleted first,
+   so this report summarises all 365 closed days), warm (the same report again: summaries read,
+   today live), and the same two on the today-only database (the same 365 days, with no history:
+   its cold report summarises 365 empty days). Target: warm <= 3 s.
 """
 from __future__ import annotations
 
@@ -51,6 +54,18 @@ def refresh_ms(url: str, rounds: int) -> dict:
     database.close()
     return {"median_ms": statistics.median(times), "min_ms": min(times), "first_ms": first_ms,
             "today_arrivals": first.today.total.arrivals}
+
+
+def clear_summaries(url: str) -> None:
+    """Delete every day summary (a benchmark's database only): the next report starts cold."""
+    from deskapp.db.database import db
+
+    ctx = open_context(load_config(ROOT / "config.yaml"), url)  # migrated: the summary tables exist
+    del ctx
+    with db.atomic():
+        for table in ("summary_sums", "summary_waits", "summary_hours", "summary_feedback", "summary_day"):
+            db.execute_sql(f"DELETE FROM {table}")
+    database.close()
 
 
 def report_year_s(url: str, folder: Path) -> dict:
@@ -92,7 +107,12 @@ def run_backend(label: str, new_url, args, folder: Path) -> dict:
 def measure(label: str, history_url: str, today_url: str, args, folder: Path, built: dict) -> dict:
     today = refresh_ms(today_url, args.rounds)
     history = refresh_ms(history_url, args.rounds)
+    clear_summaries(history_url)
+    cold = report_year_s(history_url, folder)
     year = report_year_s(history_url, folder)
+    clear_summaries(today_url)
+    today_cold = report_year_s(today_url, folder)
+    today_year = report_year_s(today_url, folder)
     return {
         "backend": label, "tickets": built["tickets"], "today_tickets": built["today_tickets"],
         "build_s": built["seconds"]["total"],
@@ -100,13 +120,14 @@ def measure(label: str, history_url: str, today_url: str, args, folder: Path, bu
         "refresh_ratio": history["median_ms"] / today["median_ms"],
         "first_refresh_history_ms": history["first_ms"], "first_refresh_today_ms": today["first_ms"],
         "report_year_s": year["total_s"], "report_year_build_s": year["build_s"],
-        "report_year_arrivals": year["arrivals"],
+        "report_year_arrivals": year["arrivals"], "report_year_cold_s": cold["total_s"],
+        "report_year_today_only_s": today_year["total_s"], "report_year_today_only_cold_s": today_cold["total_s"],
     }
 
 
 def print_table(results: list[dict]) -> None:
     print(f"{'backend':<11} {'tickets':>10} {'refresh (history)':>18} {'refresh (today only)':>21} {'ratio':>6} "
-          f"{'year report':>12}  targets: ratio<=2, report<=3s")
+          f"{'year report':>12}  targets: ratio<=2, report (warm)<=3s")
     for r in results:
         ok = r["refresh_ratio"] <= 2 and r["report_year_s"] <= 3
         print(f"{r['backend']:<11} {r['tickets']:>10,} {r['refresh_history_ms']:>16.1f}ms {r['refresh_today_ms']:>19.1f}ms "
@@ -114,6 +135,10 @@ def print_table(results: list[dict]) -> None:
         print(f"{'':<11} first refresh of a process: {r['first_refresh_history_ms']:.0f} ms with history, "
               f"{r['first_refresh_today_ms']:.0f} ms today only; {r['today_tickets']} tickets today; "
               f"built in {r['build_s']:.0f} s")
+        print(f"{'':<11} year report: {r['report_year_s']:.2f} s warm (day summaries read), "
+              f"{r['report_year_cold_s']:.2f} s cold (summarising 365 days first), "
+              f"{r['report_year_today_only_s']:.2f} s warm / {r['report_year_today_only_cold_s']:.2f} s cold on the "
+              "today-only database")
 
 
 def main() -> None:

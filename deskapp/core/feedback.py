@@ -432,26 +432,28 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
 def _summary(entered_by: str, histogram: list, answered: dict[bool, int], completed: int) -> FeedbackSummary:
     """The figures from (csat, nps, ces, count) groups of answers, customer answers and no-answers
     by `answered`, and the completed tickets."""
-    csat, nps, ces, responses_ = [], [], [], 0
+    csat: dict = {}
+    nps: dict = {}
+    ces: dict = {}
+    responses_ = 0
     for c, n, e, count in histogram:
-        csat += [c] * count
-        nps += [n] * count
-        ces += [e] * count
+        csat[c] = csat.get(c, 0) + count
+        nps[n] = nps.get(n, 0) + count
+        ces[e] = ces.get(e, 0) + count
         responses_ += count
+    ces_answers = sum(count for e, count in ces.items() if e is not None)
     counts = FeedbackCounts(
         responses=responses_, customer_responses=answered.get(True, 0), completed=completed,
-        no_answer=answered.get(False, 0), csat=metrics.csat_counts(csat), nps=metrics.nps_counts(nps),
-        ces_answers=sum(1 for e in ces if e is not None),
+        no_answer=answered.get(False, 0), csat=metrics.csat_counts_of(csat), nps=metrics.nps_counts_of(nps),
+        ces_answers=ces_answers,
     )
     rate = metrics.response_rate(counts.customer_responses, completed) if entered_by == CUSTOMER else None
-    return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces(ces), rate, counts)
+    return FeedbackSummary(entered_by, counts.csat.pct, counts.nps.score, metrics.ces_of(ces), rate, counts)
 
 
-def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date) -> dict[str | None, FeedbackSummary]:
-    """summary(FeedbackFilter(service=code, since=since, until=until)) for every service of the
-    branch (keyed by code) and for all of them (key None), from three grouped queries."""
-    if since > until:
-        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+def customer_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
+    """The counts behind customer_summaries_by_service, per service id: (csat, nps, ces, count)
+    groups of answers, {answered: count} of customer entries, and completed tickets."""
     base = (Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until)
     histograms: dict = {}
     for service, c, n, e, count in (
@@ -475,6 +477,17 @@ def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date) 
         Ticket.select(Ticket.service, fn.COUNT(Ticket.id)).where(base & (Ticket.status == DONE))
         .group_by(Ticket.service).tuples()
     )
+    return histograms, answered, completed
+
+
+def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date, *,
+                                  groups: tuple[dict, dict, dict] | None = None) -> dict[str | None, FeedbackSummary]:
+    """summary(FeedbackFilter(service=code, since=since, until=until)) for every service of the
+    branch (keyed by code) and for all of them (key None), from three grouped queries (or from
+    `groups`, customer_groups' counts gathered otherwise: deskapp.core.day_summaries)."""
+    if since > until:
+        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+    histograms, answered, completed = groups if groups is not None else customer_groups(ctx, since, until)
     codes = dict(Service.select(Service.id, Service.code).where(Service.branch == ctx.branch_id).tuples())
     result = {code: _summary(CUSTOMER, histograms.get(sid, []), answered.get(sid, {}), completed.get(sid, 0))
               for sid, code in codes.items()}

@@ -11,13 +11,15 @@ every fault it causes. The rules:
   (DESIGN.md's life cycle), ending in the ticket's stored status and counter;
 - no counter ever held two tickets at once (replaying each counter's events in order), and
   now each counter holds at most one;
-- a ticket held by a counter is held by the counter its last "called" event names.
+- a ticket held by a counter is held by the counter its last "called" event names;
+- every valid day summary (deskapp.core.day_summaries) still adds up to its day's tickets.
 """
 from __future__ import annotations
 
 from collections import Counter as Tally
 from collections import defaultdict
 
+from deskapp.core import day_summaries
 from deskapp.db.models import Ticket, TicketEvent
 
 OPEN = ("waiting", "called", "serving")
@@ -50,6 +52,8 @@ def check(branch_id: int) -> list[str]:
     for ticket in tickets.values():
         problems += _replay(ticket, events.get(ticket.id, []))
     problems += _counters(tickets, events)
+    problems += [f"The report summary of {day} does not match that day's tickets."
+                 for day in day_summaries.mismatches(branch_id)]
     return problems
 
 

@@ -86,6 +86,33 @@ def nps_counts(answers: Iterable[int | None]) -> NpsCounts:
     return NpsCounts(promoters, len(present) - promoters - detractors, detractors)
 
 
+def _tally(tally: dict[int | None, int], scale: tuple[int, int], name: str) -> dict[int, int]:
+    """Answers given as {answer: how many}, checked as _answers checks them; None answers left out."""
+    _answers([a for a in tally if a is not None], scale, name)
+    return {a: n for a, n in tally.items() if a is not None and n}
+
+
+def csat_counts_of(tally: dict[int | None, int]) -> CsatCounts:
+    """csat_counts of answers given as {answer: how many} (a report's year of answers, grouped)."""
+    present = _tally(tally, CSAT_SCALE, "CSAT")
+    return CsatCounts(sum(n for a, n in present.items() if a >= CSAT_SATISFIED_MIN), sum(present.values()))
+
+
+def nps_counts_of(tally: dict[int | None, int]) -> NpsCounts:
+    """nps_counts of answers given as {answer: how many}."""
+    present = _tally(tally, NPS_SCALE, "NPS")
+    promoters = sum(n for a, n in present.items() if a >= NPS_PROMOTER_MIN)
+    detractors = sum(n for a, n in present.items() if a <= NPS_DETRACTOR_MAX)
+    return NpsCounts(promoters, sum(present.values()) - promoters - detractors, detractors)
+
+
+def ces_of(tally: dict[int | None, int]) -> float | None:
+    """ces of answers given as {answer: how many}."""
+    present = _tally(tally, CES_SCALE, "CES")
+    answers = sum(present.values())
+    return sum(a * n for a, n in present.items()) / answers if answers else None
+
+
 def csat_pct(answers: Iterable[int | None]) -> float | None:
     """CSAT %: answers of 4 or 5 on the 1-5 scale, divided by all CSAT answers, times 100."""
     return csat_counts(answers).pct

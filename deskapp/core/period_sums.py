@@ -3,17 +3,19 @@
 stats.py builds every figure from one Python object per ticket: right for a day, far too slow for
 a year of a busy branch. Here the database adds up the same counts and sums per (day, service,
 counter, staff) and per UTC quarter hour, and Python only combines those groups; the 90th
-percentile, which does not add up, comes from one narrow read of the waits. The definitions are
-stats.py's (its module doc), and tests check that both give the same figures. One difference in
-precision: waits are compared with the target to within half a millisecond (SQLite computes them
-from julian days).
+percentile, which does not add up, comes from one narrow read of the waits. Closed days (before the
+branch's today) are read from their day summaries instead (deskapp.core.day_summaries: the same
+groups and waits, kept per day), today from its tickets. The definitions are stats.py's (its module
+doc), and tests check that both give the same figures. One difference in precision: waits are
+compared with the target to within half a millisecond (SQLite computes them from julian days).
 """
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import defaultdict
 
-from deskapp.core import metrics
+from deskapp.core import day_summaries, metrics
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.stats import (
@@ -84,7 +86,13 @@ def _add(into: dict, key, values) -> None:
             found[i] += float(v or 0)
 
 
-def _figures(v: list[float] | None, waits: list[float], hours: float | None = None) -> Figures:
+def _p90_minutes(seconds) -> float | None:
+    found = p90(seconds)
+    return None if found is None else found / 60
+
+
+def _figures(v: list[float] | None, waits, hours: float | None = None) -> Figures:
+    """The figures from a sums vector and the waits (seconds) of the tickets that reached service."""
     v = v or [0.0] * 12
     count = lambda i: int(round(v[i]))  # noqa: E731
     completed = count(DONE)
@@ -92,7 +100,7 @@ def _figures(v: list[float] | None, waits: list[float], hours: float | None = No
         arrivals=count(N), completed=completed, called=count(CALLED), no_shows=count(NO_SHOW),
         walk_aways=count(WALK),
         mean_wait_minutes=v[WAIT_SUM] / v[WAITS] / 60 if v[WAITS] else None,
-        p90_wait_minutes=p90(waits),
+        p90_wait_minutes=_p90_minutes(waits),
         service_level=metrics.service_level(count(ON_TIME), count(CALLED)),
         no_show_rate=metrics.no_show_rate(count(NO_SHOW), count(CALLED)),
         walk_away_rate=metrics.walk_away_rate(count(WALK), count(N)),
@@ -101,16 +109,46 @@ def _figures(v: list[float] | None, waits: list[float], hours: float | None = No
     )
 
 
-def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodStats, list[DayFigures]]:
-    """stats.period_stats and stats.daily over the same days, from sums."""
+def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:
+    """(day, service, counter, staff, *sums) per group of the branch's tickets of the days."""
+    return db.execute_sql(_sums_sql(), (branch_id, since, until)).fetchall()
+
+
+def wait_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
+    """(day, service, wait in seconds) of every ticket of the days that reached service."""
+    wait = _seconds("t.called_at", "t.issued_at")
+    p = db.param
+    return db.execute_sql(
+        f"SELECT t.day, t.service_id, {wait} FROM ticket t WHERE t.branch_id = {p} AND t.day >= {p} "
+        f"AND t.day <= {p} AND t.called_at IS NOT NULL AND {_REACHED}", (ctx.branch_id, since, until),
+    ).fetchall()
+
+
+def _ranges_or_live(ctx: Context, since: dt.date, until: dt.date, summaries: bool):
+    """The summarised ranges and the ranges read live (deskapp.core.day_summaries)."""
+    if not summaries:
+        return [], [(since, until)]
+    return day_summaries.split(ctx, since, until)
+
+
+def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
+                  summaries: bool = True) -> tuple[PeriodStats, list[DayFigures]]:
+    """stats.period_stats and stats.daily over the same days, from sums: those of closed days from
+    their day summaries (filled first where missing), the others from the tickets."""
     _check_period(since, until)
-    params = (ctx.branch_id, since, until)
+    summarised, live = _ranges_or_live(ctx, since, until, summaries)
+    rows = day_summaries.sums(ctx, summarised)
+    day_waits = day_summaries.waits(ctx, summarised)  # (day, service, sorted seconds) per summarised day
+    waits: list = []
+    for a, b in live:
+        rows += sums_rows(ctx.branch_id, a, b)
+        waits += wait_rows(ctx, a, b)
     by_day: dict = {}
     by_service: dict = {}
     by_counter: dict = {}
     by_staff: dict = {}
     total: dict = {}
-    for row in db.execute_sql(_sums_sql(), params).fetchall():
+    for row in rows:
         day, service, counter, staff, values = _as_date(row[0]), row[1], row[2], row[3], row[4:]
         _add(by_day, day, values)
         _add(by_service, service, values)
@@ -119,19 +157,19 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodS
             _add(by_counter, counter, values)
         if staff is not None:
             _add(by_staff, staff, values)
-    waits_by_day: dict = defaultdict(list)
-    waits_by_service: dict = defaultdict(list)
-    every: list[float] = []
-    wait = _seconds("t.called_at", "t.issued_at")
-    p = db.param
-    for day, service, seconds in db.execute_sql(
-        f"SELECT t.day, t.service_id, {wait} FROM ticket t WHERE t.branch_id = {p} AND t.day >= {p} "
-        f"AND t.day <= {p} AND t.called_at IS NOT NULL AND {_REACHED}", params,
-    ).fetchall():
-        minutes = float(seconds) / 60
-        waits_by_day[_as_date(day)].append(minutes)
-        waits_by_service[service].append(minutes)
-        every.append(minutes)
+    # Waits in seconds, as arrays of 8-byte floats per day and per service (a year is a million):
+    # the 90th percentile is taken in seconds and then divided, which picks the same wait.
+    waits_by_day: dict = defaultdict(lambda: array("d"))
+    waits_by_service: dict = defaultdict(lambda: array("d"))
+    every = array("d")
+    for day, service, seconds in day_waits:
+        waits_by_day[_as_date(day)].extend(seconds)
+        waits_by_service[service].extend(seconds)
+        every.extend(seconds)
+    for day, service, seconds in waits:
+        waits_by_day[_as_date(day)].append(float(seconds))
+        waits_by_service[service].append(float(seconds))
+        every.append(float(seconds))
 
     spans = counter_minutes(ctx, since, until)
     services = _services(ctx)
@@ -155,19 +193,26 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date) -> tuple[PeriodS
         v = by_staff[s.id]
         staff_rows.append(StaffFigures(s.login, s.name, int(round(v[REACHED_DONE])), int(round(v[REACHED])),
                                        v[SERVICE_SUM] / v[SERVICES] / 60 if v[SERVICES] else None))
+    minutes_by_day: dict = defaultdict(list)
+    for (_, d), m in spans.items():
+        minutes_by_day[d].append(m)
     days = []
     day = since
     while day <= until:
-        hours = _hours(m for (_, d), m in spans.items() if d == day)
-        days.append(DayFigures(day, _figures(by_day.get(day), waits_by_day.get(day, []), hours)))
+        hours = _hours(minutes_by_day.get(day, []))
+        days.append(DayFigures(day, _figures(by_day.get(day), waits_by_day.get(day, ()), hours)))
         day += dt.timedelta(days=1)
     stats = PeriodStats(since, until, overall, service_rows, tuple(counter_rows), tuple(staff_rows))
     return stats, days
 
 
-def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
-    """stats.hourly, from sums per UTC quarter hour (a quarter lies within one local hour)."""
-    _check_period(since, until)
+# Positions in an hour's sums vector.
+H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
+
+
+def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.date, int], list]:
+    """(local date, hour) -> [arrivals, completed, called, on time, wait sum (s), waits] of the
+    days' tickets, from sums per UTC quarter hour (a quarter lies within one local hour)."""
     wait = _seconds("t.called_at", "t.issued_at")
     p = db.param
     sql = f"""
@@ -189,25 +234,46 @@ def hourly(ctx: Context, since: dt.date, until: dt.date) -> list[HourFigures]:
             found = local[quarter] = (at.date(), at.hour)
         return found
 
-    arrivals: dict = defaultdict(int)
-    completed: dict = defaultdict(int)
-    called: dict = defaultdict(int)
-    on_time: dict = defaultdict(int)
-    wait_sum: dict = defaultdict(float)
-    waits: dict = defaultdict(int)
+    sums: dict = {}
+
+    def at(quarter) -> list:
+        k = key(quarter)
+        found = sums.get(k)
+        if found is None:
+            found = sums[k] = [0, 0, 0, 0, 0.0, 0]
+        return found
+
     for issued, call, ended, n, done, was_called, in_time, w_sum, w_n in db.execute_sql(
             sql, (ctx.branch_id, since, until)).fetchall():
-        arrivals[key(issued)] += int(n)
+        at(issued)[H_ARRIVALS] += int(n)
         if ended is not None and done:
-            completed[key(ended)] += int(done)
-        if call is not None:
-            called[key(call)] += int(was_called)
-            on_time[key(call)] += int(in_time)
+            at(ended)[H_COMPLETED] += int(done)
+        if call is not None and was_called:
+            v = at(call)
+            v[H_CALLED] += int(was_called)
+            v[H_ON_TIME] += int(in_time)
             if w_n:
-                wait_sum[key(call)] += float(w_sum)
-                waits[key(call)] += int(w_n)
-    keys = sorted(set(arrivals) | set(completed) | set(called))
-    return [HourFigures(d, h, arrivals.get((d, h), 0), completed.get((d, h), 0),
-                        wait_sum[(d, h)] / waits[(d, h)] / 60 if waits.get((d, h)) else None,
-                        called.get((d, h), 0), metrics.service_level(on_time.get((d, h), 0), called.get((d, h), 0)))
-            for d, h in keys]
+                v[H_WAIT_SUM] += float(w_sum)
+                v[H_WAITS] += int(w_n)
+    return sums
+
+
+def hourly(ctx: Context, since: dt.date, until: dt.date, *, summaries: bool = True) -> list[HourFigures]:
+    """stats.hourly: closed days from their day summaries (filled first where missing), the others
+    from the tickets."""
+    _check_period(since, until)
+    summarised, live = _ranges_or_live(ctx, since, until, summaries)
+    sums = day_summaries.hours(ctx, summarised)
+    for a, b in live:
+        for k, values in hour_sums(ctx, a, b).items():
+            _add(sums, k, values)
+    result = []
+    for (d, h) in sorted(sums):
+        v = sums[(d, h)]
+        arrivals, completed, called = (int(round(v[i])) for i in (H_ARRIVALS, H_COMPLETED, H_CALLED))
+        if not (arrivals or completed or called):
+            continue
+        waits = int(round(v[H_WAITS]))
+        result.append(HourFigures(d, h, arrivals, completed, v[H_WAIT_SUM] / waits / 60 if waits else None, called,
+                                  metrics.service_level(int(round(v[H_ON_TIME])), called)))
+    return result

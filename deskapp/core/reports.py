@@ -62,8 +62,11 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
         from deskapp.core import feedback
     except ImportError:  # feedback not installed in this build: the report goes without it
         return None
+    from deskapp.core import day_summaries
+
     rows = []
-    summaries = feedback.customer_summaries_by_service(ctx, since, until)
+    groups = day_summaries.feedback_groups(ctx, since, until)
+    summaries = feedback.customer_summaries_by_service(ctx, since, until, groups=groups)
     for code in [None, *services]:
         s = summaries[code]
         rows.append((code or "all", s.counts.customer_responses, s.counts.completed, _r(s.response_rate, 4),
@@ -74,7 +77,8 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
 
 def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
     """Every table of the report for the branch-local days since..until, both included."""
-    # Summed by the database (deskapp.core.period_sums): a year of tickets in seconds.
+    # Summed by the database (deskapp.core.period_sums); closed days from their day summaries
+    # (deskapp.core.day_summaries, filled here first where missing), today from its tickets.
     period, days = period_sums.period_tables(ctx, since, until)
     tables = [
         Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),

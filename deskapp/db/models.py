@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from peewee import (
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     Check,
@@ -329,6 +330,93 @@ class CounterEvent(BaseModel):
         indexes = ((("counter", "at"), False),)
 
 
+class SummaryDay(BaseModel):
+    """A closed day a report has summarised (deskapp.core.day_summaries); valid while
+    summarised_version = version, which database triggers raise on every change to the day."""
+
+    branch = ForeignKeyField(Branch)
+    day = DateField()
+    version = IntegerField(default=0)
+    summarised_version = IntegerField(null=True)
+    timezone = CharField(max_length=64, null=True)
+    summarised_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("branch", "day"), True),)
+
+
+class SummarySums(BaseModel):
+    """deskapp.core.period_sums' counts and sums of one closed day per (service, counter, staff)."""
+
+    branch = ForeignKeyField(Branch, index=False)
+    day = DateField()
+    service = ForeignKeyField(Service, index=False)
+    counter_id = IntegerField(null=True)
+    staff_id = IntegerField(null=True)
+    n = IntegerField()
+    done = IntegerField()
+    called = IntegerField()
+    no_show = IntegerField()
+    walk = IntegerField()
+    on_time = IntegerField()
+    wait_sum = FloatField()
+    waits = IntegerField()
+    service_sum = FloatField()
+    services = IntegerField()
+    reached = IntegerField()
+    reached_done = IntegerField()
+
+    class Meta:
+        indexes = ((("branch", "day"), False),)
+
+
+class SummaryWaits(BaseModel):
+    """Every wait (seconds) of one closed day's tickets that reached service, per service: a
+    sorted array of 8-byte floats, so percentiles over many days stay exact."""
+
+    branch = ForeignKeyField(Branch, index=False)
+    day = DateField()
+    service = ForeignKeyField(Service, index=False)
+    seconds = BlobField()
+
+    class Meta:
+        indexes = ((("branch", "day"), False),)
+
+
+class SummaryHours(BaseModel):
+    """The per-hour sums of one closed day's tickets, per branch-local (date, hour)."""
+
+    branch = ForeignKeyField(Branch, index=False)
+    day = DateField()
+    local_day = DateField()
+    hour = IntegerField()
+    arrivals = IntegerField()
+    completed = IntegerField()
+    called = IntegerField()
+    on_time = IntegerField()
+    wait_sum = FloatField()
+    waits = IntegerField()
+
+    class Meta:
+        indexes = ((("branch", "day"), False),)
+
+
+class SummaryFeedback(BaseModel):
+    """Customer feedback on one closed day's tickets, counted per service and (answered, scores)."""
+
+    branch = ForeignKeyField(Branch, index=False)
+    day = DateField()
+    service = ForeignKeyField(Service, index=False)
+    answered = BooleanField()
+    csat = IntegerField(null=True)
+    nps = IntegerField(null=True)
+    ces = IntegerField(null=True)
+    count = IntegerField()
+
+    class Meta:
+        indexes = ((("branch", "day"), False),)
+
+
 MODELS = (
     Branch,
     Service,
@@ -350,4 +438,9 @@ MODELS = (
     StepRecord,
     OfferDecision,
     CounterEvent,
+    SummaryDay,
+    SummarySums,
+    SummaryWaits,
+    SummaryHours,
+    SummaryFeedback,
 )

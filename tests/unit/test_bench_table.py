@@ -57,6 +57,10 @@ def test_every_figure_beside_its_baseline_in_a_fixed_order():
     assert by_figure["dashboard refresh, 1,000,000 historic tickets"] == (
         "41.2 ms", "12.5 ms (today's tickets only)", "3.30", "-")
     assert by_figure["one-year report"] == ("9.4 s", "-", "-", "-")
+    summarised = run_all.rows(doc(stats={**STATS, "report_year_s": 1.5, "report_year_cold_s": 30.25,
+                                         "report_year_today_only_s": 0.5}))
+    assert {row[0]: row[1:] for row in summarised}["one-year report"] == (
+        "1.5 s warm, 30.2 s cold", "0.5 s (today-only database)", "3.00", "warm <= 3 s")
     assert by_figure["peak memory (RSS) of the TUI, 1,000,000 customers, 1,000,123 tickets"] == (
         "140 MiB", "33 MiB (one-label Textual app)", "4.25", "-")
     assert by_figure["building that volume (bench/volume.py)"] == ("172 s", "-", "-", "a few minutes")
