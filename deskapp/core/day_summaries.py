@@ -41,6 +41,7 @@ SUMMARY_MODELS = (SummarySums, SummaryWaits, SummaryHours, SummaryFeedback)
 _DAY = dt.timedelta(days=1)
 _EPOCH_DAY = dt.date(2000, 1, 1)  # day numbers of the advisory locks (migration 0009)
 _BATCH = 500
+RECENT_DAYS = 7  # closed days ensure_recent looks back over (a week off leaves nothing cold)
 
 
 def _pack(seconds: list[float]) -> bytes:
@@ -89,6 +90,14 @@ def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
             continue
         filled += transaction(lambda day=day: _fill(ctx, day))
     return filled
+
+
+def ensure_recent(ctx: Context, days: int = RECENT_DAYS) -> int:
+    """Summarise the last `days` closed days if they are not yet: the supervisor screen does it in the
+    background when it opens, so a day is summarised the morning after it closed and long reports
+    stay warm (only history from before deskapp ran, or an import, is left for the first report)."""
+    today = ctx.today()
+    return ensure(ctx, today - dt.timedelta(days=days), today - _DAY)
 
 
 def _fill(ctx: Context, day: dt.date) -> bool:

@@ -138,3 +138,26 @@ async def test_a_counter_closed_on_an_earlier_day_shows_no_time(ctx, clock):
         assert row(app, "#sup-counters", "2")[1:5] == ["closed", "-", "CASH, CARD, INFO", "7:00"]
         assert row(app, "#sup-counters", "3")[1] == "closed"
         assert row(app, "#sup-counters", "3")[4] == "-"
+
+
+async def test_opening_the_dashboard_summarises_the_last_closed_days_in_the_background(ctx, clock):
+    from deskapp.core import day_summaries
+    from deskapp.db.models import SummaryDay, SummarySums
+
+    clock.set(dt.datetime(2026, 3, 9, 11, 0))  # yesterday: one ticket
+    q.issue(ctx, "CASH", with_estimate=False)
+    clock.set(dt.datetime(2026, 3, 10, 10, 0))
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(160, 60)) as pilot:
+        app.logged_in(SOFIA, None)
+        week = [dt.date(2026, 3, 10) - dt.timedelta(days=d) for d in range(1, day_summaries.RECENT_DAYS + 1)]
+
+        def summarised() -> set:
+            return {d for d, v, sv in SummaryDay.select(SummaryDay.day, SummaryDay.version,
+                                                        SummaryDay.summarised_version).tuples()
+                    if sv is not None and sv == v}
+
+        await until(pilot, lambda: len(summarised()) == len(week), timeout=30)
+        assert {day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)) for day in summarised()} == set(week)
+        # Yesterday's one arrival is in its summary; today is never summarised (still open).
+        assert sum(s.n for s in SummarySums.select()) == 1

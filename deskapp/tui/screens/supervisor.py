@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Sparkline, St
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
-from deskapp.core import supervision
+from deskapp.core import day_summaries, supervision
 from deskapp.core.clock import to_local
 from deskapp.tui.format import DASH, elapsed, minutes, percent, score
 from deskapp.tui.screens.desk import ChooseService
@@ -122,6 +122,11 @@ class SupervisorScreen(Screen):
         self.app.changes.subscribe(self, lambda _: self.reload())
         self.set_interval(REFRESH_SECONDS, self.reload)
         self.reload()
+        if self.app.ctx is not None:
+            # Recent closed days summarised in the background: the next long report is warm. A
+            # failure here costs nothing but speed (the report summarises what it lacks itself).
+            call_core(self, day_summaries.ensure_recent, self.app.ctx, group="day-summaries",
+                      on_error=lambda _exc: None)
 
     def action_reload(self) -> None:
         self.reload()
