@@ -12,29 +12,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import branch_config
+
 DESK = Path(__file__).with_name("desk.py")
 ROOT = Path(__file__).resolve().parents[2]
-
-CONFIG = """\
-branch:
-  code: LIS01
-  name: Lisboa Avenida
-  timezone: Europe/Lisbon
-queue:
-  number_width: 5
-  max_wait_minutes: 30
-  recall_limit: 2
-priority_classes:
-  - {code: priority, name: Priority, weight: 2}
-  - {code: normal, name: Normal, weight: 1}
-services:
-  - {code: CASH, name: Cash deposit and withdrawal, prefix: A, target_wait_minutes: 10, typical_service_minutes: 4}
-  - {code: ACC, name: Accounts, prefix: B, target_wait_minutes: 15, typical_service_minutes: 8}
-counters:
-%(counters)s
-staff:
-%(staff)s
-"""
 
 # Every event kind a desk's own action writes, by the name desk.py logs the action under.
 EVENT_OF = {"call": "called", "recall": "recalled", "start": "started", "complete": "completed",
@@ -42,13 +23,8 @@ EVENT_OF = {"call": "called", "recall": "recalled", "start": "started", "complet
 
 
 def write_config(folder: Path, desks: int) -> Path:
-    path = folder / "config.yaml"
-    path.write_text(CONFIG % {
-        "counters": "\n".join(f'  - {{code: "{i}", name: Counter {i}, services: [CASH, ACC]}}'
-                              for i in range(1, desks + 1)),
-        "staff": "\n".join(f"  - {{login: teller{i}, name: Teller {i}, role: teller}}" for i in range(1, desks + 1)),
-    })
-    return path
+    """The fault suite's branch: CASH and ACC at every counter, five-digit numbers, two recalls."""
+    return branch_config.write(folder, desks, services=("CASH", "ACC"), number_width=5, recall_limit=2)
 
 
 def wait_ready(proc: Forked, timeout: float = 60.0) -> dict:

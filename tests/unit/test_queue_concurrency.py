@@ -22,30 +22,11 @@ from deskapp.core.clock import FixedClock
 from deskapp.core.context import open_context
 from deskapp.db import database
 from deskapp.db.models import Ticket, TicketEvent
+from tests import branch_config as branch_config_file
 
 T0 = "2026-03-10T10:00:00"
 DESKS = 8
 TICKETS = 200
-
-CONFIG = """\
-branch:
-  code: LIS01
-  name: Lisboa Avenida
-  timezone: Europe/Lisbon
-queue:
-  number_width: 3
-  max_wait_minutes: 30
-  recall_limit: 3
-priority_classes:
-  - {code: priority, name: Priority, weight: 2}
-  - {code: normal, name: Normal, weight: 1}
-services:
-  - {code: CASH, name: Cash deposit and withdrawal, prefix: A, target_wait_minutes: 10, typical_service_minutes: 4}
-counters:
-%(counters)s
-staff:
-%(staff)s
-"""
 
 # A desk: connect, wait for the barrier, then work until told it is done. The clock is fixed at
 # T0 so that a run at midnight cannot split the tickets over two days.
@@ -83,12 +64,7 @@ print(json.dumps({"served": served, "issued": issued, "error": None}))
 @pytest.fixture
 def branch_config(tmp_path) -> Path:
     """config.yaml with eight counters serving CASH and eight tellers."""
-    path = tmp_path / "config.yaml"
-    path.write_text(CONFIG % {
-        "counters": "\n".join(f'  - {{code: "{i}", name: Counter {i}, services: [CASH]}}' for i in range(1, DESKS + 1)),
-        "staff": "\n".join(f"  - {{login: teller{i}, name: Teller {i}, role: teller}}" for i in range(1, DESKS + 1)),
-    })
-    return path
+    return branch_config_file.write(tmp_path, DESKS)
 
 
 def run_workers(tmp_path: Path, config: Path, url: str, jobs: list[tuple[str, str, str, int]]) -> list[dict]:
