@@ -1,0 +1,125 @@
+"""Customers written a batch at a time, for the CSV import: a few statements per batch, not per row.
+
+What a batch reads: the customers already on file for its national IDs and numbers (one query
+per 500 keys, only the columns an import compares) and their phones. What it writes: the new
+customers with ids taken in advance (PostgreSQL: from the id sequence; SQLite: after the
+highest id, under the write lock the transaction holds), so their phones need no lookup; then
+every new phone.
+
+PostgreSQL: COPY for both tables (the server parses rows, no statement per row). SQLite: one
+INSERT ... SELECT over json_each of the whole batch for each table. The search triggers stay on
+and run for every row as for any INSERT, so the index is what row-by-row inserts give; FTS5
+writes its pending index data out at the end of every statement, so one statement per batch
+writes one index segment per batch instead of one per statement of a few rows.
+
+Everything here runs inside the caller's transaction: a batch is saved whole or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from peewee import BooleanField, DateField, DateTimeField
+
+from deskapp.db.database import db, is_postgres
+from deskapp.db.models import Customer
+
+CHUNK = 500  # keys per lookup query (SQLite's default limit on bound parameters is far above)
+
+# What an import compares with a customer on file (the Customer columns a row can set).
+COMPARED = ("number", "name", "name_folded", "national_id", "birth_date", "email", "address", "segment",
+            "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
+_READ = ("id", "manager_id", *COMPARED)
+_CONVERTED = [(i, Customer._meta.columns[column].python_value) for i, column in enumerate(_READ)
+              if isinstance(Customer._meta.columns[column], (BooleanField, DateField, DateTimeField))]
+
+# Every column an imported customer sets, in this order (the id comes first, taken in advance).
+INSERTED = ("id", "number", "name", "name_folded", "national_id", "birth_date", "email", "address", "segment",
+            "manager_id", "marketing_consent", "consent_at", "consent_source", "kyc_review_due", "id_doc_type",
+            "id_doc_expiry", "active", "created_at", "updated_at")
+PHONE_COLUMNS = ("customer_id", "digits", "label")
+
+
+def on_file(column: str, keys: Sequence[str]) -> dict[str, dict[str, object]]:
+    """The customers whose `column` (national_id or number) is one of `keys`: key -> the compared
+    values, with `id` and `manager_id`, typed as the model gives them (dates, booleans)."""
+    assert column in ("national_id", "number")
+    found: dict[str, dict[str, object]] = {}
+    p = db.param
+    for start in range(0, len(keys), CHUNK):
+        chunk = list(keys[start:start + CHUNK])
+        rows = db.execute_sql(
+            f"SELECT {', '.join(_READ)} FROM customer WHERE {column} IN ({', '.join([p] * len(chunk))})", chunk
+        ).fetchall()
+        for row in rows:
+            values = list(row)
+            for i, convert in _CONVERTED:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            stored = dict(zip(_READ, values))
+            found[stored[column]] = stored  # type: ignore[index]
+    return found
+
+
+def phones_of(customer_ids: Sequence[int]) -> dict[int, set[str]]:
+    """customer id -> the digits of every phone on file."""
+    phones: dict[int, set[str]] = {}
+    p = db.param
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = list(customer_ids[start:start + CHUNK])
+        for cid, digits in db.execute_sql(
+            f"SELECT customer_id, digits FROM customer_phone WHERE customer_id IN ({', '.join([p] * len(chunk))})",
+            chunk,
+        ).fetchall():
+            phones.setdefault(cid, set()).add(digits)
+    return phones
+
+
+def new_ids(count: int) -> list[int]:
+    """Ids for `count` new customers, unused by anyone else, in ascending order."""
+    if count <= 0:
+        return []
+    if is_postgres():
+        return [i for (i,) in db.execute_sql(
+            "SELECT nextval(pg_get_serial_sequence('customer', 'id')) FROM generate_series(1, %s)", (count,)
+        ).fetchall()]
+    # SQLite gives a new row the highest id plus one (no AUTOINCREMENT); the transaction holds the
+    # write lock (BEGIN IMMEDIATE), so nobody else inserts before these rows are written.
+    top = db.execute_sql("SELECT coalesce(max(id), 0) FROM customer").fetchone()[0]
+    return list(range(top + 1, top + 1 + count))
+
+
+def insert_customers(rows: list[tuple]) -> None:
+    """Rows of INSERTED's columns, ids included."""
+    _write("customer", INSERTED, rows)
+
+
+def insert_phones(rows: list[tuple]) -> None:
+    """Rows of (customer id, digits, label)."""
+    _write("customer_phone", PHONE_COLUMNS, rows)
+
+
+def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if is_postgres():
+        with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    picked = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+    db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",
+                   (json.dumps([[_sqlite_value(v) for v in row] for row in rows]),))
+
+
+def _sqlite_value(value: object) -> object:
+    """What sqlite3 stores for a parameter (its default adapters): dates as ISO text, booleans as 0/1."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
