@@ -34,7 +34,7 @@ from deskapp.db.models import Customer, CustomerPhone, Staff
 
 COLUMNS = ("number", "name", "national_id", "birth_date", "phone", "phones", "email", "address", "segment",
            "manager", "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
-BATCH = 2000
+BATCH = 5000
 _COMPARED = frozenset(bulk.COMPARED)
 
 
@@ -75,18 +75,21 @@ class _Row:
 
 
 def _records(handle) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: the cell without surrounding spaces}) for each record that has any
+    text, empty cells left out; a column named twice is read from its first place."""
     reader = csv.reader(handle)
-    header: list[str] | None = None
+    places: list[tuple[str, int]] | None = None
     start = 1
     for record in reader:
         line, start = start, reader.line_num + 1
-        if header is None:
+        if places is None:
             header = [h.strip().lower() for h in record]
+            places = [(column, i) for i, column in enumerate(header) if header.index(column) == i]
             yield line, {"__header__": header}  # type: ignore[dict-item]
             continue
-        if not any(cell.strip() for cell in record):
-            continue
-        yield line, dict(zip(header, record))
+        cells = {column: text for column, i in places if i < len(record) and (text := record[i].strip())}
+        if cells or any(cell.strip() for cell in record):  # text only in a column named twice: still a row
+            yield line, cells
 
 
 def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, by: str | None = None,
@@ -147,10 +150,7 @@ def _check_header(report: ImportReport, header: list[str]) -> None:
 
 def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells: dict[str, str],
            staff: dict[str, int], seen_ids: dict[str, int], seen_numbers: dict[str, int]) -> _Row | None:
-    def cell(column: str) -> str | None:
-        value = (cells.get(column) or "").strip()
-        return value or None
-
+    cell = cells.get
     phones = [p for p in ([cell("phone")] + (cell("phones") or "").split(";")) if p and p.strip()]
     draft = CustomerDraft(
         name=cell("name") or "", national_id=cell("national_id"), birth_date=cell("birth_date"),
