@@ -20,6 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+import peewee
 from peewee import BooleanField, DateField, DateTimeField
 
 from deskapp.db.database import db, is_postgres
@@ -128,9 +129,12 @@ def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     if is_postgres():
-        with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        # psycopg's own errors become Peewee's, as for any statement run through Peewee: callers
+        # (transaction(), the command line) know those.
+        with peewee.__exception_wrapper__:
+            with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
     picked = ", ".join(f"value ->> {i}" for i in range(len(columns)))
     db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",

@@ -25,7 +25,7 @@ from deskapp.core import audit, changes
 from deskapp.core import customer_bulk as bulk
 from deskapp.core.auth import Session
 from deskapp.core.context import Context
-from deskapp.core.customer_edit import next_number
+from deskapp.core.customer_edit import NUMBER_WIDTH, next_number
 from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid, check
 from deskapp.core.customers import require
 from deskapp.core.masking import mask
@@ -243,14 +243,19 @@ def _insert(rows: list[_Row], now: dt.datetime) -> list[tuple]:
     if not rows:
         return []
     ids = bulk.new_ids(len(rows))
-    following = int(next_number())  # customer numbers for the rows whose file gives none
+    # Customer numbers for the rows whose file gives none: from the next free one on, past those
+    # the batch's own rows bring.
+    following = int(next_number())
+    given = {r.values["number"] for r in rows if r.values.get("number")}
     records = []
     phones: list[tuple] = []
     for r, cid in zip(rows, ids):
         values = r.values
         number = values.get("number")
         if number is None:
-            number = f"{following:08d}"
+            while f"{following:0{NUMBER_WIDTH}d}" in given:
+                following += 1
+            number = f"{following:0{NUMBER_WIDTH}d}"
             following += 1
         consent = bool(values.get("marketing_consent"))
         records.append((
