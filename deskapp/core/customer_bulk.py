@@ -138,7 +138,7 @@ def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         return
     picked = ", ".join(f"value ->> {i}" for i in range(len(columns)))
     db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",
-                   (json.dumps(rows, default=_sqlite_date),))
+                   (json.dumps(rows, default=_sqlite_date, ensure_ascii=False),))
 
 
 def _sqlite_date(value: object) -> str:

@@ -30,6 +30,7 @@ PEOPLE = [
     ("Mehmet Yılmaz", "(351) 931 000 604"),
     ("Maria do Céu Gonçalves", "+351 969 100 605"),
     ("José Müller", "925 111 606"),
+    ("Rosa 😀 𝔔uintão", "913 000 607"),
 ]
 
 
@@ -59,6 +60,7 @@ def test_search_finds_imported_customers_as_it_finds_customers_saved_one_by_one(
     report = customer_io.import_csv(ctx, path)
     assert (report.created, report.errors) == (len(PEOPLE), [])
     imported = {c.national_id: c.id for c in Customer.select()}
+    assert sorted(n for (n,) in Customer.select(Customer.name).tuples()) == sorted(n for n, _ in PEOPLE)
     # The same names saved through the customer form, one by one (the triggers' own path).
     twins = {name: customer_edit.create(ctx, BOSS, CustomerDraft(name=name), force=True).id for name, _ in PEOPLE}
     fts_intact()
@@ -69,6 +71,7 @@ def test_search_finds_imported_customers_as_it_finds_customers_saved_one_by_one(
         ("lukasz", ["Łukasz Wójcik"]), ("wojc", ["Łukasz Wójcik"]),
         ("müller", ["Ana MÜLLER", "José Müller"]), ("mull", ["Ana MÜLLER", "José Müller"]),
         ("yilmaz", ["Mehmet Yılmaz"]), ("goncalves ceu", ["Maria do Céu Gonçalves"]),
+        ("rosa quint", ["Rosa 😀 𝔔uintão"]),
     ]:
         expected = {by_name[n] for n in names} | {twins[n] for n in names}
         assert ids(typed) == expected, typed
