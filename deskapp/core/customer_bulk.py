@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import peewee
 from peewee import BooleanField, DateField, DateTimeField
@@ -42,18 +43,18 @@ INSERTED = ("id", "number", "name", "name_folded", "national_id", "birth_date", 
 PHONE_COLUMNS = ("customer_id", "digits", "label")
 
 
-def on_file(column: str, keys: Sequence[str]) -> dict[str, dict[str, object]]:
+def on_file(column: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The customers whose `column` (national_id or number) is one of `keys`: key -> the compared
     values, with `id` and `manager_id`, typed as the model gives them (dates, booleans)."""
     assert column in ("national_id", "number")
-    found: dict[str, dict[str, object]] = {}
+    found: dict[str, dict[str, Any]] = {}
     for row in _lookup(column, keys):
             values = list(row)
             for i, convert in _CONVERTED:
                 if values[i] is not None:
                     values[i] = convert(values[i])
             stored = dict(zip(_READ, values))
-            found[stored[column]] = stored  # type: ignore[index]
+            found[stored[column]] = stored
     return found
 
 

@@ -112,7 +112,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
         try:
             for line, cells in _records(handle):
                 if "__header__" in cells:
-                    _check_header(report, cells["__header__"])  # type: ignore[arg-type]
+                    _check_header(report, cells["__header__"])
                     continue
                 report.rows += 1
                 row = _parse(ctx, today, report, line, cells, staff, seen_ids, seen_numbers)
@@ -193,17 +193,17 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
         errors: list[tuple[int, str]] = []  # kept apart so a transaction run again reports once
         by_id = bulk.on_file("national_id", [r.values["national_id"] for r in rows if r.values.get("national_id")])
         by_number = bulk.on_file("number", [r.values["number"] for r in rows if r.values.get("number")])
-        phones = bulk.phones_of([c["id"] for c in (*by_id.values(), *by_number.values())])  # type: ignore[misc]
+        phones = bulk.phones_of([c["id"] for c in (*by_id.values(), *by_number.values())])
         now = ctx.now()
         created: list[_Row] = []
         updated, unchanged = 0, 0
         new_phones: list[tuple] = []
         for r in rows:
-            existing = by_id.get(r.values.get("national_id")) or by_number.get(r.values.get("number"))  # type: ignore[arg-type]
+            existing = by_id.get(r.values.get("national_id")) or by_number.get(r.values.get("number"))
             if existing is None:
                 created.append(r)
                 continue
-            other = by_number.get(r.values.get("number"))  # type: ignore[arg-type]
+            other = by_number.get(r.values.get("number"))
             if other is not None and other["id"] != existing["id"]:
                 errors.append((r.line, f"number: {r.values['number']} belongs to another customer"))
                 continue
@@ -215,7 +215,7 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
                 diff["manager"] = r.manager
             if "marketing_consent" in diff:
                 diff.update(consent_at=now, consent_source="import")
-            known = phones.get(existing["id"], set())  # type: ignore[arg-type]
+            known = phones.get(existing["id"], set())
             extra = [p for p in r.phones if p not in known]
             if not diff and not extra:
                 unchanged += 1

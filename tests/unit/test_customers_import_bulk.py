@@ -94,7 +94,7 @@ def test_search_finds_imported_customers_as_it_finds_customers_saved_one_by_one(
 
 
 @pytest.fixture
-def refuse_phone():
+def refuse_phone(ctx):
     """A database trigger refusing one phone number: the database itself fails a batch midway."""
     if is_postgres():
         db.execute_sql("CREATE FUNCTION refuse_phone() RETURNS trigger AS $$ BEGIN "
@@ -105,7 +105,10 @@ def refuse_phone():
     else:
         db.execute_sql("CREATE TRIGGER refuse_phone BEFORE INSERT ON customer_phone "
                        "WHEN new.digits = '351900000007' BEGIN SELECT RAISE(ABORT, 'phone refused'); END")
-    yield lambda: db.execute_sql("DROP TRIGGER IF EXISTS refuse_phone" + (" ON customer_phone" if is_postgres() else ""))
+    on_table = " ON customer_phone" if is_postgres() else ""
+    drop = lambda: db.execute_sql(f"DROP TRIGGER IF EXISTS refuse_phone{on_table}")  # noqa: E731
+    yield drop
+    drop()
 
 
 def test_a_batch_the_database_refuses_leaves_nothing_of_itself(ctx, tmp_path, monkeypatch, refuse_phone):
