@@ -137,14 +137,15 @@ def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
         return
-    picked = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+    # json_extract (SQLite 3.9 and later) gives JSON strings as text, numbers as numbers, null as NULL.
+    picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
     db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",
                    (json.dumps(rows, default=_sqlite_date, ensure_ascii=False),))
 
 
 def _sqlite_date(value: object) -> str:
     """What sqlite3 stores for a date or time parameter (its default adapters). Booleans need
-    nothing: JSON true and false come out of ->> as 1 and 0, as a bound bool is stored."""
+    nothing: JSON true and false come out of json_extract as 1 and 0, as a bound bool is stored."""
     if isinstance(value, dt.datetime):
         return value.isoformat(" ")
     if isinstance(value, dt.date):
