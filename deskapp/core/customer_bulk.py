@@ -1,7 +1,8 @@
 """Customers written a batch at a time, for the CSV import: a few statements per batch, not per row.
 
-What a batch reads: the customers already on file for its national IDs and numbers (one query
-per 500 keys, only the columns an import compares) and their phones. What it writes: the new
+What a batch reads: the customers already on file for its national IDs and numbers, only the
+columns an import compares, and their phones (PostgreSQL: one statement per batch, an index
+probe per key; SQLite: one IN (...) query per 500 keys). What it writes: the new
 customers with ids taken in advance (PostgreSQL: from the id sequence; SQLite: after the
 highest id, under the write lock the transaction holds), so their phones need no lookup; then
 every new phone.
@@ -49,12 +50,12 @@ def on_file(column: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     assert column in ("national_id", "number")
     found: dict[str, dict[str, Any]] = {}
     for row in _lookup(column, keys):
-            values = list(row)
-            for i, convert in _CONVERTED:
-                if values[i] is not None:
-                    values[i] = convert(values[i])
-            stored = dict(zip(_READ, values))
-            found[stored[column]] = stored
+        values = list(row)
+        for i, convert in _CONVERTED:
+            if values[i] is not None:
+                values[i] = convert(values[i])
+        stored = dict(zip(_READ, values))
+        found[stored[column]] = stored
     return found
 
 
