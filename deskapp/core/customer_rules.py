@@ -182,11 +182,11 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
             problems["name"] = "a customer needs a name"
         elif len(name) > NAME_MAX:
             problems["name"] = f"at most {NAME_MAX} characters"
-        elif not folded_name(name):
+        elif not (folded := folded_name(name)):
             problems["name"] = "a name needs letters"
         else:
             out.values["name"] = name
-            out.values["name_folded"] = folded_name(name)[:255]
+            out.values["name_folded"] = folded[:255]
     if "national_id" in given:
         key = id_key(clean(draft.national_id or ""))
         if not key:

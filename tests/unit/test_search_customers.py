@@ -189,3 +189,19 @@ def test_folding_helpers():
     assert search.folded_name("Łukasz Ørsted Æsir") == "lukasz orsted aesir"
     assert search.digits_only("+351 (912) 345-678") == "351912345678"
     assert search.id_key(" 123.456 789-x ") == "123456789X"
+
+
+def _fold_whole(text: str) -> str:
+    """fold's definition applied to the whole text at once (fold works word by word, cached)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.translate(search._LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40) | st.text(alphabet=st.sampled_from(
+    " \u0301\u0308\u0327\u0323\u0300aAeEßÆłØıİΣσςǅﬁ①ＭǘñÖ"), max_size=30))
+def test_folding_word_by_word_is_folding_the_whole_text(text):
+    assert search.fold(text) == _fold_whole(text)
+    assert search.fold(text + " " + text) == _fold_whole(text + " " + text)
