@@ -188,6 +188,24 @@ def _transient(exc: peewee.OperationalError | peewee.InterfaceError) -> bool:
         marker in text for marker in ("database is locked", "could not serialize", "deadlock detected"))
 
 
+def _first_failure(exc: BaseException) -> BaseException:
+    """The error that failed the transaction, not the ROLLBACK's complaint about it.
+
+    When a COMMIT fails with an I/O error (a full disk), SQLite has already rolled the transaction
+    back, and Peewee's own ROLLBACK then fails with "cannot rollback - no transaction is active",
+    which would hide the real reason from the user.
+    """
+    seen = exc
+    while "cannot rollback - no transaction is active" in str(seen):
+        earlier = seen.__context__
+        if earlier is None:
+            return exc
+        seen = earlier
+    if seen is exc or not isinstance(seen, (peewee.OperationalError, peewee.InterfaceError)):
+        return exc
+    return seen
+
+
 def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
     """Run `work` in one transaction, again from the start after a transient failure.
 
@@ -204,7 +222,8 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
                 result = work()
                 committing = True
             return result
-        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        except (peewee.OperationalError, peewee.InterfaceError) as caught:
+            exc = _first_failure(caught)
             lost = connection_lost(exc)
             if lost and not db.is_closed() and hasattr(db.obj, "drop_connection"):
                 db.obj.drop_connection()  # a new one is opened by the next statement
@@ -214,7 +233,9 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
                     "the change was saved; deskapp has reconnected: look before you repeat it."
                 ) from exc
             if attempt == attempts or not _transient(exc):
-                raise
+                if exc is caught:
+                    raise
+                raise exc from None
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
