@@ -425,7 +425,8 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
         .tuples()
     )
     answered = {bool(a): count for a, count in by_customer}
-    completed = Ticket.select().where(_all(base) & (Ticket.status == DONE)).count()
+    # `status || ''` keeps the planner on the period's (branch, day) index (see customer_groups).
+    completed = Ticket.select().where(_all(base) & (Ticket.status.concat("") == DONE)).count()
     return _summary(entered_by, list(histogram), answered, completed)
 
 
@@ -473,8 +474,11 @@ def customer_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict,
         .tuples()
     ):
         answered.setdefault(service, {})[bool(a)] = count
+    # `status || ''`: the (branch, day) index must drive this count. With the status compared bare,
+    # SQLite's planner took the status index and read every completed ticket of the whole history
+    # (0.6 s per call at 1,000,000 tickets, for one day's count).
     completed = dict(
-        Ticket.select(Ticket.service, fn.COUNT(Ticket.id)).where(base & (Ticket.status == DONE))
+        Ticket.select(Ticket.service, fn.COUNT(Ticket.id)).where(base & (Ticket.status.concat("") == DONE))
         .group_by(Ticket.service).tuples()
     )
     return histograms, answered, completed
