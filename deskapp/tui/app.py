@@ -12,6 +12,7 @@ import datetime as dt
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.signal import Signal
 
 from deskapp.tui.commands import DeskCommands
@@ -284,6 +285,11 @@ class DeskApp(App):
             self._poll_failing = False
             self.notify("Connected to the database again; the screen is up to date.", title="Database",
                         severity="information", timeout=6)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry names, numbers and error texts from data: always plain text, never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def report_error(self, exc: BaseException) -> None:
         """The one place where failures become messages on screen."""

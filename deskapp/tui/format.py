@@ -32,3 +32,13 @@ def score(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
         return DASH
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return "0" if signed and float(text) == 0 else text
+
+
+def escape(text: str) -> str:
+    """Text from data (a name, a note, a login) made safe to put inside our own markup.
+
+    Textual's own `escape` leaves `[/` without a closing bracket, a backslash before `[` and `[$var]`
+    live, so a customer named `Olga [/` still crashed a screen; every `[` is escaped here instead. A
+    trailing backslash would escape the tag that follows it, so a zero-width space closes it off."""
+    escaped = text.replace("[", "\\[")
+    return escaped + "\u200b" if escaped.endswith("\\") else escaped

@@ -62,7 +62,7 @@ async def test_greeter_issues_a_priority_ticket_for_an_identified_customer(ctx, 
         assert "B001" in info and "Position 1 in line" in info and "expected wait 0 min" in info
         assert "Maria Silva" in info
         waiting = app.screen.query_one("#reception-waiting", DataTable)
-        assert waiting.get_row("ACCT")[1] == "1"
+        assert str(waiting.get_row("ACCT")[1]) == "1"
         # The form is ready for the next client.
         assert "choose a service" in text(app, "#reception-choice")
         assert "not identified" in text(app, "#reception-choice")
@@ -116,6 +116,6 @@ async def test_walked_away_cancels_a_waiting_ticket_and_explains_refusals(ctx, c
         await settle(app, pilot)
         assert isinstance(app.screen, ReceptionScreen)
         assert any("A002 cancelled" in str(n.message) for n in app._notifications)
-        assert app.screen.query_one("#reception-waiting", DataTable).get_row("CASH")[1] == "0"
+        assert str(app.screen.query_one("#reception-waiting", DataTable).get_row("CASH")[1]) == "0"
     assert Ticket.get_by_id(second.id).status == "cancelled"
     assert Ticket.get_by_id(first.id).status == "called"

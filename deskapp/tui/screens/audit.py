@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from deskapp.core import audit_trail
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 
 class AuditScreen(Screen):

@@ -12,12 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from deskapp.tui.format import escape
 
 from deskapp.core import customers, offers
 from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.screens.offer_dialog import DeclineDialog
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 _SEVERITY = {"error": "red", "warning": "yellow", "information": "cyan"}
 
@@ -105,7 +107,7 @@ class Customer360Screen(Screen):
         self.view = view
         self.sub_title = f"{view.name} · {view.number}"
         self._identity()
-        alerts = "\n".join(f"[{_SEVERITY.get(a.severity, 'white')}]● {a.text}[/]" for a in view.alerts)
+        alerts = "\n".join(f"[{_SEVERITY.get(a.severity, 'white')}]● {escape(a.text)}[/]" for a in view.alerts)
         self.query_one("#c360-alerts", Static).update(alerts or "[dim]Nothing needs attention.[/dim]")
         tz = self.app.config.branch.timezone
         from deskapp.core.clock import to_local
@@ -149,7 +151,7 @@ class Customer360Screen(Screen):
         consent = ("yes" + (f" since {v.consent_at:%Y-%m-%d}" if v.consent_at else "")
                    + (f" ({v.consent_source})" if v.consent_source else "")) if v.marketing_consent else "no"
         lines = [
-            f"[b]{v.name}[/b]" + ("" if v.active else " [red](inactive)[/red]") + f"   customer {v.number}",
+            f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]") + f"   customer {escape(v.number)}",
             f"{label} {nid} · born {v.birth_date or '-'}" + (f" ({v.age})" if v.age is not None else ""),
             f"Phones {', '.join(v.phones) or '-'} · email {v.email or '-'}",
             f"Address {v.address or '-'}",
@@ -157,7 +159,7 @@ class Customer360Screen(Screen):
             f"ID document {(v.id_doc_type or '-').replace('_', ' ')} until {v.id_doc_expiry or '-'} · "
             f"KYC review {v.kyc_review_due or '-'}",
         ]
-        self.query_one("#c360-identity", Static).update("\n".join(lines))
+        self.query_one("#c360-identity", Static).update(lines[0] + "\n" + escape("\n".join(lines[1:])))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "reveal":

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from deskapp.tui.format import escape
 
 from deskapp.core import customer_edit, customer_records
 from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid
@@ -60,7 +61,7 @@ class CustomerForm(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(f"[b]{self.spec.title}[/b]")
+            yield Static(f"[b]{escape(self.spec.title)}[/b]")
             for f in self.spec.fields:
                 if f.kind == "checkbox":
                     yield Checkbox(f.label, value=bool(f.value), id=f"field-{f.name}")
@@ -134,7 +135,7 @@ class CustomerForm(ModalScreen[object]):
             for key, problem in exc.problems.items():
                 target = self.spec.problems_for.get(key, key)
                 if target in names:
-                    self.query_one(f"#error-{target}", Static).update(problem)
+                    self.query_one(f"#error-{target}", Static).update(escape(problem))
                 else:
                     leftover.append(f"{key.replace('_', ' ')}: {problem}")
             self._say("\n".join(leftover) or "Please correct the fields marked.")

@@ -5,16 +5,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
+from deskapp.tui.format import elapsed, escape, minutes
 
 from deskapp.core import floor
 from deskapp.core import queue as q
 from deskapp.core import workflows
-from deskapp.tui.format import elapsed, minutes
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 
 class ChooseService(ModalScreen[str | None]):
@@ -105,7 +106,7 @@ class DeskScreen(Screen):
             panel.update("Loading…")
             return
         c = self.view.counter
-        head = f"[b]{c.name}[/b] · {c.state}" + (f" · {c.staff_name}" if c.staff_name else "")
+        head = f"[b]{escape(c.name)}[/b] · {c.state}" + (f" · {escape(c.staff_name)}" if c.staff_name else "")
         t = c.ticket
         if t is None:
             body = "No ticket in hand. Press [b]n[/b] to call the next one."
@@ -115,9 +116,9 @@ class DeskScreen(Screen):
                 state = f"called {elapsed(now - t.called_at)} ago" + (f", recalled {t.recall_count}×" if t.recall_count else "")
             else:
                 state = f"serving for {elapsed(now - t.started_at)}"
-            who = t.customer_name or "customer not identified"
-            chain = f" · transferred from {t.parent_number}" if t.parent_number else ""
-            body = (f"[b reverse] {t.number} [/] {t.service_name} · {t.priority} · {state}\n"
+            who = escape(t.customer_name or "customer not identified")
+            chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
+            body = (f"[b reverse] {escape(t.number)} [/] {escape(t.service_name)} · {escape(t.priority)} · {state}\n"
                     f"Customer: {who}{chain}")
         panel.update(f"{head}\n{body}")
 

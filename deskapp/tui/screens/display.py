@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Static
+from deskapp.tui.format import escape
 
 from deskapp.core import floor
 from deskapp.core.clock import to_local
@@ -45,7 +46,7 @@ class RecentCalls(Static):
         for call in calls:
             at = to_local(call.at, timezone).strftime("%H:%M")
             again = "  (again)" if call.recall else ""
-            lines.append(f"[b]{call.number:<6}[/b] → {call.counter_name:<16} {at}{again}")
+            lines.append(f"[b]{escape(f'{call.number:<6}')}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}")
         self.update("\n".join(lines))
 
 
@@ -59,7 +60,7 @@ class DisplayScreen(Screen):
     def compose(self) -> ComposeResult:
         config = self.app.config
         with Horizontal(id="display-top"):
-            yield Static(f"[b]{config.branch.name}[/b]", id="display-branch")
+            yield Static(f"[b]{escape(config.branch.name)}[/b]", id="display-branch")
             yield Digits("--:--", id="display-clock")
         with Horizontal(id="display-main"):
             with Vertical(id="display-now"):

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
 from deskapp.core import followups
 from deskapp.core.clock import to_local
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
-from deskapp.tui.format import DASH, percent, score
+from deskapp.tui.format import DASH, escape, percent, score
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 DEFAULT_DAYS = 30
 
@@ -200,10 +201,10 @@ class FeedbackScreen(Screen):
         for item in items:
             state = item.status.replace("_", " ")
             if item.overdue(now):
-                state = f"[b red]OVERDUE[/] {state}"
+                state = Text.assemble(("OVERDUE", "bold red"), f" {state}")
             table.add_row(str(item.id), state, self._when(item.due_at), age(item.age_hours(now)),
-                          escape(item.assignee_name or "no one"), escape(item.customer_name or DASH),
-                          escape(item.reason.splitlines()[0][:80]), key=str(item.id))
+                          item.assignee_name or "no one", item.customer_name or DASH,
+                          item.reason.splitlines()[0][:80], key=str(item.id))
         if items:
             table.move_cursor(row=min(row, len(items) - 1))
 
@@ -216,8 +217,8 @@ class FeedbackScreen(Screen):
             value = (lambda v: DASH if v is None else str(v))
             comment = r.comment.replace("\n", " ")[:60] if r.answered else "(no answer)"
             who = r.entered_by if r.entered_by == fb.CUSTOMER else f"staff: {r.entered_by_login}"
-            table.add_row(self._when(r.at), r.ticket_number, r.service, r.counter or DASH, escape(r.staff_name or DASH),
-                          value(r.csat), value(r.nps), value(r.ces), ", ".join(r.tags), escape(comment), who,
+            table.add_row(self._when(r.at), r.ticket_number, r.service, r.counter or DASH, r.staff_name or DASH,
+                          value(r.csat), value(r.nps), value(r.ces), ", ".join(r.tags), comment, who,
                           str(r.followup_id) if r.followup_id else DASH, key=str(r.id))
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))

@@ -13,10 +13,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from deskapp.tui.format import escape, minutes
 
 from deskapp.core import auth
 from deskapp.core import queue as q
-from deskapp.tui.format import minutes
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core
 
@@ -121,7 +121,7 @@ class KioskScreen(Screen):
         config = self.app.config
         with ContentSwitcher(initial="kiosk-start", id="kiosk-switcher"):
             with Vertical(id="kiosk-start"):
-                yield Static(f"[b]Welcome to {config.branch.name}[/b]\nChoose a service to take your ticket",
+                yield Static(f"[b]Welcome to {escape(config.branch.name)}[/b]\nChoose a service to take your ticket",
                              id="kiosk-welcome")
                 with Grid(id="kiosk-services"):
                     for n, s in enumerate(config.services[:9], start=1):
@@ -179,7 +179,7 @@ class KioskScreen(Screen):
         self.query_one("#kiosk-number", TicketDigits).update(t.number)
         wait = issued.estimated_wait_minutes
         self.query_one("#kiosk-wait", TicketDigits).update(minutes(wait).split()[0])
-        self.query_one("#kiosk-service-name", Static).update(f"{t.number} · {t.service_name}")
+        self.query_one("#kiosk-service-name", Static).update(escape(f"{t.number} · {t.service_name}"))
         ahead = max(issued.position - 1, 0)
         position = ("You are next in line." if ahead == 0 else
                     f"{ahead} {'person' if ahead == 1 else 'people'} ahead of you.")

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from deskapp.tui.format import escape
 
 from deskapp.tui.work import call_core
 
@@ -57,7 +58,7 @@ class LoginScreen(Screen):
         yield Header()
         with Center():
             with Vertical(id="login-box"):
-                yield Static(f"[b]{branch}[/b]\nStaff login", id="login-title")
+                yield Static(f"[b]{escape(branch)}[/b]\nStaff login", id="login-title")
                 yield Label("Login")
                 yield _LoginField(placeholder="e.g. ana", id="login")
                 yield Label("PIN")
@@ -93,7 +94,7 @@ class LoginScreen(Screen):
 
     def configure(self, config) -> None:
         """The configuration arrived after the screen was painted: show the branch and its counters."""
-        self.query_one("#login-title", Static).update(f"[b]{config.branch.name}[/b]\nStaff login")
+        self.query_one("#login-title", Static).update(f"[b]{escape(config.branch.name)}[/b]\nStaff login")
         pending = self.query("#counter-pending")
         if pending:
             self.query_one("#login-box").mount(self._counter_select(config), before=pending.first())

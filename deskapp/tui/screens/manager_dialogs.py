@@ -10,7 +10,7 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
+from deskapp.tui.format import escape
 from textual.widgets import Button, Input, Label, Select, Static
 
 from deskapp.core import followups

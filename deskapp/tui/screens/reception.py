@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
+from deskapp.tui.format import escape, minutes
 
 from deskapp.core import floor
 from deskapp.core import queue as q
 from deskapp.core.lookup import CustomerMatch
-from deskapp.tui.format import minutes
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
@@ -190,8 +190,8 @@ class ReceptionScreen(Screen):
     def _show_choice(self) -> None:
         service = next((s for s in self.services if s.code == self.service), None)
         priority = self.app.config.priority(self.priority).name
-        who = f"{self.customer.name} (no. {self.customer.number})" if self.customer else "not identified"
-        what = f"[b]{service.name}[/b]" if service else "[i]choose a service (1-9)[/i]"
+        who = escape(f"{self.customer.name} (no. {self.customer.number})") if self.customer else "not identified"
+        what = f"[b]{escape(service.name)}[/b]" if service else "[i]choose a service (1-9)[/i]"
         self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
 
     # -- issuing and walk-aways -----------------------------------------------------------------

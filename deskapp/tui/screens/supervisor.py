@@ -18,17 +18,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Sparkline, Static
+from textual.widgets import Footer, Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
+from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score
 
 from deskapp.core import queue as q
 from deskapp.core import day_summaries, supervision
 from deskapp.core.clock import to_local
-from deskapp.tui.format import DASH, elapsed, minutes, percent, score
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 REFRESH_SECONDS = 15.0
 
@@ -139,7 +140,7 @@ class SupervisorScreen(Screen):
     def _show(self, data: supervision.Dashboard) -> None:
         self.data = data
         alerts = self.query_one("#sup-alerts", Static)
-        alerts.update("\n".join(f"⚠ {a}" for a in data.alerts) if data.alerts else "No alerts.")
+        alerts.update("\n".join(f"⚠ {escape(a)}" for a in data.alerts) if data.alerts else "No alerts.")
         alerts.set_class(bool(data.alerts), "alerting")
 
         advice = {a.service: a for a in data.advice}

@@ -11,10 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from deskapp.core import customers
 from deskapp.tui.work import call_core
+from deskapp.tui.widgets.table import DataTable
 
 PAGE = 25
 MORE_WHEN_WITHIN = 3  # rows from the end at which the next page is fetched

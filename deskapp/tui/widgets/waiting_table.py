@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual.widgets import DataTable
 
 from deskapp.core.floor import ServiceStatus
 from deskapp.tui.format import minutes
+from deskapp.tui.widgets.table import DataTable
 
 
 class WaitingTable(DataTable):

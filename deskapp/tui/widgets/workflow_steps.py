@@ -12,7 +12,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from deskapp.tui.format import escape
 from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch
 
 from deskapp.core import customers

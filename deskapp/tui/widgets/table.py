@@ -1,0 +1,33 @@
+"""The DataTable every screen uses: text cells are shown as text, never read as markup.
+
+Textual parses a plain string cell as content markup, so a customer named `Zorba [/] Markup` or a login
+typed as `[/]` would end the app with a MarkupError. Screens import `DataTable` from here, and every
+string cell (and row label) becomes a literal `rich.text.Text`; read a cell back with `str(cell)`.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable as TextualDataTable
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+
+def plain(value: object) -> object:
+    """A string as a literal Text (no markup); anything else unchanged."""
+    return Text(value, end="") if isinstance(value, str) else value
+
+
+class DataTable(TextualDataTable[CellType]):
+    """A DataTable whose string cells never go through the markup parser."""
+
+    def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
+                label: str | Text | None = None) -> RowKey:
+        return super().add_row(*(plain(c) for c in cells), height=height, key=key,  # type: ignore[misc]
+                               label=plain(label) if label is not None else None)  # type: ignore[arg-type]
+
+    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: CellType, *,
+                    update_width: bool = False) -> None:
+        super().update_cell(row_key, column_key, plain(value), update_width=update_width)  # type: ignore[arg-type]
+
+    def update_cell_at(self, coordinate: Coordinate, value: CellType, *, update_width: bool = False) -> None:
+        super().update_cell_at(coordinate, plain(value), update_width=update_width)  # type: ignore[arg-type]
