@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= sqlite:///deskapp-demo.db
 
-.PHONY: run test bench demo check-config clean
+.PHONY: run test lint bench demo check-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (rules and why in pyproject.toml) and the import-linter contracts (the layers).
+lint: $(STAMP)
+	$(BIN)/ruff check deskapp tests bench
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

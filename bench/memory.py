@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import re
 import sys
 import tempfile
@@ -58,8 +57,8 @@ def build_volume(url: str, customers: int, days: int, tickets: int, today_ticket
     else:
         print("memory: bench/volume.py is not there; building with deskapp demo instead", file=sys.stderr)
         from deskapp.config.load import load_config
-        from deskapp.core import demo
-        from deskapp.core.context import open_context
+        from deskapp.core.demo import branch as demo
+        from deskapp.core.startup import open_context
         from deskapp.db import database
 
         ctx = open_context(load_config(CONFIG), url)
@@ -77,8 +76,8 @@ def _progress(fraction: float) -> None:
 def prepare(url: str) -> dict[str, int]:
     """Give the supervisor a known PIN; the customers and tickets the database holds."""
     from deskapp.config.load import load_config
-    from deskapp.core import auth
-    from deskapp.core.context import open_context
+    from deskapp.core.security import auth
+    from deskapp.core.startup import open_context
     from deskapp.db import database
     from deskapp.db.models import Customer, Ticket
 

@@ -37,7 +37,7 @@ def bench_config(desks: int):
 
 def _desk(url: str, desks: int, index: int, start, results) -> None:
     from deskapp.core import queue as q
-    from deskapp.core.context import open_context
+    from deskapp.core.startup import open_context
 
     ctx = open_context(bench_config(desks), url, init=False)
     start.wait()
@@ -95,7 +95,7 @@ def _raw_desk(url: str, index: int, start, results) -> None:
 def _fill(url: str, desks: int, tickets: int) -> float:
     """Issue `tickets` through deskapp and return tickets issued per second."""
     from deskapp.core import queue as q
-    from deskapp.core.context import open_context
+    from deskapp.core.startup import open_context
     from deskapp.db import database
 
     ctx = open_context(bench_config(desks), url)

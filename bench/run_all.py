@@ -142,7 +142,7 @@ def collect(env: dict[str, str], only: set[str] | None = None, previous: dict | 
                                            "--tickets", str(sizes.tickets), "--today-tickets",
                                            str(sizes.today_tickets)])
     return merge(machine(pg_version), sizes, results, no_pg=None if pg else pg_version,
-                 when=dt.datetime.now(dt.timezone.utc))
+                 when=dt.datetime.now(dt.UTC))
 
 
 # Merging and the table (pure functions, tested on fixed inputs) -----------------------------------

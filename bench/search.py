@@ -39,10 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deskapp.config.load import load_config  # noqa: E402
-from deskapp.core import customer_io  # noqa: E402
 from deskapp.core.clock import FixedClock  # noqa: E402
-from deskapp.core.context import open_context  # noqa: E402
-from deskapp.core.demo import FIRST_NAMES, LAST_NAMES, national_id  # noqa: E402
+from deskapp.core.customers import io as customer_io  # noqa: E402
+from deskapp.core.demo.branch import FIRST_NAMES, LAST_NAMES, national_id  # noqa: E402
+from deskapp.core.startup import open_context  # noqa: E402
 from deskapp.db import database, migrate  # noqa: E402
 from deskapp.db.database import db, is_postgres  # noqa: E402
 from deskapp.db.search import folded_name, search_customers  # noqa: E402
@@ -141,7 +141,7 @@ def sample_rows(count: int, seed: int = 5) -> list[tuple]:
 
 def queries(sample: list[tuple], rng: random.Random) -> list[tuple[str, str]]:
     """50 (kind, text) queries as tellers type them."""
-    pick = lambda: rng.choice(sample)  # noqa: E731
+    pick = lambda: rng.choice(sample)
     out: list[tuple[str, str]] = []
     for _ in range(8):
         out.append(("surname", pick()[1].split()[-1]))

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from search import NOW, fill, percentile, queries, sample_rows  # noqa: E402  (bench/search.py)
 
 from deskapp.config.load import load_config  # noqa: E402
-from deskapp.core import customers  # noqa: E402
-from deskapp.core.auth import Session  # noqa: E402
 from deskapp.core.clock import FixedClock  # noqa: E402
-from deskapp.core.context import open_context  # noqa: E402
+from deskapp.core.customers import directory as customers  # noqa: E402
+from deskapp.core.security.auth import Session  # noqa: E402
+from deskapp.core.startup import open_context  # noqa: E402
 from deskapp.db import database  # noqa: E402
 from deskapp.db.database import db  # noqa: E402
 
@@ -62,11 +62,12 @@ def core_baseline(ctx, texts: list[tuple[str, str]]) -> list[float]:
 
 
 async def type_on_screen(ctx, texts: list[tuple[str, str]]) -> tuple[list[float], dict[str, list[float]]]:
+    from textual import events
+    from textual.widgets import DataTable, Input
+
     from deskapp.tui.app import DeskApp
     from deskapp.tui.screens.customers import CustomersScreen
     from deskapp.tui.widgets.customer_search import CustomerSearch
-    from textual import events
-    from textual.widgets import DataTable, Input
 
     app = DeskApp(ctx, config=ctx.config, clock=ctx.clock)
     timings: list[float] = []

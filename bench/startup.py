@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.terminal import Terminal  # noqa: E402
+from tests.e2e.terminal import Terminal
 
 BASELINE_TEXT = "BASELINE READY"
 BASELINE_APP = textwrap.dedent(

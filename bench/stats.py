@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.volume import build  # noqa: E402
 from deskapp.config.load import load_config  # noqa: E402
-from deskapp.core import reports, supervision  # noqa: E402
-from deskapp.core.context import open_context  # noqa: E402
+from deskapp.core.startup import open_context  # noqa: E402
+from deskapp.core.stats import dashboard as supervision  # noqa: E402
+from deskapp.core.stats import reports  # noqa: E402
 from deskapp.db import database  # noqa: E402
 
 

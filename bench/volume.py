@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deskapp.config.load import load_config  # noqa: E402
-from deskapp.core.auth import SCREENS  # noqa: E402
 from deskapp.core.clock import SystemClock, day_bounds, to_utc  # noqa: E402
-from deskapp.core.context import open_context  # noqa: E402
+from deskapp.core.security.auth import SCREENS  # noqa: E402
+from deskapp.core.startup import open_context  # noqa: E402
 from deskapp.db import database  # noqa: E402
 from deskapp.db.database import db, is_postgres  # noqa: E402
 from deskapp.db.models import Branch, Counter, CounterService, Service, Staff  # noqa: E402

@@ -46,9 +46,9 @@ def main() -> None:
                        config_path=options.get("config_path") or os.environ.get("DESKAPP_CONFIG") or None,
                        mode="desk", counter=options.get("counter"))
     except Exception as exc:  # noqa: BLE001  reported exactly as the click CLI reports it
-        from deskapp.cli import _report
+        from deskapp.cli.common import report_error
 
-        _report(exc)
+        report_error(exc)
         return
     if code:
         sys.exit(code)

@@ -16,7 +16,7 @@ import pytest
 
 from deskapp.config.load import load_config
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
 from deskapp.db import database, migrate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ _QUESTION_OF = {"nps_max": "nps", "csat_max": "csat", "ces_min": "ces"}
 
 
 def feedback_references(doc: Document, config: Config) -> list[ConfigError]:
-    from deskapp.config.load import suggest
+    from deskapp.config.suggest import suggest
 
     feedback = config.feedback
     errors: list[ConfigError] = []

@@ -5,7 +5,6 @@ person fixes the whole file in one pass instead of one error per run.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from deskapp.config.errors import ConfigError, ConfigInvalid
 from deskapp.config.feedback_checks import feedback_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config
+from deskapp.config.suggest import suggest
 from deskapp.config.validate import validate
 from deskapp.config.workflow_checks import load_workflows
 from deskapp.config.yamlsafe import Document, read_yaml
@@ -50,10 +50,6 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return config
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' when a choice is close to the word, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _duplicates(doc: Document, section: str, key: str, values: list[str], what: str) -> list[ConfigError]:

@@ -20,7 +20,7 @@ NAMES = {name: kind for name, (kind, _) in OFFER_NAMES.items()}
 
 
 def offer_references(doc: Document, config) -> list[ConfigError]:
-    from deskapp.config.load import suggest
+    from deskapp.config.suggest import suggest
 
     errors: list[ConfigError] = []
     customers = config.customers
@@ -54,7 +54,7 @@ def offer_references(doc: Document, config) -> list[ConfigError]:
 
 def condition_problems(source: str, config) -> list[ExprError]:
     """Every problem of one offer condition, by offset in its text; empty when it is fit to evaluate."""
-    from deskapp.config.load import suggest
+    from deskapp.config.suggest import suggest
 
     try:
         expr = parse(source)

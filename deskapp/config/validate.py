@@ -7,7 +7,6 @@ close to a valid one.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections import abc
@@ -15,6 +14,8 @@ from types import NoneType, UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, ValidationError
+
+from deskapp.config.suggest import suggest
 
 from .errors import ConfigError
 from .yamlsafe import Document, Path, quote
@@ -99,13 +100,13 @@ def _spot(detail: Any, model: type[BaseModel], data: Any, path: Path) -> tuple[s
         return f"missing required key {quote(str(loc[-1]))}", path, True
     if kind == "extra_forbidden":
         _, parent = _follow(model, data, loc[:-1])
-        return f"unknown key {quote(str(loc[-1]))}{_did_you_mean(loc[-1], _accepted_keys(parent))}", path, True
+        return f"unknown key {quote(str(loc[-1]))}{suggest(loc[-1], _accepted_keys(parent))}", path, True
     if kind == "union_tag_not_found":
         return f"missing required key {quote(_unquote(ctx['discriminator']))}", path, True
     if kind == "union_tag_invalid":
         key = _unquote(ctx["discriminator"])
         tags = _choices(ctx["expected_tags"])
-        hint = _did_you_mean(ctx["tag"], tags) or f"; expected one of: {', '.join(tags)}"
+        hint = suggest(ctx["tag"], tags) or f"; expected one of: {', '.join(tags)}"
         inside = (key,) if isinstance(detail["input"], dict) and key in detail["input"] else ()
         return f"unknown {key} {quote(str(ctx['tag']))}{hint}", path + inside, False
     return _message(detail), path, False
@@ -142,7 +143,7 @@ def _mismatch(found: list[tuple[str, bool, Any]]) -> str:
 
 
 def _one_of(choices: list[str], given: Any) -> str:
-    hint = _did_you_mean(given, choices) if isinstance(given, str) else ""
+    hint = suggest(given, choices) if isinstance(given, str) else ""
     return f"expected one of: {', '.join(choices)}; got {_describe(given, bare=True)}{hint}"
 
 
@@ -161,9 +162,6 @@ def _describe(value: Any, bare: bool) -> str:
     return quote(str(value)) if bare or not isinstance(value, str) else f"text {quote(value)}"
 
 
-def _did_you_mean(word: Any, choices: abc.Iterable[str]) -> str:
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 def _choices(expected: str) -> list[str]:
@@ -211,7 +209,7 @@ def _unwrap(tp: Any) -> Any:
             tp = get_args(tp)[0]
         elif origin in (Union, UnionType) and NoneType in get_args(tp):
             rest = tuple(arg for arg in get_args(tp) if arg is not NoneType)
-            tp = rest[0] if len(rest) == 1 else Union[rest]
+            tp = rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007  a Union built at run time from a tuple
         else:
             return tp
 

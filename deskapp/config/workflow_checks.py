@@ -87,7 +87,7 @@ def load_workflows(doc: Document, config: Any) -> tuple[Any, list[ConfigError], 
 
 def check_workflow(doc: Document, base: Path, name: str, workflow: Workflow, config: Any) -> list[ConfigError]:
     """Every problem of one validated workflow that needs more than its own fields to see."""
-    from deskapp.config.load import suggest
+    from deskapp.config.suggest import suggest
 
     errors: list[ConfigError] = []
     if not _NAME.match(name):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -149,8 +149,7 @@ class SummaryStep(_Step):
 
 
 Step = Annotated[
-    Union[InfoStep, ChecklistStep, FormStep, IdentifyStep, CaptureNeedsStep, OffersStep, ApprovalStep,
-          ReferralStep, SummaryStep],
+    InfoStep | ChecklistStep | FormStep | IdentifyStep | CaptureNeedsStep | OffersStep | ApprovalStep | ReferralStep | SummaryStep,
     Field(discriminator="kind"),
 ]
 STEP_KINDS = ("info", "checklist", "form", "identify", "capture_needs", "offers", "approval", "referral", "summary")

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 
 from deskapp.config.schema import Config
 from deskapp.core.clock import Clock, SystemClock, local_day
-from deskapp.db import database, migrate
-from deskapp.db.models import Branch
 
 
 @dataclass
@@ -41,18 +39,3 @@ def database_url(config: Config, override: str | None = None) -> str:
     return override or os.environ.get("DESKAPP_DATABASE_URL") or config.database.url
 
 
-def open_context(config: Config, url: str | None = None, clock: Clock | None = None, *, init: bool = True) -> Context:
-    """Connect, migrate and sync the branch from config; the ready Context.
-
-    Several desks may run this at once: migration and sync are each one locked transaction.
-    """
-    from deskapp.core import sync
-
-    database.connect(database_url(config, url))
-    ctx = Context(config=config, clock=clock or SystemClock())
-    if init:
-        ctx.migrations_applied = migrate.migrate()
-        ctx.sync_report = sync.sync_from_config(ctx)
-    else:
-        ctx.branch_id = Branch.get(Branch.code == config.branch.code).id
-    return ctx

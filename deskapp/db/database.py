@@ -139,11 +139,13 @@ def connect(url: str) -> peewee.Database:
     return database
 
 
+_close_hooks: list = []  # called by close(): deskapp.db.pool registers the discard of its kept connections
+
+
 def close() -> None:
     """Close this thread's connection and those kept for the screens' workers (deskapp.db.pool)."""
-    from deskapp.db import pool  # pool lends connections of `db`, so it imports this module
-
-    pool.discard_all()
+    for hook in _close_hooks:
+        hook()
     if db.obj is not None and not db.is_closed():
         db.close()
 

@@ -346,7 +346,7 @@ class SummaryDay(BaseModel):
 
 
 class SummarySums(BaseModel):
-    """deskapp.core.period_sums' counts and sums of one closed day per (service, counter, staff)."""
+    """deskapp.core.stats.period_sums' counts and sums of one closed day per (service, counter, staff)."""
 
     branch = ForeignKeyField(Branch, index=False)
     day = DateField()

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 import peewee
 
+from deskapp.db import database
 from deskapp.db.database import db, is_postgres
 
 KEEP = 4
@@ -122,3 +123,6 @@ def _close(conn) -> None:
         conn.close()
     except Exception:  # noqa: BLE001  closing a dead connection only frees its socket
         pass
+
+
+database._close_hooks.append(discard_all)  # database.close() also ends the kept connections

@@ -252,7 +252,7 @@ class _Postgres:
             index_sql = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
             index_param = " & ".join(f"'{w}'" for w in words)
             likes = [f"% {w} %" for w in words]
-        like_sql = " AND ".join([f"' ' || name_folded || ' ' LIKE %s"] * len(likes))
+        like_sql = " AND ".join(["' ' || name_folded || ' ' LIKE %s"] * len(likes))
         words_sql = f"{index_sql} AND {like_sql}"
         params = (index_param, *likes)
         # A common word or prefix ("mar") matches a large share of customers, and the GIN index

@@ -8,6 +8,7 @@ every failure from a worker as a message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -17,13 +18,11 @@ from textual.signal import Signal
 
 from deskapp.tui.commands import DeskCommands
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
     from deskapp.config.schema import Config
-    from deskapp.core.auth import Session
     from deskapp.core.clock import Clock
     from deskapp.core.context import Context
+    from deskapp.core.security.auth import Session
 
 SWITCH_KEYS = {"desk": "f2", "reception": "f3", "customers": "f4", "feedback": "f5",
                "supervisor": "f6", "manager": "f7", "audit": "f8"}
@@ -143,8 +142,8 @@ class DeskApp(App):
         """Configuration and database, loaded while the login screen is already on screen."""
         from deskapp.config.errors import ConfigInvalid
         from deskapp.config.load import load_config
-        from deskapp.core.context import open_context
         from deskapp.core.queue import ensure_day
+        from deskapp.core.startup import open_context
 
         try:
             config = self.config or load_config(self.config_path)
@@ -174,7 +173,7 @@ class DeskApp(App):
         self.changes.publish(-1)
 
     # -- session --------------------------------------------------------------------------------
-    def logged_in(self, session: Session, counter: str | None) -> None:  # noqa: F821
+    def logged_in(self, session: Session, counter: str | None) -> None:
         """Called by the login screen: open the role's home screen."""
         self.session = session
         self.counter = counter
@@ -188,11 +187,11 @@ class DeskApp(App):
         """Back to the login screen; the counter and its ticket stay as they are."""
         if self.session is None:
             return
-        from deskapp.core import auth
+        from deskapp.core import queue as q
         from deskapp.tui.work import call_core
 
         session, self.session = self.session, None
-        call_core(self, auth.logout, self.ctx, session, reason)
+        call_core(self, q.logout, self.ctx, session, reason)
         self.sub_title = ""
         await self.switch_mode("login")
         for name in SWITCH_KEYS:
@@ -204,7 +203,7 @@ class DeskApp(App):
     def action_open(self, name: str) -> None:
         if self.session is None:
             return
-        from deskapp.core.auth import authorize
+        from deskapp.core.security.auth import authorize
 
         try:
             authorize(self.session, name)
@@ -294,8 +293,8 @@ class DeskApp(App):
     def report_error(self, exc: BaseException) -> None:
         """The one place where failures become messages on screen."""
         from deskapp.config.errors import ConfigInvalid
-        from deskapp.core.auth import AuthError, Forbidden
         from deskapp.core.queue import QueueError
+        from deskapp.core.security.auth import AuthError, Forbidden
         from deskapp.db.database import DatabaseUnavailable, first_line
 
         if isinstance(exc, (QueueError, AuthError, Forbidden)):

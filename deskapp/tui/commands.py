@@ -10,7 +10,7 @@ class DeskCommands(Provider):
     """The app's own commands, offered only to a logged-in user and only where the role allows."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        from deskapp.core.auth import SCREEN_TITLES  # lazily: keeps peewee out of start-up
+        from deskapp.core.security.auth import SCREEN_TITLES  # lazily: keeps peewee out of start-up
 
         app = self.app
         session = getattr(app, "session", None)

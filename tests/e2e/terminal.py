@@ -40,7 +40,7 @@ import subprocess
 import termios
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pyte
 

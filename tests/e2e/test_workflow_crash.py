@@ -8,9 +8,9 @@ import sys
 import time
 
 from deskapp.config.load import load_config
-from deskapp.core import auth
 from deskapp.core import queue as q
-from deskapp.core.context import open_context
+from deskapp.core.security import auth
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import StepRecord, Ticket
 from tests.conftest import CONFIG

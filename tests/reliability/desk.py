@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     from deskapp.config.load import load_config
     from deskapp.core import queue as q
     from deskapp.core.clock import FixedClock
-    from deskapp.core.context import open_context
+    from deskapp.core.startup import open_context
 
     rng = random.Random(int(seed))
     log = open(log_path, "a", buffering=1)
@@ -120,7 +120,7 @@ def zygote() -> None:
 
     from deskapp.config.load import load_config  # noqa: F401  imported once, before any fork
     from deskapp.core import queue  # noqa: F401
-    from deskapp.core.context import open_context  # noqa: F401
+    from deskapp.core.startup import open_context  # noqa: F401
     from deskapp.db import database
 
     database.make_database("postgresql://localhost/preload")  # imports the driver

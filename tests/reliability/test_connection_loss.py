@@ -16,12 +16,12 @@ import pytest
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.database import ConnectionLost
 from deskapp.db.models import Ticket, TicketEvent
 from tests.conftest import CONFIG, T0, require_pg
-from deskapp.core.integrity import check
 from tests.reliability.pgfaults import NamedSchema, backends, terminate, wait_for_waiter
 
 

@@ -12,12 +12,12 @@ from textual.widgets import Static
 
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
-from deskapp.core import sync
-from deskapp.core.context import open_context
+from deskapp.core import startup as sync
+from deskapp.core.startup import open_context
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.models import Ticket, TicketEvent
 from tests.conftest import CONFIG, require_pg
-from deskapp.core.integrity import check
 from tests.reliability.pgfaults import NamedSchema, backends, terminate
 from tests.tui.helpers import log_in, make_app, set_pins, settle
 

@@ -16,11 +16,11 @@ import pytest
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from tests.reliability import fleet
 from tests.reliability.desk import T0
-from deskapp.core.integrity import check
 
 DESKS, ROUNDS = 5, 10  # 50 kills
 

@@ -17,15 +17,15 @@ import sys
 from pathlib import Path
 
 from deskapp.config.load import load_config
-from deskapp.core import auth
 from deskapp.core import queue as q
-from deskapp.core.context import open_context
+from deskapp.core.security import auth
+from deskapp.core.startup import open_context
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.models import Branch, Ticket
 from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
 from tests.e2e.test_workflow_crash import PINS, log_in
-from deskapp.core.integrity import check
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3

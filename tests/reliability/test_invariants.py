@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 from deskapp.core import queue as q
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.models import Counter, Ticket, TicketEvent
-from deskapp.core.integrity import check
 from tests.conftest import CONFIG
 
 

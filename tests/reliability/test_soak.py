@@ -13,12 +13,12 @@ import pytest
 
 from deskapp.config.load import load_config
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
+from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.models import Counter, Ticket, TicketEvent
 from tests.reliability import fleet
 from tests.reliability.desk import T0
-from deskapp.core.integrity import check
 
 DESKS, ISSUERS = 8, 2
 SECONDS = float(os.environ.get("DESKAPP_SOAK_SECONDS", "60"))

@@ -5,7 +5,7 @@ import asyncio
 
 from textual.worker import WorkerCancelled
 
-from deskapp.core import auth
+from deskapp.core.security import auth
 from deskapp.tui.app import DeskApp
 
 PINS = {"rita": "2468", "ana": "2580", "joao": "3691", "sofia": "4826", "pedro": "5937", "lucas": "6048"}

@@ -5,11 +5,11 @@ import random
 
 from textual.widgets import DataTable, Input, Static
 
-from deskapp.core import customer_edit
 from deskapp.core import queue as q
-from deskapp.core.auth import Session
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.demo import national_id
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo.branch import national_id
+from deskapp.core.security.auth import Session
 from deskapp.db.models import AuditEvent, Customer, Interaction
 from deskapp.tui.screens.audit import AuditScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
@@ -244,7 +244,7 @@ async def test_desk_opens_the_customer_of_the_ticket_in_hand(ctx, clock):
 
 
 async def test_audit_screen_filters_by_customer_and_staff(ctx, clock):
-    from deskapp.core import customers
+    from deskapp.core.customers import directory as customers
 
     ids = people(ctx, 1)
     customers.profile(ctx, TELLER, ids[0])

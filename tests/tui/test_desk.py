@@ -5,7 +5,7 @@ import pytest
 from textual.widgets import Static
 
 from deskapp.core import queue as q
-from deskapp.core import sync
+from deskapp.core import startup as sync
 from deskapp.db.models import Counter, Ticket, TicketEvent
 from tests.tui.helpers import log_in, make_app, set_pins, settle
 

@@ -15,8 +15,8 @@ import pytest
 from textual.widgets import Input
 
 from deskapp.core import queue as q
-from deskapp.core.auth import Session
-from deskapp.core.context import open_context
+from deskapp.core.security.auth import Session
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import Feedback, FollowUp
 from deskapp.tui.app import DeskApp

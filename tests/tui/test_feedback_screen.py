@@ -6,9 +6,9 @@ import datetime as dt
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from deskapp.core import feedback as fb
-from deskapp.core import followups
 from deskapp.core import queue as q
-from deskapp.core.auth import Session
+from deskapp.core.customers import followups
+from deskapp.core.security.auth import Session
 from deskapp.db.models import Feedback, FollowUp
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.feedback import FeedbackScreen

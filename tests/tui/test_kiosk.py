@@ -4,7 +4,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import ContentSwitcher, Input, Static
 
-from deskapp.core import auth
+from deskapp.core.security import auth
 from deskapp.db.models import AuditEvent, Ticket
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens import kiosk

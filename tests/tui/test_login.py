@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from deskapp.core import audit
+from deskapp.core.security import audit
 from deskapp.db.models import Counter
 from tests.tui.helpers import log_in, make_app, set_pins, settle
 

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
-from deskapp.core import auth, customer_records, followups, portfolio
-from deskapp.core.auth import Forbidden, Session
+from deskapp.core.customers import followups
+from deskapp.core.customers import records as customer_records
+from deskapp.core.relationship import portfolio
+from deskapp.core.security import auth
+from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.models import FollowUp, Interaction, Need, OfferDecision
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.manager import ManagerScreen

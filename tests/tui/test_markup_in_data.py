@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from deskapp.core import audit, auth, customer_edit
 from deskapp.core import queue as q
-from deskapp.core.auth import Session
-from deskapp.core.customer_rules import CustomerDraft
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.security import audit, auth
+from deskapp.core.security.auth import Session
 from deskapp.tui.screens.audit import AuditScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.customers import CustomersScreen

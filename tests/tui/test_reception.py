@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from deskapp.core import auth
 from deskapp.core import queue as q
+from deskapp.core.security import auth
 from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket, TicketEvent
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.reception import ReceptionScreen, WalkedAway

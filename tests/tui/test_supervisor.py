@@ -6,12 +6,12 @@ import datetime as dt
 from textual.widgets import DataTable, OptionList, Static
 
 from deskapp.core import queue as q
-from deskapp.core import supervision
-from deskapp.core.auth import Session
+from deskapp.core.security.auth import Session
+from deskapp.core.stats import dashboard as supervision
 from deskapp.db.models import Counter, Ticket
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.supervisor import MoveToService, SupervisorScreen
-from tests.tui.helpers import settle, until
+from tests.tui.helpers import until
 
 SOFIA = Session("sofia", "Sofia Almeida", "supervisor")
 
@@ -141,7 +141,7 @@ async def test_a_counter_closed_on_an_earlier_day_shows_no_time(ctx, clock):
 
 
 async def test_opening_the_dashboard_summarises_the_last_closed_days_in_the_background(ctx, clock):
-    from deskapp.core import day_summaries
+    from deskapp.core.stats import day_summaries
     from deskapp.db.models import SummaryDay, SummarySums
 
     clock.set(dt.datetime(2026, 3, 9, 11, 0))  # yesterday: one ticket

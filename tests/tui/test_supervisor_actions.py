@@ -9,9 +9,9 @@ import datetime as dt
 from textual.widgets import DataTable, OptionList, Select, Sparkline, Static
 
 from deskapp.core import feedback as fb
-from deskapp.core import followups
 from deskapp.core import queue as q
 from deskapp.core.context import Context
+from deskapp.core.customers import followups
 from deskapp.db.database import db
 from deskapp.db.models import AuditEvent, Counter, CounterService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog

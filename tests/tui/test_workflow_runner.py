@@ -9,12 +9,13 @@ import pytest
 from textual.widgets import Checkbox, Input, Select, Static, Switch
 from textual.worker import WorkerCancelled
 
-from deskapp.core import audit, demo, workflows
 from deskapp.core import queue as q
-from deskapp.core.customer_edit import create as create_customer
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.customers import session_for
-from deskapp.core.workflows import Offer
+from deskapp.core.customers.directory import session_for
+from deskapp.core.customers.edit import create as create_customer
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo import branch as demo
+from deskapp.core.security import audit
+from deskapp.core.workflows.guide import Offer
 from deskapp.db.models import FollowUp, Need, OfferDecision, Staff, StepRecord, Ticket
 from deskapp.tui.screens.desk import DeskScreen
 from deskapp.tui.screens.workflow import AbandonDialog, WorkflowScreen
@@ -243,7 +244,7 @@ async def test_cash_large_deposit_asks_the_origin_then_approval(ready, clock):
 
 async def test_open_account_for_a_minor_with_a_joint_account_and_an_offer(ready, clock, monkeypatch):
     minor = customer(ready, "Tiago Santos", born="2012-01-15", kyc_due="2025-01-01")
-    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID",
+    monkeypatch.setattr("deskapp.core.workflows.state.offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID",
                                                                          "The ID document expires soon")])
     app = make_app(ready, clock)
     async with app.run_test(size=SIZE) as pilot:

@@ -49,7 +49,7 @@ def replay(ctx: Context, target: int, limit: int = 100_000) -> int:
 
 def main(url: str, ready: str) -> None:
     from deskapp.config.load import load_config
-    from deskapp.core.context import open_context
+    from deskapp.core.startup import open_context
 
     root = Path(__file__).resolve().parents[2]
     ctx = open_context(load_config(root / "config.yaml"), url, FixedClock(START))

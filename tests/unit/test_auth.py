@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskapp.core import audit, auth
+from deskapp.core.security import audit, auth
 from deskapp.db.models import AuditEvent, Staff
 
 

@@ -5,23 +5,20 @@ PostgreSQL tests use whole databases (a backup is of the whole database), create
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from deskapp.cli import main
-from deskapp.core import backup
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
-from deskapp.db import database, migrate
+from deskapp.core.startup import open_context
+from deskapp.db import backup, database, migrate
 from tests.conftest import PG_URL, ROOT, require_pg
 from tests.unit import backup_writer
 

@@ -7,7 +7,7 @@ from bench import run_all
 
 MACHINE = {"cpu": "Test CPU @ 2.0GHz", "cores": 2, "ram_gib": 7.8, "os": "Linux-6.1-x86_64", "python": "3.11.2",
            "postgresql": "PostgreSQL 15.20"}
-WHEN = dt.datetime(2026, 3, 10, 7, 30, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 3, 10, 7, 30, tzinfo=dt.UTC)
 
 STARTUP = {"name": "startup", "baseline_ms": 600.0, "value_ms": 780.0, "ratio": 1.3, "runs": 10}
 QUEUE = {"name": "queue",

@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 
-from deskapp.core import auth, stats
 from deskapp.core import queue as q
+from deskapp.core.security import auth
+from deskapp.core.stats import figures as stats
 from deskapp.db.models import Counter, CounterEvent
 
 DAY = dt.date(2026, 3, 10)
@@ -58,7 +59,7 @@ def test_logging_out_keeps_the_counter_open(ctx, clock):
     at(clock, 10, 0)
     q.open_counter(ctx, "1", "ana")
     at(clock, 10, 20)
-    auth.logout(ctx, auth.Session("ana", "Ana Costa", "teller"))
+    q.logout(ctx, auth.Session("ana", "Ana Costa", "teller"))
     at(clock, 11, 0)
     assert kinds("1") == [("opened", "ana"), ("logout", "ana")]
     assert Counter.get(Counter.code == "1").state == "open"

@@ -9,11 +9,15 @@ import peewee
 import pytest
 
 from deskapp.config.load import check_config
-from deskapp.core import customer_edit, customer_io, customer_records, customers, followups
 from deskapp.core import queue as q
-from deskapp.core.auth import Forbidden, Session
-from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid, check, luhn_ok, mod11_ok, normalise_phone
-from deskapp.core.demo import national_id
+from deskapp.core.customers import directory as customers
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import followups
+from deskapp.core.customers import io as customer_io
+from deskapp.core.customers import records as customer_records
+from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid, check, luhn_ok, mod11_ok, normalise_phone
+from deskapp.core.demo.branch import national_id
+from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.database import db, is_postgres
 from deskapp.db.models import AuditEvent, Customer, CustomerPhone, Interaction, Product
 from tests.conftest import CONFIG, T0

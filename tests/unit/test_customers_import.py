@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from deskapp.cli import main
-from deskapp.core import customer_edit
-from deskapp.core.auth import Session
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.demo import national_id
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo.branch import national_id
+from deskapp.core.security.auth import Session
 from deskapp.db import database
 from deskapp.db.models import AuditEvent, Customer, CustomerPhone
 from tests.conftest import CONFIG

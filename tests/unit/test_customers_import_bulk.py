@@ -10,10 +10,11 @@ import random
 import peewee
 import pytest
 
-from deskapp.core import customer_edit, customer_io
-from deskapp.core.auth import Session
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.demo import national_id
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import io as customer_io
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo.branch import national_id
+from deskapp.core.security.auth import Session
 from deskapp.db.database import db, is_postgres
 from deskapp.db.models import Customer, CustomerPhone
 from deskapp.db.search import search_customers
@@ -106,7 +107,7 @@ def refuse_phone(ctx):
         db.execute_sql("CREATE TRIGGER refuse_phone BEFORE INSERT ON customer_phone "
                        "WHEN new.digits = '351900000007' BEGIN SELECT RAISE(ABORT, 'phone refused'); END")
     on_table = " ON customer_phone" if is_postgres() else ""
-    drop = lambda: db.execute_sql(f"DROP TRIGGER IF EXISTS refuse_phone{on_table}")  # noqa: E731
+    drop = lambda: db.execute_sql(f"DROP TRIGGER IF EXISTS refuse_phone{on_table}")
     yield drop
     drop()
 

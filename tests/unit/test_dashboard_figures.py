@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from deskapp.core import feedback as fb
-from deskapp.core import followups, stats, supervision
 from deskapp.core import queue as q
+from deskapp.core.customers import followups
+from deskapp.core.stats import dashboard as supervision
+from deskapp.core.stats import figures as stats
 from tests.unit.test_stats import DAY, crafted_day
 
 

@@ -11,11 +11,12 @@ import datetime as dt
 import random
 import threading
 
-from deskapp.core import day_summaries, integrity, period_sums, reports, stats
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
+from deskapp.core.stats import day_summaries, integrity, period_sums, reports
+from deskapp.core.stats import figures as stats
 from deskapp.db import database
-from deskapp.db.models import Service, SummaryDay, SummarySums, SummaryWaits, Ticket
+from deskapp.db.models import Feedback, Service, SummaryDay, SummarySums, SummaryWaits, Ticket
 from tests.unit.test_period_sums import same
 from tests.unit.test_stats import DAY
 
@@ -146,7 +147,7 @@ def test_late_changes_to_a_closed_day_are_never_hidden(ctx, clock):
 
     # Feedback given two days later on the first day's ticket.
     clock.advance(days=1)
-    answered = {r.ticket_id for r in fb.Feedback.select()}
+    answered = {r.ticket_id for r in Feedback.select()}
     first_done = next(t for t in Ticket.select().where((Ticket.day == FIRST) & (Ticket.status == "done"))
                       if t.id not in answered)
     before = feedback_summarised(ctx, FIRST, DAY)[None].counts.customer_responses

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskapp.core import demo
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.demo import branch as demo
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import MODELS, Customer, Staff, Ticket, TicketEvent
 from tests.conftest import PgSchema, require_pg
@@ -57,7 +57,7 @@ def test_demo_data_is_realistic(config, tmp_path):
     assert {"done", "no_show", "cancelled"} <= statuses
     assert TicketEvent.select().where(TicketEvent.kind == "issued").count() == tickets
     # Every staff member got a working demo PIN.
-    from deskapp.core import auth
+    from deskapp.core.security import auth
 
     for login, (role, pin) in result.pins.items():
         assert auth.login(ctx, login, pin).role == role == Staff.get(Staff.login == login).role

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deskapp.core.estimate import (
+from deskapp.core.queue.estimate import (
     MAX_AHEAD,
     counters_needed,
     erlang_c,

@@ -12,9 +12,10 @@ import pytest
 from deskapp.config.feedback_schema import CesQuestion, Questions, TagRule, Trigger, TriggerWhen
 from deskapp.config.schema import StaffMember
 from deskapp.core import feedback as fb
-from deskapp.core import feedback_rules, followups
 from deskapp.core import queue as q
-from deskapp.core.context import open_context
+from deskapp.core.customers import followups
+from deskapp.core.feedback import rules as feedback_rules
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import AuditEvent, Customer, Feedback, FollowUp, Staff
 

@@ -14,6 +14,7 @@ import pytest
 
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
+from deskapp.core.feedback import recording
 from deskapp.db import database
 from deskapp.db.models import Feedback, FollowUp
 
@@ -72,7 +73,7 @@ def test_when_both_pass_the_check_the_unique_index_decides(ctx, monkeypatch):
     """Both submissions are held after their "already answered?" check until the other got there too."""
     ticket = served(ctx)
     inside = threading.Barrier(2)
-    where_served = fb._where_served
+    where_served = recording._where_served
 
     def held(row):
         try:
@@ -81,7 +82,7 @@ def test_when_both_pass_the_check_the_unique_index_decides(ctx, monkeypatch):
             pass
         return where_served(row)
 
-    monkeypatch.setattr(fb, "_where_served", held)
+    monkeypatch.setattr(recording, "_where_served", held)
     results = race(ctx, ticket, [{"csat": 2, "comment": "first"}, {"csat": 2, "comment": "second"}],
                    start=threading.Barrier(2))
     stored, refused = outcome(results)
@@ -96,7 +97,7 @@ def test_an_answer_racing_a_no_answer_keeps_the_answer(ctx, monkeypatch, held):
     ticket = served(ctx)
     start = threading.Barrier(2)
     if held:  # both past their checks before either inserts (PostgreSQL; SQLite lets one in at a time)
-        inside, where_served = threading.Barrier(2), fb._where_served
+        inside, where_served = threading.Barrier(2), recording._where_served
 
         def wait_for_the_other(row):
             try:
@@ -105,7 +106,7 @@ def test_an_answer_racing_a_no_answer_keeps_the_answer(ctx, monkeypatch, held):
                 pass
             return where_served(row)
 
-        monkeypatch.setattr(fb, "_where_served", wait_for_the_other)
+        monkeypatch.setattr(recording, "_where_served", wait_for_the_other)
     results: dict[str, object] = {}
 
     def no_answer() -> None:

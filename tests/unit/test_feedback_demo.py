@@ -6,8 +6,8 @@ import random
 import statistics
 
 from deskapp.core import feedback as fb
-from deskapp.core import feedback_demo
 from deskapp.core import queue as q
+from deskapp.core.demo import feedback as feedback_demo
 from deskapp.db.models import Feedback, FollowUp, Service, Ticket
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from deskapp.config.load import load_config
-from deskapp.core.comment_tags import fold, tags_for
+from deskapp.core.feedback.tags import fold, tags_for
 from tests.conftest import CONFIG
 
 

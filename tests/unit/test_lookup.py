@@ -1,7 +1,7 @@
 """Reception's quick customer lookup: phone digits, national ID, customer number; masked results."""
 from __future__ import annotations
 
-from deskapp.core.lookup import find_customers
+from deskapp.core.customers.lookup import find_customers
 from deskapp.db.models import Customer, CustomerPhone
 from tests.conftest import T0
 

@@ -6,7 +6,6 @@ import pytest
 from deskapp.core import metrics
 from deskapp.tui.format import DASH, percent, score
 
-
 # -- no data is None (a dash), never 0 ----------------------------------------------------------------
 
 def test_no_answers_give_no_figure_and_a_dash_on_screen():

@@ -8,10 +8,14 @@ import random
 import pytest
 
 from deskapp.config.offers_schema import OfferRule, Offers
-from deskapp.core import customer_edit, customer_records, followups, offers, workflows
-from deskapp.core.auth import Forbidden, Session
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.demo import national_id
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import followups
+from deskapp.core.customers import records as customer_records
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo.branch import national_id
+from deskapp.core.relationship import offers
+from deskapp.core.security.auth import Forbidden, Session
+from deskapp.core.workflows import state as workflow_state
 from deskapp.db.models import AuditEvent, Need, OfferDecision
 
 TELLER = Session("ana", "Ana Costa", "teller")
@@ -168,7 +172,7 @@ def test_accepting_a_referral_offer_opens_a_follow_up_for_the_relationship_manag
 
 def test_the_workflow_offers_step_gets_the_rules_offers(ctx):
     cid = make(ctx, "Sara Fluxo", segment="affluent", events=(("moved", "2026-01-10"),))
-    shown = workflows.offers_for(ctx, cid)
+    shown = workflow_state.offers_for(ctx, cid)
     assert [(o.code, o.title) for o in shown] == [("home_loan_after_move", "Mortgage consultation"),
                                                   ("starter_credit_card", "Classic credit card")]
     assert shown[0].text == "The customer moved recently and has no mortgage with us."

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from deskapp.core.ordering import PriorityRule, Waiting, choose_class, next_ticket, service_order
+from deskapp.core.queue.ordering import PriorityRule, Waiting, choose_class, next_ticket, service_order
 
 T0 = dt.datetime(2026, 3, 10, 10, 0, 0)
 MAX_WAIT = dt.timedelta(minutes=30)

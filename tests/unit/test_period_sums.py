@@ -8,8 +8,9 @@ import random
 
 import pytest
 
-from deskapp.core import period_sums, stats
 from deskapp.core import queue as q
+from deskapp.core.stats import figures as stats
+from deskapp.core.stats import period_sums
 from tests.unit.test_stats import DAY, crafted_day
 
 

@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
-from deskapp.core import customer_records, followups, offers, pipeline, portfolio, reports
-from deskapp.core.auth import Forbidden, Session
+from deskapp.core.customers import followups
+from deskapp.core.customers import records as customer_records
+from deskapp.core.relationship import offers, pipeline, portfolio
+from deskapp.core.security.auth import Forbidden, Session
+from deskapp.core.stats import reports
 from deskapp.db.models import AuditEvent, Customer
 from tests.conftest import T0
 from tests.unit.test_offers import make
@@ -173,7 +176,7 @@ def test_figures_acceptance_on_time_and_needs_met_for_a_period(ctx, clock):
     # one not yet due (left out), plus the referral the mortgage acceptance opened (due in 72 h: left out).
     due = lambda hours, who="pedro": followups.create(ctx, source="manual", reason="call", by="pedro", customer_id=a,
                                                       assignee=who, due_at=T0 + dt.timedelta(hours=hours))
-    on_time, late, still_open, later = due(1), due(2), due(3, "ines"), due(12)
+    on_time, late, _still_open, later = due(1), due(2), due(3, "ines"), due(12)
     followups.close(ctx, on_time.id, resolution="done", root_cause="other", by="pedro")
     clock.advance(hours=4)
     followups.close(ctx, late.id, resolution="done late", root_cause="other", by="pedro")

@@ -673,7 +673,7 @@ def test_busy_counter_frees_when_its_service_should_end(ctx, clock) -> None:
     clock.advance(minutes=1)  # serving for 1 of 4 minutes: 3 left
     issued = q.issue(ctx, "CASH")
     assert (issued.position, issued.estimated_wait_minutes) == (2, 7.0)  # A002 ahead: 3 + 4
-    from deskapp.core.waits import position_and_wait
+    from deskapp.core.queue.waits import position_and_wait
 
     assert position_and_wait(ctx, Ticket.get(Ticket.number == "A002").id) == (1, 3.0)
 
@@ -812,7 +812,7 @@ def test_a_desk_starting_the_day_while_another_does(ctx, clock, db_url) -> None:
 
 
 def test_queue_status_counts_todays_waiting_tickets(ctx, clock) -> None:
-    from deskapp.core.floor import desk_view, queue_status, recent_calls
+    from deskapp.core.queue.floor import desk_view, queue_status, recent_calls
 
     issue(ctx, clock)
     issue(ctx, clock, "INFO")

@@ -19,7 +19,7 @@ import pytest
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import Ticket, TicketEvent
 from tests import branch_config as branch_config_file
@@ -35,7 +35,7 @@ import datetime as dt, json, os, sys, time, traceback
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import open_context
+from deskapp.core.startup import open_context
 
 config_path, url, role, counter, staff, count, barrier = sys.argv[1:]
 ctx = open_context(load_config(config_path), url, FixedClock(dt.datetime.fromisoformat(%(t0)r)))

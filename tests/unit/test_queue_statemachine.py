@@ -18,9 +18,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock
-from deskapp.core.context import Context, open_context
-from deskapp.core.ordering import next_ticket
+from deskapp.core.context import Context
 from deskapp.core.queue import QueueError
+from deskapp.core.queue.ordering import next_ticket
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import Branch, Counter, Service, Staff, Ticket, TicketEvent
 
@@ -189,7 +190,7 @@ class QueueMachine(RuleBasedStateMachine):
         needs, leaves = ACTIONS[name]
         before = snapshot()
         held = self.held(counter)
-        act = lambda: getattr(q, name)(self.ctx, counter, **kwargs)  # noqa: E731
+        act = lambda: getattr(q, name)(self.ctx, counter, **kwargs)
         if held is None:
             assert self.refused(act, before) == f"Counter {counter} holds no ticket; call the next one first."
             return

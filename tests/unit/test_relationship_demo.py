@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskapp.core import demo, pipeline, portfolio
-from deskapp.core.relationship_demo import REASONS
-from deskapp.core.auth import Session
 from deskapp.core.clock import FixedClock, to_local
-from deskapp.core.context import open_context
+from deskapp.core.demo import branch as demo
+from deskapp.core.demo.relationship import REASONS
+from deskapp.core.relationship import pipeline, portfolio
+from deskapp.core.security.auth import Session
+from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import FollowUp, OfferDecision, Staff
 from tests.unit.test_demo import NOW

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from deskapp.core import reports
+from deskapp.core.stats import reports
 from tests.unit.test_cli_queue import deskapp, failed
 from tests.unit.test_stats import DAY, crafted_day
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskapp.core import customer_edit
-from deskapp.core.auth import Session
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.demo import national_id
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo.branch import national_id
+from deskapp.core.security.auth import Session
 from deskapp.db import search
 from deskapp.db.models import Customer, CustomerPhone
 from deskapp.db.search import DIGITS_INSIDE, EXACT_KEY, EXACT_NAME, EXACT_PHONE, PREFIXES, WHOLE_WORDS, search_customers

@@ -10,9 +10,10 @@ import datetime as dt
 
 import pytest
 
-from deskapp.core import estimate, stats
 from deskapp.core import queue as q
-from deskapp.core.staffing import advice_text, staffing_advice
+from deskapp.core.queue import estimate
+from deskapp.core.stats import figures as stats
+from deskapp.core.stats.staffing import advice_text, staffing_advice
 
 DAY = dt.date(2026, 3, 10)
 

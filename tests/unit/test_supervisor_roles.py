@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from deskapp.core import followups
 from deskapp.core import queue as q
-from deskapp.core.auth import Forbidden
+from deskapp.core.customers import followups
+from deskapp.core.security.auth import Forbidden
 from deskapp.db.models import AuditEvent, Counter, CounterService, Ticket
 
 

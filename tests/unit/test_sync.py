@@ -3,7 +3,7 @@ never deletes history."""
 from __future__ import annotations
 
 from deskapp.core import queue as q
-from deskapp.core import sync
+from deskapp.core import startup as sync
 from deskapp.db import database
 from deskapp.db.models import MODELS, AuditEvent, ChangeMarker, Counter, CounterService, Service, Staff
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
 import pytest
 import yaml
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.errors import ConfigError
 from deskapp.config.validate import validate
-from deskapp.config.yamlsafe import Document, read_yaml
+from deskapp.config.yamlsafe import read_yaml
 
 
 class Model(BaseModel):
@@ -37,8 +37,8 @@ class Branch(Model):
     counters: int = Field(default=1, ge=1)
     mode: Literal["fast", "slow", "steady"] = "fast"
     theme: Color = Color.BLUE
-    hours: Optional[Hours] = None
-    opened_on: Optional[dt.date] = None
+    hours: Hours | None = None
+    opened_on: dt.date | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -60,7 +60,7 @@ class ReviewStep(Model):
     reviewer_role: str
 
 
-Step = Annotated[Union[FormStep, ReviewStep], Field(discriminator="kind")]
+Step = Annotated[FormStep | ReviewStep, Field(discriminator="kind")]
 
 
 class Service(Model):
@@ -68,7 +68,7 @@ class Service(Model):
     name: str = Field(alias="title")
     prefix: str = Field(default="A", min_length=1, max_length=2)
     steps: list[Step] = []
-    label: Union[int, str] = 0
+    label: int | str = 0
 
 
 class Config(Model):

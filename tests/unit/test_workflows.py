@@ -11,13 +11,15 @@ import peewee
 import pytest
 
 from deskapp.config.workflow_schema import CUSTOMER_ATTRIBUTES
-from deskapp.core import audit, auth, demo, workflows
 from deskapp.core import queue as q
-from deskapp.core.context import open_context
-from deskapp.core.customer_edit import create as create_customer
-from deskapp.core.customer_rules import CustomerDraft
-from deskapp.core.customers import session_for
-from deskapp.core.workflows import Approver, Offer, StepInvalid, WorkflowError
+from deskapp.core.customers.directory import session_for
+from deskapp.core.customers.edit import create as create_customer
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.demo import branch as demo
+from deskapp.core.security import audit, auth
+from deskapp.core.startup import open_context
+from deskapp.core.workflows import guide as workflows
+from deskapp.core.workflows.guide import Approver, Offer, StepInvalid, WorkflowError
 from deskapp.db import database
 from deskapp.db.models import Customer, FollowUp, Need, Staff, StepRecord, Ticket
 from tests.conftest import T0
@@ -215,7 +217,7 @@ def test_a_ticket_not_yet_served_has_no_steps_to_record(ready):
 
 def test_open_account_identifies_and_branches_on_the_customer(ready, monkeypatch):
     minor = customer(ready, "Tiago Santos", born="2012-01-15", kyc_due="2025-01-01")
-    monkeypatch.setattr(workflows, "offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID document on file")])
+    monkeypatch.setattr("deskapp.core.workflows.state.offers_for", lambda ctx, cid: [Offer("renew_id_document", "Renew the ID document on file")])
     ticket = serve(ready, "ACCT", "4")
     state = workflows.start_or_resume(ready, ticket, "ana")
     assert state.current.id == "identify" and state.customer is None

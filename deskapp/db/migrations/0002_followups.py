@@ -1,5 +1,12 @@
 """Follow-ups: what someone must do for a customer by a due time (feedback, referrals, by hand)."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 
 def up(migrator, db):

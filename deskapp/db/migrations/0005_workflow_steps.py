@@ -3,7 +3,14 @@
 A frozen copy of the table as it is at this version. The UNIQUE index on (ticket_id, step_id) is what
 makes a committed step final: a second commit of the same step, from any desk, fails.
 """
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import (
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 
 def up(migrator, db):

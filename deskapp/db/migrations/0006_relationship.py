@@ -2,7 +2,7 @@
 
 A frozen copy of the table as it is at this version.
 """
-from peewee import Check, CharField, DateTimeField, ForeignKeyField, Model, TextField
+from peewee import CharField, Check, DateTimeField, ForeignKeyField, Model, TextField
 
 
 def up(migrator, db):

@@ -9,9 +9,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from deskapp.core import audit_trail
-from deskapp.tui.work import call_core
+from deskapp.core.security import audit_trail
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 
 class AuditScreen(Screen):

@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
-from deskapp.tui.format import escape
 
-from deskapp.core import customers, offers
+from deskapp.core.customers import directory as customers
+from deskapp.core.relationship import offers
+from deskapp.tui.format import escape
 from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.screens.offer_dialog import DeclineDialog
-from deskapp.tui.work import call_core
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 _SEVERITY = {"error": "red", "warning": "yellow", "information": "cyan"}
 

@@ -16,11 +16,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
-from deskapp.tui.format import escape
 
-from deskapp.core import customer_edit, customer_records
-from deskapp.core.customer_rules import CustomerDraft, CustomerInvalid
-from deskapp.core.customers import Customer360
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import records as customer_records
+from deskapp.core.customers.directory import Customer360
+from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from deskapp.core import customers
+from deskapp.core.customers import directory as customers
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.widgets.customer_search import CustomerSearch
 

@@ -7,15 +7,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from deskapp.tui.format import elapsed, escape, minutes
 
-from deskapp.core import floor
 from deskapp.core import queue as q
-from deskapp.core import workflows
+from deskapp.core.queue import floor
+from deskapp.core.workflows import guide as workflows
+from deskapp.tui.format import elapsed, escape, minutes
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
-from deskapp.tui.work import call_core
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 
 class ChooseService(ModalScreen[str | None]):

@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Static
-from deskapp.tui.format import escape
 
-from deskapp.core import floor
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
+from deskapp.core.queue import floor
+from deskapp.tui.format import escape
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core

@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
-from deskapp.core import followups
 from deskapp.core.clock import to_local
+from deskapp.core.customers import followups
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from deskapp.tui.format import DASH, escape, percent, score
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
-from deskapp.tui.work import call_core
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 DEFAULT_DAYS = 30
 

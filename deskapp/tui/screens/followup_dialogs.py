@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from deskapp.tui.format import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from deskapp.core import feedback as fb
-from deskapp.core import followups
 from deskapp.core.clock import to_local
+from deskapp.core.customers import followups
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 DIALOG_CSS = """

@@ -13,10 +13,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
-from deskapp.tui.format import escape, minutes
 
-from deskapp.core import auth
 from deskapp.core import queue as q
+from deskapp.core.security import auth
+from deskapp.tui.format import escape, minutes
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core
 

@@ -6,15 +6,15 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
-from deskapp.tui.format import escape
 
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 
 def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
     """Check the PIN, then sit the teller down at the counter (resuming any ticket it holds)."""
-    from deskapp.core import auth
     from deskapp.core import queue as q
+    from deskapp.core.security import auth
 
     session = auth.login(ctx, login, pin)
     if "desk" in session.screens and counter:
@@ -138,8 +138,8 @@ class LoginScreen(Screen):
         self.app.logged_in(session, counter)
 
     def _failed(self, exc: BaseException) -> None:
-        from deskapp.core import auth
         from deskapp.core import queue as q
+        from deskapp.core.security import auth
 
         pin = self.query_one("#pin", Input)
         pin.value = ""

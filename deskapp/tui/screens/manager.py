@@ -24,14 +24,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
-from deskapp.core import followups, pipeline, portfolio
 from deskapp.core.clock import to_local
+from deskapp.core.customers import followups
+from deskapp.core.relationship import pipeline, portfolio
 from deskapp.tui.format import DASH
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
-from deskapp.tui.work import call_core
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_overdue": "KYC due",
                "kyc_due_soon": "KYC due soon", "birthday": "birthday", "dormant": "dormant",

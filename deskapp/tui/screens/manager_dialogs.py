@@ -10,11 +10,11 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from deskapp.tui.format import escape
 from textual.widgets import Button, Input, Label, Select, Static
 
-from deskapp.core import followups
 from deskapp.core.clock import to_utc
+from deskapp.core.customers import followups
+from deskapp.tui.format import escape
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS, _Dialog
 from deskapp.tui.work import call_core
 

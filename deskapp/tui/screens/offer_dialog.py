@@ -5,10 +5,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from deskapp.tui.format import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from deskapp.tui.format import escape
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 
 REASONS_HINT = "e.g. has one elsewhere, not now, too expensive"

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from deskapp.core.auth import SCREEN_TITLES
+from deskapp.core.security.auth import SCREEN_TITLES
 
 PLANNED: dict[str, str] = {}  # every screen exists now; kept for the next one that is announced early
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from deskapp.tui.format import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
-from deskapp.core.auth import Forbidden
+from deskapp.core.security.auth import Forbidden
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 

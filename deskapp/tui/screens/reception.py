@@ -15,11 +15,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
-from deskapp.tui.format import escape, minutes
 
-from deskapp.core import floor
 from deskapp.core import queue as q
-from deskapp.core.lookup import CustomerMatch
+from deskapp.core.customers.lookup import CustomerMatch
+from deskapp.core.queue import floor
+from deskapp.tui.format import escape, minutes
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable

@@ -20,16 +20,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
-from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score
 
 from deskapp.core import queue as q
-from deskapp.core import day_summaries, supervision
 from deskapp.core.clock import to_local
+from deskapp.core.stats import dashboard as supervision
+from deskapp.core.stats import day_summaries
+from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
-from deskapp.tui.work import call_core
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from deskapp.tui.format import escape
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from deskapp.core import queue as q
-from deskapp.core import workflows
-from deskapp.core.workflows import RunState, StepInvalid, WorkflowError
+from deskapp.core.workflows import guide as workflows
+from deskapp.core.workflows.guide import RunState, StepInvalid, WorkflowError
+from deskapp.tui.format import escape
 from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
 from deskapp.tui.work import call_core
 

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskapp.core import lookup
+from deskapp.core.customers import lookup
 from deskapp.tui.work import call_core
 
 

@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from deskapp.core import customers
-from deskapp.tui.work import call_core
+from deskapp.core.customers import directory as customers
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.work import call_core
 
 PAGE = 25
 MORE_WHEN_WITHIN = 3  # rows from the end at which the next page is fetched

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
-from deskapp.core.floor import ServiceStatus
+from deskapp.core.queue.floor import ServiceStatus
 from deskapp.tui.format import minutes
 from deskapp.tui.widgets.table import DataTable
 

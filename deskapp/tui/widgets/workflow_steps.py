@@ -12,11 +12,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from deskapp.tui.format import escape
 from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch
 
-from deskapp.core import customers
-from deskapp.core.workflows import Approver, RunState, StepState
+from deskapp.core.customers import directory as customers
+from deskapp.core.workflows.guide import Approver, RunState, StepState
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 _HINTS = {"money": "1250.50", "number": "12", "date": "2026-03-31", "phone": "912 345 678", "id": "123456789"}

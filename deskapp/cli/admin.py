@@ -1,0 +1,106 @@
+"""`deskapp backup` and `deskapp restore`: a consistent copy of the live database, and bringing it back."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, user_errors
+from deskapp.cli.main import main
+
+
+def _source_url(env: Env) -> str:
+    if env.db_url:
+        return env.db_url
+    from deskapp.core.context import database_url
+
+    return database_url(env.config())
+
+
+class _Bar:
+    """A click progress bar fed (done, total) by core; shown on stderr, so --json stays clean."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        step = done - self.shown
+        if step > 0:
+            self.bar.update(step)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _errors(func):
+    """BackupError is a user error: one line, exit 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from deskapp.db.backup import BackupError
+
+        try:
+            return func(*args, **kwargs)
+        except BackupError as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace OUT when it exists.")
+@json_option
+@click.pass_obj
+@user_errors
+@_errors
+def backup(env: Env, out: str, force: bool, as_json: bool) -> None:
+    """Write a consistent copy of the database to OUT while desks keep working.
+
+    SQLite: a SQLite file (the online backup API). PostgreSQL: a pg_dump archive (custom format);
+    needs pg_dump of the server's major version on PATH.
+    """
+    from deskapp.db import backup as core
+
+    bar = _Bar("Backing up")
+    try:
+        result = core.backup(_source_url(env), out, force=force, progress=bar)
+    finally:
+        bar.close()
+    emit(as_json, {"path": result.path, "backend": result.backend, "bytes": result.size_bytes,
+                   "seconds": round(result.seconds, 3)},
+         f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.seconds:.1f} s).")
+
+
+@main.command()
+@click.argument("backup_file", metavar="IN", type=click.Path(dir_okay=False))
+@click.option("--db", "target", default=None,
+              help="The new, empty database to restore into (default: the global --db).")
+@click.option("--force", is_flag=True, help="Restore even into a database that already holds tables.")
+@json_option
+@click.pass_obj
+@user_errors
+@_errors
+def restore(env: Env, backup_file: str, target: str | None, force: bool, as_json: bool) -> None:
+    """Restore the backup IN into a new, empty database, then migrate it to this version."""
+    from deskapp.db import backup as core
+
+    url = target or env.db_url
+    if not url:
+        fail("say which database to restore into: deskapp restore IN --db URL", EXIT_BAD_INPUT)
+    bar = _Bar("Restoring")
+    try:
+        result = core.restore(backup_file, url, force=force, progress=bar)
+    finally:
+        bar.close()
+    applied = result.migrations_applied
+    emit(as_json, {"backend": result.backend, "migrations_applied": applied},
+         f"Restored {backup_file}; migrations applied: {', '.join(applied) if applied else 'none (up to date)'}.")

@@ -1,0 +1,88 @@
+"""What every command shares: the global options' Env, exit codes, error reporting, --json output.
+
+Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything else. A user error is
+one line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class Env:
+    """What the global options chose; the Context is opened only by commands that need it."""
+
+    def __init__(self, config_path: str | None, db_url: str | None):
+        self.config_path = config_path
+        self.db_url = db_url
+        self._ctx = None
+
+    def config(self):
+        from deskapp.config.load import load_config
+
+        return load_config(self.config_path)
+
+    def context(self, *, init: bool = True):
+        if self._ctx is None:
+            from deskapp.core.startup import open_context
+
+            self._ctx = open_context(self.config(), self.db_url, init=init)
+        return self._ctx
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> None:
+    click.echo(f"deskapp: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: Callable) -> Callable:
+    """Turn the errors a user can cause into a message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001  sorted below; imports stay lazy for a fast start
+            report_error(exc)
+
+    return wrapper
+
+
+def report_error(exc: Exception) -> None:
+    """Exit with the message and code a user error deserves; re-raise anything else."""
+    import peewee
+
+    from deskapp.config.errors import ConfigInvalid
+    from deskapp.core.queue import NotFound, QueueError
+    from deskapp.core.security.auth import AuthError, Forbidden
+    from deskapp.db.database import DatabaseUnavailable, first_line, storage_problem
+
+    if isinstance(exc, ConfigInvalid):
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if isinstance(exc, (NotFound, ValueError)):
+        fail(str(exc), EXIT_BAD_INPUT)
+    if isinstance(exc, (QueueError, AuthError, Forbidden, DatabaseUnavailable)):
+        fail(str(exc))
+    if isinstance(exc, peewee.PeeweeException):
+        fail(f"database error: {storage_problem(exc) or first_line(exc)}")
+    raise exc
+
+
+def emit(as_json: bool, data: Any, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, default=str, ensure_ascii=False))
+    else:
+        click.echo(text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

@@ -1,0 +1,100 @@
+"""`deskapp customers ...`: search, import and export of customer records."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, json_option, user_errors
+
+# What a script sees from a search: the same as a teller (IDs masked).
+_TELLER_ROLE = "teller"
+
+
+@click.group()
+def customers() -> None:
+    """Customer records: search, CSV import and export."""
+
+
+@customers.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0, None))
+@json_option
+@click.pass_obj
+@user_errors
+def search(env: Env, query: str, limit: int, offset: int, as_json: bool) -> None:
+    """Ranked matches by name, phone, national ID or customer number, IDs masked as for a teller."""
+    from deskapp.core.customers import directory as core
+    from deskapp.core.security.auth import Session
+
+    ctx = env.context()
+    found = core.search(ctx, Session("cli", "command line", _TELLER_ROLE), query, limit, offset)
+    data = [
+        {"id": c.id, "number": c.number, "name": c.name, "national_id": c.national_id,
+         "birth_date": c.birth_date.isoformat() if c.birth_date else None, "phone": c.phone,
+         "segment": c.segment, "active": c.active, "rank": c.rank}
+        for c in found
+    ]
+    lines = [
+        f"{c.number:<10} {c.name[:40]:<40} {c.national_id or '-':<12} {c.phone or '-':<18} "
+        f"{c.birth_date.isoformat() if c.birth_date else '-'}"
+        for c in found
+    ]
+    emit(as_json, data, "\n".join(lines) if lines else "no customer matches")
+
+
+@customers.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but change nothing.")
+@json_option
+@click.pass_obj
+@user_errors
+def import_cmd(env: Env, file: str, dry_run: bool, as_json: bool) -> None:
+    """Import customers from a CSV file (columns by header; see the docs of deskapp.core.customer_io).
+
+    Headers: number, name, national_id, birth_date, phone, phones (';' between numbers), email,
+    address, segment, manager, marketing_consent, kyc_review_due, id_doc_type, id_doc_expiry.
+    A customer already on file (same national ID, else number) is updated, never duplicated.
+    Bad rows are reported as FILE:ROW: reason (the header is row 1); the good rows are still
+    imported, and the exit code is 2 when any row was bad.
+    """
+    from deskapp.core.customers import io as customer_io
+
+    ctx = env.context()
+    with click.progressbar(length=1000, label="Importing customers", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float) -> None:
+            step = int(fraction * 1000) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        report = customer_io.import_csv(ctx, file, dry_run=dry_run, progress=progress)
+    for line in report.lines():
+        click.echo(line, err=True)
+    data = {"file": file, "rows": report.rows, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "bad_rows": report.bad_rows, "dry_run": dry_run,
+            "errors": [{"row": row, "reason": reason} for row, reason in report.errors]}
+    emit(as_json, data, ("dry run: " if dry_run else "") + report.summary())
+    if report.errors:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@customers.command()
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="CSV file to write.")
+@click.option("--staff", "login", required=True, help="Login of the person exporting (audited).")
+@click.option("--reveal", is_flag=True, help="Full national IDs (only for the roles in customers.reveal_roles).")
+@json_option
+@click.pass_obj
+@user_errors
+def export(env: Env, out: str, login: str, reveal: bool, as_json: bool) -> None:
+    """Export every customer to CSV, national IDs masked unless --reveal by an allowed role."""
+    from deskapp.core.customers import io as customer_io
+    from deskapp.core.customers.directory import session_for
+
+    ctx = env.context()
+    count = customer_io.export_csv(ctx, session_for(login), out, reveal=reveal)
+    emit(as_json, {"file": out, "rows": count, "revealed": reveal},
+         f"{count} customers written to {out}" + (" (national IDs in full)" if reveal else " (national IDs masked)"))

@@ -1,0 +1,282 @@
+"""The `deskapp` group and its top-level commands: check-config, init, demo, staff, estimate, the app's
+entry points (display, kiosk, serve, feedback-kiosk) and report. Command groups live beside it."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, user_errors
+
+
+@click.group(invoke_without_command=True)
+@click.option("--config", "config_path", envvar="DESKAPP_CONFIG", type=click.Path(dir_okay=False),
+              help="Configuration file (default ./config.yaml).")
+@click.option("--db", "db_url", envvar="DESKAPP_DATABASE_URL", help="Database URL, overriding the configuration's.")
+@click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
+@click.pass_context
+def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, counter: str | None) -> None:
+    """deskapp: the service desk for a bank branch. Without a command it opens the app."""
+    click_ctx.obj = Env(config_path, db_url)
+    if click_ctx.invoked_subcommand is None:
+        _open_app(click_ctx.obj, "desk", counter=counter)
+
+
+@user_errors
+def _open_app(env: Env, mode: str, **options) -> None:
+    from deskapp.tui.app import run_app
+
+    if mode == "desk":
+        # The desk paints its login screen at once and loads the configuration behind it.
+        code = run_app(None, env.db_url, config_path=env.config_path, mode=mode, **options)
+    else:
+        code = run_app(env.config(), env.db_url, mode=mode, **options)
+    if code:
+        sys.exit(code)
+
+
+@main.command("check-config")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.pass_obj
+def check_config_cmd(env: Env, path: str | None) -> None:
+    """Print every problem in the configuration as PATH:LINE:COL: message."""
+    from deskapp.config.load import check_config, config_path
+
+    target = config_path(path or env.config_path)
+    config, errors = check_config(target)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {target}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    assert config is not None
+    click.echo(
+        f"{target}: OK: branch {config.branch.code}, {len(config.services)} services, "
+        f"{len(config.counters)} counters, {len(config.staff)} staff"
+    )
+
+
+@main.command()
+@click.pass_obj
+@user_errors
+def init(env: Env) -> None:
+    """Create or migrate the database and sync branch, services, counters and staff from config."""
+    ctx = env.context()
+    applied, report = ctx.migrations_applied, ctx.sync_report
+    click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+    click.echo("changes: " + ("; ".join(report.changed) if report else "none (in step with config)"))
+
+
+@main.command()
+@click.option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
+@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
+@click.pass_obj
+@user_errors
+def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None:
+    """Build a realistic demo branch with history, and print the demo PINs."""
+    from deskapp.core.demo import branch as demo_core
+
+    ctx = env.context()
+    if demo_core.has_data():
+        if if_empty:
+            return
+        fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
+    with click.progressbar(length=100, label="Building demo data", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(fraction: float) -> None:
+            step = int(fraction * 100) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+    click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
+               f"over {days} days.")
+    click.echo("Demo PINs (shown once):")
+    for login, (role, pin) in result.pins.items():
+        click.echo(f"  {login:<10} {role:<11} {pin}")
+
+
+@main.group()
+def staff() -> None:
+    """Staff PINs and locks."""
+
+
+@staff.command("set-pin")
+@click.argument("login")
+@click.pass_obj
+@user_errors
+def set_pin(env: Env, login: str) -> None:
+    """Set a staff member's PIN (asked twice, never echoed)."""
+    from deskapp.core.security import auth
+
+    ctx = env.context()
+    pin = click.prompt("New PIN", hide_input=True, confirmation_prompt="Repeat the PIN")
+    auth.set_pin(ctx, login, pin.strip())
+    click.echo(f"PIN set for {login}.")
+
+
+@staff.command("unlock")
+@click.argument("login")
+@click.option("--by", required=True, help="Login of the supervisor unlocking the account.")
+@click.pass_obj
+@user_errors
+def unlock(env: Env, login: str, by: str) -> None:
+    """Unlock an account locked after wrong PINs."""
+    from deskapp.core.security import auth
+
+    auth.unlock(env.context(), login, by=by)
+    click.echo(f"{login} unlocked.")
+
+
+
+
+@main.command()
+@click.option("--counters", required=True, type=click.IntRange(0, 10_000))
+@click.option("--arrivals-per-hour", required=True, type=float)
+@click.option("--service-minutes", required=True, type=float)
+@click.option("--target-minutes", type=float, default=None)
+@json_option
+@user_errors
+def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, target_minutes: float | None,
+             as_json: bool) -> None:
+    """Erlang C: probability of waiting, average wait, service level and occupancy."""
+    from deskapp.core.queue.estimate import counters_needed, erlang_c
+
+    result = erlang_c(counters, arrivals_per_hour, service_minutes, target_minutes)
+    data = result.as_dict()
+    lines = [
+        f"traffic          {result.traffic_erlangs:.4f} Erlangs",
+        f"P(wait)          {_fmt(result.p_wait, '{:.4f}')}",
+        f"average wait     {_fmt(result.avg_wait_minutes, '{:.2f} min')}",
+        f"service level    {_fmt(result.service_level, lambda v: f'{v * 100:.2f}% within {target_minutes:g} min')}",
+        f"occupancy        {_fmt(result.occupancy, lambda v: f'{v * 100:.1f}%')}",
+    ]
+    if not result.stable:
+        lines.append("the queue grows without bound: more counters are needed")
+    if target_minutes is not None:
+        try:
+            needed: int | None = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
+        except ValueError:  # more counters than it searches: the figures above still stand
+            needed = None
+        data["counters_needed_80pct"] = needed
+        lines.append(f"counters for 80% within target: {needed if needed is not None else 'more than 500'}")
+    emit(as_json, data, "\n".join(lines))
+
+
+def _fmt(value, pattern) -> str:
+    if value is None:
+        return "-"
+    return pattern(value) if callable(pattern) else pattern.format(value)
+
+
+@main.command()
+@click.pass_obj
+def display(env: Env) -> None:
+    """The waiting-room "now serving" display."""
+    _open_app(env, "display")
+
+
+@main.command()
+@click.pass_obj
+def kiosk(env: Env) -> None:
+    """The ticket kiosk for walk-in clients."""
+    _open_app(env, "kiosk")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--screen", "screen", type=click.Choice(["display", "kiosk", "desk"]), default="display",
+              show_default=True, help="What each browser gets.")
+@click.option("--public-url", default=None, help="The address browsers use, when not http://HOST:PORT.")
+@click.pass_obj
+@user_errors
+def serve(env: Env, host: str, port: int, screen: str, public_url: str | None) -> None:
+    """Serve the display, kiosk or desk in a web browser (needs textual-serve)."""
+    import os
+    import shlex
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        fail("serving in a browser needs textual-serve: pip install 'deskapp[web]'", EXIT_BAD_INPUT)
+    from deskapp.config.load import config_path
+
+    config = env.config()  # a broken configuration is reported here, not in every browser tab
+    argv = [sys.executable, "-m", "deskapp", "--config", os.path.abspath(config_path(env.config_path))]
+    if env.db_url:
+        argv += ["--db", env.db_url]
+    if screen != "desk":
+        argv.append(screen)
+    title = f"deskapp {screen} · {config.branch.name}"
+    try:
+        Server(shlex.join(argv), host=host, port=port, title=title, public_url=public_url).serve()
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+
+
+@main.command("feedback-kiosk")
+@click.option("--counter", "counter_code", required=True, help="The counter whose customers this terminal asks.")
+@click.pass_obj
+@user_errors
+def feedback_kiosk(env: Env, counter_code: str) -> None:
+    """The feedback terminal at a counter: asks each customer the counter serves to rate the service."""
+    codes = [c.code for c in env.config().counters]
+    if counter_code not in codes:
+        fail(f"there is no counter '{counter_code}' (counters: {', '.join(codes)})", EXIT_BAD_INPUT)
+    _open_app(env, "feedback-kiosk", counter=counter_code)
+
+
+
+
+def _report_day(value: str, option: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date as YYYY-MM-DD, not '{value}'", EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.option("--from", "since", required=True, help="First branch-local day, YYYY-MM-DD.")
+@click.option("--to", "until", required=True, help="Last branch-local day, YYYY-MM-DD (included).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv (one file per table: OUT stem + _TABLE.csv) or xlsx (one sheet per table); "
+                   "default from OUT's suffix, else csv.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+@json_option
+@click.pass_obj
+@user_errors
+def report(env: Env, since: str, until: str, fmt: str | None, out: str, as_json: bool) -> None:
+    """The supervisor's report: daily summary, per service, counter, staff and hour, feedback, steps."""
+    from pathlib import Path
+
+    from deskapp.core.stats import reports
+
+    first, last = _report_day(since, "--from"), _report_day(until, "--to")
+    path = Path(out)
+    fmt = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    result = reports.build(env.context(), first, last)
+    written = reports.write(result, path, fmt)
+    t = result.total
+    data = {"from": first.isoformat(), "to": last.isoformat(), "format": fmt, "files": [str(p) for p in written],
+            "tables": {table.name: len(table.rows) for table in result.tables},
+            "total": {"arrivals": t.arrivals, "completed": t.completed, "mean_wait_minutes": t.mean_wait_minutes,
+                      "service_level": t.service_level, "throughput": t.throughput}}
+    lines = [
+        f"Report {first} to {last}: {t.arrivals} arrivals, {t.completed} completed",
+        f"mean wait {_fmt(t.mean_wait_minutes, '{:.1f} min')}, p90 wait {_fmt(t.p90_wait_minutes, '{:.1f} min')}, "
+        f"service level {_fmt(t.service_level, lambda v: f'{v * 100:.0f}%')}, "
+        f"no-shows {_fmt(t.no_show_rate, lambda v: f'{v * 100:.0f}%')}, "
+        f"walk-aways {_fmt(t.walk_away_rate, lambda v: f'{v * 100:.0f}%')}, "
+        f"throughput {_fmt(t.throughput, '{:.2f}/counter-hour')}",
+        *(f"wrote {p}" for p in written),
+    ]
+    emit(as_json, data, "\n".join(lines))
+
+

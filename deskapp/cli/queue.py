@@ -1,0 +1,181 @@
+"""`deskapp queue ...`: the queue from scripts and integrations (shapes fixed in DESIGN.md)."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from deskapp.cli.common import Env, emit, json_option, user_errors
+
+
+def _minutes(value: float | None) -> int | None:
+    """Expected waits are shown in whole minutes, rounded up: never promise less than we expect."""
+    import math
+
+    return None if value is None else int(math.ceil(value - 1e-9))
+
+
+def _ticket_dict(t) -> dict:
+    return {
+        "id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority, "status": t.status,
+        "counter": t.counter, "customer_id": t.customer_id, "recall_count": t.recall_count,
+        "parent": t.parent_number,
+    }
+
+
+@click.group()
+def queue() -> None:
+    """Tickets: issue, call, serve, and the queue's status."""
+
+
+@queue.command()
+@click.option("--service", "service_code", required=True, help="Service code, e.g. CASH.")
+@click.option("--priority", default=None, help="Priority class (default: the last, normal one).")
+@click.option("--customer", "customer_id", type=int, default=None, help="Customer id to attach.")
+@json_option
+@click.pass_obj
+@user_errors
+def issue(env: Env, service_code: str, priority: str | None, customer_id: int | None, as_json: bool) -> None:
+    """Issue a ticket."""
+    from deskapp.core import queue as q
+
+    issued = q.issue(env.context(), service_code.upper(), priority, customer_id=customer_id, channel="cli")
+    t = issued.ticket
+    minutes = _minutes(issued.estimated_wait_minutes)
+    data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
+            "position": issued.position, "estimated_wait_minutes": minutes}
+    wait = "no counter open for it" if minutes is None else f"about {minutes} min"
+    emit(as_json, data, f"{t.number}  {t.service_name}  position {issued.position}, expected wait {wait}")
+
+
+@queue.command("call-next")
+@click.option("--counter", "counter_code", required=True)
+@click.option("--staff", "staff_login", required=True)
+@json_option
+@click.pass_obj
+@user_errors
+def call_next(env: Env, counter_code: str, staff_login: str, as_json: bool) -> None:
+    """Call the next ticket to a counter (opens the counter for that staff member)."""
+    from deskapp.core import queue as q
+
+    t = q.call_next(env.context(), counter_code, staff_login)
+    if t is None:
+        emit(as_json, {"ticket": None}, "Nobody is waiting for this counter's services.")
+    else:
+        emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "counter": t.counter},
+             f"{t.number} to counter {t.counter}")
+
+
+def _counter_action(name: str, help_text: str, action, *, extra=()):
+    @queue.command(name, help=help_text)
+    @click.option("--counter", "counter_code", required=True)
+    @json_option
+    @click.pass_obj
+    @user_errors
+    def command(env: Env, counter_code: str, as_json: bool, **kwargs) -> None:
+        t = action(env.context(), counter_code, **kwargs)
+        emit(as_json, _ticket_dict(t), f"{t.number}: {t.status.replace('_', ' ')}")
+
+    for option in extra:
+        command = option(command)
+    return command
+
+
+def _core(name: str):
+    def call(ctx, counter_code, **kwargs):
+        from deskapp.core import queue as q
+
+        return getattr(q, name)(ctx, counter_code, **kwargs)
+
+    return call
+
+
+_counter_action("recall", "Call the held ticket again (counted).", _core("recall"))
+_counter_action("start", "Start serving the called ticket.", _core("start"))
+
+
+def _complete(ctx, counter_code, abandon_reason=None):
+    from deskapp.core import queue as q
+    from deskapp.core.workflows import guide as workflows
+
+    try:
+        return workflows.complete_ticket(ctx, counter_code, abandon_reason=abandon_reason)
+    except workflows.StepsLeft as exc:
+        raise q.QueueError(
+            f"{exc.number} has guided steps left: finish them at the desk, or complete with "
+            "--abandon-workflow REASON to abandon them (recorded and audited).") from None
+    except workflows.StepInvalid as exc:
+        raise q.QueueError(f"--abandon-workflow: {'; '.join(exc.problems.values())}.") from None
+    except workflows.WorkflowError as exc:
+        raise q.QueueError(str(exc)) from None
+
+
+_counter_action("complete", "Finish serving the ticket (refused while its workflow has steps left).", _complete,
+                extra=[click.option("--abandon-workflow", "abandon_reason", default=None, metavar="REASON",
+                                    help="Abandon an unfinished workflow at its current step, with this reason.")])
+_counter_action("no-show", "The called customer did not come.", _core("no_show"))
+_counter_action("cancel", "The called customer walked away.", _core("cancel"))
+_counter_action("requeue", "Put the called ticket back in line.", _core("requeue"),
+                extra=[click.option("--front", is_flag=True, help="At the front of its service.")])
+_counter_action("transfer", "Send the customer to another service (a new linked ticket).", _core("transfer"),
+                extra=[click.option("--to", "to_service", required=True, help="Target service code.")])
+
+
+@queue.command()
+@json_option
+@click.pass_obj
+@user_errors
+def status(env: Env, as_json: bool) -> None:
+    """Waiting per service and what each counter serves."""
+    from deskapp.core.queue.floor import queue_status
+
+    s = queue_status(env.context())
+    data = {
+        "services": [
+            {"service": x.code, "name": x.name, "waiting": x.waiting,
+             "longest_wait_minutes": None if x.longest_wait_minutes is None else round(x.longest_wait_minutes, 1),
+             "open_counters": x.open_counters}
+            for x in s.services
+        ],
+        "counters": [
+            {"counter": c.code, "name": c.name, "state": c.state, "staff": c.staff, "services": list(c.services),
+             "ticket": c.ticket.number if c.ticket else None, "ticket_status": c.ticket.status if c.ticket else None}
+            for c in s.counters
+        ],
+    }
+    lines = ["service  waiting  longest  open counters"]
+    for x in s.services:
+        longest = "-" if x.longest_wait_minutes is None else f"{x.longest_wait_minutes:.0f} min"
+        lines.append(f"{x.code:<8} {x.waiting:>7}  {longest:>7}  {x.open_counters}")
+    lines.append("")
+    lines.append("counter  state    staff       ticket  services")
+    for c in s.counters:
+        ticket = f"{c.ticket.number} ({c.ticket.status})" if c.ticket else "-"
+        lines.append(f"{c.code:<8} {c.state:<8} {c.staff or '-':<11} {ticket:<7} {','.join(c.services)}")
+    emit(as_json, data, "\n".join(lines))
+
+
+@queue.command("close-day")
+@json_option
+@click.pass_obj
+@user_errors
+def close_day(env: Env, as_json: bool) -> None:
+    """End the day: remove every open ticket and close the counters."""
+    from deskapp.core import queue as q
+
+    removed = q.close_day(env.context())
+    emit(as_json, {"removed": removed}, f"Day closed: {removed} open tickets removed.")
+
+
+@queue.command("check")
+@json_option
+@click.pass_obj
+@user_errors
+def check(env: Env, as_json: bool) -> None:
+    """Check the queue's invariants (no lost or doubled ticket, every change has its event); exit 1 on a problem."""
+    from deskapp.core.stats import integrity
+
+    problems = integrity.check(env.context(init=False).branch_id)
+    emit(as_json, {"problems": problems}, "\n".join(problems) if problems else "The queue is sound: no problems found.")
+    if problems:
+        sys.exit(1)

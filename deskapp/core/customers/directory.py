@@ -1,0 +1,362 @@
+"""Customers: lookup as you type, the 360 profile with its alerts, reveals, and who may do what.
+
+Everything returned is a plain dataclass with national IDs and account numbers masked; the full
+value comes only from `reveal`, for the roles in config `customers.reveal_roles`, and leaves an
+audit event. Views of a profile, reveals, edits and exports are audited without the value.
+
+Who may do what (checked here, whatever a screen shows):
+
+| action  | greeter | teller | supervisor | manager |
+| ------- | ------- | ------ | ---------- | ------- |
+| search  | yes     | yes    | yes        | yes     |
+| view    |         | yes    | yes        | yes     |
+| create  | yes     | yes    | yes        | yes     |
+| edit    |         | yes    | yes        | yes     |
+| record  |         | yes    | yes        | yes     |  (notes, needs, life events, interactions)
+| export  |         |        | yes        | yes     |
+| reveal  | the roles in customers.reveal_roles (default supervisor, manager)      |
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from deskapp.core.context import Context
+from deskapp.core.customers import followups
+from deskapp.core.customers.masking import mask, may_reveal
+from deskapp.core.customers.rules import age_on, format_phone
+from deskapp.core.security import audit
+from deskapp.core.security.auth import Forbidden, Session
+from deskapp.db.database import transaction
+from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
+from deskapp.db.search import search_customers
+
+ROLE_MATRIX: dict[str, tuple[str, ...]] = {
+    "search": ("greeter", "teller", "supervisor", "manager"),
+    "view": ("teller", "supervisor", "manager"),
+    "create": ("greeter", "teller", "supervisor", "manager"),
+    "edit": ("teller", "supervisor", "manager"),
+    "record": ("teller", "supervisor", "manager"),
+    "export": ("supervisor", "manager"),
+}
+_VERBS = {
+    "search": "look up customers", "view": "open a customer's profile", "create": "add customers",
+    "edit": "change customer details", "record": "record notes, needs or interactions",
+    "export": "export customers", "reveal": "reveal full IDs or account numbers",
+}
+REVEALABLE = ("national_id", "account_number")
+ID_EXPIRY_WARNING_DAYS = 30
+TIMELINE_LIMIT = 100
+
+
+class CustomerNotFound(ValueError):
+    """No customer with that id or number."""
+
+
+def allowed(ctx: Context, session: Session, action: str) -> bool:
+    if action == "reveal":
+        return may_reveal(ctx.config, session.role)
+    return session.role in ROLE_MATRIX[action]
+
+
+def require(ctx: Context, session: Session, action: str) -> None:
+    """Forbidden unless the session's role may do `action` (see the module's table)."""
+    if not allowed(ctx, session, action):
+        raise Forbidden(f"{session.name} ({session.role}) may not {_VERBS[action]}.")
+
+
+def session_for(login: str) -> Session:
+    """The Session of an active staff member, for commands run outside the app (export --staff)."""
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active)
+    if staff is None:
+        raise CustomerNotFound(f"There is no active staff member '{login}'.")
+    return Session(login=staff.login, name=staff.name, role=staff.role)
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One line of a result list: enough to tell two customers apart, the ID masked."""
+
+    id: int
+    number: str
+    name: str
+    national_id: str | None
+    birth_date: dt.date | None
+    phone: str | None
+    segment: str | None
+    active: bool
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # id_expired, id_expiring, kyc_overdue, birthday, followup, complaint
+    severity: str  # error, warning, information
+    text: str
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    id: int
+    type: str
+    opened: dt.date
+    status: str
+    account_number: str | None  # masked
+
+
+@dataclass(frozen=True)
+class InteractionInfo:
+    id: int
+    kind: str
+    at: dt.datetime
+    service: str | None
+    staff: str | None
+    staff_name: str | None
+    outcome: str | None
+    duration_seconds: int | None
+    note: str
+    ticket_number: str | None
+
+
+@dataclass(frozen=True)
+class NeedInfo:
+    id: int
+    category: str
+    description: str
+    status: str
+    source: str
+    created_by: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    met_by_product: int | None
+    met_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class LifeEventInfo:
+    id: int
+    kind: str
+    date: dt.date | None
+    note: str
+    created_by: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Customer360:
+    id: int
+    number: str
+    name: str
+    national_id: str | None  # masked
+    birth_date: dt.date | None
+    age: int | None
+    email: str | None
+    phones: tuple[str, ...]
+    address: str | None
+    segment: str | None
+    manager: str | None
+    manager_name: str | None
+    active: bool
+    marketing_consent: bool
+    consent_at: dt.datetime | None
+    consent_source: str | None
+    kyc_review_due: dt.date | None
+    id_doc_type: str | None
+    id_doc_expiry: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    alerts: tuple[Alert, ...]
+    products: tuple[ProductInfo, ...]
+    interactions: tuple[InteractionInfo, ...]
+    needs: tuple[NeedInfo, ...]
+    followups: tuple[followups.FollowUpInfo, ...]
+    life_events: tuple[LifeEventInfo, ...]
+    may_reveal: bool
+    may_edit: bool
+
+
+def _get(customer_id: int) -> Customer:
+    row = Customer.get_or_none(Customer.id == customer_id)
+    if row is None:
+        raise CustomerNotFound(f"There is no customer {customer_id}.")
+    return row
+
+
+def find(number_or_id: str | int) -> int:
+    """A customer's id from its number (00000042) or id."""
+    text = str(number_or_id).strip()
+    row = Customer.select(Customer.id).where(Customer.number == text.upper()).first()
+    if row is None and text.isdigit():
+        row = Customer.select(Customer.id).where(Customer.id == int(text)).first()
+    if row is None:
+        raise CustomerNotFound(f"There is no customer {text}.")
+    return row.id
+
+
+def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
+    """Ranked matches for what was typed (name, phone, national ID, customer number), masked."""
+    require(ctx, session, "search")
+    return summaries(ctx, search_customers(text, limit, offset))
+
+
+def summaries(ctx: Context, ranked: list[tuple[int, int]]) -> list[CustomerSummary]:
+    if not ranked:
+        return []
+    ids = [customer_id for customer_id, _ in ranked]
+    rows = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))}
+    phones: dict[int, str] = {}
+    for customer_id, digits in (
+        CustomerPhone.select(CustomerPhone.customer, CustomerPhone.digits)
+        .where(CustomerPhone.customer.in_(ids))
+        .order_by(CustomerPhone.id)
+        .tuples()
+    ):
+        phones.setdefault(customer_id, format_phone(ctx.config, digits))
+    return [
+        CustomerSummary(
+            id=c.id, number=c.number, name=c.name, national_id=mask(c.national_id), birth_date=c.birth_date,
+            phone=phones.get(c.id), segment=c.segment, active=c.active, rank=rank,
+        )
+        for customer_id, rank in ranked
+        if (c := rows.get(customer_id)) is not None
+    ]
+
+
+def summary(ctx: Context, customer_id: int) -> CustomerSummary:
+    found = summaries(ctx, [(customer_id, 0)])
+    if not found:
+        raise CustomerNotFound(f"There is no customer {customer_id}.")
+    return found[0]
+
+
+def profile(ctx: Context, session: Session, customer_id: int, *, refresh: bool = False) -> Customer360:
+    """Everything known about one customer, identifiers masked; the view is audited.
+
+    refresh=True reloads a profile already on this person's screen (after they added a note):
+    the same view, so no second audit event.
+    """
+    require(ctx, session, "view")
+    _get(customer_id)
+    if not refresh:
+        transaction(lambda: audit.record(ctx.now(), session.login, "customer_view", "customer", customer_id))
+    return _profile(ctx, session, customer_id)
+
+
+def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
+    c = _get(customer_id)
+    manager = Staff.get_or_none(Staff.id == c.manager_id) if c.manager_id else None
+    phones = tuple(
+        format_phone(ctx.config, p.digits)
+        for p in CustomerPhone.select().where(CustomerPhone.customer == c.id).order_by(CustomerPhone.id)
+    )
+    open_followups = tuple(f for f in followups.search(customer_id=c.id) if f.status != followups.DONE)
+    today = ctx.today()
+    return Customer360(
+        id=c.id, number=c.number, name=c.name, national_id=mask(c.national_id), birth_date=c.birth_date,
+        age=age_on(c.birth_date, today) if c.birth_date else None, email=c.email, phones=phones,
+        address=c.address, segment=c.segment, manager=manager.login if manager else None,
+        manager_name=manager.name if manager else None, active=c.active, marketing_consent=c.marketing_consent,
+        consent_at=c.consent_at, consent_source=c.consent_source, kyc_review_due=c.kyc_review_due,
+        id_doc_type=c.id_doc_type, id_doc_expiry=c.id_doc_expiry, created_at=c.created_at, updated_at=c.updated_at,
+        alerts=tuple(alerts(today, c, open_followups)), products=tuple(_products(c.id)),
+        interactions=tuple(_interactions(c.id)), needs=tuple(_needs(c.id)), followups=open_followups,
+        life_events=tuple(_life_events(c.id)), may_reveal=allowed(ctx, session, "reveal"),
+        may_edit=allowed(ctx, session, "edit"),
+    )
+
+
+def alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUpInfo, ...]) -> list[Alert]:
+    """What a teller should see first: ID document, KYC review, birthday, open follow-ups."""
+    found: list[Alert] = []
+    if c.id_doc_expiry is not None:
+        days = (c.id_doc_expiry - today).days
+        if days < 0:
+            found.append(Alert("id_expired", "error", f"ID document expired on {c.id_doc_expiry.isoformat()}"))
+        elif days <= ID_EXPIRY_WARNING_DAYS:
+            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            found.append(Alert("id_expiring", "warning", f"ID document expires {when} ({c.id_doc_expiry.isoformat()})"))
+    if c.kyc_review_due is not None and c.kyc_review_due <= today:
+        found.append(Alert("kyc_overdue", "warning", f"KYC review due since {c.kyc_review_due.isoformat()}"))
+    if c.birth_date is not None and _birthday(c.birth_date, today):
+        found.append(Alert("birthday", "information", f"Birthday today ({age_on(c.birth_date, today)})"))
+    complaints = [f for f in open_followups if f.source == "complaint"]
+    if complaints:
+        found.append(Alert("complaint", "error", f"Open complaint: {complaints[0].reason[:80]}"))
+    others = len(open_followups) - len(complaints)
+    if others:
+        found.append(Alert("followup", "warning", f"{others} open follow-up{'s' if others != 1 else ''}"))
+    return found
+
+
+def _birthday(birth: dt.date, today: dt.date) -> bool:
+    if (birth.month, birth.day) == (2, 29) and not _leap(today.year):
+        return (today.month, today.day) == (2, 28)
+    return (birth.month, birth.day) == (today.month, today.day)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _products(customer_id: int) -> list[ProductInfo]:
+    query = Product.select().where(Product.customer == customer_id).order_by(Product.opened.desc(), Product.id.desc())
+    return [ProductInfo(p.id, p.type, p.opened, p.status, mask(p.account_number)) for p in query]
+
+
+def _interactions(customer_id: int) -> list[InteractionInfo]:
+    query = (
+        Interaction.select(Interaction, Staff, Ticket)
+        .join(Staff, JOIN.LEFT_OUTER)
+        .switch(Interaction)
+        .join(Ticket, JOIN.LEFT_OUTER)
+        .where(Interaction.customer == customer_id)
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+        .limit(TIMELINE_LIMIT)
+    )
+    return [
+        InteractionInfo(
+            id=i.id, kind=i.kind, at=i.at, service=i.service, staff=i.staff.login if i.staff_id else None,
+            staff_name=i.staff.name if i.staff_id else None, outcome=i.outcome, duration_seconds=i.duration_seconds,
+            note=i.note, ticket_number=i.ticket.number if i.ticket_id else None,
+        )
+        for i in query
+    ]
+
+
+def _needs(customer_id: int) -> list[NeedInfo]:
+    query = Need.select().where(Need.customer == customer_id).order_by(Need.created_at.desc(), Need.id.desc())
+    return [
+        NeedInfo(n.id, n.category, n.description, n.status, n.source, n.created_by, n.created_at, n.updated_at,
+                 n.met_by_product_id, n.met_at)
+        for n in query
+    ]
+
+
+def _life_events(customer_id: int) -> list[LifeEventInfo]:
+    query = LifeEvent.select().where(LifeEvent.customer == customer_id).order_by(
+        LifeEvent.date.desc(), LifeEvent.id.desc()
+    )
+    return [LifeEventInfo(e.id, e.kind, e.date, e.note, e.created_by, e.created_at) for e in query]
+
+
+def reveal(ctx: Context, session: Session, customer_id: int, field: str, *, product_id: int | None = None) -> str | None:
+    """The full national ID or account number, for a role that may see it; audited without the value."""
+    if field not in REVEALABLE:
+        raise ValueError(f"Only {', '.join(REVEALABLE)} can be revealed, not '{field}'.")
+    require(ctx, session, "reveal")
+
+    def work() -> str | None:
+        c = _get(customer_id)
+        if field == "national_id":
+            value, detail = c.national_id, "field=national_id"
+        else:
+            product = Product.get_or_none((Product.id == product_id) & (Product.customer == c.id))
+            if product is None:
+                raise CustomerNotFound(f"Customer {c.number} holds no product {product_id}.")
+            value, detail = product.account_number, f"field=account_number product={product.id}"
+        audit.record(ctx.now(), session.login, "customer_reveal", "customer", c.id, detail)
+        return value
+
+    return transaction(work)

@@ -1,0 +1,222 @@
+"""Follow-ups: the closed loop. Something a person must do for a customer, by a due time.
+
+Created from poor feedback, from a workflow's referral, from a complaint, from an accepted offer,
+or by hand. States: open -> in_progress -> done (open -> done too). Closing needs a resolution
+and a root cause from the configured list. Overdue means: not done and the due time has passed
+(a snooze moves the due time and keeps the reason). Every change is audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from deskapp.core import changes
+from deskapp.core.context import Context
+from deskapp.core.security import audit
+from deskapp.db.database import transaction
+from deskapp.db.models import Customer, FollowUp, Staff
+
+OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
+SOURCES = ("feedback", "referral", "complaint", "offer", "manual")
+
+
+class FollowUpError(Exception):
+    """A follow-up change that cannot be made, in plain words."""
+
+
+@dataclass(frozen=True)
+class FollowUpInfo:
+    id: int
+    customer_id: int | None
+    customer_name: str | None
+    ticket_id: int | None
+    feedback_id: int | None
+    source: str
+    reason: str
+    assignee: str | None
+    assignee_name: str | None
+    created_at: dt.datetime
+    due_at: dt.datetime
+    status: str
+    contact_outcome: str | None
+    resolution: str | None
+    root_cause: str | None
+    closed_at: dt.datetime | None
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return self.status != DONE and now > self.due_at
+
+    def age_hours(self, now: dt.datetime) -> float:
+        end = self.closed_at or now
+        return (end - self.created_at).total_seconds() / 3600
+
+
+def _info(f: FollowUp) -> FollowUpInfo:
+    return FollowUpInfo(
+        id=f.id, customer_id=f.customer_id, customer_name=f.customer.name if f.customer_id else None,
+        ticket_id=f.ticket_id, feedback_id=f.feedback_id, source=f.source, reason=f.reason,
+        assignee=f.assignee.login if f.assignee_id else None, assignee_name=f.assignee.name if f.assignee_id else None,
+        created_at=f.created_at, due_at=f.due_at, status=f.status, contact_outcome=f.contact_outcome,
+        resolution=f.resolution, root_cause=f.root_cause, closed_at=f.closed_at,
+    )
+
+
+def _query():
+    return (
+        FollowUp.select(FollowUp, Customer, Staff)
+        .join(Customer, JOIN.LEFT_OUTER)
+        .switch(FollowUp)
+        .join(Staff, JOIN.LEFT_OUTER)
+    )
+
+
+def get(followup_id: int) -> FollowUpInfo:
+    row = _query().where(FollowUp.id == followup_id).first()
+    if row is None:
+        raise FollowUpError(f"There is no follow-up {followup_id}.")
+    return _info(row)
+
+
+def many(followup_ids: list[int]) -> list[FollowUpInfo]:
+    """The follow-ups with these ids, in the order given (ids that do not exist are left out)."""
+    rows = {f.id: f for f in _query().where(FollowUp.id.in_(followup_ids))} if followup_ids else {}
+    return [_info(rows[i]) for i in followup_ids if i in rows]
+
+
+def _staff_id(login: str | None) -> int | None:
+    if login is None:
+        return None
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active)
+    if staff is None:
+        raise FollowUpError(f"There is no active staff member '{login}'.")
+    return staff.id
+
+
+def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_id: int | None = None,
+           ticket_id: int | None = None, feedback_id: int | None = None, assignee: str | None = None,
+           due_at: dt.datetime | None = None) -> FollowUpInfo:
+    """A new open follow-up; runs inside the caller's transaction when there is one."""
+    if source not in SOURCES:
+        raise FollowUpError(f"A follow-up comes from {', '.join(SOURCES)}, not '{source}'.")
+    if not reason.strip():
+        raise FollowUpError("A follow-up needs a reason.")
+    now = ctx.now()
+    due = due_at or now + dt.timedelta(hours=ctx.config.followups.default_due_hours)
+
+    def work() -> int:
+        row = FollowUp.create(
+            branch=ctx.branch_id, customer=customer_id, ticket=ticket_id, feedback_id=feedback_id, source=source,
+            reason=reason.strip(), assignee=_staff_id(assignee), created_by=by, created_at=now, due_at=due,
+        )
+        audit.record(now, by, "followup_created", "followup", row.id, f"source={source}")
+        changes.bump(ctx.branch_id)
+        return row.id
+
+    return get(transaction(work))
+
+
+def _change(ctx: Context, followup_id: int, by: str, action: str, apply) -> FollowUpInfo:
+    def work() -> None:
+        row = FollowUp.get_or_none(FollowUp.id == followup_id)
+        if row is None:
+            raise FollowUpError(f"There is no follow-up {followup_id}.")
+        detail = apply(row) or ""
+        row.save()
+        audit.record(ctx.now(), by, action, "followup", row.id, detail)
+        changes.bump(ctx.branch_id)
+
+    transaction(work)
+    return get(followup_id)
+
+
+def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
+    def apply(row: FollowUp) -> None:
+        if row.status == DONE:
+            raise FollowUpError(f"Follow-up {row.id} is already done.")
+        row.status = IN_PROGRESS
+
+    return _change(ctx, followup_id, by, "followup_started", apply)
+
+
+def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> FollowUpInfo:
+    """The outcome of contacting the customer (reached, voicemail, no answer ...)."""
+    if not outcome.strip():
+        raise FollowUpError("Say what came of the contact.")
+
+    def apply(row: FollowUp) -> str:
+        stamp = ctx.now().strftime("%Y-%m-%d %H:%M")
+        row.contact_outcome = ((row.contact_outcome + "\n") if row.contact_outcome else "") + f"{stamp} {outcome.strip()}"
+        if row.status == OPEN:
+            row.status = IN_PROGRESS
+        return "contact recorded"
+
+    return _change(ctx, followup_id, by, "followup_contact", apply)
+
+
+def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, by: str) -> FollowUpInfo:
+    """Done, with what was done about it and why it happened; both are required."""
+    if not resolution or not resolution.strip():
+        raise FollowUpError("Closing a follow-up needs a resolution: what was done for the customer.")
+    causes = ctx.config.followups.root_causes
+    if root_cause not in causes:
+        raise FollowUpError(f"Choose a root cause: {', '.join(causes)}.")
+
+    def apply(row: FollowUp) -> str:
+        if row.status == DONE:
+            raise FollowUpError(f"Follow-up {row.id} is already done.")
+        row.status, row.resolution, row.root_cause = DONE, resolution.strip(), root_cause
+        row.closed_at, row.closed_by = ctx.now(), by
+        return f"root_cause={root_cause}"
+
+    return _change(ctx, followup_id, by, "followup_closed", apply)
+
+
+def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInfo:
+    """A supervisor gives the follow-up to someone else (or its assignee hands it on)."""
+    from deskapp.core.security.auth import require_supervisor
+
+    def apply(row: FollowUp) -> str:
+        if row.assignee_id is None or row.assignee.login != by:
+            require_supervisor(by, "reassign someone else's follow-up")
+        if row.status == DONE:
+            raise FollowUpError(f"Follow-up {row.id} is already done.")
+        row.assignee = _staff_id(to)
+        return f"to={to}"
+
+    return _change(ctx, followup_id, by, "followup_reassigned", apply)
+
+
+def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, by: str) -> FollowUpInfo:
+    """Move the due time later, with a reason (kept in the audit trail)."""
+    if not reason.strip():
+        raise FollowUpError("Snoozing needs a reason.")
+    if until <= ctx.now():
+        raise FollowUpError("Snooze to a time in the future.")
+
+    def apply(row: FollowUp) -> str:
+        if row.status == DONE:
+            raise FollowUpError(f"Follow-up {row.id} is already done.")
+        row.snoozed_until = until
+        row.due_at = until
+        return f"until={until.isoformat(timespec='minutes')} reason={reason.strip()[:200]}"
+
+    return _change(ctx, followup_id, by, "followup_snoozed", apply)
+
+
+def search(*, customer_id: int | None = None, assignee: str | None = None, status: str | None = None,
+           open_only: bool = False, due_before: dt.datetime | None = None, limit: int = 500) -> list[FollowUpInfo]:
+    """Follow-ups matching every filter given, soonest due first."""
+    query = _query().order_by(FollowUp.due_at, FollowUp.id).limit(limit)
+    if customer_id is not None:
+        query = query.where(FollowUp.customer == customer_id)
+    if assignee is not None:
+        query = query.where(Staff.login == assignee)
+    if status is not None:
+        query = query.where(FollowUp.status == status)
+    if open_only:
+        query = query.where(FollowUp.status != DONE)
+    if due_before is not None:
+        query = query.where(FollowUp.due_at < due_before)
+    return [_info(f) for f in query]

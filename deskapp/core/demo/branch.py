@@ -1,0 +1,257 @@
+"""A realistic demo branch: customers, and days of queue history run through the real engine.
+
+Deterministic for a seed and a clock: arrivals are Poisson within opening hours (busier at
+lunch), service times log-normal around each service's typical time, with the day's share of
+no-shows, recalls, requeues, transfers and walk-aways. Every ticket goes through core.queue, so
+events, numbers and statistics are exactly what a real day would leave.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from deskapp.core import queue as q
+from deskapp.core.clock import FixedClock, to_utc
+from deskapp.core.context import Context
+from deskapp.core.demo import customers as customers_demo
+from deskapp.core.demo import feedback as feedback_demo
+from deskapp.core.demo import relationship as relationship_demo
+from deskapp.core.demo import workflows as workflow_demo
+from deskapp.core.demo.customers import national_id
+from deskapp.core.security import auth
+from deskapp.db.database import db
+from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket
+
+FIRST_NAMES = [
+    "João", "Maria", "Conceição", "Inês", "Gonçalo", "Tiago", "Beatriz", "Ana", "Luís", "Mariana",
+    "Jürgen", "Anja", "Björn", "Sören", "Zoë", "Hélène", "François", "Amélie", "Jérôme", "Noël",
+    "Ayşe", "Mehmet", "Çağla", "Şebnem", "Emre", "Núñez", "Pilar", "Begoña", "Íñigo", "Lucía",
+    "Łukasz", "Małgorzata", "Wojciech", "Zofia", "Ștefan", "Ioana", "Nguyễn", "Minh", "Oluwaseun",
+    "Amara", "Priya", "Arjun", "Siobhán", "Seán", "Mohammed", "Fatima", "Olena", "Dmytro",
+]
+LAST_NAMES = [
+    "Silva", "Santos", "Ferreira", "Gonçalves", "Conceição", "Magalhães", "Araújo", "Simões", "Brandão",
+    "Müller", "Schäfer", "Groß", "Köhler", "Weiß", "Lefèvre", "Dubois", "Bérénger", "Moreau", "Yılmaz",
+    "Öztürk", "Şahin", "Çelik", "Doğan", "Núñez", "Peña", "Muñoz", "Ibáñez", "Wójcik", "Kowalczyk",
+    "Dąbrowski", "Popescu", "Țurcanu", "Trần", "Phạm", "Adébáyọ̀", "Okafor", "Patel", "Ó Briain",
+    "Al-Hashimi", "Kovalenko", "Shevchenko", "Costa", "Marques", "Pereira", "Rodrigues", "Almeida",
+]
+SEGMENTS = [("mass", 0.62), ("affluent", 0.25), ("premier", 0.08), ("business", 0.05)]
+SERVICE_MIX = {"CASH": 0.42, "INFO": 0.16, "CARD": 0.15, "ACCT": 0.09, "LOAN": 0.08, "CMPL": 0.10}
+PRIORITY_SHARE = 0.1
+NO_SHOW, REQUEUE, TRANSFER, RECALL = 0.03, 0.02, 0.03, 0.06
+PATIENCE_MINUTES = 28.0  # mean patience before a waiting customer walks away
+
+
+@dataclass
+class DemoResult:
+    customers: int = 0
+    tickets: int = 0
+    pins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def has_data() -> bool:
+    return Customer.select().exists() or Ticket.select().exists()
+
+
+def demo_pin(rng: random.Random, min_length: int) -> str:
+    while True:
+        pin = "".join(rng.choice("0123456789") for _ in range(max(min_length, 4)))
+        if auth.pin_problem(pin, min_length) is None:
+            return pin
+
+
+def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
+          progress: Callable[[float], None] = lambda f: None) -> DemoResult:
+    rng = random.Random(seed)
+    result = DemoResult()
+    real_clock = ctx.clock
+    for member in ctx.config.staff:
+        pin = demo_pin(rng, ctx.config.security.pin_min_length)
+        auth.set_pin(ctx, member.login, pin, by="demo")
+        result.pins[member.login] = (member.role, pin)
+    result.customers = _customers(ctx, rng, customers, lambda f: progress(0.2 * f))
+    customer_ids = [c[0] for c in Customer.select(Customer.id).tuples()]
+    start_day = ctx.today() - dt.timedelta(days=days)
+    clock = FixedClock(real_clock.now())
+    ctx.clock = clock
+    try:
+        for i in range(days + 1):
+            day = start_day + dt.timedelta(days=i)
+            if day.weekday() < 5:
+                with db.atomic():
+                    _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now())
+            progress(0.2 + 0.8 * (i + 1) / (days + 1))
+    finally:
+        ctx.clock = real_clock
+    result.tickets = Ticket.select().count()
+    feedback_demo.add_history(ctx, seed=seed, stop=real_clock.now())
+    customers_demo.populate(ctx, rng, customer_ids)
+    relationship_demo.populate(ctx, rng, days)
+    return result
+
+
+def _customers(ctx: Context, rng: random.Random, count: int, progress: Callable[[float], None]) -> int:
+    managers = [s.id for s in Staff.select(Staff.id).where(Staff.role == "manager")]
+    now = ctx.now()
+    batch = 2000
+    seen_ids: set[str] = set()
+    for start in range(0, count, batch):
+        rows, phones = [], []
+        for n in range(start, min(count, start + batch)):
+            nid = national_id(rng)
+            while nid in seen_ids:
+                nid = national_id(rng)
+            seen_ids.add(nid)
+            segment = rng.choices([s for s, _ in SEGMENTS], [w for _, w in SEGMENTS])[0]
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            if rng.random() < 0.4:
+                last = f"{rng.choice(LAST_NAMES)} {last}"
+            birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 66))
+            rows.append({
+                "number": f"{n + 1:08d}", "name": f"{first} {last}", "national_id": nid, "birth_date": birth,
+                "email": None if rng.random() < 0.2 else f"client{n + 1}@example.com", "segment": segment,
+                "manager": rng.choice(managers) if managers and segment in ("premier", "business", "affluent") else None,
+                "active": True, "created_at": now - dt.timedelta(days=rng.randrange(30, 6000)),
+            })
+            phones.append("3519" + "".join(rng.choice("0123456789") for _ in range(8)))
+        with db.atomic():
+            Customer.insert_many(rows).execute()
+            ids = {
+                number: cid
+                for cid, number in Customer.select(Customer.id, Customer.number)
+                .where(Customer.number.in_([r["number"] for r in rows]))
+                .tuples()
+            }
+            CustomerPhone.insert_many(
+                [{"customer": ids[r["number"]], "digits": p, "label": "mobile"} for r, p in zip(rows, phones)]
+            ).execute()
+        progress(min(1.0, (start + batch) / max(count, 1)))
+    return count
+
+
+def _arrival_rate(hour: float) -> float:
+    """Arrivals per hour at a branch-local hour: a morning bump and a lunch peak."""
+    base = 18.0
+    if 12.0 <= hour < 14.0:
+        return base * 1.5
+    if hour < 10.0:
+        return base * 1.2
+    return base
+
+
+def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.date,
+                  customer_ids: list[int], stop: dt.datetime) -> int:
+    tz = ctx.timezone
+    hours = ctx.config.branch.hours
+    open_local = dt.datetime.combine(day, dt.time.fromisoformat(hours.open))
+    close_local = dt.datetime.combine(day, dt.time.fromisoformat(hours.close))
+    opening, closing = to_utc(open_local, tz), to_utc(close_local, tz)
+    if opening >= stop:
+        return 0
+    services = [s.code for s in ctx.config.services if s.code in SERVICE_MIX]
+    weights = [SERVICE_MIX[s] for s in services]
+    typical = {s.code: s.typical_service_minutes for s in ctx.config.services}
+    desks = [m.login for m in ctx.config.staff if "desk" in auth.SCREENS[m.role]]
+    counters = [c.code for c in ctx.config.counters]
+    events: list[tuple[dt.datetime, int, str, tuple]] = []
+    seq = 0
+
+    def at(when: dt.datetime, kind: str, *payload) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (when, seq, kind, payload))
+
+    # Staffing: one desk person per counter; the last one covers only the lunch peak.
+    for i, counter in enumerate(counters[: len(desks)]):
+        begins = opening if i < len(desks) - 1 else to_utc(dt.datetime.combine(day, dt.time(11, 30)), tz)
+        at(begins, "free", counter, desks[i])
+    t = opening
+    issued = 0
+    while True:
+        local_hour = (t - opening).total_seconds() / 3600 + open_local.hour + open_local.minute / 60
+        t = t + dt.timedelta(hours=rng.expovariate(_arrival_rate(local_hour)))
+        if t >= closing:
+            break
+        service = rng.choices(services, weights)[0]
+        priority = ctx.config.priority_classes[0].code if rng.random() < PRIORITY_SHARE else None
+        customer = rng.choice(customer_ids) if customer_ids and rng.random() < 0.65 else None
+        at(t, "arrive", service, priority, customer)
+
+    idle: dict[str, str] = {}
+    serves = {c.code: set(c.services) for c in ctx.config.counters}
+
+    def wake(when: dt.datetime, service: str) -> None:
+        """Idle counters that serve `service` notice the new ticket a few seconds later."""
+        for counter, login in list(idle.items()):
+            if service in serves[counter]:
+                del idle[counter]
+                at(when + dt.timedelta(seconds=rng.uniform(5, 40)), "free", counter, login)
+
+    lunch_end = to_utc(dt.datetime.combine(day, dt.time(14, 30)), tz)
+    while events:
+        when, _, kind, payload = heapq.heappop(events)
+        if when >= stop:
+            break
+        clock.set(when)
+        if kind == "arrive":
+            service, priority, customer = payload
+            ticket = q.issue(ctx, service, priority, customer_id=customer, with_estimate=False).ticket
+            issued += 1
+            at(when + dt.timedelta(minutes=rng.expovariate(1 / PATIENCE_MINUTES)), "walk_away", ticket.id)
+            wake(when, service)
+        elif kind == "walk_away":
+            if Ticket.get_by_id(payload[0]).status == q.WAITING:
+                q.cancel_waiting(ctx, payload[0])
+        elif kind == "free":
+            counter, login = payload
+            last_shift = counter == counters[min(len(desks), len(counters)) - 1] and when >= lunch_end
+            if last_shift:
+                q.set_counter_state(ctx, counter, "closed", by=login)
+                continue
+            ticket = q.call_next(ctx, counter, login)
+            if ticket is None:
+                if when < closing:
+                    idle[counter] = login
+                else:
+                    q.set_counter_state(ctx, counter, "closed", by=login)
+                continue
+            at(when + dt.timedelta(seconds=rng.uniform(20, 90)), "arrives_at_desk", counter, login, ticket.service)
+        elif kind == "arrives_at_desk":
+            counter, login, service = payload
+            roll = rng.random()
+            if roll < NO_SHOW:
+                q.recall(ctx, counter)
+                clock.set(when + dt.timedelta(seconds=60))
+                q.no_show(ctx, counter)
+                at(clock.now(), "free", counter, login)
+                continue
+            if roll < NO_SHOW + REQUEUE:
+                q.requeue(ctx, counter, front=rng.random() < 0.5)
+                at(when + dt.timedelta(seconds=15), "free", counter, login)
+                continue
+            if roll < NO_SHOW + REQUEUE + RECALL:
+                q.recall(ctx, counter)
+                clock.set(when + dt.timedelta(seconds=rng.uniform(20, 60)))
+            q.start(ctx, counter)
+            mean = typical.get(service, 5.0)
+            minutes = rng.lognormvariate(math.log(mean) - 0.5 * 0.45**2, 0.45)
+            at(clock.now() + dt.timedelta(minutes=minutes), "finish", counter, login, service)
+        elif kind == "finish":
+            counter, login, service = payload
+            if rng.random() < TRANSFER:
+                target = rng.choice([s for s in services if s != service])
+                q.transfer(ctx, counter, target)
+                wake(when, target)
+            else:
+                done = q.complete(ctx, counter)
+                workflow_demo.record_run(ctx, done, login)  # the guided steps it went through
+            at(when + dt.timedelta(seconds=rng.uniform(10, 60)), "free", counter, login)
+    for counter in idle:
+        if clock.now() < stop:
+            q.set_counter_state(ctx, counter, "closed", by=idle[counter])
+    return issued

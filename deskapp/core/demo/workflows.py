@@ -1,0 +1,120 @@
+"""Workflow history for `deskapp demo`: the steps each simulated service went through, and how long each took.
+
+Called by deskapp.core.demo when a simulated ticket is completed. The service time the demo drew is
+shared among the workflow's steps by a typical weight per kind of step (a form takes longer than an
+info page), with some noise; conditions are decided on plausible simulated values, so skipped steps and
+approvals appear as they would. Deterministic: the randomness is seeded by the ticket's id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+from typing import Any
+
+from deskapp.config.workflow_schema import (
+    ApprovalStep,
+    CaptureNeedsStep,
+    ChecklistStep,
+    FormField,
+    FormStep,
+    IdentifyStep,
+    OffersStep,
+    ReferralStep,
+)
+from deskapp.core.context import Context
+from deskapp.core.queue import TicketInfo
+from deskapp.core.workflows import guide as workflows
+from deskapp.core.workflows.runner import typed
+from deskapp.db.models import Staff, StepRecord
+
+# Typical minutes per kind of step; a form adds FIELD_MINUTES per field.
+KIND_MINUTES = {"info": 0.6, "checklist": 1.4, "form": 0.6, "identify": 1.0, "capture_needs": 1.6, "offers": 1.0,
+                "approval": 2.2, "referral": 1.3, "summary": 0.5}
+FIELD_MINUTES = 0.35
+NOISE = 0.35  # sigma of the log-normal noise on each step's share
+
+
+def record_run(ctx: Context, ticket: TicketInfo, staff: str) -> int:
+    """Write the StepRecords of a completed simulated ticket; the number written."""
+    workflow = workflows.workflow_for(ctx, ticket.service)
+    if workflow is None or ticket.started_at is None or ticket.ended_at is None:
+        return 0
+    rng = random.Random(ticket.id * 7919 + 17)
+    env = workflows.customer_env(ctx, ticket.customer_id)
+    supervisor = Staff.select(Staff.login).where((Staff.role == "supervisor") & Staff.active).order_by(Staff.login).first()
+    staff_id = Staff.select(Staff.id).where(Staff.login == staff).scalar()
+    plan: list[tuple[int, str, dict[str, Any], str | None, float]] = []
+    for index, step in enumerate(workflow.steps):
+        needs_customer = isinstance(step, (CaptureNeedsStep, OffersStep))
+        if (step.when is not None and not workflows.holds(ctx, step.when, env)) or \
+                (needs_customer and ticket.customer_id is None) or isinstance(step, OffersStep):
+            plan.append((index, workflows.SKIPPED, {}, None, 0.0))  # no offer rules yet: offers are skipped
+            continue
+        values = _values(ctx, step, rng, ticket.customer_id)
+        if isinstance(step, FormStep):
+            env.update({f.name: typed(f, values.get(f.name)) for f in step.fields})
+        approver = supervisor.login if isinstance(step, ApprovalStep) and supervisor else None
+        weight = KIND_MINUTES[step.kind] + (FIELD_MINUTES * len(step.fields) if isinstance(step, FormStep) else 0)
+        plan.append((index, workflows.APPROVED if approver else workflows.DONE, values, approver,
+                     weight * rng.lognormvariate(0, NOISE)))
+    total = sum(weight for *_, weight in plan) or 1.0
+    span = (ticket.ended_at - ticket.started_at).total_seconds()
+    at, rows = ticket.started_at, []
+    for index, outcome, values, approver, weight in plan:
+        end = at + dt.timedelta(seconds=round(span * weight / total))
+        rows.append({"ticket": ticket.id, "workflow": _name(ctx, ticket.service), "step_id": workflow.steps[index].id,
+                     "position": index, "started_at": at, "committed_at": end, "staff": staff_id,
+                     "values": json.dumps(values, sort_keys=True, ensure_ascii=False), "outcome": outcome,
+                     "approver": approver})
+        at = end
+    rows[-1]["committed_at"] = max(rows[-1]["committed_at"], ticket.ended_at)
+    StepRecord.insert_many(rows).execute()
+    return len(rows)
+
+
+def _name(ctx: Context, service: str) -> str:
+    return next(s.workflow for s in ctx.config.services if s.code == service)
+
+
+def _values(ctx: Context, step: Any, rng: random.Random, customer_id: int | None) -> dict[str, Any]:
+    if isinstance(step, FormStep):
+        return {f.name: _field(ctx, f, rng) for f in step.fields}
+    if isinstance(step, ChecklistStep):
+        return {"ticked": list(step.items)}
+    if isinstance(step, IdentifyStep):
+        return {"customer_id": customer_id}
+    if isinstance(step, CaptureNeedsStep):
+        return {"needs": []}
+    if isinstance(step, ReferralStep):
+        return {"reason": step.reason, "due_hours": step.due_hours}
+    if isinstance(step, ApprovalStep):
+        return {"note": ""}
+    return {}
+
+
+def _field(ctx: Context, spec: FormField, rng: random.Random) -> Any:
+    low = float(spec.min) if spec.min is not None else None
+    high = float(spec.max) if spec.max is not None else None
+    if spec.type == "choice":
+        return rng.choice(spec.choices or [""])
+    if spec.type == "money":
+        amount = rng.lognormvariate(math.log(400), 1.3)
+        amount = min(max(amount, low or 0.01), high or amount)
+        return f"{amount:.2f}"
+    if spec.type == "number":
+        return rng.randint(int(low if low is not None else 1), int(high if high is not None else 100))
+    if spec.type == "yesno":
+        return rng.random() < 0.3
+    if spec.type == "date":
+        return ctx.today().isoformat()
+    if spec.type == "id" and spec.required:
+        from deskapp.core.demo.customers import national_id
+
+        return national_id(rng)
+    if spec.type == "phone" and spec.required:
+        return "3519" + "".join(rng.choice("0123456789") for _ in range(8))
+    if spec.type == "text" and spec.required:
+        return f"{spec.label} (demo)"[: int(high) if high else None]
+    return None

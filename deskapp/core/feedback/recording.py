@@ -1,0 +1,201 @@
+"""Post-service feedback: asking about a served ticket, recording the answer, closing the loop.
+
+One Feedback row per ticket at most (a UNIQUE index): the customer's answer, staff typing in what a
+customer said, or "no answer" when the question timed out or staff ended it. An answer may replace
+a "no answer" (the customer spoke up after all); nothing replaces an answer, and a second answer
+is refused with AlreadyAnswered, also when two desks submit at the same moment.
+
+Recording an answer tags its comment (deskapp.core.comment_tags) and runs the configured triggers
+in the same transaction: however many rules match, one follow-up is opened (feedback_rules).
+
+Reading: `responses` and `summary` over a FeedbackFilter. The figures are those of
+deskapp.core.metrics; the response rate is customer answers divided by completed tickets in the
+filter's service, staff, counter and days (score band, tag and entered_by do not narrow it).
+Staff-entered answers are reported on their own and never counted as responses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+from peewee import JOIN
+
+from deskapp.core import changes, metrics
+from deskapp.core.context import Context
+from deskapp.core.feedback import rules as feedback_rules
+from deskapp.core.feedback.records import (
+    CUSTOMER,
+    ENTERED_BY,
+    MAX_COMMENT,
+    STAFF,
+    AlreadyAnswered,
+    FeedbackError,
+    FeedbackInfo,
+    PendingTicket,
+    _number,
+    get,
+)
+from deskapp.core.feedback.tags import tags_for
+from deskapp.core.queue import DONE
+from deskapp.core.security import audit
+from deskapp.db.database import transaction
+from deskapp.db.models import (
+    Counter,
+    Feedback,
+    Service,
+    Staff,
+    Ticket,
+)
+
+# -- asking -------------------------------------------------------------------------------------
+
+def pending_for_counter(ctx: Context, counter_code: str) -> PendingTicket | None:
+    """The ticket this counter completed last, if it has no feedback yet and was completed within
+    feedback.timeout_seconds; else None."""
+    counter = Counter.get_or_none(
+        (Counter.branch == ctx.branch_id) & (Counter.code == counter_code) & Counter.active
+    )
+    if counter is None:
+        raise FeedbackError(f"There is no counter '{counter_code}'.")
+    ticket = (
+        Ticket.select(Ticket, Service)
+        .join(Service)
+        .where((Ticket.counter == counter) & (Ticket.status == DONE))
+        .order_by(Ticket.ended_at.desc(), Ticket.id.desc())
+        .first()
+    )
+    if ticket is None or Feedback.select().where(Feedback.ticket == ticket.id).exists():
+        return None
+    expires = ticket.ended_at + dt.timedelta(seconds=ctx.config.feedback.timeout_seconds)
+    if ctx.now() > expires:
+        return None
+    return PendingTicket(ticket.id, ticket.number, ticket.service.code, ticket.service.name, counter.code,
+                         ticket.ended_at, expires)
+
+
+def ticket_for_entry(ctx: Context, number: str) -> PendingTicket:
+    """Today's served ticket by its number (A014), for staff typing in what its customer said."""
+    number = number.strip().upper()
+    ticket = (
+        Ticket.select(Ticket, Service, Counter)
+        .join(Service)
+        .switch(Ticket).join(Counter, JOIN.LEFT_OUTER)
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.number == number))
+        .first()
+    )
+    if ticket is None:
+        raise FeedbackError(f"There is no ticket {number or '(none)'} today.")
+    if ticket.status != DONE:
+        raise FeedbackError(f"{ticket.number} has not been served to the end ({ticket.status.replace('_', ' ')}).")
+    if Feedback.select().where((Feedback.ticket == ticket.id) & Feedback.answered).exists():
+        raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+    return PendingTicket(ticket.id, ticket.number, ticket.service.code, ticket.service.name,
+                         ticket.counter.code if ticket.counter_id else None, ticket.ended_at, None)
+
+
+# -- recording ----------------------------------------------------------------------------------
+
+def _score(name: str, value: int | None, scale: tuple[int, int]) -> int | None:
+    if value is None:
+        return None
+    low, high = scale
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise FeedbackError(f"{name} is a whole number from {low} to {high}, not {value!r}.")
+    return value
+
+
+def _served_ticket(ctx: Context, ticket_id: int) -> Ticket:
+    ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.branch == ctx.branch_id))
+    if ticket is None:
+        raise FeedbackError(f"There is no ticket {ticket_id}.")
+    if ticket.status != DONE:
+        raise FeedbackError(f"{ticket.number} has not been served to the end; feedback comes after completing.")
+    return ticket
+
+
+def _where_served(ticket: Ticket) -> dict:
+    return {"ticket": ticket.id, "branch": ticket.branch_id, "service": ticket.service_id,
+            "counter": ticket.counter_id, "staff": ticket.staff_id, "customer": ticket.customer_id}
+
+
+def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | None = None, ces: int | None = None,
+           comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None) -> FeedbackInfo:
+    """Record the answer about a served ticket and open the follow-up its triggers call for.
+
+    `staff` is the login of whoever typed the answer in (required when entered_by is "staff").
+    Raises AlreadyAnswered when the ticket has its answer, FeedbackError for anything else wrong.
+    """
+    if entered_by not in ENTERED_BY:
+        raise FeedbackError(f"Feedback is entered by the customer or by staff, not '{entered_by}'.")
+    if entered_by == STAFF and not staff:
+        raise FeedbackError("Staff-entered feedback needs the login of who entered it.")
+    if entered_by == CUSTOMER and staff:
+        raise FeedbackError("Only staff-entered feedback names a staff member.")
+    csat = _score("CSAT", csat, metrics.CSAT_SCALE)
+    nps = _score("NPS", nps, metrics.NPS_SCALE)
+    ces = _score("CES", ces, metrics.CES_SCALE)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise FeedbackError(f"A comment has at most {MAX_COMMENT} characters.")
+    if csat is None and nps is None and ces is None and not comment:
+        raise FeedbackError("There is no answer to record: give a score or a comment.")
+    tags = tags_for(comment, ctx.config.feedback.tags)
+
+    def work() -> int:
+        if staff is not None and not Staff.select().where((Staff.login == staff) & Staff.active).exists():
+            raise FeedbackError(f"There is no active staff member '{staff}'.")
+        ticket = _served_ticket(ctx, ticket_id)
+        now = ctx.now()
+        values = dict(answered=True, csat=csat, nps=nps, ces=ces, comment=comment, tags=",".join(tags),
+                      entered_by=entered_by, entered_by_login=staff, at=now)
+        existing = Feedback.get_or_none(Feedback.ticket == ticket.id)
+        if existing is not None and existing.answered:
+            raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+        if existing is not None:
+            # Only while it is still "no answer": a concurrent answer that got there first wins.
+            if not Feedback.update(**values).where((Feedback.id == existing.id) & ~Feedback.answered).execute():
+                raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+            feedback_id = existing.id
+        else:
+            feedback_id = Feedback.insert(**_where_served(ticket), **values).execute()
+        feedback_rules.open_follow_up(ctx, ticket, feedback_id, csat=csat, nps=nps, ces=ces, comment=comment,
+                                      tags=tags, by=staff)
+        audit.record(now, staff, "feedback_recorded", "feedback", feedback_id,
+                     f"ticket={ticket.number} entered_by={entered_by}")
+        changes.bump(ctx.branch_id)
+        return feedback_id
+
+    for attempt in (1, 2):
+        try:
+            return get(ctx, transaction(work))
+        except peewee.IntegrityError:
+            # Another submission raced past the check above; the UNIQUE index let only it in.
+            if Feedback.select().where((Feedback.ticket == ticket_id) & Feedback.answered).exists():
+                raise AlreadyAnswered(f"{_number(ticket_id)} has already been answered.") from None
+            if attempt == 2:
+                raise
+            # It was a "no answer": run again, and this answer replaces it.
+    raise AssertionError("unreachable")
+
+
+def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None) -> FeedbackInfo | None:
+    """Record that the customer gave no answer (timed out, or staff ended the question).
+
+    Nothing changes when the ticket already has feedback; returns None then.
+    """
+
+    def work() -> int | None:
+        ticket = _served_ticket(ctx, ticket_id)
+        if Feedback.select().where(Feedback.ticket == ticket.id).exists():
+            return None
+        now = ctx.now()
+        feedback_id = Feedback.insert(**_where_served(ticket), answered=False, entered_by=CUSTOMER, at=now).execute()
+        audit.record(now, by, "feedback_no_answer", "feedback", feedback_id, f"ticket={ticket.number} reason={reason}")
+        changes.bump(ctx.branch_id)
+        return feedback_id
+
+    try:
+        feedback_id = transaction(work)
+    except peewee.IntegrityError:
+        return None  # an answer (or another "no answer") got there first
+    return None if feedback_id is None else get(ctx, feedback_id)

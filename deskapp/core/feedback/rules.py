@@ -1,0 +1,124 @@
+"""Closing the loop on poor feedback: which triggers an answer matches, who follows it up, by when.
+
+Every answer is checked against feedback.triggers in order. However many match, one follow-up is
+opened (source "feedback", linked to the feedback and the ticket): the first matching rule decides
+who gets it, the soonest due time of the matching rules applies, and the reason lists every
+matching rule's reason, then the answers and the comment.
+
+Who gets it:
+- relationship_manager: the customer's relationship manager (Customer.manager, if active); for a
+  customer not identified or without a manager, the supervisor on duty.
+- supervisor_on_duty: a supervisor working at a counter of the branch now (the counter open or
+  paused, the first by counter code); else the branch's first active supervisor by login; else no
+  one (the follow-up is opened unassigned, for whoever reads the list to take).
+- a login: that staff member if active, else the supervisor on duty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from deskapp.config.feedback_schema import Trigger
+from deskapp.core.context import Context
+from deskapp.core.customers import followups
+from deskapp.db.models import Counter, Customer, Staff, Ticket
+
+RELATIONSHIP_MANAGER, SUPERVISOR_ON_DUTY = "relationship_manager", "supervisor_on_duty"
+SUPERVISOR = "supervisor"
+
+
+def matches(trigger: Trigger, *, csat: int | None, nps: int | None, ces: int | None, tags: Sequence[str]) -> bool:
+    """Whether every condition of the trigger holds; a score not given never matches a score rule."""
+    when = trigger.when
+    checks = []
+    if when.nps_max is not None:
+        checks.append(nps is not None and nps <= when.nps_max)
+    if when.csat_max is not None:
+        checks.append(csat is not None and csat <= when.csat_max)
+    if when.ces_min is not None:
+        checks.append(ces is not None and ces >= when.ces_min)
+    if when.tag is not None:
+        checks.append(when.tag in tags)
+    return bool(checks) and all(checks)
+
+
+def matching(triggers: Sequence[Trigger], *, csat: int | None, nps: int | None, ces: int | None,
+             tags: Sequence[str]) -> list[Trigger]:
+    return [t for t in triggers if matches(t, csat=csat, nps=nps, ces=ces, tags=tags)]
+
+
+def supervisor_on_duty(ctx: Context) -> str | None:
+    """The login of the supervisor on duty (see the module's docstring), or None."""
+    at_counter = (
+        Staff.select(Staff.login)
+        .join(Counter, on=(Counter.staff == Staff.id))
+        .where((Counter.branch == ctx.branch_id) & Counter.active & (Counter.state != "closed")
+               & (Staff.role == SUPERVISOR) & Staff.active)
+        .order_by(Counter.code)
+        .first()
+    )
+    if at_counter is not None:
+        return at_counter.login
+    anyone = (
+        Staff.select(Staff.login)
+        .where((Staff.branch == ctx.branch_id) & (Staff.role == SUPERVISOR) & Staff.active)
+        .order_by(Staff.login)
+        .first()
+    )
+    return anyone.login if anyone else None
+
+
+def assignee_for(ctx: Context, assign: str, customer_id: int | None) -> str | None:
+    """The login a trigger's `assign` resolves to for this customer, or None (unassigned)."""
+    if assign == RELATIONSHIP_MANAGER:
+        if customer_id is not None:
+            manager = (
+                Staff.select(Staff.login)
+                .join(Customer, on=(Customer.manager == Staff.id))
+                .where((Customer.id == customer_id) & Staff.active)
+                .first()
+            )
+            if manager is not None:
+                return manager.login
+        return supervisor_on_duty(ctx)
+    if assign == SUPERVISOR_ON_DUTY:
+        return supervisor_on_duty(ctx)
+    named = Staff.get_or_none((Staff.login == assign) & Staff.active)
+    return named.login if named else supervisor_on_duty(ctx)
+
+
+def _answers(csat: int | None, nps: int | None, ces: int | None) -> str:
+    parts = [f"{name} {value}" for name, value in (("CSAT", csat), ("NPS", nps), ("CES", ces)) if value is not None]
+    return ", ".join(parts) or "no scores"
+
+
+def reason_text(rules: Sequence[Trigger], ticket: Ticket, *, csat: int | None, nps: int | None, ces: int | None,
+                comment: str, tags: Sequence[str]) -> str:
+    """The follow-up's reason: the rules' reasons on the first line, then what the customer said."""
+    served = f"Ticket {ticket.number} · {ticket.service.name}"
+    if ticket.counter_id:
+        served += f" · {ticket.counter.name}"
+    if ticket.staff_id:
+        served += f" · served by {ticket.staff.name}"
+    lines = ["; ".join(dict.fromkeys(r.reason.strip() for r in rules)), served, f"Answers: {_answers(csat, nps, ces)}"]
+    if tags:
+        lines.append(f"Tags: {', '.join(tags)}")
+    if comment:
+        lines.append(f"Comment: “{comment[:500]}”")
+    return "\n".join(lines)
+
+
+def open_follow_up(ctx: Context, ticket: Ticket, feedback_id: int, *, csat: int | None, nps: int | None,
+                   ces: int | None, comment: str, tags: Sequence[str], by: str | None) -> followups.FollowUpInfo | None:
+    """The one follow-up the matching triggers call for, in the caller's transaction; None if none match."""
+    rules = matching(ctx.config.feedback.triggers, csat=csat, nps=nps, ces=ces, tags=tags)
+    if not rules:
+        return None
+    default_hours = ctx.config.followups.default_due_hours
+    hours = min(r.due_hours or default_hours for r in rules)
+    return followups.create(
+        ctx, source="feedback", by=by, customer_id=ticket.customer_id, ticket_id=ticket.id, feedback_id=feedback_id,
+        reason=reason_text(rules, ticket, csat=csat, nps=nps, ces=ces, comment=comment, tags=tags),
+        assignee=assignee_for(ctx, rules[0].assign, ticket.customer_id),
+        due_at=ctx.now() + dt.timedelta(hours=hours),
+    )

@@ -1,0 +1,129 @@
+"""Counters: who sits at which, open/paused/closed, the services each serves in order, logging out."""
+from __future__ import annotations
+
+import datetime as dt
+
+from deskapp.core import changes
+from deskapp.core.context import Context
+from deskapp.core.queue import counter_events
+from deskapp.core.queue.day import ensure_day
+from deskapp.core.queue.tickets import (
+    COUNTER_STATES,
+    QueueError,
+    _counter,
+    _desk_staff,
+    _held,
+    _service,
+    _staff,
+    _supervisor,
+)
+from deskapp.core.security import audit
+from deskapp.core.security.auth import Session, require_supervisor
+from deskapp.db.database import transaction
+from deskapp.db.models import (
+    Counter,
+    CounterService,
+    Staff,
+)
+
+
+def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime) -> None:
+    """Open `counter` for `staff`, refusing to take it from a colleague who still holds a ticket."""
+    if counter.state == "open" and counter.staff_id == staff.id:
+        return
+    if counter.staff_id not in (None, staff.id) and counter.state != "closed":
+        holder = _held(counter)
+        if holder is not None:
+            raise QueueError(f"{counter.name} is serving {holder.number} for {counter.staff.name}; "
+                             "they must finish or requeue it first.")
+    elsewhere = Counter.select().where(
+        (Counter.staff == staff) & (Counter.id != counter.id) & (Counter.state != "closed")
+    )
+    for other in elsewhere:
+        held = _held(other)
+        if held is not None:
+            raise QueueError(f"You still hold {held.number} at {other.name}; finish or requeue it first.")
+        counter_events.record(other.id, "closed", now, staff_id=staff.id, by=staff.login)
+        other.state, other.staff, other.state_since = "closed", None, now
+        other.save()
+    if counter.state != "open" or counter.staff_id != staff.id:
+        counter_events.state_change(counter.id, counter.state, "open", now, staff_id=staff.id, by=staff.login,
+                                    handover=counter.staff_id != staff.id)
+        counter.state, counter.staff, counter.state_since = "open", staff, now
+        counter.save()
+
+
+def open_counter(ctx: Context, counter_code: str, staff_login: str) -> None:
+    """A teller sits down at a counter (login at a desk)."""
+    ensure_day(ctx)  # first: a new day's reset must not close the counter just opened
+
+    def work() -> None:
+        counter = _counter(ctx, counter_code, lock=True)
+        _take_counter(ctx, counter, _desk_staff(staff_login), ctx.now())
+        changes.bump(ctx.branch_id)
+
+    transaction(work)
+
+
+def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -> None:
+    """Pause, close or reopen a counter. Closing or pausing with a ticket in hand is refused."""
+    if state not in COUNTER_STATES:
+        raise QueueError(f"A counter is open, paused or closed, not '{state}'.")
+
+    def work() -> None:
+        counter = _counter(ctx, counter_code, lock=True)
+        now = ctx.now()
+        held = _held(counter)
+        if state != "open" and held is not None:
+            raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
+        if state != "open" and counter.state != state and counter.staff_id != _staff(by).id:
+            require_supervisor(by, f"{'pause' if state == 'paused' else 'close'} another person's counter")
+        if state == "open":
+            _take_counter(ctx, counter, _desk_staff(by), now)
+        else:
+            counter_events.state_change(counter.id, counter.state, state, now, staff_id=counter.staff_id, by=by)
+            counter.state, counter.state_since = state, now
+            if state == "closed":
+                counter.staff = None
+            counter.save()
+        from deskapp.core.security import audit
+
+        audit.record(now, by, f"counter_{state}", "counter", counter.code)
+        changes.bump(ctx.branch_id)
+
+    transaction(work)
+
+
+def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str) -> None:
+    """A supervisor changes which services a counter serves and in what order (audited)."""
+    from deskapp.core.security import audit
+
+    if not services:
+        raise QueueError("A counter must serve at least one service.")
+    if len(set(services)) != len(services):
+        raise QueueError("A service may appear only once in a counter's work profile.")
+
+    def work() -> None:
+        _supervisor(by, "change a counter's services")
+        counter = _counter(ctx, counter_code, lock=True)
+        rows = [_service(ctx, code) for code in services]
+        CounterService.delete().where(CounterService.counter == counter).execute()
+        CounterService.insert_many(
+            [{"counter": counter.id, "service": s.id, "position": i} for i, s in enumerate(rows)]
+        ).execute()
+        audit.record(ctx.now(), by, "counter_profile", "counter", counter.code, ",".join(services))
+        changes.bump(ctx.branch_id)
+
+    transaction(work)
+
+
+def logout(ctx: Context, session: Session, reason: str = "logout") -> None:
+    """Audited; a counter the person holds open or paused keeps its state and gets a `logout` event."""
+    def work() -> None:
+        now = ctx.now()
+        audit.record(now, session.login, reason, "staff", session.login)
+        for counter_id, staff_id in (Counter.select(Counter.id, Counter.staff).join(Staff)
+                                     .where((Staff.login == session.login) & (Counter.state != "closed")).tuples()):
+            counter_events.record(counter_id, "logout", now, staff_id=staff_id, by=session.login)
+
+    transaction(work)

@@ -1,0 +1,79 @@
+"""A supervisor's edits of waiting tickets: cancel one, move one to the front or to another service."""
+from __future__ import annotations
+
+import json
+
+from deskapp.core import changes
+from deskapp.core.context import Context
+from deskapp.core.queue.tickets import (
+    CANCELLED,
+    WAITING,
+    QueueError,
+    TicketInfo,
+    _describe,
+    _event,
+    _next_number,
+    _service,
+    _staff,
+    _supervisor,
+    find_today,
+    ticket_info,
+)
+from deskapp.core.security import audit
+from deskapp.db.database import transaction
+from deskapp.db.models import (
+    Ticket,
+)
+
+
+def cancel_waiting(ctx: Context, number_or_id: str | int, *, by: str | None = None) -> TicketInfo:
+    """A waiting customer walked away (reception or supervisor)."""
+
+    def work() -> int:
+        t = find_today(ctx, number_or_id)
+        if t.status != WAITING:
+            raise QueueError(_describe(t) + "; only a waiting ticket can be cancelled here.")
+        now = ctx.now()
+        if not Ticket.update(status=CANCELLED, ended_at=now).where(
+            (Ticket.id == t.id) & (Ticket.status == WAITING)
+        ).execute():
+            # A desk called it between our read and this write (PostgreSQL, READ COMMITTED).
+            raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be cancelled here.")
+        _event(t, "cancelled", now, _staff(by).id if by else None)
+        changes.bump(ctx.branch_id)
+        return t.id
+
+    return ticket_info(transaction(work))
+
+
+def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | None = None, front: bool = False,
+                 by: str) -> TicketInfo:
+    """A supervisor moves a waiting ticket to another service and/or the front of its line."""
+
+    def work() -> int:
+        _supervisor(by, "move a waiting ticket")
+        t = find_today(ctx, number_or_id)
+        if t.status != WAITING:
+            raise QueueError(_describe(t) + "; only a waiting ticket can be moved.")
+        now = ctx.now()
+        values: dict = {"front": front} if front else {}
+        detail: dict = {"front": front}
+        if to_service:
+            target = _service(ctx, to_service)
+            if target.id != t.service_id:
+                # A number belongs to its service and day (unique index): the ticket gets the
+                # target's next number, as after a transfer; keeping A014 among C tickets would
+                # collide with C014 and let the A sequence hand out A014 again.
+                seq, number = _next_number(ctx, target, t.day)
+                values.update(service=target, seq=seq, number=number)
+                detail.update(to=target.code, number=number, previous=t.number)
+        if not values:
+            raise QueueError(f"{t.number} is already there; choose another service or the front of its line.")
+        if not Ticket.update(**values).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute():
+            raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be moved.")
+        _event(t, "moved", now, _staff(by).id, **detail)
+        audit.record(now, by, "ticket_moved", "ticket", t.number, json.dumps(detail, sort_keys=True))
+        changes.bump(ctx.branch_id)
+        return t.id
+
+    return ticket_info(transaction(work))

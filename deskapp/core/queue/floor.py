@@ -1,0 +1,159 @@
+"""What the floor looks like now: queues, counters and the latest calls, for screens and the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from deskapp.core.clock import day_bounds
+from deskapp.core.context import Context
+from deskapp.core.queue import HELD_STATES, WAITING, TicketInfo, ticket_infos
+from deskapp.db.models import (
+    Counter,
+    CounterService,
+    Service,
+    Staff,
+    Ticket,
+    TicketEvent,
+)
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    longest_wait_minutes: float | None
+    open_counters: int
+    target_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class CounterStatus:
+    code: str
+    name: str
+    state: str
+    staff: str | None
+    staff_name: str | None
+    services: tuple[str, ...]
+    since: dt.datetime | None
+    ticket: TicketInfo | None
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    services: tuple[ServiceStatus, ...]
+    counters: tuple[CounterStatus, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    number: str
+    counter: str
+    counter_name: str
+    service: str
+    at: dt.datetime
+    recall: bool
+
+
+def queue_status(ctx: Context) -> QueueStatus:
+    now = ctx.now()
+    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
+    waiting = {
+        sid: (count, oldest)
+        for sid, count, oldest in Ticket.select(Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
+        # Today's only: until the day's first ticket or call removes them, yesterday's leftovers
+        # are still "waiting" in the table, but nobody will call them.
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today()))
+        .group_by(Ticket.service)
+        .tuples()
+    }
+    counters = list(
+        Counter.select(Counter, Staff)
+        .join(Staff, JOIN.LEFT_OUTER)
+        .where((Counter.branch == ctx.branch_id) & Counter.active)
+        .order_by(Counter.id)
+    )
+    open_per_service: dict[int, int] = {}
+    for sid, in (
+        CounterService.select(CounterService.service)
+        .join(Counter)
+        .where((Counter.branch == ctx.branch_id) & (Counter.state == "open") & Counter.active)
+        .tuples()
+    ):
+        open_per_service[sid] = open_per_service.get(sid, 0) + 1
+    # By the status index alone (held tickets are few in every branch); with the branch in the
+    # condition SQLite picks the branch index and reads the branch's whole history.
+    held_ids = [tid for tid, branch in Ticket.select(Ticket.id, Ticket.branch)
+                .where(Ticket.status.in_(HELD_STATES)).tuples() if branch == ctx.branch_id]
+    held = {t.counter: t for t in ticket_infos(Ticket.id.in_(held_ids))} if held_ids else {}
+    codes = {s.id: s.code for s in services}
+    profiles: dict[int, list[str]] = {}
+    for counter_id, service_id in (
+        CounterService.select(CounterService.counter, CounterService.service)
+        .order_by(CounterService.counter, CounterService.position)
+        .tuples()
+    ):
+        profiles.setdefault(counter_id, []).append(codes.get(service_id, "?"))
+    service_rows = []
+    for s in services:
+        count, oldest = waiting.get(s.id, (0, None))
+        longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
+        service_rows.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service.get(s.id, 0),
+                                          s.target_wait_minutes))
+    counter_rows = []
+    for c in counters:
+        counter_rows.append(CounterStatus(
+            code=c.code, name=c.name, state=c.state, staff=c.staff.login if c.staff_id else None,
+            staff_name=c.staff.name if c.staff_id else None, services=tuple(profiles.get(c.id, ())),
+            since=c.state_since, ticket=held.get(c.code),
+        ))
+    return QueueStatus(tuple(service_rows), tuple(counter_rows))
+
+
+def _as_datetime(value) -> dt.datetime:
+    """MIN() over a datetime column comes back as text on SQLite."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def recent_calls(ctx: Context, limit: int = 8) -> list[Call]:
+    """Today's latest calls and recalls, newest first, for the waiting-room display."""
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    rows = (
+        TicketEvent.select(TicketEvent, Ticket, Counter, Service)
+        .join(Ticket)
+        .join(Service)
+        .switch(TicketEvent)
+        .join(Counter)
+        .where((Ticket.branch == ctx.branch_id) & TicketEvent.kind.in_(("called", "recalled"))
+               & (TicketEvent.at >= start) & (TicketEvent.at < end))
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        Call(e.ticket.number, e.counter.code, e.counter.name, e.ticket.service.code, e.at, e.kind == "recalled")
+        for e in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DeskView:
+    """What a teller's screen shows: the counter, the ticket it holds, and its queues in order."""
+
+    counter: CounterStatus
+    queues: tuple[ServiceStatus, ...]
+
+
+def desk_view(ctx: Context, counter_code: str) -> DeskView:
+    status = queue_status(ctx)
+    counter = next((c for c in status.counters if c.code == counter_code), None)
+    if counter is None:
+        from deskapp.core.queue import NotFound
+
+        raise NotFound(f"There is no counter '{counter_code}'.")
+    by_code = {s.code: s for s in status.services}
+    return DeskView(counter, tuple(by_code[code] for code in counter.services if code in by_code))

@@ -1,0 +1,211 @@
+"""A ticket as screens see it, its states, and the lookups every queue change starts from.
+
+The life cycle itself is told in deskapp.core.queue's docstring; this module holds what all of its
+steps share: states, QueueError, TicketInfo and the row lookups that turn codes into locked rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from deskapp.core import changes
+from deskapp.core.context import Context
+from deskapp.core.security.auth import SCREENS, require_supervisor
+from deskapp.db import statements
+from deskapp.db.database import is_postgres, transaction
+from deskapp.db.models import (
+    Counter,
+    Customer,
+    Service,
+    Staff,
+    Ticket,
+)
+
+WAITING, CALLED, SERVING, DONE = "waiting", "called", "serving", "done"
+NO_SHOW, CANCELLED, TRANSFERRED, REMOVED = "no_show", "cancelled", "transferred", "removed_by_reset"
+OPEN_STATES = (WAITING, CALLED, SERVING)
+HELD_STATES = (CALLED, SERVING)
+COUNTER_STATES = ("open", "paused", "closed")
+
+
+class QueueError(Exception):
+    """A queue action that cannot be done now, said the way a teller would say it."""
+
+
+class NotFound(QueueError):
+    """A service, counter, staff member or ticket that does not exist (bad input)."""
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: int
+    number: str
+    service: str
+    service_name: str
+    priority: str
+    status: str
+    counter: str | None
+    customer_id: int | None
+    customer_name: str | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    recall_count: int
+    parent_number: str | None
+
+
+_PARENT = Ticket.alias("parent")
+_INFO_COLUMNS = (
+    Ticket.id, Ticket.number, Service.code, Service.name, Ticket.priority, Ticket.status, Counter.code,
+    Ticket.customer, Customer.name, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.ended_at,
+    Ticket.recall_count, _PARENT.number,
+)
+
+
+def _info_query(condition):
+    return (
+        Ticket.select(*_INFO_COLUMNS)
+        .join(Service)
+        .switch(Ticket).join(Counter, JOIN.LEFT_OUTER)
+        .switch(Ticket).join(Customer, JOIN.LEFT_OUTER)
+        .switch(Ticket).join(_PARENT, JOIN.LEFT_OUTER, on=(Ticket.parent == _PARENT.id))
+        .where(condition)
+        .order_by(Ticket.id)
+        .tuples()
+    )
+
+
+def ticket_infos(condition) -> list[TicketInfo]:
+    """Snapshots of the tickets matching `condition`, names included, in one narrow query."""
+    return [TicketInfo(*row) for row in _info_query(condition)]
+
+
+_ONE_TICKET = statements.Prepared(lambda ticket_id: _info_query(Ticket.id == ticket_id), 1)
+
+
+def ticket_info(ticket_id: int) -> TicketInfo:
+    found = [TicketInfo(*row) for row in _ONE_TICKET.rows(ticket_id)]
+    if not found:
+        raise NotFound(f"There is no ticket {ticket_id}.")
+    return found[0]
+
+
+def _event(ticket: Ticket | int, kind: str, now: dt.datetime, staff_id=None, counter_id=None, **detail) -> None:
+    ticket_id = ticket if isinstance(ticket, int) else ticket.id
+    statements.insert_event(ticket_id, kind, now, staff_id, counter_id,
+                            json.dumps(detail, sort_keys=True) if detail else "")
+
+
+def _service(ctx: Context, code: str) -> Service:
+    service = Service.get_or_none((Service.branch == ctx.branch_id) & (Service.code == code) & Service.active)
+    if service is None:
+        codes = ", ".join(s.code for s in ctx.config.services)
+        raise NotFound(f"There is no service '{code}'. Services: {codes}.")
+    return service
+
+
+def _counter(ctx: Context, code: str, *, lock: bool = False) -> Counter:
+    query = Counter.select().where((Counter.branch == ctx.branch_id) & (Counter.code == code) & Counter.active)
+    if lock and is_postgres():
+        query = query.for_update()
+    counter = query.first()
+    if counter is None:
+        raise NotFound(f"There is no counter '{code}'.")
+    return counter
+
+
+def _staff(login: str) -> Staff:
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active)
+    if staff is None:
+        raise NotFound(f"There is no active staff member '{login}'.")
+    return staff
+
+
+def _supervisor(login: str, action: str) -> Staff:
+    """An unknown login is bad input (NotFound); a known one that is not a supervisor is Forbidden."""
+    _staff(login)
+    return require_supervisor(login, action)
+
+
+def _desk_staff(login: str) -> Staff:
+    """Only roles that work a desk may open a counter or call tickets (checked here, not in screens)."""
+    staff = _staff(login)
+    if "desk" not in SCREENS.get(staff.role, ()):
+        raise QueueError(f"{staff.name} ({staff.role}) does not serve at a counter.")
+    return staff
+
+
+def _held(counter: Counter, *, lock: bool = False) -> Ticket | None:
+    query = Ticket.select().where((Ticket.counter == counter) & Ticket.status.in_(HELD_STATES))
+    if lock and is_postgres():
+        # The end-of-day reset may be removing it right now: wait for it, then see it gone.
+        query = query.for_update()
+    return query.first()
+
+
+def _describe(t: Ticket) -> str:
+    where = f" at {t.counter.name}" if t.counter_id else ""
+    return {
+        WAITING: f"{t.number} is waiting",
+        CALLED: f"{t.number} has been called{where}",
+        SERVING: f"{t.number} is already being served{where}",
+        DONE: f"{t.number} has already been served",
+        NO_SHOW: f"{t.number} was marked as a no-show",
+        CANCELLED: f"{t.number} was cancelled",
+        TRANSFERRED: f"{t.number} was transferred",
+        REMOVED: f"{t.number} was removed at the end of its day",
+    }.get(t.status, f"{t.number} is {t.status}")
+
+
+def _next_number(ctx: Context, service: Service, day: dt.date) -> tuple[int, str]:
+    """The next (seq, number) of `service` on `day`, for a ticket created in this transaction.
+
+    Issue, transfer and move all number through here: on PostgreSQL the service row is locked
+    so that desks numbering in the same service at once wait for each other (SQLite's BEGIN
+    IMMEDIATE already serialises writers); without it two of them pick the same seq and one
+    fails on the unique index.
+    """
+    if is_postgres():
+        statements.execute("SELECT id FROM service WHERE id = ? FOR UPDATE", (service.id,))
+    seq = statements.next_seq(ctx.branch_id, service.id, day)
+    width = ctx.config.queue.number_width
+    if seq >= 10**width:
+        raise QueueError(f"Service {service.code} has issued all {10**width - 1} numbers for today.")
+    return seq, f"{service.prefix}{seq:0{width}d}"
+
+
+def find_today(ctx: Context, number_or_id: str | int) -> Ticket:
+    """Today's ticket by its number (A014) or its id."""
+    query = Ticket.select().join(Service).switch(Ticket).join(Counter, JOIN.LEFT_OUTER)
+    if isinstance(number_or_id, int) or str(number_or_id).isdigit():
+        ticket = query.where(Ticket.id == int(number_or_id)).first()
+    else:
+        ticket = query.where(
+            (Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.number == str(number_or_id).upper())
+        ).first()
+    if ticket is None:
+        raise NotFound(f"There is no ticket {number_or_id} today.")
+    return ticket
+
+
+def held_by(ctx: Context, counter_code: str) -> TicketInfo | None:
+    """The ticket a counter holds (called or being served), if any."""
+    ticket = _held(_counter(ctx, counter_code))
+    return ticket_info(ticket.id) if ticket else None
+
+
+def attach_customer(ctx: Context, ticket_id: int, customer_id: int | None, *, by: str) -> TicketInfo:
+    def work() -> int:
+        t = Ticket.get_by_id(ticket_id)
+        if t.status not in OPEN_STATES:
+            raise QueueError(_describe(t) + "; its customer can no longer change.")
+        Ticket.update(customer=customer_id).where(Ticket.id == t.id).execute()
+        _event(t, "customer", ctx.now(), _staff(by).id, customer=customer_id)
+        changes.bump(ctx.branch_id)
+        return t.id
+
+    return ticket_info(transaction(work))

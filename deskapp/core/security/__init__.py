@@ -1,0 +1,4 @@
+"""Security: staff, PINs (scrypt, lockout), sessions and roles, the append-only audit and its browsing.
+
+May import: deskapp.core's kernel, db and config. Nothing else in core: every other package may use it.
+"""

@@ -1,0 +1,203 @@
+"""Staff PINs, login with lockout, and which screens each role may open.
+
+PINs are hashed with scrypt (memory-hard: 16 MiB a guess) and a random salt; the clear PIN is
+never stored, logged or audited. A wrong PIN counts toward a lockout that lasts the configured
+minutes; every login, failure, lock and unlock is an audit event. Role checks live here, in
+core, so a screen that is merely hidden is still refused.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from deskapp.core.context import Context
+from deskapp.core.security import audit
+from deskapp.db.database import is_postgres, transaction
+from deskapp.db.models import Staff
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+# The screens each role may open, in the order the app offers them (the first is home).
+SCREENS: dict[str, tuple[str, ...]] = {
+    "greeter": ("reception", "customers"),
+    "teller": ("desk", "customers"),
+    "supervisor": ("supervisor", "desk", "reception", "customers", "feedback", "manager", "audit"),
+    "manager": ("manager", "customers", "feedback"),
+}
+SCREEN_TITLES = {
+    "reception": "Reception",
+    "desk": "Queue",
+    "customers": "Customers",
+    "feedback": "Feedback",
+    "supervisor": "Supervisor",
+    "manager": "Manager",
+    "audit": "Audit",
+}
+
+
+class AuthError(Exception):
+    """A login or PIN problem, worded for the person at the desk."""
+
+
+class Forbidden(Exception):
+    """The role may not do this."""
+
+
+@dataclass(frozen=True)
+class Session:
+    login: str
+    name: str
+    role: str
+
+    @property
+    def screens(self) -> tuple[str, ...]:
+        return SCREENS[self.role]
+
+    def may(self, screen: str) -> bool:
+        return screen in SCREENS[self.role]
+
+
+def authorize(session: Session, screen: str) -> None:
+    """Refuse, in core, a screen the role may not open."""
+    if not session.may(screen):
+        raise Forbidden(f"{session.name} ({session.role}) may not open {SCREEN_TITLES.get(screen, screen)}")
+
+
+SUPERVISOR = "supervisor"
+
+
+def require_supervisor(login: str | None, action: str) -> Staff:
+    """The acting staff member if a supervisor; Forbidden otherwise. `action` completes
+    "Only a supervisor may ..." in the refusal."""
+    staff = Staff.get_or_none((Staff.login == login) & Staff.active) if login else None
+    if staff is None:
+        raise Forbidden(f"Only a supervisor may {action}; '{login or ''}' is not an active staff member.")
+    if staff.role != SUPERVISOR:
+        raise Forbidden(f"Only a supervisor may {action}; {staff.name} is a {staff.role}.")
+    return staff
+
+
+def hash_pin(pin: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def pin_matches(pin: str, stored: str | None) -> bool:
+    """Constant-time comparison against a stored hash; False for any malformed hash."""
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def pin_problem(pin: str, min_length: int) -> str | None:
+    """Why a new PIN is not acceptable, or None."""
+    if not pin.isdigit() or not pin.isascii():
+        return "a PIN is digits only"
+    if not min_length <= len(pin) <= 12:
+        return f"a PIN has {min_length} to 12 digits"
+    if len(set(pin)) == 1:
+        return "a PIN may not repeat one digit"
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    if steps in ({1}, {9}):
+        return "a PIN may not be a run of digits such as 1234"
+    return None
+
+
+def set_pin(ctx: Context, login: str, pin: str, *, by: str | None = None) -> None:
+    problem = pin_problem(pin, ctx.config.security.pin_min_length)
+    if problem:
+        raise AuthError(problem)
+    hashed = hash_pin(pin)
+
+    def work() -> None:
+        updated = (
+            Staff.update(pin_hash=hashed, failed_attempts=0, locked_until=None)
+            .where(Staff.login == login)
+            .execute()
+        )
+        if not updated:
+            raise AuthError(f"no staff member with login '{login}'")
+        audit.record(ctx.now(), by or login, "pin_set", "staff", login)
+
+    transaction(work)
+
+
+def unlock(ctx: Context, login: str, *, by: str) -> None:
+    def work() -> None:
+        if not Staff.update(failed_attempts=0, locked_until=None).where(Staff.login == login).execute():
+            raise AuthError(f"no staff member with login '{login}'")
+        audit.record(ctx.now(), by, "unlock", "staff", login, "by hand")
+
+    transaction(work)
+
+
+def check_pin(ctx: Context, login: str, pin: str, *, purpose: str = "login") -> Session:
+    """The staff member's Session if the PIN is right; AuthError otherwise.
+
+    Used for logins and for a supervisor's approval at someone else's desk alike, so both count
+    toward the same lockout and leave the same audit trail.
+    """
+    login = login.strip().lower()
+    row = Staff.get_or_none(Staff.login == login)
+    # The expensive hash runs outside the transaction; the counters change inside it.
+    right = pin_matches(pin, row.pin_hash if row else None)
+    security = ctx.config.security
+
+    def work() -> Session | str:
+        now = ctx.now()
+        query = Staff.select().where(Staff.login == login)
+        staff = (query.for_update() if is_postgres() else query).first()
+        if staff is None or not staff.active or not staff.pin_hash:
+            audit.record(now, login[:32] or None, f"{purpose}_failed", "staff", login[:64], "unknown, inactive or no PIN")
+            return "Wrong login or PIN."
+        if staff.locked_until is not None:
+            if staff.locked_until > now:
+                audit.record(now, login, f"{purpose}_refused", "staff", login, "account locked")
+                return f"This account is locked until {_hhmm(ctx, staff.locked_until)}. A supervisor can unlock it."
+            staff.locked_until = None
+            staff.failed_attempts = 0
+            audit.record(now, login, "unlock", "staff", login, "lock time over")
+        if not right:
+            staff.failed_attempts += 1
+            audit.record(now, login, f"{purpose}_failed", "staff", login, f"attempt {staff.failed_attempts}")
+            message = "Wrong login or PIN."
+            if staff.failed_attempts >= security.lockout_attempts:
+                staff.locked_until = now + dt.timedelta(minutes=security.lockout_minutes)
+                audit.record(now, login, "lock", "staff", login, f"{staff.failed_attempts} wrong PINs")
+                message = f"Too many wrong PINs: this account is locked for {security.lockout_minutes} minutes."
+            staff.save()
+            return message
+        staff.failed_attempts = 0
+        staff.save()
+        audit.record(now, login, purpose, "staff", login)
+        return Session(login=staff.login, name=staff.name, role=staff.role)
+
+    result = transaction(work)
+    if isinstance(result, str):
+        raise AuthError(result)
+    return result
+
+
+def login(ctx: Context, login: str, pin: str) -> Session:
+    return check_pin(ctx, login, pin, purpose="login")
+
+
+def _hhmm(ctx: Context, utc: dt.datetime) -> str:
+    from deskapp.core.clock import to_local
+
+    return to_local(utc, ctx.timezone).strftime("%H:%M")

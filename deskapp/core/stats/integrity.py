@@ -1,0 +1,129 @@
+"""What must hold in a queue database whatever happened to the desks: the invariant checker.
+
+`check(branch_id)` reads the bound database (tickets, their events, counters) and returns every
+broken rule as a sentence; an empty list means the queue is sound. `deskapp queue check` runs it
+(after a crash, a restore or a disk problem); the fault suite in tests/reliability runs it after
+every fault it causes. The rules:
+
+- numbers are unique per service and day, and each service's numbers run 1..N without a gap
+  (a number is taken only in the transaction that writes the ticket, so a gap is a lost ticket);
+- every ticket's events start with "issued" and replay, in order, as legal state changes
+  (DESIGN.md's life cycle), ending in the ticket's stored status and counter;
+- no counter ever held two tickets at once (replaying each counter's events in order), and
+  now each counter holds at most one;
+- a ticket held by a counter is held by the counter its last "called" event names;
+- every valid day summary (deskapp.core.day_summaries) still adds up to its day's tickets.
+"""
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections import defaultdict
+
+from deskapp.core.stats import day_summaries
+from deskapp.db.models import Ticket, TicketEvent
+
+OPEN = ("waiting", "called", "serving")
+# kind -> (states it may follow, state it leaves); None: the state does not change.
+MOVES = {
+    "called": (("waiting",), "called"),
+    "recalled": (("called",), None),
+    "started": (("called",), "serving"),
+    "completed": (("serving",), "done"),
+    "no_show": (("called",), "no_show"),
+    "requeued": (("called",), "waiting"),
+    "cancelled": (("waiting", "called"), "cancelled"),
+    "transferred": (("serving",), "transferred"),
+    "removed": (OPEN, "removed_by_reset"),
+    "moved": (("waiting",), None),
+    "customer": (OPEN, None),
+}
+RELEASES = {"completed", "no_show", "requeued", "cancelled", "transferred", "removed"}
+
+
+def check(branch_id: int) -> list[str]:
+    """Every broken invariant in the branch's queue, in words; [] when all hold."""
+    problems: list[str] = []
+    tickets = {t.id: t for t in Ticket.select().where(Ticket.branch == branch_id)}
+    events: dict[int, list[TicketEvent]] = defaultdict(list)
+    for e in TicketEvent.select().where(TicketEvent.ticket.in_(list(tickets) or [0])).order_by(TicketEvent.id):
+        events[e.ticket_id].append(e)
+
+    problems += _numbers(tickets)
+    for ticket in tickets.values():
+        problems += _replay(ticket, events.get(ticket.id, []))
+    problems += _counters(tickets, events)
+    problems += [f"The report summary of {day} does not match that day's tickets."
+                 for day in day_summaries.mismatches(branch_id)]
+    return problems
+
+
+def _numbers(tickets: dict) -> list[str]:
+    problems = []
+    seqs: dict[tuple, list[int]] = defaultdict(list)
+    for t in tickets.values():
+        seqs[(t.service_id, t.day)].append(t.seq)
+    for (service, day), found in seqs.items():
+        doubled = sorted(seq for seq, n in Tally(found).items() if n > 1)
+        if doubled:
+            problems.append(f"service {service} on {day}: numbers issued twice: {doubled}")
+        missing = sorted(set(range(1, max(found) + 1)) - set(found))
+        if missing:
+            problems.append(f"service {service} on {day}: numbers missing (lost tickets): {missing}")
+    return problems
+
+
+def _replay(ticket: Ticket, events: list[TicketEvent]) -> list[str]:
+    name = f"ticket {ticket.number} (id {ticket.id})"
+    if not events or events[0].kind != "issued":
+        return [f"{name}: the first event is {events[0].kind if events else 'missing'}, not issued"]
+    state, counter = "waiting", None
+    for e in events[1:]:
+        if e.kind == "issued":
+            return [f"{name}: issued twice (event {e.id})"]
+        if e.kind not in MOVES:
+            return [f"{name}: unknown event {e.kind} (event {e.id})"]
+        before, after = MOVES[e.kind]
+        if state not in before:
+            return [f"{name}: {e.kind} while {state} (event {e.id})"]
+        if e.kind == "called":
+            counter = e.counter_id
+        elif e.kind in ("recalled", "started", "completed", "no_show", "requeued", "transferred") \
+                and e.counter_id != counter:
+            return [f"{name}: {e.kind} by counter {e.counter_id} but held by {counter} (event {e.id})"]
+        if after is not None:
+            state = after
+        if e.kind == "requeued":
+            counter = None
+    problems = []
+    if state != ticket.status:
+        problems.append(f"{name}: stored status {ticket.status} but its events end in {state}")
+    if ticket.status in ("called", "serving") and ticket.counter_id != counter:
+        problems.append(f"{name}: held by counter {ticket.counter_id} but called by {counter}")
+    if ticket.status == "waiting" and ticket.counter_id is not None:
+        problems.append(f"{name}: waiting yet assigned to counter {ticket.counter_id}")
+    return problems
+
+
+def _counters(tickets: dict, events: dict) -> list[str]:
+    problems = []
+    held_now: dict[int, list[str]] = defaultdict(list)
+    for t in tickets.values():
+        if t.status in ("called", "serving"):
+            held_now[t.counter_id].append(t.number)
+    for counter, numbers in held_now.items():
+        if len(numbers) > 1:
+            problems.append(f"counter {counter} holds {len(numbers)} tickets at once: {sorted(numbers)}")
+    # History: each counter's calls and releases in event order (one counter's changes are
+    # serialised by its row lock or SQLite's write lock, so event ids follow commit order).
+    flow = sorted((e for evs in events.values() for e in evs if e.kind == "called" or e.kind in RELEASES),
+                  key=lambda e: e.id)
+    holding: dict[int, int] = {}
+    for e in flow:
+        if e.kind == "called":
+            if e.counter_id in holding:
+                problems.append(f"counter {e.counter_id} called ticket {e.ticket_id} while holding "
+                                f"ticket {holding[e.counter_id]} (event {e.id})")
+            holding[e.counter_id] = e.ticket_id
+        elif e.counter_id is not None and holding.get(e.counter_id) == e.ticket_id:
+            del holding[e.counter_id]
+    return problems

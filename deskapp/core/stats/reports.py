@@ -1,0 +1,180 @@
+"""The supervisor's report over a period: plain tables, written as CSV files or one XLSX workbook.
+
+Tables (each a header row and data rows): daily (summary per day), services, counters, staff,
+hours (per branch-local hour), feedback (customer answers, overall and per service, via
+deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
+relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline).
+Figures are those of deskapp.core.stats; rates are fractions from 0 to 1 (formatted as
+percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
+no data is an empty cell.
+
+CSV layout: one file per table, named after the output's stem: `--out june.csv` writes
+june_daily.csv, june_services.csv, ... beside it. XLSX: one sheet per table, header row first.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from deskapp.core.context import Context
+from deskapp.core.stats import figures as stats
+from deskapp.core.stats import period_sums
+from deskapp.core.stats.steps import step_figures
+
+FORMATS = ("csv", "xlsx")
+RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
+                "on_time_rate"}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    since: dt.date
+    until: dt.date
+    total: stats.Figures
+    tables: tuple[Table, ...]
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+_FIGURE_COLUMNS = ("arrivals", "completed", "called", "no_shows", "walk_aways", "mean_wait_minutes",
+                   "p90_wait_minutes", "service_level", "no_show_rate", "walk_away_rate", "mean_service_minutes")
+
+
+def _figure_cells(f: stats.Figures) -> tuple:
+    return (f.arrivals, f.completed, f.called, f.no_shows, f.walk_aways, _r(f.mean_wait_minutes),
+            _r(f.p90_wait_minutes), _r(f.service_level, 4), _r(f.no_show_rate, 4), _r(f.walk_away_rate, 4),
+            _r(f.mean_service_minutes))
+
+
+def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list[str]) -> Table | None:
+    try:
+        from deskapp.core import feedback
+    except ImportError:  # feedback not installed in this build: the report goes without it
+        return None
+    from deskapp.core.stats import day_summaries
+
+    rows = []
+    groups = day_summaries.feedback_groups(ctx, since, until)
+    summaries = feedback.customer_summaries_by_service(ctx, since, until, groups=groups)
+    for code in [None, *services]:
+        s = summaries[code]
+        rows.append((code or "all", s.counts.customer_responses, s.counts.completed, _r(s.response_rate, 4),
+                     _r(s.csat_pct, 1), _r(s.nps, 1), _r(s.ces)))
+    return Table("feedback", "Feedback (customer answers)",
+                 ("service", "responses", "completed", "response_rate", "csat_pct", "nps", "ces"), tuple(rows))
+
+
+def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
+    """Every table of the report for the branch-local days since..until, both included."""
+    # Summed by the database (deskapp.core.period_sums); closed days from their day summaries
+    # (deskapp.core.day_summaries, filled here first where missing), today from its tickets.
+    period, days = period_sums.period_tables(ctx, since, until)
+    tables = [
+        Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),
+              tuple((d.day.isoformat(), *_figure_cells(d.figures), _r(d.figures.open_counter_hours),
+                     _r(d.figures.throughput)) for d in days)),
+        Table("services", "Per service", ("service", "name", "target_wait_minutes", *_FIGURE_COLUMNS),
+              tuple((s.code, s.name, s.target_wait_minutes, *_figure_cells(s.figures)) for s in period.services)),
+        Table("counters", "Per counter", ("counter", "name", "completed", "open_hours", "throughput",
+                                          "mean_service_minutes"),
+              tuple((c.code, c.name, c.completed, _r(c.open_hours), _r(c.throughput), _r(c.mean_service_minutes))
+                    for c in period.counters)),
+        Table("staff", "Per staff member", ("login", "name", "completed", "served", "mean_service_minutes"),
+              tuple((s.login, s.name, s.completed, s.served, _r(s.mean_service_minutes)) for s in period.staff)),
+        Table("hours", "Per hour", ("day", "hour", "arrivals", "completed", "mean_wait_minutes", "called",
+                                    "service_level"),
+              tuple((h.day.isoformat(), f"{h.hour:02d}:00", h.arrivals, h.completed, _r(h.mean_wait_minutes),
+                     h.called, _r(h.service_level, 4))
+                    for h in period_sums.hourly(ctx, since, until))),
+    ]
+    feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services])
+    if feedback_table is not None:
+        tables.append(feedback_table)
+    tables.append(Table("steps", "Workflow steps", ("workflow", "step", "position", "worked", "skipped",
+                                                    "abandoned", "mean_minutes", "p90_minutes"),
+                        tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
+                               _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
+    tables += _relationship_tables(ctx, since, until)
+    return Report(since, until, period.total, tuple(tables))
+
+
+def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:
+    """Offer acceptance per offer and per manager, follow-ups closed on time, needs met (core.pipeline)."""
+    from deskapp.core.relationship import pipeline
+
+    per_offer, per_manager = pipeline.offer_acceptance(ctx, since, until)
+    columns = ("answered", "accepted", "declined", "acceptance_rate")
+    return [
+        Table("offers", "Offer acceptance per offer", ("offer", "title", *columns),
+              tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_offer)),
+        Table("offers_by_manager", "Offer acceptance per manager", ("manager", "name", *columns),
+              tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_manager)),
+        Table("followups_on_time", "Follow-ups closed on time", ("assignee", "name", "due", "closed_on_time",
+                                                                 "on_time_rate"),
+              tuple((f.login, f.name, f.due, f.on_time, _r(f.rate, 4)) for f in pipeline.followups_on_time(ctx, since, until))),
+        Table("needs", "Needs recorded and met", ("category", "recorded", "met", "met_by_product",
+                                                  "median_days_to_product"),
+              tuple((n.category, n.recorded, n.met, n.met_by_product, _r(n.median_days_to_product))
+                    for n in pipeline.needs_met(ctx, since, until))),
+    ]
+
+
+def csv_paths(out: Path, report: Report) -> dict[str, Path]:
+    stem = out.with_suffix("") if out.suffix.lower() == ".csv" else out
+    return {t.name: stem.parent / f"{stem.name}_{t.name}.csv" for t in report.tables}
+
+
+def write_csv(report: Report, out: Path) -> list[Path]:
+    """One CSV file per table (see the module doc); empty cells for no data."""
+    paths = csv_paths(out, report)
+    for table in report.tables:
+        with paths[table.name].open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.columns)
+            writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+    return [paths[t.name] for t in report.tables]
+
+
+def write_xlsx(report: Report, out: Path) -> list[Path]:
+    """One workbook, one sheet per table with a header row; rates formatted as percentages."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+    except ImportError as exc:
+        raise ValueError("XLSX reports need openpyxl: pip install 'deskapp[reports]'") from exc
+    book = Workbook()
+    book.remove(book.active)
+    for table in report.tables:
+        sheet = book.create_sheet(table.name)
+        sheet.append(list(table.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(list(row))  # None stays an empty cell
+        for index, column in enumerate(table.columns, start=1):
+            if column in RATE_COLUMNS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = "0.0%"
+        sheet.freeze_panes = "A2"
+    book.save(out)
+    return [out]
+
+
+def write(report: Report, out: Path, fmt: str) -> list[Path]:
+    if fmt not in FORMATS:
+        raise ValueError(f"A report is written as {' or '.join(FORMATS)}, not '{fmt}'.")
+    if not out.parent.is_dir():
+        raise ValueError(f"There is no folder {out.parent} to write the report in.")
+    return write_csv(report, out) if fmt == "csv" else write_xlsx(report, out)

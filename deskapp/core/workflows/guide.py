@@ -1,0 +1,267 @@
+"""Service workflows: guiding the teller through a service, step by step, one committed step at a time.
+
+The state of a ticket's workflow is nothing but its StepRecords: a step is committed in one
+transaction (its record, and what it does: attach the customer, record needs, open a follow-up), and
+a committed step is never changed (a unique index refuses a second record). So a desk that crashes
+loses nothing: logging in again at that counter resumes the same ticket at the first step without a
+record, with the earlier values read back.
+
+Conditions (`when:`) are decided at the last possible moment with what is known then: when a step is
+committed, the steps after it whose conditions do not hold are recorded as skipped straight away, up
+to the next step to show, so the teller takes the shortest path and every skip is on record. Steps
+that need the customer (capture_needs, offers) are skipped when none is identified, and offers also
+when the offer rules find none. Committing the last step completes the ticket on its counter.
+
+A step's started_at is when it was shown: the commit of the step before it (or the start of service).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+
+from deskapp.config.workflow_schema import (
+    ApprovalStep,
+    IdentifyStep,
+    OffersStep,
+    Workflow,
+)
+from deskapp.core import changes
+from deskapp.core import queue as q
+from deskapp.core.context import Context
+from deskapp.core.security import audit, auth
+from deskapp.core.workflows import state as workflow_state
+from deskapp.core.workflows.runner import Approver, Offer, apply, check
+from deskapp.core.workflows.state import (
+    ABANDONED,
+    APPROVED,
+    DONE,
+    MAYBE,
+    SKIPPED,
+    CustomerBrief,
+    Run,
+    RunState,
+    StepInvalid,
+    StepState,
+    WorkflowError,
+    customer_env,
+    holds,
+    load_ticket,
+)
+from deskapp.db.database import transaction
+from deskapp.db.models import Counter, Staff
+
+__all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
+           "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
+           "customer_env", "holds", "start_or_resume", "state", "unfinished", "validate_step",
+           "workflow_for"]
+
+
+# --------------------------------------------------------------------------------------- reading
+
+
+def workflow_for(ctx: Context, service_code: str) -> Workflow | None:
+    service = next((s for s in ctx.config.services if s.code == service_code), None)
+    name = service.workflow if service else None
+    return ctx.config.workflows.get(name) if name else None
+
+
+# --------------------------------------------------------------------------------------- the API
+
+
+def state(ctx: Context, ticket_id: int) -> RunState | None:
+    """Where a ticket's workflow stands (None when its service has none); writes nothing."""
+    run = Run.load(ctx, ticket_id)
+    return run.state() if run else None
+
+
+def unfinished(ctx: Context, ticket_id: int) -> bool:
+    """Whether the ticket is being served with a workflow still to go through."""
+    run = Run.load(ctx, ticket_id)
+    return run is not None and run.ticket.status == q.SERVING and run.first_open() is not None
+
+
+def start_or_resume(ctx: Context, ticket_id: int, staff: str) -> RunState | None:
+    """The workflow of a ticket being served, at its first step without a record (None: no workflow).
+
+    On a fresh start, leading steps whose conditions do not hold are recorded as skipped.
+    """
+
+    def work() -> RunState | None:
+        run = Run.load(ctx, ticket_id, lock=True)
+        if run is None:
+            return None
+        if run.ticket.status not in (q.SERVING, q.DONE, q.TRANSFERRED):
+            raise WorkflowError(f"{run.ticket.number} is not being served; start serving it first.")
+        if run.ticket.status == q.SERVING and run.first_open() is not None:
+            run.advance(_staff_id(staff), staff)
+        return run.state()
+
+    return transaction(work)
+
+
+def validate_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with these values for the step, by field name (empty when they can be committed)."""
+    run = Run.load(ctx, ticket_id)
+    if run is None:
+        raise WorkflowError("This service has no workflow.")
+    step = run.workflow.step(step_id)
+    offers = workflow_state.offers_for(ctx, run.ticket.customer_id) if isinstance(step, OffersStep) and run.ticket.customer_id else []
+    _, problems = check(ctx, step, values, customer_required=run.workflow.require_customer, offers=offers)
+    return problems
+
+
+def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any], staff: str,
+                approver: Approver | None = None) -> RunState:
+    """Record the current step with what was entered, do its work, and move on; one transaction.
+
+    Raises StepInvalid with the problems by field; WorkflowError when the step is not the current one
+    (a committed step cannot be changed). An approval needs `approver`: a supervisor other than `staff`,
+    whose PIN is checked here (wrong PINs count toward their lockout and are audited).
+    """
+    run = _current(ctx, ticket_id, step_id)
+    step = run.workflow.step(step_id)
+    customer_id = run.ticket.customer_id
+    offers = workflow_state.offers_for(ctx, customer_id) if isinstance(step, OffersStep) and customer_id else []
+    stored, problems = check(ctx, step, values, customer_required=run.workflow.require_customer, offers=offers)
+    if problems:
+        raise StepInvalid(problems)
+    approved_by = _approve(ctx, run, step, approver, staff) if isinstance(step, ApprovalStep) else None
+
+    def work() -> RunState:
+        again = _current(ctx, ticket_id, step_id, lock=True)
+        staff_id = _staff_id(staff)
+        stored.update(apply(ctx, step, stored, ticket_id=ticket_id, customer_id=again.ticket.customer_id, staff=staff))
+        if isinstance(step, IdentifyStep):
+            again.ticket = load_ticket(ticket_id)
+        index = again.workflow.steps.index(step)
+        again.record(index, APPROVED if approved_by else DONE, stored, staff_id, approver=approved_by)
+        again.refresh()
+        again.advance(staff_id, staff)
+        changes.bump(ctx.branch_id)
+        return again.state()
+
+    try:
+        return transaction(work)
+    except peewee.IntegrityError:
+        raise WorkflowError(f"'{step.title}' was recorded already; it cannot be changed.") from None
+
+
+def _current(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
+    run = Run.load(ctx, ticket_id, lock=lock)
+    if run is None:
+        raise WorkflowError("This service has no workflow.")
+    if run.ticket.status != q.SERVING:
+        raise WorkflowError(f"{run.ticket.number} is not being served, so its steps cannot be recorded.")
+    if not any(s.id == step_id for s in run.workflow.steps):
+        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+    if step_id in run.records:
+        title = run.workflow.step(step_id).title
+        raise WorkflowError(f"'{title}' is recorded already and cannot be changed.")
+    index = run.first_open()
+    if index is None:
+        raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
+    current = run.workflow.steps[index]
+    if current.id != step_id:
+        raise WorkflowError(f"'{current.title}' comes first.")
+    return run
+
+
+def _approve(ctx: Context, run: Run, step: ApprovalStep, approver: Approver | None, staff: str) -> str:
+    """The approving supervisor's login, after their PIN; StepInvalid otherwise (every refusal audited)."""
+    now, ticket = ctx.now(), run.ticket.number
+    if approver is None or not approver.login.strip() or not approver.pin:
+        raise StepInvalid({"approver": "a supervisor enters their login and PIN here"})
+    login = approver.login.strip().lower()
+    if login == staff:
+        transaction(lambda: audit.record(now, staff, "approval_refused", "ticket", ticket, "own approval"))
+        raise StepInvalid({"approver": "you cannot approve your own service; ask a supervisor"})
+    try:
+        session = auth.check_pin(ctx, login, approver.pin, purpose="approval")
+    except auth.AuthError as exc:
+        raise StepInvalid({"pin": str(exc)}) from None
+    if session.role != "supervisor":
+        transaction(lambda: audit.record(now, login, "approval_refused", "ticket", ticket, f"role={session.role}"))
+        raise StepInvalid({"approver": f"{session.name} is not a supervisor"})
+    transaction(lambda: audit.record(now, login, "workflow_approval", "ticket", ticket,
+                                     f"workflow={run.name} step={step.id} teller={staff}"))
+    return session.login
+
+
+def back(ctx: Context, ticket_id: int, staff: str) -> RunState:
+    """Back to the step before the current one, which is possible only while that step is not committed.
+
+    Next commits, so the step before the current one is always on record: this explains which step
+    it is and that it cannot change (abandon the workflow to start the service again).
+    """
+    del staff
+    run = Run.load(ctx, ticket_id)
+    if run is None:
+        raise WorkflowError("This service has no workflow.")
+    index = run.first_open()
+    end = index if index is not None else len(run.workflow.steps)
+    shown = [s for s in run.workflow.steps[:end] if s.id not in run.records or run.records[s.id].outcome != SKIPPED]
+    if not shown:
+        raise WorkflowError("This is the first step.")
+    if shown[-1].id in run.records:
+        raise WorkflowError(f"'{shown[-1].title}' is recorded and cannot be changed; to correct it, abandon "
+                            "the workflow (ctrl+a) and record what happened.")
+    return run.state()
+
+
+def abandon(ctx: Context, ticket_id: int, reason: str, staff: str) -> RunState:
+    """Stop the workflow at its current step, with the reason; the teller then completes or transfers."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise StepInvalid({"reason": "say why the workflow is abandoned"})
+
+    def work() -> RunState:
+        run = Run.load(ctx, ticket_id, lock=True)
+        if run is None:
+            raise WorkflowError("This service has no workflow.")
+        index = run.first_open()
+        if run.ticket.status != q.SERVING or index is None:
+            raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
+        run.record(index, ABANDONED, {"reason": reason[:500]}, _staff_id(staff))
+        audit.record(ctx.now(), staff, "workflow_abandoned", "ticket", run.ticket.number,
+                     f"workflow={run.name} step={run.workflow.steps[index].id}")
+        changes.bump(ctx.branch_id)
+        return run.state()
+
+    return transaction(work)
+
+
+class StepsLeft(q.QueueError):
+    """Complete was refused: the ticket's workflow is unfinished."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number} has guided steps left: finish them (g), or abandon them there.")
+        self.number = number
+
+
+def complete_ticket(ctx: Context, counter_code: str, *, abandon_reason: str | None = None,
+                    by: str | None = None) -> q.TicketInfo:
+    """Complete at a desk or from a script: refused while the ticket's workflow is unfinished.
+
+    With `abandon_reason` an unfinished workflow is first abandoned at its current step with that
+    reason, recorded for `by` (default: the person at the counter), and audited; then completed.
+    """
+    held = q.held_by(ctx, counter_code)
+    if held is not None and unfinished(ctx, held.id):
+        if abandon_reason is None:
+            raise StepsLeft(held.number)
+        abandon(ctx, held.id, abandon_reason, by or _counter_staff(ctx, counter_code))
+    return q.complete(ctx, counter_code)
+
+
+def _counter_staff(ctx: Context, counter_code: str) -> str:
+    row = (Staff.select(Staff.login).join(Counter, on=(Counter.staff == Staff.id))
+           .where((Counter.branch == ctx.branch_id) & (Counter.code == counter_code)).first())
+    if row is None:
+        raise q.QueueError(f"Nobody is at counter {counter_code}.")
+    return row.login
+
+
+def _staff_id(login: str) -> int | None:
+    row = Staff.get_or_none(Staff.login == login)
+    return row.id if row else None
