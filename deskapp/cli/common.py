@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -86,3 +87,19 @@ def emit(as_json: bool, data: Any, text: str) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+@contextmanager
+def progress_bar(label: str, steps: int = 1000) -> Iterator[Callable[[float], None]]:
+    """A click progress bar on stderr (so --json stays clean), fed the fraction done (0..1) by core."""
+    with click.progressbar(length=steps, label=label, file=sys.stderr) as bar:
+        shown = 0
+
+        def progress(fraction: float) -> None:
+            nonlocal shown
+            step = int(fraction * steps) - shown
+            if step > 0:
+                bar.update(step)
+                shown += step
+
+        yield progress

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, json_option, user_errors
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, json_option, progress_bar, user_errors
 
 # What a script sees from a search: the same as a teller (IDs masked).
 _TELLER_ROLE = "teller"
@@ -62,15 +62,7 @@ def import_cmd(env: Env, file: str, dry_run: bool, as_json: bool) -> None:
     from deskapp.core.customers import io as customer_io
 
     ctx = env.context()
-    with click.progressbar(length=1000, label="Importing customers", file=sys.stderr) as bar:
-        done = [0]
-
-        def progress(fraction: float) -> None:
-            step = int(fraction * 1000) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-
+    with progress_bar("Importing customers") as progress:
         report = customer_io.import_csv(ctx, file, dry_run=dry_run, progress=progress)
     for line in report.lines():
         click.echo(line, err=True)

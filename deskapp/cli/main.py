@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, user_errors
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, user_errors
 
 
 @click.group(invoke_without_command=True)
@@ -83,15 +83,7 @@ def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None
         if if_empty:
             return
         fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
-    with click.progressbar(length=100, label="Building demo data", file=sys.stderr) as bar:
-        done = [0]
-
-        def progress(fraction: float) -> None:
-            step = int(fraction * 100) - done[0]
-            if step > 0:
-                bar.update(step)
-                done[0] += step
-
+    with progress_bar("Building demo data", 100) as progress:
         result = demo_core.build(ctx, customers=customers, days=days, seed=seed, progress=progress)
     click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
                f"over {days} days.")

@@ -15,6 +15,7 @@ import threading
 import pytest
 
 from deskapp.core import queue as q
+from deskapp.core.context import Context
 from deskapp.core.queue import NotFound, QueueError
 from deskapp.db.models import AuditEvent, Branch, Counter, Service, Staff, Ticket, TicketEvent
 
@@ -148,7 +149,7 @@ def test_numbers_restart_on_a_new_branch_local_day_and_yesterday_is_removed(ctx,
 def test_two_desks_each_see_the_day_change_once(ctx, clock, config) -> None:
     issue(ctx, clock)
     clock.advance(days=1)
-    other = q.Context(config=config, clock=clock, branch_id=ctx.branch_id)  # another desk, same database
+    other = Context(config=config, clock=clock, branch_id=ctx.branch_id)  # another desk, same database
     assert q.ensure_day(other) == 1
     assert q.ensure_day(ctx) == 0
     assert kinds(Ticket.get().id) == ["issued", "removed"]
