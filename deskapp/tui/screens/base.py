@@ -11,7 +11,7 @@ screens module cannot import `deskapp.tui.app` itself, since the app imports the
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
 
 from textual import events
 from textual.screen import Screen
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 ResultType = TypeVar("ResultType")
 
 
+@runtime_checkable
 class AppState(Protocol):
-    """What DeskApp holds for its screens (deskapp.tui.app.DeskApp implements it)."""
+    """What DeskApp holds for its screens (deskapp.tui.app.DeskApp implements it; a test checks)."""
 
     ctx: Context | None
     config: Config | None
