@@ -4,7 +4,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -12,6 +12,7 @@ from deskapp.core import queue as q
 from deskapp.core.queue import floor
 from deskapp.core.workflows import guide as workflows
 from deskapp.tui.format import elapsed, escape, minutes
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.widgets.table import DataTable
@@ -37,7 +38,7 @@ class ChooseService(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class DeskScreen(Screen):
+class DeskScreen(AppScreen):
     BINDINGS = [
         Binding("n", "act('call_next')", "Call next", id="call_next"),
         Binding("r", "act('recall')", "Recall", id="recall"),
@@ -71,19 +72,13 @@ class DeskScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Service", "Waiting", "Longest wait", "Target", "Open counters")
-        self.app.changes.subscribe(self, lambda _: self.reload())
         self.set_interval(1.0, self._show_current)
-        self.reload()
-
-    @property
-    def counter(self) -> str | None:
-        return self.app.counter
 
     def reload(self) -> None:
-        if self.app.ctx is None or self.counter is None:
+        if self.counter is None:
             self._show_current()
             return
-        call_core(self, floor.desk_view, self.app.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+        call_core(self, floor.desk_view, self.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
         refresh_pending(self, self.counter)
 
     def _show(self, view: floor.DeskView) -> None:
@@ -111,7 +106,7 @@ class DeskScreen(Screen):
         if t is None:
             body = "No ticket in hand. Press [b]n[/b] to call the next one."
         else:
-            now = self.app.now()
+            now = self.state.now()
             if t.status == q.CALLED:
                 state = f"called {elapsed(now - t.called_at)} ago" + (f", recalled {t.recall_count}×" if t.recall_count else "")
             else:
@@ -144,12 +139,12 @@ class DeskScreen(Screen):
         return allowed or None
 
     def action_act(self, name: str) -> None:
-        ctx, counter = self.app.ctx, self.counter
-        if ctx is None or counter is None:
+        ctx, counter = self.ctx, self.counter
+        if counter is None:
             self.notify("Pick a counter at login to serve tickets.", severity="warning")
             return
         if name == "call_next":
-            call_core(self, q.call_next, ctx, counter, self.app.session.login, then=self._called)
+            call_core(self, q.call_next, ctx, counter, self.session.login, then=self._called)
         elif name == "requeue_front":
             call_core(self, q.requeue, ctx, counter, front=True, then=self._acted)
         elif name == "complete":  # refused while the ticket's workflow is unfinished
@@ -170,22 +165,22 @@ class DeskScreen(Screen):
         ticket = self.view.counter.ticket if self.view else None
         if ticket is None:
             return
-        services = [(s.code, s.name) for s in self.app.config.services]
+        services = [(s.code, s.name) for s in self.config.services]
 
         def chosen(code: str | None) -> None:
             if code:
-                call_core(self, q.transfer, self.app.ctx, self.counter, code, then=self._acted)
+                call_core(self, q.transfer, self.ctx, self.counter, code, then=self._acted)
 
         self.app.push_screen(ChooseService(services, ticket.service), chosen)
 
     def action_pause(self) -> None:
         state = self.view.counter.state if self.view else "open"
         target = "open" if state == "paused" else "paused"
-        call_core(self, q.set_counter_state, self.app.ctx, self.counter, target, by=self.app.session.login,
+        call_core(self, q.set_counter_state, self.ctx, self.counter, target, by=self.session.login,
                   then=lambda _: self.reload())
 
     def action_close_counter(self) -> None:
-        call_core(self, q.set_counter_state, self.app.ctx, self.counter, "closed", by=self.app.session.login,
+        call_core(self, q.set_counter_state, self.ctx, self.counter, "closed", by=self.session.login,
                   then=lambda _: self.reload())
 
     def action_open_customer(self) -> None:
@@ -200,7 +195,7 @@ class DeskScreen(Screen):
 
     def action_customer_feedback(self) -> None:
         """Turn the screen to the customer: they rate the ticket just completed."""
-        if self.app.ctx is not None and self.counter is not None:
+        if self.counter is not None:
             offer_feedback(self, self.counter)
 
     def action_guide(self) -> None:

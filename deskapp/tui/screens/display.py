@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import floor
 from deskapp.tui.format import escape
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core
@@ -50,7 +50,7 @@ class RecentCalls(Static):
         self.update("\n".join(lines))
 
 
-class DisplayScreen(Screen):
+class DisplayScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__(name="display")
         self.latest: tuple | None = None
@@ -58,7 +58,7 @@ class DisplayScreen(Screen):
         self._unflash = None
 
     def compose(self) -> ComposeResult:
-        config = self.app.config
+        config = self.config
         with Horizontal(id="display-top"):
             yield Static(f"[b]{escape(config.branch.name)}[/b]", id="display-branch")
             yield Digits("--:--", id="display-clock")
@@ -76,22 +76,18 @@ class DisplayScreen(Screen):
         yield WaitingTable(public=True, id="display-waiting")
 
     def on_mount(self) -> None:
-        self.app.changes.subscribe(self, lambda _: self.reload())
         self.set_interval(1.0, self._show_clock)
         self._show_clock()
-        self.reload()
 
     def _show_clock(self) -> None:
-        local = to_local(self.app.now(), self.app.config.branch.timezone)
+        local = to_local(self.state.now(), self.config.branch.timezone)
         self.query_one("#display-clock", Digits).update(local.strftime("%H:%M"))
 
     def reload(self) -> None:
-        if self.app.ctx is None:
-            return
-        call_core(self, board, self.app.ctx, then=self._show, group="display-load", exclusive=True)
+        call_core(self, board, self.ctx, then=self._show, group="display-load", exclusive=True)
 
     def _show(self, data: Board) -> None:
-        timezone = self.app.config.branch.timezone
+        timezone = self.config.branch.timezone
         self.query_one(RecentCalls).show(data.calls, timezone)
         self.query_one(WaitingTable).show(data.status.services)
         latest = data.calls[0] if data.calls else None

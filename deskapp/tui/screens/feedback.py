@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
@@ -24,6 +23,7 @@ from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from deskapp.tui.format import DASH, escape, percent, score
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
@@ -76,7 +76,7 @@ def _scale(name: str, low_high: tuple[int, int]) -> Input:
                  restrict=r"[0-9]*", max_length=2)
 
 
-class FeedbackScreen(Screen):
+class FeedbackScreen(AppScreen):
     BINDINGS = [
         Binding("o", "open_followup", "Detail", id="feedback_open"),
         Binding("s", "start_followup", "Start", id="feedback_start"),
@@ -163,16 +163,12 @@ class FeedbackScreen(Screen):
         self.query_one("#fb-responses", DataTable).add_columns(
             "When", "Ticket", "Service", "Counter", "Served by", "CSAT", "NPS", "CES", "Tags", "Comment",
             "Entered by", "Follow-up")
-        self.app.changes.subscribe(self, lambda _: self.reload())
         self._read_filters()
         self.query_one("#fb-followups", DataTable).focus()
-        self.reload()
 
     # -- loading ------------------------------------------------------------------------------------
     def reload(self) -> None:
-        if self.app.ctx is None:
-            return
-        call_core(self, _load, self.app.ctx, self.filter, then=self._show, on_error=self._load_failed,
+        call_core(self, _load, self.ctx, self.filter, then=self._show, on_error=self._load_failed,
                   group="feedback-load", exclusive=True)
 
     def _load_failed(self, exc: BaseException) -> None:

@@ -22,11 +22,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from deskapp.core import feedback as fb
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.work import call_core
 
 SCALES = {"csat": CSAT_SCALE, "nps": NPS_SCALE, "ces": CES_SCALE}
@@ -295,7 +296,7 @@ class CustomerFeedback(ModalScreen[str]):
         self.dismiss(FAILED)
 
 
-class FeedbackTerminal(Screen):
+class FeedbackTerminal(AppScreen):
     """The feedback terminal at a counter: waits, then asks about each ticket the counter completes.
 
     It looks for a ticket to ask about whenever the change marker moves (another desk's write):
@@ -317,19 +318,15 @@ class FeedbackTerminal(Screen):
         self.asked: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        counter = self.app.counter
-        name = next((c.name for c in self.app.config.counters if c.code == counter), f"Counter {counter}")
-        yield Static(self.app.config.feedback.texts.welcome, id="fbt-welcome", markup=False)
-        yield Static(f"{self.app.config.branch.name} · {name}", id="fbt-counter", markup=False)
+        counter = self.counter
+        name = next((c.name for c in self.config.counters if c.code == counter), f"Counter {counter}")
+        yield Static(self.config.feedback.texts.welcome, id="fbt-welcome", markup=False)
+        yield Static(f"{self.config.branch.name} · {name}", id="fbt-counter", markup=False)
 
-    def on_mount(self) -> None:
-        self.app.changes.subscribe(self, lambda _: self.look())
-        self.look()
-
-    def look(self) -> None:
-        if self.asking or self.app.ctx is None or not self.app.counter:
+    def reload(self) -> None:
+        if self.asking or not self.counter:
             return
-        call_core(self, fb.pending_for_counter, self.app.ctx, self.app.counter, then=self._found,
+        call_core(self, fb.pending_for_counter, self.ctx, self.counter, then=self._found,
                   group="feedback-terminal", exclusive=True)
 
     def _found(self, pending: fb.PendingTicket | None) -> None:
@@ -340,7 +337,7 @@ class FeedbackTerminal(Screen):
 
         def finished(_: str | None) -> None:
             self.asking = False
-            self.look()
+            self.reload()
 
         self.app.push_screen(CustomerFeedback(pending), finished)
 
@@ -354,7 +351,7 @@ class FeedbackTerminal(Screen):
         self.app.push_screen(SupervisorExit(), closed)
 
 
-def offer_feedback(screen: Screen, counter: str) -> None:
+def offer_feedback(screen: AppScreen, counter: str) -> None:
     """From the desk: turn the screen to the customer of the counter's last completed ticket."""
 
     def found(pending: fb.PendingTicket | None) -> None:
@@ -363,16 +360,16 @@ def offer_feedback(screen: Screen, counter: str) -> None:
             return
         screen.app.push_screen(CustomerFeedback(pending), lambda _: refresh_pending(screen, counter))
 
-    call_core(screen, fb.pending_for_counter, screen.app.ctx, counter, then=found)
+    call_core(screen, fb.pending_for_counter, screen.ctx, counter, then=found)
 
 
-def refresh_pending(screen: Screen, counter: str | None) -> None:
+def refresh_pending(screen: AppScreen, counter: str | None) -> None:
     """Set screen.feedback_pending (whether key v has something to ask about) and refresh its keys."""
 
     def found(pending: fb.PendingTicket | None) -> None:
         screen.feedback_pending = pending is not None  # type: ignore[attr-defined]
         screen.refresh_bindings()
 
-    if screen.app.ctx is not None and counter:
-        call_core(screen, fb.pending_for_counter, screen.app.ctx, counter, then=found,
+    if screen.loaded and counter:
+        call_core(screen, fb.pending_for_counter, screen.ctx, counter, then=found,
                   group="feedback-pending", exclusive=True)

@@ -21,13 +21,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.relationship import pipeline, portfolio
 from deskapp.tui.format import DASH
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
@@ -48,7 +48,7 @@ def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whol
             pipeline.needs_pipeline(ctx, manager=None if whole_branch else login))
 
 
-class ManagerScreen(Screen):
+class ManagerScreen(AppScreen):
     BINDINGS = [
         Binding("1", "tab('tab-customers')", "Customers", id="manager_tab_customers"),
         Binding("2", "tab('tab-followups')", "Follow-ups", id="manager_tab_followups"),
@@ -79,12 +79,12 @@ class ManagerScreen(Screen):
         self.whole_branch = False
 
     def compose(self) -> ComposeResult:
-        config = self.app.config
+        config = self.config
         yield Header()
         with TabbedContent(id="mgr-tabs"):
             with TabPane("My customers", id="tab-customers"):
                 with Horizontal(id="mgr-filters"):
-                    if self.app.session is not None and self.app.session.role != "manager":
+                    if self.session is not None and self.session.role != "manager":
                         # A supervisor looks after every portfolio: whose is chosen here.
                         managers = [(m.name, m.login) for m in config.staff if m.role == "manager"]
                         yield Select(managers, value=managers[0][1] if managers else Select.NULL,
@@ -115,8 +115,6 @@ class ManagerScreen(Screen):
             "Category", "Open", "In progress", "Met", "Declined", "Total")
         self.query_one("#mgr-converted", DataTable).add_columns(
             "Customer", "Need", "Product", "Recorded", "Met", "Days")
-        self.app.changes.subscribe(self, lambda _: self.reload())
-        self.reload()
 
     # -- loading ------------------------------------------------------------------------------------
     def _choice(self, selector: str):
@@ -126,7 +124,7 @@ class ManagerScreen(Screen):
     @property
     def owner(self) -> str | None:
         """Whose portfolio is shown: the manager's own, or the one a supervisor chose."""
-        session = self.app.session
+        session = self.session
         if session is None:
             return None
         if session.role == "manager":
@@ -134,16 +132,16 @@ class ManagerScreen(Screen):
         return self._choice("#mgr-owner") if self.query("#mgr-owner") else None
 
     def reload(self) -> None:
-        session = self.app.session
+        session = self.session
         owner = self.owner
-        if session is None or self.app.ctx is None or owner is None:
+        if session is None or owner is None:
             return
-        call_core(self, _load, self.app.ctx, session, owner, self.query_one("#mgr-search", Input).value,
+        call_core(self, _load, self.ctx, session, owner, self.query_one("#mgr-search", Input).value,
                   self._choice("#mgr-segment"), self._choice("#mgr-alert"), self._choice("#mgr-sort") or "name",
                   self.whole_branch, then=self._show, group="manager-load", exclusive=True)
 
     def _when(self, value) -> str:
-        return to_local(value, self.app.config.branch.timezone).strftime("%Y-%m-%d %H:%M") if value else DASH
+        return to_local(value, self.config.branch.timezone).strftime("%Y-%m-%d %H:%M") if value else DASH
 
     def _show(self, loaded) -> None:
         rows, board, needs = loaded
@@ -191,10 +189,10 @@ class ManagerScreen(Screen):
         median = needs.median_days_to_product
         if self.whole_branch:
             scope = "every customer"
-        elif self.app.session is not None and self.app.session.role == "manager":
+        elif self.session is not None and self.session.role == "manager":
             scope = "my portfolio"
         else:
-            names = {m.login: m.name for m in self.app.config.staff}
+            names = {m.login: m.name for m in self.config.staff}
             scope = f"{names.get(self.owner, self.owner)}'s portfolio"
         self.query_one("#mgr-pipeline-summary", Static).update(
             f"Needs of {scope} (p switches) · {len(needs.to_products)} turned into products · median "

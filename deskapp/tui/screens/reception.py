@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -20,6 +20,7 @@ from deskapp.core import queue as q
 from deskapp.core.customers.lookup import CustomerMatch
 from deskapp.core.queue import floor
 from deskapp.tui.format import escape, minutes
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
@@ -66,7 +67,7 @@ class WalkedAway(ModalScreen[q.TicketInfo | None]):
         self.query_one("#walked-message", Static).update(text)
 
 
-class ReceptionScreen(Screen):
+class ReceptionScreen(AppScreen):
     BINDINGS = [
         *[Binding(str(n), f"choose({n})", "Service", show=n == 1, key_display="1-9", id=f"service_{n}")
           for n in range(1, 10)],
@@ -85,10 +86,10 @@ class ReceptionScreen(Screen):
 
     @property
     def services(self):
-        return self.app.config.services
+        return self.config.services
 
     def compose(self) -> ComposeResult:
-        classes = self.app.config.priority_classes
+        classes = self.config.priority_classes
         yield Header()
         with Horizontal(id="reception-body"):
             with VerticalScroll(id="reception-form"):
@@ -116,18 +117,14 @@ class ReceptionScreen(Screen):
 
     @property
     def default_priority(self) -> str:
-        return self.app.config.priority_classes[-1].code
+        return self.config.priority_classes[-1].code
 
     def on_mount(self) -> None:
-        self.app.changes.subscribe(self, lambda _: self.reload())
         self.query_one("#reception-services", OptionList).focus()
         self._show_choice()
-        self.reload()
 
     def reload(self) -> None:
-        if self.app.ctx is None:
-            return
-        call_core(self, floor.queue_status, self.app.ctx, then=self._show_status, group="reception-load",
+        call_core(self, floor.queue_status, self.ctx, then=self._show_status, group="reception-load",
                   exclusive=True)
 
     def _show_status(self, status: floor.QueueStatus) -> None:
@@ -161,7 +158,7 @@ class ReceptionScreen(Screen):
 
     def action_next_priority(self) -> None:
         buttons = list(self.query_one("#reception-priority", RadioSet).query(RadioButton))
-        codes = [p.code for p in self.app.config.priority_classes]
+        codes = [p.code for p in self.config.priority_classes]
         index = (codes.index(self.priority) + 1) % len(codes)
         buttons[index].value = True
 
@@ -189,7 +186,7 @@ class ReceptionScreen(Screen):
 
     def _show_choice(self) -> None:
         service = next((s for s in self.services if s.code == self.service), None)
-        priority = self.app.config.priority(self.priority).name
+        priority = self.config.priority(self.priority).name
         who = escape(f"{self.customer.name} (no. {self.customer.number})") if self.customer else "not identified"
         what = f"[b]{escape(service.name)}[/b]" if service else "[i]choose a service (1-9)[/i]"
         self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
@@ -203,9 +200,9 @@ class ReceptionScreen(Screen):
             self.notify("Choose a service first: its number key, or Enter on the list.", severity="warning")
             return
         self._issuing = True
-        call_core(self, q.issue, self.app.ctx, self.service, self.priority,
+        call_core(self, q.issue, self.ctx, self.service, self.priority,
                   customer_id=self.customer.id if self.customer else None, channel="reception",
-                  staff=self.app.session.login, then=self._issued, on_error=self._issue_failed)
+                  staff=self.session.login, then=self._issued, on_error=self._issue_failed)
 
     def _issued(self, issued: q.Issued) -> None:
         self._issuing = False
@@ -216,7 +213,7 @@ class ReceptionScreen(Screen):
             wait += " (no counter open for it yet)"
         who = f"\nCustomer: {t.customer_name}" if t.customer_name else ""
         self.query_one("#reception-ticket-info", Static).update(
-            f"[b]{t.number}[/b] · {t.service_name} · {self.app.config.priority(t.priority).name}\n"
+            f"[b]{t.number}[/b] · {t.service_name} · {self.config.priority(t.priority).name}\n"
             f"Position [b]{issued.position}[/b] in line · expected wait [b]{wait}[/b]{who}")
         self.query_one("#reception-ticket").add_class("issued")
         self.service = None
@@ -237,4 +234,4 @@ class ReceptionScreen(Screen):
                 self.notify(f"{ticket.number} cancelled: the client walked away.")
                 self.reload()
 
-        self.app.push_screen(WalkedAway(self.app.session.login), done)
+        self.app.push_screen(WalkedAway(self.session.login), done)

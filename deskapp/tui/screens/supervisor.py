@@ -17,7 +17,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +25,7 @@ from deskapp.core.clock import to_local
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
 from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score
+from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
@@ -63,7 +63,7 @@ class MoveToService(ChooseService):
             yield Footer()
 
 
-class SupervisorScreen(Screen):
+class SupervisorScreen(AppScreen):
     DEFAULT_CSS = """
     SupervisorScreen #sup-alerts { padding: 0 1; min-height: 1; }
     SupervisorScreen #sup-alerts.alerting { background: $error 20%; }
@@ -121,22 +121,18 @@ class SupervisorScreen(Screen):
             "Service time")
         self.query_one("#sup-steps", DataTable).add_columns("Workflow", "Step", "Done", "Mean", "P90")
         self.query_one("#sup-followups", DataTable).add_columns("Due", "Status", "With", "Customer", "Reason")
-        self.app.changes.subscribe(self, lambda _: self.reload())
         self.set_interval(REFRESH_SECONDS, self.reload)
-        self.reload()
-        if self.app.ctx is not None:
+        if self.loaded:
             # Recent closed days summarised in the background: the next long report is warm. A
             # failure here costs nothing but speed (the report summarises what it lacks itself).
-            call_core(self, day_summaries.ensure_recent, self.app.ctx, group="day-summaries",
+            call_core(self, day_summaries.ensure_recent, self.ctx, group="day-summaries",
                       on_error=lambda _exc: None)
 
     def action_reload(self) -> None:
         self.reload()
 
     def reload(self) -> None:
-        if self.app.ctx is None:
-            return
-        call_core(self, supervision.dashboard, self.app.ctx, then=self._show, group="supervisor-load", exclusive=True)
+        call_core(self, supervision.dashboard, self.ctx, then=self._show, group="supervisor-load", exclusive=True)
 
     def _show(self, data: supervision.Dashboard) -> None:
         self.data = data
@@ -166,7 +162,7 @@ class SupervisorScreen(Screen):
             else:
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
-            tz = self.app.config.branch.timezone
+            tz = self.config.branch.timezone
             if started is None or (st.state == "closed" and to_local(started, tz).date() != to_local(data.at, tz).date()):
                 length = DASH  # a counter closed since an earlier day: hours since then say nothing
             else:
@@ -219,7 +215,7 @@ class SupervisorScreen(Screen):
         table = self.query_one("#sup-followups", DataTable)
         keep = table.cursor_row
         table.clear()
-        tz = self.app.ctx.timezone
+        tz = self.ctx.timezone
         for item in f.items:
             due = to_local(item.due_at, tz).strftime("%d %b %H:%M")
             table.add_row(("OVERDUE " if item.overdue(data.at) else "") + due, item.status.replace("_", " "),
@@ -229,7 +225,7 @@ class SupervisorScreen(Screen):
             table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _show_charts(self, data: supervision.Dashboard) -> None:
-        hours = self.app.config.branch.hours
+        hours = self.config.branch.hours
         span = hour_span(data.hours, int(hours.open[:2]), int(hours.close[:2]))
         by_hour = {h.hour: h for h in data.hours}
         first = f"{span[0]:02d}:00" if span else ""
@@ -255,25 +251,25 @@ class SupervisorScreen(Screen):
 
     def action_counter_state(self, state: str) -> None:
         code = self._chosen("#sup-counters")
-        if code is None or self.app.ctx is None or self.app.session is None:
+        if code is None or self.session is None:
             return
 
         def done(_: object) -> None:
             self.notify(f"Counter {code} {state}.")
             self.reload()
 
-        call_core(self, q.set_counter_state, self.app.ctx, code, state, by=self.app.session.login, then=done)
+        call_core(self, q.set_counter_state, self.ctx, code, state, by=self.session.login, then=done)
 
     def _move(self, **where: object) -> None:
         ticket_id = self._chosen("#sup-waiting")
-        if ticket_id is None or self.app.ctx is None or self.app.session is None:
+        if ticket_id is None or self.session is None:
             return
 
         def done(t: q.TicketInfo) -> None:
             self.notify(f"{t.number} moved" + (" to the front" if where.get("front") else f" to {t.service}") + ".")
             self.reload()
 
-        call_core(self, q.move_waiting, self.app.ctx, int(ticket_id), by=self.app.session.login, then=done, **where)
+        call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)
 
     def action_move_front(self) -> None:
         self._move(front=True)
@@ -283,7 +279,7 @@ class SupervisorScreen(Screen):
         if ticket_id is None or self.data is None:
             return
         current = next((t.service for t in self.data.waiting if str(t.id) == ticket_id), "")
-        services = [(s.code, s.name) for s in self.app.config.services]
+        services = [(s.code, s.name) for s in self.config.services]
 
         def chosen(code: str | None) -> None:
             if code:
@@ -296,7 +292,7 @@ class SupervisorScreen(Screen):
         if code is None or self.data is None:
             return
         counter = next(c.status for c in self.data.counters if c.status.code == code)
-        services = [(s.code, s.name) for s in self.app.config.services]
+        services = [(s.code, s.name) for s in self.config.services]
 
         def saved(changed: bool | None) -> None:
             if changed:

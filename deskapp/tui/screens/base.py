@@ -1,0 +1,96 @@
+"""The base of deskapp's screens: the app's state, typed, and a reload whenever the data changes.
+
+Screens read the app's Context, the logged-in Session and this desk's counter. `AppScreen` gives
+them as typed properties instead of untyped `self.app.ctx`, and owns the one subscription to the
+app's change signal: on mount, and each time the branch's change marker moves, it calls the
+screen's `reload()` once the context is open. A screen overrides `reload()` and nothing else.
+
+The properties read the app through `AppState`, a Protocol of what `DeskApp` offers screens: the
+screens module cannot import `deskapp.tui.app` itself, since the app imports the screens.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
+
+from textual import events
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from textual.signal import Signal
+
+    from deskapp.config.schema import Config
+    from deskapp.core.context import Context
+    from deskapp.core.security.auth import Session
+
+ResultType = TypeVar("ResultType")
+
+
+@runtime_checkable
+class AppState(Protocol):
+    """What DeskApp holds for its screens (deskapp.tui.app.DeskApp implements it; a test checks)."""
+
+    ctx: Context | None
+    config: Config | None
+    session: Session | None
+    counter: str | None
+    changes: Signal[int]
+
+    def now(self) -> dt.datetime: ...
+
+    def report_error(self, exc: BaseException) -> None: ...
+
+
+class ContextNotOpen(RuntimeError):
+    """A screen asked for the context before the app had opened it: a bug, not a user error."""
+
+
+class AppScreen(Screen[ResultType]):
+    """A screen of deskapp: typed app state, and `reload()` on mount and on every change."""
+
+    @property
+    def state(self) -> AppState:
+        return cast("AppState", self.app)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the configuration and database are open (screens shown before login wait for it)."""
+        return self.state.ctx is not None
+
+    @property
+    def ctx(self) -> Context:
+        ctx = self.state.ctx
+        if ctx is None:
+            raise ContextNotOpen(f"{type(self).__name__} used the context before the app opened it")
+        return ctx
+
+    @property
+    def config(self) -> Config:
+        config = self.state.config
+        if config is None:
+            raise ContextNotOpen(f"{type(self).__name__} used the configuration before the app loaded it")
+        return config
+
+    @property
+    def session(self) -> Session | None:
+        """The staff member logged in; None on screens that need no login (display, terminals)."""
+        return self.state.session
+
+    @property
+    def counter(self) -> str | None:
+        """This desk's counter, chosen at login or given on the command line."""
+        return self.state.counter
+
+    def reload(self) -> None:
+        """Load what the screen shows; called on mount and whenever another desk changes data."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # Textual calls this after the subclass's own on_mount (handlers run down the MRO), so a
+        # screen's tables have their columns before the first reload; Screen's own _on_mount is
+        # dispatched by Textual as well, so it is not called here.
+        self.state.changes.subscribe(self, self._changed)
+        self._changed()
+
+    def _changed(self, _marker: Any = None) -> None:
+        if self.loaded:
+            self.reload()
