@@ -331,7 +331,7 @@ class CounterEvent(BaseModel):
 
 
 class SummaryDay(BaseModel):
-    """A closed day a report has summarised (deskapp.core.day_summaries); valid while
+    """A closed day a report has summarised (deskapp.core.stats.day_summaries); valid while
     summarised_version = version, which database triggers raise on every change to the day."""
 
     branch = ForeignKeyField(Branch)

@@ -10,7 +10,7 @@ import pytest
 
 from deskapp.core import queue as q
 from deskapp.core.security import auth
-from deskapp.core.stats import figures as stats
+from deskapp.core.stats import period_sums
 from deskapp.db.models import Counter, CounterEvent
 
 DAY = dt.date(2026, 3, 10)
@@ -28,7 +28,7 @@ def kinds(code: str) -> list[tuple[str, str | None]]:
 
 
 def hours(ctx, code: str, day: dt.date = DAY) -> float | None:
-    return {c.code: c.open_hours for c in stats.period_stats(ctx, day, day).counters}.get(code)
+    return {c.code: c.open_hours for c in period_sums.period_stats(ctx, day, day).counters}.get(code)
 
 
 def test_pauses_are_not_open_time(ctx, clock):
@@ -50,7 +50,7 @@ def test_pauses_are_not_open_time(ctx, clock):
     assert kinds("1") == [("opened", "ana"), ("paused", "ana"), ("resumed", "ana"), ("closed", "sofia")]
     # Open 10:00-10:30 and 10:45-11:00 = 45 min; the pause and the time after closing are not open.
     assert hours(ctx, "1") == pytest.approx(0.75)
-    total = stats.period_stats(ctx, DAY, DAY).total
+    total = period_sums.period_stats(ctx, DAY, DAY).total
     assert total.open_counter_hours == pytest.approx(0.75)
     assert total.throughput == pytest.approx(1 / 0.75)
 
@@ -90,7 +90,7 @@ def test_a_counter_left_open_overnight_closes_at_midnight(ctx, clock):
                                                 ("closed", dt.datetime(2026, 3, 11, 0, 0))]
     assert hours(ctx, "2") == pytest.approx(7.0)  # 17:00 to midnight
     assert hours(ctx, "2", NEXT) is None  # not open at all on the 11th
-    days = stats.daily(ctx, DAY, NEXT)
+    days = period_sums.daily(ctx, DAY, NEXT)
     assert days[0].figures.open_counter_hours == pytest.approx(7.0)
     assert days[1].figures.open_counter_hours is None  # a dash, not 0
 
@@ -99,7 +99,7 @@ def test_open_time_is_split_at_midnight(ctx, clock):
     at(clock, 22, 0)
     q.open_counter(ctx, "2", "joao")
     at(clock, 1, 0, NEXT)  # no reset has run yet: the counter is still open
-    minutes = stats.counter_minutes(ctx, DAY, NEXT)
+    minutes = period_sums.counter_minutes(ctx, DAY, NEXT)
     counter = Counter.get(Counter.code == "2").id
     assert minutes == {(counter, DAY): pytest.approx(120.0), (counter, NEXT): pytest.approx(60.0)}
     # The 11th alone: open at its start (the last event before it) until now.

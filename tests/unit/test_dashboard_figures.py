@@ -10,19 +10,23 @@ from deskapp.core import feedback as fb
 from deskapp.core import queue as q
 from deskapp.core.customers import followups
 from deskapp.core.stats import dashboard as supervision
-from deskapp.core.stats import figures as stats
+from deskapp.core.stats import period_sums
 from tests.unit.test_stats import DAY, crafted_day
 
 
 def test_the_wait_distribution_and_the_hours_of_the_crafted_day(ctx, clock):
     crafted_day(ctx, clock)
-    rows = stats.ticket_rows(ctx, DAY, DAY)
-    # Waits of the tickets that reached service: A001 5, A002 10, C001 10, B001 5, A004 15.
-    bins = {b.label: b.count for b in stats.wait_distribution(rows)}
+    # Waits of the tickets that reached service: A001 5, A002 10, C001 10, B001 5, A004 15 (a wait of
+    # exactly 5 or 10 minutes is in the bin that ends there).
+    bins = {b.label: b.count for b in period_sums.wait_distribution(ctx, DAY, DAY)}
     assert bins == {"0-5": 2, "5-10": 2, "10-15": 1, "15-20": 0, "20-30": 0, "30-45": 0, "45-60": 0, ">60": 0}
     # Every call fell in the 10:00 hour: 6 called, 5 within target.
-    (hour,) = stats.hourly(ctx, DAY, DAY)
+    (hour,) = period_sums.hourly(ctx, DAY, DAY)
     assert (hour.hour, hour.called) == (10, 6) and hour.service_level == pytest.approx(5 / 6)
+    # The dashboard shows the same, today being a period of one day.
+    d = supervision.dashboard(ctx)
+    assert {b.label: b.count for b in d.waits} == bins and d.hours == (hour,)
+    assert d.today == period_sums.period_stats(ctx, DAY, DAY) and d.today.total.arrivals == 7
 
 
 def test_service_level_per_hour_goes_by_the_hour_of_the_call(ctx, clock):
@@ -40,7 +44,7 @@ def test_service_level_per_hour_goes_by_the_hour_of_the_call(ctx, clock):
     q.start(ctx, "1")
     at(11, 0)
     q.complete(ctx, "1")
-    hours = {h.hour: h for h in stats.hourly(ctx, DAY, DAY)}
+    hours = {h.hour: h for h in period_sums.hourly(ctx, DAY, DAY)}
     assert sorted(hours) == [9, 10, 11]
     assert (hours[9].arrivals, hours[9].called, hours[9].service_level) == (2, 1, 1.0)
     assert (hours[10].called, hours[10].service_level) == (1, 0.0)

@@ -1,5 +1,5 @@
-"""Per-day summaries of closed days (deskapp.core.day_summaries): the report built from them gives
-the per-ticket figures of deskapp.core.stats, they are filled once, lazily and safely by two
+"""Per-day summaries of closed days (deskapp.core.stats.day_summaries): the report built from them gives
+the figures its tickets give (read live, and by DESIGN.md's definitions ticket by ticket), they are filled once, lazily and safely by two
 processes at once, and a late change to a closed day (a ticket closed after midnight, feedback
 given days later, a ticket moved, a service's target changed) is never hidden by a stale summary.
 
@@ -14,10 +14,10 @@ import threading
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
 from deskapp.core.stats import day_summaries, integrity, period_sums, reports
-from deskapp.core.stats import figures as stats
+from deskapp.core.stats.live_sums import as_date
 from deskapp.db import database
 from deskapp.db.models import Feedback, Service, SummaryDay, SummarySums, SummaryWaits, Ticket
-from tests.unit.test_period_sums import same
+from tests.unit.test_period_sums import reference, same
 from tests.unit.test_stats import DAY
 
 SERVICES = ["CASH", "CARD", "ACCT", "INFO", "LOAN"]
@@ -70,16 +70,23 @@ def feedback_summarised(ctx, since, until):
 
 
 def check(ctx, since, until) -> None:
-    """Summaries (where the days are closed) and the tickets give the same figures."""
-    period, days = period_sums.period_tables(ctx, since, until)
-    same(period, stats.period_stats(ctx, since, until))
-    same(days, stats.daily(ctx, since, until))
-    same(period_sums.hourly(ctx, since, until), stats.hourly(ctx, since, until))
+    """Summaries (where the days are closed) and the tickets give the same figures: those of the
+    tickets read live, and those of the definitions applied ticket by ticket."""
+    summarised = period_sums.period_tables(ctx, since, until)
+    hours = period_sums.hourly(ctx, since, until)
+    bins = period_sums.wait_distribution(ctx, since, until)
+    same(summarised, period_sums.period_tables(ctx, since, until, summaries=False))
+    same(hours, period_sums.hourly(ctx, since, until, summaries=False))
+    same(bins, period_sums.wait_distribution(ctx, since, until, summaries=False))
+    period, days, by_hour, by_wait = reference(ctx, since, until)
+    same(summarised, (period, days))
+    same(hours, by_hour)
+    same(bins, by_wait)
     same(feedback_summarised(ctx, since, until), feedback_live(ctx, since, until))
 
 
 def summarised_days(ctx) -> list[dt.date]:
-    return sorted(stats._as_date(d) for d, v, sv in SummaryDay.select(SummaryDay.day, SummaryDay.version,
+    return sorted(as_date(d) for d, v, sv in SummaryDay.select(SummaryDay.day, SummaryDay.version,
                                                                          SummaryDay.summarised_version).tuples()
                   if v == sv)
 
@@ -248,7 +255,7 @@ def test_days_and_hours_are_the_branch_local_ones_and_a_new_timezone_summarises_
     for day in (FIRST, FIRST + dt.timedelta(days=1)):
         busy_day(auckland, clock, day, rng)  # 09:00 UTC is 22:00 in Auckland
     clock.set(dt.datetime(DAY.year, DAY.month, DAY.day, 12, 0))
-    days = sorted({stats._as_date(d) for (d,) in Ticket.select(Ticket.day).tuples()})
+    days = sorted({as_date(d) for (d,) in Ticket.select(Ticket.day).tuples()})
     assert len(days) >= 3  # the two busy UTC mornings span at least three Auckland days
     check(auckland, days[0], days[-1])
     assert summarised_days(auckland) == [days[0] + dt.timedelta(days=i) for i in range((days[-1] - days[0]).days + 1)]

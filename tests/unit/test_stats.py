@@ -12,7 +12,7 @@ import pytest
 
 from deskapp.core import queue as q
 from deskapp.core.queue import estimate
-from deskapp.core.stats import figures as stats
+from deskapp.core.stats import figures, period_sums
 from deskapp.core.stats.staffing import advice_text, staffing_advice
 
 DAY = dt.date(2026, 3, 10)
@@ -74,7 +74,7 @@ def crafted_day(ctx, clock) -> None:
 
 def test_a_crafted_day_gives_the_figures_worked_by_hand(ctx, clock):
     crafted_day(ctx, clock)
-    s = stats.period_stats(ctx, DAY, DAY)
+    s = period_sums.period_stats(ctx, DAY, DAY)
     t = s.total
     # Arrivals: A001-A004, C001, E001, B001 (the transfer's new ticket is its own arrival) = 7.
     assert t.arrivals == 7
@@ -132,10 +132,10 @@ def test_a_crafted_day_gives_the_figures_worked_by_hand(ctx, clock):
     staff = {x.login: (x.completed, x.served) for x in s.staff}
     assert staff == {"ana": (2, 2), "joao": (1, 1), "lucas": (1, 1), "mehmet": (0, 1)}
 
-    hours = stats.hourly(ctx, DAY, DAY)
+    hours = period_sums.hourly(ctx, DAY, DAY)
     assert [(h.hour, h.arrivals, h.completed) for h in hours] == [(10, 7, 4)]
     assert hours[0].mean_wait_minutes == pytest.approx(9.0)
-    days = stats.daily(ctx, DAY - dt.timedelta(days=1), DAY)
+    days = period_sums.daily(ctx, DAY - dt.timedelta(days=1), DAY)
     assert [d.figures.arrivals for d in days] == [0, 7]
     assert days[0].figures.mean_wait_minutes is None and days[0].figures.throughput is None
     assert days[0].figures.open_counter_hours is None  # no counter seen that day: no data, not 0 hours
@@ -146,13 +146,13 @@ def test_a_closed_counter_keeps_the_span_up_to_its_close(ctx, clock):
     crafted_day(ctx, clock)
     q.set_counter_state(ctx, "3", "closed", by="sofia")  # at 10:45: 10:12 -> 10:45 = 33 min
     clock.set(dt.datetime(2026, 3, 10, 11, 0))
-    counters = {c.code: c for c in stats.period_stats(ctx, DAY, DAY).counters}
+    counters = {c.code: c for c in period_sums.period_stats(ctx, DAY, DAY).counters}
     assert counters["3"].open_hours == pytest.approx(33 / 60)
     assert counters["1"].open_hours == pytest.approx(55 / 60)  # still open: 10:05 -> 11:00
 
 
 def test_an_empty_period_has_no_figures(ctx):
-    s = stats.period_stats(ctx, DAY, DAY)
+    s = period_sums.period_stats(ctx, DAY, DAY)
     t = s.total
     assert (t.arrivals, t.completed, t.called, t.no_shows, t.walk_aways) == (0, 0, 0, 0, 0)
     for name in ("mean_wait_minutes", "p90_wait_minutes", "service_level", "no_show_rate", "walk_away_rate",
@@ -160,19 +160,19 @@ def test_an_empty_period_has_no_figures(ctx):
         assert getattr(t, name) is None, name
     assert all(x.figures.service_level is None for x in s.services)
     assert s.counters == () and s.staff == ()
-    assert stats.hourly(ctx, DAY, DAY) == []
+    assert period_sums.hourly(ctx, DAY, DAY) == []
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(ctx):
     with pytest.raises(ValueError, match="ends"):
-        stats.period_stats(ctx, DAY, DAY - dt.timedelta(days=1))
+        period_sums.period_stats(ctx, DAY, DAY - dt.timedelta(days=1))
 
 
 def test_p90_is_nearest_rank():
-    assert stats.p90([]) is None
-    assert stats.p90([7.0]) == 7.0
-    assert stats.p90(list(range(1, 11))) == 9  # ceil(0.9 * 10) = 9th
-    assert stats.p90(list(range(1, 12))) == 10  # ceil(9.9) = 10th of 11
+    assert figures.p90([]) is None
+    assert figures.p90([7.0]) == 7.0
+    assert figures.p90(list(range(1, 11))) == 9  # ceil(0.9 * 10) = 9th
+    assert figures.p90(list(range(1, 12))) == 10  # ceil(9.9) = 10th of 11
 
 
 # -- staffing advice -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
 from deskapp.core.stats import figures as stats
-from deskapp.core.stats import staffing
+from deskapp.core.stats import period_sums, staffing
 from deskapp.core.stats.steps import StepFigures, step_figures
 from deskapp.db.models import Counter, FollowUp, Ticket, TicketEvent
 
@@ -198,15 +198,14 @@ def dashboard(ctx: Context) -> Dashboard:
     steps = sorted((s for s in step_figures(ctx, ctx.today(), ctx.today()) if s.mean_minutes is not None),
                    key=lambda s: -s.mean_minutes)[:SLOWEST_STEPS]
     today = ctx.today()
-    rows = stats.ticket_rows(ctx, today, today)
     fb_today, fb_30d = _feedback(ctx)
-    return Dashboard(
-        at=now, services=floor.services, counters=tuple(counters), today=stats.period_stats(ctx, today, today, rows),
+    return Dashboard(  # today is a period of one live day, read as a report reads any period
+        at=now, services=floor.services, counters=tuple(counters), today=period_sums.period_stats(ctx, today, today),
         alerts=tuple(alerts(floor.services, tuple(counters), now)),
         advice=tuple(staffing.staffing_advice(ctx, floor.services)),
         feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
         feedback_30d=fb_30d, followups=open_followups(ctx),
-        hours=tuple(stats.hourly(ctx, today, today, rows)), waits=tuple(stats.wait_distribution(rows)),
+        hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
     )
 
 

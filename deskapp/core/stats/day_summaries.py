@@ -1,12 +1,12 @@
 """Per-day summaries of closed days: a year's report reads 365 days of small groups, not a year of tickets.
 
 A closed day is a branch-local day before the branch's today. For each closed day a report
-needs, deskapp.core.period_sums and the report's feedback table read the day's summary rows
+needs, deskapp.core.stats.period_sums and the report's feedback table read the day's summary rows
 (db.models SummarySums, SummaryWaits, SummaryHours, SummaryFeedback) instead of its tickets; today
 (and any day without a valid summary) is read from the tickets as before. The summary holds the
 same group sums the report would compute from the tickets, and every wait of the tickets that
 reached service (a sorted array per service), so each figure, the 90th percentiles included, is
-the one the tickets give (tests compare both with deskapp.core.stats).
+the one the tickets give (tests compare both).
 
 Filled lazily: `split` (called by the report's parts) first summarises every closed day of the
 period without a valid summary, one transaction per day. Two processes may do it at once: the
@@ -33,7 +33,7 @@ from collections import defaultdict
 
 from deskapp.core.context import Context
 from deskapp.core.stats import live_sums
-from deskapp.core.stats.figures import _as_date
+from deskapp.core.stats.live_sums import as_date
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import (
     SummaryDay,
@@ -79,7 +79,7 @@ def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
     last = min(until, ctx.today() - _DAY)
     if last < since:
         return 0
-    state = {_as_date(d): (v, sv, tz) for d, v, sv, tz in
+    state = {as_date(d): (v, sv, tz) for d, v, sv, tz in
              SummaryDay.select(SummaryDay.day, SummaryDay.version, SummaryDay.summarised_version,
                                SummaryDay.timezone)
              .where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day >= since) & (SummaryDay.day <= last))
@@ -161,8 +161,10 @@ def _feedback_rows(ctx: Context, day: dt.date) -> list[tuple]:
 def split(ctx: Context, since: dt.date, until: dt.date) -> tuple[Ranges, Ranges]:
     """Summarise what is missing (ensure), then: the ranges of days read from summaries, and the
     ranges read from the tickets (today, or a day whose summary a change has just invalidated)."""
+    if since >= ctx.today():  # no closed day (the dashboard's today): nothing to summarise or look up
+        return [], [(since, until)]
     ensure(ctx, since, until)
-    valid = {_as_date(d) for d, v, sv, tz in
+    valid = {as_date(d) for d, v, sv, tz in
              SummaryDay.select(SummaryDay.day, SummaryDay.version, SummaryDay.summarised_version,
                                SummaryDay.timezone)
              .where((SummaryDay.branch == ctx.branch_id) & (SummaryDay.day >= since) & (SummaryDay.day <= until))
@@ -210,7 +212,7 @@ def hours(ctx: Context, ranges: Ranges) -> dict:
         return {}
     rows = _select("local_day, hour, SUM(arrivals), SUM(completed), SUM(called), SUM(on_time), SUM(wait_sum), "
                    "SUM(waits)", "summary_hours", ctx, ranges, "GROUP BY local_day, hour")
-    return {(_as_date(d), h): [float(v or 0) for v in values] for d, h, *values in rows}
+    return {(as_date(d), h): [float(v or 0) for v in values] for d, h, *values in rows}
 
 
 def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict]:
@@ -254,7 +256,7 @@ def mismatches(branch_id: int) -> list[dt.date]:
     wrong = []
     for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version "
                                  "ORDER BY day", (branch_id,)).fetchall():
-        day = _as_date(day)
+        day = as_date(day)
         stored = sorted(key(r) for r in db.execute_sql(
             f"SELECT day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, waits, "
             f"service_sum, services, reached, reached_done FROM summary_sums WHERE branch_id = {p} AND day = {p}",

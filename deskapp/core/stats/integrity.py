@@ -12,7 +12,7 @@ every fault it causes. The rules:
 - no counter ever held two tickets at once (replaying each counter's events in order), and
   now each counter holds at most one;
 - a ticket held by a counter is held by the counter its last "called" event names;
-- every valid day summary (deskapp.core.day_summaries) still adds up to its day's tickets.
+- every valid day summary (deskapp.core.stats.day_summaries) still adds up to its day's tickets.
 """
 from __future__ import annotations
 

@@ -1,6 +1,26 @@
-"""Period sums read live from the tickets: one SQL pass per period, the counts and sums every figure is
-made from (the definitions in deskapp.core.metrics). day_summaries stores these per closed day;
-period_sums combines stored days with live ones."""
+"""The queue's counts, defined once, in SQL: every figure of the dashboard, the reports and the day
+summaries is made from the sums and waits read here (divided as deskapp.core.metrics defines).
+
+A ticket belongs to a period by its `day` (the branch-local day its number belongs to), read through
+the (branch, day) index: the cost follows the period's volume, not the history's. Each definition
+below is one condition on a ticket row `t` (joined to its service `s`), used by the period sums, the
+per-hour sums and the per-ticket read of the waits alike. Where the data model leaves a choice
+(beyond DESIGN.md's table):
+
+- wait: issued_at to called_at. `called_at` is rewritten by every claim (call next), so after a
+  requeue it is the last call; a recall repeats that call and does not move it. Mean, 90th
+  percentile and distribution are over tickets that reached service (HAS_WAIT).
+- reached service (REACHED): started, and serving, done or transferred. A transferred ticket is not
+  completed, but it reached service, so its wait and its service time (start to the transfer)
+  count; the new linked ticket is an arrival of the target service with its own wait.
+- called (CALLED): called_at set, whatever came after (served, no-show, walked away when called,
+  transferred, or requeued and still waiting). Service level and no-show rate are over these, each
+  against its own service's target (ON_TIME: to within half a millisecond, as SQLite computes the
+  wait from julian days).
+- walk-away (WALKED_AWAY): cancelled with no counter holding it, i.e. while waiting (a cancel at the
+  counter keeps the counter; a requeue clears it first).
+- completed (DONE): status done.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +29,14 @@ from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.db.database import db, is_postgres
 
-_REACHED = "t.started_at IS NOT NULL AND t.status IN ('serving', 'done', 'transferred')"
-
+DONE = "t.status = 'done'"
+CALLED = "t.called_at IS NOT NULL"
+NO_SHOW = f"{CALLED} AND t.status = 'no_show'"
+WALKED_AWAY = "t.status = 'cancelled' AND t.counter_id IS NULL"
+REACHED = "t.started_at IS NOT NULL AND t.status IN ('serving', 'done', 'transferred')"
+HAS_WAIT = f"{REACHED} AND {CALLED}"  # its wait counts in the mean, the 90th percentile, the distribution
+HAS_SERVICE = f"{REACHED} AND t.ended_at IS NOT NULL"  # its service time counts
+TOLERANCE_SECONDS = 0.0005  # a wait within this of the target is on time (julian-day arithmetic)
 
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -21,36 +47,53 @@ def _seconds(later: str, earlier: str) -> str:
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
+def wait_seconds() -> str:
+    """A ticket's wait in seconds: issue to the (last) call."""
+    return _seconds("t.called_at", "t.issued_at")
+
+
+def service_seconds() -> str:
+    """A ticket's service time in seconds: start of service to its end."""
+    return _seconds("t.ended_at", "t.started_at")
+
+
+def on_time() -> str:
+    """Called, and the wait within its service's target."""
+    return f"{CALLED} AND {wait_seconds()} <= s.target_wait_minutes * 60 + {TOLERANCE_SECONDS}"
+
+
+def _count(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def _total(value: str, condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+
+
 def _quarter(column: str) -> str:
     if is_postgres():
         return f"FLOOR(EXTRACT(EPOCH FROM {column}) / 900)"
     return f"(CAST(strftime('%s', {column}) AS INTEGER) / 900)"
 
 
-def _sums_sql() -> str:
-    wait, service = _seconds("t.called_at", "t.issued_at"), _seconds("t.ended_at", "t.started_at")
-    p = db.param
-    return f"""
-        SELECT t.day, t.service_id, t.counter_id, t.staff_id, COUNT(*),
-          SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.called_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.called_at IS NOT NULL AND t.status = 'no_show' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.status = 'cancelled' AND t.counter_id IS NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.called_at IS NOT NULL AND {wait} <= s.target_wait_minutes * 60 + 0.0005 THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.called_at IS NOT NULL THEN {wait} ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.called_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.ended_at IS NOT NULL THEN {service} ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.ended_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.status = 'done' THEN 1 ELSE 0 END)
-        FROM ticket t JOIN service s ON s.id = t.service_id
-        WHERE t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}
-        GROUP BY t.day, t.service_id, t.counter_id, t.staff_id"""
+_DAYS = "t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}"
 
-
-# Positions in a sums vector (the columns after the four keys).
-N, DONE, CALLED, NO_SHOW, WALK, ON_TIME, WAIT_SUM, WAITS, SERVICE_SUM, SERVICES, REACHED, REACHED_DONE = range(12)
+# Positions in a sums vector (the columns after the four keys); day summaries store them in this order.
+(S_N, S_DONE, S_CALLED, S_NO_SHOW, S_WALKED_AWAY, S_ON_TIME, S_WAIT_SUM, S_WAITS, S_SERVICE_SUM, S_SERVICES, S_REACHED,
+ S_REACHED_DONE) = range(12)
 H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
+
+
+def _sums_sql() -> str:
+    return f"""
+        SELECT t.day, t.service_id, t.counter_id, t.staff_id, COUNT(*), {_count(DONE)}, {_count(CALLED)},
+          {_count(NO_SHOW)}, {_count(WALKED_AWAY)}, {_count(on_time())},
+          {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)},
+          {_total(service_seconds(), HAS_SERVICE)}, {_count(HAS_SERVICE)},
+          {_count(REACHED)}, {_count(f"{REACHED} AND {DONE}")}
+        FROM ticket t JOIN service s ON s.id = t.service_id
+        WHERE {_DAYS.format(p=db.param)}
+        GROUP BY t.day, t.service_id, t.counter_id, t.staff_id"""
 
 
 def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:
@@ -59,29 +102,23 @@ def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:
 
 
 def wait_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
-    """(day, service, wait in seconds) of every ticket of the days that reached service."""
-    wait = _seconds("t.called_at", "t.issued_at")
-    p = db.param
+    """(day, service, wait in seconds) of every ticket of the days whose wait counts (HAS_WAIT)."""
     return db.execute_sql(
-        f"SELECT t.day, t.service_id, {wait} FROM ticket t WHERE t.branch_id = {p} AND t.day >= {p} "
-        f"AND t.day <= {p} AND t.called_at IS NOT NULL AND {_REACHED}", (ctx.branch_id, since, until),
+        f"SELECT t.day, t.service_id, {wait_seconds()} FROM ticket t WHERE {_DAYS.format(p=db.param)} AND {HAS_WAIT}",
+        (ctx.branch_id, since, until),
     ).fetchall()
 
 
 def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.date, int], list]:
     """(local date, hour) -> [arrivals, completed, called, on time, wait sum (s), waits] of the
-    days' tickets, from sums per UTC quarter hour (a quarter lies within one local hour)."""
-    wait = _seconds("t.called_at", "t.issued_at")
-    p = db.param
+    days' tickets: arrivals by the hour of issue, completions by the hour of the end, the rest by the
+    hour of the (last) call. From sums per UTC quarter hour (every real UTC offset is a multiple of 15
+    minutes, so a quarter lies within one local hour)."""
     sql = f"""
         SELECT {_quarter('t.issued_at')}, {_quarter('t.called_at')}, {_quarter('t.ended_at')}, COUNT(*),
-          SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.called_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN t.called_at IS NOT NULL AND {wait} <= s.target_wait_minutes * 60 + 0.0005 THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.called_at IS NOT NULL THEN {wait} ELSE 0 END),
-          SUM(CASE WHEN {_REACHED} AND t.called_at IS NOT NULL THEN 1 ELSE 0 END)
+          {_count(DONE)}, {_count(CALLED)}, {_count(on_time())}, {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)}
         FROM ticket t JOIN service s ON s.id = t.service_id
-        WHERE t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}
+        WHERE {_DAYS.format(p=db.param)}
         GROUP BY 1, 2, 3"""
     local: dict = {}
 
@@ -114,3 +151,8 @@ def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.dat
                 v[H_WAIT_SUM] += float(w_sum)
                 v[H_WAITS] += int(w_n)
     return sums
+
+
+def as_date(value) -> dt.date:
+    """A day column as read straight from the cursor (text on SQLite)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -4,7 +4,7 @@ Tables (each a header row and data rows): daily (summary per day), services, cou
 hours (per branch-local hour), feedback (customer answers, overall and per service, via
 deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
 relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline).
-Figures are those of deskapp.core.stats; rates are fractions from 0 to 1 (formatted as
+Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
 no data is an empty cell.
 
@@ -78,8 +78,8 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
 
 def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
     """Every table of the report for the branch-local days since..until, both included."""
-    # Summed by the database (deskapp.core.period_sums); closed days from their day summaries
-    # (deskapp.core.day_summaries, filled here first where missing), today from its tickets.
+    # Summed by the database (deskapp.core.stats.period_sums); closed days from their day summaries
+    # (deskapp.core.stats.day_summaries, filled here first where missing), today from its tickets.
     period, days = period_sums.period_tables(ctx, since, until)
     tables = [
         Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),

@@ -10,6 +10,7 @@ is why "could close" is advice to weigh, not an order).
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,8 +18,7 @@ from deskapp.core.context import Context
 from deskapp.core.queue import estimate
 from deskapp.core.queue.floor import ServiceStatus, queue_status
 from deskapp.core.queue.waits import service_minutes
-from deskapp.core.stats import figures as stats
-from deskapp.db.models import Service
+from deskapp.db.models import Service, Ticket
 
 TARGET_LEVEL = 0.8
 WINDOW_MINUTES = 60
@@ -54,13 +54,22 @@ def advise(arrivals: int, minutes: float, target: float, open_counters: int, ser
     return needed, advice_text(service, needed, open_counters)
 
 
+def recent_arrivals(ctx: Context, service_id: int, minutes: float = WINDOW_MINUTES) -> int:
+    """Tickets issued in a service in the last `minutes` (today's rows only, by the day index)."""
+    since = ctx.now() - dt.timedelta(minutes=minutes)
+    return (Ticket.select()
+            .where((Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.service == service_id)
+                   & (Ticket.issued_at >= since))
+            .count())
+
+
 def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) -> list[Advice]:
     """One piece of advice per active service, in the configuration's order (`floor`: the services'
     status now, when the caller has just read it)."""
     open_now = {s.code: s.open_counters for s in (floor if floor is not None else queue_status(ctx).services)}
     result = []
     for s in Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id):
-        arrivals = stats.recent_arrivals(ctx, s.id, WINDOW_MINUTES)
+        arrivals = recent_arrivals(ctx, s.id, WINDOW_MINUTES)
         minutes = service_minutes(ctx, s)
         opened = open_now.get(s.code, 0)
         needed, text = advise(arrivals, minutes, s.target_wait_minutes, opened, s.code)
