@@ -31,7 +31,7 @@ from deskapp.core.security import audit
 from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
-from deskapp.db.search import search_customers
+from deskapp.db.search import MIN_DIGITS, digits_only, search_customers
 
 ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "search": ("greeter", "teller", "supervisor", "manager"),
@@ -49,6 +49,7 @@ _VERBS = {
 REVEALABLE = ("national_id", "account_number")
 ID_EXPIRY_WARNING_DAYS = 30
 TIMELINE_LIMIT = 100
+_WIDEST = 500  # the largest page search_customers returns
 
 
 class CustomerNotFound(ValueError):
@@ -229,6 +230,57 @@ def summary(ctx: Context, customer_id: int) -> CustomerSummary:
     if not found:
         raise CustomerNotFound(f"There is no customer {customer_id}.")
     return found[0]
+
+
+@dataclass(frozen=True)
+class ReceptionMatch:
+    """A customer as reception offers them to a greeter: name and number, the ID and phone masked."""
+
+    id: int
+    number: str
+    name: str
+    national_id: str | None  # masked
+    phone: str | None  # masked: the phone holding the digits typed, else the customer's first
+
+
+def identify(ctx: Context, session: Session, text: str, limit: int = 5) -> list[ReceptionMatch]:
+    """Reception: the active customers the ranked search finds for what the greeter typed (name,
+    phone, national ID or its last digits, customer number), best first, at most `limit`."""
+    require(ctx, session, "search")
+    ranked = _active_ranked(text, limit)
+    if not ranked:
+        return []
+    ids = [customer_id for customer_id, _ in ranked]
+    rows = {c.id: c for c in Customer.select(Customer.id, Customer.number, Customer.name, Customer.national_id)
+            .where(Customer.id.in_(ids))}
+    typed = digits_only(text)
+    typed = typed[2:] if typed.startswith("00") else typed  # 00 before a country code, as search reads it
+    phones: dict[int, list[str]] = {}
+    for customer_id, digits in (CustomerPhone.select(CustomerPhone.customer, CustomerPhone.digits)
+                                .where(CustomerPhone.customer.in_(ids)).order_by(CustomerPhone.id).tuples()):
+        phones.setdefault(customer_id, []).append(digits)
+
+    def shown(customer_id: int) -> str | None:
+        own = phones.get(customer_id, [])
+        held = [p for p in own if len(typed) >= MIN_DIGITS and typed in p]
+        return mask((held or own or [None])[0])
+
+    return [ReceptionMatch(c.id, c.number, c.name, mask(c.national_id), shown(c.id))
+            for c in (rows[i] for i in ids if i in rows)]
+
+
+def _active_ranked(text: str, limit: int) -> list[tuple[int, int]]:
+    """The first `limit` active customers of the ranked search (inactive ones are not offered at
+    reception): a page of `limit`, widened only when inactive customers took places in it."""
+    window = limit
+    while True:
+        ranked = search_customers(text, window)
+        ids = [customer_id for customer_id, _ in ranked]
+        active = {i for (i,) in Customer.select(Customer.id).where(Customer.id.in_(ids) & Customer.active).tuples()}
+        found = [pair for pair in ranked if pair[0] in active][:limit]
+        if len(found) >= limit or len(ranked) < window or window >= _WIDEST:
+            return found
+        window = min(window * 4, _WIDEST)
 
 
 def profile(ctx: Context, session: Session, customer_id: int, *, refresh: bool = False) -> Customer360:
