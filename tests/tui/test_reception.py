@@ -1,6 +1,7 @@
 """Reception as the greeter uses it: log in, pick service and class, identify, issue, walk-away."""
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from deskapp.core import queue as q
@@ -102,6 +103,7 @@ async def test_greeter_finds_a_customer_by_the_start_of_the_name_inactive_ones_n
     auth.set_pin(ctx, "rita", "2468")
     boss = auth.Session("sofia", "Sofia Almeida", "supervisor")
     jose = customer_edit.create(ctx, boss, CustomerDraft(name="José Müller", phones=["912 345 678"]))
+    customer_edit.create(ctx, boss, CustomerDraft(name="Josué [/ Müller\\"))  # text from data, never markup
     customer_edit.create(ctx, boss, CustomerDraft(name="Josefa Müller", active=False))
     app = DeskApp(ctx, config=ctx.config, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -109,8 +111,9 @@ async def test_greeter_finds_a_customer_by_the_start_of_the_name_inactive_ones_n
         await pilot.press("c", *"jo mü", "enter")
         await settle(app, pilot)
         results = app.screen.query_one("#finder-results", OptionList)
-        assert results.option_count == 1
+        assert results.option_count == 2
         assert "José Müller" in str(results.get_option_at_index(0).prompt)
+        assert "Josué [/ Müller\\" in Content.from_markup(str(results.get_option_at_index(1).prompt)).plain
         await pilot.press("enter", "1", "i")
         await settle(app, pilot)
     assert Ticket.get().customer_id == jose.id

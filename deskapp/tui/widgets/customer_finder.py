@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core.customers import directory as customers
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 
@@ -72,7 +73,7 @@ class CustomerFinder(Vertical):
     def _label(m: customers.ReceptionMatch) -> str:
         extra = " · ".join(x for x in (f"ID {m.national_id}" if m.national_id else "",
                                        f"phone {m.phone}" if m.phone else "") if x)
-        return f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else "")
+        return escape(f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else ""))
 
     @on(OptionList.OptionSelected, "#finder-results")
     def _choose(self, event: OptionList.OptionSelected) -> None:
@@ -80,7 +81,7 @@ class CustomerFinder(Vertical):
         self.chosen = self.matches[event.option_index]
         self._hide_results()
         self.query_one("#finder-input", Input).value = ""
-        self._say(f"Customer: [b]{self.chosen.name}[/b] (no. {self.chosen.number}) · x clears")
+        self._say(f"Customer: [b]{escape(self.chosen.name)}[/b] (no. {self.chosen.number}) · x clears")
         self.post_message(self.Chosen(self.chosen))
 
     def clear(self) -> None:
