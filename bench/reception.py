@@ -3,10 +3,10 @@
     python bench/reception.py [--customers 1000000] [--db URL] [--pg URL] [--rounds 5] [--json OUT]
 
 1. A database of N customers: generated with bench/search.py's `fill` into a temporary SQLite
-   file (and, with --pg, a throw-away PostgreSQL schema), or the database given with --db. A
-   SQLite --db file holding fewer than N customers is filled up to N and kept, so the next run
-   reuses it (e.g. --db sqlite:////work/benchdata/reception-1m.db); a PostgreSQL --db is used as
-   it is.
+   file (and, with --pg, a throw-away PostgreSQL schema), or the database given with --db: one
+   holding fewer than N customers is filled up to N and kept, so the next run reuses it (e.g.
+   --db sqlite:////work/benchdata/reception-1m.db, or a PostgreSQL URL whose search_path names a
+   schema of its own).
 2. The 50 realistic queries of bench/search.py (surnames, name prefixes, full names, phones whole
    and in part, national IDs whole and by their last digits, customer numbers), each timed
    through what reception's Enter calls, deskapp.core.customers.directory.identify (the ranked
@@ -118,8 +118,8 @@ def run_backend(label: str, url: str, customers: int, rounds: int, *, grow: bool
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--db", default=None, help="a database to reuse: a SQLite file is filled up to --customers "
-                                                    "and kept; a PostgreSQL one is used as it is")
+    parser.add_argument("--db", default=None, help="a SQLite or PostgreSQL database to reuse (filled up to "
+                                                    "--customers first when it holds fewer)")
     parser.add_argument("--pg", default=None, help="postgresql:// URL: the same in a throw-away schema there")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--rounds", type=int, default=5)
@@ -128,7 +128,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="deskapp-bench-reception-") as tmp:
         if args.db and args.db.startswith("postgres"):
-            results.append(run_backend("postgresql", args.db, args.customers, args.rounds, grow=False, reused=True))
+            results.append(run_backend("postgresql", args.db, args.customers, args.rounds, grow=True, reused=True))
         elif not args.skip_sqlite:
             url = args.db or f"sqlite:///{tmp}/reception.db"
             results.append(run_backend("sqlite", url, args.customers, args.rounds, grow=True, reused=bool(args.db)))
