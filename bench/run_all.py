@@ -6,7 +6,7 @@ bench/results/all.json and prints one table. A benchmark that fails or is missin
 says "not run" and why; the others still run.
 
 Environment: DESKAPP_TEST_PG_URL (PostgreSQL; default the local test server when it answers),
-BENCH_CUSTOMERS (search and memory corpus, default 1,000,000), BENCH_QUICK=1 (small sizes for a
+BENCH_CUSTOMERS (search, reception and memory corpus, default 1,000,000), BENCH_QUICK=1 (small sizes for a
 smoke run; the figures then mean little).
 """
 from __future__ import annotations
@@ -107,7 +107,7 @@ def _read(path: str) -> str:
         return ""
 
 
-STEPS = ("startup", "queue", "search", "stats", "memory")
+STEPS = ("startup", "queue", "search", "reception", "stats", "memory")
 
 
 def collect(env: dict[str, str], only: set[str] | None = None, previous: dict | None = None) -> dict:
@@ -131,6 +131,8 @@ def collect(env: dict[str, str], only: set[str] | None = None, previous: dict | 
     if "search" in wanted:
         results["search"] = run("search", ["bench/search.py", "--customers", str(sizes.customers),
                                            "--import-rows", str(sizes.import_rows), *pg_args])
+    if "reception" in wanted:
+        results["reception"] = run("reception", ["bench/reception.py", "--customers", str(sizes.customers), *pg_args])
     if "stats" in wanted:
         results["stats"] = run("stats", ["bench/stats.py"])
     if "memory" in wanted:
@@ -194,6 +196,20 @@ def rows(doc: dict) -> list[tuple[str, ...]]:
                         "p95 <= 20 ms, ratio <= 2"))
         else:
             out.append(_not_run(figure, _why(search, backend, no_pg), "p95 <= 20 ms, ratio <= 2"))
+
+    reception = res.get("reception", {})
+    lookups = {r["backend"]: r for r in reception} if isinstance(reception, list) else {}
+    for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        r = lookups.get(backend)
+        figure = f"reception lookup p50 / p95, {_n(r['customers'] if r else sizes['customers'])} customers, {name}"
+        target = "p95 <= 20 ms, ratio about 1"
+        if r:
+            q = r["lookup"]
+            out.append((figure, f"{q['reception_p50_ms']:.1f} / {q['reception_p95_ms']:.1f} ms",
+                        f"{q['search_p50_ms']:.1f} / {q['search_p95_ms']:.1f} ms (db/search.py, same queries)",
+                        f"{q['ratio_p95']:.2f}", target))
+        else:
+            out.append(_not_run(figure, _why(reception, backend, no_pg), target))
 
     queue = res.get("queue", {})
     for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):

@@ -1,9 +1,12 @@
 """Reception as the greeter uses it: log in, pick service and class, identify, issue, walk-away."""
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from deskapp.core import queue as q
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.security import auth
 from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket, TicketEvent
 from deskapp.tui.app import DeskApp
@@ -52,6 +55,8 @@ async def test_greeter_issues_a_priority_ticket_for_an_identified_customer(ctx, 
         await settle(app, pilot)
         results = app.screen.query_one("#finder-results", OptionList)
         assert results.option_count == 1 and "Maria Silva" in str(results.get_option_at_index(0).prompt)
+        # Masked as everywhere else (masking.mask: the last four characters).
+        assert "ID •••••6789 · phone ••••••••5678" in str(results.get_option_at_index(0).prompt)
         await pilot.press("enter")
         assert "Maria Silva" in text(app, "#reception-choice")
 
@@ -92,6 +97,26 @@ async def test_issue_needs_a_service_and_an_unknown_customer_is_said_so(ctx, clo
         await settle(app, pilot)
     ticket = Ticket.get()
     assert (ticket.number, ticket.customer_id, ticket.priority) == ("A001", None, "normal")
+
+
+async def test_greeter_finds_a_customer_by_the_start_of_the_name_inactive_ones_not_offered(ctx, clock):
+    auth.set_pin(ctx, "rita", "2468")
+    boss = auth.Session("sofia", "Sofia Almeida", "supervisor")
+    jose = customer_edit.create(ctx, boss, CustomerDraft(name="José Müller", phones=["912 345 678"]))
+    customer_edit.create(ctx, boss, CustomerDraft(name="Josué [/ Müller\\"))  # text from data, never markup
+    customer_edit.create(ctx, boss, CustomerDraft(name="Josefa Müller", active=False))
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await log_in_as_rita(app, pilot)
+        await pilot.press("c", *"jo mü", "enter")
+        await settle(app, pilot)
+        results = app.screen.query_one("#finder-results", OptionList)
+        assert results.option_count == 2
+        assert "José Müller" in str(results.get_option_at_index(0).prompt)
+        assert "Josué [/ Müller\\" in Content.from_markup(str(results.get_option_at_index(1).prompt)).plain
+        await pilot.press("enter", "1", "i")
+        await settle(app, pilot)
+    assert Ticket.get().customer_id == jose.id
 
 
 async def test_walked_away_cancels_a_waiting_ticket_and_explains_refusals(ctx, clock):

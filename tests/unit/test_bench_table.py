@@ -19,6 +19,11 @@ SEARCH = [
                 "ratio_p95": 2.6},
      "import": {"rows_per_s": 1221.0}, "raw_import": {"rows_per_s": 2974.0}},
 ]
+RECEPTION = [
+    {"backend": "sqlite", "customers": 1_000_000,
+     "lookup": {"reception_p50_ms": 0.53, "reception_p95_ms": 8.15, "search_p50_ms": 0.45, "search_p95_ms": 8.12,
+                "ratio_p95": 1.0037}},
+]
 STATS = {"refresh_history_ms": 41.25, "refresh_today_ms": 12.5, "refresh_ratio": 3.3, "report_year_s": 9.44,
          "tickets": 1_000_000}
 MEMORY = {"name": "memory", "backend": "SQLite", "customers": 1_000_000, "tickets": 1_000_123, "peak_rss_mib": 140.2,
@@ -30,12 +35,15 @@ def doc(**results):
 
 
 def test_every_figure_beside_its_baseline_in_a_fixed_order():
-    table = run_all.rows(doc(startup=STARTUP, queue=QUEUE, search=SEARCH, stats=STATS, memory=MEMORY))
+    table = run_all.rows(doc(startup=STARTUP, queue=QUEUE, search=SEARCH, reception=RECEPTION, stats=STATS,
+                             memory=MEMORY))
     by_figure = {row[0]: row[1:] for row in table}
     assert [row[0] for row in table] == [
         "start-up to a painted login screen",
         "customer search p50 / p95, 1,000,000 customers, SQLite",
         "customer search p50 / p95, 1,000,000 customers, PostgreSQL",
+        "reception lookup p50 / p95, 1,000,000 customers, SQLite",
+        "reception lookup p50 / p95, 1,000,000 customers, PostgreSQL",
         "claims per second, 8 desk processes, SQLite",
         "claims per second, 8 desk processes, PostgreSQL",
         "tickets issued per second, one process, SQLite",
@@ -51,6 +59,9 @@ def test_every_figure_beside_its_baseline_in_a_fixed_order():
         "780 ms", "600 ms (one-label Textual app)", "1.30", "<= 1.3")
     assert by_figure["customer search p50 / p95, 1,000,000 customers, SQLite"] == (
         "8.0 / 32.2 ms", "3.0 / 12.4 ms (raw SQL)", "2.60", "p95 <= 20 ms, ratio <= 2")
+    assert by_figure["reception lookup p50 / p95, 1,000,000 customers, SQLite"] == (
+        "0.5 / 8.2 ms", "0.5 / 8.1 ms (db/search.py, same queries)", "1.00", "p95 <= 20 ms, ratio about 1")
+    assert by_figure["reception lookup p50 / p95, 1,000,000 customers, PostgreSQL"][0] == "not run: no postgresql result"
     assert by_figure["claims per second, 8 desk processes, SQLite"] == ("391", "3,312 (raw claim loop)", "0.12", ">= 0.5")
     assert by_figure["tickets issued per second, one process, PostgreSQL"] == ("469", "-", "-", "-")
     assert by_figure["CSV import, SQLite"] == ("1,221 rows/s", "2,974 rows/s (raw inserts)", "0.41", ">= 5,000 rows/s")
@@ -77,6 +88,7 @@ def test_a_missing_benchmark_is_a_row_that_says_why():
     assert by_figure["claims per second, 8 desk processes, PostgreSQL"][0] == (
         "not run: no PostgreSQL at postgresql://x: refused")
     assert by_figure["customer search p50 / p95, 5,000 customers, PostgreSQL"][0].startswith("not run: no PostgreSQL")
+    assert by_figure["reception lookup p50 / p95, 5,000 customers, SQLite"][0] == "not run: no sqlite result"
     assert by_figure["dashboard refresh, historic tickets"] == (
         "not run: bench/stats.py is not in this checkout", "-", "-", "-")
     assert by_figure["one-year report"][0] == "not run: bench/stats.py is not in this checkout"
@@ -92,7 +104,7 @@ def test_the_markdown_table_names_the_machine_and_escapes_pipes():
     assert lines[2] == "| figure | deskapp | baseline (same run) | ratio | target |"
     assert lines[3] == "| --- | --- | --- | --- | --- |"
     assert "| peak memory (RSS) of the TUI | not run: a \\| b | - | - | - |" in lines
-    assert len(lines) == 4 + 13
+    assert len(lines) == 4 + 15
 
 
 def test_sizes_from_the_environment():

@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButt
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
-from deskapp.core.customers.lookup import CustomerMatch
+from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
 from deskapp.tui.format import escape, minutes
 from deskapp.tui.screens.base import AppScreen
@@ -81,7 +81,7 @@ class ReceptionScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__(name="reception")
         self.service: str | None = None
-        self.customer: CustomerMatch | None = None
+        self.customer: ReceptionMatch | None = None
         self._issuing = False
 
     @property

@@ -1,6 +1,7 @@
-"""Identify the customer at reception: type phone digits, a national ID or a customer number.
+"""Identify the customer at reception: type a name, phone digits, a national ID or a customer number.
 
-Enter searches (in a worker); the matches appear below; Enter or a click chooses one, which the
+Enter asks the ranked customer search (in a worker; inactive customers are not offered); the
+matches appear below, IDs and phones masked; Enter or a click chooses one, which the
 finder reports up with `CustomerFinder.Chosen`. Escape leaves the finder.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskapp.core.customers import lookup
+from deskapp.core.customers import directory as customers
+from deskapp.tui.format import escape
 from deskapp.tui.work import call_core
 
 
@@ -20,7 +22,7 @@ class CustomerFinder(Vertical):
     class Chosen(Message):
         """A customer was chosen (or None: the choice was cleared)."""
 
-        def __init__(self, match: lookup.CustomerMatch | None) -> None:
+        def __init__(self, match: customers.ReceptionMatch | None) -> None:
             super().__init__()
             self.match = match
 
@@ -29,12 +31,12 @@ class CustomerFinder(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.matches: list[lookup.CustomerMatch] = []
-        self.chosen: lookup.CustomerMatch | None = None
+        self.matches: list[customers.ReceptionMatch] = []
+        self.chosen: customers.ReceptionMatch | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Phone digits, national ID or customer number, then Enter", id="finder-input",
-                    restrict=r"[0-9A-Za-z .\-/]*", max_length=32)
+        yield Input(placeholder="Name, phone, national ID or customer number, then Enter", id="finder-input",
+                    restrict=r"[\w .,'’\-/+()]*", max_length=64)
         yield OptionList(id="finder-results")
         yield Static("", id="finder-status")
 
@@ -48,28 +50,30 @@ class CustomerFinder(Vertical):
     def search(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self._say("Type phone digits, a national ID or a customer number.")
+            self._say("Type a name, phone digits, a national ID or a customer number.")
             return
         self._say("Searching…")
-        call_core(self, lookup.find_customers, self.app.ctx, text, then=self._found, group="finder", exclusive=True)
+        call_core(self, customers.identify, self.app.ctx, self.app.session, text, then=self._found, group="finder",
+                  exclusive=True)
 
-    def _found(self, matches: list[lookup.CustomerMatch]) -> None:
+    def _found(self, matches: list[customers.ReceptionMatch]) -> None:
         self.matches = matches
         results = self.query_one("#finder-results", OptionList)
         results.set_options([Option(self._label(m), id=str(m.id)) for m in matches])
         results.display = bool(matches)
         if not matches:
-            self._say("No customer found. Phone and ID need at least 4 digits; or issue without a customer.")
+            self._say("No customer found. Try the start of a name, at least 4 digits of a phone or ID, "
+                      "or issue without a customer.")
             return
         self._say(f"{len(matches)} found: choose with ↑ ↓ and Enter.")
         results.highlighted = 0
         results.focus()
 
     @staticmethod
-    def _label(m: lookup.CustomerMatch) -> str:
-        extra = " · ".join(x for x in (f"ID {m.national_id_tail}" if m.national_id_tail else "",
-                                       f"phone {m.phone_tail}" if m.phone_tail else "") if x)
-        return f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else "")
+    def _label(m: customers.ReceptionMatch) -> str:
+        extra = " · ".join(x for x in (f"ID {m.national_id}" if m.national_id else "",
+                                       f"phone {m.phone}" if m.phone else "") if x)
+        return escape(f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else ""))
 
     @on(OptionList.OptionSelected, "#finder-results")
     def _choose(self, event: OptionList.OptionSelected) -> None:
@@ -77,7 +81,7 @@ class CustomerFinder(Vertical):
         self.chosen = self.matches[event.option_index]
         self._hide_results()
         self.query_one("#finder-input", Input).value = ""
-        self._say(f"Customer: [b]{self.chosen.name}[/b] (no. {self.chosen.number}) · x clears")
+        self._say(f"Customer: [b]{escape(self.chosen.name)}[/b] (no. {self.chosen.number}) · x clears")
         self.post_message(self.Chosen(self.chosen))
 
     def clear(self) -> None:
