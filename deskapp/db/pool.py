@@ -21,6 +21,10 @@ connection given back inside a transaction is rolled back first, or closed when 
 only idle connections wait in the pool. A connection that died during a call was already ended
 there (PostgresDatabase.drop_connection) and never goes back. New SQLite connections get the
 pragmas of deskapp.db.database.
+
+A thread that uses the database must do so inside `borrowed()` (or Peewee's connection_context):
+a connection a thread never closes stays checked out, counts against the pool's size, and is
+not ended when the thread ends.
 """
 from __future__ import annotations
 
