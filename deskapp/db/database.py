@@ -25,16 +25,16 @@ db = DatabaseProxy()
 T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
+    ("busy_timeout", 10_000),  # first, so that switching to WAL waits as long as everything else
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
-    ("busy_timeout", 10_000),
     ("synchronous", "normal"),
 )
 
 # The pool of one process (one desk): at most POOL_SIZE connections open at once, in use or idle
 # (idle ones are those the screens' workers gave back); a thread that finds them all in use waits
-# up to POOL_WAIT seconds for one to come back. SQLite's own busy wait is the busy_timeout pragma
-# (playhouse.pool takes `timeout` for the pool's wait).
+# up to POOL_WAIT seconds for one to come back. SQLite's own wait for a lock is the busy_timeout
+# pragma (playhouse.pool takes the `timeout` argument for the pool's wait).
 POOL_SIZE = 8
 POOL_WAIT = 30
 

@@ -184,10 +184,11 @@ def test_every_sqlite_connection_of_the_pool_has_the_pragmas(db_url) -> None:
     if is_postgres():
         return
 
-    def pragmas() -> tuple:
-        return tuple(db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name, _ in database.SQLITE_PRAGMAS)
+    def pragmas() -> dict:
+        return {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name, _ in database.SQLITE_PRAGMAS}
 
-    assert set(in_threads(pragmas, 3, together=True)) == {("wal", 1, 10_000, 1)}  # synchronous=normal is 1
+    expected = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 1}  # 1 = normal
+    assert in_threads(pragmas, 3, together=True) == [expected] * 3
     database.close()
 
 
