@@ -232,7 +232,7 @@ def _pg_server(url: str) -> tuple[int, int]:
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')").fetchone()[0]
     finally:
-        conn.close()
+        conn.close_all()  # a pooled database: close() alone would keep the connection idle
     return version // 10000, int(tables)
 
 

@@ -3,6 +3,10 @@
 Models are declared against `db`, a DatabaseProxy; `connect(url)` builds the real database and
 binds it. SQLite opens every transaction with BEGIN IMMEDIATE: a deferred transaction that later
 writes fails with "database is locked" under load instead of waiting its turn.
+
+Both databases are Peewee's pooled ones (playhouse.pool; why, in deskapp.db.pool): `close()` on a
+thread gives its connection back to the pool instead of ending it, and the module's `close()`
+ends the pool's idle connections.
 """
 from __future__ import annotations
 
@@ -14,17 +18,25 @@ from urllib.parse import urlparse
 
 import peewee
 from peewee import DatabaseProxy
+from playhouse.pool import MaxConnectionsExceeded, PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
 
 T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
+    ("busy_timeout", 10_000),  # first, so that switching to WAL waits as long as everything else
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
-    ("busy_timeout", 10_000),
     ("synchronous", "normal"),
 )
+
+# The pool of one process (one desk): at most POOL_SIZE connections open at once, in use or idle
+# (idle ones are those the screens' workers gave back); a thread that finds them all in use waits
+# up to POOL_WAIT seconds for one to come back. SQLite's own wait for a lock is the busy_timeout
+# pragma (playhouse.pool takes the `timeout` argument for the pool's wait).
+POOL_SIZE = 8
+POOL_WAIT = 30
 
 
 class DatabaseUnavailable(Exception):
@@ -58,9 +70,29 @@ def connection_lost(exc: BaseException) -> bool:
         marker in text for marker in CONNECTION_LOST)
 
 
-class PostgresDatabase(peewee.PostgresqlDatabase):
+class _Pooled:
+    """The pool's "all connections busy" (a ValueError) in words a user understands."""
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        try:
+            return super().connect(reuse_if_open)  # type: ignore[misc]
+        except MaxConnectionsExceeded:
+            raise DatabaseUnavailable(
+                f"all {POOL_SIZE} database connections of this desk stayed busy for {POOL_WAIT} seconds "
+                "(a long lock in the database?); try again") from None
+
+
+class SqliteDatabase(_Pooled, PooledSqliteDatabase):
+    """A SQLite file; every new connection of the pool gets SQLITE_PRAGMAS."""
+
+
+class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
     """PostgreSQL that survives a server-side end of its connection (restart, failover,
     pg_terminate_backend, an idle timeout).
+
+    The pool asks an idle connection a trivial SELECT before it hands it out, so one the server
+    ended while it waited is closed and replaced, and takes back only a connection whose state
+    is known (one in a transaction is rolled back first).
 
     Peewee keeps a dead connection and fails every later statement with "the connection is
     closed"; here the dead connection is dropped at once, so the next statement connects anew.
@@ -83,14 +115,9 @@ class PostgresDatabase(peewee.PostgresqlDatabase):
             return super().execute_sql(sql, params)
 
     def drop_connection(self) -> None:
-        """Forget a dead connection, outside any transaction; the next statement opens a new one."""
-        conn = self._state.conn
-        self._state.reset()
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # noqa: BLE001  it is already dead; closing only frees the socket
-                pass
+        """End a dead connection (never back to the pool), outside any transaction; the next
+        statement takes another."""
+        self.manual_close()
 
 
 def _is_plain_read(sql: str) -> bool:
@@ -113,9 +140,9 @@ def make_database(url: str) -> peewee.Database:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise DatabaseUnavailable(f"the folder for the database does not exist: {folder}")
-        return peewee.SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False, timeout=10
-        )
+        return SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False,
+            max_connections=POOL_SIZE, timeout=POOL_WAIT)
     if parsed.scheme in ("postgresql", "postgres"):
         try:
             import psycopg  # noqa: F401  (checked here so the message can say what to install)
@@ -123,14 +150,18 @@ def make_database(url: str) -> peewee.Database:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'deskapp[postgres]'"
             ) from None
-        return PostgresDatabase("postgresql://" + url.split("://", 1)[1])
+        return PostgresDatabase("postgresql://" + url.split("://", 1)[1], max_connections=POOL_SIZE,
+                                timeout=POOL_WAIT)
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
 def connect(url: str) -> peewee.Database:
     """Bind the models to the database at `url` and check it answers."""
     database = make_database(url)
+    previous = db.obj
     db.initialize(database)
+    if isinstance(previous, PooledDatabase):
+        previous.close_idle()  # bound no more: what it kept idle would never be used again
     try:
         database.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
@@ -139,15 +170,15 @@ def connect(url: str) -> peewee.Database:
     return database
 
 
-_close_hooks: list = []  # called by close(): deskapp.db.pool registers the discard of its kept connections
-
-
 def close() -> None:
-    """Close this thread's connection and those kept for the screens' workers (deskapp.db.pool)."""
-    for hook in _close_hooks:
-        hook()
+    """End this thread's connection and every idle one the pool keeps for the screens' workers.
+
+    A connection another thread is using at the moment is left to it (ending it would fail that
+    thread's work); it goes back to the pool when that thread is done."""
     if db.obj is not None and not db.is_closed():
-        db.close()
+        db.close()  # back to the pool, ended just below
+    if isinstance(db.obj, PooledDatabase):
+        db.obj.close_idle()
 
 
 def redact(url: str) -> str:

@@ -1,128 +1,46 @@
-"""Connections kept open between the screens' worker calls, lent to whichever thread runs next.
+"""The screens' worker threads borrow a connection from the pool of the bound database.
 
 Every database call from a screen runs in a new worker thread (deskapp.tui.work.call_core), and
-Peewee connections belong to a thread, so each call used to open a connection and close it. At
-a million customers that costs more than the query: a new SQLite connection starts with an empty
-page cache (every index page read again), a new PostgreSQL connection is a new server process
-with cold catalog caches. `borrowed()` lends the calling thread a connection an earlier call left
-idle and takes it back afterwards; at most KEEP wait, the rest are closed.
+Peewee connections belong to a thread. Opening one per call costs more than the query at a
+million customers: a new SQLite connection starts with an empty page cache, a new PostgreSQL
+connection is a new server process with cold catalog caches. So the databases made by
+deskapp.db.database are Peewee's pooled ones (playhouse.pool): a thread's `close()` gives its
+connection back, and the next thread's first statement takes an idle one.
 
-Only a clean connection is kept: open, outside any transaction (SQLite not in_transaction,
-PostgreSQL idle). A PostgreSQL connection is asked a trivial SELECT before it is lent, since the
-server may have ended it while it waited (restart, failover, pg_terminate_backend); a dead one is
-closed and a new one opened, so the reconnect rules of deskapp.db.database see nothing new. A
-connection that died during the call was already dropped there and is not kept. SQLite
-connections are opened with check_same_thread=False and used by one thread at a time.
+Why playhouse.pool and not psycopg_pool: the pool has to live where Peewee keeps its per-thread
+connection, or Peewee would still open and close its own; playhouse.pool is that (the database
+object itself pools, and connect()/close() work as before), for SQLite as well as PostgreSQL,
+with no new dependency. psycopg_pool serves PostgreSQL only and hands out connections through
+its own context manager, so it would need a Peewee subclass that drives `_state` the way this
+module used to, and SQLite would still need a pool of our own.
+
+What the pool checks (deskapp.db.database sets its size): a PostgreSQL connection is asked a
+trivial SELECT before it is handed out, so one the server ended while it waited (restart,
+failover, pg_terminate_backend) is closed and replaced; a closed SQLite one is dropped too. A
+connection given back inside a transaction is rolled back first, or closed when that fails, so
+only idle connections wait in the pool. A connection that died during a call was already ended
+there (PostgresDatabase.drop_connection) and never goes back. New SQLite connections get the
+pragmas of deskapp.db.database.
+
+A thread that uses the database must do so inside `borrowed()` (or Peewee's connection_context):
+a connection a thread never closes stays checked out, counts against the pool's size, and is
+not ended when the thread ends.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import peewee
-
-from deskapp.db import database
-from deskapp.db.database import db, is_postgres
-
-KEEP = 4
-
-_lock = threading.Lock()
-_idle: list[tuple[peewee.Database, object]] = []  # (the database it belongs to, its raw connection)
+from deskapp.db.database import db
 
 
 @contextmanager
 def borrowed() -> Iterator[None]:
-    """The calling thread has a connection of the bound database inside the block."""
-    database = db.obj
-    if database is None or not database.is_closed():
-        # Nothing bound (fails as before), or this thread has its own connection: use it as is.
-        with db.connection_context():
-            yield
-        return
-    conn = _take(database)
-    if conn is None:
-        database.connect()
-    else:
-        database._state.set_connection(conn)
-    marker = object()  # a nested connection_context() must not close the lent connection on exit
-    database._state.ctx.append(marker)
+    """Inside the block the calling thread's first statement takes a pooled connection; on the
+    way out it goes back to the pool (unless the thread already had one of its own)."""
+    had_own = db.obj is not None and not db.is_closed()
     try:
         yield
     finally:
-        state = database._state
-        if marker in state.ctx:
-            state.ctx.remove(marker)
-        conn = None if state.closed else state.conn
-        if conn is not None and not state.ctx and _clean(database, conn):
-            state.reset()  # this thread forgets it; the next call's thread takes it
-            _give(database, conn)
-        elif not state.ctx and not database.is_closed():
-            database.close()
-
-
-def discard_all() -> None:
-    """Close every kept connection (the database is being closed or replaced)."""
-    with _lock:
-        kept = list(_idle)
-        _idle.clear()
-    for _, conn in kept:
-        _close(conn)
-
-
-def kept() -> int:
-    """How many idle connections wait to be lent."""
-    with _lock:
-        return len(_idle)
-
-
-def _take(database: peewee.Database):
-    while True:
-        stale = []
-        with _lock:
-            stale = [conn for owner, conn in _idle if owner is not database]
-            _idle[:] = [entry for entry in _idle if entry[0] is database]
-            conn = _idle.pop()[1] if _idle else None
-        for old in stale:
-            _close(old)
-        if conn is None:
-            return None
-        if _alive(database, conn):
-            return conn
-        _close(conn)
-
-
-def _give(database: peewee.Database, conn) -> None:
-    with _lock:
-        if len(_idle) < KEEP:
-            _idle.append((database, conn))
-            return
-    _close(conn)
-
-
-def _clean(database: peewee.Database, conn) -> bool:
-    if is_postgres(database):
-        import psycopg
-
-        return not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    return not conn.in_transaction
-
-
-def _alive(database: peewee.Database, conn) -> bool:
-    if not is_postgres(database):
-        return True
-    try:
-        conn.execute("SELECT 1").fetchall()
-    except Exception:  # noqa: BLE001  any failure means: do not lend it
-        return False
-    return _clean(database, conn)
-
-
-def _close(conn) -> None:
-    try:
-        conn.close()
-    except Exception:  # noqa: BLE001  closing a dead connection only frees its socket
-        pass
-
-
-database._close_hooks.append(discard_all)  # database.close() also ends the kept connections
+        if not had_own and db.obj is not None and not db.is_closed():
+            db.close()

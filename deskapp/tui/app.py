@@ -144,6 +144,7 @@ class DeskApp(App):
         from deskapp.config.load import load_config
         from deskapp.core.queue import ensure_day
         from deskapp.core.startup import open_context
+        from deskapp.db.pool import borrowed
 
         try:
             config = self.config or load_config(self.config_path)
@@ -152,8 +153,9 @@ class DeskApp(App):
             self.call_from_thread(self.exit, None, 2, "\n".join(str(e) for e in exc.errors))
             return
         try:
-            ctx = open_context(config, self.db_url, self.clock)
-            ensure_day(ctx)
+            with borrowed():  # the connection goes to the pool, for the screens' first calls
+                ctx = open_context(config, self.db_url, self.clock)
+                ensure_day(ctx)
         except Exception as exc:  # noqa: BLE001  shown on screen; the app stays usable to quit
             self.call_from_thread(self.report_error, exc)
             return
