@@ -164,7 +164,7 @@ def test_an_empty_period_has_no_figures(ctx):
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(ctx):
-    with pytest.raises(ValueError, match="ends"):
+    with pytest.raises(stats.ReportError, match="ends"):
         stats.period_stats(ctx, DAY, DAY - dt.timedelta(days=1))
 
 

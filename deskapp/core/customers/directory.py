@@ -32,6 +32,7 @@ from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import search_customers
+from deskapp.errors import BadInput
 
 ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "search": ("greeter", "teller", "supervisor", "manager"),
@@ -51,7 +52,7 @@ ID_EXPIRY_WARNING_DAYS = 30
 TIMELINE_LIMIT = 100
 
 
-class CustomerNotFound(ValueError):
+class CustomerNotFound(BadInput):
     """No customer with that id or number."""
 
 

@@ -39,6 +39,11 @@ from deskapp.core.context import Context
 from deskapp.core.queue import counter_events
 from deskapp.db.database import db
 from deskapp.db.models import Counter, Service, Staff, Ticket
+from deskapp.errors import BadInput
+
+
+class ReportError(BadInput):
+    """A period or report that cannot be made as asked (its end before its start, an unknown format)."""
 
 SERVED_STATES = ("serving", "done", "transferred")
 
@@ -186,7 +191,7 @@ def figures(rows: list[TicketRow], targets: dict[int, int], counter_hours: float
 
 def _check_period(since: dt.date, until: dt.date) -> None:
     if until < since:
-        raise ValueError(f"The period ends ({until}) before it starts ({since}).")
+        raise ReportError(f"The period ends ({until}) before it starts ({since}).")
 
 
 def ticket_rows(ctx: Context, since: dt.date, until: dt.date) -> list[TicketRow]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from deskapp.core import metrics
 from deskapp.core.context import Context
-from deskapp.core.stats.figures import p90
+from deskapp.core.stats.figures import ReportError, p90
 from deskapp.db.models import StepRecord, Ticket
 
 WORKED = ("done", "approved")
@@ -34,7 +34,7 @@ class StepFigures:
 def step_figures(ctx: Context, since: dt.date, until: dt.date) -> list[StepFigures]:
     """Per workflow and step, in workflow order; the slowest steps stand out by their mean and p90."""
     if until < since:
-        raise ValueError(f"The period ends ({until}) before it starts ({since}).")
+        raise ReportError(f"The period ends ({until}) before it starts ({since}).")
     rows = (
         StepRecord.select(StepRecord.workflow, StepRecord.step_id, StepRecord.position, StepRecord.outcome,
                           StepRecord.started_at, StepRecord.committed_at)
