@@ -17,8 +17,11 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logging.handlers import RotatingFileHandler
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_BYTES = 5_000_000
@@ -70,6 +73,8 @@ def stop() -> None:
 
 
 def _open(path: Path) -> None:
+    from logging.handlers import RotatingFileHandler  # here, not at import: the desk's start stays light
+
     global _handler
     path = path.resolve()
     try:
