@@ -119,3 +119,14 @@ def held() -> Iterator[None]:
     else:
         for line in lines:
             log.info(line)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Only warnings and errors during the block (the demo's simulated days are nobody's actions)."""
+    before = log.level
+    log.setLevel(max(logging.WARNING, log.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        log.setLevel(before)
