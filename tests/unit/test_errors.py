@@ -231,3 +231,12 @@ def test_a_retried_transaction_is_a_warning_in_the_log(ctx, tmp_path):
     written = (tmp_path / "deskapp.log").read_text()
     assert "WARNING deskapp: transaction retried (attempt 2 of 5): database is locked" in written
     assert written.count("ana saved") == 1
+
+
+def test_words_that_name_a_person_stay_out_of_the_log(tmp_path):
+    logs.start("INFO", tmp_path / "deskapp.log")
+    describe(OfferError("Zeferina Quaresma has not agreed to marketing, so 'Card' cannot be offered."))
+    describe(Forbidden("Ana Costa (teller) may not open Supervisor"))
+    written = (tmp_path / "deskapp.log").read_text()
+    assert "refused (OfferError)\n" in written and "refused (Forbidden)\n" in written
+    assert "Zeferina" not in written and "Ana Costa" not in written

@@ -40,6 +40,8 @@ DECISIONS = (ACCEPTED, DECLINED)
 class OfferError(BadInput):
     """An offer decision that cannot be recorded, in plain words."""
 
+    private = True  # may name the customer
+
 
 @dataclass(frozen=True)
 class OfferInfo:

@@ -47,6 +47,8 @@ class AuthError(DeskappError):
 class Forbidden(DeskappError):
     """The role may not do this."""
 
+    private = True  # names the staff member
+
 
 @dataclass(frozen=True)
 class Session:
