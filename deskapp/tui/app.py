@@ -211,7 +211,7 @@ class DeskApp(App):
         try:
             authorize(self.session, name)
         except Exception as exc:  # noqa: BLE001  Forbidden: told, not crashed
-            self.notify(str(exc), severity="warning")
+            self.report_error(exc)
             return
         if name not in self._modes_added:
             self.add_mode(name, _screen_factory(name))

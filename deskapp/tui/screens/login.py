@@ -138,7 +138,6 @@ class LoginScreen(Screen):
         self.app.logged_in(session, counter)
 
     def _failed(self, exc: BaseException) -> None:
-
         pin = self.query_one("#pin", Input)
         pin.value = ""
         show_failure(self, exc, self._say)
