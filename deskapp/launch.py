@@ -1,6 +1,6 @@
 """The `deskapp` entry point: open the desk at once, or hand everything else to the click CLI.
 
-Most starts are a desk: `deskapp` with at most --config, --db and --counter. For those the login
+Most starts are a desk: `deskapp` with at most --config, --db, --counter and --log-level. For those the login
 screen is painted without importing click and the command modules (a measurable share of start-up,
 see README "Benchmarks"). Anything else, including --help, a typo or a command, goes to
 deskapp.cli, which parses, explains and reports exactly as before.
@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
-_OPTIONS = {"--config": "config_path", "--db": "db_url", "--counter": "counter"}
+from deskapp import logs
+from deskapp.logs import LEVELS
+
+_OPTIONS = {"--config": "config_path", "--db": "db_url", "--counter": "counter", "--log-level": "log_level"}
 
 
 def desk_options(argv: list[str]) -> dict[str, str] | None:
@@ -27,6 +30,8 @@ def desk_options(argv: list[str]) -> dict[str, str] | None:
                 return None  # a missing value: click says so properly
         if not value:
             return None
+        if name == "--log-level" and value.upper() not in LEVELS:
+            return None  # click lists the levels
         found[_OPTIONS[name]] = value
     return found
 
@@ -38,6 +43,7 @@ def main() -> None:
 
         cli()
         return
+    logs.start(options.get("log_level"))  # as the click CLI does for every other start
     try:
         from deskapp.tui.app import run_app
 

@@ -7,6 +7,7 @@ reason shown, unless DESKAPP_REQUIRE_PG=1 (as in CI), where it fails.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import uuid
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from deskapp import logs
 from deskapp.config.load import load_config
 from deskapp.core.clock import FixedClock
 from deskapp.core.startup import open_context
@@ -111,6 +113,16 @@ def sqlite_url(tmp_path, sqlite_template):
     path = tmp_path / "deskapp.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(autouse=True)
+def _log_in_tmp(tmp_path_factory, monkeypatch):
+    """Commands and desks started by tests log to a temporary folder (platformdirs reads XDG_STATE_HOME),
+    never to the user's log directory; logging is stopped again after each test."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+    yield
+    logs.stop()
+    logs.log.setLevel(logging.NOTSET)
 
 
 @pytest.fixture

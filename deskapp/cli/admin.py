@@ -39,29 +39,12 @@ class _Bar:
             self.bar.__exit__(None, None, None)
 
 
-def _errors(func):
-    """BackupError is a user error: one line, exit 1."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from deskapp.db.backup import BackupError
-
-        try:
-            return func(*args, **kwargs)
-        except BackupError as exc:
-            fail(str(exc))
-
-    return wrapper
-
-
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace OUT when it exists.")
 @json_option
 @click.pass_obj
 @user_errors
-@_errors
 def backup(env: Env, out: str, force: bool, as_json: bool) -> None:
     """Write a consistent copy of the database to OUT while desks keep working.
 
@@ -88,7 +71,6 @@ def backup(env: Env, out: str, force: bool, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 @user_errors
-@_errors
 def restore(env: Env, backup_file: str, target: str | None, force: bool, as_json: bool) -> None:
     """Restore the backup IN into a new, empty database, then migrate it to this version."""
     from deskapp.db import backup as core

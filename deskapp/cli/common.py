@@ -1,7 +1,7 @@
 """What every command shares: the global options' Env, exit codes, error reporting, --json output.
 
-Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything else. A user error is
-one line on stderr, never a traceback.
+Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything else. An error is one
+line on stderr, never a traceback: a bug's traceback goes to the log file, which the line names.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-EXIT_BAD_INPUT = 2
-EXIT_FAILURE = 1
+from deskapp.errors import EXIT_BAD_INPUT, EXIT_FAILURE
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "emit", "fail", "json_option", "report_error", "user_errors"]
 
 
 class Env:
@@ -58,25 +59,17 @@ def user_errors(func: Callable) -> Callable:
 
 
 def report_error(exc: Exception) -> None:
-    """Exit with the message and code a user error deserves; re-raise anything else."""
-    import peewee
-
+    """Exit with the message and code deskapp.core.errors.describe gives `exc`; click's own pass through."""
+    if isinstance(exc, (click.ClickException, click.exceptions.Abort, click.exceptions.Exit)):
+        raise exc
     from deskapp.config.errors import ConfigInvalid
-    from deskapp.core.queue import NotFound, QueueError
-    from deskapp.core.security.auth import AuthError, Forbidden
-    from deskapp.db.database import DatabaseUnavailable, first_line, storage_problem
+    from deskapp.core.errors import describe
 
+    told = describe(exc)
     if isinstance(exc, ConfigInvalid):
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    if isinstance(exc, (NotFound, ValueError)):
-        fail(str(exc), EXIT_BAD_INPUT)
-    if isinstance(exc, (QueueError, AuthError, Forbidden, DatabaseUnavailable)):
-        fail(str(exc))
-    if isinstance(exc, peewee.PeeweeException):
-        fail(f"database error: {storage_problem(exc) or first_line(exc)}")
-    raise exc
+        click.echo(told.message, err=True)  # PATH:LINE:COL: lines, as check-config prints them
+        sys.exit(told.exit_code)
+    fail(told.message, told.exit_code)
 
 
 def emit(as_json: bool, data: Any, text: str) -> None:

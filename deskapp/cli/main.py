@@ -6,7 +6,9 @@ import sys
 
 import click
 
+from deskapp import logs
 from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, user_errors
+from deskapp.logs import LEVELS
 
 
 @click.group(invoke_without_command=True)
@@ -14,9 +16,14 @@ from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, pro
               help="Configuration file (default ./config.yaml).")
 @click.option("--db", "db_url", envvar="DESKAPP_DATABASE_URL", help="Database URL, overriding the configuration's.")
 @click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
+@click.option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
+              help="How much goes to the log file (default: the configuration's logging.level, else INFO).")
+@click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s")
 @click.pass_context
-def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, counter: str | None) -> None:
+def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, counter: str | None,
+         log_level: str | None) -> None:
     """deskapp: the service desk for a bank branch. Without a command it opens the app."""
+    logs.start(log_level)
     click_ctx.obj = Env(config_path, db_url)
     if click_ctx.invoked_subcommand is None:
         _open_app(click_ctx.obj, "desk", counter=counter)
@@ -136,7 +143,7 @@ def unlock(env: Env, login: str, by: str) -> None:
 def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, target_minutes: float | None,
              as_json: bool) -> None:
     """Erlang C: probability of waiting, average wait, service level and occupancy."""
-    from deskapp.core.queue.estimate import counters_needed, erlang_c
+    from deskapp.core.queue.estimate import EstimateInvalid, counters_needed, erlang_c
 
     result = erlang_c(counters, arrivals_per_hour, service_minutes, target_minutes)
     data = result.as_dict()
@@ -152,7 +159,7 @@ def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, ta
     if target_minutes is not None:
         try:
             needed: int | None = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
-        except ValueError:  # more counters than it searches: the figures above still stand
+        except EstimateInvalid:  # more counters than it searches: the figures above still stand
             needed = None
         data["counters_needed_80pct"] = needed
         lines.append(f"counters for 80% within target: {needed if needed is not None else 'more than 500'}")

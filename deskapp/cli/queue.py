@@ -106,8 +106,6 @@ def _complete(ctx, counter_code, abandon_reason=None):
             "--abandon-workflow REASON to abandon them (recorded and audited).") from None
     except workflows.StepInvalid as exc:
         raise q.QueueError(f"--abandon-workflow: {'; '.join(exc.problems.values())}.") from None
-    except workflows.WorkflowError as exc:
-        raise q.QueueError(str(exc)) from None
 
 
 _counter_action("complete", "Finish serving the ticket (refused while its workflow has steps left).", _complete,

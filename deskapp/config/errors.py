@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deskapp.errors import BadInput
+
 
 @dataclass(frozen=True, order=True)
 class ConfigError:
@@ -17,8 +19,11 @@ class ConfigError:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
-class ConfigInvalid(Exception):
+class ConfigInvalid(BadInput):
     """Raised when a configuration cannot be used; carries every problem found."""
+
+    title = "Cannot continue"
+    severity = "error"
 
     def __init__(self, errors: list[ConfigError]):
         self.errors = sorted(errors)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from deskapp.errors import BadInput
+
 MAX_LENGTH = 1000  # characters of source; a condition longer than this is not a condition any more
 
 
-class ExprError(Exception):
+class ExprError(BadInput):
     """A problem in an expression; `offset` is the 0-based character offset into the source text."""
 
     def __init__(self, message: str, offset: int) -> None:

@@ -88,6 +88,21 @@ class Database(Section):
         return value
 
 
+class Logging(Section):
+    file: str | None = None
+    """The log file (relative to the current directory); by default deskapp.log in the user's log directory
+    (~/.local/state/deskapp/log on Linux, %LOCALAPPDATA%\\deskapp\\Logs on Windows). It rotates at 5 MB,
+    keeping five old files."""
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """How much is written: INFO is one line per staff action, WARNING only refusals, retries and failures.
+    `deskapp --log-level` overrides it."""
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
 class PriorityClass(Section):
     code: str
     """Short code used on tickets and the command line (e.g. normal, priority)."""
@@ -245,6 +260,8 @@ class Config(Section):
     """The branch this desk belongs to."""
     database: Database = Database()
     """Where the data lives."""
+    logging: Logging = Logging()
+    """Where this desk writes its log, and how much."""
     queue: Queue = Queue()
     """Ticket numbering and calling rules."""
     priority_classes: list[PriorityClass] = Field(

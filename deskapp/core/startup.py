@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deskapp import logs
 from deskapp.config.schema import Config
 from deskapp.core import changes
 from deskapp.core.clock import Clock, SystemClock
@@ -126,6 +127,7 @@ def open_context(config: Config, url: str | None = None, clock: Clock | None = N
 
     Several desks may run this at once: migration and sync are each one locked transaction.
     """
+    logs.use_config(config.logging)  # the configuration's log file and level, when logging was started
     database.connect(database_url(config, url))
     ctx = Context(config=config, clock=clock or SystemClock())
     if init:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deskapp.db import database, migrate
+from deskapp.errors import DeskappError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -32,7 +33,7 @@ PAGES_PER_STEP = 1024  # 4 MiB at SQLite's default page size: a progress update 
 Progress = Callable[[int, int], None]
 
 
-class BackupError(Exception):
+class BackupError(DeskappError):
     """A backup or restore that cannot go ahead; the message says why in plain words."""
 
 

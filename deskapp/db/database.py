@@ -20,6 +20,9 @@ import peewee
 from peewee import DatabaseProxy
 from playhouse.pool import MaxConnectionsExceeded, PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from deskapp import logs
+from deskapp.errors import DeskappError
+
 db = DatabaseProxy()
 
 T = TypeVar("T")
@@ -39,8 +42,11 @@ POOL_SIZE = 8
 POOL_WAIT = 30
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(DeskappError):
     """The database cannot be reached or used; the message says why in plain words."""
+
+    title = "Cannot continue"
+    severity = "error"
 
 
 class ConnectionLost(peewee.OperationalError):
@@ -251,7 +257,7 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
     for attempt in range(1, attempts + 1):
         committing = False
         try:
-            with db.atomic():
+            with logs.held(), db.atomic():  # action lines are written once the COMMIT succeeded
                 result = work()
                 committing = True
             return result
@@ -269,6 +275,7 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
                 if exc is caught:
                     raise
                 raise exc from None
+            logs.log.warning("transaction retried (attempt %d of %d): %s", attempt + 1, attempts, first_line(exc))
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported lazily: the login screen paints before config and 
     from deskapp.config.schema import Config
     from deskapp.core.clock import Clock
     from deskapp.core.context import Context
+    from deskapp.core.errors import Description
     from deskapp.core.security.auth import Session
 
 SWITCH_KEYS = {"desk": "f2", "reception": "f3", "customers": "f4", "feedback": "f5",
@@ -142,6 +143,7 @@ class DeskApp(App):
         """Configuration and database, loaded while the login screen is already on screen."""
         from deskapp.config.errors import ConfigInvalid
         from deskapp.config.load import load_config
+        from deskapp.core.errors import describe
         from deskapp.core.queue import ensure_day
         from deskapp.core.startup import open_context
         from deskapp.db.pool import borrowed
@@ -150,7 +152,8 @@ class DeskApp(App):
             config = self.config or load_config(self.config_path)
         except ConfigInvalid as exc:
             # The same messages as every command, printed once the terminal is restored.
-            self.call_from_thread(self.exit, None, 2, "\n".join(str(e) for e in exc.errors))
+            told = describe(exc)
+            self.call_from_thread(self.exit, None, told.exit_code, told.message)
             return
         try:
             with borrowed():  # the connection goes to the pool, for the screens' first calls
@@ -210,7 +213,7 @@ class DeskApp(App):
         try:
             authorize(self.session, name)
         except Exception as exc:  # noqa: BLE001  Forbidden: told, not crashed
-            self.notify(str(exc), severity="warning")
+            self.report_error(exc)
             return
         if name not in self._modes_added:
             self.add_mode(name, _screen_factory(name))
@@ -293,37 +296,15 @@ class DeskApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def report_error(self, exc: BaseException) -> None:
-        """The one place where failures become messages on screen."""
-        from deskapp.config.errors import ConfigInvalid
-        from deskapp.core.queue import QueueError
-        from deskapp.core.security.auth import AuthError, Forbidden
-        from deskapp.db.database import DatabaseUnavailable, first_line
+        """The one place where failures become messages on screen (words from deskapp.core.errors.describe)."""
+        from deskapp.core.errors import describe
 
-        if isinstance(exc, (QueueError, AuthError, Forbidden)):
-            self.notify(str(exc), severity="warning", timeout=6)
-        elif isinstance(exc, (ConfigInvalid, DatabaseUnavailable, ValueError)):
-            self.notify(str(exc), title="Cannot continue", severity="error", timeout=15)
-        else:
-            import peewee
+        self.show_error(describe(exc))
 
-            from deskapp.db.database import ConnectionLost, connection_lost, storage_problem
-
-            problem = storage_problem(exc)
-            if problem:
-                self.notify(problem[0].upper() + problem[1:] + ".", title="Cannot save", severity="error",
-                            timeout=15)
-            elif isinstance(exc, ConnectionLost):
-                self.notify(str(exc), title="Connection lost", severity="error", timeout=15)
-            elif connection_lost(exc):
-                self.notify("The connection to the database was lost; deskapp has reconnected. "
-                            "Look at the screen before you do it again.", title="Connection lost",
-                            severity="error", timeout=10)
-            elif isinstance(exc, peewee.PeeweeException):
-                self.notify(f"The database did not answer: {first_line(exc)}. Nothing was saved; try again.",
-                            title="Database problem", severity="error", timeout=10)
-            else:
-                self.notify(f"{type(exc).__name__}: {first_line(exc)}", title="Unexpected problem",
-                            severity="error", timeout=15)
+    def show_error(self, told: Description) -> None:
+        """A described failure as a notification: a refusal briefly, an error for longer."""
+        timeout = 6 if told.severity == "warning" else 15
+        self.notify(told.message, title=told.title, severity=told.severity, timeout=timeout)  # type: ignore[arg-type]
 
 
 def run_app(config: Config | None, db_url: str | None, *, config_path: str | None = None, mode: str = "desk",

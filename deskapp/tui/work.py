@@ -37,3 +37,16 @@ def call_core(node: DOMNode, fn: Callable[..., Any], *args: Any, then: Callable[
 
     return node.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False,
                            description=getattr(fn, "__name__", "core call"))
+
+
+def show_failure(node: DOMNode, exc: BaseException, say: Callable[[str], None]) -> None:
+    """A refused action in the screen's own words (`say`, where the user typed); anything else, such
+    as a database failure or a bug, as the app's notification. Both through deskapp.core.errors.describe."""
+    from deskapp.core.errors import describe
+
+    told = describe(exc)
+    if told.severity == "warning":
+        say(told.message)
+    else:
+        say("")
+        node.app.show_error(told)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from deskapp.core.queue.estimate import (
     MAX_AHEAD,
+    EstimateInvalid,
     counters_needed,
     erlang_c,
     service_minutes_estimate,
@@ -207,10 +208,10 @@ def test_counters_needed_is_the_fewest_that_meet_the_target(
 
 
 def test_counters_needed_limits() -> None:
-    with pytest.raises(ValueError, match="more than 500 counters would be needed"):
+    with pytest.raises(EstimateInvalid, match="more than 500 counters would be needed"):
         counters_needed(10_000, 60, 1)
     assert counters_needed(9_000, 60, 1, max_counters=10_000) > 9_000  # A = 9000 Erlangs
-    with pytest.raises(ValueError, match="target level must be less than 1"):
+    with pytest.raises(EstimateInvalid, match="target level must be less than 1"):
         counters_needed(200, 3, 1, target_level=1.0)
 
 
@@ -235,24 +236,24 @@ def test_counters_needed_limits() -> None:
     ],
 )
 def test_erlang_c_rejects_bad_input(args: tuple, message: str) -> None:
-    with pytest.raises(ValueError, match=f"^{message}$"):
+    with pytest.raises(EstimateInvalid, match=f"^{message}$"):
         erlang_c(*args)
 
 
 def test_other_functions_reject_bad_input() -> None:
-    with pytest.raises(ValueError, match="service minutes must be more than 0"):
+    with pytest.raises(EstimateInvalid, match="service minutes must be more than 0"):
         counters_needed(200, 0, 1)
-    with pytest.raises(ValueError, match="target level must be 0 or more"):
+    with pytest.raises(EstimateInvalid, match="target level must be 0 or more"):
         counters_needed(200, 3, 1, target_level=-0.1)
-    with pytest.raises(ValueError, match="typical minutes must be more than 0"):
+    with pytest.raises(EstimateInvalid, match="typical minutes must be more than 0"):
         service_minutes_estimate([], 0)
-    with pytest.raises(ValueError, match="alpha must be at most 1"):
+    with pytest.raises(EstimateInvalid, match="alpha must be at most 1"):
         service_minutes_estimate([], 5, alpha=1.5)
-    with pytest.raises(ValueError, match="tickets ahead must be 0 or more"):
+    with pytest.raises(EstimateInvalid, match="tickets ahead must be 0 or more"):
         wait_for_position(-1, 2, 5)
-    with pytest.raises(ValueError, match="3 busy counters but only 2 counters"):
+    with pytest.raises(EstimateInvalid, match="3 busy counters but only 2 counters"):
         wait_for_position(0, 2, 5, [1, 2, 3])
-    with pytest.raises(ValueError, match="remaining minutes must be a finite number"):
+    with pytest.raises(EstimateInvalid, match="remaining minutes must be a finite number"):
         wait_for_position(0, 2, 5, [math.nan])
 
 

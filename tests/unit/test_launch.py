@@ -15,6 +15,7 @@ from tests.conftest import ROOT
     (["--db", "sqlite:///x.db"], {"db_url": "sqlite:///x.db"}),
     (["--db=sqlite:///x.db", "--counter", "3", "--config", "c.yaml"],
      {"db_url": "sqlite:///x.db", "counter": "3", "config_path": "c.yaml"}),
+    (["--log-level", "debug"], {"log_level": "debug"}),
 ])
 def test_a_plain_desk_start_is_recognised(argv, expected):
     assert desk_options(argv) == expected
@@ -22,7 +23,7 @@ def test_a_plain_desk_start_is_recognised(argv, expected):
 
 @pytest.mark.parametrize("argv", [
     ["init"], ["--db", "sqlite:///x.db", "demo"], ["--help"], ["--db"], ["--db", "--counter", "3"],
-    ["--db="], ["--counter", "1", "--counter", "2"], ["--bogus"], ["kiosk"],
+    ["--db="], ["--counter", "1", "--counter", "2"], ["--bogus"], ["kiosk"], ["--log-level", "loud"], ["--version"],
 ])
 def test_anything_else_goes_to_the_click_cli(argv):
     assert desk_options(argv) is None

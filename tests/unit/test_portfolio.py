@@ -89,7 +89,7 @@ def test_my_customers_filter_search_and_sort(ctx, clock):
     assert [r.id for r in portfolio.customers_of(ctx, PEDRO, "pedro", alert="id_expiring")] == [b]
     number = Customer.get_by_id(a).number
     assert [r.id for r in portfolio.customers_of(ctx, PEDRO, "pedro", search=number)] == [a]
-    with pytest.raises(ValueError, match="Sort by one of"):
+    with pytest.raises(portfolio.PortfolioError, match="Sort by one of"):
         portfolio.customers_of(ctx, PEDRO, "pedro", sort="age")
 
 

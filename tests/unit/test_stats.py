@@ -13,6 +13,7 @@ import pytest
 from deskapp.core import queue as q
 from deskapp.core.queue import estimate
 from deskapp.core.stats import figures, period_sums
+from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.staffing import advice_text, staffing_advice
 
 DAY = dt.date(2026, 3, 10)
@@ -164,7 +165,7 @@ def test_an_empty_period_has_no_figures(ctx):
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(ctx):
-    with pytest.raises(ValueError, match="ends"):
+    with pytest.raises(ReportError, match="ends"):
         period_sums.period_stats(ctx, DAY, DAY - dt.timedelta(days=1))
 
 

@@ -32,6 +32,7 @@ from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import MIN_DIGITS, digits_only, search_customers
+from deskapp.errors import BadInput
 
 ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "search": ("greeter", "teller", "supervisor", "manager"),
@@ -52,7 +53,7 @@ TIMELINE_LIMIT = 100
 _WIDEST = 500  # the largest page search_customers returns
 
 
-class CustomerNotFound(ValueError):
+class CustomerNotFound(BadInput):
     """No customer with that id or number."""
 
 

@@ -18,6 +18,7 @@ from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
+from deskapp.errors import DeskappError
 
 SIMILAR_NAME = 0.85
 NUMBER_WIDTH = 8
@@ -32,8 +33,10 @@ class DuplicateNationalId(CustomerInvalid):
         super().__init__({"national_id": f"already belongs to customer {existing.number} ({existing.name})"})
 
 
-class PossibleDuplicates(Exception):
+class PossibleDuplicates(DeskappError):
     """Probably a customer already on file: confirm, then save again with force=True."""
+
+    private = True  # names the customers it resembles
 
     def __init__(self, candidates: list[CustomerSummary]):
         self.candidates = candidates

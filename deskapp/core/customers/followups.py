@@ -17,12 +17,13 @@ from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, FollowUp, Staff
+from deskapp.errors import DeskappError
 
 OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
 SOURCES = ("feedback", "referral", "complaint", "offer", "manual")
 
 
-class FollowUpError(Exception):
+class FollowUpError(DeskappError):
     """A follow-up change that cannot be made, in plain words."""
 
 

@@ -32,6 +32,7 @@ from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
+from deskapp.errors import BadInput
 
 COLUMNS = ("number", "name", "national_id", "birth_date", "phone", "phones", "email", "address", "segment",
            "manager", "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
@@ -43,7 +44,7 @@ PROGRESS_EVERY = 1_000  # rows read between two moves of the progress bar
 _COMPARED = frozenset(bulk.COMPARED)
 
 
-class ImportFailed(ValueError):
+class ImportFailed(BadInput):
     """The file cannot be imported at all (unreadable, no header, no name column)."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from deskapp.config.schema import Config
 from deskapp.db.search import clean, digits_only, folded_name, id_key
+from deskapp.errors import BadInput
 
 MAX_AGE = 120
 NAME_MAX = 200
@@ -20,8 +21,10 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _PHONE_FORMAT = re.compile(r"\+?[0-9\s\-.()/]+")
 
 
-class CustomerInvalid(ValueError):
+class CustomerInvalid(BadInput):
     """The record cannot be saved; `problems` maps each field to what is wrong with it."""
+
+    private = True  # a problem may quote what was typed, or name the customer an ID belongs to
 
     def __init__(self, problems: dict[str, str]):
         self.problems = dict(problems)

@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from deskapp import logs
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock, to_utc
 from deskapp.core.context import Context
@@ -67,6 +68,11 @@ def demo_pin(rng: random.Random, min_length: int) -> str:
 
 def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
           progress: Callable[[float], None] = lambda f: None) -> DemoResult:
+    with logs.quiet():  # simulated history is nobody's action: tens of thousands of lines otherwise
+        return _build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+
+
+def _build(ctx: Context, *, customers: int, days: int, seed: int, progress: Callable[[float], None]) -> DemoResult:
     rng = random.Random(seed)
     result = DemoResult()
     real_clock = ctx.clock

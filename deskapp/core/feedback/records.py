@@ -16,6 +16,7 @@ from deskapp.db.models import (
     Staff,
     Ticket,
 )
+from deskapp.errors import DeskappError
 
 CUSTOMER, STAFF = "customer", "staff"
 
@@ -39,7 +40,7 @@ BANDS = {
 }
 
 
-class FeedbackError(Exception):
+class FeedbackError(DeskappError):
     """Feedback that cannot be recorded or read as asked, in plain words."""
 
 

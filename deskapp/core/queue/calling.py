@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers.records import record_service
@@ -140,8 +141,12 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             return taken if candidates else None  # noqa: B023  work() runs at once, inside this iteration
 
         claimed = transaction(work)
+        if claimed is None:
+            return None
         if claimed is not taken:
-            return ticket_info(claimed) if claimed is not None else None
+            called = ticket_info(claimed)
+            logs.action(staff.login, "ticket_called", ticket=called.number, counter=counter.code)
+            return called
     raise QueueError("Other desks kept taking the next tickets first; press call next again.")
 
 

@@ -1,7 +1,7 @@
 """Wait estimates: Erlang C (M/M/N) steady state, and the live wait of one ticket in a queue.
 
 Pure functions over plain numbers (stdlib only). Nothing is rounded here: rounding is for display.
-Times are in minutes, arrival rates per hour. Bad input raises ValueError with a message fit to show
+Times are in minutes, arrival rates per hour. Bad input raises EstimateInvalid with a message fit to show
 a user as it is (the CLI prints it).
 """
 
@@ -12,6 +12,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from deskapp.errors import BadInput
+
+
+class EstimateInvalid(BadInput):
+    """Figures an estimate cannot be made from (a negative rate, a level of 100 %, too many counters)."""
+
 MAX_COUNTERS = 10_000
 """erlang_c refuses more counters than this (its cost is linear in N; no branch comes near it)."""
 MAX_AHEAD = 10_000
@@ -20,22 +26,22 @@ MAX_AHEAD = 10_000
 
 def _count(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number")
+        raise EstimateInvalid(f"{name} must be a whole number")
     if value < 0:
-        raise ValueError(f"{name} must be 0 or more")
+        raise EstimateInvalid(f"{name} must be 0 or more")
     return value
 
 
 def _real(name: str, value: object) -> float:
     """A finite real number; rejects bool, str, NaN, infinity and ints too large for a float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number")
+        raise EstimateInvalid(f"{name} must be a number")
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number")
+        raise EstimateInvalid(f"{name} must be a finite number")
     return number
 
 
@@ -43,9 +49,9 @@ def _minutes(name: str, value: object, *, positive: bool = False) -> float:
     """A finite real number, >= 0 (or > 0 when positive)."""
     number = _real(name, value)
     if positive and number <= 0:
-        raise ValueError(f"{name} must be more than 0")
+        raise EstimateInvalid(f"{name} must be more than 0")
     if number < 0:
-        raise ValueError(f"{name} must be 0 or more")
+        raise EstimateInvalid(f"{name} must be 0 or more")
     return number
 
 
@@ -115,7 +121,7 @@ def erlang_c(
     """
     n = _count("counters", counters)
     if n > MAX_COUNTERS:
-        raise ValueError(f"counters must be at most {MAX_COUNTERS}")
+        raise EstimateInvalid(f"counters must be at most {MAX_COUNTERS}")
     rate = _minutes("arrivals per hour", arrivals_per_hour)
     service = _minutes("service minutes", service_minutes, positive=True)
     target = None if target_minutes is None else _minutes("target minutes", target_minutes)
@@ -165,10 +171,10 @@ def counters_needed(
     target = _minutes("target minutes", target_minutes)
     level = _minutes("target level", target_level)
     if level >= 1.0:
-        raise ValueError("target level must be less than 1 (100 %)")
+        raise EstimateInvalid("target level must be less than 1 (100 %)")
     limit = _count("max counters", max_counters)
     if limit > MAX_COUNTERS:
-        raise ValueError(f"max counters must be at most {MAX_COUNTERS}")
+        raise EstimateInvalid(f"max counters must be at most {MAX_COUNTERS}")
     a = rate * service / 60.0
     if a == 0.0:
         return 0
@@ -177,7 +183,7 @@ def counters_needed(
         b = a * b / (n + a * b)
         if a < n and _service_level(n, a, _erlang_c(n, a, b), service, target) >= level:
             return n
-    raise ValueError(f"more than {limit} counters would be needed")
+    raise EstimateInvalid(f"more than {limit} counters would be needed")
 
 
 def service_minutes_estimate(
@@ -197,7 +203,7 @@ def service_minutes_estimate(
     typical = _minutes("typical minutes", typical_minutes, positive=True)
     weight = _minutes("alpha", alpha, positive=True)
     if weight > 1.0:
-        raise ValueError("alpha must be at most 1")
+        raise EstimateInvalid("alpha must be at most 1")
     needed = _count("min samples", min_samples)
     samples = [float(x) for x in recent_minutes if _is_minutes(x)]
     if len(samples) < needed:
@@ -211,7 +217,7 @@ def service_minutes_estimate(
 def _is_minutes(x: object) -> bool:
     try:
         _minutes("sample", x)
-    except ValueError:
+    except EstimateInvalid:
         return False
     return True
 
@@ -236,7 +242,7 @@ def wait_for_position(
     service = _minutes("service minutes", service_minutes)
     busy = list(busy_remaining_minutes)
     if len(busy) > n:
-        raise ValueError(f"{len(busy)} busy counters but only {n} counters")
+        raise EstimateInvalid(f"{len(busy)} busy counters but only {n} counters")
     free_at = [max(0.0, _real("remaining minutes", x)) for x in busy] + [0.0] * (n - len(busy))
     if n == 0 or waiting > MAX_AHEAD:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from deskapp import logs
 from deskapp.core.context import Context
 from deskapp.core.queue.day import ensure_day
 from deskapp.core.queue.tickets import (
@@ -54,6 +55,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
             "issued_at": now, "queued_at": now, "front": False, "recall_count": 0,
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
+        logs.action(staff, "ticket_issued", ticket=number, channel=channel)
         statements.bump_marker(ctx.branch_id)
         return ticket_id
 

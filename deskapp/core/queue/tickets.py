@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 
 from peewee import JOIN
 
+from deskapp import logs
 from deskapp.core import changes
 from deskapp.core.context import Context
 from deskapp.core.security.auth import SCREENS, require_supervisor
@@ -23,6 +25,7 @@ from deskapp.db.models import (
     Staff,
     Ticket,
 )
+from deskapp.errors import EXIT_BAD_INPUT, DeskappError
 
 WAITING, CALLED, SERVING, DONE = "waiting", "called", "serving", "done"
 NO_SHOW, CANCELLED, TRANSFERRED, REMOVED = "no_show", "cancelled", "transferred", "removed_by_reset"
@@ -31,12 +34,14 @@ HELD_STATES = (CALLED, SERVING)
 COUNTER_STATES = ("open", "paused", "closed")
 
 
-class QueueError(Exception):
+class QueueError(DeskappError):
     """A queue action that cannot be done now, said the way a teller would say it."""
 
 
 class NotFound(QueueError):
     """A service, counter, staff member or ticket that does not exist (bad input)."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,12 @@ def _event(ticket: Ticket | int, kind: str, now: dt.datetime, staff_id=None, cou
     ticket_id = ticket if isinstance(ticket, int) else ticket.id
     statements.insert_event(ticket_id, kind, now, staff_id, counter_id,
                             json.dumps(detail, sort_keys=True) if detail else "")
+    if logs.log.isEnabledFor(logging.INFO):  # the lookups cost a little, so only when the line is wanted
+        number = ticket.number if isinstance(ticket, Ticket) else \
+            Ticket.select(Ticket.number).where(Ticket.id == ticket_id).scalar()
+        login = Staff.select(Staff.login).where(Staff.id == staff_id).scalar() if staff_id else None
+        counter = Counter.select(Counter.code).where(Counter.id == counter_id).scalar() if counter_id else None
+        logs.action(login, f"ticket_{kind}", ticket=number, counter=counter)
 
 
 def _service(ctx: Context, code: str) -> Service:

@@ -31,13 +31,16 @@ from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Staff
+from deskapp.errors import BadInput
 
 DECLINED = "declined"
 DECISIONS = (ACCEPTED, DECLINED)
 
 
-class OfferError(ValueError):
+class OfferError(BadInput):
     """An offer decision that cannot be recorded, in plain words."""
+
+    private = True  # may name the customer
 
 
 @dataclass(frozen=True)

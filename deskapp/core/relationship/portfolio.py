@@ -27,6 +27,11 @@ from deskapp.core.customers.directory import Alert, alerts
 from deskapp.core.customers.records import OPEN_NEEDS
 from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db.models import Customer, FollowUp, Interaction, Need, Product, Staff
+from deskapp.errors import BadInput
+
+
+class PortfolioError(BadInput):
+    """A portfolio view that cannot be shown as asked (an unknown sort order)."""
 
 DORMANT_DAYS = 180
 KYC_NOTICE_DAYS = 30
@@ -78,7 +83,7 @@ def customers_of(ctx: Context, session: Session, manager: str, *, search: str = 
     """The manager's active customers; filtered by name/number text, segment and alert kind; sorted."""
     require_portfolio(session, manager)
     if sort not in SORTS:
-        raise ValueError(f"Sort by one of: {', '.join(SORTS)}.")
+        raise PortfolioError(f"Sort by one of: {', '.join(SORTS)}.")
     staff = Staff.get_or_none(Staff.login == manager)
     if staff is None:
         return []

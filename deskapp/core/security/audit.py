@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from deskapp import logs
 from deskapp.db.models import AuditEvent
 
 
@@ -26,6 +27,7 @@ def record(now: dt.datetime, staff: str | None, action: str, entity: str = "", e
     AuditEvent.create(
         at=now, staff=staff, action=action, entity=entity, entity_id=str(entity_id), detail=detail
     )
+    logs.action(staff, action, **({entity or "record": entity_id} if entity_id != "" else {}))  # never the detail
 
 
 def entries(*, staff: str | None = None, entity: str | None = None, entity_id: object | None = None,

@@ -8,6 +8,11 @@ from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session, authorize
 from deskapp.db.models import Customer
+from deskapp.errors import BadInput
+
+
+class AuditFilterInvalid(BadInput):
+    """An audit search that names something that does not exist."""
 
 LIMIT = 500
 
@@ -37,5 +42,5 @@ def _customer_id(number_or_id: str) -> int:
     if row is None and text.isdigit():
         row = Customer.select(Customer.id).where(Customer.id == int(text)).first()
     if row is None:
-        raise ValueError(f"There is no customer {text}.")
+        raise AuditFilterInvalid(f"There is no customer {text}.")
     return row.id

@@ -18,6 +18,7 @@ from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Staff
+from deskapp.errors import DeskappError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -39,12 +40,14 @@ SCREEN_TITLES = {
 }
 
 
-class AuthError(Exception):
+class AuthError(DeskappError):
     """A login or PIN problem, worded for the person at the desk."""
 
 
-class Forbidden(Exception):
+class Forbidden(DeskappError):
     """The role may not do this."""
+
+    private = True  # names the staff member
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deskapp.core.stats.live_sums import TOLERANCE_SECONDS
+from deskapp.errors import BadInput
+
+
+class ReportError(BadInput):
+    """A period or report that cannot be made as asked (its end before its start, an unknown format)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def p90(values: Iterable[float]) -> float | None:
 
 def check_period(since: dt.date, until: dt.date) -> None:
     if until < since:
-        raise ValueError(f"The period ends ({until}) before it starts ({since}).")
+        raise ReportError(f"The period ends ({until}) before it starts ({since}).")
 
 
 WAIT_BOUNDS = (5, 10, 15, 20, 30, 45, 60)  # minutes: upper ends of the wait distribution's bins

@@ -21,6 +21,7 @@ from pathlib import Path
 from deskapp.core.context import Context
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats import period_sums
+from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.steps import step_figures
 
 FORMATS = ("csv", "xlsx")
@@ -153,7 +154,7 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
         from openpyxl import Workbook
         from openpyxl.styles import Font
     except ImportError as exc:
-        raise ValueError("XLSX reports need openpyxl: pip install 'deskapp[reports]'") from exc
+        raise ReportError("XLSX reports need openpyxl: pip install 'deskapp[reports]'") from exc
     book = Workbook()
     book.remove(book.active)
     for table in report.tables:
@@ -174,7 +175,7 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
 
 def write(report: Report, out: Path, fmt: str) -> list[Path]:
     if fmt not in FORMATS:
-        raise ValueError(f"A report is written as {' or '.join(FORMATS)}, not '{fmt}'.")
+        raise ReportError(f"A report is written as {' or '.join(FORMATS)}, not '{fmt}'.")
     if not out.parent.is_dir():
-        raise ValueError(f"There is no folder {out.parent} to write the report in.")
+        raise ReportError(f"There is no folder {out.parent} to write the report in.")
     return write_csv(report, out) if fmt == "csv" else write_xlsx(report, out)

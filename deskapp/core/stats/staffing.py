@@ -49,7 +49,7 @@ def advice_text(service: str, needed: int | None, open_counters: int) -> str:
 def advise(arrivals: int, minutes: float, target: float, open_counters: int, service: str) -> tuple[int | None, str]:
     try:
         needed: int | None = estimate.counters_needed(arrivals, minutes, target, TARGET_LEVEL)
-    except ValueError:
+    except estimate.EstimateInvalid:
         needed = None
     return needed, advice_text(service, needed, open_counters)
 

@@ -31,6 +31,7 @@ from deskapp.core.security import audit
 from deskapp.core.workflows.runner import Offer, referral_assignee, typed
 from deskapp.db.database import is_postgres
 from deskapp.db.models import Customer, Service, Staff, StepRecord, Ticket
+from deskapp.errors import EXIT_BAD_INPUT, DeskappError
 
 DONE, SKIPPED, APPROVED, ABANDONED = "done", "skipped", "approved", "abandoned"
 RECORDED = (DONE, SKIPPED, APPROVED, ABANDONED)
@@ -39,12 +40,15 @@ RECORDED = (DONE, SKIPPED, APPROVED, ABANDONED)
 CURRENT, AHEAD, MAYBE, NOT_NEEDED, DROPPED = "current", "ahead", "maybe", "not_needed", "dropped"
 
 
-class WorkflowError(Exception):
+class WorkflowError(DeskappError):
     """Something the teller cannot do with this workflow now, in plain words."""
 
 
 class StepInvalid(WorkflowError):
     """What was entered cannot be committed; `problems` maps each field to what is wrong with it."""
+
+    exit_code = EXIT_BAD_INPUT
+    private = True  # a problem may quote what was typed
 
     def __init__(self, problems: dict[str, str]):
         self.problems = dict(problems)

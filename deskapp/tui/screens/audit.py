@@ -11,7 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, Static
 
 from deskapp.core.security import audit_trail
 from deskapp.tui.widgets.table import DataTable
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 
 class AuditScreen(Screen):
@@ -69,11 +69,7 @@ class AuditScreen(Screen):
         self._say(f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}" + (" (the newest 500)" if len(rows) >= 500 else ""))
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ValueError):
-            self._say(str(exc))
-        else:
-            self._say("")
-            self.app.report_error(exc)
+        show_failure(self, exc, self._say)
 
     def _say(self, text: str) -> None:
         self.query_one("#audit-message", Static).update(text)

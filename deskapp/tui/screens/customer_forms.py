@@ -22,7 +22,7 @@ from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.directory import Customer360
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
 from deskapp.tui.format import escape
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,7 @@ class CustomerForm(ModalScreen[object]):
                     leftover.append(f"{key.replace('_', ' ')}: {problem}")
             self._say("\n".join(leftover) or "Please correct the fields marked.")
             return
-        self._say("")
-        self.app.report_error(exc)
+        show_failure(self, exc, self._say)
 
     def _say(self, text: str) -> None:
         self.query_one("#form-message", Static).update(text)

@@ -26,7 +26,7 @@ from deskapp.tui.format import DASH, escape, percent, score
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
 from deskapp.tui.widgets.table import DataTable
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 DEFAULT_DAYS = 30
 
@@ -172,10 +172,7 @@ class FeedbackScreen(AppScreen):
                   group="feedback-load", exclusive=True)
 
     def _load_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, fb.FeedbackError):
-            self.query_one("#fb-filter-message", Static).update(str(exc))
-        else:
-            self.app.report_error(exc)
+        show_failure(self, exc, self.query_one("#fb-filter-message", Static).update)
 
     def _show(self, loaded) -> None:
         summaries, responses, items = loaded
@@ -312,10 +309,7 @@ class FeedbackScreen(AppScreen):
                       then=lambda _: self._saved(True), on_error=self._followup_refused)
 
     def _followup_refused(self, exc: BaseException) -> None:
-        if isinstance(exc, followups.FollowUpError):
-            self.notify(str(exc), severity="warning")
-        else:
-            self.app.report_error(exc)
+        self.app.report_error(exc)  # a refusal is a short warning, anything else an error
 
     def action_contact(self) -> None:
         self._dialog(ContactDialog)
@@ -354,11 +348,7 @@ class FeedbackScreen(AppScreen):
         self.reload()
 
     def _entry_refused(self, exc: BaseException) -> None:
-        if isinstance(exc, fb.FeedbackError):
-            self._say_entry(str(exc), error=True)
-        else:
-            self._say_entry("")
-            self.app.report_error(exc)
+        show_failure(self, exc, lambda text: self._say_entry(text, error=bool(text)))
 
     def _say_entry(self, text: str, *, error: bool = False) -> None:
         self.query_one("#entry-message", Static).update(f"[b $warning]{escape(text)}[/]" if error else escape(text))

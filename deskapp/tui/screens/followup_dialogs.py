@@ -17,7 +17,7 @@ from deskapp.core import feedback as fb
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.tui.format import escape
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -55,11 +55,7 @@ class _Dialog(ModalScreen[bool]):
         self.query_one(".dialog-message", Static).update(text)
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, followups.FollowUpError):
-            self._say(str(exc))
-        else:
-            self._say("")
-            self.app.report_error(exc)
+        show_failure(self, exc, self._say)
 
     @on(Button.Pressed, ".dialog-back")
     def _back(self) -> None:

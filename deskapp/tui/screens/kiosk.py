@@ -18,7 +18,7 @@ from deskapp.core import queue as q
 from deskapp.core.security import auth
 from deskapp.tui.format import escape, minutes
 from deskapp.tui.widgets.ticket_digits import TicketDigits
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 SHOW_TICKET_SECONDS = 8.0
 EXIT_IDLE_SECONDS = 30.0
@@ -95,11 +95,7 @@ class SupervisorExit(ModalScreen[bool]):
 
     def _refused(self, exc: BaseException) -> None:
         self.query_one("#exit-pin", Input).value = ""
-        if isinstance(exc, (auth.AuthError, auth.Forbidden)):
-            self._say(str(exc))
-        else:
-            self._say("")
-            self.app.report_error(exc)
+        show_failure(self, exc, self._say)
 
     def _say(self, text: str) -> None:
         self.query_one("#exit-message", Static).update(text)

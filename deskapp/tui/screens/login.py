@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from deskapp.tui.format import escape
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 
 def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
@@ -138,17 +138,10 @@ class LoginScreen(Screen):
         self.app.logged_in(session, counter)
 
     def _failed(self, exc: BaseException) -> None:
-        from deskapp.core import queue as q
-        from deskapp.core.security import auth
-
         pin = self.query_one("#pin", Input)
         pin.value = ""
-        if isinstance(exc, (auth.AuthError, q.QueueError)):
-            self._say(str(exc))
-            pin.focus()
-        else:
-            self._say("")
-            self.app.report_error(exc)
+        show_failure(self, exc, self._say)
+        pin.focus()
 
     def action_clear(self) -> None:
         for widget_id in ("#login", "#pin"):

@@ -16,9 +16,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
-from deskapp.core.security.auth import Forbidden
 from deskapp.tui.format import escape
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 
 class ProfileDialog(ModalScreen[bool]):
@@ -95,10 +94,7 @@ class ProfileDialog(ModalScreen[bool]):
 
     def action_save(self) -> None:
         def refused(exc: BaseException) -> None:
-            if isinstance(exc, (q.QueueError, Forbidden)):
-                self.query_one("#profile-message", Static).update(escape(str(exc)))
-            else:
-                self.app.report_error(exc)
+            show_failure(self, exc, lambda text: self.query_one("#profile-message", Static).update(escape(text)))
 
         call_core(self, q.set_profile, self.app.ctx, self.counter, list(self.chosen), by=self.app.session.login,
                   then=lambda _: self.dismiss(True), on_error=refused)

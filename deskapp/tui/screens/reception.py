@@ -24,7 +24,7 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,2}[0-9]{1,6}$")
 
@@ -57,11 +57,7 @@ class WalkedAway(ModalScreen[q.TicketInfo | None]):
                   on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, q.QueueError):
-            self._say(str(exc))
-        else:
-            self._say("")
-            self.app.report_error(exc)
+        show_failure(self, exc, self._say)
 
     def _say(self, text: str) -> None:
         self.query_one("#walked-message", Static).update(text)

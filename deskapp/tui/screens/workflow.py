@@ -17,10 +17,10 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from deskapp.core import queue as q
 from deskapp.core.workflows import guide as workflows
-from deskapp.core.workflows.guide import RunState, StepInvalid, WorkflowError
+from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
 from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
-from deskapp.tui.work import call_core
+from deskapp.tui.work import call_core, show_failure
 
 
 class AbandonDialog(ModalScreen[str | None]):
@@ -201,11 +201,8 @@ class WorkflowScreen(Screen[str | None]):
         if isinstance(exc, StepInvalid):
             leftover = self.panel.show_problems(exc.problems) if self.panel else list(exc.problems.values())
             self._say("\n".join(leftover) or "Please correct the fields marked in red.")
-        elif isinstance(exc, (WorkflowError, q.QueueError)):
-            self._say(str(exc))
         else:
-            self._say("")
-            self.app.report_error(exc)
+            show_failure(self, exc, self._say)
 
 
 # -------------------------------------------------------------------- used by the desk screen
