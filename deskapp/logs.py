@@ -83,6 +83,9 @@ def _open(path: Path) -> None:
     except OSError:
         return  # a log that cannot be written must not stop the desk; the previous file stays
     handler.setFormatter(logging.Formatter(FORMAT))
+    # A write that fails (a full disk, a read-only folder) must not print "--- Logging error ---" and a
+    # traceback on the user's screen: the line is lost, the desk or command goes on and says its own words.
+    handler.handleError = lambda record: None  # type: ignore[method-assign]
     stop()
     _handler = handler
     log.addHandler(handler)
