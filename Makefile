@@ -17,8 +17,13 @@ run: $(STAMP)
 	@$(BIN)/deskapp --db $(DB) demo --if-empty
 	$(BIN)/deskapp --db $(DB)
 
+# The suite runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 for one process); slow
+# tests start first (tests/conftest.py) and worksteal keeps both workers busy until the end. The options
+# live here, not in pyproject's addopts, so `python -m pytest FILE` stays one quick process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # ruff (rules and why in pyproject.toml) and the import-linter contracts (the layers).
 lint: $(STAMP)

@@ -75,6 +75,12 @@ class PgSchema:
             conn.execute(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE')
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests (the soak, the crash test) first: under `make test`'s parallel workers they then run
+    beside the rest of the suite instead of alone at its end. Every worker sorts the same way."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def config():
     return load_config(CONFIG)
