@@ -57,7 +57,7 @@ from deskapp.db.models import Counter, Staff
 
 __all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
            "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
-           "customer_env", "holds", "reveal_step_value", "start_or_resume", "state", "unfinished", "validate_step",
+           "customer_env", "holds", "reveal_step_value", "sensitive_fields", "start_or_resume", "state", "unfinished", "validate_step",
            "workflow_for"]
 
 
