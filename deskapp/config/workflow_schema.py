@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from deskapp.config.expr import Function, Type
 
@@ -73,6 +73,15 @@ class FormField(_Strict):
     """The options of a choice field."""
     help: str = ""
     """A hint shown under the box."""
+    sensitive: StrictBool = False
+    """Whether the value is masked like a national ID (all but its last four characters) in the steps
+    recorded so far, the summary and anything else that shows it, for every role but
+    customers.reveal_roles, who see it only through an audited reveal. Fields of type id always are."""
+
+    @property
+    def masked(self) -> bool:
+        """Whether the value is shown masked: a field of type id, or one marked sensitive."""
+        return self.sensitive or self.type == "id"
 
 
 class _Step(_Strict):

@@ -9,7 +9,11 @@ Columns are found by their header (any order, case and surrounding spaces ignore
 yes/no (or true/false, 1/0); manager is a staff login. Every row needs a name and a national_id
 or a number. A row whose national ID (else number) is already on file updates that customer:
 its non-empty cells replace the stored values and its phones are added; empty cells change
-nothing. So importing the same file twice changes nothing the second time.
+nothing. So importing the same file twice changes nothing the second time. Text is stored as typed.
+
+The export writes its cells through deskapp.core.cells: a cell beginning with `=`, `+`, `-`, `@`, a tab
+or a carriage return gets a leading single quote, so no spreadsheet runs it as a formula (phones,
+written as +351..., come out as '+351...; the import reads them back without the quote).
 
 Row numbers are the file's: the header is row 1, a record spanning lines counts from its first.
 """
@@ -22,6 +26,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from deskapp.core import changes
+from deskapp.core.cells import QUOTE
+from deskapp.core.cells import cells as safe_cells
 from deskapp.core.context import Context
 from deskapp.core.customers import bulk
 from deskapp.core.customers.directory import require
@@ -158,7 +164,8 @@ def _check_header(report: ImportReport, header: list[str]) -> None:
 def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells: dict[str, str],
            staff: dict[str, int], seen_ids: dict[str, int], seen_numbers: dict[str, int]) -> _Row | None:
     cell = cells.get
-    phones = [p for p in ([cell("phone")] + (cell("phones") or "").split(";")) if p and p.strip()]
+    # An exported file imports back: its phones (+351...) were written behind the formula guard's quote.
+    phones = [p.strip().removeprefix(QUOTE) for p in ([cell("phone")] + (cell("phones") or "").split(";")) if p and p.strip()]
     draft = CustomerDraft(
         name=cell("name") or "", national_id=cell("national_id"), birth_date=cell("birth_date"),
         phones=phones or None, email=cell("email"), address=cell("address"), segment=cell("segment"),
@@ -285,7 +292,7 @@ def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal
     count = 0
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([c for c in COLUMNS if c != "phone"])
+        writer.writerow(safe_cells(c for c in COLUMNS if c != "phone"))
         last = 0
         while True:
             batch = list(Customer.select().where(Customer.id > last).order_by(Customer.id).limit(BATCH))
@@ -300,12 +307,12 @@ def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal
             ):
                 phones.setdefault(cid, []).append("+" + digits)
             for c in batch:
-                writer.writerow([
+                writer.writerow(safe_cells([
                     c.number, c.name, c.national_id if reveal else mask(c.national_id), _iso(c.birth_date),
                     ";".join(phones.get(c.id, [])), c.email or "", c.address or "", c.segment or "",
                     staff.get(c.manager_id, ""), "yes" if c.marketing_consent else "no", _iso(c.kyc_review_due),
                     c.id_doc_type or "", _iso(c.id_doc_expiry),
-                ])
+                ]))
                 count += 1
             last = batch[-1].id
     transaction(lambda: audit.record(

@@ -6,7 +6,8 @@ deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.ste
 relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline).
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
-no data is an empty cell.
+no data is an empty cell. Every cell goes through deskapp.core.cells: text that a spreadsheet would
+run as a formula (a name beginning with `=`, say) is written behind a single quote; numbers stay numbers.
 
 CSV layout: one file per table, named after the output's stem: `--out june.csv` writes
 june_daily.csv, june_services.csv, ... beside it. XLSX: one sheet per table, header row first.
@@ -18,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from deskapp.core.cells import cells
 from deskapp.core.context import Context
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats import period_sums
@@ -143,8 +145,8 @@ def write_csv(report: Report, out: Path) -> list[Path]:
     for table in report.tables:
         with paths[table.name].open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(table.columns)
-            writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+            writer.writerow(cells(table.columns))
+            writer.writerows(["" if v is None else v for v in cells(row)] for row in table.rows)
     return [paths[t.name] for t in report.tables]
 
 
@@ -159,11 +161,11 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
     book.remove(book.active)
     for table in report.tables:
         sheet = book.create_sheet(table.name)
-        sheet.append(list(table.columns))
+        sheet.append(cells(table.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(list(row))  # None stays an empty cell
+            sheet.append(cells(row))  # None stays an empty cell
         for index, column in enumerate(table.columns, start=1):
             if column in RATE_COLUMNS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

@@ -16,6 +16,7 @@ A step's started_at is when it was shown: the commit of the step before it (or t
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import peewee
@@ -29,7 +30,9 @@ from deskapp.config.workflow_schema import (
 from deskapp.core import changes
 from deskapp.core import queue as q
 from deskapp.core.context import Context
+from deskapp.core.customers.masking import may_reveal
 from deskapp.core.security import audit, auth
+from deskapp.core.security.auth import Forbidden, Session
 from deskapp.core.workflows import state as workflow_state
 from deskapp.core.workflows.runner import Approver, Offer, apply, check
 from deskapp.core.workflows.state import (
@@ -47,13 +50,14 @@ from deskapp.core.workflows.state import (
     customer_env,
     holds,
     load_ticket,
+    sensitive_fields,
 )
 from deskapp.db.database import transaction
 from deskapp.db.models import Counter, Staff
 
 __all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
            "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
-           "customer_env", "holds", "start_or_resume", "state", "unfinished", "validate_step",
+           "customer_env", "holds", "reveal_step_value", "sensitive_fields", "start_or_resume", "state", "unfinished", "validate_step",
            "workflow_for"]
 
 
@@ -73,6 +77,28 @@ def state(ctx: Context, ticket_id: int) -> RunState | None:
     """Where a ticket's workflow stands (None when its service has none); writes nothing."""
     run = Run.load(ctx, ticket_id)
     return run.state() if run else None
+
+
+def reveal_step_value(ctx: Context, session: Session, ticket_id: int, step_id: str, field: str) -> str | None:
+    """The full value of a sensitive form field as recorded (state() shows it masked), for a role in
+    customers.reveal_roles only; the reveal is audited with the step and field, never the value."""
+    if not may_reveal(ctx.config, session.role):
+        raise Forbidden(f"{session.name} ({session.role}) may not reveal sensitive values.")
+    run = Run.load(ctx, ticket_id)
+    if run is None:
+        raise WorkflowError("This service has no workflow.")
+    if not any(s.id == step_id for s in run.workflow.steps):
+        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+    step = run.workflow.step(step_id)
+    if field not in sensitive_fields(step):
+        raise WorkflowError(f"'{step.title}' has no sensitive field '{field}'.")
+    record = run.records.get(step_id)
+    if record is None or record.outcome not in (DONE, APPROVED):
+        raise WorkflowError(f"'{step.title}' is not recorded yet.")
+    value = json.loads(record.values or "{}").get(field)
+    transaction(lambda: audit.record(ctx.now(), session.login, "step_reveal", "ticket", run.ticket.number,
+                                     f"workflow={run.name} step={step_id} field={field}"))
+    return None if value is None else str(value)
 
 
 def unfinished(ctx: Context, ticket_id: int) -> bool:

@@ -3,6 +3,11 @@ the planning that decides which step is current, which come next and which are s
 
 deskapp.core.workflows is the API that changes anything; this module only reads, except `Run.record`
 and `Run.advance`, which the API calls inside its transactions.
+
+What it hands out is masked: the value of a sensitive form field (type id, or `sensitive: true`) shows
+only its last four characters, like a customer's national ID (deskapp.core.customers.masking), in
+StepState.values, RunState.values and so in the recap. The full value comes only from
+deskapp.core.workflows.guide.reveal_step_value, for customers.reveal_roles, audited.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from deskapp.config.workflow_schema import (
 )
 from deskapp.core import queue as q
 from deskapp.core.context import Context
+from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import age_on
 from deskapp.core.security import audit
 from deskapp.core.workflows.runner import Offer, referral_assignee, typed
@@ -115,9 +121,10 @@ class RunState:
         """The steps still to come, those that depend on what is entered yet included."""
         return [s for s in self.steps if s.status in (AHEAD, MAYBE)]
 
-    def recap(self) -> list[str]:
-        """One line for each step done so far, for the summary and the side panel."""
-        return [line for s in self.steps if (line := _recap(s, self)) is not None]
+    def recap(self, revealed: dict[tuple[str, str], str] | None = None) -> list[str]:
+        """One line for each step done so far, for the summary and the side panel; sensitive values
+        masked but those in `revealed` ((step id, field) -> value, as reveal_step_value gave them)."""
+        return [line for s in self.steps if (line := _recap(s, self, revealed or {})) is not None]
 
 
 
@@ -264,7 +271,7 @@ class Run:
                 status = {True: AHEAD, False: NOT_NEEDED, None: MAYBE}[self.applies(i)]
             steps.append(StepState(
                 index=i, id=step.id, title=step.title, kind=step.kind, status=status, definition=step,
-                values=json.loads(record.values or "{}") if record else {},
+                values=_masked(step, json.loads(record.values or "{}")) if record else {},
                 started_at=record.started_at if record else None, committed_at=record.committed_at if record else None,
                 staff=record.staff.login if record and record.staff_id else None,
                 approver=record.approver if record else None,
@@ -279,7 +286,7 @@ class Run:
         return RunState(
             ticket_id=self.ticket.id, ticket_number=self.ticket.number, ticket_status=self.ticket.status,
             workflow=self.name, title=self.workflow.title, steps=tuple(steps), current=current,
-            values=dict(self.values), customer=_brief(ctx, self.ticket.customer_id),
+            values=masked_values(self.workflow, self.values), customer=_brief(ctx, self.ticket.customer_id),
             require_customer=self.workflow.require_customer,
             shown_at=self.shown_at() if current is not None else None, offers=offers, assignee=assignee,
         )
@@ -317,6 +324,29 @@ class Run:
             self.ticket = load_ticket(self.ticket.id)
 
 
+def sensitive_fields(step: Any) -> frozenset[str]:
+    """The names of a step's form fields whose values are shown masked (none for other kinds)."""
+    if not isinstance(step, FormStep):
+        return frozenset()
+    return frozenset(f.name for f in step.fields if f.masked)
+
+
+def _hidden(value: Any) -> Any:
+    return value if value in (None, "") else mask(str(value))
+
+
+def _masked(step: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A step's recorded values with those of its sensitive fields masked."""
+    hidden = sensitive_fields(step)
+    return {k: _hidden(v) if k in hidden else v for k, v in values.items()} if hidden else values
+
+
+def masked_values(workflow: Workflow, values: dict[str, Any]) -> dict[str, Any]:
+    """Form values by name, the sensitive fields' masked."""
+    fields = workflow.fields()
+    return {k: _hidden(v) if k in fields and fields[k].masked else v for k, v in values.items()}
+
+
 def _brief(ctx: Context, customer_id: int | None) -> CustomerBrief | None:
     if customer_id is None:
         return None
@@ -335,7 +365,7 @@ def _brief(ctx: Context, customer_id: int | None) -> CustomerBrief | None:
     )
 
 
-def _recap(s: StepState, run: RunState) -> str | None:
+def _recap(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) -> str | None:
     step = s.definition
     if s.status == SKIPPED or s.status not in RECORDED:
         return None
@@ -343,6 +373,7 @@ def _recap(s: StepState, run: RunState) -> str | None:
         return f"{s.title}: abandoned ({s.values.get('reason', '')})"
     v = s.values
     if isinstance(step, FormStep):
+        v = {**v, **{name: value for (step_id, name), value in revealed.items() if step_id == s.id}}
         shown = [f"{f.label}: {_shown(v.get(f.name))}" for f in step.fields if v.get(f.name) not in (None, "")]
         return f"{s.title}: " + ("; ".join(shown) if shown else "nothing entered")
     if isinstance(step, IdentifyStep):

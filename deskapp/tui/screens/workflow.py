@@ -4,7 +4,9 @@ Opened from the desk when service starts (and again at login when the counter's 
 the middle of its workflow, or with `g`). Next (ctrl+n; Enter on the last box of a form, or on a step
 with nothing to fill in) commits the step at once, so a crash loses nothing; the customer stays in
 view on the right. Escape goes back to the desk without changing anything: `g` comes back to the
-same step.
+same step. Sensitive values (a field of type id, or marked sensitive) show masked under "Recorded so
+far" and in the summary; ctrl+r shows them in full for a role in customers.reveal_roles, each reveal
+audited in core (guide.reveal_step_value).
 """
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from deskapp.core import queue as q
+from deskapp.core.context import Context
+from deskapp.core.customers.masking import may_reveal
+from deskapp.core.security.auth import Session
 from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
@@ -83,6 +88,7 @@ class WorkflowScreen(Screen[str | None]):
         Binding("ctrl+b", "back", "Back", priority=True, id="workflow_back"),
         Binding("ctrl+a", "abandon", "Abandon", priority=True, id="workflow_abandon"),
         Binding("escape", "leave", "To the desk", id="workflow_leave"),
+        Binding("ctrl+r", "reveal", "Reveal", priority=True, id="workflow_reveal"),
     ]
 
     def __init__(self, ticket_id: int) -> None:
@@ -90,6 +96,7 @@ class WorkflowScreen(Screen[str | None]):
         self.ticket_id = ticket_id
         self.state: RunState | None = None
         self.busy = False
+        self.revealed: dict[tuple[str, str], str] = {}  # (step id, field) -> value, after an audited reveal
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,6 +147,7 @@ class WorkflowScreen(Screen[str | None]):
         self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
         self._say("")
         self._side(state)
+        self.refresh_bindings()
         if previous is None or previous.current is None or previous.current.id != current.id or self.panel is None:
             self._mount_panel(state)
 
@@ -163,7 +171,7 @@ class WorkflowScreen(Screen[str | None]):
             lines += [f"[$error]! {escape(a)}[/]" for a in c.alerts]
             who = "\n".join(lines)
         self.query_one("#wf-customer", Static).update(who)
-        recap = state.recap()
+        recap = state.recap(self.revealed)
         self.query_one("#wf-recap", Static).update(
             "[b]Recorded so far[/b]\n" + "\n".join(f"✓ {escape(line)}" for line in recap) if recap else "")
 
@@ -196,6 +204,35 @@ class WorkflowScreen(Screen[str | None]):
     def action_leave(self) -> None:
         self.dismiss(None)
 
+    def _masked(self) -> list[tuple[str, str]]:
+        """(step id, field) of the sensitive values recorded and not revealed here yet."""
+        state = self.state
+        if state is None:
+            return []
+        return [(s.id, name) for s in state.steps if s.status in (workflows.DONE, workflows.APPROVED)
+                for name in sorted(workflows.sensitive_fields(s.definition))
+                if s.values.get(name) not in (None, "") and (s.id, name) not in self.revealed]
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "reveal":
+            return bool(self._masked()) and may_reveal(self.app.config, self.app.session.role)
+        return True
+
+    def action_reveal(self) -> None:
+        wanted = self._masked()
+        if self.busy or not wanted:
+            return
+
+        def shown(values: dict[tuple[str, str], str]) -> None:
+            self.revealed.update(values)
+            if self.state is not None:
+                self._side(self.state)
+            self.refresh_bindings()
+            self.notify("Shown in full; this was recorded in the audit trail.")
+
+        call_core(self, _reveal, self.app.ctx, self.app.session, self.ticket_id, wanted, then=shown,
+                  on_error=lambda exc: show_failure(self, exc, self._say))
+
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         if isinstance(exc, StepInvalid):
@@ -203,6 +240,16 @@ class WorkflowScreen(Screen[str | None]):
             self._say("\n".join(leftover) or "Please correct the fields marked in red.")
         else:
             show_failure(self, exc, self._say)
+
+
+def _reveal(ctx: Context, session: Session, ticket_id: int, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each wanted value in full (one audited reveal each); runs in the worker's thread."""
+    values = {}
+    for step_id, name in wanted:
+        value = workflows.reveal_step_value(ctx, session, ticket_id, step_id, name)
+        if value is not None:
+            values[(step_id, name)] = value
+    return values
 
 
 # -------------------------------------------------------------------- used by the desk screen
