@@ -177,3 +177,19 @@ def check(env: Env, as_json: bool) -> None:
     emit(as_json, {"problems": problems}, "\n".join(problems) if problems else "The queue is sound: no problems found.")
     if problems:
         sys.exit(1)
+
+
+@queue.command("move")
+@click.argument("number")
+@click.option("--to", "to_service", required=True, help="Target service code.")
+@click.option("--by", "by_login", required=True, metavar="LOGIN", help="The supervisor moving it.")
+@json_option
+@click.pass_obj
+@user_errors
+def move(env: Env, number: str, to_service: str, by_login: str, as_json: bool) -> None:
+    """Move a waiting ticket to another service: it gets a number there, and the printed one is never reissued."""
+    from deskapp.core import queue as q
+
+    t = q.move_waiting(env.context(), number, to_service=to_service.upper(), by=by_login)
+    emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "status": t.status, "was": t.former_number},
+         f"{t.number} (was {t.former_number}) waits in {t.service_name}.")

@@ -2,6 +2,8 @@
 
 The schema itself is created and changed only by the numbered scripts in migrations/; these
 classes must match the latest of them (a test compares the two). Times are naive UTC.
+The module is longer than 450 lines because it is the whole schema, one concern read in one place
+beside the migrations; splitting it by table would only scatter the foreign keys.
 """
 from __future__ import annotations
 
@@ -134,6 +136,9 @@ class Ticket(BaseModel):
     ended_at = DateTimeField(null=True)
     parent = ForeignKeyField("self", null=True, backref="children")
     recall_count = IntegerField(default=0)
+    # The number first printed for it, when a supervisor's move renumbered it (shown "was C001");
+    # added by 0011.
+    former_number = CharField(max_length=10, null=True)
 
     class Meta:
         indexes = (
@@ -144,6 +149,23 @@ class Ticket(BaseModel):
             (("counter", "status"), False),
             (("service", "status", "ended_at"), False),  # added by 0007
         )
+
+
+class TicketSequence(BaseModel):
+    """The last sequence number a service has given out on a branch day (added by 0011).
+
+    Numbering takes the next one past both this and the highest ticket still in the service, so
+    the sequence never goes back, even when the ticket holding its last number moves elsewhere:
+    a printed number is never printed again that day.
+    """
+
+    branch = ForeignKeyField(Branch, index=False)
+    service = ForeignKeyField(Service, index=False)
+    day = DateField()
+    last_seq = IntegerField()
+
+    class Meta:
+        indexes = ((("branch", "service", "day"), True),)
 
 
 class TicketEvent(BaseModel):
@@ -426,6 +448,7 @@ MODELS = (
     Customer,
     CustomerPhone,
     Ticket,
+    TicketSequence,
     TicketEvent,
     AuditEvent,
     ChangeMarker,

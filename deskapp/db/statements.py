@@ -58,11 +58,25 @@ def open_counter(counter_id: int, staff_id: int, now: dt.datetime) -> None:
 
 
 def next_seq(branch_id: int, service_id: int, day: dt.date) -> int:
+    """Take the service's next sequence number on `day` (the caller writes its ticket in this transaction).
+
+    Past both the numbers given out (ticket_sequence) and the tickets in the service: the first
+    alone would miss tickets written without it (an older version, a restore), the second alone
+    goes back when the ticket holding the last number moves to another service.
+    """
+    key = (branch_id, service_id, day)
     row = execute(
-        "SELECT COALESCE(MAX(seq), 0) FROM ticket WHERE branch_id = ? AND service_id = ? AND day = ?",
-        (branch_id, service_id, day),
+        "SELECT COALESCE(MAX(seq), 0), (SELECT last_seq FROM ticket_sequence WHERE branch_id = ? AND service_id = ? "
+        "AND day = ?) FROM ticket WHERE branch_id = ? AND service_id = ? AND day = ?",
+        key + key,
     ).fetchone()
-    return row[0] + 1
+    seq = max(row[0], row[1] or 0) + 1
+    execute(
+        "INSERT INTO ticket_sequence (branch_id, service_id, day, last_seq) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_seq = excluded.last_seq",
+        key + (seq,),
+    )
+    return seq
 
 
 def insert_ticket(values: dict) -> int:

@@ -34,6 +34,12 @@ def score(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
     return "0" if signed and float(text) == 0 else text
 
 
+def ticket_number(number: str, former_number: str | None = None) -> str:
+    """A ticket's number as screens show it: "A005 (was C001)" once a supervisor's move renumbered
+    it, so whoever holds the paper printed C001 still finds their turn."""
+    return f"{number} (was {former_number})" if former_number else number
+
+
 def escape(text: str) -> str:
     """Text from data (a name, a note, a login) made safe to put inside our own markup.
 

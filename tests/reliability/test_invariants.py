@@ -8,7 +8,7 @@ import sys
 from deskapp.core import queue as q
 from deskapp.core.stats.integrity import check
 from deskapp.db import database
-from deskapp.db.models import Counter, Ticket, TicketEvent
+from deskapp.db.models import Counter, Service, Ticket, TicketEvent
 from tests.conftest import CONFIG
 
 
@@ -61,6 +61,39 @@ def test_a_counter_holding_two_tickets_is_found(ctx) -> None:
     problems = check(ctx.branch_id)
     assert any("holds 2 tickets at once" in p for p in problems), problems
     assert any(f"called ticket {other.id} while holding" in p for p in problems), problems
+
+
+def test_moves_leave_the_numbers_given_out_and_no_gap(ctx) -> None:
+    busy_day(ctx)
+    for _ in range(3):
+        q.issue(ctx, "CARD", with_estimate=False)  # C001..C003
+    q.move_waiting(ctx, "C002", to_service="INFO", by="sofia")  # C002 left: not a lost ticket
+    q.move_waiting(ctx, "C003", to_service="INFO", by="sofia")  # nor the last one
+    q.move_waiting(ctx, "E002", to_service="CASH", by="sofia")  # moved on: E002 was given out too
+    q.issue(ctx, "CARD", with_estimate=False)  # C004
+    assert check(ctx.branch_id) == []
+
+
+def test_a_number_issued_twice_in_a_day_is_found(ctx) -> None:
+    """What the numbering before issue 14 did: C001 moved to CASH, then a new C001 (a raw insert here)."""
+    busy_day(ctx)
+    moved = q.move_waiting(ctx, q.issue(ctx, "CARD", with_estimate=False).ticket.number, to_service="CASH",
+                           by="sofia")
+    assert check(ctx.branch_id) == []
+    card = Service.get(Service.code == "CARD")
+    second = Ticket.create(branch=ctx.branch_id, service=card, day=ctx.today(), seq=1, number="C001",
+                           priority="normal", issued_at=ctx.now(), queued_at=ctx.now())
+    TicketEvent.create(ticket=second.id, kind="issued", at=ctx.now())
+    assert check(ctx.branch_id) == [
+        f"number C001 issued twice on {ctx.today()}: tickets {moved.id}, {second.id} (a printed number is one "
+        "customer's for the whole day)"]
+
+
+def test_the_last_number_lost_is_found(ctx) -> None:
+    ids = busy_day(ctx)
+    TicketEvent.delete().where(TicketEvent.ticket == ids[3]).execute()
+    Ticket.delete().where(Ticket.id == ids[3]).execute()  # A004, the last CASH number given out
+    assert any("numbers missing (lost tickets): [4]" in p for p in check(ctx.branch_id))
 
 
 def queue_check(db_url: str) -> subprocess.CompletedProcess:

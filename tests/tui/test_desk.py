@@ -88,6 +88,20 @@ async def test_a_tellers_morning(plain, clock):
     assert kinds == ["issued", "called", "recalled", "requeued", "called", "started", "transferred"]
 
 
+async def test_a_moved_ticket_shows_the_number_printed_for_it(plain, clock):
+    """Issue 14, finding 7: the teller calls A001 and reads that the customer's paper says C001."""
+    q.issue(plain, "CARD")  # C001
+    q.move_waiting(plain, "C001", to_service="CASH", by="sofia")
+    app = make_app(plain, clock)
+    app.config = plain.config
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        await settle(pilot, 0.3)
+        await press(pilot, "n")
+        assert current(app).splitlines()[1].startswith(" A001  (was C001) Cash deposit and withdrawal · normal · called")
+
+
 async def test_actions_the_state_does_not_allow_are_greyed_out(plain, clock):
     q.issue(plain, "CASH")
     app = make_app(plain, clock)

@@ -55,3 +55,18 @@ async def test_display_shows_a_call_made_at_another_desk(ctx, clock):
         assert bells == [1, 1]
         # The clock ticks once a second on its own timer, not with the calls.
         await wait_until(app, pilot, lambda: app.screen.query_one("#display-clock", Digits).value == "10:01")
+
+
+async def test_display_calls_a_moved_ticket_with_the_number_printed_for_it(ctx, clock):
+    """Issue 14, finding 7: the customer holding C001 must recognise the call of A001."""
+    q.issue(ctx, "CARD", channel="kiosk")  # C001
+    q.move_waiting(ctx, "C001", to_service="CASH", by="sofia")  # now A001
+    app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        assert app.screen.query_one("#display-number", TicketDigits).value == "A001"
+        assert text(app, "#display-now-text") == "A001 (was C001) → Counter 1"
+        assert " ".join(text(app, "#display-calls").split()) == "A001 → Counter 1 10:00 (was C001)"

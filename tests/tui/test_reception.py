@@ -144,3 +144,31 @@ async def test_walked_away_cancels_a_waiting_ticket_and_explains_refusals(ctx, c
         assert str(app.screen.query_one("#reception-waiting", DataTable).get_row("CASH")[1]) == "0"
     assert Ticket.get_by_id(second.id).status == "cancelled"
     assert Ticket.get_by_id(first.id).status == "called"
+
+
+async def test_a_moved_ticket_shows_its_printed_number_and_is_found_by_it(ctx, clock):
+    """Issue 14, finding 7: the greeter sees "A002 (was C001)" and cancels it by the number on the paper."""
+    auth.set_pin(ctx, "rita", "2468")
+    q.issue(ctx, "CASH", channel="kiosk")  # A001
+    printed = q.issue(ctx, "CARD", channel="kiosk").ticket  # C001
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await log_in_as_rita(app, pilot)
+        assert not app.screen.query_one("#reception-moved").display
+        q.move_waiting(ctx, "C001", to_service="CASH", by="sofia")  # at the supervisor's desk
+        for _ in range(50):
+            await settle(app, pilot)
+            if app.screen.query_one("#reception-moved").display:
+                break
+            await pilot.pause(0.1)
+        assert text(app, "#reception-moved") == "Moved to another service\nA002 (was C001) · Cash deposit and withdrawal"
+
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*"C001", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReceptionScreen)
+        assert any("A002 (was C001) cancelled" in str(n.message) for n in app._notifications)
+        await settle(app, pilot)
+        assert not app.screen.query_one("#reception-moved").display
+    assert Ticket.get_by_id(printed.id).status == "cancelled"

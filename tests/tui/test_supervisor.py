@@ -97,15 +97,17 @@ async def test_the_supervisor_moves_a_waiting_ticket(ctx, clock):
         await until(pilot, lambda: isinstance(app.screen, MoveToService))
         app.screen.query_one(OptionList).focus()
         await pilot.press("home", "enter")  # CASH, the first service offered
-        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen)
-                    and [str(waiting.get_row_at(i)[0]) for i in range(waiting.row_count)] == ["A001", "A002", "A003"])
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and [
+            str(waiting.get_row_at(i)[0]) for i in range(waiting.row_count)] == ["A001", "A002", "A003 (was L001)"])
         moved = Ticket.get_by_id(loan)
-        assert (moved.number, moved.service.code) == ("A003", "CASH")
+        assert (moved.number, moved.service.code, moved.former_number) == ("A003", "CASH", "L001")
         assert "LOAN: 1 waiting" not in text(app, "#sup-alerts")
+        # The number on the customer's paper is not printed again today (issue 14, finding 7).
+        assert q.issue(ctx, "LOAN", with_estimate=False).ticket.number == "L002"
 
         waiting.move_cursor(row=waiting.get_row_index(str(loan)))
         await pilot.press("f")
-        await until(pilot, lambda: str(waiting.get_row_at(0)[0]) == "A003")
+        await until(pilot, lambda: str(waiting.get_row_at(0)[0]) == "A003 (was L001)")
         assert Ticket.get_by_id(loan).front
 
 

@@ -170,3 +170,40 @@ def test_complete_abandoning_the_workflow_is_recorded_and_audited(cli, db_url) -
         assert (event.staff, event.entity, event.entity_id) == ("ana", "ticket", "A001")
     finally:
         database.close()
+
+
+def test_move_never_lets_the_printed_number_be_issued_again(cli, db_url) -> None:
+    """Issue 14, finding 7, from a script: C001 moved to CASH, and the next Cards ticket was C001 again."""
+    printed = ok_json(cli("queue", "issue", "--service", "CARD", "--json"))
+    ok_json(cli("queue", "issue", "--service", "CASH", "--json"))  # A001
+    moved = ok_json(cli("queue", "move", "c001", "--to", "cash", "--by", "sofia", "--json"))
+    assert moved == {"id": printed["id"], "ticket": "A002", "service": "CASH", "status": "waiting", "was": "C001"}
+    assert ok_json(cli("queue", "issue", "--service", "CARD", "--json"))["ticket"] == "C002"
+    text = cli("queue", "move", "A002", "--to", "INFO", "--by", "sofia")
+    assert (text.returncode, text.stdout, text.stderr) == (0, "E001 (was C001) waits in General enquiries.\n", "")
+
+    assert failed(cli("queue", "move", "C001", "--to", "CARD", "--by", "ana"), 1) == (
+        "deskapp: Only a supervisor may move a waiting ticket; Ana Costa is a teller.")
+    assert failed(cli("queue", "move", "C009", "--to", "CARD", "--by", "sofia", "--json"), 2) == (
+        "deskapp: There is no ticket C009 today.")
+    assert failed(cli("queue", "move", "C001", "--to", "NOPE", "--by", "sofia"), 2).startswith(
+        "deskapp: There is no service 'NOPE'.")
+    assert cli("queue", "check").returncode == 0
+
+    # What the numbering did before: a second C001 the same day. `queue check` names it.
+    from deskapp.db import database
+    from deskapp.db.models import Service, Ticket, TicketEvent
+
+    database.connect(db_url)
+    try:
+        card = Service.get(Service.code == "CARD")
+        first = Ticket.get_by_id(printed["id"])
+        second = Ticket.create(branch=first.branch_id, service=card, day=first.day, seq=3, number="C001",
+                               priority="normal", issued_at=first.issued_at, queued_at=first.issued_at)
+        TicketEvent.create(ticket=second.id, kind="issued", at=first.issued_at)
+    finally:
+        database.close()
+    check = cli("queue", "check")
+    assert (check.returncode, check.stderr) == (1, "")
+    assert check.stdout == (f"number C001 issued twice on {first.day}: tickets {printed['id']}, {second.id} "
+                            "(a printed number is one customer's for the whole day)\n")

@@ -498,6 +498,37 @@ def test_move_waiting_to_another_service_renumbers_it_there(ctx, clock) -> None:
     assert status(a1.id) == "waiting"
 
 
+def test_a_number_moved_away_is_never_issued_again_that_day(ctx, clock) -> None:
+    """Issue 14, finding 7: C001 moved to CASH became A005, and the next Cards ticket was C001 again."""
+    printed = issue(ctx, clock, "CARD")  # C001: the number on the customer's paper
+    for _ in range(4):
+        issue(ctx, clock)  # A001..A004
+    moved = q.move_waiting(ctx, "C001", to_service="CASH", by="sofia")
+    assert moved.number == "A005"
+    assert issue(ctx, clock, "CARD").number == "C002"  # not C001 again
+    assert (moved.id, moved.former_number) == (printed.id, "C001")
+    # Moved on, it keeps the number the customer holds; the number it leaves is not reissued either.
+    again = q.move_waiting(ctx, "A005", to_service="CARD", by="sofia")
+    assert (again.number, again.former_number) == ("C003", "C001")
+    assert issue(ctx, clock).number == "A006"
+    # The printed number still finds it (reception types what is on the paper).
+    assert q.find_today(ctx, "C001").id == printed.id
+    assert detail(printed.id, "moved") == {"front": False, "number": "A005", "previous": "C001", "to": "CASH"}
+
+
+def test_the_sequence_never_goes_back_when_the_last_number_moves_away(ctx, clock) -> None:
+    issue(ctx, clock, "CARD")  # C001
+    issue(ctx, clock, "CARD")  # C002, the last Cards number, moves away
+    q.move_waiting(ctx, "C002", to_service="INFO", by="sofia")
+    q.move_waiting(ctx, "C001", to_service="INFO", by="sofia")
+    assert Ticket.select().where(Ticket.service == Service.get(code="CARD")).count() == 0
+    assert issue(ctx, clock, "CARD").number == "C003"
+    assert q.ticket_info(q.find_today(ctx, "C002").id).number == "E001"
+    assert [t.former_number for t in q.ticket_infos(Ticket.former_number.is_null(False))] == ["C001", "C002"]
+    # A front move keeps the number and says nothing about a former one.
+    assert q.move_waiting(ctx, "C003", front=True, by="sofia").former_number is None
+
+
 def test_move_waiting_needs_somewhere_to_go(ctx, clock) -> None:
     issue(ctx, clock)
     with pytest.raises(QueueError, match=r"^A001 is already there; choose another service or the front of its line\.$"):

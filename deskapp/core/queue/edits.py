@@ -63,9 +63,10 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
             if target.id != t.service_id:
                 # A number belongs to its service and day (unique index): the ticket gets the
                 # target's next number, as after a transfer; keeping A014 among C tickets would
-                # collide with C014 and let the A sequence hand out A014 again.
+                # collide with C014. The number it leaves stays taken (_next_number never goes
+                # back), and the one on the customer's paper is kept to show "was A014".
                 seq, number = _next_number(ctx, target, t.day)
-                values.update(service=target, seq=seq, number=number)
+                values.update(service=target, seq=seq, number=number, former_number=t.former_number or t.number)
                 detail.update(to=target.code, number=number, previous=t.number)
         if not values:
             raise QueueError(f"{t.number} is already there; choose another service or the front of its line.")

@@ -56,6 +56,7 @@ class Call:
     service: str
     at: dt.datetime
     recall: bool
+    former_number: str | None = None  # the number printed, when a move renumbered the ticket
 
 
 def queue_status(ctx: Context) -> QueueStatus:
@@ -135,9 +136,16 @@ def recent_calls(ctx: Context, limit: int = 8) -> list[Call]:
         .limit(limit)
     )
     return [
-        Call(e.ticket.number, e.counter.code, e.counter.name, e.ticket.service.code, e.at, e.kind == "recalled")
+        Call(e.ticket.number, e.counter.code, e.counter.name, e.ticket.service.code, e.at, e.kind == "recalled",
+             e.ticket.former_number)
         for e in rows
     ]
+
+
+def moved_waiting(ctx: Context) -> list[TicketInfo]:
+    """Today's waiting tickets that a supervisor's move renumbered, for reception to tell their holders."""
+    return ticket_infos((Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.status == WAITING)
+                        & Ticket.former_number.is_null(False))
 
 
 @dataclass(frozen=True)

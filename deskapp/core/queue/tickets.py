@@ -61,13 +61,14 @@ class TicketInfo:
     ended_at: dt.datetime | None
     recall_count: int
     parent_number: str | None
+    former_number: str | None = None  # the number printed for it, when a move renumbered it
 
 
 _PARENT = Ticket.alias("parent")
 _INFO_COLUMNS = (
     Ticket.id, Ticket.number, Service.code, Service.name, Ticket.priority, Ticket.status, Counter.code,
     Ticket.customer, Customer.name, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.ended_at,
-    Ticket.recall_count, _PARENT.number,
+    Ticket.recall_count, _PARENT.number, Ticket.former_number,
 )
 
 
@@ -190,14 +191,15 @@ def _next_number(ctx: Context, service: Service, day: dt.date) -> tuple[int, str
 
 
 def find_today(ctx: Context, number_or_id: str | int) -> Ticket:
-    """Today's ticket by its number (A014) or its id."""
+    """Today's ticket by its number (A014), the number printed for it before a move, or its id."""
     query = Ticket.select().join(Service).switch(Ticket).join(Counter, JOIN.LEFT_OUTER)
     if isinstance(number_or_id, int) or str(number_or_id).isdigit():
         ticket = query.where(Ticket.id == int(number_or_id)).first()
     else:
-        ticket = query.where(
-            (Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today()) & (Ticket.number == str(number_or_id).upper())
-        ).first()
+        number = str(number_or_id).upper()
+        today = (Ticket.branch == ctx.branch_id) & (Ticket.day == ctx.today())
+        ticket = query.where(today & (Ticket.number == number)).first() \
+            or query.where(today & (Ticket.former_number == number)).first()
     if ticket is None:
         raise NotFound(f"There is no ticket {number_or_id} today.")
     return ticket

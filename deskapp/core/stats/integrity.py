@@ -6,7 +6,11 @@ broken rule as a sentence; an empty list means the queue is sound. `deskapp queu
 every fault it causes. The rules:
 
 - numbers are unique per service and day, and each service's numbers run 1..N without a gap
-  (a number is taken only in the transaction that writes the ticket, so a gap is a lost ticket);
+  (a number is taken only in the transaction that writes the ticket, so a gap is a lost ticket;
+  N is the last one the service gave out, and a number a move took a ticket away from still
+  counts as given out);
+- no printed number went to two tickets in a day: every number a ticket held (its own, and the
+  ones its "moved" events left behind) is held by that ticket alone;
 - every ticket's events start with "issued" and replay, in order, as legal state changes
   (DESIGN.md's life cycle), ending in the ticket's stored status and counter;
 - no counter ever held two tickets at once (replaying each counter's events in order), and
@@ -16,11 +20,13 @@ every fault it causes. The rules:
 """
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter as Tally
 from collections import defaultdict
 
 from deskapp.core.stats import day_summaries
-from deskapp.db.models import Ticket, TicketEvent
+from deskapp.db.models import Service, Ticket, TicketEvent, TicketSequence
 
 OPEN = ("waiting", "called", "serving")
 # kind -> (states it may follow, state it leaves); None: the state does not change.
@@ -48,7 +54,7 @@ def check(branch_id: int) -> list[str]:
     for e in TicketEvent.select().where(TicketEvent.ticket.in_(list(tickets) or [0])).order_by(TicketEvent.id):
         events[e.ticket_id].append(e)
 
-    problems += _numbers(tickets)
+    problems += _numbers(branch_id, tickets, events)
     for ticket in tickets.values():
         problems += _replay(ticket, events.get(ticket.id, []))
     problems += _counters(tickets, events)
@@ -57,19 +63,60 @@ def check(branch_id: int) -> list[str]:
     return problems
 
 
-def _numbers(tickets: dict) -> list[str]:
+_NUMBER = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _numbers(branch_id: int, tickets: dict, events: dict) -> list[str]:
     problems = []
-    seqs: dict[tuple, list[int]] = defaultdict(list)
+    by_prefix = {prefix: sid for sid, prefix in
+                 Service.select(Service.id, Service.prefix).where(Service.branch == branch_id).tuples()}
+    seqs: dict[tuple, list[int]] = defaultdict(list)  # (service, day) -> the seqs its tickets have now
+    taken: dict[tuple, set[int]] = defaultdict(set)  # (service, day) -> every seq given out
+    holders: dict[tuple, set[int]] = defaultdict(set)  # (day, number) -> the tickets that held it
     for t in tickets.values():
         seqs[(t.service_id, t.day)].append(t.seq)
+        taken[(t.service_id, t.day)].add(t.seq)
+        held = _held_numbers(t, events.get(t.id, ()))
+        for number in held:
+            holders[(t.day, number)].add(t.id)
+        for number in held - {t.number}:  # moved away from: still given out in its service
+            match = _NUMBER.match(number)
+            if match and match.group(1) in by_prefix:
+                taken[(by_prefix[match.group(1)], t.day)].add(int(match.group(2)))
+    last = {(sid, day): seq for sid, day, seq in TicketSequence.select(
+        TicketSequence.service, TicketSequence.day, TicketSequence.last_seq)
+        .where(TicketSequence.branch == branch_id).tuples()}
     for (service, day), found in seqs.items():
         doubled = sorted(seq for seq, n in Tally(found).items() if n > 1)
         if doubled:
             problems.append(f"service {service} on {day}: numbers issued twice: {doubled}")
-        missing = sorted(set(range(1, max(found) + 1)) - set(found))
+    for key in sorted(set(taken) | set(last), key=str):
+        service, day = key
+        found = taken.get(key, set())
+        missing = sorted(set(range(1, max([*found, last.get(key, 0)]) + 1)) - found)
         if missing:
             problems.append(f"service {service} on {day}: numbers missing (lost tickets): {missing}")
+    for (day, number), ids in sorted(holders.items(), key=str):
+        if len(ids) > 1:
+            names = ", ".join(str(i) for i in sorted(ids))
+            problems.append(f"number {number} issued twice on {day}: tickets {names} (a printed number is one "
+                            "customer's for the whole day)")
     return problems
+
+
+def _held_numbers(ticket: Ticket, events) -> set[str]:
+    """Every number the ticket was known by: its own, the one printed, and those its moves left."""
+    numbers = {ticket.number} | ({ticket.former_number} if ticket.former_number else set())
+    for e in events:
+        if e.kind == "moved" and e.detail:
+            try:
+                detail = json.loads(e.detail)
+            except ValueError:
+                continue  # the replay of its events reports what matters about it
+            if not isinstance(detail, dict):
+                continue
+            numbers |= {n for n in (detail.get("previous"), detail.get("number")) if isinstance(n, str)}
+    return numbers
 
 
 def _replay(ticket: Ticket, events: list[TicketEvent]) -> list[str]:

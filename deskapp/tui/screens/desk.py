@@ -113,7 +113,8 @@ class DeskScreen(AppScreen):
                 state = f"serving for {elapsed(now - t.started_at)}"
             who = escape(t.customer_name or "customer not identified")
             chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
-            body = (f"[b reverse] {escape(t.number)} [/] {escape(t.service_name)} · {escape(t.priority)} · {state}\n"
+            was = f"(was {escape(t.former_number)}) " if t.former_number else ""
+            body = (f"[b reverse] {escape(t.number)} [/] {was}{escape(t.service_name)} · {escape(t.priority)} · {state}\n"
                     f"Customer: {who}{chain}")
         panel.update(f"{head}\n{body}")
 

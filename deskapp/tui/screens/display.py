@@ -14,7 +14,7 @@ from textual.widgets import Digits, Static
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
@@ -46,7 +46,9 @@ class RecentCalls(Static):
         for call in calls:
             at = to_local(call.at, timezone).strftime("%H:%M")
             again = "  (again)" if call.recall else ""
-            lines.append(f"[b]{escape(f'{call.number:<6}')}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}")
+            number = escape(f"{call.number:<6}")
+            was = f"  (was {escape(call.former_number)})" if call.former_number else ""
+            lines.append(f"[b]{number}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}{was}")
         self.update("\n".join(lines))
 
 
@@ -100,7 +102,8 @@ class DisplayScreen(AppScreen):
     def _show_now(self, call: floor.Call | None, *, announce: bool) -> None:
         self.query_one("#display-number", TicketDigits).update(call.number if call else "")
         self.query_one("#display-counter", TicketDigits).update(call.counter if call else "")
-        text = f"{call.number} → {call.counter_name}" if call else "Waiting for the first call."
+        text = f"{ticket_number(call.number, call.former_number)} → {call.counter_name}" if call \
+            else "Waiting for the first call."
         self.query_one("#display-now-text", Static).update(text)
         if announce:
             self.app.bell()

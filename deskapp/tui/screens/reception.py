@@ -2,11 +2,14 @@
 
 The greeter picks the service (1-9), the priority class (p), optionally identifies the customer
 (c), and issues (i). The last ticket is shown large for the client to read; the waiting counts
-per service stay live. A client who gave up waiting is taken out of the line with w.
+per service stay live, and so does the list of tickets a supervisor moved to another service
+("A005 (was C001)"), so a client holding the paper C001 can be told their new number. A client who
+gave up waiting is taken out of the line with w (the number on their paper finds a moved ticket too).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,9 +20,10 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButt
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
+from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape, minutes
+from deskapp.tui.format import escape, minutes, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -27,6 +31,17 @@ from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core, show_failure
 
 TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,2}[0-9]{1,6}$")
+
+
+@dataclass(frozen=True)
+class Floor:
+    status: floor.QueueStatus
+    moved: list[q.TicketInfo]
+
+
+def reception_floor(ctx: Context) -> Floor:
+    """The side panel's live part, read in one worker: waiting per service, and the moved tickets."""
+    return Floor(floor.queue_status(ctx), floor.moved_waiting(ctx))
 
 
 class WalkedAway(ModalScreen[q.TicketInfo | None]):
@@ -109,6 +124,9 @@ class ReceptionScreen(AppScreen):
                     yield Static("No ticket issued yet.", id="reception-ticket-info")
                 yield Static("Waiting now", classes="section-title")
                 yield WaitingTable(id="reception-waiting")
+                moved = Static("", id="reception-moved")
+                moved.display = False  # until a move: most days have none
+                yield moved
         yield Footer()
 
     @property
@@ -120,11 +138,15 @@ class ReceptionScreen(AppScreen):
         self._show_choice()
 
     def reload(self) -> None:
-        call_core(self, floor.queue_status, self.ctx, then=self._show_status, group="reception-load",
-                  exclusive=True)
+        call_core(self, reception_floor, self.ctx, then=self._show_status, group="reception-load", exclusive=True)
 
-    def _show_status(self, status: floor.QueueStatus) -> None:
-        self.query_one(WaitingTable).show(status.services)
+    def _show_status(self, data: Floor) -> None:
+        self.query_one(WaitingTable).show(data.status.services)
+        moved = self.query_one("#reception-moved", Static)
+        moved.display = bool(data.moved)
+        moved.update("\n".join(["[b]Moved to another service[/b]"] + [
+            f"[b]{escape(t.number)}[/b] (was {escape(t.former_number or '')}) · {escape(t.service_name)}"
+            for t in data.moved]))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "clear_customer":
@@ -227,7 +249,7 @@ class ReceptionScreen(AppScreen):
     def action_walked_away(self) -> None:
         def done(ticket: q.TicketInfo | None) -> None:
             if ticket is not None:
-                self.notify(f"{ticket.number} cancelled: the client walked away.")
+                self.notify(f"{ticket_number(ticket.number, ticket.former_number)} cancelled: the client walked away.")
                 self.reload()
 
         self.app.push_screen(WalkedAway(self.session.login), done)

@@ -24,7 +24,7 @@ from deskapp.core import queue as q
 from deskapp.core.clock import to_local
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
-from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score
+from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
@@ -157,7 +157,7 @@ class SupervisorScreen(AppScreen):
             st = c.status
             t = st.ticket
             if t is not None:
-                doing = f"{t.number} {t.status}"
+                doing = f"{ticket_number(t.number, t.former_number)} {t.status}"
                 started = t.started_at if t.status == q.SERVING else t.called_at
             else:
                 doing = "idle" if c.idle_since else DASH
@@ -178,8 +178,8 @@ class SupervisorScreen(AppScreen):
         keep = waiting.cursor_row
         waiting.clear()
         for t in data.waiting:
-            waiting.add_row(t.number, t.service, t.priority, elapsed(data.at - t.issued_at), t.customer_name or DASH,
-                            key=str(t.id))
+            waiting.add_row(ticket_number(t.number, t.former_number), t.service, t.priority,
+                            elapsed(data.at - t.issued_at), t.customer_name or DASH, key=str(t.id))
         if waiting.row_count:
             waiting.move_cursor(row=min(keep, waiting.row_count - 1))
 
@@ -266,7 +266,8 @@ class SupervisorScreen(AppScreen):
             return
 
         def done(t: q.TicketInfo) -> None:
-            self.notify(f"{t.number} moved" + (" to the front" if where.get("front") else f" to {t.service}") + ".")
+            label = ticket_number(t.number, t.former_number)
+            self.notify(f"{label} moved" + (" to the front" if where.get("front") else f" to {t.service}") + ".")
             self.reload()
 
         call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)
