@@ -79,6 +79,12 @@ class Branch(Section):
 class Database(Section):
     url: str = "sqlite:///deskapp.db"
     """sqlite:///PATH (relative to the current directory) or postgresql://user@host:port/dbname."""
+    connect_timeout: int = Field(5, ge=1, le=300)
+    """PostgreSQL: seconds to wait for the server to answer a new connection before saying it
+    cannot be reached (a host or port that accepts but never answers would otherwise hang)."""
+    statement_timeout: int = Field(30, ge=0, le=86400)
+    """PostgreSQL: seconds one statement (waiting for a lock included) may run before the server
+    cancels it and the action is reported as failed; 0 for no limit."""
 
     @field_validator("url")
     @classmethod

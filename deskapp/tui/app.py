@@ -280,7 +280,9 @@ class DeskApp(App):
         if self._poll_failing:
             return
         self._poll_failing = True
-        self.notify(f"Cannot reach the database ({first_line(exc)}); trying again every second. "
+        said = first_line(exc)  # "Cannot reach the database at HOST:PORT (...)." from the pool, or the driver's words
+        said = said.rstrip(".") if said.startswith("Cannot reach") else f"Cannot reach the database ({said})"
+        self.notify(f"{said}; trying again every second. "
                     "What you see may be out of date until it answers.",
                     title="Database problem", severity="error", timeout=15)
 
