@@ -11,6 +11,7 @@ ends the pool's idle connections.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -47,6 +48,47 @@ class DatabaseUnavailable(DeskappError):
 
     title = "Cannot continue"
     severity = "error"
+
+
+class DatabaseDamaged(DatabaseUnavailable):
+    """The SQLite file is damaged (corrupted on disk): said in one line, never a traceback."""
+
+    title = "Database damaged"
+
+
+# SQLite's words for a file whose pages do not make sense (a disk fault, a copy made while it was written).
+DAMAGE = ("database disk image is malformed", "file is not a database", "database corruption",
+          "malformed database schema")
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether `exc` says the database file itself is damaged."""
+    text = str(exc).lower()
+    return any(marker in text for marker in DAMAGE)
+
+
+def integrity_problem(conn: sqlite3.Connection) -> str | None:
+    """SQLite's PRAGMA integrity_check: its first complaint (and how many more), or None when sound."""
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+    if rows == ["ok"]:
+        return None
+    more = f"; {len(rows) - 1} more problem{'s' if len(rows) > 2 else ''}" if len(rows) > 1 else ""
+    return f"{' '.join(rows[0].split())}{more}"
+
+
+def file_problem() -> str | None:
+    """The bound database's file damage (SQLite's PRAGMA integrity_check), or None; PostgreSQL
+    keeps its own pages sound, so there it is always None."""
+    if not isinstance(db.obj, peewee.SqliteDatabase):
+        return None
+    return integrity_problem(db.connection())
+
+
+def damage_message(exc: BaseException) -> str:
+    """What a damaged database means for the user, naming the file when it is SQLite's."""
+    where = f" {db.obj.database}" if isinstance(db.obj, peewee.SqliteDatabase) else ""
+    return (f"The database file{where} is damaged ({first_line(exc)}): stop the desks, keep the file for "
+            "inspection and restore the last good backup (deskapp restore).")
 
 
 class ConnectionLost(peewee.OperationalError):
