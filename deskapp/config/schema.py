@@ -188,6 +188,12 @@ class StaffMember(Section):
         return value
 
 
+class Reports(Section):
+    max_years: int = Field(5, ge=1, le=50)
+    """Longest period one report may cover, in years, counted from the branch's first recorded
+    day when the period starts earlier (days before it are skipped)."""
+
+
 class Security(Section):
     lockout_attempts: int = Field(5, ge=1, le=100)
     """Wrong PINs in a row that lock an account."""
@@ -282,6 +288,8 @@ class Config(Section):
     """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
     security: Security = Security()
     """Login lockout and idle lock."""
+    reports: Reports = Reports()
+    """Limits of the supervisor's reports."""
     followups: FollowUps = FollowUps()
     """Follow-ups of feedback, referrals and complaints."""
     customers: Customers = Customers()
