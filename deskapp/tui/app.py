@@ -115,6 +115,9 @@ class DeskApp(App):
             self.title = f"deskapp · {self.config.branch.name}"
         self.add_mode("login", self._first_screen)  # already on screen; named for switch_mode("login")
         self.set_interval(1.0, self._tick)
+        from deskapp.tui import hangup
+
+        hangup.watch(self)  # a closed terminal (SIGHUP, end of input) ends the app, counter kept
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the heavy imports, configuration and database."""
