@@ -79,6 +79,12 @@ class Branch(Section):
 class Database(Section):
     url: str = "sqlite:///deskapp.db"
     """sqlite:///PATH (relative to the current directory) or postgresql://user@host:port/dbname."""
+    connect_timeout: int = Field(5, ge=1, le=300)
+    """PostgreSQL: seconds to wait for the server to answer a new connection before saying it
+    cannot be reached (a host or port that accepts but never answers would otherwise hang)."""
+    statement_timeout: int = Field(30, ge=0, le=86400)
+    """PostgreSQL: seconds one statement (waiting for a lock included) may run before the server
+    cancels it and the action is reported as failed; 0 for no limit."""
 
     @field_validator("url")
     @classmethod
@@ -182,6 +188,12 @@ class StaffMember(Section):
         return value
 
 
+class Reports(Section):
+    max_years: int = Field(5, ge=1, le=50)
+    """Longest period one report may cover, in years, counted from the branch's first recorded
+    day when the period starts earlier (days before it are skipped)."""
+
+
 class Security(Section):
     lockout_attempts: int = Field(5, ge=1, le=100)
     """Wrong PINs in a row that lock an account."""
@@ -276,6 +288,8 @@ class Config(Section):
     """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
     security: Security = Security()
     """Login lockout and idle lock."""
+    reports: Reports = Reports()
+    """Limits of the supervisor's reports."""
     followups: FollowUps = FollowUps()
     """Follow-ups of feedback, referrals and complaints."""
     customers: Customers = Customers()

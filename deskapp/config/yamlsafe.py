@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -36,6 +35,9 @@ Position = tuple[int, int]
 
 MAX_DEPTH = 32
 """Deeper nesting is never a real configuration, and refusing it bounds every recursion below."""
+MAX_BYTES = 5 * 1024 * 1024
+"""A larger file is never a real configuration (a whole branch with its workflows is ~50 KB); it is
+refused before it is read, since reading YAML costs seconds a megabyte."""
 
 _NULL = re.compile(r"~|null|Null|NULL|")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -120,10 +122,16 @@ def read_yaml(
     name = file if file is not None else os.fsdecode(source)
     if text is None:
         try:
-            text = FilePath(source).read_bytes()
+            with open(source, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                text = handle.read(MAX_BYTES + 1)  # bounded even where the size is unknown (a pipe)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             return None, [ConfigError(name, 1, 1, f"cannot read file: {reason}")]
+        if len(text) > MAX_BYTES:
+            return None, [_too_big(name, max(size, len(text)))]
+    elif len(text) > MAX_BYTES:
+        return None, [_too_big(name, len(text))]
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -138,6 +146,12 @@ def read_yaml(
         data = builder.value(root, ())
         document = Document(name, data, builder.values, builder.keys, frozenset(builder.reported), text)
     return document, sorted(ConfigError(name, line, col, message) for (line, col), message in problems)
+
+
+def _too_big(name: str, size: int) -> ConfigError:
+    how_big = "" if size == MAX_BYTES + 1 else f" {size / 1024 / 1024:.1f} MB,"  # a pipe's size is not known
+    return ConfigError(name, 1, 1, f"the file is{how_big} more than the {MAX_BYTES // 1024 // 1024} MB a "
+                                   "configuration may have; is it the right file?")
 
 
 def _bad_utf8(name: str, exc: UnicodeDecodeError) -> ConfigError:

@@ -35,12 +35,24 @@ def describe(exc: BaseException) -> Description:
     """
     import peewee
 
-    from deskapp.db.database import ConnectionLost, connection_lost, first_line, storage_problem
+    from deskapp.db.database import (
+        ConnectionLost,
+        DatabaseDamaged,
+        connection_lost,
+        damage_message,
+        damaged,
+        first_line,
+        storage_problem,
+    )
 
     if isinstance(exc, DeskappError):
         said = "" if exc.private else f": {first_line(exc)}"
         logs.log.warning("refused (%s)%s", type(exc).__name__, said)
         return Description(exc.title, str(exc), exc.severity, exc.exit_code)
+    if damaged(exc):
+        logs.log.error("database damaged: %s", first_line(exc))
+        said = DatabaseDamaged(damage_message(exc))
+        return Description(said.title, str(said), said.severity, said.exit_code)
     problem = storage_problem(exc)
     if problem:
         logs.log.warning("database cannot be written: %s", first_line(exc))

@@ -155,7 +155,7 @@ def _sqlite_backup(source: str, target: str, progress: Progress | None, pages_pe
         if problem != "ok":
             raise BackupError(f"the copy of {source} failed its integrity check: {problem}")
     except sqlite3.Error as exc:
-        raise BackupError(f"cannot back up {source}: {exc}") from None
+        raise BackupError(f"cannot back up {source}: {damage_words(exc)}") from None
     finally:
         src.close()
         dst.close()
@@ -180,6 +180,11 @@ def _sqlite_restore(backup_file: Path, target: str, force: bool, progress: Progr
         tables = _sqlite_tables(src)
         if "schema_migration" not in tables:
             raise BackupError(f"{backup_file} is a SQLite file but not a deskapp backup (it has no schema_migration table)")
+        # A damaged backup is refused before anything is written: restoring it would leave a
+        # malformed database behind a "Restored".
+        problem = database.integrity_problem(src)
+        if problem:
+            raise BackupError(f"{backup_file} is damaged and was not restored ({problem}); use another backup")
         if os.path.exists(target) and not force:
             with sqlite3.connect(f"file:{target}?mode=ro", uri=True) as existing:
                 held = _sqlite_tables(existing)
@@ -190,12 +195,21 @@ def _sqlite_restore(backup_file: Path, target: str, force: bool, progress: Progr
         dst = sqlite3.connect(target, timeout=10, isolation_level=None)
         try:
             src.backup(dst, pages=PAGES_PER_STEP, progress=_pages(progress))
+            problem = database.integrity_problem(dst)
+            if problem:
+                raise BackupError(f"the database restored from {backup_file} into {target} failed its integrity "
+                                  f"check ({problem}); do not use it")
         finally:
             dst.close()
     except sqlite3.Error as exc:
-        raise BackupError(f"cannot restore {backup_file} into {target}: {exc}") from None
+        raise BackupError(f"cannot restore {backup_file} into {target}: {damage_words(exc)}") from None
     finally:
         src.close()
+
+
+def damage_words(exc: BaseException) -> str:
+    """SQLite's words for an error, saying plainly when they mean a damaged file."""
+    return f"the file is damaged ({exc})" if database.damaged(exc) else str(exc)
 
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:

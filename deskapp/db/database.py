@@ -11,6 +11,7 @@ ends the pool's idle connections.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -49,6 +50,47 @@ class DatabaseUnavailable(DeskappError):
     severity = "error"
 
 
+class DatabaseDamaged(DatabaseUnavailable):
+    """The SQLite file is damaged (corrupted on disk): said in one line, never a traceback."""
+
+    title = "Database damaged"
+
+
+# SQLite's words for a file whose pages do not make sense (a disk fault, a copy made while it was written).
+DAMAGE = ("database disk image is malformed", "file is not a database", "database corruption",
+          "malformed database schema")
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether `exc` says the database file itself is damaged."""
+    text = str(exc).lower()
+    return any(marker in text for marker in DAMAGE)
+
+
+def integrity_problem(conn: sqlite3.Connection) -> str | None:
+    """SQLite's PRAGMA integrity_check: its first complaint (and how many more), or None when sound."""
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+    if rows == ["ok"]:
+        return None
+    more = f"; {len(rows) - 1} more problem{'s' if len(rows) > 2 else ''}" if len(rows) > 1 else ""
+    return f"{' '.join(rows[0].split())}{more}"
+
+
+def file_problem() -> str | None:
+    """The bound database's file damage (SQLite's PRAGMA integrity_check), or None; PostgreSQL
+    keeps its own pages sound, so there it is always None."""
+    if not isinstance(db.obj, peewee.SqliteDatabase):
+        return None
+    return integrity_problem(db.connection())
+
+
+def damage_message(exc: BaseException) -> str:
+    """What a damaged database means for the user, naming the file when it is SQLite's."""
+    where = f" {db.obj.database}" if isinstance(db.obj, peewee.SqliteDatabase) else ""
+    return (f"The database file{where} is damaged ({first_line(exc)}): stop the desks, keep the file for "
+            "inspection and restore the last good backup (deskapp restore).")
+
+
 class ConnectionLost(peewee.OperationalError):
     """The server connection died while a change was being committed: it may or may not be saved.
 
@@ -76,12 +118,30 @@ def connection_lost(exc: BaseException) -> bool:
         marker in text for marker in CONNECTION_LOST)
 
 
+# What psycopg says when no server answers at the address (none listening, none reachable, or
+# one that accepts but never answers within connect_timeout).
+UNREACHABLE = ("timeout expired", "connection refused", "could not translate host name",
+               "no route to host", "network is unreachable", "failed to resolve host", "name or service not known")
+
+
 class _Pooled:
-    """The pool's "all connections busy" (a ValueError) in words a user understands."""
+    """The pool's "all connections busy" (a ValueError) and a server that does not answer, in
+    words a user understands."""
+
+    address = ""  # HOST:PORT of a PostgreSQL server, for "Cannot reach the database at ..."
+    connect_timeout = 0
+    statement_timeout = 0
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         try:
             return super().connect(reuse_if_open)  # type: ignore[misc]
+        except peewee.OperationalError as exc:
+            low = str(exc).lower()
+            if self.address and any(marker in low for marker in UNREACHABLE):
+                why = (f"no answer within {self.connect_timeout} seconds" if "timeout" in low
+                       else first_line(exc).rsplit(": ", 1)[-1].strip().rstrip(".").lower())
+                raise DatabaseUnavailable(f"Cannot reach the database at {self.address} ({why}).") from None
+            raise
         except MaxConnectionsExceeded:
             raise DatabaseUnavailable(
                 f"all {POOL_SIZE} database connections of this desk stayed busy for {POOL_WAIT} seconds "
@@ -111,6 +171,10 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
         try:
             return super().execute_sql(sql, params)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if "statement timeout" in str(exc):
+                raise DatabaseUnavailable(
+                    f"the database did not finish a step within {self.statement_timeout} seconds (the database "
+                    "section's statement_timeout) and stopped it; nothing of it was saved. Try again") from None
             if not connection_lost(exc):
                 raise
             if self.in_transaction():
@@ -135,8 +199,11 @@ def is_postgres(database: peewee.Database | None = None) -> bool:
     return isinstance(database or db.obj, peewee.PostgresqlDatabase)
 
 
-def make_database(url: str) -> peewee.Database:
-    """A Peewee database for a sqlite:///PATH or postgresql:// URL, not yet connected."""
+def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30) -> peewee.Database:
+    """A Peewee database for a sqlite:///PATH or postgresql:// URL, not yet connected.
+
+    For PostgreSQL, `connect_timeout` bounds the wait for a server to answer a new connection and
+    `statement_timeout` (seconds, 0 for none) each statement; both are the `database` section's."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
@@ -151,19 +218,36 @@ def make_database(url: str) -> peewee.Database:
             max_connections=POOL_SIZE, timeout=POOL_WAIT)
     if parsed.scheme in ("postgresql", "postgres"):
         try:
-            import psycopg  # noqa: F401  (checked here so the message can say what to install)
+            import psycopg  # (imported here so the message can say what to install)
+            import psycopg.conninfo
         except ImportError:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'deskapp[postgres]'"
             ) from None
-        return PostgresDatabase("postgresql://" + url.split("://", 1)[1], max_connections=POOL_SIZE,
-                                timeout=POOL_WAIT)
+        conninfo = "postgresql://" + url.split("://", 1)[1]
+        params: dict[str, object] = {"connect_timeout": connect_timeout}
+        if statement_timeout:
+            # Added to the URL's own options (a search_path, say), which a plain keyword would replace.
+            try:
+                given = psycopg.conninfo.conninfo_to_dict(conninfo).get("options") or ""
+            except psycopg.ProgrammingError as exc:
+                raise DatabaseUnavailable(f"cannot read the database URL {redact(url)}: {first_line(exc)}") from None
+            params["options"] = f"{given} -c statement_timeout={statement_timeout * 1000}".strip()
+        database = PostgresDatabase(conninfo, max_connections=POOL_SIZE, timeout=POOL_WAIT, **params)
+        try:
+            port = parsed.port or 5432
+        except ValueError:
+            raise DatabaseUnavailable(f"the database URL {redact(url)} has no valid port") from None
+        database.address = f"{parsed.hostname or 'localhost'}:{port}"
+        database.connect_timeout = connect_timeout
+        database.statement_timeout = statement_timeout
+        return database
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
-def connect(url: str) -> peewee.Database:
-    """Bind the models to the database at `url` and check it answers."""
-    database = make_database(url)
+def connect(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30) -> peewee.Database:
+    """Bind the models to the database at `url` and check it answers (timeouts as make_database)."""
+    database = make_database(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
     previous = db.obj
     db.initialize(database)
     if isinstance(previous, PooledDatabase):

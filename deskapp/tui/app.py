@@ -115,6 +115,9 @@ class DeskApp(App):
             self.title = f"deskapp · {self.config.branch.name}"
         self.add_mode("login", self._first_screen)  # already on screen; named for switch_mode("login")
         self.set_interval(1.0, self._tick)
+        from deskapp.tui import hangup
+
+        hangup.watch(self)  # a closed terminal (SIGHUP, end of input) ends the app, counter kept
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the heavy imports, configuration and database."""
@@ -280,7 +283,9 @@ class DeskApp(App):
         if self._poll_failing:
             return
         self._poll_failing = True
-        self.notify(f"Cannot reach the database ({first_line(exc)}); trying again every second. "
+        said = first_line(exc)  # "Cannot reach the database at HOST:PORT (...)." from the pool, or the driver's words
+        said = said.rstrip(".") if said.startswith("Cannot reach") else f"Cannot reach the database ({said})"
+        self.notify(f"{said}; trying again every second. "
                     "What you see may be out of date until it answers.",
                     title="Database problem", severity="error", timeout=15)
 

@@ -254,6 +254,16 @@ class Terminal:
             os.close(self._fd)
             self._fd = -1
 
+    def hang_up(self) -> None:
+        """Close the terminal as a dropped SSH connection or a killed tmux does: the pty's master
+        side goes, so the program (its session leader) gets SIGHUP and reads end of input."""
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        if self._fd != -1:
+            os.close(self._fd)
+            self._fd = -1
+
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Send sig to the program's process group (its session, since setsid)."""
         assert self._proc is not None, "not started"

@@ -49,6 +49,36 @@ def test_unknown_login_gets_the_same_message(ctx):
         auth.login(ctx, "nobody", "2580")
 
 
+def test_unknown_login_is_audited_without_the_typed_text(ctx):
+    # A PIN typed into the login field must not be kept in clear in the audit (nor in the log).
+    with pytest.raises(auth.AuthError, match="^Wrong login or PIN.$"):
+        auth.login(ctx, "731946", "2580")
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (last.action, last.staff, last.detail) == ("login_failed", None, "unknown login")
+    assert all("731946" not in f"{e.staff} {e.entity_id} {e.detail}" for e in AuditEvent.select())
+
+
+def test_a_known_login_without_pin_is_audited_by_login(ctx):
+    with pytest.raises(auth.AuthError, match="^Wrong login or PIN.$"):
+        auth.login(ctx, "ana", "2580")  # ana has no PIN yet
+    assert actions("ana")[-1] == "login_failed"
+
+
+def test_unknown_login_costs_the_same_scrypt_work_as_a_wrong_pin(ctx, ana, monkeypatch):
+    calls: list[tuple[int, int, int]] = []
+    real = auth.hashlib.scrypt
+
+    def counting(password, **kw):
+        calls.append((kw["n"], kw["r"], kw["p"]))
+        return real(password, **kw)
+
+    monkeypatch.setattr(auth.hashlib, "scrypt", counting)
+    for login in ("ana", "nobody"):
+        with pytest.raises(auth.AuthError, match="^Wrong login or PIN.$"):
+            auth.login(ctx, login, "1111")
+    assert calls == [(auth.SCRYPT_N, auth.SCRYPT_R, auth.SCRYPT_P)] * 2
+
+
 def test_lockout_after_the_configured_failures_then_unlock_after_the_lock_time(ctx, ana, clock):
     attempts = ctx.config.security.lockout_attempts
     for _ in range(attempts - 1):

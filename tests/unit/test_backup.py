@@ -245,3 +245,74 @@ def test_cli_backup_and_restore_messages(sqlite_url, tmp_path):
     nowhere = runner.invoke(main, ["restore", str(out)])
     assert nowhere.exit_code == 2
     assert "--db URL" in nowhere.output
+
+
+def damage(path, name: str) -> None:
+    """Overwrite the first page of table or index `name` in the SQLite file at `path` with garbage,
+    as a disk fault would (the file is checkpointed first so the page is in the file itself)."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(b"\xa5" * size)
+
+
+def deskapp_cli(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deskapp", "--config", str(ROOT / "config.yaml"), *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_a_damaged_sqlite_file_is_one_line_for_every_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'branch.db'}"
+    assert deskapp_cli("--db", url, "init", cwd=tmp_path).returncode == 0
+    assert deskapp_cli("--db", url, "queue", "issue", "--service", "CASH", cwd=tmp_path).returncode == 0
+    damage(tmp_path / "branch.db", "ticket")
+    for args in (("queue", "check"), ("queue", "status"), ("backup", str(tmp_path / "copy.bak"))):
+        result = deskapp_cli("--db", url, *args, cwd=tmp_path)
+        said = [line for line in (result.stdout + result.stderr).splitlines() if line.strip() != "Backing up"]
+        assert result.returncode == 1, (args, said)
+        assert len(said) == 1 and "damaged" in said[0] and "Traceback" not in result.stderr, (args, said)
+    assert not (tmp_path / "copy.bak").exists()
+
+
+def misindex(path) -> None:
+    """Make staff_login index another column without rebuilding it: every table still reads, and
+    only PRAGMA integrity_check sees the damage (as with a page lost mid-file)."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute("""UPDATE sqlite_master SET sql = replace(sql, '("login")', '("name")') WHERE name = 'staff_login'""")
+    conn.close()
+
+
+def test_queue_check_reports_damage_only_integrity_check_sees(tmp_path):
+    url = f"sqlite:///{tmp_path / 'branch.db'}"
+    assert deskapp_cli("--db", url, "init", cwd=tmp_path).returncode == 0
+    assert "sound" in deskapp_cli("--db", url, "queue", "check", cwd=tmp_path).stdout
+    misindex(tmp_path / "branch.db")
+    result = deskapp_cli("--db", url, "queue", "check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines() == [
+        "The database file is damaged (row 1 missing from index staff_login; 7 more problems): "
+        "restore the last good backup."]
+
+
+@pytest.mark.parametrize("how", ["page", "index"])
+def test_restore_checks_integrity_before_it_says_restored(tmp_path, how):
+    url = f"sqlite:///{tmp_path / 'branch.db'}"
+    assert deskapp_cli("--db", url, "init", cwd=tmp_path).returncode == 0
+    good = tmp_path / "good.bak"
+    backup.backup(url, good)
+    bad = tmp_path / "bad.bak"
+    bad.write_bytes(good.read_bytes())
+    damage(bad, "customer_national_id") if how == "page" else misindex(bad)
+    target = tmp_path / "new.db"
+    with pytest.raises(backup.BackupError, match="damaged"):
+        backup.restore(bad, f"sqlite:///{target}")
+    assert not target.exists()
+    result = deskapp_cli("restore", str(bad), "--db", f"sqlite:///{target}", cwd=tmp_path)
+    assert result.returncode == 1 and "Restored" not in result.stdout
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr
+    backup.restore(good, f"sqlite:///{target}")  # the good one still restores, into the untouched target

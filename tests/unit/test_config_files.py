@@ -132,3 +132,40 @@ def test_any_yaml_structure_gives_a_config_or_located_errors(tree):
     config, errors = check_config("fuzz.yaml", text=yaml.safe_dump(tree, allow_unicode=True))
     assert (config is None) == bool(errors)
     assert all(isinstance(e, ConfigError) for e in errors)
+
+
+def test_a_configuration_over_5_mb_is_refused_at_once(tmp_path):
+    """A 6 MB file of comments (a 59 MB one was still loading after 120 s) is refused before it is
+    read, by check-config and by every other command, with exit code 2; a workflow file too."""
+    import time
+
+    from deskapp.config.errors import ConfigInvalid
+    from deskapp.config.load import load_config
+    from deskapp.config.yamlsafe import MAX_BYTES
+
+    big = tmp_path / "big.yaml"
+    big.write_text("# a comment line\n" * (6 * 1024 * 1024 // 17 + 1))
+    started = time.monotonic()
+    config, errors = check_config(big)
+    assert config is None and [str(e) for e in errors] == [
+        f"{big}:1:1: the file is 6.0 MB, more than the 5 MB a configuration may have; is it the right file?"]
+    assert time.monotonic() - started < 1
+    with pytest.raises(ConfigInvalid, match="more than the 5 MB"):
+        load_config(big)
+    _, errors = check_config("piped.yaml", text=b"#" * (MAX_BYTES + 1))  # text given, size unknown beforehand
+    assert [e.message for e in errors] == ["the file is more than the 5 MB a configuration may have; "
+                                           "is it the right file?"]
+    for args in (["check-config"], ["queue", "status"]):
+        result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(big), *args],
+                                capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert result.returncode == 2 and "more than the 5 MB" in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+
+    # A workflow file the configuration names is held to the same limit.
+    config_text = CONFIG.read_text()
+    assert "workflow_files: [workflows.yaml]" in config_text
+    (tmp_path / "config.yaml").write_text(config_text.replace("[workflows.yaml]", "[workflows.yaml, huge.yaml]"))
+    (tmp_path / "workflows.yaml").write_text((CONFIG.parent / "workflows.yaml").read_text())
+    (tmp_path / "huge.yaml").write_text("# x\n" * (MAX_BYTES // 4 + 1))
+    _, errors = check_config(tmp_path / "config.yaml")
+    assert any("huge.yaml" in str(e) and "more than the 5 MB" in str(e) for e in errors), errors

@@ -36,7 +36,7 @@ from deskapp.core.stats.figures import ReportError
 from deskapp.core.workflows.guide import StepsLeft
 from deskapp.core.workflows.state import StepInvalid, WorkflowError
 from deskapp.db.backup import BackupError
-from deskapp.db.database import DatabaseUnavailable
+from deskapp.db.database import DatabaseDamaged, DatabaseUnavailable
 from deskapp.errors import DeskappError
 
 CASES = [
@@ -63,6 +63,7 @@ CASES = [
     (AuditFilterInvalid("There is no customer 7."), 2),
     (BackupError("OUT exists; --force replaces it."), 1),
     (DatabaseUnavailable("cannot open the database"), 1),
+    (DatabaseDamaged("The database file is damaged."), 1),
     (ConfigInvalid([ConfigError("config.yaml", 3, 5, "unknown key 'x'")]), 2),
     (ExprError("unexpected ')'", 4), 2),
 ]

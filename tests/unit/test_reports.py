@@ -9,7 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from deskapp.core.stats import reports
+from deskapp.core.stats import day_summaries, reports
+from deskapp.db.models import SummaryDay
 from tests.unit.test_cli_queue import deskapp, failed
 from tests.unit.test_stats import DAY, crafted_day
 
@@ -33,10 +34,10 @@ def test_the_report_as_csv_files(ctx, clock, db_url, tmp_path):
     assert [Path(p).name for p in data["files"]] == [f"march_{t}.csv" for t in TABLES]
 
     daily = read_csv(tmp_path / "march_daily.csv")
-    assert [d["day"] for d in daily] == ["2026-03-09", "2026-03-10"]
-    empty, day = daily
-    assert empty["arrivals"] == "0" and empty["mean_wait_minutes"] == "" and empty["service_level"] == ""
-    assert empty["open_counter_hours"] == "" and empty["throughput"] == ""
+    # 2026-03-09 is before the branch's first recorded day: skipped (an empty day's cells: test_stats
+    # and test_an_empty_period_writes_headers_and_empty_cells).
+    assert [d["day"] for d in daily] == ["2026-03-10"]
+    (day,) = daily
     assert (day["arrivals"], day["completed"], day["called"], day["no_shows"], day["walk_aways"]) == (
         "7", "4", "6", "1", "1")
     assert float(day["mean_wait_minutes"]) == 9.0 and float(day["p90_wait_minutes"]) == 15.0
@@ -147,3 +148,47 @@ def test_the_format_follows_the_suffix_and_the_text_shows_dashes(sqlite_url, tmp
     assert "0 arrivals, 0 completed" in result.stdout
     assert "mean wait -, p90 wait -, service level -" in result.stdout and "throughput -" in result.stdout
     assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == TABLES
+
+
+def test_a_period_reaching_back_before_the_first_recorded_day_answers_at_once(ctx, clock):
+    crafted_day(ctx, clock)
+    report = reports.build(ctx, dt.date(1, 1, 1), DAY)  # 739,954 days asked
+    daily = next(t for t in report.tables if t.name == "daily")
+    assert [row[0] for row in daily.rows] == [DAY.isoformat()]
+    assert report.since == dt.date(1, 1, 1) and report.total.arrivals == 7
+    # Nothing before the first recorded day was summarised.
+    assert SummaryDay.select().where(SummaryDay.day < DAY).count() == 0
+    # A period wholly before it answers too, empty.
+    early = reports.build(ctx, dt.date(1, 1, 1), dt.date(1, 1, 5))
+    assert early.total.arrivals == 0 and next(t for t in early.tables if t.name == "daily").rows == ()
+
+
+def test_a_period_is_bounded_in_years_and_cannot_reach_far_ahead(ctx, clock):
+    crafted_day(ctx, clock)
+    with pytest.raises(reports.ReportError, match="more than a year from today"):
+        reports.build(ctx, dt.date(9999, 12, 31), dt.date(9999, 12, 31))
+    years = ctx.config.reports.max_years
+    assert years == 5
+    too_long = DAY + dt.timedelta(days=round(365.2425 * years))
+    clock.set(dt.datetime(too_long.year, too_long.month, too_long.day, 12, 0))
+    with pytest.raises(reports.ReportError, match=f"at most {years} years .*reports.max_years"):
+        reports.build(ctx, dt.date(1, 1, 1), too_long)
+    # One day less is allowed, counted from the first recorded day (building it would summarise five years).
+    assert day_summaries.clip(ctx, dt.date(1, 1, 1), too_long - dt.timedelta(days=1)) == DAY
+
+
+@pytest.mark.parametrize("since, until, message", [
+    ("9999-12-31", "9999-12-31", "more than a year from today"),
+    ("0001-01-01", "9999-12-31", "more than a year from today"),
+])
+def test_far_periods_exit_2_with_one_line_on_the_command_line(sqlite_url, tmp_path, since, until, message):
+    result = deskapp(sqlite_url, "report", "--from", since, "--to", until, "--out", str(tmp_path / "r.csv"),
+                     cwd=tmp_path)
+    assert message in failed(result, 2)
+
+
+def test_the_command_line_answers_a_period_from_year_one(sqlite_url, tmp_path):
+    result = deskapp(sqlite_url, "report", "--from", "0001-01-01", "--to", dt.date.today().isoformat(),
+                     "--out", str(tmp_path / "r.csv"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 arrivals" in result.stdout

@@ -136,11 +136,12 @@ def test_a_crafted_day_gives_the_figures_worked_by_hand(ctx, clock):
     hours = period_sums.hourly(ctx, DAY, DAY)
     assert [(h.hour, h.arrivals, h.completed) for h in hours] == [(10, 7, 4)]
     assert hours[0].mean_wait_minutes == pytest.approx(9.0)
-    days = period_sums.daily(ctx, DAY - dt.timedelta(days=1), DAY)
-    assert [d.figures.arrivals for d in days] == [0, 7]
-    assert days[0].figures.mean_wait_minutes is None and days[0].figures.throughput is None
-    assert days[0].figures.open_counter_hours is None  # no counter seen that day: no data, not 0 hours
-    assert days[1].figures.service_level == pytest.approx(5 / 6)
+    # The day before the branch's first recorded day is skipped; the day after (still to come) is empty.
+    days = period_sums.daily(ctx, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=1))
+    assert [(d.day, d.figures.arrivals) for d in days] == [(DAY, 7), (DAY + dt.timedelta(days=1), 0)]
+    assert days[1].figures.mean_wait_minutes is None and days[1].figures.throughput is None
+    assert days[1].figures.open_counter_hours is None  # no counter seen that day: no data, not 0 hours
+    assert days[0].figures.service_level == pytest.approx(5 / 6)
 
 
 def test_a_closed_counter_keeps_the_span_up_to_its_close(ctx, clock):

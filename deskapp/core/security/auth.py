@@ -90,6 +90,12 @@ def hash_pin(pin: str) -> str:
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
+# Checked in place of a missing hash (an unknown login, or staff without a PIN yet), so a login
+# that fails for that reason costs the same scrypt work as a wrong PIN and cannot be told apart
+# by its time. The digest matches no PIN: it is not scrypt's output for any salt here.
+_DUMMY_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${base64.b64encode(bytes(16)).decode()}${base64.b64encode(bytes(32)).decode()}"
+
+
 def pin_matches(pin: str, stored: str | None) -> bool:
     """Constant-time comparison against a stored hash; False for any malformed hash."""
     if not stored:
@@ -157,16 +163,22 @@ def check_pin(ctx: Context, login: str, pin: str, *, purpose: str = "login") -> 
     """
     login = login.strip().lower()
     row = Staff.get_or_none(Staff.login == login)
-    # The expensive hash runs outside the transaction; the counters change inside it.
-    right = pin_matches(pin, row.pin_hash if row else None)
+    # The expensive hash runs outside the transaction; the counters change inside it. It runs
+    # for an unknown login too (against a dummy hash), so the answer's time says nothing.
+    stored = row.pin_hash if row is not None else None
+    right = pin_matches(pin, stored or _DUMMY_HASH) and bool(stored)
     security = ctx.config.security
 
     def work() -> Session | str:
         now = ctx.now()
         query = Staff.select().where(Staff.login == login)
         staff = (query.for_update() if is_postgres() else query).first()
-        if staff is None or not staff.active or not staff.pin_hash:
-            audit.record(now, login[:32] or None, f"{purpose}_failed", "staff", login[:64], "unknown, inactive or no PIN")
+        if staff is None:
+            # Never the typed text: it may be a PIN typed into the login field.
+            audit.record(now, None, f"{purpose}_failed", "staff", "", "unknown login")
+            return "Wrong login or PIN."
+        if not staff.active or not staff.pin_hash:
+            audit.record(now, login, f"{purpose}_failed", "staff", login, "inactive" if not staff.active else "no PIN")
             return "Wrong login or PIN."
         if staff.locked_until is not None:
             if staff.locked_until > now:

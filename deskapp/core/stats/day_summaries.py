@@ -33,14 +33,18 @@ from collections import defaultdict
 
 from deskapp.core.context import Context
 from deskapp.core.stats import live_sums
+from deskapp.core.stats.figures import ReportError, check_period
 from deskapp.core.stats.live_sums import as_date
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import (
+    Counter,
+    CounterEvent,
     SummaryDay,
     SummaryFeedback,
     SummaryHours,
     SummarySums,
     SummaryWaits,
+    Ticket,
 )
 
 Ranges = list[tuple[dt.date, dt.date]]
@@ -72,6 +76,41 @@ def _days(since: dt.date, until: dt.date) -> list[dt.date]:
 
 def _valid(row_version, summarised_version, timezone, ctx: Context) -> bool:
     return summarised_version is not None and summarised_version == row_version and timezone == ctx.timezone
+
+
+def first_day(ctx: Context) -> dt.date:
+    """The branch's first recorded day: its first ticket's or its first counter opening's, whichever
+    came first; today when it has neither yet."""
+    from deskapp.core.clock import local_day
+
+    days = [ctx.today()]
+    ticket_day = Ticket.select(Ticket.day).where(Ticket.branch == ctx.branch_id).order_by(Ticket.day).limit(1).scalar()
+    if ticket_day is not None:
+        days.append(as_date(ticket_day))
+    opened = (CounterEvent.select(CounterEvent.at).join(Counter).where(Counter.branch == ctx.branch_id)
+              .order_by(CounterEvent.at).limit(1).scalar())
+    if opened is not None:
+        days.append(local_day(opened, ctx.timezone))
+    return min(days)
+
+
+def clip(ctx: Context, since: dt.date, until: dt.date) -> dt.date:
+    """The first day of since..until worth reading: days before the branch's first recorded day
+    hold nothing and are skipped, not summarised (so a period from 0001-01-01 still answers).
+    Past today + 1 year nothing can be asked (no arithmetic reaches past 9999-12-31), and what is
+    left may span at most the configuration's reports.max_years. The day returned is after
+    `until` when the whole period lies before the first recorded day."""
+    check_period(since, until)
+    today = ctx.today()
+    if until > today + dt.timedelta(days=366):
+        raise ReportError(f"The period ends on {until}, more than a year from today: nothing can be recorded "
+                          "there yet. Ask for a period up to today.")
+    start = max(since, first_day(ctx))
+    years = ctx.config.reports.max_years
+    if (until - start).days + 1 > round(365.2425 * years):
+        raise ReportError(f"A report covers at most {years} year{'s' if years != 1 else ''} (reports.max_years in "
+                          f"the configuration); {start} to {until} is longer. Ask for a shorter period.")
+    return start
 
 
 def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
@@ -163,6 +202,9 @@ def split(ctx: Context, since: dt.date, until: dt.date) -> tuple[Ranges, Ranges]
     ranges read from the tickets (today, or a day whose summary a change has just invalidated)."""
     if since >= ctx.today():  # no closed day (the dashboard's today): nothing to summarise or look up
         return [], [(since, until)]
+    since = clip(ctx, since, until)
+    if since > until:
+        return [], []
     ensure(ctx, since, until)
     valid = {as_date(d) for d, v, sv, tz in
              SummaryDay.select(SummaryDay.day, SummaryDay.version, SummaryDay.summarised_version,

@@ -16,7 +16,9 @@ every fault it causes. The rules:
 - no counter ever held two tickets at once (replaying each counter's events in order), and
   now each counter holds at most one;
 - a ticket held by a counter is held by the counter its last "called" event names;
-- every valid day summary (deskapp.core.stats.day_summaries) still adds up to its day's tickets.
+- every valid day summary (deskapp.core.stats.day_summaries) still adds up to its day's tickets;
+- before all of these, a SQLite file passes PRAGMA integrity_check (a damaged file is reported
+  alone: its rows cannot be trusted for the rest).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from collections import Counter as Tally
 from collections import defaultdict
 
 from deskapp.core.stats import day_summaries
+from deskapp.db import database
 from deskapp.db.models import Service, Ticket, TicketEvent, TicketSequence
 
 OPEN = ("waiting", "called", "serving")
@@ -48,6 +51,9 @@ RELEASES = {"completed", "no_show", "requeued", "cancelled", "transferred", "rem
 
 def check(branch_id: int) -> list[str]:
     """Every broken invariant in the branch's queue, in words; [] when all hold."""
+    damage = database.file_problem()
+    if damage:
+        return [f"The database file is damaged ({damage}): restore the last good backup."]
     problems: list[str] = []
     tickets = {t.id: t for t in Ticket.select().where(Ticket.branch == branch_id)}
     events: dict[int, list[TicketEvent]] = defaultdict(list)

@@ -111,11 +111,14 @@ def _figures(v: list[float] | None, waits, hours: float | None = None) -> Figure
 
 
 def _ranges(ctx: Context, since: dt.date, until: dt.date, summaries: bool):
-    """The summarised ranges and the ranges read live (deskapp.core.stats.day_summaries.split)."""
-    check_period(since, until)
+    """The summarised ranges and the ranges read live (deskapp.core.stats.day_summaries.split),
+    from the branch's first recorded day on (day_summaries.clip: earlier days are skipped)."""
+    start = day_summaries.clip(ctx, since, until)
+    if start > until:
+        return [], []
     if not summaries:
-        return [], [(since, until)]
-    return day_summaries.split(ctx, since, until)
+        return [], [(start, until)]
+    return day_summaries.split(ctx, start, until)
 
 
 def _waits(ctx: Context, summarised, live) -> list[tuple]:
@@ -161,7 +164,8 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
         waits_by_service[service].extend(seconds)
         every.extend(seconds)
 
-    spans = counter_minutes(ctx, since, until)
+    start = day_summaries.clip(ctx, since, until)  # no row for the days before the first recorded day
+    spans = counter_minutes(ctx, start, until) if start <= until else {}
     overall = _figures(total.get(None), every, _open_hours(spans.values()))
     service_rows = tuple(
         ServiceFigures(s.code, s.name, s.target_wait_minutes, _figures(by_service.get(s.id), waits_by_service[s.id]))
@@ -186,11 +190,10 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
     for (_, d), m in spans.items():
         minutes_by_day[d].append(m)
     days = []
-    day = since
-    while day <= until:
+    for n in range(max(0, (until - start).days + 1)):
+        day = start + dt.timedelta(days=n)
         hours = _open_hours(minutes_by_day.get(day, []))
         days.append(DayFigures(day, _figures(by_day.get(day), waits_by_day.get(day, ()), hours)))
-        day += dt.timedelta(days=1)
     stats = PeriodStats(since, until, overall, service_rows, tuple(counter_rows), tuple(staff_rows))
     return stats, days
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from deskapp.core.cells import cells
 from deskapp.core.context import Context
+from deskapp.core.stats import day_summaries, period_sums
 from deskapp.core.stats import figures as stats
-from deskapp.core.stats import period_sums
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.steps import step_figures
 
@@ -83,6 +83,10 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
     """Every table of the report for the branch-local days since..until, both included."""
     # Summed by the database (deskapp.core.stats.period_sums); closed days from their day summaries
     # (deskapp.core.stats.day_summaries, filled here first where missing), today from its tickets.
+    # Days before the branch's first recorded day are skipped (a period from 0001-01-01 answers at
+    # once); a period too long or too far ahead is refused (day_summaries.clip).
+    asked = since
+    since = min(day_summaries.clip(ctx, since, until), until)
     period, days = period_sums.period_tables(ctx, since, until)
     tables = [
         Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),
@@ -110,7 +114,7 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
                                _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
     tables += _relationship_tables(ctx, since, until)
-    return Report(since, until, period.total, tuple(tables))
+    return Report(asked, until, period.total, tuple(tables))
 
 
 def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:
