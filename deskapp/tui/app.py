@@ -69,6 +69,10 @@ class DeskApp(App):
     TITLE = "deskapp"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {DeskCommands}
+    # Every screen carries -narrow or -wide, -short or -tall: deskapp.tcss and the screens' own
+    # rules fit their layouts to a small terminal (80x24) with them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("f2", "open('desk')", "Queue", show=True, id="open_desk"),
         Binding("f3", "open('reception')", "Reception", show=True, id="open_reception"),

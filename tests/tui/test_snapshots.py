@@ -5,7 +5,10 @@ screen a person starts their day on. Each picture is taken on SQLite (layout doe
 the database) with the fixed clock of tests/conftest.py, seeded customers and tickets issued in a
 fixed order, steady cursors and no toasts, so the same code draws the same SVG on any machine.
 Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update` and look at the pictures
-(tests/tui/__snapshots__/) before committing them.
+(tests/tui/__snapshots__/) before committing them. To look at one as a PNG with rsvg-convert, add
+xml:space="preserve" to its <svg> first (`sed 's/<svg /<svg xml:space="preserve" /' X.svg |
+rsvg-convert -o X.png`): librsvg drops the spaces at the start of each run of text, which draws
+centred digits on the left and "Maria Silva   customer" as "Maria Silvacustomer".
 """
 from __future__ import annotations
 

@@ -15,8 +15,13 @@ from deskapp.tui.format import elapsed, escape, minutes
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
+from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
+
+# At 80 columns the service names are cut and two headers shortened, so that the open counters stay.
+QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting"), Column("Longest wait", short="Longest"),
+          Column("Target"), Column("Open counters", short="Open"))
 
 
 class ChooseService(ModalScreen[str | None]):
@@ -66,12 +71,10 @@ class DeskScreen(AppScreen):
         yield Header()
         yield Static("", id="desk-current")
         yield Static("This counter's queues, in calling order", classes="section-title")
-        yield DataTable(id="desk-queues", cursor_type="row", zebra_stripes=True)
+        yield FitTable(QUEUES, id="desk-queues", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Service", "Waiting", "Longest wait", "Target", "Open counters")
         self.set_interval(1.0, self._show_current)
 
     def reload(self) -> None:

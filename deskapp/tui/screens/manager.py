@@ -31,6 +31,7 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
+from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -40,6 +41,13 @@ ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_ov
 SORT_LABELS = {"name": "name", "last_contact": "longest without contact", "alerts": "most alerts",
                "open_needs": "most open needs", "segment": "segment"}
 TABS = ("tab-customers", "tab-followups", "tab-pipeline")
+# At 80 columns the portfolio keeps who, the last contact and what is open or alerting; the
+# products go first, then the segment (a filter above the table chooses it anyway).
+PORTFOLIO = (Column("Name", shorten=clip(16)), Column("Number"), Column("Segment", drop=2), Column("Products", drop=1),
+             Column("Last contact", short="Contact"), Column("Needs"), Column("Follow-ups"),
+             Column("Alerts", shorten=clip(14)))
+BOARD = (Column("When"), Column("Due"), Column("Customer", shorten=clip(16)), Column("Source", drop=1), Column("Status"),
+         Column("Reason", shorten=clip(14)))
 
 
 def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whole_branch: bool):
@@ -67,6 +75,12 @@ class ManagerScreen(AppScreen):
     ManagerScreen #mgr-filters Input { width: 1fr; margin-right: 1; }
     ManagerScreen #mgr-filters Select { width: 24; margin-right: 1; }
     ManagerScreen #mgr-filters #mgr-owner { width: 28; }
+    /* Under 100 columns the search gets a line of its own (beside the manager a supervisor chose),
+       the three choices share the next one. */
+    ManagerScreen.-narrow #mgr-filters { layout: grid; grid-size: 3 2; grid-columns: 1fr; grid-gutter: 0 1; height: 2; }
+    ManagerScreen.-narrow #mgr-filters Input, ManagerScreen.-narrow #mgr-filters Select { width: 100%; margin: 0; }
+    ManagerScreen.-narrow #mgr-filters #mgr-search { column-span: 3; }
+    ManagerScreen.-narrow #mgr-filters.with-owner #mgr-search { column-span: 2; }
     ManagerScreen TabbedContent { height: 1fr; }
     ManagerScreen DataTable { height: 1fr; }
     ManagerScreen .mgr-summary { height: auto; padding: 0 1; }
@@ -83,8 +97,9 @@ class ManagerScreen(AppScreen):
         yield Header()
         with TabbedContent(id="mgr-tabs"):
             with TabPane("My customers", id="tab-customers"):
-                with Horizontal(id="mgr-filters"):
-                    if self.session is not None and self.session.role != "manager":
+                chooses_owner = self.session is not None and self.session.role != "manager"
+                with Horizontal(id="mgr-filters", classes="with-owner" if chooses_owner else ""):
+                    if chooses_owner:
                         # A supervisor looks after every portfolio: whose is chosen here.
                         managers = [(m.name, m.login) for m in config.staff if m.role == "manager"]
                         yield Select(managers, value=managers[0][1] if managers else Select.NULL,
@@ -97,10 +112,10 @@ class ManagerScreen(AppScreen):
                     yield Select([(f"by {label}", key) for key, label in SORT_LABELS.items()], value="name",
                                  allow_blank=False, id="mgr-sort", compact=True)
                 yield Static("Loading…", id="mgr-customers-summary", classes="mgr-summary")
-                yield DataTable(id="mgr-customers", cursor_type="row", zebra_stripes=True)
+                yield FitTable(PORTFOLIO, id="mgr-customers", cursor_type="row", zebra_stripes=True)
             with TabPane("My follow-ups", id="tab-followups"):
                 yield Static("Loading…", id="mgr-followups-summary", classes="mgr-summary")
-                yield DataTable(id="mgr-followups", cursor_type="row", zebra_stripes=True)
+                yield FitTable(BOARD, id="mgr-followups", cursor_type="row", zebra_stripes=True)
             with TabPane("Needs pipeline", id="tab-pipeline"):
                 yield Static("Loading…", id="mgr-pipeline-summary", classes="mgr-summary")
                 yield DataTable(id="mgr-pipeline", cursor_type="row", zebra_stripes=True)
@@ -108,9 +123,6 @@ class ManagerScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#mgr-customers", DataTable).add_columns(
-            "Name", "Number", "Segment", "Products", "Last contact", "Needs", "Follow-ups", "Alerts")
-        self.query_one("#mgr-followups", DataTable).add_columns("When", "Due", "Customer", "Source", "Status", "Reason")
         self.query_one("#mgr-pipeline", DataTable).add_columns(
             "Category", "Open", "In progress", "Met", "Declined", "Total")
         self.query_one("#mgr-converted", DataTable).add_columns(

@@ -29,10 +29,29 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
+from deskapp.tui.widgets.fit_table import Column, FitTable, after, clip
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
+
+# Every column at 160 columns; at 80, shorter headers and cells, and the columns a supervisor can
+# best do without (numbers repeated elsewhere, a counter's list of services) left out first.
+QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting"), Column("Longest wait", short="Longest"),
+          Column("Target"), Column("Open counters", short="Open"), Column("Arrivals 1 h", drop=1),
+          Column("Advice", shorten=after(": ")))
+COUNTERS = (Column("Counter", shorten=clip(14)), Column("State"), Column("Who", shorten=clip(16)),
+            Column("Serves", drop=2), Column("For"), Column("Ticket"), Column("Done today", short="Done"),
+            Column("Per open hour", drop=1))
+WAITING = (Column("Ticket"), Column("Service"), Column("Priority"), Column("Waiting"),
+           Column("Customer", shorten=clip(20)))
+TODAY = (Column("Service"), Column("Arrivals"), Column("Completed", short="Done"),
+         Column("Mean wait", short="Mean"), Column("P90 wait", short="P90"),
+         Column("Service level", short="Level"), Column("No-show", drop=2), Column("Walk-away", short="Walk", drop=1),
+         Column("Service time", short="Svc time"))
+STEPS = (Column("Workflow"), Column("Step"), Column("Done"), Column("Mean"), Column("P90"))
+FOLLOWUPS = (Column("Due"), Column("Status"), Column("With", shorten=clip(12), drop=1),
+             Column("Customer", shorten=clip(14)), Column("Reason", shorten=clip(22)))
 
 
 def stat_minutes(value: float | None) -> str:
@@ -91,36 +110,26 @@ class SupervisorScreen(AppScreen):
         with VerticalScroll():
             yield Static("Loading…", id="sup-alerts")
             yield Static("Queues now", classes="section-title")
-            yield DataTable(id="sup-queues", cursor_type="none", zebra_stripes=True)
+            yield FitTable(QUEUES, id="sup-queues", cursor_type="none", zebra_stripes=True)
             yield Static("Counters", classes="section-title")
-            yield DataTable(id="sup-counters", cursor_type="row", zebra_stripes=True)
+            yield FitTable(COUNTERS, id="sup-counters", cursor_type="row", zebra_stripes=True)
             yield Static("Waiting tickets", classes="section-title")
-            yield DataTable(id="sup-waiting", cursor_type="row", zebra_stripes=True)
+            yield FitTable(WAITING, id="sup-waiting", cursor_type="row", zebra_stripes=True)
             yield Static("Today per service", classes="section-title")
-            yield DataTable(id="sup-today", cursor_type="none", zebra_stripes=True)
+            yield FitTable(TODAY, id="sup-today", cursor_type="none", zebra_stripes=True)
             yield Static("", id="sup-staff")
             yield Static("", id="sup-feedback")
             yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
-            yield DataTable(id="sup-followups", cursor_type="row", zebra_stripes=True)
+            yield FitTable(FOLLOWUPS, id="sup-followups", cursor_type="row", zebra_stripes=True)
             yield Static("Today by hour", classes="section-title")
             for name in ("arrivals", "completed", "level", "waits"):
                 yield Static("", id=f"sup-chart-{name}-caption", classes="chart-caption")
                 yield Sparkline([], id=f"sup-chart-{name}", classes="chart")
             yield Static("Slowest workflow steps today", classes="section-title")
-            yield DataTable(id="sup-steps", cursor_type="none", zebra_stripes=True)
+            yield FitTable(STEPS, id="sup-steps", cursor_type="none", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#sup-queues", DataTable).add_columns(
-            "Service", "Waiting", "Longest wait", "Target", "Open counters", "Arrivals 1 h", "Advice")
-        self.query_one("#sup-counters", DataTable).add_columns("Counter", "State", "Who", "Serves", "For", "Ticket",
-                                                               "Done today", "Per open hour")
-        self.query_one("#sup-waiting", DataTable).add_columns("Ticket", "Service", "Priority", "Waiting", "Customer")
-        self.query_one("#sup-today", DataTable).add_columns(
-            "Service", "Arrivals", "Completed", "Mean wait", "P90 wait", "Service level", "No-show", "Walk-away",
-            "Service time")
-        self.query_one("#sup-steps", DataTable).add_columns("Workflow", "Step", "Done", "Mean", "P90")
-        self.query_one("#sup-followups", DataTable).add_columns("Due", "Status", "With", "Customer", "Reason")
         self.set_interval(REFRESH_SECONDS, self.reload)
         if self.loaded:
             # Recent closed days summarised in the background: the next long report is warm. A

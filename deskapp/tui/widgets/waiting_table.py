@@ -5,22 +5,22 @@ from collections.abc import Iterable
 
 from deskapp.core.queue.floor import ServiceStatus
 from deskapp.tui.format import minutes
-from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.widgets.fit_table import Column, FitTable, before
+
+PUBLIC = (Column("Service"), Column("Waiting"))
+# Reception's side panel is about 30 cells wide on an 80-column terminal: the service's code and
+# the count stay, then the longest wait; the target goes first, then the open counters.
+STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting"), Column("Longest wait", short="Longest"),
+         Column("Target", drop=1), Column("Open counters", short="Open", drop=2))
 
 
-class WaitingTable(DataTable):
+class WaitingTable(FitTable):
     """One row per service; `public` shows only what customers may see (name and count)."""
 
     def __init__(self, *, public: bool = False, id: str | None = None, classes: str | None = None):
-        super().__init__(id=id, classes=classes, cursor_type="none" if public else "row", zebra_stripes=True,
-                         show_cursor=not public)
+        super().__init__(PUBLIC if public else STAFF, id=id, classes=classes,
+                         cursor_type="none" if public else "row", zebra_stripes=True, show_cursor=not public)
         self.public = public
-
-    def on_mount(self) -> None:
-        if self.public:
-            self.add_columns("Service", "Waiting")
-        else:
-            self.add_columns("Service", "Waiting", "Longest wait", "Target", "Open counters")
 
     def show(self, services: Iterable[ServiceStatus]) -> None:
         self.clear()
