@@ -70,15 +70,24 @@ def branch(config, sqlite_url, clock):
     database.close()
 
 
+def still(app):
+    """No animation: a scroll into view lands at once, so the picture cannot catch it half-way."""
+    app.animation_level = "none"
+    return app
+
+
 async def steady(pilot: Pilot) -> None:
-    """Everything loaded, cursors that do not blink, no toasts: the moment the picture is taken."""
+    """Everything loaded, cursors that do not blink, no toasts, no scroll under way: the moment the
+    picture is taken (a panel that focuses its first box scrolls it into view, animated)."""
     await settle(pilot, 0.1)
+    await pilot.wait_for_scheduled_animations()
     for widget in pilot.app.screen.query(Input).results():
         widget.cursor_blink = False
     for area in pilot.app.screen.query(TextArea).results():
         area.cursor_blink = False
     pilot.app.clear_notifications()
     await settle(pilot, 0.1)
+    await pilot.wait_for_scheduled_animations()
 
 
 def on_screen(pilot: Pilot, kind: type, ready=lambda screen: True):
@@ -103,7 +112,7 @@ def test_login(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_desk_with_a_ticket(branch, clock, snap_compare, size):
@@ -111,7 +120,7 @@ def test_desk_with_a_ticket(branch, clock, snap_compare, size):
         await desk_with_ticket(pilot)
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_workflow_step(branch, clock, snap_compare, size):
@@ -121,7 +130,7 @@ def test_workflow_step(branch, clock, snap_compare, size):
         await until(pilot, on_screen(pilot, WorkflowScreen, lambda s: s.panel is not None))
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_customer_360(branch, clock, snap_compare, size):
@@ -131,7 +140,7 @@ def test_customer_360(branch, clock, snap_compare, size):
         await until(pilot, on_screen(pilot, Customer360Screen))
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_reception(branch, clock, snap_compare, size):
@@ -141,7 +150,7 @@ def test_reception(branch, clock, snap_compare, size):
         await until(pilot, on_screen(pilot, ReceptionScreen))
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_supervisor(branch, clock, snap_compare, size):
@@ -154,7 +163,7 @@ def test_supervisor(branch, clock, snap_compare, size):
         await until(pilot, on_screen(pilot, SupervisorScreen, lambda s: s.data is not None))
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_manager(branch, clock, snap_compare, size):
@@ -164,7 +173,7 @@ def test_manager(branch, clock, snap_compare, size):
         await until(pilot, on_screen(pilot, ManagerScreen, loaded("#mgr-customers-summary")))
         await steady(pilot)
 
-    assert snap_compare(make_app(branch, clock), terminal_size=size, run_before=ready)
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
 def test_kiosk_shows_the_ticket_taken(branch, clock, snap_compare, size, monkeypatch):
