@@ -98,13 +98,45 @@ def test_lockout_after_the_configured_failures_then_unlock_after_the_lock_time(c
     assert actions("ana")[-2:] == ["unlock", "login"]
 
 
-def test_supervisor_can_unlock_by_hand(ctx, ana):
+def lock_out(ctx, login: str) -> None:
     for _ in range(ctx.config.security.lockout_attempts):
         with pytest.raises(auth.AuthError):
-            auth.login(ctx, "ana", "0000")
+            auth.login(ctx, login, "0000")
+
+
+def test_supervisor_can_unlock_by_hand(ctx, ana, clock):
+    lock_out(ctx, "ana")
+    [locked] = auth.locked_staff(ctx)
+    assert (locked.login, locked.name, locked.role, locked.failed_attempts) == (
+        "ana", "Ana Costa", "teller", ctx.config.security.lockout_attempts)
+    assert locked.locked_until > ctx.now()
     auth.unlock(ctx, "ana", by="sofia")
+    row = Staff.get(Staff.login == "ana")
+    assert (row.failed_attempts, row.locked_until) == (0, None)
+    assert auth.locked_staff(ctx) == []
+    last = audit.entries(entity_id="ana")[0]
+    assert (last.action, last.staff, last.detail) == ("unlock", "sofia", "by hand")
     assert auth.login(ctx, "ana", "2580").login == "ana"
-    assert any(e.action == "unlock" and e.staff == "sofia" for e in audit.entries(entity_id="ana"))
+
+
+@pytest.mark.parametrize("by, why", [("ana", "Ana Costa is a teller"), ("pedro", "is a manager"),
+                                     ("nobody", "'nobody' is not an active staff member")])
+def test_only_an_active_supervisor_unlocks(ctx, ana, by, why):
+    lock_out(ctx, "ana")
+    with pytest.raises(auth.Forbidden, match=f"^Only a supervisor may unlock a staff account; .*{why}"):
+        auth.unlock(ctx, "ana", by=by)
+    Staff.update(active=False).where(Staff.login == "sofia").execute()
+    with pytest.raises(auth.Forbidden, match="'sofia' is not an active staff member"):
+        auth.unlock(ctx, "ana", by="sofia")
+    assert [s.login for s in auth.locked_staff(ctx)] == ["ana"]
+    assert Staff.get(Staff.login == "ana").failed_attempts == ctx.config.security.lockout_attempts
+    assert not any(e.action == "unlock" for e in audit.entries(entity_id="ana"))
+
+
+def test_a_lock_whose_time_is_over_is_not_listed(ctx, ana, clock):
+    lock_out(ctx, "ana")
+    clock.advance(minutes=ctx.config.security.lockout_minutes)
+    assert auth.locked_staff(ctx) == []
 
 
 def test_inactive_staff_cannot_log_in(ctx, ana):

@@ -146,8 +146,32 @@ def set_pin(ctx: Context, login: str, pin: str, *, by: str | None = None) -> Non
     transaction(work)
 
 
+@dataclass(frozen=True)
+class LockedStaff:
+    """A staff account locked by wrong PINs, as a supervisor sees it before unlocking it."""
+
+    login: str
+    name: str
+    role: str
+    locked_until: dt.datetime  # UTC
+    failed_attempts: int
+
+
+def locked_staff(ctx: Context) -> list[LockedStaff]:
+    """The accounts locked now (a lock whose time is over is not listed: the next login clears it),
+    the soonest to open first."""
+    rows = (Staff.select()
+            .where(Staff.locked_until.is_null(False) & (Staff.locked_until > ctx.now()))
+            .order_by(Staff.locked_until, Staff.login))
+    return [LockedStaff(s.login, s.name, s.role, s.locked_until, s.failed_attempts) for s in rows]
+
+
 def unlock(ctx: Context, login: str, *, by: str) -> None:
+    """Clear a lock and the count of wrong PINs, for an active supervisor `by` only; audited in
+    that supervisor's name."""
+
     def work() -> None:
+        require_supervisor(by, "unlock a staff account")
         if not Staff.update(failed_attempts=0, locked_until=None).where(Staff.login == login).execute():
             raise AuthError(f"no staff member with login '{login}'")
         audit.record(ctx.now(), by, "unlock", "staff", login, "by hand")
