@@ -1,23 +1,25 @@
 """The supervisor acts from the dashboard: a counter's services and their order, reassigning a
-follow-up; the charts, the 30-day feedback and the follow-ups follow the data; and a call made
-through another connection with another context shows up."""
+follow-up, unlocking a staff account; the charts, the 30-day feedback and the follow-ups follow the
+data; and a call made through another connection with another context shows up."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 
+import pytest
 from textual.widgets import DataTable, OptionList, Select, Sparkline, Static
 
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
+from deskapp.core.security import auth
 from deskapp.db.database import db
-from deskapp.db.models import AuditEvent, Counter, CounterService
+from deskapp.db.models import AuditEvent, Counter, CounterService, Staff
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.screens.supervisor import SupervisorScreen
-from tests.tui.helpers import make_app, settle, until
+from tests.tui.helpers import PINS, make_app, settle, until
 from tests.tui.test_supervisor import SOFIA, row, text
 
 
@@ -146,3 +148,30 @@ async def test_a_call_through_another_connection_and_context_reaches_the_dashboa
         await until(pilot, lambda: row(app, "#sup-counters", "1")[5] == "A001 called")
         assert row(app, "#sup-queues", "CASH")[1] == "0"
         assert row(app, "#sup-today", "CASH")[5] == "100%"  # called after 3 min, within CASH's 10
+
+
+async def test_the_supervisor_unlocks_an_account_locked_by_wrong_pins(ctx, clock):
+    auth.set_pin(ctx, "ana", PINS["ana"])
+    attempts = ctx.config.security.lockout_attempts
+    for _ in range(attempts):
+        with pytest.raises(auth.AuthError):
+            auth.login(ctx, "ana", "0000")
+    with pytest.raises(auth.AuthError, match="locked until 10:15"):
+        auth.login(ctx, "ana", PINS["ana"])
+    app = make_app(ctx, clock)
+    async with app.run_test(size=(160, 80)) as pilot:
+        screen = await open_dashboard(pilot)
+        assert "u" in screen.active_bindings and screen.active_bindings["u"].binding.description == "Unlock account"
+        assert text(app, "#sup-locked-title") == "Locked accounts: 1"
+        assert "1 staff account locked: see Locked accounts (u unlocks)" in text(app, "#sup-alerts")
+        assert row(app, "#sup-locked", "ana") == ["ana", "Ana Costa", "teller", "10:15", str(attempts)]
+        await choose(pilot, "#sup-locked", "ana")
+        await pilot.press("u")
+        await until(pilot, lambda: text(app, "#sup-locked-title") == "Locked accounts: none")
+        assert app.screen.query_one("#sup-locked", DataTable).row_count == 0
+        assert "locked" not in text(app, "#sup-alerts")
+    staff = Staff.get(Staff.login == "ana")
+    assert (staff.failed_attempts, staff.locked_until) == (0, None)
+    entry = AuditEvent.select().where(AuditEvent.action == "unlock").get()
+    assert (entry.staff, entry.entity_id) == ("sofia", "ana")
+    assert auth.login(ctx, "ana", PINS["ana"]).login == "ana"

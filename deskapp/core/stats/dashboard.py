@@ -1,6 +1,6 @@
 """What the supervisor's dashboard shows, read in one call: the floor now, today's figures, alerts,
-staffing advice, feedback today and over 30 days, open follow-ups, the slowest workflow steps and
-the numbers behind the charts (per hour today, the wait distribution).
+staffing advice, feedback today and over 30 days, open follow-ups, the slowest workflow steps, the
+numbers behind the charts (per hour today, the wait distribution) and the locked staff accounts.
 
 Cost per refresh follows today's volume: every query reads today's rows by an index, open
 follow-ups by their status, and the 30-day feedback figures add today's counts to those of the 29
@@ -27,6 +27,7 @@ from deskapp.core.customers import followups
 from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
+from deskapp.core.security.auth import LockedStaff, locked_staff
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats import period_sums, staffing
 from deskapp.core.stats.steps import StepFigures, step_figures
@@ -105,6 +106,7 @@ class Dashboard:
     followups: FollowUpsNow | None = None
     hours: tuple[stats.HourFigures, ...] = ()  # today, per branch-local hour with anything in it
     waits: tuple[stats.WaitBin, ...] = ()  # today's wait distribution
+    locked: tuple[LockedStaff, ...] = ()  # staff accounts locked by wrong PINs now
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
@@ -206,6 +208,7 @@ def dashboard(ctx: Context) -> Dashboard:
         feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
         feedback_30d=fb_30d, followups=open_followups(ctx),
         hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
+        locked=tuple(locked_staff(ctx)),
     )
 
 

@@ -6,8 +6,9 @@ reloads when another desk changes something (the app's `changes` signal) and eve
 REFRESH_SECONDS so that waits and idle times keep counting. Keys act on the row chosen: in the
 counters table, pause or close the counter (core refuses either while it holds a ticket) or change
 its services and their order (ProfileDialog); in the waiting table, move the ticket to the front of
-its line or to another service; in the follow-ups table, reassign the follow-up. Core checks the
-role and audits each action.
+its line or to another service; in the follow-ups table, reassign the follow-up; in the locked
+accounts table (staff locked out by wrong PINs), unlock the account. Core checks the role and
+audits each action.
 
 The charts are sparklines (Textual's own widget: cheap to redraw on every refresh) with their
 numbers written beside them, from core (deskapp.core.stats.hourly and wait_distribution).
@@ -22,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
+from deskapp.core.security import auth
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
 from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score, ticket_number
@@ -52,6 +54,8 @@ TODAY = (Column("Service"), Column("Arrivals"), Column("Completed", short="Done"
 STEPS = (Column("Workflow"), Column("Step"), Column("Done"), Column("Mean"), Column("P90"))
 FOLLOWUPS = (Column("Due"), Column("Status"), Column("With", shorten=clip(12), drop=1),
              Column("Customer", shorten=clip(14)), Column("Reason", shorten=clip(22)))
+LOCKED = (Column("Login"), Column("Name", shorten=clip(18)), Column("Role"), Column("Locked until", short="Until"),
+          Column("Failed attempts", short="Failed"))
 
 
 def stat_minutes(value: float | None) -> str:
@@ -98,6 +102,7 @@ class SupervisorScreen(AppScreen):
         Binding("m", "move_service", "Ticket to service", id="supervisor_move"),
         Binding("e", "edit_profile", "Counter services", id="supervisor_profile"),
         Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
+        Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
     ]
 
@@ -121,6 +126,8 @@ class SupervisorScreen(AppScreen):
             yield Static("", id="sup-feedback")
             yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
             yield FitTable(FOLLOWUPS, id="sup-followups", cursor_type="row", zebra_stripes=True)
+            yield Static("Locked accounts", id="sup-locked-title", classes="section-title")
+            yield FitTable(LOCKED, id="sup-locked", cursor_type="row", zebra_stripes=True)
             yield Static("Today by hour", classes="section-title")
             for name in ("arrivals", "completed", "level", "waits"):
                 yield Static("", id=f"sup-chart-{name}-caption", classes="chart-caption")
@@ -146,8 +153,12 @@ class SupervisorScreen(AppScreen):
     def _show(self, data: supervision.Dashboard) -> None:
         self.data = data
         alerts = self.query_one("#sup-alerts", Static)
-        alerts.update("\n".join(f"⚠ {escape(a)}" for a in data.alerts) if data.alerts else "No alerts.")
-        alerts.set_class(bool(data.alerts), "alerting")
+        found = list(data.alerts)
+        if data.locked:
+            found.append(f"{len(data.locked)} staff account{'s' * (len(data.locked) > 1)} locked: "
+                         "see Locked accounts (u unlocks)")
+        alerts.update("\n".join(f"⚠ {escape(a)}" for a in found) if found else "No alerts.")
+        alerts.set_class(bool(found), "alerting")
 
         advice = {a.service: a for a in data.advice}
         queues = self.query_one("#sup-queues", DataTable)
@@ -208,6 +219,7 @@ class SupervisorScreen(AppScreen):
             feedback_line("Feedback today", data.feedback) + "\n"
             + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
         self._show_followups(data)
+        self._show_locked(data)
         self._show_charts(data)
 
         steps = self.query_one("#sup-steps", DataTable)
@@ -230,6 +242,18 @@ class SupervisorScreen(AppScreen):
             table.add_row(("OVERDUE " if item.overdue(data.at) else "") + due, item.status.replace("_", " "),
                           item.assignee_name or DASH, item.customer_name or DASH,
                           item.reason.splitlines()[0][:60], key=str(item.id))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _show_locked(self, data: supervision.Dashboard) -> None:
+        self.query_one("#sup-locked-title", Static).update(
+            f"Locked accounts: {len(data.locked)}" if data.locked else "Locked accounts: none")
+        table = self.query_one("#sup-locked", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for s in data.locked:
+            table.add_row(s.login, s.name, s.role, to_local(s.locked_until, self.ctx.timezone).strftime("%H:%M"),
+                          str(s.failed_attempts), key=s.login)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -325,3 +349,14 @@ class SupervisorScreen(AppScreen):
                 self.reload()
 
         self.app.push_screen(ReassignDialog(item), saved)
+
+    def action_unlock(self) -> None:
+        login = self._chosen("#sup-locked")
+        if login is None or self.session is None:
+            return
+
+        def done(_: object) -> None:
+            self.notify(f"{login} unlocked.")
+            self.reload()
+
+        call_core(self, auth.unlock, self.ctx, login, by=self.session.login, then=done)
