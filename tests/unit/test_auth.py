@@ -117,6 +117,8 @@ def test_supervisor_can_unlock_by_hand(ctx, ana, clock):
     last = audit.entries(entity_id="ana")[0]
     assert (last.action, last.staff, last.detail) == ("unlock", "sofia", "by hand")
     assert auth.login(ctx, "ana", "2580").login == "ana"
+    with pytest.raises(auth.AuthError, match="no staff member with login 'nobody'"):
+        auth.unlock(ctx, "nobody", by="sofia")
 
 
 @pytest.mark.parametrize("by, why", [("ana", "Ana Costa is a teller"), ("pedro", "is a manager"),
