@@ -85,6 +85,9 @@ class Database(Section):
     statement_timeout: int = Field(30, ge=0, le=86400)
     """PostgreSQL: seconds one statement (waiting for a lock included) may run before the server
     cancels it and the action is reported as failed; 0 for no limit."""
+    group: str | None = None
+    """SQLite: a Unix group whose members run the desks. A new database file is then created 0640 and
+    given to this group; without it, 0600 (only the user running deskapp). Ignored for PostgreSQL."""
 
     @field_validator("url")
     @classmethod
