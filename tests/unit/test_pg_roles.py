@@ -4,6 +4,7 @@ or truncate the audit, nor change the schema. Roles are cluster-wide: each test 
 with a uuid and drops it."""
 from __future__ import annotations
 
+import shutil
 import uuid
 from urllib.parse import urlparse
 
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from deskapp.cli import main
 from deskapp.core.queue import issuing
 from deskapp.core.startup import open_context
-from deskapp.db import database, roles
+from deskapp.db import database, migrate, roles
 from tests.conftest import CONFIG, PG_URL, PgSchema, require_pg
 
 
@@ -99,3 +100,18 @@ def test_a_superuser_or_the_owner_is_refused_as_desk_role(owner_and_role, config
         roles.grant_desk_role("postgres")
     with pytest.raises(roles.RoleError, match="plain PostgreSQL name"):
         roles.grant_desk_role('x"; DROP TABLE audit_event; --')
+
+
+def test_a_desk_role_facing_an_upgrade_is_told_to_run_init_as_owner(owner_and_role, config, tmp_path, monkeypatch):
+    owner_url, role = owner_and_role
+    open_context(config, owner_url)
+    roles.grant_desk_role(role)
+    database.close()
+    newer = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, newer, ignore=shutil.ignore_patterns("__pycache__"))
+    (newer / "0999_newer.py").write_text("def up(migrator, db):\n    db.execute_sql('CREATE TABLE newer (id int)')\n")
+    monkeypatch.setattr(migrate, "MIGRATIONS", newer)
+    database.connect(as_role(owner_url, role))
+    with pytest.raises(database.DatabaseUnavailable, match="run `deskapp init` with the owner's URL"):
+        migrate.migrate()
+    assert migrate.pending() == ["0999_newer"]
