@@ -72,6 +72,14 @@ def init(env: Env) -> None:
     applied, report = ctx.migrations_applied, ctx.sync_report
     click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
     click.echo("changes: " + ("; ".join(report.changed) if report else "none (in step with config)"))
+    role = ctx.config.database.desk_role
+    if role:
+        from deskapp.db import database, roles
+
+        if database.is_postgres():
+            click.echo(roles.grant_desk_role(role))
+        else:
+            click.echo("database.desk_role ignored: a SQLite file's permissions are its boundary")
 
 
 @main.command()

@@ -85,6 +85,19 @@ class Database(Section):
     statement_timeout: int = Field(30, ge=0, le=86400)
     """PostgreSQL: seconds one statement (waiting for a lock included) may run before the server
     cancels it and the action is reported as failed; 0 for no limit."""
+    group: str | None = None
+    """SQLite: a Unix group whose members run the desks. A new database file is then created 0640 and
+    given to this group; without it, 0600 (only the user running deskapp). Ignored for PostgreSQL."""
+    desk_role: str | None = None
+    """PostgreSQL: the role the desks connect as; `deskapp init` run with the owner's URL creates it or
+    updates its rights (no DDL; audit and migrations history read, the audit also appended to)."""
+
+    @field_validator("desk_role")
+    @classmethod
+    def _check_desk_role(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z_][a-z0-9_]{0,62}$", value):
+            raise ValueError(f"desk_role must be a plain PostgreSQL role name (lower-case letters, digits, _), got '{value}'")
+        return value
 
     @field_validator("url")
     @classmethod

@@ -129,7 +129,7 @@ def open_context(config: Config, url: str | None = None, clock: Clock | None = N
     """
     logs.use_config(config.logging)  # the configuration's log file and level, when logging was started
     database.connect(database_url(config, url), connect_timeout=config.database.connect_timeout,
-                     statement_timeout=config.database.statement_timeout)
+                     statement_timeout=config.database.statement_timeout, group=config.database.group)
     ctx = Context(config=config, clock=clock or SystemClock())
     if init:
         ctx.migrations_applied = migrate.migrate()

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deskapp.db import database, migrate
+from deskapp.db import database, migrate, sqlite_file
 from deskapp.errors import DeskappError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -192,6 +192,7 @@ def _sqlite_restore(backup_file: Path, target: str, force: bool, progress: Progr
             if held:
                 raise BackupError(f"the target database {target} is not empty ({len(held)} tables); "
                                   "restore into a new database, or use --force to replace its contents")
+        sqlite_file.prepare(target)  # a new file private (0600), an existing one checked
         dst = sqlite3.connect(target, timeout=10, isolation_level=None)
         try:
             src.backup(dst, pages=PAGES_PER_STEP, progress=_pages(progress))

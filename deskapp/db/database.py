@@ -22,6 +22,7 @@ from peewee import DatabaseProxy
 from playhouse.pool import MaxConnectionsExceeded, PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from deskapp import logs
+from deskapp.db import sqlite_file
 from deskapp.errors import DeskappError
 
 db = DatabaseProxy()
@@ -199,9 +200,11 @@ def is_postgres(database: peewee.Database | None = None) -> bool:
     return isinstance(database or db.obj, peewee.PostgresqlDatabase)
 
 
-def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30) -> peewee.Database:
+def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30,
+                  group: str | None = None) -> peewee.Database:
     """A Peewee database for a sqlite:///PATH or postgresql:// URL, not yet connected.
 
+    A SQLite file is created private (0600, or 0640 for `group`) or checked (deskapp.db.sqlite_file).
     For PostgreSQL, `connect_timeout` bounds the wait for a server to answer a new connection and
     `statement_timeout` (seconds, 0 for none) each statement; both are the `database` section's."""
     parsed = urlparse(url)
@@ -213,6 +216,7 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise DatabaseUnavailable(f"the folder for the database does not exist: {folder}")
+            sqlite_file.prepare(path, group)
         return SqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False,
             max_connections=POOL_SIZE, timeout=POOL_WAIT)
@@ -245,9 +249,10 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
-def connect(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30) -> peewee.Database:
-    """Bind the models to the database at `url` and check it answers (timeouts as make_database)."""
-    database = make_database(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
+def connect(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30,
+            group: str | None = None) -> peewee.Database:
+    """Bind the models to the database at `url` and check it answers (timeouts and group as make_database)."""
+    database = make_database(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout, group=group)
     previous = db.obj
     db.initialize(database)
     if isinstance(previous, PooledDatabase):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import peewee
 from playhouse.migrations import Runner
 
-from deskapp.db.database import db, is_postgres
+from deskapp.db.database import DatabaseUnavailable, db, is_postgres
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x6465736B  # "desk"
@@ -30,7 +31,16 @@ def migrate(target: str | None = None) -> list[str]:
     with db.atomic():
         if is_postgres():
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        return runner().up(target)
+        if target is None and not pending():
+            return []  # nothing to do, and no DDL: a PostgreSQL desk role (deskapp.db.roles) may not do any
+        try:
+            return runner().up(target)
+        except peewee.ProgrammingError as exc:
+            if "permission denied" in str(exc) or "must be owner" in str(exc):
+                raise DatabaseUnavailable(
+                    "the database needs upgrading and this role may not change its schema: run `deskapp init` "
+                    "with the owner's URL first") from None
+            raise
 
 
 def latest() -> str:
