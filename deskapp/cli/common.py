@@ -16,7 +16,10 @@ import click
 
 from deskapp.errors import EXIT_BAD_INPUT, EXIT_FAILURE
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "emit", "fail", "json_option", "report_error", "user_errors"]
+__all__ = [
+    "EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "ask_pin", "emit", "fail", "json_option", "pin_stdin_option",
+    "prove_identity", "report_error", "user_errors",
+]
 
 
 class Env:
@@ -80,6 +83,43 @@ def emit(as_json: bool, data: Any, text: str) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+pin_stdin_option = click.option(
+    "--pin-stdin", "pin_stdin", is_flag=True,
+    help="Read the PIN from the first line of standard input (for scripts); asked hidden otherwise.")
+
+
+def ask_pin(label: str, pin_stdin: bool, *, confirm: bool = False) -> str:
+    """A PIN: the next line of standard input with --pin-stdin, else asked hidden on the terminal.
+
+    Successive calls read successive lines, so a command needing two PINs reads them in order.
+    """
+    if pin_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            fail(f"--pin-stdin: no {label} on standard input (one PIN a line)", EXIT_BAD_INPUT)
+        return line.strip()
+    try:
+        pin = click.prompt(label, hide_input=True, confirmation_prompt="Repeat the PIN" if confirm else False)
+    except click.exceptions.Abort:
+        fail(f"no {label} given (it is asked on a terminal; scripts pass --pin-stdin)", EXIT_BAD_INPUT)
+    return pin.strip()
+
+
+def prove_identity(ctx, login: str, pin_stdin: bool):
+    """The Session of `login` once its PIN is proven, for a command acting in that staff member's name.
+
+    The PIN is checked by deskapp.core.security.auth with purpose "cli": a wrong one counts toward
+    the same lockout as at a desk, and the audit records the channel. A wrong PIN or a locked
+    account ends the command with one line and exit 1.
+    """
+    from deskapp.core.security import auth
+
+    pin = ask_pin(f"PIN for {login}", pin_stdin)
+    try:
+        return auth.check_pin(ctx, login, pin, purpose="cli")
+    except Exception as exc:  # noqa: BLE001  one line through describe, as every command error
+        report_error(exc)
 
 
 @contextmanager

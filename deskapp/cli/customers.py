@@ -5,7 +5,16 @@ import sys
 
 import click
 
-from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, json_option, progress_bar, user_errors
+from deskapp.cli.common import (
+    EXIT_BAD_INPUT,
+    Env,
+    emit,
+    json_option,
+    pin_stdin_option,
+    progress_bar,
+    prove_identity,
+    user_errors,
+)
 
 # What a script sees from a search: the same as a teller (IDs masked).
 _TELLER_ROLE = "teller"
@@ -77,16 +86,19 @@ def import_cmd(env: Env, file: str, dry_run: bool, as_json: bool) -> None:
 @customers.command()
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="CSV file to write.")
 @click.option("--staff", "login", required=True, help="Login of the person exporting (audited).")
-@click.option("--reveal", is_flag=True, help="Full national IDs (only for the roles in customers.reveal_roles).")
+@click.option("--reveal", is_flag=True,
+              help="Full national IDs (only for the roles in customers.reveal_roles; the PIN is asked).")
+@pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
-def export(env: Env, out: str, login: str, reveal: bool, as_json: bool) -> None:
-    """Export every customer to CSV, national IDs masked unless --reveal by an allowed role."""
+def export(env: Env, out: str, login: str, reveal: bool, pin_stdin: bool, as_json: bool) -> None:
+    """Export every customer to CSV, national IDs masked unless --reveal by an allowed role, proven by PIN."""
     from deskapp.core.customers import io as customer_io
     from deskapp.core.customers.directory import session_for
 
     ctx = env.context()
-    count = customer_io.export_csv(ctx, session_for(login), out, reveal=reveal)
+    session = prove_identity(ctx, login, pin_stdin) if reveal else session_for(login)
+    count = customer_io.export_csv(ctx, session, out, reveal=reveal)
     emit(as_json, {"file": out, "rows": count, "revealed": reveal},
          f"{count} customers written to {out}" + (" (national IDs in full)" if reveal else " (national IDs masked)"))

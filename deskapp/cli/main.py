@@ -7,7 +7,18 @@ import sys
 import click
 
 from deskapp import logs
-from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, user_errors
+from deskapp.cli.common import (
+    EXIT_BAD_INPUT,
+    Env,
+    ask_pin,
+    emit,
+    fail,
+    json_option,
+    pin_stdin_option,
+    progress_bar,
+    prove_identity,
+    user_errors,
+)
 from deskapp.logs import LEVELS
 
 
@@ -114,31 +125,48 @@ def staff() -> None:
 
 @staff.command("set-pin")
 @click.argument("login")
+@click.option("--by", "by_login", default=None, metavar="LOGIN",
+              help="A supervisor replacing the PIN (their PIN is asked next).")
+@pin_stdin_option
 @click.pass_obj
 @user_errors
-def set_pin(env: Env, login: str) -> None:
-    """Set a staff member's PIN (asked twice, never echoed)."""
+def set_pin(env: Env, login: str, by_login: str | None, pin_stdin: bool) -> None:
+    """Set a staff member's PIN (asked twice, never echoed; with --pin-stdin the first line).
+
+    A login without a PIN yet needs nothing more. Replacing a PIN needs that person's current PIN
+    (asked next, or the next line) or a supervisor's --by LOGIN and PIN.
+    """
     from deskapp.core.security import auth
 
     ctx = env.context()
-    pin = click.prompt("New PIN", hide_input=True, confirmation_prompt="Repeat the PIN")
-    auth.set_pin(ctx, login, pin.strip())
+    login = login.strip().lower()
+    pin = ask_pin("New PIN", pin_stdin, confirm=True)
+    problem = auth.pin_problem(pin, ctx.config.security.pin_min_length)
+    if problem:
+        fail(problem, EXIT_BAD_INPUT)
+    by = None
+    if by_login is not None:
+        by = prove_identity(ctx, by_login, pin_stdin)
+    elif auth.has_pin(login):
+        by = prove_identity(ctx, login, pin_stdin)
+    auth.replace_pin(ctx, login, pin, by=by)
     click.echo(f"PIN set for {login}.")
 
 
 @staff.command("unlock")
 @click.argument("login")
-@click.option("--by", required=True, help="Login of the supervisor unlocking the account.")
+@click.option("--by", required=True, metavar="LOGIN", help="Login of the supervisor unlocking the account.")
+@pin_stdin_option
 @click.pass_obj
 @user_errors
-def unlock(env: Env, login: str, by: str) -> None:
-    """Unlock an account locked after wrong PINs."""
+def unlock(env: Env, login: str, by: str, pin_stdin: bool) -> None:
+    """Unlock an account locked after wrong PINs (a supervisor, with their PIN)."""
     from deskapp.core.security import auth
 
-    auth.unlock(env.context(), login, by=by)
+    ctx = env.context()
+    session = prove_identity(ctx, by, pin_stdin)
+    auth.unlock(ctx, login, by=session.login)
     click.echo(f"{login} unlocked.")
-
-
 
 
 @main.command()

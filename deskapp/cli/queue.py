@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from deskapp.cli.common import Env, emit, json_option, user_errors
+from deskapp.cli.common import Env, emit, json_option, pin_stdin_option, prove_identity, user_errors
 
 
 def _minutes(value: float | None) -> int | None:
@@ -50,15 +50,18 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
 
 @queue.command("call-next")
 @click.option("--counter", "counter_code", required=True)
-@click.option("--staff", "staff_login", required=True)
+@click.option("--staff", "staff_login", required=True, metavar="LOGIN", help="Who calls (their PIN is asked).")
+@pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
-def call_next(env: Env, counter_code: str, staff_login: str, as_json: bool) -> None:
-    """Call the next ticket to a counter (opens the counter for that staff member)."""
+def call_next(env: Env, counter_code: str, staff_login: str, pin_stdin: bool, as_json: bool) -> None:
+    """Call the next ticket to a counter (opens the counter for that staff member, proven by PIN)."""
     from deskapp.core import queue as q
 
-    t = q.call_next(env.context(), counter_code, staff_login)
+    ctx = env.context()
+    session = prove_identity(ctx, staff_login, pin_stdin)
+    t = q.call_next(ctx, counter_code, session.login)
     if t is None:
         emit(as_json, {"ticket": None}, "Nobody is waiting for this counter's services.")
     else:
@@ -182,14 +185,17 @@ def check(env: Env, as_json: bool) -> None:
 @queue.command("move")
 @click.argument("number")
 @click.option("--to", "to_service", required=True, help="Target service code.")
-@click.option("--by", "by_login", required=True, metavar="LOGIN", help="The supervisor moving it.")
+@click.option("--by", "by_login", required=True, metavar="LOGIN", help="The supervisor moving it (PIN asked).")
+@pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
-def move(env: Env, number: str, to_service: str, by_login: str, as_json: bool) -> None:
+def move(env: Env, number: str, to_service: str, by_login: str, pin_stdin: bool, as_json: bool) -> None:
     """Move a waiting ticket to another service: it gets a number there, and the printed one is never reissued."""
     from deskapp.core import queue as q
 
-    t = q.move_waiting(env.context(), number, to_service=to_service.upper(), by=by_login)
+    ctx = env.context()
+    session = prove_identity(ctx, by_login, pin_stdin)
+    t = q.move_waiting(ctx, number, to_service=to_service.upper(), by=session.login)
     emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "status": t.status, "was": t.former_number},
          f"{t.number} (was {t.former_number}) waits in {t.service_name}.")

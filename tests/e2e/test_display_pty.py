@@ -10,9 +10,9 @@ from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
 
 
-def deskapp(db_url: str, *args: str, cwd: Path) -> str:
+def deskapp(db_url: str, *args: str, cwd: Path, input: str | None = None) -> str:
     result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, *args],
-                            cwd=cwd, capture_output=True, text=True, timeout=60)
+                            cwd=cwd, capture_output=True, text=True, timeout=60, input=input)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -20,6 +20,7 @@ def deskapp(db_url: str, *args: str, cwd: Path) -> str:
 def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'branch.db'}"
     deskapp(db_url, "init", cwd=tmp_path)
+    deskapp(db_url, "staff", "set-pin", "ana", "--pin-stdin", cwd=tmp_path, input="2580\n")  # a first PIN
     argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "display"]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
         term.wait_for("Now serving")
@@ -27,7 +28,8 @@ def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
 
         issued = deskapp(db_url, "queue", "issue", "--service", "CARD", cwd=tmp_path)
         assert issued.startswith("C001")
-        called = deskapp(db_url, "queue", "call-next", "--counter", "3", "--staff", "ana", cwd=tmp_path)
+        called = deskapp(db_url, "queue", "call-next", "--counter", "3", "--staff", "ana", "--pin-stdin",
+                         cwd=tmp_path, input="2580\n")
         assert "C001" in called
 
         # Digits draw the number in box glyphs; the "now serving" line and the last calls say it in text.

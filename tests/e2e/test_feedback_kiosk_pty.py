@@ -10,9 +10,9 @@ from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
 
 
-def deskapp(db_url: str, *args: str, cwd: Path) -> str:
+def deskapp(db_url: str, *args: str, cwd: Path, input: str | None = None) -> str:
     result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, *args],
-                            cwd=cwd, capture_output=True, text=True, timeout=60)
+                            cwd=cwd, capture_output=True, text=True, timeout=60, input=input)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -21,13 +21,15 @@ def test_the_feedback_terminal_asks_the_customer_of_its_counter(tmp_path: Path) 
     db_path = tmp_path / "branch.db"
     db_url = f"sqlite:///{db_path}"
     deskapp(db_url, "init", cwd=tmp_path)
+    deskapp(db_url, "staff", "set-pin", "joao", "--pin-stdin", cwd=tmp_path, input="2580\n")  # a first PIN
     argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "feedback-kiosk", "--counter", "2"]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
         term.wait_for("Thank you for visiting us.")
         term.wait_for("Counter 2")
 
         deskapp(db_url, "queue", "issue", "--service", "CASH", cwd=tmp_path)
-        deskapp(db_url, "queue", "call-next", "--counter", "2", "--staff", "joao", cwd=tmp_path)
+        deskapp(db_url, "queue", "call-next", "--counter", "2", "--staff", "joao", "--pin-stdin", cwd=tmp_path,
+                input="2580\n")
         deskapp(db_url, "queue", "start", "--counter", "2", cwd=tmp_path)
         deskapp(db_url, "queue", "complete", "--counter", "2", "--abandon-workflow", "served by script", cwd=tmp_path)
 

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from deskapp.core.security import auth
+from deskapp.db import database
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config.yaml"
 ISSUED = {"id", "ticket", "service", "priority", "position", "estimated_wait_minutes"}
@@ -21,12 +24,17 @@ CALLED = {"id", "ticket", "service", "counter"}
 HELD = {"id", "ticket", "service", "priority", "status", "counter", "customer_id", "recall_count", "parent"}
 
 
-def deskapp(db_url: str | None, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+# The PINs the `cli` fixture gives these staff members; a command acting in someone's name passes it.
+PINS = {"ana": "2580", "joao": "3691", "sofia": "8642", "rita": "2468"}
+
+
+def deskapp(db_url: str | None, *args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DESKAPP_CONFIG", "DESKAPP_DATABASE_URL")}
     command = [sys.executable, "-m", "deskapp", "--config", str(CONFIG)]
     if db_url:
         command += ["--db", db_url]
-    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=120, env=env, cwd=cwd,
+                          input=input)
 
 
 def ok_json(result: subprocess.CompletedProcess):
@@ -47,9 +55,19 @@ def failed(result: subprocess.CompletedProcess, code: int) -> str:
 
 
 @pytest.fixture
-def cli(db_url, tmp_path):
+def cli(ctx, db_url, tmp_path):
+    """Runs deskapp on the test's database, whose staff have PINS. A command given `--staff LOGIN` or
+    `--by LOGIN` gets `--pin-stdin` and that login's PIN on standard input, as a script passes it
+    (an unknown login gets a PIN that matches nothing)."""
+    for login, pin in PINS.items():
+        auth.set_pin(ctx, login, pin)
+    database.close()
+
     def run(*args: str) -> subprocess.CompletedProcess:
-        return deskapp(db_url, *args, cwd=tmp_path)
+        actor = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--staff", "--by")), None)
+        if actor is None:
+            return deskapp(db_url, *args, cwd=tmp_path)
+        return deskapp(db_url, *args, "--pin-stdin", cwd=tmp_path, input=PINS.get(actor, "9753") + "\n")
 
     return run
 
@@ -107,8 +125,9 @@ def test_bad_input_is_exit_two_with_one_line(cli) -> None:
     assert failed(cli("queue", "issue", "--service", "CASH", "--priority", "vip"), 2).startswith(
         "deskapp: There is no priority class 'vip'.")
     assert failed(cli("queue", "start", "--counter", "99", "--json"), 2) == "deskapp: There is no counter '99'."
-    assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "nobody"), 2) == (
-        "deskapp: There is no active staff member 'nobody'.")
+    # Acting in a name proves it first: an unknown login is a wrong login or PIN (exit 1), nothing more.
+    assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "nobody"), 1) == (
+        "deskapp: Wrong login or PIN.")
 
 
 def test_refused_actions_are_exit_one_with_one_line(cli) -> None:

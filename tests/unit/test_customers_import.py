@@ -13,6 +13,7 @@ from deskapp.cli import main
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.demo.branch import national_id
+from deskapp.core.security import auth
 from deskapp.core.security.auth import Session
 from deskapp.db import database
 from deskapp.db.models import AuditEvent, Customer, CustomerPhone
@@ -36,8 +37,9 @@ Nobody Key,,1960-02-02,,,,,,,,,
 """
 
 
-def run(db_url, *args):
-    result = CliRunner().invoke(main, ["--config", str(CONFIG), "--db", db_url, *args], catch_exceptions=False)
+def run(db_url, *args, input=None):
+    result = CliRunner().invoke(main, ["--config", str(CONFIG), "--db", db_url, *args], catch_exceptions=False,
+                                input=input)
     return result
 
 
@@ -121,7 +123,13 @@ def test_export_is_masked_unless_revealed_by_an_allowed_role_and_audited(ctx, db
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["name"], r["national_id"], r["phones"]) for r in rows] == \
         [("Existing Person", "•••••" + N[4][-4:], "'+351961000000")]  # behind the formula guard
-    assert run(db_url, "customers", "export", "--out", str(out), "--staff", "pedro", "--reveal").exit_code == 0
+    auth.set_pin(ctx, "pedro", "1357")
+    # Revealing acts in pedro's name: his PIN, or nothing.
+    wrong = run(db_url, "customers", "export", "--out", str(out), "--staff", "pedro", "--reveal", "--pin-stdin",
+                input="9753\n")
+    assert wrong.exit_code == 1 and wrong.stderr == "deskapp: Wrong login or PIN.\n"
+    assert run(db_url, "customers", "export", "--out", str(out), "--staff", "pedro", "--reveal", "--pin-stdin",
+               input="1357\n").exit_code == 0
     assert next(csv.DictReader(out.open(encoding="utf-8")))["national_id"] == N[4]
     database.connect(db_url)
     exports = [(e.staff, e.detail) for e in AuditEvent.select().where(AuditEvent.action == "customer_export")

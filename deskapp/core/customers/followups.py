@@ -118,11 +118,29 @@ def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_i
     return get(transaction(work))
 
 
-def _change(ctx: Context, followup_id: int, by: str, action: str, apply) -> FollowUpInfo:
+def _check_actor(row: FollowUp, by: str, doing: str) -> None:
+    """Refuse, in core, anyone but an active staff member who owns the follow-up (opened it, or manages
+    its customer), is its assignee, or is a supervisor."""
+    from deskapp.core.security.auth import SUPERVISOR, Forbidden
+
+    staff = Staff.get_or_none((Staff.login == by) & Staff.active) if by else None
+    if staff is None:
+        raise Forbidden(f"Only an active staff member may {doing}; '{by or ''}' is not one.")
+    if staff.role == SUPERVISOR or row.assignee_id == staff.id or (row.created_by and row.created_by == staff.login):
+        return
+    if row.customer_id is not None and Customer.get_by_id(row.customer_id).manager_id == staff.id:
+        return
+    raise Forbidden(f"Only the follow-up's owner, its assignee or a supervisor may {doing}; "
+                    f"{staff.name} ({staff.role}) is none of them.")
+
+
+def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doing: str | None = None) -> FollowUpInfo:
     def work() -> None:
         row = FollowUp.get_or_none(FollowUp.id == followup_id)
         if row is None:
             raise FollowUpError(f"There is no follow-up {followup_id}.")
+        if doing is not None:
+            _check_actor(row, by, doing)
         detail = apply(row) or ""
         row.save()
         audit.record(ctx.now(), by, action, "followup", row.id, detail)
@@ -138,7 +156,7 @@ def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
             raise FollowUpError(f"Follow-up {row.id} is already done.")
         row.status = IN_PROGRESS
 
-    return _change(ctx, followup_id, by, "followup_started", apply)
+    return _change(ctx, followup_id, by, "followup_started", apply, doing="start a follow-up")
 
 
 def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> FollowUpInfo:
@@ -153,7 +171,7 @@ def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> 
             row.status = IN_PROGRESS
         return "contact recorded"
 
-    return _change(ctx, followup_id, by, "followup_contact", apply)
+    return _change(ctx, followup_id, by, "followup_contact", apply, doing="record a contact on a follow-up")
 
 
 def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, by: str) -> FollowUpInfo:
@@ -171,7 +189,7 @@ def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, b
         row.closed_at, row.closed_by = ctx.now(), by
         return f"root_cause={root_cause}"
 
-    return _change(ctx, followup_id, by, "followup_closed", apply)
+    return _change(ctx, followup_id, by, "followup_closed", apply, doing="close a follow-up")
 
 
 def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInfo:
@@ -203,7 +221,7 @@ def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, b
         row.due_at = until
         return f"until={until.isoformat(timespec='minutes')} reason={reason.strip()[:200]}"
 
-    return _change(ctx, followup_id, by, "followup_snoozed", apply)
+    return _change(ctx, followup_id, by, "followup_snoozed", apply, doing="snooze a follow-up")
 
 
 def search(*, customer_id: int | None = None, assignee: str | None = None, status: str | None = None,

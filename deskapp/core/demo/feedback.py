@@ -145,13 +145,14 @@ def _work_follow_ups(ctx: Context, clock: FixedClock, rng: random.Random, stop: 
         .tuples()
     )
     causes = ctx.config.followups.root_causes
+    supervisor = next((m.login for m in ctx.config.staff if m.role == "supervisor"), "demo")
     with db.atomic():
         for followup_id, created, reason in rows:
             roll = rng.random()
             if roll >= 0.88:
                 continue  # still open, and by now overdue
             item = followups.get(followup_id)
-            by = item.assignee or "demo"
+            by = item.assignee or supervisor  # who may work an unassigned follow-up
             contacted = created + dt.timedelta(hours=rng.uniform(1, 30))
             clock.set(min(contacted, stop))
             followups.record_contact(ctx, followup_id, rng.choice(CONTACTS), by=by)

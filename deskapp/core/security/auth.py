@@ -128,12 +128,20 @@ def pin_problem(pin: str, min_length: int) -> str | None:
 
 
 def set_pin(ctx: Context, login: str, pin: str, *, by: str | None = None) -> None:
+    _store_pin(ctx, login, pin, by or login, "")
+
+
+def _store_pin(ctx: Context, login: str, pin: str, actor: str | None, detail: str,
+               *, first_only: bool = False) -> None:
     problem = pin_problem(pin, ctx.config.security.pin_min_length)
     if problem:
         raise AuthError(problem)
     hashed = hash_pin(pin)
 
     def work() -> None:
+        if first_only and Staff.select().where((Staff.login == login) & Staff.pin_hash.is_null(False)
+                                               & (Staff.pin_hash != "")).exists():
+            raise Forbidden(f"{login} already has a PIN: replacing it needs that PIN, or a supervisor's.")
         updated = (
             Staff.update(pin_hash=hashed, failed_attempts=0, locked_until=None)
             .where(Staff.login == login)
@@ -141,7 +149,7 @@ def set_pin(ctx: Context, login: str, pin: str, *, by: str | None = None) -> Non
         )
         if not updated:
             raise AuthError(f"no staff member with login '{login}'")
-        audit.record(ctx.now(), by or login, "pin_set", "staff", login)
+        audit.record(ctx.now(), actor, "pin_set", "staff", login, detail)
 
     transaction(work)
 
@@ -164,6 +172,28 @@ def locked_staff(ctx: Context) -> list[LockedStaff]:
             .where(Staff.locked_until.is_null(False) & (Staff.locked_until > ctx.now()))
             .order_by(Staff.locked_until, Staff.login))
     return [LockedStaff(s.login, s.name, s.role, s.locked_until, s.failed_attempts) for s in rows]
+
+
+def has_pin(login: str) -> bool:
+    row = Staff.get_or_none(Staff.login == login.strip().lower())
+    return row is not None and bool(row.pin_hash)
+
+
+def replace_pin(ctx: Context, login: str, pin: str, *, by: Session | None) -> None:
+    """Set `login`'s PIN from outside the app (the command line), under the rules of DESIGN.md.
+
+    A login without a PIN yet needs nobody (whoever runs it holds the database); replacing an
+    existing PIN needs a proven Session (from check_pin) of that person or of a supervisor.
+    """
+    row = Staff.get_or_none(Staff.login == login)
+    if row is None:
+        raise AuthError(f"no staff member with login '{login}'")
+    if by is None:  # a first PIN: checked again inside the transaction, so a race cannot replace one
+        _store_pin(ctx, row.login, pin, None, "first PIN, command line", first_only=True)
+        return
+    if by.login != row.login:
+        require_supervisor(by.login, f"replace {login}'s PIN")
+    _store_pin(ctx, row.login, pin, by.login, "command line")
 
 
 def unlock(ctx: Context, login: str, *, by: str) -> None:
