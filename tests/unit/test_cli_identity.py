@@ -60,7 +60,7 @@ def test_unlock_needs_a_supervisor_proven_by_pin(ctx, db_url, staff_pins):
     assert refused(run(db_url, *unlock, "--by", "sofia"), 2).startswith("deskapp: --pin-stdin: no PIN for sofia")
     # A teller with her own right PIN is who she says, and still may not unlock.
     assert refused(run(db_url, *unlock, "--by", "ana", input="2580\n")) == (
-        "deskapp: Only a supervisor may unlock an account; Ana Costa is a teller.")
+        "deskapp: Only a supervisor may unlock a staff account; Ana Costa is a teller.")
     assert Staff.get(Staff.login == "mehmet").locked_until is not None
 
     done = run(db_url, *unlock, "--by", "sofia", input="8642\n")
