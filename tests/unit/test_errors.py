@@ -37,6 +37,8 @@ from deskapp.core.workflows.guide import StepsLeft
 from deskapp.core.workflows.state import StepInvalid, WorkflowError
 from deskapp.db.backup import BackupError
 from deskapp.db.database import DatabaseDamaged, DatabaseUnavailable
+from deskapp.db.roles import RoleError
+from deskapp.db.sqlite_file import UnsafeDatabaseFile
 from deskapp.errors import DeskappError
 
 CASES = [
@@ -64,6 +66,8 @@ CASES = [
     (BackupError("OUT exists; --force replaces it."), 1),
     (DatabaseUnavailable("cannot open the database"), 1),
     (DatabaseDamaged("The database file is damaged."), 1),
+    (UnsafeDatabaseFile("Every user of this computer may change /x/desk.db. Run: chmod 600 /x/desk.db"), 1),
+    (RoleError("The desk role may not be the owner itself."), 1),
     (ConfigInvalid([ConfigError("config.yaml", 3, 5, "unknown key 'x'")]), 2),
     (ExprError("unexpected ')'", 4), 2),
 ]
