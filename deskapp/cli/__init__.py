@@ -3,17 +3,19 @@
 Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything else. A user error is
 one line on stderr, never a traceback.
 
-Modules: common (Env, errors, --json), main (the group and its top-level commands), queue, customers
-and admin (backup, restore): each group registers itself on `main` here.
+Modules: common (Env, errors, --json), main (the group and its top-level commands), queue, customers,
+audit (verify, export) and admin (backup, restore): each group registers itself on `main` here.
 """
 from __future__ import annotations
 
 from deskapp.cli import admin  # noqa: F401  (registers backup and restore on main)
+from deskapp.cli.audit import audit
 from deskapp.cli.customers import customers
 from deskapp.cli.main import main
 from deskapp.cli.queue import queue
 
 main.add_command(queue)
 main.add_command(customers)
+main.add_command(audit)
 
 __all__ = ["main"]

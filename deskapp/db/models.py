@@ -184,6 +184,7 @@ class AuditEvent(BaseModel):
     entity = CharField(max_length=32, default="")
     entity_id = CharField(max_length=64, default="")
     detail = TextField(default="")
+    hash = CharField(max_length=64, null=True)  # the chain: deskapp.db.audit_chain (None: not written by deskapp)
 
 
 class FollowUp(BaseModel):

@@ -31,6 +31,7 @@ from deskapp.core.relationship.offers import OfferError
 from deskapp.core.relationship.portfolio import PortfolioError
 from deskapp.core.security import auth
 from deskapp.core.security.audit_trail import AuditFilterInvalid
+from deskapp.core.security.auditor import AuditExportInvalid
 from deskapp.core.security.auth import AuthError, Forbidden, Session
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.workflows.guide import StepsLeft
@@ -63,6 +64,7 @@ CASES = [
     (ReportError("The period ends before it starts."), 2),
     (EstimateInvalid("counters must be 0 or more"), 2),
     (AuditFilterInvalid("There is no customer 7."), 2),
+    (AuditExportInvalid("the period ends (2026-03-09) before it starts (2026-03-10)"), 2),
     (BackupError("OUT exists; --force replaces it."), 1),
     (DatabaseUnavailable("cannot open the database"), 1),
     (DatabaseDamaged("The database file is damaged."), 1),

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from deskapp.cli import main
 from deskapp.core.queue import issuing
+from deskapp.core.security import audit, auditor
 from deskapp.core.startup import open_context
 from deskapp.db import database, migrate, roles
 from tests.conftest import CONFIG, PG_URL, PgSchema, require_pg
@@ -73,6 +74,9 @@ def test_the_desk_role_runs_the_app_but_cannot_bend_the_audit_or_the_schema(owne
     assert database.db.execute_sql("SELECT current_user").fetchone()[0] == role
     issuing.issue(ctx, config.services[0].code)
     assert database.db.execute_sql("SELECT number FROM ticket").fetchall() == [("A001",)]
+    # The audit chain's lock and the id from the sequence are the desk role's to take.
+    database.transaction(lambda: audit.record(ctx.now(), "ana", "login", "staff", "ana"))
+    assert auditor.verify().ok
     database.db.execute_sql("INSERT INTO audit_event (at, staff, action, entity, entity_id, detail) "
                             "VALUES (now(), 'ana', 'login', 'staff', 'ana', 'by the desk role')")
     assert database.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0] >= 1
