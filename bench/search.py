@@ -64,7 +64,7 @@ def people(rng: random.Random, count: int):
             last = f"{rng.choice(LAST_NAMES)} {last}"
         name = f"{rng.choice(FIRST_NAMES)} {last}"
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 66))
-        phone = "3519" + f"{rng.randrange(10**8):08d}"
+        phone = "3519" + rng.choice("1236") + f"{rng.randrange(10**7):07d}"  # a mobile number in use (91, 92, 93, 96)
         yield f"{n + 1:08d}", name, folded_name(name), nid, birth, phone
 
 
