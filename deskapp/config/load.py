@@ -5,6 +5,7 @@ person fixes the whole file in one pass instead of one error per run.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -55,10 +56,13 @@ def check_config_notes(
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """The validated configuration, or ConfigInvalid carrying every problem."""
-    config, errors = check_config(config_path(path))
+    """The validated configuration, or ConfigInvalid carrying every problem. Deprecated settings
+    are written to the log (WARNING), as check-config prints them."""
+    config, errors, notes = check_config_notes(config_path(path))
     if errors:
         raise ConfigInvalid(errors)
+    for note in notes:
+        logging.getLogger("deskapp.config").warning("%s", note)
     assert config is not None
     return config
 

@@ -12,7 +12,7 @@ import stdnum.pt.nif
 from click.testing import CliRunner
 
 from deskapp.cli import main
-from deskapp.config.load import check_config_notes
+from deskapp.config.load import check_config_notes, load_config
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers.rules import (
@@ -323,7 +323,7 @@ def test_check_config_notes_the_deprecated_settings_at_their_line_and_column():
     assert [n.line for n in notes] == [line_col(luhn, "luhn")[0]] and "luhn is deprecated" in notes[0].message
 
 
-def test_the_command_prints_the_notes_and_still_passes(tmp_path):
+def test_the_command_prints_the_notes_and_still_passes(tmp_path, caplog):
     path = tmp_path / "config.yaml"
     path.write_text(text_with(LEGACY_ID))
     shutil.copy(CONFIG.parent / "workflows.yaml", tmp_path / "workflows.yaml")
@@ -332,6 +332,10 @@ def test_the_command_prints_the_notes_and_still_passes(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"{path}:{line}:{col}: note: customers.national_id.check: mod11 is deprecated" in result.output
     assert f"{path}: OK" in result.output
+    with caplog.at_level(logging.WARNING, logger="deskapp.config"):
+        assert load_config(path).customers.national_id.check == "mod11"  # still works
+    assert [r.getMessage() for r in caplog.records if r.name == "deskapp.config"] == [
+        f"{path}:{line}:{col}: " + next(n.message for n in check_config_notes(path)[2])]
 
 
 def test_country_and_kind_mistakes_are_located():

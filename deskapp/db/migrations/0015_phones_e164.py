@@ -4,7 +4,7 @@ Numbers used to be stored as the branch's country code followed by every digit t
 national number's trunk prefix stayed inside it: "07911 123456" at +44 became 4407911123456 and
 "030 1234567" at +49 became 490301234567. Each stored number is read again by libphonenumber as
 "+digits" (which drops such a trunk prefix) and stored in its E.164 form: 447911123456 and
-49301234567. A customer left holding the same number twice keeps one row of it (the oldest).
+49301234567. A customer left holding the same number twice keeps one row of it.
 
 A number libphonenumber cannot read as a number in use is left as stored and reported: one
 WARNING line in the log (logger deskapp.migrations) with how many and which customer numbers,
@@ -33,35 +33,36 @@ def _e164(digits):
 
 def up(migrator, db):
     p = db.param
-    rows = db.execute_sql("SELECT id, customer_id, digits FROM customer_phone ORDER BY id").fetchall()
-    held = {}  # (customer, digits) -> the row keeping it
-    changed, duplicates, unreadable = [], [], []
-    for row_id, customer_id, digits in rows:
-        e164 = _e164(digits or "")
-        if e164 is None:
-            unreadable.append(customer_id)
-            e164 = digits
-        if (customer_id, e164) in held:
-            duplicates.append(row_id)
-            continue
-        held[(customer_id, e164)] = row_id
-        if e164 != digits:
-            changed.append((e164, row_id))
-    for start in range(0, len(duplicates), _BATCH):
-        chunk = duplicates[start:start + _BATCH]
-        db.execute_sql(f"DELETE FROM customer_phone WHERE id IN ({', '.join([p] * len(chunk))})", chunk)
-    for digits, row_id in changed:
-        db.execute_sql(f"UPDATE customer_phone SET digits = {p} WHERE id = {p}", (digits, row_id))
-    if changed or duplicates:
-        log.info("0015_phones_e164: %d phone numbers renormalised to E.164, %d duplicates removed",
-                 len(changed), len(duplicates))
+    changed, unreadable = [], []
+    last = 0
+    while True:  # read in batches: a million phones need not be in memory at once
+        rows = db.execute_sql(f"SELECT id, customer_id, digits FROM customer_phone WHERE id > {p} ORDER BY id "
+                              f"LIMIT {_BATCH}", (last,)).fetchall()
+        if not rows:
+            break
+        for row_id, customer_id, digits in rows:
+            last = row_id
+            e164 = _e164(digits or "")
+            if e164 is None:
+                unreadable.append(customer_id)
+            elif e164 != digits:
+                changed.append((row_id, customer_id, e164))
+    duplicates = 0
+    for row_id, customer_id, e164 in changed:
+        if db.execute_sql(f"SELECT 1 FROM customer_phone WHERE customer_id = {p} AND digits = {p} AND id <> {p}",
+                          (customer_id, e164, row_id)).fetchone():
+            db.execute_sql(f"DELETE FROM customer_phone WHERE id = {p}", (row_id,))
+            duplicates += 1
+        else:
+            db.execute_sql(f"UPDATE customer_phone SET digits = {p} WHERE id = {p}", (e164, row_id))
+    if changed:
+        log.info("0015_phones_e164: %d phone numbers renormalised to E.164, %d of them already held by "
+                 "their customer and removed", len(changed), duplicates)
     if unreadable:
         customers = sorted(set(unreadable))
-        numbers = []
-        for start in range(0, min(len(customers), _NAMED), _BATCH):
-            chunk = customers[start:min(start + _BATCH, _NAMED)]
-            numbers += [n for (n,) in db.execute_sql(
-                f"SELECT number FROM customer WHERE id IN ({', '.join([p] * len(chunk))}) ORDER BY number", chunk)]
+        named = customers[:_NAMED]
+        numbers = [n for (n,) in db.execute_sql(
+            f"SELECT number FROM customer WHERE id IN ({', '.join([p] * len(named))}) ORDER BY number", named)]
         more = f" and {len(customers) - len(numbers)} more" if len(customers) > len(numbers) else ""
         log.warning("0015_phones_e164: %d stored phone numbers are not numbers in use and were left as stored "
                     "(customers %s%s); `deskapp customers check-phones` lists them", len(unreadable),
