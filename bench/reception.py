@@ -70,7 +70,7 @@ def prepare(url: str, customers: int, *, grow: bool) -> tuple[int, float]:
 def time_lookups(ctx, qs: list[tuple[str, str]], rounds: int) -> dict:
     for _, text in qs:  # warm the cache for both
         identify(ctx, GREETER, text, PAGE)
-        search_customers(text, PAGE)
+        search_customers(text, PAGE, region=ctx.config.customers.region)
     ours: list[list[float]] = []
     theirs: list[list[float]] = []
     per_kind: dict[str, tuple[list[float], list[float]]] = {}
@@ -86,7 +86,7 @@ def time_lookups(ctx, qs: list[tuple[str, str]], rounds: int) -> dict:
                 if which == "reception":
                     found = identify(ctx, GREETER, text, PAGE)
                 else:
-                    search_customers(text, PAGE)
+                    search_customers(text, PAGE, region=ctx.config.customers.region)
                 elapsed = (time.perf_counter() - start) * 1000
                 (ours if which == "reception" else theirs)[-1].append(elapsed)
                 per_kind.setdefault(kind, ([], []))[0 if which == "reception" else 1].append(elapsed)

@@ -53,6 +53,27 @@ def search(env: Env, query: str, limit: int, offset: int, as_json: bool) -> None
     emit(as_json, data, "\n".join(lines) if lines else "no customer matches")
 
 
+@customers.command("check-phones")
+@click.option("--limit", default=None, type=click.IntRange(1, None), help="List at most this many.")
+@json_option
+@click.pass_obj
+@user_errors
+def check_phones(env: Env, limit: int | None, as_json: bool) -> None:
+    """List stored phones that are not numbers in use (as migration 0015 left them), phones masked;
+    exit 1 when there is any. Correct them on the customer's profile."""
+    from deskapp.core.customers import directory as core
+    from deskapp.core.security.auth import Session
+
+    ctx = env.context()
+    found = core.phones_to_fix(ctx, Session("cli", "command line", _TELLER_ROLE), limit)
+    data = [{"number": f.number, "name": f.name, "phone": f.phone, "label": f.label} for f in found]
+    lines = [f"{f.number:<10} {f.name[:40]:<40} {f.phone or '-':<18} {f.label}" for f in found]
+    emit(as_json, {"phones": data},
+         "\n".join(lines) if lines else "Every stored phone is a number in use, in E.164 form.")
+    if found:
+        sys.exit(1)
+
+
 @customers.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and report, but change nothing.")

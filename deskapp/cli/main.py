@@ -57,13 +57,14 @@ def _open_app(env: Env, mode: str, **options) -> None:
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.pass_obj
 def check_config_cmd(env: Env, path: str | None) -> None:
-    """Print every problem in the configuration as PATH:LINE:COL: message."""
-    from deskapp.config.load import check_config, config_path
+    """Print every problem in the configuration as PATH:LINE:COL: message (deprecated settings as
+    PATH:LINE:COL: note: ..., which still work and do not fail the check)."""
+    from deskapp.config.load import check_config_notes, config_path
 
     target = config_path(path or env.config_path)
-    config, errors = check_config(target)
-    for error in errors:
-        click.echo(str(error), err=True)
+    config, errors, notes = check_config_notes(target)
+    for line in sorted(errors + notes):
+        click.echo(str(line), err=True)
     if errors:
         click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {target}", err=True)
         sys.exit(EXIT_BAD_INPUT)

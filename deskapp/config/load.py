@@ -5,15 +5,19 @@ person fixes the whole file in one pass instead of one error per run.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable
 from pathlib import Path as FsPath
 
+import phonenumbers
+
+from deskapp.config import national_ids
 from deskapp.config.errors import ConfigError, ConfigInvalid
 from deskapp.config.feedback_checks import feedback_references
 from deskapp.config.offers_checks import offer_references
-from deskapp.config.schema import Config
+from deskapp.config.schema import Config, region_for_prefix
 from deskapp.config.suggest import suggest
 from deskapp.config.validate import validate
 from deskapp.config.workflow_checks import load_workflows
@@ -30,22 +34,35 @@ def config_path(explicit: str | os.PathLike | None = None) -> FsPath:
 
 def check_config(path: str | os.PathLike, *, text: str | bytes | None = None) -> tuple[Config | None, list[ConfigError]]:
     """Every problem in the configuration; the Config only when there are none."""
+    config, errors, _ = check_config_notes(path, text=text)
+    return config, errors
+
+
+def check_config_notes(
+    path: str | os.PathLike, *, text: str | bytes | None = None
+) -> tuple[Config | None, list[ConfigError], list[ConfigError]]:
+    """(Config or None, problems, notes): notes are settings that still work but are deprecated,
+    each located like a problem and saying what to write instead (`deskapp check-config` prints them)."""
     doc, errors = read_yaml(path, text=text)
     if doc is None or errors:
-        return None, sorted(errors)
+        return None, sorted(errors), []
     config, errors = validate(doc, Config)
     if config is None:
-        return None, errors
+        return None, errors, []
+    notes = _deprecations(doc, config)
     config, errors, workflow_names = load_workflows(doc, config)
     errors = sorted(errors + _cross_references(doc, config, workflow_names))
-    return (None, errors) if errors else (config, [])
+    return (None, errors, notes) if errors else (config, [], notes)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """The validated configuration, or ConfigInvalid carrying every problem."""
-    config, errors = check_config(config_path(path))
+    """The validated configuration, or ConfigInvalid carrying every problem. Deprecated settings
+    are written to the log (WARNING), as check-config prints them."""
+    config, errors, notes = check_config_notes(config_path(path))
     if errors:
         raise ConfigInvalid(errors)
+    for note in notes:
+        logging.getLogger("deskapp.config").warning("%s", note)
     assert config is not None
     return config
 
@@ -94,6 +111,8 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
         if service.code not in served:
             errors.append(doc.error(("services", i, "code"), f"service '{service.code}' is served by no counter"))
     errors += _customer_lists(doc, config)
+    errors += _national_id(doc, config)
+    errors += _phone_region(doc, config)
     errors += feedback_references(doc, config)
     errors += offer_references(doc, config)
     hours = config.branch.hours
@@ -119,3 +138,65 @@ def _customer_lists(doc: Document, config: Config) -> list[ConfigError]:
             else:
                 seen[value] = i
     return errors
+
+
+def _national_id(doc: Document, config: Config) -> list[ConfigError]:
+    """country and kind name a python-stdnum module; with them, pattern and check are stdnum's own."""
+    rules = config.customers.national_id
+    given = rules.model_fields_set
+    where = ("customers", "national_id")
+    if rules.country is None and rules.kind is None:
+        return []
+    if rules.kind is None:
+        have = national_ids.kinds(rules.country or "")
+        listed = f" ({rules.country} has: {', '.join(have)})" if have else ""
+        return [doc.error((*where, "country"), f"customers.national_id.country needs a kind too{listed}")]
+    if rules.country is None:
+        return [doc.error((*where, "kind"), "customers.national_id.kind needs a country too, e.g. country: pt")]
+    if rules.country not in national_ids.countries():
+        return [doc.error((*where, "country"), f"python-stdnum knows no country '{rules.country}'"
+                                               f"{suggest(rules.country, national_ids.countries())}")]
+    if national_ids.module(rules.country, rules.kind) is None:
+        have = national_ids.kinds(rules.country)
+        return [doc.error((*where, "kind"), f"python-stdnum has no '{rules.kind}' for {rules.country}"
+                                            f"{suggest(rules.kind, have)}; it has: {', '.join(have)}")]
+    errors = []
+    for key in ("pattern", "check"):
+        if key in given:
+            errors.append(doc.error((*where, key), f"remove customers.national_id.{key}: with country and kind, "
+                                                   f"python-stdnum's {rules.country} {rules.kind} says what is valid"))
+    return errors
+
+
+def _phone_region(doc: Document, config: Config) -> list[ConfigError]:
+    customers = config.customers
+    given = customers.model_fields_set
+    if "phone_region" not in given or "phone_prefix" not in given:
+        return []
+    if region_for_prefix(customers.phone_prefix) == customers.phone_region:
+        return []
+    code = phonenumbers.country_code_for_region(customers.phone_region or "")
+    return [doc.error(("customers", "phone_prefix"), f"phone_prefix {customers.phone_prefix} is not the country code "
+                                                     f"of phone_region {customers.phone_region} (+{code}); "
+                                                     "remove phone_prefix")]
+
+
+def _deprecations(doc: Document, config: Config) -> list[ConfigError]:
+    """Settings that still work, with what to write instead."""
+    notes: list[ConfigError] = []
+    customers = config.customers
+    rules = customers.national_id
+    if "check" in rules.model_fields_set and rules.check in ("mod11", "luhn") and not rules.stdnum:
+        if rules.check == "mod11":
+            instead = ("it is Portugal's NIF weighting under a generic name and accepts 000000000; for "
+                       "Portuguese NIFs write country: pt and kind: nif")
+        else:
+            instead = "name the country and kind of the IDs instead (e.g. country: es, kind: dni)"
+        notes.append(doc.error(("customers", "national_id", "check"), f"note: customers.national_id.check: "
+                                                                      f"{rules.check} is deprecated: {instead}, "
+                                                                      "which python-stdnum validates and formats"))
+    if "phone_prefix" in customers.model_fields_set and "phone_region" not in customers.model_fields_set:
+        notes.append(doc.error(("customers", "phone_prefix"), f"note: customers.phone_prefix is deprecated: write "
+                                                              f"phone_region: {customers.region} (the country whose "
+                                                              "numbers are typed without a country code)"))
+    return sorted(notes)

@@ -9,6 +9,7 @@ import re
 import zoneinfo
 from typing import Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.feedback_schema import Feedback
@@ -35,6 +36,13 @@ def _code(value: str, what: str) -> str:
             f"{what} '{value}' must be 1-20 letters, digits, '-' or '_', starting with a letter or digit"
         )
     return value
+
+
+def region_for_prefix(prefix: str) -> str | None:
+    """The main region of a country code: '+351' gives 'PT', '+44' gives 'GB', '+1' gives 'US'."""
+    digits = prefix.lstrip("+")
+    region = phonenumbers.region_code_for_country_code(int(digits)) if digits.isdigit() else None
+    return None if region in (None, phonenumbers.UNKNOWN_REGION) else region
 
 
 class OpeningHours(Section):
@@ -231,10 +239,17 @@ class FollowUps(Section):
 class NationalId(Section):
     label: str = "national ID"
     """What the branch calls it (NIF, BSN, SSN ...); used in messages and on screen."""
+    country: str | None = None
+    """Country of the IDs, as python-stdnum names it (ISO 3166 code in lower case: pt, es, de, nl ...).
+    With `kind`, validation and formatting come from stdnum (stdnum.<country>.<kind>)."""
+    kind: str | None = None
+    """Which number of that country: nif (pt), dni or nie (es), idnr (de), bsn (nl) ... as stdnum names it."""
     pattern: str = "[0-9A-Z]{5,20}"
-    """Regular expression the whole ID must match, after spaces and dashes are removed."""
+    """Without country and kind: regular expression the whole ID must match, after spaces and dashes
+    are removed."""
     check: Literal["mod11", "luhn", "none"] = "none"
-    """Check digit: mod11 (Portuguese NIF style), luhn, or none."""
+    """Deprecated: name the country and kind instead. Without them: a check digit, mod11 (the weighting
+    of Portugal's NIF), luhn, or none."""
 
     @field_validator("pattern")
     @classmethod
@@ -245,12 +260,28 @@ class NationalId(Section):
             raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
         return value
 
+    @field_validator("country", "kind")
+    @classmethod
+    def _check_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", value):
+            raise ValueError(f"'{value}' must be a name as python-stdnum writes it, in lower case (pt, nif)")
+        return value
+
+    @property
+    def stdnum(self) -> bool:
+        """Whether stdnum validates these IDs (country and kind are both given)."""
+        return self.country is not None and self.kind is not None
+
 
 class Customers(Section):
     segments: list[str] = Field(default_factory=lambda: ["mass", "affluent", "premier", "business"], min_length=1)
     """Customer segments, as short codes."""
+    phone_region: str | None = None
+    """The branch's country for phone numbers, as an ISO 3166 code (PT, GB, DE ...): a number typed
+    without a country code is read as one of its numbers (its trunk 0 dropped), stored in E.164, and
+    shown in national format. Without it, the region of phone_prefix."""
     phone_prefix: str = "+351"
-    """Country code added to phone numbers written without one, e.g. "+351"."""
+    """Deprecated: write phone_region. The country code of the branch's phone numbers, e.g. "+351"."""
     national_id: NationalId = NationalId()
     """Format of national IDs in this country."""
     reveal_roles: list[Role] = Field(default_factory=lambda: ["supervisor", "manager"])
@@ -275,7 +306,23 @@ class Customers(Section):
     def _check_prefix(cls, value: str) -> str:
         if not re.fullmatch(r"\+[1-9][0-9]{0,3}", value):
             raise ValueError(f"phone_prefix must be a country code such as \"+351\", got '{value}'")
+        if region_for_prefix(value) is None:
+            raise ValueError(f"phone_prefix {value} is no country's code")
         return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _check_region(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"phone_region must be a country as an ISO 3166 code such as PT or GB, got '{value}'")
+        return value.upper()
+
+    @property
+    def region(self) -> str:
+        """The region phone numbers are read in: phone_region, else the main region of phone_prefix."""
+        return self.phone_region or region_for_prefix(self.phone_prefix) or "PT"
 
 
 class Config(Section):

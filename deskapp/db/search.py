@@ -3,12 +3,14 @@
 What a query matches, best first (the rank; lower is better):
 
 0. the customer number or national ID, exactly;
-1. a stored phone, exactly, or ending with the 8 or more digits typed (without its country code);
+1. a stored phone, exactly, or ending with the 8 or more digits typed (without its country code), or
+   the number typed in the branch's national format ("07911 123456" in GB: see deskapp.db.phones);
 2. the whole name, exactly (case and diacritics aside);
 3. every word typed is a whole word of the name ("maria silva");
 4. every word typed begins a word of the name ("mar sil"); a one-letter word only narrows the
    others, and letters alone find no name (a single letter begins too many names to be useful);
-5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more).
+5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more; after
+   the branch's trunk prefix, too: "07911 1" looks for 79111).
 
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
 every step stop after the rows it needs instead of sorting all matches.
@@ -30,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from deskapp.db import phones
 from deskapp.db.database import db, is_postgres
 
 MAX_INPUT = 256  # characters of a query considered; nobody types more into a search box
@@ -97,8 +100,11 @@ def id_key(text: str) -> str:
     return _KEY_SEPARATORS.sub("", text).upper()
 
 
-def search_customers(text: str, limit: int = 20, offset: int = 0) -> list[tuple[int, int]]:
-    """(customer id, rank) of the customers matching `text`, best first; the page [offset, offset+limit)."""
+def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str | None = None) -> list[tuple[int, int]]:
+    """(customer id, rank) of the customers matching `text`, best first; the page [offset, offset+limit).
+
+    `region` is the branch's phone region (config customers.phone_region): with it, a phone typed in
+    national format with its trunk prefix ("07911 123456" in GB) finds the stored E.164 number."""
     limit = max(0, min(int(limit), 500))
     offset = max(0, int(offset))
     text = clean(text[:MAX_INPUT]).strip()
@@ -110,13 +116,15 @@ def search_customers(text: str, limit: int = 20, offset: int = 0) -> list[tuple[
     key = id_key(text)
     if _KEY.fullmatch(key):
         steps.append((EXACT_KEY, lambda n: backend.exact_key(key, n)))
-    digits = digits_only(text)
     if not _PHONE_PUNCTUATION.sub("", _DIGIT.sub("", text)):
         # Digits and phone punctuation only: a phone number, an ID or their last digits.
-        phone = digits[2:] if text.lstrip().startswith("00") else digits
-        if len(phone) >= MIN_DIGITS:
-            steps.append((EXACT_PHONE, lambda n: backend.phone(phone, n, exact=True)))
-            steps.append((DIGITS_INSIDE, lambda n: backend.phone(phone, n, exact=False)))
+        whole, runs = phones.search_forms(text, region)
+        for phone in whole:
+            if len(phone) >= MIN_DIGITS:
+                steps.append((EXACT_PHONE, lambda n, phone=phone: backend.phone(phone, n, exact=True)))
+        for phone in runs:
+            if len(phone) >= MIN_DIGITS:
+                steps.append((DIGITS_INSIDE, lambda n, phone=phone: backend.phone(phone, n, exact=False)))
         if len(key) >= MIN_DIGITS and _KEY.fullmatch(key):
             steps.append((DIGITS_INSIDE, lambda n: backend.id_suffix(key, n)))
     else:

@@ -63,16 +63,17 @@ def test_phones_are_stored_as_digits_with_the_country_code(config, typed, stored
     ({"name": "  "}, "name", "needs a name"),
     ({"name": "😀😀"}, "name", "needs letters"),
     ({"name": "x" * 201}, "name", "at most 200"),
-    ({"national_id": "12345"}, "national_id", "9 digits"),
+    ({"national_id": "12345"}, "national_id", "cannot have 5 characters"),
     ({"national_id": "123456780"}, "national_id", "check digit"),
-    ({"national_id": "ABCDEFGHI"}, "national_id", "9 digits"),
+    ({"national_id": "ABCDEFGHI"}, "national_id", "not written as a NIF"),
     ({"birth_date": "31/05/1980"}, "birth_date", "not a date"),
     ({"birth_date": "2026-02-30"}, "birth_date", "not a date"),
     ({"birth_date": "2026-03-11"}, "birth_date", "future"),
     ({"birth_date": "1900-01-01"}, "birth_date", "older than 120"),
-    ({"phones": ["12 34"]}, "phones", "8 to 15"),
+    ({"phones": ["12 34"]}, "phones", "too few digits"),
     ({"phones": ["call me"]}, "phones", "not a phone number"),
-    ({"phones": ["+1 2345 6789 0123 4567"]}, "phones", "8 to 15"),
+    ({"phones": ["+1 2345 6789 0123 4567"]}, "phones", "too many digits"),
+    ({"phones": ["900 001 234"]}, "phones", "not a phone number in use in PT"),
     ({"email": "maria@"}, "email", "not an email"),
     ({"email": "maria example.com"}, "email", "not an email"),
     ({"email": "a@b"}, "email", "not an email"),
@@ -100,8 +101,8 @@ def test_every_problem_at_once_and_good_values_normalised(config):
 def test_config_errors_in_the_customers_section_are_located(tmp_path):
     text = CONFIG.read_text() + "\n"
     text = text.replace("segments: [mass, affluent, premier, business]", "segments: [mass, affluent, mass]")
-    text = text.replace('pattern: "[0-9]{9}"', 'pattern: "[0-9"')
-    text = text.replace('phone_prefix: "+351"', 'phone_prefix: "351"')
+    text = text.replace("country: pt", "country: PT")
+    text = text.replace("phone_region: PT", "phone_region: PX")
     text = text.replace("reveal_roles: [supervisor, manager]", "reveal_roles: [supervisor, boss]")
     path = tmp_path / "config.yaml"
     path.write_text(text)
@@ -113,8 +114,8 @@ def test_config_errors_in_the_customers_section_are_located(tmp_path):
     def line_of(fragment: str) -> int:
         return next(i for i, line in enumerate(lines, 1) if fragment in line)
 
-    assert any(f":{line_of('pattern: ')}:" in m and "regular expression" in m for m in messages), messages
-    assert any(f":{line_of('phone_prefix')}:" in m and "country code" in m for m in messages), messages
+    assert any(f":{line_of('country: ')}:" in m and "lower case" in m for m in messages), messages
+    assert any(f":{line_of('phone_region')}:" in m and "ISO 3166" in m for m in messages), messages
     assert any(f":{line_of('reveal_roles: [')}:" in m and "boss" in m for m in messages), messages
 
 

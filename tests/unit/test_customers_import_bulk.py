@@ -99,13 +99,13 @@ def refuse_phone(ctx):
     """A database trigger refusing one phone number: the database itself fails a batch midway."""
     if is_postgres():
         db.execute_sql("CREATE FUNCTION refuse_phone() RETURNS trigger AS $$ BEGIN "
-                       "IF NEW.digits = '351900000007' THEN RAISE EXCEPTION 'phone refused'; END IF; "
+                       "IF NEW.digits = '351910000007' THEN RAISE EXCEPTION 'phone refused'; END IF; "
                        "RETURN NEW; END $$ LANGUAGE plpgsql")
         db.execute_sql("CREATE TRIGGER refuse_phone BEFORE INSERT ON customer_phone FOR EACH ROW "
                        "EXECUTE FUNCTION refuse_phone()")
     else:
         db.execute_sql("CREATE TRIGGER refuse_phone BEFORE INSERT ON customer_phone "
-                       "WHEN new.digits = '351900000007' BEGIN SELECT RAISE(ABORT, 'phone refused'); END")
+                       "WHEN new.digits = '351910000007' BEGIN SELECT RAISE(ABORT, 'phone refused'); END")
     on_table = " ON customer_phone" if is_postgres() else ""
     drop = lambda: db.execute_sql(f"DROP TRIGGER IF EXISTS refuse_phone{on_table}")
     yield drop
@@ -117,7 +117,7 @@ def test_a_batch_the_database_refuses_leaves_nothing_of_itself(ctx, tmp_path, mo
     nids = [national_id(_rng) for _ in range(10)]
     path = tmp_path / "ten.csv"
     # Row 8 of the file (the 7th customer, in the second batch of four) has the refused phone.
-    write(path, [(f"Cliente Lote {chr(65 + i)}", nid, f"90000000{i + 1}") for i, nid in enumerate(nids)])
+    write(path, [(f"Cliente Lote {chr(65 + i)}", nid, f"91{i + 1:07d}") for i, nid in enumerate(nids)])
     with pytest.raises(peewee.PeeweeException, match="phone refused"):
         customer_io.import_csv(ctx, path)
     saved = {nid for (nid,) in Customer.select(Customer.national_id).tuples()}
@@ -125,13 +125,13 @@ def test_a_batch_the_database_refuses_leaves_nothing_of_itself(ctx, tmp_path, mo
     assert CustomerPhone.select().count() == 4
     fts_intact()
     assert ids("cliente lote") == {c.id for c in Customer.select()}
-    assert ids("9000 0000 5") == set() == ids(nids[4])
+    assert ids("9100 0000 5") == set() == ids(nids[4])
 
     refuse_phone()  # the trigger dropped: the same file again
     report = customer_io.import_csv(ctx, path)
     assert (report.created, report.unchanged, report.errors) == (6, 4, [])
     assert {nid for (nid,) in Customer.select(Customer.national_id).tuples()} == set(nids)
-    assert ids("9000 0000 7") == {Customer.get(Customer.national_id == nids[6]).id}
+    assert ids("9100 0000 7") == {Customer.get(Customer.national_id == nids[6]).id}
     fts_intact()
 
 

@@ -77,7 +77,7 @@ def test_ids_and_phones_are_masked_exactly_as_masking_mask(ctx):
 
 def test_exact_matches_come_first_short_or_odd_input_finds_nothing(ctx):
     add(ctx, "Zé Exact", number="00001234")
-    add(ctx, "Ana Phone", "900 001 234")
+    add(ctx, "Ana Phone", "910 001 234")
     assert names(ctx, "123") == []
     assert names(ctx, "") == []
     assert names(ctx, "   ") == []

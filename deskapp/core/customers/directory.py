@@ -26,12 +26,13 @@ from peewee import JOIN
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
 from deskapp.core.customers.masking import mask, may_reveal
-from deskapp.core.customers.rules import age_on, format_phone
+from deskapp.core.customers.rules import age_on, format_national_id, format_phone
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Forbidden, Session
+from deskapp.db import phones
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
-from deskapp.db.search import MIN_DIGITS, digits_only, search_customers
+from deskapp.db.search import MIN_DIGITS, search_customers
 from deskapp.errors import BadInput
 
 ROLE_MATRIX: dict[str, tuple[str, ...]] = {
@@ -200,7 +201,7 @@ def find(number_or_id: str | int) -> int:
 def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
     """Ranked matches for what was typed (name, phone, national ID, customer number), masked."""
     require(ctx, session, "search")
-    return summaries(ctx, search_customers(text, limit, offset))
+    return summaries(ctx, search_customers(text, limit, offset, region=ctx.config.customers.region))
 
 
 def summaries(ctx: Context, ranked: list[tuple[int, int]]) -> list[CustomerSummary]:
@@ -251,24 +252,25 @@ def identify(ctx: Context, session: Session, text: str, limit: int = 5) -> list[
     One plain statement reads the found customers with their phones: reception adds well under a
     millisecond to the search (bench/reception.py), where Peewee would build two queries."""
     require(ctx, session, "search")
-    typed = digits_only(text)
-    typed = typed[2:] if typed.startswith("00") else typed  # 00 before a country code, as search reads it
-    found = _active_rows(text, limit)
+    region = ctx.config.customers.region
+    # The digit runs search looks for: '00' before a country code and the branch's trunk prefix dropped.
+    typed = [run for run in phones.search_forms(text, region)[1] if len(run) >= MIN_DIGITS]
+    found = _active_rows(text, limit, region)
 
     def shown(own: list[str]) -> str | None:
-        held = [p for p in own if len(typed) >= MIN_DIGITS and typed in p]
+        held = [p for p in own if any(run in p for run in typed)]
         return mask((held or own or [None])[0])
 
     return [ReceptionMatch(i, number, name, mask(nid), shown(phones)) for i, number, name, nid, phones in found]
 
 
-def _active_rows(text: str, limit: int) -> list[tuple[int, str, str, str | None, list[str]]]:
+def _active_rows(text: str, limit: int, region: str) -> list[tuple[int, str, str, str | None, list[str]]]:
     """(id, number, name, national ID, phones) of the first `limit` active customers of the ranked
     search (inactive ones are not offered at reception): a page of `limit`, widened only when
     inactive customers took places in it."""
     window = limit
     while True:
-        ids = [customer_id for customer_id, _ in search_customers(text, window)]
+        ids = [customer_id for customer_id, _ in search_customers(text, window, region=region)]
         rows: dict[int, tuple[int, str, str, str | None, list[str]]] = {}
         if ids:
             for customer_id, number, name, nid, digits in db.execute_sql(
@@ -283,6 +285,37 @@ def _active_rows(text: str, limit: int) -> list[tuple[int, str, str, str | None,
         if len(found) >= limit or len(ids) < window or window >= _WIDEST:
             return found
         window = min(window * 4, _WIDEST)
+
+
+@dataclass(frozen=True)
+class PhoneToFix:
+    """A stored phone that is not a valid number in E.164 form (left so by migration 0015, or written
+    around deskapp's checks): the customer's number and name, the phone masked."""
+
+    customer_id: int
+    number: str
+    name: str
+    phone: str | None  # masked
+    label: str
+
+
+def phones_to_fix(ctx: Context, session: Session, limit: int | None = None) -> list[PhoneToFix]:
+    """Every stored phone libphonenumber cannot read as a number in use, oldest first (at most `limit`)."""
+    require(ctx, session, "search")
+    found: list[PhoneToFix] = []
+    last = 0
+    while limit is None or len(found) < limit:
+        batch = db.execute_sql(
+            f"SELECT p.id, p.digits, p.label, c.id, c.number, c.name FROM customer_phone p "
+            f"JOIN customer c ON c.id = p.customer_id WHERE p.id > {db.param} ORDER BY p.id LIMIT 5000", (last,),
+        ).fetchall()
+        if not batch:
+            break
+        for row_id, digits, label, customer_id, number, name in batch:
+            last = row_id
+            if phones.stored_as_e164(digits or "") != digits:
+                found.append(PhoneToFix(customer_id, number, name, mask(digits), label))
+    return found[:limit] if limit is not None else found
 
 
 def profile(ctx: Context, session: Session, customer_id: int, *, refresh: bool = False) -> Customer360:
@@ -404,7 +437,8 @@ def reveal(ctx: Context, session: Session, customer_id: int, field: str, *, prod
     def work() -> str | None:
         c = _get(customer_id)
         if field == "national_id":
-            value, detail = c.national_id, "field=national_id"
+            value = format_national_id(ctx.config, c.national_id) if c.national_id else None
+            detail = "field=national_id"
         else:
             product = Product.get_or_none((Product.id == product_id) & (Product.customer == c.id))
             if product is None:

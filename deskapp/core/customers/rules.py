@@ -10,15 +10,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from stdnum import exceptions as stdnum_errors
+
+from deskapp.config import national_ids
 from deskapp.config.schema import Config
-from deskapp.db.search import clean, digits_only, folded_name, id_key
+from deskapp.db import phones
+from deskapp.db.search import clean, folded_name, id_key
 from deskapp.errors import BadInput
 
 MAX_AGE = 120
 NAME_MAX = 200
 ADDRESS_MAX = 500
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-_PHONE_FORMAT = re.compile(r"\+?[0-9\s\-.()/]+")
 
 
 class CustomerInvalid(BadInput):
@@ -67,7 +70,9 @@ class Checked:
 
 
 def mod11_ok(digits: str) -> bool:
-    """Portuguese NIF: weights len..2 over all but the last digit; 11 minus the remainder, 10 and 11 give 0."""
+    """The deprecated `check: mod11` (Portugal's NIF weighting): weights len..2 over all but the last
+    digit; 11 minus the remainder, 10 and 11 give 0. It accepts 000000000: `country: pt, kind: nif`
+    (python-stdnum) does not."""
     if not digits.isdigit() or len(digits) < 2:
         return False
     body, check = digits[:-1], int(digits[-1])
@@ -86,15 +91,53 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def national_id_problem(config: Config, key: str) -> str | None:
+def parse_national_id(config: Config, key: str) -> str:
+    """The ID as stored (python-stdnum's compact form, else the key as typed without separators), or
+    ValueError saying what is wrong. `key` is id_key of what was typed."""
     rules = config.customers.national_id
+    label = rules.label
+    if rules.stdnum:
+        module = national_ids.module(rules.country or "", rules.kind or "")
+        assert module is not None, "check_config refuses an unknown country or kind"
+        try:
+            return str(module.validate(key)).upper()
+        except stdnum_errors.InvalidChecksum:
+            problem = f"this {label} has a wrong check digit; check it was typed correctly"
+        except stdnum_errors.InvalidLength:
+            problem = f"a {label} cannot have {len(key)} characters; '{_shown(key)}' is not one"
+        except stdnum_errors.InvalidComponent:
+            problem = f"'{_shown(key)}' is not a {label}: a part of it (a date, a region or a prefix) does not exist"
+        except stdnum_errors.ValidationError:
+            problem = f"'{_shown(key)}' is not written as a {label} is"
+        raise ValueError(problem)
     if not re.fullmatch(rules.pattern, key):
-        return f"a {rules.label} looks like {_example(rules.pattern)}; '{_shown(key)}' does not"
+        raise ValueError(f"a {label} looks like {_example(rules.pattern)}; '{_shown(key)}' does not")
     if rules.check == "mod11" and not mod11_ok(key):
-        return f"this {rules.label} has a wrong check digit; check it was typed correctly"
+        raise ValueError(f"this {label} has a wrong check digit; check it was typed correctly")
     if rules.check == "luhn" and not luhn_ok(key):
-        return f"this {rules.label} has a wrong check digit; check it was typed correctly"
+        raise ValueError(f"this {label} has a wrong check digit; check it was typed correctly")
+    return key
+
+
+def national_id_problem(config: Config, key: str) -> str | None:
+    """What is wrong with an ID (see parse_national_id), or None."""
+    try:
+        parse_national_id(config, key)
+    except ValueError as exc:
+        return str(exc)
     return None
+
+
+def format_national_id(config: Config, stored: str) -> str:
+    """A stored ID as the country writes it (python-stdnum's format, e.g. '36 574 261 809' for a de idnr)."""
+    rules = config.customers.national_id
+    module = national_ids.module(rules.country or "", rules.kind or "") if rules.stdnum else None
+    if module is None or not callable(getattr(module, "format", None)):
+        return stored
+    try:
+        return str(module.format(stored))
+    except Exception:  # noqa: BLE001 - an ID stored before the rules changed is shown as stored
+        return stored
 
 
 def _example(pattern: str) -> str:
@@ -106,35 +149,15 @@ def _shown(text: str) -> str:
 
 
 def normalise_phone(config: Config, text: str) -> str:
-    """Digits with the country code, as stored: '912 345 678' gives '351912345678' for +351.
-
-    A number typed with '+' or '00' keeps its own country code. ValueError explains a bad one.
-    """
-    text = text.strip()
-    if not _PHONE_FORMAT.fullmatch(text):
-        raise ValueError(f"'{_shown(text)}' is not a phone number: use digits, spaces, dashes and a leading +")
-    digits = digits_only(text)
-    if text.startswith("+"):
-        full = digits
-    elif digits.startswith("00"):
-        full = digits[2:]
-    else:
-        country = config.customers.phone_prefix.lstrip("+")
-        # Already with the country code when it starts with it and is long enough to hold it.
-        full = digits if digits.startswith(country) and len(digits) >= 9 + len(country) else country + digits
-    if not 8 <= len(full) <= 15:
-        raise ValueError(f"'{_shown(text)}' has {len(digits)} digits; a phone number has 8 to 15 with its country code")
-    return full
+    """The E.164 digits stored for a number typed at the branch: '912 345 678' gives '351912345678'
+    in PT, '07911 123456' gives '447911123456' in GB (deskapp.db.phones). A number typed with '+'
+    or '00' keeps its own country code. ValueError explains a bad one."""
+    return phones.parse(clean(text), config.customers.region)
 
 
 def format_phone(config: Config, digits: str) -> str:
-    """+351 912 345 678 for stored digits with the branch's country code; +digits otherwise."""
-    country = config.customers.phone_prefix.lstrip("+")
-    if digits.startswith(country) and len(digits) > len(country):
-        rest = digits[len(country):]
-        groups = " ".join(rest[i:i + 3] for i in range(0, len(rest), 3))
-        return f"+{country} {groups}"
-    return f"+{digits}"
+    """'912 345 678' for a stored number of the branch's country, '+44 20 7946 0958' for one from abroad."""
+    return phones.shown(digits, config.customers.region)
 
 
 def parse_date(value: str | dt.date | None) -> dt.date | None:
@@ -195,11 +218,10 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
         if not key:
             out.values["national_id"] = None
         else:
-            problem = national_id_problem(config, key)
-            if problem:
-                problems["national_id"] = problem
-            else:
-                out.values["national_id"] = key
+            try:
+                out.values["national_id"] = parse_national_id(config, key)
+            except ValueError as exc:
+                problems["national_id"] = str(exc)
     if "number" in given:
         number = id_key(clean(draft.number or ""))
         if number and not re.fullmatch(r"[A-Z0-9]{1,20}", number):

@@ -124,7 +124,7 @@ def _customers(ctx: Context, rng: random.Random, count: int, progress: Callable[
                 "manager": rng.choice(managers) if managers and segment in ("premier", "business", "affluent") else None,
                 "active": True, "created_at": now - dt.timedelta(days=rng.randrange(30, 6000)),
             })
-            phones.append("3519" + "".join(rng.choice("0123456789") for _ in range(8)))
+            phones.append("3519" + rng.choice("1236") + "".join(rng.choice("0123456789") for _ in range(7)))
         with db.atomic():
             Customer.insert_many(rows).execute()
             ids = {

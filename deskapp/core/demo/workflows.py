@@ -114,7 +114,7 @@ def _field(ctx: Context, spec: FormField, rng: random.Random) -> Any:
 
         return national_id(rng)
     if spec.type == "phone" and spec.required:
-        return "3519" + "".join(rng.choice("0123456789") for _ in range(8))
+        return "3519" + rng.choice("1236") + "".join(rng.choice("0123456789") for _ in range(7))
     if spec.type == "text" and spec.required:
         return f"{spec.label} (demo)"[: int(high) if high else None]
     return None

@@ -25,9 +25,9 @@ from deskapp.config.workflow_schema import (
 )
 from deskapp.core.context import Context
 from deskapp.core.customers.rules import (
-    national_id_problem,
     normalise_phone,
     parse_bool,
+    parse_national_id,
 )
 from deskapp.db.models import Customer, Staff
 from deskapp.db.search import id_key
@@ -103,11 +103,7 @@ def _parse(ctx: Context, spec: FormField, raw: Any) -> Any:
     if kind == "phone":
         return normalise_phone(ctx.config, text)
     if kind == "id":
-        key = id_key(text)
-        problem = national_id_problem(ctx.config, key)
-        if problem:
-            raise ValueError(problem)
-        return key
+        return parse_national_id(ctx.config, id_key(text))
     return text
 
 
