@@ -155,7 +155,7 @@ def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doin
     return get(followup_id)
 
 
-@acts_as("followups.work")
+@acts_as("followups.work", "followups.work_others")
 def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
     def apply(row: FollowUp) -> None:
         if row.status == DONE:
@@ -165,7 +165,7 @@ def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
     return _change(ctx, followup_id, by, "followup_started", apply, doing="start a follow-up")
 
 
-@acts_as("followups.work")
+@acts_as("followups.work", "followups.work_others")
 def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> FollowUpInfo:
     """The outcome of contacting the customer (reached, voicemail, no answer ...)."""
     if not outcome.strip():
@@ -181,7 +181,7 @@ def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> 
     return _change(ctx, followup_id, by, "followup_contact", apply, doing="record a contact on a follow-up")
 
 
-@acts_as("followups.work")
+@acts_as("followups.work", "followups.work_others")
 def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, by: str) -> FollowUpInfo:
     """Done, with what was done about it and why it happened; both are required."""
     if not resolution or not resolution.strip():
@@ -215,7 +215,7 @@ def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInf
     return _change(ctx, followup_id, by, "followup_reassigned", apply)
 
 
-@acts_as("followups.work")
+@acts_as("followups.work", "followups.work_others")
 def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, by: str) -> FollowUpInfo:
     """Move the due time later, with a reason (kept in the audit trail)."""
     if not reason.strip():

@@ -98,7 +98,6 @@ TABLE: dict[str, Rule] = {
 # Public core functions that take a staff member but do not act for one with a role to check, and why.
 NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.permissions.require": "the check itself",
-    "deskapp.core.security.permissions.allowed": "the check itself",
     "deskapp.core.security.permissions.staff_of": "the check's lookup",
     "deskapp.core.security.auth.authorize": "the screens table (which screens a role opens)",
     "deskapp.core.security.auth.check_pin": "proves who someone is; no role yet",
