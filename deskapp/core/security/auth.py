@@ -2,8 +2,9 @@
 
 PINs are hashed with scrypt (memory-hard: 16 MiB a guess) and a random salt; the clear PIN is
 never stored, logged or audited. A wrong PIN counts toward a lockout that lasts the configured
-minutes; every login, failure, lock and unlock is an audit event. Role checks live here, in
-core, so a screen that is merely hidden is still refused.
+minutes; every login, failure, lock and unlock is an audit event. SCREENS says which screens a role
+opens; which core actions it may do is the one role table, deskapp.core.security.permissions (the app
+checks both, in core, so a screen that is merely hidden is still refused).
 """
 from __future__ import annotations
 
