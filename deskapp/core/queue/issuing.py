@@ -20,6 +20,7 @@ from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Customer,
+    Ticket,
 )
 
 
@@ -28,12 +29,13 @@ class Issued:
     ticket: TicketInfo
     position: int
     estimated_wait_minutes: float | None
+    estimated_wait_range: tuple[float, float] | None = None  # 10th and 90th percentile
 
 
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait."""
-    from deskapp.core.queue.waits import position_and_wait
+    from deskapp.core.queue.waits import estimate_ticket
 
     priority = priority or ctx.config.priority_classes[-1].code
     if priority not in {p.code for p in ctx.config.priority_classes}:
@@ -60,5 +62,12 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         return ticket_id
 
     ticket_id = transaction(work)
-    position, wait = position_and_wait(ctx, ticket_id) if with_estimate else (0, None)
-    return Issued(ticket=ticket_info(ticket_id), position=position, estimated_wait_minutes=wait)
+    if not with_estimate:
+        return Issued(ticket=ticket_info(ticket_id), position=0, estimated_wait_minutes=None)
+    promise = estimate_ticket(ctx, ticket_id)
+    if promise.minutes is not None and promise.range is not None:
+        # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
+        Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
+                      estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+    return Issued(ticket=ticket_info(ticket_id), position=promise.position, estimated_wait_minutes=promise.minutes,
+                  estimated_wait_range=promise.range)
