@@ -97,10 +97,12 @@ def init(env: Env) -> None:
 @click.option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
 @click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--load", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+              help="Multiplies the demo's arrival rate (1.4: 40 % more walk-ins).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
 @click.pass_obj
 @user_errors
-def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None:
+def demo(env: Env, customers: int, days: int, seed: int, load: float, if_empty: bool) -> None:
     """Build a realistic demo branch with history, and print the demo PINs."""
     from deskapp.core.demo import branch as demo_core
 
@@ -110,7 +112,7 @@ def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None
             return
         fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
     with progress_bar("Building demo data", 100) as progress:
-        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, load=load, progress=progress)
     click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
                f"over {days} days.")
     click.echo("Demo PINs (shown once):")
