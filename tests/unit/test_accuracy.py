@@ -73,3 +73,18 @@ def test_a_period_with_no_tickets_has_empty_rows(ctx, clock) -> None:
     rows = accuracy.by_service(ctx, DAY - dt.timedelta(days=3), DAY)
     assert [code for code, _ in rows][-1] == "ALL"
     assert all(a.tickets == 0 for _, a in rows)
+
+
+def test_the_supervisor_sees_todays_accuracy(ctx, clock) -> None:
+    from deskapp.core.stats import dashboard
+    from deskapp.tui.screens.supervisor import estimates_line
+
+    at(clock, 10, 0)
+    q.issue(ctx, "CASH", with_estimate=False)
+    promise("A001", 3, 2, 6)
+    at(clock, 10, 5)
+    q.call_next(ctx, "1", "ana")  # waited 5, promised 3 (2-6)
+    rows = dict(dashboard.dashboard(ctx).estimates)
+    assert (rows["ALL"].tickets, rows["ALL"].bias, rows["ALL"].range_coverage) == (1, -2.0, 1.0)
+    line = estimates_line(tuple(rows.items()))
+    assert "1 called" in line and "bias -2.0 min" in line and "100% within range" in line

@@ -2,7 +2,7 @@
 
 Definitions (one place; the report's `estimates` table, the supervisor's screen and bench/estimates.py
 all use them):
-- A ticket counts when it was issued in the period with a promise recorded (an estimate was shown at
+- A ticket counts when it was issued on a branch-local day of the period with a promise recorded (an estimate was shown at
   issue) and was called: its actual wait is from issue to its FIRST call. Tickets that walked away
   before a call, tickets still waiting, tickets removed at the end of a day and tickets issued with
   no estimate (no open counter served the service; transfers) are left out.
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.db.models import Service, Ticket, TicketEvent
 
@@ -69,17 +68,17 @@ def accuracy(promises: Sequence[Promise]) -> Accuracy:
 
 def promises(ctx: Context, since: dt.date, until: dt.date) -> dict[str, list[Promise]]:
     """The promises counted (module doc) for the branch-local days since..until, per service code."""
-    start, _ = day_bounds(since, ctx.timezone)
-    _, end = day_bounds(until, ctx.timezone)
-    first_call = (TicketEvent.select(TicketEvent.ticket, fn.MIN(TicketEvent.at).alias("first"))
-                  .where(TicketEvent.kind == "called").group_by(TicketEvent.ticket).alias("first_call"))
+    # The period's tickets by their branch-local day (an index), each joined to its own call events only.
     rows = (
-        Ticket.select(Service.code, Ticket.issued_at, first_call.c.first, Ticket.estimated_wait_minutes,
+        Ticket.select(Service.code, Ticket.issued_at, fn.MIN(TicketEvent.at), Ticket.estimated_wait_minutes,
                       Ticket.estimated_wait_low, Ticket.estimated_wait_high)
         .join(Service, on=(Ticket.service == Service.id))
-        .join(first_call, on=(first_call.c.ticket_id == Ticket.id))
-        .where((Ticket.branch == ctx.branch_id) & (Ticket.issued_at >= start) & (Ticket.issued_at < end)
+        .switch(Ticket)
+        .join(TicketEvent, on=((TicketEvent.ticket == Ticket.id) & (TicketEvent.kind == "called")))
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until)
                & Ticket.estimated_wait_minutes.is_null(False))
+        .group_by(Ticket.id, Service.code, Ticket.issued_at, Ticket.estimated_wait_minutes,
+                  Ticket.estimated_wait_low, Ticket.estimated_wait_high)
         .tuples()
     )
     out: dict[str, list[Promise]] = {}
