@@ -15,8 +15,11 @@ The model, run `runs` times with a fixed seed (the same floor gives the same ans
   notices a ticket after `pickup` minutes. Each of these is drawn from the measured ones.
 - Service times are log-normal around each service's expected time (the EWMA of recent services) with
   the spread of its recent services; call-to-start times are drawn from recent ones.
-- New tickets keep arriving (Poisson, per service and priority class, at the recent rate): a later
-  ticket of a service a counter serves first, or of a heavier priority class, is called before ours.
+- New tickets keep arriving until the branch closes its doors (Poisson, per service and priority
+  class, at the recent rate): a later ticket of a service a counter serves first, or of a heavier
+  priority class, is called before ours.
+- Some calls end without a service (no-shows, customers sent back in line): the counter is free again
+  after the measured time such calls take.
 - Customers ahead walk away (exponential patience, mean measured from history).
 - Our own customer is kept (waits are measured on customers who stay): each run's wait w is weighted by
   the chance of still being there, exp(-w / patience), so the point (the weighted mean) and the range
@@ -78,6 +81,9 @@ class Floor:
     turnaround: Sequence[float] = (0.5,)  # minutes from the end of a service to the counter's next call
     pickup: Sequence[float] = (0.4,)  # minutes for an idle counter to call a ticket that arrives
     patience: float | None = None  # mean minutes before a waiting customer walks away; None: nobody does
+    arrivals_until: float = math.inf  # minutes until the branch closes its doors: no arrivals after
+    no_service_share: float = 0.0  # share of calls that end without a service (no-show, back in line)
+    no_service: Sequence[float] = (1.0,)  # minutes such a call keeps the counter, from the call
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
     streams = []
     for service, model in sorted(models.items()):
         for priority, rate in sorted(model.arrivals.items()):
-            if rate > 0:
+            if rate > 0 and floor.arrivals_until > 0:
                 streams.append([rng.expovariate(rate), service, priority, rate])
     next_id = -1
     free_at = []
@@ -177,6 +183,8 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
                 queues.setdefault(stream[1], []).append([stream[0], stream[0], next_id, stream[2], False, math.inf,
                                                          stream[1]])
                 stream[0] += rng.expovariate(stream[3])
+                if stream[0] > floor.arrivals_until:
+                    stream[0] = math.inf
         pick = _next(queues, profiles[i], floor.classes, history, now, max_wait)
         if pick is None:
             # Idle until a ticket it serves arrives.
@@ -188,6 +196,9 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
         if pick[2] == mine.id:
             return max(0.0, now)
         history.setdefault(pick[6], []).insert(0, pick[3])
+        if rng.random() < floor.no_service_share:
+            free_at[i] = now + rng.choice(floor.no_service) + rng.choice(floor.turnaround)
+            continue
         model = models.get(pick[6], default)
         free_at[i] = now + rng.choice(c2s) + _lognormal(rng, model) + rng.choice(floor.turnaround)
     return max_wait * 3  # not reached: a very long wait

@@ -21,7 +21,7 @@ from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
-from deskapp.core.queue.tickets import CALLED, CANCELLED, REMOVED, SERVING, WAITING
+from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
 from deskapp.db.models import Counter, CounterService, Service, Ticket
 
 
@@ -168,7 +168,16 @@ def branch_floor(ctx: Context) -> forecast.Floor:
     return forecast.Floor(
         counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=history.call_to_start,
-        turnaround=history.turnaround, pickup=history.pickup, patience=history.patience)
+        turnaround=history.turnaround, pickup=history.pickup, patience=history.patience,
+        arrivals_until=_minutes_to_close(ctx, now), no_service_share=history.no_service_share,
+        no_service=history.no_service)
+
+
+def _minutes_to_close(ctx: Context, now: dt.datetime) -> float:
+    """Minutes until the branch closes its doors today (0 once closed): no ticket arrives after."""
+    closing = to_utc(dt.datetime.combine(ctx.today(), dt.time.fromisoformat(ctx.config.branch.hours.close)),
+                     ctx.timezone)
+    return max(0.0, (closing - now).total_seconds() / 60)
 
 
 def _minutes(delta: dt.timedelta) -> float:
@@ -194,10 +203,12 @@ class _History:
     turnaround: tuple[float, ...]
     pickup: tuple[float, ...]
     patience: float | None
+    no_service_share: float
+    no_service: tuple[float, ...]
 
 
 def _history(ctx: Context, now: dt.datetime) -> _History:
-    """Arrival rates now (today's last hour blended with the same hour of past days), desk timings, patience."""
+    """Arrival rates for the coming hour, desk timings, walk-away patience, calls without a service."""
     today_start, _ = day_bounds(ctx.today(), ctx.timezone)
     since = today_start - dt.timedelta(days=HISTORY_DAYS)
     rows = list(
@@ -210,7 +221,7 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
                      ctx.timezone)
     today_exposure = min(RATE_WINDOW_MINUTES, max(0.0, _minutes(now - opening)))
     today_counts: dict[tuple[int, str], int] = {}
-    past_counts: dict[tuple[int, str], int] = {}
+    past_counts: dict[tuple[int, str], int] = {}  # past days, the hour before this time of day
     past_days: set[dt.date] = set()
     exposure, walked = 0.0, 0
     c2s: list[tuple[dt.datetime, float]] = []
@@ -245,6 +256,7 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
     arrivals: dict[int, dict[str, float]] = {}
     hist_days = len(past_days)
     for key in sorted(set(today_counts) | set(past_counts)):
+        # Today's last hour, with the same hour of past days (on average) as one more hour of evidence.
         past = past_counts.get(key, 0) / hist_days if hist_days else 0.0
         if hist_days:
             rate = (today_counts.get(key, 0) + past) / (today_exposure + RATE_WINDOW_MINUTES)
@@ -269,4 +281,9 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
     turnaround = tuple(x for _, x in sorted(gaps)[-200:]) if len(gaps) >= 5 else DEFAULT_TURNAROUND
     pickup = tuple(x for _, x in sorted(pickups)[-200:]) if len(pickups) >= 5 else DEFAULT_PICKUP
     patience = exposure / walked if walked >= 3 else None
-    return _History(arrivals, recent_c2s, turnaround, pickup, patience)
+    calls = sum(1 for r in rows if r[4] is not None)
+    no_service = [(r[4], _minutes(r[6] - r[4])) for r in rows if r[2] == NO_SHOW and r[4] is not None
+                  and r[6] is not None]
+    share = len(no_service) / calls if calls >= 20 else 0.0
+    no_service_minutes = tuple(x for _, x in sorted(no_service)[-50:]) or (1.0,)
+    return _History(arrivals, recent_c2s, turnaround, pickup, patience, share, no_service_minutes)
