@@ -270,6 +270,34 @@ def feedback_kiosk(env: Env, counter_code: str) -> None:
 
 
 
+@main.command()
+@click.option("--date", "day", default=None, help="Branch-local day, YYYY-MM-DD (default today).")
+@click.option("--branch", "branch", default=None, help="Branch code (the configured branch; checked).")
+@json_option
+@click.pass_obj
+@user_errors
+def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> None:
+    """Counters needed per coming hour: forecast arrivals, Erlang C over the pooled counters."""
+    from deskapp.core.stats import staffing as plan
+
+    ctx = env.context()
+    if branch is not None and branch.strip().upper() != ctx.config.branch.code.upper():
+        fail(f"this configuration is branch {ctx.config.branch.code}, not '{branch}'", EXIT_BAD_INPUT)
+    when = ctx.today() if day is None else _report_day(day, "--date")
+    hours = plan.day_plan(ctx, when)
+    data = {"branch": ctx.config.branch.code, "date": when.isoformat(), "target_level": plan.TARGET_LEVEL,
+            "hours": [h.as_dict() for h in hours]}
+    lines = [f"{ctx.config.branch.code} {when.isoformat()}: counters for {plan.TARGET_LEVEL:.0%} within target"]
+    for h in hours:
+        needed = "more than the search" if h.needed is None and h.arrivals else (h.needed or 0)
+        opened = "" if h.open_counters is None else f", open {h.open_counters}"
+        actual = "" if h.actual_arrivals is None else f" (actual {h.actual_arrivals})"
+        lines.append(f"  {h.hour:02d}:00  arrivals {h.arrivals:5.1f}{actual}  needed {needed}{opened}")
+    if not hours:
+        lines.append("  no opening hours left that day")
+    emit(as_json, data, "\n".join(lines))
+
+
 def _report_day(value: str, option: str):
     import datetime as dt
 

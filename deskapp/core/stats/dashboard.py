@@ -7,7 +7,8 @@ follow-ups by their status, and the 30-day feedback figures add today's counts t
 days before, which are read once per day and process (and again after FEEDBACK_HISTORY_MINUTES,
 so feedback entered late for an earlier ticket still shows).
 
-Today's wait promises against the waits had (deskapp.core.stats.accuracy), per service and ALL.
+The rest of today hour by hour (staffing.day_plan): counters needed against open. Today's wait
+promises against the waits had (deskapp.core.stats.accuracy), per service and ALL.
 
 Alerts (each one plain sentence):
 - a service whose longest wait is past its target;
@@ -111,6 +112,7 @@ class Dashboard:
     waits: tuple[stats.WaitBin, ...] = ()  # today's wait distribution
     locked: tuple[LockedStaff, ...] = ()  # staff accounts locked by wrong PINs now
     estimates: tuple[tuple[str, Accuracy], ...] = ()  # today's promised waits against actual, per service + ALL
+    plan: tuple[staffing.HourPlan, ...] = ()  # the rest of today, hour by hour: counters needed and open
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
@@ -213,6 +215,7 @@ def dashboard(ctx: Context) -> Dashboard:
         feedback_30d=fb_30d, followups=open_followups(ctx),
         hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
         locked=tuple(locked_staff(ctx)), estimates=tuple(accuracy.by_service(ctx, today, today)),
+        plan=tuple(staffing.day_plan(ctx, today)),
     )
 
 

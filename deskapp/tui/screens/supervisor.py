@@ -63,6 +63,17 @@ def stat_minutes(value: float | None) -> str:
     return DASH if value is None else f"{score(value)} min"
 
 
+def plan_line(plan) -> str:
+    """The rest of today: per coming hour, counters needed (pooled Erlang C on forecast arrivals) and open."""
+    if not plan:
+        return "Coming hours: the branch is closed for the rest of today"
+    if not any(h.arrivals for h in plan):
+        return "Coming hours: no history yet to forecast arrivals from"
+    cells = [f"{h.hour:02d}:00 needed {DASH if h.needed is None else h.needed}, open {h.open_counters}"
+             for h in plan]
+    return "Coming hours: " + " · ".join(cells)
+
+
 def estimates_line(rows) -> str:
     """Today's promised waits against actual ones: the ALL row, and the service promised worst."""
     found = dict(rows)
@@ -108,7 +119,8 @@ class SupervisorScreen(AppScreen):
     SupervisorScreen #sup-alerts { padding: 0 1; min-height: 1; }
     SupervisorScreen #sup-alerts.alerting { background: $error 20%; }
     SupervisorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
-    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff, SupervisorScreen #sup-estimates { padding: 0 1; height: auto; }
+    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff, SupervisorScreen #sup-estimates,
+    SupervisorScreen #sup-plan { padding: 0 1; height: auto; }
     SupervisorScreen .chart { height: 3; margin: 0 1; }
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
@@ -133,6 +145,7 @@ class SupervisorScreen(AppScreen):
             yield Static("Loading…", id="sup-alerts")
             yield Static("Queues now", classes="section-title")
             yield FitTable(QUEUES, id="sup-queues", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="sup-plan")
             yield Static("Counters", classes="section-title")
             yield FitTable(COUNTERS, id="sup-counters", cursor_type="row", zebra_stripes=True)
             yield Static("Waiting tickets", classes="section-title")
@@ -186,6 +199,8 @@ class SupervisorScreen(AppScreen):
             queues.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
                            f"{s.target_wait_minutes} min", str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
+
+        self.query_one("#sup-plan", Static).update(plan_line(data.plan))
 
         per_counter = {c.code: c for c in data.today.counters}
         counters = self.query_one("#sup-counters", DataTable)
