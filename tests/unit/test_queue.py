@@ -976,3 +976,28 @@ def test_a_colleague_taking_the_counter_while_a_call_is_decided(ctx, clock, db_u
     assert called.id == t.id
     row = counter_row("1")
     assert (row.state, row.staff.login, Ticket.get_by_id(t.id).staff.login) == ("open", "ana", "ana")
+
+
+# --- segment priority ---------------------------------------------------------------------------------
+
+
+def with_segment_priority(ctx, mapping: dict[str, str]) -> None:
+    customers = ctx.config.customers.model_copy(update={"segment_priority": mapping})
+    ctx.config = ctx.config.model_copy(update={"customers": customers})
+
+
+def test_a_segment_mapped_to_a_class_is_issued_in_it_and_no_ticket_shows_the_segment(ctx, clock) -> None:
+    from deskapp.db.models import Customer
+
+    with_segment_priority(ctx, {"premier": "priority"})
+    premier = Customer.create(number="00000001", name="Ana Premier", segment="premier", created_at=clock.now()).id
+    mass = Customer.create(number="00000002", name="Rui Mass", segment="mass", created_at=clock.now()).id
+    assert q.issue(ctx, "CASH", customer_id=premier).ticket.priority == "priority"
+    assert q.issue(ctx, "CASH", customer_id=mass).ticket.priority == "normal"
+    assert q.issue(ctx, "CASH").ticket.priority == "normal"
+    # A class chosen that is more urgent than the segment's stays.
+    with_segment_priority(ctx, {"mass": "normal"})
+    assert q.issue(ctx, "CASH", "priority", customer_id=mass).ticket.priority == "priority"
+    # The ticket as desks, reception and the display read it carries no segment.
+    info = q.ticket_info(Ticket.get(Ticket.number == "A001").id)
+    assert "premier" not in repr(info)

@@ -32,6 +32,16 @@ class Issued:
     estimated_wait_range: tuple[float, float] | None = None  # 10th and 90th percentile
 
 
+def segment_priority(ctx: Context, chosen: str, segment: str | None) -> str:
+    """The more urgent of the class chosen and the one customers.segment_priority gives the segment
+    (classes are listed most urgent first); the segment itself goes no further than this choice."""
+    mapped = ctx.config.customers.segment_priority.get(segment or "")
+    if mapped is None:
+        return chosen
+    order = [p.code for p in ctx.config.priority_classes]
+    return min((chosen, mapped), key=lambda code: order.index(code) if code in order else len(order))
+
+
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait."""
@@ -44,8 +54,11 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     ensure_day(ctx)
 
     service = _service(ctx, service_code)
-    if customer_id is not None and not Customer.select().where(Customer.id == customer_id).exists():
-        raise NotFound(f"There is no customer {customer_id}.")
+    if customer_id is not None:
+        segment = Customer.select(Customer.segment).where(Customer.id == customer_id).tuples().first()
+        if segment is None:
+            raise NotFound(f"There is no customer {customer_id}.")
+        priority = segment_priority(ctx, priority, segment[0])
     staff_id = _staff(staff).id if staff else None
 
     def work() -> int:
