@@ -111,6 +111,8 @@ RATE_WINDOW_MINUTES = 60.0
 DEFAULT_CALL_TO_START = (0.4, 0.6, 0.8, 1.0, 1.3)
 DEFAULT_TURNAROUND = (0.2, 0.4, 0.6, 0.8, 1.0)
 DEFAULT_PICKUP = (0.1, 0.25, 0.4, 0.55, 0.7)
+RECENT_TICKETS = 600
+"""Desk timings and walk-away patience are measured on the branch's latest this many tickets."""
 GAP_MINUTES = 5.0
 """Longer gaps between a counter's end of service and its next call are breaks, not desk timings."""
 
@@ -211,32 +213,39 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
     """Arrival rates for the coming hour, desk timings, walk-away patience, calls without a service."""
     today_start, _ = day_bounds(ctx.today(), ctx.timezone)
     since = today_start - dt.timedelta(days=HISTORY_DAYS)
+    window = dt.timedelta(minutes=RATE_WINDOW_MINUTES)
+    days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
+    # Arrivals: only the hour before now, today and at this time of day on each past day (by the
+    # (branch, day) index; the hours are picked by the database).
+    windows = None
+    for d in range(HISTORY_DAYS + 1):
+        end = now - dt.timedelta(days=d)
+        one = (Ticket.issued_at > end - window) & (Ticket.issued_at <= end)
+        windows = one if windows is None else (windows | one)
+    arrived = (Ticket.select(Ticket.service, Ticket.priority, Ticket.issued_at)
+               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows).tuples())
+    past_days = {r[0] for r in Ticket.select(Ticket.day).distinct()
+                 .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days[1:])).tuples()}
+    # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
     rows = list(
         Ticket.select(Ticket.service, Ticket.priority, Ticket.status, Ticket.issued_at, Ticket.called_at,
                       Ticket.started_at, Ticket.ended_at, Ticket.counter)
         .where((Ticket.branch == ctx.branch_id) & (Ticket.issued_at >= since) & (Ticket.issued_at <= now))
+        .order_by(Ticket.id.desc()).limit(RECENT_TICKETS)
         .tuples())
-    window = dt.timedelta(minutes=RATE_WINDOW_MINUTES)
     opening = to_utc(dt.datetime.combine(ctx.today(), dt.time.fromisoformat(ctx.config.branch.hours.open)),
                      ctx.timezone)
     today_exposure = min(RATE_WINDOW_MINUTES, max(0.0, _minutes(now - opening)))
     today_counts: dict[tuple[int, str], int] = {}
     past_counts: dict[tuple[int, str], int] = {}  # past days, the hour before this time of day
-    past_days: set[dt.date] = set()
+    for service, priority, issued in arrived:
+        key = (service, priority)
+        counts = today_counts if issued >= today_start else past_counts
+        counts[key] = counts.get(key, 0) + 1
     exposure, walked = 0.0, 0
     c2s: list[tuple[dt.datetime, float]] = []
     marks: dict[int, list[tuple[dt.datetime, str, dt.datetime]]] = {}
-    for service, priority, status, issued, called, started, ended, counter in rows:
-        key = (service, priority)
-        if issued >= today_start:
-            if issued > now - window:
-                today_counts[key] = today_counts.get(key, 0) + 1
-        else:
-            days_back = (today_start - issued).days + 1
-            shifted = issued + dt.timedelta(days=days_back)
-            past_days.add(issued.date())
-            if now - window < shifted <= now:
-                past_counts[key] = past_counts.get(key, 0) + 1
+    for _service, _priority, status, issued, called, started, ended, counter in rows:
         if status == REMOVED:
             continue
         if called is not None:
