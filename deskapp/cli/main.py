@@ -98,10 +98,12 @@ def init(env: Env) -> None:
 @click.option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
 @click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--load", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+              help="Multiplies the demo's arrival rate (1.4: 40 % more walk-ins).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
 @click.pass_obj
 @user_errors
-def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None:
+def demo(env: Env, customers: int, days: int, seed: int, load: float, if_empty: bool) -> None:
     """Build a realistic demo branch with history, and print the demo PINs."""
     from deskapp.core.demo import branch as demo_core
 
@@ -111,7 +113,7 @@ def demo(env: Env, customers: int, days: int, seed: int, if_empty: bool) -> None
             return
         fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
     with progress_bar("Building demo data", 100) as progress:
-        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, load=load, progress=progress)
     click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
                f"over {days} days.")
     click.echo("Demo PINs (shown once):")
@@ -267,6 +269,34 @@ def feedback_kiosk(env: Env, counter_code: str) -> None:
     _open_app(env, "feedback-kiosk", counter=counter_code)
 
 
+
+
+@main.command()
+@click.option("--date", "day", default=None, help="Branch-local day, YYYY-MM-DD (default today).")
+@click.option("--branch", "branch", default=None, help="Branch code (the configured branch; checked).")
+@json_option
+@click.pass_obj
+@user_errors
+def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> None:
+    """Counters needed per coming hour: forecast arrivals, Erlang C over the pooled counters."""
+    from deskapp.core.stats import staffing as plan
+
+    ctx = env.context()
+    if branch is not None and branch.strip().upper() != ctx.config.branch.code.upper():
+        fail(f"this configuration is branch {ctx.config.branch.code}, not '{branch}'", EXIT_BAD_INPUT)
+    when = ctx.today() if day is None else _report_day(day, "--date")
+    hours = plan.day_plan(ctx, when)
+    data = {"branch": ctx.config.branch.code, "date": when.isoformat(), "target_level": plan.TARGET_LEVEL,
+            "hours": [h.as_dict() for h in hours]}
+    lines = [f"{ctx.config.branch.code} {when.isoformat()}: counters for {plan.TARGET_LEVEL:.0%} within target"]
+    for h in hours:
+        needed = "more than the search" if h.needed is None and h.arrivals else (h.needed or 0)
+        opened = "" if h.open_counters is None else f", open {h.open_counters}"
+        actual = "" if h.actual_arrivals is None else f" (actual {h.actual_arrivals})"
+        lines.append(f"  {h.hour:02d}:00  arrivals {h.arrivals:5.1f}{actual}  needed {needed}{opened}")
+    if not hours:
+        lines.append("  no opening hours left that day")
+    emit(as_json, data, "\n".join(lines))
 
 
 def _report_day(value: str, option: str):

@@ -9,10 +9,10 @@ from deskapp.cli.common import Env, emit, json_option, pin_stdin_option, prove_i
 
 
 def _minutes(value: float | None) -> int | None:
-    """Expected waits are shown in whole minutes, rounded up: never promise less than we expect."""
+    """Expected waits are shown in whole minutes, rounded up (at least 1): never promise less than we expect."""
     import math
 
-    return None if value is None else int(math.ceil(value - 1e-9))
+    return None if value is None else max(1, int(math.ceil(value - 1e-9)))
 
 
 def _ticket_dict(t) -> dict:
@@ -38,13 +38,19 @@ def queue() -> None:
 def issue(env: Env, service_code: str, priority: str | None, customer_id: int | None, as_json: bool) -> None:
     """Issue a ticket."""
     from deskapp.core import queue as q
+    from deskapp.core.queue.waits import wait_range
 
     issued = q.issue(env.context(), service_code.upper(), priority, customer_id=customer_id, channel="cli")
     t = issued.ticket
     minutes = _minutes(issued.estimated_wait_minutes)
+    span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
     data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
-            "position": issued.position, "estimated_wait_minutes": minutes}
-    wait = "no counter open for it" if minutes is None else f"about {minutes} min"
+            "position": issued.position, "estimated_wait_minutes": minutes,
+            "estimated_wait_range": None if span is None else list(span)}
+    if minutes is None:
+        wait = "no counter open for it"
+    else:
+        wait = f"about {minutes} min" + ("" if span is None or span[0] == span[1] else f" ({span[0]}-{span[1]} min)")
     emit(as_json, data, f"{t.number}  {t.service_name}  position {issued.position}, expected wait {wait}")
 
 

@@ -113,6 +113,15 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     errors += _customer_lists(doc, config)
     errors += _national_id(doc, config)
     errors += _phone_region(doc, config)
+    classes = [p.code for p in config.priority_classes]
+    for segment, code in config.customers.segment_priority.items():
+        where = ("customers", "segment_priority", segment)
+        if segment not in config.customers.segments:
+            errors.append(doc.error(where, f"customers.segment_priority names unknown segment '{segment}'"
+                                           f"{suggest(segment, config.customers.segments)}", key=True))
+        if code not in classes:
+            errors.append(doc.error(where, f"customers.segment_priority maps '{segment}' to unknown priority class "
+                                           f"'{code}'{suggest(code, classes)}"))
     errors += feedback_references(doc, config)
     errors += offer_references(doc, config)
     hours = config.branch.hours

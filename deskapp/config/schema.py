@@ -284,6 +284,9 @@ class Customers(Section):
     """Deprecated: write phone_region. The country code of the branch's phone numbers, e.g. "+351"."""
     national_id: NationalId = NationalId()
     """Format of national IDs in this country."""
+    segment_priority: dict[str, str] = Field(default_factory=dict)
+    """Priority class for an identified customer of a segment when a ticket is issued (e.g. premier:
+    priority); the more urgent of it and the class chosen applies. No screen shows the segment."""
     reveal_roles: list[Role] = Field(default_factory=lambda: ["supervisor", "manager"])
     """Roles that may reveal a full national ID or account number (each reveal is audited)."""
     product_types: list[str] = Field(

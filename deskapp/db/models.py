@@ -139,6 +139,10 @@ class Ticket(BaseModel):
     # The number first printed for it, when a supervisor's move renumbered it (shown "was C001");
     # added by 0011.
     former_number = CharField(max_length=10, null=True)
+    # The wait promised at issue: the point and the 10-90 % range shown (added by 0014).
+    estimated_wait_minutes = FloatField(null=True)
+    estimated_wait_low = FloatField(null=True)
+    estimated_wait_high = FloatField(null=True)
 
     class Meta:
         indexes = (

@@ -57,6 +57,7 @@ EXPECTED = [
     ('53_offer_duplicate_and_not_bool.yaml', ["25:13: offer code 'card' is used twice (first at line 19)", '29:13: when: the expression must give true/false, got a number']),
     ('54_offer_no_need_category.yaml', ['19:7: on_accept: need needs a need_category (one of customers.need_categories)']),
     ('55_offer_bad_kind.yaml', ["23:13: expected one of: marketing, service; got 'marketng' (did you mean 'marketing'?)"]),
+    ('56_segment_priority_unknown.yaml', ["25:14: customers.segment_priority maps 'premier' to unknown priority class 'priorty' (did you mean 'priority'?)", "26:5: customers.segment_priority names unknown segment 'premium' (did you mean 'premier'?)"]),
 ]
 
 

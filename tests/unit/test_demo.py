@@ -62,3 +62,23 @@ def test_demo_data_is_realistic(config, tmp_path):
     for login, (role, pin) in result.pins.items():
         assert auth.login(ctx, login, pin).role == role == Staff.get(Staff.login == login).role
     database.close()
+
+
+def test_load_multiplies_arrivals_and_demo_tickets_carry_their_promise(config, tmp_path):
+    import pytest
+
+    issued = {}
+    for load in (1.0, 1.8):
+        ctx = open_context(config, f"sqlite:///{tmp_path / f'load{load}.db'}", FixedClock(NOW))
+        issued[load] = demo.history(ctx, days=1, seed=5, load=load)
+        promised = Ticket.select().where(Ticket.estimated_wait_minutes.is_null(False) & (Ticket.channel != "transfer"))
+        kiosk_like = Ticket.select().where(Ticket.channel != "transfer")
+        # Every ticket issued while a counter served its service was told a wait, kept with it.
+        assert promised.count() >= 0.9 * kiosk_like.count() > 0
+        assert all(t.estimated_wait_low <= t.estimated_wait_minutes <= t.estimated_wait_high for t in promised)
+        database.close()
+    assert issued[1.8] > 1.5 * issued[1.0]
+    ctx = open_context(config, f"sqlite:///{tmp_path / 'bad.db'}", FixedClock(NOW))
+    with pytest.raises(demo.DemoError, match="load"):
+        demo.build(ctx, customers=0, days=1, load=0)
+    database.close()

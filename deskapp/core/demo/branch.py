@@ -1,9 +1,14 @@
 """A realistic demo branch: customers, and days of queue history run through the real engine.
 
-Deterministic for a seed and a clock: arrivals are Poisson within opening hours (busier at
-lunch), service times log-normal around each service's typical time, with the day's share of
-no-shows, recalls, requeues, transfers and walk-aways. Every ticket goes through core.queue, so
-events, numbers and statistics are exactly what a real day would leave.
+Deterministic for a seed, a clock and a load: arrivals are Poisson within opening hours (18 an hour,
+x1.2 before 10:00, x1.5 from 12:00 to 14:00, all times `load`), service mix SERVICE_MIX, 10 % priority;
+service times log-normal (shape 0.45) around each service's typical time; 20-90 s from a call to the
+customer at the desk, 10-60 s from the end of a service to the next call, 5-40 s for an idle counter to
+notice a ticket; 3 % no-shows, 2 % requeues, 6 % recalls, 3 % transfers; each waiting customer walks
+away after an exponential patience (mean PATIENCE_MINUTES). One desk person per counter, the last
+only 11:30-14:30. Every ticket goes through core.queue, so events, numbers and statistics are
+exactly what a real day would leave, the promised wait included (computed at issue as for any
+ticket; it draws nothing from the demo's random numbers, so the world is the same with or without it).
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from deskapp.core.demo.customers import national_id
 from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
 from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket
+from deskapp.errors import BadInput
 
 FIRST_NAMES = [
     "João", "Maria", "Conceição", "Inês", "Gonçalo", "Tiago", "Beatriz", "Ana", "Luís", "Mariana",
@@ -66,13 +72,52 @@ def demo_pin(rng: random.Random, min_length: int) -> str:
             return pin
 
 
-def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
+def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1, load: float = 1.0,
           progress: Callable[[float], None] = lambda f: None) -> DemoResult:
+    """The demo branch; `load` multiplies the arrival rate (1.0: the usual demo day)."""
+    if not (isinstance(load, (int, float)) and 0 < load <= 10):
+        raise DemoError("the demo load must be a number above 0 and at most 10")
     with logs.quiet():  # simulated history is nobody's action: tens of thousands of lines otherwise
-        return _build(ctx, customers=customers, days=days, seed=seed, progress=progress)
+        return _build(ctx, customers=customers, days=days, seed=seed, load=float(load), progress=progress)
 
 
-def _build(ctx: Context, *, customers: int, days: int, seed: int, progress: Callable[[float], None]) -> DemoResult:
+class DemoError(BadInput):
+    """A demo that cannot be built as asked."""
+
+
+def history(ctx: Context, *, days: int, seed: int, load: float = 1.0, customer_ids: list[int] | None = None,
+            on_issue: Callable[[int], None] | None = None, progress: Callable[[float], None] = lambda f: None) -> int:
+    """Queue history only: the weekdays of the last `days` days up to now, through the real engine.
+
+    `on_issue(ticket_id)` runs right after each ticket is issued (the bench records another estimator's
+    answer there); it must not change the queue. Returns the number of tickets issued.
+    """
+    with logs.quiet():
+        return _history(ctx, random.Random(seed), days, customer_ids or [], load, on_issue, progress)
+
+
+def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int], load: float,
+             on_issue: Callable[[int], None] | None, progress: Callable[[float], None]) -> int:
+    real_clock = ctx.clock
+    start_day = ctx.today() - dt.timedelta(days=days)
+    clock = FixedClock(real_clock.now())
+    ctx.clock = clock
+    issued = 0
+    try:
+        for i in range(days + 1):
+            day = start_day + dt.timedelta(days=i)
+            if day.weekday() < 5:
+                with db.atomic():
+                    issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
+                                            on_issue=on_issue)
+            progress((i + 1) / (days + 1))
+    finally:
+        ctx.clock = real_clock
+    return issued
+
+
+def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float,
+           progress: Callable[[float], None]) -> DemoResult:
     rng = random.Random(seed)
     result = DemoResult()
     real_clock = ctx.clock
@@ -82,18 +127,7 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, progress: Call
         result.pins[member.login] = (member.role, pin)
     result.customers = _customers(ctx, rng, customers, lambda f: progress(0.2 * f))
     customer_ids = [c[0] for c in Customer.select(Customer.id).tuples()]
-    start_day = ctx.today() - dt.timedelta(days=days)
-    clock = FixedClock(real_clock.now())
-    ctx.clock = clock
-    try:
-        for i in range(days + 1):
-            day = start_day + dt.timedelta(days=i)
-            if day.weekday() < 5:
-                with db.atomic():
-                    _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now())
-            progress(0.2 + 0.8 * (i + 1) / (days + 1))
-    finally:
-        ctx.clock = real_clock
+    _history(ctx, rng, days, customer_ids, load, None, lambda f: progress(0.2 + 0.8 * f))
     result.tickets = Ticket.select().count()
     feedback_demo.add_history(ctx, seed=seed, stop=real_clock.now())
     customers_demo.populate(ctx, rng, customer_ids)
@@ -151,7 +185,8 @@ def _arrival_rate(hour: float) -> float:
 
 
 def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.date,
-                  customer_ids: list[int], stop: dt.datetime) -> int:
+                  customer_ids: list[int], stop: dt.datetime, load: float = 1.0,
+                  on_issue: Callable[[int], None] | None = None) -> int:
     tz = ctx.timezone
     hours = ctx.config.branch.hours
     open_local = dt.datetime.combine(day, dt.time.fromisoformat(hours.open))
@@ -180,7 +215,7 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
     issued = 0
     while True:
         local_hour = (t - opening).total_seconds() / 3600 + open_local.hour + open_local.minute / 60
-        t = t + dt.timedelta(hours=rng.expovariate(_arrival_rate(local_hour)))
+        t = t + dt.timedelta(hours=rng.expovariate(_arrival_rate(local_hour) * load))
         if t >= closing:
             break
         service = rng.choices(services, weights)[0]
@@ -206,7 +241,9 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
         clock.set(when)
         if kind == "arrive":
             service, priority, customer = payload
-            ticket = q.issue(ctx, service, priority, customer_id=customer, with_estimate=False).ticket
+            ticket = q.issue(ctx, service, priority, customer_id=customer).ticket
+            if on_issue is not None:
+                on_issue(ticket.id)
             issued += 1
             at(when + dt.timedelta(minutes=rng.expovariate(1 / PATIENCE_MINUTES)), "walk_away", ticket.id)
             wake(when, service)

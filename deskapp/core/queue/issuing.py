@@ -21,6 +21,7 @@ from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Customer,
+    Ticket,
 )
 
 
@@ -29,13 +30,24 @@ class Issued:
     ticket: TicketInfo
     position: int
     estimated_wait_minutes: float | None
+    estimated_wait_range: tuple[float, float] | None = None  # 10th and 90th percentile
+
+
+def segment_priority(ctx: Context, chosen: str, segment: str | None) -> str:
+    """The more urgent of the class chosen and the one customers.segment_priority gives the segment
+    (classes are listed most urgent first); the segment itself goes no further than this choice."""
+    mapped = ctx.config.customers.segment_priority.get(segment or "")
+    if mapped is None:
+        return chosen
+    order = [p.code for p in ctx.config.priority_classes]
+    return min((chosen, mapped), key=lambda code: order.index(code) if code in order else len(order))
 
 
 @acts_as("queue.issue")
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait."""
-    from deskapp.core.queue.waits import position_and_wait
+    from deskapp.core.queue.waits import estimate_ticket
 
     priority = priority or ctx.config.priority_classes[-1].code
     if priority not in {p.code for p in ctx.config.priority_classes}:
@@ -44,8 +56,11 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     ensure_day(ctx)
 
     service = _service(ctx, service_code)
-    if customer_id is not None and not Customer.select().where(Customer.id == customer_id).exists():
-        raise NotFound(f"There is no customer {customer_id}.")
+    if customer_id is not None:
+        segment = Customer.select(Customer.segment).where(Customer.id == customer_id).tuples().first()
+        if segment is None:
+            raise NotFound(f"There is no customer {customer_id}.")
+        priority = segment_priority(ctx, priority, segment[0])
     staff_id = _acting(staff, "queue.issue").id if staff else None
 
     def work() -> int:
@@ -62,5 +77,12 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         return ticket_id
 
     ticket_id = transaction(work)
-    position, wait = position_and_wait(ctx, ticket_id) if with_estimate else (0, None)
-    return Issued(ticket=ticket_info(ticket_id), position=position, estimated_wait_minutes=wait)
+    if not with_estimate:
+        return Issued(ticket=ticket_info(ticket_id), position=0, estimated_wait_minutes=None)
+    promise = estimate_ticket(ctx, ticket_id)
+    if promise.minutes is not None and promise.range is not None:
+        # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
+        Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
+                      estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+    return Issued(ticket=ticket_info(ticket_id), position=promise.position, estimated_wait_minutes=promise.minutes,
+                  estimated_wait_range=promise.range)

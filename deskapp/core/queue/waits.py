@@ -1,20 +1,27 @@
-"""Honest expected waits for waiting tickets, from live data.
+"""Honest expected waits for waiting tickets, from live data: a point and a 10-90 % range.
 
-A ticket's wait follows from its place in its service's calling order, the open counters that
-serve the service (each freeing when its current ticket should end), and the service's recent
-service times (an exponentially weighted mean of the last `queue.recent_services` completed,
-falling back to the configured typical time). No open counter serving it: no estimate (a dash).
+The live floor (open counters with their work profiles and the tickets they hold, every waiting
+ticket of the branch) and what recent history measures (arrival rates now, service times per
+service, call-to-start and turnaround times at the desks, walk-away patience) go to
+forecast.forecast, a small Monte Carlo of the counters' real calling order (its doc gives the
+model). The position is the ticket's place in its service's calling order. No open counter serving
+it: no estimate (a dash).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from dataclasses import dataclass
 
+from peewee import fn
+
+from deskapp.core.clock import day_bounds, to_utc
 from deskapp.core.context import Context
-from deskapp.core.queue import estimate
+from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
-from deskapp.core.queue.tickets import CALLED, SERVING, WAITING
+from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
 from deskapp.db.models import Counter, CounterService, Service, Ticket
 
 
@@ -23,10 +30,11 @@ class WaitEstimate:
     ticket_id: int
     position: int  # 1 = called next in its service
     minutes: float | None
+    range: tuple[float, float] | None = None  # 10th and 90th percentile
 
 
-def service_minutes(ctx: Context, service: Service) -> float:
-    """The expected length of one service now (EWMA of recent service times, oldest first)."""
+def _recent_services(ctx: Context, service: Service) -> list[float]:
+    """Minutes of the service's last `queue.recent_services` completed services, oldest first."""
     rows = (
         Ticket.select(Ticket.started_at, Ticket.ended_at)
         .where((Ticket.service == service) & (Ticket.status == "done") & Ticket.started_at.is_null(False))
@@ -34,64 +42,257 @@ def service_minutes(ctx: Context, service: Service) -> float:
         .limit(ctx.config.queue.recent_services)
         .tuples()
     )
-    minutes = [(end - begin).total_seconds() / 60 for begin, end in reversed(list(rows))]
-    return estimate.service_minutes_estimate(minutes, service.typical_service_minutes)
+    return [(end - begin).total_seconds() / 60 for begin, end in reversed(list(rows))]
 
 
-def _counters_busy(ctx: Context, service: Service, per_service: float) -> list[float] | None:
-    """Remaining minutes of each open counter serving `service` (0 when free), None when none."""
-    open_counters = list(
-        Counter.select(Counter.id)
-        .join(CounterService)
-        .where((CounterService.service == service) & (Counter.state == "open") & Counter.active
-               & (Counter.branch == ctx.branch_id))
-        .tuples()
-    )
-    if not open_counters:
-        return None
-    ids = [c[0] for c in open_counters]
-    now = ctx.now()
-    held = {
-        row[0]: row
-        for row in Ticket.select(Ticket.counter, Ticket.status, Ticket.started_at)
-        .where(Ticket.counter.in_(ids) & Ticket.status.in_((CALLED, SERVING)))
-        .tuples()
-    }
-    busy = []
-    for counter_id in ids:
-        row = held.get(counter_id)
-        if row is None:
-            busy.append(0.0)
-        elif row[1] == SERVING and row[2] is not None:
-            busy.append(max(0.0, per_service - (now - row[2]).total_seconds() / 60))
-        else:
-            busy.append(per_service)
-    return busy
+def service_minutes(ctx: Context, service: Service) -> float:
+    """The expected length of one service now (EWMA of recent service times, oldest first)."""
+    return estimate.service_minutes_estimate(_recent_services(ctx, service), service.typical_service_minutes)
 
 
 def service_waits(ctx: Context, service: Service) -> list[WaitEstimate]:
     """Position and expected wait of every waiting ticket of a service, in calling order."""
-    rules = priority_rules(ctx)
-    waiting: list[Waiting] = waiting_for(ctx, [service.id])
-    order = service_order(waiting, rules, recent_classes(ctx, service.id, sum(r.weight for r in rules)),
-                          ctx.now(), dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
-    per_service = service_minutes(ctx, service)
-    busy = _counters_busy(ctx, service, per_service)
+    order = _service_order(ctx, service)
+    floor = branch_floor(ctx)
     result = []
     for ahead, ticket in enumerate(order):
-        minutes = None
-        if busy is not None:
-            minutes = estimate.wait_for_position(ahead, len(busy), per_service, busy)
-        result.append(WaitEstimate(ticket.id, ahead + 1, minutes))
+        found = forecast.forecast(floor, ticket.id, seed=ticket.id)
+        result.append(WaitEstimate(ticket.id, ahead + 1, None if found is None else found.minutes,
+                                   None if found is None else (found.low, found.high)))
     return result
 
 
-def position_and_wait(ctx: Context, ticket_id: int) -> tuple[int, float | None]:
-    """(position in its service, expected minutes) of one waiting ticket; (0, 0.0) if not waiting."""
+def _service_order(ctx: Context, service: Service) -> list[Waiting]:
+    rules = priority_rules(ctx)
+    waiting: list[Waiting] = waiting_for(ctx, [service.id])
+    return service_order(waiting, rules, recent_classes(ctx, service.id, sum(r.weight for r in rules)),
+                         ctx.now(), dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
+
+
+def estimate_ticket(ctx: Context, ticket_id: int) -> WaitEstimate:
+    """Position in its service and the expected wait (point and 10-90 % range) of one waiting ticket.
+
+    Position 0 and no estimate when the ticket is not waiting.
+    """
     ticket = Ticket.get_by_id(ticket_id)
     if ticket.status != WAITING:
-        return 0, 0.0
-    for estimate_ in service_waits(ctx, ticket.service):
-        if estimate_.ticket_id == ticket_id:
-            return estimate_.position, estimate_.minutes
-    return 0, None
+        return WaitEstimate(ticket_id, 0, None, None)
+    order = _service_order(ctx, ticket.service)
+    position = next((i + 1 for i, t in enumerate(order) if t.id == ticket_id), 0)
+    found = forecast.forecast(branch_floor(ctx), ticket_id, seed=ticket_id)
+    if found is None:
+        return WaitEstimate(ticket_id, position, None, None)
+    return WaitEstimate(ticket_id, position, found.minutes, (found.low, found.high))
+
+
+def wait_range(point: float | None, span: tuple[float, float] | None) -> tuple[int, int] | None:
+    """The range as shown, in whole minutes: the low end rounded down, the high end up, the point
+    (rounded up, as every promised wait) inside it, and never below 1 minute; None with no estimate."""
+    if point is None or span is None:
+        return None
+    shown = max(1, math.ceil(point - 1e-9))
+    low = max(1, min(shown, math.floor(span[0] + 1e-9)))
+    high = max(shown, math.ceil(span[1] - 1e-9))
+    return low, high
+
+
+def position_and_wait(ctx: Context, ticket_id: int) -> tuple[int, float | None]:
+    """(position in its service, expected minutes) of one waiting ticket; (0, None) if not waiting."""
+    found = estimate_ticket(ctx, ticket_id)
+    return found.position, found.minutes
+
+
+# --- the floor as the forecast sees it -------------------------------------------------------------------
+
+HISTORY_DAYS = 8
+"""Past days read for arrival rates at this time of day, walk-away patience and desk timings."""
+RATE_WINDOW_MINUTES = 60.0
+# Desk timings until history has some (minutes): spread, so that the range is honest from the start.
+DEFAULT_CALL_TO_START = (0.4, 0.6, 0.8, 1.0, 1.3)
+DEFAULT_TURNAROUND = (0.2, 0.4, 0.6, 0.8, 1.0)
+DEFAULT_PICKUP = (0.1, 0.25, 0.4, 0.55, 0.7)
+RECENT_TICKETS = 600
+"""Desk timings and walk-away patience are measured on the branch's latest this many tickets."""
+GAP_MINUTES = 5.0
+"""Longer gaps between a counter's end of service and its next call are breaks, not desk timings."""
+
+
+def branch_floor(ctx: Context) -> forecast.Floor:
+    """The open counters, every waiting ticket, and the rates and times measured from recent history."""
+    now = ctx.now()
+    rules = priority_rules(ctx)
+    window = sum(r.weight for r in rules)
+    counters = list(
+        Counter.select(Counter.id).where((Counter.state == "open") & Counter.active & (Counter.branch == ctx.branch_id))
+        .tuples())
+    ids = [c[0] for c in counters]
+    profiles: dict[int, list[int]] = {i: [] for i in ids}
+    for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
+                                   .where(CounterService.counter.in_(ids)).order_by(CounterService.position)
+                                   .tuples()):
+        profiles[counter_id].append(service_id)
+    held = {
+        row[0]: row
+        for row in Ticket.select(Ticket.counter, Ticket.status, Ticket.service, Ticket.called_at, Ticket.started_at)
+        .where(Ticket.counter.in_(ids) & Ticket.status.in_((CALLED, SERVING)))
+        .tuples()
+    }
+    today_start, _ = day_bounds(ctx.today(), ctx.timezone)
+    last_end = {
+        counter_id: dt.datetime.fromisoformat(ended) if isinstance(ended, str) else ended
+        for counter_id, ended in Ticket.select(Ticket.counter, fn.MAX(Ticket.ended_at))
+        .where(Ticket.counter.in_(ids) & (Ticket.ended_at >= today_start)).group_by(Ticket.counter).tuples()
+    }
+    floor_counters = []
+    for counter_id in ids:
+        row = held.get(counter_id)
+        if row is None:
+            ended = last_end.get(counter_id)
+            since_end = None if ended is None else _minutes(now - ended)
+            floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), elapsed=since_end or 0.0,
+                                                   just_ended=since_end is not None))
+            continue
+        serving = row[1] == SERVING and row[4] is not None
+        since = row[4] if serving else (row[3] or now)
+        floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), row[2], serving,
+                                               max(0.0, (now - since).total_seconds() / 60)))
+    services = list(Service.select().where(Service.branch == ctx.branch_id))
+    waiting = [
+        forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front)
+        for w in waiting_for(ctx, [s.id for s in services])
+    ]
+    history = _history(ctx, now)
+    models = {}
+    for service in services:
+        mean, sigma = _service_model(ctx, service)
+        models[service.id] = forecast.ServiceModel(mean, sigma, history.arrivals.get(service.id, {}))
+    recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
+    return forecast.Floor(
+        counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
+        max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=history.call_to_start,
+        turnaround=history.turnaround, pickup=history.pickup, patience=history.patience,
+        arrivals_until=_minutes_to_close(ctx, now), no_service_share=history.no_service_share,
+        no_service=history.no_service)
+
+
+def _minutes_to_close(ctx: Context, now: dt.datetime) -> float:
+    """Minutes until the branch closes its doors today (0 once closed): no ticket arrives after."""
+    closing = to_utc(dt.datetime.combine(ctx.today(), dt.time.fromisoformat(ctx.config.branch.hours.close)),
+                     ctx.timezone)
+    return max(0.0, (closing - now).total_seconds() / 60)
+
+
+def _minutes(delta: dt.timedelta) -> float:
+    return max(0.0, delta.total_seconds() / 60)
+
+
+def _service_model(ctx: Context, service: Service) -> tuple[float, float]:
+    """(expected minutes: the EWMA of recent services, log-normal shape from their spread)."""
+    samples = _recent_services(ctx, service)
+    mean = estimate.service_minutes_estimate(samples, service.typical_service_minutes)
+    logs = [math.log(x) for x in samples if x > 0.05]
+    sigma = statistics.pstdev(logs) if len(logs) >= 5 else DEFAULT_SIGMA
+    return mean, min(1.2, max(0.2, sigma))
+
+
+DEFAULT_SIGMA = 0.5
+
+
+@dataclass(frozen=True)
+class _History:
+    arrivals: dict[int, dict[str, float]]  # service -> class -> per minute
+    call_to_start: tuple[float, ...]
+    turnaround: tuple[float, ...]
+    pickup: tuple[float, ...]
+    patience: float | None
+    no_service_share: float
+    no_service: tuple[float, ...]
+
+
+def _history(ctx: Context, now: dt.datetime) -> _History:
+    """Arrival rates for the coming hour, desk timings, walk-away patience, calls without a service."""
+    today_start, _ = day_bounds(ctx.today(), ctx.timezone)
+    since = today_start - dt.timedelta(days=HISTORY_DAYS)
+    window = dt.timedelta(minutes=RATE_WINDOW_MINUTES)
+    days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
+    # Arrivals: only the hour before now, today and at this time of day on each past day (by the
+    # (branch, day) index; the hours are picked by the database).
+    windows = None
+    for d in range(HISTORY_DAYS + 1):
+        end = now - dt.timedelta(days=d)
+        one = (Ticket.issued_at > end - window) & (Ticket.issued_at <= end)
+        windows = one if windows is None else (windows | one)
+    arrived = (Ticket.select(Ticket.service, Ticket.priority, Ticket.issued_at)
+               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows).tuples())
+    past_days = {r[0] for r in Ticket.select(Ticket.day).distinct()
+                 .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days[1:])).tuples()}
+    # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
+    rows = list(
+        Ticket.select(Ticket.service, Ticket.priority, Ticket.status, Ticket.issued_at, Ticket.called_at,
+                      Ticket.started_at, Ticket.ended_at, Ticket.counter)
+        .where((Ticket.branch == ctx.branch_id) & (Ticket.issued_at >= since) & (Ticket.issued_at <= now))
+        .order_by(Ticket.id.desc()).limit(RECENT_TICKETS)
+        .tuples())
+    opening = to_utc(dt.datetime.combine(ctx.today(), dt.time.fromisoformat(ctx.config.branch.hours.open)),
+                     ctx.timezone)
+    today_exposure = min(RATE_WINDOW_MINUTES, max(0.0, _minutes(now - opening)))
+    today_counts: dict[tuple[int, str], int] = {}
+    past_counts: dict[tuple[int, str], int] = {}  # past days, the hour before this time of day
+    for service, priority, issued in arrived:
+        key = (service, priority)
+        counts = today_counts if issued >= today_start else past_counts
+        counts[key] = counts.get(key, 0) + 1
+    exposure, walked = 0.0, 0
+    c2s: list[tuple[dt.datetime, float]] = []
+    marks: dict[int, list[tuple[dt.datetime, str, dt.datetime]]] = {}
+    for _service, _priority, status, issued, called, started, ended, counter in rows:
+        if status == REMOVED:
+            continue
+        if called is not None:
+            exposure += _minutes(called - issued)
+            if started is not None:
+                c2s.append((called, _minutes(started - called)))
+        elif status == CANCELLED and ended is not None:
+            exposure += _minutes(ended - issued)
+            walked += 1
+        elif status == WAITING:
+            exposure += _minutes(now - issued)
+        if counter is not None:
+            if called is not None:
+                marks.setdefault(counter, []).append((called, "call", issued))
+            if ended is not None:
+                marks.setdefault(counter, []).append((ended, "end", issued))
+    arrivals: dict[int, dict[str, float]] = {}
+    hist_days = len(past_days)
+    for key in sorted(set(today_counts) | set(past_counts)):
+        # Today's last hour, with the same hour of past days (on average) as one more hour of evidence.
+        past = past_counts.get(key, 0) / hist_days if hist_days else 0.0
+        if hist_days:
+            rate = (today_counts.get(key, 0) + past) / (today_exposure + RATE_WINDOW_MINUTES)
+        else:
+            rate = today_counts.get(key, 0) / max(today_exposure, 15.0)
+        arrivals.setdefault(key[0], {})[key[1]] = rate
+    c2s.sort()
+    recent_c2s = tuple(x for _, x in c2s[-50:]) or DEFAULT_CALL_TO_START
+    # After a service: end -> next call when the next ticket was already waiting at the end. An idle
+    # counter: a ticket's issue -> its call when the counter had ended its last one before the issue.
+    gaps: list[tuple[dt.datetime, float]] = []
+    pickups: list[tuple[dt.datetime, float]] = []
+    for counter_marks in marks.values():
+        counter_marks.sort()
+        for (t1, k1, _), (t2, k2, issued2) in zip(counter_marks, counter_marks[1:]):
+            if k1 != "end" or k2 != "call" or t2 - t1 > dt.timedelta(minutes=GAP_MINUTES):
+                continue
+            if issued2 <= t1:
+                gaps.append((t2, _minutes(t2 - t1)))
+            else:
+                pickups.append((t2, _minutes(t2 - issued2)))
+    turnaround = tuple(x for _, x in sorted(gaps)[-200:]) if len(gaps) >= 5 else DEFAULT_TURNAROUND
+    pickup = tuple(x for _, x in sorted(pickups)[-200:]) if len(pickups) >= 5 else DEFAULT_PICKUP
+    patience = exposure / walked if walked >= 3 else None
+    calls = sum(1 for r in rows if r[4] is not None)
+    no_service = [(r[4], _minutes(r[6] - r[4])) for r in rows if r[2] == NO_SHOW and r[4] is not None
+                  and r[6] is not None]
+    share = len(no_service) / calls if calls >= 20 else 0.0
+    no_service_minutes = tuple(x for _, x in sorted(no_service)[-50:]) or (1.0,)
+    return _History(arrivals, recent_c2s, turnaround, pickup, patience, share, no_service_minutes)

@@ -7,6 +7,9 @@ follow-ups by their status, and the 30-day feedback figures add today's counts t
 days before, which are read once per day and process (and again after FEEDBACK_HISTORY_MINUTES,
 so feedback entered late for an earlier ticket still shows).
 
+The rest of today hour by hour (staffing.day_plan): counters needed against open. Today's wait
+promises against the waits had (deskapp.core.stats.accuracy), per service and ALL.
+
 Alerts (each one plain sentence):
 - a service whose longest wait is past its target;
 - a service with tickets waiting and no open counter serving it;
@@ -28,8 +31,9 @@ from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
 from deskapp.core.security.auth import LockedStaff, locked_staff
+from deskapp.core.stats import accuracy, period_sums, staffing
 from deskapp.core.stats import figures as stats
-from deskapp.core.stats import period_sums, staffing
+from deskapp.core.stats.accuracy import Accuracy
 from deskapp.core.stats.steps import StepFigures, step_figures
 from deskapp.db.models import Counter, FollowUp, Ticket, TicketEvent
 
@@ -107,6 +111,8 @@ class Dashboard:
     hours: tuple[stats.HourFigures, ...] = ()  # today, per branch-local hour with anything in it
     waits: tuple[stats.WaitBin, ...] = ()  # today's wait distribution
     locked: tuple[LockedStaff, ...] = ()  # staff accounts locked by wrong PINs now
+    estimates: tuple[tuple[str, Accuracy], ...] = ()  # today's promised waits against actual, per service + ALL
+    plan: tuple[staffing.HourPlan, ...] = ()  # the rest of today, hour by hour: counters needed and open
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
@@ -208,7 +214,8 @@ def dashboard(ctx: Context) -> Dashboard:
         feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
         feedback_30d=fb_30d, followups=open_followups(ctx),
         hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
-        locked=tuple(locked_staff(ctx)),
+        locked=tuple(locked_staff(ctx)), estimates=tuple(accuracy.by_service(ctx, today, today)),
+        plan=tuple(staffing.day_plan(ctx, today)),
     )
 
 

@@ -3,7 +3,9 @@
 Tables (each a header row and data rows): daily (summary per day), services, counters, staff,
 hours (per branch-local hour), feedback (customer answers, overall and per service, via
 deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
-relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline).
+relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline),
+and estimates (the waits promised at issue against the waits had, per service and ALL;
+deskapp.core.stats.accuracy defines the columns).
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
 no data is an empty cell. Every cell goes through deskapp.core.cells: text that a spreadsheet would
@@ -21,14 +23,14 @@ from pathlib import Path
 
 from deskapp.core.cells import cells
 from deskapp.core.context import Context
-from deskapp.core.stats import day_summaries, period_sums
+from deskapp.core.stats import accuracy, day_summaries, period_sums
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.steps import step_figures
 
 FORMATS = ("csv", "xlsx")
 RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
-                "on_time_rate"}
+                "on_time_rate", "range_coverage"}
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,21 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                                                     "abandoned", "mean_minutes", "p90_minutes"),
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
                                _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
+    tables.append(_estimates_table(ctx, since, until))
     tables += _relationship_tables(ctx, since, until)
     return Report(asked, until, period.total, tuple(tables))
+
+
+ESTIMATE_COLUMNS = ("service", "tickets", "mean_actual_minutes", "mean_estimate_minutes", "bias_minutes",
+                    "mae_minutes", "baseline_mae_minutes", "range_coverage")
+
+
+def _estimates_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
+    """The waits promised at issue against the waits had (definitions: deskapp.core.stats.accuracy)."""
+    rows = tuple((code, a.tickets, _r(a.mean_actual), _r(a.mean_estimate), _r(a.bias), _r(a.mae),
+                  _r(a.baseline_mae), _r(a.range_coverage, 4))
+                 for code, a in accuracy.by_service(ctx, since, until))
+    return Table("estimates", "Wait estimates against actual waits", ESTIMATE_COLUMNS, rows)
 
 
 def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:

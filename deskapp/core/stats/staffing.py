@@ -7,6 +7,10 @@ typical time); needed = estimate.counters_needed(arrivals, minutes, target, 0.8)
 counters that would answer 80 % within the service's target. Open = open counters whose work
 profile includes the service (a counter serving several services counts for each of them, which
 is why "could close" is advice to weigh, not an order).
+
+day_plan: the rest of a day, hour by hour (`deskapp staffing`, the Supervisor screen): arrivals
+forecast per service and hour from the same weekday of the last FORECAST_WEEKS weeks (recent weeks
+weighing more), and Erlang C over the pooled counters, each counted once.
 """
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate
 from deskapp.core.queue.floor import ServiceStatus, queue_status
 from deskapp.core.queue.waits import service_minutes
-from deskapp.db.models import Service, Ticket
+from deskapp.db.models import Counter, Service, Ticket
 
 TARGET_LEVEL = 0.8
 WINDOW_MINUTES = 60
@@ -74,4 +79,146 @@ def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) 
         opened = open_now.get(s.code, 0)
         needed, text = advise(arrivals, minutes, s.target_wait_minutes, opened, s.code)
         result.append(Advice(s.code, arrivals, minutes, s.target_wait_minutes, needed, opened, text))
+    return result
+
+
+# --- the rest of a day: forecast arrivals per hour, pooled Erlang C ---------------------------------------
+
+FORECAST_WEEKS = 4
+"""The same weekday of this many weeks before is read for the forecast, the most recent weighing most."""
+
+
+@dataclass(frozen=True)
+class ServiceHour:
+    service: str
+    arrivals: float  # forecast for the hour
+    service_minutes: float
+    counters_share: float | None  # open counters' time this service would get (split by profile), today only
+
+
+@dataclass(frozen=True)
+class HourPlan:
+    hour: int  # branch-local hour it starts
+    arrivals: float  # forecast, every service
+    actual_arrivals: int | None  # tickets issued in that hour, once it has begun
+    service_minutes: float | None  # pooled: the workload-weighted mean of the services'
+    target_minutes: float | None  # pooled: the workload-weighted mean of the services' targets
+    needed: int | None  # None: no arrivals forecast, or more than counters_needed searches
+    open_counters: int | None  # distinct counters open now (today only; None for another day)
+    services: tuple[ServiceHour, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hour": f"{self.hour:02d}:00", "arrivals": round(self.arrivals, 2), "actual_arrivals": self.actual_arrivals,
+            "service_minutes": None if self.service_minutes is None else round(self.service_minutes, 2),
+            "target_minutes": None if self.target_minutes is None else round(self.target_minutes, 2),
+            "needed": self.needed, "open": self.open_counters,
+            "services": [{"service": s.service, "arrivals": round(s.arrivals, 2),
+                          "service_minutes": round(s.service_minutes, 2),
+                          "counters_share": None if s.counters_share is None else round(s.counters_share, 2)}
+                         for s in self.services],
+        }
+
+
+def forecast_arrivals(ctx: Context, day: dt.date) -> dict[tuple[int, int], float]:
+    """Expected arrivals per (service id, branch-local hour) on `day`: the same weekday of the
+    FORECAST_WEEKS weeks before, weighted FORECAST_WEEKS (last week) down to 1, over the weeks with any
+    ticket (a week the branch was closed tells nothing)."""
+    weeks = {day - dt.timedelta(weeks=w): FORECAST_WEEKS + 1 - w for w in range(1, FORECAST_WEEKS + 1)}
+    counts: dict[dt.date, dict[tuple[int, int], int]] = {}
+    for service, issued, on in (Ticket.select(Ticket.service, Ticket.issued_at, Ticket.day)
+                                .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(list(weeks))).tuples()):
+        key = (service, to_local(issued, ctx.timezone).hour)
+        per_day = counts.setdefault(on, {})
+        per_day[key] = per_day.get(key, 0) + 1
+    total_weight = sum(weeks[d] for d in counts)
+    if not total_weight:
+        return {}
+    result: dict[tuple[int, int], float] = {}
+    for on, per_day in counts.items():
+        for key, n in per_day.items():
+            result[key] = result.get(key, 0.0) + n * weeks[on] / total_weight
+    return result
+
+
+def day_plan(ctx: Context, day: dt.date) -> list[HourPlan]:
+    """Per branch-local opening hour of `day` (today: from the current hour on), the forecast arrivals
+    and the counters needed for TARGET_LEVEL of calls within target, by Erlang C over the pooled
+    counters: the services' arrivals add up, the service time and target are their workload-weighted
+    means, and each counter counts once. Today also the distinct counters open now, and each one's time
+    split over the services of its work profile by their forecast workload."""
+    hours = ctx.config.branch.hours
+    first, last = dt.time.fromisoformat(hours.open).hour, dt.time.fromisoformat(hours.close)
+    end = last.hour + (1 if last.minute else 0)
+    today = ctx.today()
+    now_hour = to_local(ctx.now(), ctx.timezone).hour
+    if day == today:
+        first = max(first, now_hour)  # the rest of today; a past day: every hour, actual arrivals beside
+    forecast = _cached_forecast(ctx, day)
+    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
+    minutes = {s.id: service_minutes(ctx, s) for s in services}
+    actual = _actual_by_hour(ctx, day) if day <= today else {}
+    profiles = _open_profiles(ctx) if day == today else None
+    plans = []
+    for hour in range(first, end):
+        rates = {s.id: forecast.get((s.id, hour), 0.0) for s in services}
+        load = {s.id: rates[s.id] * minutes[s.id] for s in services}
+        total, work = sum(rates.values()), sum(load.values())
+        pooled = work / total if total else None
+        target = sum(load[s.id] * s.target_wait_minutes for s in services) / work if work else None
+        needed: int | None = 0
+        if pooled is not None and target is not None:
+            try:
+                needed = estimate.counters_needed(total, pooled, target, TARGET_LEVEL)
+            except estimate.EstimateInvalid:
+                needed = None
+        shares = _split(profiles, load) if profiles is not None else None
+        began = day < today or (day == today and hour <= now_hour)
+        plans.append(HourPlan(
+            hour=hour, arrivals=total, actual_arrivals=actual.get(hour, 0) if began else None,
+            service_minutes=pooled, target_minutes=target, needed=needed,
+            open_counters=len(profiles) if profiles is not None else None,
+            services=tuple(ServiceHour(s.code, rates[s.id], minutes[s.id],
+                                       None if shares is None else shares.get(s.id, 0.0)) for s in services)))
+    return plans
+
+
+FORECAST_CACHE_MINUTES = 10
+
+
+def _cached_forecast(ctx: Context, day: dt.date) -> dict[tuple[int, int], float]:
+    """forecast_arrivals, kept on the context for FORECAST_CACHE_MINUTES (it reads past weeks only)."""
+    cached = getattr(ctx, "_arrival_forecast", None)
+    if cached is None or cached[0] != day or ctx.now() - cached[1] > dt.timedelta(minutes=FORECAST_CACHE_MINUTES):
+        cached = (day, ctx.now(), forecast_arrivals(ctx, day))
+        ctx._arrival_forecast = cached  # type: ignore[attr-defined]
+    return cached[2]
+
+
+def _split(profiles: list[list[int]], load: dict[int, float]) -> dict[int, float]:
+    """Each open counter's time (1) over its services, in proportion to their forecast workload
+    (evenly when none is forecast): the shares of all services add up to the counters open."""
+    shares: dict[int, float] = {}
+    for profile in profiles:
+        if not profile:
+            continue
+        work = sum(load.get(s, 0.0) for s in profile)
+        for s in profile:
+            shares[s] = shares.get(s, 0.0) + (load.get(s, 0.0) / work if work else 1 / len(profile))
+    return shares
+
+
+def _open_profiles(ctx: Context) -> list[list[int]]:
+    from deskapp.core.queue.calling import profile
+
+    return [profile(c.id) for c in Counter.select(Counter.id).where(
+        (Counter.branch == ctx.branch_id) & (Counter.state == "open") & Counter.active)]
+
+
+def _actual_by_hour(ctx: Context, day: dt.date) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for (issued,) in Ticket.select(Ticket.issued_at).where((Ticket.branch == ctx.branch_id)
+                                                           & (Ticket.day == day)).tuples():
+        hour = to_local(issued, ctx.timezone).hour
+        result[hour] = result.get(hour, 0) + 1
     return result

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
 
 from deskapp.core import queue as q
+from deskapp.core.queue.waits import wait_range
 from deskapp.core.security import auth
 from deskapp.tui.format import escape, minutes
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -179,8 +180,11 @@ class KioskScreen(Screen):
         ahead = max(issued.position - 1, 0)
         position = ("You are next in line." if ahead == 0 else
                     f"{ahead} {'person' if ahead == 1 else 'people'} ahead of you.")
+        span = wait_range(wait, issued.estimated_wait_range)
         if wait is None:
             position += " No counter is serving this yet; a colleague will be with you soon."
+        elif span is not None and span[0] != span[1]:
+            position += f" Most waits like yours: {span[0]}-{span[1]} min."
         self.query_one("#kiosk-position", Static).update(position)
         self._show("kiosk-ticket")
         self._back_timer = self.set_timer(SHOW_TICKET_SECONDS, self.action_start_over)

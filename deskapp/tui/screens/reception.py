@@ -23,7 +23,7 @@ from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape, minutes, ticket_number
+from deskapp.tui.format import escape, ticket_number, wait_with_range
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -226,7 +226,7 @@ class ReceptionScreen(AppScreen):
         self._issuing = False
         t = issued.ticket
         self.query_one("#reception-number", TicketDigits).update(t.number)
-        wait = minutes(issued.estimated_wait_minutes)
+        wait = wait_with_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
         if issued.estimated_wait_minutes is None:
             wait += " (no counter open for it yet)"
         who = f"\nCustomer: {t.customer_name}" if t.customer_name else ""

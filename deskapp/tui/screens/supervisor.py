@@ -63,6 +63,34 @@ def stat_minutes(value: float | None) -> str:
     return DASH if value is None else f"{score(value)} min"
 
 
+def plan_line(plan) -> str:
+    """The rest of today: per coming hour, counters needed (pooled Erlang C on forecast arrivals) and open."""
+    if not plan:
+        return "Coming hours: the branch is closed for the rest of today"
+    if not any(h.arrivals for h in plan):
+        return "Coming hours: no history yet to forecast arrivals from"
+    cells = [f"{h.hour:02d}:00 needed {DASH if h.needed is None else h.needed}, open {h.open_counters}"
+             for h in plan]
+    return "Coming hours: " + " · ".join(cells)
+
+
+def estimates_line(rows) -> str:
+    """Today's promised waits against actual ones: the ALL row, and the service promised worst."""
+    found = dict(rows)
+    total = found.get("ALL")
+    if total is None or not total.tickets:
+        return "Wait promises today: none checked yet (a promise counts once its ticket is called)"
+    worst = max(((code, a) for code, a in rows if code != "ALL" and a.tickets), key=lambda r: abs(r[1].bias))
+    return (f"Wait promises today, {total.tickets} called: waited {stat_minutes(total.mean_actual)}, promised "
+            f"{stat_minutes(total.mean_estimate)} · bias {_signed(total.bias)} · off by {stat_minutes(total.mae)} "
+            f"(mean-only {stat_minutes(total.baseline_mae)}) · {percent(total.range_coverage, fraction=True)} "
+            f"within range · worst {worst[0]} {_signed(worst[1].bias)}")
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}{score(abs(value))} min"
+
+
 def feedback_line(label: str, fb: supervision.FeedbackToday | None) -> str:
     if fb is None:
         return f"{label}: not available in this build"
@@ -91,7 +119,8 @@ class SupervisorScreen(AppScreen):
     SupervisorScreen #sup-alerts { padding: 0 1; min-height: 1; }
     SupervisorScreen #sup-alerts.alerting { background: $error 20%; }
     SupervisorScreen DataTable { height: auto; max-height: 12; margin-bottom: 1; }
-    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff { padding: 0 1; height: auto; }
+    SupervisorScreen #sup-feedback, SupervisorScreen #sup-staff, SupervisorScreen #sup-estimates,
+    SupervisorScreen #sup-plan { padding: 0 1; height: auto; }
     SupervisorScreen .chart { height: 3; margin: 0 1; }
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
@@ -116,6 +145,7 @@ class SupervisorScreen(AppScreen):
             yield Static("Loading…", id="sup-alerts")
             yield Static("Queues now", classes="section-title")
             yield FitTable(QUEUES, id="sup-queues", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="sup-plan")
             yield Static("Counters", classes="section-title")
             yield FitTable(COUNTERS, id="sup-counters", cursor_type="row", zebra_stripes=True)
             yield Static("Waiting tickets", classes="section-title")
@@ -124,6 +154,7 @@ class SupervisorScreen(AppScreen):
             yield FitTable(TODAY, id="sup-today", cursor_type="none", zebra_stripes=True)
             yield Static("", id="sup-staff")
             yield Static("", id="sup-feedback")
+            yield Static("", id="sup-estimates")
             yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
             yield FitTable(FOLLOWUPS, id="sup-followups", cursor_type="row", zebra_stripes=True)
             yield Static("Locked accounts", id="sup-locked-title", classes="section-title")
@@ -168,6 +199,8 @@ class SupervisorScreen(AppScreen):
             queues.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
                            f"{s.target_wait_minutes} min", str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
+
+        self.query_one("#sup-plan", Static).update(plan_line(data.plan))
 
         per_counter = {c.code: c for c in data.today.counters}
         counters = self.query_one("#sup-counters", DataTable)
@@ -218,6 +251,7 @@ class SupervisorScreen(AppScreen):
         self.query_one("#sup-feedback", Static).update(
             feedback_line("Feedback today", data.feedback) + "\n"
             + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
+        self.query_one("#sup-estimates", Static).update(estimates_line(data.estimates))
         self._show_followups(data)
         self._show_locked(data)
         self._show_charts(data)
