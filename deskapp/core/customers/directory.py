@@ -13,11 +13,13 @@ Who may do what (checked here, whatever a screen shows):
 | create  | yes     | yes    | yes        | yes     |
 | edit    |         | yes    | yes        | yes     |
 | record  |         | yes    | yes        | yes     |  (notes, needs, life events, interactions)
-| export  |         |        | yes        | yes     |
+| export  |         |        | yes        | yes     |  (export_one, all held about one customer: the same)
+| merge   |         |        | yes        |         |  (erase and legal holds: the same)
 | reveal  | the roles in customers.reveal_roles (default supervisor, manager)      |
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -41,12 +43,14 @@ ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "create": ("greeter", "teller", "supervisor", "manager"),
     "edit": ("teller", "supervisor", "manager"),
     "record": ("teller", "supervisor", "manager"),
-    "export": ("supervisor", "manager"),
+    "export": ("supervisor", "manager"), "export_one": ("supervisor", "manager"),
+    "merge": ("supervisor",), "erase": ("supervisor",),
 }
 _VERBS = {
     "search": "look up customers", "view": "open a customer's profile", "create": "add customers",
     "edit": "change customer details", "record": "record notes, needs or interactions",
-    "export": "export customers", "reveal": "reveal full IDs or account numbers",
+    "export": "export customers", "reveal": "reveal full IDs or account numbers", "merge": "merge customer records",
+    "erase": "erase customers or set legal holds", "export_one": "export everything held about a customer",
 }
 REVEALABLE = ("national_id", "account_number")
 ID_EXPIRY_WARNING_DAYS = 30
@@ -188,14 +192,14 @@ def _get(customer_id: int) -> Customer:
 
 
 def find(number_or_id: str | int) -> int:
-    """A customer's id from its number (00000042) or id."""
+    """A customer's id from its number (00000042) or id; a number merged away gives its survivor's."""
     text = str(number_or_id).strip()
-    row = Customer.select(Customer.id).where(Customer.number == text.upper()).first()
+    row = Customer.select(Customer.id, Customer.merged_into).where(Customer.number == text.upper()).first()
     if row is None and text.isdigit():
-        row = Customer.select(Customer.id).where(Customer.id == int(text)).first()
+        row = Customer.select(Customer.id, Customer.merged_into).where(Customer.id == int(text)).first()
     if row is None:
         raise CustomerNotFound(f"There is no customer {text}.")
-    return row.id
+    return row.merged_into_id or row.id
 
 
 def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
@@ -378,13 +382,9 @@ def alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUp
 
 
 def _birthday(birth: dt.date, today: dt.date) -> bool:
-    if (birth.month, birth.day) == (2, 29) and not _leap(today.year):
+    if (birth.month, birth.day) == (2, 29) and not calendar.isleap(today.year):
         return (today.month, today.day) == (2, 28)
     return (birth.month, birth.day) == (today.month, today.day)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _products(customer_id: int) -> list[ProductInfo]:
