@@ -18,6 +18,7 @@ from deskapp.core import queue as q
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers import erasure, followups, merge, retention
+from deskapp.core.customers import io as customer_io
 from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.demo.branch import national_id
@@ -408,3 +409,18 @@ def test_retention_config_is_validated_with_line_and_column(tmp_path):
     shown = [str(e) for e in errors]
     assert any(f":{lines - 1}:28:" in s and "at least 1" in s for s in shown), shown
     assert any(f":{lines}:21:" in s and "products" in s for s in shown), shown
+
+
+def test_an_import_gives_no_new_data_to_a_record_merged_away_or_erased(ready, tmp_path):
+    a = customer_edit.create(ready, SUPERVISOR, CustomerDraft(name="Ivo Sena"), force=True)
+    b = customer_edit.create(ready, SUPERVISOR, CustomerDraft(name="Ivo P. Sena"), force=True)
+    c = customer_edit.create(ready, SUPERVISOR, CustomerDraft(name="Eva Rosa"), force=True)
+    merge.merge(ready, SUPERVISOR, a.id, b.id)
+    erasure.erase(ready, SUPERVISOR, c.id, "request by letter")
+    path = tmp_path / "in.csv"
+    path.write_text(f"number,name,email\n{b.number},Ivo Sena,ivo@example.org\n{c.number},Eva Rosa,eva@example.org\n",
+                    encoding="utf-8")
+    report = customer_io.import_csv(ready, path)
+    assert report.errors == [(2, f"number: customer {b.number} was merged into another record; it takes no new data"),
+                             (3, f"number: customer {c.number} was erased; it takes no new data")]
+    assert Customer.get_by_id(b.id).email is None and Customer.get_by_id(c.id).name == erasure.ERASED_NAME

@@ -217,6 +217,10 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
             if existing is None:
                 created.append(r)
                 continue
+            if existing["merged_into_id"] is not None or existing["erased_at"] is not None:
+                gone = "was merged into another record" if existing["merged_into_id"] else "was erased"
+                errors.append((r.line, f"number: customer {existing['number']} {gone}; it takes no new data"))
+                continue
             other = by_number.get(r.values.get("number"))
             if other is not None and other["id"] != existing["id"]:
                 errors.append((r.line, f"number: {r.values['number']} belongs to another customer"))
