@@ -158,8 +158,10 @@ def _counts(ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Iterable[str] = ()) -> MergeResult:
-    """Merge record `other_id` into `keep_id` (see the module); `take`: fields that take the other's value."""
+def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Iterable[str] = (), *,
+          fill_gaps: bool = True) -> MergeResult:
+    """Merge record `other_id` into `keep_id` (see the module); `take`: fields that take the other's value.
+    With fill_gaps=False (a dialog that showed every choice), only `take` does: an empty field stays empty."""
     require(ctx, session, "merge")
     take = list(take)
     unknown = [f for f in take if f not in FIELDS]
@@ -169,7 +171,8 @@ def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Ite
     def work() -> MergeResult:
         keep, other = _pair(keep_id, other_id)
         before = _counts([keep.id, other.id])
-        from_other = [f for f in FIELDS if f in take or (_empty(_value(keep, f)) and not _empty(_value(other, f)))]
+        from_other = [f for f in FIELDS if f in take
+                      or (fill_gaps and _empty(_value(keep, f)) and not _empty(_value(other, f)))]
         from_other = [f for f in from_other if _value(keep, f) != _value(other, f)]
         values: dict[str, object] = {}
         for field in from_other:
