@@ -424,3 +424,7 @@ def test_an_import_gives_no_new_data_to_a_record_merged_away_or_erased(ready, tm
     assert report.errors == [(2, f"number: customer {b.number} was merged into another record; it takes no new data"),
                              (3, f"number: customer {c.number} was erased; it takes no new data")]
     assert Customer.get_by_id(b.id).email is None and Customer.get_by_id(c.id).name == erasure.ERASED_NAME
+    # Nor does an export list them.
+    out = tmp_path / "out.csv"
+    assert customer_io.export_csv(ready, SUPERVISOR, out) == 1
+    assert a.number in out.read_text(encoding="utf-8") and b.number not in out.read_text(encoding="utf-8")

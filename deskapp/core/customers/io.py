@@ -288,7 +288,8 @@ def _insert(rows: list[_Row], now: dt.datetime) -> list[tuple]:
 
 
 def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal: bool = False) -> int:
-    """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may."""
+    """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may.
+    Records merged away and erased records are left out."""
     require(ctx, session, "export")
     if reveal:
         require(ctx, session, "reveal")
@@ -311,6 +312,8 @@ def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal
             ):
                 phones.setdefault(cid, []).append("+" + digits)
             for c in batch:
+                if c.merged_into_id is not None or c.erased_at is not None:
+                    continue  # a tombstone or an erased record: nothing of a customer's to export
                 writer.writerow(safe_cells([
                     c.number, c.name, c.national_id if reveal else mask(c.national_id), _iso(c.birth_date),
                     ";".join(phones.get(c.id, [])), c.email or "", c.address or "", c.segment or "",
