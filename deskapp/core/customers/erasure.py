@@ -219,9 +219,18 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
         changes.bump(ctx.branch_id)
         return ErasureResult(c.number, n, keep)
 
+    overwrite_freed_space()
     result = transaction(work)
     purge_search_indexes()
     return result
+
+
+def overwrite_freed_space() -> None:
+    """SQLite: freed and rewritten space in the file is overwritten with zeros from now on on this
+    connection (many builds do so by default; this does not rely on it), so an erased value does not
+    stay readable in the file's free pages."""
+    if not is_postgres():
+        db.execute_sql("PRAGMA secure_delete = ON")
 
 
 def _json(text: str) -> Any:

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from deskapp.core.context import Context
-from deskapp.core.customers.erasure import scrub_step_values
+from deskapp.core.customers.erasure import overwrite_freed_space, scrub_step_values
 from deskapp.core.security import audit
 from deskapp.db.database import transaction
 from deskapp.db.models import Feedback, FollowUp, Interaction, OfferDecision, StepRecord, Ticket
@@ -46,6 +46,7 @@ def run(ctx: Context, *, dry_run: bool = False) -> list[RuleResult]:
     if now.tzinfo is not None:
         now = now.astimezone(dt.UTC).replace(tzinfo=None)
     results: list[RuleResult] = []
+    overwrite_freed_space()
     if config.feedback_comment_months:
         before = months_before(now, config.feedback_comment_months)
         old = (Feedback.at < before) & (Feedback.comment != "")
