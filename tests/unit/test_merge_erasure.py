@@ -215,8 +215,13 @@ def test_merge_joins_phones_once_and_refuses_what_it_cannot_do(ready, clock):
         merge.parse_choices(["phone=other"])
     with pytest.raises(merge.MergeRefused, match="name=other"):
         merge.parse_choices(["name=theirs"])
+    erasure.set_hold(ready, SUPERVISOR, c, "court order 3/2026")
     merge.merge(ready, SUPERVISOR, b, c)  # c into b first: c's tombstone must follow b into a
     merge.merge(ready, SUPERVISOR, a, b)
+    # The hold followed the data into the survivor: erasing it is still refused.
+    assert Customer.get_by_id(a).legal_hold and Customer.get_by_id(a).legal_hold_reason == "court order 3/2026"
+    with pytest.raises(erasure.ErasureRefused, match="legal hold"):
+        erasure.erase(ready, SUPERVISOR, a, "request by letter")
     digits = sorted(p.digits for p in Customer.get_by_id(a).phones)
     assert digits == ["351912345678", "351913111222", "351914000111"]
     assert Customer.get_by_id(c).merged_into_id == a

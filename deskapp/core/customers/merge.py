@@ -8,7 +8,8 @@ pointing to the survivor (customer.merged_into), so its number still resolves: i
 line (`directory.find`) and at reception. Records merged into it before now point to the survivor.
 
 By default each field keeps the survivor's value, or the other's where the survivor has none; `take`
-names the fields that take the other's value. The audit (on both records) names both numbers, the
+names the fields that take the other's value. A legal hold on the other record passes to the survivor.
+The audit (on both records) names both numbers, the
 fields taken from the other and how many rows of each table moved, never a value.
 """
 from __future__ import annotations
@@ -38,7 +39,7 @@ _CARRIED = {"marketing_consent": ("consent_at", "consent_source")}
 _TOMBSTONE = {"name": "(merged)", "name_folded": "", "national_id": None, "birth_date": None, "email": None,
               "address": None, "segment": None, "manager": None, "marketing_consent": False, "consent_at": None,
               "consent_source": None, "kyc_review_due": None, "id_doc_type": None, "id_doc_expiry": None,
-              "active": False}
+              "active": False, "legal_hold": False, "legal_hold_reason": None}
 
 
 class MergeRefused(BadInput):
@@ -181,6 +182,9 @@ def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Ite
                 values[carried] = getattr(other, carried)
         if "name" in values:
             values["name_folded"] = folded_name(str(values["name"]))
+        if other.legal_hold:  # a hold follows the data it protects: erasure of the survivor stays refused
+            values["legal_hold"] = True
+            values["legal_hold_reason"] = "; ".join(r for r in (keep.legal_hold_reason, other.legal_hold_reason) if r)
         now = ctx.now()
         # The tombstone first: it lets go of its national ID before the survivor may take it (unique).
         Customer.update(merged_into=keep.id, updated_at=now, **_TOMBSTONE).where(Customer.id == other.id).execute()
