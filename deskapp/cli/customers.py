@@ -146,7 +146,7 @@ def merge(env: Env, keep: str, other: str, choices: tuple[str, ...], login: str,
 
     ctx = env.context()
     take = core.parse_choices(choices)
-    keep_id, other_id = directory.find(keep), directory.find(other)
+    keep_id, other_id = directory.find(keep, follow=False), directory.find(other, follow=False)
     session = prove_identity(ctx, login, pin_stdin)
     result = core.merge(ctx, session, keep_id, other_id, take)
     moved = {table: n for table, n in sorted(result.moved.items()) if n}

@@ -252,6 +252,8 @@ def test_merge_on_the_command_line_proves_the_supervisor_and_names_both_numbers(
     assert data["survivor"] == a.number and data["merged"] == b.number
     assert data["from_merged"] == ["name", "address"] and data["moved"] == {"interaction": 1}
     assert Customer.get_by_id(a.id).name == "Rui M. Alves"
+    again = run(db_url, "customers", "merge", a.number, b.number, "--by", "sofia", "--pin-stdin", input="8642\n")
+    assert again.exit_code == 2 and again.stderr.strip() == f"deskapp: Customer {b.number} was already merged into {a.number}."
     found = run(db_url, "customers", "search", b.number, "--json")
     assert [c["number"] for c in json.loads(found.stdout)] == [a.number]
     assert "sofia" in [e.staff for e in AuditEvent.select().where(AuditEvent.action == "customer_merge")]

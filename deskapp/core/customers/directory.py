@@ -191,15 +191,15 @@ def _get(customer_id: int) -> Customer:
     return row
 
 
-def find(number_or_id: str | int) -> int:
-    """A customer's id from its number (00000042) or id; a number merged away gives its survivor's."""
+def find(number_or_id: str | int, *, follow: bool = True) -> int:
+    """A customer's id from its number (00000042) or id; a number merged away gives its survivor's (follow)."""
     text = str(number_or_id).strip()
     row = Customer.select(Customer.id, Customer.merged_into).where(Customer.number == text.upper()).first()
     if row is None and text.isdigit():
         row = Customer.select(Customer.id, Customer.merged_into).where(Customer.id == int(text)).first()
     if row is None:
         raise CustomerNotFound(f"There is no customer {text}.")
-    return row.merged_into_id or row.id
+    return (row.merged_into_id if follow else None) or row.id
 
 
 def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:

@@ -92,7 +92,7 @@ class MergeDialog(ModalScreen[int | None]):
                       then=lambda result: self.dismiss(result.survivor_id), on_error=self._refused)
 
     def _compare(self, number: str) -> tuple[int, str, list[merge.FieldChoice]]:
-        other = customers.find(number)
+        other = customers.find(number, follow=False)  # a number merged away: core says into which
         summary = customers.summary(self.app.ctx, other)
         return other, summary.number, merge.compare(self.app.ctx, self.app.session, self.opened_id, other)
 
