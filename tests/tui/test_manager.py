@@ -192,7 +192,7 @@ async def test_a_teller_cannot_open_a_managers_portfolio(ready, clock):
         await settle(pilot)
         assert not isinstance(app.screen, ManagerScreen)
         assert any("may not open Manager" in str(n.message) for n in app._notifications)
-        with pytest.raises(Forbidden, match="may not open pedro's portfolio"):
+        with pytest.raises(Forbidden, match="^Only a supervisor or a manager may open pedro's portfolio; Ana Costa is a teller"):
             portfolio.customers_of(ready, app.session, "pedro")
 
 

@@ -235,7 +235,7 @@ def test_a_teller_may_not_export_the_audit_and_the_attempt_is_audited(ctx, db_ur
     result = run(db_url, "audit", "export", "--from", "2026-03-10", "--to", "2026-03-10", "--by", "ana",
                  "--pin-stdin", input="2580\n")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == "deskapp: Only a supervisor may export the audit; Ana Costa is a teller.\n"
+    assert result.stderr == "deskapp: Only a supervisor may export the audit trail; Ana Costa is a teller.\n"
     last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert (last.staff, last.action, last.detail) == ("ana", "audit_export_refused", "2026-03-10..2026-03-10")
     assert auditor.verify().ok

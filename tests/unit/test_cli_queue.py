@@ -134,7 +134,7 @@ def test_refused_actions_are_exit_one_with_one_line(cli) -> None:
     assert failed(cli("queue", "start", "--counter", "1", "--json"), 1) == (
         "deskapp: Counter 1 holds no ticket; call the next one first.")
     assert failed(cli("queue", "call-next", "--counter", "1", "--staff", "rita", "--json"), 1) == (
-        "deskapp: Rita Marques (greeter) does not serve at a counter.")
+        "deskapp: Only a teller or a supervisor may serve at a counter; Rita Marques is a greeter.")
     ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
     ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
     assert failed(cli("queue", "complete", "--counter", "1", "--json"), 1) == (

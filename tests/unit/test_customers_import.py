@@ -118,7 +118,8 @@ def test_a_clean_file_exits_zero_and_a_broken_file_is_explained(ctx, db_url, tmp
 def test_export_is_masked_unless_revealed_by_an_allowed_role_and_audited(ctx, db_url, tmp_path, existing):
     out = tmp_path / "out.csv"
     refused = run(db_url, "customers", "export", "--out", str(out), "--staff", "ana")
-    assert refused.exit_code == 1 and "may not export" in refused.stderr
+    assert refused.exit_code == 1 and refused.stderr == (
+        "deskapp: Only a supervisor or a manager may export customers; Ana Costa is a teller.\n")
     assert run(db_url, "customers", "export", "--out", str(out), "--staff", "pedro").exit_code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["name"], r["national_id"], r["phones"]) for r in rows] == \

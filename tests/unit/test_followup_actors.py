@@ -45,7 +45,8 @@ def test_anyone_else_is_refused_and_nothing_changes(ctx, item, by):
 
 def test_an_inactive_assignee_is_refused(ctx, item):
     Staff.update(active=False).where(Staff.login == "joao").execute()
-    with pytest.raises(Forbidden, match="not one"):
+    with pytest.raises(Forbidden, match="^Only an active staff member may record a contact on a follow-up; "
+                                        "'joao' is not an active staff member.$"):
         followups.record_contact(ctx, item.id, "Reached", by="joao")
 
 

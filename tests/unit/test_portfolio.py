@@ -3,6 +3,7 @@ snooze, reassign), the needs pipeline and the figures of the report; clock fixed
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -30,8 +31,14 @@ def test_only_the_manager_and_supervisors_open_a_portfolio(ctx):
     make(ctx, "Maria Carteira")
     assert [r.name for r in portfolio.customers_of(ctx, PEDRO, "pedro")] == ["Maria Carteira"]
     assert [r.name for r in portfolio.customers_of(ctx, SUPERVISOR, "pedro")] == ["Maria Carteira"]
-    for session in (TELLER, INES, Session("rita", "Rita Marques", "greeter")):
-        with pytest.raises(Forbidden, match="may not open pedro's portfolio"):
+    refusals = {
+        TELLER: "Only a supervisor or a manager may open pedro's portfolio; Ana Costa is a teller.",
+        INES: "Inês Duarte (manager) may not open pedro's portfolio: only their own.",
+        Session("rita", "Rita Marques", "greeter"):
+            "Only a supervisor or a manager may open pedro's portfolio; Rita Marques is a greeter.",
+    }
+    for session, refusal in refusals.items():
+        with pytest.raises(Forbidden, match=f"^{re.escape(refusal)}$"):
             portfolio.customers_of(ctx, session, "pedro")
         with pytest.raises(Forbidden):
             portfolio.followups_of(ctx, session, "pedro")

@@ -17,6 +17,7 @@ import pytest
 from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.queue import NotFound, QueueError
+from deskapp.core.security.permissions import Forbidden
 from deskapp.db.models import AuditEvent, Branch, Counter, Service, Staff, Ticket, TicketEvent
 
 T0 = dt.datetime(2026, 3, 10, 10, 0, 0)
@@ -615,15 +616,15 @@ def test_a_counter_holds_at_most_one_ticket(ctx, clock) -> None:
 
 
 @pytest.mark.parametrize(("login", "message"), [
-    ("rita", "Rita Marques (greeter) does not serve at a counter."),
-    ("pedro", "Pedro Nunes (manager) does not serve at a counter."),
+    ("rita", "Only a teller or a supervisor may serve at a counter; Rita Marques is a greeter."),
+    ("pedro", "Only a teller or a supervisor may serve at a counter; Pedro Nunes is a manager."),
 ])
 def test_greeters_and_managers_cannot_call(ctx, clock, login, message) -> None:
     t = issue(ctx, clock)
-    with pytest.raises(QueueError) as refused:
+    with pytest.raises(Forbidden) as refused:
         q.call_next(ctx, "1", login)
     assert str(refused.value) == message
-    with pytest.raises(QueueError) as refused:
+    with pytest.raises(Forbidden) as refused:
         q.open_counter(ctx, "1", login)
     assert str(refused.value) == message
     assert status(t.id) == "waiting"

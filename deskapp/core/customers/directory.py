@@ -4,18 +4,9 @@ Everything returned is a plain dataclass with national IDs and account numbers m
 value comes only from `reveal`, for the roles in config `customers.reveal_roles`, and leaves an
 audit event. Views of a profile, reveals, edits and exports are audited without the value.
 
-Who may do what (checked here, whatever a screen shows):
-
-| action  | greeter | teller | supervisor | manager |
-| ------- | ------- | ------ | ---------- | ------- |
-| search  | yes     | yes    | yes        | yes     |
-| view    |         | yes    | yes        | yes     |
-| create  | yes     | yes    | yes        | yes     |
-| edit    |         | yes    | yes        | yes     |
-| record  |         | yes    | yes        | yes     |  (notes, needs, life events, interactions)
-| export  |         |        | yes        | yes     |  (export_one, all held about one customer: the same)
-| merge   |         |        | yes        |         |  (erase and legal holds: the same)
-| reveal  | the roles in customers.reveal_roles (default supervisor, manager)      |
+Who may do what is checked here, whatever a screen shows, against the rows customers.search, .view,
+.create, .edit, .record (notes, needs, life events, interactions), .export and .reveal of the one role
+table, deskapp.core.security.permissions (and .merge, .erase, .export_one beside, in merge and erasure).
 """
 from __future__ import annotations
 
@@ -27,31 +18,17 @@ from peewee import JOIN
 
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
-from deskapp.core.customers.masking import mask, may_reveal
+from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import age_on, format_national_id, format_phone
-from deskapp.core.security import audit
-from deskapp.core.security.auth import Forbidden, Session
+from deskapp.core.security import audit, permissions
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import MIN_DIGITS, search_customers
 from deskapp.errors import BadInput
 
-ROLE_MATRIX: dict[str, tuple[str, ...]] = {
-    "search": ("greeter", "teller", "supervisor", "manager"),
-    "view": ("teller", "supervisor", "manager"),
-    "create": ("greeter", "teller", "supervisor", "manager"),
-    "edit": ("teller", "supervisor", "manager"),
-    "record": ("teller", "supervisor", "manager"),
-    "export": ("supervisor", "manager"), "export_one": ("supervisor", "manager"),
-    "merge": ("supervisor",), "erase": ("supervisor",),
-}
-_VERBS = {
-    "search": "look up customers", "view": "open a customer's profile", "create": "add customers",
-    "edit": "change customer details", "record": "record notes, needs or interactions",
-    "export": "export customers", "reveal": "reveal full IDs or account numbers", "merge": "merge customer records",
-    "erase": "erase customers or set legal holds", "export_one": "export everything held about a customer",
-}
 REVEALABLE = ("national_id", "account_number")
 ID_EXPIRY_WARNING_DAYS = 30
 TIMELINE_LIMIT = 100
@@ -63,15 +40,13 @@ class CustomerNotFound(BadInput):
 
 
 def allowed(ctx: Context, session: Session, action: str) -> bool:
-    if action == "reveal":
-        return may_reveal(ctx.config, session.role)
-    return session.role in ROLE_MATRIX[action]
+    """Whether the role table lets the session's role do customers.`action` (search, view, ... reveal)."""
+    return permissions.allowed(session.role, f"customers.{action}", ctx.config)
 
 
 def require(ctx: Context, session: Session, action: str) -> None:
-    """Forbidden unless the session's role may do `action` (see the module's table)."""
-    if not allowed(ctx, session, action):
-        raise Forbidden(f"{session.name} ({session.role}) may not {_VERBS[action]}.")
+    """Forbidden unless the role table lets the session's role do customers.`action`."""
+    permissions.require(session, f"customers.{action}", config=ctx.config)
 
 
 def session_for(login: str) -> Session:
@@ -202,6 +177,7 @@ def find(number_or_id: str | int, *, follow: bool = True) -> int:
     return (row.merged_into_id if follow else None) or row.id
 
 
+@acts_as("customers.search")
 def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
     """Ranked matches for what was typed (name, phone, national ID, customer number), masked."""
     require(ctx, session, "search")
@@ -249,6 +225,7 @@ class ReceptionMatch:
     phone: str | None  # masked: the phone holding the digits typed, else the customer's first
 
 
+@acts_as("customers.search")
 def identify(ctx: Context, session: Session, text: str, limit: int = 5) -> list[ReceptionMatch]:
     """Reception: the active customers the ranked search finds for what the greeter typed (name,
     phone, national ID or its last digits, customer number), best first, at most `limit`.
@@ -303,6 +280,7 @@ class PhoneToFix:
     label: str
 
 
+@acts_as("customers.search")
 def phones_to_fix(ctx: Context, session: Session, limit: int | None = None) -> list[PhoneToFix]:
     """Every stored phone libphonenumber cannot read as a number in use, oldest first (at most `limit`)."""
     require(ctx, session, "search")
@@ -322,6 +300,7 @@ def phones_to_fix(ctx: Context, session: Session, limit: int | None = None) -> l
     return found[:limit] if limit is not None else found
 
 
+@acts_as("customers.view")
 def profile(ctx: Context, session: Session, customer_id: int, *, refresh: bool = False) -> Customer360:
     """Everything known about one customer, identifiers masked; the view is audited.
 
@@ -428,6 +407,7 @@ def _life_events(customer_id: int) -> list[LifeEventInfo]:
     return [LifeEventInfo(e.id, e.kind, e.date, e.note, e.created_by, e.created_at) for e in query]
 
 
+@acts_as("customers.reveal")
 def reveal(ctx: Context, session: Session, customer_id: int, field: str, *, product_id: int | None = None) -> str | None:
     """The full national ID or account number, for a role that may see it; audited without the value."""
     if field not in REVEALABLE:

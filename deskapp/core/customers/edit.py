@@ -16,6 +16,7 @@ from deskapp.core.customers.directory import CustomerNotFound, CustomerSummary, 
 from deskapp.core.customers.rules import Checked, CustomerDraft, CustomerInvalid, check
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 from deskapp.errors import DeskappError
@@ -44,6 +45,7 @@ class PossibleDuplicates(DeskappError):
         super().__init__(f"This may be a customer already on file: {names}. Check, then save anyway if not.")
 
 
+@acts_as("customers.create")
 def create(ctx: Context, session: Session, draft: CustomerDraft, *, force: bool = False) -> CustomerSummary:
     """A new customer with the next customer number."""
     require(ctx, session, "create")
@@ -69,6 +71,7 @@ def create(ctx: Context, session: Session, draft: CustomerDraft, *, force: bool 
     return summary(ctx, transaction(work))
 
 
+@acts_as("customers.edit")
 def update(ctx: Context, session: Session, customer_id: int, draft: CustomerDraft, *,
            force: bool = False) -> CustomerSummary:
     """Change the fields the draft gives; nothing is written when nothing differs."""

@@ -28,6 +28,7 @@ from deskapp.core.customers.directory import CustomerNotFound, require
 from deskapp.core.customers.merge import customer_links
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import (
     AuditEvent,
@@ -76,6 +77,7 @@ def _customer(customer_id: int, *, lock: bool = False) -> Customer:
 
 # -- legal hold -------------------------------------------------------------------------------------
 
+@acts_as("customers.erase")
 def set_hold(ctx: Context, session: Session, customer_id: int, reason: str) -> None:
     """Put the customer under a legal hold (erasure refused until cleared); audited with the reason."""
     require(ctx, session, "erase")
@@ -94,6 +96,7 @@ def set_hold(ctx: Context, session: Session, customer_id: int, reason: str) -> N
     transaction(work)
 
 
+@acts_as("customers.erase")
 def clear_hold(ctx: Context, session: Session, customer_id: int) -> None:
     require(ctx, session, "erase")
 
@@ -153,6 +156,7 @@ def scrub_step_values(ctx: Context, workflow: str, values: dict[str, Any]) -> di
     return out
 
 
+@acts_as("customers.erase")
 def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> ErasureResult:
     """Anonymise everything personal held about the customer (see the module); audited without values."""
     require(ctx, session, "erase")
@@ -271,6 +275,7 @@ def _rows(query) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in query.dicts()]
 
 
+@acts_as("customers.export_one")
 def export_one(ctx: Context, session: Session, customer_id: int) -> dict[str, Any]:
     """Everything held about one customer, unmasked, as plain JSON-ready data: the record, every row of
     every table linked to it, its tickets' workflow steps and events, and the audit of who did what with

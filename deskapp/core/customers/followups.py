@@ -15,6 +15,7 @@ from peewee import JOIN
 from deskapp.core import changes
 from deskapp.core.context import Context
 from deskapp.core.security import audit
+from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, roles_for
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, FollowUp, Staff
 from deskapp.errors import DeskappError
@@ -95,6 +96,7 @@ def _staff_id(login: str | None) -> int | None:
     return staff.id
 
 
+@acts_as("followups.create")
 def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_id: int | None = None,
            ticket_id: int | None = None, feedback_id: int | None = None, assignee: str | None = None,
            due_at: dt.datetime | None = None) -> FollowUpInfo:
@@ -103,6 +105,8 @@ def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_i
         raise FollowUpError(f"A follow-up comes from {', '.join(SOURCES)}, not '{source}'.")
     if not reason.strip():
         raise FollowUpError("A follow-up needs a reason.")
+    if by:
+        require(by, "followups.create")
     now = ctx.now()
     due = due_at or now + dt.timedelta(hours=ctx.config.followups.default_due_hours)
 
@@ -120,18 +124,19 @@ def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_i
 
 def _check_actor(row: FollowUp, by: str, doing: str) -> None:
     """Refuse, in core, anyone but an active staff member who owns the follow-up (opened it, or manages
-    its customer), is its assignee, or is a supervisor."""
-    from deskapp.core.security.auth import SUPERVISOR, Forbidden
-
-    staff = Staff.get_or_none((Staff.login == by) & Staff.active) if by else None
-    if staff is None:
-        raise Forbidden(f"Only an active staff member may {doing}; '{by or ''}' is not one.")
-    if staff.role == SUPERVISOR or row.assignee_id == staff.id or (row.created_by and row.created_by == staff.login):
+    its customer), is its assignee, or whose role may work on others' (the role table's
+    followups.work and followups.work_others)."""
+    acting = require(by, "followups.work", doing=doing)
+    assert acting is not None  # followups.work is never anonymous
+    if allowed(acting.role, "followups.work_others"):
+        return
+    staff = Staff.get(Staff.login == acting.login)
+    if row.assignee_id == staff.id or (row.created_by and row.created_by == staff.login):
         return
     if row.customer_id is not None and Customer.get_by_id(row.customer_id).manager_id == staff.id:
         return
-    raise Forbidden(f"Only the follow-up's owner, its assignee or a supervisor may {doing}; "
-                    f"{staff.name} ({staff.role}) is none of them.")
+    raise Forbidden(f"Only the follow-up's owner, its assignee or {any_of(roles_for('followups.work_others'))} "
+                    f"may {doing}; {staff.name} ({staff.role}) is none of them.")
 
 
 def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doing: str | None = None) -> FollowUpInfo:
@@ -150,6 +155,7 @@ def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doin
     return get(followup_id)
 
 
+@acts_as("followups.work", "followups.work_others")
 def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
     def apply(row: FollowUp) -> None:
         if row.status == DONE:
@@ -159,6 +165,7 @@ def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
     return _change(ctx, followup_id, by, "followup_started", apply, doing="start a follow-up")
 
 
+@acts_as("followups.work", "followups.work_others")
 def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> FollowUpInfo:
     """The outcome of contacting the customer (reached, voicemail, no answer ...)."""
     if not outcome.strip():
@@ -174,6 +181,7 @@ def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> 
     return _change(ctx, followup_id, by, "followup_contact", apply, doing="record a contact on a follow-up")
 
 
+@acts_as("followups.work", "followups.work_others")
 def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, by: str) -> FollowUpInfo:
     """Done, with what was done about it and why it happened; both are required."""
     if not resolution or not resolution.strip():
@@ -192,13 +200,13 @@ def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, b
     return _change(ctx, followup_id, by, "followup_closed", apply, doing="close a follow-up")
 
 
+@acts_as("followups.reassign", "followups.reassign_others")
 def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInfo:
     """A supervisor gives the follow-up to someone else (or its assignee hands it on)."""
-    from deskapp.core.security.auth import require_supervisor
-
     def apply(row: FollowUp) -> str:
-        if row.assignee_id is None or row.assignee.login != by:
-            require_supervisor(by, "reassign someone else's follow-up")
+        acting = require(by, "followups.reassign")
+        if row.assignee_id is None or row.assignee.login != acting.login:  # someone else's
+            require(acting, "followups.reassign_others", doing="reassign someone else's follow-up")
         if row.status == DONE:
             raise FollowUpError(f"Follow-up {row.id} is already done.")
         row.assignee = _staff_id(to)
@@ -207,6 +215,7 @@ def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInf
     return _change(ctx, followup_id, by, "followup_reassigned", apply)
 
 
+@acts_as("followups.work", "followups.work_others")
 def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, by: str) -> FollowUpInfo:
     """Move the due time later, with a reason (kept on the follow-up; the audit names only the new time,
     since free text may hold personal data an erasure must reach and the audit cannot change)."""

@@ -36,6 +36,8 @@ from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid, check
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
+from deskapp.core.security.permissions import require as require_role
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 from deskapp.errors import BadInput
@@ -104,9 +106,12 @@ def _records(handle) -> Iterator[tuple[int, dict[str, str]]]:
             yield line, cells
 
 
+@acts_as("customers.import")
 def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, by: str | None = None,
                progress: Callable[[float], None] = lambda f: None) -> ImportReport:
-    """Validate every row, import the good ones in batches (one transaction each), report the rest."""
+    """Validate every row, import the good ones in batches (one transaction each), report the rest.
+    `by`, when given, is checked against the role table (a script without it runs as the system)."""
+    require_role(by, "customers.import")
     name = os.fspath(path)
     report = ImportReport(file=name, dry_run=dry_run)
     try:
@@ -287,6 +292,7 @@ def _insert(rows: list[_Row], now: dt.datetime) -> list[tuple]:
     return phones
 
 
+@acts_as("customers.export", "customers.reveal")
 def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal: bool = False) -> int:
     """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may.
     Records merged away and erased records are left out."""

@@ -17,4 +17,7 @@ def mask(value: str | None) -> str | None:
 
 
 def may_reveal(config: Config, role: str) -> bool:
-    return role in config.customers.reveal_roles
+    """Whether the role table's customers.reveal row (config customers.reveal_roles) holds `role`."""
+    from deskapp.core.security.permissions import allowed
+
+    return allowed(role, "customers.reveal", config)

@@ -25,6 +25,7 @@ from deskapp.core.customers.directory import CustomerNotFound, require
 from deskapp.core.customers.masking import mask
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import MODELS, Customer, CustomerPhone, Staff
 from deskapp.db.search import folded_name
@@ -132,9 +133,10 @@ def _value(c: Customer, field: str) -> object:
     return c.manager_id if field == "manager" else getattr(c, field)
 
 
+@acts_as("customers.merge")
 def compare(ctx: Context, session: Session, keep_id: int, other_id: int) -> list[FieldChoice]:
     """Both records field by field, with what the merge takes by default (phones are always joined)."""
-    require(ctx, session, "merge")
+    require(ctx, session, "merge")  # the role table's customers.merge
     keep, other = _pair(keep_id, other_id)
     choices = [
         FieldChoice(field, _shown(field, _value(keep, field)), _shown(field, _value(other, field)),
@@ -159,11 +161,12 @@ def _counts(ids: list[int]) -> dict[str, int]:
     return counts
 
 
+@acts_as("customers.merge")
 def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Iterable[str] = (), *,
           fill_gaps: bool = True) -> MergeResult:
     """Merge record `other_id` into `keep_id` (see the module); `take`: fields that take the other's value.
     With fill_gaps=False (a dialog that showed every choice), only `take` does: an empty field stays empty."""
-    require(ctx, session, "merge")
+    require(ctx, session, "merge")  # the role table's customers.merge
     take = list(take)
     unknown = [f for f in take if f not in FIELDS]
     if unknown:

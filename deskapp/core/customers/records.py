@@ -15,6 +15,7 @@ from deskapp.core.customers.directory import CustomerNotFound, require
 from deskapp.core.customers.rules import CustomerInvalid, parse_date
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Service, Staff, Ticket
 
@@ -67,6 +68,7 @@ def _text(value: str | None, field: str, *, required: bool = False, limit: int =
     return text
 
 
+@acts_as("customers.record")
 def add_interaction(ctx: Context, session: Session, customer_id: int, kind: str, *, note: str = "",
                     outcome: str | None = None, duration_minutes: float | None = None,
                     at: dt.datetime | None = None) -> int:
@@ -94,10 +96,12 @@ def add_interaction(ctx: Context, session: Session, customer_id: int, kind: str,
     return transaction(work)
 
 
+@acts_as("customers.record")
 def add_note(ctx: Context, session: Session, customer_id: int, note: str) -> int:
     return add_interaction(ctx, session, customer_id, "note", note=note)
 
 
+@acts_as("customers.record")
 def add_need(ctx: Context, session: Session, customer_id: int, category: str, description: str = "", *,
              source: str = "teller") -> int:
     require(ctx, session, "record")
@@ -120,6 +124,7 @@ def add_need(ctx: Context, session: Session, customer_id: int, category: str, de
     return transaction(work)
 
 
+@acts_as("customers.record")
 def set_need_status(ctx: Context, session: Session, need_id: int, status: str, *,
                     met_by_product: int | None = None) -> None:
     require(ctx, session, "record")
@@ -145,6 +150,7 @@ def set_need_status(ctx: Context, session: Session, need_id: int, status: str, *
     transaction(work)
 
 
+@acts_as("customers.record")
 def add_life_event(ctx: Context, session: Session, customer_id: int, kind: str, date: str | dt.date | None = None,
                    note: str = "") -> int:
     require(ctx, session, "record")
@@ -171,6 +177,7 @@ def add_life_event(ctx: Context, session: Session, customer_id: int, kind: str, 
     return transaction(work)
 
 
+@acts_as("customers.edit")
 def add_product(ctx: Context, session: Session, customer_id: int, type: str, opened: str | dt.date,
                 account_number: str | None = None, status: str = "active") -> int:
     require(ctx, session, "edit")

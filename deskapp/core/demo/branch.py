@@ -23,7 +23,7 @@ from deskapp.core.demo import feedback as feedback_demo
 from deskapp.core.demo import relationship as relationship_demo
 from deskapp.core.demo import workflows as workflow_demo
 from deskapp.core.demo.customers import national_id
-from deskapp.core.security import auth
+from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
 from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket
 
@@ -162,7 +162,7 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
     services = [s.code for s in ctx.config.services if s.code in SERVICE_MIX]
     weights = [SERVICE_MIX[s] for s in services]
     typical = {s.code: s.typical_service_minutes for s in ctx.config.services}
-    desks = [m.login for m in ctx.config.staff if "desk" in auth.SCREENS[m.role]]
+    desks = [m.login for m in ctx.config.staff if m.role in permissions.roles_for("queue.serve")]
     counters = [c.code for c in ctx.config.counters]
     events: list[tuple[dt.datetime, int, str, tuple]] = []
     seq = 0

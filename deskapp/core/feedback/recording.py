@@ -38,6 +38,7 @@ from deskapp.core.feedback.records import (
 from deskapp.core.feedback.tags import tags_for
 from deskapp.core.queue import DONE
 from deskapp.core.security import audit
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Counter,
@@ -118,6 +119,7 @@ def _where_served(ticket: Ticket) -> dict:
             "counter": ticket.counter_id, "staff": ticket.staff_id, "customer": ticket.customer_id}
 
 
+@acts_as("feedback.enter")
 def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | None = None, ces: int | None = None,
            comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None) -> FeedbackInfo:
     """Record the answer about a served ticket and open the follow-up its triggers call for.
@@ -144,6 +146,7 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
     def work() -> int:
         if staff is not None and not Staff.select().where((Staff.login == staff) & Staff.active).exists():
             raise FeedbackError(f"There is no active staff member '{staff}'.")
+        require(staff, "feedback.enter")  # None: the customer answered, at the desk's screen or a kiosk
         ticket = _served_ticket(ctx, ticket_id)
         now = ctx.now()
         values = dict(answered=True, csat=csat, nps=nps, ces=ces, comment=comment, tags=",".join(tags),
@@ -178,11 +181,13 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
     raise AssertionError("unreachable")
 
 
+@acts_as("feedback.enter")
 def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None) -> FeedbackInfo | None:
     """Record that the customer gave no answer (timed out, or staff ended the question).
 
     Nothing changes when the ticket already has feedback; returns None then.
     """
+    require(by, "feedback.enter")  # None: the screen timed out with nobody logged in
 
     def work() -> int | None:
         ticket = _served_ticket(ctx, ticket_id)

@@ -21,15 +21,16 @@ from deskapp.core.queue.tickets import (
     NotFound,
     QueueError,
     TicketInfo,
+    _acting,
     _counter,
     _describe,
-    _desk_staff,
     _event,
     _held,
     _next_number,
     _service,
     ticket_info,
 )
+from deskapp.core.security.permissions import acts_as
 from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
@@ -95,6 +96,7 @@ def calling_order(waiting: list[Waiting], services: list[int], rules: list[Prior
     return order
 
 
+@acts_as("queue.serve")
 def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo | None:
     """Claim the next ticket for a counter, or None when nothing it serves is waiting.
 
@@ -103,12 +105,12 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
     FOR UPDATE SKIP LOCKED). Only when every candidate was taken by other desks meanwhile is the
     decision made again, from a fresh read.
     """
+    staff = _acting(staff_login, "queue.serve")
     ensure_day(ctx)
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
     max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     counter = _counter(ctx, counter_code)
-    staff = _desk_staff(staff_login)
     services = profile(counter.id)
     taken = object()
 

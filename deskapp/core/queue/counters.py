@@ -10,15 +10,15 @@ from deskapp.core.queue.day import ensure_day
 from deskapp.core.queue.tickets import (
     COUNTER_STATES,
     QueueError,
+    _acting,
     _counter,
-    _desk_staff,
     _held,
     _service,
     _staff,
-    _supervisor,
 )
 from deskapp.core.security import audit
-from deskapp.core.security.auth import Session, require_supervisor
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Counter,
@@ -53,33 +53,40 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
         counter.save()
 
 
+@acts_as("queue.serve")
 def open_counter(ctx: Context, counter_code: str, staff_login: str) -> None:
     """A teller sits down at a counter (login at a desk)."""
-    ensure_day(ctx)  # first: a new day's reset must not close the counter just opened
+    staff = _acting(staff_login, "queue.serve")
+    ensure_day(ctx)  # before the change: a new day's reset must not close the counter just opened
 
     def work() -> None:
         counter = _counter(ctx, counter_code, lock=True)
-        _take_counter(ctx, counter, _desk_staff(staff_login), ctx.now())
+        _take_counter(ctx, counter, staff, ctx.now())
         changes.bump(ctx.branch_id)
 
     transaction(work)
 
 
+@acts_as("queue.counter_state", "queue.counter_others")
 def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -> None:
     """Pause, close or reopen a counter. Closing or pausing with a ticket in hand is refused."""
     if state not in COUNTER_STATES:
         raise QueueError(f"A counter is open, paused or closed, not '{state}'.")
 
     def work() -> None:
+        staff = _staff(by)
         counter = _counter(ctx, counter_code, lock=True)
+        if state != "open" and counter.state != state and counter.staff_id != staff.id:
+            require(staff, "queue.counter_others",
+                    doing=f"{'pause' if state == 'paused' else 'close'} another person's counter")
+        else:
+            require(staff, "queue.counter_state")
         now = ctx.now()
         held = _held(counter)
         if state != "open" and held is not None:
             raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
-        if state != "open" and counter.state != state and counter.staff_id != _staff(by).id:
-            require_supervisor(by, f"{'pause' if state == 'paused' else 'close'} another person's counter")
         if state == "open":
-            _take_counter(ctx, counter, _desk_staff(by), now)
+            _take_counter(ctx, counter, staff, now)
         else:
             counter_events.state_change(counter.id, counter.state, state, now, staff_id=counter.staff_id, by=by)
             counter.state, counter.state_since = state, now
@@ -94,6 +101,7 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -
     transaction(work)
 
 
+@acts_as("queue.counter_profile")
 def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str) -> None:
     """A supervisor changes which services a counter serves and in what order (audited)."""
     from deskapp.core.security import audit
@@ -104,7 +112,7 @@ def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str
         raise QueueError("A service may appear only once in a counter's work profile.")
 
     def work() -> None:
-        _supervisor(by, "change a counter's services")
+        _acting(by, "queue.counter_profile")
         counter = _counter(ctx, counter_code, lock=True)
         rows = [_service(ctx, code) for code in services]
         CounterService.delete().where(CounterService.counter == counter).execute()

@@ -10,26 +10,28 @@ from deskapp.core.queue.tickets import (
     WAITING,
     QueueError,
     TicketInfo,
+    _acting,
     _describe,
     _event,
     _next_number,
     _service,
-    _staff,
-    _supervisor,
     find_today,
     ticket_info,
 )
 from deskapp.core.security import audit
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Ticket,
 )
 
 
+@acts_as("queue.cancel_waiting")
 def cancel_waiting(ctx: Context, number_or_id: str | int, *, by: str | None = None) -> TicketInfo:
     """A waiting customer walked away (reception or supervisor)."""
 
     def work() -> int:
+        staff = _acting(by, "queue.cancel_waiting") if by else require(None, "queue.cancel_waiting")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
             raise QueueError(_describe(t) + "; only a waiting ticket can be cancelled here.")
@@ -39,19 +41,20 @@ def cancel_waiting(ctx: Context, number_or_id: str | int, *, by: str | None = No
         ).execute():
             # A desk called it between our read and this write (PostgreSQL, READ COMMITTED).
             raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be cancelled here.")
-        _event(t, "cancelled", now, _staff(by).id if by else None)
+        _event(t, "cancelled", now, staff.id if staff else None)
         changes.bump(ctx.branch_id)
         return t.id
 
     return ticket_info(transaction(work))
 
 
+@acts_as("queue.move")
 def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | None = None, front: bool = False,
                  by: str) -> TicketInfo:
     """A supervisor moves a waiting ticket to another service and/or the front of its line."""
 
     def work() -> int:
-        _supervisor(by, "move a waiting ticket")
+        staff = _acting(by, "queue.move")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
             raise QueueError(_describe(t) + "; only a waiting ticket can be moved.")
@@ -72,7 +75,7 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
             raise QueueError(f"{t.number} is already there; choose another service or the front of its line.")
         if not Ticket.update(**values).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute():
             raise QueueError(_describe(find_today(ctx, t.id)) + "; only a waiting ticket can be moved.")
-        _event(t, "moved", now, _staff(by).id, **detail)
+        _event(t, "moved", now, staff.id, **detail)
         audit.record(now, by, "ticket_moved", "ticket", t.number, json.dumps(detail, sort_keys=True))
         changes.bump(ctx.branch_id)
         return t.id

@@ -11,11 +11,12 @@ from deskapp.core.queue.tickets import (
     WAITING,
     NotFound,
     TicketInfo,
+    _acting,
     _next_number,
     _service,
-    _staff,
     ticket_info,
 )
+from deskapp.core.security.permissions import acts_as
 from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
@@ -30,6 +31,7 @@ class Issued:
     estimated_wait_minutes: float | None
 
 
+@acts_as("queue.issue")
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait."""
@@ -44,7 +46,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     service = _service(ctx, service_code)
     if customer_id is not None and not Customer.select().where(Customer.id == customer_id).exists():
         raise NotFound(f"There is no customer {customer_id}.")
-    staff_id = _staff(staff).id if staff else None
+    staff_id = _acting(staff, "queue.issue").id if staff else None
 
     def work() -> int:
         now, day = ctx.now(), ctx.today()

@@ -15,7 +15,7 @@ from peewee import JOIN
 from deskapp import logs
 from deskapp.core import changes
 from deskapp.core.context import Context
-from deskapp.core.security.auth import SCREENS, require_supervisor
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import (
@@ -137,17 +137,11 @@ def _staff(login: str) -> Staff:
     return staff
 
 
-def _supervisor(login: str, action: str) -> Staff:
-    """An unknown login is bad input (NotFound); a known one that is not a supervisor is Forbidden."""
-    _staff(login)
-    return require_supervisor(login, action)
-
-
-def _desk_staff(login: str) -> Staff:
-    """Only roles that work a desk may open a counter or call tickets (checked here, not in screens)."""
+def _acting(login: str, action: str) -> Staff:
+    """The active staff member `login` if the role table lets them do `action`: an unknown login is
+    bad input (NotFound), a role outside the action's row is Forbidden."""
     staff = _staff(login)
-    if "desk" not in SCREENS.get(staff.role, ()):
-        raise QueueError(f"{staff.name} ({staff.role}) does not serve at a counter.")
+    require(staff, action)
     return staff
 
 
@@ -211,13 +205,15 @@ def held_by(ctx: Context, counter_code: str) -> TicketInfo | None:
     return ticket_info(ticket.id) if ticket else None
 
 
+@acts_as("queue.attach_customer")
 def attach_customer(ctx: Context, ticket_id: int, customer_id: int | None, *, by: str) -> TicketInfo:
     def work() -> int:
+        staff = _acting(by, "queue.attach_customer")
         t = Ticket.get_by_id(ticket_id)
         if t.status not in OPEN_STATES:
             raise QueueError(_describe(t) + "; its customer can no longer change.")
         Ticket.update(customer=customer_id).where(Ticket.id == t.id).execute()
-        _event(t, "customer", ctx.now(), _staff(by).id, customer=customer_id)
+        _event(t, "customer", ctx.now(), staff.id, customer=customer_id)
         changes.bump(ctx.branch_id)
         return t.id
 

@@ -29,6 +29,7 @@ from deskapp.core.customers.records import OPEN_NEEDS
 from deskapp.core.customers.rules import age_on
 from deskapp.core.security import audit
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Staff
 from deskapp.errors import BadInput
@@ -178,15 +179,14 @@ class DecisionInfo:
     followup_id: int | None
 
 
+@acts_as("offers.decide")
 def decide(ctx: Context, session: Session, customer_id: int, code: str, decision: str, *,
            ticket_id: int | None = None, note: str = "") -> DecisionInfo:
     """Record the customer's answer to an offer; an acceptance opens a need or a referral. One transaction.
 
     Refused for a marketing offer when the customer has no marketing consent (it should never have been
     shown), and for an offer in its cool-down (already answered)."""
-    from deskapp.core.customers.directory import require
-
-    require(ctx, session, "record")
+    require(session, "offers.decide")
     if decision not in DECISIONS:
         raise OfferError(f"An offer is {' or '.join(DECISIONS)}, not '{decision}'.")
     offer = rule(ctx, code)
@@ -250,9 +250,8 @@ def history(customer_id: int, limit: int = 50) -> list[DecisionRow]:
     return [DecisionRow(d.offer, d.decision, d.at, d.staff.login if d.staff_id else None) for d in query]
 
 
+@acts_as("offers.view")
 def shown_for(ctx: Context, session: Session, customer_id: int) -> list[OfferInfo]:
     """for_customer, for a person who may view the customer's profile (the profile's Offers tab)."""
-    from deskapp.core.customers.directory import require
-
-    require(ctx, session, "view")
+    require(session, "offers.view")
     return for_customer(ctx, customer_id)

@@ -1,7 +1,8 @@
 """A relationship manager's portfolio: their customers with what needs attention, and their follow-ups.
 
-Who may see a portfolio (checked here, whatever a screen shows): its manager, and supervisors. A teller,
-a greeter, or another manager is refused (Forbidden).
+Who may see a portfolio (checked here, whatever a screen shows): the roles of the role table's row
+relationship.portfolio (supervisors and managers), a manager only their own. A teller, a greeter, or
+another manager is refused (Forbidden).
 
 Portfolio alerts are the 360 profile's (deskapp.core.customers.alerts: ID document expired or expiring
 within 30 days, KYC review due, birthday, open complaint and follow-ups) plus two a manager plans by:
@@ -25,7 +26,8 @@ from deskapp.core.context import Context
 from deskapp.core.customers import followups
 from deskapp.core.customers.directory import Alert, alerts
 from deskapp.core.customers.records import OPEN_NEEDS
-from deskapp.core.security.auth import Forbidden, Session
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import Forbidden, acts_as, allowed, require
 from deskapp.db.models import Customer, FollowUp, Interaction, Need, Product, Staff
 from deskapp.errors import BadInput
 
@@ -39,12 +41,16 @@ SORTS = ("name", "last_contact", "alerts", "open_needs", "segment")
 
 
 def may_view(session: Session, manager: str) -> bool:
-    return session.role == "supervisor" or (session.role == "manager" and session.login == manager)
+    """The role table's relationship.portfolio for one's own, relationship.portfolio_others for anyone's."""
+    return allowed(session.role, "relationship.portfolio") and (
+        session.login == manager or allowed(session.role, "relationship.portfolio_others"))
 
 
 def require_portfolio(session: Session, manager: str) -> None:
+    require(session, "relationship.portfolio", doing=f"open {manager}'s portfolio")
     if not may_view(session, manager):
-        raise Forbidden(f"{session.name} ({session.role}) may not open {manager}'s portfolio.")
+        raise Forbidden(f"{session.name} ({session.role}) may not open {manager}'s portfolio: "
+                        "only their own.")
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ def portfolio_alerts(today: dt.date, c: Customer, open_followups: tuple[followup
     return found
 
 
+@acts_as("relationship.portfolio", "relationship.portfolio_others")
 def customers_of(ctx: Context, session: Session, manager: str, *, search: str = "", segment: str | None = None,
                  alert: str | None = None, sort: str = "name") -> list[PortfolioRow]:
     """The manager's active customers; filtered by name/number text, segment and alert kind; sorted."""
@@ -140,6 +147,7 @@ class FollowUpBoard:
         return self.overdue + self.today + self.upcoming
 
 
+@acts_as("relationship.portfolio", "relationship.portfolio_others")
 def followups_of(ctx: Context, session: Session, login: str) -> FollowUpBoard:
     """The person's open follow-ups (every source), soonest due first, split as the module doc says."""
     require_portfolio(session, login)

@@ -6,7 +6,8 @@ import datetime as dt
 from deskapp.core.clock import day_bounds, to_local
 from deskapp.core.context import Context
 from deskapp.core.security import audit
-from deskapp.core.security.auth import Session, authorize
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.models import Customer
 from deskapp.errors import BadInput
 
@@ -17,11 +18,12 @@ class AuditFilterInvalid(BadInput):
 LIMIT = 500
 
 
+@acts_as("audit.browse")
 def browse(ctx: Context, session: Session, *, customer: str | None = None, staff: str | None = None,
            day_from: dt.date | None = None, day_to: dt.date | None = None,
            limit: int = LIMIT) -> list[audit.AuditEntry]:
     """Newest first; the customer by number or id, days branch-local and inclusive; times shown local."""
-    authorize(session, "audit")
+    require(session, "audit.browse")
     since = day_bounds(day_from, ctx.timezone)[0] if day_from else None
     until = day_bounds(day_to, ctx.timezone)[1] if day_to else None
     customer_id = _customer_id(customer) if customer else None

@@ -22,7 +22,8 @@ from deskapp.core.cells import cell
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.security import audit
-from deskapp.core.security.auth import Forbidden, Session, require_supervisor
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import Forbidden, acts_as, require
 from deskapp.db.audit_chain import GENESIS, canonical_time, row_hash
 from deskapp.db.database import transaction
 from deskapp.db.models import AuditEvent
@@ -122,6 +123,7 @@ def _period(ctx: Context, first: dt.date, last: dt.date) -> tuple[dt.datetime, d
     return day_bounds(first, ctx.timezone)[0], day_bounds(last, ctx.timezone)[1]
 
 
+@acts_as("audit.export")
 def export(ctx: Context, session: Session, first: dt.date, last: dt.date, fmt: str, out: TextIO) -> int:
     """Write the audit rows of branch-local days first..last (inclusive), oldest first, to `out`;
     the number of rows. Supervisors only; audited, refused or done, in the session's name."""
@@ -130,7 +132,7 @@ def export(ctx: Context, session: Session, first: dt.date, last: dt.date, fmt: s
     since, until = _period(ctx, first, last)
     period = f"{first.isoformat()}..{last.isoformat()}"
     try:
-        require_supervisor(session.login, "export the audit")
+        require(session, "audit.export")
     except Forbidden:
         transaction(lambda: audit.record(ctx.now(), session.login, "audit_export_refused", "audit", "", period))
         raise

@@ -2,8 +2,9 @@
 
 PINs are hashed with scrypt (memory-hard: 16 MiB a guess) and a random salt; the clear PIN is
 never stored, logged or audited. A wrong PIN counts toward a lockout that lasts the configured
-minutes; every login, failure, lock and unlock is an audit event. Role checks live here, in
-core, so a screen that is merely hidden is still refused.
+minutes; every login, failure, lock and unlock is an audit event. SCREENS says which screens a role
+opens; which core actions it may do is the one role table, deskapp.core.security.permissions (the app
+checks both, in core, so a screen that is merely hidden is still refused).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from deskapp.core.context import Context
 from deskapp.core.security import audit
+from deskapp.core.security.permissions import SUPERVISOR, Forbidden, acts_as, require  # noqa: F401  (re-exported)
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Staff
 from deskapp.errors import DeskappError
@@ -44,12 +46,6 @@ class AuthError(DeskappError):
     """A login or PIN problem, worded for the person at the desk."""
 
 
-class Forbidden(DeskappError):
-    """The role may not do this."""
-
-    private = True  # names the staff member
-
-
 @dataclass(frozen=True)
 class Session:
     login: str
@@ -68,20 +64,6 @@ def authorize(session: Session, screen: str) -> None:
     """Refuse, in core, a screen the role may not open."""
     if not session.may(screen):
         raise Forbidden(f"{session.name} ({session.role}) may not open {SCREEN_TITLES.get(screen, screen)}")
-
-
-SUPERVISOR = "supervisor"
-
-
-def require_supervisor(login: str | None, action: str) -> Staff:
-    """The acting staff member if a supervisor; Forbidden otherwise. `action` completes
-    "Only a supervisor may ..." in the refusal."""
-    staff = Staff.get_or_none((Staff.login == login) & Staff.active) if login else None
-    if staff is None:
-        raise Forbidden(f"Only a supervisor may {action}; '{login or ''}' is not an active staff member.")
-    if staff.role != SUPERVISOR:
-        raise Forbidden(f"Only a supervisor may {action}; {staff.name} is a {staff.role}.")
-    return staff
 
 
 def hash_pin(pin: str) -> str:
@@ -179,6 +161,7 @@ def has_pin(login: str) -> bool:
     return row is not None and bool(row.pin_hash)
 
 
+@acts_as("staff.replace_pin")
 def replace_pin(ctx: Context, login: str, pin: str, *, by: Session | None) -> None:
     """Set `login`'s PIN from outside the app (the command line), under the rules of DESIGN.md.
 
@@ -191,17 +174,18 @@ def replace_pin(ctx: Context, login: str, pin: str, *, by: Session | None) -> No
     if by is None:  # a first PIN: checked again inside the transaction, so a race cannot replace one
         _store_pin(ctx, row.login, pin, None, "first PIN, command line", first_only=True)
         return
-    if by.login != row.login:
-        require_supervisor(by.login, f"replace {login}'s PIN")
+    if by.login != row.login:  # one's own PIN: anyone; another's: the table
+        require(by.login, "staff.replace_pin", doing=f"replace {login}'s PIN")
     _store_pin(ctx, row.login, pin, by.login, "command line")
 
 
+@acts_as("staff.unlock")
 def unlock(ctx: Context, login: str, *, by: str) -> None:
     """Clear a lock and the count of wrong PINs, for an active supervisor `by` only; audited in
     that supervisor's name."""
 
     def work() -> None:
-        require_supervisor(by, "unlock a staff account")
+        require(by, "staff.unlock")
         if not Staff.update(failed_attempts=0, locked_until=None).where(Staff.login == login).execute():
             raise AuthError(f"no staff member with login '{login}'")
         audit.record(ctx.now(), by, "unlock", "staff", login, "by hand")

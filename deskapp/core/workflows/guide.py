@@ -30,9 +30,9 @@ from deskapp.config.workflow_schema import (
 from deskapp.core import changes
 from deskapp.core import queue as q
 from deskapp.core.context import Context
-from deskapp.core.customers.masking import may_reveal
 from deskapp.core.security import audit, auth
-from deskapp.core.security.auth import Forbidden, Session
+from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as, allowed, require
 from deskapp.core.workflows import state as workflow_state
 from deskapp.core.workflows.runner import Approver, Offer, apply, check
 from deskapp.core.workflows.state import (
@@ -79,11 +79,11 @@ def state(ctx: Context, ticket_id: int) -> RunState | None:
     return run.state() if run else None
 
 
+@acts_as("workflows.reveal")
 def reveal_step_value(ctx: Context, session: Session, ticket_id: int, step_id: str, field: str) -> str | None:
     """The full value of a sensitive form field as recorded (state() shows it masked), for a role in
     customers.reveal_roles only; the reveal is audited with the step and field, never the value."""
-    if not may_reveal(ctx.config, session.role):
-        raise Forbidden(f"{session.name} ({session.role}) may not reveal sensitive values.")
+    require(session, "workflows.reveal", config=ctx.config)
     run = Run.load(ctx, ticket_id)
     if run is None:
         raise WorkflowError("This service has no workflow.")
@@ -107,11 +107,13 @@ def unfinished(ctx: Context, ticket_id: int) -> bool:
     return run is not None and run.ticket.status == q.SERVING and run.first_open() is not None
 
 
+@acts_as("workflows.run")
 def start_or_resume(ctx: Context, ticket_id: int, staff: str) -> RunState | None:
     """The workflow of a ticket being served, at its first step without a record (None: no workflow).
 
     On a fresh start, leading steps whose conditions do not hold are recorded as skipped.
     """
+    require(staff, "workflows.run")
 
     def work() -> RunState | None:
         run = Run.load(ctx, ticket_id, lock=True)
@@ -137,6 +139,7 @@ def validate_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, 
     return problems
 
 
+@acts_as("workflows.run", "workflows.approve")
 def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any], staff: str,
                 approver: Approver | None = None) -> RunState:
     """Record the current step with what was entered, do its work, and move on; one transaction.
@@ -145,6 +148,7 @@ def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, An
     (a committed step cannot be changed). An approval needs `approver`: a supervisor other than `staff`,
     whose PIN is checked here (wrong PINs count toward their lockout and are audited).
     """
+    require(staff, "workflows.run")
     run = _current(ctx, ticket_id, step_id)
     step = run.workflow.step(step_id)
     customer_id = run.ticket.customer_id
@@ -206,7 +210,7 @@ def _approve(ctx: Context, run: Run, step: ApprovalStep, approver: Approver | No
         session = auth.check_pin(ctx, login, approver.pin, purpose="approval")
     except auth.AuthError as exc:
         raise StepInvalid({"pin": str(exc)}) from None
-    if session.role != "supervisor":
+    if not allowed(session.role, "workflows.approve"):
         transaction(lambda: audit.record(now, login, "approval_refused", "ticket", ticket, f"role={session.role}"))
         raise StepInvalid({"approver": f"{session.name} is not a supervisor"})
     transaction(lambda: audit.record(now, login, "workflow_approval", "ticket", ticket,
@@ -214,13 +218,14 @@ def _approve(ctx: Context, run: Run, step: ApprovalStep, approver: Approver | No
     return session.login
 
 
+@acts_as("workflows.run")
 def back(ctx: Context, ticket_id: int, staff: str) -> RunState:
     """Back to the step before the current one, which is possible only while that step is not committed.
 
     Next commits, so the step before the current one is always on record: this explains which step
     it is and that it cannot change (abandon the workflow to start the service again).
     """
-    del staff
+    require(staff, "workflows.run")
     run = Run.load(ctx, ticket_id)
     if run is None:
         raise WorkflowError("This service has no workflow.")
@@ -235,8 +240,10 @@ def back(ctx: Context, ticket_id: int, staff: str) -> RunState:
     return run.state()
 
 
+@acts_as("workflows.run")
 def abandon(ctx: Context, ticket_id: int, reason: str, staff: str) -> RunState:
     """Stop the workflow at its current step, with the reason; the teller then completes or transfers."""
+    require(staff, "workflows.run")
     reason = (reason or "").strip()
     if not reason:
         raise StepInvalid({"reason": "say why the workflow is abandoned"})
@@ -265,6 +272,7 @@ class StepsLeft(q.QueueError):
         self.number = number
 
 
+@acts_as("workflows.run")
 def complete_ticket(ctx: Context, counter_code: str, *, abandon_reason: str | None = None,
                     by: str | None = None) -> q.TicketInfo:
     """Complete at a desk or from a script: refused while the ticket's workflow is unfinished.
@@ -272,6 +280,8 @@ def complete_ticket(ctx: Context, counter_code: str, *, abandon_reason: str | No
     With `abandon_reason` an unfinished workflow is first abandoned at its current step with that
     reason, recorded for `by` (default: the person at the counter), and audited; then completed.
     """
+    if by:
+        require(by, "workflows.run")
     held = q.held_by(ctx, counter_code)
     if held is not None and unfinished(ctx, held.id):
         if abandon_reason is None:
