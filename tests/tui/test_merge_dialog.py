@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import erasure
 from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.security.auth import Session
@@ -82,11 +83,13 @@ async def test_swapping_sides_makes_the_other_record_the_survivor(ctx, clock):
     assert Customer.get_by_id(b.id).name == "Marta Reis" and Customer.get_by_id(a.id).merged_into_id == b.id
 
 
-async def test_a_teller_has_no_merge_key(ctx, clock):
+async def test_a_teller_has_no_merge_key_and_sees_a_legal_hold(ctx, clock):
     a, _ = pair(ctx)
+    erasure.set_hold(ctx, BOSS, a.id, "court order 4")
     app = make_app(ctx, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_360(app, pilot, TELLER, a.id)
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, Customer360Screen)
+        assert "(legal hold)" in app.screen.query_one("#c360-identity", Static).visual.plain

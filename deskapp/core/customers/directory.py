@@ -157,6 +157,7 @@ class Customer360:
     life_events: tuple[LifeEventInfo, ...]
     may_reveal: bool
     may_edit: bool
+    legal_hold: bool = False  # erasure is refused while it is set (deskapp.core.customers.erasure)
 
 
 def _get(customer_id: int) -> Customer:
@@ -333,7 +334,7 @@ def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
         alerts=tuple(alerts(today, c, open_followups)), products=tuple(_products(c.id)),
         interactions=tuple(_interactions(c.id)), needs=tuple(_needs(c.id)), followups=open_followups,
         life_events=tuple(_life_events(c.id)), may_reveal=allowed(ctx, session, "reveal"),
-        may_edit=allowed(ctx, session, "edit"),
+        may_edit=allowed(ctx, session, "edit"), legal_hold=c.legal_hold,
     )
 
 

@@ -155,7 +155,8 @@ class Customer360Screen(Screen):
         consent = ("yes" + (f" since {v.consent_at:%Y-%m-%d}" if v.consent_at else "")
                    + (f" ({v.consent_source})" if v.consent_source else "")) if v.marketing_consent else "no"
         lines = [
-            f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]") + f"   customer {escape(v.number)}",
+            f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]")
+            + (" [yellow](legal hold)[/yellow]" if v.legal_hold else "") + f"   customer {escape(v.number)}",
             f"{label} {nid} · born {v.birth_date or '-'}" + (f" ({v.age})" if v.age is not None else ""),
             f"Phones {', '.join(v.phones) or '-'} · email {v.email or '-'}",
             f"Address {v.address or '-'}",
