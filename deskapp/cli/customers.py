@@ -1,4 +1,4 @@
-"""`deskapp customers ...`: search, import and export of customer records."""
+"""`deskapp customers ...`: search, import and export of customer records; merge, erase, hold, export-one."""
 from __future__ import annotations
 
 import sys
@@ -22,7 +22,7 @@ _TELLER_ROLE = "teller"
 
 @click.group()
 def customers() -> None:
-    """Customer records: search, CSV import and export."""
+    """Customer records: search, CSV import and export, merging, erasure and legal holds, subject access."""
 
 
 @customers.command()
@@ -166,7 +166,7 @@ def merge(env: Env, keep: str, other: str, choices: tuple[str, ...], login: str,
 @click.pass_obj
 @user_errors
 def erase(env: Env, number: str, reason: str, login: str, pin_stdin: bool, as_json: bool) -> None:
-    """Erase a customer's personal data (GDPR art. 17): anonymised, keeping the number, anonymous figures
+    """Erase a customer's personal data (GDPR article 17): anonymised, keeping the number, anonymous figures
     and what retention.keep_on_erasure names. Refused under a legal hold. Supervisors only; audited."""
     from deskapp.core.customers import directory, erasure
 
@@ -216,7 +216,7 @@ def hold(env: Env, number: str, reason: str | None, clear: bool, login: str, pin
 @click.pass_obj
 @user_errors
 def export_one(env: Env, number: str, login: str, output: str | None, pin_stdin: bool) -> None:
-    """Everything held about one customer as JSON, unmasked (a subject access request, GDPR art. 15). Audited."""
+    """Everything held about one customer as JSON, unmasked (subject access, GDPR article 15). Audited."""
     import json
 
     from deskapp.core.customers import directory, erasure
