@@ -1,4 +1,4 @@
-"""`deskapp customers ...`: search, import and export of customer records."""
+"""`deskapp customers ...`: search, import and export of customer records; merge, erase, hold, export-one."""
 from __future__ import annotations
 
 import sys
@@ -22,7 +22,7 @@ _TELLER_ROLE = "teller"
 
 @click.group()
 def customers() -> None:
-    """Customer records: search, CSV import and export."""
+    """Customer records: search, CSV import and export, merging, erasure and legal holds, subject access."""
 
 
 @customers.command()
@@ -123,3 +123,112 @@ def export(env: Env, out: str, login: str, reveal: bool, pin_stdin: bool, as_jso
     count = customer_io.export_csv(ctx, session, out, reveal=reveal)
     emit(as_json, {"file": out, "rows": count, "revealed": reveal},
          f"{count} customers written to {out}" + (" (national IDs in full)" if reveal else " (national IDs masked)"))
+
+
+@customers.command()
+@click.argument("keep")
+@click.argument("other")
+@click.option("--keep", "choices", multiple=True, metavar="FIELD=other",
+              help="Take this field's value from OTHER (repeatable); fields: name, national_id, birth_date, email, "
+                   "address, segment, manager, marketing_consent, kyc_review_due, id_doc_type, id_doc_expiry.")
+@click.option("--by", "login", required=True, help="Login of the supervisor merging (PIN proven).")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def merge(env: Env, keep: str, other: str, choices: tuple[str, ...], login: str, pin_stdin: bool,
+          as_json: bool) -> None:
+    """Merge customer OTHER into KEEP: everything held about OTHER moves to KEEP, whose fields keep
+    their values (or OTHER's where KEEP has none) unless --keep FIELD=other; OTHER's number then
+    finds KEEP. Supervisors only; audited with both numbers."""
+    from deskapp.core.customers import directory
+    from deskapp.core.customers import merge as core
+
+    ctx = env.context()
+    take = core.parse_choices(choices)
+    keep_id, other_id = directory.find(keep, follow=False), directory.find(other, follow=False)
+    session = prove_identity(ctx, login, pin_stdin)
+    result = core.merge(ctx, session, keep_id, other_id, take)
+    moved = {table: n for table, n in sorted(result.moved.items()) if n}
+    emit(as_json, {"survivor": result.survivor, "merged": result.merged, "from_merged": list(result.from_other),
+                   "moved": moved, "rows_before": result.rows_before, "rows_after": result.rows_after},
+         f"{result.merged} merged into {result.survivor}; "
+         f"from {result.merged}: {', '.join(result.from_other) or 'no field'}; "
+         f"moved: {', '.join(f'{t} {n}' for t, n in moved.items()) or 'nothing'}")
+
+
+@customers.command()
+@click.argument("number")
+@click.option("--reason", required=True, help="The request this answers (kept in the audit: no personal data).")
+@click.option("--by", "login", required=True, help="Login of the supervisor erasing (PIN proven).")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def erase(env: Env, number: str, reason: str, login: str, pin_stdin: bool, as_json: bool) -> None:
+    """Erase a customer's personal data (GDPR article 17): anonymised, keeping the number, anonymous figures
+    and what retention.keep_on_erasure names. Refused under a legal hold. Supervisors only; audited."""
+    from deskapp.core.customers import directory, erasure
+
+    ctx = env.context()
+    customer_id = directory.find(number)  # a number merged away names the same person: its survivor
+    session = prove_identity(ctx, login, pin_stdin)
+    result = erasure.erase(ctx, session, customer_id, reason)
+    changed = {t: n for t, n in sorted(result.anonymised.items()) if n}
+    emit(as_json, {"number": result.number, "anonymised": changed, "kept": list(result.kept)},
+         f"customer {result.number} erased; rows anonymised: "
+         f"{', '.join(f'{t} {n}' for t, n in changed.items())}"
+         + (f"; kept for retention: {', '.join(result.kept)}" if result.kept else ""))
+
+
+@customers.command()
+@click.argument("number")
+@click.option("--reason", help="What the hold is for (a case or order reference; no personal data).")
+@click.option("--clear", is_flag=True, help="Clear the hold instead.")
+@click.option("--by", "login", required=True, help="Login of the supervisor (PIN proven).")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def hold(env: Env, number: str, reason: str | None, clear: bool, login: str, pin_stdin: bool, as_json: bool) -> None:
+    """Put a customer under a legal hold (erasure is refused until it is cleared), or --clear it. Audited."""
+    from deskapp.core.customers import directory, erasure
+    from deskapp.errors import BadInput
+
+    if clear == bool(reason):
+        raise BadInput("Give --reason to set a legal hold, or --clear to clear it.")
+    ctx = env.context()
+    customer_id = directory.find(number)
+    session = prove_identity(ctx, login, pin_stdin)
+    if clear:
+        erasure.clear_hold(ctx, session, customer_id)
+    else:
+        erasure.set_hold(ctx, session, customer_id, reason or "")
+    emit(as_json, {"number": number, "legal_hold": not clear},
+         f"legal hold on {number} {'cleared' if clear else 'set'}")
+
+
+@customers.command("export-one")
+@click.argument("number")
+@click.option("--by", "login", required=True, help="Login of the supervisor or manager exporting (PIN proven).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="JSON file to write (default: stdout).")
+@pin_stdin_option
+@click.pass_obj
+@user_errors
+def export_one(env: Env, number: str, login: str, output: str | None, pin_stdin: bool) -> None:
+    """Everything held about one customer as JSON, unmasked (subject access, GDPR article 15). Audited."""
+    import json
+
+    from deskapp.core.customers import directory, erasure
+
+    ctx = env.context()
+    customer_id = directory.find(number)
+    session = prove_identity(ctx, login, pin_stdin)
+    data = erasure.export_one(ctx, session, customer_id)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        click.echo(f"everything held about {data['customer']['number']} written to {output}", err=True)
+    else:
+        click.echo(text)

@@ -328,6 +328,25 @@ class Customers(Section):
         return self.phone_region or region_for_prefix(self.phone_prefix) or "PT"
 
 
+class Retention(Section):
+    """How long personal data is kept (`deskapp retention run` applies it) and what an erasure must keep."""
+
+    feedback_comment_months: int | None = Field(None, ge=1, le=1200)
+    """Feedback comments are blanked this many months after they were given (the scores stay); none: kept."""
+    interaction_note_months: int | None = Field(None, ge=1, le=1200)
+    """Notes of interactions (calls, meetings, notes) are blanked this many months after them; none: kept."""
+    step_value_months: int | None = Field(None, ge=1, le=1200)
+    """What was typed into workflow steps (text, phone, ID and date fields) is blanked this many months
+    after the step; amounts, numbers, choices and yes/no answers stay; none: kept."""
+    ticket_customer_years: int | None = Field(None, ge=1, le=100)
+    """Tickets (with their feedback) are unlinked from their customer this many years after they were
+    issued; the ticket, its times and its scores stay, anonymous; none: kept."""
+    keep_on_erasure: list[Literal["products"]] = Field(default_factory=list)
+    """What an erasure must leave as it is because banking law requires it be kept: products (the
+    products held, with their account numbers, linked to the customer number). Everything else
+    personal is erased; the customer number and anonymous figures always stay."""
+
+
 class Config(Section):
     """The whole of config.yaml."""
 
@@ -364,6 +383,8 @@ class Config(Section):
     After loading, this also holds the workflows of every file in workflow_files."""
     workflow_files: list[str] = Field(default_factory=list)
     """YAML files, relative to this one, each holding a `workflows:` mapping like the one above."""
+    retention: Retention = Retention()
+    """Retention periods of personal data and what an erasure keeps (GDPR art. 17 against banking law)."""
     offers: Offers = Offers()
     """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
 

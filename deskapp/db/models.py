@@ -108,6 +108,12 @@ class Customer(BaseModel):
     # the full-text indexes are built over it.
     name_folded = CharField(default="", index=True)
     updated_at = DateTimeField(null=True)
+    # Added by 0017: the survivor this record was merged into (its number resolves there), a legal
+    # hold that blocks erasure, and when the personal data was erased.
+    merged_into = ForeignKeyField("self", null=True, backref="merged")
+    legal_hold = BooleanField(default=False)
+    legal_hold_reason = TextField(null=True)
+    erased_at = DateTimeField(null=True)
 
 
 class CustomerPhone(BaseModel):
@@ -211,6 +217,7 @@ class FollowUp(BaseModel):
     root_cause = CharField(max_length=32, null=True)
     closed_at = DateTimeField(null=True)
     closed_by = CharField(max_length=32, null=True)
+    snooze_reason = TextField(null=True)  # added by 0017 (the audit used to hold it)
 
 
 class Product(BaseModel):

@@ -2,7 +2,7 @@
 
 What a query matches, best first (the rank; lower is better):
 
-0. the customer number or national ID, exactly;
+0. the customer number or national ID, exactly (a number merged away finds the record it was merged into);
 1. a stored phone, exactly, or ending with the 8 or more digits typed (without its country code), or
    the number typed in the branch's national format ("07911 123456" in GB: see deskapp.db.phones);
 2. the whole name, exactly (case and diacritics aside);
@@ -161,7 +161,8 @@ def _ids(sql: str, params: tuple) -> list[int]:
 
 class _Sqlite:
     def exact_key(self, key: str, n: int) -> list[int]:
-        return _ids("SELECT id FROM customer WHERE number = ? OR national_id = ? ORDER BY id LIMIT ?", (key, key, n))
+        return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = ? OR national_id = ? "
+                    "ORDER BY id LIMIT ?", (key, key, n))
 
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = ? ORDER BY id LIMIT ?", (folded, n))
@@ -239,7 +240,8 @@ class _Postgres:
     # happens above all with the generic plan of a statement psycopg prepared after a few runs, which
     # knows neither the value nor the LIMIT.
     def exact_key(self, key: str, n: int) -> list[int]:
-        return _ids("SELECT id FROM customer WHERE number = %s OR national_id = %s ORDER BY id LIMIT %s", (key, key, n))
+        return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = %s OR national_id = %s "
+                    "ORDER BY id LIMIT %s", (key, key, n))
 
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id + 0 LIMIT %s", (folded, n))

@@ -21,7 +21,7 @@ import pytest
 
 import deskapp.core
 from deskapp.core import queue as q
-from deskapp.core.customers import directory, edit, followups, io, records
+from deskapp.core.customers import directory, edit, erasure, followups, io, merge, records
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.demo import branch as demo
 from deskapp.core.feedback import recording
@@ -206,6 +206,22 @@ CASES: dict[tuple[str, str], Case] = {
              loads_login=False),
     ("deskapp.core.customers.io.import_csv", "customers.import"):
         Case(lambda w, who: io.import_csv(w.ctx, csv_file(w), by=who)),
+    ("deskapp.core.customers.merge.compare", "customers.merge"):
+        Case(lambda w, who: merge.compare(w.ctx, who, w.customer, w.customer + 1), as_session=True,
+             loads_login=False),
+    ("deskapp.core.customers.merge.merge", "customers.merge"):
+        Case(lambda w, who: merge.merge(w.ctx, who, w.customer, w.customer + 1), as_session=True,
+             loads_login=False),
+    ("deskapp.core.customers.erasure.erase", "customers.erase"):
+        Case(lambda w, who: erasure.erase(w.ctx, who, w.customer, "request by letter"), as_session=True,
+             loads_login=False),
+    ("deskapp.core.customers.erasure.set_hold", "customers.erase"):
+        Case(lambda w, who: erasure.set_hold(w.ctx, who, w.customer, "court order 1"), as_session=True,
+             loads_login=False),
+    ("deskapp.core.customers.erasure.clear_hold", "customers.erase"):
+        Case(lambda w, who: erasure.clear_hold(w.ctx, who, w.customer), as_session=True, loads_login=False),
+    ("deskapp.core.customers.erasure.export_one", "customers.export_one"):
+        Case(lambda w, who: erasure.export_one(w.ctx, who, w.customer), as_session=True, loads_login=False),
     # follow-ups, offers, portfolios
     ("deskapp.core.customers.followups.create", "followups.create"):
         Case(lambda w, who: followups.create(w.ctx, source="manual", reason="call", by=who, customer_id=w.customer)),

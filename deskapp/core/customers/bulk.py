@@ -34,7 +34,7 @@ CHUNK = 500  # keys per lookup query (SQLite's default limit on bound parameters
 # What an import compares with a customer on file (the Customer columns a row can set).
 COMPARED = ("number", "name", "name_folded", "national_id", "birth_date", "email", "address", "segment",
             "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
-_READ = ("id", "manager_id", *COMPARED)
+_READ = ("id", "manager_id", "merged_into_id", "erased_at", *COMPARED)
 _CONVERTED = [(i, Customer._meta.columns[column].python_value) for i, column in enumerate(_READ)
               if isinstance(Customer._meta.columns[column], (BooleanField, DateField, DateTimeField))]
 

@@ -6,10 +6,11 @@ audit event. Views of a profile, reveals, edits and exports are audited without 
 
 Who may do what is checked here, whatever a screen shows, against the rows customers.search, .view,
 .create, .edit, .record (notes, needs, life events, interactions), .export and .reveal of the one role
-table, deskapp.core.security.permissions.
+table, deskapp.core.security.permissions (and .merge, .erase, .export_one beside, in merge and erasure).
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -156,6 +157,7 @@ class Customer360:
     life_events: tuple[LifeEventInfo, ...]
     may_reveal: bool
     may_edit: bool
+    legal_hold: bool = False  # erasure is refused while it is set (deskapp.core.customers.erasure)
 
 
 def _get(customer_id: int) -> Customer:
@@ -165,15 +167,15 @@ def _get(customer_id: int) -> Customer:
     return row
 
 
-def find(number_or_id: str | int) -> int:
-    """A customer's id from its number (00000042) or id."""
+def find(number_or_id: str | int, *, follow: bool = True) -> int:
+    """A customer's id from its number (00000042) or id; a number merged away gives its survivor's (follow)."""
     text = str(number_or_id).strip()
-    row = Customer.select(Customer.id).where(Customer.number == text.upper()).first()
+    row = Customer.select(Customer.id, Customer.merged_into).where(Customer.number == text.upper()).first()
     if row is None and text.isdigit():
-        row = Customer.select(Customer.id).where(Customer.id == int(text)).first()
+        row = Customer.select(Customer.id, Customer.merged_into).where(Customer.id == int(text)).first()
     if row is None:
         raise CustomerNotFound(f"There is no customer {text}.")
-    return row.id
+    return (row.merged_into_id if follow else None) or row.id
 
 
 @acts_as("customers.search")
@@ -332,7 +334,7 @@ def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
         alerts=tuple(alerts(today, c, open_followups)), products=tuple(_products(c.id)),
         interactions=tuple(_interactions(c.id)), needs=tuple(_needs(c.id)), followups=open_followups,
         life_events=tuple(_life_events(c.id)), may_reveal=allowed(ctx, session, "reveal"),
-        may_edit=allowed(ctx, session, "edit"),
+        may_edit=allowed(ctx, session, "edit"), legal_hold=c.legal_hold,
     )
 
 
@@ -360,13 +362,9 @@ def alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUp
 
 
 def _birthday(birth: dt.date, today: dt.date) -> bool:
-    if (birth.month, birth.day) == (2, 29) and not _leap(today.year):
+    if (birth.month, birth.day) == (2, 29) and not calendar.isleap(today.year):
         return (today.month, today.day) == (2, 28)
     return (birth.month, birth.day) == (today.month, today.day)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _products(customer_id: int) -> list[ProductInfo]:

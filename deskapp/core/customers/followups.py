@@ -217,7 +217,8 @@ def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInf
 
 @acts_as("followups.work", "followups.work_others")
 def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, by: str) -> FollowUpInfo:
-    """Move the due time later, with a reason (kept in the audit trail)."""
+    """Move the due time later, with a reason (kept on the follow-up; the audit names only the new time,
+    since free text may hold personal data an erasure must reach and the audit cannot change)."""
     if not reason.strip():
         raise FollowUpError("Snoozing needs a reason.")
     if until <= ctx.now():
@@ -228,7 +229,8 @@ def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, b
             raise FollowUpError(f"Follow-up {row.id} is already done.")
         row.snoozed_until = until
         row.due_at = until
-        return f"until={until.isoformat(timespec='minutes')} reason={reason.strip()[:200]}"
+        row.snooze_reason = reason.strip()[:500]
+        return f"until={until.isoformat(timespec='minutes')}"
 
     return _change(ctx, followup_id, by, "followup_snoozed", apply, doing="snooze a follow-up")
 

@@ -222,6 +222,10 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
             if existing is None:
                 created.append(r)
                 continue
+            if existing["merged_into_id"] is not None or existing["erased_at"] is not None:
+                gone = "was merged into another record" if existing["merged_into_id"] else "was erased"
+                errors.append((r.line, f"number: customer {existing['number']} {gone}; it takes no new data"))
+                continue
             other = by_number.get(r.values.get("number"))
             if other is not None and other["id"] != existing["id"]:
                 errors.append((r.line, f"number: {r.values['number']} belongs to another customer"))
@@ -290,7 +294,8 @@ def _insert(rows: list[_Row], now: dt.datetime) -> list[tuple]:
 
 @acts_as("customers.export", "customers.reveal")
 def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal: bool = False) -> int:
-    """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may."""
+    """Every customer to a CSV with the import's columns; IDs masked unless revealed by a role that may.
+    Records merged away and erased records are left out."""
     require(ctx, session, "export")
     if reveal:
         require(ctx, session, "reveal")
@@ -313,6 +318,8 @@ def export_csv(ctx: Context, session: Session, out: str | os.PathLike, *, reveal
             ):
                 phones.setdefault(cid, []).append("+" + digits)
             for c in batch:
+                if c.merged_into_id is not None or c.erased_at is not None:
+                    continue  # a tombstone or an erased record: nothing of a customer's to export
                 writer.writerow(safe_cells([
                     c.number, c.name, c.national_id if reveal else mask(c.national_id), _iso(c.birth_date),
                     ";".join(phones.get(c.id, [])), c.email or "", c.address or "", c.segment or "",

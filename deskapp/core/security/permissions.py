@@ -72,6 +72,9 @@ TABLE: dict[str, Rule] = {
     "customers.export": Rule((SUPERVISOR, "manager"), "export customers"),
     "customers.import": Rule((SUPERVISOR, "manager"), "import customers", anonymous=True),
     "customers.reveal": Rule(FROM_CONFIG, "reveal full IDs or account numbers"),
+    "customers.merge": Rule((SUPERVISOR,), "merge customer records"),
+    "customers.erase": Rule((SUPERVISOR,), "erase a customer's personal data or set a legal hold"),
+    "customers.export_one": Rule((SUPERVISOR, "manager"), "export everything held about a customer"),
     # follow-ups and offers
     "followups.create": Rule(EVERYONE, "open a follow-up", anonymous=True),
     "followups.work": Rule(EVERYONE, "work on a follow-up",

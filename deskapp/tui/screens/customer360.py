@@ -4,7 +4,8 @@ Opened from lookup, the desk ("o") or any screen with a customer id. Identifiers
 "v" reveals the national ID for the roles allowed to (audited in core). Keys add a note, a
 need, a life event or an interaction (the contact log: call, meeting or note with its outcome), and
 edit the details. The Offers tab lists the next-best offers for the customer (deskapp.core.offers):
-y records that the customer accepted the highlighted one, n that they declined it (asking why, optionally). Escape goes back.
+y records that the customer accepted the highlighted one, n that they declined it (asking why, optionally).
+A supervisor merges another record of the same person into this one with m (merge_dialog). Escape goes back.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from deskapp.core.customers import directory as customers
 from deskapp.core.relationship import offers
 from deskapp.tui.format import escape
 from deskapp.tui.screens import customer_forms as forms
+from deskapp.tui.screens.merge_dialog import MergeDialog
 from deskapp.tui.screens.offer_dialog import DeclineDialog
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
@@ -49,6 +51,7 @@ class Customer360Screen(Screen):
         Binding("v", "reveal", "Reveal ID", id="c360_reveal"),
         Binding("y", "offer('accepted')", "Offer accepted", id="c360_offer_accept"),
         Binding("n", "offer('declined')", "Offer declined", id="c360_offer_decline"),
+        Binding("m", "merge", "Merge", id="c360_merge"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -152,7 +155,8 @@ class Customer360Screen(Screen):
         consent = ("yes" + (f" since {v.consent_at:%Y-%m-%d}" if v.consent_at else "")
                    + (f" ({v.consent_source})" if v.consent_source else "")) if v.marketing_consent else "no"
         lines = [
-            f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]") + f"   customer {escape(v.number)}",
+            f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]")
+            + (" [yellow](legal hold)[/yellow]" if v.legal_hold else "") + f"   customer {escape(v.number)}",
             f"{label} {nid} · born {v.birth_date or '-'}" + (f" ({v.age})" if v.age is not None else ""),
             f"Phones {', '.join(v.phones) or '-'} · email {v.email or '-'}",
             f"Address {v.address or '-'}",
@@ -169,7 +173,20 @@ class Customer360Screen(Screen):
             return bool(self.view and self.view.may_edit)
         if action == "offer":
             return bool(self.offers)
+        if action == "merge":
+            return bool(self.view and customers.allowed(self.app.ctx, self.app.session, "merge"))
         return True
+
+    def action_merge(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(MergeDialog(self.customer_id, self.view.number), self._merged)
+
+    def _merged(self, survivor: int | None) -> None:
+        if survivor is not None:
+            self.customer_id = survivor
+            self.notify("Merged; this is the record that remains.")
+            self.revealed = None
+            self.load()
 
     def action_offer(self, decision: str) -> None:
         table = self.query_one("#c360-offers", DataTable)

@@ -23,7 +23,7 @@ SNOOZE_HOUR = 9  # a snoozed follow-up falls due at 09:00 branch time on the day
 
 
 class SnoozeDialog(_Dialog):
-    """Move a follow-up's due time to a later day, saying why (kept in the audit trail)."""
+    """Move a follow-up's due time to a later day, saying why (kept on the follow-up)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SnoozeDialog")
 
