@@ -92,7 +92,7 @@ class SummaryPanel(StepPanel):
 class ChecklistPanel(StepPanel):
     def compose(self) -> ComposeResult:
         for i, item in enumerate(self.spec.items):
-            yield Checkbox(item, id=f"c-{i}")
+            yield Checkbox(plain(item), id=f"c-{i}")
         yield _error("items")
 
     def values(self) -> dict[str, Any]:
