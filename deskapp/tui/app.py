@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
 
@@ -298,6 +299,13 @@ class DeskApp(App):
             self._poll_failing = False
             self.notify("Connected to the database again; the screen is up to date.", title="Database",
                         severity="information", timeout=6)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title and subtitle carry the branch's and the staff member's names (config texts):
+        control characters are shown, never sent to the terminal."""
+        from deskapp.tui.format import literal
+
+        return super().format_title(literal(title), literal(sub_title))
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

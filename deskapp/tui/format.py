@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from rich.text import Text
+
 DASH = "-"
 
 
@@ -50,11 +52,36 @@ def ticket_number(number: str, former_number: str | None = None) -> str:
     return f"{number} (was {former_number})" if former_number else number
 
 
+# Characters a terminal would act on instead of showing: C0 controls (ESC starts a colour or a cursor
+# move), DEL, the C1 controls and the bidirectional overrides that turn the rest of a line around.
+# Each is shown as a visible stand-in instead (the Unicode "control pictures": ESC is shown as ␛).
+_SHOWN = {code: 0x2400 + code for code in range(0x20) if code != 0x0A}  # newline stays a line break
+_SHOWN[0x09] = 0x20  # a tab becomes a space: cells and panels lay text out themselves
+_SHOWN[0x7F] = 0x2421
+_SHOWN.update({code: 0xFFFD for code in range(0x80, 0xA0)})
+_SHOWN.update({code: 0xFFFD for code in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def literal(text: str) -> str:
+    """Text from data (a name, a note, a config text) with nothing in it a terminal would act on.
+
+    Every widget that shows such text goes through here: `escape` (text inside our own markup), the
+    DataTable of widgets/table.py and `plain` (a label, option or button shown without markup)."""
+    return text.translate(_SHOWN)
+
+
+def plain(text: str) -> Text:
+    """Text from data as a widget label that is never read as markup: a table cell, an option of an
+    OptionList or a Select (whose type-to-search reads a Text), a Button or RadioButton label, a
+    Static built from data alone."""
+    return Text(literal(text), end="")
+
+
 def escape(text: str) -> str:
     """Text from data (a name, a note, a login) made safe to put inside our own markup.
 
     Textual's own `escape` leaves `[/` without a closing bracket, a backslash before `[` and `[$var]`
     live, so a customer named `Olga [/` still crashed a screen; every `[` is escaped here instead. A
     trailing backslash would escape the tag that follows it, so a zero-width space closes it off."""
-    escaped = text.replace("[", "\\[")
+    escaped = literal(text).replace("[", "\\[")
     return escaped + "\u200b" if escaped.endswith("\\") else escaped

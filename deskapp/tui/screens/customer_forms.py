@@ -21,7 +21,7 @@ from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.directory import Customer360
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core, show_failure
 
 
@@ -65,11 +65,11 @@ class CustomerForm(ModalScreen[object]):
             yield Static(f"[b]{escape(self.spec.title)}[/b]")
             for f in self.spec.fields:
                 if f.kind == "checkbox":
-                    yield Checkbox(f.label, value=bool(f.value), id=f"field-{f.name}")
+                    yield Checkbox(plain(f.label), value=bool(f.value), id=f"field-{f.name}")
                 else:
-                    yield Label(f.label)
+                    yield Label(plain(f.label))
                     if f.kind == "select":
-                        options = [(c.replace("_", " "), c) for c in f.choices]
+                        options = [(plain(c.replace("_", " ")), c) for c in f.choices]
                         yield Select(options, value=f.value if f.value in f.choices else Select.NULL,
                                      allow_blank=True, id=f"field-{f.name}")
                     else:

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from deskapp.core import queue as q
 from deskapp.core.queue import floor
 from deskapp.core.workflows import guide as workflows
-from deskapp.tui.format import elapsed, escape, minutes
+from deskapp.tui.format import elapsed, escape, minutes, plain
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
@@ -36,7 +36,7 @@ class ChooseService(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
             yield Static("Transfer to which service?", classes="section-title")
-            yield OptionList(*[Option(f"{code} · {name}", id=code) for code, name in self.services])
+            yield OptionList(*[Option(plain(f"{code} · {name}"), id=code) for code, name in self.services])
             yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Digits, Static
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape, ticket_number
+from deskapp.tui.format import escape, plain, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
@@ -104,7 +104,7 @@ class DisplayScreen(AppScreen):
         self.query_one("#display-counter", TicketDigits).update(call.counter if call else "")
         text = f"{ticket_number(call.number, call.former_number)} → {call.counter_name}" if call \
             else "Waiting for the first call."
-        self.query_one("#display-now-text", Static).update(text)
+        self.query_one("#display-now-text", Static).update(plain(text))
         if announce:
             self.app.bell()
             panel = self.query_one("#display-now")

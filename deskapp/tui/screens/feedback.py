@@ -22,7 +22,7 @@ from deskapp.core import feedback as fb
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
-from deskapp.tui.format import DASH, escape, percent, score
+from deskapp.tui.format import DASH, escape, percent, plain, score
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
 from deskapp.tui.widgets.table import DataTable
@@ -113,17 +113,17 @@ class FeedbackScreen(AppScreen):
         today = self.app.ctx.today() if self.app.ctx else dt.date.today()
         yield Header()
         with Horizontal(id="fb-filters"):
-            yield Select([(f"{s.code} · {s.name}", s.code) for s in config.services], prompt="Service",
+            yield Select([(plain(f"{s.code} · {s.name}"), s.code) for s in config.services], prompt="Service",
                          id="filter-service", compact=True)
-            yield Select([(s.name, s.login) for s in config.staff if s.role in ("teller", "supervisor")],
+            yield Select([(plain(s.name), s.login) for s in config.staff if s.role in ("teller", "supervisor")],
                          prompt="Staff", id="filter-staff", compact=True)
-            yield Select([(c.name, c.code) for c in config.counters], prompt="Counter", id="filter-counter", compact=True)
+            yield Select([(plain(c.name), c.code) for c in config.counters], prompt="Counter", id="filter-counter", compact=True)
             yield Input(str(today - dt.timedelta(days=DEFAULT_DAYS - 1)), placeholder="from",
                         id="filter-since", max_length=10, compact=True)
             yield Input(str(today), placeholder="to", id="filter-until", max_length=10, compact=True)
             yield Select([(f"{name} ({what})", name) for name, what in fb.BANDS.items()], prompt="Score",
                          id="filter-band", compact=True)
-            yield Select([(t.tag.replace("_", " "), t.tag) for t in config.feedback.tags], prompt="Tag",
+            yield Select([(plain(t.tag.replace("_", " ")), t.tag) for t in config.feedback.tags], prompt="Tag",
                          id="filter-tag", compact=True)
             yield Select([("customer", fb.CUSTOMER), ("staff-entered", fb.STAFF)], prompt="Entry",
                          id="filter-entered", compact=True)

@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Static
 
 from deskapp.core import feedback as fb
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
+from deskapp.tui.format import plain
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.work import call_core
 
@@ -126,7 +127,7 @@ class CustomerFeedback(ModalScreen[str]):
         texts = self.settings.texts
         with Vertical(id="fbc-box"):
             with Vertical(id="fbc-ask"):
-                yield Static(f"{texts.title} · {self.pending.number}", id="fbc-title", markup=False)
+                yield Static(plain(f"{texts.title} · {self.pending.number}"), id="fbc-title")
                 yield Static("", id="fbc-progress")
                 yield Static("", id="fbc-question", markup=False)
                 for name in self.questions:
@@ -140,10 +141,10 @@ class CustomerFeedback(ModalScreen[str]):
                 yield Input(id="fbc-comment", max_length=fb.MAX_COMMENT)
                 with Center():
                     with Horizontal(id="fbc-actions"):
-                        yield Button(texts.skip, id="fbc-skip")
-                        yield Button(texts.send, variant="primary", id="fbc-send")
+                        yield Button(plain(texts.skip), id="fbc-skip")
+                        yield Button(plain(texts.send), variant="primary", id="fbc-send")
                 yield Static("", id="fbc-hint", markup=False)
-            yield Static(texts.thanks, id="fbc-thanks", markup=False)
+            yield Static(plain(texts.thanks), id="fbc-thanks")
 
     def on_mount(self) -> None:
         self.set_interval(0.2, self._check_timeout)
@@ -157,7 +158,7 @@ class CustomerFeedback(ModalScreen[str]):
         name = self.question
         config = getattr(self.settings.questions, name)
         self.query_one("#fbc-progress", Static).update(f"{self.index + 1} / {len(self.questions)}")
-        self.query_one("#fbc-question", Static).update(config.text)
+        self.query_one("#fbc-question", Static).update(plain(config.text))
         is_comment = name == "comment"
         for scale in self.query(".scale"):
             scale.display = scale.id == f"fbc-scale-{name}"
@@ -165,12 +166,12 @@ class CustomerFeedback(ModalScreen[str]):
         self.query_one("#fbc-comment", Input).display = is_comment
         self.query_one("#fbc-send", Button).display = is_comment
         texts = self.settings.texts
-        self.query_one("#fbc-hint", Static).update(texts.comment_hint if is_comment else texts.hint)
+        self.query_one("#fbc-hint", Static).update(plain(texts.comment_hint if is_comment else texts.hint))
         if is_comment:
             self.query_one("#fbc-comment", Input).focus()
             return
-        self.query_one("#fbc-low", Static).update(config.low)
-        self.query_one("#fbc-high", Static).update(config.high)
+        self.query_one("#fbc-low", Static).update(plain(config.low))
+        self.query_one("#fbc-high", Static).update(plain(config.high))
         self.set_focus(None)  # nothing chosen yet: an Enter pressed too soon answers nothing
 
     def _buttons(self) -> list[ScoreButton]:
@@ -320,8 +321,8 @@ class FeedbackTerminal(AppScreen):
     def compose(self) -> ComposeResult:
         counter = self.counter
         name = next((c.name for c in self.config.counters if c.code == counter), f"Counter {counter}")
-        yield Static(self.config.feedback.texts.welcome, id="fbt-welcome", markup=False)
-        yield Static(f"{self.config.branch.name} · {name}", id="fbt-counter", markup=False)
+        yield Static(plain(self.config.feedback.texts.welcome), id="fbt-welcome")
+        yield Static(plain(f"{self.config.branch.name} · {name}"), id="fbt-counter")
 
     def reload(self) -> None:
         if self.asking or not self.counter:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from deskapp.core import feedback as fb
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core, show_failure
 
 DIALOG_CSS = """
@@ -99,7 +99,7 @@ class CloseDialog(_Dialog):
             yield Label("Resolution: what was done for the customer (required)")
             yield TextArea(id="close-resolution")
             yield Label("Root cause")
-            yield Select([(c.replace("_", " "), c) for c in causes], prompt="Choose a root cause", id="close-cause")
+            yield Select([(plain(c.replace("_", " ")), c) for c in causes], prompt="Choose a root cause", id="close-cause")
             yield Static("", classes="dialog-message")
             yield self._buttons("Close follow-up", "success")
 
@@ -118,7 +118,7 @@ class ReassignDialog(_Dialog):
     DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog")
 
     def compose(self) -> ComposeResult:
-        people = [(f"{s.name} ({s.role})", s.login) for s in self.app.config.staff if s.role != "greeter"]
+        people = [(plain(f"{s.name} ({s.role})"), s.login) for s in self.app.config.staff if s.role != "greeter"]
         with Vertical():
             yield Static(f"[b]Reassign follow-up {self.item.id}[/b]\nNow with: {escape(self.item.assignee_name or 'no one')}")
             yield Label("To")

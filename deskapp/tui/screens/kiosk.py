@@ -17,7 +17,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Stati
 from deskapp.core import queue as q
 from deskapp.core.queue.waits import wait_range
 from deskapp.core.security import auth
-from deskapp.tui.format import escape, minutes
+from deskapp.tui.format import escape, literal, minutes, plain
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core, show_failure
 
@@ -42,7 +42,7 @@ class ServiceButton(Button):
             self.code = code
 
     def __init__(self, n: int, code: str, name: str) -> None:
-        super().__init__(f"{n}   {name}", id=f"kiosk-service-{code}", classes="kiosk-service")
+        super().__init__(plain(f"{n}   {name}"), id=f"kiosk-service-{code}", classes="kiosk-service")
         self.code = code
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -109,7 +109,7 @@ class KioskScreen(Screen):
     def __init__(self) -> None:
         super().__init__(name="kiosk")
         for n, service in enumerate(self.app.config.services[:9], start=1):
-            self._bindings.bind(str(n), f"take({n})", service.name)
+            self._bindings.bind(str(n), f"take({n})", literal(service.name))
         self._busy = False
         self._showing = False
         self._back_timer = None

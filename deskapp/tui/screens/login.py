@@ -7,7 +7,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core, show_failure
 
 
@@ -88,7 +88,7 @@ class LoginScreen(Screen):
         return self.app.counter if self.app.counter in {c.code for c in config.counters} else Select.NULL
 
     def _counter_select(self, config) -> Select:
-        counters = [(f"{c.code} · {c.name}", c.code) for c in config.counters]
+        counters = [(plain(f"{c.code} · {c.name}"), c.code) for c in config.counters]
         return Select(counters, value=self._given_counter(config), allow_blank=True, prompt="No counter",
                       id="counter")
 

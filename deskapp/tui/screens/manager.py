@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.relationship import pipeline, portfolio
-from deskapp.tui.format import DASH
+from deskapp.tui.format import DASH, plain
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
@@ -101,11 +101,11 @@ class ManagerScreen(AppScreen):
                 with Horizontal(id="mgr-filters", classes="with-owner" if chooses_owner else ""):
                     if chooses_owner:
                         # A supervisor looks after every portfolio: whose is chosen here.
-                        managers = [(m.name, m.login) for m in config.staff if m.role == "manager"]
+                        managers = [(plain(m.name), m.login) for m in config.staff if m.role == "manager"]
                         yield Select(managers, value=managers[0][1] if managers else Select.NULL,
                                      allow_blank=not managers, prompt="Manager", id="mgr-owner", compact=True)
                     yield Input(placeholder="Search name or customer number (/)", id="mgr-search", compact=True)
-                    yield Select([(s, s) for s in config.customers.segments], prompt="Segment", id="mgr-segment",
+                    yield Select([(plain(s), s) for s in config.customers.segments], prompt="Segment", id="mgr-segment",
                                  compact=True)
                     yield Select([(label, kind) for kind, label in ALERT_KINDS.items()], prompt="Alert",
                                  id="mgr-alert", compact=True)

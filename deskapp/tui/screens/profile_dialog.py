@@ -16,7 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core, show_failure
 
 
@@ -61,8 +61,8 @@ class ProfileDialog(ModalScreen[bool]):
     def _redraw(self, highlight: int) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        rows = [Option(f"{i + 1}. {code} · {escape(self.names[code])}", id=code) for i, code in enumerate(self.chosen)]
-        rows += [Option(f"   {code} · {escape(self.names[code])}  (not served)", id=code) for code in self.others]
+        rows = [Option(plain(f"{i + 1}. {code} · {self.names[code]}"), id=code) for i, code in enumerate(self.chosen)]
+        rows += [Option(plain(f"   {code} · {self.names[code]}  (not served)"), id=code) for code in self.others]
         options.add_options(rows)
         options.highlighted = max(0, min(highlight, len(rows) - 1))
         options.focus()

@@ -23,7 +23,7 @@ from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape, ticket_number, wait_with_range
+from deskapp.tui.format import escape, plain, ticket_number, wait_with_range
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -105,12 +105,12 @@ class ReceptionScreen(AppScreen):
         with Horizontal(id="reception-body"):
             with VerticalScroll(id="reception-form"):
                 yield Static("1 · Service", classes="section-title")
-                yield OptionList(*[Option(f"{n}  {s.name}  ({s.code})", id=s.code)
+                yield OptionList(*[Option(plain(f"{n}  {s.name}  ({s.code})"), id=s.code)
                                    for n, s in enumerate(self.services, start=1)], id="reception-services")
                 yield Static("2 · Priority (p)", classes="section-title")
                 with RadioSet(id="reception-priority"):
                     for p in classes:
-                        yield RadioButton(p.name, value=p.code == self.default_priority, id=f"priority-{p.code}")
+                        yield RadioButton(plain(p.name), value=p.code == self.default_priority, id=f"priority-{p.code}")
                 yield Static("3 · Customer, optional (c)", classes="section-title")
                 yield CustomerFinder(id="reception-finder")
                 yield Static("", id="reception-choice")
@@ -204,7 +204,7 @@ class ReceptionScreen(AppScreen):
 
     def _show_choice(self) -> None:
         service = next((s for s in self.services if s.code == self.service), None)
-        priority = self.config.priority(self.priority).name
+        priority = escape(self.config.priority(self.priority).name)
         who = escape(f"{self.customer.name} (no. {self.customer.number})") if self.customer else "not identified"
         what = f"[b]{escape(service.name)}[/b]" if service else "[i]choose a service (1-9)[/i]"
         self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
@@ -229,9 +229,9 @@ class ReceptionScreen(AppScreen):
         wait = wait_with_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
         if issued.estimated_wait_minutes is None:
             wait += " (no counter open for it yet)"
-        who = f"\nCustomer: {t.customer_name}" if t.customer_name else ""
+        who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
         self.query_one("#reception-ticket-info", Static).update(
-            f"[b]{t.number}[/b] · {t.service_name} · {self.config.priority(t.priority).name}\n"
+            f"[b]{escape(t.number)}[/b] · {escape(t.service_name)} · {escape(self.config.priority(t.priority).name)}\n"
             f"Position [b]{issued.position}[/b] in line · expected wait [b]{wait}[/b]{who}")
         self.query_one("#reception-ticket").add_class("issued")
         self.service = None

@@ -26,7 +26,7 @@ from deskapp.core.clock import to_local
 from deskapp.core.security import auth
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
-from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, score, ticket_number
+from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, plain, score, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
@@ -110,7 +110,7 @@ class MoveToService(ChooseService):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
             yield Static("Move the ticket to which service?", classes="section-title")
-            yield OptionList(*[Option(f"{code} · {name}", id=code) for code, name in self.services])
+            yield OptionList(*[Option(plain(f"{code} · {name}"), id=code) for code, name in self.services])
             yield Footer()
 
 

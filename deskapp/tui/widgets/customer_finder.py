@@ -6,6 +6,7 @@ finder reports up with `CustomerFinder.Chosen`. Escape leaves the finder.
 """
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -14,7 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core.customers import directory as customers
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core
 
 
@@ -70,10 +71,10 @@ class CustomerFinder(Vertical):
         results.focus()
 
     @staticmethod
-    def _label(m: customers.ReceptionMatch) -> str:
+    def _label(m: customers.ReceptionMatch) -> Text:
         extra = " · ".join(x for x in (f"ID {m.national_id}" if m.national_id else "",
                                        f"phone {m.phone}" if m.phone else "") if x)
-        return escape(f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else ""))
+        return plain(f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else ""))
 
     @on(OptionList.OptionSelected, "#finder-results")
     def _choose(self, event: OptionList.OptionSelected) -> None:

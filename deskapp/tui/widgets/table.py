@@ -11,10 +11,20 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable as TextualDataTable
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
+from deskapp.tui.format import literal, plain
 
-def plain(value: object) -> object:
-    """A string as a literal Text (no markup); anything else unchanged."""
-    return Text(value, end="") if isinstance(value, str) else value
+
+def literal_cell(value: object) -> object:
+    """A string as a literal Text (no markup, no control characters), a styled Text with its control
+    characters shown (each is replaced by one character: the styles stay in place); anything else
+    unchanged."""
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, Text):
+        shown = value.copy()
+        shown.plain = literal(value.plain)
+        return shown
+    return value
 
 
 class DataTable(TextualDataTable[CellType]):
@@ -22,12 +32,12 @@ class DataTable(TextualDataTable[CellType]):
 
     def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
                 label: str | Text | None = None) -> RowKey:
-        return super().add_row(*(plain(c) for c in cells), height=height, key=key,  # type: ignore[misc]
-                               label=plain(label) if label is not None else None)  # type: ignore[arg-type]
+        return super().add_row(*(literal_cell(c) for c in cells), height=height, key=key,  # type: ignore[misc]
+                               label=literal_cell(label) if label is not None else None)  # type: ignore[arg-type]
 
     def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: CellType, *,
                     update_width: bool = False) -> None:
-        super().update_cell(row_key, column_key, plain(value), update_width=update_width)  # type: ignore[arg-type]
+        super().update_cell(row_key, column_key, literal_cell(value), update_width=update_width)  # type: ignore[arg-type]
 
     def update_cell_at(self, coordinate: Coordinate, value: CellType, *, update_width: bool = False) -> None:
-        super().update_cell_at(coordinate, plain(value), update_width=update_width)  # type: ignore[arg-type]
+        super().update_cell_at(coordinate, literal_cell(value), update_width=update_width)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, St
 
 from deskapp.core.customers import directory as customers
 from deskapp.core.workflows.guide import Approver, RunState, StepState
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core
 
 _HINTS = {"money": "1250.50", "number": "12", "date": "2026-03-31", "phone": "912 345 678", "id": "123456789"}
@@ -85,14 +85,14 @@ class SummaryPanel(StepPanel):
         lines = self.state.recap() or ["Nothing recorded."]
         yield Static("\n".join(f"• {escape(line)}" for line in lines), id="wf-summary")
         if self.spec.text:
-            yield Static(self.spec.text, classes="field-help")
+            yield Static(plain(self.spec.text), classes="field-help")
         yield Static("Next completes the ticket.", classes="field-help")
 
 
 class ChecklistPanel(StepPanel):
     def compose(self) -> ComposeResult:
         for i, item in enumerate(self.spec.items):
-            yield Checkbox(item, id=f"c-{i}")
+            yield Checkbox(plain(item), id=f"c-{i}")
         yield _error("items")
 
     def values(self) -> dict[str, Any]:
@@ -106,17 +106,17 @@ class FormPanel(StepPanel):
             if f.type == "yesno":
                 with Horizontal(classes="row"):
                     yield Switch(value=False, id=f"f-{f.name}")
-                    yield Static(label, classes="switch-label")
+                    yield Static(plain(label), classes="switch-label")
             else:
-                yield Label(label)
+                yield Label(plain(label))
                 if f.type == "choice":
-                    options = [(c.replace("_", " "), c) for c in f.choices or []]
+                    options = [(plain(c.replace("_", " ")), c) for c in f.choices or []]
                     yield Select(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
                 else:
                     yield Input(placeholder=_HINTS.get(f.type, ""), restrict=_RESTRICT.get(f.type),
                                 id=f"f-{f.name}")
             if f.help:
-                yield Static(f.help, classes="field-help")
+                yield Static(plain(f.help), classes="field-help")
             yield _error(f.name)
 
     def values(self) -> dict[str, Any]:
@@ -206,7 +206,7 @@ class NeedsPanel(StepPanel):
         yield Static("Record what the customer needs or may need soon" +
                      (" (at least one)." if self.spec.required else "; Next with none is fine."))
         yield Label("Category")
-        yield Select([(c.replace("_", " "), c) for c in self.categories], allow_blank=True, prompt="Choose…",
+        yield Select([(plain(c.replace("_", " ")), c) for c in self.categories], allow_blank=True, prompt="Choose…",
                      id="need-category")
         yield _error("category")
         yield Label("Description")
@@ -245,7 +245,7 @@ class NeedsPanel(StepPanel):
 class OffersPanel(StepPanel):
     def compose(self) -> ComposeResult:
         if self.spec.text:
-            yield Static(self.spec.text)
+            yield Static(plain(self.spec.text))
         for offer in self.state.offers:
             yield Label(f"[b]{escape(offer.title)}[/b]" + (f" · {escape(offer.text)}" if offer.text else ""))
             yield Select([("Accepted", "accepted"), ("Declined", "declined")], allow_blank=True, prompt="Answer…",
