@@ -9,14 +9,17 @@ What a query matches, best first (the rank; lower is better):
 3. every word typed is a whole word of the name ("maria silva");
 4. every word typed begins a word of the name ("mar sil"); a one-letter word only narrows the
    others, and letters alone find no name (a single letter begins too many names to be useful);
-5. the last digits of the national ID, or digits in a stored phone (4 digits or more): at its
-   beginning when typed with the country code ("+351 9" finds 3519..., not 2135190...); typed in
-   national format, at the beginning after the branch's country code ("07911 1" in GB: 4479111...),
-   else anywhere in it (after the trunk prefix too; under 8 digits: more are a number's end or
-   beginning).
+5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more; after
+   the branch's trunk prefix, too: "07911 1" looks for 79111).
 
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
 every step stop after the rows it needs instead of sorting all matches.
+
+Phone digits (rank 5) typed with the country code ("+351 9", "00351 9") only begin a stored
+number ("+351 9" finds 3519..., not 2135190...); typed in national format at a branch they begin
+one after its country code ("07911 1" in GB: 4479111...), else are looked for anywhere in it,
+when fewer than 8 (more are a number's end, rank 1, or its beginning). Beginnings are a range of
+the B-tree on the digits (see _phones_beginning).
 
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
@@ -24,10 +27,9 @@ step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a 
 to_tsvector('simple', name_folded) for whole words, one on the first 1-3 letters of the name's
 words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone digits.
 National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
-(expression indexes, 0008); phone beginnings a range of the index on the digits. User text
-never reaches a query as syntax: it is folded to word tokens, each quoted (FTS5) or written as a
-plain lexeme (tsquery) or array element, and digits-only or letters-and-digits keys are bound as
-parameters.
+(expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
+tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
+digits-only or letters-and-digits keys are bound as parameters.
 """
 from __future__ import annotations
 
@@ -161,61 +163,6 @@ def _merge(steps: list[tuple[int, Callable[[int], list[int]]]], wanted: int) -> 
     return sorted(found.items(), key=lambda item: (item[1], item[0]))[:wanted]
 
 
-def _phone_starts(text: str, region: str | None, runs: list[str]) -> tuple[list[str], list[str]]:
-    """(E.164 beginnings, digit runs) to look for in stored phones, each of MIN_DIGITS digits or more.
-
-    A number typed with its country code ('+351 9', '00351 9') can only be the beginning of a stored
-    E.164 number: it is not looked for inside numbers ('+351 9' does not find 213519000). One typed
-    in national format at a branch begins a number (phones.e164_starts) or may be digits inside one
-    (its last digits, a number abroad), unless 8 digits or more were typed: those are a number's end
-    (EXACT_PHONE) or its beginning. Without a region, digits are only looked for inside numbers.
-    """
-    starts = phones.e164_starts(text, region, MIN_DIGITS)
-    if phones.is_international(text):
-        return starts, []
-    if not region:
-        return [], [r for r in runs if len(r) >= MIN_DIGITS]
-    return starts, [r for r in runs if MIN_DIGITS <= len(r) < 8]
-
-
-def _phone_digits(backend, starts: list[str], runs: list[str], n: int) -> list[int]:
-    """Customers with a phone beginning with one of `starts`, then (if fewer than n) holding one of
-    `runs`: the cheap, anchored lookup first, so a common beginning ('+351 9') fills the page alone."""
-    found: dict[int, None] = {}
-    for start in starts:
-        found.update(dict.fromkeys(backend.phone_start(start, n)))
-    for run in runs:
-        if len(found) >= n:
-            break
-        found.update(dict.fromkeys(backend.phone(run, n, exact=False)))
-    return list(found)
-
-
-def _phones_beginning(start: str, n: int, *, unindexed: str) -> list[int]:
-    """The first n customers (by id) with a phone whose digits begin with `start`, reading a page's
-    worth of rows however many phones begin so: a rare beginning (PHONE_PROBE phones or fewer) is
-    read whole from the index on the digits; a common one ('3519': every mobile in Portugal) is
-    looked for in customer order, where n turn up within about n / PHONE_PROBE of the table.
-    `unindexed` is the backend's digits that no index serves ({} for the column)."""
-    p = db.param
-    low, high = _digit_range(start)
-    where, params = (f"{{}} >= {p} AND {{}} < {p}", (low, high)) if high else (f"{{}} >= {p}", (low,))
-    rows = _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format('digits', 'digits')} "
-                f"ORDER BY digits LIMIT {p}", (*params, PHONE_PROBE + 1))
-    if len(rows) <= PHONE_PROBE:
-        return sorted(set(rows))[:n]
-    column = unindexed.format("digits")
-    return _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format(column, column)} "
-                f"GROUP BY customer_id ORDER BY customer_id LIMIT {p}", (*params, n))
-
-
-def _digit_range(start: str) -> tuple[str, str | None]:
-    """The strings of digits beginning with `start` are those >= start and < the returned upper bound
-    ('3519' -> '352', '3599' -> '36'; None: no upper bound, for a start of nines)."""
-    stem = start.rstrip("9")
-    return start, (stem[:-1] + chr(ord(stem[-1]) + 1)) if stem else None
-
-
 def _ids(sql: str, params: tuple) -> list[int]:
     return [row[0] for row in db.execute_sql(sql, params).fetchall()]
 
@@ -314,6 +261,61 @@ def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
 
 
 _TSQUERY = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
+
+
+def _phone_starts(text: str, region: str | None, runs: list[str]) -> tuple[list[str], list[str]]:
+    """(E.164 beginnings, digit runs) to look for in stored phones, each of MIN_DIGITS digits or more.
+
+    A number typed with its country code ('+351 9', '00351 9') can only be the beginning of a stored
+    E.164 number: it is not looked for inside numbers ('+351 9' does not find 213519000). One typed
+    in national format at a branch begins a number (phones.e164_starts) or may be digits inside one
+    (its last digits, a number abroad), unless 8 digits or more were typed: those are a number's end
+    (EXACT_PHONE) or its beginning. Without a region, digits are only looked for inside numbers.
+    """
+    starts = phones.e164_starts(text, region, MIN_DIGITS)
+    if phones.is_international(text):
+        return starts, []
+    if not region:
+        return [], [r for r in runs if len(r) >= MIN_DIGITS]
+    return starts, [r for r in runs if MIN_DIGITS <= len(r) < 8]
+
+
+def _phone_digits(backend, starts: list[str], runs: list[str], n: int) -> list[int]:
+    """Customers with a phone beginning with one of `starts`, then (if fewer than n) holding one of
+    `runs`: the cheap, anchored lookup first, so a common beginning ('+351 9') fills the page alone."""
+    found: dict[int, None] = {}
+    for start in starts:
+        found.update(dict.fromkeys(backend.phone_start(start, n)))
+    for run in runs:
+        if len(found) >= n:
+            break
+        found.update(dict.fromkeys(backend.phone(run, n, exact=False)))
+    return list(found)
+
+
+def _phones_beginning(start: str, n: int, *, unindexed: str) -> list[int]:
+    """The first n customers (by id) with a phone whose digits begin with `start`, reading a page's
+    worth of rows however many phones begin so: a rare beginning (PHONE_PROBE phones or fewer) is
+    read whole from the index on the digits; a common one ('3519': every mobile in Portugal) is
+    looked for in customer order, where n turn up within about n / PHONE_PROBE of the table.
+    `unindexed` is the backend's digits that no index serves ({} for the column)."""
+    p = db.param
+    low, high = _digit_range(start)
+    where, params = (f"{{}} >= {p} AND {{}} < {p}", (low, high)) if high else (f"{{}} >= {p}", (low,))
+    rows = _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format('digits', 'digits')} "
+                f"ORDER BY digits LIMIT {p}", (*params, PHONE_PROBE + 1))
+    if len(rows) <= PHONE_PROBE:
+        return sorted(set(rows))[:n]
+    column = unindexed.format("digits")
+    return _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format(column, column)} "
+                f"GROUP BY customer_id ORDER BY customer_id LIMIT {p}", (*params, n))
+
+
+def _digit_range(start: str) -> tuple[str, str | None]:
+    """The strings of digits beginning with `start` are those >= start and < the returned upper bound
+    ('3519' -> '352', '3599' -> '36'; None: no upper bound, for a start of nines)."""
+    stem = start.rstrip("9")
+    return start, (stem[:-1] + chr(ord(stem[-1]) + 1)) if stem else None
 
 
 def _rare_prefix(words: list[str]) -> str | None:
