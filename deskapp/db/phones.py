@@ -123,3 +123,37 @@ def search_forms(text: str, region: str | None) -> tuple[list[str], list[str]]:
         if not number.endswith(digits):  # otherwise the digits typed find it already
             whole.append(number)
     return list(dict.fromkeys(whole)), list(dict.fromkeys(runs))
+
+
+def is_international(text: str) -> bool:
+    """Typed with its country code: after '+' (perhaps in brackets) or the international prefix 00
+    (not 000...: no country code begins with 0, so '00001234' is a customer number or digits)."""
+    if text.strip().lstrip("(").lstrip().startswith("+"):
+        return True
+    digits = "".join(c for c in text if "0" <= c <= "9")
+    return digits.startswith("00") and not digits.startswith("000")
+
+
+def e164_starts(text: str, region: str | None, least: int = 4) -> list[str]:
+    """The beginnings of stored E.164 digits a number typed so far stands for ('+351 9' -> 3519).
+
+    With its country code ('+' or 00), the digits typed. In national format at a branch in `region`:
+    the region's country code and the digits after its trunk prefix ('07911 1' in GB -> 4479111),
+    and the digits as typed (a country code typed without '+': '35191' -> 35191). Nothing for a
+    national number without a region, nor when fewer than `least` digits were typed (after 00 or
+    the trunk prefix).
+    """
+    digits = "".join(c for c in text if "0" <= c <= "9")
+    if is_international(text):
+        digits = digits if text.strip().lstrip("(").lstrip().startswith("+") else digits[2:]
+        return [digits] if len(digits) >= least else []
+    if not region:
+        return []
+    trunk = trunk_prefix(region)
+    national = digits[len(trunk):] if trunk and digits.startswith(trunk) else digits
+    starts = []
+    if len(national) >= least and country_code(region):
+        starts.append(f"{country_code(region)}{national}")
+    if len(digits) >= least:
+        starts.append(digits)
+    return list(dict.fromkeys(starts))

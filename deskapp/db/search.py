@@ -15,6 +15,12 @@ What a query matches, best first (the rank; lower is better):
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
 every step stop after the rows it needs instead of sorting all matches.
 
+Phone digits (rank 5) typed with the country code ("+351 9", "00351 9") only begin a stored
+number ("+351 9" finds 3519..., not 2135190...); typed in national format at a branch they begin
+one after its country code ("07911 1" in GB: 4479111...), else are looked for anywhere in it,
+when fewer than 8 (more are a number's end, rank 1, or its beginning). Beginnings are a range of
+the B-tree on the digits (see _phones_beginning).
+
 Names are matched on `customer.name_folded` (lower case, no diacritics, words separated by one
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
 step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
@@ -40,6 +46,8 @@ MAX_WORDS = 6
 MAX_WORD = 40
 MIN_DIGITS = 4
 PROBE = 4_000  # PostgreSQL: oldest customers read in id order before the name index is asked
+NAME_PROBE = 500  # SQLite: names a 3-letter prefix streams, checked, before FTS5 is asked for a longer one
+PHONE_PROBE = 1_000  # phones read from the index on the digits before a beginning counts as common
 
 # Letters that carry no combining mark to strip but are still "the same letter" to a teller.
 _LETTERS = str.maketrans({
@@ -122,9 +130,9 @@ def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str
         for phone in whole:
             if len(phone) >= MIN_DIGITS:
                 steps.append((EXACT_PHONE, lambda n, phone=phone: backend.phone(phone, n, exact=True)))
-        for phone in runs:
-            if len(phone) >= MIN_DIGITS:
-                steps.append((DIGITS_INSIDE, lambda n, phone=phone: backend.phone(phone, n, exact=False)))
+        starts, runs = _phone_starts(text, region, runs)
+        if starts or runs:
+            steps.append((DIGITS_INSIDE, lambda n: _phone_digits(backend, starts, runs, n)))
         if len(key) >= MIN_DIGITS and _KEY.fullmatch(key):
             steps.append((DIGITS_INSIDE, lambda n: backend.id_suffix(key, n)))
     else:
@@ -179,17 +187,32 @@ class _Sqlite:
         # lists of every word it begins before returning the first row ("mari" reads every Maria
         # and Mariana). So the index is asked for the first 3 characters of each word, which it
         # streams in id order, and the whole prefixes are checked on the names it yields, until
-        # n are found. One-letter words are only checked (see _prefix_plan).
+        # n are found: at most NAME_PROBE of them, since a longer prefix that begins none of them
+        # ("silvx" after every "sil") is rare, and FTS5 merges the lists of few words for it.
+        # One-letter words are only checked (see _prefix_plan).
         indexed, checked = _prefix_plan(words)
         if not indexed:
             return []
         match = " ".join(f'"{w}"*' for w in indexed)
+        found = self._checked(match, checked, n, NAME_PROBE)
+        if len(found) >= n or not any(len(w) > 3 for w in words) or not self._streams_more(match, NAME_PROBE):
+            return found
+        whole = " ".join(f'"{w}"*' for w in dict.fromkeys(w for w in words if len(w) > 1))
+        return self._checked(whole, [w for w in words if len(w) == 1], n, -1)
+
+    def _checked(self, match: str, checked: list[str], n: int, probe: int) -> list[int]:
+        """The first n of the first `probe` names (-1: all) FTS5 streams for `match`, checked with LIKE."""
         like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in checked)
         return _ids(
-            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "
-            f"WHERE customer_name_fts MATCH ?{like} ORDER BY f.rowid LIMIT ?",
-            (match, *[f"% {w}%" for w in checked], n),
+            "SELECT c.id FROM (SELECT rowid AS id FROM customer_name_fts WHERE customer_name_fts MATCH ? "
+            f"ORDER BY rowid LIMIT ?) f CROSS JOIN customer c ON c.id = f.id WHERE 1{like} LIMIT ?",
+            (match, probe, *[f"% {w}%" for w in checked], n),
         )
+
+    def _streams_more(self, match: str, probe: int) -> bool:
+        """Whether FTS5 streams `probe` names or more for `match` (then a probe saw only some)."""
+        return db.execute_sql("SELECT count(*) FROM (SELECT rowid FROM customer_name_fts WHERE customer_name_fts "
+                              "MATCH ? LIMIT ?)", (match, probe)).fetchone()[0] >= probe
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
@@ -202,6 +225,9 @@ class _Sqlite:
             "WHERE customer_phone_fts MATCH ? ORDER BY p.customer_id LIMIT ?",
             (f'"{digits}"', n),
         )
+
+    def phone_start(self, start: str, n: int) -> list[int]:
+        return _phones_beginning(start, n, unindexed="+{}")
 
     def id_suffix(self, key: str, n: int) -> list[int]:
         # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.
@@ -234,6 +260,91 @@ def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
     return (f"{tail.format(n='8')} = {p} AND {tail.format(n=p)} = {p}", (digits[-8:], len(digits), digits))
 
 
+_TSQUERY = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
+
+
+def _phone_starts(text: str, region: str | None, runs: list[str]) -> tuple[list[str], list[str]]:
+    """(E.164 beginnings, digit runs) to look for in stored phones, each of MIN_DIGITS digits or more.
+
+    A number typed with its country code ('+351 9', '00351 9') can only be the beginning of a stored
+    E.164 number: it is not looked for inside numbers ('+351 9' does not find 213519000). One typed
+    in national format at a branch begins a number (phones.e164_starts) or may be digits inside one
+    (its last digits, a number abroad), unless 8 digits or more were typed: those are a number's end
+    (EXACT_PHONE) or its beginning. Without a region, digits are only looked for inside numbers.
+    """
+    starts = phones.e164_starts(text, region, MIN_DIGITS)
+    if phones.is_international(text):
+        return starts, []
+    if not region:
+        return [], [r for r in runs if len(r) >= MIN_DIGITS]
+    return starts, [r for r in runs if MIN_DIGITS <= len(r) < 8]
+
+
+def _phone_digits(backend, starts: list[str], runs: list[str], n: int) -> list[int]:
+    """Customers with a phone beginning with one of `starts`, then (if fewer than n) holding one of
+    `runs`: the cheap, anchored lookup first, so a common beginning ('+351 9') fills the page alone."""
+    found: dict[int, None] = {}
+    for start in starts:
+        found.update(dict.fromkeys(backend.phone_start(start, n)))
+    for run in runs:
+        if len(found) >= n:
+            break
+        found.update(dict.fromkeys(backend.phone(run, n, exact=False)))
+    return list(found)
+
+
+def _phones_beginning(start: str, n: int, *, unindexed: str) -> list[int]:
+    """The first n customers (by id) with a phone whose digits begin with `start`, reading a page's
+    worth of rows however many phones begin so: a rare beginning (PHONE_PROBE phones or fewer) is
+    read whole from the index on the digits; a common one ('3519': every mobile in Portugal) is
+    looked for in customer order, where n turn up within about n / PHONE_PROBE of the table.
+    `unindexed` is the backend's digits that no index serves ({} for the column)."""
+    p = db.param
+    low, high = _digit_range(start)
+    where, params = (f"{{}} >= {p} AND {{}} < {p}", (low, high)) if high else (f"{{}} >= {p}", (low,))
+    rows = _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format('digits', 'digits')} "
+                f"ORDER BY digits LIMIT {p}", (*params, PHONE_PROBE + 1))
+    if len(rows) <= PHONE_PROBE:
+        return sorted(set(rows))[:n]
+    column = unindexed.format("digits")
+    return _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format(column, column)} "
+                f"GROUP BY customer_id ORDER BY customer_id LIMIT {p}", (*params, n))
+
+
+def _digit_range(start: str) -> tuple[str, str | None]:
+    """The strings of digits beginning with `start` are those >= start and < the returned upper bound
+    ('3519' -> '352', '3599' -> '36'; None: no upper bound, for a start of nines)."""
+    stem = start.rstrip("9")
+    return start, (stem[:-1] + chr(ord(stem[-1]) + 1)) if stem else None
+
+
+def _rare_prefix(words: list[str]) -> str | None:
+    """PostgreSQL: a typed prefix over 3 letters that begins no name word among the PROBE oldest
+    customers, if any: the name index to ask for a rare match instead of the first-letters keys.
+
+    The keys (0010) find every name of a common start ("sil"), which the longer prefix then
+    filters: all of them read for one that begins no name ("silvx": 100 ms). The tsvector index
+    reads only the names with a word the prefix begins: none for "silvx", few for a rare one."""
+    long = list(dict.fromkeys(w for w in words if len(w) > 3))
+    if not long:
+        return None
+    counts = db.execute_sql(
+        "SELECT " + ", ".join(["count(*) FILTER (WHERE ' ' || name_folded LIKE %s)"] * len(long))
+        + " FROM (SELECT name_folded FROM customer ORDER BY id LIMIT %s) oldest",
+        (*[f"% {w}%" for w in long], PROBE)).fetchone()
+    count, rarest = min(zip(counts, long))
+    return None if count else rarest
+
+
+def _ids_serial(sql: str, params: tuple) -> list[int]:
+    """PostgreSQL: _ids, planned without parallel workers. The planner guesses that a prefix
+    matches 2% of the names whatever it is, and starting workers for that costs 10 ms or more,
+    many times what a rare prefix takes."""
+    with db.atomic():
+        db.execute_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _ids(sql, params)
+
+
 class _Postgres:
     # "ORDER BY id + 0" keeps the planner on the GIN, trigram and tail indexes: ordered by the bare id,
     # it may walk the primary key and test every customer, which for a rare match is all of them. That
@@ -256,15 +367,18 @@ class _Postgres:
             if all(len(w) < 2 for w in words):
                 return []
             starts = list(dict.fromkeys(w[:3] for w in words))
-            index_sql, index_param = "customer_name_prefixes(name_folded) @> %s::text[]", starts
+            index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]
+            rare = _rare_prefix(words)
+            if rare:
+                index_sql, index_params = _TSQUERY, [f"'{rare}':*"]
             likes = [f"% {w}%" for w in words]
         else:
-            index_sql = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
-            index_param = " & ".join(f"'{w}'" for w in words)
+            rare = None
+            index_sql, index_params = _TSQUERY, [" & ".join(f"'{w}'" for w in words)]
             likes = [f"% {w} %" for w in words]
         like_sql = " AND ".join(["' ' || name_folded || ' ' LIKE %s"] * len(likes))
         words_sql = f"{index_sql} AND {like_sql}"
-        params = (index_param, *likes)
+        params = (*index_params, *likes)
         # A common word or prefix ("mar") matches a large share of customers, and the GIN index
         # would hand over every one of them to be fetched and sorted. The oldest customers, read in
         # id order and checked with the cheap LIKE first, give the first n of a common match at once;
@@ -275,7 +389,7 @@ class _Postgres:
         # keys are the words' first letters, split on the same spaces): the probe computes no keys.
         # The statement begins with SELECT, so a lost connection repeats it once like any read.
         probe_sql, probe_params = (like_sql, likes) if prefix else (words_sql, params)
-        return sorted(_ids(
+        return sorted((_ids_serial if rare else _ids)(
             "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "
             f"ORDER BY id LIMIT %s) oldest WHERE {probe_sql} ORDER BY id LIMIT %s) SELECT id FROM probe UNION ALL "
             "(SELECT id FROM customer WHERE id + 0 > (SELECT coalesce(max(id), 0) FROM (SELECT id FROM customer "
@@ -294,6 +408,9 @@ class _Postgres:
             "SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE digits LIKE %s ORDER BY c LIMIT %s",
             ("%" + digits + "%", n),
         )
+
+    def phone_start(self, start: str, n: int) -> list[int]:
+        return _phones_beginning(start, n, unindexed="({} || '')")
 
     def id_suffix(self, key: str, n: int) -> list[int]:
         # The index on the last 4 characters narrows to a few customers; the whole tail is checked on them.

@@ -1,0 +1,121 @@
+"""Search work is bounded by a page, not by how many customers share what was typed (issue #18,
+Performance): a prefix of 4+ letters that begins no name ("silvx") and a phone typed with its
+country code ("+351 9") read as much with 6,000 customers starting "sil" / "3519" as with 18,000.
+Work is measured by the database itself: SQLite's virtual machine instructions (progress handler),
+PostgreSQL's rows fetched in the transaction (pg_stat_xact_user_tables). Times belong to bench/."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from contextlib import contextmanager
+
+import pytest
+
+from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers.rules import CustomerDraft
+from deskapp.core.security.auth import Session
+from deskapp.db import database
+from deskapp.db.search import DIGITS_INSIDE, EXACT_KEY, search_customers
+
+BOSS = Session("sofia", "Sofia Almeida", "supervisor")
+NOW = dt.datetime(2026, 1, 5, 9, 0)
+
+
+def _add_silvas(count: int) -> None:
+    """`count` more customers named Ana Silva, each with a Portuguese mobile beginning 3519."""
+    db, p = database.db, database.db.param
+    true, false = ("TRUE", "FALSE") if database.is_postgres() else ("1", "0")
+    first = db.execute_sql("SELECT count(*) FROM customer").fetchone()[0]
+    with db.atomic():
+        for start in range(first, first + count, 500):
+            rows = range(start, min(start + 500, first + count))
+            db.execute_sql(
+                "INSERT INTO customer (number, name, name_folded, active, marketing_consent, created_at) VALUES "
+                + ", ".join([f"({p}, 'Ana Silva', 'ana silva', {true}, {false}, {p})"] * len(rows)),
+                [v for i in rows for v in (f"B{i:07d}", NOW)])
+        db.execute_sql("INSERT INTO customer_phone (customer_id, digits, label) SELECT id, '3519' || (10000000 + id), "
+                       "'mobile' FROM customer WHERE id NOT IN (SELECT customer_id FROM customer_phone)")
+    if database.is_postgres():
+        db.execute_sql("ANALYZE customer")
+        db.execute_sql("ANALYZE customer_phone")
+
+
+@contextmanager
+def _work():
+    """Yields a list that holds, after the block, the work the database did in it."""
+    done: list[int] = []
+    db = database.db
+    if database.is_postgres():
+        read = ("SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) "
+                "FROM pg_stat_xact_user_tables WHERE relname IN ('customer', 'customer_phone')")
+        with db.atomic():
+            before = db.execute_sql(read).fetchone()[0]
+            yield done
+            done.append(int(db.execute_sql(read).fetchone()[0] - before))
+        return
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    connection = db.connection()
+    connection.set_progress_handler(count, 100)
+    try:
+        yield done
+    finally:
+        connection.set_progress_handler(None, 0)
+    done.append(steps[0])
+
+
+def _work_for(text: str) -> int:
+    search_customers(text, region="PT")  # statements prepared, pages cached: the same for both sizes
+    with _work() as done:
+        found = search_customers(text, region="PT")
+    assert len(found) in (0, 20)
+    return done[0]
+
+
+@pytest.mark.parametrize("typed", ["silvx", "ana silvx", "+351 9", "+351 91", "00351 9"])
+def test_work_does_not_grow_with_the_customers_sharing_a_prefix(ctx, typed):
+    _add_silvas(6_000)
+    small = _work_for(typed)
+    _add_silvas(12_000)
+    large = _work_for(typed)
+    assert large <= small * 1.2 + 50, (small, large)  # unbounded work grows threefold
+
+
+def _add(ctx, name: str, phone: str, nid: str = "") -> int:
+    return customer_edit.create(ctx, BOSS, CustomerDraft(name=name, phones=[phone], national_id=nid), force=True).id
+
+
+def test_a_number_typed_with_its_country_code_only_begins_a_stored_number(ctx):
+    lisbon = _add(ctx, "Rui Sousa", "+351 912 345 678")  # 351912345678
+    london = _add(ctx, "Harry Jones", "+44 20 7135 1900")  # 442071351900: 3519 in the middle
+    for typed in ("+351 9", "+351 91", "00351 9", "(+351) 9", "+351 912 3"):
+        found = dict(search_customers(typed, region="PT"))
+        assert found == {lisbon: DIGITS_INSIDE}, typed
+    assert dict(search_customers("+44 20 71", region="PT")) == {london: DIGITS_INSIDE}
+    # Without the country code the digits may be anywhere in a number (its last digits, say).
+    assert london in dict(search_customers("3519", region="PT"))
+    assert london in dict(search_customers("1351 9", region="PT"))
+    # In national format at the branch: the number beginning with the branch's country code and them.
+    assert dict(search_customers("912 3", region="PT")).get(lisbon) == DIGITS_INSIDE
+
+
+def test_a_whole_id_does_not_look_inside_every_phone(ctx, caplog):
+    """A national ID (8 digits or more) at a branch: an exact key, a number's end or its beginning,
+    never digits inside phones (the trigram index, whose cost grows with the digits' commonness):
+    the statements run (peewee's log of them) do not ask for it."""
+    nid = "123456789"
+    maria = _add(ctx, "Maria Costa", "+351 912 000 111", nid)
+    inside = _add(ctx, "Rui Sousa", "+44 20 1234 5678")  # 442012345678: most of the ID inside
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = search_customers(nid, region="PT")
+    statements = [str(r.msg) for r in caplog.records if r.name == "peewee"]
+    assert any("customer_phone" in s for s in statements)  # the log holds the statements
+    assert [s for s in statements if "customer_phone_fts" in s or "digits LIKE" in s] == []
+    assert found[0] == (maria, EXACT_KEY)
+    assert inside not in dict(found)
+    # Fewer digits are still looked for inside numbers.
+    assert inside in dict(search_customers("2345", region="PT"))
