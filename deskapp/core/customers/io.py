@@ -29,7 +29,7 @@ from deskapp.core import changes
 from deskapp.core.cells import QUOTE
 from deskapp.core.cells import cells as safe_cells
 from deskapp.core.context import Context
-from deskapp.core.customers import bulk
+from deskapp.core.customers import bulk, duplicates
 from deskapp.core.customers.directory import require
 from deskapp.core.customers.edit import NUMBER_WIDTH, next_number
 from deskapp.core.customers.masking import mask
@@ -63,9 +63,15 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     dry_run: bool = False
+    # New rows that may be customers already on file: (row, customer number, reasons); still imported.
+    duplicates: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [f"{self.file}:{row}: {reason}" for row, reason in self.errors]
+
+    def duplicate_lines(self) -> list[str]:
+        return [f"{self.file}:{row}: may be customer {number} already on file ({', '.join(reasons)})"
+                for row, number, reasons in self.duplicates]
 
     @property
     def bad_rows(self) -> int:
@@ -74,7 +80,8 @@ class ImportReport:
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
         return (f"{self.rows} rows: {self.created} {verb}created, {self.updated} {verb}updated, "
-                f"{self.unchanged} unchanged, {self.bad_rows} with errors")
+                f"{self.unchanged} unchanged, {self.bad_rows} with errors"
+                + (f", {len({row for row, _, _ in self.duplicates})} possible duplicates" if self.duplicates else ""))
 
 
 @dataclass
@@ -203,7 +210,7 @@ def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells:
 def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) -> None:
     """One batch in one transaction: what is on file is read for the whole batch at once, then the
     changed customers are updated and the new ones written with a few statements (customer_bulk)."""
-    def work() -> tuple[int, int, int, list[tuple[int, str]]]:
+    def work() -> tuple[int, int, int, list[tuple[int, str]], list[tuple[int, str, tuple[str, ...]]]]:
         errors: list[tuple[int, str]] = []  # kept apart so a transaction run again reports once
         by_id = bulk.on_file("national_id", [r.values["national_id"] for r in rows if r.values.get("national_id")])
         by_number = bulk.on_file("number", [r.values["number"] for r in rows if r.values.get("number")])
@@ -239,14 +246,18 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
                 if diff:
                     Customer.update(updated_at=now, **diff).where(Customer.id == existing["id"]).execute()
                 new_phones += [(existing["id"], p, "other") for p in extra]
+        similar = duplicates.for_batch([(str(r.values.get("name_folded") or ""), r.values.get("birth_date"),  # type: ignore[misc]
+                                         r.phones, r.values.get("email")) for r in created])  # type: ignore[misc]
+        possible = [(r.line, number, reasons) for r, matches in zip(created, similar) for number, reasons in matches]
         if not dry_run:
             new_phones += _insert(created, now)
             bulk.insert_phones(new_phones)
             changes.bump(ctx.branch_id)
-        return len(created), updated, unchanged, errors
+        return len(created), updated, unchanged, errors, possible
 
-    created, updated, unchanged, errors = transaction(work)
+    created, updated, unchanged, errors, possible = transaction(work)
     report.errors += errors
+    report.duplicates += possible
     report.created += created
     report.updated += updated
     report.unchanged += unchanged

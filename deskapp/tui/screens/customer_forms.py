@@ -123,8 +123,10 @@ class CustomerForm(ModalScreen[object]):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, customer_edit.PossibleDuplicates):
-            names = "\n".join(f"  {c.number} · {c.name} · born {c.birth_date or '-'} · {c.phone or '-'}"
-                              for c in exc.candidates[:6])
+            names = "\n".join(
+                f"  {c.number} · {escape(c.name)} · born {c.birth_date or '-'} · {c.phone or '-'}"
+                + (f"\n    ({', '.join(exc.reasons[c.id])})" if exc.reasons.get(c.id) else "")
+                for c in exc.candidates[:4])
             self._say(f"This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
                       "someone else.")
             self.force = True
