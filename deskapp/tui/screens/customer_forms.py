@@ -130,7 +130,9 @@ class CustomerForm(ModalScreen[object]):
             self._say(f"This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
                       "someone else.")
             self.force = True
-            self.query_one("#form-save", Button).label = "Save anyway"
+            save = self.query_one("#form-save", Button)
+            save.label = "Save anyway"
+            self.call_after_refresh(save.scroll_visible, animate=False)  # with the warning above it, at 80x24 too
             return
         if isinstance(exc, CustomerInvalid):
             names = {f.name for f in self.spec.fields}
