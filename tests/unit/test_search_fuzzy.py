@@ -187,3 +187,24 @@ def test_typo_distance_counts_a_swap_as_one():
     assert fuzzy.skeleton("mueller") == fuzzy.skeleton("muller") == "muller"
     assert fuzzy.skeleton(search.folded_name("Groß")) == fuzzy.skeleton("gros")
     assert PREFIXES < SIMILAR < LESS_SIMILAR
+
+
+def test_customers_on_file_before_0016_are_found_with_typos_after_the_upgrade(db_url):
+    from deskapp.db import database, migrate
+    from tests.unit.test_migrations import _connect_empty
+
+    _connect_empty(db_url)
+    migrate.migrate("0015_phones_e164")
+    p = db.param
+    for number, name in (("1", "John Smith"), ("2", "Hans Müller"), ("3", "Maria Smith"), ("4", "")):
+        db.execute_sql(f"INSERT INTO customer (number, name, name_folded, active, created_at, marketing_consent) "
+                       f"VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
+                       (number, name, search.folded_name(name), True, "2026-01-01 10:00:00", False))
+    assert migrate.migrate() == ["0016_fuzzy_search"]
+    words = dict(db.execute_sql("SELECT word, customers FROM customer_name_word").fetchall())
+    assert words == {"john": 1, "smith": 2, "hans": 1, "muller": 1, "maria": 1}
+    found = ids("jonh smiht")
+    assert len(found) == 1 and db.execute_sql(f"SELECT number FROM customer WHERE id = {p}",
+                                              (found[0],)).fetchone()[0] == "1"
+    assert len(ids("hans mueller")) == 1
+    database.close()

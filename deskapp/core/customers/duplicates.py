@@ -1,9 +1,10 @@
 """Likely duplicate customers: similar names with the same or a close birth date, a phone or an e-mail.
 
 Two names are the same when their words, written as skeletons (deskapp.db.fuzzy.skeleton: ü/ue,
-ß/ss ... one way), are the same in any order; similar when every word of the shorter name is a
-word of the other within the typos search forgives (one, two from 7 letters), at most one word
-more or fewer ("Maria Silva" and "Maria José Silva"). Birth dates are the same, one day apart, or
+ß/ss ... one way), are the same in any order; similar when they have as many words and each word
+of one is a word of the other within the typos search forgives (one, two from 7 letters). A word
+more or fewer ("Maria Silva", "Maria José Silva") is not enough: in a big base too many different
+people's names are another's with one word more. Birth dates are the same, one day apart, or
 the day and month swapped (03/04 and 04/03). The evidence of a pair is scored:
 
     same name 0.5, similar name 0.35; same birth date 0.35, one day off 0.2, day and month
@@ -53,11 +54,10 @@ def name_relation(a: str, b: str) -> str | None:
         return None
     if sorted(wa) == sorted(wb):
         return "same name"
-    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    if len(long) - len(short) > 1 or (len(short) == 1 and len(long) > 1):
+    if len(wa) != len(wb):
         return None
-    free = list(long)
-    for word in short:
+    free = list(wb)
+    for word in wa:
         limit = max_typos(word)
         best = min(free, key=lambda other: typo_distance(word, other, limit))
         if typo_distance(word, best, limit) > limit:
