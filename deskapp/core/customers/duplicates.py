@@ -22,6 +22,7 @@ an office's switchboard, are left out).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -185,16 +186,17 @@ def _records(ids: list[int]) -> list[_Record]:
                            ids).fetchall()]
 
 
-def _keys(name_folded: str) -> set[str]:
+@functools.lru_cache(maxsize=65_536)
+def _keys(name_folded: str) -> frozenset[str]:
     """Block keys of a name: each word's skeleton, and each of them less one letter (3 letters and more).
-    Two words one typo apart share one of these."""
+    Two words one typo apart share one of these. Cached: a big base repeats its names."""
     keys = set()
     for word in name_folded.split():
         key = skeleton(word)
         keys.add(key)
         if len(key) >= 3:
             keys.update(key[:i] + key[i + 1:] for i in range(len(key)))
-    return keys
+    return frozenset(keys)
 
 
 def _by_birth_date() -> Iterator[tuple[int, set[tuple[int, int]]]]:
@@ -223,7 +225,7 @@ def _by_birth_date() -> Iterator[tuple[int, set[tuple[int, int]]]]:
 
 def _pairs_of_year(year: dict[dt.date, list[tuple[int, str]]],
                    carry: dict[dt.date, list[tuple[int, str]]]) -> set[tuple[int, int]]:
-    keys: dict[int, set[str]] = {}
+    keys: dict[int, frozenset[str]] = {}
     for group in (*year.values(), *carry.values()):
         for cid, name in group:
             keys[cid] = _keys(name)
@@ -242,7 +244,7 @@ def _pairs_of_year(year: dict[dt.date, list[tuple[int, str]]],
     return found
 
 
-def _compare(a: list[tuple[int, str]], b: list[tuple[int, str]], keys: dict[int, set[str]],
+def _compare(a: list[tuple[int, str]], b: list[tuple[int, str]], keys: dict[int, frozenset[str]],
              found: set[tuple[int, int]]) -> None:
     index: dict[str, list[int]] = defaultdict(list)
     names = dict(b)
@@ -321,7 +323,7 @@ def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]]) -> 
     by_phone = _holders("SELECT digits, customer_id FROM customer_phone WHERE digits IN ({})",
                         sorted({ph for _, _, phones, _ in rows for ph in phones}))
     by_email = _holders("SELECT email, id FROM customer WHERE email IN ({})", sorted({e for *_, e in rows if e}))
-    keys: dict[int, set[str]] = {}
+    keys: dict[int, frozenset[str]] = {}
     out: list[list[tuple[int, tuple[str, ...]]]] = []
     for name, born, phones, email in rows:
         found: dict[int, list[str]] = defaultdict(list)
