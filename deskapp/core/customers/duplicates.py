@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -31,7 +31,7 @@ from deskapp.core.context import Context
 from deskapp.core.customers.directory import require
 from deskapp.core.security.auth import Session
 from deskapp.db.database import db
-from deskapp.db.fuzzy import max_typos, skeleton, typo_distance
+from deskapp.db.fuzzy import max_typos, similar_words, skeleton, typo_distance
 
 SCORES = {"same name": 0.5, "similar name": 0.35, "same birth date": 0.35, "birth date one day off": 0.2,
           "birth date day and month swapped": 0.2, "same phone": 0.3, "same e-mail": 0.3}
@@ -48,17 +48,22 @@ class Pair:
     reasons: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=65_536)
+def _skeletons(name_folded: str) -> tuple[str, ...]:
+    return tuple(sorted(skeleton(w) for w in name_folded.split()))
+
+
 def name_relation(a: str, b: str) -> str | None:
     """'same name', 'similar name' or None for two folded names."""
-    wa, wb = [skeleton(w) for w in a.split()], [skeleton(w) for w in b.split()]
-    if not wa or not wb:
+    wa, wb = _skeletons(a), _skeletons(b)
+    if not wa or len(wa) != len(wb):
         return None
-    if sorted(wa) == sorted(wb):
+    if wa == wb:
         return "same name"
-    if len(wa) != len(wb):
-        return None
-    free = list(wb)
-    for word in wa:
+    # The words both names hold need no comparing; each word left must be a typo of one left.
+    common = Counter(wa) & Counter(wb)
+    free = list((Counter(wb) - common).elements())
+    for word in (Counter(wa) - common).elements():
         limit = max_typos(word)
         best = min(free, key=lambda other: typo_distance(word, other, limit))
         if typo_distance(word, best, limit) > limit:
@@ -313,27 +318,36 @@ def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]]) -> 
     A few statements for the whole batch, whatever its size."""
     p = db.param
     dates = sorted({d for name, born, _, _ in rows if born is not None and name for d in close_dates(born)})
-    by_date: dict[dt.date, list[tuple[int, str]]] = defaultdict(list)
+    # The customers born on those dates, by date and by each word of their names: a row is compared
+    # only with those holding a word similar to one of its own (the vocabulary says which, once per word).
+    by_day: dict[dt.date, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
     for start in range(0, len(dates), _CHUNK):
         chunk = dates[start:start + _CHUNK]
         for cid, name, born in db.execute_sql(
                 f"SELECT id, name_folded, birth_date FROM customer WHERE birth_date IN ({', '.join([p] * len(chunk))})",
                 chunk).fetchall():
-            by_date[_date(born)].append((cid, name or ""))  # type: ignore[index]
+            words = by_day[_date(born)]  # type: ignore[index]
+            for word in set((name or "").split()):
+                words[word].append((cid, name))
+    near: dict[str, set[str]] = {}
     by_phone = _holders("SELECT digits, customer_id FROM customer_phone WHERE digits IN ({})",
                         sorted({ph for _, _, phones, _ in rows for ph in phones}))
     by_email = _holders("SELECT email, id FROM customer WHERE email IN ({})", sorted({e for *_, e in rows if e}))
-    keys: dict[int, frozenset[str]] = {}
     out: list[list[tuple[int, tuple[str, ...]]]] = []
     for name, born, phones, email in rows:
         found: dict[int, list[str]] = defaultdict(list)
         if born is not None and name:
-            mine = _keys(name)
+            wanted: set[str] = set()
+            for word in set(name.split()):
+                if word not in near:
+                    near[word] = {word} | {other for other, _ in similar_words(word)}
+                wanted |= near[word]
             for day in close_dates(born):
-                for cid, other in by_date.get(day, ()):
-                    if cid not in keys:
-                        keys[cid] = _keys(other)
-                    if mine & keys[cid] and (relation := name_relation(name, other)):
+                index = by_day.get(day)
+                if not index:
+                    continue
+                for cid, other in {pair for word in wanted for pair in index.get(word, ())}:
+                    if cid not in found and (relation := name_relation(name, other)):
                         found[cid] += [relation, date_relation(born, day)]  # type: ignore[list-item]
         for digits in phones:
             for cid in by_phone.get(digits, ()):
