@@ -337,16 +337,17 @@ def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]]) -> 
     for name, born, phones, email in rows:
         found: dict[int, list[str]] = defaultdict(list)
         if born is not None and name:
-            wanted: set[str] = set()
-            for word in set(name.split()):
+            words = set(name.split())
+            for word in words:
                 if word not in near:
                     near[word] = {word} | {other for other, _ in similar_words(word)}
-                wanted |= near[word]
             for day in close_dates(born):
                 index = by_day.get(day)
                 if not index:
                     continue
-                for cid, other in {pair for word in wanted for pair in index.get(word, ())}:
+                # Only the customers holding a similar word for each word of the row can be similar.
+                holders = [{pair for similar in near[word] for pair in index.get(similar, ())} for word in words]
+                for cid, other in set.intersection(*holders):
                     if cid not in found and (relation := name_relation(name, other)):
                         found[cid] += [relation, date_relation(born, day)]  # type: ignore[list-item]
         for digits in phones:
