@@ -312,15 +312,33 @@ def likely_pairs(ctx: Context, session: Session, *, limit: int | None = None,
     return [Listed(pair.score, pair.reasons, names[pair.first], names[pair.second]) for pair in shown], len(pairs)
 
 
-def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]]) -> list[list[tuple[str, tuple[str, ...]]]]:
+class ImportCheck:
+    """The duplicate check of one import: the customers on file when it began, by birth date and
+    name word, read once for all its batches (a date at a time, as the batches need them)."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[dt.date, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+        self.loaded: set[dt.date] = set()
+        self.near: dict[str, set[str]] = {}
+
+    def batch(self, rows: list[tuple[str, dt.date | None, list[str], str | None]]
+              ) -> list[list[tuple[str, tuple[str, ...]]]]:
+        return for_batch(rows, self)
+
+
+def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]], check: ImportCheck | None = None
+              ) -> list[list[tuple[str, tuple[str, ...]]]]:
     """For each new record (folded name, birth date, phones, e-mail) of an import's batch, the
     customers on file it may duplicate, as for_new finds them: (customer number, reasons).
     A few statements for the whole batch, whatever its size."""
     p = db.param
-    dates = sorted({d for name, born, _, _ in rows if born is not None and name for d in close_dates(born)})
+    check = check or ImportCheck()
+    dates = sorted({d for name, born, _, _ in rows if born is not None and name for d in close_dates(born)}
+                   - check.loaded)
+    check.loaded.update(dates)
     # The customers born on those dates, by date and by each word of their names: a row is compared
     # only with those holding a word similar to one of its own (the vocabulary says which, once per word).
-    by_day: dict[dt.date, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+    by_day = check.by_day
     for start in range(0, len(dates), _CHUNK):
         chunk = dates[start:start + _CHUNK]
         for cid, name, born in db.execute_sql(
@@ -329,7 +347,7 @@ def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]]) -> 
             words = by_day[_date(born)]  # type: ignore[index]
             for word in set((name or "").split()):
                 words[word].append((cid, name))
-    near: dict[str, set[str]] = {}
+    near = check.near
     by_phone = _holders("SELECT digits, customer_id FROM customer_phone WHERE digits IN ({})",
                         sorted({ph for _, _, phones, _ in rows for ph in phones}))
     by_email = _holders("SELECT email, id FROM customer WHERE email IN ({})", sorted({e for *_, e in rows if e}))

@@ -125,6 +125,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
     staff = {login: sid for sid, login in Staff.select(Staff.id, Staff.login).tuples()}
     seen_ids: dict[str, int] = {}
     seen_numbers: dict[str, int] = {}
+    similar = duplicates.ImportCheck()  # the customers on file when the import began, read once
     batch: list[_Row] = []
     today = ctx.today()
     with handle, bulk.roomy_cache():
@@ -138,7 +139,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
                 if row is not None:
                     batch.append(row)
                 if len(batch) >= BATCH:
-                    _apply(ctx, report, batch, dry_run)
+                    _apply(ctx, report, batch, dry_run, similar)
                     batch = []
                 if report.rows % PROGRESS_EVERY == 0:
                     progress(min(line / lines, 0.99))
@@ -147,7 +148,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
         if report.rows == 0 and not report.errors:
             raise ImportFailed(f"{name}: no header row")
         if batch:
-            _apply(ctx, report, batch, dry_run)
+            _apply(ctx, report, batch, dry_run, similar)
     if not dry_run:
         transaction(lambda: audit.record(
             ctx.now(), by, "customer_import", "customer", "",
@@ -207,7 +208,8 @@ def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells:
     return _Row(line, values, checked.phones or [], staff.get(manager_login), bool(manager_login))
 
 
-def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) -> None:
+def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool,
+           similar_check: duplicates.ImportCheck) -> None:
     """One batch in one transaction: what is on file is read for the whole batch at once, then the
     changed customers are updated and the new ones written with a few statements (customer_bulk)."""
     def work() -> tuple[int, int, int, list[tuple[int, str]], list[tuple[int, str, tuple[str, ...]]]]:
@@ -246,7 +248,7 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
                 if diff:
                     Customer.update(updated_at=now, **diff).where(Customer.id == existing["id"]).execute()
                 new_phones += [(existing["id"], p, "other") for p in extra]
-        similar = duplicates.for_batch([(str(r.values.get("name_folded") or ""), r.values.get("birth_date"),  # type: ignore[misc]
+        similar = similar_check.batch([(str(r.values.get("name_folded") or ""), r.values.get("birth_date"),  # type: ignore[misc]
                                          r.phones, r.values.get("email")) for r in created])  # type: ignore[misc]
         possible = [(r.line, number, reasons) for r, matches in zip(created, similar) for number, reasons in matches]
         if not dry_run:
