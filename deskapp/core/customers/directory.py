@@ -32,7 +32,7 @@ from deskapp.core.security.auth import Forbidden, Session
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
-from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers
+from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F401 (SIMILAR for the screens)
 from deskapp.errors import BadInput
 
 ROLE_MATRIX: dict[str, tuple[str, ...]] = {
@@ -90,12 +90,7 @@ class CustomerSummary:
     phone: str | None
     segment: str | None
     active: bool
-    rank: int = 0
-
-    @property
-    def similar(self) -> bool:
-        """Found by the typo-tolerant steps: a similar name, not the one typed."""
-        return self.rank >= SIMILAR
+    rank: int = 0  # deskapp.db.search's; SIMILAR and above: a similar name (a typo, another spelling)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ class CustomerSearch(Vertical):
         table = self.query_one(DataTable)
         for c in found:
             table.add_row(
-                c.number, ("~ " if c.similar else "") + c.name + ("" if c.active else " (inactive)"),
+                c.number, ("~ " if c.rank >= customers.SIMILAR else "") + c.name + ("" if c.active else " (inactive)"),
                 c.national_id or "-",
                 c.birth_date.isoformat() if c.birth_date else "-", c.phone or "-", c.segment or "-",
                 key=str(c.id),
@@ -99,7 +99,7 @@ class CustomerSearch(Vertical):
         if count == 0:
             self._status("No customer matches. Try fewer letters, a phone number or an ID.")
         else:
-            similar = sum(c.similar for c in self.results)
+            similar = sum(c.rank >= customers.SIMILAR for c in self.results)
             self._status(f"{count}{'' if self._exhausted else '+'} match{'es' if count != 1 else ''}"
                          + (f" ({similar} ~ similar name{'s' if similar != 1 else ''})" if similar else "")
                          + " · Enter opens · ↓ to the list")
