@@ -21,6 +21,16 @@
    rows on SQLite, nothing checked. Target: >= 5,000 rows/s.
 
     python bench/search.py --import-only [--import-base B] [--skip-sqlite] [--pg URL]  (imports alone)
+
+4. Times 30 misspelt names (one typo in a name word, two letters swapped, ü/ß/ø ... typed as
+   ue/ss/oe, words in another order, as typed by someone who heard the name), answered by the
+   typo-tolerant steps; reports p50/p95 and how often the customer meant is on the first page.
+   Target: p95 <= 60 ms.
+5. With --duplicates P: plants P duplicates of sampled customers (a typo or another spelling of
+   a name word, the birth date the same, a day off or day and month swapped, some with the same
+   phone) and times `deskapp customers duplicates`' scan over the whole base, with its precision
+   (planted pairs among the pairs listed) and recall (planted pairs listed). Target: < 10 min at
+   1,000,000 customers.
 """
 from __future__ import annotations
 
@@ -199,6 +209,133 @@ def typed_queries(sample: list[tuple], rng: random.Random) -> list[tuple[str, st
     for text in ("Zebedeu Quintanilha", "quixotez", "xyzzy", "98765432", "+44 20 7946 0000", "000000000"):
         out.append(("miss", text))
     return out
+
+
+def _misspell(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    at = rng.randrange(1, len(word) - 2)
+    kind = rng.choice(["swap", "change", "drop", "add"])
+    letter = rng.choice("aeioulnrst")
+    if kind == "swap":
+        return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    if kind == "change":
+        return word[:at] + (letter if letter != word[at] else "x") + word[at + 1:]
+    if kind == "drop":
+        return word[:at] + word[at + 1:]
+    return word[:at] + letter + word[at:]
+
+
+_SPELT = {"ü": "ue", "ö": "oe", "ä": "ae", "ß": "ss", "ø": "oe", "æ": "ae", "å": "aa", "Ü": "Ue", "Ö": "Oe"}
+
+
+def typo_queries(sample: list[tuple], rng: random.Random) -> list[tuple[str, str]]:
+    """30 (misspelt query, the name meant) pairs that the exact and prefix steps cannot answer."""
+    out: list[tuple[str, str]] = []
+    while len(out) < 30:
+        name = rng.choice(sample)[1]
+        words = name.split()
+        style = len(out) % 3
+        if style == 0:  # a typo in the surname
+            typed = words[:-1] + [_misspell(folded_name(words[-1]), rng)]
+        elif style == 1:  # typos in first name and surname, surname first
+            typed = [_misspell(folded_name(words[-1]), rng), _misspell(folded_name(words[0]), rng)]
+        else:  # other spellings of the same letters, else a typo in the first name
+            spelt = "".join(_SPELT.get(ch, ch) for ch in name)
+            typed = spelt.split() if spelt != name else [_misspell(folded_name(words[0]), rng)] + words[1:]
+        text = " ".join(typed)
+        if folded_name(text) != folded_name(name):
+            out.append((text, name))
+    return out
+
+
+def time_typos(qs: list[tuple[str, str]], rounds: int = 3) -> dict:
+    """Times of the misspelt queries, and how often the name meant is among the first page's."""
+    for text, _ in qs:
+        search_customers(text, region=REGION)
+    times: list[float] = []
+    hits = 0
+    for _ in range(rounds):
+        for text, meant in qs:
+            start = time.perf_counter()
+            found = search_customers(text, region=REGION)
+            times.append((time.perf_counter() - start) * 1000)
+            ids = [cid for cid, _ in found]
+            if ids:
+                p = db.param
+                names = {n for (n,) in db.execute_sql(
+                    f"SELECT name_folded FROM customer WHERE id IN ({', '.join([p] * len(ids))})", ids).fetchall()}
+                hits += folded_name(meant) in names
+    return {"queries": len(qs), "rounds": rounds, "p50_ms": statistics.median(times),
+            "p95_ms": percentile(times, 0.95), "max_ms": max(times), "meant_on_first_page": hits / rounds / len(qs),
+            "examples": [t for t, _ in qs[:6]]}
+
+
+def plant_duplicates(count: int, rng: random.Random) -> set[tuple[int, int]]:
+    """Copies of `count` random customers as a careless second registration would make them;
+    returns the (original id, copy id) pairs."""
+    top = db.execute_sql("SELECT max(id) FROM customer").fetchone()[0]
+    p = db.param
+    planted: set[tuple[int, int]] = set()
+    for n in range(count):
+        cid = rng.randrange(1, top + 1)
+        row = db.execute_sql(f"SELECT name, birth_date FROM customer WHERE id = {p}", (cid,)).fetchone()
+        phone = db.execute_sql(f"SELECT digits FROM customer_phone WHERE customer_id = {p}", (cid,)).fetchone()
+        name, born = row[0], row[1]
+        born = born if isinstance(born, dt.date) else dt.date.fromisoformat(str(born)[:10])
+        words = name.split()
+        change = n % 3
+        if change == 0:
+            k = rng.randrange(len(words))
+            words[k] = _misspell(folded_name(words[k]), rng).capitalize()
+        elif change == 1:
+            words = "".join(_SPELT.get(ch, ch) for ch in name).split()
+        new_name = " ".join(words)
+        shift = n % 4
+        if shift == 1:
+            born = born + dt.timedelta(days=rng.choice((-1, 1)))
+        elif shift == 2 and born.day <= 12 and born.day != born.month:
+            born = born.replace(month=born.day, day=born.month)
+        nid = f"D{n:09d}"
+        db.execute_sql(f"INSERT INTO customer (number, name, name_folded, national_id, birth_date, active, created_at, "
+                       f"marketing_consent) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
+                       (f"D{n:07d}", new_name, folded_name(new_name), nid, born, True, NOW, False))
+        copy = db.execute_sql(f"SELECT id FROM customer WHERE national_id = {p}", (nid,)).fetchone()[0]
+        if phone and n % 5 == 0:
+            db.execute_sql(f"INSERT INTO customer_phone (customer_id, digits, label) VALUES ({p}, {p}, 'mobile')",
+                           (copy, phone[0]))
+        planted.add((min(cid, copy), max(cid, copy)))
+    return planted
+
+
+def duplicates_run(count: int) -> dict:
+    """Plant `count` duplicates, then time the whole-base scan of `customers duplicates`."""
+    from deskapp.core.customers import duplicates
+
+    with db.atomic():
+        planted = plant_duplicates(count, random.Random(11))
+    customers = db.execute_sql("SELECT count(*) FROM customer").fetchone()[0]
+    start = time.perf_counter()
+    pairs = duplicates.scan(progress=lambda f: print(f"\r  duplicates scan {f:.0%}", end="", file=sys.stderr))
+    seconds = time.perf_counter() - start
+    print(file=sys.stderr)
+    listed = {(pair.first, pair.second) for pair in pairs}
+    top = {(pair.first, pair.second) for pair in pairs[:len(planted)]}
+    found = listed & planted
+    return {"customers": customers, "planted": len(planted), "seconds": seconds, "pairs_listed": len(listed),
+            "planted_listed": len(found), "precision": len(found) / max(len(listed), 1),
+            "recall": len(found) / max(len(planted), 1),
+            "precision_of_top_planted_count": len(top & planted) / max(len(top), 1),
+            "other_pairs_by_reasons": _reason_counts([pair for pair in pairs if (pair.first, pair.second)
+                                                      not in planted])}
+
+
+def _reason_counts(pairs: list) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pair in pairs:
+        key = " + ".join(pair.reasons)
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:8])
 
 
 def raw_sql(kind: str, text: str) -> tuple[str, tuple]:
@@ -398,7 +535,7 @@ class PgSchemas:
 
 
 def run_backend(label: str, new_url, customers: int, import_rows: int, folder: Path, existing: str | None = None,
-                import_base: int = 0, skip_search: bool = False) -> dict:
+                import_base: int = 0, skip_search: bool = False, planted: int = 0) -> dict:
     if skip_search:
         return {"backend": label, "customers": 0, "generate_s": 0.0, "reused_db": False, "search": None,
                 "import": import_speed(new_url(), import_rows, folder, import_base),
@@ -422,6 +559,9 @@ def run_backend(label: str, new_url, customers: int, import_rows: int, folder: P
         database.connect(url)
     result = {"backend": label, "customers": customers, "generate_s": generated, "reused_db": bool(existing)}
     result["search"] = time_queries(queries(sample, random.Random(9)))
+    result["typo"] = time_typos(typo_queries(sample, random.Random(13)))
+    if planted and not existing:  # never plant into a database given with --db
+        result["duplicates"] = duplicates_run(planted)
     database.close()
     if not import_rows:  # --import-rows 0: search only
         return result
@@ -441,6 +581,8 @@ def main() -> None:
     parser.add_argument("--import-base", type=int, default=0,
                         help="customers (made by fill) already in each import database; 0: imports into empty ones")
     parser.add_argument("--import-only", action="store_true", help="time the imports only, no search")
+    parser.add_argument("--duplicates", type=int, default=0, metavar="P",
+                        help="plant P duplicates after the search timings and time `customers duplicates`")
     parser.add_argument("--json", dest="json_out", default=None, help="write the figures as JSON here")
     args = parser.parse_args()
     results = []
@@ -451,13 +593,13 @@ def main() -> None:
             existing = args.db if args.db and args.db.startswith("sqlite") else None
             results.append(run_backend("sqlite", lambda: f"sqlite:///{folder}/bench{next(counter)}.db",
                                        args.customers, args.import_rows, folder, existing,
-                                       args.import_base, args.import_only))
+                                       args.import_base, args.import_only, args.duplicates))
         if args.pg:
             schemas = PgSchemas(args.pg)
             try:
                 existing = args.db if args.db and args.db.startswith("postgres") else None
                 results.append(run_backend("postgresql", schemas.new, args.customers, args.import_rows, folder,
-                                           existing, args.import_base, args.import_only))
+                                           existing, args.import_base, args.import_only, args.duplicates))
             finally:
                 database.close()
                 schemas.drop()
@@ -491,6 +633,18 @@ def print_table(results: list[dict]) -> None:
             for kind, f in s.get("by_kind", {}).items():
                 print(f"{'':<13}{kind:<12} {f['p50_ms']:>6.1f} / {f['p95_ms']:>6.1f}  "
                       f"({f['raw_p50_ms']:.1f} / {f['raw_p95_ms']:.1f})")
+        t = r.get("typo")
+        if t is not None:
+            print(f"{'':<11} misspelt names ({t['queries']} x {t['rounds']}): p50 {t['p50_ms']:.1f} ms, p95 "
+                  f"{t['p95_ms']:.1f} ms, max {t['max_ms']:.1f} ms, customer meant on the first page "
+                  f"{t['meant_on_first_page']:.0%}  target p95<=60ms {'OK' if t['p95_ms'] <= 60 else 'MISSED'}")
+        d = r.get("duplicates")
+        if d is not None:
+            print(f"{'':<11} customers duplicates over {d['customers']:,} customers: {d['seconds']:.0f} s, "
+                  f"{d['pairs_listed']:,} pairs listed, {d['planted_listed']}/{d['planted']} planted found "
+                  f"(recall {d['recall']:.0%}), precision {d['precision']:.0%} (top {d['planted']}: "
+                  f"{d['precision_of_top_planted_count']:.0%})  target <10 min {'OK' if d['seconds'] < 600 else 'MISSED'}")
+            print(f"{'':<11} other pairs listed, by reasons: {d['other_pairs_by_reasons']}")
         if i is not None:
             print(f"{'':<11} import of {i['rows']:,} rows into a database holding {i.get('customers_before', 0):,} "
                   f"customers: {i['seconds']:.1f} s; second import {i['second_import_rows_per_s']:,.0f} rows/s; "

@@ -74,6 +74,30 @@ def check_phones(env: Env, limit: int | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+@customers.command()
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, None), help="List at most this many.")
+@json_option
+@click.pass_obj
+@user_errors
+def duplicates(env: Env, limit: int, as_json: bool) -> None:
+    """List likely duplicate customers over the whole base, highest score first: a similar name with
+    the same birth date, one a day off or with day and month swapped, the same phone or e-mail."""
+    from deskapp.core.customers import duplicates as core
+    from deskapp.core.security.auth import Session
+
+    ctx = env.context()
+    with progress_bar("Looking for duplicates") as progress:
+        found, total = core.likely_pairs(ctx, Session("cli", "command line", _TELLER_ROLE), limit=limit,
+                                         progress=progress)
+    data = {"pairs": [{"score": f.score, "reasons": list(f.reasons),
+                       "customers": [{"number": n, "name": name} for n, name in (f.first, f.second)]}
+                      for f in found], "total": total}
+    lines = [f"{f.score:.2f}  {f.first[0]} {f.first[1][:28]:<28}  {f.second[0]} {f.second[1][:28]:<28}  "
+             f"{', '.join(f.reasons)}" for f in found]
+    more = f"\n{total - len(found)} more pairs (--limit)" if total > len(found) else ""
+    emit(as_json, data, ("\n".join(lines) + more) if lines else "No likely duplicates.")
+
+
 @customers.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and report, but change nothing.")
@@ -85,7 +109,9 @@ def import_cmd(env: Env, file: str, dry_run: bool, as_json: bool) -> None:
 
     Headers: number, name, national_id, birth_date, phone, phones (';' between numbers), email,
     address, segment, manager, marketing_consent, kyc_review_due, id_doc_type, id_doc_expiry.
-    A customer already on file (same national ID, else number) is updated, never duplicated.
+    A customer already on file (same national ID, else number) is updated, never duplicated; a new
+    row that may be a customer already on file (similar name and close birth date, same phone or
+    e-mail) is imported and reported as FILE:ROW: may be customer NUMBER already on file (reasons).
     Bad rows are reported as FILE:ROW: reason (the header is row 1); the good rows are still
     imported, and the exit code is 2 when any row was bad.
     """
@@ -94,11 +120,13 @@ def import_cmd(env: Env, file: str, dry_run: bool, as_json: bool) -> None:
     ctx = env.context()
     with progress_bar("Importing customers") as progress:
         report = customer_io.import_csv(ctx, file, dry_run=dry_run, progress=progress)
-    for line in report.lines():
+    for line in report.lines() + report.duplicate_lines():
         click.echo(line, err=True)
     data = {"file": file, "rows": report.rows, "created": report.created, "updated": report.updated,
             "unchanged": report.unchanged, "bad_rows": report.bad_rows, "dry_run": dry_run,
-            "errors": [{"row": row, "reason": reason} for row, reason in report.errors]}
+            "errors": [{"row": row, "reason": reason} for row, reason in report.errors],
+            "possible_duplicates": [{"row": row, "customer": number, "reasons": list(reasons)}
+                                    for row, number, reasons in report.duplicates]}
     emit(as_json, data, ("dry run: " if dry_run else "") + report.summary())
     if report.errors:
         sys.exit(EXIT_BAD_INPUT)

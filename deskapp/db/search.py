@@ -10,7 +10,12 @@ What a query matches, best first (the rank; lower is better):
 4. every word typed begins a word of the name ("mar sil"); a one-letter word only narrows the
    others, and letters alone find no name (a single letter begins too many names to be useful);
 5. the last digits of the national ID, or digits anywhere in a stored phone (4 digits or more; after
-   the branch's trunk prefix, too: "07911 1" looks for 79111).
+   the branch's trunk prefix, too: "07911 1" looks for 79111);
+6. a similar name, when the steps above found fewer than FUZZY_WHEN_FEWER customers: every word
+   of 3 letters or more typed is a name word at most one typo away, or spelt another way (ü as ue,
+   ß as ss, ø as oe, æ as ae, å as aa: "mueller" finds Müller, "jonh" John); shorter words begin
+   a word of the name ("jonh s"); in any order ("smiht jonh");
+7. the same with up to two typos in words of 7 letters or more, and words under 3 letters left out.
 
 Within a rank, the oldest customer (lowest id) comes first, which keeps paging stable and lets
 every step stop after the rows it needs instead of sorting all matches.
@@ -30,6 +35,13 @@ National ID tails and phone ends are B-tree lookups on the last 4 / last 8 chara
 (expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
 tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
 digits-only or letters-and-digits keys are bound as parameters.
+
+Similar names (ranks 6 and 7) look up the vocabulary of name words (customer_name_word, 0016):
+the words sharing enough letter pairs with the typed word's skeleton (see `skeleton`), checked here
+with an edit distance counting a swap of two neighbouring letters as one typo. The customers are
+then found with the same name indexes as whole words, each typed word standing for its similar
+words ("jonh smiht": (john OR jon) AND (smith OR smit)). Candidate words come from the database
+and are used only when they are letters and digits, like typed words.
 """
 from __future__ import annotations
 
@@ -40,6 +52,7 @@ from collections.abc import Callable
 
 from deskapp.db import phones
 from deskapp.db.database import db, is_postgres
+from deskapp.db.fuzzy import FUZZY_MIN_WORD, similar_words
 
 MAX_INPUT = 256  # characters of a query considered; nobody types more into a search box
 MAX_WORDS = 6
@@ -61,7 +74,8 @@ _ASCII_DIGITS = re.compile(r"[^0-9]")
 _DIGIT = re.compile(r"[0-9]")
 _KEY = re.compile(r"[A-Z0-9]{1,32}")
 
-EXACT_KEY, EXACT_PHONE, EXACT_NAME, WHOLE_WORDS, PREFIXES, DIGITS_INSIDE = range(6)
+EXACT_KEY, EXACT_PHONE, EXACT_NAME, WHOLE_WORDS, PREFIXES, DIGITS_INSIDE, SIMILAR, LESS_SIMILAR = range(8)
+FUZZY_WHEN_FEWER = 5  # similar names are looked for only when the exact steps found fewer customers
 
 
 def clean(text: str) -> str:
@@ -142,6 +156,10 @@ def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str
             steps.append((EXACT_NAME, lambda n: backend.exact_name(whole, n)))
             steps.append((WHOLE_WORDS, lambda n: backend.words(words, n, prefix=False)))
             steps.append((PREFIXES, lambda n: backend.words(words, n, prefix=True)))
+            if any(len(w) >= FUZZY_MIN_WORD for w in words):
+                similar = _Similar(words, backend)
+                steps.append((SIMILAR, lambda n: similar.find(n, near=True)))
+                steps.append((LESS_SIMILAR, lambda n: similar.find(n, near=False)))
         if len(key) >= MIN_DIGITS and _KEY.fullmatch(key) and any(c.isdigit() for c in key):
             steps.append((DIGITS_INSIDE, lambda n: backend.id_suffix(key, n)))
     return _merge(steps, offset + limit)[offset:]
@@ -158,9 +176,40 @@ def _merge(steps: list[tuple[int, Callable[[int], list[int]]]], wanted: int) -> 
     for rank, step in sorted(steps, key=lambda s: s[0]):
         if len(found) >= wanted and max(found.values()) < rank:
             break
+        if rank >= SIMILAR and len(found) >= FUZZY_WHEN_FEWER:
+            break
         for customer_id in step(wanted + len(found)):
             found.setdefault(customer_id, rank)
     return sorted(found.items(), key=lambda item: (item[1], item[0]))[:wanted]
+
+
+class _Similar:
+    """The similar-name steps of one query: each typed word of FUZZY_MIN_WORD letters or more
+    stands for its similar words; shorter ones begin a word of the name."""
+
+    def __init__(self, words: list[str], backend) -> None:
+        self.words = words
+        self.backend = backend
+        self._groups: list[list[tuple[str, int]]] | None = None
+
+    def groups(self) -> list[list[tuple[str, int]]]:
+        if self._groups is None:
+            self._groups = [similar_words(w) for w in self.words if len(w) >= FUZZY_MIN_WORD]
+        return self._groups
+
+    def find(self, n: int, *, near: bool) -> list[int]:
+        groups = self.groups()
+        starts = [w for w in self.words if len(w) < FUZZY_MIN_WORD]
+        if near:
+            groups = [[w for w, typos in group if typos <= 1] for group in groups]
+        else:
+            if not starts and all(typos <= 1 for group in groups for _, typos in group):
+                return []  # the same words as the nearer step: nothing more to find
+            groups = [[w for w, _ in group] for group in groups]
+            starts = []  # a short word may be mistyped too ("na" for "ana"): here it is left out
+        if not groups or not all(groups):
+            return []
+        return self.backend.similar(groups, starts, n)
 
 
 def _ids(sql: str, params: tuple) -> list[int]:
@@ -235,6 +284,21 @@ class _Sqlite:
             "SELECT id FROM customer WHERE substr(national_id, -4) = ? AND substr(national_id, -?) = ? "
             "ORDER BY id LIMIT ?",
             (key[-4:], len(key), key, n),
+        )
+
+
+    def similar(self, groups: list[list[str]], starts: list[str], n: int) -> list[int]:
+        # Every group holds words of letters and digits only (see similar_words): quoted, they are
+        # plain FTS5 strings.
+        match = " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
+        if not starts:
+            return _ids("SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH ? ORDER BY rowid LIMIT ?",
+                        (match, n))
+        like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in starts)
+        return _ids(
+            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "
+            f"WHERE customer_name_fts MATCH ?{like} ORDER BY f.rowid LIMIT ?",
+            (match, *[f"% {w}%" for w in starts], n),
         )
 
 
@@ -418,4 +482,15 @@ class _Postgres:
             "SELECT id FROM customer WHERE right(national_id, 4) = %s AND right(national_id, %s) = %s "
             "ORDER BY id + 0 LIMIT %s",
             (key[-4:], len(key), key, n),
+        )
+
+    def similar(self, groups: list[list[str]], starts: list[str], n: int) -> list[int]:
+        # Words of letters and digits only (see similar_words): plain lexemes and array elements.
+        query = " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+        arrays = " AND ".join(["string_to_array(name_folded, ' ') && %s::text[]"] * len(groups))
+        likes = "".join(" AND ' ' || name_folded LIKE %s" for _ in starts)
+        return _ids(
+            "SELECT id FROM customer WHERE to_tsvector('simple'::regconfig, name_folded) "
+            f"@@ to_tsquery('simple'::regconfig, %s) AND {arrays}{likes} ORDER BY id + 0 LIMIT %s",
+            (query, *groups, *[f"% {w}%" for w in starts], n),
         )

@@ -268,3 +268,27 @@ async def test_audit_screen_filters_by_customer_and_staff(ctx, clock):
         await pilot.click("#audit-show")
         await settle(pilot)
         assert "not a date" in text(app, "#audit-message")
+
+
+async def test_similar_names_are_marked_and_the_duplicate_warning_gives_reasons_at_80x24(ctx, clock):
+    people(ctx, 2)
+    app = make_app(ctx, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customers(app, pilot, TELLER)
+        await pilot.press(*"jose mueler")
+        await settle(pilot)
+        table = app.screen.query_one("#customer-results", DataTable)
+        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "~ José Müller"
+        assert "1 ~ similar name" in text(app, "#customer-status")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-name", Input).value = "Jose Mueller"
+        form.query_one("#field-birth_date", Input).value = "1970-01-02"
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.1)
+        message = text(app, "#form-message")
+        assert "José Müller" in message and "(same name, birth date one day off)" in message
+        save = form.query_one("#form-save")
+        assert str(save.label) == "Save anyway"
+        assert save.region.height > 0 and form.query_one("#form-message").region.height > 0  # on screen at 80x24

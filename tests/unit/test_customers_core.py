@@ -158,7 +158,7 @@ def test_the_same_national_id_is_refused_naming_the_customer(ctx):
         customer_edit.create(ctx, TELLER, draft(name="Someone Else", national_id=nid, phones=[]), force=True)
     assert caught.value.existing.id == first.id
     assert first.number in caught.value.problems["national_id"]
-    other = customer_edit.create(ctx, TELLER, draft(name="Rui Costa", phones=[], birth_date="1990-01-01"))
+    other = customer_edit.create(ctx, TELLER, draft(name="Rui Costa", phones=[], email=None, birth_date="1990-01-01"))
     with pytest.raises(customer_edit.DuplicateNationalId):
         customer_edit.update(ctx, TELLER, other.id, CustomerDraft(national_id=nid), force=True)
 
@@ -169,10 +169,10 @@ def test_a_shared_phone_or_a_similar_name_and_birth_date_needs_confirmation(ctx)
         customer_edit.create(ctx, TELLER, draft(name="Other Person", birth_date="1970-01-01"))  # same phone
     assert [c.id for c in caught.value.candidates] == [first.id]
     with pytest.raises(customer_edit.PossibleDuplicates):
-        customer_edit.create(ctx, TELLER, draft(name="Maria da Conceicao Silvia", phones=[]))  # ratio >= 0.85
+        customer_edit.create(ctx, TELLER, draft(name="Maria da Conceicao Silvia", phones=[]))  # a similar name, the same birth date
     count = Customer.select().count()
-    customer_edit.create(ctx, TELLER, draft(name="Maria Conceicao Silva", birth_date="1981-05-31", phones=[]))
-    assert Customer.select().count() == count + 1  # another birth date: no warning
+    customer_edit.create(ctx, TELLER, draft(name="Maria Conceicao Silva", birth_date="1981-05-31", phones=[], email=None))
+    assert Customer.select().count() == count + 1  # another birth date, no phone or e-mail: no warning
     forced = customer_edit.create(ctx, TELLER, draft(name="Maria da Conceicao Silva", phones=[]), force=True)
     assert forced.id != first.id
 
@@ -275,7 +275,7 @@ def test_role_matrix_in_core_each_action_audited_without_the_value(ctx, tmp_path
     actions = {
         "search": lambda: customers.search(ctx, session, secret),
         "view": lambda: customers.profile(ctx, session, seed.id),
-        "create": lambda: customer_edit.create(ctx, session, draft(name="Rui Nunes", national_id=new_nid, phones=[],
+        "create": lambda: customer_edit.create(ctx, session, draft(name="Rui Nunes", national_id=new_nid, phones=[], email=None,
                                                                    birth_date="1999-09-09")),
         "edit": lambda: customer_edit.update(ctx, session, seed.id, CustomerDraft(address=f"Rua {role}")),
         "record": lambda: customer_records.add_note(ctx, session, seed.id, f"note by {role}"),
@@ -324,7 +324,7 @@ def test_reveal_of_another_field_or_customer_is_refused(ctx):
         customers.reveal(ctx, SUPERVISOR, made.id, "email")
     with pytest.raises(customers.CustomerNotFound):
         customers.reveal(ctx, SUPERVISOR, made.id + 999, "national_id")
-    other = customer_edit.create(ctx, SUPERVISOR, draft(name="Rui", phones=[], birth_date="1999-01-01"))
+    other = customer_edit.create(ctx, SUPERVISOR, draft(name="Rui", phones=[], email=None, birth_date="1999-01-01"))
     product = customer_records.add_product(ctx, SUPERVISOR, other.id, "savings", "2020-01-01", "PT5012345")
     with pytest.raises(customers.CustomerNotFound):
         customers.reveal(ctx, SUPERVISOR, made.id, "account_number", product_id=product)

@@ -26,7 +26,7 @@ from deskapp.core.security.permissions import acts_as
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
-from deskapp.db.search import MIN_DIGITS, search_customers
+from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F401 (SIMILAR for the screens)
 from deskapp.errors import BadInput
 
 REVEALABLE = ("national_id", "account_number")
@@ -69,7 +69,7 @@ class CustomerSummary:
     phone: str | None
     segment: str | None
     active: bool
-    rank: int = 0
+    rank: int = 0  # deskapp.db.search's; SIMILAR and above: a similar name (a typo, another spelling)
 
 
 @dataclass(frozen=True)

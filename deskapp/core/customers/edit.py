@@ -1,17 +1,18 @@
 """Creating and changing customers: validated, checked for duplicates, one transaction, audited.
 
-A national ID already on another customer is refused, naming that customer. The same phone, or
-a very similar name (folded, difflib ratio >= 0.85) with the same birth date, is only probably
-the same person: PossibleDuplicates lists the candidates and the caller saves with force=True
-once a person has confirmed. The audit says which fields changed, never their values.
+A national ID already on another customer is refused, naming that customer. The same phone or
+e-mail, or a similar name (the typos search forgives, other spellings, any word order) with the
+same birth date, one a day off or with day and month swapped, is only probably the same person
+(deskapp.core.customers.duplicates.for_new): PossibleDuplicates lists the candidates with the
+reasons, and the caller saves with force=True once a person has confirmed. The audit says which fields changed, never their values.
 """
 from __future__ import annotations
 
-import difflib
 import re
 
 from deskapp.core import changes
 from deskapp.core.context import Context
+from deskapp.core.customers import duplicates
 from deskapp.core.customers.directory import CustomerNotFound, CustomerSummary, require, summaries, summary
 from deskapp.core.customers.rules import Checked, CustomerDraft, CustomerInvalid, check
 from deskapp.core.security import audit
@@ -21,7 +22,6 @@ from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 from deskapp.errors import DeskappError
 
-SIMILAR_NAME = 0.85
 NUMBER_WIDTH = 8
 _NUMBER_LOCK = 0x63757374  # "cust": one new customer number at a time on PostgreSQL
 
@@ -39,9 +39,11 @@ class PossibleDuplicates(DeskappError):
 
     private = True  # names the customers it resembles
 
-    def __init__(self, candidates: list[CustomerSummary]):
+    def __init__(self, candidates: list[CustomerSummary], reasons: dict[int, tuple[str, ...]] | None = None):
         self.candidates = candidates
-        names = ", ".join(f"{c.number} {c.name}" for c in candidates[:5])
+        self.reasons = reasons or {}
+        names = ", ".join(f"{c.number} {c.name}" + (f" ({', '.join(self.reasons[c.id])})" if self.reasons.get(c.id)
+                                                     else "") for c in candidates[:5])
         super().__init__(f"This may be a customer already on file: {names}. Check, then save anyway if not.")
 
 
@@ -93,8 +95,9 @@ def update(ctx: Context, session: Session, customer_id: int, draft: CustomerDraf
         if "national_id" in diff:
             _refuse_taken_id(ctx, diff["national_id"], row.id)
         new_phones = [p for p in checked.phones or [] if p not in old_phones]
-        if not force and (new_phones or {"name", "birth_date"} & diff.keys()):
+        if not force and (new_phones or {"name", "birth_date", "email"} & diff.keys()):
             merged = {"name_folded": row.name_folded, "birth_date": row.birth_date, **diff}
+            merged.setdefault("email", None)  # only a new e-mail is evidence; the customer's own is no news
             _warn_duplicates(ctx, merged, new_phones, row.id)
         now = ctx.now()
         if "marketing_consent" in diff:
@@ -158,24 +161,17 @@ def _refuse_taken_id(ctx: Context, national_id: object, own_id: int | None) -> N
 
 
 def _warn_duplicates(ctx: Context, values: dict, phones: list[str] | None, own_id: int | None) -> None:
-    candidates = possible_duplicates(values.get("name_folded"), values.get("birth_date"), phones or [], own_id)
-    if candidates:
-        raise PossibleDuplicates(summaries(ctx, [(i, 0) for i in candidates]))
+    found = duplicates.for_new(values.get("name_folded"), values.get("birth_date"), phones or [],
+                               values.get("email"), own_id)
+    if found:
+        raise PossibleDuplicates(summaries(ctx, [(i, 0) for i, _ in found]), dict(found))
 
 
-def possible_duplicates(name_folded: object, birth_date: object, phones: list[str], own_id: int | None) -> list[int]:
-    """Ids of customers with one of the phones, or the same birth date and a very similar name."""
-    found: list[int] = []
-    if phones:
-        query = CustomerPhone.select(CustomerPhone.customer).where(CustomerPhone.digits.in_(phones))
-        found += [cid for (cid,) in query.tuples()]
-    if name_folded and birth_date is not None:
-        for cid, other in (
-            Customer.select(Customer.id, Customer.name_folded).where(Customer.birth_date == birth_date).tuples()
-        ):
-            if difflib.SequenceMatcher(None, str(name_folded), other).ratio() >= SIMILAR_NAME:
-                found.append(cid)
-    return sorted({cid for cid in found if cid != own_id})
+def possible_duplicates(name_folded: object, birth_date: object, phones: list[str], own_id: int | None,
+                        email: str | None = None) -> list[int]:
+    """Ids of customers with one of the phones or the e-mail, or a similar name and a close birth date."""
+    found = duplicates.for_new(str(name_folded or ""), birth_date, phones, email, own_id)  # type: ignore[arg-type]
+    return sorted(cid for cid, _ in found)
 
 
 def next_number() -> str:

@@ -29,7 +29,7 @@ from deskapp.core import changes
 from deskapp.core.cells import QUOTE
 from deskapp.core.cells import cells as safe_cells
 from deskapp.core.context import Context
-from deskapp.core.customers import bulk
+from deskapp.core.customers import bulk, duplicates
 from deskapp.core.customers.directory import require
 from deskapp.core.customers.edit import NUMBER_WIDTH, next_number
 from deskapp.core.customers.masking import mask
@@ -65,9 +65,15 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     dry_run: bool = False
+    # New rows that may be customers already on file: (row, customer number, reasons); still imported.
+    duplicates: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [f"{self.file}:{row}: {reason}" for row, reason in self.errors]
+
+    def duplicate_lines(self) -> list[str]:
+        return [f"{self.file}:{row}: may be customer {number} already on file ({', '.join(reasons)})"
+                for row, number, reasons in self.duplicates]
 
     @property
     def bad_rows(self) -> int:
@@ -76,7 +82,8 @@ class ImportReport:
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
         return (f"{self.rows} rows: {self.created} {verb}created, {self.updated} {verb}updated, "
-                f"{self.unchanged} unchanged, {self.bad_rows} with errors")
+                f"{self.unchanged} unchanged, {self.bad_rows} with errors"
+                + (f", {len({row for row, _, _ in self.duplicates})} possible duplicates" if self.duplicates else ""))
 
 
 @dataclass
@@ -123,6 +130,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
     staff = {login: sid for sid, login in Staff.select(Staff.id, Staff.login).tuples()}
     seen_ids: dict[str, int] = {}
     seen_numbers: dict[str, int] = {}
+    similar = duplicates.ImportCheck()  # the customers on file when the import began, read once
     batch: list[_Row] = []
     today = ctx.today()
     with handle, bulk.roomy_cache():
@@ -136,7 +144,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
                 if row is not None:
                     batch.append(row)
                 if len(batch) >= BATCH:
-                    _apply(ctx, report, batch, dry_run)
+                    _apply(ctx, report, batch, dry_run, similar)
                     batch = []
                 if report.rows % PROGRESS_EVERY == 0:
                     progress(min(line / lines, 0.99))
@@ -145,7 +153,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
         if report.rows == 0 and not report.errors:
             raise ImportFailed(f"{name}: no header row")
         if batch:
-            _apply(ctx, report, batch, dry_run)
+            _apply(ctx, report, batch, dry_run, similar)
     if not dry_run:
         transaction(lambda: audit.record(
             ctx.now(), by, "customer_import", "customer", "",
@@ -205,10 +213,11 @@ def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells:
     return _Row(line, values, checked.phones or [], staff.get(manager_login), bool(manager_login))
 
 
-def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) -> None:
+def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool,
+           similar_check: duplicates.ImportCheck) -> None:
     """One batch in one transaction: what is on file is read for the whole batch at once, then the
     changed customers are updated and the new ones written with a few statements (customer_bulk)."""
-    def work() -> tuple[int, int, int, list[tuple[int, str]]]:
+    def work() -> tuple[int, int, int, list[tuple[int, str]], list[tuple[int, str, tuple[str, ...]]]]:
         errors: list[tuple[int, str]] = []  # kept apart so a transaction run again reports once
         by_id = bulk.on_file("national_id", [r.values["national_id"] for r in rows if r.values.get("national_id")])
         by_number = bulk.on_file("number", [r.values["number"] for r in rows if r.values.get("number")])
@@ -248,14 +257,18 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool) 
                 if diff:
                     Customer.update(updated_at=now, **diff).where(Customer.id == existing["id"]).execute()
                 new_phones += [(existing["id"], p, "other") for p in extra]
+        similar = similar_check.batch([(str(r.values.get("name_folded") or ""), r.values.get("birth_date"),  # type: ignore[misc]
+                                         r.phones, r.values.get("email")) for r in created])  # type: ignore[misc]
+        possible = [(r.line, number, reasons) for r, matches in zip(created, similar) for number, reasons in matches]
         if not dry_run:
             new_phones += _insert(created, now)
             bulk.insert_phones(new_phones)
             changes.bump(ctx.branch_id)
-        return len(created), updated, unchanged, errors
+        return len(created), updated, unchanged, errors, possible
 
-    created, updated, unchanged, errors = transaction(work)
+    created, updated, unchanged, errors, possible = transaction(work)
     report.errors += errors
+    report.duplicates += possible
     report.created += created
     report.updated += updated
     report.unchanged += unchanged

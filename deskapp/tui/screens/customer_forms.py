@@ -123,12 +123,16 @@ class CustomerForm(ModalScreen[object]):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, customer_edit.PossibleDuplicates):
-            names = "\n".join(f"  {c.number} · {c.name} · born {c.birth_date or '-'} · {c.phone or '-'}"
-                              for c in exc.candidates[:6])
+            names = "\n".join(
+                f"  {c.number} · {escape(c.name)} · born {c.birth_date or '-'} · {c.phone or '-'}"
+                + (f"\n    ({', '.join(exc.reasons[c.id])})" if exc.reasons.get(c.id) else "")
+                for c in exc.candidates[:4])
             self._say(f"This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
                       "someone else.")
             self.force = True
-            self.query_one("#form-save", Button).label = "Save anyway"
+            save = self.query_one("#form-save", Button)
+            save.label = "Save anyway"
+            self.call_after_refresh(save.scroll_visible, animate=False)  # with the warning above it, at 80x24 too
             return
         if isinstance(exc, CustomerInvalid):
             names = {f.name for f in self.spec.fields}

@@ -3,7 +3,8 @@
 Each keystroke starts a search in a thread worker of one exclusive group, and every query
 carries a number: a result that comes back after a newer query started is dropped, so the
 newest query always wins. Reaching the end of the list (arrows, page-down, scrolling) fetches
-the next page. Enter or a click on a row posts `CustomerSearch.Chosen`.
+the next page. Enter or a click on a row posts `CustomerSearch.Chosen`. Customers found by a
+similar name (a typo, another spelling) are marked "~" and counted in the status line.
 """
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ class CustomerSearch(Vertical):
         table = self.query_one(DataTable)
         for c in found:
             table.add_row(
-                c.number, c.name + ("" if c.active else " (inactive)"), c.national_id or "-",
+                c.number, ("~ " if c.rank >= customers.SIMILAR else "") + c.name + ("" if c.active else " (inactive)"),
+                c.national_id or "-",
                 c.birth_date.isoformat() if c.birth_date else "-", c.phone or "-", c.segment or "-",
                 key=str(c.id),
             )
@@ -97,8 +99,10 @@ class CustomerSearch(Vertical):
         if count == 0:
             self._status("No customer matches. Try fewer letters, a phone number or an ID.")
         else:
+            similar = sum(c.rank >= customers.SIMILAR for c in self.results)
             self._status(f"{count}{'' if self._exhausted else '+'} match{'es' if count != 1 else ''}"
-                         " · Enter opens · ↓ to the list")
+                         + (f" ({similar} ~ similar name{'s' if similar != 1 else ''})" if similar else "")
+                         + " · Enter opens · ↓ to the list")
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
