@@ -53,10 +53,12 @@ TABLE: dict[str, Rule] = {
     "queue.issue": Rule(EVERYONE, "issue a ticket", anonymous=True),
     "queue.attach_customer": Rule(EVERYONE, "attach a customer to a ticket"),
     "queue.cancel_waiting": Rule(EVERYONE, "cancel a waiting ticket", anonymous=True),
-    "queue.serve": Rule(DESK, "serve at a counter"),
+    "queue.serve": Rule(DESK, "serve at a counter",
+                        also="at the counter they hold; another's: queue.counter_others; the held ticket's "
+                             "changes also with nobody named (a script without --staff; its events name nobody)"),
     "queue.counter_state": Rule(DESK, "open, pause or close their own counter",
                                 also="another person's: queue.counter_others"),
-    "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter"),
+    "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter, or act on its ticket"),
     "queue.counter_profile": Rule((SUPERVISOR,), "change a counter's services"),
     "queue.move": Rule((SUPERVISOR,), "move a waiting ticket"),
     # guided workflows at the desk
@@ -110,6 +112,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",
     "deskapp.core.security.audit.entries": "reads the audit; audit_trail.browse is the checked entry point",
     "deskapp.core.queue.counters.logout": "everyone may log out",
+    "deskapp.core.queue.calling.acting_at": "the check of the held ticket's changes, for complete_ticket",
     "deskapp.core.queue.counter_events.record": "writes the event of an action checked by its caller",
     "deskapp.core.queue.counter_events.state_change": "writes the event of an action checked by its caller",
     "deskapp.core.customers.directory.session_for": "turns a login into a Session; the caller checks",
