@@ -44,7 +44,7 @@ def _desk(url: str, desks: int, index: int, start, results) -> None:
     claims = 0
     began = time.perf_counter()
     while q.call_next(ctx, f"B{index}", f"bench{index}") is not None:
-        q.no_show(ctx, f"B{index}")
+        q.no_show(ctx, f"B{index}", by=f"bench{index}")
         claims += 1
     results.put((claims, began, time.perf_counter()))
 

@@ -17,7 +17,6 @@ from deskapp.cli.common import (
 )
 
 # What a script sees from a search: the same as a teller (IDs masked).
-_TELLER_ROLE = "teller"
 
 
 @click.group()
@@ -35,10 +34,10 @@ def customers() -> None:
 def search(env: Env, query: str, limit: int, offset: int, as_json: bool) -> None:
     """Ranked matches by name, phone, national ID or customer number, IDs masked as for a teller."""
     from deskapp.core.customers import directory as core
-    from deskapp.core.security.auth import Session
+    from deskapp.core.security.permissions import READER
 
     ctx = env.context()
-    found = core.search(ctx, Session("cli", "command line", _TELLER_ROLE), query, limit, offset)
+    found = core.search(ctx, READER, query, limit, offset)
     data = [
         {"id": c.id, "number": c.number, "name": c.name, "national_id": c.national_id,
          "birth_date": c.birth_date.isoformat() if c.birth_date else None, "phone": c.phone,
@@ -62,10 +61,10 @@ def check_phones(env: Env, limit: int | None, as_json: bool) -> None:
     """List stored phones that are not numbers in use (as migration 0015 left them), phones masked;
     exit 1 when there is any. Correct them on the customer's profile."""
     from deskapp.core.customers import directory as core
-    from deskapp.core.security.auth import Session
+    from deskapp.core.security.permissions import READER
 
     ctx = env.context()
-    found = core.phones_to_fix(ctx, Session("cli", "command line", _TELLER_ROLE), limit)
+    found = core.phones_to_fix(ctx, READER, limit)
     data = [{"number": f.number, "name": f.name, "phone": f.phone, "label": f.label} for f in found]
     lines = [f"{f.number:<10} {f.name[:40]:<40} {f.phone or '-':<18} {f.label}" for f in found]
     emit(as_json, {"phones": data},

@@ -32,15 +32,21 @@ def queue() -> None:
 @click.option("--service", "service_code", required=True, help="Service code, e.g. CASH.")
 @click.option("--priority", default=None, help="Priority class (default: the last, normal one).")
 @click.option("--customer", "customer_id", type=int, default=None, help="Customer id to attach.")
+@click.option("--staff", "staff_login", default=None, metavar="LOGIN",
+              help="Who issues it (their PIN is asked); without it the ticket is issued by nobody named.")
+@pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
-def issue(env: Env, service_code: str, priority: str | None, customer_id: int | None, as_json: bool) -> None:
+def issue(env: Env, service_code: str, priority: str | None, customer_id: int | None, staff_login: str | None,
+          pin_stdin: bool, as_json: bool) -> None:
     """Issue a ticket."""
     from deskapp.core import queue as q
     from deskapp.core.queue.waits import wait_range
 
-    issued = q.issue(env.context(), service_code.upper(), priority, customer_id=customer_id, channel="cli")
+    ctx = env.context()
+    staff = prove_identity(ctx, staff_login, pin_stdin).login if staff_login else None
+    issued = q.issue(ctx, service_code.upper(), priority, customer_id=customer_id, channel="cli", staff=staff)
     t = issued.ticket
     minutes = _minutes(issued.estimated_wait_minutes)
     span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
@@ -76,13 +82,20 @@ def call_next(env: Env, counter_code: str, staff_login: str, pin_stdin: bool, as
 
 
 def _counter_action(name: str, help_text: str, action, *, extra=()):
-    @queue.command(name, help=help_text)
+    @queue.command(name, help=help_text + " With --staff, in that person's name (PIN proven); without it, "
+                   "by nobody named: the events name no staff member.")
     @click.option("--counter", "counter_code", required=True)
+    @click.option("--staff", "staff_login", default=None, metavar="LOGIN",
+                  help="Who acts (PIN asked): the counter's holder, or a supervisor at anyone's counter.")
+    @pin_stdin_option
     @json_option
     @click.pass_obj
     @user_errors
-    def command(env: Env, counter_code: str, as_json: bool, **kwargs) -> None:
-        t = action(env.context(), counter_code, **kwargs)
+    def command(env: Env, counter_code: str, staff_login: str | None, pin_stdin: bool, as_json: bool,
+                **kwargs) -> None:
+        ctx = env.context()
+        by = prove_identity(ctx, staff_login, pin_stdin).login if staff_login else None
+        t = action(ctx, counter_code, by=by, channel="cli", **kwargs)
         emit(as_json, _ticket_dict(t), f"{t.number}: {t.status.replace('_', ' ')}")
 
     for option in extra:
@@ -103,12 +116,12 @@ _counter_action("recall", "Call the held ticket again (counted).", _core("recall
 _counter_action("start", "Start serving the called ticket.", _core("start"))
 
 
-def _complete(ctx, counter_code, abandon_reason=None):
+def _complete(ctx, counter_code, abandon_reason=None, by=None, channel=None):
     from deskapp.core import queue as q
     from deskapp.core.workflows import guide as workflows
 
     try:
-        return workflows.complete_ticket(ctx, counter_code, abandon_reason=abandon_reason)
+        return workflows.complete_ticket(ctx, counter_code, abandon_reason=abandon_reason, by=by, channel=channel)
     except workflows.StepsLeft as exc:
         raise q.QueueError(
             f"{exc.number} has guided steps left: finish them at the desk, or complete with "

@@ -86,24 +86,24 @@ def step(q, ctx, counter: str, staff: str, held, rng: random.Random, record):
     roll = rng.random()
     if held.status == "called":
         if roll < 0.55:
-            started = q.start(ctx, counter)
+            started = q.start(ctx, counter, by=staff)
             record("start", started.id)
             return started
         if roll < 0.65:
-            recalled = q.recall(ctx, counter)
+            recalled = q.recall(ctx, counter, by=staff)
             record("recall", recalled.id)
             return recalled
         if roll < 0.75:
-            record("no_show", q.no_show(ctx, counter).id)
+            record("no_show", q.no_show(ctx, counter, by=staff).id)
         elif roll < 0.90:
-            record("requeue", q.requeue(ctx, counter, front=rng.random() < 0.5).id)
+            record("requeue", q.requeue(ctx, counter, front=rng.random() < 0.5, by=staff).id)
         else:
-            record("cancel", q.cancel(ctx, counter).id)
+            record("cancel", q.cancel(ctx, counter, by=staff).id)
         return None
     if roll < 0.8:
-        record("complete", q.complete(ctx, counter).id)
+        record("complete", q.complete(ctx, counter, by=staff).id)
     else:
-        new = q.transfer(ctx, counter, "ACC" if held.service == "CASH" else "CASH")
+        new = q.transfer(ctx, counter, "ACC" if held.service == "CASH" else "CASH", by=staff)
         record("transfer", held.id, new=new.id)
     return None
 

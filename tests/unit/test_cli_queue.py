@@ -178,8 +178,8 @@ def test_complete_abandoning_the_workflow_is_recorded_and_audited(cli, db_url) -
     ok_json(cli("queue", "issue", "--service", "CASH", "--json"))
     ok_json(cli("queue", "call-next", "--counter", "1", "--staff", "ana", "--json"))
     ok_json(cli("queue", "start", "--counter", "1", "--json"))
-    assert ok_json(cli("queue", "complete", "--counter", "1", "--abandon-workflow", "system down", "--json"))[
-        "status"] == "done"
+    assert ok_json(cli("queue", "complete", "--counter", "1", "--abandon-workflow", "system down", "--staff", "ana",
+                       "--json"))["status"] == "done"
 
     from deskapp.db import database
     from deskapp.db.models import AuditEvent, StepRecord, Ticket

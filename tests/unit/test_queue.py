@@ -190,10 +190,10 @@ def test_waiting_called_serving_done(ctx, clock) -> None:
         t.id, "A001", "called", "1", T0 + dt.timedelta(minutes=1))
     assert q.held_by(ctx, "1").number == "A001"
     clock.advance(minutes=2)
-    started = q.start(ctx, "1")
+    started = q.start(ctx, "1", by="ana")
     assert (started.status, started.started_at) == ("serving", T0 + dt.timedelta(minutes=3))
     clock.advance(minutes=5)
-    done = q.complete(ctx, "1")
+    done = q.complete(ctx, "1", by="ana")
     assert (done.status, done.ended_at, done.counter) == ("done", T0 + dt.timedelta(minutes=8), "1")
     assert q.held_by(ctx, "1") is None
     assert events(t.id) == [("issued", None, None), ("called", "ana", "1"), ("started", "ana", "1"),
@@ -204,7 +204,7 @@ def test_waiting_called_serving_done(ctx, clock) -> None:
 def test_called_to_no_show(ctx, clock) -> None:
     t = issue(ctx, clock)
     call(ctx, clock)
-    info = q.no_show(ctx, "1")
+    info = q.no_show(ctx, "1", by="ana")
     assert (info.status, info.ended_at) == ("no_show", T0 + dt.timedelta(minutes=2))
     assert events(t.id)[-1] == ("no_show", "ana", "1")
     assert q.held_by(ctx, "1") is None
@@ -213,7 +213,7 @@ def test_called_to_no_show(ctx, clock) -> None:
 def test_called_to_cancelled_at_the_counter(ctx, clock) -> None:
     t = issue(ctx, clock)
     call(ctx, clock, "2", "joao")
-    assert q.cancel(ctx, "2").status == "cancelled"
+    assert q.cancel(ctx, "2", by="joao").status == "cancelled"
     assert events(t.id)[-1] == ("cancelled", "joao", "2")
     assert Ticket.get_by_id(t.id).ended_at == T0 + dt.timedelta(minutes=2)
 
@@ -231,18 +231,18 @@ def test_waiting_to_cancelled_by_number_or_id(ctx, clock) -> None:
 def test_requeue_to_the_back_and_to_the_front(ctx, clock) -> None:
     a, b, c = issue(ctx, clock), issue(ctx, clock), issue(ctx, clock)
     assert call(ctx, clock).id == a.id
-    back = q.requeue(ctx, "1")
+    back = q.requeue(ctx, "1", by="ana")
     assert (back.status, back.counter) == ("waiting", None)
     assert detail(a.id, "requeued") == {"front": False}
     clock.advance(minutes=1)
     assert call(ctx, clock).id == b.id  # a went to the back of the line
-    q.requeue(ctx, "1", front=True)
+    q.requeue(ctx, "1", front=True, by="ana")
     assert detail(b.id, "requeued") == {"front": True}
     assert call(ctx, clock).id == b.id  # b at the front again
-    q.start(ctx, "1")
-    q.complete(ctx, "1")
+    q.start(ctx, "1", by="ana")
+    q.complete(ctx, "1", by="ana")
     assert call(ctx, clock).id == c.id
-    q.no_show(ctx, "1")
+    q.no_show(ctx, "1", by="ana")
     again = call(ctx, clock)
     assert again.id == a.id
     assert events(a.id) == [("issued", None, None), ("called", "ana", "1"), ("requeued", "ana", "1"),
@@ -254,7 +254,7 @@ def test_front_requeue_goes_before_priority_and_another_desk_gets_it(ctx, clock)
     a = issue(ctx, clock)
     issue(ctx, clock, priority="priority")
     assert call(ctx, clock, "1", "ana").priority == "priority"
-    q.requeue(ctx, "1", front=True)
+    q.requeue(ctx, "1", front=True, by="ana")
     picked = call(ctx, clock, "2", "joao")
     assert picked.priority == "priority" and picked.counter == "2"
     assert call(ctx, clock, "1", "ana").id == a.id
@@ -264,15 +264,15 @@ def test_recall_counts_up_to_the_configured_limit(ctx, clock) -> None:
     t = issue(ctx, clock)
     call(ctx, clock)
     for expected in (1, 2, 3):
-        assert q.recall(ctx, "1").recall_count == expected
+        assert q.recall(ctx, "1", by="ana").recall_count == expected
         assert TicketEvent.select().where((TicketEvent.ticket == t.id) & (TicketEvent.kind == "recalled")).count() == expected
     with pytest.raises(QueueError, match=r"^A001 has been recalled 3 times; start it or mark it a no-show\.$"):
-        q.recall(ctx, "1")
+        q.recall(ctx, "1", by="ana")
     assert Ticket.get_by_id(t.id).recall_count == 3
     assert events(t.id)[-1] == ("recalled", "ana", "1")
     recalls = TicketEvent.select().where((TicketEvent.ticket == t.id) & (TicketEvent.kind == "recalled"))
     assert [json.loads(e.detail)["count"] for e in recalls.order_by(TicketEvent.id)] == [1, 2, 3]
-    assert q.start(ctx, "1").status == "serving"
+    assert q.start(ctx, "1", by="ana").status == "serving"
 
 
 def test_recall_limit_zero_allows_no_recall(ctx, clock) -> None:
@@ -280,27 +280,27 @@ def test_recall_limit_zero_allows_no_recall(ctx, clock) -> None:
     issue(ctx, clock)
     call(ctx, clock)
     with pytest.raises(QueueError, match=r"^A001 has been recalled 0 times; start it or mark it a no-show\.$"):
-        q.recall(ctx, "1")
+        q.recall(ctx, "1", by="ana")
 
 
 def test_recalls_survive_a_requeue(ctx, clock) -> None:
     with_queue(ctx, recall_limit=1)
     issue(ctx, clock)
     call(ctx, clock)
-    q.recall(ctx, "1")
-    q.requeue(ctx, "1", front=True)
+    q.recall(ctx, "1", by="ana")
+    q.requeue(ctx, "1", front=True, by="ana")
     call(ctx, clock)
     with pytest.raises(QueueError, match="recalled 1 times"):
-        q.recall(ctx, "1")
+        q.recall(ctx, "1", by="ana")
 
 
 def test_transfer_creates_a_linked_waiting_ticket_in_the_target_service(ctx, clock) -> None:
     issue(ctx, clock, "CARD")  # C001 already taken today
     a = issue(ctx, clock, "CASH", "priority")
     call(ctx, clock)
-    q.start(ctx, "1")
+    q.start(ctx, "1", by="ana")
     clock.advance(minutes=3)
-    new = q.transfer(ctx, "1", "CARD")
+    new = q.transfer(ctx, "1", "CARD", by="ana")
     assert (new.number, new.service, new.status, new.priority, new.parent_number) == (
         "C002", "CARD", "waiting", "priority", "A001")
     assert (new.issued_at, new.counter) == (clock.now(), None)
@@ -640,18 +640,18 @@ def test_every_change_is_an_event_with_staff_and_counter(ctx, clock) -> None:
     for service in ("CASH", "CASH", "CASH", "CASH", "INFO"):
         issue(ctx, clock, service)
     call(ctx, clock, "1", "ana")
-    q.recall(ctx, "1")
-    q.start(ctx, "1")
-    q.complete(ctx, "1")
+    q.recall(ctx, "1", by="ana")
+    q.start(ctx, "1", by="ana")
+    q.complete(ctx, "1", by="ana")
     call(ctx, clock, "2", "joao")
-    q.no_show(ctx, "2")
+    q.no_show(ctx, "2", by="joao")
     call(ctx, clock, "1", "ana")
-    q.requeue(ctx, "1")
+    q.requeue(ctx, "1", by="ana")
     call(ctx, clock, "2", "joao")
-    q.cancel(ctx, "2")
+    q.cancel(ctx, "2", by="joao")
     call(ctx, clock, "1", "ana")
-    q.start(ctx, "1")
-    q.transfer(ctx, "1", "CARD")
+    q.start(ctx, "1", by="ana")
+    q.transfer(ctx, "1", "CARD", by="ana")
     q.cancel_waiting(ctx, "E001", by="rita")
     counted = {}
     for e in TicketEvent.select():

@@ -190,7 +190,9 @@ class QueueMachine(RuleBasedStateMachine):
         needs, leaves = ACTIONS[name]
         before = snapshot()
         held = self.held(counter)
-        act = lambda: getattr(q, name)(self.ctx, counter, **kwargs)
+        seated = Counter.get(Counter.code == counter)
+        by = seated.staff.login if seated.staff_id else None  # the desk acts in its holder's name
+        act = lambda: getattr(q, name)(self.ctx, counter, by=by, **kwargs)
         if held is None:
             assert self.refused(act, before) == f"Counter {counter} holds no ticket; call the next one first."
             return

@@ -140,6 +140,14 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: q.call_next(w.ctx, "3", who)),
     ("deskapp.core.queue.counters.open_counter", "queue.serve"):
         Case(lambda w, who: q.open_counter(w.ctx, "3", who)),
+    # the ticket a counter holds: counter 1 is ana's (a CASH ticket in service), 2 is joao's (holding none),
+    # so a teller acting at 2 is at another person's counter; the refusal comes before the ticket is looked at
+    **{(f"deskapp.core.queue.calling.{name}", action): Case(
+        lambda w, who, name=name, action=action: getattr(q, name)(
+            w.ctx, "1" if action == "queue.serve" else "2", by=who, **({"to_service": "INFO"}
+                                                                        if name == "transfer" else {})))
+       for name in ("recall", "start", "complete", "no_show", "requeue", "cancel", "transfer")
+       for action in ("queue.serve", "queue.counter_others")},
     ("deskapp.core.queue.counters.set_counter_state", "queue.counter_state"):
         Case(lambda w, who: q.set_counter_state(w.ctx, "3", "closed", by=who)),
     ("deskapp.core.queue.counters.set_counter_state", "queue.counter_others"):
@@ -162,6 +170,10 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: guide.abandon(w.ctx, w.approval, "customer left", who)),
     ("deskapp.core.workflows.guide.complete_ticket", "workflows.run"):
         Case(lambda w, who: guide.complete_ticket(w.ctx, "1", abandon_reason="customer left", by=who)),
+    ("deskapp.core.workflows.guide.complete_ticket", "queue.serve"):
+        Case(lambda w, who: guide.complete_ticket(w.ctx, "1", abandon_reason="customer left", by=who)),
+    ("deskapp.core.workflows.guide.complete_ticket", "queue.counter_others"):  # joao's counter, not ana's
+        Case(lambda w, who: guide.complete_ticket(w.ctx, "2", by=who)),
     ("deskapp.core.workflows.guide.reveal_step_value", "workflows.reveal"):
         Case(lambda w, who: guide.reveal_step_value(w.ctx, who, w.approval, "transaction", "amount"),
              as_session=True, loads_login=False),

@@ -22,7 +22,7 @@ from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import age_on, format_national_id, format_phone
 from deskapp.core.security import audit, permissions
 from deskapp.core.security.auth import Session
-from deskapp.core.security.permissions import acts_as
+from deskapp.core.security.permissions import Reader, acts_as
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
 from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
@@ -179,7 +179,7 @@ def find(number_or_id: str | int, *, follow: bool = True) -> int:
 
 
 @acts_as("customers.search")
-def search(ctx: Context, session: Session, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
+def search(ctx: Context, session: Session | Reader, text: str, limit: int = 20, offset: int = 0) -> list[CustomerSummary]:
     """Ranked matches for what was typed (name, phone, national ID, customer number), masked."""
     require(ctx, session, "search")
     return summaries(ctx, search_customers(text, limit, offset, region=ctx.config.customers.region))
@@ -282,7 +282,7 @@ class PhoneToFix:
 
 
 @acts_as("customers.search")
-def phones_to_fix(ctx: Context, session: Session, limit: int | None = None) -> list[PhoneToFix]:
+def phones_to_fix(ctx: Context, session: Session | Reader, limit: int | None = None) -> list[PhoneToFix]:
     """Every stored phone libphonenumber cannot read as a number in use, oldest first (at most `limit`)."""
     require(ctx, session, "search")
     found: list[PhoneToFix] = []

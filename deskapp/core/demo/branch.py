@@ -268,19 +268,19 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
             counter, login, service = payload
             roll = rng.random()
             if roll < NO_SHOW:
-                q.recall(ctx, counter)
+                q.recall(ctx, counter, by=login)
                 clock.set(when + dt.timedelta(seconds=60))
-                q.no_show(ctx, counter)
+                q.no_show(ctx, counter, by=login)
                 at(clock.now(), "free", counter, login)
                 continue
             if roll < NO_SHOW + REQUEUE:
-                q.requeue(ctx, counter, front=rng.random() < 0.5)
+                q.requeue(ctx, counter, front=rng.random() < 0.5, by=login)
                 at(when + dt.timedelta(seconds=15), "free", counter, login)
                 continue
             if roll < NO_SHOW + REQUEUE + RECALL:
-                q.recall(ctx, counter)
+                q.recall(ctx, counter, by=login)
                 clock.set(when + dt.timedelta(seconds=rng.uniform(20, 60)))
-            q.start(ctx, counter)
+            q.start(ctx, counter, by=login)
             mean = typical.get(service, 5.0)
             minutes = rng.lognormvariate(math.log(mean) - 0.5 * 0.45**2, 0.45)
             at(clock.now() + dt.timedelta(minutes=minutes), "finish", counter, login, service)
@@ -288,10 +288,10 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
             counter, login, service = payload
             if rng.random() < TRANSFER:
                 target = rng.choice([s for s in services if s != service])
-                q.transfer(ctx, counter, target)
+                q.transfer(ctx, counter, target, by=login)
                 wake(when, target)
             else:
-                done = q.complete(ctx, counter)
+                done = q.complete(ctx, counter, by=login)
                 workflow_demo.record_run(ctx, done, login)  # the guided steps it went through
             at(when + dt.timedelta(seconds=rng.uniform(10, 60)), "free", counter, login)
     for counter in idle:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from deskapp.core.queue.calling import (
     CANDIDATES,
+    acting_at,
     call_next,
     calling_order,
     cancel,
@@ -72,7 +73,7 @@ from deskapp.core.queue.tickets import (
 __all__ = [
     "CALLED", "CANCELLED", "CANDIDATES", "COUNTER_STATES", "DONE", "HELD_STATES", "NO_SHOW", "OPEN_STATES",
     "REMOVED", "SERVING", "TRANSFERRED", "WAITING", "Issued", "NotFound", "QueueError", "TicketInfo",
-    "attach_customer", "call_next", "calling_order", "cancel", "cancel_waiting", "close_day", "complete",
+    "acting_at", "attach_customer", "call_next", "calling_order", "cancel", "cancel_waiting", "close_day", "complete",
     "ensure_day", "find_today", "held_by", "issue", "logout", "move_waiting", "no_show", "open_counter",
     "priority_rules", "profile", "recall", "recent_classes", "requeue", "set_counter_state", "set_profile",
     "start", "ticket_info", "ticket_infos", "transfer", "waiting_for",

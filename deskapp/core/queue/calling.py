@@ -30,12 +30,14 @@ from deskapp.core.queue.tickets import (
     _service,
     ticket_info,
 )
-from deskapp.core.security.permissions import acts_as
+from deskapp.core.security import audit
+from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Counter,
     CounterService,
+    Staff,
     Ticket,
 )
 
@@ -152,91 +154,132 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
     raise QueueError("Other desks kept taking the next tickets first; press call next again.")
 
 
-def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change) -> TicketInfo:
-    """Apply `change(ticket, counter, now)` to the ticket the counter holds, if its state allows."""
+def acting_at(ctx: Context, counter_code: str, by: str | None) -> Staff | None:
+    """Who acts on the ticket a counter holds: None for an unnamed action (a script without --staff),
+    else the active staff member `by`, who may serve (queue.serve) and holds the counter, or may act
+    at another person's counter (queue.counter_others). Checked before anything changes."""
+    if not by:
+        return None
+    staff = _acting(by, "queue.serve")
+    _check_holder(_counter(ctx, counter_code), staff)
+    return staff
 
+
+def _check_holder(counter: Counter, staff: Staff | None) -> None:
+    if staff is not None and counter.staff_id != staff.id:
+        require(staff, "queue.counter_others", doing="act on the ticket of another person's counter")
+
+
+def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind: str, by: str | None,
+         channel: str | None) -> TicketInfo:
+    """Apply `change(ticket, counter, now, staff_id, detail)` to the ticket the counter holds, if its state
+    allows and `by` may (see _at_counter). The events name `by`, or nobody when nobody was named: never
+    the counter's holder for them. A change from the command line (`channel`) or at another person's
+    counter is audited under `by` (or no login)."""
+
+    staff = acting_at(ctx, counter_code, by)
     counter = _counter(ctx, counter_code)
 
     def work() -> int:
-        held = statements.held_ticket(counter.id, lock=True)
-        ticket = _held(counter, lock=True) if held is not None else None
+        held = statements.held_ticket(counter.id, lock=True)  # locks the counter on PostgreSQL
+        now_counter = Counter.get_by_id(counter.id)
+        _check_holder(now_counter, staff)  # the counter as it is now: it may have changed hands meanwhile
+        ticket = _held(now_counter, lock=True) if held is not None else None
         if ticket is None:
             raise QueueError(f"{counter.name} holds no ticket; call the next one first.")
         if ticket.status not in allowed:
             raise QueueError(_describe(ticket) + ".")
-        result = change(ticket, counter, ctx.now())
+        now = ctx.now()
+        detail = {"channel": channel} if channel else {}
+        result = change(ticket, now_counter, now, staff.id if staff else None, detail)
+        others = staff is not None and now_counter.staff_id != staff.id
+        if channel or others:
+            holder = now_counter.staff.login if now_counter.staff_id else "-"
+            audit.record(now, staff.login if staff else None, f"ticket_{kind}", "ticket", ticket.number,
+                         f"counter={counter.code} holder={holder} channel={channel or 'desk'}"
+                         + ("" if staff else " unnamed"))
         statements.bump_marker(ctx.branch_id)
         return result or ticket.id
 
     return ticket_info(transaction(work))
 
 
-def recall(ctx: Context, counter_code: str) -> TicketInfo:
+@acts_as("queue.serve", "queue.counter_others")
+def recall(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
+    """Call the held ticket again (counted)."""
     limit = ctx.config.queue.recall_limit
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         if t.recall_count >= limit:
             raise QueueError(f"{t.number} has been recalled {t.recall_count} times; start it or mark it a no-show.")
         Ticket.update(recall_count=Ticket.recall_count + 1).where(Ticket.id == t.id).execute()
-        _event(t, "recalled", now, counter.staff_id, counter.id, count=t.recall_count + 1)
+        _event(t, "recalled", now, staff_id, counter.id, count=t.recall_count + 1, **detail)
 
-    return _act(ctx, counter_code, (CALLED,), change)
+    return _act(ctx, counter_code, (CALLED,), change, "recalled", by, channel)
 
 
-def start(ctx: Context, counter_code: str) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+@acts_as("queue.serve", "queue.counter_others")
+def start(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         Ticket.update(status=SERVING, started_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "started", now, counter.staff_id, counter.id)
+        _event(t, "started", now, staff_id, counter.id, **detail)
 
-    return _act(ctx, counter_code, (CALLED,), change)
+    return _act(ctx, counter_code, (CALLED,), change, "started", by, channel)
 
 
-def complete(ctx: Context, counter_code: str) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+@acts_as("queue.serve", "queue.counter_others")
+def complete(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         Ticket.update(status=DONE, ended_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "completed", now, counter.staff_id, counter.id)
+        _event(t, "completed", now, staff_id, counter.id, **detail)
         record_service(t.id)
 
-    return _act(ctx, counter_code, (SERVING,), change)
+    return _act(ctx, counter_code, (SERVING,), change, "completed", by, channel)
 
 
-def no_show(ctx: Context, counter_code: str) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+@acts_as("queue.serve", "queue.counter_others")
+def no_show(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         Ticket.update(status=NO_SHOW, ended_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "no_show", now, counter.staff_id, counter.id)
+        _event(t, "no_show", now, staff_id, counter.id, **detail)
 
-    return _act(ctx, counter_code, (CALLED,), change)
+    return _act(ctx, counter_code, (CALLED,), change, "no_show", by, channel)
 
 
-def requeue(ctx: Context, counter_code: str, *, front: bool = False) -> TicketInfo:
+@acts_as("queue.serve", "queue.counter_others")
+def requeue(ctx: Context, counter_code: str, *, front: bool = False, by: str | None = None,
+            channel: str | None = None) -> TicketInfo:
     """Put the called ticket back in line: at the front of its service, or at the back."""
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         Ticket.update(status=WAITING, counter=None, staff=None, front=front, queued_at=now).where(
             Ticket.id == t.id
         ).execute()
-        _event(t, "requeued", now, counter.staff_id, counter.id, front=front)
+        _event(t, "requeued", now, staff_id, counter.id, front=front, **detail)
 
-    return _act(ctx, counter_code, (CALLED,), change)
+    return _act(ctx, counter_code, (CALLED,), change, "requeued", by, channel)
 
 
-def cancel(ctx: Context, counter_code: str) -> TicketInfo:
+@acts_as("queue.serve", "queue.counter_others")
+def cancel(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
     """The called customer walked away."""
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> None:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
         Ticket.update(status=CANCELLED, ended_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "cancelled", now, counter.staff_id, counter.id)
+        _event(t, "cancelled", now, staff_id, counter.id, **detail)
 
-    return _act(ctx, counter_code, (CALLED,), change)
+    return _act(ctx, counter_code, (CALLED,), change, "cancelled", by, channel)
 
 
-def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None) -> TicketInfo:
+@acts_as("queue.serve", "queue.counter_others")
+def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None, *,
+             by: str | None = None, channel: str | None = None) -> TicketInfo:
     """End service here and put the customer in line for another service; returns the new ticket."""
     if priority is not None and priority not in {p.code for p in ctx.config.priority_classes}:
         names = ", ".join(p.code for p in ctx.config.priority_classes)
         raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime) -> int:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> int:
         target = _service(ctx, to_service)
         if target.id == t.service_id:
             raise QueueError(f"{t.number} is already in {target.name}.")
@@ -247,9 +290,9 @@ def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | N
             priority=priority or t.priority, status=WAITING, channel="transfer", customer=t.customer_id,
             issued_at=now, queued_at=now, parent=t,
         )
-        _event(t, "transferred", now, counter.staff_id, counter.id, to=target.code, new=new.number)
+        _event(t, "transferred", now, staff_id, counter.id, to=target.code, new=new.number, **detail)
         record_service(t.id)
-        _event(new, "issued", now, counter.staff_id, counter.id, channel="transfer", parent=t.number)
+        _event(new, "issued", now, staff_id, counter.id, channel="transfer", parent=t.number)
         return new.id
 
-    return _act(ctx, counter_code, (SERVING,), change)
+    return _act(ctx, counter_code, (SERVING,), change, "transferred", by, channel)

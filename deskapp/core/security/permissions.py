@@ -44,6 +44,7 @@ class Rule:
     doing: str
     also: str = ""
     anonymous: bool = False  # may be done with nobody named (a kiosk, the system, a script)
+    reader: bool = False  # may be done by READER, the command line's anonymous reader (reads only)
 
 
 FROM_CONFIG = None
@@ -53,10 +54,12 @@ TABLE: dict[str, Rule] = {
     "queue.issue": Rule(EVERYONE, "issue a ticket", anonymous=True),
     "queue.attach_customer": Rule(EVERYONE, "attach a customer to a ticket"),
     "queue.cancel_waiting": Rule(EVERYONE, "cancel a waiting ticket", anonymous=True),
-    "queue.serve": Rule(DESK, "serve at a counter"),
+    "queue.serve": Rule(DESK, "serve at a counter",
+                        also="at the counter they hold; another's: queue.counter_others; the held ticket's "
+                             "changes also with nobody named (a script without --staff; its events name nobody)"),
     "queue.counter_state": Rule(DESK, "open, pause or close their own counter",
                                 also="another person's: queue.counter_others"),
-    "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter"),
+    "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter, or act on its ticket"),
     "queue.counter_profile": Rule((SUPERVISOR,), "change a counter's services"),
     "queue.move": Rule((SUPERVISOR,), "move a waiting ticket"),
     # guided workflows at the desk
@@ -64,7 +67,7 @@ TABLE: dict[str, Rule] = {
     "workflows.approve": Rule((SUPERVISOR,), "approve a workflow step", also="never one's own service"),
     "workflows.reveal": Rule(FROM_CONFIG, "reveal sensitive values"),
     # customers
-    "customers.search": Rule(EVERYONE, "look up customers"),
+    "customers.search": Rule(EVERYONE, "look up customers", reader=True),
     "customers.view": Rule(("teller", "supervisor", "manager"), "open a customer's profile"),
     "customers.create": Rule(EVERYONE, "add customers"),
     "customers.edit": Rule(("teller", "supervisor", "manager"), "change customer details"),
@@ -110,6 +113,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",
     "deskapp.core.security.audit.entries": "reads the audit; audit_trail.browse is the checked entry point",
     "deskapp.core.queue.counters.logout": "everyone may log out",
+    "deskapp.core.queue.calling.acting_at": "the check of the held ticket's changes, for complete_ticket",
     "deskapp.core.queue.counter_events.record": "writes the event of an action checked by its caller",
     "deskapp.core.queue.counter_events.state_change": "writes the event of an action checked by its caller",
     "deskapp.core.customers.directory.session_for": "turns a login into a Session; the caller checks",
@@ -177,14 +181,30 @@ class Acting:
     role: str
 
 
+@dataclass(frozen=True)
+class Reader:
+    """The command line's anonymous reader: a read-only command (a masked customer search) run by whoever
+    holds the database, with no login. The table allows it only the actions marked `reader`, and it
+    sees what a role outside customers.reveal_roles sees (masked)."""
+
+    login: str = ""
+    name: str = "the command line (reading)"
+    role: str = "reader"  # no role of ROLES: allowed() gives it nothing, reveals included
+
+
+READER = Reader()
+
+
 def staff_of(who: Any) -> Acting | None:
-    """The acting person of `who` (Session, Staff, login); None for an unknown or inactive login."""
-    if isinstance(who, str):
-        row = Staff.get_or_none((Staff.login == who.strip().lower()) & Staff.active)
-        return Acting(row.login, row.name, row.role) if row is not None else None
+    """The acting person of `who` (Session, Staff, login); None for an unknown or inactive login.
+
+    A Session is loaded again (one indexed query on the login): an account deactivated since its login
+    (config sync, `deskapp init`) is refused at its next action, and a changed role applies at once."""
     if isinstance(who, Staff):
         return Acting(who.login, who.name, who.role) if who.active else None
-    return Acting(who.login, who.name, who.role)  # a Session: proved by its PIN when it began
+    login = who if isinstance(who, str) else who.login
+    row = Staff.get_or_none((Staff.login == login.strip().lower()) & Staff.active)
+    return Acting(row.login, row.name, row.role) if row is not None else None
 
 
 def require(who: Any, action: str, *, config: Config | None = None, doing: str | None = None) -> Acting | None:
@@ -201,6 +221,11 @@ def require(who: Any, action: str, *, config: Config | None = None, doing: str |
         if rule.anonymous:
             return None
         raise Forbidden(f"Only {any_of(roles) if roles else 'a staff member'} may {what}; nobody was named.")
+    if isinstance(who, Reader):
+        if rule.reader:
+            return None
+        raise Forbidden(f"Only {any_of(roles) if roles else 'a staff member'} may {what}; nobody is logged in "
+                        "(the command line without a login may only search, masked).")
     acting = staff_of(who)
     if acting is None:
         label = who if isinstance(who, str) else getattr(who, "login", "")
@@ -227,5 +252,7 @@ def markdown_table() -> str:
             also = rule.also
         if rule.anonymous:
             also = "; ".join(x for x in (also, "also with nobody named (kiosk, system, script)") if x)
+        if rule.reader:
+            also = "; ".join(x for x in (also, "also the command line's anonymous reader (masked)") if x)
         lines.append(f"| `{action}` | {' | '.join(cells)} | {also} |")
     return "\n".join(lines)

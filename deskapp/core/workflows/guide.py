@@ -53,7 +53,7 @@ from deskapp.core.workflows.state import (
     sensitive_fields,
 )
 from deskapp.db.database import transaction
-from deskapp.db.models import Counter, Staff
+from deskapp.db.models import Staff
 
 __all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
            "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
@@ -244,9 +244,15 @@ def back(ctx: Context, ticket_id: int, staff: str) -> RunState:
 def abandon(ctx: Context, ticket_id: int, reason: str, staff: str) -> RunState:
     """Stop the workflow at its current step, with the reason; the teller then completes or transfers."""
     require(staff, "workflows.run")
+    return _abandon(ctx, ticket_id, reason, staff)
+
+
+def _abandon(ctx: Context, ticket_id: int, reason: str, staff: str | None, channel: str | None = None) -> RunState:
+    """abandon, for `staff` (checked by the caller), or for nobody: a script that named nobody."""
     reason = (reason or "").strip()
     if not reason:
         raise StepInvalid({"reason": "say why the workflow is abandoned"})
+    how = "".join(f" {word}" for word in (f"channel={channel}" if channel else "", "" if staff else "unnamed") if word)
 
     def work() -> RunState:
         run = Run.load(ctx, ticket_id, lock=True)
@@ -255,9 +261,9 @@ def abandon(ctx: Context, ticket_id: int, reason: str, staff: str) -> RunState:
         index = run.first_open()
         if run.ticket.status != q.SERVING or index is None:
             raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
-        run.record(index, ABANDONED, {"reason": reason[:500]}, _staff_id(staff))
+        run.record(index, ABANDONED, {"reason": reason[:500]}, _staff_id(staff) if staff else None)
         audit.record(ctx.now(), staff, "workflow_abandoned", "ticket", run.ticket.number,
-                     f"workflow={run.name} step={run.workflow.steps[index].id}")
+                     f"workflow={run.name} step={run.workflow.steps[index].id}{how}")
         changes.bump(ctx.branch_id)
         return run.state()
 
@@ -272,30 +278,25 @@ class StepsLeft(q.QueueError):
         self.number = number
 
 
-@acts_as("workflows.run")
+@acts_as("workflows.run", "queue.serve", "queue.counter_others")
 def complete_ticket(ctx: Context, counter_code: str, *, abandon_reason: str | None = None,
-                    by: str | None = None) -> q.TicketInfo:
+                    by: str | None = None, channel: str | None = None) -> q.TicketInfo:
     """Complete at a desk or from a script: refused while the ticket's workflow is unfinished.
 
-    With `abandon_reason` an unfinished workflow is first abandoned at its current step with that
-    reason, recorded for `by` (default: the person at the counter), and audited; then completed.
+    `by` must be an active teller or supervisor who holds the counter (a supervisor: any counter), as
+    for queue.complete. With `abandon_reason` an unfinished workflow is first abandoned at its current
+    step with that reason, recorded for `by` (or for nobody, when a script named nobody: never the
+    counter's holder, who did not do it), and audited; then completed.
     """
     if by:
         require(by, "workflows.run")
+        q.acting_at(ctx, counter_code, by)
     held = q.held_by(ctx, counter_code)
     if held is not None and unfinished(ctx, held.id):
         if abandon_reason is None:
             raise StepsLeft(held.number)
-        abandon(ctx, held.id, abandon_reason, by or _counter_staff(ctx, counter_code))
-    return q.complete(ctx, counter_code)
-
-
-def _counter_staff(ctx: Context, counter_code: str) -> str:
-    row = (Staff.select(Staff.login).join(Counter, on=(Counter.staff == Staff.id))
-           .where((Counter.branch == ctx.branch_id) & (Counter.code == counter_code)).first())
-    if row is None:
-        raise q.QueueError(f"Nobody is at counter {counter_code}.")
-    return row.login
+        _abandon(ctx, held.id, abandon_reason, by, channel)
+    return q.complete(ctx, counter_code, by=by, channel=channel)
 
 
 def _staff_id(login: str) -> int | None:

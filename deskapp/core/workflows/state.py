@@ -319,7 +319,7 @@ class Run:
             if self.workflow.require_customer and self.ticket.customer_id is None:
                 raise WorkflowError(f"{self.workflow.title} needs an identified customer before it can finish.")
             counter = self.ticket.counter
-            q.complete(self.ctx, counter.code)
+            q.complete(self.ctx, counter.code, by=staff or None)
             audit.record(self.ctx.now(), staff, "workflow_finished", "ticket", self.ticket.number, self.name)
             self.ticket = load_ticket(self.ticket.id)
 

@@ -150,11 +150,11 @@ class DeskScreen(AppScreen):
         if name == "call_next":
             call_core(self, q.call_next, ctx, counter, self.session.login, then=self._called)
         elif name == "requeue_front":
-            call_core(self, q.requeue, ctx, counter, front=True, then=self._acted)
+            call_core(self, q.requeue, ctx, counter, front=True, by=self.session.login, then=self._acted)
         elif name == "complete":  # refused while the ticket's workflow is unfinished
-            call_core(self, workflows.complete_ticket, ctx, counter, then=self._acted)
+            call_core(self, workflows.complete_ticket, ctx, counter, by=self.session.login, then=self._acted)
         else:
-            call_core(self, getattr(q, name), ctx, counter, then=self._acted)
+            call_core(self, getattr(q, name), ctx, counter, by=self.session.login, then=self._acted)
 
     def _called(self, ticket: q.TicketInfo | None) -> None:
         if ticket is None:
@@ -173,7 +173,7 @@ class DeskScreen(AppScreen):
 
         def chosen(code: str | None) -> None:
             if code:
-                call_core(self, q.transfer, self.ctx, self.counter, code, then=self._acted)
+                call_core(self, q.transfer, self.ctx, self.counter, code, by=self.session.login, then=self._acted)
 
         self.app.push_screen(ChooseService(services, ticket.service), chosen)
 
