@@ -48,19 +48,19 @@ class Advice:
 
 def advice_text(service: str, needed: int | None, open_counters: int, pool: tuple[str, ...] = (),
                 covered: bool = True, arrivals: int = 1) -> str:
-    """The advice for one service; `pool` (more than one service): the verdict is the pool's."""
+    """The advice for one service; `pool` (more than one service): the verdict is the pool's, named once."""
     shared = len(pool) > 1
-    where = " (shared counters)" if shared else ""
+    label = ("+".join(pool) if len(pool) <= 3 else f"its {len(pool)} services") if shared else ""
     if needed is None:
-        return f"{service}: far more counters needed than the branch has{where}"
+        return f"{service}: far more counters needed than the branch has"
     if needed > open_counters:
         if shared and (covered or not arrivals):
-            return f"{service}: its share is covered{where}"
+            return f"{service}: its share is covered"
         more = needed - open_counters
-        return f"{service}: open {more} more counter{'s' if more != 1 else ''}{where}"
+        return f"{service}: open {more} more counter{'s' if more != 1 else ''}" + (f" for {label}" if shared else "")
     if needed < open_counters:
-        return f"{service}: could close {open_counters - needed}{where}"
-    return f"{service}: enough{where}"
+        return f"{service}: " + (f"{label} could close" if shared else "could close") + f" {open_counters - needed}"
+    return f"{service}: enough"
 
 
 def advise(arrivals: int, minutes: float, target: float, open_counters: int, service: str) -> tuple[int | None, str]:
