@@ -82,11 +82,11 @@ def duplicates(env: Env, limit: int, as_json: bool) -> None:
     """List likely duplicate customers over the whole base, highest score first: a similar name with
     the same birth date, one a day off or with day and month swapped, the same phone or e-mail."""
     from deskapp.core.customers import duplicates as core
-    from deskapp.core.security.auth import Session
+    from deskapp.core.security.permissions import READER
 
     ctx = env.context()
     with progress_bar("Looking for duplicates") as progress:
-        found, total = core.likely_pairs(ctx, Session("cli", "command line", _TELLER_ROLE), limit=limit,
+        found, total = core.likely_pairs(ctx, READER, limit=limit,
                                          progress=progress)
     data = {"pairs": [{"score": f.score, "reasons": list(f.reasons),
                        "customers": [{"number": n, "name": name} for n, name in (f.first, f.second)]}

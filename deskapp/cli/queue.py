@@ -175,6 +175,32 @@ def status(env: Env, as_json: bool) -> None:
     emit(as_json, data, "\n".join(lines))
 
 
+@queue.command("ticket")
+@click.argument("number")
+@json_option
+@click.pass_obj
+@user_errors
+def ticket(env: Env, number: str, as_json: bool) -> None:
+    """A ticket of today: its place in line and its expected wait now (read by anyone, no PIN).
+
+    The wait shown is kept as a re-estimate when it moved a minute or more since the last one kept."""
+    from deskapp.core.queue.reestimates import current_wait
+    from deskapp.errors import BadInput
+
+    if not number.strip() or number.strip().isdigit():
+        raise BadInput(f"'{number}' is not a ticket number: give it as printed, e.g. A014.")
+    found = current_wait(env.context(), number.strip())
+    if found.status != "waiting":
+        text = f"{found.number}  {found.service}  not waiting ({found.status})"
+    elif found.minutes is None:
+        text = f"{found.number}  {found.service}  position {found.position}, expected wait: no counter open for it"
+    else:
+        span = found.range
+        extra = "" if span is None or span[0] == span[1] else f" ({span[0]}-{span[1]} min)"
+        text = f"{found.number}  {found.service}  position {found.position}, expected wait about {found.minutes} min{extra}"
+    emit(as_json, found.as_dict(), text)
+
+
 @queue.command("close-day")
 @json_option
 @click.pass_obj

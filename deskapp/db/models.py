@@ -187,6 +187,20 @@ class TicketEvent(BaseModel):
     detail = TextField(default="")
 
 
+class WaitReestimate(BaseModel):
+    """An estimate shown for a waiting ticket after its issue (only when what is shown changed)."""
+
+    ticket = ForeignKeyField(Ticket, backref="reestimates")
+    at = DateTimeField()
+    point = FloatField()
+    low = FloatField(null=True)
+    high = FloatField(null=True)
+    shown_in = CharField(max_length=16)
+
+    class Meta:
+        indexes = ((("ticket", "at"), False),)
+
+
 class AuditEvent(BaseModel):
     at = DateTimeField(index=True)
     staff = CharField(max_length=32, null=True)  # the login, kept even if the staff row changes
@@ -462,6 +476,7 @@ MODELS = (
     Ticket,
     TicketSequence,
     TicketEvent,
+    WaitReestimate,
     AuditEvent,
     ChangeMarker,
     FollowUp,

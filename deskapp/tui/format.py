@@ -16,16 +16,6 @@ def minutes(value: float | None) -> str:
     return f"{int(math.ceil(value - 1e-9))} min"
 
 
-def wait_with_range(point: float | None, span: tuple[float, float] | None) -> str:
-    """A promised wait with its range: "6 min (4-9 min)"; the point alone when the range is one number."""
-    from deskapp.core.queue.waits import wait_range
-
-    shown = wait_range(point, span)
-    if shown is None or shown[0] == shown[1]:
-        return minutes(point)
-    return f"{minutes(point)} ({shown[0]}-{shown[1]} min)"
-
-
 def elapsed(delta: dt.timedelta) -> str:
     seconds = max(0, int(delta.total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"

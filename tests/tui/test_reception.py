@@ -64,7 +64,7 @@ async def test_greeter_issues_a_priority_ticket_for_an_identified_customer(ctx, 
         assert app.screen.query_one("#reception-number", TicketDigits).value == "B001"
         info = text(app, "#reception-ticket-info")
         # An idle counter still has to notice and call it: never "0 min" (#16).
-        assert "B001" in info and "Position 1 in line" in info and "expected wait 1 min" in info
+        assert "B001" in info and "Position 1 in line" in info and "Expected wait 1 min" in info
         assert "Maria Silva" in info
         waiting = app.screen.query_one("#reception-waiting", DataTable)
         assert str(waiting.get_row("ACCT")[1]) == "1"

@@ -163,3 +163,13 @@ async def test_opening_the_dashboard_summarises_the_last_closed_days_in_the_back
         assert {day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)) for day in summarised()} == set(week)
         # Yesterday's one arrival is in its summary; today is never summarised (still open).
         assert sum(s.n for s in SummarySums.select()) == 1
+
+
+def test_shared_pool_advice_fits_a_narrow_column() -> None:
+    from deskapp.tui.screens.supervisor import short_advice
+
+    assert short_advice("ACCT: open 1 more counter for ACCT+LOAN+CMPL") == "open 1 more (shared)"
+    assert short_advice("CASH: open 2 more counters for its 4 services") == "open 2 more (shared)"
+    assert short_advice("INFO: CASH+INFO could close 1") == "could close 1 (shared)"
+    assert short_advice("LOAN: open 1 more counter") == "open 1 more"
+    assert short_advice("CASH: its share is covered") == "its share is covered"

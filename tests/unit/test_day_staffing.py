@@ -82,3 +82,41 @@ def test_the_staffing_command(ctx, clock, db_url, tmp_path) -> None:
         "deskapp: --date must be a date as YYYY-MM-DD, not '10/03/2026'")
     assert failed(deskapp(db_url, "staffing", "--branch", "OPO02", cwd=tmp_path), 2) == (
         "deskapp: this configuration is branch LIS01, not 'OPO02'")
+
+
+def arrivals_last_hour(ctx, clock, counts: dict[str, int]) -> None:
+    """`counts` tickets per service issued over the hour before TUESDAY 10:00."""
+    for service, n in counts.items():
+        for i in range(n):
+            clock.set(TUESDAY + dt.timedelta(minutes=1 + 58 * i / n))
+            q.issue(ctx, service, with_estimate=False)
+    clock.set(TUESDAY + dt.timedelta(hours=1))
+
+
+def test_live_advice_counts_a_counter_serving_several_services_once(ctx, clock) -> None:
+    arrivals_last_hour(ctx, clock, {"CASH": 24, "INFO": 6, "CARD": 6})
+    q.open_counter(ctx, "1", "ana")  # CASH, INFO
+    q.open_counter(ctx, "2", "joao")  # CASH, CARD, INFO
+    advice = {a.service: a for a in staffing.staffing_advice(ctx)}
+    pool = ("CASH", "CARD", "INFO")
+    # Two counters open, not CASH 2 + INFO 2 + CARD 1 as before.
+    assert all(advice[s].pool == pool and advice[s].open_counters == 2 for s in pool)
+    minutes = {s: service_minutes(ctx, Service.get(Service.code == s)) for s in pool}
+    work = {s: n * minutes[s] for s, n in (("CASH", 24), ("INFO", 6), ("CARD", 6))}
+    pooled = sum(work.values()) / 36
+    target = (work["CASH"] * 10 + work["INFO"] * 10 + work["CARD"] * 15) / sum(work.values())
+    needed = estimate.counters_needed(36, pooled, target, staffing.TARGET_LEVEL)
+    assert all(advice[s].needed == needed for s in pool)
+    assert advice["LOAN"].pool == ("LOAN",) and advice["LOAN"].open_counters == 0
+
+
+def test_a_quiet_service_on_a_shared_counter_is_not_told_to_open_one_more(ctx, clock) -> None:
+    arrivals_last_hour(ctx, clock, {"CASH": 6, "INFO": 1})
+    q.open_counter(ctx, "1", "ana")  # CASH, INFO: A = 6 x 4/60 + 1 x 5/60 = 0.48 Erlang
+    advice = {a.service: a for a in staffing.staffing_advice(ctx)}
+    # One counter answers 80 % within target for the pool: P(wait <= 10) = 1 - 0.48 e^(-(1-0.48) 10/4.14).
+    assert estimate.counters_needed(7, (6 * 4 + 5) / 7, 10, staffing.TARGET_LEVEL) == 1
+    assert advice["INFO"].needed == 1 and advice["INFO"].share_covered
+    assert advice["INFO"].text == "INFO: enough" and advice["CASH"].text == "CASH: enough"
+    # Alone, INFO's share of that counter (1/29 of its time) would need a whole counter by Erlang C.
+    assert estimate.counters_needed(1, 5.0, 10, staffing.TARGET_LEVEL) == 1

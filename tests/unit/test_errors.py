@@ -19,10 +19,12 @@ from deskapp.core.customers import directory as customers
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers.directory import CustomerNotFound
 from deskapp.core.customers.edit import DuplicateNationalId, PossibleDuplicates
+from deskapp.core.customers.erasure import ErasureRefused
 from deskapp.core.customers.followups import FollowUpError
 from deskapp.core.customers.io import ImportFailed
+from deskapp.core.customers.merge import MergeRefused
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
-from deskapp.core.demo.branch import national_id
+from deskapp.core.demo.branch import DemoError, national_id
 from deskapp.core.errors import describe
 from deskapp.core.feedback import recording
 from deskapp.core.feedback.records import AlreadyAnswered, FeedbackError
@@ -72,6 +74,9 @@ CASES = [
     (RoleError("The desk role may not be the owner itself."), 1),
     (ConfigInvalid([ConfigError("config.yaml", 3, 5, "unknown key 'x'")]), 2),
     (ExprError("unexpected ')'", 4), 2),
+    (ErasureRefused("Customer 1042 is under a legal hold: it cannot be erased."), 2),
+    (MergeRefused("A customer cannot be merged with itself."), 2),
+    (DemoError("--load must be more than 0."), 2),
 ]
 
 
@@ -173,8 +178,8 @@ def test_a_day_with_a_named_customer_leaves_no_name_id_phone_or_pin_in_the_log(c
     assert customers.reveal(ctx, boss, made.id, "national_id") == nid
     issued = q.issue(ctx, "CASH", customer_id=made.id, staff="rita")
     q.call_next(ctx, "2", "ana")
-    q.start(ctx, "2")
-    q.complete(ctx, "2")
+    q.start(ctx, "2", by="ana")
+    q.complete(ctx, "2", by="ana")
     recording.submit(ctx, issued.ticket.id, csat=5, comment=f"{name} was helped, call {phone}")
     logs.stop()
 

@@ -14,7 +14,8 @@ from deskapp.db.models import SummaryDay
 from tests.unit.test_cli_queue import deskapp, failed
 from tests.unit.test_stats import DAY, crafted_day
 
-TABLES = ["daily", "services", "counters", "staff", "hours", "feedback", "steps", "estimates", "offers",
+TABLES = ["daily", "services", "counters", "staff", "hours", "feedback", "steps", "estimates", "estimates_last_shown",
+          "offers",
           "offers_by_manager",
           "followups_on_time", "needs"]
 

@@ -21,7 +21,7 @@ import pytest
 
 import deskapp.core
 from deskapp.core import queue as q
-from deskapp.core.customers import directory, edit, erasure, followups, io, merge, records
+from deskapp.core.customers import directory, duplicates, edit, erasure, followups, io, merge, records
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.demo import branch as demo
 from deskapp.core.feedback import recording
@@ -184,6 +184,8 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: directory.identify(w.ctx, who, "Rosa"), as_session=True, loads_login=False),
     ("deskapp.core.customers.directory.phones_to_fix", "customers.search"):
         Case(lambda w, who: directory.phones_to_fix(w.ctx, who), as_session=True, loads_login=False),
+    ("deskapp.core.customers.duplicates.likely_pairs", "customers.search"):
+        Case(lambda w, who: duplicates.likely_pairs(w.ctx, who), as_session=True, loads_login=False),
     ("deskapp.core.customers.directory.profile", "customers.view"):
         Case(lambda w, who: directory.profile(w.ctx, who, w.customer), as_session=True, loads_login=False),
     ("deskapp.core.customers.directory.reveal", "customers.reveal"):

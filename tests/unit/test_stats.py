@@ -184,6 +184,12 @@ def test_advice_words():
     assert advice_text("CASH", 2, 1) == "CASH: open 1 more counter"
     assert advice_text("CASH", 1, 1) == "CASH: enough"
     assert advice_text("CASH", 1, 2) == "CASH: could close 1"
+    # A pool of counters sharing services: its verdict, named once.
+    assert advice_text("CASH", 3, 2, ("CASH", "INFO"), covered=False) == "CASH: open 1 more counter for CASH+INFO"
+    assert advice_text("INFO", 3, 2, ("CASH", "INFO"), covered=True) == "INFO: its share is covered"
+    assert advice_text("INFO", 1, 2, ("CASH", "INFO")) == "INFO: CASH+INFO could close 1"
+    assert advice_text("LOAN", 3, 1, ("CASH", "INFO", "CARD", "LOAN"), covered=False) == \
+        "LOAN: open 2 more counters for its 4 services"
 
 
 def test_staffing_follows_erlang_c_on_the_last_hours_arrivals(ctx, clock):
@@ -206,6 +212,9 @@ def test_staffing_follows_erlang_c_on_the_last_hours_arrivals(ctx, clock):
     three = estimate.erlang_c(3, 30, 4.0, 10)
     assert three.service_level == pytest.approx(1 - (4 / 9) * 2.718281828459045 ** -2.5)
     assert three.service_level >= 0.8 and not estimate.erlang_c(2, 30, 4.0, 10).stable
-    assert cash.open_counters == 1 and cash.text == "CASH: open 2 more counters"
-    assert advice["INFO"].needed == 0 and advice["INFO"].text == "INFO: could close 1"
+    assert cash.open_counters == 1 and cash.text == "CASH: open 2 more counters for CASH+INFO"
+    # Counter 1 also serves INFO (nobody came): it is the pool's one counter, needed for CASH, not one
+    # INFO could close.
+    assert advice["INFO"].needed == 3 and advice["INFO"].open_counters == 1
+    assert advice["INFO"].text == "INFO: its share is covered"
     assert advice["LOAN"].text == "LOAN: enough"  # nobody comes, nobody serves it

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import require
 from deskapp.core.security.auth import Session
+from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db
 from deskapp.db.fuzzy import max_typos, similar_words, skeleton, typo_distance
 
@@ -295,6 +296,7 @@ class Listed:
     second: tuple[str, str]
 
 
+@acts_as("customers.search")
 def likely_pairs(ctx: Context, session: Session, *, limit: int | None = None,
                  progress: Callable[[float], None] = lambda f: None) -> tuple[list[Listed], int]:
     """The likely duplicate pairs of the whole base for `customers duplicates` (at most `limit`,

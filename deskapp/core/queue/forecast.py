@@ -13,8 +13,10 @@ The model, run `runs` times with a fixed seed (the same floor gives the same ans
   time and a whole service. After each ticket the counter takes `turnaround` minutes before its next
   call (a free counter that ended a ticket moments ago may still be in that gap); an idle counter
   notices a ticket after `pickup` minutes. Each of these is drawn from the measured ones.
-- Service times are log-normal around each service's expected time (the EWMA of recent services) with
-  the spread of its recent services; call-to-start times are drawn from recent ones.
+- Service times are log-normal around each service's expected time with the spread of its recent
+  services: the mean of its services in that hour of the day when history has enough of them, else
+  the EWMA of its recent services (ServiceModel.later: the hours ahead); call-to-start times are
+  drawn from recent ones.
 - New tickets keep arriving until the branch closes its doors (Poisson, per service and priority
   class, at the recent rate): a later ticket of a service a counter serves first, or of a heavier
   priority class, is called before ours.
@@ -67,6 +69,17 @@ class ServiceModel:
     mean: float  # expected service minutes
     sigma: float = 0.45  # log-normal shape
     arrivals: Mapping[str, float] = field(default_factory=dict)  # per priority class, per minute
+    later: Sequence[tuple[float, float]] = ()  # (minutes from now, expected service minutes from then on)
+
+
+def _mean_at(model: ServiceModel, at: float) -> float:
+    """The expected service minutes of a service starting `at` minutes from now."""
+    mean = model.mean
+    for start, later in model.later:
+        if start > at:
+            break
+        mean = later
+    return mean
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,8 @@ class Forecast:
     high: float
 
 
-def _lognormal(rng: random.Random, model: ServiceModel) -> float:
-    return rng.lognormvariate(math.log(model.mean) - 0.5 * model.sigma**2, model.sigma)
+def _lognormal(rng: random.Random, model: ServiceModel, at: float = 0.0) -> float:
+    return rng.lognormvariate(math.log(_mean_at(model, at)) - 0.5 * model.sigma**2, model.sigma)
 
 
 def _remaining(rng: random.Random, model: ServiceModel, elapsed: float) -> float:
@@ -200,7 +213,7 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
             free_at[i] = now + rng.choice(floor.no_service) + rng.choice(floor.turnaround)
             continue
         model = models.get(pick[6], default)
-        free_at[i] = now + rng.choice(c2s) + _lognormal(rng, model) + rng.choice(floor.turnaround)
+        free_at[i] = now + rng.choice(c2s) + _lognormal(rng, model, now) + rng.choice(floor.turnaround)
     return max_wait * 3  # not reached: a very long wait
 
 

@@ -13,6 +13,10 @@ all use them):
   mean actual wait (known only afterwards: a bar, not a rival).
 - range_coverage: the share (0-1) of tickets whose actual wait lies within the range shown,
   low <= actual <= high; tickets with no range recorded are left out of it.
+- Second view, "last shown" (the report's `estimates_last_shown` table): the same tickets, each judged
+  on the latest estimate shown for it before its first call (a re-estimate kept in wait_reestimate,
+  `deskapp queue ticket`), its actual wait then counted from when that was shown; the promise at
+  issue for tickets shown nothing after it.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from deskapp.core.context import Context
-from deskapp.db.models import Service, Ticket, TicketEvent
+from deskapp.db.models import Service, Ticket, TicketEvent, WaitReestimate
 
 ALL = "ALL"
 
@@ -66,11 +70,12 @@ def accuracy(promises: Sequence[Promise]) -> Accuracy:
     )
 
 
-def promises(ctx: Context, since: dt.date, until: dt.date) -> dict[str, list[Promise]]:
-    """The promises counted (module doc) for the branch-local days since..until, per service code."""
+def promises(ctx: Context, since: dt.date, until: dt.date, *, last_shown: bool = False) -> dict[str, list[Promise]]:
+    """The promises counted (module doc) for the branch-local days since..until, per service code
+    (last_shown: the second view, each ticket's latest estimate shown before its first call)."""
     # The period's tickets by their branch-local day (an index), each joined to its own call events only.
     rows = (
-        Ticket.select(Service.code, Ticket.issued_at, fn.MIN(TicketEvent.at), Ticket.estimated_wait_minutes,
+        Ticket.select(Ticket.id, Service.code, Ticket.issued_at, fn.MIN(TicketEvent.at), Ticket.estimated_wait_minutes,
                       Ticket.estimated_wait_low, Ticket.estimated_wait_high)
         .join(Service, on=(Ticket.service == Service.id))
         .switch(Ticket)
@@ -81,19 +86,36 @@ def promises(ctx: Context, since: dt.date, until: dt.date) -> dict[str, list[Pro
                   Ticket.estimated_wait_low, Ticket.estimated_wait_high)
         .tuples()
     )
+    shown = _shown_later(ctx, since, until) if last_shown else {}
     out: dict[str, list[Promise]] = {}
-    for code, issued, called, point, low, high in rows:
+    for ticket_id, code, issued, called, point, low, high in rows:
         if isinstance(called, str):  # SQLite hands an aggregate's datetime back as text
             called = dt.datetime.fromisoformat(called)
+        later = [r for r in shown.get(ticket_id, ()) if r[0] <= called]
+        if later:
+            issued, point, low, high = later[-1]
         actual = max(0.0, (called - issued).total_seconds() / 60)
         out.setdefault(code, []).append(Promise(actual, point, low, high))
     return out
 
 
+def _shown_later(ctx: Context, since: dt.date, until: dt.date) -> dict[int, list[tuple]]:
+    """ticket id -> its re-estimates (at, point, low, high), oldest first, for the period's tickets."""
+    out: dict[int, list[tuple]] = {}
+    for ticket_id, at, point, low, high in (
+            WaitReestimate.select(WaitReestimate.ticket, WaitReestimate.at, WaitReestimate.point, WaitReestimate.low,
+                                  WaitReestimate.high)
+            .join(Ticket, on=(WaitReestimate.ticket == Ticket.id))
+            .where((Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until))
+            .order_by(WaitReestimate.ticket, WaitReestimate.at, WaitReestimate.id).tuples()):
+        out.setdefault(ticket_id, []).append((at, point, low, high))
+    return out
+
+
 def by_service(ctx: Context, since: dt.date, until: dt.date,
-               services: Iterable[str] | None = None) -> list[tuple[str, Accuracy]]:
+               services: Iterable[str] | None = None, *, last_shown: bool = False) -> list[tuple[str, Accuracy]]:
     """One row per service (every configured service, in configuration order), then the ALL row."""
-    found = promises(ctx, since, until)
+    found = promises(ctx, since, until, last_shown=last_shown)
     codes = list(services) if services is not None else [s.code for s in ctx.config.services]
     codes += sorted(c for c in found if c not in codes)
     rows = [(code, accuracy(found.get(code, []))) for code in codes]

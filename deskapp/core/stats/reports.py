@@ -116,6 +116,7 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
                                _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
     tables.append(_estimates_table(ctx, since, until))
+    tables.append(_estimates_table(ctx, since, until, last_shown=True))
     tables += _relationship_tables(ctx, since, until)
     return Report(asked, until, period.total, tuple(tables))
 
@@ -124,11 +125,15 @@ ESTIMATE_COLUMNS = ("service", "tickets", "mean_actual_minutes", "mean_estimate_
                     "mae_minutes", "baseline_mae_minutes", "range_coverage")
 
 
-def _estimates_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
-    """The waits promised at issue against the waits had (definitions: deskapp.core.stats.accuracy)."""
+def _estimates_table(ctx: Context, since: dt.date, until: dt.date, *, last_shown: bool = False) -> Table:
+    """The waits promised at issue (or, last_shown, the latest estimate shown before the call) against the
+    waits had (definitions: deskapp.core.stats.accuracy)."""
     rows = tuple((code, a.tickets, _r(a.mean_actual), _r(a.mean_estimate), _r(a.bias), _r(a.mae),
                   _r(a.baseline_mae), _r(a.range_coverage, 4))
-                 for code, a in accuracy.by_service(ctx, since, until))
+                 for code, a in accuracy.by_service(ctx, since, until, last_shown=last_shown))
+    if last_shown:
+        return Table("estimates_last_shown", "Latest wait estimates shown against actual waits", ESTIMATE_COLUMNS,
+                     rows)
     return Table("estimates", "Wait estimates against actual waits", ESTIMATE_COLUMNS, rows)
 
 

@@ -1,12 +1,16 @@
-"""Staffing advice per service: Erlang C on the last hour's arrivals, beside the counters open now.
+"""Staffing advice per service: Erlang C on the last hour's arrivals, over the counters open now.
 
 For each active service: arrivals = tickets issued in it in the last hour (transfers in
 included: they are arrivals of this service); service minutes = the recent mean the wait
 estimates use (deskapp.core.waits.service_minutes: EWMA of recent services, else the configured
-typical time); needed = estimate.counters_needed(arrivals, minutes, target, 0.8), the fewest
-counters that would answer 80 % within the service's target. Open = open counters whose work
-profile includes the service (a counter serving several services counts for each of them, which
-is why "could close" is advice to weigh, not an order).
+typical time). Counters serving several services are pooled: open counters sharing a service
+form one pool with all the services they serve (chains join: 1 serves CASH+INFO, 2 serves
+INFO+CARD: one pool), and each counter counts once. Per pool, needed = estimate.counters_needed
+over the summed arrivals, the workload-weighted mean service time and target (TARGET_LEVEL within
+target), against the pool's open counters. Per service the pool's verdict is said, with whether the
+service's own share is covered: its share of the need (needed x its share of the pool's workload)
+against its share of the open counters' time (each counter's time split over its profile by
+workload). A service with no open counter is a pool of its own with none open.
 
 day_plan: the rest of a day, hour by hour (`deskapp staffing`, the Supervisor screen): arrivals
 forecast per service and hour from the same weekday of the last FORECAST_WEEKS weeks (recent weeks
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate
-from deskapp.core.queue.floor import ServiceStatus, queue_status
+from deskapp.core.queue.floor import ServiceStatus
 from deskapp.core.queue.waits import service_minutes
 from deskapp.db.models import Counter, Service, Ticket
 
@@ -35,19 +39,27 @@ class Advice:
     arrivals_last_hour: int
     service_minutes: float
     target_wait_minutes: int
-    needed: int | None  # None: more than estimate.counters_needed searches
-    open_counters: int
+    needed: int | None  # the pool's; None: more than estimate.counters_needed searches
+    open_counters: int  # the pool's distinct open counters
     text: str
+    pool: tuple[str, ...] = ()  # the services sharing those counters (this one included), config order
+    share_covered: bool = True  # the service's share of the pool's need is within its share of the counters
 
 
-def advice_text(service: str, needed: int | None, open_counters: int) -> str:
+def advice_text(service: str, needed: int | None, open_counters: int, pool: tuple[str, ...] = (),
+                covered: bool = True, arrivals: int = 1) -> str:
+    """The advice for one service; `pool` (more than one service): the verdict is the pool's, named once."""
+    shared = len(pool) > 1
+    label = ("+".join(pool) if len(pool) <= 3 else f"its {len(pool)} services") if shared else ""
     if needed is None:
         return f"{service}: far more counters needed than the branch has"
     if needed > open_counters:
+        if shared and (covered or not arrivals):
+            return f"{service}: its share is covered"
         more = needed - open_counters
-        return f"{service}: open {more} more counter{'s' if more != 1 else ''}"
+        return f"{service}: open {more} more counter{'s' if more != 1 else ''}" + (f" for {label}" if shared else "")
     if needed < open_counters:
-        return f"{service}: could close {open_counters - needed}"
+        return f"{service}: " + (f"{label} could close" if shared else "could close") + f" {open_counters - needed}"
     return f"{service}: enough"
 
 
@@ -69,17 +81,62 @@ def recent_arrivals(ctx: Context, service_id: int, minutes: float = WINDOW_MINUT
 
 
 def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) -> list[Advice]:
-    """One piece of advice per active service, in the configuration's order (`floor`: the services'
-    status now, when the caller has just read it)."""
-    open_now = {s.code: s.open_counters for s in (floor if floor is not None else queue_status(ctx).services)}
-    result = []
-    for s in Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id):
-        arrivals = recent_arrivals(ctx, s.id, WINDOW_MINUTES)
-        minutes = service_minutes(ctx, s)
-        opened = open_now.get(s.code, 0)
-        needed, text = advise(arrivals, minutes, s.target_wait_minutes, opened, s.code)
-        result.append(Advice(s.code, arrivals, minutes, s.target_wait_minutes, needed, opened, text))
-    return result
+    """One piece of advice per active service, in the configuration's order, over pools of the open
+    counters (module doc). `floor` is accepted for callers that have just read the queue's status; the
+    open counters and their profiles are read here (each counter once)."""
+    del floor
+    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
+    ids = {s.id for s in services}
+    arrivals = {s.id: recent_arrivals(ctx, s.id, WINDOW_MINUTES) for s in services}
+    minutes = {s.id: service_minutes(ctx, s) for s in services}
+    load = {s.id: arrivals[s.id] * minutes[s.id] for s in services}
+    profiles = [[x for x in p if x in ids] for p in _open_profiles(ctx)]
+    profiles = [p for p in profiles if p]
+    shares = _split(profiles, load)
+    by_id = {s.id: s for s in services}
+    result: dict[int, Advice] = {}
+    for members, counters in _pools(services, profiles):
+        total = sum(arrivals[m] for m in members)
+        work = sum(load[m] for m in members)
+        needed: int | None = 0
+        if work:
+            pooled = work / total
+            target = sum(load[m] * by_id[m].target_wait_minutes for m in members) / work
+            try:
+                needed = estimate.counters_needed(total, pooled, target, TARGET_LEVEL)
+            except estimate.EstimateInvalid:
+                needed = None
+        codes = tuple(by_id[m].code for m in members)
+        for m in members:
+            need_share = (needed or 0) * load[m] / work if work else 0.0
+            covered = needed is not None and shares.get(m, 0.0) + 1e-9 >= need_share
+            s = by_id[m]
+            result[m] = Advice(s.code, arrivals[m], minutes[m], s.target_wait_minutes, needed, counters,
+                               advice_text(s.code, needed, counters, codes, covered, arrivals[m]), codes, covered)
+    return [result[s.id] for s in services]
+
+
+def _pools(services: list[Service], profiles: list[list[int]]) -> list[tuple[list[int], int]]:
+    """(service ids in configuration order, distinct open counters) of each pool: services joined by a
+    counter serving both; a service no open counter serves is a pool of its own with 0 counters."""
+    parent = {s.id: s.id for s in services}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for profile in profiles:
+        for other in profile[1:]:
+            parent[root(other)] = root(profile[0])
+    counters: dict[int, int] = {}
+    for profile in profiles:
+        counters[root(profile[0])] = counters.get(root(profile[0]), 0) + 1
+    pools: dict[int, list[int]] = {}
+    for s in services:
+        pools.setdefault(root(s.id), []).append(s.id)
+    return [(members, counters.get(key, 0)) for key, members in pools.items()]
 
 
 # --- the rest of a day: forecast arrivals per hour, pooled Erlang C ---------------------------------------

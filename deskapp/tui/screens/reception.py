@@ -23,7 +23,8 @@ from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
-from deskapp.tui.format import escape, plain, ticket_number, wait_with_range
+from deskapp.core.queue.waits import wait_range
+from deskapp.tui.format import escape, minutes, plain, ticket_number
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -226,13 +227,20 @@ class ReceptionScreen(AppScreen):
         self._issuing = False
         t = issued.ticket
         self.query_one("#reception-number", TicketDigits).update(t.number)
-        wait = wait_with_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
-        if issued.estimated_wait_minutes is None:
-            wait += " (no counter open for it yet)"
+        # One phrase a line, so that the narrow panel at 80 columns breaks nowhere else.
+        point = issued.estimated_wait_minutes
+        span = wait_range(point, issued.estimated_wait_range)
+        if point is None:
+            wait = "Expected wait: no counter open for it yet"
+        else:
+            wait = f"Expected wait [b]{minutes(point)}[/b]"
+            if span is not None and span[0] != span[1]:
+                wait += f"\nmost waits {span[0]}-{span[1]} min"
         who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
         self.query_one("#reception-ticket-info", Static).update(
-            f"[b]{escape(t.number)}[/b] · {escape(t.service_name)} · {escape(self.config.priority(t.priority).name)}\n"
-            f"Position [b]{issued.position}[/b] in line · expected wait [b]{wait}[/b]{who}")
+            f"[b]{escape(t.number)}[/b] · {escape(t.service_name)}\n"
+            f"{escape(self.config.priority(t.priority).name)}\nPosition [b]{issued.position}[/b] in line\n"
+            f"{wait}{who}")
         self.query_one("#reception-ticket").add_class("issued")
         self.service = None
         self.query_one(f"#priority-{self.default_priority}", RadioButton).value = True

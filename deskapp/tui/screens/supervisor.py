@@ -37,11 +37,22 @@ from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
 
+
+def short_advice(text: str) -> str:
+    """Staffing advice in a narrow column: the service and the pool's name left out, "(shared)" kept
+    ("ACCT: open 1 more counter for ACCT+LOAN+CMPL" -> "open 1 more (shared)")."""
+    advice = after(": ")(text)
+    for marker in (" for ", " could close "):
+        if marker in advice:
+            head, tail = advice.split(marker, 1)
+            advice = (f"{head} (shared)" if marker == " for " else f"could close {tail} (shared)")
+    return advice.replace(" more counters", " more").replace(" more counter", " more")
+
 # Every column at 160 columns; at 80, shorter headers and cells, and the columns a supervisor can
 # best do without (numbers repeated elsewhere, a counter's list of services) left out first.
 QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting"), Column("Longest wait", short="Longest"),
           Column("Target"), Column("Open counters", short="Open"), Column("Arrivals 1 h", drop=1),
-          Column("Advice", shorten=after(": ")))
+          Column("Advice", shorten=short_advice))
 COUNTERS = (Column("Counter", shorten=clip(14)), Column("State"), Column("Who", shorten=clip(16)),
             Column("Serves", drop=2), Column("For"), Column("Ticket"), Column("Done today", short="Done"),
             Column("Per open hour", drop=1))
