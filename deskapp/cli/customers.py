@@ -16,8 +16,6 @@ from deskapp.cli.common import (
     user_errors,
 )
 
-# What a script sees from a search: the same as a teller (IDs masked).
-
 
 @click.group()
 def customers() -> None:
