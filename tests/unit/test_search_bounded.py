@@ -76,13 +76,24 @@ def _work_for(text: str) -> int:
     return done[0]
 
 
-@pytest.mark.parametrize("typed", ["silvx", "ana silvx", "+351 9", "+351 91", "00351 9"])
+@pytest.mark.parametrize("typed", ["silvx", "ana silvx", "+351 9", "+351 91", "00351 9", "ana x", "ana silvx q"])
 def test_work_does_not_grow_with_the_customers_sharing_a_prefix(ctx, typed):
     _add_silvas(6_000)
     small = _work_for(typed)
     _add_silvas(12_000)
     large = _work_for(typed)
     assert large <= small * 1.2 + 50, (small, large)  # unbounded work grows threefold
+
+
+def test_a_word_beginning_no_name_word_is_known_from_the_vocabulary_kept_with_the_names(ctx):
+    """"ana x" reads no Ana for the x (the vocabulary of name words says no name word begins with
+    x), yet finds the first customer whose name gets such a word, at once (kept in the same transaction)."""
+    from deskapp.db.search import PREFIXES
+    _add_silvas(50)
+    assert all(rank > PREFIXES for _, rank in search_customers("ana x", region="PT"))
+    xavier = _add(ctx, "Ana Xavier", "+351 912 000 222")
+    assert dict(search_customers("ana x", region="PT"))[xavier] == PREFIXES
+    assert dict(search_customers("xav an", region="PT"))[xavier] == PREFIXES
 
 
 def _add(ctx, name: str, phone: str, nid: str = "") -> int:
