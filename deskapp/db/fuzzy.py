@@ -101,11 +101,13 @@ def similar_words(word: str, typos: int | None = None) -> list[tuple[str, int]]:
 VOCABULARY_CAP = 200  # vocabulary words summed per typed prefix; past them a prefix counts as common
 
 
-def prefix_counts(words: list[str]) -> dict[str, int] | None:
-    """How many customers' name words begin with each typed word, from the vocabulary of name words
-    (customer_name_word, 0016, kept by triggers in the same transaction as the names): 0 when no
-    name word begins with it, so no name can match. A range of its B-tree on the word, at most
-    VOCABULARY_CAP words per prefix (a larger count only means "common").
+def prefix_counts(words: list[str]) -> dict[str, tuple[int, int]] | None:
+    """For each typed word, how many customers' name words begin with it, and how many of those
+    are longer than it, from the vocabulary of name words (customer_name_word, 0016, kept by
+    triggers in the same transaction as the names). (0, 0): no name word begins with it, so no
+    name can match; (c, 0): only the whole word does, so a prefix finds what the word finds. A
+    range of its B-tree on the word, at most VOCABULARY_CAP words per prefix (a larger count only
+    means "common").
 
     None when the range is not exact: a PostgreSQL database whose collation does not sort by code
     point (then words beginning with a prefix need not lie between it and its successor)."""
@@ -115,12 +117,13 @@ def prefix_counts(words: list[str]) -> dict[str, int] | None:
     ranges = [(w, w[:-1] + chr(ord(w[-1]) + 1)) for w in dict.fromkeys(words)]
     if any(0xD800 <= ord(high[-1]) <= 0xDFFF for _, high in ranges):
         return None
+    begun = (f"(SELECT word, customers FROM customer_name_word WHERE word >= {p} AND word < {p} "
+             f"LIMIT {VOCABULARY_CAP}) v")
     row = db.execute_sql(
-        "SELECT " + ", ".join(
-            [f"(SELECT coalesce(sum(customers), 0) FROM (SELECT customers FROM customer_name_word "
-             f"WHERE word >= {p} AND word < {p} LIMIT {VOCABULARY_CAP}) v)"] * len(ranges)),
-        [v for pair in ranges for v in pair]).fetchone()
-    return {w: int(count) for (w, _), count in zip(ranges, row)}
+        "SELECT " + ", ".join([f"(SELECT coalesce(sum(customers), 0) FROM {begun}), "
+                               f"(SELECT coalesce(sum(customers), 0) FROM {begun} WHERE word <> {p})"] * len(ranges)),
+        [v for w, high in ranges for v in (w, high, w, high, w)]).fetchone()
+    return {w: (int(row[2 * i]), int(row[2 * i + 1])) for i, (w, _) in enumerate(ranges)}
 
 
 _ORDERED: dict[str, bool] = {}

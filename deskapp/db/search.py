@@ -195,10 +195,10 @@ class _Vocabulary:
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
-        self._counts: dict[str, int] | None = None
+        self._counts: dict[str, tuple[int, int]] | None = None
         self._asked = False
 
-    def counts(self) -> dict[str, int] | None:
+    def counts(self) -> dict[str, tuple[int, int]] | None:
         if not self._asked:
             self._counts, self._asked = prefix_counts(self.words), True
         return self._counts
@@ -206,15 +206,23 @@ class _Vocabulary:
     def begins_no_word(self, words: list[str]) -> bool:
         """Whether one of `words` begins no name word of any customer: then no name matches them."""
         counts = self.counts()
-        return counts is not None and any(counts[w] == 0 for w in words)
+        return counts is not None and any(counts[w][0] == 0 for w in words)
+
+    def begins_only_itself(self, words: list[str]) -> bool:
+        """Whether each of `words` begins no longer name word: then they begin the words they are."""
+        counts = self.counts()
+        return counts is not None and all(counts[w][1] == 0 for w in words)
 
 
 def _prefixes(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
     """Rank 4: every word typed begins a word of the name. A word that begins none in the
     vocabulary ("ana x", "silvx") ends the step before any name is read: otherwise every name
-    that the other words begin ("ana") would be checked for it."""
+    that the other words begin ("ana") would be checked for it. Nor does a full name typed whole,
+whose words begin no longer name word, look again for what WHOLE_WORDS found."""
     if all(len(w) < 2 for w in words) or vocabulary.begins_no_word(words):
         return []
+    if vocabulary.begins_only_itself(words):
+        return []  # the names holding every word whole: found by the step before (a full name, typed)
     return backend.words(words, n, prefix=True, counts=vocabulary.counts())
 
 
@@ -262,7 +270,7 @@ class _Sqlite:
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = ? ORDER BY id LIMIT ?", (folded, n))
 
-    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, int] | None = None) -> list[int]:
+    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Each word is a quoted FTS5 string (it holds no quote: words are letters and digits),
         # so nothing typed is ever read as FTS5 syntax (AND, NEAR, *, -, column filters ...).
         if not prefix:
@@ -441,7 +449,7 @@ def _rare_prefix(words: list[str]) -> str | None:
 RARE = 500  # PostgreSQL: customers a prefix may begin a word of and still be asked of the tsvector index
 
 
-def _rarest(words: list[str], counts: dict[str, int]) -> str | None:
+def _rarest(words: list[str], counts: dict[str, tuple[int, int]]) -> str | None:
     """PostgreSQL: the typed prefix over 3 letters that begins the words of the fewest customers,
     when they are RARE or fewer (from the vocabulary: see _vocabulary_counts): the tsvector index
     reads only those names, where the first-letters keys would read every name of a common start
@@ -449,8 +457,8 @@ def _rarest(words: list[str], counts: dict[str, int]) -> str | None:
     long = [w for w in dict.fromkeys(words) if len(w) > 3]
     if not long:
         return None
-    rarest = min(long, key=lambda w: counts[w])
-    return rarest if counts[rarest] <= RARE else None
+    rarest = min(long, key=lambda w: counts[w][0])
+    return rarest if counts[rarest][0] <= RARE else None
 
 
 def _ids_serial(sql: str, params: tuple) -> list[int]:
@@ -474,7 +482,7 @@ class _Postgres:
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id + 0 LIMIT %s", (folded, n))
 
-    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, int] | None = None) -> list[int]:
+    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
         if prefix:

@@ -130,3 +130,24 @@ def test_a_whole_id_does_not_look_inside_every_phone(ctx, caplog):
     assert inside not in dict(found)
     # Fewer digits are still looked for inside numbers.
     assert inside in dict(search_customers("2345", region="PT"))
+
+
+def test_a_full_name_typed_whole_is_not_looked_for_again_as_prefixes(ctx, caplog):
+    """Words that begin no longer name word (the vocabulary says so) find by prefix what they find
+    whole: a full name typed whole reads its names once, not again through the first-letters index
+    (PostgreSQL) or FTS5's prefix stream (SQLite). A longer word that one begins brings the step back."""
+    from deskapp.db.search import PREFIXES, WHOLE_WORDS
+    prefix_statement = "oldest WHERE ' ' || name_folded" if database.is_postgres() else "CROSS JOIN customer"
+    rui = _add(ctx, "Rui Tavares Sousa", "+351 912 000 333")
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = dict(search_customers("rui sousa", region="PT"))
+    statements = [str(r.msg) for r in caplog.records if r.name == "peewee"]
+    assert any("customer_name_word" in s for s in statements)  # the log holds the statements
+    assert [s for s in statements if prefix_statement in s] == []
+    assert found == {rui: WHOLE_WORDS}
+    ruiz = _add(ctx, "Ruiz Sousa", "+351 912 000 444")
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = dict(search_customers("rui sousa", region="PT"))
+    assert [str(r.msg) for r in caplog.records if r.name == "peewee" and prefix_statement in str(r.msg)] != []
+    assert found == {rui: WHOLE_WORDS, ruiz: PREFIXES}
