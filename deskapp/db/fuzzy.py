@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from deskapp.db.database import db
+from deskapp.db.database import db, is_postgres
 
 FUZZY_MIN_WORD = 3  # shorter words typed are not corrected: they begin a word of the name
 MAX_WORD = 40
@@ -96,3 +96,47 @@ def similar_words(word: str, typos: int | None = None) -> list[tuple[str, int]]:
         if distance <= typos:
             found.append((distance, -customers, other))
     return [(other, distance) for distance, _, other in sorted(found)[:SIMILAR_WORDS]]
+
+
+VOCABULARY_CAP = 200  # vocabulary words summed per typed prefix; past them a prefix counts as common
+
+
+def prefix_counts(words: list[str]) -> dict[str, tuple[int, int]] | None:
+    """For each typed word, how many customers' name words begin with it, and how many of those
+    are longer than it, from the vocabulary of name words (customer_name_word, 0016, kept by
+    triggers in the same transaction as the names). (0, 0): no name word begins with it, so no
+    name can match; (c, 0): only the whole word does, so a prefix finds what the word finds. A
+    range of its B-tree on the word, at most VOCABULARY_CAP words per prefix (a larger count only
+    means "common").
+
+    None when the range is not exact: a PostgreSQL database whose collation does not sort by code
+    point (then words beginning with a prefix need not lie between it and its successor)."""
+    if not words or not _code_point_order():
+        return None
+    p = db.param
+    ranges = [(w, w[:-1] + chr(ord(w[-1]) + 1)) for w in dict.fromkeys(words)]
+    if any(0xD800 <= ord(high[-1]) <= 0xDFFF for _, high in ranges):
+        return None
+    begun = (f"(SELECT word, customers FROM customer_name_word WHERE word >= {p} AND word < {p} "
+             f"LIMIT {VOCABULARY_CAP}) v")
+    row = db.execute_sql(
+        "SELECT " + ", ".join([f"(SELECT coalesce(sum(customers), 0) FROM {begun}), "
+                               f"(SELECT coalesce(sum(customers), 0) FROM {begun} WHERE word <> {p})"] * len(ranges)),
+        [v for w, high in ranges for v in (w, high, w, high, w)]).fetchone()
+    return {w: (int(row[2 * i]), int(row[2 * i + 1])) for i, (w, _) in enumerate(ranges)}
+
+
+_ORDERED: dict[str, bool] = {}
+
+
+def _code_point_order() -> bool:
+    """Whether text compares by code point in the database: SQLite's BINARY collation, or a
+    PostgreSQL database with the C (POSIX, C.UTF-8) collation of the libc provider."""
+    if not is_postgres():
+        return True
+    name = str(db.database)
+    if name not in _ORDERED:
+        row = db.execute_sql("SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
+                             "WHERE datname = current_database()").fetchone()
+        _ORDERED[name] = bool(row) and row[0] in ("C", "POSIX", "C.UTF-8", "C.utf8") and row[1] in (None, "c")
+    return _ORDERED[name]

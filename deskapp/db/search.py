@@ -42,6 +42,12 @@ with an edit distance counting a swap of two neighbouring letters as one typo. T
 then found with the same name indexes as whole words, each typed word standing for its similar
 words ("jonh smiht": (john OR jon) AND (smith OR smit)). Candidate words come from the database
 and are used only when they are letters and digits, like typed words.
+
+The same vocabulary says how many customers have a name word beginning with each typed word
+(fuzzy.prefix_counts): a word that begins none ends the prefix step before any name is read
+("ana x" checks no Ana for the x), and on PostgreSQL the rarest long prefix, if rare, is the
+index asked. The module is longer than 450 lines because both backends' statements for one
+ranking are kept side by side, where a change to one is seen to need the other.
 """
 from __future__ import annotations
 
@@ -52,7 +58,7 @@ from collections.abc import Callable
 
 from deskapp.db import phones
 from deskapp.db.database import db, is_postgres
-from deskapp.db.fuzzy import FUZZY_MIN_WORD, similar_words
+from deskapp.db.fuzzy import FUZZY_MIN_WORD, prefix_counts, similar_words
 
 MAX_INPUT = 256  # characters of a query considered; nobody types more into a search box
 MAX_WORDS = 6
@@ -155,9 +161,10 @@ def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str
             whole = " ".join(words)
             steps.append((EXACT_NAME, lambda n: backend.exact_name(whole, n)))
             steps.append((WHOLE_WORDS, lambda n: backend.words(words, n, prefix=False)))
-            steps.append((PREFIXES, lambda n: backend.words(words, n, prefix=True)))
+            vocabulary = _Vocabulary(words)
+            steps.append((PREFIXES, lambda n: _prefixes(backend, words, n, vocabulary)))
             if any(len(w) >= FUZZY_MIN_WORD for w in words):
-                similar = _Similar(words, backend)
+                similar = _Similar(words, backend, vocabulary)
                 steps.append((SIMILAR, lambda n: similar.find(n, near=True)))
                 steps.append((LESS_SIMILAR, lambda n: similar.find(n, near=False)))
         if len(key) >= MIN_DIGITS and _KEY.fullmatch(key) and any(c.isdigit() for c in key):
@@ -183,13 +190,50 @@ def _merge(steps: list[tuple[int, Callable[[int], list[int]]]], wanted: int) -> 
     return sorted(found.items(), key=lambda item: (item[1], item[0]))[:wanted]
 
 
+class _Vocabulary:
+    """The vocabulary counts of a query's words (see fuzzy.prefix_counts), asked once, when needed."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._counts: dict[str, tuple[int, int]] | None = None
+        self._asked = False
+
+    def counts(self) -> dict[str, tuple[int, int]] | None:
+        if not self._asked:
+            self._counts, self._asked = prefix_counts(self.words), True
+        return self._counts
+
+    def begins_no_word(self, words: list[str]) -> bool:
+        """Whether one of `words` begins no name word of any customer: then no name matches them."""
+        counts = self.counts()
+        return counts is not None and any(counts[w][0] == 0 for w in words)
+
+    def begins_only_itself(self, words: list[str]) -> bool:
+        """Whether each of `words` begins no longer name word: then they begin the words they are."""
+        counts = self.counts()
+        return counts is not None and all(counts[w][1] == 0 for w in words)
+
+
+def _prefixes(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
+    """Rank 4: every word typed begins a word of the name. A word that begins none in the
+    vocabulary ("ana x", "silvx") ends the step before any name is read: otherwise every name
+    that the other words begin ("ana") would be checked for it. Nor does a full name typed whole,
+whose words begin no longer name word, look again for what WHOLE_WORDS found."""
+    if all(len(w) < 2 for w in words) or vocabulary.begins_no_word(words):
+        return []
+    if vocabulary.begins_only_itself(words):
+        return []  # the names holding every word whole: found by the step before (a full name, typed)
+    return backend.words(words, n, prefix=True, counts=vocabulary.counts())
+
+
 class _Similar:
     """The similar-name steps of one query: each typed word of FUZZY_MIN_WORD letters or more
     stands for its similar words; shorter ones begin a word of the name."""
 
-    def __init__(self, words: list[str], backend) -> None:
+    def __init__(self, words: list[str], backend, vocabulary: _Vocabulary) -> None:
         self.words = words
         self.backend = backend
+        self.vocabulary = vocabulary
         self._groups: list[list[tuple[str, int]]] | None = None
 
     def groups(self) -> list[list[tuple[str, int]]]:
@@ -201,6 +245,8 @@ class _Similar:
         groups = self.groups()
         starts = [w for w in self.words if len(w) < FUZZY_MIN_WORD]
         if near:
+            if starts and self.vocabulary.begins_no_word(starts):
+                return []  # "ana x": no name has a word beginning with x
             groups = [[w for w, typos in group if typos <= 1] for group in groups]
         else:
             if not starts and all(typos <= 1 for group in groups for _, typos in group):
@@ -224,7 +270,7 @@ class _Sqlite:
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = ? ORDER BY id LIMIT ?", (folded, n))
 
-    def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
+    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Each word is a quoted FTS5 string (it holds no quote: words are letters and digits),
         # so nothing typed is ever read as FTS5 syntax (AND, NEAR, *, -, column filters ...).
         if not prefix:
@@ -400,6 +446,21 @@ def _rare_prefix(words: list[str]) -> str | None:
     return None if count else rarest
 
 
+RARE = 500  # PostgreSQL: customers a prefix may begin a word of and still be asked of the tsvector index
+
+
+def _rarest(words: list[str], counts: dict[str, tuple[int, int]]) -> str | None:
+    """PostgreSQL: the typed prefix over 3 letters that begins the words of the fewest customers,
+    when they are RARE or fewer (from the vocabulary: see _vocabulary_counts): the tsvector index
+    reads only those names, where the first-letters keys would read every name of a common start
+    ("sil" for "silvx")."""
+    long = [w for w in dict.fromkeys(words) if len(w) > 3]
+    if not long:
+        return None
+    rarest = min(long, key=lambda w: counts[w][0])
+    return rarest if counts[rarest][0] <= RARE else None
+
+
 def _ids_serial(sql: str, params: tuple) -> list[int]:
     """PostgreSQL: _ids, planned without parallel workers. The planner guesses that a prefix
     matches 2% of the names whatever it is, and starting workers for that costs 10 ms or more,
@@ -421,7 +482,7 @@ class _Postgres:
     def exact_name(self, folded: str, n: int) -> list[int]:
         return _ids("SELECT id FROM customer WHERE name_folded = %s ORDER BY id + 0 LIMIT %s", (folded, n))
 
-    def words(self, words: list[str], n: int, *, prefix: bool) -> list[int]:
+    def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
         if prefix:
@@ -432,7 +493,7 @@ class _Postgres:
                 return []
             starts = list(dict.fromkeys(w[:3] for w in words))
             index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]
-            rare = _rare_prefix(words)
+            rare = _rare_prefix(words) if counts is None else _rarest(words, counts)
             if rare:
                 index_sql, index_params = _TSQUERY, [f"'{rare}':*"]
             likes = [f"% {w}%" for w in words]
@@ -443,24 +504,10 @@ class _Postgres:
         like_sql = " AND ".join(["' ' || name_folded || ' ' LIKE %s"] * len(likes))
         words_sql = f"{index_sql} AND {like_sql}"
         params = (*index_params, *likes)
-        # A common word or prefix ("mar") matches a large share of customers, and the GIN index
-        # would hand over every one of them to be fetched and sorted. The oldest customers, read in
-        # id order and checked with the cheap LIKE first, give the first n of a common match at once;
-        # when they are not there the match is rare (under n in PROBE rows) and the index is quick.
-        # One statement asks both, saving a round trip: the probe, then the index for the matches
-        # after those oldest customers, whose LIMIT is 0 when the probe found n (a Limit of 0 never
-        # starts its scan, parallel workers included). For prefixes the LIKEs say it all (the index
-        # keys are the words' first letters, split on the same spaces): the probe computes no keys.
-        # The statement begins with SELECT, so a lost connection repeats it once like any read.
+        # Probed in id order first (see _probed). For prefixes the LIKEs say it all (the index keys
+        # are the words' first letters, split on the same spaces): the probe computes no keys.
         probe_sql, probe_params = (like_sql, likes) if prefix else (words_sql, params)
-        return sorted((_ids_serial if rare else _ids)(
-            "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "
-            f"ORDER BY id LIMIT %s) oldest WHERE {probe_sql} ORDER BY id LIMIT %s) SELECT id FROM probe UNION ALL "
-            "(SELECT id FROM customer WHERE id + 0 > (SELECT coalesce(max(id), 0) FROM (SELECT id FROM customer "
-            f"ORDER BY id LIMIT %s) edge) AND {words_sql} ORDER BY id + 0 "
-            "LIMIT CASE WHEN (SELECT count(*) FROM probe) < %s THEN %s ELSE 0 END)) found",
-            (PROBE, *probe_params, n, PROBE, *params, n, n),
-        ))[:n]
+        return _probed(probe_sql, probe_params, words_sql, params, n, serial=bool(rare))
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
@@ -486,11 +533,32 @@ class _Postgres:
 
     def similar(self, groups: list[list[str]], starts: list[str], n: int) -> list[int]:
         # Words of letters and digits only (see similar_words): plain lexemes and array elements.
+        # Similar words are often common ones ("ana" for "anna"): probed in id order first, like words.
         query = " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
-        arrays = " AND ".join(["string_to_array(name_folded, ' ') && %s::text[]"] * len(groups))
-        likes = "".join(" AND ' ' || name_folded LIKE %s" for _ in starts)
-        return _ids(
-            "SELECT id FROM customer WHERE to_tsvector('simple'::regconfig, name_folded) "
-            f"@@ to_tsquery('simple'::regconfig, %s) AND {arrays}{likes} ORDER BY id + 0 LIMIT %s",
-            (query, *groups, *[f"% {w}%" for w in starts], n),
-        )
+        check = " AND ".join(["string_to_array(name_folded, ' ') && %s::text[]"] * len(groups)
+                             + ["' ' || name_folded LIKE %s"] * len(starts))
+        check_params = (*groups, *[f"% {w}%" for w in starts])
+        return _probed(check, check_params, f"{_TSQUERY} AND {check}", (query, *check_params), n)
+
+
+def _probed(probe_sql: str, probe_params: tuple, where_sql: str, params: tuple, n: int, *,
+            serial: bool = False) -> list[int]:
+    """PostgreSQL: the first n customers (by id) that match `where_sql`, an index condition and
+    checks; `probe_sql`, the checks alone, says the same of a customer.
+
+    A common word or prefix ("mar") matches a large share of customers, and the GIN index would
+    hand over every one of them to be fetched and sorted. The oldest customers, read in id order
+    and checked with the cheap LIKE first, give the first n of a common match at once; when they
+    are not there the match is rare (under n in PROBE rows) and the index is quick. One statement
+    asks both, saving a round trip: the probe, then the index for the matches after those oldest
+    customers, whose LIMIT is 0 when the probe found n (a Limit of 0 never starts its scan,
+    parallel workers included). The statement begins with SELECT, so a lost connection repeats
+    it once like any read."""
+    return sorted((_ids_serial if serial else _ids)(
+        "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "
+        f"ORDER BY id LIMIT %s) oldest WHERE {probe_sql} ORDER BY id LIMIT %s) SELECT id FROM probe UNION ALL "
+        "(SELECT id FROM customer WHERE id + 0 > (SELECT coalesce(max(id), 0) FROM (SELECT id FROM customer "
+        f"ORDER BY id LIMIT %s) edge) AND {where_sql} ORDER BY id + 0 "
+        "LIMIT CASE WHEN (SELECT count(*) FROM probe) < %s THEN %s ELSE 0 END)) found",
+        (PROBE, *probe_params, n, PROBE, *params, n, n),
+    ))[:n]

@@ -76,13 +76,24 @@ def _work_for(text: str) -> int:
     return done[0]
 
 
-@pytest.mark.parametrize("typed", ["silvx", "ana silvx", "+351 9", "+351 91", "00351 9"])
+@pytest.mark.parametrize("typed", ["silvx", "ana silvx", "+351 9", "+351 91", "00351 9", "ana x", "ana silvx q"])
 def test_work_does_not_grow_with_the_customers_sharing_a_prefix(ctx, typed):
     _add_silvas(6_000)
     small = _work_for(typed)
     _add_silvas(12_000)
     large = _work_for(typed)
     assert large <= small * 1.2 + 50, (small, large)  # unbounded work grows threefold
+
+
+def test_a_word_beginning_no_name_word_is_known_from_the_vocabulary_kept_with_the_names(ctx):
+    """"ana x" reads no Ana for the x (the vocabulary of name words says no name word begins with
+    x), yet finds the first customer whose name gets such a word, at once (kept in the same transaction)."""
+    from deskapp.db.search import PREFIXES
+    _add_silvas(50)
+    assert all(rank > PREFIXES for _, rank in search_customers("ana x", region="PT"))
+    xavier = _add(ctx, "Ana Xavier", "+351 912 000 222")
+    assert dict(search_customers("ana x", region="PT"))[xavier] == PREFIXES
+    assert dict(search_customers("xav an", region="PT"))[xavier] == PREFIXES
 
 
 def _add(ctx, name: str, phone: str, nid: str = "") -> int:
@@ -119,3 +130,24 @@ def test_a_whole_id_does_not_look_inside_every_phone(ctx, caplog):
     assert inside not in dict(found)
     # Fewer digits are still looked for inside numbers.
     assert inside in dict(search_customers("2345", region="PT"))
+
+
+def test_a_full_name_typed_whole_is_not_looked_for_again_as_prefixes(ctx, caplog):
+    """Words that begin no longer name word (the vocabulary says so) find by prefix what they find
+    whole: a full name typed whole reads its names once, not again through the first-letters index
+    (PostgreSQL) or FTS5's prefix stream (SQLite). A longer word that one begins brings the step back."""
+    from deskapp.db.search import PREFIXES, WHOLE_WORDS
+    prefix_statement = "oldest WHERE ' ' || name_folded" if database.is_postgres() else "CROSS JOIN customer"
+    rui = _add(ctx, "Rui Tavares Sousa", "+351 912 000 333")
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = dict(search_customers("rui sousa", region="PT"))
+    statements = [str(r.msg) for r in caplog.records if r.name == "peewee"]
+    assert any("customer_name_word" in s for s in statements)  # the log holds the statements
+    assert [s for s in statements if prefix_statement in s] == []
+    assert found == {rui: WHOLE_WORDS}
+    ruiz = _add(ctx, "Ruiz Sousa", "+351 912 000 444")
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = dict(search_customers("rui sousa", region="PT"))
+    assert [str(r.msg) for r in caplog.records if r.name == "peewee" and prefix_statement in str(r.msg)] != []
+    assert found == {rui: WHOLE_WORDS, ruiz: PREFIXES}
