@@ -207,7 +207,11 @@ async def scenario(ctx, clock, text: str, n: int) -> None:
         app.screen.query_one("#customers-search").search(data["tag"][0])
         await until(pilot, lambda: app.screen.query_one("#customer-results", DataTable).row_count)
         check_screen(app, data["name"], "customer search")
-        await pilot.press("down", "enter")
+        # Open this customer's row: similar names of earlier examples ("Qz1" for "Qz2") may be listed too.
+        results = app.screen.query_one("#customer-results", DataTable)
+        results.focus()
+        results.move_cursor(row=results.get_row_index(str(data["customer"])))
+        await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "Customer360Screen" and app.screen.view is not None)
         await each_tab(app, pilot, "customer 360", data["name"] + data["note"] + data["need"]
                        + data["event"] + data["reason"])

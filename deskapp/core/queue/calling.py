@@ -46,7 +46,7 @@ def waiting_for(ctx: Context, service_ids: list[int]) -> list[Waiting]:
     rows = (
         Ticket.select(Ticket.id, Ticket.service, Ticket.priority, Ticket.issued_at, Ticket.queued_at, Ticket.front)
         .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & Ticket.service.in_(service_ids))
-        .tuples()
+        .order_by(Ticket.id).tuples()  # one order on every database (the estimator's simulation is seeded)
     )
     return [Waiting(id=r[0], service=r[1], priority=r[2], issued_at=r[3], queued_at=r[4], front=bool(r[5])) for r in rows]
 

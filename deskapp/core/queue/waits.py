@@ -124,7 +124,7 @@ def branch_floor(ctx: Context) -> forecast.Floor:
     window = sum(r.weight for r in rules)
     counters = list(
         Counter.select(Counter.id).where((Counter.state == "open") & Counter.active & (Counter.branch == ctx.branch_id))
-        .tuples())
+        .order_by(Counter.id).tuples())  # one order, whatever the database's: the simulation is seeded
     ids = [c[0] for c in counters]
     profiles: dict[int, list[int]] = {i: [] for i in ids}
     for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
@@ -156,7 +156,7 @@ def branch_floor(ctx: Context) -> forecast.Floor:
         since = row[4] if serving else (row[3] or now)
         floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), row[2], serving,
                                                max(0.0, (now - since).total_seconds() / 60)))
-    services = list(Service.select().where(Service.branch == ctx.branch_id))
+    services = list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
     waiting = [
         forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front)
         for w in waiting_for(ctx, [s.id for s in services])
@@ -243,7 +243,7 @@ def hourly_service_means(ctx: Context, now: dt.datetime) -> dict[int, dict[int, 
     for service, began, ended in (Ticket.select(Ticket.service, Ticket.started_at, Ticket.ended_at)
                                   .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days)
                                          & (Ticket.status == "done") & Ticket.ended_at.is_null(False) & windows)
-                                  .tuples()):
+                                  .order_by(Ticket.id).tuples()):  # sums in one order: the same floats
         one = sums.setdefault((service, to_local(began, ctx.timezone).hour), [0.0, 0])
         one[0] += _minutes(ended - began)
         one[1] += 1
@@ -283,7 +283,7 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
         one = (Ticket.issued_at > end - window) & (Ticket.issued_at <= end)
         windows = one if windows is None else (windows | one)
     arrived = (Ticket.select(Ticket.service, Ticket.priority, Ticket.issued_at)
-               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows).tuples())
+               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows).order_by(Ticket.id).tuples())
     past_days = {r[0] for r in Ticket.select(Ticket.day).distinct()
                  .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days[1:])).tuples()}
     # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
