@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from textual import events
 from textual.widgets import Checkbox, Input, Select, Static, Switch
 from textual.worker import WorkerCancelled
 
@@ -609,3 +610,53 @@ async def test_the_guide_comes_back_by_itself_after_logging_in_again(ready, cloc
         assert "Step 2 of 3: Supervisor approval" in text(app, "#wf-progress")
         assert "Amount: 9000.00" in text(app, "#wf-recap")
     assert outcomes(ticket) == {"transaction": "done", "origin": "skipped"}
+
+
+# ----------------------------------------------------------------- keys typed while a step changes
+
+async def test_keys_typed_while_the_next_step_appears_reach_its_first_box(ready, clock):
+    """A killed-desk e2e run lost the "s" of "sofia" typed as the approval step opened: the hidden
+    transaction panel kept the focus (and the key) until the new box took it."""
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        await serve(pilot, ready, "CASH")
+        await at_step(pilot, "transaction")
+        choose(app, "#f-type", "withdrawal")
+        await type_into(pilot, "#f-amount", "6000")
+        choose(app, "#f-currency", "EUR")
+        here(app, "#f-currency").focus()
+        await pilot.pause()
+        screen = guide(app)
+        shown = screen._show
+
+        def show_then_type(state):  # keys arriving as the approval step appears, before its box has the focus
+            shown(state)
+            for key in "sofia":
+                app.post_message(events.Key(key, key))
+
+        screen._show = show_then_type
+        await pilot.press("ctrl+n")
+        await at_step(pilot, "approval")
+        assert here(app, "#approver-login", Input).value == "sofia"
+        assert here(app, "#approver-login", Input).has_focus
+
+
+async def test_a_refused_next_puts_the_focus_on_the_first_field_to_correct(ready, clock):
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        await serve(pilot, ready, "CASH")
+        await at_step(pilot, "transaction")
+        choose(app, "#f-type", "withdrawal")
+        await type_into(pilot, "#f-amount", "6.000,5")  # a thousands dot is refused
+        choose(app, "#f-currency", "EUR")
+        here(app, "#f-currency").focus()
+        await next_step(pilot)
+        assert text(app, "#e-amount") == "an amount like 1250 or 1250.50"
+        assert here(app, "#f-amount", Input).has_focus
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace",
+                          *"6000")  # and the keys go there: corrected without reaching for the box
+        assert here(app, "#f-amount", Input).value == "6000"

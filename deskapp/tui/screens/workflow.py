@@ -10,7 +10,7 @@ audited in core (guide.reveal_step_value).
 """
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -97,6 +97,7 @@ class WorkflowScreen(Screen[str | None]):
         self.state: RunState | None = None
         self.busy = False
         self.revealed: dict[tuple[str, str], str] = {}  # (step id, field) -> value, after an audited reveal
+        self.typed_ahead: list[str] | None = None  # characters typed while the next step was being shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,10 +156,37 @@ class WorkflowScreen(Screen[str | None]):
         """Show the current step's panel. Panels of steps done are hidden, not removed: a guide holds a
         handful, and removing widgets while key presses are still being handled loses their messages."""
         body = self.query_one("#wf-step", VerticalScroll)
+        # A hidden box keeps the focus (and the keys) until another takes it: nothing has the focus while
+        # the new panel appears, so what the teller types meanwhile reaches this screen and is kept.
+        self.typed_ahead = []
+        self.set_focus(None)
         for old in body.query(StepPanel):
             old.display = False
         panel = panel_for(state, state.current, list(self.app.config.customers.need_categories))
-        body.mount(panel)  # the panel focuses its first box once mounted
+        body.mount(panel)  # the panel focuses its first box once mounted, then takes what was typed
+
+    def on_key(self, event: events.Key) -> None:
+        """Keep the characters typed before the new step's first box has the focus (no keystroke lost).
+
+        A printable key only reaches the screen when no box has the focus, or when it was sent here
+        before the box took the focus (an Input keeps the printable keys it gets)."""
+        if not event.is_printable or event.character is None:
+            return
+        box = self.focused
+        if isinstance(box, Input) and self.panel is not None and box in self.panel.query(Input):
+            box.insert_text_at_cursor(event.character)
+        elif box is None and self.typed_ahead is not None:
+            self.typed_ahead.append(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def took_focus(self, box) -> None:
+        """The current panel's first box has the focus: give it what was typed meanwhile."""
+        typed, self.typed_ahead = self.typed_ahead, None
+        if typed and isinstance(box, Input):
+            box.insert_text_at_cursor("".join(typed))
 
     def _side(self, state: RunState) -> None:
         c = state.customer
@@ -184,6 +212,9 @@ class WorkflowScreen(Screen[str | None]):
         if self.busy or panel is None or state is None or state.current is None:
             return
         self._say("Saving…")
+        # While the step is saved, what the teller types belongs to the next step, not to this one's boxes.
+        self.typed_ahead = []
+        self.set_focus(None)
         self._call(workflows.commit_step, self.app.ctx, self.ticket_id, state.current.id, panel.values(),
                    self.app.session.login, approver=panel.approver())
 
@@ -235,11 +266,17 @@ class WorkflowScreen(Screen[str | None]):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
+        self.typed_ahead = None  # typed for a next step that did not come: not put into this step's boxes
         if isinstance(exc, StepInvalid):
-            leftover = self.panel.show_problems(exc.problems) if self.panel else list(exc.problems.values())
+            panel = self.panel
+            leftover = panel.show_problems(exc.problems) if panel else list(exc.problems.values())
             self._say("\n".join(leftover) or "Please correct the fields marked in red.")
+            if panel is not None:
+                panel.focus_field(list(exc.problems))
         else:
             show_failure(self, exc, self._say)
+            if self.panel is not None:
+                self.panel.focus_field([])
 
 
 def _reveal(ctx: Context, session: Session, ticket_id: int, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -69,10 +69,25 @@ class StepPanel(Vertical):
         # puts the terminal's cursor in the box (an Input places it when it gets the focus).
         self.call_after_refresh(self.focus_first)
 
+    def focus_field(self, names: list[str]) -> None:
+        """Focus the first of the named fields this panel shows (the first box when none is)."""
+        for name in names:
+            found = self.query(f"#f-{name}")
+            if found and found.first().can_focus:
+                self.screen.set_focus(found.first())
+                return
+        boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
+        if boxes:
+            self.screen.set_focus(boxes[0])
+
     def focus_first(self) -> None:
         boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
         if boxes:
-            boxes[0].focus()
+            # At once, not through focus()'s deferred call: keys typed meanwhile are the screen's to hand over.
+            self.screen.set_focus(boxes[0])
+        took_focus = getattr(self.screen, "took_focus", None)
+        if took_focus is not None:
+            took_focus(boxes[0] if boxes else None)
 
 
 class InfoPanel(StepPanel):
