@@ -63,3 +63,9 @@ def add_followup(made: Made, due: dt.datetime, *, created: dt.datetime, status: 
                  closed: dt.datetime | None = None) -> int:
     return FollowUp.create(branch=made.branch, source="manual", reason="call back", created_at=created, due_at=due,
                            status=status, closed_at=closed).id
+
+
+def made_for(branch_id: int) -> Made:
+    """A Made for a branch already in the database (its services and counters by code)."""
+    return Made(branch_id, dict(Service.select(Service.code, Service.id).where(Service.branch == branch_id).tuples()),
+                dict(Counter.select(Counter.code, Counter.id).where(Counter.branch == branch_id).tuples()))

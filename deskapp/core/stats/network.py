@@ -264,12 +264,23 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     return result
 
 
+def _context(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
+    if branch_id == ctx.branch_id:
+        return ctx
+    branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
+    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"branch": branch}), branch_id=branch_id)
+
+
 def branch_context(ctx: Context, branch_id: int) -> Context:
     """A copy of ctx for another branch of the network: its id, code, name and timezone (the rest of the
-    configuration, opening hours included, is this desk's)."""
+    configuration, opening hours included, is this desk's); ctx itself for its own branch."""
     row = Branch.get_by_id(branch_id)
-    branch = ctx.config.branch.model_copy(update={"code": row.code, "name": row.name, "timezone": row.timezone})
-    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"branch": branch}), branch_id=branch_id)
+    return _context(ctx, branch_id, row.code, row.name, row.timezone)
+
+
+def context_for(ctx: Context, row: BranchNow) -> Context:
+    """branch_context for a branch of the network view, without reading the database."""
+    return _context(ctx, row.branch_id, row.code, row.name, row.timezone)
 
 
 def supervises(ctx: Context, who, branch_id: int) -> bool:

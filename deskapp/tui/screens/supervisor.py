@@ -12,6 +12,10 @@ audits each action.
 
 The charts are sparklines (Textual's own widget: cheap to redraw on every refresh) with their
 numbers written beside them, from core (deskapp.core.stats.hourly and wait_distribution).
+
+Opened from the network screen (`n`), it shows another branch (its Context) and, unless the person
+supervises that branch, read-only: its action keys say why they do not apply. It is longer than 450
+lines because the one dashboard's nine panels and their six actions belong together.
 """
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
+from deskapp.core.context import Context
 from deskapp.core.security import auth
+from deskapp.core.security.permissions import allowed
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
 from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, plain, score, ticket_number
@@ -144,11 +150,44 @@ class SupervisorScreen(AppScreen):
         Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
         Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
+        Binding("n", "network", "Network", id="supervisor_network"),
+        Binding("escape", "back", "Back to network", id="supervisor_back"),
     ]
+    ACTIONS = {"counter_state", "move_front", "move_service", "edit_profile", "reassign", "unlock"}
 
-    def __init__(self) -> None:
+    def __init__(self, branch: Context | None = None, *, read_only: bool = False) -> None:
+        """`branch`: another branch's context (opened from the network screen); None: this desk's branch.
+        `read_only`: its action keys say why they do not apply instead of acting."""
         super().__init__(name="supervisor")
         self.data: supervision.Dashboard | None = None
+        self.branch = branch
+        self.read_only = read_only
+
+    @property
+    def ctx(self) -> Context:
+        return self.branch if self.branch is not None else super().ctx
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "back":
+            return self.branch is not None  # opened from the network screen
+        if action == "network":
+            return self.branch is None and self.session is not None and allowed(self.session.role, "network.view")
+        return True
+
+    def _refused(self) -> bool:
+        """In a read-only view, say why an action key does nothing."""
+        if self.read_only:
+            self.notify(f"Read-only: you do not supervise {self.ctx.config.branch.name}, so its counters, tickets, "
+                        "follow-ups and accounts are not yours to change.", severity="warning")
+        return self.read_only
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_network(self) -> None:
+        from deskapp.tui.screens.network import NetworkScreen
+
+        self.app.push_screen(NetworkScreen(open_branch=lambda ctx, read_only: SupervisorScreen(ctx, read_only=read_only)))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,7 +219,9 @@ class SupervisorScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.reload)
-        if self.loaded:
+        if self.branch is not None:
+            self.sub_title = f"{self.ctx.config.branch.name}" + (" (read-only)" if self.read_only else "")
+        if self.loaded and not self.read_only:
             # Recent closed days summarised in the background: the next long report is warm. A
             # failure here costs nothing but speed (the report summarises what it lacks itself).
             call_core(self, day_summaries.ensure_recent, self.ctx, group="day-summaries",
@@ -226,7 +267,7 @@ class SupervisorScreen(AppScreen):
             else:
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
-            tz = self.config.branch.timezone
+            tz = self.ctx.timezone
             if started is None or (st.state == "closed" and to_local(started, tz).date() != to_local(data.at, tz).date()):
                 length = DASH  # a counter closed since an earlier day: hours since then say nothing
             else:
@@ -328,6 +369,8 @@ class SupervisorScreen(AppScreen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def action_counter_state(self, state: str) -> None:
+        if self._refused():
+            return
         code = self._chosen("#sup-counters")
         if code is None or self.session is None:
             return
@@ -351,9 +394,13 @@ class SupervisorScreen(AppScreen):
         call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)
 
     def action_move_front(self) -> None:
+        if self._refused():
+            return
         self._move(front=True)
 
     def action_move_service(self) -> None:
+        if self._refused():
+            return
         ticket_id = self._chosen("#sup-waiting")
         if ticket_id is None or self.data is None:
             return
@@ -367,6 +414,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(MoveToService(services, current), chosen)
 
     def action_edit_profile(self) -> None:
+        if self._refused():
+            return
         code = self._chosen("#sup-counters")
         if code is None or self.data is None:
             return
@@ -381,6 +430,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(ProfileDialog(code, counter.name, list(counter.services), services), saved)
 
     def action_reassign(self) -> None:
+        if self._refused():
+            return
         chosen = self._chosen("#sup-followups")
         if chosen is None or self.data is None or self.data.followups is None:
             return
@@ -396,6 +447,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(ReassignDialog(item), saved)
 
     def action_unlock(self) -> None:
+        if self._refused():
+            return
         login = self._chosen("#sup-locked")
         if login is None or self.session is None:
             return
