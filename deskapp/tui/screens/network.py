@@ -32,7 +32,7 @@ REFRESH_SECONDS = 15.0
 
 COLUMNS = (Column("Branch", shorten=clip(14)), Column("Waiting", short="Wait"),
            Column("Longest / target", short="Longest"), Column("Service level", short="Level"),
-           Column("Open / needed", short="Open"), Column("CSAT", drop=1), Column("NPS", drop=1),
+           Column("Open / needed", short="Open/need"), Column("CSAT", drop=1), Column("NPS", drop=1),
            Column("Overdue follow-ups", short="Overdue", drop=2), Column("Alerts"),
            Column("Advice", shorten=clip(22), drop=3))
 SORTS = (("code", "branch"), ("waiting", "waiting"), ("longest", "longest wait against target"),
