@@ -264,7 +264,8 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     return result
 
 
-def _context(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
+def context_of(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
+    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch)."""
     if branch_id == ctx.branch_id:
         return ctx
     branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
@@ -275,12 +276,12 @@ def branch_context(ctx: Context, branch_id: int) -> Context:
     """A copy of ctx for another branch of the network: its id, code, name and timezone (the rest of the
     configuration, opening hours included, is this desk's); ctx itself for its own branch."""
     row = Branch.get_by_id(branch_id)
-    return _context(ctx, branch_id, row.code, row.name, row.timezone)
+    return context_of(ctx, branch_id, row.code, row.name, row.timezone)
 
 
 def context_for(ctx: Context, row: BranchNow) -> Context:
     """branch_context for a branch of the network view, without reading the database."""
-    return _context(ctx, row.branch_id, row.code, row.name, row.timezone)
+    return context_of(ctx, row.branch_id, row.code, row.name, row.timezone)
 
 
 def supervises(ctx: Context, who, branch_id: int) -> bool:
