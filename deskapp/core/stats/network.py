@@ -151,38 +151,47 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     now = ctx.now()
     rows = branches(branch_ids)
     ids = [b.id for b in rows]
+    every = branch_ids is None
+
+    def mine(column):
+        """Of the branches asked for: no list of ids at all when they are every branch."""
+        return column.is_null(False) if every else _in(column, ids)
+
     today = {b.id: local_day(now, b.timezone) for b in rows}
     days = sorted(set(today.values()))
     is_today = lambda branch, day: today.get(branch) == live_sums.as_date(day)
 
-    services = list(Service.select().where(_in(Service.branch, ids) & Service.active).order_by(Service.id))
+    # Plain named tuples, not model instances: building a Peewee row costs more than its query here.
+    services = list(Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
+                                   Service.target_wait_minutes, Service.typical_service_minutes)
+                    .where(mine(Service.branch) & Service.active).order_by(Service.id).namedtuples())
     service_ids = [s.id for s in services]
-    by_branch: dict[int, list[Service]] = defaultdict(list)
+    by_branch: dict[int, list] = defaultdict(list)
     for s in services:
-        by_branch[s.branch_id].append(s)
+        by_branch[s.branch].append(s)
 
     waiting: dict[int, tuple[int, dt.datetime | None]] = {}
     for branch, day, sid, count, oldest in (
             Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
-            .where(_in(Ticket.branch, ids) & (Ticket.status == WAITING) & _in(Ticket.day, days))
+            .where(mine(Ticket.branch) & (Ticket.status == WAITING) & _in(Ticket.day, days))
             .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
         if is_today(branch, day):
             waiting[sid] = (count, oldest)
 
     counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
                                    Counter.state_since)
-                    .where(_in(Counter.branch, ids) & Counter.active).order_by(Counter.id))
-    counter_ids = [c.id for c in counters]
+                    .where(mine(Counter.branch) & Counter.active).order_by(Counter.id).namedtuples())
+    of_counters = Counter.select(Counter.id).where(mine(Counter.branch))
     profiles: dict[int, list[int]] = defaultdict(list)
     for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
-                                   .where(_in(CounterService.counter, counter_ids))
+                                   .where(CounterService.counter.in_(of_counters))
                                    .order_by(CounterService.counter, CounterService.position).tuples()):
         profiles[counter_id].append(service_id)
     held = {counter for counter, in Ticket.select(Ticket.counter).where(Ticket.status.in_(HELD_STATES)).tuples()}
     bounds = {b.id: day_bounds(today[b.id], b.timezone) for b in rows}
     earliest = min((start for start, _ in bounds.values()), default=now)
     last_event = dict(TicketEvent.select(TicketEvent.counter, fn.MAX(TicketEvent.at))
-                      .where(_in(TicketEvent.counter, counter_ids) & (TicketEvent.at >= earliest))
+                      .where(TicketEvent.counter.in_(of_counters) & (TicketEvent.at >= earliest))
                       .group_by(TicketEvent.counter).tuples())
 
     sums = {branch: values for branch, day, *values in live_sums.branch_day_sums(ids, days) if is_today(branch, day)}
@@ -191,7 +200,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     arrivals: dict[int, int] = defaultdict(int)
     for branch, day, sid, count in (
             Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id))
-            .where(_in(Ticket.branch, ids) & _in(Ticket.day, days) & (Ticket.issued_at >= since))
+            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Ticket.issued_at >= since))
             .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
         if is_today(branch, day):
             arrivals[sid] += count
@@ -205,7 +214,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     for branch, day, csat, nps, count in (
             Feedback.select(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps, fn.COUNT(Feedback.id))
             .join(Ticket)
-            .where(_in(Ticket.branch, ids) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
+            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
                    & Feedback.answered)
             .group_by(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps).tuples()):
         if is_today(branch, day):
@@ -213,13 +222,13 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             answers[branch]["nps"][nps] += count
 
     overdue = dict(FollowUp.select(FollowUp.branch, fn.COUNT(FollowUp.id))
-                   .where(_in(FollowUp.branch, ids) & FollowUp.status.in_((followups.OPEN, followups.IN_PROGRESS))
+                   .where(mine(FollowUp.branch) & FollowUp.status.in_((followups.OPEN, followups.IN_PROGRESS))
                           & (FollowUp.due_at < now))
                    .group_by(FollowUp.branch).tuples())
 
-    counters_of: dict[int, list[Counter]] = defaultdict(list)
+    counters_of: dict[int, list] = defaultdict(list)
     for c in counters:
-        counters_of[c.branch_id].append(c)
+        counters_of[c.branch].append(c)
     result = []
     for b in rows:
         mine = by_branch[b.id]
