@@ -76,6 +76,11 @@ async def test_the_network_table_sorts_follows_changes_and_opens_a_branch(ctx, c
         await pilot.press("p")
         await pilot.pause()
         assert any("Read-only: you do not supervise Porto Aliados" in n.message for n in app._notifications)
+        # Porto's view follows Porto's changes (its own change marker, not the desk's branch's).
+        add_ticket(porto, "CASH", T0.date(), T0 - 1 * M, status="waiting")
+        changes.bump(porto.branch)
+        queues = app.screen.query_one("#sup-queues", DataTable)
+        await until(pilot, lambda: str(queues.get_row("CASH")[1]) == "4")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, NetworkScreen))
 

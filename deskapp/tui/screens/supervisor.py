@@ -19,6 +19,7 @@ lines because the one dashboard's nine panels and their six actions belong toget
 """
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -42,6 +43,7 @@ from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
+BRANCH_POLL_SECONDS = 2.0  # another branch's view (from the network screen) polls that branch's change marker
 
 
 def short_advice(text: str) -> str:
@@ -221,11 +223,29 @@ class SupervisorScreen(AppScreen):
         self.set_interval(REFRESH_SECONDS, self.reload)
         if self.branch is not None:
             self.sub_title = f"{self.ctx.config.branch.name}" + (" (read-only)" if self.read_only else "")
+            if self.branch.branch_id != self.state.ctx.branch_id:  # the app polls its own branch only
+                self._marker: int | None = None
+                self.set_interval(BRANCH_POLL_SECONDS, self._poll_branch)
         if self.loaded and not self.read_only:
             # Recent closed days summarised in the background: the next long report is warm. A
             # failure here costs nothing but speed (the report summarises what it lacks itself).
             call_core(self, day_summaries.ensure_recent, self.ctx, group="day-summaries",
                       on_error=lambda _exc: None)
+
+    @work(thread=True, exclusive=True, group="supervisor-poll", exit_on_error=False)
+    def _poll_branch(self) -> None:
+        """Another branch's change marker, in a thread: reload when it moved."""
+        from deskapp.core import changes
+        from deskapp.db.pool import borrowed
+
+        try:
+            with borrowed():
+                marker = changes.current(self.ctx.branch_id)
+        except Exception:  # noqa: BLE001  the app's own poll tells of a lost database; retried next tick
+            return
+        if marker != self._marker:
+            self._marker = marker
+            self.app.call_from_thread(self.reload)
 
     def action_reload(self) -> None:
         self.reload()
