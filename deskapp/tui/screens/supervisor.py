@@ -144,6 +144,7 @@ class SupervisorScreen(AppScreen):
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
+        Binding("n", "network", "Network", id="supervisor_network"),
         Binding("p", "counter_state('paused')", "Pause counter", id="supervisor_pause"),
         Binding("k", "counter_state('closed')", "Close counter", id="supervisor_close"),
         Binding("f", "move_front", "Ticket to front", id="supervisor_front"),
@@ -152,7 +153,6 @@ class SupervisorScreen(AppScreen):
         Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
         Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
-        Binding("n", "network", "Network", id="supervisor_network"),
         Binding("escape", "back", "Back to network", id="supervisor_back"),
     ]
     ACTIONS = {"counter_state", "move_front", "move_service", "edit_profile", "reassign", "unlock"}
