@@ -299,6 +299,28 @@ def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> No
     emit(as_json, data, "\n".join(lines))
 
 
+def _network_report(env: Env, first, last, branch_codes: str | None, path, fmt: str, as_json: bool) -> None:
+    from deskapp.core.stats import network_report, reports
+
+    codes = None if branch_codes is None else [c.strip() for c in branch_codes.split(",") if c.strip()]
+    if codes is not None and not codes:
+        fail("--branches names at least one branch code, e.g. --branches LIS01,POR01", EXIT_BAD_INPUT)
+    ctx = env.context()
+    result = network_report.build_network(ctx, first, last, network_report.branch_ids(codes))
+    written = reports.write(result, path, fmt)
+    branches = next(t for t in result.tables if t.name == "branches")
+    rows = [dict(zip(branches.columns, row, strict=True)) for row in branches.rows]
+    data = {"from": first.isoformat(), "to": last.isoformat(), "format": fmt, "files": [str(p) for p in written],
+            "tables": {table.name: len(table.rows) for table in result.tables}, "branches": rows}
+    lines = [f"Network report {first} to {last}: {len(rows)} branches"]
+    for r in rows:
+        lines.append(f"  {r['branch']}: {r['arrivals']} arrivals, {r['completed']} completed, mean wait "
+                     f"{_fmt(r['mean_wait_minutes'], '{:.1f} min')}, p90 {_fmt(r['p90_wait_minutes'], '{:.1f} min')}, "
+                     f"service level {_fmt(r['service_level'], lambda v: f'{v * 100:.0f}%')}")
+    lines += [f"wrote {p}" for p in written]
+    emit(as_json, data, "\n".join(lines))
+
+
 def _report_day(value: str, option: str):
     import datetime as dt
 
@@ -315,18 +337,28 @@ def _report_day(value: str, option: str):
               help="csv (one file per table: OUT stem + _TABLE.csv) or xlsx (one sheet per table); "
                    "default from OUT's suffix, else csv.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
+@click.option("--network", "network", is_flag=True,
+              help="Every branch (or --branches): a `branches` table comparing them; every table gains a branch column.")
+@click.option("--branches", "branch_codes", default=None, metavar="A,B",
+              help="With --network: only these branches (codes, comma-separated).")
 @json_option
 @click.pass_obj
 @user_errors
-def report(env: Env, since: str, until: str, fmt: str | None, out: str, as_json: bool) -> None:
+def report(env: Env, since: str, until: str, fmt: str | None, out: str, network: bool, branch_codes: str | None,
+           as_json: bool) -> None:
     """The supervisor's report: daily summary, per service, counter, staff and hour, feedback, steps."""
     from pathlib import Path
 
     from deskapp.core.stats import reports
 
     first, last = _report_day(since, "--from"), _report_day(until, "--to")
+    if branch_codes is not None and not network:
+        fail("--branches chooses the branches of a network report: add --network", EXIT_BAD_INPUT)
     path = Path(out)
     fmt = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    if network:
+        _network_report(env, first, last, branch_codes, path, fmt, as_json)
+        return
     result = reports.build(env.context(), first, last)
     written = reports.write(result, path, fmt)
     t = result.total

@@ -29,6 +29,7 @@ from deskapp.core.relationship import offers, portfolio
 from deskapp.core.security import audit_trail, auditor, auth, permissions
 from deskapp.core.security.auth import SCREENS, Session
 from deskapp.core.security.permissions import REGISTRY, ROLES, TABLE, Forbidden, roles_for
+from deskapp.core.stats import network
 from deskapp.core.workflows import guide
 from deskapp.core.workflows.guide import Approver, StepInvalid
 from deskapp.db.models import MODELS, Staff
@@ -284,6 +285,8 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: auth.unlock(w.ctx, "joao", by=who)),
     ("deskapp.core.security.audit_trail.browse", "audit.browse"):
         Case(lambda w, who: audit_trail.browse(w.ctx, who), as_session=True, loads_login=False),
+    ("deskapp.core.stats.network.network_now", "network.view"):
+        Case(lambda w, who: network.network_now(w.ctx, who)),
     ("deskapp.core.security.auditor.export", "audit.export"):  # a refusal is itself audited, nothing else
         Case(lambda w, who: auditor.export(w.ctx, who, T0.date(), T0.date(), "csv", StringIO()),
              as_session=True, loads_login=False,

@@ -146,13 +146,18 @@ class OnTime:
         return _rate(self.on_time, self.due)
 
 
-def followups_on_time(ctx: Context, since: dt.date, until: dt.date) -> tuple[OnTime, ...]:
-    """Per assignee, then "all" last: follow-ups due in the period and closed on time (module doc)."""
+def followups_on_time(ctx: Context, since: dt.date, until: dt.date, *,
+                      branch_id: int | None = None) -> tuple[OnTime, ...]:
+    """Per assignee, then "all" last: follow-ups due in the period and closed on time (module doc);
+    `branch_id`: only that branch's follow-ups (the network report's per-branch figure)."""
     start, end = _bounds(ctx, since, until)
     end = min(end, ctx.now())
+    where = (FollowUp.due_at >= start) & (FollowUp.due_at < end)
+    if branch_id is not None:
+        where &= FollowUp.branch == branch_id
     rows = (FollowUp.select(FollowUp.due_at, FollowUp.closed_at, FollowUp.status, Staff.login, Staff.name)
             .join(Staff, JOIN.LEFT_OUTER, on=(FollowUp.assignee == Staff.id))
-            .where((FollowUp.due_at >= start) & (FollowUp.due_at < end)).tuples())
+            .where(where).tuples())
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for due_at, closed_at, status, login, name in rows:
         key = (login or "", name or "unassigned")

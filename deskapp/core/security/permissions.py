@@ -94,6 +94,9 @@ TABLE: dict[str, Rule] = {
     "relationship.portfolio_others": Rule((SUPERVISOR,), "open someone else's portfolio"),
     # feedback
     "feedback.enter": Rule(EVERYONE, "enter feedback", anonymous=True),
+    # the network of branches
+    "network.view": Rule((SUPERVISOR, "manager"), "see the network of branches",
+                         also="a branch's supervisor view opens read-only unless they supervise it"),
     # staff and the audit
     "staff.replace_pin": Rule((SUPERVISOR,), "replace another person's PIN", also="one's own PIN: anyone"),
     "staff.unlock": Rule((SUPERVISOR,), "unlock a staff account"),
@@ -122,6 +125,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.customers.records.meet_offer_needs": "part of add_product and offers.decide, checked there",
     "deskapp.core.relationship.portfolio.may_view": "asks the table (for what a screen offers)",
     "deskapp.core.relationship.portfolio.require_portfolio": "the check of the portfolio's entry points",
+    "deskapp.core.stats.network.supervises": "asks whether one supervises a branch (for what a screen offers)",
     "deskapp.core.feedback.rules.open_follow_up": "part of feedback.submit, checked there",
     "deskapp.core.workflows.runner.apply": "part of workflows.commit_step, checked there",
     "deskapp.core.demo.workflows.record_run": "the demo's history, written as the system",

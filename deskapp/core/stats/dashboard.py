@@ -132,6 +132,16 @@ def _as_datetime(value) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def counter_now(status: CounterStatus, last_event: dt.datetime | None) -> CounterNow:
+    """A counter with the moment it went idle: open, holding no ticket, since the later of when it
+    opened and its last ticket event today (`last_event`)."""
+    idle_since = None
+    if status.state == "open" and status.ticket is None:
+        moments = [m for m in (status.since, last_event) if m is not None]
+        idle_since = max(moments) if moments else None
+    return CounterNow(status, idle_since)
+
+
 def alerts(services: tuple[ServiceStatus, ...], counters: tuple[CounterNow, ...], now: dt.datetime) -> list[str]:
     found = []
     for s in services:
@@ -196,13 +206,7 @@ def dashboard(ctx: Context) -> Dashboard:
     now = ctx.now()
     floor = queue_status(ctx)
     last = _last_events(ctx)
-    counters = []
-    for c in floor.counters:
-        idle_since = None
-        if c.state == "open" and c.ticket is None:
-            moments = [m for m in (c.since, last.get(c.code)) if m is not None]
-            idle_since = max(moments) if moments else None
-        counters.append(CounterNow(c, idle_since))
+    counters = [counter_now(c, last.get(c.code)) for c in floor.counters]
     steps = sorted((s for s in step_figures(ctx, ctx.today(), ctx.today()) if s.mean_minutes is not None),
                    key=lambda s: -s.mean_minutes)[:SLOWEST_STEPS]
     today = ctx.today()

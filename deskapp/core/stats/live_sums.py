@@ -84,16 +84,36 @@ _DAYS = "t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}"
 H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
 
 
-def _sums_sql() -> str:
-    return f"""
-        SELECT t.day, t.service_id, t.counter_id, t.staff_id, COUNT(*), {_count(DONE)}, {_count(CALLED)},
+def _sums_columns() -> str:
+    """The sums vector's columns (S_N ... S_REACHED_DONE) over the tickets `t` of a group."""
+    return f"""COUNT(*), {_count(DONE)}, {_count(CALLED)},
           {_count(NO_SHOW)}, {_count(WALKED_AWAY)}, {_count(on_time())},
           {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)},
           {_total(service_seconds(), HAS_SERVICE)}, {_count(HAS_SERVICE)},
-          {_count(REACHED)}, {_count(f"{REACHED} AND {DONE}")}
+          {_count(REACHED)}, {_count(f"{REACHED} AND {DONE}")}"""
+
+
+def _sums_sql() -> str:
+    return f"""
+        SELECT t.day, t.service_id, t.counter_id, t.staff_id, {_sums_columns()}
         FROM ticket t JOIN service s ON s.id = t.service_id
         WHERE {_DAYS.format(p=db.param)}
         GROUP BY t.day, t.service_id, t.counter_id, t.staff_id"""
+
+
+def branch_day_sums(branch_ids: list[int], days: list[dt.date]) -> list[tuple]:
+    """(branch, day, *sums) per branch and day of the tickets of those branches and days, in one
+    query (the network view reads every branch's today at once; the caller keeps each branch's own
+    day, which differs across timezones)."""
+    if not branch_ids or not days:
+        return []
+    p = db.param
+    sql = f"""
+        SELECT t.branch_id, t.day, {_sums_columns()}
+        FROM ticket t JOIN service s ON s.id = t.service_id
+        WHERE t.branch_id IN ({", ".join([p] * len(branch_ids))}) AND t.day IN ({", ".join([p] * len(days))})
+        GROUP BY t.branch_id, t.day"""
+    return db.execute_sql(sql, (*branch_ids, *days)).fetchall()
 
 
 def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:

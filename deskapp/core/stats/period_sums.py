@@ -110,6 +110,12 @@ def _figures(v: list[float] | None, waits, hours: float | None = None) -> Figure
     )
 
 
+def figures_of(sums: list[float] | None, waits=(), hours: float | None = None) -> Figures:
+    """The figures of a sums vector (live_sums' S_* columns), the waits in seconds (for the 90th
+    percentile) and the open counter-hours, by deskapp.core.metrics' definitions."""
+    return _figures(sums, waits, hours)
+
+
 def _ranges(ctx: Context, since: dt.date, until: dt.date, summaries: bool):
     """The summarised ranges and the ranges read live (deskapp.core.stats.day_summaries.split),
     from the branch's first recorded day on (day_summaries.clip: earlier days are skipped)."""

@@ -5,7 +5,8 @@ hours (per branch-local hour), feedback (customer answers, overall and per servi
 deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
 relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline),
 and estimates (the waits promised at issue against the waits had, per service and ALL;
-deskapp.core.stats.accuracy defines the columns).
+deskapp.core.stats.accuracy defines the columns). A network report (deskapp.core.stats.network_report)
+puts a `branches` table first and a `branch` column first in every other table.
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
 no data is an empty cell. Every cell goes through deskapp.core.cells: text that a spreadsheet would
@@ -45,7 +46,7 @@ class Table:
 class Report:
     since: dt.date
     until: dt.date
-    total: stats.Figures
+    total: stats.Figures | None  # None for a network report (its `branches` table has each branch's)
     tables: tuple[Table, ...]
 
 
@@ -81,8 +82,9 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
                  ("service", "responses", "completed", "response_rate", "csat_pct", "nps", "ces"), tuple(rows))
 
 
-def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
-    """Every table of the report for the branch-local days since..until, both included."""
+def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = True) -> Report:
+    """Every table of the report for the branch-local days since..until, both included
+    (`relationship=False`: without the relationship manager's tables, which span the network)."""
     # Summed by the database (deskapp.core.stats.period_sums); closed days from their day summaries
     # (deskapp.core.stats.day_summaries, filled here first where missing), today from its tickets.
     # Days before the branch's first recorded day are skipped (a period from 0001-01-01 answers at
@@ -117,7 +119,8 @@ def build(ctx: Context, since: dt.date, until: dt.date) -> Report:
                                _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
     tables.append(_estimates_table(ctx, since, until))
     tables.append(_estimates_table(ctx, since, until, last_shown=True))
-    tables += _relationship_tables(ctx, since, until)
+    if relationship:
+        tables += _relationship_tables(ctx, since, until)
     return Report(asked, until, period.total, tuple(tables))
 
 

@@ -86,11 +86,20 @@ def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) 
     open counters and their profiles are read here (each counter once)."""
     del floor
     services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
-    ids = {s.id for s in services}
     arrivals = {s.id: recent_arrivals(ctx, s.id, WINDOW_MINUTES) for s in services}
     minutes = {s.id: service_minutes(ctx, s) for s in services}
+    return advice_for(services, arrivals, minutes, _open_profiles(ctx))
+
+
+def advice_for(services: list, arrivals: dict[int, int], minutes: dict[int, float],
+               open_profiles: list[list[int]]) -> list[Advice]:
+    """staffing_advice from what it reads: the branch's active services (rows with id, code and
+    target_wait_minutes, configuration order), arrivals in the last WINDOW_MINUTES and expected service
+    minutes per service id, and the open counters' profiles (service ids in work-profile order).
+    The network view (deskapp.core.stats.network) reads these for many branches at once."""
+    ids = {s.id for s in services}
     load = {s.id: arrivals[s.id] * minutes[s.id] for s in services}
-    profiles = [[x for x in p if x in ids] for p in _open_profiles(ctx)]
+    profiles = [[x for x in p if x in ids] for p in open_profiles]
     profiles = [p for p in profiles if p]
     shares = _split(profiles, load)
     by_id = {s.id: s for s in services}

@@ -69,6 +69,7 @@ class ManagerScreen(AppScreen):
         Binding("z", "followup('snooze')", "Snooze", id="manager_snooze"),
         Binding("a", "followup('reassign')", "Reassign", id="manager_reassign"),
         Binding("p", "toggle_scope", "Mine/all", id="manager_scope"),
+        Binding("n", "network", "Network", id="manager_network"),
     ]
     DEFAULT_CSS = """
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
@@ -280,6 +281,13 @@ class ManagerScreen(AppScreen):
         if saved:
             self.notify("Saved.")
             self.reload()
+
+    def action_network(self) -> None:
+        """Every branch's floor now (deskapp.tui.screens.network); core checks network.view."""
+        from deskapp.tui.screens.network import NetworkScreen
+        from deskapp.tui.screens.supervisor import SupervisorScreen
+
+        self.app.push_screen(NetworkScreen(open_branch=lambda ctx, read_only: SupervisorScreen(ctx, read_only=read_only)))
 
     def action_toggle_scope(self) -> None:
         self.whole_branch = not self.whole_branch

@@ -12,9 +12,14 @@ audits each action.
 
 The charts are sparklines (Textual's own widget: cheap to redraw on every refresh) with their
 numbers written beside them, from core (deskapp.core.stats.hourly and wait_distribution).
+
+Opened from the network screen (`n`), it shows another branch (its Context) and, unless the person
+supervises that branch, read-only: its action keys say why they do not apply. It is longer than 450
+lines because the one dashboard's nine panels and their six actions belong together.
 """
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -23,7 +28,9 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
+from deskapp.core.context import Context
 from deskapp.core.security import auth
+from deskapp.core.security.permissions import allowed
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
 from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, plain, score, ticket_number
@@ -36,6 +43,7 @@ from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
+BRANCH_POLL_SECONDS = 2.0  # another branch's view (from the network screen) polls that branch's change marker
 
 
 def short_advice(text: str) -> str:
@@ -136,6 +144,7 @@ class SupervisorScreen(AppScreen):
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
+        Binding("n", "network", "Network", id="supervisor_network"),
         Binding("p", "counter_state('paused')", "Pause counter", id="supervisor_pause"),
         Binding("k", "counter_state('closed')", "Close counter", id="supervisor_close"),
         Binding("f", "move_front", "Ticket to front", id="supervisor_front"),
@@ -144,11 +153,43 @@ class SupervisorScreen(AppScreen):
         Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
         Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
+        Binding("escape", "back", "Back to network", id="supervisor_back"),
     ]
+    ACTIONS = {"counter_state", "move_front", "move_service", "edit_profile", "reassign", "unlock"}
 
-    def __init__(self) -> None:
+    def __init__(self, branch: Context | None = None, *, read_only: bool = False) -> None:
+        """`branch`: another branch's context (opened from the network screen); None: this desk's branch.
+        `read_only`: its action keys say why they do not apply instead of acting."""
         super().__init__(name="supervisor")
         self.data: supervision.Dashboard | None = None
+        self.branch = branch
+        self.read_only = read_only
+
+    @property
+    def ctx(self) -> Context:
+        return self.branch if self.branch is not None else super().ctx
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "back":
+            return self.branch is not None  # opened from the network screen
+        if action == "network":
+            return self.branch is None and self.session is not None and allowed(self.session.role, "network.view")
+        return True
+
+    def _refused(self) -> bool:
+        """In a read-only view, say why an action key does nothing."""
+        if self.read_only:
+            self.notify(f"Read-only: you do not supervise {self.ctx.config.branch.name}, so its counters, tickets, "
+                        "follow-ups and accounts are not yours to change.", severity="warning")
+        return self.read_only
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_network(self) -> None:
+        from deskapp.tui.screens.network import NetworkScreen
+
+        self.app.push_screen(NetworkScreen(open_branch=lambda ctx, read_only: SupervisorScreen(ctx, read_only=read_only)))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,11 +221,31 @@ class SupervisorScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.reload)
-        if self.loaded:
+        if self.branch is not None:
+            self.sub_title = f"{self.ctx.config.branch.name}" + (" (read-only)" if self.read_only else "")
+            if self.branch.branch_id != self.state.ctx.branch_id:  # the app polls its own branch only
+                self._marker: int | None = None
+                self.set_interval(BRANCH_POLL_SECONDS, self._poll_branch)
+        if self.loaded and not self.read_only:
             # Recent closed days summarised in the background: the next long report is warm. A
             # failure here costs nothing but speed (the report summarises what it lacks itself).
             call_core(self, day_summaries.ensure_recent, self.ctx, group="day-summaries",
                       on_error=lambda _exc: None)
+
+    @work(thread=True, exclusive=True, group="supervisor-poll", exit_on_error=False)
+    def _poll_branch(self) -> None:
+        """Another branch's change marker, in a thread: reload when it moved."""
+        from deskapp.core import changes
+        from deskapp.db.pool import borrowed
+
+        try:
+            with borrowed():
+                marker = changes.current(self.ctx.branch_id)
+        except Exception:  # noqa: BLE001  the app's own poll tells of a lost database; retried next tick
+            return
+        if marker != self._marker:
+            self._marker = marker
+            self.app.call_from_thread(self.reload)
 
     def action_reload(self) -> None:
         self.reload()
@@ -226,7 +287,7 @@ class SupervisorScreen(AppScreen):
             else:
                 doing = "idle" if c.idle_since else DASH
                 started = c.idle_since or st.since
-            tz = self.config.branch.timezone
+            tz = self.ctx.timezone
             if started is None or (st.state == "closed" and to_local(started, tz).date() != to_local(data.at, tz).date()):
                 length = DASH  # a counter closed since an earlier day: hours since then say nothing
             else:
@@ -328,6 +389,8 @@ class SupervisorScreen(AppScreen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def action_counter_state(self, state: str) -> None:
+        if self._refused():
+            return
         code = self._chosen("#sup-counters")
         if code is None or self.session is None:
             return
@@ -351,9 +414,13 @@ class SupervisorScreen(AppScreen):
         call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)
 
     def action_move_front(self) -> None:
+        if self._refused():
+            return
         self._move(front=True)
 
     def action_move_service(self) -> None:
+        if self._refused():
+            return
         ticket_id = self._chosen("#sup-waiting")
         if ticket_id is None or self.data is None:
             return
@@ -367,6 +434,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(MoveToService(services, current), chosen)
 
     def action_edit_profile(self) -> None:
+        if self._refused():
+            return
         code = self._chosen("#sup-counters")
         if code is None or self.data is None:
             return
@@ -381,6 +450,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(ProfileDialog(code, counter.name, list(counter.services), services), saved)
 
     def action_reassign(self) -> None:
+        if self._refused():
+            return
         chosen = self._chosen("#sup-followups")
         if chosen is None or self.data is None or self.data.followups is None:
             return
@@ -396,6 +467,8 @@ class SupervisorScreen(AppScreen):
         self.app.push_screen(ReassignDialog(item), saved)
 
     def action_unlock(self) -> None:
+        if self._refused():
+            return
         login = self._chosen("#sup-locked")
         if login is None or self.session is None:
             return

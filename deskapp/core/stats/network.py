@@ -1,0 +1,302 @@
+"""The network now: one row per branch, for the area manager's and the supervisor's network screen.
+
+`network_now` reads every branch asked for at once, in a fixed number of queries however many
+branches there are (each grouped by branch or service, never one query per branch), and makes each
+figure with the function that defines it for one branch:
+
+- waiting, the longest wait against its service's target, open counters: as the supervisor's
+  queues table (deskapp.core.queue.floor.queue_status), per branch from grouped reads;
+- service level today: live_sums' sums of each branch's own today (its timezone's), divided by
+  period_sums.figures_of as the dashboard's today;
+- staffing: staffing.advice_for over each branch's services, last-hour arrivals, expected service
+  minutes (estimate.service_minutes_estimate over each service's recent services, as
+  deskapp.core.queue.waits.service_minutes) and open counters' profiles; a branch's need is the sum of
+  its pools' needs, against its distinct open counters;
+- CSAT and NPS today: customers' answers to the branch's tickets of its today (deskapp.core.metrics);
+- overdue follow-ups: not done and past due (dashboard.open_followups);
+- alerts: how many dashboard.alerts says for the branch.
+
+`network_version` is the change query: one read of the branches' change markers, whose count and sum
+of sequence numbers move whenever any branch changes (each marker only grows), so the screen reloads
+the table only then.
+
+Which branches: `branch_ids` (None: every branch). Restricting them to what a person may see
+(area managers' assigned branches) is the caller's one parameter.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import fn
+
+from deskapp.core import metrics
+from deskapp.core.clock import day_bounds, local_day
+from deskapp.core.context import Context
+from deskapp.core.customers import followups
+from deskapp.core.queue import HELD_STATES, WAITING, estimate
+from deskapp.core.queue.floor import CounterStatus, ServiceStatus
+from deskapp.core.security.permissions import acts_as, require
+from deskapp.core.stats import dashboard, live_sums, period_sums, staffing
+from deskapp.db.database import db, is_postgres
+from deskapp.db.models import (
+    Branch,
+    ChangeMarker,
+    Counter,
+    CounterService,
+    Feedback,
+    FollowUp,
+    Service,
+    Ticket,
+    TicketEvent,
+)
+
+COLUMNS = ("code", "name", "waiting", "longest", "service_level", "open", "needed", "csat", "nps", "overdue",
+           "alerts")
+
+
+@dataclass(frozen=True)
+class BranchNow:
+    branch_id: int
+    code: str
+    name: str
+    timezone: str
+    today: dt.date  # the branch-local day
+    waiting: int
+    longest_wait_minutes: float | None  # the longest wait now, in the service furthest past its target
+    longest_target_minutes: int | None  # that service's target
+    longest_service: str | None
+    service_level: float | None  # today, every called ticket against its service's target
+    called: int
+    open_counters: int  # distinct open counters
+    needed: int | None  # counters needed now over every pool (None: more than estimate searches)
+    advice: tuple[str, ...]  # the advice that asks for a change (not "enough")
+    csat_pct: float | None  # today, customers' answers
+    nps: float | None
+    overdue_followups: int
+    alerts: tuple[str, ...]
+
+    @property
+    def longest_ratio(self) -> float | None:
+        """The longest wait as a share of its target (above 1: past it)."""
+        if self.longest_wait_minutes is None or not self.longest_target_minutes:
+            return None
+        return self.longest_wait_minutes / self.longest_target_minutes
+
+    def sort_key(self, column: str):
+        """A key for sorting the table by `column` (of COLUMNS); figures with no data sort last."""
+        value = {"code": self.code, "name": self.name.lower(), "waiting": self.waiting, "longest": self.longest_ratio,
+                 "service_level": self.service_level, "open": self.open_counters,
+                 "needed": None if self.needed is None else self.needed - self.open_counters,
+                 "csat": self.csat_pct, "nps": self.nps, "overdue": self.overdue_followups,
+                 "alerts": len(self.alerts)}[column]
+        return (value is None, value if value is not None else 0, self.code)
+
+
+def _in(column, values: list) -> object:
+    return column.in_(values) if values else (column == -1)
+
+
+def _as_datetime(value) -> dt.datetime:
+    """MIN()/MAX() over a datetime column come back as text on SQLite."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def branches(branch_ids: list[int] | None = None) -> list[Branch]:
+    """The branches asked for (None: all), in code order."""
+    query = Branch.select()
+    if branch_ids is not None:
+        query = query.where(_in(Branch.id, list(branch_ids)))
+    return list(query.order_by(Branch.code))
+
+
+def network_version(branch_ids: list[int] | None = None) -> tuple[int, int]:
+    """(markers, sum of their seq) of the branches: moves whenever any of them changes."""
+    query = ChangeMarker.select(fn.COUNT(ChangeMarker.id), fn.SUM(ChangeMarker.seq))
+    if branch_ids is not None:
+        query = query.where(_in(ChangeMarker.branch, list(branch_ids)))
+    count, total = query.tuples().get()
+    return int(count or 0), int(total or 0)
+
+
+@acts_as("network.view")
+def network_now(ctx: Context, who, branch_ids: list[int] | None = None) -> list[BranchNow]:
+    """One row per branch (module doc), for `who` (network.view); branch_ids None: every branch."""
+    require(who, "network.view")
+    return read_network(ctx, branch_ids)
+
+
+def _recent_services(service_ids: list[int], limit: int) -> list[tuple]:
+    """(service id, ended_at, service seconds) of each service's last `limit` completed services, in
+    one query (deskapp.core.queue.waits reads them service by service)."""
+    if not service_ids:
+        return []
+    p = db.param
+    marks = ", ".join([p] * len(service_ids))
+    recent = ("SELECT started_at, ended_at FROM ticket x WHERE x.service_id = s.id AND x.status = 'done' "
+              f"AND x.started_at IS NOT NULL ORDER BY x.ended_at DESC LIMIT {int(limit)}")
+    if is_postgres():
+        sql = (f"SELECT s.id, t.ended_at, {live_sums.service_seconds()} FROM service s "
+               f"CROSS JOIN LATERAL ({recent}) t WHERE s.id IN ({marks})")
+    else:
+        sql = (f"SELECT s.id, t.ended_at, {live_sums.service_seconds()} FROM service s JOIN ticket t "
+               f"ON t.id IN ({recent.replace('SELECT started_at, ended_at', 'SELECT x.id')}) WHERE s.id IN ({marks})")
+    return db.execute_sql(sql, service_ids).fetchall()
+
+
+def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[BranchNow]:
+    """network_now without the role check (the bench and the report's callers check elsewhere)."""
+    now = ctx.now()
+    rows = branches(branch_ids)
+    ids = [b.id for b in rows]
+    every = branch_ids is None
+
+    def mine(column):
+        """Of the branches asked for: no list of ids at all when they are every branch."""
+        return column.is_null(False) if every else _in(column, ids)
+
+    today = {b.id: local_day(now, b.timezone) for b in rows}
+    days = sorted(set(today.values()))
+    is_today = lambda branch, day: today.get(branch) == live_sums.as_date(day)
+
+    # Plain named tuples, not model instances: building a Peewee row costs more than its query here.
+    services = list(Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
+                                   Service.target_wait_minutes, Service.typical_service_minutes)
+                    .where(mine(Service.branch) & Service.active).order_by(Service.id).namedtuples())
+    service_ids = [s.id for s in services]
+    by_branch: dict[int, list] = defaultdict(list)
+    for s in services:
+        by_branch[s.branch].append(s)
+
+    waiting: dict[int, tuple[int, dt.datetime | None]] = {}
+    for branch, day, sid, count, oldest in (
+            Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
+            .where(mine(Ticket.branch) & (Ticket.status == WAITING) & _in(Ticket.day, days))
+            .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
+        if is_today(branch, day):
+            waiting[sid] = (count, oldest)
+
+    counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
+                                   Counter.state_since)
+                    .where(mine(Counter.branch) & Counter.active).order_by(Counter.id).namedtuples())
+    of_counters = Counter.select(Counter.id).where(mine(Counter.branch))
+    profiles: dict[int, list[int]] = defaultdict(list)
+    for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
+                                   .where(CounterService.counter.in_(of_counters))
+                                   .order_by(CounterService.counter, CounterService.position).tuples()):
+        profiles[counter_id].append(service_id)
+    held = {counter for counter, in Ticket.select(Ticket.counter).where(Ticket.status.in_(HELD_STATES)).tuples()}
+    bounds = {b.id: day_bounds(today[b.id], b.timezone) for b in rows}
+    earliest = min((start for start, _ in bounds.values()), default=now)
+    last_event = dict(TicketEvent.select(TicketEvent.counter, fn.MAX(TicketEvent.at))
+                      .where(TicketEvent.counter.in_(of_counters) & (TicketEvent.at >= earliest))
+                      .group_by(TicketEvent.counter).tuples())
+
+    sums = {branch: values for branch, day, *values in live_sums.branch_day_sums(ids, days) if is_today(branch, day)}
+
+    since = now - dt.timedelta(minutes=staffing.WINDOW_MINUTES)
+    arrivals: dict[int, int] = defaultdict(int)
+    for branch, day, sid, count in (
+            Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id))
+            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Ticket.issued_at >= since))
+            .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
+        if is_today(branch, day):
+            arrivals[sid] += count
+    recent: dict[int, list[tuple]] = defaultdict(list)
+    for sid, ended, seconds in _recent_services(service_ids, ctx.config.queue.recent_services):
+        recent[sid].append((str(ended), float(seconds) / 60))
+    minutes = {s.id: estimate.service_minutes_estimate([m for _, m in sorted(recent[s.id])], s.typical_service_minutes)
+               for s in services}
+
+    answers: dict[int, dict[str, dict]] = defaultdict(lambda: {"csat": defaultdict(int), "nps": defaultdict(int)})
+    for branch, day, csat, nps, count in (
+            Feedback.select(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps, fn.COUNT(Feedback.id))
+            .join(Ticket)
+            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
+                   & Feedback.answered)
+            .group_by(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps).tuples()):
+        if is_today(branch, day):
+            answers[branch]["csat"][csat] += count
+            answers[branch]["nps"][nps] += count
+
+    overdue = dict(FollowUp.select(FollowUp.branch, fn.COUNT(FollowUp.id))
+                   .where(mine(FollowUp.branch) & FollowUp.status.in_((followups.OPEN, followups.IN_PROGRESS))
+                          & (FollowUp.due_at < now))
+                   .group_by(FollowUp.branch).tuples())
+
+    counters_of: dict[int, list] = defaultdict(list)
+    for c in counters:
+        counters_of[c.branch].append(c)
+    result = []
+    for b in rows:
+        mine = by_branch[b.id]
+        codes = {s.id: s.code for s in mine}
+        open_profiles = [profiles[c.id] for c in counters_of[b.id] if c.state == "open"]
+        open_per_service: dict[int, int] = defaultdict(int)
+        for profile in open_profiles:
+            for sid in profile:
+                open_per_service[sid] += 1
+        statuses = []
+        for s in mine:
+            count, oldest = waiting.get(s.id, (0, None))
+            longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
+            statuses.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service[s.id],
+                                          s.target_wait_minutes))
+        floor_counters = []
+        for c in counters_of[b.id]:
+            status = CounterStatus(c.code, c.name, c.state, None, None,
+                                   tuple(codes.get(x, "?") for x in profiles[c.id]), c.state_since,
+                                   # only whether it holds one matters to the alerts
+                                   ticket=True if c.id in held else None)  # type: ignore[arg-type]
+            last = last_event.get(c.id)
+            last = _as_datetime(last) if last is not None else None
+            floor_counters.append(dashboard.counter_now(status, last if last and last >= bounds[b.id][0] else None))
+        found = dashboard.alerts(tuple(statuses), tuple(floor_counters), now)
+        advice = staffing.advice_for(mine, {s.id: arrivals[s.id] for s in mine}, minutes, open_profiles)
+        pools = {a.pool or (a.service,): a.needed for a in advice}
+        needed = None if any(n is None for n in pools.values()) else sum(pools.values())
+        worst = max((s for s in statuses if s.longest_wait_minutes is not None),
+                    key=lambda s: s.longest_wait_minutes / max(s.target_wait_minutes, 1), default=None)
+        figures = period_sums.figures_of([float(v or 0) for v in sums[b.id]] if b.id in sums else None)
+        said = answers.get(b.id)
+        csat = metrics.csat_counts_of(dict(said["csat"])).pct if said else None
+        nps = metrics.nps_counts_of(dict(said["nps"])).score if said else None
+        result.append(BranchNow(
+            b.id, b.code, b.name, b.timezone, today[b.id], sum(s.waiting for s in statuses),
+            None if worst is None else worst.longest_wait_minutes, None if worst is None else worst.target_wait_minutes,
+            None if worst is None else worst.code, figures.service_level, figures.called,
+            len([p for p in open_profiles if p]), needed,
+            tuple(a.text for a in advice if not a.text.endswith(": enough") and "share is covered" not in a.text),
+            csat, nps, int(overdue.get(b.id, 0)), tuple(found)))
+    return result
+
+
+def context_of(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
+    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch)."""
+    if branch_id == ctx.branch_id:
+        return ctx
+    branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
+    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"branch": branch}), branch_id=branch_id)
+
+
+def branch_context(ctx: Context, branch_id: int) -> Context:
+    """A copy of ctx for another branch of the network: its id, code, name and timezone (the rest of the
+    configuration, opening hours included, is this desk's); ctx itself for its own branch."""
+    row = Branch.get_by_id(branch_id)
+    return context_of(ctx, branch_id, row.code, row.name, row.timezone)
+
+
+def context_for(ctx: Context, row: BranchNow) -> Context:
+    """branch_context for a branch of the network view, without reading the database."""
+    return context_of(ctx, row.branch_id, row.code, row.name, row.timezone)
+
+
+def supervises(ctx: Context, who, branch_id: int) -> bool:
+    """Whether `who` may act as supervisor of the branch: a supervisor, at the branch this desk belongs to.
+    (With staff assigned to several branches, their assignments decide.)"""
+    from deskapp.core.security.permissions import staff_of
+
+    acting = staff_of(who) if who is not None else None
+    return acting is not None and acting.role == "supervisor" and branch_id == ctx.branch_id

@@ -1,0 +1,134 @@
+"""The network view's rows (deskapp.core.stats.network): every figure by hand, the same as each branch's
+own supervisor dashboard, at a fixed number of queries whatever the number of branches."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from deskapp.core import changes
+from deskapp.core.security.permissions import Forbidden
+from deskapp.core.stats import dashboard, network, staffing
+from deskapp.db import database
+from tests.conftest import T0
+from tests.network_branches import add_branch, add_followup, add_ticket
+
+M = dt.timedelta(minutes=1)
+TODAY = T0.date()
+
+
+def porto():
+    """A branch whose figures are worked out by hand in the tests (clock: T0)."""
+    p = add_branch("POR01", "Porto Aliados", counters=2, open_counters=1, opened_at=T0 - 120 * M)
+    add_ticket(p, "CASH", TODAY, T0 - 60 * M, wait=5, service_minutes=4, counter="1", csat=5, nps=10)
+    add_ticket(p, "CASH", TODAY, T0 - 50 * M, wait=15, service_minutes=5, counter="1", csat=3, nps=0)
+    add_ticket(p, "CASH", TODAY, T0 - 40 * M, wait=8, status="no_show", counter="1")
+    add_ticket(p, "CASH", TODAY, T0 - 20 * M, status="waiting")
+    add_ticket(p, "CASH", TODAY, T0 - 5 * M, status="waiting")
+    add_ticket(p, "CASH", TODAY - dt.timedelta(days=1), T0 - 25 * 60 * M, wait=40, service_minutes=5, csat=1)
+    add_followup(p, T0 - 60 * M, created=T0 - 120 * M)  # overdue
+    add_followup(p, T0 + 60 * M, created=T0 - 120 * M)  # not yet due
+    add_followup(p, T0 - 90 * M, created=T0 - 120 * M, status="done", closed=T0 - 100 * M)
+    return p
+
+
+def kiritimati():
+    """UTC+14: at T0 (10:00 UTC on the 10th) its today is already the 11th."""
+    k = add_branch("KIR01", "Kiritimati", "Pacific/Kiritimati", counters=1, open_counters=0)
+    add_ticket(k, "CASH", TODAY + dt.timedelta(days=1), T0 - 30 * M, wait=2, service_minutes=3)
+    add_ticket(k, "CASH", TODAY, T0 - 15 * 60 * M, wait=30, service_minutes=3)  # its yesterday
+    return k
+
+
+def test_each_branch_row_by_hand(ctx):
+    p, k = porto(), kiritimati()
+    rows = {r.code: r for r in network.network_now(ctx, "sofia")}
+    assert list(rows) == ["KIR01", "LIS01", "POR01"]
+
+    por = rows["POR01"]
+    assert (por.waiting, por.longest_wait_minutes, por.longest_target_minutes, por.longest_service) == (2, 20, 10, "CASH")
+    assert por.called == 3 and por.service_level == pytest.approx(2 / 3)  # 5 and 8 min within 10; 15 not
+    assert por.open_counters == 1
+    assert (por.csat_pct, por.nps) == (50.0, 0.0)  # 5 and 3: one satisfied; 10 and 0: one each way
+    assert por.overdue_followups == 1
+    assert por.alerts == ("CASH: longest wait 20 min, past its 10 min target",
+                          "Counter 1 idle 120 min while tickets wait: CASH 2")
+    assert por.branch_id == p.branch
+
+    kir = rows["KIR01"]
+    assert kir.today == TODAY + dt.timedelta(days=1)
+    assert (kir.waiting, kir.called, kir.service_level, kir.open_counters) == (0, 1, 1.0, 0)
+    assert (kir.csat_pct, kir.nps, kir.overdue_followups, kir.alerts) == (None, None, 0, ())
+    assert kir.branch_id == k.branch
+
+    lis = rows["LIS01"]
+    assert (lis.waiting, lis.called, lis.service_level, lis.csat_pct, lis.longest_wait_minutes) == (0, 0, None, None, None)
+
+
+def test_rows_agree_with_each_branch_dashboard(ctx):
+    """Every figure is the one the branch's own supervisor screen shows (defined once)."""
+    porto(), kiritimati()
+    for row in network.network_now(ctx, "pedro"):
+        own = network.branch_context(ctx, row.branch_id)
+        d = dashboard.dashboard(own)
+        assert row.waiting == sum(s.waiting for s in d.services)
+        assert row.open_counters == len([c for c in d.counters if c.status.state == "open"])
+        assert row.service_level == d.today.total.service_level and row.called == d.today.total.called
+        assert row.alerts == d.alerts
+        assert (row.csat_pct, row.nps) == (d.feedback.csat_pct, d.feedback.nps)
+        assert row.overdue_followups == d.followups.overdue
+        advice = staffing.staffing_advice(own)
+        pools = {a.pool: a.needed for a in advice}
+        assert row.needed == sum(pools.values())
+        assert [a.text for a in d.advice if a.text in row.advice] == list(row.advice)
+
+
+def test_a_constant_number_of_queries_for_1_or_5_branches(ctx, monkeypatch):
+    made = []
+    for i in range(5):
+        b = add_branch(f"B{i}", f"Branch {i}", counters=2, open_counters=1, opened_at=T0 - 60 * M,
+                       services=(("CASH", "A", 10), ("ACCT", "B", 15)))
+        add_ticket(b, "CASH", TODAY, T0 - 30 * M, wait=5, service_minutes=4, counter="1", csat=4, nps=9)
+        add_ticket(b, "ACCT", TODAY, T0 - 10 * M, status="waiting")
+        add_followup(b, T0 - 60 * M, created=T0 - 120 * M)
+        made.append(b.branch)
+    statements: list[str] = []
+    real = database.db.obj.execute_sql
+
+    def counting(sql, params=None):
+        statements.append(sql)
+        return real(sql, params)
+
+    monkeypatch.setattr(database.db.obj, "execute_sql", counting)
+    one = network.read_network(ctx, made[:1])
+    with_one = len(statements)
+    statements.clear()
+    five = network.read_network(ctx, made)
+    assert len(statements) == with_one, "the network view must not query once per branch"
+    assert [r.code for r in one] == ["B0"] and len(five) == 5
+    assert all(r.waiting == 1 and r.overdue_followups == 1 and r.csat_pct == 100.0 for r in five)
+    statements.clear()
+    network.network_version(made)
+    assert len(statements) == 1
+
+
+def test_the_change_query_moves_when_any_branch_changes(ctx):
+    p, k = porto(), kiritimati()
+    ids = [p.branch, k.branch]
+    before = network.network_version(ids)
+    changes.bump(ctx.branch_id)  # a branch not watched
+    assert network.network_version(ids) == before
+    changes.bump(k.branch)
+    after = network.network_version(ids)
+    assert after != before and after[0] == 2
+    assert network.network_version(None)[0] == 3
+
+
+def test_who_may_see_the_network(ctx):
+    porto()
+    with pytest.raises(Forbidden, match="Only a supervisor or a manager may see the network of branches"):
+        network.network_now(ctx, "ana")
+    other = [r.branch_id for r in network.network_now(ctx, "sofia") if r.branch_id != ctx.branch_id][0]
+    assert network.supervises(ctx, "sofia", ctx.branch_id)
+    assert not network.supervises(ctx, "sofia", other)
+    assert not network.supervises(ctx, "pedro", ctx.branch_id)  # a manager reads, never acts
