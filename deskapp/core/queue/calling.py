@@ -7,6 +7,7 @@ from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers.records import record_service
+from deskapp.core.queue.booked import arrange
 from deskapp.core.queue.counters import _take_counter
 from deskapp.core.queue.day import ensure_day
 from deskapp.core.queue.ordering import PriorityRule, Waiting, next_ticket
@@ -120,6 +121,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
         now = ctx.now()
         waiting = [Waiting(*row) for row in
                    statements.waiting_candidates(ctx.branch_id, services, CANDIDATES, now - max_wait)]
+        waiting = arrange(ctx, waiting, services, staff.id, now)  # checked-in bookings: due, for this staff
         recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
         candidates = calling_order(waiting, services, rules, recent, now, max_wait)
 
