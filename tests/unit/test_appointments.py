@@ -226,3 +226,48 @@ def test_who_is_expected_in_the_next_hour(ctx, clock):
     mine = ap.book(ctx, number, "CARD", f"{DAY}T10:00", by="rita", named="joao")
     assert [b.code for b in ap.expected(ctx)] == [mine.code, soon.code, anyone.code]
     assert [b.code for b in ap.expected(ctx, with_staff="ana")] == [soon.code, anyone.code]
+
+
+# ------------------------------------------------------------------------------------ figures and staffing
+
+
+def test_the_report_counts_bookings_by_service_and_staff(ctx, clock):
+    from deskapp.core.stats import reports
+
+    number = customer(ctx)
+    on_time = ap.book(ctx, number, "ACCT", f"{DAY}T10:30", by="rita", named="joao")
+    ap.book(ctx, number, "ACCT", f"{DAY}T11:00", by="rita", named="joao")  # will be a no-show
+    late = ap.book(ctx, number, "LOAN", f"{DAY}T10:30", by="rita")
+    gone = ap.book(ctx, number, "LOAN", f"{DAY}T14:00", by="rita")
+    ap.cancel(ctx, gone.code, by="rita")
+    clock.set(dt.datetime(2026, 3, 10, 10, 28))
+    ap.check_in(ctx, on_time.code)
+    clock.set(dt.datetime(2026, 3, 10, 10, 31))
+    assert q.call_next(ctx, "4", "joao").id == Ticket.get(Ticket.number.startswith("VB")).id
+    q.start(ctx, "4")
+    clock.set(dt.datetime(2026, 3, 10, 10, 45))
+    ap.check_in(ctx, late.code)
+    clock.set(dt.datetime(2026, 3, 10, 11, 30))
+    table = {t.name: t for t in reports.build(ctx, dt.date(2026, 3, 10), dt.date(2026, 3, 10)).tables}["appointments"]
+    assert table.columns == ("service", "staff", "booked", "checked_in", "late", "no_shows", "started_on_time",
+                             "no_show_rate", "on_time_rate")
+    assert table.rows == (
+        ("ACCT", "joao", 2, 1, 0, 1, 1, 0.5, 1.0),
+        ("LOAN", "-", 1, 0, 1, 0, 0, 0.0, None),
+        ("ALL", "", 3, 1, 1, 1, 1, 0.3333, 1.0),
+    )
+
+
+def test_staffing_counts_the_booked_load_of_the_coming_hours(ctx, clock):
+    from deskapp.core.stats import staffing
+
+    before = {h.hour: h for h in staffing.day_plan(ctx, dt.date(2026, 3, 10))}
+    number = customer(ctx)
+    for at in ("13:00", "13:30", "14:00"):
+        ap.book(ctx, number, "LOAN", f"{DAY}T{at}", by="rita")
+    ctx._arrival_forecast = None  # the forecast cache holds past weeks only; bookings are read each time
+    after = {h.hour: h for h in staffing.day_plan(ctx, dt.date(2026, 3, 10))}
+    assert (before[13].booked, after[13].booked, after[14].booked, after[12].booked) == (0, 2, 1, 0)
+    assert after[13].arrivals == pytest.approx(before[13].arrivals + 2)
+    assert after[13].needed >= 1
+    assert after[13].as_dict()["booked"] == 2
