@@ -12,7 +12,7 @@ May import: deskapp.core's kernel (clock, context, changes), queue, customers, s
 """
 from __future__ import annotations
 
-from deskapp.core.appointments.agenda import agenda, expected
+from deskapp.core.appointments.agenda import agenda, expected, of_customer
 from deskapp.core.appointments.booking import book, cancel, free_slots, move
 from deskapp.core.appointments.checkin import CheckedIn, check_in, sweep
 from deskapp.core.appointments.records import (
@@ -30,5 +30,5 @@ from deskapp.core.appointments.records import (
 
 __all__ = [
     "BOOKED", "CANCELLED", "CHECKED_IN", "LATE", "NO_SHOW", "AppointmentInfo", "BookingError", "BookingInvalid", "BookingNotFound",
-    "CheckedIn", "SlotFull", "agenda", "book", "cancel", "check_in", "expected", "free_slots", "move", "sweep",
+    "CheckedIn", "SlotFull", "agenda", "book", "cancel", "check_in", "expected", "free_slots", "move", "of_customer", "sweep",
 ]

@@ -8,7 +8,7 @@ from deskapp.core.appointments.checkin import sweep
 from deskapp.core.appointments.records import ACTIVE, AppointmentInfo, BookingNotFound, infos, joined
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
-from deskapp.db.models import Appointment, Staff
+from deskapp.db.models import Appointment, Counter, CounterService, Staff
 
 
 def agenda(ctx: Context, first: dt.date, days: int = 1, *, with_staff: str | None = None,
@@ -29,9 +29,11 @@ def agenda(ctx: Context, first: dt.date, days: int = 1, *, with_staff: str | Non
     return infos(joined().where(where).order_by(Appointment.starts_at, Appointment.id), ctx.timezone)
 
 
-def expected(ctx: Context, *, minutes: int = 60, with_staff: str | None = None) -> list[AppointmentInfo]:
+def expected(ctx: Context, *, minutes: int = 60, with_staff: str | None = None,
+             counter_code: str | None = None) -> list[AppointmentInfo]:
     """Who is expected from now (less the grace) to `minutes` ahead, not yet checked in or checked in
-    and waiting; with `with_staff`, their own bookings and those for anyone."""
+    and waiting; with `with_staff`, their own bookings and those for anyone; with `counter_code`, only
+    the services that counter serves."""
     sweep(ctx)
     now = ctx.now()
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
@@ -40,4 +42,16 @@ def expected(ctx: Context, *, minutes: int = 60, with_staff: str | None = None) 
     if with_staff:
         staff = Staff.get_or_none(Staff.login == with_staff)
         where &= (Appointment.staff.is_null()) | (Appointment.staff == (staff.id if staff else 0))
+    if counter_code is not None:
+        counter = Counter.get_or_none((Counter.branch == ctx.branch_id) & (Counter.code == counter_code))
+        served = CounterService.select(CounterService.service).where(CounterService.counter == (counter.id if counter else 0))
+        where &= Appointment.service.in_(served)
     return infos(joined().where(where).order_by(Appointment.starts_at, Appointment.id), ctx.timezone)
+
+
+def of_customer(ctx: Context, customer_id: int, *, since: dt.date | None = None) -> list[AppointmentInfo]:
+    """A customer's bookings from `since` (default: today) on, at every branch, in time order."""
+    sweep(ctx)
+    start, _ = day_bounds(since or ctx.today(), ctx.timezone)
+    return infos(joined().where((Appointment.customer == customer_id) & (Appointment.starts_at >= start))
+                 .order_by(Appointment.starts_at, Appointment.id), ctx.timezone)
