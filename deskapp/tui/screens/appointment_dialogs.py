@@ -22,6 +22,11 @@ from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 from deskapp.tui.work import call_core, show_failure
 
 ANYONE = "-"
+# Compact fields and labels without a gap above, so the booking form and its buttons fit 80x24.
+BOOKING_CSS = DIALOG_CSS + """
+{name} Label {{ margin-top: 0; }}
+{name} Input, {name} Select {{ margin-bottom: 1; }}
+"""
 
 
 class _BookingDialog(ModalScreen):
@@ -38,8 +43,8 @@ class _BookingDialog(ModalScreen):
         self.dismiss(None)
 
     def _buttons(self, label: str, variant: str = "primary") -> Horizontal:
-        return Horizontal(Button(label, variant=variant, classes="dialog-save"), Button("Back", classes="dialog-back"),
-                          classes="dialog-buttons")
+        return Horizontal(Button(plain(label), variant=variant, classes="dialog-save"),
+                          Button("Back", classes="dialog-back"), classes="dialog-buttons")
 
     @property
     def login(self) -> str:
@@ -67,7 +72,7 @@ class _BookingDialog(ModalScreen):
 class BookDialog(_BookingDialog):
     """Book a slot: customer number, service, date and time (branch-local), with whom."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="BookDialog")
+    DEFAULT_CSS = BOOKING_CSS.format(name="BookDialog")
 
     def __init__(self, customer_number: str = "", staff: str | None = None) -> None:
         super().__init__()
@@ -82,17 +87,18 @@ class BookDialog(_BookingDialog):
         with Vertical():
             yield Static("[b]Book an appointment[/b]")
             yield Label("Customer number")
-            yield Input(self.customer_number, id="book-customer", max_length=20)
+            yield Input(self.customer_number, id="book-customer", max_length=20, compact=True)
             yield Label("Service")
             yield Select(services, value=services[0][1] if services else Select.NULL, allow_blank=not services,
-                         id="book-service")
+                         id="book-service", compact=True)
             yield Label("Date and time (YYYY-MM-DD HH:MM)")
-            yield Input(f"{today:%Y-%m-%d} ", id="book-at", max_length=16)
+            yield Input(f"{today:%Y-%m-%d} ", id="book-at", max_length=16, compact=True,
+                        select_on_focus=False)
             yield Static("", id="book-slots")
             yield Label("With")
             choices = self._staff_choices()
             chosen = self.staff if self.staff in {login for _label, login in choices} else ANYONE
-            yield Select(choices, value=chosen, allow_blank=False, id="book-staff")
+            yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
             yield Static("", classes="dialog-message")
             yield self._buttons("Book")
 
@@ -126,7 +132,7 @@ class BookDialog(_BookingDialog):
 class MoveDialog(_BookingDialog):
     """Move a booking to another date and time (and staff member)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="MoveDialog")
+    DEFAULT_CSS = BOOKING_CSS.format(name="MoveDialog")
 
     def __init__(self, booking: ap.AppointmentInfo) -> None:
         super().__init__()
@@ -136,14 +142,15 @@ class MoveDialog(_BookingDialog):
         b = self.booking
         with Vertical():
             yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · {escape(b.service_name)} · "
-                         f"{b.starts_at:%Y-%m-%d %H:%M}")
+                         f"{escape(format(b.starts_at, '%Y-%m-%d %H:%M'))}")
             yield Label("New date and time (YYYY-MM-DD HH:MM)")
-            yield Input(f"{b.starts_at:%Y-%m-%d %H:%M}", id="book-at", max_length=16)
+            yield Input(f"{b.starts_at:%Y-%m-%d %H:%M}", id="book-at", max_length=16, compact=True,
+                        select_on_focus=False)
             yield Static("", id="book-slots")
             yield Label("With")
             choices = self._staff_choices()
             chosen = b.staff if b.staff in {login for _label, login in choices} else ANYONE
-            yield Select(choices, value=chosen, allow_blank=False, id="book-staff")
+            yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
             yield Static("", classes="dialog-message")
             yield self._buttons("Move")
 
@@ -168,7 +175,7 @@ class MoveDialog(_BookingDialog):
 class CancelDialog(_BookingDialog):
     """Cancel a booking, with an optional reason (kept in the audit)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="CancelDialog")
+    DEFAULT_CSS = BOOKING_CSS.format(name="CancelDialog")
 
     def __init__(self, booking: ap.AppointmentInfo) -> None:
         super().__init__()
@@ -178,9 +185,9 @@ class CancelDialog(_BookingDialog):
         b = self.booking
         with Vertical():
             yield Static(f"[b]Cancel booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
-                         f"{escape(b.service_name)} · {b.starts_at:%Y-%m-%d %H:%M}")
+                         f"{escape(b.service_name)} · {escape(format(b.starts_at, '%Y-%m-%d %H:%M'))}")
             yield Label("Reason (optional)")
-            yield Input(id="cancel-reason", max_length=200)
+            yield Input(id="cancel-reason", max_length=200, compact=True)
             yield Static("", classes="dialog-message")
             yield self._buttons("Cancel booking", "error")
 
@@ -195,7 +202,7 @@ class CancelDialog(_BookingDialog):
 class CheckInDialog(_BookingDialog):
     """Check a booked customer in by their booking code, or the last digits of their phone or ID."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="CheckInDialog")
+    DEFAULT_CSS = BOOKING_CSS.format(name="CheckInDialog")
 
     def __init__(self, channel: str = "reception") -> None:
         super().__init__()
@@ -205,7 +212,7 @@ class CheckInDialog(_BookingDialog):
         with Vertical():
             yield Static("[b]Check in a booking[/b]")
             yield Label("Booking code, or the last 4+ digits of the phone or ID")
-            yield Input(id="checkin-key", max_length=32)
+            yield Input(id="checkin-key", max_length=32, compact=True)
             yield Static("", classes="dialog-message")
             yield self._buttons("Check in")
 
