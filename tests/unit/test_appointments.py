@@ -168,6 +168,7 @@ def test_a_booking_named_for_someone_is_called_only_at_their_counter(ctx, clock)
     assert q.call_next(ctx, "5", "mehmet").id == ticket.id
     q.start(ctx, "5")
     moved = q.transfer(ctx, "5", "LOAN", by="mehmet")  # transferred by them: an ordinary ticket of LOAN
+    assert moved.priority == "normal"
     assert q.call_next(ctx, "4", "joao").id == moved.id
 
 

@@ -18,7 +18,12 @@ from deskapp.core.context import Context
 from deskapp.core.queue.ordering import Waiting
 from deskapp.core.queue.tickets import WAITING, _next_number
 from deskapp.db import statements
-from deskapp.db.models import Appointment, Service, Ticket
+from deskapp.db.models import Service
+
+
+def _as_datetime(value):
+    """SQLite hands datetimes back as ISO text; PostgreSQL as datetimes."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def issue_booked(ctx: Context, service: Service, customer_id: int, channel: str, staff_id: int | None) -> int:
@@ -41,20 +46,25 @@ def arrange(ctx: Context, waiting: list[Waiting], services: list[int], staff_id:
     """The candidates of call-next with the checked-in bookings in their place: every waiting booked
     ticket of these services is added (the walk-in candidates hold only the first few of each line),
     those not yet due or named for someone else are left out, the rest carry their slot."""
-    booked_class = ctx.config.appointments.priority_class
     early = dt.timedelta(minutes=ctx.config.appointments.early_minutes)
     if not services:
         return waiting
-    rows = (Ticket.select(Ticket.id, Ticket.service, Ticket.priority, Ticket.issued_at, Ticket.queued_at,
-                          Ticket.front, Appointment.starts_at, Appointment.staff)
-            .join(Appointment, on=(Appointment.ticket == Ticket.id))
-            .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & Ticket.service.in_(services)
-                   & (Ticket.priority == booked_class))
-            .tuples())
+    # From the few checked-in bookings (index on status, starts_at) to their tickets: one short read
+    # per call-next, whatever the length of the walk-in queue.
+    marks = ", ".join("?" for _ in services)
+    rows = statements.execute(
+        "SELECT t.id, t.service_id, t.priority, t.issued_at, t.queued_at, t.front, a.starts_at, a.staff_id"
+        " FROM appointment a JOIN ticket t ON t.id = a.ticket_id"
+        f" WHERE a.status = 'checked_in' AND a.branch_id = ? AND t.status = 'waiting' AND t.service_id IN ({marks})",
+        (ctx.branch_id, *services)).fetchall()
+    if not rows:
+        return waiting
     booked: dict[int, Waiting | None] = {}
     for tid, service, priority, issued, queued, front, starts_at, named in rows:
+        starts_at = _as_datetime(starts_at)
         due = starts_at - early <= now and (named is None or named == staff_id)
-        booked[tid] = Waiting(tid, service, priority, issued, queued, bool(front), booked_for=starts_at) if due else None
+        booked[tid] = Waiting(tid, service, priority, _as_datetime(issued), _as_datetime(queued), bool(front),
+                              booked_for=starts_at) if due else None
     kept = [w for w in waiting if w.id not in booked]
     return kept + [w for w in booked.values() if w is not None]
 

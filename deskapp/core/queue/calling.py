@@ -273,6 +273,12 @@ def cancel(ctx: Context, counter_code: str, *, by: str | None = None, channel: s
     return _act(ctx, counter_code, (CALLED,), change, "cancelled", by, channel)
 
 
+def _walk_in_class(ctx: Context, priority: str) -> str:
+    """The class a transferred ticket keeps: its own, but a booked ticket's becomes an ordinary one
+    (its booking was for the service it leaves)."""
+    return ctx.config.priority_classes[-1].code if priority == ctx.config.appointments.priority_class else priority
+
+
 @acts_as("queue.serve", "queue.counter_others")
 def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None, *,
              by: str | None = None, channel: str | None = None) -> TicketInfo:
@@ -289,7 +295,8 @@ def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | N
         seq, number = _next_number(ctx, target, t.day)
         new = Ticket.create(
             branch=ctx.branch_id, service=target, day=t.day, seq=seq, number=number,
-            priority=priority or t.priority, status=WAITING, channel="transfer", customer=t.customer_id,
+            priority=priority or _walk_in_class(ctx, t.priority), status=WAITING, channel="transfer",
+            customer=t.customer_id,
             issued_at=now, queued_at=now, parent=t,
         )
         _event(t, "transferred", now, staff_id, counter.id, to=target.code, new=new.number, **detail)
