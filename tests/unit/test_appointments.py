@@ -272,3 +272,27 @@ def test_staffing_counts_the_booked_load_of_the_coming_hours(ctx, clock):
     assert after[13].arrivals == pytest.approx(before[13].arrivals + 2)
     assert after[13].needed >= 1
     assert after[13].as_dict()["booked"] == 2
+
+
+# ------------------------------------------------------------------------------------ configuration
+
+
+def test_check_config_points_at_bad_appointment_settings(tmp_path):
+    from deskapp.config.load import check_config
+    from tests.conftest import CONFIG
+
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        "  capacity: {ACCT: 2, LOAN: 2, CARD: 2, INFO: 2}", "  capacity: {ACCT: 2, LAON: 2}").replace(
+        "  prefix: V\n", "  prefix: v1\n")
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "workflows.yaml").write_text((CONFIG.parent / "workflows.yaml").read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    _config, errors = check_config(path)
+    messages = [e.message for e in errors]
+    assert any("appointment prefix 'v1' must be 1 or 2 capital letters" in m for m in messages), messages
+    path.write_text(text.replace("prefix: v1", "prefix: V"), encoding="utf-8")
+    _config, errors = check_config(path)
+    assert [e.message for e in errors] == ["appointments.capacity names unknown service 'LAON' (did you mean 'LOAN'?)"]
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if "LAON" in row)
+    assert errors[0].line == line
