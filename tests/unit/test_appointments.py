@@ -183,6 +183,9 @@ def test_a_late_arrival_becomes_a_walk_in(ctx, clock):
     assert q.call_next(ctx, "4", "joao").id == earlier.id
     assert q.call_next(ctx, "5", "mehmet").id == checked.issued.ticket.id
     assert actions(booked.code)[-1] == "appointment_late"
+    with pytest.raises(ap.BookingError, match="is late"):  # a second check-in issues nothing more
+        ap.check_in(ctx, booked.code)
+    assert Ticket.select().where(Ticket.customer.is_null(False)).count() == 1
 
 
 def test_a_late_arrival_is_refused_when_the_policy_says_so(ctx, clock):

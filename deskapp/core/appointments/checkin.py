@@ -145,14 +145,19 @@ def _late(ctx: Context, row: Appointment, channel: str, staff: str | None) -> Ch
     if ctx.config.appointments.late_policy == "refuse":
         raise BookingError(f"Booking {row.code} was for {to_local(row.starts_at, ctx.timezone):%H:%M} and its grace has passed; "
                            "the customer may take an ordinary ticket.")
-    issued = issue(ctx, row.service.code, customer_id=row.customer_id, channel=channel, staff=staff)
-
-    def work() -> None:
+    def work() -> Issued:
+        # One transaction: the ordinary ticket and the booking marked late, or neither (two kiosks
+        # checking the same late booking in: the second finds it late already).
+        current = Appointment.get_by_id(row.id)
+        if current.status not in (BOOKED, NO_SHOW):
+            raise BookingError(f"Booking {row.code} is {current.status.replace('_', ' ')}.")
+        issued = issue(ctx, row.service.code, customer_id=row.customer_id, channel=channel, staff=staff)
         Appointment.update(status=LATE, ticket=issued.ticket.id, checked_in_at=ctx.now()).where(
             Appointment.id == row.id).execute()
         audit.record(ctx.now(), staff, "appointment_late", "appointment", row.code,
                      f"channel={channel} ticket={issued.ticket.number}")
         statements.bump_marker(ctx.branch_id)
+        return issued
 
-    transaction(work)
+    issued = transaction(work)
     return CheckedIn(info(row.id, ctx.timezone), issued, late=True)
