@@ -257,7 +257,7 @@ def test_the_report_counts_bookings_by_service_and_staff(ctx, clock):
                              "no_show_rate", "on_time_rate")
     assert table.rows == (
         ("ACCT", "joao", 2, 1, 0, 1, 1, 0.5, 1.0),
-        ("LOAN", "-", 1, 0, 1, 0, 0, 0.0, None),
+        ("LOAN", "anyone", 1, 0, 1, 0, 0, 0.0, None),
         ("ALL", "", 3, 1, 1, 1, 1, 0.3333, 1.0),
     )
 
@@ -267,14 +267,15 @@ def test_staffing_counts_the_booked_load_of_the_coming_hours(ctx, clock):
 
     before = {h.hour: h for h in staffing.day_plan(ctx, dt.date(2026, 3, 10))}
     number = customer(ctx)
-    for at in ("13:00", "13:30", "14:00"):
-        ap.book(ctx, number, "LOAN", f"{DAY}T{at}", by="rita")
+    codes = [ap.book(ctx, number, "LOAN", f"{DAY}T{at}", by="rita").code for at in ("13:00", "13:30", "14:00")]
     ctx._arrival_forecast = None  # the forecast cache holds past weeks only; bookings are read each time
     after = {h.hour: h for h in staffing.day_plan(ctx, dt.date(2026, 3, 10))}
     assert (before[13].booked, after[13].booked, after[14].booked, after[12].booked) == (0, 2, 1, 0)
     assert after[13].arrivals == pytest.approx(before[13].arrivals + 2)
     assert after[13].needed >= 1
     assert after[13].as_dict()["booked"] == 2
+    ap.check_in(ctx, codes[0])  # checked in: a ticket now, no longer a booking to come
+    assert {h.hour: h for h in staffing.day_plan(ctx, dt.date(2026, 3, 10))}[13].booked == 1
 
 
 # ------------------------------------------------------------------------------------ configuration

@@ -1,6 +1,6 @@
 """Bookings in figures: the report's `appointments` table and the booked load of the coming hours.
 
-Per service and named staff member ("-" for anyone) over bookings whose slot lies in the period
+Per service and named staff member ("anyone" for bookings with anyone) over bookings whose slot lies in the period
 (cancelled ones left out): booked; checked_in (on time, in the appointment class); late (came after the
 grace: a walk-in); no_shows (never came; a past booking not yet swept counts too); started_on_time
 (checked in and started within the grace of the slot); no_show_rate = no_shows / (checked_in + late +
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from deskapp.core.appointments.records import ACTIVE, BOOKED, CANCELLED, CHECKED_IN, LATE, NO_SHOW
+from deskapp.core.appointments.records import BOOKED, CANCELLED, CHECKED_IN, LATE, NO_SHOW
 from deskapp.core.clock import day_bounds, to_local
 from deskapp.core.context import Context
 from deskapp.db.models import Appointment, Service, Staff, Ticket
@@ -56,7 +56,7 @@ def by_service_and_staff(ctx: Context, since: dt.date, until: dt.date) -> list[B
     for service, login, status, starts_at, started_at in rows:
         if status == BOOKED and starts_at + grace < now:
             status = NO_SHOW
-        for key in ((service, login or "-"), ("ALL", "")):
+        for key in ((service, login or "anyone"), ("ALL", "")):
             s = sums.setdefault(key, [0, 0, 0, 0, 0])
             s[0] += 1
             s[1] += status == CHECKED_IN
@@ -70,12 +70,12 @@ def by_service_and_staff(ctx: Context, since: dt.date, until: dt.date) -> list[B
 
 
 def booked_by_hour(ctx: Context, day: dt.date) -> dict[tuple[int, int], int]:
-    """Bookings still to be served (booked, or checked in and not yet called) per (service id, branch-local
-    hour of the slot) on `day`."""
+    """Bookings still to come (booked, not yet checked in: a checked-in one is a ticket already) per
+    (service id, branch-local hour of the slot) on `day`."""
     start, end = day_bounds(day, ctx.timezone)
     result: dict[tuple[int, int], int] = {}
     for service, starts_at in (Appointment.select(Appointment.service, Appointment.starts_at)
-                               .where((Appointment.branch == ctx.branch_id) & Appointment.status.in_(ACTIVE)
+                               .where((Appointment.branch == ctx.branch_id) & (Appointment.status == BOOKED)
                                       & (Appointment.starts_at >= start) & (Appointment.starts_at < end))
                                .tuples()):
         key = (service, to_local(starts_at, ctx.timezone).hour)

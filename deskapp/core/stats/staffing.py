@@ -164,7 +164,7 @@ class HourPlan:
     needed: int | None  # None: no arrivals forecast, or more than counters_needed searches
     open_counters: int | None  # distinct counters open now (today only; None for another day)
     services: tuple[ServiceHour, ...]
-    booked: int = 0  # bookings of the hour still to be served, counted in `arrivals`
+    booked: int = 0  # bookings of the hour not yet checked in, counted in `arrivals`
 
     def as_dict(self) -> dict[str, object]:
         return {
