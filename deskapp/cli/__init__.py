@@ -9,6 +9,7 @@ audit (verify, export), retention and admin (backup, restore): each group regist
 from __future__ import annotations
 
 from deskapp.cli import admin  # noqa: F401  (registers backup and restore on main)
+from deskapp.cli.appointments import appointments
 from deskapp.cli.audit import audit
 from deskapp.cli.customers import customers
 from deskapp.cli.main import main
@@ -16,6 +17,7 @@ from deskapp.cli.queue import queue
 from deskapp.cli.retention import retention
 
 main.add_command(queue)
+main.add_command(appointments)
 main.add_command(customers)
 main.add_command(audit)
 main.add_command(retention)

@@ -124,6 +124,13 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
                                            f"'{code}'{suggest(code, classes)}"))
     errors += feedback_references(doc, config)
     errors += offer_references(doc, config)
+    for code in config.appointments.capacity:
+        if code not in services:
+            errors.append(doc.error(("appointments", "capacity", code), f"appointments.capacity names unknown service "
+                                                                      f"'{code}'{suggest(code, services)}", key=True))
+    if config.appointments.priority_class in classes:
+        errors.append(doc.error(("appointments", "priority_class"), f"appointments.priority_class "
+                                f"'{config.appointments.priority_class}' is also a walk-in priority class"))
     hours = config.branch.hours
     if hours.open >= hours.close:
         errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))

@@ -12,6 +12,7 @@ from typing import Literal
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.config.appointments_schema import Appointments
 from deskapp.config.feedback_schema import Feedback
 from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
@@ -387,6 +388,8 @@ class Config(Section):
     """Retention periods of personal data and what an erasure keeps (GDPR art. 17 against banking law)."""
     offers: Offers = Offers()
     """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
+    appointments: Appointments = Appointments()
+    """Booked visits: slots, capacity per service and hour, grace and early margins; see appointments_schema.py."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -465,6 +465,33 @@ class SummaryFeedback(BaseModel):
         indexes = ((("branch", "day"), False),)
 
 
+class Appointment(BaseModel):
+    """A customer's booked visit (added by 0021); see that migration for the columns and the seat index."""
+
+    branch = ForeignKeyField(Branch)
+    service = ForeignKeyField(Service)
+    customer = ForeignKeyField(Customer)
+    staff = ForeignKeyField(Staff, null=True)  # the named staff member; empty: anyone
+    code = CharField(max_length=8, unique=True)
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    hour_start = DateTimeField()  # the branch-local hour of the slot, as UTC: capacity counts per hour
+    seat = IntegerField(null=True)  # 0 .. capacity - 1 in that hour; empty once cancelled
+    status = CharField(max_length=12, default="booked")
+    ticket = ForeignKeyField(Ticket, null=True)
+    created_at = DateTimeField()
+    created_by = ForeignKeyField(Staff, null=True, backref="booked")
+    checked_in_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("branch", "service", "hour_start", "seat"), True),
+            (("branch", "starts_at"), False),
+            (("staff", "starts_at"), False),
+            (("status", "starts_at"), False),
+        )
+
+
 MODELS = (
     Branch,
     Service,
@@ -493,4 +520,5 @@ MODELS = (
     SummaryWaits,
     SummaryHours,
     SummaryFeedback,
+    Appointment,
 )

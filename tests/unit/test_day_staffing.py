@@ -76,7 +76,7 @@ def test_the_staffing_command(ctx, clock, db_url, tmp_path) -> None:
     assert (data["branch"], data["date"]) == ("LIS01", "2026-03-10")
     ten = next(h for h in data["hours"] if h["hour"] == "10:00")
     assert set(ten) == {"hour", "arrivals", "actual_arrivals", "service_minutes", "target_minutes", "needed", "open",
-                        "services"}
+                        "services", "booked"}
     assert ten["arrivals"] == 8.0
     assert failed(deskapp(db_url, "staffing", "--date", "10/03/2026", cwd=tmp_path), 2) == (
         "deskapp: --date must be a date as YYYY-MM-DD, not '10/03/2026'")

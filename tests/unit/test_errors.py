@@ -15,6 +15,7 @@ from deskapp.cli.common import report_error
 from deskapp.config.errors import ConfigError, ConfigInvalid
 from deskapp.config.expr_lex import ExprError
 from deskapp.core import queue as q
+from deskapp.core.appointments import BookingError, BookingInvalid, BookingNotFound, SlotFull
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers.directory import CustomerNotFound
@@ -77,6 +78,10 @@ CASES = [
     (ErasureRefused("Customer 1042 is under a legal hold: it cannot be erased."), 2),
     (MergeRefused("A customer cannot be merged with itself."), 2),
     (DemoError("--load must be more than 0."), 2),
+    (BookingError("Booking ABC234 is cancelled; only a booked one can change."), 1),
+    (SlotFull("Cards is fully booked in that hour; choose another time."), 1),
+    (BookingInvalid("11:10 is not one."), 2),
+    (BookingNotFound("There is no booking ABC234."), 2),
 ]
 
 

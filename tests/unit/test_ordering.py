@@ -269,3 +269,34 @@ def test_service_order_puts_overdue_tickets_first_when_given_the_time() -> None:
     assert pick(queue, now_minutes=36) == 1
     # Without the time, rule 1 is left out: the stride rule alone (P, P, N, N).
     assert ids(service_order(queue, TWO_ONE, [])) == [2, 4, 1, 3]
+
+
+# --- checked-in bookings (issue 17): after fronts, before the classes ------------------------------
+
+
+def booked(id: int, slot: float, *, issued: float = 0.0, service: int = CASH) -> Waiting:
+    """A checked-in booking (due: queue.booked.arrange leaves out the others) for the slot at T0 + slot minutes."""
+    base = ticket(id, "appointment", service=service, issued=issued)
+    return Waiting(base.id, base.service, base.priority, base.issued_at, base.queued_at,
+                   booked_for=T0 + dt.timedelta(minutes=slot))
+
+
+def test_a_due_booking_goes_before_walk_ins_who_came_earlier() -> None:
+    queue = [ticket(1, P, issued=0), ticket(2, N, issued=1), booked(3, slot=10, issued=9)]
+    assert pick(queue) == 3
+    assert ids(service_order(queue, TWO_ONE, [])) == [3, 1, 2]
+
+
+def test_bookings_go_by_slot_then_arrival() -> None:
+    queue = [booked(1, slot=10, issued=8), booked(2, slot=0, issued=9), booked(3, slot=10, issued=2)]
+    assert ids(service_order(queue, TWO_ONE, [])) == [2, 3, 1]
+
+
+def test_a_front_requeue_still_goes_before_a_booking() -> None:
+    queue = [booked(1, slot=0), ticket(2, N, issued=1, queued=5, front=True)]
+    assert pick(queue) == 2
+
+
+def test_a_booking_waits_for_an_earlier_service_in_the_profile_and_for_overdue_walk_ins() -> None:
+    assert pick([booked(1, slot=0, service=INFO), ticket(2, N, service=CASH, issued=5)], profile=(CASH, INFO)) == 2
+    assert pick([booked(1, slot=30, issued=25), ticket(2, N, issued=0)], now_minutes=31) == 2  # waited 31 > 30

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import deskapp.core
+from deskapp.core import appointments
 from deskapp.core import queue as q
 from deskapp.core.customers import directory, duplicates, edit, erasure, followups, io, merge, records
 from deskapp.core.customers.rules import CustomerDraft
@@ -32,7 +33,7 @@ from deskapp.core.security.permissions import REGISTRY, ROLES, TABLE, Forbidden,
 from deskapp.core.stats import network
 from deskapp.core.workflows import guide
 from deskapp.core.workflows.guide import Approver, StepInvalid
-from deskapp.db.models import MODELS, Staff
+from deskapp.db.models import MODELS, Customer, Staff
 from deskapp.errors import DeskappError
 from tests.conftest import T0
 
@@ -75,6 +76,7 @@ class World:
     served: int  # a completed ticket without feedback
     approval: int  # a CASH ticket at counter 1 (ana) waiting for a supervisor's approval
     followup: int  # opened by sofia for ines's customer, assigned to joao
+    booking: str = ""  # the code of a LOAN booking of ines's customer at 11:00
 
 
 @pytest.fixture
@@ -101,7 +103,8 @@ def world(ctx, tmp_path) -> World:
     item = followups.create(ctx, source="manual", reason="call back", by="sofia", customer_id=customer,
                             assignee="joao", due_at=T0 + dt.timedelta(hours=4))
     Staff.update(active=False).where(Staff.login == INACTIVE).execute()
-    return World(ctx, tmp_path, customer, waiting.number, waiting.id, served.id, approval.id, item.id)
+    booking = appointments.book(ctx, Customer.get_by_id(customer).number, "LOAN", "2026-03-10T11:00", by="sofia").code
+    return World(ctx, tmp_path, customer, waiting.number, waiting.id, served.id, approval.id, item.id, booking)
 
 
 def session(login: str) -> Session:
@@ -155,6 +158,16 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: q.set_counter_state(w.ctx, "2", "paused", by=who)),
     ("deskapp.core.queue.counters.set_profile", "queue.counter_profile"):
         Case(lambda w, who: q.set_profile(w.ctx, "3", ["INFO"], by=who)),
+    # appointments
+    ("deskapp.core.appointments.booking.book", "appointments.book"):
+        Case(lambda w, who: appointments.book(w.ctx, Customer.get_by_id(w.customer).number, "LOAN",
+                                              "2026-03-10T12:00", by=who)),
+    ("deskapp.core.appointments.booking.move", "appointments.book"):
+        Case(lambda w, who: appointments.move(w.ctx, w.booking, "2026-03-10T12:00", by=who)),
+    ("deskapp.core.appointments.booking.cancel", "appointments.book"):
+        Case(lambda w, who: appointments.cancel(w.ctx, w.booking, by=who)),
+    ("deskapp.core.appointments.checkin.check_in", "appointments.check_in"):
+        Case(lambda w, who: appointments.check_in(w.ctx, w.booking, staff=who)),
     # workflows
     ("deskapp.core.workflows.guide.start_or_resume", "workflows.run"):
         Case(lambda w, who: guide.start_or_resume(w.ctx, w.approval, who)),

@@ -7,6 +7,7 @@ from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers.records import record_service
+from deskapp.core.queue.booked import arrange
 from deskapp.core.queue.counters import _take_counter
 from deskapp.core.queue.day import ensure_day
 from deskapp.core.queue.ordering import PriorityRule, Waiting, next_ticket
@@ -120,6 +121,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
         now = ctx.now()
         waiting = [Waiting(*row) for row in
                    statements.waiting_candidates(ctx.branch_id, services, CANDIDATES, now - max_wait)]
+        waiting = arrange(ctx, waiting, services, staff.id, now)  # checked-in bookings: due, for this staff
         recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
         candidates = calling_order(waiting, services, rules, recent, now, max_wait)
 
@@ -271,6 +273,12 @@ def cancel(ctx: Context, counter_code: str, *, by: str | None = None, channel: s
     return _act(ctx, counter_code, (CALLED,), change, "cancelled", by, channel)
 
 
+def _walk_in_class(ctx: Context, priority: str) -> str:
+    """The class a transferred ticket keeps: its own, but a booked ticket's becomes an ordinary one
+    (its booking was for the service it leaves)."""
+    return ctx.config.priority_classes[-1].code if priority == ctx.config.appointments.priority_class else priority
+
+
 @acts_as("queue.serve", "queue.counter_others")
 def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None, *,
              by: str | None = None, channel: str | None = None) -> TicketInfo:
@@ -287,7 +295,8 @@ def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | N
         seq, number = _next_number(ctx, target, t.day)
         new = Ticket.create(
             branch=ctx.branch_id, service=target, day=t.day, seq=seq, number=number,
-            priority=priority or t.priority, status=WAITING, channel="transfer", customer=t.customer_id,
+            priority=priority or _walk_in_class(ctx, t.priority), status=WAITING, channel="transfer",
+            customer=t.customer_id,
             issued_at=now, queued_at=now, parent=t,
         )
         _event(t, "transferred", now, staff_id, counter.id, to=target.code, new=new.number, **detail)

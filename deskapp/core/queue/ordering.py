@@ -5,7 +5,9 @@ Rules, in order:
    the counter's services; the longest-waiting of them.
 2. Otherwise the counter's services in work-profile order: the first service with a waiting
    ticket is served.
-3. Within a service, a ticket requeued to the front goes first (earliest requeued first).
+3. Within a service, a ticket requeued to the front goes first (earliest requeued first); then a
+   checked-in booking whose slot has come (`booked_for`, earliest slot first; queue.booked leaves
+   out those not yet due and those named for another counter's staff).
 4. Otherwise priority classes share the calls by weight (stride scheduling over the service's
    recent calls): each waiting class c scores (calls of c among the service's last W - 1 calls
    + 1) / weight(c), W being the sum of the weights of the classes that wait; the lowest score
@@ -33,6 +35,7 @@ class Waiting:
     issued_at: dt.datetime
     queued_at: dt.datetime
     front: bool = False
+    booked_for: dt.datetime | None = None  # a checked-in booking's slot (set by queue.booked.arrange)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ def first_in_service(queue: Sequence[Waiting], classes: Sequence[PriorityRule], 
     fronts = [t for t in queue if t.front]
     if fronts:
         return min(fronts, key=_fifo)
+    booked = [t for t in queue if t.booked_for is not None]
+    if booked:
+        return min(booked, key=lambda t: (t.booked_for, *_fifo(t)))
     chosen = choose_class({t.priority for t in queue}, classes, recent)
     return min((t for t in queue if t.priority == chosen), key=_fifo)
 

@@ -62,6 +62,9 @@ TABLE: dict[str, Rule] = {
     "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter, or act on its ticket"),
     "queue.counter_profile": Rule((SUPERVISOR,), "change a counter's services"),
     "queue.move": Rule((SUPERVISOR,), "move a waiting ticket"),
+    # appointments
+    "appointments.book": Rule(EVERYONE, "book, move or cancel an appointment"),
+    "appointments.check_in": Rule(EVERYONE, "check a booked customer in", anonymous=True),
     # guided workflows at the desk
     "workflows.run": Rule(DESK, "go through a service's workflow"),
     "workflows.approve": Rule((SUPERVISOR,), "approve a workflow step", also="never one's own service"),

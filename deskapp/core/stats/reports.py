@@ -5,8 +5,10 @@ hours (per branch-local hour), feedback (customer answers, overall and per servi
 deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.step_stats), and the
 relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline),
 and estimates (the waits promised at issue against the waits had, per service and ALL;
-deskapp.core.stats.accuracy defines the columns). A network report (deskapp.core.stats.network_report)
-puts a `branches` table first and a `branch` column first in every other table.
+deskapp.core.stats.accuracy defines the columns), and appointments (booked, checked in, late, no-shows,
+started on time, per service and named staff member; deskapp.core.appointments.figures defines them).
+A network report (deskapp.core.stats.network_report) puts a `branches` table first and a `branch`
+column first in every other table.
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
 percentages in the workbook), minutes and hours are decimals rounded to 2 places. A figure with
 no data is an empty cell. Every cell goes through deskapp.core.cells: text that a spreadsheet would
@@ -32,6 +34,8 @@ from deskapp.core.stats.steps import step_figures
 FORMATS = ("csv", "xlsx")
 RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
                 "on_time_rate", "range_coverage"}
+APPOINTMENT_COLUMNS = ("service", "staff", "booked", "checked_in", "late", "no_shows", "started_on_time",
+                       "no_show_rate", "on_time_rate")
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     tables.append(_estimates_table(ctx, since, until, last_shown=True))
     if relationship:
         tables += _relationship_tables(ctx, since, until)
+    tables.append(_appointments_table(ctx, since, until))
     return Report(asked, until, period.total, tuple(tables))
 
 
@@ -138,6 +143,14 @@ def _estimates_table(ctx: Context, since: dt.date, until: dt.date, *, last_shown
         return Table("estimates_last_shown", "Latest wait estimates shown against actual waits", ESTIMATE_COLUMNS,
                      rows)
     return Table("estimates", "Wait estimates against actual waits", ESTIMATE_COLUMNS, rows)
+
+
+def _appointments_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
+    from deskapp.core.appointments.figures import by_service_and_staff
+
+    return Table("appointments", "Appointments", APPOINTMENT_COLUMNS,
+                 tuple((f.service, f.staff, f.booked, f.checked_in, f.late, f.no_shows, f.started_on_time,
+                        _r(f.no_show_rate, 4), _r(f.on_time_rate, 4)) for f in by_service_and_staff(ctx, since, until)))
 
 
 def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:

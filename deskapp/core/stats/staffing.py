@@ -14,7 +14,8 @@ workload). A service with no open counter is a pool of its own with none open.
 
 day_plan: the rest of a day, hour by hour (`deskapp staffing`, the Supervisor screen): arrivals
 forecast per service and hour from the same weekday of the last FORECAST_WEEKS weeks (recent weeks
-weighing more), and Erlang C over the pooled counters, each counted once.
+weighing more), plus the bookings of that hour still to come (appointments.figures.booked_by_hour),
+and Erlang C over the pooled counters, each counted once.
 """
 from __future__ import annotations
 
@@ -172,13 +173,14 @@ class HourPlan:
     needed: int | None  # None: no arrivals forecast, or more than counters_needed searches
     open_counters: int | None  # distinct counters open now (today only; None for another day)
     services: tuple[ServiceHour, ...]
+    booked: int = 0  # bookings of the hour not yet checked in, counted in `arrivals`
 
     def as_dict(self) -> dict[str, object]:
         return {
             "hour": f"{self.hour:02d}:00", "arrivals": round(self.arrivals, 2), "actual_arrivals": self.actual_arrivals,
             "service_minutes": None if self.service_minutes is None else round(self.service_minutes, 2),
             "target_minutes": None if self.target_minutes is None else round(self.target_minutes, 2),
-            "needed": self.needed, "open": self.open_counters,
+            "needed": self.needed, "open": self.open_counters, "booked": self.booked,
             "services": [{"service": s.service, "arrivals": round(s.arrivals, 2),
                           "service_minutes": round(s.service_minutes, 2),
                           "counters_share": None if s.counters_share is None else round(s.counters_share, 2)}
@@ -220,14 +222,17 @@ def day_plan(ctx: Context, day: dt.date) -> list[HourPlan]:
     now_hour = to_local(ctx.now(), ctx.timezone).hour
     if day == today:
         first = max(first, now_hour)  # the rest of today; a past day: every hour, actual arrivals beside
+    from deskapp.core.appointments.figures import booked_by_hour
+
     forecast = _cached_forecast(ctx, day)
+    booked = booked_by_hour(ctx, day)
     services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
     minutes = {s.id: service_minutes(ctx, s) for s in services}
     actual = _actual_by_hour(ctx, day) if day <= today else {}
     profiles = _open_profiles(ctx) if day == today else None
     plans = []
     for hour in range(first, end):
-        rates = {s.id: forecast.get((s.id, hour), 0.0) for s in services}
+        rates = {s.id: forecast.get((s.id, hour), 0.0) + booked.get((s.id, hour), 0) for s in services}
         load = {s.id: rates[s.id] * minutes[s.id] for s in services}
         total, work = sum(rates.values()), sum(load.values())
         pooled = work / total if total else None
@@ -245,7 +250,8 @@ def day_plan(ctx: Context, day: dt.date) -> list[HourPlan]:
             service_minutes=pooled, target_minutes=target, needed=needed,
             open_counters=len(profiles) if profiles is not None else None,
             services=tuple(ServiceHour(s.code, rates[s.id], minutes[s.id],
-                                       None if shares is None else shares.get(s.id, 0.0)) for s in services)))
+                                       None if shares is None else shares.get(s.id, 0.0)) for s in services),
+            booked=sum(booked.get((s.id, hour), 0) for s in services)))
     return plans
 
 

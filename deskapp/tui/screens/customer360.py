@@ -15,10 +15,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from deskapp.core import appointments
 from deskapp.core.customers import directory as customers
 from deskapp.core.relationship import offers
 from deskapp.tui.format import escape
 from deskapp.tui.screens import customer_forms as forms
+from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.merge_dialog import MergeDialog
 from deskapp.tui.screens.offer_dialog import DeclineDialog
 from deskapp.tui.widgets.table import DataTable
@@ -52,6 +54,9 @@ class Customer360Screen(Screen):
         Binding("y", "offer('accepted')", "Offer accepted", id="c360_offer_accept"),
         Binding("n", "offer('declined')", "Offer declined", id="c360_offer_decline"),
         Binding("m", "merge", "Merge", id="c360_merge"),
+        Binding("b", "book", "Book", id="c360_book"),
+        Binding("g", "booking('move')", "Move booking", id="c360_move_booking"),
+        Binding("k", "booking('cancel')", "Cancel booking", id="c360_cancel_booking"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -60,6 +65,7 @@ class Customer360Screen(Screen):
         self.view: customers.Customer360 | None = None
         self.revealed: str | None = None
         self.offers: list = []
+        self.bookings: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,6 +85,8 @@ class Customer360Screen(Screen):
                 yield DataTable(id="c360-life", cursor_type="row", zebra_stripes=True)
             with TabPane("Offers", id="tab-offers"):
                 yield DataTable(id="c360-offers", cursor_type="row", zebra_stripes=True)
+            with TabPane("Bookings", id="tab-bookings"):
+                yield DataTable(id="c360-bookings", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,6 +97,7 @@ class Customer360Screen(Screen):
             "#c360-followups": ("Due", "Source", "Status", "Assignee", "Reason"),
             "#c360-life": ("Date", "What", "Note", "By"),
             "#c360-offers": ("Offer", "Product", "Kind", "Priority", "Why"),
+            "#c360-bookings": ("When", "Code", "Service", "With", "Status"),
         }
         for selector, names in columns.items():
             self.query_one(selector, DataTable).add_columns(*names)
@@ -99,6 +108,15 @@ class Customer360Screen(Screen):
                   then=self._show, group="c360-load", exclusive=True)
         call_core(self, offers.shown_for, self.app.ctx, self.app.session, self.customer_id,
                   then=self._show_offers, group="c360-offers", exclusive=True)
+        call_core(self, appointments.of_customer, self.app.ctx, self.customer_id,
+                  then=self._show_bookings, group="c360-bookings", exclusive=True)
+
+    def _show_bookings(self, found: list) -> None:
+        self.bookings = list(found)
+        self._fill("#c360-bookings", [(f"{b.starts_at:%Y-%m-%d %H:%M}", b.code, b.service, b.staff or "anyone",
+                                       b.status.replace("_", " ")) for b in self.bookings])
+        self.query_one("#c360-tabs", TabbedContent).get_tab("tab-bookings").label = f"Bookings ({len(self.bookings)})"
+        self.refresh_bindings()
 
     def _show_offers(self, found: list) -> None:
         self.offers = list(found)
@@ -173,6 +191,10 @@ class Customer360Screen(Screen):
             return bool(self.view and self.view.may_edit)
         if action == "offer":
             return bool(self.offers)
+        if action == "book":
+            return self.view is not None
+        if action == "booking":
+            return any(b.status == "booked" for b in self.bookings)
         if action == "merge":
             return bool(self.view and customers.allowed(self.app.ctx, self.app.session, "merge"))
         return True
@@ -210,6 +232,21 @@ class Customer360Screen(Screen):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_book(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(BookDialog(self.view.number, staff=self.view.manager), self._saved)
+
+    def action_booking(self, what: str) -> None:
+        table = self.query_one("#c360-bookings", DataTable)
+        if not 0 <= table.cursor_row < len(self.bookings):
+            return
+        booking = self.bookings[table.cursor_row]
+        if booking.status != "booked":
+            self.notify(f"Booking {booking.code} is {booking.status.replace('_', ' ')}.", severity="warning")
+            return
+        self.query_one("#c360-tabs", TabbedContent).active = "tab-bookings"
+        self.app.push_screen(MoveDialog(booking) if what == "move" else CancelDialog(booking), self._saved)
 
     def action_form(self, kind: str) -> None:
         if self.view is None:

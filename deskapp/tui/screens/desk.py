@@ -8,10 +8,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskapp.core import appointments as ap
 from deskapp.core import queue as q
 from deskapp.core.queue import floor
 from deskapp.core.workflows import guide as workflows
 from deskapp.tui.format import elapsed, escape, minutes, plain
+from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
@@ -72,6 +74,9 @@ class DeskScreen(AppScreen):
         yield Static("", id="desk-current")
         yield Static("This counter's queues, in calling order", classes="section-title")
         yield FitTable(QUEUES, id="desk-queues", cursor_type="row", zebra_stripes=True)
+        expected = Static("", id="desk-expected")
+        expected.display = False  # until someone is booked for this desk in the next hour
+        yield expected
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,7 +87,14 @@ class DeskScreen(AppScreen):
             self._show_current()
             return
         call_core(self, floor.desk_view, self.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+        call_core(self, ap.expected, self.ctx, with_staff=self.session.login if self.session else None,
+                  counter_code=self.counter, then=self._show_expected, group="desk-expected", exclusive=True)
         refresh_pending(self, self.counter)
+
+    def _show_expected(self, bookings) -> None:
+        panel = self.query_one("#desk-expected", Static)
+        panel.display = bool(bookings)
+        panel.update(expected_text(bookings))
 
     def _show(self, view: floor.DeskView) -> None:
         self.view = view

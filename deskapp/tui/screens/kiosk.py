@@ -1,6 +1,7 @@
 """The ticket kiosk: a walk-in client picks a service and gets a number and an expected wait.
 
-Only the service keys (1-9) and the service buttons do anything here. The app's staff keys are
+Only the service keys (1-9) and the service buttons do anything here, and "I have an appointment" (a),
+which checks a booking in by its code or the last digits of a phone or ID and prints its ticket. The app's staff keys are
 inactive (no session), the command palette and ctrl+q are off in kiosk mode (DeskApp), and the
 only way out is a supervisor's login and PIN (ctrl+x, or the small "Staff" button).
 """
@@ -18,6 +19,7 @@ from deskapp.core import queue as q
 from deskapp.core.queue.waits import wait_range
 from deskapp.core.security import auth
 from deskapp.tui.format import escape, literal, minutes, plain
+from deskapp.tui.screens.appointment_dialogs import CheckInDialog
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core, show_failure
 
@@ -104,7 +106,8 @@ class SupervisorExit(ModalScreen[bool]):
 
 class KioskScreen(Screen):
     BINDINGS = [Binding("ctrl+x", "staff_exit", "Staff", show=False, id="kiosk_exit"),
-                Binding("enter,escape", "start_over", "Done", show=False, id="kiosk_done")]
+                Binding("enter,escape", "start_over", "Done", show=False, id="kiosk_done"),
+                Binding("a", "appointment", "I have an appointment", show=False, id="kiosk_appointment")]
 
     def __init__(self) -> None:
         super().__init__(name="kiosk")
@@ -125,6 +128,7 @@ class KioskScreen(Screen):
                         yield ServiceButton(n, s.code, s.name)
                 with Horizontal(id="kiosk-bottom"):
                     yield Static("", id="kiosk-message")
+                    yield Button("I have an appointment (a)", id="kiosk-appointment", compact=True)
                     yield Button("Staff", id="kiosk-staff", compact=True)
             with Vertical(id="kiosk-ticket"):
                 yield Static("Your number", classes="kiosk-caption")
@@ -148,7 +152,20 @@ class KioskScreen(Screen):
             return None if self._busy else True  # greyed, not hidden, while a ticket prints
         if action == "start_over":
             return self._showing
+        if action == "appointment":
+            return not self._showing and not self._busy
         return True
+
+    @on(Button.Pressed, "#kiosk-appointment")
+    def action_appointment(self) -> None:
+        if self.app.ctx is None or not self.check_action("appointment", ()):
+            return
+
+        def done(checked) -> None:
+            if checked is not None and checked.issued is not None:
+                self._show_ticket(checked.issued)
+
+        self.app.push_screen(CheckInDialog("kiosk"), done)
 
     def action_take(self, n: int) -> None:
         services = self.app.config.services

@@ -7,6 +7,8 @@
   c records a contact, d completes it with a resolution, z snoozes it with a reason, a reassigns it.
 - Needs pipeline (3): needs by category and status, and the needs met by a product with the days it
   took; p switches between my portfolio and every customer.
+- Agenda (4): my bookings for a day or a week ([ and ] go back and forward, w switches day/week, p mine or
+  the whole branch's); b books, m moves, k cancels the booking chosen.
 
 A supervisor opens the same workspace (F7) with a Manager choice in the filter row: whose portfolio,
 follow-up board and pipeline are shown.
@@ -16,6 +18,8 @@ person may see the portfolio, whatever this screen shows.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,10 +27,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
+from deskapp.core import appointments as ap
 from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.relationship import pipeline, portfolio
 from deskapp.tui.format import DASH, plain
+from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
@@ -40,7 +46,7 @@ ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_ov
                "complaint": "complaint", "followup": "follow-ups"}
 SORT_LABELS = {"name": "name", "last_contact": "longest without contact", "alerts": "most alerts",
                "open_needs": "most open needs", "segment": "segment"}
-TABS = ("tab-customers", "tab-followups", "tab-pipeline")
+TABS = ("tab-customers", "tab-followups", "tab-pipeline", "tab-agenda")
 # At 80 columns the portfolio keeps who, the last contact and what is open or alerting; the
 # products go first, then the segment (a filter above the table chooses it anyway).
 PORTFOLIO = (Column("Name", shorten=clip(16)), Column("Number"), Column("Segment", drop=2), Column("Products", drop=1),
@@ -48,6 +54,8 @@ PORTFOLIO = (Column("Name", shorten=clip(16)), Column("Number"), Column("Segment
              Column("Alerts", shorten=clip(14)))
 BOARD = (Column("When"), Column("Due"), Column("Customer", shorten=clip(16)), Column("Source", drop=1), Column("Status"),
          Column("Reason", shorten=clip(14)))
+AGENDA = (Column("When"), Column("Code"), Column("Customer", shorten=clip(16)), Column("Service"),
+          Column("With", drop=1), Column("Status"))
 
 
 def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whole_branch: bool):
@@ -70,6 +78,13 @@ class ManagerScreen(AppScreen):
         Binding("a", "followup('reassign')", "Reassign", id="manager_reassign"),
         Binding("p", "toggle_scope", "Mine/all", id="manager_scope"),
         Binding("n", "network", "Network", id="manager_network"),
+        Binding("4", "tab('tab-agenda')", "Agenda", id="manager_tab_agenda"),
+        Binding("left_square_bracket", "agenda_step(-1)", "Earlier", key_display="[", id="manager_agenda_back"),
+        Binding("right_square_bracket", "agenda_step(1)", "Later", key_display="]", id="manager_agenda_on"),
+        Binding("w", "agenda_span", "Day/week", id="manager_agenda_span"),
+        Binding("b", "book", "Book", id="manager_book"),
+        Binding("m", "booking('move')", "Move", id="manager_move"),
+        Binding("k", "booking('cancel')", "Cancel booking", id="manager_cancel_booking"),
     ]
     DEFAULT_CSS = """
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
@@ -92,6 +107,10 @@ class ManagerScreen(AppScreen):
         self.rows: list[portfolio.PortfolioRow] = []
         self.board_rows: list[followups.FollowUpInfo] = []
         self.whole_branch = False
+        self.agenda_rows: list[ap.AppointmentInfo] = []
+        self.agenda_day = None  # the first day shown; today until moved
+        self.agenda_days = 1  # 1: a day, 7: a week
+        self.agenda_all = False
 
     def compose(self) -> ComposeResult:
         config = self.config
@@ -121,6 +140,9 @@ class ManagerScreen(AppScreen):
                 yield Static("Loading…", id="mgr-pipeline-summary", classes="mgr-summary")
                 yield DataTable(id="mgr-pipeline", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="mgr-converted", cursor_type="row", zebra_stripes=True)
+            with TabPane("Agenda", id="tab-agenda"):
+                yield Static("Loading…", id="mgr-agenda-summary", classes="mgr-summary")
+                yield FitTable(AGENDA, id="mgr-agenda", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -152,6 +174,29 @@ class ManagerScreen(AppScreen):
         call_core(self, _load, self.ctx, session, owner, self.query_one("#mgr-search", Input).value,
                   self._choice("#mgr-segment"), self._choice("#mgr-alert"), self._choice("#mgr-sort") or "name",
                   self.whole_branch, then=self._show, group="manager-load", exclusive=True)
+        self._load_agenda()
+
+    def _load_agenda(self) -> None:
+        owner = self.owner
+        first = self.agenda_day or self.ctx.today()
+        call_core(self, ap.agenda, self.ctx, first, self.agenda_days, with_staff=None if self.agenda_all else owner,
+                  then=self._show_agenda, group="manager-agenda", exclusive=True)
+
+    def _show_agenda(self, rows: list[ap.AppointmentInfo]) -> None:
+        self.agenda_rows = rows
+        table = self.query_one("#mgr-agenda", DataTable)
+        table.clear()
+        for b in rows:
+            when = f"{b.starts_at:%a %d %H:%M}" if self.agenda_days > 1 else f"{b.starts_at:%H:%M}"
+            table.add_row(when, b.code, b.customer_name, b.service, b.staff or "anyone", b.status.replace("_", " "),
+                          key=b.code)
+        first = self.agenda_day or self.ctx.today()
+        span = (f"{first:%a %Y-%m-%d}" if self.agenda_days == 1 else
+                f"week {first:%Y-%m-%d} to {first + dt.timedelta(days=self.agenda_days - 1):%Y-%m-%d}")
+        whose = "the whole branch" if self.agenda_all else "mine"
+        self.query_one("#mgr-agenda-summary", Static).update(
+            f"{span} · {whose} (p) · {len(rows)} booking{'s' if len(rows) != 1 else ''} · [ ] earlier/later, w day/week")
+        self.refresh_bindings()
 
     def _when(self, value) -> str:
         return to_local(value, self.config.branch.timezone).strftime("%Y-%m-%d %H:%M") if value else DASH
@@ -227,7 +272,11 @@ class ManagerScreen(AppScreen):
         if action == "followup":
             return tab == "tab-followups" and bool(self.board_rows)
         if action == "toggle_scope":
-            return tab == "tab-pipeline"
+            return tab in ("tab-pipeline", "tab-agenda")
+        if action in ("agenda_step", "agenda_span", "book"):
+            return tab == "tab-agenda"
+        if action == "booking":
+            return tab == "tab-agenda" and bool(self.agenda_rows)
         return True
 
     @on(TabbedContent.TabActivated)
@@ -236,7 +285,8 @@ class ManagerScreen(AppScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#mgr-tabs", TabbedContent).active = tab
-        table = {"tab-customers": "#mgr-customers", "tab-followups": "#mgr-followups"}.get(tab)
+        table = {"tab-customers": "#mgr-customers", "tab-followups": "#mgr-followups",
+                 "tab-agenda": "#mgr-agenda"}.get(tab)
         if table:
             self.query_one(table, DataTable).focus()
         self.refresh_bindings()
@@ -290,5 +340,41 @@ class ManagerScreen(AppScreen):
         self.app.push_screen(NetworkScreen(open_branch=lambda ctx, read_only: SupervisorScreen(ctx, read_only=read_only)))
 
     def action_toggle_scope(self) -> None:
+        if self._active_tab() == "tab-agenda":
+            self.agenda_all = not self.agenda_all
+            self._load_agenda()
+            return
         self.whole_branch = not self.whole_branch
         self.reload()
+
+    # -- the agenda ---------------------------------------------------------------------------------
+    def action_agenda_step(self, direction: int) -> None:
+        first = self.agenda_day or self.ctx.today()
+        self.agenda_day = first + dt.timedelta(days=direction * self.agenda_days)
+        self._load_agenda()
+
+    def action_agenda_span(self) -> None:
+        self.agenda_days = 7 if self.agenda_days == 1 else 1
+        if self.agenda_days == 7:  # a week starts on Monday
+            first = self.agenda_day or self.ctx.today()
+            self.agenda_day = first - dt.timedelta(days=first.weekday())
+        self._load_agenda()
+
+    def action_book(self) -> None:
+        staff = self.owner if self.session is not None and self.session.role == "manager" else None
+        self.app.push_screen(BookDialog(staff=staff), self._booked)
+
+    def action_booking(self, what: str) -> None:
+        table = self.query_one("#mgr-agenda", DataTable)
+        if table.row_count == 0:
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        booking = next((b for b in self.agenda_rows if b.code == code), None)
+        if booking is None:
+            return
+        self.app.push_screen(MoveDialog(booking) if what == "move" else CancelDialog(booking), self._booked)
+
+    def _booked(self, booking: ap.AppointmentInfo | None) -> None:
+        if booking is not None:
+            self.notify(f"{booking.code}: {booking.status.replace('_', ' ')}, {booking.starts_at:%Y-%m-%d %H:%M}.")
+            self._load_agenda()

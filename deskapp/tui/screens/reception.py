@@ -5,11 +5,13 @@ The greeter picks the service (1-9), the priority class (p), optionally identifi
 per service stay live, and so does the list of tickets a supervisor moved to another service
 ("A005 (was C001)"), so a client holding the paper C001 can be told their new number. A client who
 gave up waiting is taken out of the line with w (the number on their paper finds a moved ticket too).
+Appointments: b books a slot (for the customer identified, if any), a checks a booked customer in (their
+code, or the last digits of their phone or ID); who is expected in the next hour is listed on the side.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,12 +21,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from deskapp.core import appointments as ap
 from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
 from deskapp.core.queue.waits import wait_range
 from deskapp.tui.format import escape, minutes, plain, ticket_number
+from deskapp.tui.screens.appointment_dialogs import BookDialog, CheckInDialog, checked_in_text, expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
 from deskapp.tui.widgets.ticket_digits import TicketDigits
@@ -38,11 +42,13 @@ TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,2}[0-9]{1,6}$")
 class Floor:
     status: floor.QueueStatus
     moved: list[q.TicketInfo]
+    expected: list[ap.AppointmentInfo] = field(default_factory=list)
 
 
 def reception_floor(ctx: Context) -> Floor:
-    """The side panel's live part, read in one worker: waiting per service, and the moved tickets."""
-    return Floor(floor.queue_status(ctx), floor.moved_waiting(ctx))
+    """The side panel's live part, read in one worker: waiting per service, the moved tickets, and the
+    bookings expected in the next hour."""
+    return Floor(floor.queue_status(ctx), floor.moved_waiting(ctx), ap.expected(ctx))
 
 
 class WalkedAway(ModalScreen[q.TicketInfo | None]):
@@ -88,6 +94,8 @@ class ReceptionScreen(AppScreen):
         Binding("x", "clear_customer", "Clear", id="clear_customer"),
         Binding("i", "issue", "Issue", id="issue"),
         Binding("w", "walked_away", "Walked away", id="walked_away"),
+        Binding("b", "book", "Book", id="reception_book"),
+        Binding("a", "check_in", "Check in", id="reception_check_in"),
     ]
 
     def __init__(self) -> None:
@@ -128,6 +136,9 @@ class ReceptionScreen(AppScreen):
                 moved = Static("", id="reception-moved")
                 moved.display = False  # until a move: most days have none
                 yield moved
+                expected = Static("", id="reception-expected")
+                expected.display = False  # until someone is booked for the next hour
+                yield expected
         yield Footer()
 
     @property
@@ -148,6 +159,9 @@ class ReceptionScreen(AppScreen):
         moved.update("\n".join(["[b]Moved to another service[/b]"] + [
             f"[b]{escape(t.number)}[/b] (was {escape(t.former_number or '')}) · {escape(t.service_name)}"
             for t in data.moved]))
+        expected = self.query_one("#reception-expected", Static)
+        expected.display = bool(data.expected)
+        expected.update(expected_text(data.expected))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "clear_customer":
@@ -261,3 +275,24 @@ class ReceptionScreen(AppScreen):
                 self.reload()
 
         self.app.push_screen(WalkedAway(self.session.login), done)
+
+    # -- appointments ---------------------------------------------------------------------------
+    def action_book(self) -> None:
+        def done(booked: ap.AppointmentInfo | None) -> None:
+            if booked is not None:
+                self.notify(f"Booked {booked.code}: {booked.starts_at:%Y-%m-%d %H:%M}, {booked.service_name}.")
+                self.reload()
+
+        self.app.push_screen(BookDialog(self.customer.number if self.customer else ""), done)
+
+    def action_check_in(self) -> None:
+        def done(checked: ap.CheckedIn | None) -> None:
+            if checked is None or checked.issued is None:
+                return
+            t = checked.issued.ticket
+            self.query_one("#reception-number", TicketDigits).update(t.number)
+            self.query_one("#reception-ticket-info", Static).update(escape(checked_in_text(checked)))
+            self.query_one("#reception-ticket").add_class("issued")
+            self.reload()
+
+        self.app.push_screen(CheckInDialog("reception"), done)

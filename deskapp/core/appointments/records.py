@@ -1,0 +1,138 @@
+"""What a booking looks like to callers, its states, its errors, its code and its slot arithmetic."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from deskapp.core.clock import to_local, to_utc
+from deskapp.core.context import Context
+from deskapp.db.models import Appointment, Branch, Customer, Service, Staff
+from deskapp.errors import BadInput, DeskappError
+
+BOOKED, CHECKED_IN, LATE, NO_SHOW, CANCELLED = "booked", "checked_in", "late", "no_show", "cancelled"
+ACTIVE = (BOOKED, CHECKED_IN)  # bookings that hold their seat and their staff member's time
+
+# Letters and digits a customer reads out without doubt: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+class BookingError(DeskappError):
+    """A booking that cannot be made, moved, cancelled or checked in as asked."""
+
+
+class BookingNotFound(BadInput):
+    """No booking, customer, service, branch or staff member by what was given."""
+
+
+class BookingInvalid(BadInput):
+    """A time, code or option that cannot be used as given (not a slot, outside opening hours, in the past)."""
+
+
+class SlotFull(BookingError):
+    """The slot has no seat left (another desk may just have taken the last)."""
+
+
+@dataclass(frozen=True)
+class AppointmentInfo:
+    id: int
+    code: str
+    branch: str
+    service: str
+    service_name: str
+    customer_number: str
+    customer_name: str
+    staff: str | None  # the named staff member's login; None: anyone
+    staff_name: str | None
+    starts_at: dt.datetime  # branch-local wall time
+    ends_at: dt.datetime
+    status: str
+    ticket: str | None  # the number of the ticket a check-in issued
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "code": self.code, "branch": self.branch, "service": self.service,
+                "customer": self.customer_number, "customer_name": self.customer_name, "staff": self.staff,
+                "starts_at": self.starts_at.isoformat(timespec="minutes"),
+                "ends_at": self.ends_at.isoformat(timespec="minutes"), "status": self.status, "ticket": self.ticket}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(code: str) -> str:
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+def infos(rows, timezone: str) -> list[AppointmentInfo]:
+    """AppointmentInfo of Appointment rows selected with their service, branch, customer and staff."""
+    out = []
+    for a in rows:
+        staff = a.staff if a.staff_id else None
+        out.append(AppointmentInfo(
+            id=a.id, code=a.code, branch=a.branch.code, service=a.service.code, service_name=a.service.name,
+            customer_number=a.customer.number, customer_name=a.customer.name,
+            staff=staff.login if staff else None, staff_name=staff.name if staff else None,
+            starts_at=to_local(a.starts_at, timezone), ends_at=to_local(a.ends_at, timezone), status=a.status,
+            ticket=a.ticket.number if a.ticket_id else None))
+    return out
+
+
+def joined():
+    return (Appointment.select(Appointment, Service, Branch, Customer, Staff)
+            .join(Service).switch(Appointment).join(Branch).switch(Appointment).join(Customer)
+            .switch(Appointment).join(Staff, JOIN.LEFT_OUTER, on=(Appointment.staff == Staff.id)))
+
+
+def info(appointment_id: int, timezone: str) -> AppointmentInfo:
+    return infos(joined().where(Appointment.id == appointment_id), timezone)[0]
+
+
+def by_code(code: str) -> Appointment:
+    row = Appointment.get_or_none(Appointment.code == normal_code(code))
+    if row is None:
+        raise BookingNotFound(f"There is no booking {normal_code(code) or '(empty)'}.")
+    return row
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a booking lies: its start and end (naive UTC) and the hour its seat counts in."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    hour_start: dt.datetime
+
+
+def slot_of(ctx: Context, service: Service, local_start: dt.datetime) -> Slot:
+    """The slot starting at `local_start` (branch-local wall time), checked against the grid and opening hours."""
+    rules = ctx.config.appointments
+    hours = ctx.config.branch.hours
+    opening = dt.datetime.combine(local_start.date(), dt.time.fromisoformat(hours.open))
+    closing = dt.datetime.combine(local_start.date(), dt.time.fromisoformat(hours.close))
+    step = dt.timedelta(minutes=rules.slot_minutes)
+    if local_start < opening or local_start >= closing:
+        raise BookingInvalid(f"{local_start:%H:%M} is outside opening hours ({hours.open}-{hours.close}).")
+    if (local_start - opening) % step or local_start.second or local_start.microsecond:
+        raise BookingInvalid(f"Slots start every {rules.slot_minutes} minutes from {hours.open}; "
+                           f"{local_start:%H:%M} is not one.")
+    slots = max(1, math.ceil(service.typical_service_minutes / rules.slot_minutes))
+    local_end = min(local_start + slots * step, closing)
+    hour = local_start.replace(minute=0)
+    tz = ctx.timezone
+    return Slot(to_utc(local_start, tz), to_utc(local_end, tz), to_utc(hour, tz))
+
+
+def parse_at(text: str, timezone: str) -> dt.datetime:
+    """An ISO date-time as branch-local wall time (one with an offset is converted)."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BookingInvalid(f"'{text}' is not a date and time like 2026-03-10T14:30.") from None
+    if when.tzinfo is not None:
+        when = to_local(when.astimezone(dt.UTC).replace(tzinfo=None), timezone)
+    return when

@@ -1,0 +1,70 @@
+"""Checked-in bookings in the queue: their tickets, and where they stand in the calling order.
+
+A booking checked in on time becomes a ticket of its service in the appointments' priority class
+(config `appointments.priority_class`), numbered with the appointments' prefix before the service's
+number (V + A012). In the calling order (`arrange`, used by call-next) such a ticket
+- is not callable before its slot's start minus `appointments.early_minutes` (an early arrival waits);
+- once callable, goes before the walk-ins of its service (ordering.Waiting.booked_for);
+- when the booking names a staff member, is called only at that person's counter (a transfer by them
+  makes an ordinary ticket of another service).
+Everything here reads the appointment table by ticket id; the walk-in queries are untouched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from deskapp.core.context import Context
+from deskapp.core.queue.ordering import Waiting
+from deskapp.core.queue.tickets import WAITING, _next_number
+from deskapp.db import statements
+from deskapp.db.models import Service
+
+
+def _as_datetime(value):
+    """SQLite hands datetimes back as ISO text; PostgreSQL as datetimes."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def issue_booked(ctx: Context, service: Service, customer_id: int, channel: str, staff_id: int | None) -> int:
+    """Write the ticket of a booking checked in on time, in the caller's transaction; returns its id."""
+    rules = ctx.config.appointments
+    now, day = ctx.now(), ctx.today()
+    seq, number = _next_number(ctx, service, day)
+    ticket_id = statements.insert_ticket({
+        "branch_id": ctx.branch_id, "service_id": service.id, "day": day, "seq": seq,
+        "number": f"{rules.prefix}{number}", "priority": rules.priority_class, "status": WAITING,
+        "channel": channel, "customer_id": customer_id, "issued_at": now, "queued_at": now, "front": False,
+        "recall_count": 0,
+    })
+    statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel, "booked": True}))
+    return ticket_id
+
+
+def arrange(ctx: Context, waiting: list[Waiting], services: list[int], staff_id: int | None,
+            now: dt.datetime) -> list[Waiting]:
+    """The candidates of call-next with the checked-in bookings in their place: every waiting booked
+    ticket of these services is added (the walk-in candidates hold only the first few of each line),
+    those not yet due or named for someone else are left out, the rest carry their slot."""
+    early = dt.timedelta(minutes=ctx.config.appointments.early_minutes)
+    if not services:
+        return waiting
+    # From the few checked-in bookings (index on status, starts_at) to their tickets: one short read
+    # per call-next, whatever the length of the walk-in queue.
+    marks = ", ".join("?" for _ in services)
+    rows = statements.execute(
+        "SELECT t.id, t.service_id, t.priority, t.issued_at, t.queued_at, t.front, a.starts_at, a.staff_id"
+        " FROM appointment a JOIN ticket t ON t.id = a.ticket_id"
+        f" WHERE a.status = 'checked_in' AND a.branch_id = ? AND t.status = 'waiting' AND t.service_id IN ({marks})",
+        (ctx.branch_id, *services)).fetchall()
+    if not rows:
+        return waiting
+    booked: dict[int, Waiting | None] = {}
+    for tid, service, priority, issued, queued, front, starts_at, named in rows:
+        starts_at = _as_datetime(starts_at)
+        due = starts_at - early <= now and (named is None or named == staff_id)
+        booked[tid] = Waiting(tid, service, priority, _as_datetime(issued), _as_datetime(queued), bool(front),
+                              booked_for=starts_at) if due else None
+    kept = [w for w in waiting if w.id not in booked]
+    return kept + [w for w in booked.values() if w is not None]
+
