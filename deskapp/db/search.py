@@ -485,15 +485,20 @@ class _Postgres:
     def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
+        if prefix and all(len(w) < 2 for w in words):
+            return []  # letters alone find no name (see _prefix_plan)
         if prefix:
-            # The index of the first one, two and three letters of name words (0010) holds exact
-            # keys, so no prefix scan of the tsvector index (which reads every entry a prefix
-            # begins); LIKE checks the whole prefixes. Letters alone find no name (see _prefix_plan).
-            if all(len(w) < 2 for w in words):
-                return []
+            # A rare prefix (the vocabulary says so): the tsvector index reads only its few names.
+            # Else two words of different first letters: the B-tree of name pairs (0020) reads
+            # the page in customer order. Else the index of the first one, two and three letters
+            # of name words (0010), whose exact keys need no prefix scan of the tsvector index
+            # (which reads every entry a prefix begins). LIKE checks the whole prefixes.
+            rare = _rare_prefix(words) if counts is None else _rarest(words, counts)
+            pair = None if rare or counts is None else _pair(words, counts)
+            if pair is not None:
+                return _paired(pair, words, n)
             starts = list(dict.fromkeys(w[:3] for w in words))
             index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]
-            rare = _rare_prefix(words) if counts is None else _rarest(words, counts)
             if rare:
                 index_sql, index_params = _TSQUERY, [f"'{rare}':*"]
             likes = [f"% {w}%" for w in words]
@@ -539,6 +544,30 @@ class _Postgres:
                              + ["' ' || name_folded LIKE %s"] * len(starts))
         check_params = (*groups, *[f"% {w}%" for w in starts])
         return _probed(check, check_params, f"{_TSQUERY} AND {check}", (query, *check_params), n)
+
+
+def _pair(words: list[str], counts: dict[str, tuple[int, int]]) -> str | None:
+    """PostgreSQL: the key of customer_name_pair (0020) that two typed prefixes give, if any: the
+    first 3 letters of each, sorted, joined by a space. A prefix of fewer than 3 letters begins
+    several keys ("ma": mar, mat ...), so only longer ones count; two with the same first letters
+    may both begin one word of the name ("mar mari": Mariana), so the two keys differ. The keys of
+    the two rarest prefixes by the vocabulary counts."""
+    usable = sorted((w for w in dict.fromkeys(words) if len(w) >= 3), key=lambda w: counts[w][0])
+    keys = list(dict.fromkeys(w[:3] for w in usable))
+    return " ".join(sorted(keys[:2])) if len(keys) >= 2 else None
+
+
+def _paired(pair: str, words: list[str], n: int) -> list[int]:
+    """PostgreSQL: the first n customers (by id) holding `pair` whose names every typed word
+    begins a word of: one range of the B-tree (pair, customer_id) read in customer order, each
+    name checked, stopping at n; so a page's reading, not every customer of each word. And the
+    names with too many words for their pairs (the pair "", see 0020)."""
+    likes = [f"% {w}%" for w in words]
+    like_sql = " AND ".join(["' ' || c.name_folded LIKE %s"] * len(likes))
+    one = ("(SELECT c.id FROM customer_name_pair p JOIN customer c ON c.id = p.customer_id "
+           f"WHERE p.pair = %s AND {like_sql} ORDER BY p.customer_id LIMIT %s)")
+    return _ids(f"SELECT id FROM ({one} UNION {one}) found ORDER BY id LIMIT %s",
+                (pair, *likes, n, "", *likes, n, n))
 
 
 def _probed(probe_sql: str, probe_params: tuple, where_sql: str, params: tuple, n: int, *,
