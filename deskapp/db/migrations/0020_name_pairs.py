@@ -15,8 +15,14 @@ PAIR_WORDS words gets the pairs of its first PAIR_WORDS words and the pair "" (w
 also reads), so no name is missed and a long name costs at most PAIR_WORDS * (PAIR_WORDS - 1) / 2 rows.
 
 Kept by a trigger on customer (any client's writes too), like the vocabulary (0016); existing
-names are read once here. SQLite needs nothing: FTS5 walks the doclists of "mar"* and "sil"* of
+names are read once here. SQLite needs no pairs: FTS5 walks the doclists of "mar"* and "sil"* of
 its 3-character prefix index in rowid order and stops at the page already (0003).
+
+Both backends: customer_phone's indexes on digits and on customer_id become (digits, customer_id)
+and (customer_id, digits). A phone beginning ("+351 92") is counted and read from the first alone,
+in the order of the digits, without a table row per phone (a thousand rows read at random for a
+common beginning: 5-30 ms at a million phones); a common one is then looked for in customer order
+in the second, again without the table.
 """
 from peewee import PostgresqlDatabase
 
@@ -24,6 +30,13 @@ PAIR_WORDS = 12
 
 
 def up(migrator, db):
+    for statement in (
+        "CREATE INDEX customer_phone_digits_customer ON customer_phone (digits, customer_id)",
+        "CREATE INDEX customer_phone_customer_digits ON customer_phone (customer_id, digits)",
+        "DROP INDEX IF EXISTS customer_phone_digits",
+        "DROP INDEX IF EXISTS customer_phone_customer_id",
+    ):
+        db.execute_sql(statement)
     if not isinstance(db, PostgresqlDatabase):
         return
     for statement in (
