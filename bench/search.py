@@ -130,6 +130,8 @@ def settle_indexes() -> None:
         # Autovacuum's pass after a bulk insert (it may be off on a test server).
         db.execute_sql("VACUUM ANALYZE customer")
         db.execute_sql("VACUUM ANALYZE customer_phone")
+        if db.execute_sql("SELECT to_regclass('customer_name_pair')").fetchone()[0]:  # 0020
+            db.execute_sql("VACUUM ANALYZE customer_name_pair")
         for (index,) in db.execute_sql("SELECT indexname FROM pg_indexes WHERE tablename IN ('customer', "
                                        "'customer_phone') AND position('USING gin' IN indexdef) > 0 "
                                        "AND schemaname = current_schema()").fetchall():

@@ -30,7 +30,10 @@ Names are matched on `customer.name_folded` (lower case, no diacritics, words se
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
 step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
 to_tsvector('simple', name_folded) for whole words, one on the first 1-3 letters of the name's
-words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone digits.
+words for prefixes (customer_name_prefixes, 0010), a B-tree of (pair of word beginnings,
+customer) for two prefixes ("mar silv": customer_name_pair, 0020, read in customer order), and a
+pg_trgm GIN index on phone digits. Phone beginnings: B-trees on (digits, customer) and (customer,
+digits) on both backends (0020), read without the table.
 National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
 (expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
 tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
