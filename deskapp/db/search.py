@@ -163,8 +163,8 @@ def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str
         if words:
             whole = " ".join(words)
             steps.append((EXACT_NAME, lambda n: backend.exact_name(whole, n)))
-            steps.append((WHOLE_WORDS, lambda n: backend.words(words, n, prefix=False)))
             vocabulary = _Vocabulary(words)
+            steps.append((WHOLE_WORDS, lambda n: _whole_words(backend, words, n, vocabulary)))
             steps.append((PREFIXES, lambda n: _prefixes(backend, words, n, vocabulary)))
             if any(len(w) >= FUZZY_MIN_WORD for w in words):
                 similar = _Similar(words, backend, vocabulary)
@@ -211,10 +211,25 @@ class _Vocabulary:
         counts = self.counts()
         return counts is not None and any(counts[w][0] == 0 for w in words)
 
+    def is_no_word(self, words: list[str]) -> bool:
+        """Whether one of `words` is no name word of any customer: then no name holds them all whole."""
+        counts = self.counts()
+        return counts is not None and any(counts[w][0] == counts[w][1] for w in words)
+
     def begins_only_itself(self, words: list[str]) -> bool:
         """Whether each of `words` begins no longer name word: then they begin the words they are."""
         counts = self.counts()
         return counts is not None and all(counts[w][1] == 0 for w in words)
+
+
+def _whole_words(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
+    """Rank 3: every word typed is a whole word of the name. On PostgreSQL a typed word that is no
+    name word ("mar silv", typed on the way: "mar" begins Maria but is no name) ends the step before
+    the oldest customers are probed (see _probed: thousands of names read and split into words); the
+    vocabulary is asked anyway by the prefix step that follows."""
+    if backend.asks_vocabulary_first and vocabulary.is_no_word(words):
+        return []
+    return backend.words(words, n, prefix=False)
 
 
 def _prefixes(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
@@ -266,6 +281,8 @@ def _ids(sql: str, params: tuple) -> list[int]:
 
 
 class _Sqlite:
+    asks_vocabulary_first = False  # FTS5 answers a word no name holds at once
+
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = ? OR national_id = ? "
                     "ORDER BY id LIMIT ?", (key, key, n))
@@ -478,6 +495,7 @@ class _Postgres:
     # it may walk the primary key and test every customer, which for a rare match is all of them. That
     # happens above all with the generic plan of a statement psycopg prepared after a few runs, which
     # knows neither the value nor the LIMIT.
+    asks_vocabulary_first = True  # see _whole_words
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = %s OR national_id = %s "
                     "ORDER BY id LIMIT %s", (key, key, n))
