@@ -275,3 +275,19 @@ def test_name_pairs_follow_every_change_of_a_name(ctx):
         left = database.db.execute_sql("SELECT count(*) FROM customer_name_pair WHERE customer_id = %s",
                                        (rui,)).fetchone()[0]
         assert left == 0
+
+
+def test_a_typed_word_that_is_no_name_word_reads_no_name_as_whole_words(ctx, caplog):
+    """"ana sou" on the way to "ana sousa": "sou" is no name word (the vocabulary says so), so on
+    PostgreSQL the whole-words step ends before the oldest customers are probed; the prefix step
+    finds Ana Sousa. A word that is a name word still asks the step."""
+    from deskapp.db.search import PREFIXES, WHOLE_WORDS
+    ana = _add(ctx, "Ana Sousa Lima", "+351 912 000 888")
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        found = dict(search_customers("ana sou", region="PT"))
+    statements = [str(r.msg) for r in caplog.records if r.name == "peewee"]
+    assert any("customer_name_word" in s for s in statements)  # the log holds the statements
+    if database.is_postgres():
+        assert [s for s in statements if "to_tsvector" in s and "probe" in s] == []
+    assert found[ana] == PREFIXES
+    assert dict(search_customers("ana sousa", region="PT"))[ana] == WHOLE_WORDS
