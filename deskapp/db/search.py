@@ -30,7 +30,10 @@ Names are matched on `customer.name_folded` (lower case, no diacritics, words se
 space), written by core with `folded_name` below. SQLite: FTS5 external-content tables kept in
 step by triggers (unicode61 for names, trigram for phone digits). PostgreSQL: a GIN index on
 to_tsvector('simple', name_folded) for whole words, one on the first 1-3 letters of the name's
-words for prefixes (customer_name_prefixes, 0010), and a pg_trgm GIN index on phone digits.
+words for prefixes (customer_name_prefixes, 0010), a B-tree of (pair of word beginnings,
+customer) for two prefixes ("mar silv": customer_name_pair, 0020, read in customer order), and a
+pg_trgm GIN index on phone digits. Phone beginnings: B-trees on (digits, customer) and (customer,
+digits) on both backends (0020), read without the table.
 National ID tails and phone ends are B-tree lookups on the last 4 / last 8 characters
 (expression indexes, 0008). User text never reaches a query as syntax: it is folded to word
 tokens, each quoted (FTS5) or written as a plain lexeme (tsquery) or array element, and
@@ -160,8 +163,8 @@ def search_customers(text: str, limit: int = 20, offset: int = 0, *, region: str
         if words:
             whole = " ".join(words)
             steps.append((EXACT_NAME, lambda n: backend.exact_name(whole, n)))
-            steps.append((WHOLE_WORDS, lambda n: backend.words(words, n, prefix=False)))
             vocabulary = _Vocabulary(words)
+            steps.append((WHOLE_WORDS, lambda n: _whole_words(backend, words, n, vocabulary)))
             steps.append((PREFIXES, lambda n: _prefixes(backend, words, n, vocabulary)))
             if any(len(w) >= FUZZY_MIN_WORD for w in words):
                 similar = _Similar(words, backend, vocabulary)
@@ -208,10 +211,25 @@ class _Vocabulary:
         counts = self.counts()
         return counts is not None and any(counts[w][0] == 0 for w in words)
 
+    def is_no_word(self, words: list[str]) -> bool:
+        """Whether one of `words` is no name word of any customer: then no name holds them all whole."""
+        counts = self.counts()
+        return counts is not None and any(counts[w][0] == counts[w][1] for w in words)
+
     def begins_only_itself(self, words: list[str]) -> bool:
         """Whether each of `words` begins no longer name word: then they begin the words they are."""
         counts = self.counts()
         return counts is not None and all(counts[w][1] == 0 for w in words)
+
+
+def _whole_words(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
+    """Rank 3: every word typed is a whole word of the name. On PostgreSQL a typed word that is no
+    name word ("mar silv", typed on the way: "mar" begins Maria but is no name) ends the step before
+    the oldest customers are probed (see _probed: thousands of names read and split into words); the
+    vocabulary is asked anyway by the prefix step that follows."""
+    if backend.asks_vocabulary_first and vocabulary.is_no_word(words):
+        return []
+    return backend.words(words, n, prefix=False)
 
 
 def _prefixes(backend, words: list[str], n: int, vocabulary: _Vocabulary) -> list[int]:
@@ -263,6 +281,8 @@ def _ids(sql: str, params: tuple) -> list[int]:
 
 
 class _Sqlite:
+    asks_vocabulary_first = False  # FTS5 answers a word no name holds at once
+
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = ? OR national_id = ? "
                     "ORDER BY id LIMIT ?", (key, key, n))
@@ -475,6 +495,7 @@ class _Postgres:
     # it may walk the primary key and test every customer, which for a rare match is all of them. That
     # happens above all with the generic plan of a statement psycopg prepared after a few runs, which
     # knows neither the value nor the LIMIT.
+    asks_vocabulary_first = True  # see _whole_words
     def exact_key(self, key: str, n: int) -> list[int]:
         return _ids("SELECT coalesce(merged_into_id, id) FROM customer WHERE number = %s OR national_id = %s "
                     "ORDER BY id LIMIT %s", (key, key, n))
@@ -485,15 +506,20 @@ class _Postgres:
     def words(self, words: list[str], n: int, *, prefix: bool, counts: dict[str, tuple[int, int]] | None = None) -> list[int]:
         # Words are letters and digits only, so quoting them as lexemes leaves no tsquery syntax
         # and a LIKE pattern no wildcard.
+        if prefix and all(len(w) < 2 for w in words):
+            return []  # letters alone find no name (see _prefix_plan)
         if prefix:
-            # The index of the first one, two and three letters of name words (0010) holds exact
-            # keys, so no prefix scan of the tsvector index (which reads every entry a prefix
-            # begins); LIKE checks the whole prefixes. Letters alone find no name (see _prefix_plan).
-            if all(len(w) < 2 for w in words):
-                return []
+            # A rare prefix (the vocabulary says so): the tsvector index reads only its few names.
+            # Else two words of different first letters: the B-tree of name pairs (0020) reads
+            # the page in customer order. Else the index of the first one, two and three letters
+            # of name words (0010), whose exact keys need no prefix scan of the tsvector index
+            # (which reads every entry a prefix begins). LIKE checks the whole prefixes.
+            rare = _rare_prefix(words) if counts is None else _rarest(words, counts)
+            pair = None if rare or counts is None else _pair(words, counts)
+            if pair is not None:
+                return _paired(pair, words, n)
             starts = list(dict.fromkeys(w[:3] for w in words))
             index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]
-            rare = _rare_prefix(words) if counts is None else _rarest(words, counts)
             if rare:
                 index_sql, index_params = _TSQUERY, [f"'{rare}':*"]
             likes = [f"% {w}%" for w in words]
@@ -539,6 +565,30 @@ class _Postgres:
                              + ["' ' || name_folded LIKE %s"] * len(starts))
         check_params = (*groups, *[f"% {w}%" for w in starts])
         return _probed(check, check_params, f"{_TSQUERY} AND {check}", (query, *check_params), n)
+
+
+def _pair(words: list[str], counts: dict[str, tuple[int, int]]) -> str | None:
+    """PostgreSQL: the key of customer_name_pair (0020) that two typed prefixes give, if any: the
+    first 3 letters of each, sorted, joined by a space. A prefix of fewer than 3 letters begins
+    several keys ("ma": mar, mat ...), so only longer ones count; two with the same first letters
+    may both begin one word of the name ("mar mari": Mariana), so the two keys differ. The keys of
+    the two rarest prefixes by the vocabulary counts."""
+    usable = sorted((w for w in dict.fromkeys(words) if len(w) >= 3), key=lambda w: counts[w][0])
+    keys = list(dict.fromkeys(w[:3] for w in usable))
+    return " ".join(sorted(keys[:2])) if len(keys) >= 2 else None
+
+
+def _paired(pair: str, words: list[str], n: int) -> list[int]:
+    """PostgreSQL: the first n customers (by id) holding `pair` whose names every typed word
+    begins a word of: one range of the B-tree (pair, customer_id) read in customer order, each
+    name checked, stopping at n; so a page's reading, not every customer of each word. And the
+    names with too many words for their pairs (the pair "", see 0020)."""
+    likes = [f"% {w}%" for w in words]
+    like_sql = " AND ".join(["' ' || c.name_folded LIKE %s"] * len(likes))
+    one = ("(SELECT c.id FROM customer_name_pair p JOIN customer c ON c.id = p.customer_id "
+           f"WHERE p.pair = %s AND {like_sql} ORDER BY p.customer_id LIMIT %s)")
+    return _ids(f"SELECT id FROM ({one} UNION {one}) found ORDER BY id LIMIT %s",
+                (pair, *likes, n, "", *likes, n, n))
 
 
 def _probed(probe_sql: str, probe_params: tuple, where_sql: str, params: tuple, n: int, *,
