@@ -54,13 +54,24 @@ class Service(BaseModel):
 
 class Staff(BaseModel):
     login = CharField(max_length=32, unique=True)
-    branch = ForeignKeyField(Branch, null=True)
+    branch = ForeignKeyField(Branch, null=True)  # the home branch (0019); StaffBranch: where they may work
     name = CharField()
     role = CharField(max_length=16)
     pin_hash = CharField(null=True)
     failed_attempts = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     active = BooleanField(default=True)
+    all_branches = BooleanField(default=False)  # may work at (an area_manager: sees) every branch
+
+
+class StaffBranch(BaseModel):
+    """A branch a staff member may work at (their home included)."""
+
+    staff = ForeignKeyField(Staff, index=False, backref="assignments")
+    branch = ForeignKeyField(Branch)
+
+    class Meta:
+        indexes = ((("staff", "branch"), True),)
 
 
 class Counter(BaseModel):
@@ -469,6 +480,7 @@ MODELS = (
     Branch,
     Service,
     Staff,
+    StaffBranch,
     Counter,
     CounterService,
     Customer,

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STAFF_PARAMETERS = {"staff", "by", "session", "login", "staff_login", "who"}
 # Actions of the table with no entry point yet, and why.
 NOT_YET_CALLED: dict[str, str] = {}
-ACTOR = {"greeter": "rita", "teller": "ana", "supervisor": "sofia", "manager": "pedro"}
+ACTOR = {"greeter": "rita", "teller": "ana", "supervisor": "sofia", "manager": "pedro", "area_manager": "clara"}
 INACTIVE = "lucas"  # a teller, so only being inactive refuses him
 OTHER = {"ana": "joao"}  # ana serves the ticket to approve: the teller who tries to approve it is joao
 PINS = {"rita": "4826", "ana": "2580", "joao": "3691", "sofia": "7391", "pedro": "5173", "lucas": "8264"}
