@@ -169,8 +169,8 @@ def test_a_desk_starting_never_moves_staff_to_its_branch(db_url):
     assert second.branch_id == Branch.get(code="B2").id
 
 
-def test_a_login_at_a_branch_one_is_not_assigned_to_is_refused_and_audited(config, db_url, clock):
-    porto = open_context(choose_branch(config, "POR01"), db_url, clock)
+def test_a_login_at_a_branch_one_is_not_assigned_to_is_refused_and_audited(network, db_url, clock):
+    porto = open_context(choose_branch(network, "POR01"), db_url, clock)
     auth.set_pin(porto, "ana", "2580")
     auth.set_pin(porto, "joao", "3691")
     with pytest.raises(AuthError, match=r"^Ana Costa does not work at Porto Aliados \(POR01\)\.$"):
@@ -179,11 +179,12 @@ def test_a_login_at_a_branch_one_is_not_assigned_to_is_refused_and_audited(confi
     assert (event.action, event.staff, event.detail) == ("login_refused", "ana", "not assigned to branch POR01")
     assert Staff.get(Staff.login == "ana").failed_attempts == 0  # the PIN was right: no lockout count
     assert auth.login(porto, "joao", "3691").login == "joao"  # joao covers Porto
-    lisbon = open_context(config, db_url, clock)
+    lisbon = open_context(network, db_url, clock)
     assert auth.login(lisbon, "ana", "2580").login == "ana"
 
 
-def test_the_command_line_refuses_a_staff_member_at_another_branch(ctx, db_url):
+def test_the_command_line_refuses_a_staff_member_at_another_branch(network, db_url, clock):
+    ctx = open_context(network, db_url, clock)
     auth.set_pin(ctx, "ana", "2580")
     result = cli(db_url, "queue", "call-next", "--counter", "1", "--staff", "ana", "--pin-stdin",
                  input="2580\n", branch="BRG01")
@@ -193,7 +194,8 @@ def test_the_command_line_refuses_a_staff_member_at_another_branch(ctx, db_url):
     assert Counter.get((Counter.code == "1") & (Counter.branch == Branch.get(code="BRG01").id)).state == "closed"
 
 
-def test_an_area_manager_sees_the_branches_and_none_of_a_desks_work(ctx):
+def test_an_area_manager_sees_the_branches_and_none_of_a_desks_work(network, db_url, clock):
+    ctx = open_context(network, db_url, clock)
     assert [b.code for b in visible_branches("clara")] == ["LIS01", "POR01", "BRG01"]
     assert [b.code for b in visible_branches("helena")] == ["POR01", "BRG01"]
     assert [b.code for b in visible_branches("ana")] == ["LIS01"]
@@ -206,3 +208,39 @@ def test_an_area_manager_sees_the_branches_and_none_of_a_desks_work(ctx):
     with pytest.raises(permissions.Forbidden):
         q.call_next(ctx, "1", "clara")
     assert auth.SCREENS["area_manager"] == ("supervisor",)
+
+
+def test_a_national_id_and_a_customer_number_are_unique_across_branches(network, db_url, clock):
+    from deskapp.core.customers import directory, edit
+    from deskapp.core.customers.edit import CustomerDraft
+
+    lisbon = open_context(network, db_url, clock)
+    braga = open_context(choose_branch(network, "BRG01"), db_url, clock)
+    first = edit.create(lisbon, directory.session_for("sofia"), CustomerDraft(name="Rosa Dono", national_id="123456789"),
+                        force=True)
+    with pytest.raises(DeskappError, match=f"already belongs to customer {first.number}"):
+        edit.create(braga, directory.session_for("helena"), CustomerDraft(name="Rosa Dona", national_id="123456789"),
+                    force=True)
+    other = edit.create(braga, directory.session_for("helena"), CustomerDraft(name="Rui Dono"), force=True)
+    assert other.number != first.number
+
+
+def test_a_feedback_follow_up_goes_to_the_supervisor_at_the_branch_of_the_service(network, db_url, clock):
+    """Served in Braga, whose supervisor (helena) has her home in Porto: the follow-up is hers and Braga's,
+    not Lisbon's (the first branch's supervisor, sofia) nor nobody's."""
+    from deskapp.core.feedback import recording
+
+    braga = open_context(choose_branch(network, "BRG01"), db_url, clock)
+    q.issue(braga, "CASH", with_estimate=False)
+    q.call_next(braga, "1", "duarte")
+    q.start(braga, "1")
+    done = q.complete(braga, "1")
+    recording.submit(braga, done.id, csat=3, comment="This is a complaint about the queue")
+    from deskapp.db.models import FollowUp
+
+    item = FollowUp.select().get()
+    assert item.branch.code == "BRG01"
+    assert item.assignee.login == "helena"
+    from deskapp.core.customers import followups
+
+    assert followups.get(item.id).branch == "BRG01"

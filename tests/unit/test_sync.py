@@ -2,20 +2,10 @@
 never deletes history."""
 from __future__ import annotations
 
-import pytest
-
 from deskapp.core import queue as q
 from deskapp.core import startup as sync
 from deskapp.db import database
 from deskapp.db.models import MODELS, AuditEvent, ChangeMarker, Counter, CounterService, Service, Staff
-
-
-@pytest.fixture
-def config(config):
-    """These tests change the configuration of one branch: config.yaml's Lisboa branch alone, written
-    the single-branch way (`branch:`, `counters:`, every staff member there)."""
-    lisbon = config.network_branch("LIS01")
-    return config.model_copy(update={"branches": [], "staff": [s for s in config.staff if s.login in lisbon.staff]})
 
 
 def dump() -> dict[str, list[tuple]]:

@@ -25,7 +25,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import Reader, acts_as
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
-from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
+from deskapp.db.models import Branch, Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F401 (SIMILAR for the screens)
 from deskapp.errors import BadInput
 
@@ -100,6 +100,7 @@ class InteractionInfo:
     duration_seconds: int | None
     note: str
     ticket_number: str | None
+    branch: str | None = None  # code of the branch where it happened (a served ticket's); None: not known
 
 
 @dataclass(frozen=True)
@@ -374,10 +375,11 @@ def _products(customer_id: int) -> list[ProductInfo]:
 
 def _interactions(customer_id: int) -> list[InteractionInfo]:
     query = (
-        Interaction.select(Interaction, Staff, Ticket)
+        Interaction.select(Interaction, Staff, Ticket, Branch)
         .join(Staff, JOIN.LEFT_OUTER)
         .switch(Interaction)
         .join(Ticket, JOIN.LEFT_OUTER)
+        .join(Branch, JOIN.LEFT_OUTER, on=(Ticket.branch == Branch.id))
         .where(Interaction.customer == customer_id)
         .order_by(Interaction.at.desc(), Interaction.id.desc())
         .limit(TIMELINE_LIMIT)
@@ -387,6 +389,7 @@ def _interactions(customer_id: int) -> list[InteractionInfo]:
             id=i.id, kind=i.kind, at=i.at, service=i.service, staff=i.staff.login if i.staff_id else None,
             staff_name=i.staff.name if i.staff_id else None, outcome=i.outcome, duration_seconds=i.duration_seconds,
             note=i.note, ticket_number=i.ticket.number if i.ticket_id else None,
+            branch=i.ticket.branch.code if i.ticket_id else None,
         )
         for i in query
     ]
