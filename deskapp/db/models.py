@@ -248,6 +248,7 @@ class FollowUp(BaseModel):
 class Product(BaseModel):
     """A product the customer holds (account, card, loan ...); the account number is masked on display."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="products")
     type = CharField(max_length=32)  # one of config customers.product_types
     opened = DateField()
@@ -259,6 +260,7 @@ class Product(BaseModel):
 class Interaction(BaseModel):
     """One contact with the customer: a served ticket, a call, a meeting or a note."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="interactions")
     ticket = ForeignKeyField(Ticket, null=True, unique=True)  # one interaction per served ticket
     kind = CharField(max_length=12)  # service, call, meeting, note
@@ -276,6 +278,7 @@ class Interaction(BaseModel):
 class Need(BaseModel):
     """Something the customer needs or may need, and what came of it."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="needs")
     category = CharField(max_length=32)  # one of config customers.need_categories
     description = TextField(default="")

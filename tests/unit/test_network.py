@@ -244,3 +244,25 @@ def test_a_feedback_follow_up_goes_to_the_supervisor_at_the_branch_of_the_servic
     from deskapp.core.customers import followups
 
     assert followups.get(item.id).branch == "BRG01"
+
+
+def test_the_360_says_at_which_branch_each_thing_happened_and_the_portfolio_spans_branches(network, db_url, clock):
+    from deskapp.core.customers import directory, edit, records
+    from deskapp.core.customers.edit import CustomerDraft
+    from deskapp.core.relationship import portfolio
+
+    lisbon = open_context(network, db_url, clock)
+    braga = open_context(choose_branch(network, "BRG01"), db_url, clock)
+    customer = edit.create(lisbon, directory.session_for("sofia"),
+                           CustomerDraft(name="Rosa Dono", national_id="123456789", manager="pedro"), force=True).id
+    for ctx, counter, teller in ((lisbon, "1", "ana"), (braga, "1", "duarte")):
+        q.issue(ctx, "CASH", customer_id=customer, with_estimate=False)
+        q.call_next(ctx, counter, teller)
+        q.start(ctx, counter)
+        q.complete(ctx, counter)
+    records.add_need(braga, directory.session_for("helena"), customer, "savings", "Wants to save for a house")
+    view = directory.profile(lisbon, directory.session_for("sofia"), customer)
+    assert sorted(i.branch for i in view.interactions) == ["BRG01", "LIS01"]
+    assert [n.branch for n in view.needs] == ["BRG01"]
+    # pedro (Lisbon) keeps the customer wherever she walks in, and sees it from any branch's desk
+    assert customer in {row.id for row in portfolio.customers_of(braga, directory.session_for("pedro"), "pedro")}

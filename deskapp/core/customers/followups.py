@@ -17,7 +17,7 @@ from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, roles_for
 from deskapp.db.database import transaction
-from deskapp.db.models import Customer, FollowUp, Staff, Ticket
+from deskapp.db.models import Branch, Customer, FollowUp, Staff, Ticket
 from deskapp.errors import DeskappError
 
 OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
@@ -68,10 +68,12 @@ def _info(f: FollowUp) -> FollowUpInfo:
 
 def _query():
     return (
-        FollowUp.select(FollowUp, Customer, Staff)
+        FollowUp.select(FollowUp, Customer, Staff, Branch)
         .join(Customer, JOIN.LEFT_OUTER)
         .switch(FollowUp)
         .join(Staff, JOIN.LEFT_OUTER)
+        .switch(FollowUp)
+        .join(Branch)
     )
 
 

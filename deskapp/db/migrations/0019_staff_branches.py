@@ -5,6 +5,10 @@ configuration's `home:`; never by which desk started last). staff_branch: (staff
 per branch the person may work at (their home included). staff.all_branches: may work at (an
 area_manager: sees) every branch, present and future. Existing staff get a row for their branch.
 
+interaction.branch_id, need.branch_id, product.branch_id: the branch where it was recorded (the
+customer 360 says where each happened); empty for rows from before this version, except a served
+ticket's interaction, which takes its ticket's branch.
+
 A frozen copy of the table as it is at this version.
 """
 from peewee import BooleanField, ForeignKeyField, Model
@@ -31,7 +35,13 @@ def up(migrator, db):
         class Meta:
             indexes = ((("staff", "branch"), True),)
 
-    migrator.migrate(migrator.add_column("staff", "all_branches", BooleanField(default=False)))
+    migrator.migrate(
+        migrator.add_column("staff", "all_branches", BooleanField(default=False)),
+        *(migrator.add_column(table, "branch_id", ForeignKeyField(Branch, null=True, field=Branch.id))
+          for table in ("interaction", "need", "product")),
+    )
+    db.execute_sql("UPDATE interaction SET branch_id = (SELECT t.branch_id FROM ticket t WHERE t.id = interaction.ticket_id) "
+                   "WHERE ticket_id IS NOT NULL")
     db.create_tables([StaffBranch])
     db.execute_sql("INSERT INTO staff_branch (staff_id, branch_id) SELECT id, branch_id FROM staff "
                    "WHERE branch_id IS NOT NULL")
@@ -39,4 +49,5 @@ def up(migrator, db):
 
 def down(migrator, db):
     db.execute_sql("DROP TABLE staff_branch")
-    migrator.migrate(migrator.drop_column("staff", "all_branches"))
+    migrator.migrate(migrator.drop_column("staff", "all_branches"),
+                     *(migrator.drop_column(table, "branch_id") for table in ("interaction", "need", "product")))
