@@ -129,7 +129,7 @@ def test_init_creates_every_branch_and_branches_lists_them(db_url):
     assert Service.get((Service.code == "CASH") & (Service.branch == Branch.get(code="POR01").id)).target_wait_minutes == 8
 
 
-def test_every_queue_command_works_at_the_branch_it_is_told(db_url):
+def test_every_queue_command_works_at_the_branch_it_is_told(db_url, tmp_path):
     assert cli(db_url, "init").exit_code == 0
     issued = cli(db_url, "queue", "issue", "--service", "CASH", "--json", branch="BRG01")
     assert issued.exit_code == 0, issued.output
@@ -138,8 +138,21 @@ def test_every_queue_command_works_at_the_branch_it_is_told(db_url):
 
     by_branch = {t.branch.code: t.number for t in Ticket.select()}
     assert by_branch == {"BRG01": "A001", "LIS01": "A001"}  # each branch numbers its own
+    cli(db_url, "queue", "issue", "--service", "INFO", "--json", branch="BRG01")
     status = cli(db_url, "queue", "status", "--json", branch="BRG01")
     assert [c["counter"] for c in __import__("json").loads(status.stdout)["counters"]] == ["1", "2"]
+    import json
+
+    from deskapp.core.clock import SystemClock, local_day
+
+    today = local_day(SystemClock().now(), "Europe/Lisbon").isoformat()  # the commands' own clock
+    for code, arrivals in (("BRG01", 2), ("LIS01", 1), ("POR01", 0)):
+        report = cli(db_url, "report", "--from", today, "--to", today, "--out", str(tmp_path / f"{code}.csv"),
+                     "--json", branch=code)
+        assert report.exit_code == 0, report.output
+        assert json.loads(report.stdout)["total"]["arrivals"] == arrivals, code
+    staffing = cli(db_url, "staffing", "--json", branch="POR01")
+    assert json.loads(staffing.stdout)["branch"] == "POR01"
 
 
 def one_branch_config(code: str, name: str):
