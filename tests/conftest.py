@@ -81,9 +81,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
 
 
+def lisbon_alone(network):
+    """config.yaml's first branch (Lisboa Avenida) written the single-branch way (`branch:`, `counters:`,
+    the staff who work there): a network of one, as most tests of one branch's behaviour want it."""
+    lisbon = network.for_branch("LIS01")
+    return lisbon.model_copy(update={"branches": [], "staff": network.branch_staff("LIS01")})
+
+
 @pytest.fixture(scope="session")
-def config():
+def network():
+    """config.yaml as shipped: a network of three branches, seen from the first."""
     return load_config(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def config(network):
+    return lisbon_alone(network)
 
 
 @pytest.fixture(scope="session")

@@ -25,15 +25,16 @@ __all__ = [
 class Env:
     """What the global options chose; the Context is opened only by commands that need it."""
 
-    def __init__(self, config_path: str | None, db_url: str | None):
+    def __init__(self, config_path: str | None, db_url: str | None, branch: str | None = None):
         self.config_path = config_path
         self.db_url = db_url
+        self.branch = branch  # --branch or DESKAPP_BRANCH; None: the configuration's default branch
         self._ctx = None
 
     def config(self):
         from deskapp.config.load import load_config
 
-        return load_config(self.config_path)
+        return load_config(self.config_path, self.branch)
 
     def context(self, *, init: bool = True):
         if self._ctx is None:

@@ -26,16 +26,18 @@ from deskapp.logs import LEVELS
 @click.option("--config", "config_path", envvar="DESKAPP_CONFIG", type=click.Path(dir_okay=False),
               help="Configuration file (default ./config.yaml).")
 @click.option("--db", "db_url", envvar="DESKAPP_DATABASE_URL", help="Database URL, overriding the configuration's.")
+@click.option("--branch", "branch", envvar="DESKAPP_BRANCH", default=None, metavar="CODE",
+              help="The branch this desk or command is (default: the configuration's first or default_branch).")
 @click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
 @click.option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
               help="How much goes to the log file (default: the configuration's logging.level, else INFO).")
 @click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s")
 @click.pass_context
-def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, counter: str | None,
-         log_level: str | None) -> None:
+def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, branch: str | None,
+         counter: str | None, log_level: str | None) -> None:
     """deskapp: the service desk for a bank branch. Without a command it opens the app."""
     logs.start(log_level)
-    click_ctx.obj = Env(config_path, db_url)
+    click_ctx.obj = Env(config_path, db_url, branch or None)
     if click_ctx.invoked_subcommand is None:
         _open_app(click_ctx.obj, "desk", counter=counter)
 
@@ -46,7 +48,7 @@ def _open_app(env: Env, mode: str, **options) -> None:
 
     if mode == "desk":
         # The desk paints its login screen at once and loads the configuration behind it.
-        code = run_app(None, env.db_url, config_path=env.config_path, mode=mode, **options)
+        code = run_app(None, env.db_url, config_path=env.config_path, branch=env.branch, mode=mode, **options)
     else:
         code = run_app(env.config(), env.db_url, mode=mode, **options)
     if code:
@@ -69,9 +71,12 @@ def check_config_cmd(env: Env, path: str | None) -> None:
         click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {target}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     assert config is not None
+    network = config.network()
+    where = (f"branch {config.branch.code}" if len(network) == 1 else
+             f"{len(network)} branches ({', '.join(b.code for b in network)})")
     click.echo(
-        f"{target}: OK: branch {config.branch.code}, {len(config.services)} services, "
-        f"{len(config.counters)} counters, {len(config.staff)} staff"
+        f"{target}: OK: {where}, {len(config.services)} services, "
+        f"{sum(len(b.counters) for b in network)} counters, {len(config.staff)} staff"
     )
 
 
@@ -100,10 +105,12 @@ def init(env: Env) -> None:
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--load", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
               help="Multiplies the demo's arrival rate (1.4: 40 % more walk-ins).")
+@click.option("--branches", "branch_count", default=1, show_default=True, type=click.IntRange(1, 500),
+              help="History for the configuration's first N branches (customers shared among them).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
 @click.pass_obj
 @user_errors
-def demo(env: Env, customers: int, days: int, seed: int, load: float, if_empty: bool) -> None:
+def demo(env: Env, customers: int, days: int, seed: int, load: float, branch_count: int, if_empty: bool) -> None:
     """Build a realistic demo branch with history, and print the demo PINs."""
     from deskapp.core.demo import branch as demo_core
 
@@ -113,12 +120,32 @@ def demo(env: Env, customers: int, days: int, seed: int, load: float, if_empty: 
             return
         fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
     with progress_bar("Building demo data", 100) as progress:
-        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, load=load, progress=progress)
-    click.echo(f"Demo branch {ctx.config.branch.code}: {result.customers} customers, {result.tickets} tickets "
-               f"over {days} days.")
+        result = demo_core.build(ctx, customers=customers, days=days, seed=seed, load=load, branches=branch_count,
+                                 progress=progress)
+    codes = ", ".join(b.code for b in ctx.config.network()[:branch_count])
+    click.echo(f"Demo branch{'es' if branch_count > 1 else ''} {codes}: {result.customers} customers, "
+               f"{result.tickets} tickets over {days} days.")
     click.echo("Demo PINs (shown once):")
     for login, (role, pin) in result.pins.items():
-        click.echo(f"  {login:<10} {role:<11} {pin}")
+        click.echo(f"  {login:<10} {role:<12} {pin}")
+
+
+@main.command()
+@json_option
+@click.pass_obj
+@user_errors
+def branches(env: Env, as_json: bool) -> None:
+    """The network's branches: code, name, timezone, counters and the staff who may work there."""
+    from deskapp.core.security.branches import network_branches
+
+    env.context()
+    found = network_branches()
+    data = [{"code": b.code, "name": b.name, "timezone": b.timezone, "counters": list(b.counters),
+             "staff": list(b.staff), "home_staff": list(b.home_staff)} for b in found]
+    lines = [f"{'code':<8} {'name':<22} {'timezone':<16} {'counters':>8}  staff"]
+    for b in found:
+        lines.append(f"{b.code:<8} {b.name[:22]:<22} {b.timezone:<16} {len(b.counters):>8}  {', '.join(b.staff)}")
+    emit(as_json, {"branches": data}, "\n".join(lines))
 
 
 @main.group()
@@ -248,6 +275,7 @@ def serve(env: Env, host: str, port: int, screen: str, public_url: str | None) -
     argv = [sys.executable, "-m", "deskapp", "--config", os.path.abspath(config_path(env.config_path))]
     if env.db_url:
         argv += ["--db", env.db_url]
+    argv += ["--branch", config.branch.code]
     if screen != "desk":
         argv.append(screen)
     title = f"deskapp {screen} · {config.branch.name}"
@@ -273,7 +301,7 @@ def feedback_kiosk(env: Env, counter_code: str) -> None:
 
 @main.command()
 @click.option("--date", "day", default=None, help="Branch-local day, YYYY-MM-DD (default today).")
-@click.option("--branch", "branch", default=None, help="Branch code (the configured branch; checked).")
+@click.option("--branch", "branch", default=None, help="Branch code (as the global --branch).")
 @json_option
 @click.pass_obj
 @user_errors
@@ -281,9 +309,9 @@ def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> No
     """Counters needed per coming hour: forecast arrivals, Erlang C over the pooled counters."""
     from deskapp.core.stats import staffing as plan
 
+    if branch is not None:
+        env.branch = branch
     ctx = env.context()
-    if branch is not None and branch.strip().upper() != ctx.config.branch.code.upper():
-        fail(f"this configuration is branch {ctx.config.branch.code}, not '{branch}'", EXIT_BAD_INPUT)
     when = ctx.today() if day is None else _report_day(day, "--date")
     hours = plan.day_plan(ctx, when)
     data = {"branch": ctx.config.branch.code, "date": when.isoformat(), "target_level": plan.TARGET_LEVEL,

@@ -28,3 +28,10 @@ class ConfigInvalid(BadInput):
     def __init__(self, errors: list[ConfigError]):
         self.errors = sorted(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class UnknownBranch(BadInput):
+    """`--branch` (or DESKAPP_BRANCH) names no branch of the configuration."""
+
+    title = "Unknown branch"
+    severity = "error"

@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 import phonenumbers
 
 from deskapp.config import national_ids
-from deskapp.config.errors import ConfigError, ConfigInvalid
+from deskapp.config.errors import ConfigError, ConfigInvalid, UnknownBranch
 from deskapp.config.feedback_checks import feedback_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config, region_for_prefix
@@ -49,14 +49,20 @@ def check_config_notes(
     config, errors = validate(doc, Config)
     if config is None:
         return None, errors, []
+    shape = _network_shape(doc, config)
+    if shape:
+        return None, shape, []
     notes = _deprecations(doc, config)
     config, errors, workflow_names = load_workflows(doc, config)
     errors = sorted(errors + _cross_references(doc, config, workflow_names))
-    return (None, errors, notes) if errors else (config, [], notes)
+    if errors:
+        return None, errors, notes
+    return config.for_branch(None), [], notes
 
 
-def load_config(path: str | os.PathLike | None = None) -> Config:
-    """The validated configuration, or ConfigInvalid carrying every problem. Deprecated settings
+def load_config(path: str | os.PathLike | None = None, branch: str | None = None) -> Config:
+    """The validated configuration seen from one branch (`branch`, else $DESKAPP_BRANCH, else the
+    default branch), or ConfigInvalid carrying every problem, or UnknownBranch. Deprecated settings
     are written to the log (WARNING), as check-config prints them."""
     config, errors, notes = check_config_notes(config_path(path))
     if errors:
@@ -64,7 +70,35 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     for note in notes:
         logging.getLogger("deskapp.config").warning("%s", note)
     assert config is not None
-    return config
+    return choose_branch(config, branch or os.environ.get("DESKAPP_BRANCH") or None)
+
+
+def choose_branch(config: Config, code: str | None) -> Config:
+    """The configuration seen from branch `code` (None: the default branch); UnknownBranch otherwise."""
+    try:
+        return config.for_branch(code)
+    except LookupError:
+        codes = [b.code for b in config.network()]
+        raise UnknownBranch(f"unknown branch '{code}'{suggest(code or '', codes)}; this configuration's branches: "
+                            f"{', '.join(codes)}") from None
+
+
+def _network_shape(doc: Document, config: Config) -> list[ConfigError]:
+    """Either one branch (`branch:` and `counters:`) or a network (`branches:`), never both nor neither."""
+    errors = []
+    if config.branches:
+        for key in ("branch", "counters"):
+            if getattr(config, key):
+                errors.append(doc.error((key,), f"'{key}' is written inside each branch when the file has "
+                                                "'branches:'; move it there", key=True))
+    else:
+        if config.branch is None:
+            errors.append(doc.error((), "missing required key 'branch' (or 'branches:' for a network)"))
+        if not config.counters:
+            where = ("counters",) if "counters" in (doc.data or {}) else ()
+            errors.append(doc.error(where, "missing required key 'counters'" if not where else "must not be empty",
+                                    key=not where))
+    return errors
 
 
 
@@ -91,25 +125,11 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     services = [s.code for s in config.services]
     errors += _duplicates(doc, "services", "code", services, "service code")
     errors += _duplicates(doc, "services", "prefix", [s.prefix for s in config.services], "ticket prefix")
-    errors += _duplicates(doc, "counters", "code", [c.code for c in config.counters], "counter code")
     errors += _duplicates(doc, "staff", "login", [s.login for s in config.staff], "login")
     errors += _duplicates(
         doc, "priority_classes", "code", [p.code for p in config.priority_classes], "priority class"
     )
-    served: set[str] = set()
-    for ci, counter in enumerate(config.counters):
-        seen: set[str] = set()
-        for si, code in enumerate(counter.services):
-            where = ("counters", ci, "services", si)
-            if code not in services:
-                errors.append(doc.error(where, f"counter '{counter.code}' names unknown service '{code}'{suggest(code, services)}"))
-            elif code in seen:
-                errors.append(doc.error(where, f"counter '{counter.code}' lists service '{code}' twice"))
-            seen.add(code)
-            served.add(code)
-    for i, service in enumerate(config.services):
-        if service.code not in served:
-            errors.append(doc.error(("services", i, "code"), f"service '{service.code}' is served by no counter"))
+    errors += _branches(doc, config, services)
     errors += _customer_lists(doc, config)
     errors += _national_id(doc, config)
     errors += _phone_region(doc, config)
@@ -131,10 +151,95 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     if config.appointments.priority_class in classes:
         errors.append(doc.error(("appointments", "priority_class"), f"appointments.priority_class "
                                 f"'{config.appointments.priority_class}' is also a walk-in priority class"))
-    hours = config.branch.hours
-    if hours.open >= hours.close:
-        errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))
     return sorted(errors)
+
+
+def _branches(doc: Document, config: Config, services: list[str]) -> list[ConfigError]:
+    """Each branch's counters, hours, overrides and staff; codes unique across the network."""
+    errors: list[ConfigError] = []
+    network = bool(config.branches)
+    if network:
+        errors += _duplicates(doc, "branches", "code", [b.code.upper() for b in config.branches], "branch code")
+    codes = [b.code for b in config.network()]
+    if config.default_branch is not None and config.default_branch not in codes:
+        errors.append(doc.error(("default_branch",), f"default_branch names unknown branch "
+                                                     f"'{config.default_branch}'{suggest(config.default_branch, codes)}"))
+    for bi, branch in enumerate(config.network()):
+        base: tuple = ("branches", bi) if network else ()
+        errors += _counters(doc, base, branch, services)
+        hours = branch.hours
+        if hours.open >= hours.close:
+            where = (*base, "hours", "close") if network else ("branch", "hours", "close")
+            errors.append(doc.error(where, f"closing time {hours.close} is not after opening time {hours.open}"))
+        for code in branch.services:
+            if code not in services:
+                errors.append(doc.error((*base, "services", code), f"branch '{branch.code}' changes unknown service "
+                                                                   f"'{code}'{suggest(code, services)}", key=True))
+        if network:
+            errors += _branch_staff(doc, bi, branch, config)
+    errors += _staff_homes(doc, config, codes, network)
+    return errors
+
+
+def _counters(doc: Document, base: tuple, branch, services: list[str]) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    counters = branch.counters
+    seen_codes: dict[str, int] = {}
+    for ci, counter in enumerate(counters):
+        if counter.code in seen_codes:
+            line, _ = doc.where((*base, "counters", seen_codes[counter.code], "code"))
+            errors.append(doc.error((*base, "counters", ci, "code"),
+                                    f"counter code '{counter.code}' is used twice (first at line {line})"))
+        seen_codes.setdefault(counter.code, ci)
+    served: set[str] = set()
+    for ci, counter in enumerate(counters):
+        seen: set[str] = set()
+        for si, code in enumerate(counter.services):
+            where = (*base, "counters", ci, "services", si)
+            if code not in services:
+                errors.append(doc.error(where, f"counter '{counter.code}' names unknown service '{code}'{suggest(code, services)}"))
+            elif code in seen:
+                errors.append(doc.error(where, f"counter '{counter.code}' lists service '{code}' twice"))
+            seen.add(code)
+            served.add(code)
+    for i, code in enumerate(services):
+        if code not in served:
+            if base:
+                where = (*base, "code")
+                message = f"service '{code}' is served by no counter of branch '{branch.code}'"
+            else:
+                where, message = ("services", i, "code"), f"service '{code}' is served by no counter"
+            errors.append(doc.error(where, message))
+    return errors
+
+
+def _branch_staff(doc: Document, bi: int, branch, config: Config) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    logins = [s.login for s in config.staff]
+    seen: dict[str, int] = {}
+    for si, login in enumerate(branch.staff):
+        where = ("branches", bi, "staff", si)
+        if login not in logins:
+            errors.append(doc.error(where, f"branch '{branch.code}' lists unknown staff login '{login}'"
+                                           f"{suggest(login, logins)}"))
+        elif login in seen:
+            errors.append(doc.error(where, f"branch '{branch.code}' lists '{login}' twice"))
+        seen.setdefault(login, si)
+    return errors
+
+
+def _staff_homes(doc: Document, config: Config, codes: list[str], network: bool) -> list[ConfigError]:
+    """A home names a branch of the network; in a network, everyone works somewhere."""
+    errors: list[ConfigError] = []
+    for i, member in enumerate(config.staff):
+        if member.home is not None and member.home not in codes:
+            errors.append(doc.error(("staff", i, "home"), f"staff '{member.login}' has unknown home branch "
+                                                          f"'{member.home}'{suggest(member.home, codes)}"))
+        elif network and member.home is None and not member.all_branches and not any(
+                member.login in b.staff for b in config.branches):
+            errors.append(doc.error(("staff", i, "login"), f"staff '{member.login}' works at no branch: list them "
+                                                           "in a branch's staff, or give them a home"))
+    return errors
 
 
 def _customer_lists(doc: Document, config: Config) -> list[ConfigError]:

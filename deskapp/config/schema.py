@@ -1,7 +1,9 @@
 """The shape of config.yaml, as pydantic models whose docstrings explain each key.
 
 Cross-references (a counter naming a service, a staff login used twice) are checked in
-`deskapp.config.load`, where every problem can be given its line and column.
+`deskapp.config.load`, where every problem can be given its line and column. It is longer than 450
+lines because every section of config.yaml is one model here, the network's branches included, so
+that their docstrings are read in one place.
 """
 from __future__ import annotations
 
@@ -10,15 +12,15 @@ import zoneinfo
 from typing import Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from deskapp.config.appointments_schema import Appointments
 from deskapp.config.feedback_schema import Feedback
 from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
 
-ROLES = ("greeter", "teller", "supervisor", "manager")
-Role = Literal["greeter", "teller", "supervisor", "manager"]
+ROLES = ("greeter", "teller", "supervisor", "manager", "area_manager")
+Role = Literal["greeter", "teller", "supervisor", "manager", "area_manager"]
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -192,13 +194,38 @@ class Counter(Section):
         return _code(value, "counter code")
 
 
+class ServiceOverride(Section):
+    """What one branch changes of a shared service."""
+
+    target_wait_minutes: int | None = Field(None, ge=1, le=600)
+    """This branch's service level target, instead of the service's."""
+    typical_service_minutes: float | None = Field(None, gt=0, le=240)
+    """This branch's typical service time, instead of the service's."""
+
+
+class NetworkBranch(Branch):
+    """One branch of a network configuration (`branches:`): its place, its counters, who works there."""
+
+    counters: list[Counter] = Field(min_length=1)
+    """The branch's desks, each with its services in calling order."""
+    staff: list[str] = Field(default_factory=list)
+    """Logins (from the top-level `staff:`) who may work at this branch."""
+    services: dict[str, ServiceOverride] = Field(default_factory=dict)
+    """Per-service changes at this branch, by service code (e.g. CASH: {target_wait_minutes: 5})."""
+
+
 class StaffMember(Section):
     login: str
     """Lower-case login (e.g. ana.costa)."""
     name: str
     """Full name."""
     role: Role
-    """greeter, teller, supervisor or manager: decides what the person may see and do."""
+    """greeter, teller, supervisor, manager or area_manager: decides what the person may see and do."""
+    home: str | None = None
+    """The code of the person's home branch (network configurations); by default the first branch whose
+    `staff:` lists them. The home branch is always one they may work at."""
+    all_branches: bool = False
+    """May work at (or, for an area_manager, sees) every branch of the network, present and future."""
 
     @field_validator("login")
     @classmethod
@@ -351,8 +378,16 @@ class Retention(Section):
 class Config(Section):
     """The whole of config.yaml."""
 
-    branch: Branch
-    """The branch this desk belongs to."""
+    branch: Branch | None = None
+    """The branch (a configuration of one branch); a network writes `branches:` instead. After loading,
+    the branch this desk or command is (`--branch`)."""
+    branches: list[NetworkBranch] = Field(default_factory=list)
+    """The network's branches, each with its counters and staff; the shared catalogue (services, priority
+    classes, workflows, feedback, offers, security) is the rest of this file. Without it the file is a
+    network of one: `branch:`, `counters:` and every `staff:` member."""
+    default_branch: str | None = None
+    """The branch a desk or command is when no `--branch` (or DESKAPP_BRANCH) names one; by default the
+    first of `branches:`."""
     database: Database = Database()
     """Where the data lives."""
     logging: Logging = Logging()
@@ -365,8 +400,8 @@ class Config(Section):
     """Priority classes, most urgent first."""
     services: list[Service] = Field(min_length=1)
     """The services customers can queue for."""
-    counters: list[Counter] = Field(min_length=1)
-    """The desks that serve customers."""
+    counters: list[Counter] = Field(default_factory=list)
+    """The desks that serve customers (a configuration of one branch); after loading, this branch's."""
     staff: list[StaffMember] = Field(min_length=1)
     """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
     security: Security = Security()
@@ -390,6 +425,63 @@ class Config(Section):
     """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
     appointments: Appointments = Appointments()
     """Booked visits: slots, capacity per service and hour, grace and early margins; see appointments_schema.py."""
+    _catalogue: tuple[list[Service], list[Service]] | None = PrivateAttr(None)
+    """(this branch's services, the shared ones before its overrides), set by for_branch."""
+
+    def network(self) -> list[NetworkBranch]:
+        """Every branch the configuration describes: `branches:`, or the one of `branch:` with every
+        staff member working there."""
+        if self.branches:
+            return list(self.branches)
+        assert self.branch is not None
+        return [NetworkBranch(**self.branch.model_dump(), counters=list(self.counters),
+                              staff=[s.login for s in self.staff])]
+
+    def network_branch(self, code: str) -> NetworkBranch | None:
+        """The branch of that code (case-insensitive), or None."""
+        return next((b for b in self.network() if b.code.upper() == code.strip().upper()), None)
+
+    def default_code(self) -> str:
+        return self.default_branch or self.network()[0].code
+
+    def for_branch(self, code: str | None = None) -> Config:
+        """This configuration seen from one branch: `branch`, `counters` and the services (with the
+        branch's overrides) are that branch's; `branches` still lists the whole network. None: the
+        default branch. An unknown code raises LookupError."""
+        found = self.network_branch(code or self.default_code())
+        if found is None:
+            raise LookupError(code)
+        base = Branch(**found.model_dump(include=set(Branch.model_fields)))
+        # The shared services, without another branch's overrides (unless `services` was replaced since)
+        catalogue = self._catalogue[1] if self._catalogue and self._catalogue[0] is self.services else self.services
+        services = [s.model_copy(update=found.services[s.code].model_dump(exclude_none=True))
+                    if s.code in found.services else s for s in catalogue]
+        seen = self.model_copy(update={"branch": base, "counters": list(found.counters), "services": services,
+                                       "branches": self.network()})
+        seen._catalogue = (services, list(catalogue))
+        return seen
+
+    def staff_branches(self, login: str) -> tuple[str | None, list[str]]:
+        """(home branch code, codes of every branch the person may work at) as configured."""
+        member = next(s for s in self.staff if s.login == login)
+        network = self.network()
+        listed = [b.code for b in network if login in b.staff]
+        home = member.home or (listed[0] if listed else None)
+        if member.all_branches:
+            return home or network[0].code, [b.code for b in network]
+        codes = listed if home is None or home in listed else [home, *listed]
+        return home, codes
+
+    def branch_staff(self, code: str | None = None, *, home_only: bool = False) -> list[StaffMember]:
+        """The staff who may work at branch `code` (default: this one), in `staff:` order; only those
+        whose home it is with home_only."""
+        code = code or (self.branch.code if self.branch else self.default_code())
+        found = []
+        for member in self.staff:
+            home, codes = self.staff_branches(member.login)
+            if (home == code) if home_only else (code in codes):
+                found.append(member)
+        return found
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -1,6 +1,7 @@
 """Bringing the database in line with config.yaml (what `deskapp init` and every start do).
 
-Idempotent: a row is written only when it differs from the configuration, so running it twice
+Every branch the configuration describes is synced (`init` creates them all); staff keep one identity
+across the network (see _sync_staff). Idempotent: a row is written only when it differs from the configuration, so running it twice
 changes nothing. What leaves the configuration is deactivated, never deleted: its history stays.
 A counter's work profile is rewritten only when the configuration's list changed since the last
 sync, so a supervisor's change at runtime survives desks restarting.
@@ -17,7 +18,7 @@ from deskapp.core.context import Context, database_url
 from deskapp.core.security import audit
 from deskapp.db import database, migrate
 from deskapp.db.database import transaction
-from deskapp.db.models import Branch, ChangeMarker, Counter, CounterService, Service, Staff
+from deskapp.db.models import Branch, ChangeMarker, Counter, CounterService, Service, Staff, StaffBranch
 
 
 @dataclass
@@ -39,33 +40,44 @@ def _update(row, values: dict, report: SyncReport, label: str) -> None:
 
 
 def sync_from_config(ctx: Context) -> SyncReport:
-    """Upsert branch, services, counters and staff from ctx.config; sets ctx.branch_id."""
+    """Upsert every branch of the network (services, counters) and the staff from ctx.config; sets
+    ctx.branch_id to the configuration's chosen branch."""
     report = SyncReport()
 
     def work() -> None:
         config = ctx.config
-        b = config.branch
-        branch = Branch.get_or_none(Branch.code == b.code)
-        if branch is None:
-            branch = Branch.create(code=b.code, name=b.name, timezone=b.timezone)
-            ChangeMarker.create(branch=branch, seq=0)
-            report.changed.append(f"branch {b.code}: created")
-        else:
-            _update(branch, {"name": b.name, "timezone": b.timezone}, report, f"branch {b.code}")
-        ctx.branch_id = branch.id
-
-        services = _sync_services(branch, config, report)
-        _sync_counters(branch, config, services, report)
-        _sync_staff(branch, config, report)
+        network = config.network()
+        synced: dict[str, Branch] = {}
+        for nb in network:
+            label = f"{nb.code} " if len(network) > 1 else ""
+            branch = Branch.get_or_none(Branch.code == nb.code)
+            if branch is None:
+                branch = Branch.create(code=nb.code, name=nb.name, timezone=nb.timezone)
+                ChangeMarker.create(branch=branch, seq=0)
+                report.changed.append(f"branch {nb.code}: created")
+            else:
+                _update(branch, {"name": nb.name, "timezone": nb.timezone}, report, f"branch {nb.code}")
+            seen = len(report.changed)
+            branch_config = config.for_branch(nb.code)
+            services = _sync_services(branch, branch_config, report, label)
+            _sync_counters(branch, branch_config, services, report, label)
+            synced[nb.code] = branch
+            if len(report.changed) > seen:
+                changes.bump(branch.id)
+        staff_changed = _sync_staff(synced, config, report)
+        ctx.branch_id = synced[config.branch.code].id
         if report:
-            audit.record(ctx.now(), None, "config_sync", "branch", branch.code, "; ".join(report.changed)[:2000])
-            changes.bump(branch.id)
+            codes = ",".join(synced)
+            audit.record(ctx.now(), None, "config_sync", "branch", codes[:64], "; ".join(report.changed)[:2000])
+            if staff_changed:
+                for branch in synced.values():
+                    changes.bump(branch.id)
 
     transaction(work)
     return report
 
 
-def _sync_services(branch: Branch, config, report: SyncReport) -> dict[str, Service]:
+def _sync_services(branch: Branch, config, report: SyncReport, label: str = "") -> dict[str, Service]:
     existing = {s.code: s for s in Service.select().where(Service.branch == branch)}
     for s in config.services:
         values = {
@@ -73,53 +85,87 @@ def _sync_services(branch: Branch, config, report: SyncReport) -> dict[str, Serv
             "typical_service_minutes": s.typical_service_minutes, "workflow": s.workflow, "active": True,
         }
         if s.code in existing:
-            _update(existing[s.code], values, report, f"service {s.code}")
+            _update(existing[s.code], values, report, f"{label}service {s.code}")
         else:
             existing[s.code] = Service.create(branch=branch, code=s.code, **values)
-            report.changed.append(f"service {s.code}: created")
+            report.changed.append(f"{label}service {s.code}: created")
     configured = {s.code for s in config.services}
     for code, row in existing.items():
         if code not in configured:
-            _update(row, {"active": False}, report, f"service {code}")
+            _update(row, {"active": False}, report, f"{label}service {code}")
     return existing
 
 
-def _sync_counters(branch: Branch, config, services: dict[str, Service], report: SyncReport) -> None:
+def _sync_counters(branch: Branch, config, services: dict[str, Service], report: SyncReport, label: str = "") -> None:
     existing = {c.code: c for c in Counter.select().where(Counter.branch == branch)}
     for c in config.counters:
         profile = ",".join(c.services)
         row = existing.get(c.code)
         if row is None:
             row = Counter.create(branch=branch, code=c.code, name=c.name, state="closed")
-            report.changed.append(f"counter {c.code}: created")
+            report.changed.append(f"{label}counter {c.code}: created")
         else:
-            _update(row, {"name": c.name, "active": True}, report, f"counter {c.code}")
+            _update(row, {"name": c.name, "active": True}, report, f"{label}counter {c.code}")
         if row.synced_profile != profile:
             CounterService.delete().where(CounterService.counter == row).execute()
             CounterService.insert_many(
                 [{"counter": row.id, "service": services[code].id, "position": i} for i, code in enumerate(c.services)]
             ).execute()
-            _update(row, {"synced_profile": profile}, report, f"counter {c.code} work profile")
+            _update(row, {"synced_profile": profile}, report, f"{label}counter {c.code} work profile")
     configured = {c.code for c in config.counters}
     for code, row in existing.items():
         if code not in configured:
-            _update(row, {"active": False, "state": "closed", "staff_id": None}, report, f"counter {code}")
+            _update(row, {"active": False, "state": "closed", "staff_id": None}, report, f"{label}counter {code}")
 
 
-def _sync_staff(branch: Branch, config, report: SyncReport) -> None:
-    """Staff belong to the branch whose config lists them; logins are unique across the network."""
+def _sync_staff(synced: dict[str, Branch], config, report: SyncReport) -> bool:
+    """One identity per login across the network, with a home branch and the branches they may work at.
+
+    The configuration is authoritative for the branches it describes (`synced`) only: another
+    configuration on the same database describes its own. A home moves only when the configuration
+    names it (`home:`) or the current home is one of its branches, never by which desk started last.
+    """
+    before = len(report.changed)
+    ids = {b.id for b in synced.values()}
     existing = {s.login: s for s in Staff.select()}
+    assigned: dict[int, set[int]] = {}
+    for row in StaffBranch.select(StaffBranch.staff, StaffBranch.branch):
+        assigned.setdefault(row.staff_id, set()).add(row.branch_id)
     for s in config.staff:
-        values = {"name": s.name, "role": s.role, "active": True, "branch_id": branch.id}
-        if s.login in existing:
-            _update(existing[s.login], values, report, f"staff {s.login}")
-        else:
-            Staff.create(login=s.login, **values)
+        home_code, codes = config.staff_branches(s.login)
+        home = synced[home_code]
+        values = {"name": s.name, "role": s.role, "active": True, "all_branches": s.all_branches}
+        row = existing.get(s.login)
+        if row is None:
+            row = Staff.create(login=s.login, branch=home, **values)
             report.changed.append(f"staff {s.login}: created")
+        else:
+            if s.home is not None or row.branch_id is None or row.branch_id in ids:
+                values["branch_id"] = home.id
+            _update(row, values, report, f"staff {s.login}")
+        want = {synced[code].id for code in codes} | ({row.branch_id} if row.branch_id in ids else set())
+        _assign(row, want, assigned.get(row.id, set()), ids, synced, report)
     configured = {s.login for s in config.staff}
     for login, row in existing.items():
-        if login not in configured and row.branch_id == branch.id:
+        if login in configured:
+            continue
+        if row.branch_id in ids:
             _update(row, {"active": False}, report, f"staff {login}")
+        _assign(row, set(), assigned.get(row.id, set()), ids - {row.branch_id}, synced, report)
+    return len(report.changed) > before
+
+
+def _assign(row: Staff, want: set[int], have: set[int], ids: set[int], synced: dict[str, Branch],
+            report: SyncReport) -> None:
+    """Make row's assignments among the branches `ids` exactly `want`; others are left as they are."""
+    codes = {b.id: code for code, b in synced.items()}
+    added, removed = want - have, (have & ids) - want
+    if added:
+        StaffBranch.insert_many([{"staff": row.id, "branch": b} for b in sorted(added)]).execute()
+        report.changed.append(f"staff {row.login}: works at {', '.join(sorted(codes[b] for b in added))}")
+    if removed:
+        StaffBranch.delete().where((StaffBranch.staff == row) & StaffBranch.branch.in_(removed)).execute()
+        report.changed.append(f"staff {row.login}: no longer at {', '.join(sorted(codes[b] for b in removed))}")
 
 
 def open_context(config: Config, url: str | None = None, clock: Clock | None = None, *, init: bool = True) -> Context:

@@ -54,13 +54,24 @@ class Service(BaseModel):
 
 class Staff(BaseModel):
     login = CharField(max_length=32, unique=True)
-    branch = ForeignKeyField(Branch, null=True)
+    branch = ForeignKeyField(Branch, null=True)  # the home branch (0019); StaffBranch: where they may work
     name = CharField()
     role = CharField(max_length=16)
     pin_hash = CharField(null=True)
     failed_attempts = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     active = BooleanField(default=True)
+    all_branches = BooleanField(default=False)  # may work at (an area_manager: sees) every branch
+
+
+class StaffBranch(BaseModel):
+    """A branch a staff member may work at (their home included)."""
+
+    staff = ForeignKeyField(Staff, index=False, backref="assignments")
+    branch = ForeignKeyField(Branch)
+
+    class Meta:
+        indexes = ((("staff", "branch"), True),)
 
 
 class Counter(BaseModel):
@@ -242,6 +253,7 @@ class FollowUp(BaseModel):
 class Product(BaseModel):
     """A product the customer holds (account, card, loan ...); the account number is masked on display."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="products")
     type = CharField(max_length=32)  # one of config customers.product_types
     opened = DateField()
@@ -253,6 +265,7 @@ class Product(BaseModel):
 class Interaction(BaseModel):
     """One contact with the customer: a served ticket, a call, a meeting or a note."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="interactions")
     ticket = ForeignKeyField(Ticket, null=True, unique=True)  # one interaction per served ticket
     kind = CharField(max_length=12)  # service, call, meeting, note
@@ -270,6 +283,7 @@ class Interaction(BaseModel):
 class Need(BaseModel):
     """Something the customer needs or may need, and what came of it."""
 
+    branch = ForeignKeyField(Branch, null=True)  # where it was recorded (0019); empty before it
     customer = ForeignKeyField(Customer, backref="needs")
     category = CharField(max_length=32)  # one of config customers.need_categories
     description = TextField(default="")
@@ -501,6 +515,7 @@ MODELS = (
     Branch,
     Service,
     Staff,
+    StaffBranch,
     Counter,
     CounterService,
     Customer,

@@ -96,6 +96,7 @@ class DeskApp(App):
         self.db_url = db_url
         self.start_mode = mode
         self.counter = counter
+        self.branch: str | None = None  # --branch: the branch whose configuration this desk loads
         self.clock = clock
         self.session: Session | None = None
         self.changes = Signal[int](self, "changes")
@@ -149,7 +150,7 @@ class DeskApp(App):
     @work(thread=True, exit_on_error=False)
     def _open_context(self) -> None:
         """Configuration and database, loaded while the login screen is already on screen."""
-        from deskapp.config.errors import ConfigInvalid
+        from deskapp.config.errors import ConfigInvalid, UnknownBranch
         from deskapp.config.load import load_config
         from deskapp.core.errors import describe
         from deskapp.core.queue import ensure_day
@@ -157,8 +158,8 @@ class DeskApp(App):
         from deskapp.db.pool import borrowed
 
         try:
-            config = self.config or load_config(self.config_path)
-        except ConfigInvalid as exc:
+            config = self.config or load_config(self.config_path, self.branch)
+        except (ConfigInvalid, UnknownBranch) as exc:
             # The same messages as every command, printed once the terminal is restored.
             told = describe(exc)
             self.call_from_thread(self.exit, None, told.exit_code, told.message)
@@ -325,8 +326,9 @@ class DeskApp(App):
 
 
 def run_app(config: Config | None, db_url: str | None, *, config_path: str | None = None, mode: str = "desk",
-            counter: str | None = None) -> int:
+            counter: str | None = None, branch: str | None = None) -> int:
     """Run the app; its exit code (2 when the configuration is bad)."""
     app = DeskApp(None, config=config, config_path=config_path, db_url=db_url, mode=mode, counter=counter)
+    app.branch = branch
     app.run()
     return app.return_code or 0

@@ -143,3 +143,30 @@ async def test_counters_arrive_with_the_configuration_after_the_first_frame(read
         assert app.screen.query_one("#counter", Select).value == "3"
         await log_in(pilot, "ana")
         assert app.current_mode == "desk" and app.counter == "3"
+
+
+async def test_a_desk_of_another_branch_refuses_the_login_and_an_area_manager_lands_read_only(network, db_url, clock):
+    """Issue 15: a Porto desk (--branch POR01) refuses Ana, who works in Lisbon; Clara, an area_manager,
+    opens the supervisor screen and nothing else."""
+    from deskapp.config.load import choose_branch
+    from deskapp.core.startup import open_context
+
+    porto = open_context(choose_branch(network, "POR01"), db_url, clock)
+    auth_pins = {"ana": "2580", "clara": "7531", "tiago": "8642"}
+    from deskapp.core.security import auth
+
+    for login, pin in auth_pins.items():
+        auth.set_pin(porto, login, pin)
+    app = make_app(porto, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", pin=auth_pins["ana"])
+        assert app.current_mode == "login" and app.session is None
+        assert message(app) == "Ana Costa does not work at Porto Aliados (POR01)."
+        app.screen.query_one("#login").value = ""
+        await log_in(pilot, "clara", pin=auth_pins["clara"])
+        assert app.session is not None and app.session.role == "area_manager"
+        assert app.current_mode == "supervisor"
+        await settle(pilot, 0.5)
+        told = [n.message for n in app._notifications]
+        assert not any("Only" in m or "problem" in m for m in told), told  # reading it is allowed

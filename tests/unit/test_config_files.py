@@ -30,7 +30,7 @@ EXPECTED = [
     ('08_python_tag.yaml', ['21:8: YAML tags are not allowed (!!python/object/apply:os.system); remove it']),
     ('09_unknown_service_ref.yaml', ["15:28: counter '1' names unknown service 'CAHS' (did you mean 'CASH'?)"]),
     ('10_unknown_timezone.yaml', ["4:13: unknown timezone 'Europe/Lisbn' (use an IANA name such as Europe/Lisbon)"]),
-    ('11_bad_role.yaml', ["19:11: expected one of: greeter, teller, supervisor, manager; got 'cashier'"]),
+    ('11_bad_role.yaml', ["19:11: expected one of: greeter, teller, supervisor, manager, area_manager; got 'cashier'"]),
     ('12_missing_required.yaml', ["1:1: missing required key 'name'"]),
     ('13_duplicate_service_code.yaml', ["9:11: service code 'CASH' is used twice (first at line 6)", "15:22: counter '1' names unknown service 'INFO'"]),
     ('14_duplicate_prefix.yaml', ["11:13: ticket prefix 'A' is used twice (first at line 8)"]),
@@ -96,7 +96,7 @@ def test_check_config_command_summarises_a_good_file():
     result = subprocess.run([sys.executable, "-m", "deskapp", "check-config", str(CONFIG)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    assert result.stdout.startswith(f"{CONFIG}: OK: branch LIS01,")
+    assert result.stdout.startswith(f"{CONFIG}: OK: 3 branches (LIS01, POR01, BRG01),")
 
 
 def test_every_command_refuses_a_bad_config_with_the_same_messages(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 import deskapp
 from deskapp import logs
 from deskapp.cli.common import report_error
-from deskapp.config.errors import ConfigError, ConfigInvalid
+from deskapp.config.errors import ConfigError, ConfigInvalid, UnknownBranch
 from deskapp.config.expr_lex import ExprError
 from deskapp.core import queue as q
 from deskapp.core.appointments import BookingError, BookingInvalid, BookingNotFound, SlotFull
@@ -74,6 +74,7 @@ CASES = [
     (UnsafeDatabaseFile("Every user of this computer may change /x/desk.db. Run: chmod 600 /x/desk.db"), 1),
     (RoleError("The desk role may not be the owner itself."), 1),
     (ConfigInvalid([ConfigError("config.yaml", 3, 5, "unknown key 'x'")]), 2),
+    (UnknownBranch("unknown branch 'XX'; this configuration's branches: LIS01"), 2),
     (ExprError("unexpected ')'", 4), 2),
     (ErasureRefused("Customer 1042 is under a legal hold: it cannot be erased."), 2),
     (MergeRefused("A customer cannot be merged with itself."), 2),

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STAFF_PARAMETERS = {"staff", "by", "session", "login", "staff_login", "who"}
 # Actions of the table with no entry point yet, and why.
 NOT_YET_CALLED: dict[str, str] = {}
-ACTOR = {"greeter": "rita", "teller": "ana", "supervisor": "sofia", "manager": "pedro"}
+ACTOR = {"greeter": "rita", "teller": "ana", "supervisor": "sofia", "manager": "pedro", "area_manager": "clara"}
 INACTIVE = "lucas"  # a teller, so only being inactive refuses him
 OTHER = {"ana": "joao"}  # ana serves the ticket to approve: the teller who tries to approve it is joao
 PINS = {"rita": "4826", "ana": "2580", "joao": "3691", "sofia": "7391", "pedro": "5173", "lucas": "8264"}
@@ -399,7 +399,9 @@ def test_who_may_reveal_follows_the_config(world):
 def test_the_screens_agree_with_the_table():
     assert tuple(r for r in ROLES if "desk" in SCREENS[r]) == roles_for("queue.serve")
     assert tuple(r for r in ROLES if "audit" in SCREENS[r]) == roles_for("audit.browse")
-    assert tuple(r for r in ROLES if "supervisor" in SCREENS[r]) == roles_for("queue.move")
+    # an area_manager opens the supervisor screen read-only: every action on it is refused in core
+    assert tuple(r for r in ROLES if "supervisor" in SCREENS[r]) == (*roles_for("queue.move"), "area_manager")
+    assert not any("area_manager" in (rule.roles or ()) for rule in TABLE.values())
 
 
 def test_the_readme_shows_the_table():

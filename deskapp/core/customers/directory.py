@@ -25,7 +25,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import Reader, acts_as
 from deskapp.db import phones
 from deskapp.db.database import db, transaction
-from deskapp.db.models import Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
+from deskapp.db.models import Branch, Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F401 (SIMILAR for the screens)
 from deskapp.errors import BadInput
 
@@ -86,6 +86,7 @@ class ProductInfo:
     opened: dt.date
     status: str
     account_number: str | None  # masked
+    branch: str | None = None  # code of the branch where it was recorded; None: before branches were kept
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class InteractionInfo:
     duration_seconds: int | None
     note: str
     ticket_number: str | None
+    branch: str | None = None  # code of the branch where it happened (a served ticket's); None: not known
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class NeedInfo:
     updated_at: dt.datetime
     met_by_product: int | None
     met_at: dt.datetime | None
+    branch: str | None = None  # code of the branch where it was recorded; None: before branches were kept
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,7 @@ def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
         for p in CustomerPhone.select().where(CustomerPhone.customer == c.id).order_by(CustomerPhone.id)
     )
     open_followups = tuple(f for f in followups.search(customer_id=c.id) if f.status != followups.DONE)
+    codes = dict(Branch.select(Branch.id, Branch.code).tuples())  # a network has a few hundred at most
     today = ctx.today()
     return Customer360(
         id=c.id, number=c.number, name=c.name, national_id=mask(c.national_id), birth_date=c.birth_date,
@@ -331,8 +335,8 @@ def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
         manager_name=manager.name if manager else None, active=c.active, marketing_consent=c.marketing_consent,
         consent_at=c.consent_at, consent_source=c.consent_source, kyc_review_due=c.kyc_review_due,
         id_doc_type=c.id_doc_type, id_doc_expiry=c.id_doc_expiry, created_at=c.created_at, updated_at=c.updated_at,
-        alerts=tuple(alerts(today, c, open_followups)), products=tuple(_products(c.id)),
-        interactions=tuple(_interactions(c.id)), needs=tuple(_needs(c.id)), followups=open_followups,
+        alerts=tuple(alerts(today, c, open_followups)), products=tuple(_products(c.id, codes)),
+        interactions=tuple(_interactions(c.id, codes)), needs=tuple(_needs(c.id, codes)), followups=open_followups,
         life_events=tuple(_life_events(c.id)), may_reveal=allowed(ctx, session, "reveal"),
         may_edit=allowed(ctx, session, "edit"), legal_hold=c.legal_hold,
     )
@@ -367,12 +371,13 @@ def _birthday(birth: dt.date, today: dt.date) -> bool:
     return (birth.month, birth.day) == (today.month, today.day)
 
 
-def _products(customer_id: int) -> list[ProductInfo]:
+def _products(customer_id: int, codes: dict[int, str]) -> list[ProductInfo]:
     query = Product.select().where(Product.customer == customer_id).order_by(Product.opened.desc(), Product.id.desc())
-    return [ProductInfo(p.id, p.type, p.opened, p.status, mask(p.account_number)) for p in query]
+    return [ProductInfo(p.id, p.type, p.opened, p.status, mask(p.account_number), codes.get(p.branch_id))
+            for p in query]
 
 
-def _interactions(customer_id: int) -> list[InteractionInfo]:
+def _interactions(customer_id: int, codes: dict[int, str]) -> list[InteractionInfo]:
     query = (
         Interaction.select(Interaction, Staff, Ticket)
         .join(Staff, JOIN.LEFT_OUTER)
@@ -387,16 +392,17 @@ def _interactions(customer_id: int) -> list[InteractionInfo]:
             id=i.id, kind=i.kind, at=i.at, service=i.service, staff=i.staff.login if i.staff_id else None,
             staff_name=i.staff.name if i.staff_id else None, outcome=i.outcome, duration_seconds=i.duration_seconds,
             note=i.note, ticket_number=i.ticket.number if i.ticket_id else None,
+            branch=codes.get(i.branch_id or (i.ticket.branch_id if i.ticket_id else None)),
         )
         for i in query
     ]
 
 
-def _needs(customer_id: int) -> list[NeedInfo]:
+def _needs(customer_id: int, codes: dict[int, str]) -> list[NeedInfo]:
     query = Need.select().where(Need.customer == customer_id).order_by(Need.created_at.desc(), Need.id.desc())
     return [
         NeedInfo(n.id, n.category, n.description, n.status, n.source, n.created_by, n.created_at, n.updated_at,
-                 n.met_by_product_id, n.met_at)
+                 n.met_by_product_id, n.met_at, codes.get(n.branch_id))
         for n in query
     ]
 

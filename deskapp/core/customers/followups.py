@@ -17,7 +17,7 @@ from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, roles_for
 from deskapp.db.database import transaction
-from deskapp.db.models import Customer, FollowUp, Staff
+from deskapp.db.models import Branch, Customer, FollowUp, Staff, Ticket
 from deskapp.errors import DeskappError
 
 OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
@@ -46,6 +46,7 @@ class FollowUpInfo:
     resolution: str | None
     root_cause: str | None
     closed_at: dt.datetime | None
+    branch: str = ""  # code of the branch it belongs to (where the service happened)
 
     def overdue(self, now: dt.datetime) -> bool:
         return self.status != DONE and now > self.due_at
@@ -61,16 +62,18 @@ def _info(f: FollowUp) -> FollowUpInfo:
         ticket_id=f.ticket_id, feedback_id=f.feedback_id, source=f.source, reason=f.reason,
         assignee=f.assignee.login if f.assignee_id else None, assignee_name=f.assignee.name if f.assignee_id else None,
         created_at=f.created_at, due_at=f.due_at, status=f.status, contact_outcome=f.contact_outcome,
-        resolution=f.resolution, root_cause=f.root_cause, closed_at=f.closed_at,
+        resolution=f.resolution, root_cause=f.root_cause, closed_at=f.closed_at, branch=f.branch.code,
     )
 
 
 def _query():
     return (
-        FollowUp.select(FollowUp, Customer, Staff)
+        FollowUp.select(FollowUp, Customer, Staff, Branch)
         .join(Customer, JOIN.LEFT_OUTER)
         .switch(FollowUp)
         .join(Staff, JOIN.LEFT_OUTER)
+        .switch(FollowUp)
+        .join(Branch)
     )
 
 
@@ -111,12 +114,15 @@ def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_i
     due = due_at or now + dt.timedelta(hours=ctx.config.followups.default_due_hours)
 
     def work() -> int:
+        # A follow-up of a service belongs to the branch where it happened, wherever it is opened from.
+        ticket = Ticket.get_or_none(Ticket.id == ticket_id) if ticket_id else None
+        branch = ticket.branch_id if ticket is not None else ctx.branch_id
         row = FollowUp.create(
-            branch=ctx.branch_id, customer=customer_id, ticket=ticket_id, feedback_id=feedback_id, source=source,
+            branch=branch, customer=customer_id, ticket=ticket_id, feedback_id=feedback_id, source=source,
             reason=reason.strip(), assignee=_staff_id(assignee), created_by=by, created_at=now, due_at=due,
         )
         audit.record(now, by, "followup_created", "followup", row.id, f"source={source}")
-        changes.bump(ctx.branch_id)
+        changes.bump(branch)
         return row.id
 
     return get(transaction(work))

@@ -41,7 +41,7 @@ def record_service(ticket_id: int) -> None:
     if ticket.started_at and ticket.ended_at:
         duration = max(0, int((ticket.ended_at - ticket.started_at).total_seconds()))
     Interaction.create(
-        customer=ticket.customer_id, ticket=ticket.id, kind="service", service=ticket.service.code,
+        customer=ticket.customer_id, ticket=ticket.id, branch=ticket.branch_id, kind="service", service=ticket.service.code,
         staff=ticket.staff_id, outcome=ticket.status, duration_seconds=duration, note="",
         at=ticket.ended_at or ticket.started_at or ticket.issued_at,
     )
@@ -85,7 +85,7 @@ def add_interaction(ctx: Context, session: Session, customer_id: int, kind: str,
         _customer(customer_id)
         now = ctx.now()
         row = Interaction.create(
-            customer=customer_id, kind=kind, staff=_staff_id(session.login), outcome=outcome,
+            customer=customer_id, branch=ctx.branch_id, kind=kind, staff=_staff_id(session.login), outcome=outcome,
             duration_seconds=None if duration_minutes is None else int(duration_minutes * 60), note=note,
             at=at or now,
         )
@@ -115,7 +115,7 @@ def add_need(ctx: Context, session: Session, customer_id: int, category: str, de
     def work() -> int:
         _customer(customer_id)
         now = ctx.now()
-        row = Need.create(customer=customer_id, category=category, description=description, status="open",
+        row = Need.create(customer=customer_id, branch=ctx.branch_id, category=category, description=description, status="open",
                           source=source, created_by=session.login, created_at=now, updated_at=now)
         audit.record(now, session.login, "customer_need", "customer", customer_id, f"need={row.id} category={category}")
         changes.bump(ctx.branch_id)
@@ -194,7 +194,7 @@ def add_product(ctx: Context, session: Session, customer_id: int, type: str, ope
     def work() -> int:
         _customer(customer_id)
         now = ctx.now()
-        row = Product.create(customer=customer_id, type=type, opened=day, status=status,
+        row = Product.create(customer=customer_id, branch=ctx.branch_id, type=type, opened=day, status=status,
                              account_number=(account_number or "").replace(" ", "").upper() or None, created_at=now)
         audit.record(now, session.login, "customer_product", "customer", customer_id, f"product={row.id} type={type}")
         meet_offer_needs(ctx, session.login, customer_id, row.id, type)

@@ -30,7 +30,7 @@ from deskapp.core.demo import workflows as workflow_demo
 from deskapp.core.demo.customers import national_id
 from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
-from deskapp.db.models import Customer, CustomerPhone, Staff, Ticket
+from deskapp.db.models import Branch, Customer, CustomerPhone, Staff, Ticket
 from deskapp.errors import BadInput
 
 FIRST_NAMES = [
@@ -73,12 +73,17 @@ def demo_pin(rng: random.Random, min_length: int) -> str:
 
 
 def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1, load: float = 1.0,
-          progress: Callable[[float], None] = lambda f: None) -> DemoResult:
-    """The demo branch; `load` multiplies the arrival rate (1.0: the usual demo day)."""
+          branches: int = 1, progress: Callable[[float], None] = lambda f: None) -> DemoResult:
+    """The demo network: history for the first `branches` branches of the configuration (customers are
+    shared, so many visit several); `load` multiplies the arrival rate (1.0: the usual demo day)."""
     if not (isinstance(load, (int, float)) and 0 < load <= 10):
         raise DemoError("the demo load must be a number above 0 and at most 10")
+    network = ctx.config.network()
+    if not 1 <= branches <= len(network):
+        raise DemoError(f"--branches must be 1 to {len(network)}: the configuration describes {len(network)}")
     with logs.quiet():  # simulated history is nobody's action: tens of thousands of lines otherwise
-        return _build(ctx, customers=customers, days=days, seed=seed, load=float(load), progress=progress)
+        return _build(ctx, customers=customers, days=days, seed=seed, load=float(load),
+                      codes=[b.code for b in network[:branches]], progress=progress)
 
 
 class DemoError(BadInput):
@@ -116,7 +121,7 @@ def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int
     return issued
 
 
-def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float,
+def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, codes: list[str],
            progress: Callable[[float], None]) -> DemoResult:
     rng = random.Random(seed)
     result = DemoResult()
@@ -127,9 +132,21 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float,
         result.pins[member.login] = (member.role, pin)
     result.customers = _customers(ctx, rng, customers, lambda f: progress(0.2 * f))
     customer_ids = [c[0] for c in Customer.select(Customer.id).tuples()]
-    _history(ctx, rng, days, customer_ids, load, None, lambda f: progress(0.2 + 0.8 * f))
+    home = (ctx.config, ctx.branch_id)
+    share = 0.8 / len(codes)
+    first = len(ctx.config.network_branch(codes[0]).counters)
+    try:
+        for i, code in enumerate(codes):
+            if i:  # the first branch draws from the same random numbers as a demo of one branch
+                ctx.config, ctx.branch_id = ctx.config.for_branch(code), Branch.get(Branch.code == code).id
+                q.ensure_day(ctx)
+            size = len(ctx.config.counters) / first  # a smaller branch has fewer walk-ins
+            _history(ctx, rng, days, customer_ids, load * size, None,
+                     lambda f, i=i: progress(0.2 + share * (i + f)))
+            feedback_demo.add_history(ctx, seed=seed + i, stop=real_clock.now())
+    finally:
+        ctx.config, ctx.branch_id = home
     result.tickets = Ticket.select().count()
-    feedback_demo.add_history(ctx, seed=seed, stop=real_clock.now())
     customers_demo.populate(ctx, rng, customer_ids)
     relationship_demo.populate(ctx, rng, days)
     return result
@@ -197,7 +214,7 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
     services = [s.code for s in ctx.config.services if s.code in SERVICE_MIX]
     weights = [SERVICE_MIX[s] for s in services]
     typical = {s.code: s.typical_service_minutes for s in ctx.config.services}
-    desks = [m.login for m in ctx.config.staff if m.role in permissions.roles_for("queue.serve")]
+    desks = [m.login for m in ctx.config.branch_staff(home_only=True) if m.role in permissions.roles_for("queue.serve")]
     counters = [c.code for c in ctx.config.counters]
     events: list[tuple[dt.datetime, int, str, tuple]] = []
     seq = 0

@@ -84,7 +84,7 @@ def add_history(ctx: Context, *, seed: int, stop: dt.datetime) -> int:
     """Feedback for the completed tickets of the history, and the follow-ups worked; returns answers made."""
     rng = random.Random(f"feedback-{seed}")
     questions = ctx.config.feedback.questions
-    staff = [m.login for m in ctx.config.staff if m.role in ("teller", "supervisor")] or [None]
+    staff = [m.login for m in ctx.config.branch_staff() if m.role in ("teller", "supervisor")] or [None]
     real_clock, clock = ctx.clock, FixedClock(stop)
     ctx.clock = clock
     answers = 0
@@ -145,7 +145,7 @@ def _work_follow_ups(ctx: Context, clock: FixedClock, rng: random.Random, stop: 
         .tuples()
     )
     causes = ctx.config.followups.root_causes
-    supervisor = next((m.login for m in ctx.config.staff if m.role == "supervisor"), "demo")
+    supervisor = next((m.login for m in ctx.config.branch_staff() if m.role == "supervisor"), "demo")
     with db.atomic():
         for followup_id, created, reason in rows:
             roll = rng.random()

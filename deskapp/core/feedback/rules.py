@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from deskapp.config.feedback_schema import Trigger
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
-from deskapp.db.models import Counter, Customer, Staff, Ticket
+from deskapp.db.models import Counter, Customer, Staff, StaffBranch, Ticket
 
 RELATIONSHIP_MANAGER, SUPERVISOR_ON_DUTY = "relationship_manager", "supervisor_on_duty"
 SUPERVISOR = "supervisor"
@@ -47,12 +47,14 @@ def matching(triggers: Sequence[Trigger], *, csat: int | None, nps: int | None, 
     return [t for t in triggers if matches(t, csat=csat, nps=nps, ces=ces, tags=tags)]
 
 
-def supervisor_on_duty(ctx: Context) -> str | None:
-    """The login of the supervisor on duty (see the module's docstring), or None."""
+def supervisor_on_duty(ctx: Context, branch_id: int | None = None) -> str | None:
+    """The login of the supervisor on duty at a branch (default: this desk's; see the module's docstring),
+    or None. Off a counter, a supervisor whose home the branch is comes before one who also covers it."""
+    branch_id = branch_id or ctx.branch_id
     at_counter = (
         Staff.select(Staff.login)
         .join(Counter, on=(Counter.staff == Staff.id))
-        .where((Counter.branch == ctx.branch_id) & Counter.active & (Counter.state != "closed")
+        .where((Counter.branch == branch_id) & Counter.active & (Counter.state != "closed")
                & (Staff.role == SUPERVISOR) & Staff.active)
         .order_by(Counter.code)
         .first()
@@ -61,15 +63,17 @@ def supervisor_on_duty(ctx: Context) -> str | None:
         return at_counter.login
     anyone = (
         Staff.select(Staff.login)
-        .where((Staff.branch == ctx.branch_id) & (Staff.role == SUPERVISOR) & Staff.active)
-        .order_by(Staff.login)
+        .join(StaffBranch, on=(StaffBranch.staff == Staff.id))
+        .where((StaffBranch.branch == branch_id) & (Staff.role == SUPERVISOR) & Staff.active)
+        .order_by(Staff.branch != branch_id, Staff.login)
         .first()
     )
     return anyone.login if anyone else None
 
 
-def assignee_for(ctx: Context, assign: str, customer_id: int | None) -> str | None:
-    """The login a trigger's `assign` resolves to for this customer, or None (unassigned)."""
+def assignee_for(ctx: Context, assign: str, customer_id: int | None, branch_id: int | None = None) -> str | None:
+    """The login a trigger's `assign` resolves to for this customer, or None (unassigned); the supervisor
+    on duty is the one at `branch_id` (where the service happened; default this desk's branch)."""
     if assign == RELATIONSHIP_MANAGER:
         if customer_id is not None:
             manager = (
@@ -80,11 +84,11 @@ def assignee_for(ctx: Context, assign: str, customer_id: int | None) -> str | No
             )
             if manager is not None:
                 return manager.login
-        return supervisor_on_duty(ctx)
+        return supervisor_on_duty(ctx, branch_id)
     if assign == SUPERVISOR_ON_DUTY:
-        return supervisor_on_duty(ctx)
+        return supervisor_on_duty(ctx, branch_id)
     named = Staff.get_or_none((Staff.login == assign) & Staff.active)
-    return named.login if named else supervisor_on_duty(ctx)
+    return named.login if named else supervisor_on_duty(ctx, branch_id)
 
 
 def _answers(csat: int | None, nps: int | None, ces: int | None) -> str:
@@ -119,6 +123,6 @@ def open_follow_up(ctx: Context, ticket: Ticket, feedback_id: int, *, csat: int 
     return followups.create(
         ctx, source="feedback", by=by, customer_id=ticket.customer_id, ticket_id=ticket.id, feedback_id=feedback_id,
         reason=reason_text(rules, ticket, csat=csat, nps=nps, ces=ces, comment=comment, tags=tags),
-        assignee=assignee_for(ctx, rules[0].assign, ticket.customer_id),
+        assignee=assignee_for(ctx, rules[0].assign, ticket.customer_id, ticket.branch_id),
         due_at=ctx.now() + dt.timedelta(hours=hours),
     )

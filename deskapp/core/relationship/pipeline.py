@@ -1,7 +1,7 @@
 """The needs pipeline, and the relationship manager's figures over a period.
 
-Customers carry no branch, so "the branch's needs" are every need in this database, optionally only
-those of one manager's portfolio. Periods are branch-local days, both included.
+Customers carry no branch (one customer, every branch), so the pipeline spans the network: every need
+in this database, wherever it was recorded, optionally only those of one manager's portfolio. Periods are branch-local days, both included.
 
 Definitions (every screen, report and test uses exactly these):
 

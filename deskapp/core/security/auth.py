@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 
 from deskapp.core.context import Context
-from deskapp.core.security import audit
+from deskapp.core.security import audit, branches
 from deskapp.core.security.permissions import SUPERVISOR, Forbidden, acts_as, require  # noqa: F401  (re-exported)
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Staff
@@ -30,6 +30,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "teller": ("desk", "customers"),
     "supervisor": ("supervisor", "desk", "reception", "customers", "feedback", "manager", "audit"),
     "manager": ("manager", "customers", "feedback"),
+    "area_manager": ("supervisor",),  # read-only there: every action on it is a supervisor's (core refuses)
 }
 SCREEN_TITLES = {
     "reception": "Reception",
@@ -237,6 +238,10 @@ def check_pin(ctx: Context, login: str, pin: str, *, purpose: str = "login") -> 
             return message
         staff.failed_attempts = 0
         staff.save()
+        if ctx.branch_id and not branches.may_work_at(staff, ctx.branch_id):
+            audit.record(now, login, f"{purpose}_refused", "staff", login,
+                         f"not assigned to branch {ctx.config.branch.code}")
+            return f"{staff.name} does not work at {ctx.config.branch.name} ({ctx.config.branch.code})."
         audit.record(now, login, purpose, "staff", login)
         return Session(login=staff.login, name=staff.name, role=staff.role)
 

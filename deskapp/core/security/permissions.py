@@ -23,8 +23,8 @@ from deskapp.config.schema import Config
 from deskapp.db.models import Staff
 from deskapp.errors import DeskappError
 
-ROLES = ("greeter", "teller", "supervisor", "manager")
-EVERYONE = ROLES
+ROLES = ("greeter", "teller", "supervisor", "manager", "area_manager")
+EVERYONE = ("greeter", "teller", "supervisor", "manager")  # the branch floor; an area_manager only watches
 DESK = ("teller", "supervisor")  # the roles that serve at a counter
 SUPERVISOR = "supervisor"
 
@@ -98,8 +98,9 @@ TABLE: dict[str, Rule] = {
     # feedback
     "feedback.enter": Rule(EVERYONE, "enter feedback", anonymous=True),
     # the network of branches
-    "network.view": Rule((SUPERVISOR, "manager"), "see the network of branches",
-                         also="a branch's supervisor view opens read-only unless they supervise it"),
+    "network.view": Rule((SUPERVISOR, "manager", "area_manager"), "see the network of branches",
+                         also="the branches they work at or are assigned (all with all_branches); a branch's "
+                              "supervisor view opens read-only unless they supervise it"),
     # staff and the audit
     "staff.replace_pin": Rule((SUPERVISOR,), "replace another person's PIN", also="one's own PIN: anyone"),
     "staff.unlock": Rule((SUPERVISOR,), "unlock a staff account"),
@@ -114,6 +115,8 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.auth.authorize": "the screens table (which screens a role opens)",
     "deskapp.core.security.auth.check_pin": "proves who someone is; no role yet",
     "deskapp.core.security.auth.login": "proves who someone is; no role yet",
+    "deskapp.core.security.branches.visible_branches": "reads the branches a person is assigned (or all)",
+    "deskapp.core.security.branches.may_work_at": "reads whether a person is assigned to a branch",
     "deskapp.core.security.auth.has_pin": "reads whether a login has a PIN",
     "deskapp.core.security.auth.set_pin": "setting up: the demo and first PINs (replace_pin acts for staff)",
     "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",
@@ -173,7 +176,7 @@ def _a(role: str) -> str:
 
 
 def any_of(roles: tuple[str, ...]) -> str:
-    if set(roles) == set(ROLES):
+    if set(roles) >= set(EVERYONE):
         return "an active staff member"
     words = [_a(r) for r in roles]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
@@ -248,8 +251,8 @@ def require(who: Any, action: str, *, config: Config | None = None, doing: str |
 
 def markdown_table() -> str:
     """TABLE as the README shows it."""
-    lines = ["| action | greeter | teller | supervisor | manager | also |",
-             "| ------ | ------- | ------ | ---------- | ------- | ---- |"]
+    lines = ["| action | greeter | teller | supervisor | manager | area_manager | also |",
+             "| ------ | ------- | ------ | ---------- | ------- | ------------ | ---- |"]
     for action, rule in TABLE.items():
         if rule.roles is None:
             cells = ["config"] * len(ROLES)

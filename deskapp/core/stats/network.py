@@ -125,7 +125,18 @@ def network_version(branch_ids: list[int] | None = None) -> tuple[int, int]:
 def network_now(ctx: Context, who, branch_ids: list[int] | None = None) -> list[BranchNow]:
     """One row per branch (module doc), for `who` (network.view); branch_ids None: every branch."""
     require(who, "network.view")
-    return read_network(ctx, branch_ids)
+    return read_network(ctx, seen_by(who, branch_ids))
+
+
+def seen_by(who, branch_ids: list[int] | None = None) -> list[int] | None:
+    """The branches of branch_ids (None: every branch) that `who` may see: those they are assigned to,
+    every one with all_branches (deskapp.core.security.branches); None still means every branch."""
+    from deskapp.core.security.branches import sees_every_branch, visible_branches
+
+    if sees_every_branch(who):
+        return branch_ids
+    visible = [b.id for b in visible_branches(who)]
+    return visible if branch_ids is None else [b for b in branch_ids if b in visible]
 
 
 def _recent_services(service_ids: list[int], limit: int) -> list[tuple]:
@@ -294,9 +305,9 @@ def context_for(ctx: Context, row: BranchNow) -> Context:
 
 
 def supervises(ctx: Context, who, branch_id: int) -> bool:
-    """Whether `who` may act as supervisor of the branch: a supervisor, at the branch this desk belongs to.
-    (With staff assigned to several branches, their assignments decide.)"""
+    """Whether `who` may act as supervisor of the branch: a supervisor assigned to it (or to every branch)."""
+    from deskapp.core.security.branches import may_work_at
     from deskapp.core.security.permissions import staff_of
 
     acting = staff_of(who) if who is not None else None
-    return acting is not None and acting.role == "supervisor" and branch_id == ctx.branch_id
+    return acting is not None and acting.role == "supervisor" and may_work_at(who, branch_id)

@@ -1,6 +1,7 @@
 """The customer 360: who the customer is, what needs attention, and everything on record.
 
-Opened from lookup, the desk ("o") or any screen with a customer id. Identifiers are masked;
+Opened from lookup, the desk ("o") or any screen with a customer id. The timeline, needs, products
+and follow-ups say at which branch (code) each happened: a customer is one across the network. Identifiers are masked;
 "v" reveals the national ID for the roles allowed to (audited in core). Keys add a note, a
 need, a life event or an interaction (the contact log: call, meeting or note with its outcome), and
 edit the details. The Offers tab lists the next-best offers for the customer (deskapp.core.offers):
@@ -91,10 +92,10 @@ class Customer360Screen(Screen):
 
     def on_mount(self) -> None:
         columns = {
-            "#c360-timeline": ("When", "Kind", "Service", "Staff", "Outcome", "Duration", "Note"),
-            "#c360-needs": ("Since", "Category", "Status", "Source", "Description"),
-            "#c360-products": ("Type", "Opened", "Status", "Account"),
-            "#c360-followups": ("Due", "Source", "Status", "Assignee", "Reason"),
+            "#c360-timeline": ("When", "Branch", "Kind", "Service", "Staff", "Outcome", "Duration", "Note"),
+            "#c360-needs": ("Since", "Branch", "Category", "Status", "Source", "Description"),
+            "#c360-products": ("Type", "Opened", "Branch", "Status", "Account"),
+            "#c360-followups": ("Due", "Branch", "Source", "Status", "Assignee", "Reason"),
             "#c360-life": ("Date", "What", "Note", "By"),
             "#c360-offers": ("Offer", "Product", "Kind", "Priority", "Why"),
             "#c360-bookings": ("When", "Code", "Service", "With", "Status"),
@@ -138,20 +139,20 @@ class Customer360Screen(Screen):
             return to_local(when, tz).strftime("%Y-%m-%d %H:%M")
 
         self._fill("#c360-timeline", [
-            (local(i.at), i.kind, i.service or "-", i.staff_name or "-", i.outcome or "-",
+            (local(i.at), i.branch or "-", i.kind, i.service or "-", i.staff_name or "-", i.outcome or "-",
              _duration(i.duration_seconds), (i.note or "").replace("\n", " ")[:80])
             for i in view.interactions
         ])
         self._fill("#c360-needs", [
-            (local(n.created_at)[:10], n.category.replace("_", " "), n.status.replace("_", " "), n.source,
+            (local(n.created_at)[:10], n.branch or "-", n.category.replace("_", " "), n.status.replace("_", " "), n.source,
              n.description[:80])
             for n in view.needs
         ])
         self._fill("#c360-products", [
-            (p.type.replace("_", " "), p.opened.isoformat(), p.status, p.account_number or "-") for p in view.products
+            (p.type.replace("_", " "), p.opened.isoformat(), p.branch or "-", p.status, p.account_number or "-") for p in view.products
         ])
         self._fill("#c360-followups", [
-            (local(f.due_at), f.source, f.status, f.assignee_name or "-", f.reason[:80]) for f in view.followups
+            (local(f.due_at), f.branch or "-", f.source, f.status, f.assignee_name or "-", f.reason[:80]) for f in view.followups
         ])
         self._fill("#c360-life", [
             (e.date.isoformat() if e.date else "-", e.kind.replace("_", " "), e.note[:80], e.created_by or "-")
