@@ -16,6 +16,7 @@ import phonenumbers
 from deskapp.config import national_ids
 from deskapp.config.errors import ConfigError, ConfigInvalid
 from deskapp.config.feedback_checks import feedback_references
+from deskapp.config.notify_checks import notification_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config, region_for_prefix
 from deskapp.config.suggest import suggest
@@ -124,6 +125,7 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
                                            f"'{code}'{suggest(code, classes)}"))
     errors += feedback_references(doc, config)
     errors += offer_references(doc, config)
+    errors += notification_references(doc, config)
     hours = config.branch.hours
     if hours.open >= hours.close:
         errors.append(doc.error(("branch", "hours", "close"), f"closing time {hours.close} is not after opening time {hours.open}"))

@@ -13,6 +13,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.feedback_schema import Feedback
+from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
 
@@ -387,6 +388,8 @@ class Config(Section):
     """Retention periods of personal data and what an erasure keeps (GDPR art. 17 against banking law)."""
     offers: Offers = Offers()
     """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
+    notifications: Notifications = Notifications()
+    """Service messages to customers and follow-up reminders to staff, through the outbox; see notify_schema.py."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -28,6 +28,8 @@ from deskapp.core.demo.branch import DemoError, national_id
 from deskapp.core.errors import describe
 from deskapp.core.feedback import recording
 from deskapp.core.feedback.records import AlreadyAnswered, FeedbackError
+from deskapp.core.notify.channels import SecretMissing
+from deskapp.core.notify.contacts import ContactInvalid
 from deskapp.core.queue.estimate import EstimateInvalid
 from deskapp.core.relationship.offers import OfferError
 from deskapp.core.relationship.portfolio import PortfolioError
@@ -77,6 +79,8 @@ CASES = [
     (ErasureRefused("Customer 1042 is under a legal hold: it cannot be erased."), 2),
     (MergeRefused("A customer cannot be merged with itself."), 2),
     (DemoError("--load must be more than 0."), 2),
+    (ContactInvalid("'12' is not a phone number in PT: too few digits"), 2),
+    (SecretMissing("the environment variable X (named by notifications.webhook.secret_env) is not set"), 2),
 ]
 
 
