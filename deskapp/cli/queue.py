@@ -46,13 +46,12 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
           notify_phone: str | None, notify_email: str | None, pin_stdin: bool, as_json: bool) -> None:
     """Issue a ticket."""
     from deskapp.core import queue as q
-    from deskapp.core.notify import ContactInvalid, parse_contact
+    from deskapp.core.notify import check_reachable, parse_contact
     from deskapp.core.queue.waits import wait_range
 
     ctx = env.context()
     contact = parse_contact(ctx, notify_phone, notify_email)
-    if contact and not ctx.config.notifications.enabled:
-        raise ContactInvalid("this branch sends no notifications (notifications.enabled is off)")
+    check_reachable(ctx, contact)
     staff = prove_identity(ctx, staff_login, pin_stdin).login if staff_login else None
     issued = q.issue(ctx, service_code.upper(), priority, customer_id=customer_id, channel="cli", staff=staff,
                      contact=contact)

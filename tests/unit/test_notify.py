@@ -197,3 +197,87 @@ def test_check_config_rejects_unknown_placeholders_where_they_are(tmp_path) -> N
     assert f"{path}:{line}:30: ticket_called text: unknown placeholder {{countr}} (did you mean 'counter'?)" in found, found
     assert any(f":{line}:39: ticket_called text: a lone brace" in e for e in found), found
     assert any("unknown message kind 'ticket_lost'" in e for e in found), found
+
+
+def _config_file(tmp_path, hook, **extra) -> str:
+    """config.yaml with notifications on, its webhook at `hook`, for a deliverer run as a process."""
+    (tmp_path / "workflows.yaml").write_text((CONFIG.parent / "workflows.yaml").read_text())
+    settings = {"batch_size": 10, "lease_seconds": 1, "poll_seconds": 0.05, "backoff_seconds": 1, **extra}
+    text = CONFIG.read_text() + "notifications:\n  enabled: true\n  phone_channel: webhook\n" + "".join(
+        f"  {k}: {v}\n" for k, v in settings.items()) + (
+        f"  webhook:\n    url: {hook.url}\n    secret_env: DESKAPP_TEST_HOOK_SECRET\n")
+    path = tmp_path / "notify.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.pg
+@pytest.mark.slow
+def test_a_deliverer_killed_mid_batch_and_restarted_delivers_every_message_exactly_once(
+        ctx, db_url, tmp_path, servers) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from deskapp.core.notify.outbox import enqueue
+    from deskapp.db import database
+
+    hook = servers[0]
+    hook.delay = 0.02
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    keys = [f"k{i}" for i in range(60)]
+    transaction(lambda: [enqueue("ticket_called", "webhook", "351912345678", {"number": f"A{i:03}", "counter": "C1"},
+                                 key, branch_id=ctx.branch_id, now=now) for i, key in enumerate(keys)])
+    database.close()
+    command = [sys.executable, "-m", "deskapp", "--config", _config_file(tmp_path, hook), "--db", db_url, "notify", "run"]
+    env = {**os.environ, "DESKAPP_TEST_HOOK_SECRET": SECRET}
+    runner = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(hook.received) < 25 and time.monotonic() < deadline and runner.poll() is None:
+        time.sleep(0.005)
+    runner.send_signal(signal.SIGKILL)
+    runner.wait()
+    assert 25 <= len(hook.received) < 60, runner.stderr.read().decode()
+    marked = {r.idempotency_key for r in NotificationOutbox.select().where(NotificationOutbox.status == "sent")}
+    assert marked <= set(hook.received)  # nothing marked sent that was not acknowledged
+    assert len(marked) < 60
+    time.sleep(1.2)  # the killed deliverer's lease runs out
+    again = subprocess.run(command + ["--once", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert sorted(hook.received) == sorted(keys)  # each message reached the receiver, repeats dropped by key
+    assert hook.duplicates <= 1  # at most the one acknowledged but not yet marked when killed
+    assert {r.status for r in NotificationOutbox.select()} == {"sent"}
+    assert deliver.status().sent == 60
+
+
+@pytest.mark.pg
+def test_notify_commands(ctx, db_url, tmp_path, servers) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from deskapp.db import database
+
+    hook = servers[0]
+    database.close()
+    base = [sys.executable, "-m", "deskapp", "--config", _config_file(tmp_path, hook), "--db", db_url]
+    env = {**os.environ, "DESKAPP_TEST_HOOK_SECRET": SECRET}
+    run = lambda *args: subprocess.run(base + list(args), env=env, capture_output=True, text=True, timeout=120)
+    issued = run("queue", "issue", "--service", "CASH", "--notify-phone", "912 345 678", "--json")
+    assert issued.returncode == 0, issued.stderr
+    assert json.loads(issued.stdout)["notify"] == {"phone": "351912345678", "email": None}
+    text = run("queue", "issue", "--service", "CASH", "--notify-phone", "+44 7911 123456")
+    assert "We will tell you when your turn is near: +447911123456" in text.stdout
+    no_mail = run("queue", "issue", "--service", "CASH", "--notify-email", "rosa@example.com")
+    assert no_mail.returncode == 2 and "sends no e-mail" in no_mail.stderr
+    bad = run("queue", "issue", "--service", "CASH", "--notify-phone", "12")
+    assert bad.returncode == 2 and bad.stderr.startswith("deskapp: '12' is not a phone number") and not bad.stdout
+    status = json.loads(run("notify", "status", "--json").stdout)
+    assert (status["pending"], status["sent"], status["dead"]) == (2, 0, 0) and status["oldest_pending"]
+    assert json.loads(run("notify", "run", "--once", "--json").stdout) == {"sent": 2, "failed": 0, "dead": 0}
+    assert "pending 0, failed 0, sent 2, dead 0" in run("notify", "status").stdout
+    env.pop("DESKAPP_TEST_HOOK_SECRET")
+    missing = run("notify", "run", "--once")
+    assert missing.returncode == 2 and "DESKAPP_TEST_HOOK_SECRET" in missing.stderr

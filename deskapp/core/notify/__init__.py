@@ -18,6 +18,13 @@ writes its messages in its own transactions), so it never imports queue.
 from __future__ import annotations
 
 from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
-from deskapp.core.notify.outbox import enqueue, enqueue_booking, withdraw_booking_reminders
+from deskapp.core.notify.outbox import (
+    check_reachable,
+    enqueue,
+    enqueue_booking,
+    offered,
+    withdraw_booking_reminders,
+)
 
-__all__ = ["Contact", "ContactInvalid", "enqueue", "enqueue_booking", "parse_contact", "withdraw_booking_reminders"]
+__all__ = ["Contact", "ContactInvalid", "check_reachable", "enqueue", "enqueue_booking", "offered", "parse_contact",
+           "withdraw_booking_reminders"]

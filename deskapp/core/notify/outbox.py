@@ -17,7 +17,7 @@ import json
 import zoneinfo
 
 from deskapp.core.context import Context
-from deskapp.core.notify.contacts import Contact, parse_contact
+from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
 from deskapp.db import statements
 
 HOLD = dt.timedelta(seconds=30)
@@ -49,6 +49,29 @@ def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
         elif section.phone_channel == "webhook" and section.webhook is not None:
             found.append(("webhook", contact.phone))
     return found
+
+
+def offered(ctx: Context) -> tuple[bool, bool]:
+    """(phone, e-mail): which contacts this branch can send to, so the kiosk and reception offer only those."""
+    section = ctx.config.notifications
+    if not section.enabled:
+        return False, False
+    phone = section.sms is not None if section.phone_channel == "sms" else section.webhook is not None
+    return phone, section.email is not None
+
+
+def check_reachable(ctx: Context, contact: Contact | None) -> None:
+    """ContactInvalid when the customer left a contact this branch cannot send to (notifications off,
+    or no channel for it): they would wait for a message that never comes."""
+    if not contact:
+        return
+    phone, email = offered(ctx)
+    if not ctx.config.notifications.enabled:
+        raise ContactInvalid("this branch sends no notifications (notifications.enabled is off)")
+    if contact.phone and not phone:
+        raise ContactInvalid("this branch sends no messages to phones (no notifications.sms gateway configured)")
+    if contact.email and not email:
+        raise ContactInvalid("this branch sends no e-mail (no notifications.email server configured)")
 
 
 # --- tickets -------------------------------------------------------------------------------------------
