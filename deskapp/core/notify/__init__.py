@@ -17,7 +17,7 @@ writes its messages in its own transactions), so it never imports queue.
 """
 from __future__ import annotations
 
-from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
+from deskapp.core.notify.contacts import Contact, ContactInvalid, contact_from_text, parse_contact, told_where
 from deskapp.core.notify.outbox import (
     check_reachable,
     enqueue,
@@ -26,5 +26,5 @@ from deskapp.core.notify.outbox import (
     withdraw_booking_reminders,
 )
 
-__all__ = ["Contact", "ContactInvalid", "check_reachable", "enqueue", "enqueue_booking", "offered", "parse_contact",
-           "withdraw_booking_reminders"]
+__all__ = ["Contact", "ContactInvalid", "check_reachable", "contact_from_text", "enqueue", "enqueue_booking", "offered",
+           "parse_contact", "told_where", "withdraw_booking_reminders"]

@@ -52,3 +52,23 @@ def parse_contact(ctx: Context, phone: str | None = None, email: str | None = No
         except phones.PhoneInvalid as exc:
             raise ContactInvalid(str(exc)) from None
     return Contact(phone=digits, email=valid_email(email) if email is not None else None)
+
+
+def contact_from_text(ctx: Context, text: str) -> Contact | None:
+    """One field for either (the kiosk's, reception's): an e-mail address if it has an @, else a phone."""
+    text = text.strip()
+    if not text:
+        return None
+    return parse_contact(ctx, None, text) if "@" in text else parse_contact(ctx, text, None)
+
+
+def told_where(contact: Contact) -> str:
+    """Where the messages go, as the screen may show it to the room: enough for the customer to
+    recognise, not enough for the next person in front of the kiosk to copy."""
+    parts = []
+    if contact.phone:
+        parts.append(f"the phone number ending {contact.phone[-3:]}")
+    if contact.email:
+        name, _, domain = contact.email.partition("@")
+        parts.append(f"{name[:1]}…@{domain}")
+    return " and ".join(parts)

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import zoneinfo
 
+from deskapp.config.schema import Config
 from deskapp.core.context import Context
 from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
 from deskapp.db import statements
@@ -51,9 +52,9 @@ def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
     return found
 
 
-def offered(ctx: Context) -> tuple[bool, bool]:
+def offered(config: Config) -> tuple[bool, bool]:
     """(phone, e-mail): which contacts this branch can send to, so the kiosk and reception offer only those."""
-    section = ctx.config.notifications
+    section = config.notifications
     if not section.enabled:
         return False, False
     phone = section.sms is not None if section.phone_channel == "sms" else section.webhook is not None
@@ -65,7 +66,7 @@ def check_reachable(ctx: Context, contact: Contact | None) -> None:
     or no channel for it): they would wait for a message that never comes."""
     if not contact:
         return
-    phone, email = offered(ctx)
+    phone, email = offered(ctx.config)
     if not ctx.config.notifications.enabled:
         raise ContactInvalid("this branch sends no notifications (notifications.enabled is off)")
     if contact.phone and not phone:
