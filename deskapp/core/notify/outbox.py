@@ -139,19 +139,22 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
             enqueue("ticket_called", channel, recipient,
                     {"branch": branch, "service": service_name, "number": number, "counter": counter_name},
                     f"t{ticket_id}:ticket_called:{channel}", branch_id=ctx.branch_id, now=now)
-    asked = statements.execute(
-        "SELECT c.ticket_id, c.phone, c.email, t.number, s.name, t.service_id, t.front, t.queued_at "
-        "FROM ticket_contact c JOIN ticket t ON t.id = c.ticket_id JOIN service s ON s.id = t.service_id "
-        "WHERE c.soon_pending = ? AND t.status = 'waiting' AND t.branch_id = ? AND t.service_id = "
-        "(SELECT service_id FROM ticket WHERE id = ?)", (True, ctx.branch_id, ticket_id)).fetchall()
-    for waiting_id, phone, email, number, service_name, service_id, front, queued_at in asked:
-        position = _position(waiting_id, ctx.branch_id, service_id, front, queued_at)
-        if position > section.turn_soon_position:
+    if statements.execute("SELECT 1 FROM ticket_contact WHERE soon_pending = ? LIMIT 1", (True,)).fetchone() is None:
+        return  # nobody waiting asked: the usual case costs this one indexed probe
+    # Only the first turn_soon_position tickets of the called ticket's line can have reached it.
+    front = statements.execute(
+        "SELECT t.id, t.number, s.name, c.phone, c.email, c.soon_pending FROM ticket t "
+        "JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
+        "WHERE t.branch_id = ? AND t.status = 'waiting' AND t.service_id = (SELECT service_id FROM ticket WHERE id = ?) "
+        "ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?",
+        (ctx.branch_id, ticket_id, section.turn_soon_position)).fetchall()
+    for place, (waiting_id, number, service_name, phone, email, pending) in enumerate(front, start=1):
+        if not pending:
             continue
         statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, waiting_id))
         for channel, recipient in channels_for(ctx, Contact(phone, email)):
             enqueue("turn_soon", channel, recipient,
-                    {"branch": branch, "service": service_name, "number": number, "position": position},
+                    {"branch": branch, "service": service_name, "number": number, "position": place},
                     f"t{waiting_id}:turn_soon:{channel}", branch_id=ctx.branch_id, now=now)
 
 
