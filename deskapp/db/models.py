@@ -514,7 +514,7 @@ class NotificationOutbox(BaseModel):
     branch = ForeignKeyField(Branch, null=True, index=False)
 
     class Meta:
-        indexes = ((("status", "next_attempt_at"), False), (("status", "created_at"), False))
+        indexes = ((("status", "next_attempt_at"), False),)
 
 
 class NotificationTally(BaseModel):

@@ -30,12 +30,22 @@ def enqueue(kind: str, channel: str, recipient: str, payload: dict, key: str, *,
             now: dt.datetime, not_before: dt.datetime | None = None, due: dt.datetime | None = None) -> None:
     """One message, unless one with the same idempotency key exists already."""
     start = max(x for x in (now, not_before, due) if x is not None)
+    _insert([(kind, channel, recipient, payload, key, start, not_before)], branch_id, now)
+
+
+def _insert(rows: list[tuple], branch_id: int | None, now: dt.datetime) -> None:
+    """(kind, channel, recipient, payload, key, due, not_before) rows in one statement; repeats of a key dropped."""
+    if not rows:
+        return
+    values = ", ".join("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)" for _ in rows)
+    params: list = []
+    for kind, channel, recipient, payload, key, due, not_before in rows:
+        params += [kind, channel, recipient, json.dumps(payload, ensure_ascii=False), key, due, not_before, now,
+                   branch_id]
     statements.execute(
         "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
-        "next_attempt_at, not_before, created_at, branch_id) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) "
-        "ON CONFLICT (idempotency_key) DO NOTHING",
-        (kind, channel, recipient, json.dumps(payload, ensure_ascii=False), key, start, not_before, now, branch_id),
-    )
+        f"next_attempt_at, not_before, created_at, branch_id) VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING",
+        tuple(params))
 
 
 def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
@@ -77,45 +87,40 @@ def check_reachable(ctx: Context, contact: Contact | None) -> None:
 
 # --- tickets -------------------------------------------------------------------------------------------
 
-def _position(ticket_id: int, branch_id: int, service_id: int, front, queued_at) -> int:
-    """Place in its service's line, first come first served (front requeues first); priority classes
-    can still move it, which is why "your turn is near" says near, not next."""
-    row = statements.execute(
-        "SELECT COUNT(*) FROM ticket WHERE branch_id = ? AND service_id = ? AND status = 'waiting' AND "
-        "((front AND NOT ?) OR (front = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
-        (branch_id, service_id, bool(front), bool(front), queued_at, queued_at, ticket_id),
-    ).fetchone()
-    return row[0] + 1
-
-
-def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime) -> list[tuple[str, dict]]:
-    """In the issue's transaction: keep the contact and write "ticket issued" for each of its channels.
-    Returns (key, payload) of the messages, for `after_estimate`."""
+def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime, number: str,
+             service_id: int, service_name: str, hold: bool = True) -> list[tuple[str, dict]]:
+    """In the issue's transaction, for a ticket just written (waiting, at the back of its line): keep the
+    contact and write "ticket issued" for each of its channels, held for `after_estimate` (hold: it
+    fills in the position and wait) or due at once with the position counted here. Returns (key,
+    payload) of the messages held."""
     if not contact or not ctx.config.notifications.enabled:
         return []
-    row = statements.execute(
-        "SELECT t.number, s.name, t.service_id, t.front, t.queued_at FROM ticket t JOIN service s ON s.id = t.service_id "
-        "WHERE t.id = ?", (ticket_id,)).fetchone()
-    number, service_name, service_id, front, queued_at = row
-    position = _position(ticket_id, ctx.branch_id, service_id, front, queued_at)
-    soon = position > ctx.config.notifications.turn_soon_position
+    position = None
+    if not hold:
+        position = statements.execute(
+            "SELECT COUNT(*) FROM ticket WHERE branch_id = ? AND service_id = ? AND status = 'waiting'",
+            (ctx.branch_id, service_id)).fetchone()[0]
+    # Whether "your turn is near" is still to come is known only once the place is: after_estimate
+    # clears it for a ticket already near; until then the first call of its line looks at it.
+    near = position is not None and position <= ctx.config.notifications.turn_soon_position
     statements.execute(
         "INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) VALUES (?, ?, ?, ?, ?)",
-        (ticket_id, contact.phone, contact.email, soon, now))
-    written = []
-    for channel, recipient in channels_for(ctx, contact):
-        payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
-                   "position": position, "wait_minutes": None}
-        key = f"t{ticket_id}:ticket_issued:{channel}"
-        enqueue("ticket_issued", channel, recipient, payload, key, branch_id=ctx.branch_id, now=now, due=now + HOLD)
-        written.append((key, payload))
-    return written
+        (ticket_id, contact.phone, contact.email, not near, now))
+    payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
+               "position": position, "wait_minutes": None}
+    rows = [("ticket_issued", channel, recipient, payload, f"t{ticket_id}:ticket_issued:{channel}",
+             now + HOLD if hold else now, None) for channel, recipient in channels_for(ctx, contact)]
+    _insert(rows, ctx.branch_id, now)
+    return [(row[4], payload) for row in rows] if hold else []
 
 
-def after_estimate(written: list[tuple[str, dict]], position: int, wait_minutes: int | None, now: dt.datetime) -> None:
-    """Fill the expected wait into "ticket issued" messages not yet tried, and release them."""
+def after_estimate(ctx: Context, ticket_id: int, written: list[tuple[str, dict]], position: int,
+                   wait_minutes: int | None, now: dt.datetime) -> None:
+    """Fill the place and expected wait into "ticket issued" messages not yet tried, and release them."""
+    if position and position <= ctx.config.notifications.turn_soon_position:
+        statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
     for key, payload in written:
-        payload = {**payload, "position": position or payload["position"], "wait_minutes": wait_minutes}
+        payload = {**payload, "position": position or None, "wait_minutes": wait_minutes}
         statements.execute(
             "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "
             "WHERE idempotency_key = ? AND status = 'pending' AND attempts = 0",
@@ -129,33 +134,43 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
     if not section.enabled:
         return
     branch = ctx.config.branch.name
+    rows: list[tuple] = []
     called = statements.execute(
-        "SELECT c.phone, c.email, t.number, s.name, t.service_id FROM ticket_contact c JOIN ticket t ON t.id = c.ticket_id "
-        "JOIN service s ON s.id = t.service_id WHERE c.ticket_id = ?", (ticket_id,)).fetchone()
+        "SELECT c.phone, c.email, c.soon_pending, t.number, s.name FROM ticket_contact c "
+        "JOIN ticket t ON t.id = c.ticket_id JOIN service s ON s.id = t.service_id WHERE c.ticket_id = ?",
+        (ticket_id,)).fetchone()
     if called is not None:
-        phone, email, number, service_name, _ = called
-        statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
-        for channel, recipient in channels_for(ctx, Contact(phone, email)):
-            enqueue("ticket_called", channel, recipient,
-                    {"branch": branch, "service": service_name, "number": number, "counter": counter_name},
-                    f"t{ticket_id}:ticket_called:{channel}", branch_id=ctx.branch_id, now=now)
-    if statements.execute("SELECT 1 FROM ticket_contact WHERE soon_pending = ? LIMIT 1", (True,)).fetchone() is None:
-        return  # nobody waiting asked: the usual case costs this one indexed probe
-    # Only the first turn_soon_position tickets of the called ticket's line can have reached it.
+        phone, email, pending, number, service_name = called
+        if pending:
+            statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
+        payload = {"branch": branch, "service": service_name, "number": number, "counter": counter_name}
+        rows += [("ticket_called", channel, recipient, payload, f"t{ticket_id}:ticket_called:{channel}", now, None)
+                 for channel, recipient in channels_for(ctx, Contact(phone, email))]
+    if statements.execute("SELECT 1 FROM ticket_contact WHERE soon_pending = ? LIMIT 1", (True,)).fetchone() is not None:
+        rows += _turn_soon(ctx, ticket_id, branch, now)
+    _insert(rows, ctx.branch_id, now)
+
+
+def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> list[tuple]:
+    """Only the first turn_soon_position tickets of the called ticket's line can have reached it."""
     front = statements.execute(
         "SELECT t.id, t.number, s.name, c.phone, c.email, c.soon_pending FROM ticket t "
         "JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
         "WHERE t.branch_id = ? AND t.status = 'waiting' AND t.service_id = (SELECT service_id FROM ticket WHERE id = ?) "
         "ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?",
-        (ctx.branch_id, ticket_id, section.turn_soon_position)).fetchall()
+        (ctx.branch_id, ticket_id, ctx.config.notifications.turn_soon_position)).fetchall()
+    rows: list[tuple] = []
+    reached = [row for row in front if row[5]]
+    if reached:
+        marks = ", ".join("?" for _ in reached)
+        statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
+                           (False, *(row[0] for row in reached)))
     for place, (waiting_id, number, service_name, phone, email, pending) in enumerate(front, start=1):
-        if not pending:
-            continue
-        statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, waiting_id))
-        for channel, recipient in channels_for(ctx, Contact(phone, email)):
-            enqueue("turn_soon", channel, recipient,
-                    {"branch": branch, "service": service_name, "number": number, "position": place},
-                    f"t{waiting_id}:turn_soon:{channel}", branch_id=ctx.branch_id, now=now)
+        if pending:
+            payload = {"branch": branch, "service": service_name, "number": number, "position": place}
+            rows += [("turn_soon", channel, recipient, payload, f"t{waiting_id}:turn_soon:{channel}", now, None)
+                     for channel, recipient in channels_for(ctx, Contact(phone, email))]
+    return rows
 
 
 # --- bookings ------------------------------------------------------------------------------------------

@@ -81,23 +81,29 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
             "issued_at": now, "queued_at": now, "front": False, "recall_count": 0,
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
-        written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now)
+        written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now, number=number, service_id=service.id,
+                                     service_name=service.name, hold=with_estimate)
         logs.action(staff, "ticket_issued", ticket=number, channel=channel)
         statements.bump_marker(ctx.branch_id)
         return ticket_id
 
     ticket_id = transaction(work)
     if not with_estimate:
-        if written:
-            transaction(lambda: outbox.after_estimate(written, 0, None, ctx.now()))
         return Issued(ticket=ticket_info(ticket_id), position=0, estimated_wait_minutes=None)
     promise = estimate_ticket(ctx, ticket_id)
-    if promise.minutes is not None and promise.range is not None:
-        # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
-        Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
-                      estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+
+    def keep_promise() -> None:
+        if promise.minutes is not None and promise.range is not None:
+            # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
+            Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
+                          estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+        if written:  # the "ticket issued" messages get the wait as shown (whole minutes, rounded up)
+            minutes = None if promise.minutes is None else max(1, math.ceil(promise.minutes - 1e-9))
+            outbox.after_estimate(ctx, ticket_id, written, promise.position, minutes, ctx.now())
+
     if written:
-        minutes = None if promise.minutes is None else max(1, math.ceil(promise.minutes - 1e-9))
-        transaction(lambda: outbox.after_estimate(written, promise.position, minutes, ctx.now()))
+        transaction(keep_promise)
+    else:
+        keep_promise()
     return Issued(ticket=ticket_info(ticket_id), position=promise.position, estimated_wait_minutes=promise.minutes,
                   estimated_wait_range=promise.range)
