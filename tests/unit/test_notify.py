@@ -281,3 +281,29 @@ def test_notify_commands(ctx, db_url, tmp_path, servers) -> None:
     env.pop("DESKAPP_TEST_HOOK_SECRET")
     missing = run("notify", "run", "--once")
     assert missing.returncode == 2 and "DESKAPP_TEST_HOOK_SECRET" in missing.stderr
+
+
+@pytest.mark.pg
+def test_staff_are_told_of_follow_ups_due_and_overdue_once(ctx, clock, servers) -> None:
+    from deskapp.db.models import FollowUp, Staff
+
+    hook, gateway, mailbox = servers
+    enable(ctx, *servers, followup_notice_hours=4, staff_emails={"ana": "ana@bank.example"})
+    ana, joao = Staff.get(Staff.login == "ana"), Staff.get(Staff.login == "joao")
+    soon = FollowUp.create(branch=ctx.branch_id, source="manual", reason="Call back about the card", assignee=ana,
+                           created_at=clock.now(), due_at=clock.now() + dt.timedelta(hours=2))
+    FollowUp.create(branch=ctx.branch_id, source="manual", reason="Later", assignee=ana, created_at=clock.now(),
+                    due_at=clock.now() + dt.timedelta(days=2))
+    late = FollowUp.create(branch=ctx.branch_id, source="manual", reason="Complaint answer", assignee=joao,
+                           created_at=clock.now(), due_at=clock.now() - dt.timedelta(hours=1))
+    assert deliver.run(ctx, once=True).sent == 2
+    assert [m["Subject"] for m in mailbox.messages] == ["Follow-up due 2026-03-10 12:00"]
+    assert "Call back about the card" in mailbox.messages[0].get_content()
+    [(key, body)] = hook.received.items()
+    assert key == f"f{late.id}:followup_overdue:20260310T0900" and body["recipient"] == "joao"
+    deliver.scan_followups(ctx)  # scanned again: nothing new
+    assert len(outbox()) == 2
+    clock.advance(hours=3)  # the first is overdue now: told once more
+    deliver.scan_followups(ctx)
+    assert [m.kind for m in outbox()][-1] == "followup_overdue" and len(outbox()) == 3
+    assert soon.id in {int(m.idempotency_key[1:].split(":")[0]) for m in outbox()}
