@@ -156,10 +156,12 @@ def fill_sent(sent: int) -> None:
         return
     now = dt.datetime(2026, 1, 1)
     if is_postgres():
-        db.execute_sql(
-            "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
-            "next_attempt_at, created_at, sent_at) SELECT 'ticket_called', 'sms', '351912345678', '{}', "
-            "'fill:' || g, 'sent', 1, %s, %s, %s FROM generate_series(%s::bigint, %s::bigint) AS g", (now, now, now, have, sent - 1))
+        for start in range(have, sent, 100_000):  # in steps, each well within the statement timeout
+            db.execute_sql(
+                "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
+                "next_attempt_at, created_at, sent_at) SELECT 'ticket_called', 'sms', '351912345678', '{}', "
+                "'fill:' || g, 'sent', 1, %s, %s, %s FROM generate_series(%s::bigint, %s::bigint) AS g",
+                (now, now, now, start, min(sent, start + 100_000) - 1))
     else:
         db.execute_sql("PRAGMA synchronous = OFF")
         for start in range(have, sent, 50_000):
@@ -236,6 +238,8 @@ def main() -> None:
         cfgs = configs(receiver.url)
         status_file = args.status_db or str(Path(tmp) / "status.db")
         results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args, receiver, cfgs, f"sqlite:///{status_file}")
+        show("sqlite", results["sqlite"])
+        sys.stdout.flush()
         if args.pg:
             url = pg_database(args.pg, "create")
             try:
@@ -243,18 +247,22 @@ def main() -> None:
             finally:
                 database.close()
                 pg_database(args.pg, "drop")
-    for backend, r in results.items():
-        o, d, s = r["overhead"], r["delivery"], r["status"]
-        print(f"{backend}:")
-        for what in ("issue", "issue_full", "call"):
-            print(f"  {what}: off {o['off'][what]} ms, on {o['on'][what]} ms, on without contacts "
-                  f"{o['on_no_contact'][what]} ms; on/off {o[f'on_{what}_ratio']}, "
-                  f"no-contact/off {o[f'on_no_contact_{what}_ratio']}")
-        print(f"  delivery: {d['per_s']} msg/s (raw signed POST loop {d['raw_per_s']}/s, ratio {d['ratio']})")
-        print(f"  notify status at {s['sent']:,} sent: p50 {s['p50_ms']} / p95 {s['p95_ms']} / max {s['max_ms']} ms "
-              f"(COUNT(*) of sent rows: {s['count_sent_p50_ms']} ms)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
+    for backend, r in results.items():
+        show(backend, r)
+
+
+def show(backend: str, r: dict) -> None:
+    o, d, s = r["overhead"], r["delivery"], r["status"]
+    print(f"{backend}:")
+    for what in ("issue", "issue_full", "call"):
+        print(f"  {what}: off {o['off'][what]} ms, on {o['on'][what]} ms, on without contacts "
+              f"{o['on_no_contact'][what]} ms; on/off {o[f'on_{what}_ratio']}, "
+              f"no-contact/off {o[f'on_no_contact_{what}_ratio']}")
+    print(f"  delivery: {d['per_s']} msg/s (raw signed POST loop {d['raw_per_s']}/s, ratio {d['ratio']})")
+    print(f"  notify status at {s['sent']:,} sent: p50 {s['p50_ms']} / p95 {s['p95_ms']} / max {s['max_ms']} ms "
+          f"(COUNT(*) of sent rows: {s['count_sent_p50_ms']} ms)")
 
 
 if __name__ == "__main__":
