@@ -307,3 +307,28 @@ def test_staff_are_told_of_follow_ups_due_and_overdue_once(ctx, clock, servers) 
     deliver.scan_followups(ctx)
     assert [m.kind for m in outbox()][-1] == "followup_overdue" and len(outbox()) == 3
     assert soon.id in {int(m.idempotency_key[1:].split(":")[0]) for m in outbox()}
+
+
+@pytest.mark.pg
+def test_two_deliverers_at_once_never_send_a_message_twice(ctx, db_url, tmp_path, servers) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from deskapp.core.notify.outbox import enqueue
+    from deskapp.db import database
+
+    hook = servers[0]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    transaction(lambda: [enqueue("ticket_called", "webhook", "351912345678", {"number": f"A{i:03}"}, f"k{i}",
+                                 branch_id=ctx.branch_id, now=now) for i in range(120)])
+    database.close()
+    command = [sys.executable, "-m", "deskapp", "--config", _config_file(tmp_path, hook, lease_seconds=600), "--db",
+               db_url, "notify", "run", "--once", "--json"]
+    env = {**os.environ, "DESKAPP_TEST_HOOK_SECRET": SECRET}
+    runners = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    outputs = [r.communicate(timeout=120) for r in runners]
+    assert all(r.returncode == 0 for r in runners), outputs
+    assert sum(json.loads(out)["sent"] for out, _ in outputs) == 120
+    assert len(hook.received) == 120 and hook.duplicates == 0  # the claims never overlapped
