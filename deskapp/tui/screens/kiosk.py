@@ -143,7 +143,9 @@ class KioskScreen(Screen):
                 yield Static("Expected wait, minutes", classes="kiosk-caption")
                 yield TicketDigits("", id="kiosk-wait")
                 yield Static("", id="kiosk-position")
-                yield Static("", id="kiosk-told", classes="kiosk-caption")
+                told = Static("", id="kiosk-told", classes="kiosk-caption")
+                told.display = False  # only when the customer left a contact
+                yield told
                 yield Static("Please take a seat; your number will be called on the screen.",
                              classes="kiosk-caption")
         yield Footer(show_command_palette=False)
@@ -211,6 +213,7 @@ class KioskScreen(Screen):
         self.query_one("#kiosk-position", Static).update(position)
         told = "" if not self._contact else f"We will send a message to {notify.told_where(self._contact)} when your turn is near."
         self.query_one("#kiosk-told", Static).update(plain(told))
+        self.query_one("#kiosk-told", Static).display = bool(told)
         self._show("kiosk-ticket")
         self._back_timer = self.set_timer(SHOW_TICKET_SECONDS, self.action_start_over)
 
