@@ -3,11 +3,11 @@
 A claim is one short transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` (two deliverers never take
 the same rows), on SQLite the whole transaction runs under BEGIN IMMEDIATE (one claimer at a time).
 It counts the attempt and pushes next_attempt_at forward by notifications.lease_seconds: that is the
-claim's lease. Sending happens outside any transaction; each acknowledged message is then marked sent
-in its own short transaction (and counted in notification_tally), so a deliverer killed mid-batch leaves
-its unacknowledged rows pending, to be claimed again when the lease ends: nothing is marked sent that
-was not acknowledged, and a message acknowledged but not yet marked goes again with the same
-idempotency key, which the receiver drops.
+claim's lease. Sending happens outside any transaction; acknowledged messages are then marked sent,
+MARK_EVERY at a time and at the end of the batch, in short transactions (and counted in
+notification_tally), so a deliverer killed mid-batch leaves its unacknowledged rows pending, to be
+claimed again when the lease ends: nothing is marked sent that was not acknowledged, and the few
+acknowledged but not yet marked go again with the same idempotency keys, which receivers drop.
 
 A failed attempt waits backoff_seconds * 2^(attempt-1) (at most backoff_max_seconds) before the next;
 after max_attempts the message is dead (kept, with its last error, for a person to look at).
@@ -55,15 +55,25 @@ def claim(ctx: Context, limit: int) -> list[Message]:
     return transaction(work)
 
 
-def _mark_sent(ctx: Context, message: Message) -> None:
+MARK_EVERY = 10
+"""Acknowledged messages are marked sent this many at a time (one transaction), and at the end of each
+batch: a deliverer killed in between sends at most these again, with their idempotency keys."""
+
+
+def _mark_sent(ctx: Context, messages: list[Message]) -> None:
+    if not messages:
+        return
+
     def work() -> None:
+        marks = ", ".join("?" for _ in messages)
         done = statements.execute(
             "UPDATE notification_outbox SET status = 'sent', sent_at = ?, last_error = NULL "
-            "WHERE id = ? AND status IN ('pending', 'failed')", (ctx.now(), message.id)).rowcount
+            f"WHERE id IN ({marks}) AND status IN ('pending', 'failed')", (ctx.now(), *(m.id for m in messages))).rowcount
         if done:
-            statements.execute("UPDATE notification_tally SET n = n + 1 WHERE status = 'sent'")
+            statements.execute("UPDATE notification_tally SET n = n + ? WHERE status = 'sent'", (done,))
 
     transaction(work)
+    messages.clear()
 
 
 def backoff(ctx: Context, attempts: int) -> dt.timedelta:
@@ -104,6 +114,7 @@ def deliver_batch(ctx: Context, channels: dict[str, object]) -> Round | None:
     if not batch:
         return None
     done = Round()
+    acknowledged: list[Message] = []
     for message in batch:
         channel = channels.get(message.channel)
         try:
@@ -117,8 +128,11 @@ def deliver_batch(ctx: Context, channels: dict[str, object]) -> Round | None:
             else:
                 done.failed += 1
             continue
-        _mark_sent(ctx, message)
+        acknowledged.append(message)
         done.sent += 1
+        if len(acknowledged) >= MARK_EVERY:
+            _mark_sent(ctx, acknowledged)
+    _mark_sent(ctx, acknowledged)
     return done
 
 
