@@ -60,8 +60,9 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
     span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
     data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
             "position": issued.position, "estimated_wait_minutes": minutes,
-            "estimated_wait_range": None if span is None else list(span),
-            "notify": None if not contact else {"phone": contact.phone, "email": contact.email}}
+            "estimated_wait_range": None if span is None else list(span)}
+    if contact:  # the shape above is a contract; this key comes only with --notify-phone/--notify-email
+        data["notify"] = {"phone": contact.phone, "email": contact.email}
     if minutes is None:
         wait = "no counter open for it"
     else:
