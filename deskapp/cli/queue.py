@@ -34,30 +34,44 @@ def queue() -> None:
 @click.option("--customer", "customer_id", type=int, default=None, help="Customer id to attach.")
 @click.option("--staff", "staff_login", default=None, metavar="LOGIN",
               help="Who issues it (their PIN is asked); without it the ticket is issued by nobody named.")
+@click.option("--notify-phone", "notify_phone", default=None, metavar="PHONE",
+              help="Tell the customer by SMS when their turn is near and when called (this ticket only).")
+@click.option("--notify-email", "notify_email", default=None, metavar="ADDRESS",
+              help="Tell the customer by e-mail when their turn is near and when called (this ticket only).")
 @pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
 def issue(env: Env, service_code: str, priority: str | None, customer_id: int | None, staff_login: str | None,
-          pin_stdin: bool, as_json: bool) -> None:
+          notify_phone: str | None, notify_email: str | None, pin_stdin: bool, as_json: bool) -> None:
     """Issue a ticket."""
     from deskapp.core import queue as q
+    from deskapp.core.notify import check_reachable, parse_contact
     from deskapp.core.queue.waits import wait_range
 
     ctx = env.context()
+    contact = parse_contact(ctx, notify_phone, notify_email)
+    check_reachable(ctx, contact)
     staff = prove_identity(ctx, staff_login, pin_stdin).login if staff_login else None
-    issued = q.issue(ctx, service_code.upper(), priority, customer_id=customer_id, channel="cli", staff=staff)
+    issued = q.issue(ctx, service_code.upper(), priority, customer_id=customer_id, channel="cli", staff=staff,
+                     contact=contact)
     t = issued.ticket
     minutes = _minutes(issued.estimated_wait_minutes)
     span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
     data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
             "position": issued.position, "estimated_wait_minutes": minutes,
             "estimated_wait_range": None if span is None else list(span)}
+    if contact:  # the shape above is a contract; this key comes only with --notify-phone/--notify-email
+        data["notify"] = {"phone": contact.phone, "email": contact.email}
     if minutes is None:
         wait = "no counter open for it"
     else:
         wait = f"about {minutes} min" + ("" if span is None or span[0] == span[1] else f" ({span[0]}-{span[1]} min)")
-    emit(as_json, data, f"{t.number}  {t.service_name}  position {issued.position}, expected wait {wait}")
+    told = ""
+    if contact:
+        told = "\nWe will tell you when your turn is near: " + " and ".join(
+            x for x in (contact.phone and f"+{contact.phone}", contact.email) if x)
+    emit(as_json, data, f"{t.number}  {t.service_name}  position {issued.position}, expected wait {wait}{told}")
 
 
 @queue.command("call-next")

@@ -16,6 +16,7 @@ import phonenumbers
 from deskapp.config import national_ids
 from deskapp.config.errors import ConfigError, ConfigInvalid, UnknownBranch
 from deskapp.config.feedback_checks import feedback_references
+from deskapp.config.notify_checks import notification_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config, region_for_prefix
 from deskapp.config.suggest import suggest
@@ -151,6 +152,7 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     if config.appointments.priority_class in classes:
         errors.append(doc.error(("appointments", "priority_class"), f"appointments.priority_class "
                                 f"'{config.appointments.priority_class}' is also a walk-in priority class"))
+    errors += notification_references(doc, config)
     return sorted(errors)
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from deskapp.config.appointments_schema import Appointments
 from deskapp.config.feedback_schema import Feedback
+from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
 
@@ -482,6 +483,8 @@ class Config(Section):
             if (home == code) if home_only else (code in codes):
                 found.append(member)
         return found
+    notifications: Notifications = Notifications()
+    """Service messages to customers and follow-up reminders to staff, through the outbox; see notify_schema.py."""
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)

@@ -542,3 +542,41 @@ MODELS = (
     SummaryFeedback,
     Appointment,
 )
+
+
+class NotificationOutbox(BaseModel):
+    """A message to send, written in the transaction of the change that caused it (added by 0022)."""
+
+    kind = CharField(max_length=32)
+    channel = CharField(max_length=12)  # email, webhook, sms
+    recipient = CharField(max_length=255)
+    payload = TextField()  # JSON: the values its template is filled with
+    idempotency_key = CharField(max_length=120, unique=True)
+    status = CharField(max_length=10, default="pending")  # pending, sent, failed, dead
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField()  # due (and, while claimed, the claim's lease)
+    not_before = DateTimeField(null=True)
+    last_error = TextField(null=True)
+    created_at = DateTimeField()
+    sent_at = DateTimeField(null=True)
+    branch = ForeignKeyField(Branch, null=True, index=False)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
+class NotificationTally(BaseModel):
+    """Messages that ever reached a final state (sent, dead), kept by the deliverer (added by 0022)."""
+
+    status = CharField(max_length=10, primary_key=True)
+    n = IntegerField(default=0)
+
+
+class TicketContact(BaseModel):
+    """A phone or e-mail a customer left for this ticket alone ("tell me when it's my turn"; 0022)."""
+
+    ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    phone = CharField(max_length=20, null=True)  # E.164 digits
+    email = CharField(max_length=255, null=True)
+    soon_pending = BooleanField(default=False, index=True)
+    created_at = DateTimeField()

@@ -29,6 +29,8 @@ from deskapp.core.demo.branch import DemoError, national_id
 from deskapp.core.errors import describe
 from deskapp.core.feedback import recording
 from deskapp.core.feedback.records import AlreadyAnswered, FeedbackError
+from deskapp.core.notify.channels import SecretMissing
+from deskapp.core.notify.contacts import ContactInvalid
 from deskapp.core.queue.estimate import EstimateInvalid
 from deskapp.core.relationship.offers import OfferError
 from deskapp.core.relationship.portfolio import PortfolioError
@@ -83,6 +85,8 @@ CASES = [
     (SlotFull("Cards is fully booked in that hour; choose another time."), 1),
     (BookingInvalid("11:10 is not one."), 2),
     (BookingNotFound("There is no booking ABC234."), 2),
+    (ContactInvalid("'12' is not a phone number in PT: too few digits"), 2),
+    (SecretMissing("the environment variable X (named by notifications.webhook.secret_env) is not set"), 2),
 ]
 
 

@@ -7,6 +7,7 @@ from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers.records import record_service
+from deskapp.core.notify import outbox
 from deskapp.core.queue.booked import arrange
 from deskapp.core.queue.counters import _take_counter
 from deskapp.core.queue.day import ensure_day
@@ -140,6 +141,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             for candidate in candidates:  # noqa: B023  work() runs at once, inside this iteration
                 if statements.claim(candidate.id, counter.id, staff.id, now):  # noqa: B023  work() runs at once, inside this iteration
                     statements.insert_event(candidate.id, "called", now, staff.id, counter.id)  # noqa: B023  work() runs at once, inside this iteration
+                    outbox.on_call(ctx, candidate.id, counter.name, now=now)  # noqa: B023  work() runs at once, inside this iteration
                     statements.bump_marker(ctx.branch_id)
                     return candidate.id
             if opened:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from deskapp import logs
 from deskapp.core.context import Context
+from deskapp.core.notify import outbox
+from deskapp.core.notify.contacts import Contact
 from deskapp.core.queue.day import ensure_day
 from deskapp.core.queue.tickets import (
     WAITING,
@@ -45,8 +48,12 @@ def segment_priority(ctx: Context, chosen: str, segment: str | None) -> str:
 
 @acts_as("queue.issue")
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
-          channel: str = "reception", staff: str | None = None, with_estimate: bool = True) -> Issued:
-    """A new numbered ticket in a service, with its place in line and expected wait."""
+          channel: str = "reception", staff: str | None = None, with_estimate: bool = True,
+          contact: Contact | None = None) -> Issued:
+    """A new numbered ticket in a service, with its place in line and expected wait.
+
+    `contact` (deskapp.core.notify.parse_contact): where the customer asked to be told when their
+    turn comes; kept with the ticket and its "ticket issued" message written in the same transaction."""
     from deskapp.core.queue.waits import estimate_ticket
 
     priority = priority or ctx.config.priority_classes[-1].code
@@ -63,6 +70,8 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         priority = segment_priority(ctx, priority, segment[0])
     staff_id = _acting(staff, "queue.issue").id if staff else None
 
+    written: list = []
+
     def work() -> int:
         now, day = ctx.now(), ctx.today()
         seq, number = _next_number(ctx, service, day)
@@ -72,6 +81,8 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
             "issued_at": now, "queued_at": now, "front": False, "recall_count": 0,
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
+        written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now, number=number, service_id=service.id,
+                                     service_name=service.name, hold=with_estimate)
         logs.action(staff, "ticket_issued", ticket=number, channel=channel)
         statements.bump_marker(ctx.branch_id)
         return ticket_id
@@ -80,9 +91,19 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     if not with_estimate:
         return Issued(ticket=ticket_info(ticket_id), position=0, estimated_wait_minutes=None)
     promise = estimate_ticket(ctx, ticket_id)
-    if promise.minutes is not None and promise.range is not None:
-        # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
-        Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
-                      estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+
+    def keep_promise() -> None:
+        if promise.minutes is not None and promise.range is not None:
+            # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
+            Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
+                          estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+        if written:  # the "ticket issued" messages get the wait as shown (whole minutes, rounded up)
+            minutes = None if promise.minutes is None else max(1, math.ceil(promise.minutes - 1e-9))
+            outbox.after_estimate(ctx, ticket_id, written, promise.position, minutes, ctx.now())
+
+    if written:
+        transaction(keep_promise)
+    else:
+        keep_promise()
     return Issued(ticket=ticket_info(ticket_id), position=promise.position, estimated_wait_minutes=promise.minutes,
                   estimated_wait_range=promise.range)

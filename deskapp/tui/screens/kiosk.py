@@ -1,7 +1,9 @@
 """The ticket kiosk: a walk-in client picks a service and gets a number and an expected wait.
 
-Only the service keys (1-9) and the service buttons do anything here, and "I have an appointment" (a),
-which checks a booking in by its code or the last digits of a phone or ID and prints its ticket. The app's staff keys are
+Only the service keys (1-9) and the service buttons do anything here, "I have an appointment" (a),
+which checks a booking in by its code or the last digits of a phone or ID and prints its ticket, and,
+when the branch sends notifications, the "tell me when it's my turn" field (a phone number or an
+e-mail address, for this ticket only). The app's staff keys are
 inactive (no session), the command palette and ctrl+q are off in kiosk mode (DeskApp), and the
 only way out is a supervisor's login and PIN (ctrl+x, or the small "Staff" button).
 """
@@ -15,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
 
+from deskapp.core import notify
 from deskapp.core import queue as q
 from deskapp.core.queue.waits import wait_range
 from deskapp.core.security import auth
@@ -116,16 +119,23 @@ class KioskScreen(Screen):
         self._busy = False
         self._showing = False
         self._back_timer = None
+        self._contact = None
 
     def compose(self) -> ComposeResult:
         config = self.app.config
         with ContentSwitcher(initial="kiosk-start", id="kiosk-switcher"):
-            with Vertical(id="kiosk-start"):
+            with Vertical(id="kiosk-start", classes="with-notify" if any(notify.offered(config)) else ""):
                 yield Static(f"[b]Welcome to {escape(config.branch.name)}[/b]\nChoose a service to take your ticket",
                              id="kiosk-welcome")
                 with Grid(id="kiosk-services"):
                     for n, s in enumerate(config.services[:9], start=1):
                         yield ServiceButton(n, s.code, s.name)
+                phone, email = notify.offered(config)
+                if phone or email:
+                    what = " or ".join(x for x, offered in (("mobile number", phone), ("e-mail", email)) if offered)
+                    with Horizontal(id="kiosk-notify-row"):
+                        yield Label("Tell me when it's my turn (optional):", id="kiosk-notify-label")
+                        yield Input(id="kiosk-notify", max_length=80, placeholder=f"your {what}", compact=True)
                 with Horizontal(id="kiosk-bottom"):
                     yield Static("", id="kiosk-message")
                     yield Button("I have an appointment (a)", id="kiosk-appointment", compact=True)
@@ -137,6 +147,9 @@ class KioskScreen(Screen):
                 yield Static("Expected wait, minutes", classes="kiosk-caption")
                 yield TicketDigits("", id="kiosk-wait")
                 yield Static("", id="kiosk-position")
+                told = Static("", id="kiosk-told", classes="kiosk-caption")
+                told.display = False  # only when the customer left a contact
+                yield told
                 yield Static("Please take a seat; your number will be called on the screen.",
                              classes="kiosk-caption")
         yield Footer(show_command_palette=False)
@@ -181,10 +194,22 @@ class KioskScreen(Screen):
         if self.app.ctx is None:
             self._say("The kiosk is starting; please try again in a moment.")
             return
+        contact = None
+        field = self.query("#kiosk-notify")
+        if field:
+            try:
+                contact = notify.contact_from_text(self.app.ctx, field.first(Input).value)
+                notify.check_reachable(self.app.ctx, contact)
+            except notify.ContactInvalid as exc:
+                self._say(f"{exc}. Correct it, or clear it to go without a message.")
+                field.first(Input).focus()
+                return
+        self._contact = contact
         self._busy = True
         self._say("Printing your ticket…")
         self.refresh_bindings()
-        call_core(self, q.issue, self.app.ctx, code, channel="kiosk", then=self._show_ticket, on_error=self._failed)
+        call_core(self, q.issue, self.app.ctx, code, channel="kiosk", contact=contact, then=self._show_ticket,
+                  on_error=self._failed)
 
     def _show_ticket(self, issued: q.Issued) -> None:
         self._busy = False
@@ -203,6 +228,9 @@ class KioskScreen(Screen):
         elif span is not None and span[0] != span[1]:
             position += f" Most waits like yours: {span[0]}-{span[1]} min."
         self.query_one("#kiosk-position", Static).update(position)
+        told = "" if not self._contact else f"We will send a message to {notify.told_where(self._contact)} when your turn is near."
+        self.query_one("#kiosk-told", Static).update(plain(told))
+        self.query_one("#kiosk-told", Static).display = bool(told)
         self._show("kiosk-ticket")
         self._back_timer = self.set_timer(SHOW_TICKET_SECONDS, self.action_start_over)
 
@@ -216,7 +244,14 @@ class KioskScreen(Screen):
         if self._back_timer is not None:
             self._back_timer.stop()
             self._back_timer = None
+        for field in self.query("#kiosk-notify").results(Input):
+            field.value = ""  # the next customer never sees this one's number
+        self._contact = None
         self._show("kiosk-start")
+
+    @on(Input.Submitted, "#kiosk-notify")
+    def _notify_done(self) -> None:
+        self.query_one(ServiceButton).focus()
 
     def _show(self, pane: str) -> None:
         self._showing = pane == "kiosk-ticket"

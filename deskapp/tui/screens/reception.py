@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButt
 from textual.widgets.option_list import Option
 
 from deskapp.core import appointments as ap
+from deskapp.core import notify
 from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
@@ -103,6 +104,7 @@ class ReceptionScreen(AppScreen):
         self.service: str | None = None
         self.customer: ReceptionMatch | None = None
         self._issuing = False
+        self._contact = None
 
     @property
     def services(self):
@@ -122,6 +124,11 @@ class ReceptionScreen(AppScreen):
                         yield RadioButton(plain(p.name), value=p.code == self.default_priority, id=f"priority-{p.code}")
                 yield Static("3 · Customer, optional (c)", classes="section-title")
                 yield CustomerFinder(id="reception-finder")
+                phone, email = notify.offered(self.config)
+                if phone or email:
+                    what = " or ".join(x for x, offered in (("mobile number", phone), ("e-mail", email)) if offered)
+                    yield Static("4 · Tell them when it's their turn, optional", classes="section-title")
+                    yield Input(id="reception-notify", max_length=80, placeholder=f"their {what}, for this ticket only")
                 yield Static("", id="reception-choice")
                 with Horizontal(id="reception-actions"):
                     yield Button("Issue ticket (i)", variant="primary", id="reception-issue")
@@ -232,10 +239,20 @@ class ReceptionScreen(AppScreen):
         if self.service is None:
             self.notify("Choose a service first: its number key, or Enter on the list.", severity="warning")
             return
+        contact = None
+        for box in self.query("#reception-notify").results(Input):
+            try:
+                contact = notify.contact_from_text(self.ctx, box.value)
+                notify.check_reachable(self.ctx, contact)
+            except notify.ContactInvalid as exc:
+                self.notify(plain(f"{exc}. Correct it, or clear it to issue without messages."), severity="warning")
+                box.focus()
+                return
+        self._contact = contact
         self._issuing = True
         call_core(self, q.issue, self.ctx, self.service, self.priority,
                   customer_id=self.customer.id if self.customer else None, channel="reception",
-                  staff=self.session.login, then=self._issued, on_error=self._issue_failed)
+                  staff=self.session.login, contact=contact, then=self._issued, on_error=self._issue_failed)
 
     def _issued(self, issued: q.Issued) -> None:
         self._issuing = False
@@ -251,10 +268,14 @@ class ReceptionScreen(AppScreen):
             if span is not None and span[0] != span[1]:
                 wait += f"\nmost waits {span[0]}-{span[1]} min"
         who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
+        told = f"\nTold when near: {escape(notify.told_where(self._contact))}" if self._contact else ""
         self.query_one("#reception-ticket-info", Static).update(
             f"[b]{escape(t.number)}[/b] · {escape(t.service_name)}\n"
             f"{escape(self.config.priority(t.priority).name)}\nPosition [b]{issued.position}[/b] in line\n"
-            f"{wait}{who}")
+            f"{wait}{who}{told}")
+        for box in self.query("#reception-notify").results(Input):
+            box.value = ""
+        self._contact = None
         self.query_one("#reception-ticket").add_class("issued")
         self.service = None
         self.query_one(f"#priority-{self.default_priority}", RadioButton).value = True

@@ -1,0 +1,66 @@
+"""Checks of the notifications section that need more than one value, each located in the file.
+
+Every placeholder of every template must be one its kind fills in (KINDS); an unknown one is reported
+at its own line and column, with a suggestion. Staff named in staff_emails must exist, and a channel a
+setting relies on must be configured.
+"""
+from __future__ import annotations
+
+import re
+
+from deskapp.config.errors import ConfigError
+from deskapp.config.notify_schema import KINDS, SMS_FIELDS, placeholders
+from deskapp.config.schema import Config
+from deskapp.config.suggest import suggest
+from deskapp.config.workflow_checks import scalar_position
+from deskapp.config.yamlsafe import Document
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _template_errors(doc: Document, path: tuple, text: str, allowed: tuple[str, ...], what: str) -> list[ConfigError]:
+    errors = []
+    for offset, name in placeholders(text):
+        line, col = scalar_position(doc, path, offset)
+        if name is None:
+            errors.append(ConfigError(doc.file, line, col, f"{what}: a lone brace; write {{{{ or }}}} for a brace "
+                                                           "in the text"))
+        elif name not in allowed:
+            hint = suggest(name, allowed) or f"; it may use {', '.join('{' + a + '}' for a in allowed)}"
+            errors.append(ConfigError(doc.file, line, col, f"{what}: unknown placeholder {{{name}}}{hint}"))
+    return errors
+
+
+def notification_references(doc: Document, config: Config) -> list[ConfigError]:
+    section = config.notifications
+    base = ("notifications",)
+    errors: list[ConfigError] = []
+    for kind, template in section.templates.items():
+        where = (*base, "templates", kind)
+        if kind not in KINDS:
+            errors.append(doc.error(where, f"unknown message kind '{kind}'{suggest(kind, KINDS)}; kinds: "
+                                           f"{', '.join(KINDS)}", key=True))
+            continue
+        errors += _template_errors(doc, (*where, "text"), template.text, KINDS[kind], f"{kind} text")
+        if template.subject is not None:
+            errors += _template_errors(doc, (*where, "subject"), template.subject, KINDS[kind], f"{kind} subject")
+    if section.sms is not None:
+        for key, text in section.sms.body.items():
+            errors += _template_errors(doc, (*base, "sms", "body", key), text, SMS_FIELDS, f"sms body {key}")
+    logins = [s.login for s in config.staff]
+    for login, address in section.staff_emails.items():
+        where = (*base, "staff_emails", login)
+        if login not in logins:
+            errors.append(doc.error(where, f"staff_emails names unknown login '{login}'{suggest(login, logins)}",
+                                    key=True))
+        if not _EMAIL.match(address):
+            errors.append(doc.error(where, f"'{address}' is not an e-mail address"))
+    if section.staff_emails and section.email is None:
+        errors.append(doc.error((*base, "staff_emails"), "staff_emails needs notifications.email (the SMTP server)",
+                                key=True))
+    if section.phone_channel == "webhook" and section.webhook is None and "phone_channel" in section.model_fields_set:
+        errors.append(doc.error((*base, "phone_channel"), "phone_channel: webhook needs notifications.webhook"))
+    for i, hours in enumerate(section.reminder_hours):
+        if not 0 < hours <= 24 * 30:
+            errors.append(doc.error((*base, "reminder_hours", i), f"a reminder must be 1 to 720 hours before, got {hours}"))
+    return errors

@@ -1,0 +1,204 @@
+"""The `notifications:` section of config.yaml: channels, message templates and delivery rules.
+
+Kept apart from deskapp.config.schema (which imports it for Config.notifications). Templates are
+checked in deskapp.config.notify_checks, each placeholder against the kind's list in KINDS, with the
+line and column of the placeholder itself. Secrets (the SMTP password, the webhook signing key, a
+gateway token) are never written here: the section names the environment variables holding them.
+"""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Every message kind and the placeholders its templates may use ({number}, ...). Customer kinds go
+# only to a contact the customer gave for that ticket or booking; staff kinds to the staff member.
+TICKET_KINDS = {
+    "ticket_issued": ("branch", "service", "number", "position", "wait_minutes"),
+    "turn_soon": ("branch", "service", "number", "position"),
+    "ticket_called": ("branch", "service", "number", "counter"),
+}
+BOOKING_FIELDS = ("branch", "service", "code", "date", "time", "customer")
+BOOKING_KINDS = {
+    "booking_confirmed": BOOKING_FIELDS,
+    "booking_reminder": (*BOOKING_FIELDS, "hours_before"),
+    "booking_moved": (*BOOKING_FIELDS, "previous_date", "previous_time"),
+    "booking_cancelled": BOOKING_FIELDS,
+}
+STAFF_KINDS = {
+    "followup_due": ("branch", "staff", "customer", "reason", "due"),
+    "followup_overdue": ("branch", "staff", "customer", "reason", "due"),
+}
+KINDS: dict[str, tuple[str, ...]] = {**TICKET_KINDS, **BOOKING_KINDS, **STAFF_KINDS}
+SMS_FIELDS = ("to", "text", "kind", "idempotency_key")
+
+_ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
+
+
+class Section(BaseModel):
+    """As deskapp.config.schema.Section (which imports this module): unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV.match(value):
+        raise ValueError(f"'{value}' must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
+    return value
+
+
+class Email(Section):
+    host: str = "localhost"
+    """SMTP server."""
+    port: int = Field(587, ge=1, le=65535)
+    """SMTP port: 587 with STARTTLS, 25 without."""
+    starttls: bool = True
+    """Upgrade the connection with STARTTLS before logging in (the server's certificate is verified)."""
+    username: str | None = None
+    """SMTP login; none: send without logging in."""
+    password_env: str | None = None
+    """The environment variable holding the SMTP password (e.g. DESKAPP_SMTP_PASSWORD)."""
+    sender: str = Field(min_length=3)
+    """The From address, e.g. "Our Bank <branch@example.com>"."""
+    timeout_seconds: float = Field(10, gt=0, le=120)
+    """How long one SMTP conversation may take before the attempt counts as failed."""
+
+    @field_validator("password_env")
+    @classmethod
+    def _env(cls, value: str | None) -> str | None:
+        return _env_name(value)
+
+
+class Webhook(Section):
+    url: str
+    """Where JSON messages are POSTed, http:// or https://."""
+    secret_env: str
+    """The environment variable holding the HMAC-SHA256 signing key (header X-Deskapp-Signature)."""
+    timeout_seconds: float = Field(5, gt=0, le=120)
+    """How long the receiver may take to answer 2xx before the attempt counts as failed."""
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env(cls, value: str | None) -> str | None:
+        return _env_name(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got '{value}'")
+        return value
+
+
+class Sms(Webhook):
+    secret_env: str | None = None  # type: ignore[assignment]
+    """The environment variable holding an HMAC-SHA256 signing key, if the gateway checks signatures."""
+    body: dict[str, str] = Field(default_factory=lambda: {"to": "+{to}", "text": "{text}"})
+    """The gateway's JSON body: each value a template of {to} (E.164 digits), {text}, {kind} and
+    {idempotency_key}."""
+    token_env: str | None = None
+    """The environment variable holding the gateway's bearer token (sent as Authorization: Bearer ...)."""
+
+    @field_validator("token_env")
+    @classmethod
+    def _token(cls, value: str | None) -> str | None:
+        return _env_name(value)
+
+
+class Template(Section):
+    text: str = Field(min_length=1)
+    """The message, with placeholders in braces ({number}); {{ and }} for literal braces."""
+    subject: str | None = None
+    """The e-mail subject (a template too); the first line of text when none."""
+
+
+def _default_templates() -> dict[str, Template]:
+    return {
+        "ticket_issued": Template(subject="Your ticket {number}",
+                                  text="Your ticket {number} for {service}: {position} in line, about {wait_minutes} "
+                                       "min. We will tell you when your turn is near."),
+        "turn_soon": Template(subject="{number}: your turn is near",
+                              text="{number}: your turn is near ({position} in line). Please come back to {branch}."),
+        "ticket_called": Template(subject="{number}: it is your turn", text="{number}: please go to {counter}."),
+        "booking_confirmed": Template(subject="Appointment {code} confirmed",
+                                      text="{service} at {branch}, {date} {time}. Your code: {code}."),
+        "booking_reminder": Template(subject="Reminder: appointment {code}",
+                                     text="Reminder: {service} at {branch}, {date} {time} (code {code})."),
+        "booking_moved": Template(subject="Appointment {code} moved",
+                                  text="Your appointment {code} is now {date} {time} (was {previous_date} "
+                                       "{previous_time}), {service} at {branch}."),
+        "booking_cancelled": Template(subject="Appointment {code} cancelled",
+                                      text="Your appointment {code} on {date} {time} is cancelled."),
+        "followup_due": Template(subject="Follow-up due {due}", text="Follow-up for {customer} due {due}: {reason}"),
+        "followup_overdue": Template(subject="Follow-up overdue since {due}",
+                                     text="Follow-up for {customer} is overdue since {due}: {reason}"),
+    }
+
+
+class Notifications(Section):
+    """Service messages to customers (only on a channel they gave for that ticket or booking) and
+    follow-up reminders to staff. Never marketing. Delivered by `deskapp notify run`."""
+
+    enabled: bool = False
+    """Write messages to the outbox; off: nothing is written and the kiosk offers no "tell me"."""
+    turn_soon_position: int = Field(3, ge=1, le=50)
+    """"Your turn is near" goes when a ticket reaches this place in its service's line."""
+    reminder_hours: list[int] = Field(default_factory=lambda: [24, 1])
+    """Booking reminders, hours before the slot (e.g. 24 and 1)."""
+    followup_notice_hours: int = Field(4, ge=0, le=24 * 14)
+    """A follow-up's assignee is told this many hours before it falls due, and again once it is overdue."""
+    staff_emails: dict[str, str] = Field(default_factory=dict)
+    """Staff logins and their e-mail addresses for follow-up messages; staff not listed get them by
+    webhook (when one is configured)."""
+    phone_channel: str = Field("sms", pattern="^(sms|webhook)$")
+    """Where messages to a phone number go: sms (the gateway below) or webhook (your own messaging hub)."""
+    max_attempts: int = Field(6, ge=1, le=100)
+    """Tries before a message is dead-lettered."""
+    backoff_seconds: float = Field(30, gt=0, le=86400)
+    """Wait before the first retry; doubled after each failure."""
+    backoff_max_seconds: float = Field(3600, gt=0, le=7 * 86400)
+    """Longest wait between two tries."""
+    batch_size: int = Field(50, ge=1, le=1000)
+    """Messages claimed at once by one deliverer."""
+    lease_seconds: float = Field(120, ge=1, le=86400)
+    """A claimed batch not acknowledged within this time (a deliverer killed mid-batch) is tried again."""
+    poll_seconds: float = Field(2, gt=0, le=3600)
+    """How often `deskapp notify run` looks for due messages when it finds none."""
+    email: Email | None = None
+    """SMTP settings; none: no e-mail is sent."""
+    webhook: Webhook | None = None
+    """The signed webhook; none: none is sent."""
+    sms: Sms | None = None
+    """The SMS gateway (an HTTP POST of a JSON body template); none: no SMS is sent."""
+    templates: dict[str, Template] = Field(default_factory=_default_templates)
+    """Message texts by kind, in the branch's language; kinds not listed keep the built-in text."""
+
+    def template(self, kind: str) -> Template:
+        return self.templates.get(kind) or _default_templates()[kind]
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def placeholders(text: str) -> list[tuple[int, str | None]]:
+    """(offset, name) of each placeholder in a template; name None for a stray brace (an error)."""
+    found = []
+    for match in _FIELD.finditer(text):
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            continue
+        found.append((match.start(), match.group(1) if match.group(1) is not None else None))
+    return found
+
+
+def fill(text: str, values: dict[str, object]) -> str:
+    """The template with each {name} replaced by its value ('-' when missing or None); {{ and }} are braces."""
+
+    def one(match: re.Match) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        value = values.get(match.group(1) or "")
+        return "-" if value is None else str(value)
+
+    return _FIELD.sub(one, text)

@@ -1,0 +1,235 @@
+"""Writing messages to the outbox, inside the caller's transaction, as a few plain statements.
+
+Every function here runs inside a transaction the caller already holds (queue.issue's, queue.call_next's,
+an appointment's), so the message is saved exactly when its change is. They are plain SQL
+(deskapp.db.statements) because call-next holds the write lock while they run, and they cost nothing
+for a ticket that left no contact: one indexed lookup at a call, no write at all.
+
+Idempotency keys name the event, never the attempt: `t<ticket id>:<kind>:<channel>` for a ticket,
+`b<code>:<kind>[:<hours>h]:<slot>:<channel>` for a booking, `f<follow-up id>:<kind>:<due>` for staff. A
+second write of the same event (a retried transaction, a rescanned follow-up) is dropped by the UNIQUE
+key, and receivers get the key with every delivery to drop a repeated one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+
+from deskapp.config.schema import Config
+from deskapp.core.context import Context
+from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
+from deskapp.db import statements
+
+HOLD = dt.timedelta(seconds=30)
+"""A "ticket issued" message waits this long for its expected wait (estimated just after the issue's
+transaction, then filled in); should the issuing process die between the two, it goes without it."""
+
+
+def enqueue(kind: str, channel: str, recipient: str, payload: dict, key: str, *, branch_id: int | None,
+            now: dt.datetime, not_before: dt.datetime | None = None, due: dt.datetime | None = None) -> None:
+    """One message, unless one with the same idempotency key exists already."""
+    start = max(x for x in (now, not_before, due) if x is not None)
+    _insert([(kind, channel, recipient, payload, key, start, not_before)], branch_id, now)
+
+
+def _insert(rows: list[tuple], branch_id: int | None, now: dt.datetime) -> None:
+    """(kind, channel, recipient, payload, key, due, not_before) rows in one statement; repeats of a key dropped."""
+    if not rows:
+        return
+    values = ", ".join("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)" for _ in rows)
+    params: list = []
+    for kind, channel, recipient, payload, key, due, not_before in rows:
+        params += [kind, channel, recipient, json.dumps(payload, ensure_ascii=False), key, due, not_before, now,
+                   branch_id]
+    statements.execute(
+        "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
+        f"next_attempt_at, not_before, created_at, branch_id) VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING",
+        tuple(params))
+
+
+def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
+    """(channel, recipient) for each way this contact can be reached with the channels configured."""
+    section = ctx.config.notifications
+    found = []
+    if contact.email and section.email is not None:
+        found.append(("email", contact.email))
+    if contact.phone:
+        if section.phone_channel == "sms" and section.sms is not None:
+            found.append(("sms", contact.phone))
+        elif section.phone_channel == "webhook" and section.webhook is not None:
+            found.append(("webhook", contact.phone))
+    return found
+
+
+def offered(config: Config) -> tuple[bool, bool]:
+    """(phone, e-mail): which contacts this branch can send to, so the kiosk and reception offer only those."""
+    section = config.notifications
+    if not section.enabled:
+        return False, False
+    phone = section.sms is not None if section.phone_channel == "sms" else section.webhook is not None
+    return phone, section.email is not None
+
+
+def check_reachable(ctx: Context, contact: Contact | None) -> None:
+    """ContactInvalid when the customer left a contact this branch cannot send to (notifications off,
+    or no channel for it): they would wait for a message that never comes."""
+    if not contact:
+        return
+    phone, email = offered(ctx.config)
+    if not ctx.config.notifications.enabled:
+        raise ContactInvalid("this branch sends no notifications (notifications.enabled is off)")
+    if contact.phone and not phone:
+        raise ContactInvalid("this branch sends no messages to phones (no notifications.sms gateway configured)")
+    if contact.email and not email:
+        raise ContactInvalid("this branch sends no e-mail (no notifications.email server configured)")
+
+
+# --- tickets -------------------------------------------------------------------------------------------
+
+def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime, number: str,
+             service_id: int, service_name: str, hold: bool = True) -> list[tuple[str, dict]]:
+    """In the issue's transaction, for a ticket just written (waiting, at the back of its line): keep the
+    contact and write "ticket issued" for each of its channels, held for `after_estimate` (hold: it
+    fills in the position and wait) or due at once with the position counted here. Returns (key,
+    payload) of the messages held."""
+    if not contact or not ctx.config.notifications.enabled:
+        return []
+    position = None
+    if not hold:
+        position = statements.execute(
+            "SELECT COUNT(*) FROM ticket WHERE branch_id = ? AND service_id = ? AND status = 'waiting'",
+            (ctx.branch_id, service_id)).fetchone()[0]
+    # Whether "your turn is near" is still to come is known only once the place is: after_estimate
+    # clears it for a ticket already near; until then the first call of its line looks at it.
+    near = position is not None and position <= ctx.config.notifications.turn_soon_position
+    statements.execute(
+        "INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) VALUES (?, ?, ?, ?, ?)",
+        (ticket_id, contact.phone, contact.email, not near, now))
+    payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
+               "position": position, "wait_minutes": None}
+    rows = [("ticket_issued", channel, recipient, payload, f"t{ticket_id}:ticket_issued:{channel}",
+             now + HOLD if hold else now, None) for channel, recipient in channels_for(ctx, contact)]
+    _insert(rows, ctx.branch_id, now)
+    return [(row[4], payload) for row in rows] if hold else []
+
+
+def after_estimate(ctx: Context, ticket_id: int, written: list[tuple[str, dict]], position: int,
+                   wait_minutes: int | None, now: dt.datetime) -> None:
+    """Fill the place and expected wait into "ticket issued" messages not yet tried, and release them."""
+    if position and position <= ctx.config.notifications.turn_soon_position:
+        statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
+    for key, payload in written:
+        payload = {**payload, "position": position or None, "wait_minutes": wait_minutes}
+        statements.execute(
+            "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "
+            "WHERE idempotency_key = ? AND status = 'pending' AND attempts = 0",
+            (json.dumps(payload, ensure_ascii=False), now, key))
+
+
+def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime) -> None:
+    """In call-next's transaction: "it's your turn" to the called ticket's contact, and "your turn is
+    near" to each waiting ticket of its service that asked and has now reached the configured place."""
+    section = ctx.config.notifications
+    if not section.enabled:
+        return
+    branch = ctx.config.branch.name
+    rows: list[tuple] = []
+    called = statements.execute(
+        "SELECT c.phone, c.email, c.soon_pending, t.number, s.name FROM ticket_contact c "
+        "JOIN ticket t ON t.id = c.ticket_id JOIN service s ON s.id = t.service_id WHERE c.ticket_id = ?",
+        (ticket_id,)).fetchone()
+    if called is not None:
+        phone, email, pending, number, service_name = called
+        if pending:
+            statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
+        payload = {"branch": branch, "service": service_name, "number": number, "counter": counter_name}
+        rows += [("ticket_called", channel, recipient, payload, f"t{ticket_id}:ticket_called:{channel}", now, None)
+                 for channel, recipient in channels_for(ctx, Contact(phone, email))]
+    if statements.execute("SELECT 1 FROM ticket_contact WHERE soon_pending = ? LIMIT 1", (True,)).fetchone() is not None:
+        rows += _turn_soon(ctx, ticket_id, branch, now)
+    _insert(rows, ctx.branch_id, now)
+
+
+def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> list[tuple]:
+    """Only the first turn_soon_position tickets of the called ticket's line can have reached it."""
+    front = statements.execute(
+        "SELECT t.id, t.number, s.name, c.phone, c.email, c.soon_pending FROM ticket t "
+        "JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
+        "WHERE t.branch_id = ? AND t.status = 'waiting' AND t.service_id = (SELECT service_id FROM ticket WHERE id = ?) "
+        "ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?",
+        (ctx.branch_id, ticket_id, ctx.config.notifications.turn_soon_position)).fetchall()
+    rows: list[tuple] = []
+    reached = [row for row in front if row[5]]
+    if reached:
+        marks = ", ".join("?" for _ in reached)
+        statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
+                           (False, *(row[0] for row in reached)))
+    for place, (waiting_id, number, service_name, phone, email, pending) in enumerate(front, start=1):
+        if pending:
+            payload = {"branch": branch, "service": service_name, "number": number, "position": place}
+            rows += [("turn_soon", channel, recipient, payload, f"t{waiting_id}:turn_soon:{channel}", now, None)
+                     for channel, recipient in channels_for(ctx, Contact(phone, email))]
+    return rows
+
+
+# --- bookings ------------------------------------------------------------------------------------------
+
+BOOKING_EVENTS = ("booking_confirmed", "booking_moved", "booking_cancelled")
+
+
+def _local(at: dt.datetime, timezone: str) -> tuple[str, str]:
+    local = at.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(timezone))
+    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+
+
+def withdraw_booking_reminders(code: str) -> int:
+    """Remove a booking's reminders not yet sent (it was moved or cancelled); returns how many."""
+    return statements.execute(
+        "DELETE FROM notification_outbox WHERE kind = 'booking_reminder' AND idempotency_key LIKE ? "
+        "AND status IN ('pending', 'failed')", (f"b{code}:booking_reminder:%",)).rowcount
+
+
+def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, service: str,
+                    phone: str | None = None, email: str | None = None, branch: str | None = None,
+                    customer: str | None = None, previous_at: dt.datetime | None = None,
+                    now: dt.datetime | None = None) -> int:
+    """Write a booking's message, inside the caller's transaction (the booking's own); returns the rows written.
+
+    kind: booking_confirmed (also schedules a booking_reminder per notifications.reminder_hours, each
+    not before its time and only while still ahead), booking_moved (previous_at: the old slot; the old
+    reminders are withdrawn and new ones scheduled) or booking_cancelled (reminders withdrawn). `at`
+    and `previous_at` are naive UTC; `phone`/`email` are what the customer gave for this booking (a
+    phone as typed or E.164 digits), and nothing is written without one. `branch` is the branch's
+    name (default: this desk's), `service` the service's name, `customer` how to address them.
+    """
+    if kind not in BOOKING_EVENTS:
+        raise ValueError(f"enqueue_booking: unknown kind {kind!r}; one of {', '.join(BOOKING_EVENTS)}")
+    section = ctx.config.notifications
+    now = now or ctx.now()
+    if kind != "booking_confirmed":
+        withdraw_booking_reminders(code)
+    contact = parse_contact(ctx, phone, email)
+    if not section.enabled or not contact:
+        return 0
+    date, time = _local(at, ctx.timezone)
+    payload = {"branch": branch or ctx.config.branch.name, "service": service, "code": code, "date": date,
+               "time": time, "customer": customer}
+    if previous_at is not None:
+        payload["previous_date"], payload["previous_time"] = _local(previous_at, ctx.timezone)
+    slot = at.strftime("%Y%m%dT%H%M")
+    written = 0
+    for channel, recipient in channels_for(ctx, contact):
+        enqueue(kind, channel, recipient, payload, f"b{code}:{kind}:{slot}:{channel}", branch_id=ctx.branch_id, now=now)
+        written += 1
+        if kind == "booking_cancelled":
+            continue
+        for hours in sorted(set(section.reminder_hours), reverse=True):
+            send_at = at - dt.timedelta(hours=hours)
+            if send_at <= now:
+                continue
+            enqueue("booking_reminder", channel, recipient, {**payload, "hours_before": hours},
+                    f"b{code}:booking_reminder:{hours}h:{slot}:{channel}", branch_id=ctx.branch_id, now=now,
+                    not_before=send_at)
+            written += 1
+    return written
