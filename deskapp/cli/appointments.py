@@ -51,19 +51,23 @@ def _day(text: str | None, ctx) -> dt.date:
 @click.option("--at", "at", required=True, metavar="ISO-DATETIME", help="The slot, branch-local, e.g. 2026-03-10T14:30.")
 @click.option("--staff", "named", default=None, metavar="LOGIN", help="With this staff member (default: anyone).")
 @click.option("--branch", "branch_code", default=None, metavar="B", help="The branch (default: this desk's).")
+@click.option("--notify-phone", "phone", default=None, metavar="PHONE",
+              help="Send this booking's messages (confirmed, reminders, moved, cancelled) to this phone.")
+@click.option("--notify-email", "email", default=None, metavar="ADDRESS", help="... and/or to this e-mail address.")
 @click.option("--by", "by", required=True, metavar="LOGIN", help="Who books (their PIN is asked).")
 @pin_stdin_option
 @json_option
 @click.pass_obj
 @user_errors
 def book(env: Env, customer_number: str, service_code: str, at: str, named: str | None, branch_code: str | None,
-         by: str, pin_stdin: bool, as_json: bool) -> None:
+         phone: str | None, email: str | None, by: str, pin_stdin: bool, as_json: bool) -> None:
     """Book a slot for a customer; prints the booking with its code."""
     from deskapp.core import appointments as ap
 
     ctx = env.context()
     session = prove_identity(ctx, by, pin_stdin)
-    booked = ap.book(ctx, customer_number, service_code, at, by=session.login, named=named, branch_code=branch_code)
+    booked = ap.book(ctx, customer_number, service_code, at, by=session.login, named=named, branch_code=branch_code,
+                     phone=phone, email=email)
     emit(as_json, booked.as_json(), f"Booked {booked.code}: " + _line(booked))
 
 

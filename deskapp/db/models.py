@@ -501,6 +501,8 @@ class Appointment(BaseModel):
     created_at = DateTimeField()
     created_by = ForeignKeyField(Staff, null=True, backref="booked")
     checked_in_at = DateTimeField(null=True)
+    notify_phone = CharField(max_length=20, null=True)  # (0023) where the booking's messages go, if given
+    notify_email = CharField(max_length=254, null=True)
 
     class Meta:
         indexes = (

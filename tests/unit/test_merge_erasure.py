@@ -266,6 +266,13 @@ def test_erasure_leaves_no_personal_value_in_any_column_of_any_table(ready, cloc
                          account="PT50000201231234567890154", seed=7)
     bystander, kept = person(ready, clock, "Wilhelmina Oakridge", phone="913 999 888", email="wil@example.net",
                              account="PT50000201231234567890199", seed=8, born="1980-02-03", words="Tamarind")
+    # Where the customer asked to be told: a booking's contact, a ticket's "tell me when it's my turn".
+    from deskapp.core import appointments as ap
+    from deskapp.db.models import TicketContact
+
+    ap.book(ready, Customer.get_by_id(cid).number, "LOAN", "2026-03-10T14:00", by="rita", email=values["email"])
+    told = q.issue(ready, "INFO", customer_id=cid).ticket
+    TicketContact.create(ticket=told.id, email=values["email"], created_at=ready.now())
     needles = [*values.values(), "zebulon", "quixote"]
     # The scan finds them before (so it is able to), the bystander's values both before and after.
     assert holding(needles) and holding(["oakridge", "tamarind"])

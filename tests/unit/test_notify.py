@@ -332,3 +332,28 @@ def test_two_deliverers_at_once_never_send_a_message_twice(ctx, db_url, tmp_path
     assert all(r.returncode == 0 for r in runners), outputs
     assert sum(json.loads(out)["sent"] for out, _ in outputs) == 120
     assert len(hook.received) == 120 and hook.duplicates == 0  # the claims never overlapped
+
+
+def test_a_booking_with_a_contact_tells_the_customer_when_booked_moved_and_cancelled(ctx, servers) -> None:
+    """Appointments write their messages in the booking's own transaction, only to the contact given for
+    that booking; a booking without one writes nothing."""
+    from deskapp.core import appointments as ap
+    from tests.unit.test_appointments import DAY, customer
+
+    enable(ctx, *servers, reminder_hours=[2])
+    number = customer(ctx)
+    silent = ap.book(ctx, number, "LOAN", f"{DAY}T11:00", by="rita")
+    assert outbox() == []
+    booked = ap.book(ctx, number, "LOAN", f"{DAY}T14:00", by="rita", email="rosa@example.com")
+    confirmed = outbox("booking_confirmed")
+    assert [(r.recipient, json.loads(r.payload)["code"]) for r in confirmed] == [("rosa@example.com", booked.code)]
+    assert [r.not_before.hour for r in outbox("booking_reminder")] == [12]  # 2 hours before, in UTC
+    ap.move(ctx, booked.code, f"{DAY}T13:00", by="rita")
+    moved = json.loads(outbox("booking_moved")[0].payload)
+    assert (moved["previous_time"], moved["time"]) == ("14:00", "13:00")
+    ap.cancel(ctx, booked.code, by="rita")
+    assert len(outbox("booking_cancelled")) == 1 and outbox("booking_reminder") == []
+    ap.cancel(ctx, silent.code, by="rita")
+    assert len(outbox("booking_cancelled")) == 1
+    with pytest.raises(ContactInvalid):
+        ap.book(ctx, number, "LOAN", f"{DAY}T12:00", by="rita", phone="12")

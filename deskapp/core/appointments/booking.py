@@ -33,6 +33,7 @@ from deskapp.core.appointments.records import (
 )
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
+from deskapp.core.notify import enqueue_booking, parse_contact
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
@@ -128,9 +129,14 @@ def _retrying(work):
 
 @acts_as("appointments.book")
 def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.datetime, *, by: str,
-         named: str | None = None, branch_code: str | None = None) -> AppointmentInfo:
-    """Book a slot for a customer (`at`: branch-local, ISO text or a datetime), with `named` or anyone."""
+         named: str | None = None, branch_code: str | None = None, phone: str | None = None,
+         email: str | None = None) -> AppointmentInfo:
+    """Book a slot for a customer (`at`: branch-local, ISO text or a datetime), with `named` or anyone.
+
+    `phone` / `email`: where the customer wants this booking's messages (confirmed, reminders, moved,
+    cancelled), written to the notification outbox in the booking's transaction; none: no message."""
     actor = _actor(by, "appointments.book")
+    contact = parse_contact(ctx, phone, email)
     branch = _branch(ctx, branch_code)
     service = _service(branch, service_code)
     customer = _customer(customer_number)
@@ -146,7 +152,9 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
         row = Appointment.create(
             branch=branch.id, service=service.id, customer=customer.id, staff=staff.id if staff else None,
             code=new_code(), starts_at=slot.starts_at, ends_at=slot.ends_at, hour_start=slot.hour_start, seat=seat,
-            status=BOOKED, created_at=now, created_by=actor.id)
+            status=BOOKED, created_at=now, created_by=actor.id,
+            notify_phone=contact.phone if contact else None, notify_email=contact.email if contact else None)
+        _tell(ctx, "booking_confirmed", row, service, branch, customer, now)
         audit.record(now, actor.login, "appointment_booked", "appointment", row.code,
                      f"service={service.code} at={to_local(slot.starts_at, ctx.timezone):%Y-%m-%dT%H:%M} "
                      f"staff={staff.login if staff else '-'} customer={customer.number}")
@@ -156,6 +164,15 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
     booked = info(_retrying(work), ctx.timezone)
     logs.action(actor.login, "appointment_booked", appointment=booked.code)
     return booked
+
+
+def _tell(ctx: Context, kind: str, row: Appointment, service: Service, branch: Branch, customer: Customer,
+          now: dt.datetime, previous_at: dt.datetime | None = None) -> None:
+    """The booking's message in the outbox, inside the booking's transaction (nothing without a contact)."""
+    if row.notify_phone or row.notify_email:
+        enqueue_booking(ctx, kind, code=row.code, at=row.starts_at, service=service.name, phone=row.notify_phone,
+                        email=row.notify_email, branch=branch.name, customer=customer.name, previous_at=previous_at,
+                        now=now)
 
 
 def _open(code: str) -> Appointment:
@@ -189,6 +206,8 @@ def move(ctx: Context, code: str, at: str | dt.datetime, *, by: str, named: str 
         Appointment.update(seat=None).where(Appointment.id == row.id).execute()
         Appointment.update(starts_at=slot.starts_at, ends_at=slot.ends_at, hour_start=slot.hour_start, seat=seat,
                            staff=staff.id if staff else None).where(Appointment.id == row.id).execute()
+        _tell(ctx, "booking_moved", Appointment.get_by_id(row.id), service, branch, row.customer, now,
+              previous_at=row.starts_at)
         audit.record(now, actor.login, "appointment_moved", "appointment", row.code,
                      f"from={was:%Y-%m-%dT%H:%M} to={to_local(slot.starts_at, ctx.timezone):%Y-%m-%dT%H:%M} "
                      f"staff={staff.login if staff else '-'}")
@@ -212,6 +231,7 @@ def cancel(ctx: Context, code: str, *, by: str, reason: str = "") -> Appointment
                    .where((Appointment.id == row.id) & (Appointment.status == BOOKED)).execute())
         if changed != 1:
             raise BookingError(f"Booking {row.code} changed meanwhile; look at it again.")
+        _tell(ctx, "booking_cancelled", row, row.service, row.branch, row.customer, now)
         audit.record(now, actor.login, "appointment_cancelled", "appointment", row.code,
                      f"reason={reason}" if reason else "")
         statements.bump_marker(row.branch_id)

@@ -31,6 +31,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import (
+    Appointment,
     AuditEvent,
     Customer,
     CustomerPhone,
@@ -43,6 +44,7 @@ from deskapp.db.models import (
     Product,
     StepRecord,
     Ticket,
+    TicketContact,
     TicketEvent,
 )
 from deskapp.db.search import name_words
@@ -203,6 +205,11 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
             feedback |= Feedback.ticket.in_(tickets)
         n["feedback"] = Feedback.update(comment="").where(feedback).execute()
         n["offer_decision"] = OfferDecision.update(note="").where(OfferDecision.customer == c.id).execute()
+        n["appointment"] = Appointment.update(notify_phone=None, notify_email=None).where(
+            (Appointment.customer == c.id) & (Appointment.notify_phone.is_null(False) | Appointment.notify_email.is_null(False))
+        ).execute()
+        n["ticket_contact"] = sum(TicketContact.delete().where(TicketContact.ticket.in_(chunk)).execute()
+                                  for chunk in _chunks(tickets))
         n["step_record"] = n["ticket_event"] = 0
         for chunk in _chunks(tickets):
             for record in StepRecord.select().where(StepRecord.ticket.in_(chunk)):
