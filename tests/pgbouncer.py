@@ -48,7 +48,7 @@ class PgBouncer:
                        server.username or "postgres")
         self.folder = Path(tempfile.mkdtemp(prefix="deskapp-pgbouncer-"))
         self.folder.chmod(0o755)
-        self.entries: dict[str, str] = {}
+        self.entries: dict[str, tuple[str, str]] = {}  # alias: (server database, connect_query)
         self.settings = {"max_client_conn": max_client_conn, "default_pool_size": pool_size}
         (self.folder / "users.txt").write_text(f'"{self.server[3]}" ""\n')
         self.port = 0
@@ -69,8 +69,8 @@ class PgBouncer:
     def _write(self) -> None:
         host, port, dbname, user = self.server
         lines = ["[databases]"]
-        lines += [f"{alias} = host={host} port={port} dbname={dbname} user={user}"
-                  + (f" connect_query='{query}'" if query else "") for alias, query in self.entries.items()]
+        lines += [f"{alias} = host={host} port={port} dbname={target or dbname} user={user}"
+                  + (f" connect_query='{query}'" if query else "") for alias, (target, query) in self.entries.items()]
         lines += [
             "[pgbouncer]", "listen_addr = 127.0.0.1", f"listen_port = {self.port}", "unix_socket_dir =",
             "auth_type = trust", f"auth_file = {self.folder / 'users.txt'}", "pool_mode = transaction",
@@ -95,12 +95,12 @@ class PgBouncer:
                 time.sleep(0.05)
         return False
 
-    def database(self, alias: str, *, search_path: str | None = None, extra: str = "") -> str:
-        """A URL through PgBouncer to the server's database, whose server connections get `search_path`
-        (and the SET statements of `extra`); the entry is added on first use."""
+    def database(self, alias: str, *, dbname: str = "", search_path: str | None = None, extra: str = "") -> str:
+        """A URL through PgBouncer to the server's database (or `dbname`), whose server connections get
+        `search_path` (and the SET statements of `extra`); the entry is added on first use."""
         query = "; ".join(q for q in (f"SET search_path = {search_path}" if search_path else "", extra) if q)
-        if self.entries.get(alias) != query:
-            self.entries[alias] = query
+        if self.entries.get(alias) != (dbname, query):
+            self.entries[alias] = (dbname, query)
             self._write()
             assert self.process is not None
             self.process.send_signal(signal.SIGHUP)
