@@ -66,7 +66,10 @@ def build(server: str, branches: int, desks: int, history_days: int, per_day: in
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     url = _url(server, DB_NAME)
     began = time.perf_counter()
-    ctx = open_context(bench_config(), url)
+    config = bench_config()
+    # The bulk history takes longer than a desk's statement may.
+    config = config.model_copy(update={"database": config.database.model_copy(update={"statement_timeout": 0})})
+    ctx = open_context(config, url)
     first = Branch.get_by_id(ctx.branch_id)
     services = list(Service.select().where(Service.branch == first).order_by(Service.id))
 
@@ -270,10 +273,13 @@ def idle_supervisor(url: str, branch_id: int, rounds: int = 15) -> dict:
 
 
 def reset_today(url: str) -> None:
-    """Today's tickets back to waiting (their events kept aside: the raw loop writes none)."""
+    """Today's tickets back to waiting, with only their issue events (the raw loop writes none), so the
+    next run's queue check reads one run's history."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True, prepare_threshold=None) as conn:
+        conn.execute("DELETE FROM ticket_event WHERE kind <> 'issued' AND ticket_id IN"
+                     " (SELECT id FROM ticket WHERE day = current_date)")
         conn.execute("UPDATE ticket SET status = 'waiting', counter_id = NULL, staff_id = NULL, called_at = NULL,"
                      " ended_at = NULL WHERE day = current_date")
         conn.execute("UPDATE counter SET state = 'closed', staff_id = NULL")
@@ -288,6 +294,8 @@ def main() -> None:
     parser.add_argument("--history-days", type=int, default=250)
     parser.add_argument("--history-per-day", type=int, default=250)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--waiting-per-desk", type=int, default=25,
+                        help="tickets waiting per desk at the start of each run (put back to waiting between runs)")
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="an administrator's URL of the server (the benchmark's database is made beside it)")
     parser.add_argument("--json", type=Path)
@@ -295,9 +303,16 @@ def main() -> None:
 
     from tests.pgbouncer import PgBouncer
 
-    built = build(args.server, args.branches, args.desks, args.history_days, args.history_per_day, 2000)
+    built = build(args.server, args.branches, args.desks, args.history_days, args.history_per_day, args.waiting_per_desk)
     print(f"built {args.branches} branches x {args.desks} desks, {built['tickets']:,} tickets in {built['build_s']} s",
           flush=True)
+    import psycopg
+
+    with psycopg.connect(built["url"]) as conn:
+        sizes = conn.execute(
+            "SELECT pg_total_relation_size('ticket') / (SELECT count(*) FROM ticket),"
+            " pg_total_relation_size('ticket_event') / (SELECT count(*) FROM ticket_event)").fetchone()
+    print(f"bytes per ticket (table and indexes) {sizes[0]}, per event {sizes[1]}", flush=True)
     bouncer = PgBouncer(args.server, max_client_conn=1000, pool_size=20)
     try:
         url = bouncer.database(DB_NAME, dbname=DB_NAME)
@@ -321,6 +336,7 @@ def main() -> None:
         bouncer.stop()
     result = {"branches": args.branches, "desks": args.desks, "procs": args.procs, "seconds": args.seconds,
               "history_days": args.history_days, "tickets": built["tickets"], "runs": runs,
+              "bytes_per_ticket": sizes[0], "bytes_per_event": sizes[1],
               "network_rows": NETWORK_ROWS}
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
