@@ -21,10 +21,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+# Benchmarks write a database of their own on the test server, never `test` (the suite's, kept empty).
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/deskapp_bench"
+BENCH_DB = "deskapp_bench"
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,23 @@ def run(name: str, args: list[str], timeout: float | None = None) -> dict:
     return json.loads(out.read_text())
 
 
+def _own_database(url: str) -> str:
+    """The same server as `url`, database deskapp_bench: the test server's URL names `test`, which
+    the benchmarks must never write into."""
+    return urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
+
+
 def pg_url(env: dict[str, str]) -> tuple[str | None, str]:
     """The PostgreSQL URL to use and its server version, or None and why not."""
-    url = env.get("DESKAPP_TEST_PG_URL") or DEFAULT_PG
+    url = env.get("DESKAPP_BENCH_PG_URL") or _own_database(env.get("DESKAPP_TEST_PG_URL") or DEFAULT_PG)
     try:
         import psycopg
 
+        if urlparse(url).path.lstrip("/") == BENCH_DB:
+            with psycopg.connect(urlunparse(urlparse(url)._replace(path="/postgres")), connect_timeout=3,
+                                 autocommit=True) as admin:
+                if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone() is None:
+                    admin.execute(f"CREATE DATABASE {BENCH_DB}")
         with psycopg.connect(url, connect_timeout=3) as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
         return url, f"PostgreSQL {version.split()[0]}"

@@ -3,6 +3,10 @@
 PostgreSQL comes from DESKAPP_TEST_PG_URL; every test gets its own schema, dropped afterwards, so
 nothing is left in the shared database. Without a server the PostgreSQL half is skipped with the
 reason shown, unless DESKAPP_REQUIRE_PG=1 (as in CI), where it fails.
+
+`any_db_url` adds a third case: PostgreSQL through a PgBouncer of the test session's own in
+transaction pooling mode (tests/pgbouncer.py), for the tests of concurrency and connection loss.
+Without the pgbouncer program that case is skipped with the reason, or fails under DESKAPP_REQUIRE_PG=1.
 """
 from __future__ import annotations
 
@@ -113,7 +117,11 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(params=["sqlite", "pg"])
 def db_url(request, tmp_path, sqlite_template):
     """A fresh, migrated-or-empty database URL on each backend."""
-    if request.param == "sqlite":
+    yield from _fresh_url(request.param, tmp_path, sqlite_template)
+
+
+def _fresh_url(kind: str, tmp_path: Path, sqlite_template: Path):
+    if kind == "sqlite":
         path = tmp_path / "deskapp.db"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
@@ -125,6 +133,71 @@ def db_url(request, tmp_path, sqlite_template):
     finally:
         database.close()
         schema.drop()
+
+
+class BouncedSchema(PgSchema):
+    """A throw-away schema reached through PgBouncer: its own database entry there, whose server
+    connections get the schema's search_path (PgBouncer passes no `options` in transaction mode)."""
+
+    def __init__(self, bouncer, *, app_name: str | None = None) -> None:
+        super().__init__()
+        self.bouncer = bouncer
+        self.direct_url = self.url
+        self.alias = self.name
+        self.url = bouncer.database(self.alias, search_path=f"{self.name}, public", extra="SET synchronous_commit = off")
+        if app_name:
+            self.url += f"?application_name={app_name}"
+
+    def drop(self) -> None:
+        self.bouncer.drop(self.alias)
+        super().drop()
+
+
+def pgbouncer_problem() -> str | None:
+    from tests import pgbouncer
+
+    return None if pgbouncer.binary() else "pgbouncer is not installed (Debian package pgbouncer; .ci/run installs it)"
+
+
+def require_pgbouncer() -> None:
+    require_pg()
+    problem = pgbouncer_problem()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(problem + " (DESKAPP_REQUIRE_PG=1)")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer():
+    """This test process's PgBouncer (transaction pooling, a free loopback port), started on first use."""
+    require_pgbouncer()
+    from tests.pgbouncer import PgBouncer
+
+    bouncer = PgBouncer(PG_URL)
+    yield bouncer
+    bouncer.stop()
+
+
+@pytest.fixture
+def bounced_url(request):
+    """A fresh schema's URL through PgBouncer (migrated by whoever opens it first)."""
+    require_pgbouncer()
+    schema = BouncedSchema(request.getfixturevalue("pgbouncer"))
+    try:
+        yield schema.url
+    finally:
+        database.close()
+        schema.drop()
+
+
+@pytest.fixture(params=["sqlite", "pg", "pgbouncer"])
+def any_db_url(request, tmp_path, sqlite_template):
+    """db_url's two cases and PostgreSQL through PgBouncer in transaction pooling mode."""
+    if request.param == "pgbouncer":
+        yield request.getfixturevalue("bounced_url")
+        return
+    yield from _fresh_url(request.param, tmp_path, sqlite_template)
 
 
 @pytest.fixture

@@ -132,6 +132,7 @@ class _Pooled:
     address = ""  # HOST:PORT of a PostgreSQL server, for "Cannot reach the database at ..."
     connect_timeout = 0
     statement_timeout = 0
+    url_options = ""  # PostgreSQL: the `options` the URL itself gives (not deskapp's statement timeout)
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         try:
@@ -167,6 +168,43 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
     nothing); anything inside a transaction or a write is not: `transaction()` re-runs a whole
     transaction, and a lone write is reported, never guessed at.
     """
+
+    # Set once a server refused the `options` startup parameter: a transaction-pooling PgBouncer.
+    pooler = False
+
+    def _connect(self):
+        try:
+            conn = super()._connect()
+        except Exception as exc:  # psycopg's error, before Peewee wraps it
+            if self.pooler or "unsupported startup parameter: options" not in str(exc):
+                raise
+            self._behind_pooler()
+            conn = super()._connect()
+        # No server-side prepared statements: psycopg prepares a query it has run five times on
+        # that server connection, and behind a transaction-pooling PgBouncer (1.18, Debian 12) the
+        # next transaction may run on another server connection that never saw it ("prepared
+        # statement _pg3_0 does not exist"). The hot statements are compiled to SQL text once per
+        # process instead (deskapp.db.statements), which survives any pooler.
+        conn.prepare_threshold = None
+        return conn
+
+    def _behind_pooler(self) -> None:
+        """A pooler (PgBouncer in transaction mode) refused the startup `options`: it cannot give a
+        setting to a session that is not ours. The statement timeout we add is dropped, with a warning
+        saying where it belongs; options the URL itself asked for (a search_path) are refused."""
+        if self.url_options:
+            raise DatabaseUnavailable(
+                f"the server at {self.address} (a connection pooler such as PgBouncer) refuses the URL's options "
+                f"({self.url_options}); set them on the pooler's database entry (connect_query) or on the role "
+                "(ALTER ROLE ... SET) instead")
+        self.pooler = True
+        self.connect_params.pop("options", None)
+        if self.statement_timeout:
+            logs.log.warning(
+                "the database at %s is a connection pooler (PgBouncer?) that refuses per-connection settings: "
+                "statement_timeout (%d s) is not applied by deskapp; set it on the desks' role "
+                "(ALTER ROLE ... SET statement_timeout = '%ds') or as PgBouncer's query_timeout",
+                self.address, self.statement_timeout, self.statement_timeout)
 
     def execute_sql(self, sql, params=None):
         try:
@@ -230,12 +268,12 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
             ) from None
         conninfo = "postgresql://" + url.split("://", 1)[1]
         params: dict[str, object] = {"connect_timeout": connect_timeout}
+        try:
+            given = str(psycopg.conninfo.conninfo_to_dict(conninfo).get("options") or "")
+        except psycopg.ProgrammingError as exc:
+            raise DatabaseUnavailable(f"cannot read the database URL {redact(url)}: {first_line(exc)}") from None
         if statement_timeout:
             # Added to the URL's own options (a search_path, say), which a plain keyword would replace.
-            try:
-                given = psycopg.conninfo.conninfo_to_dict(conninfo).get("options") or ""
-            except psycopg.ProgrammingError as exc:
-                raise DatabaseUnavailable(f"cannot read the database URL {redact(url)}: {first_line(exc)}") from None
             params["options"] = f"{given} -c statement_timeout={statement_timeout * 1000}".strip()
         database = PostgresDatabase(conninfo, max_connections=POOL_SIZE, timeout=POOL_WAIT, **params)
         try:
@@ -245,6 +283,7 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
         database.address = f"{parsed.hostname or 'localhost'}:{port}"
         database.connect_timeout = connect_timeout
         database.statement_timeout = statement_timeout
+        database.url_options = given.strip()
         return database
     raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 

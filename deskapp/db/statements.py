@@ -171,3 +171,149 @@ class Prepared:
             tuple(convert(v) if convert is not None and v is not None else v for convert, v in zip(converters, row))
             for row in cursor.fetchall()
         ]
+
+
+# The call-next path (deskapp.core.queue.calling): each function below is one statement where the
+# Peewee version was several, because on PostgreSQL every statement is a round trip to the server
+# (through PgBouncer, two), and those round trips, not locking, bounded how fast desks claim.
+
+def desk(branch_id: int, counter_code: str, login: str | None) -> tuple | None:
+    """The counter `counter_code` of the branch, its services in work-profile order and, when `login`
+    is given, the active staff member of that login, in one read:
+    (counter id, code, name, state, staff_id, state_since, "service ids,...", staff id, login, name,
+    role, branch_id, number of the ticket the counter holds); the staff columns are None for no login or
+    an unknown or inactive one. None when there is no such active counter."""
+    if is_postgres():
+        services = ("(SELECT string_agg(service_id::text, ',' ORDER BY position) FROM counter_service"
+                    " WHERE counter_id = c.id)")
+    else:  # SQLite's group_concat follows the order of the ordered subquery it reads
+        services = ("(SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_service"
+                    " WHERE counter_id = c.id ORDER BY position))")
+    row = execute(
+        f"SELECT c.id, c.code, c.name, c.state, c.staff_id, c.state_since, {services},"
+        " s.id, s.login, s.name, s.role, s.branch_id,"
+        " (SELECT number FROM ticket WHERE counter_id = c.id AND status IN ('called', 'serving') LIMIT 1)"
+        " FROM counter c LEFT JOIN staff s ON s.login = ? AND s.active"
+        " WHERE c.branch_id = ? AND c.code = ? AND c.active",
+        (login or "", branch_id, counter_code),
+    ).fetchone()
+    if row is None:
+        return None
+    return (*row[:5], _as_datetime(row[5]), *row[6:])
+
+
+def lock_counter(counter_id: int) -> tuple[str, int | None]:
+    """(state, staff_id) of the counter as it is now; on PostgreSQL the row stays locked until the
+    transaction ends (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
+    lock = " FOR UPDATE" if is_postgres() else ""
+    state, staff_id = execute(f"SELECT state, staff_id FROM counter WHERE id = ?{lock}", (counter_id,)).fetchone()
+    return state, staff_id
+
+
+def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int, overdue_before: dt.datetime,
+                          recent: int, day_start: dt.datetime, day_end: dt.datetime,
+                          ) -> tuple[list[tuple], dict[int, list[str]]]:
+    """waiting_candidates and, per service, the priority classes of its latest `recent` calls between
+    `day_start` and `day_end` (newest first), in one statement."""
+    if not service_ids:
+        return [], {}
+    marks = ", ".join("?" for _ in service_ids)
+    rows = execute(
+        "SELECT 0, id, service_id, priority, issued_at, queued_at, front FROM ("
+        " SELECT id, service_id, priority, issued_at, queued_at, front,"
+        "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
+        f" FROM ticket WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks})"
+        ") AS line WHERE place <= ?"
+        " UNION ALL SELECT 1, id, service_id, priority, issued_at, queued_at, front FROM ("
+        " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
+        f" WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?"
+        " ORDER BY issued_at, id LIMIT ?) AS overdue"
+        " UNION ALL SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("
+        " SELECT id, service_id, priority, called_at, front,"
+        "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
+        f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
+        ") AS recent WHERE place <= ?",
+        (branch_id, *service_ids, per_line, branch_id, *service_ids, overdue_before, per_line,
+         *service_ids, day_start, day_end, recent),
+    ).fetchall()
+    waiting: dict[int, tuple] = {}
+    calls: list[tuple] = []
+    for kind, *row in rows:
+        if kind == 2:
+            calls.append((_as_datetime(row[3]), row[0], row[1], row[2]))
+        else:
+            waiting[row[0]] = (row[0], row[1], row[2], _as_datetime(row[3]), _as_datetime(row[4]), bool(row[5]))
+    classes: dict[int, list[str]] = {}
+    for _at, _id, service, priority in sorted(calls, reverse=True):
+        classes.setdefault(service, []).append(priority)
+    return [waiting[i] for i in sorted(waiting)], classes
+
+
+# PostgreSQL: the claim in one statement. The counter was locked by the statement before (so a second
+# desk of the same counter waits, then sees what the first one claimed: `held` reads after the lock).
+# The first candidate, in calling order, that is still waiting and not being taken by another desk
+# right now (SKIP LOCKED) becomes called; its event and the branch's change marker are written with
+# it; the row comes back as ticket_info's columns (the counter's code is the caller's to fill in).
+_CLAIM_PG = """
+WITH held AS (
+  SELECT number FROM ticket WHERE counter_id = %(counter)s AND status IN ('called', 'serving') LIMIT 1
+), pick AS (
+  SELECT id FROM ticket
+  WHERE id = ANY(%(ids)s::bigint[]) AND status = 'waiting' AND NOT EXISTS (SELECT 1 FROM held)
+  ORDER BY array_position(%(ids)s::bigint[], id::bigint) LIMIT 1
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE ticket AS t SET status = 'called', counter_id = %(counter)s, staff_id = %(staff)s, called_at = %(now)s,
+    front = false
+  FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
+  RETURNING t.id, t.number, t.service_id, t.priority, t.status, t.customer_id, t.issued_at, t.called_at,
+    t.started_at, t.ended_at, t.recall_count, t.parent_id, t.former_number
+), event AS (
+  INSERT INTO ticket_event (ticket_id, kind, at, staff_id, counter_id, detail)
+  SELECT id, 'called', %(now)s, %(staff)s, %(counter)s, '' FROM claimed
+), marker AS (
+  UPDATE change_marker SET seq = seq + 1 WHERE branch_id = %(branch)s AND EXISTS (SELECT 1 FROM claimed)
+)
+SELECT (SELECT number FROM held), c.id, c.number, sv.code, sv.name, c.priority, c.status, NULL, c.customer_id,
+  cu.name, c.issued_at, c.called_at, c.started_at, c.ended_at, c.recall_count, parent.number, c.former_number
+FROM (SELECT 1) AS one
+LEFT JOIN claimed AS c ON true
+LEFT JOIN service AS sv ON sv.id = c.service_id
+LEFT JOIN customer AS cu ON cu.id = c.customer_id
+LEFT JOIN ticket AS parent ON parent.id = c.parent_id
+"""
+
+
+def claim_first(branch_id: int, counter_id: int, staff_id: int, now: dt.datetime, candidate_ids: list[int],
+                ) -> tuple[str | None, tuple | None]:
+    """PostgreSQL: (the number the counter already holds, None) or (None, the claimed ticket's
+    ticket_info columns, or None when every candidate was taken meanwhile)."""
+    row = db.execute_sql(_CLAIM_PG, {"counter": counter_id, "staff": staff_id, "now": now, "branch": branch_id,
+                                     "ids": candidate_ids}).fetchone()
+    if row[0] is not None:
+        return row[0], None
+    return None, (tuple(row[1:]) if row[1] is not None else None)
+
+
+def held_row(counter_id: int, columns: tuple[str, ...], *, lock: bool = False) -> dict | None:
+    """The ticket a counter holds (called or serving) as {column: raw value}; on PostgreSQL locked."""
+    lock_sql = " FOR UPDATE" if lock and is_postgres() else ""
+    row = execute(f"SELECT {', '.join(columns)} FROM ticket WHERE counter_id = ? AND status IN ('called', 'serving')"
+                  f" LIMIT 1{lock_sql}", (counter_id,)).fetchone()
+    return dict(zip(columns, row)) if row is not None else None
+
+
+def change_ticket(branch_id: int, ticket_id: int, values: dict, event: tuple) -> None:
+    """Set `values` on the ticket, append its event (kind, at, staff_id, counter_id, detail) and bump the
+    branch's change marker: one statement on PostgreSQL, three on SQLite."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    if is_postgres():
+        execute(f"WITH changed AS (UPDATE ticket SET {assignments} WHERE id = ? RETURNING id),"
+                " event AS (INSERT INTO ticket_event (ticket_id, kind, at, staff_id, counter_id, detail)"
+                " SELECT id, ?, ?, ?, ?, ? FROM changed)"
+                " UPDATE change_marker SET seq = seq + 1 WHERE branch_id = ?",
+                (*values.values(), ticket_id, *event, branch_id))
+        return
+    execute(f"UPDATE ticket SET {assignments} WHERE id = ?", (*values.values(), ticket_id))
+    insert_event(ticket_id, *event)
+    bump_marker(branch_id)

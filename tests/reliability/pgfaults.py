@@ -7,7 +7,7 @@ import uuid
 
 import psycopg
 
-from tests.conftest import PG_URL, PgSchema
+from tests.conftest import PG_URL, BouncedSchema, PgSchema
 
 
 class NamedSchema(PgSchema):
@@ -17,6 +17,14 @@ class NamedSchema(PgSchema):
         super().__init__()
         self.app_name = f"deskapp_fault_{uuid.uuid4().hex[:10]}"
         self.url = f"{self.url}&application_name={self.app_name}"
+
+
+class BouncedNamedSchema(BouncedSchema):
+    """NamedSchema through PgBouncer: PgBouncer gives its server connections the client's application_name."""
+
+    def __init__(self, bouncer) -> None:
+        self.app_name = f"deskapp_fault_{uuid.uuid4().hex[:10]}"
+        super().__init__(bouncer, app_name=self.app_name)
 
 
 def backends(schema: NamedSchema, *, waiting_on_lock: bool = False) -> list[int]:

@@ -90,7 +90,8 @@ def run_workers(tmp_path: Path, config: Path, url: str, jobs: list[tuple[str, st
     return reports
 
 
-def test_eight_desks_claim_every_ticket_exactly_once(tmp_path, db_url, branch_config) -> None:
+def test_eight_desks_claim_every_ticket_exactly_once(tmp_path, any_db_url, branch_config) -> None:
+    db_url = any_db_url  # SQLite, PostgreSQL, and PostgreSQL through PgBouncer (transaction pooling)
     import datetime as dt
 
     ctx = open_context(load_config(branch_config), db_url, FixedClock(dt.datetime.fromisoformat(T0)))
@@ -117,7 +118,8 @@ def test_eight_desks_claim_every_ticket_exactly_once(tmp_path, db_url, branch_co
         assert by_desk[t.id] is reports[int(t.counter.code) - 1]
 
 
-def test_four_kiosks_issue_two_hundred_distinct_numbers(tmp_path, db_url, branch_config) -> None:
+def test_four_kiosks_issue_two_hundred_distinct_numbers(tmp_path, any_db_url, branch_config) -> None:
+    db_url = any_db_url  # SQLite, PostgreSQL, and PostgreSQL through PgBouncer (transaction pooling)
     import datetime as dt
 
     open_context(load_config(branch_config), db_url, FixedClock(dt.datetime.fromisoformat(T0)))

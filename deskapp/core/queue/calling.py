@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from deskapp import logs
 from deskapp.core.clock import day_bounds
@@ -23,19 +24,20 @@ from deskapp.core.queue.tickets import (
     NotFound,
     QueueError,
     TicketInfo,
-    _acting,
+    _change,
     _counter,
     _describe,
     _event,
-    _held,
+    _held_ticket,
     _next_number,
     _service,
+    _staff,
     ticket_info,
 )
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
-from deskapp.db.database import transaction
+from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import (
     Counter,
     CounterService,
@@ -100,50 +102,91 @@ def calling_order(waiting: list[Waiting], services: list[int], rules: list[Prior
     return order
 
 
+def _desk(ctx: Context, counter_code: str, login: str | None, action: str = "queue.serve",
+          ) -> tuple[Counter, Staff | None, list[int], str | None]:
+    """The active counter, the active staff member `login` (None for no login) and the counter's
+    services in work-profile order and the number of the ticket it holds (None when none), from one
+    read. Refusals in the order the lookups one by one
+    gave them: an unknown login, a role that may not do `action`, an unknown counter."""
+    row = statements.desk(ctx.branch_id, counter_code, login)
+    if row is None:
+        if login:
+            require(_staff(login), action)  # an unknown login or a role refused comes first
+        _counter(ctx, counter_code)  # raises NotFound
+        raise NotFound(f"There is no counter '{counter_code}'.")
+    counter = Counter(id=row[0], branch=ctx.branch_id, code=row[1], name=row[2], state=row[3], staff=row[4],
+                      state_since=row[5], active=True)
+    counter._dirty.clear()
+    staff = None
+    if login:
+        if row[7] is None:
+            _staff(login)  # raises NotFound
+            raise NotFound(f"There is no active staff member '{login}'.")
+        staff = Staff(id=row[7], login=row[8], name=row[9], role=row[10], branch=row[11], active=True)
+        staff._dirty.clear()
+    services = [int(x) for x in str(row[6]).split(",")] if row[6] else []
+    return counter, staff, services, row[12]
+
+
 @acts_as("queue.serve")
 def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo | None:
     """Claim the next ticket for a counter, or None when nothing it serves is waiting.
 
-    Decide, then claim: the calling order is worked out from ordinary reads, then one short
-    locked transaction claims the first candidate still waiting (guarded UPDATE; on PostgreSQL
-    FOR UPDATE SKIP LOCKED). Only when every candidate was taken by other desks meanwhile is the
-    decision made again, from a fresh read.
+    Decide, then claim: the calling order is worked out from ordinary reads (the counter, its staff
+    member and work profile in one; the candidates and the services' recent calls in another), then
+    one short locked transaction claims the first candidate still waiting (on PostgreSQL the lock of
+    the counter, then one statement: FOR UPDATE SKIP LOCKED, the update, its event and the change
+    marker, returning the ticket). Only when every candidate was taken by other desks meanwhile is
+    the decision made again, from a fresh read.
     """
-    staff = _acting(staff_login, "queue.serve")
-    ensure_day(ctx)
+    counter, staff, services, holds = _desk(ctx, counter_code, staff_login)
+    require(staff, "queue.serve")
+    if getattr(ctx, "_day_checked", None) != ctx.today():
+        ensure_day(ctx)  # a new branch day closes counters and removes tickets: read them again after it
+        counter, staff, services, holds = _desk(ctx, counter_code, staff_login)
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
     max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
-    counter = _counter(ctx, counter_code)
-    services = profile(counter.id)
     taken = object()
+    postgres = is_postgres()
 
     for _attempt in range(20):
         now = ctx.now()
-        waiting = [Waiting(*row) for row in
-                   statements.waiting_candidates(ctx.branch_id, services, CANDIDATES, now - max_wait)]
-        waiting = arrange(ctx, waiting, services, staff.id, now)  # checked-in bookings: due, for this staff
-        recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
+        start, end = day_bounds(ctx.today(), ctx.timezone)
+        rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
+                                                        window, start, end)
+        waiting = arrange(ctx, [Waiting(*row) for row in rows], services, staff.id, now)  # checked-in bookings
         candidates = calling_order(waiting, services, rules, recent, now, max_wait)
+        if not candidates and holds is None and (counter.state, counter.staff_id) == ("open", staff.id):
+            return None  # nothing to claim and nothing to open: no transaction
 
         def work():
-            held = statements.held_ticket(counter.id, lock=True)
-            if held is not None:
-                raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
-            # The counter as it is now, not as read before the decision: a colleague may have sat
-            # down at it meanwhile, and a claim for a counter someone else holds open mismatches
-            # the ticket's staff and the counter's.
-            opened = tuple(statements.execute("SELECT state, staff_id FROM counter WHERE id = ?",
-                                              (counter.id,)).fetchone()) != ("open", staff.id)
+            opened = statements.lock_counter(counter.id) != ("open", staff.id)
+            if opened or not postgres or not candidates:  # noqa: B023  work() runs at once, inside this iteration
+                held = statements.held_ticket(counter.id)
+                if held is not None:
+                    raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
             if opened:
+                # The counter as it is now, not as read before the decision: a colleague may have sat
+                # down at it meanwhile, and a claim for a counter someone else holds open mismatches
+                # the ticket's staff and the counter's.
                 _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)  # noqa: B023  work() runs at once, inside this iteration
                 counter.state, counter.staff_id = "open", staff.id
-            for candidate in candidates:  # noqa: B023  work() runs at once, inside this iteration
-                if statements.claim(candidate.id, counter.id, staff.id, now):  # noqa: B023  work() runs at once, inside this iteration
-                    statements.insert_event(candidate.id, "called", now, staff.id, counter.id)  # noqa: B023  work() runs at once, inside this iteration
-                    outbox.on_call(ctx, candidate.id, counter.name, now=now)  # noqa: B023  work() runs at once, inside this iteration
-                    statements.bump_marker(ctx.branch_id)
-                    return candidate.id
+            if postgres and candidates:  # noqa: B023  work() runs at once, inside this iteration
+                held, row = statements.claim_first(ctx.branch_id, counter.id, staff.id, now,  # noqa: B023
+                                                   [c.id for c in candidates])  # noqa: B023
+                if held is not None:
+                    raise QueueError(f"{counter.name} already holds {held}; complete, requeue or mark it a no-show first.")
+                if row is not None:
+                    outbox.on_call(ctx, row[0], counter.name, now=now)  # noqa: B023  work() runs at once, inside this iteration
+                    return TicketInfo(*row[:6], counter.code, *row[7:])
+            elif not postgres:
+                for candidate in candidates:  # noqa: B023  work() runs at once, inside this iteration
+                    if statements.claim(candidate.id, counter.id, staff.id, now):  # noqa: B023
+                        statements.insert_event(candidate.id, "called", now, staff.id, counter.id)  # noqa: B023
+                        outbox.on_call(ctx, candidate.id, counter.name, now=now)  # noqa: B023
+                        statements.bump_marker(ctx.branch_id)
+                        return candidate.id
             if opened:
                 statements.bump_marker(ctx.branch_id)
             return taken if candidates else None  # noqa: B023  work() runs at once, inside this iteration
@@ -152,7 +195,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
         if claimed is None:
             return None
         if claimed is not taken:
-            called = ticket_info(claimed)
+            called = claimed if isinstance(claimed, TicketInfo) else ticket_info(claimed)
             logs.action(staff.login, "ticket_called", ticket=called.number, counter=counter.code)
             return called
     raise QueueError("Other desks kept taking the next tickets first; press call next again.")
@@ -162,11 +205,15 @@ def acting_at(ctx: Context, counter_code: str, by: str | None) -> Staff | None:
     """Who acts on the ticket a counter holds: None for an unnamed action (a script without --staff),
     else the active staff member `by`, who may serve (queue.serve) and holds the counter, or may act
     at another person's counter (queue.counter_others). Checked before anything changes."""
-    if not by:
-        return None
-    staff = _acting(by, "queue.serve")
-    _check_holder(_counter(ctx, counter_code), staff)
-    return staff
+    return _acting_at(ctx, counter_code, by)[1]
+
+
+def _acting_at(ctx: Context, counter_code: str, by: str | None) -> tuple[Counter, Staff | None]:
+    counter, staff, _services, _holds = _desk(ctx, counter_code, by)
+    if staff is not None:
+        require(staff, "queue.serve")
+        _check_holder(counter, staff)
+    return counter, staff
 
 
 def _check_holder(counter: Counter, staff: Staff | None) -> None:
@@ -179,16 +226,19 @@ def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind
     """Apply `change(ticket, counter, now, staff_id, detail)` to the ticket the counter holds, if its state
     allows and `by` may (see _at_counter). The events name `by`, or nobody when nobody was named: never
     the counter's holder for them. A change from the command line (`channel`) or at another person's
-    counter is audited under `by` (or no login)."""
+    counter is audited under `by` (or no login).
 
-    staff = acting_at(ctx, counter_code, by)
-    counter = _counter(ctx, counter_code)
+    `change` returns a Change (written with its event and the change marker in one statement on
+    PostgreSQL), or the id of the ticket to show (having written its changes itself), or None."""
+
+    counter, staff = _acting_at(ctx, counter_code, by)
 
     def work() -> int:
-        held = statements.held_ticket(counter.id, lock=True)  # locks the counter on PostgreSQL
-        now_counter = Counter.get_by_id(counter.id)
+        state, holder_id = statements.lock_counter(counter.id)  # locks the counter on PostgreSQL
+        now_counter = Counter(id=counter.id, branch=ctx.branch_id, code=counter.code, name=counter.name,
+                              state=state, staff=holder_id, active=True)
         _check_holder(now_counter, staff)  # the counter as it is now: it may have changed hands meanwhile
-        ticket = _held(now_counter, lock=True) if held is not None else None
+        ticket = _held_ticket(counter.id, lock=True)
         if ticket is None:
             raise QueueError(f"{counter.name} holds no ticket; call the next one first.")
         if ticket.status not in allowed:
@@ -202,10 +252,23 @@ def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind
             audit.record(now, staff.login if staff else None, f"ticket_{kind}", "ticket", ticket.number,
                          f"counter={counter.code} holder={holder} channel={channel or 'desk'}"
                          + ("" if staff else " unnamed"))
+        if isinstance(result, Change):
+            _change(ctx, ticket, result.values, result.kind, now, staff.id if staff else None, counter.id,
+                    **result.detail, **detail)
+            return ticket.id
         statements.bump_marker(ctx.branch_id)
         return result or ticket.id
 
     return ticket_info(transaction(work))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a counter action sets on the held ticket, and its event."""
+
+    values: dict
+    kind: str
+    detail: dict = field(default_factory=dict)
 
 
 @acts_as("queue.serve", "queue.counter_others")
@@ -213,39 +276,37 @@ def recall(ctx: Context, counter_code: str, *, by: str | None = None, channel: s
     """Call the held ticket again (counted)."""
     limit = ctx.config.queue.recall_limit
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
         if t.recall_count >= limit:
             raise QueueError(f"{t.number} has been recalled {t.recall_count} times; start it or mark it a no-show.")
-        Ticket.update(recall_count=Ticket.recall_count + 1).where(Ticket.id == t.id).execute()
-        _event(t, "recalled", now, staff_id, counter.id, count=t.recall_count + 1, **detail)
+        return Change({"recall_count": t.recall_count + 1}, "recalled", {"count": t.recall_count + 1})
 
     return _act(ctx, counter_code, (CALLED,), change, "recalled", by, channel)
 
 
 @acts_as("queue.serve", "queue.counter_others")
 def start(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
-        Ticket.update(status=SERVING, started_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "started", now, staff_id, counter.id, **detail)
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
+        return Change({"status": SERVING, "started_at": now}, "started")
 
     return _act(ctx, counter_code, (CALLED,), change, "started", by, channel)
 
 
 @acts_as("queue.serve", "queue.counter_others")
 def complete(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
-        Ticket.update(status=DONE, ended_at=now).where(Ticket.id == t.id).execute()
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> int:
+        statements.set_ticket(t.id, SERVING, None, {"status": DONE, "ended_at": now})
         _event(t, "completed", now, staff_id, counter.id, **detail)
         record_service(t.id)
+        return t.id
 
     return _act(ctx, counter_code, (SERVING,), change, "completed", by, channel)
 
 
 @acts_as("queue.serve", "queue.counter_others")
 def no_show(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
-        Ticket.update(status=NO_SHOW, ended_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "no_show", now, staff_id, counter.id, **detail)
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
+        return Change({"status": NO_SHOW, "ended_at": now}, "no_show")
 
     return _act(ctx, counter_code, (CALLED,), change, "no_show", by, channel)
 
@@ -255,11 +316,9 @@ def requeue(ctx: Context, counter_code: str, *, front: bool = False, by: str | N
             channel: str | None = None) -> TicketInfo:
     """Put the called ticket back in line: at the front of its service, or at the back."""
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
-        Ticket.update(status=WAITING, counter=None, staff=None, front=front, queued_at=now).where(
-            Ticket.id == t.id
-        ).execute()
-        _event(t, "requeued", now, staff_id, counter.id, front=front, **detail)
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
+        return Change({"status": WAITING, "counter_id": None, "staff_id": None, "front": front, "queued_at": now},
+                      "requeued", {"front": front})
 
     return _act(ctx, counter_code, (CALLED,), change, "requeued", by, channel)
 
@@ -268,9 +327,8 @@ def requeue(ctx: Context, counter_code: str, *, front: bool = False, by: str | N
 def cancel(ctx: Context, counter_code: str, *, by: str | None = None, channel: str | None = None) -> TicketInfo:
     """The called customer walked away."""
 
-    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> None:
-        Ticket.update(status=CANCELLED, ended_at=now).where(Ticket.id == t.id).execute()
-        _event(t, "cancelled", now, staff_id, counter.id, **detail)
+    def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
+        return Change({"status": CANCELLED, "ended_at": now}, "cancelled")
 
     return _act(ctx, counter_code, (CALLED,), change, "cancelled", by, channel)
 

@@ -104,12 +104,50 @@ def _event(ticket: Ticket | int, kind: str, now: dt.datetime, staff_id=None, cou
     ticket_id = ticket if isinstance(ticket, int) else ticket.id
     statements.insert_event(ticket_id, kind, now, staff_id, counter_id,
                             json.dumps(detail, sort_keys=True) if detail else "")
-    if logs.log.isEnabledFor(logging.INFO):  # the lookups cost a little, so only when the line is wanted
-        number = ticket.number if isinstance(ticket, Ticket) else \
-            Ticket.select(Ticket.number).where(Ticket.id == ticket_id).scalar()
-        login = Staff.select(Staff.login).where(Staff.id == staff_id).scalar() if staff_id else None
-        counter = Counter.select(Counter.code).where(Counter.id == counter_id).scalar() if counter_id else None
-        logs.action(login, f"ticket_{kind}", ticket=number, counter=counter)
+    _log_event(ticket, kind, staff_id, counter_id)
+
+
+# A staff member's login and a counter's code never change for their id (config sync keys them so):
+# looked up once per process for the log lines.
+_LOGINS: dict[int, str] = {}
+_COUNTER_CODES: dict[int, str] = {}
+
+
+def _log_event(ticket: Ticket | int, kind: str, staff_id: int | None, counter_id: int | None) -> None:
+    if not logs.log.isEnabledFor(logging.INFO):  # the lookups cost a little, so only when the line is wanted
+        return
+    number = ticket.number if isinstance(ticket, Ticket) else \
+        Ticket.select(Ticket.number).where(Ticket.id == ticket).scalar()
+    if staff_id and staff_id not in _LOGINS:
+        _LOGINS[staff_id] = Staff.select(Staff.login).where(Staff.id == staff_id).scalar()
+    if counter_id and counter_id not in _COUNTER_CODES:
+        _COUNTER_CODES[counter_id] = Counter.select(Counter.code).where(Counter.id == counter_id).scalar()
+    logs.action(_LOGINS.get(staff_id) if staff_id else None, f"ticket_{kind}", ticket=number,
+                counter=_COUNTER_CODES.get(counter_id) if counter_id else None)
+
+
+def _change(ctx: Context, ticket: Ticket, values: dict, kind: str, now: dt.datetime, staff_id=None,
+            counter_id=None, **detail) -> None:
+    """Set `values` on the ticket, write its event and bump the branch's change marker (one statement
+    on PostgreSQL)."""
+    statements.change_ticket(ctx.branch_id, ticket.id, values, (
+        kind, now, staff_id, counter_id, json.dumps(detail, sort_keys=True) if detail else ""))
+    _log_event(ticket, kind, staff_id, counter_id)
+
+
+_TICKET_FIELDS = tuple(Ticket._meta.sorted_fields)
+_TICKET_COLUMNS = tuple(f.column_name for f in _TICKET_FIELDS)
+
+
+def _held_ticket(counter_id: int, *, lock: bool = False) -> Ticket | None:
+    """_held in one plain statement (no query built): the ticket a counter holds, locked on PostgreSQL."""
+    row = statements.held_row(counter_id, _TICKET_COLUMNS, lock=lock)
+    if row is None:
+        return None
+    ticket = Ticket(**{f.name: (f.python_value(row[f.column_name]) if row[f.column_name] is not None else None)
+                       for f in _TICKET_FIELDS})
+    ticket._dirty.clear()
+    return ticket
 
 
 def _service(ctx: Context, code: str) -> Service:

@@ -1,0 +1,62 @@
+"""How many SQL statements one call-next and one no-show send, so that the number cannot creep back up.
+
+#15 measured a call-next + no-show cycle at 23 statements, where a raw FOR UPDATE SKIP LOCKED loop
+sends 2-3: on PostgreSQL every statement is a round trip (two through PgBouncer), and the claim rate
+was bounded by them. Counted at Peewee's execute_sql, through which every statement goes (BEGIN and
+COMMIT, one each per transaction, are not counted). The queue rules themselves are the other tests'
+(test_queue, test_queue_statemachine, test_ordering, test_queue_concurrency).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from deskapp.core import queue as q
+from deskapp.db import database
+from deskapp.db.database import is_postgres
+
+# PostgreSQL: counter, staff and profile; candidates and recent calls; the counter's lock; the claim
+# with its event, the change marker and the ticket's row. No-show: the same first read, the lock, the
+# held ticket, the change with its event and marker, the ticket shown.
+LIMITS = {"pg": {"call_next": 4, "no_show": 5}, "sqlite": {"call_next": 8, "no_show": 7}}
+
+
+@contextmanager
+def counted():
+    seen: list[str] = []
+    real = database.db.obj.execute_sql
+
+    def execute_sql(sql, params=None):
+        seen.append(sql)
+        return real(sql, params)
+
+    database.db.obj.execute_sql = execute_sql
+    try:
+        yield seen
+    finally:
+        del database.db.obj.execute_sql
+
+
+def test_one_call_next_and_one_no_show_send_few_statements(ctx) -> None:
+    limits = LIMITS["pg" if is_postgres() else "sqlite"]
+    for _ in range(4):
+        q.issue(ctx, "CASH", with_estimate=False)
+    q.issue(ctx, "CASH", "priority", with_estimate=False)
+    q.call_next(ctx, "1", "ana")  # the first opens the counter and starts the day: not the steady state
+    q.no_show(ctx, "1", by="ana")
+    with counted() as calls:
+        called = q.call_next(ctx, "1", "ana")
+    assert called is not None and called.counter == "1" and called.status == "called"
+    assert len(calls) <= limits["call_next"], "\n".join(calls)
+    with counted() as calls:
+        shown = q.no_show(ctx, "1", by="ana")
+    assert shown.status == "no_show"
+    assert len(calls) <= limits["no_show"], "\n".join(calls)
+
+
+def test_nothing_waiting_costs_two_reads_and_no_transaction(ctx) -> None:
+    q.issue(ctx, "CASH", with_estimate=False)
+    q.call_next(ctx, "1", "ana")
+    q.no_show(ctx, "1", by="ana")
+    with counted() as calls:
+        assert q.call_next(ctx, "1", "ana") is None
+    assert len(calls) == 2, "\n".join(calls)
