@@ -32,7 +32,7 @@ SESSION_STATE = [
     (re.compile(r"""["']\s*SET\s+(?!LOCAL\b)(?!.*\bWHERE\b)[a-z_]+\s*(=|TO\b)""", re.I), "a session SET"),
     (re.compile(r"pg_advisory_lock|pg_try_advisory_lock(?!_)|pg_advisory_unlock", re.I), "a session advisory lock"),
     (re.compile(r"CREATE\s+(TEMP|TEMPORARY)\s+TABLE(?![^\"']*ON COMMIT DROP)", re.I), "a temporary table"),
-    (re.compile(r"""["']\s*(LISTEN|UNLISTEN|NOTIFY)\b""", re.I), "LISTEN/NOTIFY"),
+    (re.compile(r"""["']\s*(LISTEN|UNLISTEN|NOTIFY)\s"""), "LISTEN/NOTIFY"),  # SQL's capitals ("notify: sent" is a log line)
     (re.compile(r"""["']\s*(PREPARE|DECLARE)\s""", re.I), "a server-side prepared statement or cursor"),
     (re.compile(r"WITH\s+HOLD|withhold\s*=\s*True|prepare_threshold\s*=\s*\d", re.I), "state kept after a transaction"),
 ]

@@ -49,6 +49,11 @@ def arrange(ctx: Context, waiting: list[Waiting], services: list[int], staff_id:
     early = dt.timedelta(minutes=ctx.config.appointments.early_minutes)
     if not services:
         return waiting
+    # A checked-in booking waits as a ticket of the appointment class, and the candidates hold the first
+    # few of every (service, class) line: with none among them, no booking waits (and no read is made).
+    booked_class = ctx.config.appointments.priority_class
+    if not any(w.priority == booked_class for w in waiting):
+        return waiting
     # From the few checked-in bookings (index on status, starts_at) to their tickets: one short read
     # per call-next, whatever the length of the walk-in queue.
     marks = ", ".join("?" for _ in services)
