@@ -10,6 +10,7 @@ from deskapp.core import changes
 from deskapp.core.security.permissions import Forbidden
 from deskapp.core.stats import dashboard, network, staffing
 from deskapp.db import database
+from deskapp.db.models import Staff
 from tests.conftest import T0
 from tests.network_branches import add_branch, add_followup, add_ticket
 
@@ -40,8 +41,14 @@ def kiritimati():
     return k
 
 
+def everywhere(*logins: str) -> None:
+    """These people see every branch (staff.all_branches); otherwise one sees the branches one works at."""
+    Staff.update(all_branches=True).where(Staff.login.in_(logins)).execute()
+
+
 def test_each_branch_row_by_hand(ctx):
     p, k = porto(), kiritimati()
+    everywhere("sofia")
     rows = {r.code: r for r in network.network_now(ctx, "sofia")}
     assert list(rows) == ["KIR01", "LIS01", "POR01"]
 
@@ -68,6 +75,8 @@ def test_each_branch_row_by_hand(ctx):
 def test_rows_agree_with_each_branch_dashboard(ctx):
     """Every figure is the one the branch's own supervisor screen shows (defined once)."""
     porto(), kiritimati()
+    everywhere("pedro")
+    assert len(network.network_now(ctx, "pedro")) == 3
     for row in network.network_now(ctx, "pedro"):
         own = network.branch_context(ctx, row.branch_id)
         d = dashboard.dashboard(own)
@@ -126,9 +135,12 @@ def test_the_change_query_moves_when_any_branch_changes(ctx):
 
 def test_who_may_see_the_network(ctx):
     porto()
-    with pytest.raises(Forbidden, match="Only a supervisor or a manager may see the network of branches"):
+    with pytest.raises(Forbidden, match="Only a supervisor, a manager or an area manager may see the network of "
+                                        "branches"):
         network.network_now(ctx, "ana")
-    other = [r.branch_id for r in network.network_now(ctx, "sofia") if r.branch_id != ctx.branch_id][0]
+    assert [r.code for r in network.network_now(ctx, "sofia")] == ["LIS01"]  # the branches one works at
+    everywhere("pedro")
+    other = [r.branch_id for r in network.network_now(ctx, "pedro") if r.branch_id != ctx.branch_id][0]
     assert network.supervises(ctx, "sofia", ctx.branch_id)
     assert not network.supervises(ctx, "sofia", other)
     assert not network.supervises(ctx, "pedro", ctx.branch_id)  # a manager reads, never acts

@@ -215,7 +215,7 @@ def test_an_area_manager_sees_the_branches_and_none_of_a_desks_work(network, db_
     assert visible_branches("nobody") == []
     assert may_work_at("clara", Branch.get(code="BRG01").id) and not may_work_at("ana", Branch.get(code="BRG01").id)
     for action in ("queue.serve", "queue.issue", "queue.move", "customers.view", "customers.search"):
-        with pytest.raises(permissions.Forbidden, match="Clara Vieira is an area_manager"):
+        with pytest.raises(permissions.Forbidden, match="Clara Vieira is an area manager"):
             permissions.require("clara", action)
     q.issue(ctx, "CASH", with_estimate=False)
     with pytest.raises(permissions.Forbidden):

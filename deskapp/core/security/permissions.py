@@ -116,6 +116,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.auth.check_pin": "proves who someone is; no role yet",
     "deskapp.core.security.auth.login": "proves who someone is; no role yet",
     "deskapp.core.security.branches.visible_branches": "reads the branches a person is assigned (or all)",
+    "deskapp.core.security.branches.sees_every_branch": "reads whether a person is assigned every branch",
     "deskapp.core.security.branches.may_work_at": "reads whether a person is assigned to a branch",
     "deskapp.core.security.auth.has_pin": "reads whether a login has a PIN",
     "deskapp.core.security.auth.set_pin": "setting up: the demo and first PINs (replace_pin acts for staff)",
@@ -131,6 +132,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.customers.records.meet_offer_needs": "part of add_product and offers.decide, checked there",
     "deskapp.core.relationship.portfolio.may_view": "asks the table (for what a screen offers)",
     "deskapp.core.relationship.portfolio.require_portfolio": "the check of the portfolio's entry points",
+    "deskapp.core.stats.network.seen_by": "narrows a list of branches to those a person may see (after network.view)",
     "deskapp.core.stats.network.supervises": "asks whether one supervises a branch (for what a screen offers)",
     "deskapp.core.feedback.rules.open_follow_up": "part of feedback.submit, checked there",
     "deskapp.core.workflows.runner.apply": "part of workflows.commit_step, checked there",
@@ -172,6 +174,7 @@ def allowed(role: str, action: str, config: Config | None = None) -> bool:
 
 
 def _a(role: str) -> str:
+    role = role.replace("_", " ")  # area_manager: "an area manager"
     return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
