@@ -44,7 +44,7 @@ def test_a_closed_terminal_ends_the_desk_and_keeps_its_ticket(db_url: str, tmp_p
     database.connect(url)
     try:
         held = Ticket.get_by_id(ticket)
-        counter = Counter.get(Counter.code == "1")
+        counter = Counter.get((Counter.code == "1") & (Counter.branch == held.branch_id))  # each branch has a "1"
         assert (held.status, held.counter_id) == ("called", counter.id)  # kept, as at a lock
         assert counter.state == "open"
         assert AuditEvent.select().where((AuditEvent.action == "terminal_closed") & (AuditEvent.staff == "ana")).count() == 1
