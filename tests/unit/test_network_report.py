@@ -27,7 +27,7 @@ def three_branches(ctx) -> None:
     add_ticket(lis, "CASH", MAR9, at(MAR9, 10), wait=12, service_minutes=5)
     add_ticket(lis, "CASH", MAR9, at(MAR9, 11), wait=6, status="no_show")
     add_ticket(lis, "CASH", MAR10, T0 - 30 * M, wait=2, service_minutes=3, csat=5, nps=9)  # today: live
-    por = add_branch("POR01", "Porto Aliados")
+    por = add_branch("AVR01", "Aveiro Centro")
     add_ticket(por, "CASH", MAR8, at(MAR8, 9), wait=20, service_minutes=5, csat=2, nps=3)
     add_ticket(por, "CASH", MAR8, at(MAR8, 10), wait=10, service_minutes=5)  # exactly the target: on time
     add_ticket(por, "CASH", MAR8, at(MAR8, 11), status="cancelled")  # walked away, never called
@@ -41,7 +41,7 @@ EXPECTED = {  # branch, name, arrivals, completed, mean, p90, level, no-show, cs
     # waits 4, 12, 2 reached service: mean 6, p90 (nearest rank 3 of 3) 12; on time 4, 6, 2 of 4 called
     "LIS01": ("LIS01", "Lisboa Avenida", 4, 3, 6.0, 12.0, 0.75, 0.25, 100.0, 100.0, 0, 0, None),
     # waits 20 and 10: mean 15, p90 20; 10 is within the 10 min target; the walk-away was never called
-    "POR01": ("POR01", "Porto Aliados", 3, 2, 15.0, 20.0, 0.5, 0.0, 0.0, -100.0, 2, 1, 0.5),
+    "AVR01": ("AVR01", "Aveiro Centro", 3, 2, 15.0, 20.0, 0.5, 0.0, 0.0, -100.0, 2, 1, 0.5),
 }
 
 
@@ -50,12 +50,12 @@ def test_the_branches_table_by_hand(ctx):
     report = network_report.build_network(ctx, MAR8, MAR10)
     assert report.tables[0].name == "branches" and report.tables[0].columns == network_report.BRANCH_COLUMNS
     assert {row[0]: row for row in report.tables[0].rows} == EXPECTED
-    assert [row[0] for row in report.tables[0].rows] == ["FAR01", "LIS01", "POR01"]
+    assert [row[0] for row in report.tables[0].rows] == ["AVR01", "FAR01", "LIS01"]
     # Asked again, every closed day now comes from its summary: the same figures.
     assert network_report.build_network(ctx, MAR8, MAR10).tables[0] == report.tables[0]
 
-    chosen = network_report.build_network(ctx, MAR8, MAR10, network_report.branch_ids(["POR01", "LIS01"]))
-    assert [row[0] for row in chosen.tables[0].rows] == ["LIS01", "POR01"]
+    chosen = network_report.build_network(ctx, MAR8, MAR10, network_report.branch_ids(["AVR01", "LIS01"]))
+    assert [row[0] for row in chosen.tables[0].rows] == ["AVR01", "LIS01"]
 
 
 def test_every_table_gains_a_branch_column_and_keeps_each_branch_report(ctx):
@@ -69,30 +69,30 @@ def test_every_table_gains_a_branch_column_and_keeps_each_branch_report(ctx):
     for name in ("daily", "services", "counters", "staff", "hours", "feedback", "steps", "estimates"):
         assert tuple(r[1:] for r in network[name].rows if r[0] == "LIS01") == alone[name].rows, name
     assert {r[0] for r in network["offers"].rows} <= {"ALL"}  # offers and needs span the network
-    assert [r for r in network["followups_on_time"].rows if r[0] == "POR01"][-1] == ("POR01", "all", "All", 2, 1, 0.5)
-    services = [r for r in network["services"].rows if r[0] == "POR01"]
-    assert services[0][:5] == ("POR01", "CASH", "CASH service", 10, 3)
+    assert [r for r in network["followups_on_time"].rows if r[0] == "AVR01"][-1] == ("AVR01", "all", "All", 2, 1, 0.5)
+    services = [r for r in network["services"].rows if r[0] == "AVR01"]
+    assert services[0][:5] == ("AVR01", "CASH", "CASH service", 10, 3)
 
 
 def test_unknown_branches_are_named(ctx):
     three_branches(ctx)
-    with pytest.raises(ReportError, match="There is no branch 'XYZ'; the branches are FAR01, LIS01, POR01"):
-        network_report.branch_ids(["POR01", "XYZ"])
+    with pytest.raises(ReportError, match="There is no branch 'XYZ'; the branches are AVR01, FAR01, LIS01"):
+        network_report.branch_ids(["AVR01", "XYZ"])
 
 
 def test_the_command(ctx, db_url, tmp_path):
     three_branches(ctx)
     out = tmp_path / "net.csv"
     result = deskapp(db_url, "report", "--from", "2026-03-08", "--to", "2026-03-10", "--out", str(out), "--network",
-                     "--branches", "POR01,LIS01", "--json", cwd=tmp_path)
+                     "--branches", "AVR01,LIS01", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert list(data["tables"])[0] == "branches" and data["tables"]["branches"] == 2
-    assert [tuple(r.values()) for r in data["branches"]] == [EXPECTED["LIS01"], EXPECTED["POR01"]]
+    assert [tuple(r.values()) for r in data["branches"]] == [EXPECTED["AVR01"], EXPECTED["LIS01"]]
     header = (tmp_path / "net_services.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("branch,service,name,")
     assert "There is no branch 'NOPE'" in failed(deskapp(db_url, "report", "--from", "2026-03-08", "--to", "2026-03-10", "--out",
                                            str(out), "--network", "--branches", "NOPE", cwd=tmp_path), 2)
     said = failed(deskapp(db_url, "report", "--from", "2026-03-08", "--to", "2026-03-10", "--out", str(out),
-                          "--branches", "POR01", cwd=tmp_path), 2)
+                          "--branches", "AVR01", cwd=tmp_path), 2)
     assert "add --network" in said
