@@ -81,7 +81,7 @@ def test_the_staffing_command(ctx, clock, db_url, tmp_path) -> None:
     assert failed(deskapp(db_url, "staffing", "--date", "10/03/2026", cwd=tmp_path), 2) == (
         "deskapp: --date must be a date as YYYY-MM-DD, not '10/03/2026'")
     assert failed(deskapp(db_url, "staffing", "--branch", "OPO02", cwd=tmp_path), 2) == (
-        "deskapp: this configuration is branch LIS01, not 'OPO02'")
+        "deskapp: unknown branch 'OPO02' (did you mean 'POR01'?); this configuration's branches: LIS01, POR01, BRG01")
 
 
 def arrivals_last_hour(ctx, clock, counts: dict[str, int]) -> None:
