@@ -138,7 +138,7 @@ def test_who_may_see_the_network(ctx):
     with pytest.raises(Forbidden, match="Only a supervisor, a manager or an area manager may see the network of "
                                         "branches"):
         network.network_now(ctx, "ana")
-    assert [r.code for r in network.network_now(ctx, "sofia")] == ["LIS01"]  # the branches one works at
+    assert len(network.network_now(ctx, "sofia")) == 2  # a supervisor sees the network, read-only elsewhere
     everywhere("pedro")
     other = [r.branch_id for r in network.network_now(ctx, "pedro") if r.branch_id != ctx.branch_id][0]
     assert network.supervises(ctx, "sofia", ctx.branch_id)

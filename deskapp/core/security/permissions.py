@@ -99,7 +99,7 @@ TABLE: dict[str, Rule] = {
     "feedback.enter": Rule(EVERYONE, "enter feedback", anonymous=True),
     # the network of branches
     "network.view": Rule((SUPERVISOR, "manager", "area_manager"), "see the network of branches",
-                         also="the branches they work at or are assigned (all with all_branches); a branch's "
+                         also="an area manager sees the branches assigned (all with all_branches); a branch's "
                               "supervisor view opens read-only unless they supervise it"),
     # staff and the audit
     "staff.replace_pin": Rule((SUPERVISOR,), "replace another person's PIN", also="one's own PIN: anyone"),

@@ -129,11 +129,14 @@ def network_now(ctx: Context, who, branch_ids: list[int] | None = None) -> list[
 
 
 def seen_by(who, branch_ids: list[int] | None = None) -> list[int] | None:
-    """The branches of branch_ids (None: every branch) that `who` may see: those they are assigned to,
-    every one with all_branches (deskapp.core.security.branches); None still means every branch."""
+    """The branches of branch_ids (None: every branch) that `who` may see. Supervisors and managers see
+    the whole network (read-only where they do not supervise); an area manager the branches assigned,
+    every one with all_branches (deskapp.core.security.branches). None still means every branch."""
     from deskapp.core.security.branches import sees_every_branch, visible_branches
+    from deskapp.core.security.permissions import staff_of
 
-    if sees_every_branch(who):
+    acting = staff_of(who)
+    if acting is None or acting.role != "area_manager" or sees_every_branch(who):
         return branch_ids
     visible = [b.id for b in visible_branches(who)]
     return visible if branch_ids is None else [b for b in branch_ids if b in visible]
