@@ -16,7 +16,7 @@ from deskapp.core import changes
 from deskapp.core.clock import Clock, SystemClock
 from deskapp.core.context import Context, database_url
 from deskapp.core.security import audit
-from deskapp.db import database, migrate
+from deskapp.db import database, migrate, statements
 from deskapp.db.database import transaction
 from deskapp.db.models import Branch, ChangeMarker, Counter, CounterService, Service, Staff, StaffBranch
 
@@ -45,6 +45,7 @@ def sync_from_config(ctx: Context) -> SyncReport:
     report = SyncReport()
 
     def work() -> None:
+        statements.lock_config_sync()
         config = ctx.config
         network = config.network()
         synced: dict[str, Branch] = {}

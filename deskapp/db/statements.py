@@ -202,6 +202,17 @@ def desk(branch_id: int, counter_code: str, login: str | None) -> tuple | None:
     return (*row[:5], _as_datetime(row[5]), *row[6:])
 
 
+SYNC_LOCK_KEY = 0x73796E63  # "sync"; deskapp.db.migrate uses "desk", the audit chain "audt"
+
+
+def lock_config_sync() -> None:
+    """Desks starting at once sync the configuration one after another (PostgreSQL: a lock held to the
+    end of the transaction; SQLite's write transactions already run one at a time): two desks of a new
+    network never both create its branches."""
+    if is_postgres():
+        execute("SELECT pg_advisory_xact_lock(?)", (SYNC_LOCK_KEY,))
+
+
 def lock_counter(counter_id: int) -> tuple[str, int | None]:
     """(state, staff_id) of the counter as it is now; on PostgreSQL the row stays locked until the
     transaction ends (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
