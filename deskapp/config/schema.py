@@ -370,6 +370,9 @@ class Retention(Section):
     ticket_customer_years: int | None = Field(None, ge=1, le=100)
     """Tickets (with their feedback) are unlinked from their customer this many years after they were
     issued; the ticket, its times and its scores stay, anonymous; none: kept."""
+    notification_months: int | None = Field(None, ge=1, le=1200)
+    """Messages sent (or given up) this many months ago lose their recipient and content (kind, channel
+    and times stay), and tickets' contacts that old are removed; none: kept."""
     keep_on_erasure: list[Literal["products"]] = Field(default_factory=list)
     """What an erasure must leave as it is because banking law requires it be kept: products (the
     products held, with their account numbers, linked to the customer number). Everything else

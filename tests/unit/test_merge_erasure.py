@@ -273,6 +273,18 @@ def test_erasure_leaves_no_personal_value_in_any_column_of_any_table(ready, cloc
     ap.book(ready, Customer.get_by_id(cid).number, "LOAN", "2026-03-10T14:00", by="rita", email=values["email"])
     told = q.issue(ready, "INFO", customer_id=cid).ticket
     TicketContact.create(ticket=told.id, email=values["email"], created_at=ready.now())
+    # and the messages to them: one still to send, one sent (a bystander's stays as it is).
+    from deskapp.core.notify.outbox import enqueue
+    from deskapp.db.models import Appointment, NotificationOutbox
+
+    code = Appointment.get(Appointment.customer == cid).code
+    enqueue("ticket_called", "email", values["email"], {"number": told.number}, f"t{told.id}:ticket_called:email",
+            branch_id=ready.branch_id, now=ready.now())
+    enqueue("booking_confirmed", "sms", values["phone"], {"customer": "Zebulon"}, f"b{code}:booking_confirmed:sms",
+            branch_id=ready.branch_id, now=ready.now())
+    enqueue("booking_confirmed", "email", kept["email"], {"customer": "Wilhelmina"}, "bZZZZZZ:booking_confirmed:email",
+            branch_id=ready.branch_id, now=ready.now())
+    NotificationOutbox.update(status="sent").where(NotificationOutbox.kind == "booking_confirmed").execute()
     needles = [*values.values(), "zebulon", "quixote"]
     # The scan finds them before (so it is able to), the bystander's values both before and after.
     assert holding(needles) and holding(["oakridge", "tamarind"])
@@ -292,6 +304,10 @@ def test_erasure_leaves_no_personal_value_in_any_column_of_any_table(ready, cloc
         assert b"oakridge" in raw  # the scan reads the file
         assert [n for n in ("zebulon", "quixote", values["email"], values["address"].lower()) if n.encode() in raw] == []
     assert holding(["oakridge", "tamarind", kept["nid"], kept["account"], kept["step"]]) != []
+    assert "notification_outbox.payload: wilhelmina" in holding(["wilhelmina"]) and holding([kept["email"]])
+    sent = NotificationOutbox.get(NotificationOutbox.idempotency_key == f"b{code}:booking_confirmed:sms")
+    assert (sent.status, sent.payload) == ("sent", "{}")  # the record of a message sent stays, empty
+    assert not NotificationOutbox.select().where(NotificationOutbox.idempotency_key.startswith("t")).exists()
     assert search_customers("zebulon") == [] and search_customers(values["phone"]) == []
     assert search_customers(values["nid"]) == []
     assert [c for c, _ in search_customers("wilhelmina")] == [bystander]
@@ -416,6 +432,34 @@ def test_retention_periods_blank_and_unlink_only_what_is_older(config, db_url, c
         assert Ticket.select().where(Ticket.customer == new).count() == 2
         assert {r.rule: r.rows for r in retention.run(ctx)} == dict.fromkeys(dry, 0)
         assert AuditEvent.select().where(AuditEvent.action == "retention_run").count() == 2
+    finally:
+        database.close()
+
+
+def test_retention_blanks_messages_sent_and_contacts_older_than_the_period(config, db_url, clock):
+    from deskapp.core.notify.outbox import enqueue
+    from deskapp.db.models import NotificationOutbox, TicketContact
+
+    periods = config.model_copy(update={"retention": config.retention.model_copy(update={"notification_months": 3})})
+    ctx = open_context(periods, db_url, clock)
+    try:
+        now, long_ago = ctx.now(), ctx.now() - dt.timedelta(days=200)
+        old_ticket, new_ticket = (q.issue(ctx, "INFO").ticket.id for _ in range(2))
+        TicketContact.create(ticket=old_ticket, phone="+351912345678", created_at=long_ago)
+        TicketContact.create(ticket=new_ticket, phone="+351913999888", created_at=now)
+        for key, at, status in (("t1:ticket_called:sms", long_ago, "sent"), ("t2:ticket_called:sms", long_ago, "dead"),
+                                ("t3:ticket_called:sms", long_ago, "pending"), ("t4:ticket_called:sms", now, "sent")):
+            enqueue("ticket_called", "sms", "+351912345678", {"number": "A001"}, key, branch_id=ctx.branch_id, now=at)
+            NotificationOutbox.update(status=status).where(NotificationOutbox.idempotency_key == key).execute()
+
+        assert {r.rule: r.rows for r in retention.run(ctx, dry_run=True)} == {"notification_months": 3}
+        assert {r.rule: r.rows for r in retention.run(ctx)} == {"notification_months": 3}
+
+        left = {m.idempotency_key[:2]: (m.recipient, m.payload) for m in NotificationOutbox.select()}
+        assert left["t1"] == left["t2"] == (erasure.ERASED_NAME, "{}")
+        assert left["t3"][0] == left["t4"][0] == "+351912345678"  # still due; too recent
+        assert [c.ticket_id for c in TicketContact.select()] == [new_ticket]
+        assert {r.rule: r.rows for r in retention.run(ctx)} == {"notification_months": 0}
     finally:
         database.close()
 

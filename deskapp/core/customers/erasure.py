@@ -6,7 +6,9 @@ tickets, durations, interactions' kinds and feedback scores stay, so figures do 
 name, national ID, birth date, phones, e-mail, address, ID document, consent, the free text written about
 the customer (interaction notes and outcomes, needs, life events, follow-ups' reasons and outcomes,
 feedback comments, offer notes, reasons of removed tickets) and what was typed into workflow steps
-(text, phone, ID and date fields; amounts, numbers, choices and yes/no answers stay). The records config
+(text, phone, ID and date fields; amounts, numbers, choices and yes/no answers stay), and where the
+customer asked to be told (bookings' and tickets' contacts; the outbox's messages to them: unsent ones
+withdrawn, sent ones kept without recipient or content). The records config
 `retention.keep_on_erasure` names are kept as they are (products: account numbers, for banking law).
 The search indexes follow (SQLite FTS5 tables are merged, so no erased word stays in them).
 
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from deskapp.core import changes
@@ -40,6 +44,7 @@ from deskapp.db.models import (
     Interaction,
     LifeEvent,
     Need,
+    NotificationOutbox,
     OfferDecision,
     Product,
     StepRecord,
@@ -54,6 +59,7 @@ ERASED_NAME = "(erased)"
 # Form fields whose values are figures or configured choices, not something typed about a person.
 KEPT_FIELD_TYPES = ("number", "money", "yesno", "choice")
 REASON_MAX = 500
+UNSENT = ("pending", "failed")  # the outbox's statuses of a message still to be tried
 
 
 class ErasureRefused(BadInput):
@@ -210,6 +216,8 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
         ).execute()
         n["ticket_contact"] = sum(TicketContact.delete().where(TicketContact.ticket.in_(chunk)).execute()
                                   for chunk in _chunks(tickets))
+        bookings = [code for (code,) in Appointment.select(Appointment.code).where(Appointment.customer == c.id).tuples()]
+        n["notification_outbox"] = forget_messages([f"t{t}:" for t in tickets] + [f"b{code}:" for code in bookings])
         n["step_record"] = n["ticket_event"] = 0
         for chunk in _chunks(tickets):
             for record in StepRecord.select().where(StepRecord.ticket.in_(chunk)):
@@ -234,6 +242,21 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
     result = transaction(work)
     purge_search_indexes()
     return result
+
+
+def forget_messages(prefixes: list[str]) -> int:
+    """The outbox's messages whose idempotency keys start with one of `prefixes` (deskapp.core.notify.outbox
+    names them `t<ticket id>:...` and `b<booking code>:...`): those not sent yet are withdrawn, those sent
+    or given up keep their kind, channel and times without recipient or content. Returns how many."""
+    changed = 0
+    for chunk in _chunks(prefixes, 200):
+        # A range per prefix (':' is followed by ';'), so the unique index on the key answers each.
+        keyed = reduce(operator.or_, [(NotificationOutbox.idempotency_key >= p)
+                                      & (NotificationOutbox.idempotency_key < p[:-1] + ";") for p in chunk])
+        changed += NotificationOutbox.delete().where(keyed & NotificationOutbox.status.in_(UNSENT)).execute()
+        changed += NotificationOutbox.update(recipient=ERASED_NAME, payload="{}").where(
+            keyed & NotificationOutbox.status.not_in(UNSENT) & (NotificationOutbox.recipient != ERASED_NAME)).execute()
+    return changed
 
 
 def overwrite_freed_space() -> None:

@@ -3,8 +3,9 @@
 Each period blanks or unlinks what is older than it, and nothing else: feedback comments (scores stay;
 the quote of the comment in the follow-up it opened goes too),
 interaction notes (and the outcomes typed for calls and meetings), what was typed into workflow steps
-(see erasure.scrub_step_values), and the links between tickets and customers (the ticket, its times,
-its feedback scores stay, anonymous). A period left out keeps that data. A dry run counts what would
+(see erasure.scrub_step_values), the links between tickets and customers (the ticket, its times,
+its feedback scores stay, anonymous), and the recipients and contents of messages sent (with the
+contacts tickets left for them). A period left out keeps that data. A dry run counts what would
 change; a real run is audited with the counts.
 """
 from __future__ import annotations
@@ -15,10 +16,19 @@ import json
 from dataclasses import dataclass
 
 from deskapp.core.context import Context
-from deskapp.core.customers.erasure import overwrite_freed_space, scrub_step_values
+from deskapp.core.customers.erasure import ERASED_NAME, UNSENT, overwrite_freed_space, scrub_step_values
 from deskapp.core.security import audit
 from deskapp.db.database import transaction
-from deskapp.db.models import Feedback, FollowUp, Interaction, OfferDecision, StepRecord, Ticket
+from deskapp.db.models import (
+    Feedback,
+    FollowUp,
+    Interaction,
+    NotificationOutbox,
+    OfferDecision,
+    StepRecord,
+    Ticket,
+    TicketContact,
+)
 
 _BATCH = 1000
 COMMENT_REMOVED = "(removed after the retention period)"
@@ -71,6 +81,10 @@ def run(ctx: Context, *, dry_run: bool = False) -> list[RuleResult]:
         before = months_before(now, 12 * config.ticket_customer_years)
         rows = _unlink_tickets(before, dry_run)
         results.append(RuleResult("ticket_customer_years", f"{config.ticket_customer_years} years", before, rows))
+    if config.notification_months:
+        before = months_before(now, config.notification_months)
+        rows = _notifications(before, dry_run)
+        results.append(RuleResult("notification_months", f"{config.notification_months} months", before, rows))
     if not dry_run and results:
         transaction(lambda: audit.record(now, None, "retention_run", "customer", "", " ".join(
             f"{r.rule}={r.rows}" for r in results)))
@@ -114,6 +128,18 @@ def _step_values(ctx: Context, before: dt.datetime, dry_run: bool) -> int:
         if updates and not dry_run:
             transaction(lambda updates=updates: [
                 StepRecord.update(values=v).where(StepRecord.id == i).execute() for i, v in updates])
+
+
+def _notifications(before: dt.datetime, dry_run: bool) -> int:
+    """Messages that reached their end before `before` keep kind, channel and times only; tickets'
+    contacts written before it go (a message still to send keeps its recipient: it is due)."""
+    done = ((NotificationOutbox.created_at < before) & NotificationOutbox.status.not_in(UNSENT)
+            & (NotificationOutbox.recipient != ERASED_NAME))
+    contacts = TicketContact.created_at < before
+    if dry_run:
+        return NotificationOutbox.select().where(done).count() + TicketContact.select().where(contacts).count()
+    return transaction(lambda: NotificationOutbox.update(recipient=ERASED_NAME, payload="{}").where(done).execute()
+                       + TicketContact.delete().where(contacts).execute())
 
 
 def _unlink_tickets(before: dt.datetime, dry_run: bool) -> int:
