@@ -357,3 +357,29 @@ def test_a_booking_with_a_contact_tells_the_customer_when_booked_moved_and_cance
     assert len(outbox("booking_cancelled")) == 1
     with pytest.raises(ContactInvalid):
         ap.book(ctx, number, "LOAN", f"{DAY}T12:00", by="rita", phone="12")
+
+
+def test_a_booking_at_a_branch_in_another_time_zone_is_kept_and_told_in_its_wall_time(ctx, servers) -> None:
+    """A Lisbon desk books at Ponta Delgada (Azores: UTC-1 in March): 11:00 there is 12:00 UTC, and the
+    customer's messages say 11:00 (before: read as Lisbon's 11:00, and told so)."""
+    from deskapp.core import appointments as ap
+    from deskapp.db.models import Appointment, AuditEvent
+    from tests.network_branches import add_branch
+    from tests.unit.test_appointments import DAY, customer
+
+    enable(ctx, *servers)
+    ctx.config = ctx.config.model_copy(update={"appointments": ctx.config.appointments.model_copy(
+        update={"branch_capacity": {"AZR01": {"ACCT": 2}}})})
+    add_branch("AZR01", "Ponta Delgada", "Atlantic/Azores", services=(("ACCT", "B", 10),))
+    booked = ap.book(ctx, customer(ctx), "ACCT", f"{DAY}T11:00", by="rita", branch_code="AZR01",
+                     email="rosa@example.com")
+    assert booked.starts_at == dt.datetime(2026, 3, 10, 11, 0)  # shown in the branch's wall time
+    assert Appointment.get(Appointment.code == booked.code).starts_at == dt.datetime(2026, 3, 10, 12, 0)
+    told = json.loads(outbox("booking_confirmed")[0].payload)
+    assert (told["branch"], told["date"], told["time"]) == ("Ponta Delgada", DAY, "11:00")
+    assert "at=2026-03-10T11:00" in AuditEvent.get(AuditEvent.entity_id == booked.code).detail
+    ap.move(ctx, booked.code, f"{DAY}T14:30", by="rita")
+    moved = json.loads(outbox("booking_moved")[0].payload)
+    assert (moved["previous_time"], moved["time"]) == ("11:00", "14:30")
+    assert [local.strftime("%H:%M") for local, _ in ap.free_slots(ctx, "ACCT", dt.date(2026, 3, 10),
+                                                                    branch_code="AZR01")][:2] == ["09:00", "09:30"]

@@ -29,6 +29,7 @@ from deskapp.core.appointments.records import (
     info,
     new_code,
     parse_at,
+    place_of,
     slot_of,
 )
 from deskapp.core.clock import to_local
@@ -142,8 +143,9 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
     customer = _customer(customer_number)
     staff = _named(named)
     capacity = _capacity(ctx, branch, service)
-    local = parse_at(at, ctx.timezone) if isinstance(at, str) else at
-    slot = slot_of(ctx, service, local)
+    place = place_of(ctx, branch)
+    local = parse_at(at, place.timezone) if isinstance(at, str) else at
+    slot = slot_of(ctx, service, local, place)
     _check_future(ctx, slot)
 
     def work() -> int:
@@ -156,23 +158,24 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
             notify_phone=contact.phone if contact else None, notify_email=contact.email if contact else None)
         _tell(ctx, "booking_confirmed", row, service, branch, customer, now)
         audit.record(now, actor.login, "appointment_booked", "appointment", row.code,
-                     f"service={service.code} at={to_local(slot.starts_at, ctx.timezone):%Y-%m-%dT%H:%M} "
+                     f"service={service.code} at={to_local(slot.starts_at, place.timezone):%Y-%m-%dT%H:%M} "
                      f"staff={staff.login if staff else '-'} customer={customer.number}")
         statements.bump_marker(branch.id)
         return row.id
 
-    booked = info(_retrying(work), ctx.timezone)
+    booked = info(_retrying(work), place.timezone)
     logs.action(actor.login, "appointment_booked", appointment=booked.code)
     return booked
 
 
 def _tell(ctx: Context, kind: str, row: Appointment, service: Service, branch: Branch, customer: Customer,
-          now: dt.datetime, previous_at: dt.datetime | None = None) -> None:
-    """The booking's message in the outbox, inside the booking's transaction (nothing without a contact)."""
+          now: dt.datetime, previous_at: dt.datetime | None = None, at: dt.datetime | None = None) -> None:
+    """The booking's message in the outbox, inside the booking's transaction (nothing without a contact);
+    `at`: the slot it now has, when it is moving."""
     if row.notify_phone or row.notify_email:
-        enqueue_booking(ctx, kind, code=row.code, at=row.starts_at, service=service.name, phone=row.notify_phone,
+        enqueue_booking(ctx, kind, code=row.code, at=at or row.starts_at, service=service.name, phone=row.notify_phone,
                         email=row.notify_email, branch=branch.name, customer=customer.name, previous_at=previous_at,
-                        now=now)
+                        now=now, timezone=place_of(ctx, branch).timezone)
 
 
 def _open(code: str) -> Appointment:
@@ -191,10 +194,11 @@ def move(ctx: Context, code: str, at: str | dt.datetime, *, by: str, named: str 
     branch, service = row.branch, row.service
     staff = _named(named) if named else (row.staff if keep_staff and row.staff_id else None)
     capacity = _capacity(ctx, branch, service)
-    local = parse_at(at, ctx.timezone) if isinstance(at, str) else at
-    slot = slot_of(ctx, service, local)
+    place = place_of(ctx, branch)
+    local = parse_at(at, place.timezone) if isinstance(at, str) else at
+    slot = slot_of(ctx, service, local, place)
     _check_future(ctx, slot)
-    was = to_local(row.starts_at, ctx.timezone)
+    was = to_local(row.starts_at, place.timezone)
 
     def work() -> int:
         now = ctx.now()
@@ -206,15 +210,15 @@ def move(ctx: Context, code: str, at: str | dt.datetime, *, by: str, named: str 
         Appointment.update(seat=None).where(Appointment.id == row.id).execute()
         Appointment.update(starts_at=slot.starts_at, ends_at=slot.ends_at, hour_start=slot.hour_start, seat=seat,
                            staff=staff.id if staff else None).where(Appointment.id == row.id).execute()
-        _tell(ctx, "booking_moved", Appointment.get_by_id(row.id), service, branch, row.customer, now,
-              previous_at=row.starts_at)
+        _tell(ctx, "booking_moved", row, service, branch, row.customer, now, previous_at=row.starts_at,
+              at=slot.starts_at)
         audit.record(now, actor.login, "appointment_moved", "appointment", row.code,
-                     f"from={was:%Y-%m-%dT%H:%M} to={to_local(slot.starts_at, ctx.timezone):%Y-%m-%dT%H:%M} "
+                     f"from={was:%Y-%m-%dT%H:%M} to={to_local(slot.starts_at, place.timezone):%Y-%m-%dT%H:%M} "
                      f"staff={staff.login if staff else '-'}")
         statements.bump_marker(branch.id)
         return row.id
 
-    moved = info(_retrying(work), ctx.timezone)
+    moved = info(_retrying(work), place.timezone)
     logs.action(actor.login, "appointment_moved", appointment=moved.code)
     return moved
 
@@ -237,7 +241,7 @@ def cancel(ctx: Context, code: str, *, by: str, reason: str = "") -> Appointment
         statements.bump_marker(row.branch_id)
         return row.id
 
-    cancelled = info(transaction(work), ctx.timezone)
+    cancelled = info(transaction(work), place_of(ctx, row.branch).timezone)
     logs.action(actor.login, "appointment_cancelled", appointment=cancelled.code)
     return cancelled
 
@@ -251,13 +255,14 @@ def free_slots(ctx: Context, service_code: str, day: dt.date, *, named: str | No
     staff = _named(named)
     if capacity <= 0:
         return []
-    hours = ctx.config.branch.hours
+    place = place_of(ctx, branch)
+    hours = place.hours
     step = dt.timedelta(minutes=ctx.config.appointments.slot_minutes)
     local = dt.datetime.combine(day, dt.time.fromisoformat(hours.open))
     closing = dt.datetime.combine(day, dt.time.fromisoformat(hours.close))
     out = []
     while local < closing:
-        slot = slot_of(ctx, service, local)
+        slot = slot_of(ctx, service, local, place)
         if slot.starts_at >= ctx.now():
             used = (Appointment.select().where(
                 (Appointment.branch == branch.id) & (Appointment.service == service.id)

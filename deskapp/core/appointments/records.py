@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from deskapp.config.schema import OpeningHours
 from deskapp.core.clock import to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.db.models import Appointment, Branch, Customer, Service, Staff
@@ -108,10 +109,26 @@ class Slot:
     hour_start: dt.datetime
 
 
-def slot_of(ctx: Context, service: Service, local_start: dt.datetime) -> Slot:
-    """The slot starting at `local_start` (branch-local wall time), checked against the grid and opening hours."""
+@dataclass(frozen=True)
+class Place:
+    """Where a booking is kept: its branch's time zone and opening hours (another branch's, when a
+    desk books there, come from that branch's section of the network configuration)."""
+
+    timezone: str
+    hours: OpeningHours
+
+
+def place_of(ctx: Context, branch: Branch) -> Place:
+    if branch.id == ctx.branch_id:
+        return Place(ctx.timezone, ctx.config.branch.hours)
+    found = ctx.config.network_branch(branch.code)
+    return Place(branch.timezone, found.hours if found is not None else ctx.config.branch.hours)
+
+
+def slot_of(ctx: Context, service: Service, local_start: dt.datetime, place: Place) -> Slot:
+    """The slot starting at `local_start` (the branch's wall time), checked against the grid and opening hours."""
     rules = ctx.config.appointments
-    hours = ctx.config.branch.hours
+    hours = place.hours
     opening = dt.datetime.combine(local_start.date(), dt.time.fromisoformat(hours.open))
     closing = dt.datetime.combine(local_start.date(), dt.time.fromisoformat(hours.close))
     step = dt.timedelta(minutes=rules.slot_minutes)
@@ -123,7 +140,7 @@ def slot_of(ctx: Context, service: Service, local_start: dt.datetime) -> Slot:
     slots = max(1, math.ceil(service.typical_service_minutes / rules.slot_minutes))
     local_end = min(local_start + slots * step, closing)
     hour = local_start.replace(minute=0)
-    tz = ctx.timezone
+    tz = place.timezone
     return Slot(to_utc(local_start, tz), to_utc(local_end, tz), to_utc(hour, tz))
 
 
