@@ -135,24 +135,32 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
         return
     branch = ctx.config.branch.name
     rows: list[tuple] = []
-    called = statements.execute(
-        "SELECT c.phone, c.email, c.soon_pending, t.number, s.name FROM ticket_contact c "
-        "JOIN ticket t ON t.id = c.ticket_id JOIN service s ON s.id = t.service_id WHERE c.ticket_id = ?",
-        (ticket_id,)).fetchone()
-    if called is not None:
-        phone, email, pending, number, service_name = called
-        if pending:
-            statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
+    # One read answers both questions (call-next holds the write lock meanwhile): the called ticket's
+    # contact, if any, and whether any other ticket still waits for its "your turn is near".
+    phone, email, pending, number, service_name, others_pending = statements.execute(
+        "SELECT c.phone, c.email, c.soon_pending, t.number, s.name, "
+        "EXISTS (SELECT 1 FROM ticket_contact p WHERE p.soon_pending = ? AND p.ticket_id <> t.id) "
+        "FROM ticket t JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
+        "WHERE t.id = ?", (True, ticket_id)).fetchone()
+    cleared = [ticket_id] if pending else []
+    if phone or email:
         payload = {"branch": branch, "service": service_name, "number": number, "counter": counter_name}
         rows += [("ticket_called", channel, recipient, payload, f"t{ticket_id}:ticket_called:{channel}", now, None)
                  for channel, recipient in channels_for(ctx, Contact(phone, email))]
-    if statements.execute("SELECT 1 FROM ticket_contact WHERE soon_pending = ? LIMIT 1", (True,)).fetchone() is not None:
-        rows += _turn_soon(ctx, ticket_id, branch, now)
+    if others_pending:
+        soon, reached = _turn_soon(ctx, ticket_id, branch, now)
+        rows += soon
+        cleared += reached
+    if cleared:  # their "your turn is near" is sent now, or no longer due (the called ticket's)
+        marks = ", ".join("?" for _ in cleared)
+        statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
+                           (False, *cleared))
     _insert(rows, ctx.branch_id, now)
 
 
-def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> list[tuple]:
-    """Only the first turn_soon_position tickets of the called ticket's line can have reached it."""
+def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> tuple[list[tuple], list[int]]:
+    """The "your turn is near" messages due now, and the tickets they go to (only the first
+    turn_soon_position tickets of the called ticket's line can have reached that place)."""
     front = statements.execute(
         "SELECT t.id, t.number, s.name, c.phone, c.email, c.soon_pending FROM ticket t "
         "JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
@@ -160,17 +168,12 @@ def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> l
         "ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?",
         (ctx.branch_id, ticket_id, ctx.config.notifications.turn_soon_position)).fetchall()
     rows: list[tuple] = []
-    reached = [row for row in front if row[5]]
-    if reached:
-        marks = ", ".join("?" for _ in reached)
-        statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
-                           (False, *(row[0] for row in reached)))
     for place, (waiting_id, number, service_name, phone, email, pending) in enumerate(front, start=1):
         if pending:
             payload = {"branch": branch, "service": service_name, "number": number, "position": place}
             rows += [("turn_soon", channel, recipient, payload, f"t{waiting_id}:turn_soon:{channel}", now, None)
                      for channel, recipient in channels_for(ctx, Contact(phone, email))]
-    return rows
+    return rows, [row[0] for row in front if row[5]]
 
 
 # --- bookings ------------------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def withdraw_booking_reminders(code: str) -> int:
 def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, service: str,
                     phone: str | None = None, email: str | None = None, branch: str | None = None,
                     customer: str | None = None, previous_at: dt.datetime | None = None,
-                    now: dt.datetime | None = None) -> int:
+                    now: dt.datetime | None = None, timezone: str | None = None) -> int:
     """Write a booking's message, inside the caller's transaction (the booking's own); returns the rows written.
 
     kind: booking_confirmed (also schedules a booking_reminder per notifications.reminder_hours, each
@@ -201,7 +204,8 @@ def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, serv
     reminders are withdrawn and new ones scheduled) or booking_cancelled (reminders withdrawn). `at`
     and `previous_at` are naive UTC; `phone`/`email` are what the customer gave for this booking (a
     phone as typed or E.164 digits), and nothing is written without one. `branch` is the branch's
-    name (default: this desk's), `service` the service's name, `customer` how to address them.
+    name (default: this desk's), `timezone` its time zone (the date and time in the message are the
+    branch's wall time; default: this desk's), `service` the service's name, `customer` how to address them.
     """
     if kind not in BOOKING_EVENTS:
         raise ValueError(f"enqueue_booking: unknown kind {kind!r}; one of {', '.join(BOOKING_EVENTS)}")
@@ -212,11 +216,12 @@ def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, serv
     contact = parse_contact(ctx, phone, email)
     if not section.enabled or not contact:
         return 0
-    date, time = _local(at, ctx.timezone)
+    zone = timezone or ctx.timezone
+    date, time = _local(at, zone)
     payload = {"branch": branch or ctx.config.branch.name, "service": service, "code": code, "date": date,
                "time": time, "customer": customer}
     if previous_at is not None:
-        payload["previous_date"], payload["previous_time"] = _local(previous_at, ctx.timezone)
+        payload["previous_date"], payload["previous_time"] = _local(previous_at, zone)
     slot = at.strftime("%Y%m%dT%H%M")
     written = 0
     for channel, recipient in channels_for(ctx, contact):
