@@ -60,6 +60,12 @@ def _screen_factory(name: str):
         from deskapp.tui.screens.manager import ManagerScreen
 
         return ManagerScreen
+    if name == "network":  # an area manager's home: Enter opens a branch's supervisor view
+        from deskapp.tui.screens.network import NetworkScreen
+        from deskapp.tui.screens.supervisor import SupervisorScreen
+
+        return lambda: NetworkScreen(home=True, open_branch=lambda ctx, read_only: SupervisorScreen(
+            ctx, read_only=read_only))
     from deskapp.tui.screens.placeholder import PlaceholderScreen
 
     return lambda: PlaceholderScreen(name)

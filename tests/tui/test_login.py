@@ -147,7 +147,7 @@ async def test_counters_arrive_with_the_configuration_after_the_first_frame(read
 
 async def test_a_desk_of_another_branch_refuses_the_login_and_an_area_manager_lands_read_only(network, db_url, clock):
     """Issue 15: a Porto desk (--branch POR01) refuses Ana, who works in Lisbon; Clara, an area_manager,
-    opens the supervisor screen and nothing else."""
+    lands on the network screen and may open the supervisor screen, nothing else."""
     from deskapp.config.load import choose_branch
     from deskapp.core.startup import open_context
 
@@ -166,6 +166,9 @@ async def test_a_desk_of_another_branch_refuses_the_login_and_an_area_manager_la
         app.screen.query_one("#login").value = ""
         await log_in(pilot, "clara", pin=auth_pins["clara"])
         assert app.session is not None and app.session.role == "area_manager"
+        assert app.current_mode == "network"  # the branches assigned, first
+        await settle(pilot, 0.5)
+        await pilot.press("f6")
         assert app.current_mode == "supervisor"
         await settle(pilot, 0.5)
         told = [n.message for n in app._notifications]

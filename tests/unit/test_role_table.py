@@ -401,7 +401,8 @@ def test_the_screens_agree_with_the_table():
     assert tuple(r for r in ROLES if "audit" in SCREENS[r]) == roles_for("audit.browse")
     # an area_manager opens the supervisor screen read-only: every action on it is refused in core
     assert tuple(r for r in ROLES if "supervisor" in SCREENS[r]) == (*roles_for("queue.move"), "area_manager")
-    # ... and sees the network (network.view), its one action beside reading
+    # ... and sees the network (network.view: its home screen), its one action beside reading
+    assert [r for r in ROLES if "network" in SCREENS[r]] == ["area_manager"] and SCREENS["area_manager"][0] == "network"
     assert [a for a, rule in TABLE.items() if "area_manager" in (rule.roles or ())] == ["network.view"]
 
 

@@ -30,7 +30,8 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "teller": ("desk", "customers"),
     "supervisor": ("supervisor", "desk", "reception", "customers", "feedback", "manager", "audit"),
     "manager": ("manager", "customers", "feedback"),
-    "area_manager": ("supervisor",),  # read-only there: every action on it is a supervisor's (core refuses)
+    # The branches assigned first; a branch's supervisor screen read-only (its actions are a supervisor's).
+    "area_manager": ("network", "supervisor"),
 }
 SCREEN_TITLES = {
     "reception": "Reception",
@@ -40,6 +41,7 @@ SCREEN_TITLES = {
     "supervisor": "Supervisor",
     "manager": "Manager",
     "audit": "Audit",
+    "network": "Network",
 }
 
 

@@ -68,10 +68,12 @@ class NetworkScreen(AppScreen):
     BRANCHES: list[int] | None = None  # the branches shown; None: every branch
 
     def __init__(self, branch_ids: list[int] | None = None, *,
-                 open_branch: Callable[[Context, bool], Screen] | None = None) -> None:
-        """`open_branch(branch's context, read_only)`: the screen Enter opens (the supervisor's view)."""
+                 open_branch: Callable[[Context, bool], Screen] | None = None, home: bool = False) -> None:
+        """`open_branch(branch's context, read_only)`: the screen Enter opens (the supervisor's view);
+        `home`: the screen an area manager lands on (nothing under it to go back to)."""
         super().__init__(name="network")
         self.open_branch = open_branch
+        self.home = home
         self.branch_ids = branch_ids if branch_ids is not None else self.BRANCHES
         self.rows: list[network.BranchNow] = []
         self.sort = 1  # waiting, most first
@@ -151,6 +153,11 @@ class NetworkScreen(AppScreen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "back":
+            return not self.home  # a home screen has nothing under it
+        return True
 
     def action_back(self) -> None:
         self.dismiss()
