@@ -20,6 +20,7 @@ from deskapp.config.schema import Config
 from deskapp.core.context import Context
 from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
 from deskapp.db import statements
+from deskapp.db.database import is_postgres
 
 HOLD = dt.timedelta(seconds=30)
 """A "ticket issued" message waits this long for its expected wait (estimated just after the issue's
@@ -48,18 +49,23 @@ def _insert(rows: list[tuple], branch_id: int | None, now: dt.datetime) -> None:
         tuple(params))
 
 
-def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
-    """(channel, recipient) for each way this contact can be reached with the channels configured."""
+def configured_channels(ctx: Context) -> list[tuple[str, str]]:
+    """(channel, the contact's field it sends to: phone or email) for each channel this branch has."""
     section = ctx.config.notifications
     found = []
-    if contact.email and section.email is not None:
-        found.append(("email", contact.email))
-    if contact.phone:
-        if section.phone_channel == "sms" and section.sms is not None:
-            found.append(("sms", contact.phone))
-        elif section.phone_channel == "webhook" and section.webhook is not None:
-            found.append(("webhook", contact.phone))
+    if section.email is not None:
+        found.append(("email", "email"))
+    if section.phone_channel == "sms" and section.sms is not None:
+        found.append(("sms", "phone"))
+    elif section.phone_channel == "webhook" and section.webhook is not None:
+        found.append(("webhook", "phone"))
     return found
+
+
+def channels_for(ctx: Context, contact: Contact) -> list[tuple[str, str]]:
+    """(channel, recipient) for each way this contact can be reached with the channels configured."""
+    reach = {"email": contact.email, "phone": contact.phone}
+    return [(channel, reach[field]) for channel, field in configured_channels(ctx) if reach[field]]
 
 
 def offered(config: Config) -> tuple[bool, bool]:
@@ -134,6 +140,9 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
     if not section.enabled:
         return
     branch = ctx.config.branch.name
+    if is_postgres():
+        _on_call_in_one_statement(ctx, ticket_id, counter_name, now)
+        return
     rows: list[tuple] = []
     # One read answers both questions (call-next holds the write lock meanwhile): the called ticket's
     # contact, if any, and whether any other ticket still waits for its "your turn is near".
@@ -156,6 +165,41 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
         statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
                            (False, *cleared))
     _insert(rows, ctx.branch_id, now)
+
+
+def _on_call_in_one_statement(ctx: Context, ticket_id: int, counter_name: str, now: dt.datetime) -> None:
+    """on_call on PostgreSQL as one statement: every round trip inside call-next's transaction lengthens
+    the time the claim's locks are held (four statements took 1.34 x call-next's time with every ticket
+    told by phone and e-mail; on SQLite, in process, the same four cost 1.06 x). The same messages as
+    the statements above: the called ticket's "ticket called", "turn soon" for each waiting ticket of
+    its line that reached the configured place and still waits for it, their flags cleared."""
+    channels = configured_channels(ctx)
+    if not channels:
+        return
+    pairs = ", ".join("(?, ?)" for _ in channels)
+    statements.execute(
+        "WITH called AS (SELECT t.id, t.number, t.service_id, s.name AS service FROM ticket t "
+        "  JOIN service s ON s.id = t.service_id WHERE t.id = ?), "
+        "front AS (SELECT t.id, t.number, row_number() OVER (ORDER BY t.front DESC, t.queued_at, t.id) AS place "
+        "  FROM ticket t WHERE t.branch_id = ? AND t.status = 'waiting' "
+        "  AND t.service_id = (SELECT service_id FROM called) ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?), "
+        "told AS (SELECT c.id AS ticket_id, 'ticket_called' AS kind, json_build_object('branch', ?::text, "
+        "    'service', c.service, 'number', c.number, 'counter', ?::text) AS payload FROM called c "
+        "  UNION ALL SELECT f.id, 'turn_soon', json_build_object('branch', ?::text, "
+        "    'service', (SELECT service FROM called), 'number', f.number, 'position', f.place) "
+        "  FROM front f JOIN ticket_contact k ON k.ticket_id = f.id AND k.soon_pending), "
+        "cleared AS (UPDATE ticket_contact SET soon_pending = FALSE WHERE soon_pending "
+        "  AND ticket_id IN (SELECT ticket_id FROM told)) "
+        "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
+        "  next_attempt_at, not_before, created_at, branch_id) "
+        "SELECT m.kind, m.channel, m.recipient, m.payload::text, "
+        "  't' || m.ticket_id || ':' || m.kind || ':' || m.channel, 'pending', 0, ?, NULL, ?, ? "
+        "FROM (SELECT o.ticket_id, o.kind, o.payload, ch.channel, "
+        "        CASE ch.field WHEN 'email' THEN k.email ELSE k.phone END AS recipient "
+        f"      FROM told o JOIN ticket_contact k ON k.ticket_id = o.ticket_id CROSS JOIN (VALUES {pairs}) ch(channel, field)) m "
+        "WHERE m.recipient IS NOT NULL ON CONFLICT (idempotency_key) DO NOTHING",
+        (ticket_id, ctx.branch_id, ctx.config.notifications.turn_soon_position, ctx.config.branch.name, counter_name,
+         ctx.config.branch.name, now, now, ctx.branch_id, *(v for pair in channels for v in pair)))
 
 
 def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> tuple[list[tuple], list[int]]:
