@@ -1,6 +1,6 @@
 """The notification outbox: what it adds to issue and call-next, delivery rate, `notify status` at 1,000,000 sent.
 
-    python bench/notify.py [--pg URL] [--tickets 150] [--rounds 7] [--messages 2000] [--sent 1000000]
+    python bench/notify.py [--pg URL [--skip-sqlite]] [--tickets 150] [--rounds 7] [--messages 2000] [--sent 1000000]
                            [--status-db PATH] [--json OUT]
 
 1. Overhead (issue #17: at most 10 %): in one database, three modes: notifications off; on, every
@@ -232,15 +232,17 @@ def main() -> None:
     parser.add_argument("--status-db", default=None, help="SQLite file for the status figure (kept; reused)")
     parser.add_argument("--json", default=None)
     parser.add_argument("--parts", default="overhead,delivery,status", help="which figures, comma-separated")
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only (with --pg)")
     args = parser.parse_args()
     os.environ["DESKAPP_BENCH_SECRET"] = SECRET
     results = {}
     with Receiver(SECRET) as receiver, tempfile.TemporaryDirectory() as tmp:
         cfgs = configs(receiver.url)
         status_file = args.status_db or str(Path(tmp) / "status.db")
-        results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args, receiver, cfgs, f"sqlite:///{status_file}")
-        show("sqlite", results["sqlite"])
-        sys.stdout.flush()
+        if not args.skip_sqlite:
+            results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args, receiver, cfgs, f"sqlite:///{status_file}")
+            show("sqlite", results["sqlite"])
+            sys.stdout.flush()
         if args.pg:
             url = pg_database(args.pg, "create")
             try:
