@@ -61,6 +61,16 @@ def test_demo_data_is_realistic(config, tmp_path):
 
     for login, (role, pin) in result.pins.items():
         assert auth.login(ctx, login, pin).role == role == Staff.get(Staff.login == login).role
+    # The coming week's agenda (issue 17): meetings with the customer's own manager, desk visits with
+    # anyone, every booking audited and in a future slot.
+    from deskapp.db.models import Appointment, AuditEvent
+
+    booked = list(Appointment.select())
+    assert len(booked) >= 20 and all(NOW < b.starts_at < NOW + dt.timedelta(days=8) for b in booked)
+    meetings = [b for b in booked if b.service.code in ("LOAN", "ACCT")]
+    assert meetings and all(b.staff_id == b.customer.manager_id for b in meetings)
+    assert any(b.staff_id is None for b in booked)
+    assert AuditEvent.select().where(AuditEvent.action == "appointment_booked").count() == len(booked)
     database.close()
 
 

@@ -11,6 +11,7 @@ lock of their staff row (FOR UPDATE on PostgreSQL), so two bookings of them cann
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import peewee
 
@@ -131,11 +132,12 @@ def _retrying(work):
 @acts_as("appointments.book")
 def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.datetime, *, by: str,
          named: str | None = None, branch_code: str | None = None, phone: str | None = None,
-         email: str | None = None) -> AppointmentInfo:
+         email: str | None = None, code_rng: random.Random | None = None) -> AppointmentInfo:
     """Book a slot for a customer (`at`: branch-local, ISO text or a datetime), with `named` or anyone.
 
     `phone` / `email`: where the customer wants this booking's messages (confirmed, reminders, moved,
-    cancelled), written to the notification outbox in the booking's transaction; none: no message."""
+    cancelled), written to the notification outbox in the booking's transaction; none: no message.
+    `code_rng`: see records.new_code (the demo's seeded generator; never for real bookings)."""
     actor = _actor(by, "appointments.book")
     contact = parse_contact(ctx, phone, email)
     branch = _branch(ctx, branch_code)
@@ -153,7 +155,7 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
         seat = _take_seat(branch, service, slot, capacity, staff)
         row = Appointment.create(
             branch=branch.id, service=service.id, customer=customer.id, staff=staff.id if staff else None,
-            code=new_code(), starts_at=slot.starts_at, ends_at=slot.ends_at, hour_start=slot.hour_start, seat=seat,
+            code=new_code(code_rng), starts_at=slot.starts_at, ends_at=slot.ends_at, hour_start=slot.hour_start, seat=seat,
             status=BOOKED, created_at=now, created_by=actor.id,
             notify_phone=contact.phone if contact else None, notify_email=contact.email if contact else None)
         _tell(ctx, "booking_confirmed", row, service, branch, customer, now)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import secrets
 from dataclasses import dataclass
 
@@ -61,8 +62,11 @@ class AppointmentInfo:
                 "ends_at": self.ends_at.isoformat(timespec="minutes"), "status": self.status, "ticket": self.ticket}
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def new_code(rng: random.Random | None = None) -> str:
+    """A booking code from the system's secure source (a guessable code would let a stranger check in
+    someone else's booking); `rng`: a seeded generator instead, for the demo's reproducible data only."""
+    choice = rng.choice if rng is not None else secrets.choice
+    return "".join(choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normal_code(code: str) -> str:

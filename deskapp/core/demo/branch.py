@@ -23,6 +23,7 @@ from deskapp import logs
 from deskapp.core import queue as q
 from deskapp.core.clock import FixedClock, to_utc
 from deskapp.core.context import Context
+from deskapp.core.demo import bookings as bookings_demo
 from deskapp.core.demo import customers as customers_demo
 from deskapp.core.demo import feedback as feedback_demo
 from deskapp.core.demo import relationship as relationship_demo
@@ -149,6 +150,7 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, c
     result.tickets = Ticket.select().count()
     customers_demo.populate(ctx, rng, customer_ids)
     relationship_demo.populate(ctx, rng, days)
+    bookings_demo.populate(ctx, random.Random(seed + 17))  # its own numbers: the rest stays as it was
     return result
 
 
