@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/deskapp --db $(DB) demo --if-empty
+	@$(BIN)/deskapp --db $(DB) demo --if-empty --pause
 	$(BIN)/deskapp --db $(DB)
 
 # The suite runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 for one process); slow

@@ -108,9 +108,12 @@ def init(env: Env) -> None:
 @click.option("--branches", "branch_count", default=1, show_default=True, type=click.IntRange(1, 500),
               help="History for the configuration's first N branches (customers shared among them).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
+@click.option("--pause", is_flag=True,
+              help="On a terminal, wait for a key after printing the PINs (make run opens the app next).")
 @click.pass_obj
 @user_errors
-def demo(env: Env, customers: int, days: int, seed: int, load: float, branch_count: int, if_empty: bool) -> None:
+def demo(env: Env, customers: int, days: int, seed: int, load: float, branch_count: int, if_empty: bool,
+         pause: bool) -> None:
     """Build a realistic demo branch with history, and print the demo PINs."""
     from deskapp.core.demo import branch as demo_core
 
@@ -128,6 +131,8 @@ def demo(env: Env, customers: int, days: int, seed: int, load: float, branch_cou
     click.echo("Demo PINs (shown once):")
     for login, (role, pin) in result.pins.items():
         click.echo(f"  {login:<10} {role:<12} {pin}")
+    if pause:  # click.pause does nothing unless both ends are a terminal
+        click.pause("Note the PINs, then press any key to open deskapp...")
 
 
 @main.command()

@@ -379,6 +379,15 @@ class Retention(Section):
     personal is erased; the customer number and anonymous figures always stay."""
 
 
+class Display(Section):
+    """The waiting-room display (`deskapp display`, `deskapp serve --screen display`)."""
+
+    announce: bool = False
+    """Speak each call ("Ticket A 0 0 5, counter 1") through espeak-ng when it is installed."""
+    voice: str = Field("en", pattern=r"^[A-Za-z0-9_+-]{1,40}$")
+    """The espeak-ng voice of the spoken calls (`espeak-ng --voices` lists them; e.g. en, pt, de)."""
+
+
 class Config(Section):
     """The whole of config.yaml."""
 
@@ -429,6 +438,8 @@ class Config(Section):
     """Next-best-offer rules for the relationship manager and the workflow offers step; see offers_schema.py."""
     appointments: Appointments = Appointments()
     """Booked visits: slots, capacity per service and hour, grace and early margins; see appointments_schema.py."""
+    display: Display = Display()
+    """The waiting-room display: spoken calls."""
     _catalogue: tuple[list[Service], list[Service]] | None = PrivateAttr(None)
     """(this branch's services, the shared ones before its overrides), set by for_branch."""
 

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
+from textual.geometry import Region
 from textual.widgets import DataTable, Digits, Static
 
+from deskapp.config.schema import Display
 from deskapp.core import queue as q
 from deskapp.tui.app import DeskApp
-from deskapp.tui.screens.display import DisplayScreen
+from deskapp.tui.screens.display import DisplayScreen, RecentCalls
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 
 
@@ -70,3 +75,125 @@ async def test_display_calls_a_moved_ticket_with_the_number_printed_for_it(ctx, 
         assert app.screen.query_one("#display-number", TicketDigits).value == "A001"
         assert text(app, "#display-now-text") == "A001 (was C001) → Counter 1"
         assert " ".join(text(app, "#display-calls").split()) == "A001 → Counter 1 10:00 (was C001)"
+
+
+def ink_rows(widget) -> list[str]:
+    """The widget's rows as drawn, keeping those with block-font ink (half and full blocks)."""
+    width, height = widget.size
+    lines = [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+    return [line for line in lines if any(c in line for c in "█▀▄")]
+
+
+async def test_the_number_and_counter_fill_a_large_window(ctx, clock):
+    """Issue 19, part 8: at 1400x900 in a browser (145x47 cells at textual-serve's 16 px font) the
+    number was three thin rows, about 40 px; now it is at least a quarter of the window high, and the
+    last calls and waiting counts are drawn in the block font too."""
+    q.issue(ctx, "CASH", channel="kiosk")
+    q.issue(ctx, "CASH", channel="kiosk")
+    app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(145, 47)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        await pilot.pause()
+        number = app.screen.query_one("#display-number", TicketDigits)
+        counter = app.screen.query_one("#display-counter", TicketDigits)
+        assert len(ink_rows(number)) >= 47 / 4
+        assert len(ink_rows(counter)) >= 47 / 4
+        assert number.scale >= 4 and counter.scale >= 4
+        calls = app.screen.query_one(RecentCalls)
+        assert len([row for row in calls.big_lines() if row.strip()]) >= 4  # A001→1 in the block font
+        cash = app.screen.query_one("#display-tile-CASH")
+        assert cash.query_one(TicketDigits).value == "1" and len(ink_rows(cash.query_one(TicketDigits))) >= 3
+
+
+async def test_a_small_terminal_still_shows_the_whole_call(ctx, clock):
+    q.issue(ctx, "CASH", channel="kiosk")
+    app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        await pilot.pause()
+        number = app.screen.query_one("#display-number", TicketDigits)
+        assert number.region.height == 3 and len(number.lines()) == 3  # three-line glyphs
+        assert text(app, "#display-now-text") == "A001 → Counter 1"
+        assert app.screen.query_one("#display-waiting", DataTable).display
+
+
+async def test_a_recall_blinks_the_panel_and_says_so(ctx, clock):
+    """Issue 19, part 8: a recall flashes, even one within the same second as the call."""
+    q.issue(ctx, "CASH", channel="kiosk")
+    app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        q.recall(ctx, "1")  # the fixed clock: the same instant as the call
+        await wait_until(app, pilot, lambda: "(again)" in text(app, "#display-calls"))
+        assert bells == [1, 1]
+        assert text(app, "#display-now-text") == "A001 → Counter 1 · called again"
+        panel = app.screen.query_one("#display-now")
+        seen = set()
+        for _ in range(14):
+            seen.add(panel.has_class("blink"))
+            assert panel.has_class("flash")
+            await pilot.pause(0.1)
+        assert seen == {True, False}  # it blinks, not only changes colour
+
+
+def fake_espeak(tmp_path: Path, monkeypatch, *, delay: float = 0.0) -> Path:
+    """An espeak-ng on PATH that writes its arguments, one a line, then takes `delay` seconds to speak."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    said = tmp_path / "said"
+    script = folder / "espeak-ng"
+    script.write_text(f"#!{sys.executable}\nimport sys, time\n"
+                      f"open({str(said)!r}, 'a').write('\\n'.join(sys.argv[1:]) + '\\n---\\n')\n"
+                      f"time.sleep({delay})\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return said
+
+
+async def test_a_call_is_spoken_when_announce_is_on(ctx, clock, tmp_path, monkeypatch):
+    said = fake_espeak(tmp_path, monkeypatch, delay=3.0)
+    config = ctx.config.model_copy(update={"display": Display(announce=True, voice="pt")})
+    q.issue(ctx, "CASH", channel="kiosk")
+    q.issue(ctx, "CASH", channel="kiosk")
+    app = DeskApp(ctx, config=config, mode="display", clock=clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while not said.exists() or "---" not in said.read_text():
+            assert loop.time() < deadline, "espeak-ng was not started"
+            await pilot.pause(0.05)
+        assert said.read_text() == "-v\npt\nTicket A 0 0 1, counter 1\n---\n"
+        # The voice takes 3 s; the display follows the next call meanwhile.
+        started = loop.time()
+        q.call_next(ctx, "2", "joao")
+        while "A002" not in text(app, "#display-calls"):
+            await pilot.pause(0.05)
+        assert loop.time() - started < 2.5
+
+
+async def test_the_display_is_silent_by_default(ctx, clock, tmp_path, monkeypatch):
+    said = fake_espeak(tmp_path, monkeypatch)
+    assert ctx.config.display.announce is False
+    q.issue(ctx, "CASH", channel="kiosk")
+    app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+    app.bell = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(app, pilot, lambda: "No calls yet" in text(app, "#display-calls"))
+        q.call_next(ctx, "1", "ana")
+        await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
+        await pilot.pause(0.5)
+    assert not said.exists()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
+from textual.geometry import Region
 from textual.widgets import ContentSwitcher, Input, Static
 
 from deskapp.core.security import auth
@@ -104,3 +105,32 @@ async def test_only_a_supervisor_closes_the_kiosk(ctx, clock):
     actions = [(e.staff, e.action) for e in AuditEvent.select().where(AuditEvent.action.startswith("kiosk_exit"))]
     assert ("ana", "kiosk_exit") in actions and ("sofia", "kiosk_exit_failed") in actions
     assert actions[-1] == ("sofia", "kiosk_exit")
+
+
+def left_edge_pixels(rows: list[str]) -> list[bool]:
+    """The ink of a glyph's first column, pixel by pixel (a half block is two pixels, a line one)."""
+    halves = {"█": (True, True), "▀": (True, False), "▄": (False, True), " ": (False, False)}
+    pixels: list[bool] = []
+    for row in rows:
+        cell = row[0] if row else " "
+        pixels.extend(halves.get(cell, (cell != " ",)))
+    return pixels
+
+
+async def test_the_wait_digit_8_has_a_waist(ctx, clock):
+    """Issue 19, part 8: the kiosk's 8 (`╭─╮ ├─┤ ╰─╯`) read as a boxed minus; an 8 is two loops,
+    so its left edge is broken at the middle."""
+    app = DeskApp(ctx, config=ctx.config, mode="kiosk", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await settle(app, pilot)
+        wait = app.screen.query_one("#kiosk-wait", TicketDigits)
+        wait.update("8")
+        await pilot.pause()
+        rows = [strip.text for strip in wait.render_lines(Region(0, 0, *wait.size))]
+        ink = [row for row in rows if row.strip()]
+        start = min(len(row) - len(row.lstrip()) for row in ink)
+        edge = left_edge_pixels([row[start:] for row in ink])
+        top, bottom = edge.index(True), len(edge) - 1 - edge[::-1].index(True)
+        assert not all(edge[top:bottom + 1]), f"the 8 is a closed box: {ink}"
+        assert edge[top + 1] and edge[bottom - 1]  # ...while both loops are closed

@@ -1,27 +1,33 @@
 """The waiting-room display: the ticket being called and where, the last calls, the queues, the time.
 
 Nothing to press (ctrl+q quits). It reloads when another desk changes the queue (the app's
-`changes` signal); a new call or recall flashes the "now serving" panel and rings the bell.
+`changes` signal). The number and the counter are drawn in a block font as large as the window
+allows (TicketDigits), the last calls and the waiting counts too where there is room, so the room
+reads them from five metres; a small terminal gets the same screen in text. A new call or a recall
+blinks the "now serving" panel, rings the bell and, when `display.announce` is on and espeak-ng
+is installed, is spoken.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Digits, Static
 
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import floor
+from deskapp.tui import announce
 from deskapp.tui.format import escape, plain, ticket_number
 from deskapp.tui.screens.base import AppScreen
-from deskapp.tui.widgets.ticket_digits import TicketDigits
+from deskapp.tui.widgets.ticket_digits import TicketDigits, block_lines, block_rows, block_width
 from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core
 
 RECENT_CALLS = 6
 FLASH_SECONDS = 5.0
+BLINK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,15 @@ def board(ctx: Context) -> Board:
 
 
 class RecentCalls(Static):
-    """The last calls as plain text, newest first (also what a screen reader or a test can read)."""
+    """The last calls, newest first: as text (also what a screen reader or a test reads), drawn in the
+    block font ("A001→1") when the panel has room for at least three of them."""
+
+    def __init__(self, content: str = "", *, id: str | None = None) -> None:
+        super().__init__(content, id=id)
+        self.big: list[str] = []
 
     def show(self, calls: list[floor.Call], timezone: str) -> None:
+        self.big = [f"{call.number}→{call.counter}" for call in calls]
         if not calls:
             self.update("No calls yet today.")
             return
@@ -51,6 +63,42 @@ class RecentCalls(Static):
             lines.append(f"[b]{number}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}{was}")
         self.update("\n".join(lines))
 
+    def big_lines(self) -> list[str]:
+        """The block-font rows shown now, or [] when the panel is too small and shows text."""
+        width, height = self.size
+        if not self.big or not width:
+            return []
+        wanted = 3  # the same layout whatever the number of calls so far
+        longest = max(self.big, key=len)
+        scale = min(width // block_width(longest, 1), 8)
+        while scale and wanted * (block_rows(scale) + 1) - 1 > height:
+            scale -= 1
+        if not scale:
+            return []
+        rows: list[str] = []
+        for line in self.big:
+            if len(rows) + block_rows(scale) > height:
+                break
+            rows.extend(block_lines(line, scale))
+            rows.append("")
+        return rows[:-1]
+
+    def render(self):
+        rows = self.big_lines()
+        return "\n".join(rows) if rows else super().render()
+
+
+class WaitingTile(Vertical):
+    """One service on the waiting board: its name, and how many wait in the block font."""
+
+    def __init__(self, code: str, name: str) -> None:
+        super().__init__(id=f"display-tile-{code}", classes="display-tile")
+        self.service_name = name
+
+    def compose(self) -> ComposeResult:
+        yield Static(escape(self.service_name), classes="display-tile-name")
+        yield TicketDigits("", classes="display-tile-count")
+
 
 class DisplayScreen(AppScreen):
     def __init__(self) -> None:
@@ -58,24 +106,32 @@ class DisplayScreen(AppScreen):
         self.latest: tuple | None = None
         self._loaded = False
         self._unflash = None
+        self._blink = None
 
     def compose(self) -> ComposeResult:
         config = self.config
         with Horizontal(id="display-top"):
             yield Static(f"[b]{escape(config.branch.name)}[/b]", id="display-branch")
             yield Digits("--:--", id="display-clock")
+        with Vertical(id="display-now"):
+            with Horizontal(id="display-now-row"):
+                with Vertical(id="display-now-ticket"):
+                    yield Static("Now serving", classes="display-caption")
+                    yield TicketDigits("", id="display-number")
+                with Vertical(id="display-now-counter"):
+                    yield Static("Go to counter", classes="display-caption")
+                    yield TicketDigits("", id="display-counter")
+            yield Static("Waiting for the first call.", id="display-now-text")
         with Horizontal(id="display-main"):
-            with Vertical(id="display-now"):
-                yield Static("Now serving", classes="display-caption")
-                yield TicketDigits("", id="display-number")
-                yield Static("please go to", classes="display-caption")
-                yield TicketDigits("", id="display-counter")
-                yield Static("Waiting for the first call.", id="display-now-text")
             with Vertical(id="display-recent"):
                 yield Static("Last calls", classes="display-caption")
                 yield RecentCalls("", id="display-calls")
-        yield Static("Waiting now", classes="display-caption", id="display-waiting-title")
-        yield WaitingTable(public=True, id="display-waiting")
+            with Vertical(id="display-queues"):
+                yield Static("Waiting now", classes="display-caption", id="display-waiting-title")
+                with Grid(id="display-board"):
+                    for service in config.services:
+                        yield WaitingTile(service.code, service.name)
+                yield WaitingTable(public=True, id="display-waiting")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._show_clock)
@@ -92,8 +148,11 @@ class DisplayScreen(AppScreen):
         timezone = self.config.branch.timezone
         self.query_one(RecentCalls).show(data.calls, timezone)
         self.query_one(WaitingTable).show(data.status.services)
+        for service in data.status.services:
+            for tile in self.query(f"#display-tile-{service.code}"):
+                tile.query_one(TicketDigits).update(str(service.waiting))
         latest = data.calls[0] if data.calls else None
-        key = (latest.number, latest.counter, latest.at) if latest else None
+        key = (latest.number, latest.counter, latest.at, latest.recall) if latest else None
         if key != self.latest or not self._loaded:
             self._show_now(latest, announce=self._loaded and latest is not None)
         self.latest = key
@@ -104,11 +163,34 @@ class DisplayScreen(AppScreen):
         self.query_one("#display-counter", TicketDigits).update(call.counter if call else "")
         text = f"{ticket_number(call.number, call.former_number)} → {call.counter_name}" if call \
             else "Waiting for the first call."
+        if call is not None and call.recall:
+            text += " · called again"
         self.query_one("#display-now-text", Static).update(plain(text))
-        if announce:
+        if announce and call is not None:
             self.app.bell()
-            panel = self.query_one("#display-now")
-            panel.add_class("flash")
-            if self._unflash is not None:
-                self._unflash.stop()
-            self._unflash = self.set_timer(FLASH_SECONDS, lambda: panel.remove_class("flash"))
+            self._flash()
+            self._speak(call)
+
+    def _flash(self) -> None:
+        """Blink the panel for FLASH_SECONDS (the class `flash` stays on, `blink` toggles)."""
+        panel = self.query_one("#display-now")
+        panel.add_class("flash", "blink")
+        for timer in (self._unflash, self._blink):
+            if timer is not None:
+                timer.stop()
+        self._blink = self.set_interval(BLINK_SECONDS, lambda: panel.toggle_class("blink"))
+
+        def unflash() -> None:
+            if self._blink is not None:
+                self._blink.stop()
+            panel.remove_class("flash", "blink")
+
+        self._unflash = self.set_timer(FLASH_SECONDS, unflash)
+
+    def _speak(self, call: floor.Call) -> None:
+        settings = self.config.display
+        if not settings.announce:
+            return
+        text = announce.spoken(call.number, call.counter)
+        self.run_worker(lambda: announce.speak(text, settings.voice), thread=True, group="announce",
+                        exit_on_error=False, description="announce")

@@ -136,7 +136,7 @@ class ReceptionScreen(AppScreen):
             with Vertical(id="reception-side"):
                 with Vertical(id="reception-ticket"):
                     yield Static("Last ticket", classes="section-title")
-                    yield TicketDigits("", id="reception-number")
+                    yield TicketDigits("", id="reception-number", max_scale=0)
                     yield Static("No ticket issued yet.", id="reception-ticket-info")
                 yield Static("Waiting now", classes="section-title")
                 yield WaitingTable(id="reception-waiting")

@@ -5,9 +5,9 @@ from collections.abc import Iterable
 
 from deskapp.core.queue.floor import ServiceStatus
 from deskapp.tui.format import minutes
-from deskapp.tui.widgets.fit_table import Column, FitTable, before
+from deskapp.tui.widgets.fit_table import Column, FitTable, before, clip
 
-PUBLIC = (Column("Service"), Column("Waiting"))
+PUBLIC = (Column("Service", shorten=clip(20)), Column("Waiting"))
 # Reception's side panel is about 30 cells wide on an 80-column terminal: the service's code and
 # the count stay, then the longest wait; the target goes first, then the open counters.
 STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting"), Column("Longest wait", short="Longest"),
