@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Literal
+from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from deskapp.config.appointments_schema import Appointments
 from deskapp.config.feedback_schema import Feedback
@@ -244,6 +244,18 @@ class Reports(Section):
     day when the period starts earlier (days before it are skipped)."""
 
 
+def _minutes_or_off(value: object) -> object:
+    if isinstance(value, str) and not value.strip().isdigit():
+        if value.strip().lower() == "off":
+            return 0
+        raise ValueError(f"'{value}' is neither minutes (0-240) nor off")
+    return value
+
+
+IdleMinutes = Annotated[int, BeforeValidator(_minutes_or_off), Field(ge=0, le=240)]
+"""Minutes of an idle lock, 0 or "off" for none."""
+
+
 class Security(Section):
     lockout_attempts: int = Field(5, ge=1, le=100)
     """Wrong PINs in a row that lock an account."""
@@ -251,8 +263,28 @@ class Security(Section):
     """How long a locked account stays locked."""
     idle_lock_minutes: int = Field(5, ge=1, le=240)
     """Minutes without a key or click after which the desk returns to the login screen."""
+    idle_lock_by_role: dict[Role, IdleMinutes] = Field(default_factory=dict)
+    """Per role, the idle lock in minutes instead of idle_lock_minutes (1-240), or 0 / "off" (quoted)
+    for none: e.g. greeter: 30, supervisor: "off" for a dashboard on a wall screen."""
     pin_min_length: int = Field(4, ge=4, le=12)
     """Fewest digits a PIN may have."""
+
+    def idle_lock_for(self, role: str) -> int | None:
+        """Minutes of inactivity after which a desk of this role locks; None: never."""
+        minutes = self.idle_lock_by_role.get(role, self.idle_lock_minutes)  # type: ignore[call-overload]
+        return minutes or None
+
+
+class InputFormats(Section):
+    """How the boxes read what people type: dates and amounts in the branch's usual way (ISO dates,
+    2026-12-31, are always understood too)."""
+
+    date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    """Order of day, month and year in a typed date such as 31/12/1980 (DMY), 12/31/1980 (MDY) or
+    1980/12/31 (YMD); '/', '.', '-' or a space separate them."""
+    decimal_separator: Literal[".", ","] = "."
+    """What separates the cents in a typed amount: "." (1,250.50) or "," (1.250,50); the other one
+    may group thousands."""
 
 
 class FollowUps(Section):
@@ -419,6 +451,8 @@ class Config(Section):
     """Everyone who logs in; PINs are set with `deskapp staff set-pin`, never written here."""
     security: Security = Security()
     """Login lockout and idle lock."""
+    input: InputFormats = InputFormats()
+    """How typed dates and amounts are read (date order, decimal separator)."""
     reports: Reports = Reports()
     """Limits of the supervisor's reports."""
     followups: FollowUps = FollowUps()

@@ -73,6 +73,9 @@ class FormField(_Strict):
     """The options of a choice field."""
     help: str = ""
     """A hint shown under the box."""
+    multiline: StrictBool | None = None
+    """Whether a text field is typed in a box of several lines (a complaint, a note); by default when
+    it may hold more than 200 characters (max)."""
     sensitive: StrictBool = False
     """Whether the value is masked like a national ID (all but its last four characters) in the steps
     recorded so far, the summary and anything else that shows it, for every role but

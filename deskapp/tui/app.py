@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
+from textual.timer import Timer
 
 from deskapp.tui.commands import DeskCommands
 
@@ -90,7 +91,13 @@ class DeskApp(App):
         Binding("f8", "open('audit')", "Audit", show=True, id="open_audit"),
         Binding("ctrl+l", "lock", "Lock", id="lock"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        # Tab moves the focus as the app reads it (priority), not once the key has bubbled up past the
+        # box: the keys typed right behind it then reach the next box (deskapp/tui/widgets/fields.py).
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
+    HOLD_KEYS_SECONDS = 15.0
+    """Longest a screen may hold the keys typed ahead (hold_keys) before they are let through anyway."""
 
     def __init__(self, ctx: Context | None, *, config: Config | None = None, config_path: str | None = None,
                  db_url: str | None = None, mode: str = "desk", counter: str | None = None,
@@ -110,6 +117,9 @@ class DeskApp(App):
         self._poll_failing = False  # the last change poll could not reach the database
         self._last_activity = dt.datetime.min
         self._modes_added: set[str] = set()
+        self._held_keys: list[events.Key] | None = None  # keys typed while a screen moves the focus
+        self._hold_timer: Timer | None = None
+        self._replaying = False
         if mode == "kiosk":
             # A kiosk is used by the public: no command palette (its system commands), no ctrl+q.
             self.use_command_palette = False
@@ -247,6 +257,40 @@ class DeskApp(App):
             return self.session is not None
         return True
 
+    # -- keys typed ahead -------------------------------------------------------------------------
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on, in order, until release_keys(): a screen that saves and
+        then shows new boxes (a workflow step) gives them to the box that takes the focus, none lost."""
+        if self._held_keys is None:
+            self._held_keys = []
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        self._hold_timer = self.set_timer(self.HOLD_KEYS_SECONDS, self.release_keys)
+
+    def release_keys(self) -> None:
+        """Hand the held keys on, in the order typed, as if they were typed now."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._held_keys is not None and not self._replaying:
+            self._replaying = True  # keys arriving before the replay runs are held behind the others
+            self.call_later(self._replay_keys)
+
+    async def _replay_keys(self) -> None:
+        self._replaying = False
+        held, self._held_keys = self._held_keys or [], None
+        while held:
+            await super().on_event(held.pop(0))
+            if self._held_keys is not None:  # that key started a new hold: the rest wait behind it
+                self._held_keys[:0] = held
+                return
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._held_keys is not None:
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
     # -- activity, idle lock and change polling --------------------------------------------------
     def now(self) -> dt.datetime:
         return self.ctx.now() if self.ctx else dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -263,9 +307,9 @@ class DeskApp(App):
     def _tick(self) -> None:
         if self.ctx is None:
             return
-        if self.session is not None:
-            idle = dt.timedelta(minutes=self.config.security.idle_lock_minutes)
-            if self.now() - self._last_activity >= idle:
+        minutes = self.config.security.idle_lock_for(self.session.role) if self.session is not None else None
+        if minutes is not None:  # None: no session, or a role the configuration never locks
+            if self.now() - self._last_activity >= dt.timedelta(minutes=minutes):
                 self.run_worker(self.action_lock("idle_lock"), exclusive=True, group="lock")
                 self.notify("Locked after inactivity.", severity="information")
         self._poll_changes()

@@ -108,8 +108,9 @@ async def test_a_follow_up_is_worked_from_detail_to_closed(ctx, clock):
         assert "OVERDUE" in text(app, "#detail-body") and "Answers: CSAT 1, NPS 2" in text(app, "#detail-body")
         await pilot.press("c")  # record a contact
         await until(pilot, lambda: isinstance(app.screen, ContactDialog))
-        await pilot.press(*"Reached by phone, apologised")
-        await pilot.press("enter")
+        await pilot.press(*"Reached by phone, apologised", "enter", *"Will call back Friday")  # several lines
+        assert app.screen.query_one("#contact-outcome", TextArea).text == "Reached by phone, apologised\nWill call back Friday"
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, FeedbackScreen))
         assert followups.get(item.id).status == "in_progress"
 

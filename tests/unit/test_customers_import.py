@@ -63,7 +63,7 @@ def test_import_reports_bad_rows_imports_good_ones_and_is_idempotent(ctx, db_url
     assert errors == [
         f"{path}:3: name: a customer needs a name",
         f"{path}:4: national_id: this NIF has a wrong check digit; check it was typed correctly",
-        f"{path}:5: birth_date: '1980-13-01' is not a date: write it as 1980-05-31",
+        f"{path}:5: birth_date: '1980-13-01' is not a date: there is no such day; write it as 31/12/1980 or 1980-12-31",
         f"{path}:6: national_id: the same as on row 2 of this file",
         f"{path}:10: national_id: needed (or a number) to know whether the customer is on file",
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskapp.core import changes
+from deskapp.core import changes, fields
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import CustomerNotFound, require
 from deskapp.core.customers.rules import CustomerInvalid, parse_date
@@ -158,7 +158,7 @@ def add_life_event(ctx: Context, session: Session, customer_id: int, kind: str, 
     if kind not in kinds:
         raise CustomerInvalid({"kind": f"choose one of: {', '.join(kinds)}"})
     try:
-        day = parse_date(date)
+        day = parse_date(date, fields.formats(ctx.config))
     except ValueError as exc:
         raise CustomerInvalid({"date": str(exc)}) from None
     if day is not None and day > ctx.today() + dt.timedelta(days=366):
@@ -185,7 +185,7 @@ def add_product(ctx: Context, session: Session, customer_id: int, type: str, ope
     if type not in types:
         raise CustomerInvalid({"type": f"choose one of: {', '.join(types)}"})
     try:
-        day = parse_date(opened)
+        day = parse_date(opened, fields.formats(ctx.config))
     except ValueError as exc:
         raise CustomerInvalid({"opened": str(exc)}) from None
     if day is None:

@@ -14,6 +14,8 @@ from stdnum import exceptions as stdnum_errors
 
 from deskapp.config import national_ids
 from deskapp.config.schema import Config
+from deskapp.core import fields
+from deskapp.core.fields import Formats
 from deskapp.db import phones
 from deskapp.db.search import clean, folded_name, id_key
 from deskapp.errors import BadInput
@@ -160,16 +162,17 @@ def format_phone(config: Config, digits: str) -> str:
     return phones.shown(digits, config.customers.region)
 
 
-def parse_date(value: str | dt.date | None) -> dt.date | None:
+def parse_date(value: str | dt.date | None, fmt: Formats | None = None) -> dt.date | None:
+    """A date given as a date, ISO text, or text in the branch's order (fmt, config.input); None when empty."""
     if value is None or isinstance(value, dt.date):
         return value
     text = value.strip()
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{_shown(text)}' is not a date: write it as 1980-05-31") from None
+        return fields.parse_date(text, fmt or Formats())
+    except ValueError as exc:
+        raise ValueError(f"'{_shown(text)}' is not a date: {exc}") from None
 
 
 def parse_bool(value: bool | str) -> bool:
@@ -231,7 +234,7 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
     for name in ("birth_date", "kyc_review_due", "id_doc_expiry"):
         if name in given:
             try:
-                out.values[name] = parse_date(given[name])  # type: ignore[arg-type]
+                out.values[name] = parse_date(given[name], fields.formats(config))  # type: ignore[arg-type]
             except ValueError as exc:
                 problems[name] = str(exc)
     birth = out.values.get("birth_date")

@@ -23,6 +23,7 @@ from deskapp.config.workflow_schema import (
     OffersStep,
     ReferralStep,
 )
+from deskapp.core import fields
 from deskapp.core.context import Context
 from deskapp.core.customers.rules import (
     normalise_phone,
@@ -34,8 +35,6 @@ from deskapp.db.search import id_key
 
 TEXT_MAX = 2000
 DECISIONS = ("accepted", "declined")
-_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
-_MONEY = re.compile(r"[0-9]+(?:[.,][0-9]{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -78,24 +77,14 @@ def _parse(ctx: Context, spec: FormField, raw: Any) -> Any:
     text = str(raw)
     if len(text) > TEXT_MAX:
         raise ValueError(f"at most {TEXT_MAX} characters")
+    fmt = fields.formats(ctx.config)
     if kind == "number":
-        compact = text.replace(" ", "")
-        if not _NUMBER.fullmatch(compact):
-            raise ValueError("a number, like 12 or 3.5")
-        number = Decimal(compact.replace(",", "."))
-        return str(number) if re.search(r"[.,]", compact) else int(number)
+        number = fields.parse_decimal(text, fmt)
+        return str(number) if "." in str(number) else int(number)
     if kind == "money":
-        compact = text.replace(" ", "").replace("\u00a0", "")
-        if compact.startswith("-"):
-            raise ValueError("an amount cannot be negative")
-        if not _MONEY.fullmatch(compact):
-            raise ValueError("an amount like 1250 or 1250.50")
-        return str(Decimal(compact.replace(",", ".")).quantize(Decimal("0.01")))
+        return str(fields.parse_money(text, fmt))
     if kind == "date":
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError("a date like 2026-03-31") from None
+        return fields.parse_date(text, fmt).isoformat()
     if kind == "choice":
         if text not in (spec.choices or []):
             raise ValueError(f"choose one of: {', '.join(spec.choices or [])}")

@@ -7,6 +7,7 @@ Save button becomes "Save anyway" until something is changed.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,9 @@ from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.directory import Customer360
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
+from deskapp.core.fields import Formats, input_formats
 from deskapp.tui.format import escape, plain
+from deskapp.tui.widgets.fields import FieldInput
 from deskapp.tui.work import call_core, show_failure
 
 
@@ -29,7 +32,7 @@ from deskapp.tui.work import call_core, show_failure
 class Field:
     name: str
     label: str
-    kind: str = "input"  # input, select, checkbox
+    kind: str = "input"  # input, select, checkbox, date (an input read as a date, config.input)
     choices: tuple[str, ...] = ()
     placeholder: str = ""
     value: object = None
@@ -73,17 +76,28 @@ class CustomerForm(ModalScreen[object]):
                         yield Select(options, value=f.value if f.value in f.choices else Select.NULL,
                                      allow_blank=True, id=f"field-{f.name}")
                     else:
-                        yield Input(value="" if f.value is None else str(f.value), placeholder=f.placeholder,
-                                    id=f"field-{f.name}")
+                        yield FieldInput(value="" if f.value is None else str(f.value), placeholder=f.placeholder,
+                                         kind="date" if f.kind == "date" else "text", formats=self.formats,
+                                         id=f"field-{f.name}")
                 yield Static("", classes="field-error", id=f"error-{f.name}")
             yield Static("", id="form-message")
             with Horizontal():
                 yield Button("Save", variant="primary", id="form-save")
                 yield Button("Cancel", id="form-cancel")
 
+    @property
+    def formats(self) -> Formats:
+        return input_formats(self.app.config)
+
     def on_mount(self) -> None:
         first = self.query("Input, Select").first()
-        first.focus()
+        self.set_focus(first)  # at once: keys typed as the form opens reach its first box
+
+    @on(FieldInput.Refused)
+    def _refused(self, event: FieldInput.Refused) -> None:
+        """A key or paste a box refused: said under it in one line."""
+        name = (event.box.id or "").removeprefix("field-")
+        self.query_one(f"#error-{name}", Static).update(escape(event.reason))
 
     def values(self) -> dict:
         out: dict = {}
@@ -161,22 +175,26 @@ def details_form(app, profile: Customer360 | None) -> CustomerForm:
     ctx, session = app.ctx, app.session
     p = profile
     label = config.national_id.label
+    fmt = input_formats(app.config)
+
+    def day(value) -> str:  # a date on file, shown the branch's way
+        return fmt.date_example(value) if value else ""
     fields = [
         Field("name", "Full name", value=p.name if p else ""),
         Field("national_id", f"National ID ({label})",
               placeholder=f"{p.national_id} (type a new one to change it)" if p and p.national_id else "",
               value=""),
-        Field("birth_date", "Birth date", placeholder="1980-05-31",
-              value=p.birth_date.isoformat() if p and p.birth_date else ""),
+        Field("birth_date", "Birth date", "date", placeholder=fmt.date_example(),
+              value=day(p.birth_date) if p else ""),
         Field("phones", "Phones", placeholder="912 345 678; +44 20 7946 0958", value=_phones_text(p.phones) if p else ""),
         Field("email", "Email", value=(p.email or "") if p else ""),
         Field("address", "Address", value=(p.address or "") if p else ""),
         Field("segment", "Segment", "select", tuple(config.segments), value=p.segment if p else None),
         Field("id_doc_type", "ID document", "select", tuple(config.id_doc_types), value=p.id_doc_type if p else None),
-        Field("id_doc_expiry", "ID document expiry", placeholder="2030-12-31",
-              value=p.id_doc_expiry.isoformat() if p and p.id_doc_expiry else ""),
-        Field("kyc_review_due", "KYC review due", placeholder="2027-01-31",
-              value=p.kyc_review_due.isoformat() if p and p.kyc_review_due else ""),
+        Field("id_doc_expiry", "ID document expiry", "date", placeholder=fmt.date_example(dt.date(2030, 12, 31)),
+              value=day(p.id_doc_expiry) if p else ""),
+        Field("kyc_review_due", "KYC review due", "date", placeholder=fmt.date_example(dt.date(2027, 1, 31)),
+              value=day(p.kyc_review_due) if p else ""),
         Field("marketing_consent", "Agrees to marketing contact", "checkbox", value=p.marketing_consent if p else False),
     ]
 
@@ -226,7 +244,8 @@ def life_event_form(app, customer_id: int) -> CustomerForm:
                                                values["note"])
 
     return CustomerForm(FormSpec("Record a life event", [
-        Field("kind", "What happened", "select", kinds), Field("date", "When", placeholder="2026-03-01"),
+        Field("kind", "What happened", "select", kinds),
+        Field("date", "When", "date", placeholder=input_formats(app.config).date_example(dt.date(2026, 3, 1))),
         Field("note", "Note"),
     ], save))
 

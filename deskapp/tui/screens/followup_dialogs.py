@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Label, Select, Static, TextArea
 
 from deskapp.core import feedback as fb
 from deskapp.core.clock import to_local
@@ -67,22 +67,23 @@ class _Dialog(ModalScreen[bool]):
 
 
 class ContactDialog(_Dialog):
-    """What came of contacting the customer."""
+    """What came of contacting the customer, in a box of several lines (Enter starts a new line;
+    ctrl+s or the button saves)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ContactDialog")
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="contact_save")]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"[b]Follow-up {self.item.id}: record a contact[/b]\n{escape(self.item.reason.splitlines()[0])}")
             yield Label("Outcome (reached, voicemail, no answer, what was agreed …)")
-            yield Input(id="contact-outcome", max_length=500)
+            yield TextArea(id="contact-outcome", soft_wrap=True)
             yield Static("", classes="dialog-message")
             yield self._buttons("Save contact")
 
-    @on(Input.Submitted)
     @on(Button.Pressed, ".dialog-save")
-    def _save(self) -> None:
-        outcome = self.query_one("#contact-outcome", Input).value
+    def action_save(self) -> None:
+        outcome = self.query_one("#contact-outcome", TextArea).text
         call_core(self, followups.record_contact, self.app.ctx, self.item.id, outcome, by=self.login,
                   then=lambda _: self.dismiss(True), on_error=self._refused)
 

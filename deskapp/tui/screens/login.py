@@ -77,6 +77,12 @@ class LoginScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()
 
+    def on_screen_resume(self) -> None:
+        """Back after a lock (ctrl+l or idle): the login is still filled in, so the PIN takes the
+        keys at once (set now, not deferred: digits typed right away must not go elsewhere)."""
+        login = self.query_one("#login", Input)
+        self.set_focus(self.query_one("#pin", Input) if login.value.strip() else login)
+
     _waiting = False
 
     def context_ready(self) -> None:

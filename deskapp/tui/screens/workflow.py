@@ -24,6 +24,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
+from deskapp.tui.widgets.fields import when_handled
 from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
 from deskapp.tui.work import call_core, show_failure
 
@@ -151,6 +152,9 @@ class WorkflowScreen(Screen[str | None]):
         self.refresh_bindings()
         if previous is None or previous.current is None or previous.current.id != current.id or self.panel is None:
             self._mount_panel(state)
+        else:  # the same step again: its boxes take the focus back, and the keys
+            self.panel.focus_field([])
+            self.app.release_keys()
 
     def _mount_panel(self, state: RunState) -> None:
         """Show the current step's panel. Panels of steps done are hidden, not removed: a guide holds a
@@ -184,9 +188,18 @@ class WorkflowScreen(Screen[str | None]):
 
     def took_focus(self, box) -> None:
         """The current panel's first box has the focus: give it what was typed meanwhile."""
+        if self.busy:  # a step shown a moment ago, already being committed: the keys wait for the next
+            return
         typed, self.typed_ahead = self.typed_ahead, None
         if typed and isinstance(box, Input):
             box.insert_text_at_cursor("".join(typed))
+        self.app.release_keys()
+
+    def on_screen_suspend(self) -> None:
+        self.app.release_keys()  # a dialog (abandon) or the desk takes the keys now
+
+    def on_unmount(self) -> None:
+        self.app.release_keys()
 
     def _side(self, state: RunState) -> None:
         c = state.customer
@@ -212,8 +225,15 @@ class WorkflowScreen(Screen[str | None]):
         if self.busy or panel is None or state is None or state.current is None:
             return
         self._say("Saving…")
-        # While the step is saved, what the teller types belongs to the next step, not to this one's boxes.
-        self.typed_ahead = []
+        # While the step is saved, what the teller types belongs to the next step, not to this one's
+        # boxes: the app holds it until the next step's first box has the focus (took_focus).
+        self.app.hold_keys()
+        self.busy = True
+        # The boxes are read once each has handled the keys typed before this one (ctrl+n is read by
+        # the app as it comes, possibly before the box has put the last characters in).
+        when_handled(panel.query("*"), lambda: self._commit(panel, state))
+
+    def _commit(self, panel: StepPanel, state: RunState) -> None:
         self.set_focus(None)
         self._call(workflows.commit_step, self.app.ctx, self.ticket_id, state.current.id, panel.values(),
                    self.app.session.login, approver=panel.approver())
@@ -267,6 +287,7 @@ class WorkflowScreen(Screen[str | None]):
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         self.typed_ahead = None  # typed for a next step that did not come: not put into this step's boxes
+        self.app.release_keys()  # ... but to the box the focus goes back to
         if isinstance(exc, StepInvalid):
             panel = self.panel
             leftover = panel.show_problems(exc.problems) if panel else list(exc.problems.values())

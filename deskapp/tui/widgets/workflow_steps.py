@@ -7,20 +7,43 @@ the database itself except through call_core for a customer look-up.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch
+from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch, TextArea
 
+from deskapp.core import fields
 from deskapp.core.customers import directory as customers
 from deskapp.core.workflows.guide import Approver, RunState, StepState
 from deskapp.tui.format import escape, plain
+from deskapp.tui.widgets.fields import FieldInput, FieldSelect
 from deskapp.tui.work import call_core
 
-_HINTS = {"money": "1250.50", "number": "12", "date": "2026-03-31", "phone": "912 345 678", "id": "123456789"}
-_RESTRICT = {"money": r"[0-9 .,]*", "number": r"[-0-9 .,]*", "date": r"[0-9-]*", "id": r"[0-9A-Za-z .\-]*"}
+_HINTS = {"number": "12", "phone": "912 345 678", "id": "123456789"}
+_RESTRICT = {"id": r"[0-9A-Za-z .\-]*"}
+_BOXES = "Input, TextArea, Select, Checkbox, Switch, Button"
+LONG_TEXT = 200
+"""A text field allowed more characters than this is a multi-line box (unless `multiline: false`)."""
+
+
+def _hint(kind: str, fmt: fields.Formats) -> str:
+    if kind == "date":
+        return fmt.date_example(dt.date(2026, 3, 31))
+    if kind == "money":
+        return fmt.amount_example()
+    return _HINTS.get(kind, "")
+
+
+def multiline(spec: Any) -> bool:
+    """Whether a form field is typed in a multi-line box: long free text (a complaint, a note)."""
+    if spec.type != "text":
+        return False
+    if spec.multiline is not None:
+        return bool(spec.multiline)
+    return spec.max is not None and spec.max > LONG_TEXT
 
 
 def _error(name: str) -> Static:
@@ -38,6 +61,7 @@ class StepPanel(Vertical):
     StepPanel .row { height: auto; margin-top: 1; }
     StepPanel .row > * { margin-right: 2; }
     StepPanel .switch-label { margin-top: 1; }
+    StepPanel TextArea { height: 5; }
     """
 
     def __init__(self, state: RunState, step: StepState) -> None:
@@ -64,6 +88,16 @@ class StepPanel(Vertical):
                 leftover.append(text)
         return leftover
 
+    @on(FieldInput.Refused)
+    def _refused(self, event: FieldInput.Refused) -> None:
+        """A key or paste a box refused: said in one line under it, never silently dropped."""
+        name = (event.box.id or "").removeprefix("f-")
+        found = self.query(f"#e-{name}")
+        if found:
+            found.first(Static).update(escape(event.reason))
+        else:
+            self.app.notify(event.reason, severity="warning", timeout=4)
+
     def on_mount(self) -> None:
         # The children are mounted now; focusing after the next refresh, once they are laid out, also
         # puts the terminal's cursor in the box (an Input places it when it gets the focus).
@@ -76,12 +110,14 @@ class StepPanel(Vertical):
             if found and found.first().can_focus:
                 self.screen.set_focus(found.first())
                 return
-        boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
+        boxes = [w for w in self.query(_BOXES) if w.can_focus and not w.disabled]
         if boxes:
             self.screen.set_focus(boxes[0])
 
     def focus_first(self) -> None:
-        boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
+        if not self.display:  # committed (and hidden) before it was even laid out: the next step's turn
+            return
+        boxes = [w for w in self.query(_BOXES) if w.can_focus and not w.disabled]
         if boxes:
             # At once, not through focus()'s deferred call: keys typed meanwhile are the screen's to hand over.
             self.screen.set_focus(boxes[0])
@@ -116,6 +152,7 @@ class ChecklistPanel(StepPanel):
 
 class FormPanel(StepPanel):
     def compose(self) -> ComposeResult:
+        fmt = fields.formats(self.app.config)
         for f in self.spec.fields:
             label = f.label + (" *" if f.required else "")
             if f.type == "yesno":
@@ -126,10 +163,13 @@ class FormPanel(StepPanel):
                 yield Label(plain(label))
                 if f.type == "choice":
                     options = [(plain(c.replace("_", " ")), c) for c in f.choices or []]
-                    yield Select(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
+                    yield FieldSelect(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
+                elif multiline(f):
+                    yield TextArea(id=f"f-{f.name}", soft_wrap=True, show_line_numbers=False)
                 else:
-                    yield Input(placeholder=_HINTS.get(f.type, ""), restrict=_RESTRICT.get(f.type),
-                                id=f"f-{f.name}")
+                    yield FieldInput(placeholder=_hint(f.type, fmt), restrict=_RESTRICT.get(f.type),
+                                     kind=f.type, formats=fmt, on_enter=self._enter_key(f.name),
+                                     id=f"f-{f.name}")
             if f.help:
                 yield Static(plain(f.help), classes="field-help")
             yield _error(f.name)
@@ -140,20 +180,23 @@ class FormPanel(StepPanel):
             widget = self.query_one(f"#f-{f.name}")
             if isinstance(widget, Select):
                 out[f.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, TextArea):
+                out[f.name] = widget.text
             else:
                 out[f.name] = widget.value
         return out
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        """Enter goes to the next box; on the last one it commits the step."""
-        event.stop()
-        widgets = [self.query_one(f"#f-{f.name}") for f in self.spec.fields]
-        index = widgets.index(event.input)
-        if index + 1 < len(widgets):
-            widgets[index + 1].focus()
-        else:
-            self.screen.action_next()
+    def _enter_key(self, name: str):
+        """Enter goes to the next box; on the last one it commits the step. It runs as the app reads
+        the key, so what is typed behind it goes to the next box (FieldInput.on_enter)."""
+        def enter() -> None:
+            widgets = [self.query_one(f"#f-{f.name}") for f in self.spec.fields]
+            index = widgets.index(self.query_one(f"#f-{name}"))
+            if index + 1 < len(widgets):
+                self.screen.set_focus(widgets[index + 1])
+            else:
+                self.screen.action_next()
+        return enter
 
 
 class IdentifyPanel(StepPanel):
@@ -280,13 +323,14 @@ class ApprovalPanel(StepPanel):
     def compose(self) -> ComposeResult:
         yield Static(f"[b]A supervisor must approve at this desk.[/b]\n{escape(self.spec.reason)}")
         yield Label("Supervisor login")
-        yield Input(placeholder="e.g. sofia", id="approver-login")
+        yield FieldInput(placeholder="e.g. sofia", id="approver-login", on_enter=self._enter_key("approver-login"))
         yield _error("approver")
         yield Label("Supervisor PIN")
-        yield Input(password=True, restrict=r"[0-9]*", max_length=12, id="approver-pin")
+        yield FieldInput(password=True, restrict=r"[0-9]*", max_length=12, id="approver-pin",
+                         on_enter=self._enter_key("approver-pin"))
         yield _error("pin")
         yield Label("Note (optional)")
-        yield Input(id="approval-note")
+        yield FieldInput(id="approval-note", on_enter=self._enter_key("approval-note"))
         yield _error("note")
 
     def values(self) -> dict[str, Any]:
@@ -301,15 +345,16 @@ class ApprovalPanel(StepPanel):
         self.query_one("#approver-pin", Input).value = ""  # a PIN is never left on screen after a refusal
         return super().show_problems(problems)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        order = ["approver-login", "approver-pin", "approval-note"]
-        index = order.index(event.input.id)
-        if index + 1 < len(order):
-            self.query_one(f"#{order[index + 1]}", Input).focus()
-        else:
-            self.screen.action_next()
+    def _enter_key(self, box: str):
+        """Enter goes on to the next box, and commits on the last, as the app reads the key."""
+        def enter() -> None:
+            order = ["approver-login", "approver-pin", "approval-note"]
+            index = order.index(box)
+            if index + 1 < len(order):
+                self.screen.set_focus(self.query_one(f"#{order[index + 1]}", Input))
+            else:
+                self.screen.action_next()
+        return enter
 
 
 class ReferralPanel(StepPanel):
@@ -318,14 +363,14 @@ class ReferralPanel(StepPanel):
         what = "complaint" if self.spec.source == "complaint" else "follow-up"
         yield Static(f"Next opens a {what} for [b]{to}[/b].")
         yield Label("Reason")
-        yield Input(value=self.spec.reason, id="referral-reason")
+        yield TextArea(self.spec.reason, id="referral-reason", soft_wrap=True, show_line_numbers=False)
         yield _error("reason")
         yield Label("Due in (hours)")
-        yield Input(value=str(self.spec.due_hours), restrict=r"[0-9]*", max_length=4, id="referral-due")
+        yield FieldInput(value=str(self.spec.due_hours), kind="number", max_length=4, id="referral-due")
         yield _error("due_hours")
 
     def values(self) -> dict[str, Any]:
-        return {"reason": self.query_one("#referral-reason", Input).value,
+        return {"reason": self.query_one("#referral-reason", TextArea).text,
                 "due_hours": self.query_one("#referral-due", Input).value}
 
 
