@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, St
 from deskapp.core.customers import directory as customers
 from deskapp.core.workflows.guide import Approver, RunState, StepState
 from deskapp.tui.format import escape, plain
+from deskapp.tui.format import label as code_label
 from deskapp.tui.work import call_core
 
 _HINTS = {"money": "1250.50", "number": "12", "date": "2026-03-31", "phone": "912 345 678", "id": "123456789"}
@@ -125,7 +126,7 @@ class FormPanel(StepPanel):
             else:
                 yield Label(plain(label))
                 if f.type == "choice":
-                    options = [(plain(c.replace("_", " ")), c) for c in f.choices or []]
+                    options = [(plain(code_label(c)), c) for c in f.choices or []]
                     yield Select(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
                 else:
                     yield Input(placeholder=_HINTS.get(f.type, ""), restrict=_RESTRICT.get(f.type),
@@ -314,7 +315,7 @@ class ApprovalPanel(StepPanel):
 
 class ReferralPanel(StepPanel):
     def compose(self) -> ComposeResult:
-        to = escape(self.state.assignee or "nobody yet (a supervisor will assign it)")
+        to = escape(self.state.assignee_name or "nobody yet (a supervisor will assign it)")
         what = "complaint" if self.spec.source == "complaint" else "follow-up"
         yield Static(f"Next opens a {what} for [b]{to}[/b].")
         yield Label("Reason")
