@@ -136,7 +136,7 @@ def test_only_a_complaint_type_follow_up_needs_a_root_cause(ctx, clock):
     closed = followups.close(ctx, referral.id, resolution="Quote sent", by="pedro")
     assert (closed.status, closed.root_cause) == ("done", None)
     for item in (complaint, feedback):
-        with pytest.raises(followups.FollowUpError, match="needs a root cause"):
+        with pytest.raises(followups.FollowUpError, match="Choose a root cause: a (complaint|poor feedback) follow"):
             followups.close(ctx, item.id, resolution="Called back", by="pedro")
         assert FollowUp.get_by_id(item.id).status != "done"
         assert followups.close(ctx, item.id, resolution="Called back", root_cause="waiting_time",
@@ -197,7 +197,7 @@ def test_the_command_line_closes_a_referral_without_a_root_cause_and_a_complaint
     assert done.exit_code == 0, done.output
     assert done.stdout.strip() == f"Follow-up {referral.id} closed."
     refused = run(str(complaint.id), "--resolution", "Apologised")
-    assert refused.exit_code == 1 and "needs a root cause" in refused.stderr, refused.output
+    assert refused.exit_code == 1 and "Choose a root cause: a complaint follow-up" in refused.stderr, refused.output
     done = run(str(complaint.id), "--resolution", "Apologised", "--root-cause", "staff_attitude", "--json")
     assert done.exit_code == 0 and '"root_cause": "staff_attitude"' in done.stdout
     assert FollowUp.get_by_id(complaint.id).root_cause == "staff_attitude"

@@ -217,8 +217,8 @@ def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str | 
         if row.status == DONE:
             raise FollowUpError(f"Follow-up {row.id} is already done.")
         if cause is None and needs_root_cause(row.source):
-            raise FollowUpError(f"Closing a {SOURCE_LABELS[row.source].lower()} follow-up needs a root cause: "
-                                f"{', '.join(causes)}.")
+            raise FollowUpError(f"Choose a root cause: a {SOURCE_LABELS[row.source].lower()} follow-up is closed "
+                                f"with why it happened ({', '.join(causes)}).")
         row.status, row.resolution, row.root_cause = DONE, resolution.strip(), cause
         row.closed_at, row.closed_by = ctx.now(), by
         return f"root_cause={cause or '-'}"

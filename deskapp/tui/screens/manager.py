@@ -110,6 +110,7 @@ class ManagerScreen(AppScreen):
         self.agenda_day = None  # the first day shown; today until moved
         self.agenda_days = 1  # 1: a day, 7: a week
         self.agenda_all = False
+        self._new_list = False  # the search or a filter changed: the customers table starts at its first row
 
     def compose(self) -> ComposeResult:
         config = self.config
@@ -210,7 +211,8 @@ class ManagerScreen(AppScreen):
     def _show_customers(self, rows: list[portfolio.PortfolioRow]) -> None:
         self.rows = rows
         table = self.query_one("#mgr-customers", DataTable)
-        table.clear()
+        table.clear(keep_cursor=not self._new_list)
+        self._new_list = False
         for r in rows:
             table.add_row(r.name, r.number, r.segment or DASH, ", ".join(p.replace("_", " ") for p in r.products) or DASH,
                           when(r.last_contact, self.config, date_only=True), str(r.open_needs), str(r.open_followups),
@@ -258,6 +260,7 @@ class ManagerScreen(AppScreen):
     @on(Input.Changed, "#mgr-search")
     @on(Select.Changed)
     def _filters_changed(self) -> None:
+        self._new_list = True  # another list of customers: its first row, not the cursor's customer
         self.reload()
 
     # -- actions ------------------------------------------------------------------------------------
