@@ -4,7 +4,8 @@ Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything els
 one line on stderr, never a traceback.
 
 Modules: common (Env, errors, --json), main (the group and its top-level commands), queue, customers,
-audit (verify, export), notify (run, status), retention and admin (backup, restore): each group registers itself on `main` here.
+followups (close), audit (verify, export), notify (run, status), retention and admin (backup, restore): each
+group registers itself on `main` here.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from deskapp.cli import admin  # noqa: F401  (registers backup and restore on ma
 from deskapp.cli.appointments import appointments
 from deskapp.cli.audit import audit
 from deskapp.cli.customers import customers
+from deskapp.cli.followups import followups
 from deskapp.cli.main import main
 from deskapp.cli.notify import notify
 from deskapp.cli.queue import queue
@@ -23,5 +25,6 @@ main.add_command(customers)
 main.add_command(audit)
 main.add_command(retention)
 main.add_command(notify)
+main.add_command(followups)
 
 __all__ = ["main"]

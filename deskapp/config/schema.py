@@ -15,6 +15,7 @@ import phonenumbers
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from deskapp.config.appointments_schema import Appointments
+from deskapp.config.dates import check_format
 from deskapp.config.feedback_schema import Feedback
 from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
@@ -72,11 +73,19 @@ class Branch(Section):
     """IANA timezone (e.g. Europe/Lisbon); times are stored in UTC and shown in this zone."""
     hours: OpeningHours = OpeningHours()
     """Opening hours; the demo's arrivals follow them."""
+    datetime_format: str | None = None
+    """How every screen writes a date and time (strftime, e.g. "%d %b %Y %H:%M" for 07 Nov 2026 09:53; a
+    date alone is the part before the hour). By default the usual one of customers.phone_region's country."""
 
     @field_validator("code")
     @classmethod
     def _check_code(cls, value: str) -> str:
         return _code(value, "branch code")
+
+    @field_validator("datetime_format")
+    @classmethod
+    def _check_datetime_format(cls, value: str | None) -> str | None:
+        return None if value is None else check_format(value)
 
     @field_validator("timezone")
     @classmethod

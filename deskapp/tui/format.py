@@ -1,10 +1,19 @@
-"""How numbers look on screen: one place, so every screen shows them alike (a dash for no data)."""
+"""How numbers, dates and codes look on screen: one place, so every screen shows them alike (a dash for no
+data, the branch's one date and time format, labels instead of codes)."""
 from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+
+from deskapp.config.dates import date_part, default_format
+from deskapp.core.clock import to_local
+from deskapp.core.labels import label, lower_label  # noqa: F401 (codes in people's words, for the screens)
+
+if TYPE_CHECKING:
+    from deskapp.config.schema import Config
 
 DASH = "-"
 
@@ -34,6 +43,32 @@ def score(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
         return DASH
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return "0" if signed and float(text) == 0 else text
+
+
+def datetime_format(config: Config) -> str:
+    """The branch's one date-and-time format (branch.datetime_format, else its country's usual one)."""
+    return config.branch.datetime_format or default_format(config.customers.region)
+
+
+def when(value: dt.datetime | dt.date | None, config: Config, *, local: bool = False, date_only: bool = False) -> str:
+    """A date and time in the branch's one format, on every screen: a stored (UTC) time in the branch's
+    timezone, or one already local (`local=True`, as appointments' are); a date (or `date_only`) in the
+    format's date part. A dash for none."""
+    if value is None:
+        return DASH
+    fmt = datetime_format(config)
+    if not isinstance(value, dt.datetime):
+        return value.strftime(date_part(fmt))
+    shown = value if local else to_local(value, config.branch.timezone)
+    return shown.strftime(date_part(fmt) if date_only else fmt)
+
+
+def person(login: str | None, config: Config) -> str:
+    """A colleague by name (the staff list, which the staff table is synced from), never by login; the login
+    when the list does not know it, a dash for nobody."""
+    if not login:
+        return DASH
+    return next((s.name for s in config.staff if s.login == login), login)
 
 
 def ticket_number(number: str, former_number: str | None = None) -> str:

@@ -97,7 +97,7 @@ async def test_the_manager_sees_the_portfolio_searches_and_opens_the_360_to_acce
         await until(pilot, lambda: isinstance(app.screen, Customer360Screen))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen)
-                    and rows(app, "#mgr-customers")[0][4] == "2026-03-10")
+                    and rows(app, "#mgr-customers")[0][4] == "10 Mar 2026")
 
 
 async def test_follow_ups_due_overdue_upcoming_snooze_reassign_and_complete(ready, clock):
@@ -117,8 +117,8 @@ async def test_follow_ups_due_overdue_upcoming_snooze_reassign_and_complete(read
         await settle(pilot)
         assert text(app, "#mgr-followups-summary") == "1 overdue · 1 due today · 1 upcoming"
         assert [(r[0], r[3], r[5]) for r in rows(app, "#mgr-followups")] == [
-            ("overdue", "feedback", "Unhappy with the wait"), ("today", "referral", "Wants a mortgage quote"),
-            ("upcoming", "manual", "Send the savings brochure")]
+            ("overdue", "Poor feedback", "Unhappy with the wait"), ("today", "Referral", "Wants a mortgage quote"),
+            ("upcoming", "Manual", "Send the savings brochure")]
 
         await pilot.press("z")  # snooze the overdue one
         await settle(pilot)
@@ -131,7 +131,10 @@ async def test_follow_ups_due_overdue_upcoming_snooze_reassign_and_complete(read
                     and text(app, "#mgr-followups-summary") == "0 overdue · 1 due today · 2 upcoming")
         assert FollowUp.get_by_id(late.id).due_at == dt.datetime(2026, 3, 11, 9, 0)  # 09:00 Lisbon = UTC in March
 
-        app.screen.query_one("#mgr-followups", DataTable).focus()
+        board = app.screen.query_one("#mgr-followups", DataTable)
+        assert board.cursor_row == 1, "the cursor followed the snoozed follow-up to its new row"
+        board.focus()
+        await pilot.press("up")
         await pilot.press("a")  # reassign the first row: due today
         await settle(pilot)
         app.screen.query_one("#reassign-to", Select).value = "ines"
@@ -171,7 +174,7 @@ async def test_the_needs_pipeline_mine_and_every_customer(ready, clock):
         await pilot.press("3")
         await settle(pilot)
         assert rows(app, "#mgr-pipeline") == [["mortgage", "1", "0", "0", "0", "1"], ["cards", "0", "0", "1", "0", "1"]]
-        assert rows(app, "#mgr-converted") == [["Bruno Alves", "cards", "credit card", "2026-03-10", "2026-03-12", "2.0"]]
+        assert rows(app, "#mgr-converted") == [["Bruno Alves", "cards", "credit card", "10 Mar 2026", "12 Mar 2026", "2.0"]]
         assert "median 2.0 days from need to product" in text(app, "#mgr-pipeline-summary")
         await pilot.press("p")
         await until(pilot, lambda: "every customer" in text(app, "#mgr-pipeline-summary"))

@@ -140,7 +140,7 @@ async def test_walked_away_cancels_a_waiting_ticket_and_explains_refusals(ctx, c
         await pilot.press(*"A002", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ReceptionScreen)
-        assert any("A002 cancelled" in str(n.message) for n in app._notifications)
+        assert any("A002 walked away" in str(n.message) for n in app._notifications)
         assert str(app.screen.query_one("#reception-waiting", DataTable).get_row("CASH")[1]) == "0"
     assert Ticket.get_by_id(second.id).status == "cancelled"
     assert Ticket.get_by_id(first.id).status == "called"
@@ -168,7 +168,7 @@ async def test_a_moved_ticket_shows_its_printed_number_and_is_found_by_it(ctx, c
         await pilot.press(*"C001", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ReceptionScreen)
-        assert any("A002 (was C001) cancelled" in str(n.message) for n in app._notifications)
+        assert any("A002 (was C001) walked away" in str(n.message) for n in app._notifications)
         await settle(app, pilot)
         assert not app.screen.query_one("#reception-moved").display
     assert Ticket.get_by_id(printed.id).status == "cancelled"

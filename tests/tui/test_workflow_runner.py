@@ -432,7 +432,7 @@ async def test_loan_enquiry_for_a_home_refers_to_the_relationship_manager(ready,
         await tick_all(pilot)
         await next_step(pilot)
         await at_step(pilot, "referral")
-        assert "follow-up for ines" in app.screen.panel.query_one(Static).visual.plain
+        assert "follow-up for Inês Duarte" in app.screen.panel.query_one(Static).visual.plain
         await type_into(pilot, "#referral-due", "24")
         await next_step(pilot)
         await at_step(pilot, "summary")
@@ -461,7 +461,7 @@ async def test_loan_enquiry_for_a_car_skips_the_mortgage_documents(ready, clock)
         await type_into(pilot, "#f-term_months", "60")
         await next_step(pilot)
         await at_step(pilot, "referral")
-        assert "follow-up for pedro" in app.screen.panel.query_one(Static).visual.plain, "the fallback login"
+        assert "follow-up for Pedro Nunes" in app.screen.panel.query_one(Static).visual.plain, "the fallback, by name"
         await next_step(pilot)
         await at_step(pilot, "summary")
         await next_step(pilot)
@@ -491,7 +491,7 @@ async def test_an_anonymous_complaint_opens_a_complaint_follow_up(ready, clock):
         await at_step(pilot, "anonymous")
         await next_step(pilot)
         await at_step(pilot, "follow_up")
-        assert "complaint for sofia" in app.screen.panel.query_one(Static).visual.plain
+        assert "complaint for Sofia Almeida" in app.screen.panel.query_one(Static).visual.plain
         await next_step(pilot)
         await at_step(pilot, "summary")
         await next_step(pilot)

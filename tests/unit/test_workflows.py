@@ -178,7 +178,7 @@ def test_resuming_in_a_new_process_finds_the_same_step_and_values(ready, config,
     state = workflows.start_or_resume(again, ticket, "ana")
     assert state.current.id == "approval"
     assert state.values == {"type": "withdrawal", "amount": Decimal("7000.00"), "currency": "USD"}
-    assert state.recap() == ["Transaction: Deposit or withdrawal: withdrawal; Amount: 7000.00; Currency: USD"]
+    assert state.recap() == ["Transaction: Deposit or withdrawal: Withdrawal; Amount: 7000.00; Currency: USD"]
 
 
 def test_complete_waits_for_the_workflow_unless_it_is_abandoned(ready):

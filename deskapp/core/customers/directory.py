@@ -10,7 +10,6 @@ table, deskapp.core.security.permissions (and .merge, .erase, .export_one beside
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from peewee import JOIN
 
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
+from deskapp.core.customers.alerts import Alert, alerts
 from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import age_on, format_national_id, format_phone
 from deskapp.core.security import audit, permissions
@@ -30,7 +30,6 @@ from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F40
 from deskapp.errors import BadInput
 
 REVEALABLE = ("national_id", "account_number")
-ID_EXPIRY_WARNING_DAYS = 30
 TIMELINE_LIMIT = 100
 _WIDEST = 500  # the largest page search_customers returns
 
@@ -70,13 +69,6 @@ class CustomerSummary:
     segment: str | None
     active: bool
     rank: int = 0  # deskapp.db.search's; SIMILAR and above: a similar name (a typo, another spelling)
-
-
-@dataclass(frozen=True)
-class Alert:
-    kind: str  # id_expired, id_expiring, kyc_overdue, birthday, followup, complaint
-    severity: str  # error, warning, information
-    text: str
 
 
 @dataclass(frozen=True)
@@ -340,35 +332,6 @@ def _profile(ctx: Context, session: Session, customer_id: int) -> Customer360:
         life_events=tuple(_life_events(c.id)), may_reveal=allowed(ctx, session, "reveal"),
         may_edit=allowed(ctx, session, "edit"), legal_hold=c.legal_hold,
     )
-
-
-def alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUpInfo, ...]) -> list[Alert]:
-    """What a teller should see first: ID document, KYC review, birthday, open follow-ups."""
-    found: list[Alert] = []
-    if c.id_doc_expiry is not None:
-        days = (c.id_doc_expiry - today).days
-        if days < 0:
-            found.append(Alert("id_expired", "error", f"ID document expired on {c.id_doc_expiry.isoformat()}"))
-        elif days <= ID_EXPIRY_WARNING_DAYS:
-            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-            found.append(Alert("id_expiring", "warning", f"ID document expires {when} ({c.id_doc_expiry.isoformat()})"))
-    if c.kyc_review_due is not None and c.kyc_review_due <= today:
-        found.append(Alert("kyc_overdue", "warning", f"KYC review due since {c.kyc_review_due.isoformat()}"))
-    if c.birth_date is not None and _birthday(c.birth_date, today):
-        found.append(Alert("birthday", "information", f"Birthday today ({age_on(c.birth_date, today)})"))
-    complaints = [f for f in open_followups if f.source == "complaint"]
-    if complaints:
-        found.append(Alert("complaint", "error", f"Open complaint: {complaints[0].reason[:80]}"))
-    others = len(open_followups) - len(complaints)
-    if others:
-        found.append(Alert("followup", "warning", f"{others} open follow-up{'s' if others != 1 else ''}"))
-    return found
-
-
-def _birthday(birth: dt.date, today: dt.date) -> bool:
-    if (birth.month, birth.day) == (2, 29) and not calendar.isleap(today.year):
-        return (today.month, today.day) == (2, 28)
-    return (birth.month, birth.day) == (today.month, today.day)
 
 
 def _products(customer_id: int, codes: dict[int, str]) -> list[ProductInfo]:

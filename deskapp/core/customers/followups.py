@@ -1,8 +1,8 @@
 """Follow-ups: the closed loop. Something a person must do for a customer, by a due time.
 
 Created from poor feedback, from a workflow's referral, from a complaint, from an accepted offer,
-or by hand. States: open -> in_progress -> done (open -> done too). Closing needs a resolution
-and a root cause from the configured list. Overdue means: not done and the due time has passed
+or by hand. States: open -> in_progress -> done (open -> done too). Closing needs a resolution,
+and for a complaint-type follow-up (a complaint, poor feedback) a root cause from the configured list. Overdue means: not done and the due time has passed
 (a snooze moves the due time and keeps the reason). Every change is audited.
 """
 from __future__ import annotations
@@ -22,6 +22,20 @@ from deskapp.errors import DeskappError
 
 OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
 SOURCES = ("feedback", "referral", "complaint", "offer", "manual")
+SOURCE_LABELS = {"feedback": "Poor feedback", "referral": "Referral", "complaint": "Complaint", "offer": "Offer",
+                 "manual": "Manual"}
+# Complaint-type follow-ups: a complaint, and poor feedback (a complaint the customer did not call one).
+# Closing one asks why it happened; closing a referral or an offer does not.
+NEEDS_ROOT_CAUSE = ("complaint", "feedback")
+
+
+def source_label(source: str) -> str:
+    """What screens call a follow-up's source ("Poor feedback" for feedback)."""
+    return SOURCE_LABELS.get(source, source.replace("_", " ").capitalize())
+
+
+def needs_root_cause(source: str) -> bool:
+    return source in NEEDS_ROOT_CAUSE
 
 
 class FollowUpError(DeskappError):
@@ -188,20 +202,26 @@ def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> 
 
 
 @acts_as("followups.work", "followups.work_others")
-def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str, by: str) -> FollowUpInfo:
-    """Done, with what was done about it and why it happened; both are required."""
+def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str | None = None, by: str) -> FollowUpInfo:
+    """Done, with what was done about it (always required) and why it happened: a root cause from the
+    configured list, required for a complaint-type follow-up (NEEDS_ROOT_CAUSE) and optional for the others
+    (a loan referral or an offer has nothing to find a cause for)."""
     if not resolution or not resolution.strip():
         raise FollowUpError("Closing a follow-up needs a resolution: what was done for the customer.")
     causes = ctx.config.followups.root_causes
-    if root_cause not in causes:
+    cause = (root_cause or "").strip() or None
+    if cause is not None and cause not in causes:
         raise FollowUpError(f"Choose a root cause: {', '.join(causes)}.")
 
     def apply(row: FollowUp) -> str:
         if row.status == DONE:
             raise FollowUpError(f"Follow-up {row.id} is already done.")
-        row.status, row.resolution, row.root_cause = DONE, resolution.strip(), root_cause
+        if cause is None and needs_root_cause(row.source):
+            raise FollowUpError(f"Choose a root cause: a {SOURCE_LABELS[row.source].lower()} follow-up is closed "
+                                f"with why it happened ({', '.join(causes)}).")
+        row.status, row.resolution, row.root_cause = DONE, resolution.strip(), cause
         row.closed_at, row.closed_by = ctx.now(), by
-        return f"root_cause={root_cause}"
+        return f"root_cause={cause or '-'}"
 
     return _change(ctx, followup_id, by, "followup_closed", apply, doing="close a follow-up")
 

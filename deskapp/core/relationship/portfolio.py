@@ -4,11 +4,8 @@ Who may see a portfolio (checked here, whatever a screen shows): the roles of th
 relationship.portfolio (supervisors and managers), a manager only their own. A teller, a greeter, or
 another manager is refused (Forbidden).
 
-Portfolio alerts are the 360 profile's (deskapp.core.customers.alerts: ID document expired or expiring
-within 30 days, KYC review due, birthday, open complaint and follow-ups) plus two a manager plans by:
-- kyc_due_soon: the KYC review falls due within KYC_NOTICE_DAYS;
-- dormant: no contact (interaction of any kind) for DORMANT_DAYS or more; a customer never contacted
-  counts from the day they were recorded.
+Portfolio alerts are exactly the 360 profile's (deskapp.core.customers.alerts: one definition, so the
+portfolio and the 360 agree), each customer's last contact read for the whole portfolio at once.
 
 Follow-ups of a person are split by the branch-local day: overdue (due time passed), due today (later
 today), upcoming (after today). Every open follow-up assigned to them, whatever its source.
@@ -24,7 +21,7 @@ from peewee import fn
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
-from deskapp.core.customers.directory import Alert, alerts
+from deskapp.core.customers.alerts import Alert, alerts
 from deskapp.core.customers.records import OPEN_NEEDS
 from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import Forbidden, acts_as, allowed, require
@@ -35,8 +32,6 @@ from deskapp.errors import BadInput
 class PortfolioError(BadInput):
     """A portfolio view that cannot be shown as asked (an unknown sort order)."""
 
-DORMANT_DAYS = 180
-KYC_NOTICE_DAYS = 30
 SORTS = ("name", "last_contact", "alerts", "open_needs", "segment")
 
 
@@ -68,20 +63,6 @@ class PortfolioRow:
     def matches(self, text: str) -> bool:
         folded = text.strip().lower()
         return not folded or folded in self.name.lower() or folded in self.number.lower()
-
-
-def portfolio_alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUpInfo, ...],
-                     last_contact: dt.datetime | None) -> list[Alert]:
-    """The profile's alerts, then KYC due soon and dormant (see the module doc)."""
-    found = alerts(today, c, open_followups)
-    if c.kyc_review_due is not None and 0 < (c.kyc_review_due - today).days <= KYC_NOTICE_DAYS:
-        days = (c.kyc_review_due - today).days
-        found.append(Alert("kyc_due_soon", "information", f"KYC review due in {days} day{'s' if days != 1 else ''}"))
-    since = last_contact.date() if last_contact else c.created_at.date()
-    if (today - since).days >= DORMANT_DAYS:
-        what = f"no contact since {last_contact:%Y-%m-%d}" if last_contact else "never contacted"
-        found.append(Alert("dormant", "warning", f"Dormant: {what}"))
-    return found
 
 
 @acts_as("relationship.portfolio", "relationship.portfolio_others")
@@ -116,7 +97,7 @@ def customers_of(ctx: Context, session: Session, manager: str, *, search: str = 
     for c in rows:
         mine = tuple(open_followups[c.id])
         row = PortfolioRow(c.id, c.number, c.name, c.segment, tuple(sorted(products[c.id])), last.get(c.id),
-                           needs.get(c.id, 0), len(mine), tuple(portfolio_alerts(today, c, mine, last.get(c.id))))
+                           needs.get(c.id, 0), len(mine), tuple(alerts(today, c, mine, last.get(c.id))))
         if not row.matches(search) or (segment and row.segment != segment):
             continue
         if alert and not any(a.kind == alert for a in row.alerts):

@@ -33,6 +33,7 @@ from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.masking import mask
 from deskapp.core.customers.rules import age_on
+from deskapp.core.labels import label, lower_label
 from deskapp.core.security import audit
 from deskapp.core.workflows.runner import Offer, referral_assignee, typed
 from deskapp.db.database import is_postgres
@@ -100,7 +101,8 @@ class RunState:
     require_customer: bool
     shown_at: dt.datetime | None  # when the current step was shown
     offers: tuple[Offer, ...] = ()  # for a current offers step
-    assignee: str | None = None  # who a current referral step would assign
+    assignee: str | None = None  # who a current referral step would assign (login)
+    assignee_name: str | None = None  # and their name, as screens show them
 
     @property
     def status(self) -> str:
@@ -289,6 +291,7 @@ class Run:
             values=masked_values(self.workflow, self.values), customer=_brief(ctx, self.ticket.customer_id),
             require_customer=self.workflow.require_customer,
             shown_at=self.shown_at() if current is not None else None, offers=offers, assignee=assignee,
+            assignee_name=_staff_name(assignee) if assignee else None,
         )
 
     def shown_at(self) -> dt.datetime:
@@ -374,23 +377,32 @@ def _recap(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) ->
     v = s.values
     if isinstance(step, FormStep):
         v = {**v, **{name: value for (step_id, name), value in revealed.items() if step_id == s.id}}
-        shown = [f"{f.label}: {_shown(v.get(f.name))}" for f in step.fields if v.get(f.name) not in (None, "")]
+        shown = [f"{f.label}: {label(v.get(f.name)) if f.type == 'choice' else _shown(v.get(f.name))}"
+                 for f in step.fields if v.get(f.name) not in (None, "")]
         return f"{s.title}: " + ("; ".join(shown) if shown else "nothing entered")
     if isinstance(step, IdentifyStep):
         who = run.customer.name if run.customer and v.get("customer_id") == run.customer.id else None
         return f"{s.title}: " + (who or ("customer " + str(v["customer_id"]) if v.get("customer_id") else "no customer"))
     if isinstance(step, CaptureNeedsStep):
-        needs = ", ".join(n["category"] for n in v.get("needs", [])) or "none"
+        needs = ", ".join(lower_label(n["category"]) for n in v.get("needs", [])) or "none"
         return f"{s.title}: {needs}"
     if isinstance(step, OffersStep):
         decisions = ", ".join(f"{code} {d}" for code, d in v.get("decisions", {}).items()) or "none"
         return f"{s.title}: {decisions}"
     if isinstance(step, ApprovalStep):
-        return f"{s.title}: approved by {s.approver}"
+        return f"{s.title}: approved by {_staff_name(s.approver)}"
     if isinstance(step, ReferralStep):
-        to = v.get("assignee") or "unassigned"
+        to = _staff_name(v["assignee"]) if v.get("assignee") else "unassigned"
         return f"{s.title}: follow-up #{v.get('followup_id')} for {to}, due in {v.get('due_hours')} h"
     return f"{s.title}: done"
+
+
+def _staff_name(login: str | None) -> str:
+    """A colleague as people know them: their name from the staff table (the login when unknown)."""
+    if not login:
+        return "-"
+    name = Staff.select(Staff.name).where(Staff.login == login).scalar()
+    return name or login
 
 
 def _shown(value: Any) -> str:

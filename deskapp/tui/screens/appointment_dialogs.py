@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from deskapp.core import appointments as ap
-from deskapp.tui.format import escape, plain
+from deskapp.tui.format import escape, plain, when
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 from deskapp.tui.work import call_core, show_failure
 
@@ -142,7 +142,7 @@ class MoveDialog(_BookingDialog):
         b = self.booking
         with Vertical():
             yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · {escape(b.service_name)} · "
-                         f"{escape(format(b.starts_at, '%Y-%m-%d %H:%M'))}")
+                         f"{escape(when(b.starts_at, self.app.config, local=True))}")
             yield Label("New date and time (YYYY-MM-DD HH:MM)")
             yield Input(f"{b.starts_at:%Y-%m-%d %H:%M}", id="book-at", max_length=16, compact=True,
                         select_on_focus=False)
@@ -185,7 +185,7 @@ class CancelDialog(_BookingDialog):
         b = self.booking
         with Vertical():
             yield Static(f"[b]Cancel booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
-                         f"{escape(b.service_name)} · {escape(format(b.starts_at, '%Y-%m-%d %H:%M'))}")
+                         f"{escape(b.service_name)} · {escape(when(b.starts_at, self.app.config, local=True))}")
             yield Label("Reason (optional)")
             yield Input(id="cancel-reason", max_length=200, compact=True)
             yield Static("", classes="dialog-message")

@@ -18,8 +18,9 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from deskapp.core import appointments
 from deskapp.core.customers import directory as customers
+from deskapp.core.customers import followups
 from deskapp.core.relationship import offers
-from deskapp.tui.format import escape
+from deskapp.tui.format import escape, lower_label, person, when
 from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.merge_dialog import MergeDialog
@@ -114,7 +115,8 @@ class Customer360Screen(Screen):
 
     def _show_bookings(self, found: list) -> None:
         self.bookings = list(found)
-        self._fill("#c360-bookings", [(f"{b.starts_at:%Y-%m-%d %H:%M}", b.code, b.service, b.staff or "anyone",
+        self._fill("#c360-bookings", [(when(b.starts_at, self.app.config, local=True), b.code, b.service,
+                                       person(b.staff, self.app.config) if b.staff else "anyone",
                                        b.status.replace("_", " ")) for b in self.bookings])
         self.query_one("#c360-tabs", TabbedContent).get_tab("tab-bookings").label = f"Bookings ({len(self.bookings)})"
         self.refresh_bindings()
@@ -132,11 +134,10 @@ class Customer360Screen(Screen):
         self._identity()
         alerts = "\n".join(f"[{_SEVERITY.get(a.severity, 'white')}]● {escape(a.text)}[/]" for a in view.alerts)
         self.query_one("#c360-alerts", Static).update(alerts or "[dim]Nothing needs attention.[/dim]")
-        tz = self.app.config.branch.timezone
-        from deskapp.core.clock import to_local
+        config = self.app.config
 
-        def local(when) -> str:
-            return to_local(when, tz).strftime("%Y-%m-%d %H:%M")
+        def local(value) -> str:
+            return when(value, config)
 
         self._fill("#c360-timeline", [
             (local(i.at), i.branch or "-", i.kind, i.service or "-", i.staff_name or "-", i.outcome or "-",
@@ -144,18 +145,18 @@ class Customer360Screen(Screen):
             for i in view.interactions
         ])
         self._fill("#c360-needs", [
-            (local(n.created_at)[:10], n.branch or "-", n.category.replace("_", " "), n.status.replace("_", " "), n.source,
+            (when(n.created_at, config, date_only=True), n.branch or "-", n.category.replace("_", " "), n.status.replace("_", " "), lower_label(n.source),
              n.description[:80])
             for n in view.needs
         ])
         self._fill("#c360-products", [
-            (p.type.replace("_", " "), p.opened.isoformat(), p.branch or "-", p.status, p.account_number or "-") for p in view.products
+            (p.type.replace("_", " "), when(p.opened, config), p.branch or "-", lower_label(p.status), p.account_number or "-") for p in view.products
         ])
         self._fill("#c360-followups", [
-            (local(f.due_at), f.branch or "-", f.source, f.status, f.assignee_name or "-", f.reason[:80]) for f in view.followups
+            (local(f.due_at), f.branch or "-", followups.source_label(f.source), lower_label(f.status), f.assignee_name or "-", f.reason[:80]) for f in view.followups
         ])
         self._fill("#c360-life", [
-            (e.date.isoformat() if e.date else "-", e.kind.replace("_", " "), e.note[:80], e.created_by or "-")
+            (when(e.date, config), e.kind.replace("_", " "), e.note[:80], person(e.created_by, config))
             for e in view.life_events
         ])
         self.refresh_bindings()
@@ -171,7 +172,7 @@ class Customer360Screen(Screen):
         assert v is not None
         label = self.app.config.customers.national_id.label
         nid = self.revealed if self.revealed is not None else (v.national_id or "-")
-        consent = ("yes" + (f" since {v.consent_at:%Y-%m-%d}" if v.consent_at else "")
+        consent = ("yes" + (f" since {when(v.consent_at, self.app.config, date_only=True)}" if v.consent_at else "")
                    + (f" ({v.consent_source})" if v.consent_source else "")) if v.marketing_consent else "no"
         lines = [
             f"[b]{escape(v.name)}[/b]" + ("" if v.active else " [red](inactive)[/red]")

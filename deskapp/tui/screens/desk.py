@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 from deskapp.core import appointments as ap
 from deskapp.core import queue as q
 from deskapp.core.queue import floor
+from deskapp.core.queue.words import action_words
 from deskapp.core.workflows import guide as workflows
 from deskapp.tui.format import elapsed, escape, minutes, plain
 from deskapp.tui.screens.appointment_dialogs import expected_text
@@ -162,19 +163,21 @@ class DeskScreen(AppScreen):
         if name == "call_next":
             call_core(self, q.call_next, ctx, counter, self.session.login, then=self._called)
         elif name == "requeue_front":
-            call_core(self, q.requeue, ctx, counter, front=True, by=self.session.login, then=self._acted)
+            call_core(self, q.requeue, ctx, counter, front=True, by=self.session.login,
+                      then=lambda t: self._acted(name, t))
         elif name == "complete":  # refused while the ticket's workflow is unfinished
-            call_core(self, workflows.complete_ticket, ctx, counter, by=self.session.login, then=self._acted)
+            call_core(self, workflows.complete_ticket, ctx, counter, by=self.session.login,
+                      then=lambda t: self._acted(name, t))
         else:
-            call_core(self, getattr(q, name), ctx, counter, by=self.session.login, then=self._acted)
+            call_core(self, getattr(q, name), ctx, counter, by=self.session.login, then=lambda t: self._acted(name, t))
 
     def _called(self, ticket: q.TicketInfo | None) -> None:
         if ticket is None:
             self.notify("Nobody is waiting for this counter's services.")
         self.reload()
 
-    def _acted(self, ticket: q.TicketInfo) -> None:
-        self.notify(f"{ticket.number}: {ticket.status.replace('_', ' ')}")
+    def _acted(self, action: str, ticket: q.TicketInfo) -> None:
+        self.notify(action_words(action, ticket))
         self.reload()
 
     def action_transfer(self) -> None:
@@ -185,7 +188,8 @@ class DeskScreen(AppScreen):
 
         def chosen(code: str | None) -> None:
             if code:
-                call_core(self, q.transfer, self.ctx, self.counter, code, by=self.session.login, then=self._acted)
+                call_core(self, q.transfer, self.ctx, self.counter, code, by=self.session.login,
+                          then=lambda t: self._acted("transfer", t))
 
         self.app.push_screen(ChooseService(services, ticket.service), chosen)
 

@@ -19,10 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
-from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
-from deskapp.tui.format import DASH, escape, percent, plain, score
+from deskapp.tui.format import DASH, escape, percent, person, plain, score, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
 from deskapp.tui.widgets.table import DataTable
@@ -183,11 +182,10 @@ class FeedbackScreen(AppScreen):
         self.refresh_bindings()
 
     def _when(self, value: dt.datetime) -> str:
-        return to_local(value, self.app.config.branch.timezone).strftime("%m-%d %H:%M")
+        return when(value, self.app.config)
 
     def _show_followups(self, items: list[followups.FollowUpInfo]) -> None:
         table = self.query_one("#fb-followups", DataTable)
-        row = table.cursor_row
         table.clear()
         now = self.app.now()
         self.followup_rows = items
@@ -198,23 +196,18 @@ class FeedbackScreen(AppScreen):
             table.add_row(str(item.id), state, self._when(item.due_at), age(item.age_hours(now)),
                           item.assignee_name or "no one", item.customer_name or DASH,
                           item.reason.splitlines()[0][:80], key=str(item.id))
-        if items:
-            table.move_cursor(row=min(row, len(items) - 1))
 
     def _show_responses(self, rows: list[fb.FeedbackInfo]) -> None:
         table = self.query_one("#fb-responses", DataTable)
-        row = table.cursor_row
         table.clear()
         self.response_rows = rows
         for r in rows:
             value = (lambda v: DASH if v is None else str(v))
             comment = r.comment.replace("\n", " ")[:60] if r.answered else "(no answer)"
-            who = r.entered_by if r.entered_by == fb.CUSTOMER else f"staff: {r.entered_by_login}"
+            who = r.entered_by if r.entered_by == fb.CUSTOMER else f"staff: {person(r.entered_by_login, self.app.config)}"
             table.add_row(self._when(r.at), r.ticket_number, r.service, r.counter or DASH, r.staff_name or DASH,
                           value(r.csat), value(r.nps), value(r.ces), ", ".join(r.tags), comment, who,
                           str(r.followup_id) if r.followup_id else DASH, key=str(r.id))
-        if rows:
-            table.move_cursor(row=min(row, len(rows) - 1))
 
     # -- filters ------------------------------------------------------------------------------------
     def _read_filters(self) -> bool:

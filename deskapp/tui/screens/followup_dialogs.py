@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static, TextArea
 
 from deskapp.core import feedback as fb
-from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
-from deskapp.tui.format import escape, plain
+from deskapp.tui.format import escape, label, person, plain
+from deskapp.tui.format import when as shown_when
 from deskapp.tui.work import call_core, show_failure
 
 DIALOG_CSS = """
@@ -89,18 +89,20 @@ class ContactDialog(_Dialog):
 
 
 class CloseDialog(_Dialog):
-    """Closing needs what was done for the customer and why it happened."""
+    """Closing needs what was done for the customer and, for a complaint or poor feedback, why it happened."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CloseDialog")
 
     def compose(self) -> ComposeResult:
         causes = self.app.config.followups.root_causes
+        needed = followups.needs_root_cause(self.item.source)
         with Vertical():
             yield Static(f"[b]Close follow-up {self.item.id}[/b]\n{escape(self.item.reason.splitlines()[0])}")
             yield Label("Resolution: what was done for the customer (required)")
             yield TextArea(id="close-resolution")
-            yield Label("Root cause")
-            yield Select([(plain(c.replace("_", " ")), c) for c in causes], prompt="Choose a root cause", id="close-cause")
+            yield Label("Root cause: why it happened (required)" if needed else "Root cause (optional)",
+                        id="close-cause-label")
+            yield Select([(plain(label(c)), c) for c in causes], prompt="Choose a root cause", id="close-cause")
             yield Static("", classes="dialog-message")
             yield self._buttons("Close follow-up", "success")
 
@@ -109,7 +111,7 @@ class CloseDialog(_Dialog):
         resolution = self.query_one("#close-resolution", TextArea).text
         cause = self.query_one("#close-cause", Select).value
         call_core(self, followups.close, self.app.ctx, self.item.id, resolution=resolution,
-                  root_cause="" if cause is Select.NULL else str(cause), by=self.login,
+                  root_cause=None if cause is Select.NULL else str(cause), by=self.login,
                   then=lambda _: self.dismiss(True), on_error=self._refused)
 
 
@@ -177,10 +179,10 @@ class FollowUpDetail(ModalScreen[str | None]):
 
     def _show(self, result) -> None:
         item, answer = result
-        tz, now = self.app.config.branch.timezone, self.app.now()
+        config, now = self.app.config, self.app.now()
 
         def when(value) -> str:
-            return to_local(value, tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+            return shown_when(value, config)
 
         state = item.status.replace("_", " ") + (" · [b red]OVERDUE[/]" if item.overdue(now) else "")
         lines = [
@@ -192,11 +194,12 @@ class FollowUpDetail(ModalScreen[str | None]):
         ]
         if answer is not None:
             lines += ["", f"Answer entered by {answer.entered_by}"
-                      + (f" ({answer.entered_by_login})" if answer.entered_by_login else "") + f" at {when(answer.at)}"]
+                      + (f" ({escape(person(answer.entered_by_login, config))})" if answer.entered_by_login else "") + f" at {when(answer.at)}"]
         if item.contact_outcome:
             lines += ["", "[b]Contacts[/b]", escape(item.contact_outcome)]
         if item.status == followups.DONE:
-            lines += ["", f"[b]Closed[/b] {when(item.closed_at)} · root cause {item.root_cause}", escape(item.resolution or "")]
+            cause = f" · root cause {escape(label(item.root_cause))}" if item.root_cause else ""
+            lines += ["", f"[b]Closed[/b] {when(item.closed_at)}{cause}", escape(item.resolution or "")]
         self.query_one("#detail-body", Static).update("\n".join(lines))
 
     @on(Button.Pressed)

@@ -28,10 +28,9 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import appointments as ap
-from deskapp.core.clock import to_local
 from deskapp.core.customers import followups
 from deskapp.core.relationship import pipeline, portfolio
-from deskapp.tui.format import DASH, plain
+from deskapp.tui.format import DASH, person, plain, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
@@ -111,6 +110,7 @@ class ManagerScreen(AppScreen):
         self.agenda_day = None  # the first day shown; today until moved
         self.agenda_days = 1  # 1: a day, 7: a week
         self.agenda_all = False
+        self._new_list = False  # the search or a filter changed: the customers table starts at its first row
 
     def compose(self) -> ComposeResult:
         config = self.config
@@ -187,8 +187,8 @@ class ManagerScreen(AppScreen):
         table = self.query_one("#mgr-agenda", DataTable)
         table.clear()
         for b in rows:
-            when = f"{b.starts_at:%a %d %H:%M}" if self.agenda_days > 1 else f"{b.starts_at:%H:%M}"
-            table.add_row(when, b.code, b.customer_name, b.service, b.staff or "anyone", b.status.replace("_", " "),
+            at = f"{b.starts_at:%a %d %H:%M}" if self.agenda_days > 1 else f"{b.starts_at:%H:%M}"
+            table.add_row(at, b.code, b.customer_name, b.service, person(b.staff, self.config) if b.staff else "anyone", b.status.replace("_", " "),
                           key=b.code)
         first = self.agenda_day or self.ctx.today()
         span = (f"{first:%a %Y-%m-%d}" if self.agenda_days == 1 else
@@ -199,7 +199,7 @@ class ManagerScreen(AppScreen):
         self.refresh_bindings()
 
     def _when(self, value) -> str:
-        return to_local(value, self.config.branch.timezone).strftime("%Y-%m-%d %H:%M") if value else DASH
+        return when(value, self.config)
 
     def _show(self, loaded) -> None:
         rows, board, needs = loaded
@@ -211,10 +211,11 @@ class ManagerScreen(AppScreen):
     def _show_customers(self, rows: list[portfolio.PortfolioRow]) -> None:
         self.rows = rows
         table = self.query_one("#mgr-customers", DataTable)
-        table.clear()
+        table.clear(keep_cursor=not self._new_list)
+        self._new_list = False
         for r in rows:
             table.add_row(r.name, r.number, r.segment or DASH, ", ".join(p.replace("_", " ") for p in r.products) or DASH,
-                          self._when(r.last_contact)[:10], str(r.open_needs), str(r.open_followups),
+                          when(r.last_contact, self.config, date_only=True), str(r.open_needs), str(r.open_followups),
                           "; ".join(a.text for a in r.alerts) or DASH, key=str(r.id))
         alerted = sum(1 for r in rows if r.alerts)
         self.query_one("#mgr-customers-summary", Static).update(
@@ -227,7 +228,7 @@ class ManagerScreen(AppScreen):
         for label, items in ((Text("overdue", style="bold red"), board.overdue), (Text("today", style="bold"), board.today),
                              (Text("upcoming"), board.upcoming)):
             for f in items:
-                table.add_row(label, self._when(f.due_at), f.customer_name or DASH, f.source,
+                table.add_row(label, self._when(f.due_at), f.customer_name or DASH, followups.source_label(f.source),
                               f.status.replace("_", " "), f.reason.splitlines()[0][:80], key=str(f.id))
         self.query_one("#mgr-followups-summary", Static).update(
             f"{len(board.overdue)} overdue · {len(board.today)} due today · {len(board.upcoming)} upcoming")
@@ -243,7 +244,7 @@ class ManagerScreen(AppScreen):
         converted.clear()
         for n in needs.to_products:
             converted.add_row(n.customer, n.category.replace("_", " "), n.product.replace("_", " "),
-                              self._when(n.created_at)[:10], self._when(n.met_at)[:10], f"{n.days:.1f}")
+                              when(n.created_at, self.config, date_only=True), when(n.met_at, self.config, date_only=True), f"{n.days:.1f}")
         median = needs.median_days_to_product
         if self.whole_branch:
             scope = "every customer"
@@ -259,6 +260,7 @@ class ManagerScreen(AppScreen):
     @on(Input.Changed, "#mgr-search")
     @on(Select.Changed)
     def _filters_changed(self) -> None:
+        self._new_list = True  # another list of customers: its first row, not the cursor's customer
         self.reload()
 
     # -- actions ------------------------------------------------------------------------------------
@@ -376,5 +378,5 @@ class ManagerScreen(AppScreen):
 
     def _booked(self, booking: ap.AppointmentInfo | None) -> None:
         if booking is not None:
-            self.notify(f"{booking.code}: {booking.status.replace('_', ' ')}, {booking.starts_at:%Y-%m-%d %H:%M}.")
+            self.notify(f"{booking.code}: {booking.status.replace('_', ' ')}, {when(booking.starts_at, self.config, local=True)}.")
             self._load_agenda()

@@ -27,8 +27,9 @@ from deskapp.core import queue as q
 from deskapp.core.context import Context
 from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
-from deskapp.core.queue.waits import wait_range
-from deskapp.tui.format import escape, minutes, plain, ticket_number
+from deskapp.core.queue.waits import WaitEstimate, estimate_ticket, wait_range
+from deskapp.core.queue.words import event_words, status_words
+from deskapp.tui.format import escape, minutes, plain, ticket_number, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CheckInDialog, checked_in_text, expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
@@ -40,16 +41,30 @@ TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,2}[0-9]{1,6}$")
 
 
 @dataclass(frozen=True)
+class LastTicket:
+    """The last ticket issued here, as it stands now: its place in line while it waits."""
+
+    ticket: q.TicketInfo
+    estimate: WaitEstimate | None = None
+
+
+@dataclass(frozen=True)
 class Floor:
     status: floor.QueueStatus
     moved: list[q.TicketInfo]
     expected: list[ap.AppointmentInfo] = field(default_factory=list)
+    last: LastTicket | None = None
 
 
-def reception_floor(ctx: Context) -> Floor:
-    """The side panel's live part, read in one worker: waiting per service, the moved tickets, and the
-    bookings expected in the next hour."""
-    return Floor(floor.queue_status(ctx), floor.moved_waiting(ctx), ap.expected(ctx))
+def reception_floor(ctx: Context, last_id: int | None = None) -> Floor:
+    """The side panel's live part, read in one worker: waiting per service, the moved tickets, the
+    bookings expected in the next hour, and the last ticket issued here as it stands now (it may have
+    been called or served since: the panel never goes stale)."""
+    last = None
+    if last_id is not None:
+        ticket = q.ticket_info(last_id)
+        last = LastTicket(ticket, estimate_ticket(ctx, last_id) if ticket.status == q.WAITING else None)
+    return Floor(floor.queue_status(ctx), floor.moved_waiting(ctx), ap.expected(ctx), last)
 
 
 class WalkedAway(ModalScreen[q.TicketInfo | None]):
@@ -105,6 +120,8 @@ class ReceptionScreen(AppScreen):
         self.customer: ReceptionMatch | None = None
         self._issuing = False
         self._contact = None
+        self._last: q.Issued | None = None  # the last ticket issued here; the panel follows it
+        self._told: str = ""  # where it is told when near (a contact), as said at issue
 
     @property
     def services(self):
@@ -157,7 +174,9 @@ class ReceptionScreen(AppScreen):
         self._show_choice()
 
     def reload(self) -> None:
-        call_core(self, reception_floor, self.ctx, then=self._show_status, group="reception-load", exclusive=True)
+        last_id = self._last.ticket.id if self._last is not None else None
+        call_core(self, reception_floor, self.ctx, last_id, then=self._show_status, group="reception-load",
+                  exclusive=True)
 
     def _show_status(self, data: Floor) -> None:
         self.query_one(WaitingTable).show(data.status.services)
@@ -169,6 +188,9 @@ class ReceptionScreen(AppScreen):
         expected = self.query_one("#reception-expected", Static)
         expected.display = bool(data.expected)
         expected.update(expected_text(data.expected))
+        if data.last is not None and self._last is not None and data.last.ticket.id == self._last.ticket.id:
+            names = {c.code: c.name for c in data.status.counters}
+            self._show_last(data.last.ticket, data.last.estimate, names.get(data.last.ticket.counter or ""))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "clear_customer":
@@ -257,22 +279,11 @@ class ReceptionScreen(AppScreen):
     def _issued(self, issued: q.Issued) -> None:
         self._issuing = False
         t = issued.ticket
+        self._last = issued
+        self._told = notify.told_where(self._contact) if self._contact else ""
         self.query_one("#reception-number", TicketDigits).update(t.number)
-        # One phrase a line, so that the narrow panel at 80 columns breaks nowhere else.
-        point = issued.estimated_wait_minutes
-        span = wait_range(point, issued.estimated_wait_range)
-        if point is None:
-            wait = "Expected wait: no counter open for it yet"
-        else:
-            wait = f"Expected wait [b]{minutes(point)}[/b]"
-            if span is not None and span[0] != span[1]:
-                wait += f"\nmost waits {span[0]}-{span[1]} min"
-        who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
-        told = f"\nTold when near: {escape(notify.told_where(self._contact))}" if self._contact else ""
-        self.query_one("#reception-ticket-info", Static).update(
-            f"[b]{escape(t.number)}[/b] · {escape(t.service_name)}\n"
-            f"{escape(self.config.priority(t.priority).name)}\nPosition [b]{issued.position}[/b] in line\n"
-            f"{wait}{who}{told}")
+        self._show_last(t, WaitEstimate(t.id, issued.position, issued.estimated_wait_minutes,
+                                        issued.estimated_wait_range))
         for box in self.query("#reception-notify").results(Input):
             box.value = ""
         self._contact = None
@@ -284,6 +295,28 @@ class ReceptionScreen(AppScreen):
         self._show_choice()
         self.reload()
 
+    def _show_last(self, t: q.TicketInfo, estimate: WaitEstimate | None, counter_name: str | None = None) -> None:
+        """The last ticket as it stands now: its place and expected wait while it waits, then where it
+        was called, served, or what became of it."""
+        # One phrase a line, so that the narrow panel at 80 columns breaks nowhere else.
+        if t.status == q.WAITING and estimate is not None:
+            point = estimate.minutes
+            span = wait_range(point, estimate.range)
+            if point is None:
+                wait = "Expected wait: no counter open for it yet"
+            else:
+                wait = f"Expected wait [b]{minutes(point)}[/b]"
+                if span is not None and span[0] != span[1]:
+                    wait += f"\nmost waits {span[0]}-{span[1]} min"
+            where = f"Position [b]{estimate.position}[/b] in line\n{wait}"
+        else:
+            where = f"Now: [b]{escape(status_words(t, counter_name))}[/b]"
+        who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
+        told = f"\nTold when near: {escape(self._told)}" if self._told and t.status == q.WAITING else ""
+        self.query_one("#reception-ticket-info", Static).update(
+            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · {escape(t.service_name)}\n"
+            f"{escape(self.config.priority(t.priority).name)}\n{where}{who}{told}")
+
     def _issue_failed(self, exc: BaseException) -> None:
         self._issuing = False
         self.app.report_error(exc)
@@ -292,7 +325,7 @@ class ReceptionScreen(AppScreen):
     def action_walked_away(self) -> None:
         def done(ticket: q.TicketInfo | None) -> None:
             if ticket is not None:
-                self.notify(f"{ticket_number(ticket.number, ticket.former_number)} cancelled: the client walked away.")
+                self.notify(event_words("cancelled", ticket_number(ticket.number, ticket.former_number)) + ".")
                 self.reload()
 
         self.app.push_screen(WalkedAway(self.session.login), done)
@@ -301,7 +334,7 @@ class ReceptionScreen(AppScreen):
     def action_book(self) -> None:
         def done(booked: ap.AppointmentInfo | None) -> None:
             if booked is not None:
-                self.notify(f"Booked {booked.code}: {booked.starts_at:%Y-%m-%d %H:%M}, {booked.service_name}.")
+                self.notify(f"Booked {booked.code}: {when(booked.starts_at, self.config, local=True)}, {booked.service_name}.")
                 self.reload()
 
         self.app.push_screen(BookDialog(self.customer.number if self.customer else ""), done)
@@ -311,6 +344,7 @@ class ReceptionScreen(AppScreen):
             if checked is None or checked.issued is None:
                 return
             t = checked.issued.ticket
+            self._last = None  # the panel now tells the check-in
             self.query_one("#reception-number", TicketDigits).update(t.number)
             self.query_one("#reception-ticket-info", Static).update(escape(checked_in_text(checked)))
             self.query_one("#reception-ticket").add_class("issued")

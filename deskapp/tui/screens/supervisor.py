@@ -29,11 +29,12 @@ from textual.widgets.option_list import Option
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
+from deskapp.core.queue.words import event_words
 from deskapp.core.security import auth
 from deskapp.core.security.permissions import allowed
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
-from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, plain, score, ticket_number
+from deskapp.tui.format import DASH, elapsed, escape, lower_label, minutes, percent, plain, score, ticket_number, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
@@ -276,13 +277,12 @@ class SupervisorScreen(AppScreen):
 
         per_counter = {c.code: c for c in data.today.counters}
         counters = self.query_one("#sup-counters", DataTable)
-        keep = counters.cursor_row
         counters.clear()
         for c in data.counters:
             st = c.status
             t = st.ticket
             if t is not None:
-                doing = f"{ticket_number(t.number, t.former_number)} {t.status}"
+                doing = f"{ticket_number(t.number, t.former_number)} {lower_label(t.status)}"
                 started = t.started_at if t.status == q.SERVING else t.called_at
             else:
                 doing = "idle" if c.idle_since else DASH
@@ -296,17 +296,12 @@ class SupervisorScreen(AppScreen):
             counters.add_row(st.name, st.state, st.staff_name or DASH, ", ".join(st.services), length, doing,
                              str(f.completed) if f else "0",
                              DASH if f is None or f.throughput is None else f"{score(f.throughput)}/h", key=st.code)
-        if counters.row_count:
-            counters.move_cursor(row=min(keep, counters.row_count - 1))
 
         waiting = self.query_one("#sup-waiting", DataTable)
-        keep = waiting.cursor_row
         waiting.clear()
         for t in data.waiting:
             waiting.add_row(ticket_number(t.number, t.former_number), t.service, t.priority,
                             elapsed(data.at - t.issued_at), t.customer_name or DASH, key=str(t.id))
-        if waiting.row_count:
-            waiting.move_cursor(row=min(keep, waiting.row_count - 1))
 
         today = self.query_one("#sup-today", DataTable)
         today.clear()
@@ -340,28 +335,21 @@ class SupervisorScreen(AppScreen):
             return
         self.query_one("#sup-followups-title", Static).update(f"Follow-ups: {f.open} open, {f.overdue} overdue")
         table = self.query_one("#sup-followups", DataTable)
-        keep = table.cursor_row
         table.clear()
-        tz = self.ctx.timezone
         for item in f.items:
-            due = to_local(item.due_at, tz).strftime("%d %b %H:%M")
+            due = when(item.due_at, self.ctx.config)
             table.add_row(("OVERDUE " if item.overdue(data.at) else "") + due, item.status.replace("_", " "),
                           item.assignee_name or DASH, item.customer_name or DASH,
                           item.reason.splitlines()[0][:60], key=str(item.id))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _show_locked(self, data: supervision.Dashboard) -> None:
         self.query_one("#sup-locked-title", Static).update(
             f"Locked accounts: {len(data.locked)}" if data.locked else "Locked accounts: none")
         table = self.query_one("#sup-locked", DataTable)
-        keep = table.cursor_row
         table.clear()
         for s in data.locked:
             table.add_row(s.login, s.name, s.role, to_local(s.locked_until, self.ctx.timezone).strftime("%H:%M"),
                           str(s.failed_attempts), key=s.login)
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _show_charts(self, data: supervision.Dashboard) -> None:
         hours = self.config.branch.hours
@@ -395,8 +383,10 @@ class SupervisorScreen(AppScreen):
         if code is None or self.session is None:
             return
 
+        names = {c.status.code: c.status.name for c in self.data.counters} if self.data else {}
+
         def done(_: object) -> None:
-            self.notify(f"Counter {code} {state}.")
+            self.notify(f"{names.get(code, f'Counter {code}')} is now {state}.")
             self.reload()
 
         call_core(self, q.set_counter_state, self.ctx, code, state, by=self.session.login, then=done)
@@ -407,8 +397,10 @@ class SupervisorScreen(AppScreen):
             return
 
         def done(t: q.TicketInfo) -> None:
-            label = ticket_number(t.number, t.former_number)
-            self.notify(f"{label} moved" + (" to the front" if where.get("front") else f" to {t.service}") + ".")
+            front = bool(where.get("front"))
+            self.notify(event_words("moved", t.former_number if t.former_number and not front else
+                                    ticket_number(t.number, t.former_number),
+                                    front=front, service=t.service_name, new=t.number) + ".")
             self.reload()
 
         call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)
@@ -473,8 +465,10 @@ class SupervisorScreen(AppScreen):
         if login is None or self.session is None:
             return
 
+        name = next((s.name for s in self.data.locked if s.login == login), login) if self.data else login
+
         def done(_: object) -> None:
-            self.notify(f"{login} unlocked.")
+            self.notify(f"{name} can log in again.")
             self.reload()
 
         call_core(self, auth.unlock, self.ctx, login, by=self.session.login, then=done)

@@ -63,7 +63,7 @@ class CustomerSearch(Vertical):
         self._seq += 1
         self.results = []
         self._exhausted = False
-        self.query_one(DataTable).clear()
+        self.query_one(DataTable).clear(keep_cursor=False)  # another list: its first row
         if not text.strip():
             self._exhausted = True
             self._status("Type to search.")

@@ -85,9 +85,9 @@ class FitTable(DataTable):
             self.call_next(self._fit)
         return super().add_row(*self._cells(cells, self.form), height=height, key=key, label=label)
 
-    def clear(self, columns: bool = False) -> FitTable:
+    def clear(self, columns: bool = False, *, keep_cursor: bool = True) -> FitTable:
         self._rows.clear()
-        super().clear(columns)
+        super().clear(columns, keep_cursor=keep_cursor)
         if columns:  # the columns are the table's own: they come back, in the form shown
             self._add_columns()
         return self

@@ -19,6 +19,7 @@ from deskapp.core import fields
 from deskapp.core.customers import directory as customers
 from deskapp.core.workflows.guide import Approver, RunState, StepState
 from deskapp.tui.format import escape, plain
+from deskapp.tui.format import label as code_label
 from deskapp.tui.widgets.fields import FieldInput, FieldSelect
 from deskapp.tui.work import call_core
 
@@ -162,7 +163,7 @@ class FormPanel(StepPanel):
             else:
                 yield Label(plain(label))
                 if f.type == "choice":
-                    options = [(plain(c.replace("_", " ")), c) for c in f.choices or []]
+                    options = [(plain(code_label(c)), c) for c in f.choices or []]
                     yield FieldSelect(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
                 elif multiline(f):
                     yield TextArea(id=f"f-{f.name}", soft_wrap=True, show_line_numbers=False)
@@ -359,7 +360,7 @@ class ApprovalPanel(StepPanel):
 
 class ReferralPanel(StepPanel):
     def compose(self) -> ComposeResult:
-        to = escape(self.state.assignee or "nobody yet (a supervisor will assign it)")
+        to = escape(self.state.assignee_name or "nobody yet (a supervisor will assign it)")
         what = "complaint" if self.spec.source == "complaint" else "follow-up"
         yield Static(f"Next opens a {what} for [b]{to}[/b].")
         yield Label("Reason")
