@@ -97,6 +97,7 @@ class ReceptionScreen(AppScreen):
         Binding("w", "walked_away", "Walked away", id="walked_away"),
         Binding("b", "book", "Book", id="reception_book"),
         Binding("a", "check_in", "Check in", id="reception_check_in"),
+        Binding("h", "history", "Ticket history", id="reception_history"),
     ]
 
     def __init__(self) -> None:
@@ -105,6 +106,7 @@ class ReceptionScreen(AppScreen):
         self.customer: ReceptionMatch | None = None
         self._issuing = False
         self._contact = None
+        self.last_number = ""  # the last ticket issued here, offered when `h` asks for a number
 
     @property
     def services(self):
@@ -257,6 +259,7 @@ class ReceptionScreen(AppScreen):
     def _issued(self, issued: q.Issued) -> None:
         self._issuing = False
         t = issued.ticket
+        self.last_number = t.number
         self.query_one("#reception-number", TicketDigits).update(t.number)
         # One phrase a line, so that the narrow panel at 80 columns breaks nowhere else.
         point = issued.estimated_wait_minutes
@@ -296,6 +299,12 @@ class ReceptionScreen(AppScreen):
                 self.reload()
 
         self.app.push_screen(WalkedAway(self.session.login), done)
+
+    def action_history(self) -> None:
+        """A ticket's history: every event, who, where, when (the number asked, the last issued offered)."""
+        from deskapp.tui.screens.ticket_history import show_history
+
+        show_history(self, None, prefill=self.last_number)
 
     # -- appointments ---------------------------------------------------------------------------
     def action_book(self) -> None:
