@@ -55,6 +55,19 @@ def test_the_waiting_list_is_the_order_call_next_takes(ctx, clock) -> None:
     assert taken == [t.number for t in listed.tickets]
 
 
+def test_a_long_queue_shows_its_first_tickets_and_says_how_many_wait(ctx, clock) -> None:
+    from deskapp.core.queue.waiting_list import SHOWN
+
+    numbers = []
+    for i in range(SHOWN + 5):
+        numbers.append(issue(ctx, "CASH", "priority" if i % 4 == 0 else None).number)
+        clock.advance(seconds=10)
+    listed = q.waiting_list(ctx, "1")
+    assert (len(listed.tickets), listed.total) == (SHOWN, SHOWN + 5)
+    assert [t.place for t in listed.tickets] == list(range(1, SHOWN + 1))
+    assert listed.tickets[0].number == q.call_next(ctx, "1", "ana").number
+
+
 def test_calling_a_chosen_ticket_out_of_turn_needs_a_reason_and_is_noted(ctx, clock) -> None:
     a1, a2, a3 = issue(ctx, "CASH"), issue(ctx, "CASH"), issue(ctx, "CASH")
     clock.advance(minutes=2)

@@ -15,9 +15,10 @@ from deskapp.core.queue.booked import arrange
 from deskapp.core.queue.calling import calling_order, priority_rules, profile, recent_classes
 from deskapp.core.queue.ordering import Waiting
 from deskapp.core.queue.tickets import WAITING, _counter
+from deskapp.db import statements
 from deskapp.db.models import Service, Ticket
 
-SHOWN = 100  # tickets put in calling order; a longer queue shows its first SHOWN and says how many wait
+SHOWN = 40  # tickets put in calling order; a longer queue shows its first SHOWN and says how many wait
 
 
 @dataclass(frozen=True)
@@ -40,40 +41,40 @@ class WaitingList:
 
 
 def waiting_list(ctx: Context, counter_code: str, limit: int = SHOWN) -> WaitingList:
-    """Today's waiting tickets of the counter's services, in the order the counter would call them."""
+    """Today's waiting tickets of the counter's services, in the order the counter would call them.
+
+    Only the first `limit` of each line (service, class, front) and the `limit` longest-waiting
+    overdue ones can be among the first `limit` calls: those are read (call-next's own candidate
+    query), not the whole queue, so a long queue costs what a short one does."""
     counter = _counter(ctx, counter_code)
     services = profile(counter.id)
     if not services:
         return WaitingList((), 0)
-    rows = list(
-        Ticket.select(Ticket.id, Ticket.service, Ticket.priority, Ticket.issued_at, Ticket.queued_at, Ticket.front,
-                      Ticket.number, Ticket.former_number, Service.code, Service.name)
-        .join(Service)
-        .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today())
-               & Ticket.service.in_(services))
-        .order_by(Ticket.id)
-        .tuples()
-    )
     now = ctx.now()
-    by_id = {r[0]: r for r in rows}
-    waiting = [Waiting(id=r[0], service=r[1], priority=r[2], issued_at=r[3], queued_at=r[4], front=bool(r[5]))
-               for r in rows]
+    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
+    mine = ((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today())
+            & Ticket.service.in_(services))
+    total = Ticket.select().where(mine).count()
+    if not total:
+        return WaitingList((), 0)
+    waiting = [Waiting(*row) for row in statements.waiting_candidates(ctx.branch_id, services, limit, now - max_wait)]
     callable_here = arrange(ctx, waiting, services, counter.staff_id, now)
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
     recent = {service: recent_classes(ctx, service, window) for service in services}
-    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     order = calling_order(callable_here, services, rules, recent, now, max_wait, limit=limit)
-    placed = {w.id for w in order}
-    later = sorted((i for i in by_id if i not in placed and i not in {w.id for w in callable_here}),
-                   key=lambda i: (by_id[i][4], i))
-
-    def shown(ticket_id: int, place: int | None) -> WaitingTicket:
-        r = by_id[ticket_id]
-        return WaitingTicket(id=r[0], number=r[6], service=r[8], service_name=r[9], priority=r[2], issued_at=r[3],
-                             waited_minutes=max(0.0, (now - r[3]).total_seconds() / 60), place=place,
-                             former_number=r[7])
-
-    tickets = [shown(w.id, i) for i, w in enumerate(order, 1)]
-    tickets += [shown(i, None) for i in later[:max(0, limit - len(tickets))]]
-    return WaitingList(tuple(tickets), len(rows))
+    later = sorted({w.id for w in waiting} - {w.id for w in callable_here})  # bookings not callable here yet
+    ids = [w.id for w in order] + later[:max(0, limit - len(order))]
+    rows = {r[0]: r for r in (
+        Ticket.select(Ticket.id, Ticket.number, Ticket.former_number, Ticket.priority, Ticket.issued_at,
+                      Service.code, Service.name)
+        .join(Service)
+        .where(Ticket.id.in_(ids) & mine)  # today's only: yesterday's leftovers wait for the day's reset
+        .tuples())}
+    places = {w.id: i for i, w in enumerate(order, 1)}
+    tickets = tuple(
+        WaitingTicket(id=i, number=rows[i][1], service=rows[i][5], service_name=rows[i][6], priority=rows[i][3],
+                      issued_at=rows[i][4], waited_minutes=max(0.0, (now - rows[i][4]).total_seconds() / 60),
+                      place=places.get(i), former_number=rows[i][2])
+        for i in ids if i in rows)
+    return WaitingList(tickets, total)
