@@ -258,3 +258,53 @@ def move(env: Env, number: str, to_service: str, by_login: str, pin_stdin: bool,
     t = q.move_waiting(ctx, number, to_service=to_service.upper(), by=session.login)
     emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "status": t.status, "was": t.former_number},
          f"{t.number} (was {t.former_number}) waits in {t.service_name}.")
+
+
+@queue.command("call")
+@click.argument("number")
+@click.option("--counter", "counter_code", required=True)
+@click.option("--reason", default=None, metavar="TEXT",
+              help="Why it goes before its turn (required when it is not the next in calling order).")
+@click.option("--by", "by_login", required=True, metavar="LOGIN", help="Who calls (their PIN is asked).")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def call(env: Env, number: str, counter_code: str, reason: str | None, by_login: str, pin_stdin: bool,
+         as_json: bool) -> None:
+    """Call a chosen waiting ticket to a counter (out of its turn with --reason; noted in its history)."""
+    from deskapp.core import queue as q
+
+    ctx = env.context()
+    session = prove_identity(ctx, by_login, pin_stdin)
+    t = q.call_ticket(ctx, counter_code, number.strip(), reason, by=session.login)
+    emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "counter": t.counter},
+         f"{t.number} to counter {t.counter}")
+
+
+@queue.command("history")
+@click.argument("number")
+@json_option
+@click.pass_obj
+@user_errors
+def history(env: Env, number: str, as_json: bool) -> None:
+    """Every event of a ticket (today's by its number, any day's by its id): what, who, where, when."""
+    from deskapp.core import queue as q
+    from deskapp.core.clock import to_local
+
+    ctx = env.context()
+    h = q.ticket_history(ctx, number.strip())
+    t = h.ticket
+    data = {
+        "id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority, "status": t.status,
+        "was": t.former_number, "parent": t.parent_number,
+        "events": [{"at": e.at.isoformat(), "kind": e.kind, "what": e.what, "note": e.note, "staff": e.staff,
+                    "staff_name": e.staff_name, "counter_name": e.counter_name,
+                    "counter": e.counter, "detail": e.detail} for e in h.events],
+    }
+    lines = [f"{t.number}  {t.service_name}  {t.priority}  {t.status.replace('_', ' ')}"]
+    for e in h.events:
+        when = to_local(e.at, ctx.timezone).strftime("%H:%M:%S")
+        who = e.staff_name or "-"
+        lines.append(f"{when}  {e.what:<34} {who:<20}" + (f"  {e.note}" if e.note else ""))
+    emit(as_json, data, "\n".join(line.rstrip() for line in lines))

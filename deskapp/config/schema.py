@@ -152,6 +152,10 @@ class PriorityClass(Section):
     """Share of calls when several classes wait: weights 2 and 1 call two of this class, then one of the other."""
 
 
+OUT_OF_ORDER_REASONS = ("Booked appointment", "Needs assistance", "Returning with documents",
+                        "Fits this counter")
+
+
 class Queue(Section):
     number_width: int = Field(3, ge=2, le=6)
     """Digits in a ticket number: 3 gives A001."""
@@ -161,6 +165,20 @@ class Queue(Section):
     """How many recent service times of a service feed its expected wait."""
     recall_limit: int = Field(3, ge=0, le=20)
     """How many times a called ticket may be recalled before only no-show or start remain."""
+    out_of_order_reasons: list[str] = Field(default_factory=lambda: list(OUT_OF_ORDER_REASONS), max_length=12)
+    """The pick list a teller chooses from to call a waiting ticket out of its calling order (an "Other"
+    entry for free text is always added)."""
+
+    @field_validator("out_of_order_reasons")
+    @classmethod
+    def _check_reasons(cls, value: list[str]) -> list[str]:
+        cleaned = [" ".join(reason.split()) for reason in value]
+        for reason in cleaned:
+            if not reason or len(reason) > 60:
+                raise ValueError(f"a reason must be 1 to 60 characters, got '{reason}'")
+        if len({r.casefold() for r in cleaned}) != len(cleaned):
+            raise ValueError("the reasons must differ from each other")
+        return cleaned
 
 
 class Service(Section):

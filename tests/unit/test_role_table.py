@@ -142,6 +142,8 @@ CASES: dict[tuple[str, str], Case] = {
         Case(lambda w, who: q.move_waiting(w.ctx, w.waiting, front=True, by=who)),
     ("deskapp.core.queue.calling.call_next", "queue.serve"):
         Case(lambda w, who: q.call_next(w.ctx, "3", who)),
+    ("deskapp.core.queue.picking.call_ticket", "queue.serve"):  # counter 3 (closed) serves CARD
+        Case(lambda w, who: q.call_ticket(w.ctx, "3", w.waiting, "Needs assistance", by=who)),
     ("deskapp.core.queue.counters.open_counter", "queue.serve"):
         Case(lambda w, who: q.open_counter(w.ctx, "3", who)),
     # the ticket a counter holds: counter 1 is ana's (a CASH ticket in service), 2 is joao's (holding none),

@@ -14,7 +14,9 @@ waits in the target service); any open ticket -> removed_by_reset at the end of 
 Modules: tickets (states, TicketInfo, lookups), issuing, calling (calling order, call-next, the held
 ticket's changes), counters (open/pause/close, work profiles, logout), day (the branch day's rollover),
 edits (a supervisor's cancel and move of waiting tickets), ordering (the pure calling-order rules),
-counter_events, waits (estimated wait per ticket), estimate (Erlang C), floor (the live floor for screens).
+counter_events, waits (estimated wait per ticket), estimate (Erlang C), floor (the live floor for screens),
+waiting_list (a counter's waiting tickets in calling order), picking (calling a chosen ticket, out of
+order with a reason, and how often that happens), history (every event of one ticket, in words).
 
 May import: deskapp.core's kernel (clock, context, changes), security, customers, db and config.
 The life cycle's public functions are re-exported here, so callers write `queue.call_next(...)`;
@@ -48,7 +50,9 @@ from deskapp.core.queue.counters import (
 )
 from deskapp.core.queue.day import close_day, ensure_day
 from deskapp.core.queue.edits import cancel_waiting, move_waiting
+from deskapp.core.queue.history import TicketHistory, ticket_history
 from deskapp.core.queue.issuing import Issued, issue
+from deskapp.core.queue.picking import call_ticket, out_of_order_today
 from deskapp.core.queue.tickets import (
     CALLED,
     CANCELLED,
@@ -69,6 +73,7 @@ from deskapp.core.queue.tickets import (
     ticket_info,
     ticket_infos,
 )
+from deskapp.core.queue.waiting_list import WaitingList, WaitingTicket, waiting_list
 
 __all__ = [
     "CALLED", "CANCELLED", "CANDIDATES", "COUNTER_STATES", "DONE", "HELD_STATES", "NO_SHOW", "OPEN_STATES",
@@ -77,4 +82,6 @@ __all__ = [
     "ensure_day", "find_today", "held_by", "issue", "logout", "move_waiting", "no_show", "open_counter",
     "priority_rules", "profile", "recall", "recent_classes", "requeue", "set_counter_state", "set_profile",
     "start", "ticket_info", "ticket_infos", "transfer", "waiting_for",
+    "TicketHistory", "WaitingList", "WaitingTicket", "call_ticket", "out_of_order_today", "ticket_history",
+    "waiting_list",
 ]

@@ -1,6 +1,8 @@
-"""The teller's queue screen: the ticket in hand, this counter's queues, and every action a key."""
+"""The teller's queue screen: the ticket in hand, this counter's queues and their waiting tickets, and
+every action a key."""
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,7 +15,7 @@ from deskapp.core import queue as q
 from deskapp.core.queue import floor
 from deskapp.core.queue.words import action_words
 from deskapp.core.workflows import guide as workflows
-from deskapp.tui.format import elapsed, escape, minutes, plain
+from deskapp.tui.format import elapsed, escape, minutes, plain, ticket_number
 from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
@@ -25,6 +27,8 @@ from deskapp.tui.work import call_core
 # At 80 columns the service names are cut and two headers shortened, so that the open counters stay.
 QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting"), Column("Longest wait", short="Longest"),
           Column("Target"), Column("Open counters", short="Open"))
+# The waiting tickets, in the order this counter would call them ("#" 1 is the one `n` takes).
+WAITING = (Column("#"), Column("Ticket"), Column("Service", shorten=clip(18)), Column("Class"), Column("Waited"))
 
 
 class ChooseService(ModalScreen[str | None]):
@@ -62,11 +66,14 @@ class DeskScreen(AppScreen):
         Binding("o", "open_customer", "Open customer", id="open_customer"),
         Binding("v", "customer_feedback", "Customer feedback", id="customer_feedback"),
         Binding("g", "guide", "Guide", id="guide"),  # the workflow of the ticket being served
+        Binding("enter", "call_chosen", "Call this one", id="call_chosen"),  # the waiting ticket under the cursor
+        Binding("h", "history", "History", id="ticket_history"),  # of the ticket in hand, else the chosen one
     ]
 
     def __init__(self) -> None:
         super().__init__(name="desk")
         self.view: floor.DeskView | None = None
+        self.waiting: q.WaitingList | None = None
         self.feedback_pending = False  # the counter's last completed ticket awaits feedback (key v)
         self.guided_tickets: set[int] = set()  # tickets whose guide has opened by itself (workflow)
 
@@ -74,7 +81,12 @@ class DeskScreen(AppScreen):
         yield Header()
         yield Static("", id="desk-current")
         yield Static("This counter's queues, in calling order", classes="section-title")
-        yield FitTable(QUEUES, id="desk-queues", cursor_type="row", zebra_stripes=True)
+        queues = FitTable(QUEUES, id="desk-queues", cursor_type="none", zebra_stripes=True)
+        queues.can_focus = False  # the waiting tickets below take the cursor
+        yield queues
+        yield Static("Waiting, in calling order (enter: call the chosen one)", id="desk-waiting-title",
+                     classes="section-title")
+        yield FitTable(WAITING, id="desk-waiting", cursor_type="row", zebra_stripes=True)
         expected = Static("", id="desk-expected")
         expected.display = False  # until someone is booked for this desk in the next hour
         yield expected
@@ -82,12 +94,15 @@ class DeskScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._show_current)
+        self.query_one("#desk-waiting", DataTable).focus()
 
     def reload(self) -> None:
         if self.counter is None:
             self._show_current()
             return
         call_core(self, floor.desk_view, self.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+        call_core(self, q.waiting_list, self.ctx, self.counter, then=self._show_waiting, group="desk-waiting",
+                  exclusive=True)
         call_core(self, ap.expected, self.ctx, with_staff=self.session.login if self.session else None,
                   counter_code=self.counter, then=self._show_expected, group="desk-expected", exclusive=True)
         refresh_pending(self, self.counter)
@@ -99,7 +114,7 @@ class DeskScreen(AppScreen):
 
     def _show(self, view: floor.DeskView) -> None:
         self.view = view
-        table = self.query_one(DataTable)
+        table = self.query_one("#desk-queues", DataTable)
         table.clear()
         for s in view.queues:
             table.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
@@ -107,6 +122,36 @@ class DeskScreen(AppScreen):
         self._show_current()
         self.refresh_bindings()
         resume_guide(self, view.counter.ticket, self.guided_tickets)  # after start, or at login mid-workflow
+
+    def _show_waiting(self, waiting: q.WaitingList) -> None:
+        """The waiting tickets in calling order, the cursor kept on the ticket it was on."""
+        kept = self._chosen_waiting()
+        self.waiting = waiting
+        table = self.query_one("#desk-waiting", DataTable)
+        table.clear()
+        for t in waiting.tickets:
+            table.add_row(str(t.place) if t.place else "later", ticket_number(t.number, t.former_number),
+                          f"{t.service} · {t.service_name}", t.priority, minutes(t.waited_minutes), key=str(t.id))
+        if kept is not None:
+            row = next((i for i, t in enumerate(waiting.tickets) if t.id == kept.id), None)
+            if row is not None:
+                table.move_cursor(row=row, animate=False)
+        more = waiting.total - len(waiting.tickets)
+        self.query_one("#desk-waiting-title", Static).update(
+            "Nobody waiting for this counter's services" if not waiting.total else
+            f"Waiting, in calling order: {waiting.total}" + (f" (the first {len(waiting.tickets)} shown)" if more else "")
+            + " · enter calls the chosen one, h shows its history")
+        self.refresh_bindings()
+
+    def _chosen_waiting(self) -> q.WaitingTicket | None:
+        """The waiting ticket under the cursor, if any."""
+        if self.waiting is None or not self.waiting.tickets:
+            return None
+        table = self.query_one("#desk-waiting", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((t for t in self.waiting.tickets if str(t.id) == key), None)
 
     def _show_current(self) -> None:
         panel = self.query_one("#desk-current", Static)
@@ -140,6 +185,11 @@ class DeskScreen(AppScreen):
             return self.feedback_pending or None
         if action == "guide":
             return guided(self.app, self.view.counter.ticket if self.view else None) or None
+        if action == "call_chosen":
+            held = self.view.counter.ticket if self.view else None
+            return (held is None and self._chosen_waiting() is not None) or None
+        if action == "history":
+            return (bool(self.view and self.view.counter.ticket) or self._chosen_waiting() is not None) or None
         if action not in ("act", "transfer", "pause", "close_counter"):
             return True
         ticket = self.view.counter.ticket if self.view else None
@@ -179,6 +229,60 @@ class DeskScreen(AppScreen):
     def _acted(self, action: str, ticket: q.TicketInfo) -> None:
         self.notify(action_words(action, ticket))
         self.reload()
+
+    @on(DataTable.RowSelected, "#desk-waiting")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_call_chosen()
+
+    @on(DataTable.RowHighlighted, "#desk-waiting")
+    def _row_moved(self, _event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def action_call_chosen(self) -> None:
+        """Call the waiting ticket under the cursor; before its turn, after asking why."""
+        from deskapp.tui.screens.out_of_order import OutOfOrderReason
+
+        chosen = self._chosen_waiting()
+        if self.counter is None or chosen is None:
+            self.notify("Choose a waiting ticket first (arrow keys in the waiting list).", severity="warning")
+            return
+        held = self.view.counter.ticket if self.view else None
+        if held is not None:
+            self.notify(f"You hold {held.number}: complete, requeue or mark it a no-show first.", severity="warning")
+            return
+        ctx, counter, login = self.ctx, self.counter, self.session.login
+
+        def call(reason: str | None) -> None:
+            call_core(self, q.call_ticket, ctx, counter, chosen.id, reason, by=login, then=self._called_chosen)
+
+        if chosen.place == 1:
+            call(None)
+            return
+        first = self.waiting.tickets[0] if self.waiting and self.waiting.tickets else None
+        next_number = first.number if first is not None and first.place == 1 else None
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                call(reason)
+
+        self.app.push_screen(OutOfOrderReason(chosen.number, next_number, list(self.config.queue.out_of_order_reasons)),
+                             answered)
+
+    def _called_chosen(self, ticket: q.TicketInfo) -> None:
+        self.notify(f"{ticket.number} called to your counter.")
+        self.reload()
+
+    def action_history(self) -> None:
+        """The history of the ticket in hand, else of the waiting ticket under the cursor."""
+        from deskapp.tui.screens.ticket_history import show_history
+
+        held = self.view.counter.ticket if self.view else None
+        chosen = self._chosen_waiting()
+        if held is None and chosen is None:
+            self.notify("No ticket in hand and none waiting to choose.", severity="warning")
+            return
+        show_history(self, held.id if held is not None else chosen.id)
 
     def action_transfer(self) -> None:
         ticket = self.view.counter.ticket if self.view else None

@@ -112,6 +112,7 @@ class ReceptionScreen(AppScreen):
         Binding("w", "walked_away", "Walked away", id="walked_away"),
         Binding("b", "book", "Book", id="reception_book"),
         Binding("a", "check_in", "Check in", id="reception_check_in"),
+        Binding("h", "history", "Ticket history", id="reception_history"),
     ]
 
     def __init__(self) -> None:
@@ -122,6 +123,7 @@ class ReceptionScreen(AppScreen):
         self._contact = None
         self._last: q.Issued | None = None  # the last ticket issued here; the panel follows it
         self._told: str = ""  # where it is told when near (a contact), as said at issue
+        self.last_number = ""  # the last ticket issued here, offered when `h` asks for a number
 
     @property
     def services(self):
@@ -281,6 +283,7 @@ class ReceptionScreen(AppScreen):
         t = issued.ticket
         self._last = issued
         self._told = notify.told_where(self._contact) if self._contact else ""
+        self.last_number = t.number
         self.query_one("#reception-number", TicketDigits).update(t.number)
         self._show_last(t, WaitEstimate(t.id, issued.position, issued.estimated_wait_minutes,
                                         issued.estimated_wait_range))
@@ -329,6 +332,12 @@ class ReceptionScreen(AppScreen):
                 self.reload()
 
         self.app.push_screen(WalkedAway(self.session.login), done)
+
+    def action_history(self) -> None:
+        """A ticket's history: every event, who, where, when (the number asked, the last issued offered)."""
+        from deskapp.tui.screens.ticket_history import show_history
+
+        show_history(self, None, prefill=self.last_number)
 
     # -- appointments ---------------------------------------------------------------------------
     def action_book(self) -> None:

@@ -8,14 +8,15 @@ counters table, pause or close the counter (core refuses either while it holds a
 its services and their order (ProfileDialog); in the waiting table, move the ticket to the front of
 its line or to another service; in the follow-ups table, reassign the follow-up; in the locked
 accounts table (staff locked out by wrong PINs), unlock the account. Core checks the role and
-audits each action.
+audits each action. `h` shows the history of the chosen waiting ticket or of the ticket the chosen
+counter holds (else asks for a number).
 
 The charts are sparklines (Textual's own widget: cheap to redraw on every refresh) with their
 numbers written beside them, from core (deskapp.core.stats.hourly and wait_distribution).
 
 Opened from the network screen (`n`), it shows another branch (its Context) and, unless the person
 supervises that branch, read-only: its action keys say why they do not apply. It is longer than 450
-lines because the one dashboard's nine panels and their six actions belong together.
+lines because the one dashboard's nine panels and their seven actions belong together.
 """
 from __future__ import annotations
 
@@ -153,6 +154,7 @@ class SupervisorScreen(AppScreen):
         Binding("e", "edit_profile", "Counter services", id="supervisor_profile"),
         Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
         Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
+        Binding("h", "history", "Ticket history", id="supervisor_history"),
         Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
         Binding("escape", "back", "Back to network", id="supervisor_back"),
     ]
@@ -314,7 +316,8 @@ class SupervisorScreen(AppScreen):
 
         self.query_one("#sup-staff", Static).update("Completed today per teller: " + (" · ".join(
             f"{x.name} {x.completed} (service {stat_minutes(x.mean_service_minutes)})" for x in data.today.staff)
-            or DASH))
+            or DASH) + ("\nCalled out of order today: " + " · ".join(
+            f"{x.name} {x.out_of_order} of {x.calls} calls" for x in data.out_of_order) if data.out_of_order else ""))
         self.query_one("#sup-feedback", Static).update(
             feedback_line("Feedback today", data.feedback) + "\n"
             + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
@@ -375,6 +378,20 @@ class SupervisorScreen(AppScreen):
         if not table.row_count:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_history(self) -> None:
+        """The history of the ticket chosen in the waiting table, or held by the chosen counter."""
+        from deskapp.tui.screens.ticket_history import show_history
+
+        ticket: int | str | None = None
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "sup-waiting":
+            ticket = self._chosen("#sup-waiting")
+        elif focused == "sup-counters" and self.data is not None:
+            code = self._chosen("#sup-counters")
+            held = next((c.status.ticket for c in self.data.counters if c.status.code == code), None)
+            ticket = held.id if held is not None else None
+        show_history(self, int(ticket) if ticket is not None else None, ctx=self.ctx)
 
     def action_counter_state(self, state: str) -> None:
         if self._refused():

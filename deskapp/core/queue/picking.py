@@ -1,0 +1,134 @@
+"""Calling a chosen waiting ticket (from the desk's waiting list), and how often tellers go out of order.
+
+A chosen ticket is claimed the way call-next claims one: one short locked transaction (the counter's
+lock, then the ticket only while it is still waiting; on PostgreSQL FOR UPDATE SKIP LOCKED), so when
+two desks choose the same ticket at once one of them gets it and the other is told. When the ticket
+is not the one call-next would take now, the call is out of order: a reason is required, and its
+`called` event carries `{"out_of_order": true, "reason": ..., "next": the number that was next}`,
+which the ticket's history shows and out_of_order_today counts per teller.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from deskapp import logs
+from deskapp.core.clock import day_bounds
+from deskapp.core.context import Context
+from deskapp.core.notify import outbox
+from deskapp.core.queue.booked import arrange
+from deskapp.core.queue.calling import CANDIDATES, _desk, calling_order, priority_rules
+from deskapp.core.queue.counters import _take_counter
+from deskapp.core.queue.day import ensure_day
+from deskapp.core.queue.ordering import Waiting
+from deskapp.core.queue.tickets import WAITING, NotFound, QueueError, TicketInfo, _describe, find_today, ticket_info
+from deskapp.core.security.permissions import acts_as, require
+from deskapp.db import statements
+from deskapp.db.database import transaction
+from deskapp.db.models import Counter, Staff, Ticket, TicketEvent
+from deskapp.errors import BadInput
+
+REASON_MAX = 200
+
+
+def _next_in_order(ctx: Context, services: list[int], staff_id: int) -> int | None:
+    """The id of the ticket call-next would take now at a counter serving `services`."""
+    now = ctx.now()
+    rules = priority_rules(ctx)
+    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
+                                                    sum(r.weight for r in rules), start, end)
+    waiting = arrange(ctx, [Waiting(*row) for row in rows], services, staff_id, now)
+    order = calling_order(waiting, services, rules, recent, now, max_wait, limit=1)
+    return order[0].id if order else None
+
+
+@acts_as("queue.serve")
+def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str | None = None, *,
+                by: str) -> TicketInfo:
+    """Call the waiting ticket `number` (as printed, or its id) to the counter, before its turn if need be.
+
+    Out of its turn, `reason` is required (BadInput without it) and noted in the ticket's history.
+    Opens the counter for `by` when it was not theirs and open, as call-next does."""
+    counter, staff, services, _holds = _desk(ctx, counter_code, by)
+    require(staff, "queue.serve")
+    if getattr(ctx, "_day_checked", None) != ctx.today():
+        ensure_day(ctx)
+        counter, staff, services, _holds = _desk(ctx, counter_code, by)
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX:
+        raise BadInput(f"The reason is {len(reason)} characters long; say it in at most {REASON_MAX}.")
+    ticket = find_today(ctx, number)
+    if ticket.branch_id != ctx.branch_id:
+        raise NotFound(f"There is no ticket {number} today.")
+    if ticket.status != WAITING:
+        raise QueueError(_describe(ticket) + "; only a waiting ticket can be called.")
+    if ticket.service_id not in services:
+        raise QueueError(f"{ticket.number} waits for {ticket.service.name}, which {counter.name} does not serve.")
+    next_id = _next_in_order(ctx, services, staff.id)
+    out_of_order = next_id is not None and next_id != ticket.id
+    detail: dict = {"chosen": True}
+    if out_of_order:
+        if not reason:
+            raise BadInput(f"{ticket.number} is not next in line: say why it is called before its turn.")
+        next_number = Ticket.select(Ticket.number).where(Ticket.id == next_id).scalar()
+        detail.update(out_of_order=True, reason=reason, next=next_number)
+    elif reason:
+        detail["reason"] = reason
+
+    def work() -> int:
+        now = ctx.now()
+        opened = statements.lock_counter(counter.id) != ("open", staff.id)
+        held = statements.held_ticket(counter.id)
+        if held is not None:
+            raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
+        if opened:
+            _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)
+        if not statements.claim(ticket.id, counter.id, staff.id, now):
+            raise QueueError(f"{ticket.number} is no longer waiting: another desk called it first.")
+        statements.insert_event(ticket.id, "called", now, staff.id, counter.id, json.dumps(detail, sort_keys=True))
+        outbox.on_call(ctx, ticket.id, counter.name, now=now)
+        statements.bump_marker(ctx.branch_id)
+        return ticket.id
+
+    called = ticket_info(transaction(work))
+    logs.action(staff.login, "ticket_called_out_of_order" if out_of_order else "ticket_called",
+                ticket=called.number, counter=counter.code)
+    return called
+
+
+@dataclass(frozen=True)
+class OutOfOrder:
+    """One teller's calls today, and how many of them went out of the calling order."""
+
+    login: str
+    name: str
+    calls: int
+    out_of_order: int
+
+
+def out_of_order_today(ctx: Context) -> list[OutOfOrder]:
+    """Per staff member who called out of order today (branch-local day): their calls and out-of-order
+    calls, most out-of-order first."""
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    counts: dict[int, list[int]] = {}
+    for staff_id, detail in (
+        TicketEvent.select(TicketEvent.staff, TicketEvent.detail)
+        .join(Ticket)
+        .where((Ticket.branch == ctx.branch_id) & (TicketEvent.kind == "called")
+               & (TicketEvent.at >= start) & (TicketEvent.at < end) & TicketEvent.staff.is_null(False))
+        .tuples()
+    ):
+        seen = counts.setdefault(staff_id, [0, 0])
+        seen[0] += 1
+        if detail and json.loads(detail).get("out_of_order"):
+            seen[1] += 1
+    chosen = {sid: c for sid, c in counts.items() if c[1]}
+    if not chosen:
+        return []
+    names = {s.id: (s.login, s.name) for s in Staff.select(Staff.id, Staff.login, Staff.name)
+             .where(Staff.id.in_(list(chosen)))}
+    rows = [OutOfOrder(names[sid][0], names[sid][1], c[0], c[1]) for sid, c in chosen.items()]
+    return sorted(rows, key=lambda r: (-r.out_of_order, r.name))

@@ -1,0 +1,80 @@
+"""The waiting tickets a counter would call, in the order it would call them, for the teller's desk.
+
+The order is call-next's own (calling.calling_order over the counter's work profile, the services'
+recent calls and the checked-in bookings that are due), simulated pick by pick, so the first row is
+the ticket `n` takes. Bookings not yet callable at this counter (early, or named for a colleague)
+come after the ordered tickets, without a place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from deskapp.core.context import Context
+from deskapp.core.queue.booked import arrange
+from deskapp.core.queue.calling import calling_order, priority_rules, profile, recent_classes
+from deskapp.core.queue.ordering import Waiting
+from deskapp.core.queue.tickets import WAITING, _counter
+from deskapp.db import statements
+from deskapp.db.models import Service, Ticket
+
+SHOWN = 40  # tickets put in calling order; a longer queue shows its first SHOWN and says how many wait
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: int
+    number: str
+    service: str
+    service_name: str
+    priority: str
+    issued_at: dt.datetime
+    waited_minutes: float
+    place: int | None  # 1: the ticket call-next takes now; None: not callable here yet (a booking)
+    former_number: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    tickets: tuple[WaitingTicket, ...]
+    total: int  # every ticket waiting for the counter's services, shown or not
+
+
+def waiting_list(ctx: Context, counter_code: str, limit: int = SHOWN) -> WaitingList:
+    """Today's waiting tickets of the counter's services, in the order the counter would call them.
+
+    Only the first `limit` of each line (service, class, front) and the `limit` longest-waiting
+    overdue ones can be among the first `limit` calls: those are read (call-next's own candidate
+    query), not the whole queue, so a long queue costs what a short one does."""
+    counter = _counter(ctx, counter_code)
+    services = profile(counter.id)
+    if not services:
+        return WaitingList((), 0)
+    now = ctx.now()
+    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
+    mine = ((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today())
+            & Ticket.service.in_(services))
+    total = Ticket.select().where(mine).count()
+    if not total:
+        return WaitingList((), 0)
+    waiting = [Waiting(*row) for row in statements.waiting_candidates(ctx.branch_id, services, limit, now - max_wait)]
+    callable_here = arrange(ctx, waiting, services, counter.staff_id, now)
+    rules = priority_rules(ctx)
+    window = sum(r.weight for r in rules)
+    recent = {service: recent_classes(ctx, service, window) for service in services}
+    order = calling_order(callable_here, services, rules, recent, now, max_wait, limit=limit)
+    later = sorted({w.id for w in waiting} - {w.id for w in callable_here})  # bookings not callable here yet
+    ids = [w.id for w in order] + later[:max(0, limit - len(order))]
+    rows = {r[0]: r for r in (
+        Ticket.select(Ticket.id, Ticket.number, Ticket.former_number, Ticket.priority, Ticket.issued_at,
+                      Service.code, Service.name)
+        .join(Service)
+        .where(Ticket.id.in_(ids) & mine)  # today's only: yesterday's leftovers wait for the day's reset
+        .tuples())}
+    places = {w.id: i for i, w in enumerate(order, 1)}
+    tickets = tuple(
+        WaitingTicket(id=i, number=rows[i][1], service=rows[i][5], service_name=rows[i][6], priority=rows[i][3],
+                      issued_at=rows[i][4], waited_minutes=max(0.0, (now - rows[i][4]).total_seconds() / 60),
+                      place=places.get(i), former_number=rows[i][2])
+        for i in ids if i in rows)
+    return WaitingList(tickets, total)
