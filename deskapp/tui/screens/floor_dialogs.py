@@ -73,6 +73,11 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
         targets.focus()
         targets.action_first()  # the first choice, not the heading above it
 
+    def on_resize(self) -> None:
+        # The rest of the dialog takes about 18 rows: at 80x24 the list scrolls in what is left, so
+        # the note and the buttons stay on screen.
+        self.query_one(OptionList).styles.max_height = max(3, min(14, self.size.height - 18))
+
     @on(OptionList.OptionSelected)
     def _target(self, event: OptionList.OptionSelected) -> None:
         kind, code = str(event.option.id).split(":", 1)
