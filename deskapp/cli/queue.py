@@ -151,8 +151,57 @@ _counter_action("no-show", "The called customer did not come.", _core("no_show")
 _counter_action("cancel", "The called customer walked away.", _core("cancel"))
 _counter_action("requeue", "Put the called ticket back in line.", _core("requeue"),
                 extra=[click.option("--front", is_flag=True, help="At the front of its service.")])
-_counter_action("transfer", "Send the customer to another service (a new linked ticket).", _core("transfer"),
-                extra=[click.option("--to", "to_service", required=True, help="Target service code.")])
+_counter_action("transfer", "Send the customer on (a new linked ticket): to another service's line, or to a named "
+                "counter or colleague (only they call it), with an optional note for them.", _core("transfer"),
+                extra=[click.option("--to", "to_service", default=None, help="Target service code (default with "
+                                    "--to-counter/--to-staff: the same service)."),
+                       click.option("--to-counter", "to_counter", default=None, metavar="CODE",
+                                    help="Only this counter calls the new ticket (it must not be closed)."),
+                       click.option("--to-staff", "to_staff", default=None, metavar="LOGIN",
+                                    help="Only this colleague, now at a counter, calls the new ticket."),
+                       click.option("--note", "note", default=None, metavar="TEXT",
+                                    help="A note shown at the receiving desk and kept in the ticket's events.")])
+
+
+def _counter_state(env: Env, counter_code: str, by_login: str, pin_stdin: bool, as_json: bool, state: str,
+                   reason: str | None = None) -> None:
+    from deskapp.core import queue as q
+    from deskapp.core.queue.counters import pause_label
+
+    ctx = env.context()
+    session = prove_identity(ctx, by_login, pin_stdin)
+    code = reason.strip().lower() if reason is not None else None
+    q.set_counter_state(ctx, counter_code, state, by=session.login, reason=code)
+    label = pause_label(ctx, code)
+    emit(as_json, {"counter": counter_code, "state": state, "reason": code, "label": label},
+         f"Counter {counter_code} {state}" + (f": {label}" if label else "") + ".")
+
+
+@queue.command("pause")
+@click.option("--counter", "counter_code", required=True)
+@click.option("--by", "by_login", required=True, metavar="LOGIN",
+              help="Who pauses it (PIN asked): the person at it, or a supervisor.")
+@click.option("--reason", "reason", required=True, metavar="CODE",
+              help="Why (a code of the configuration's pause_reasons, e.g. lunch); counted in reports.")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def pause(env: Env, counter_code: str, by_login: str, reason: str, pin_stdin: bool, as_json: bool) -> None:
+    """Pause a counter (refused while it holds a ticket): it calls nothing until resumed."""
+    _counter_state(env, counter_code, by_login, pin_stdin, as_json, "paused", reason)
+
+
+@queue.command("resume")
+@click.option("--counter", "counter_code", required=True)
+@click.option("--by", "by_login", required=True, metavar="LOGIN", help="Who resumes it (PIN asked).")
+@pin_stdin_option
+@json_option
+@click.pass_obj
+@user_errors
+def resume(env: Env, counter_code: str, by_login: str, pin_stdin: bool, as_json: bool) -> None:
+    """Open a paused counter again, for the person resuming."""
+    _counter_state(env, counter_code, by_login, pin_stdin, as_json, "open")
 
 
 @queue.command()

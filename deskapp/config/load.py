@@ -130,6 +130,7 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     errors += _duplicates(
         doc, "priority_classes", "code", [p.code for p in config.priority_classes], "priority class"
     )
+    errors += _duplicates(doc, "pause_reasons", "code", [r.code for r in config.pause_reasons], "pause reason")
     errors += _branches(doc, config, services)
     errors += _customer_lists(doc, config)
     errors += _national_id(doc, config)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from deskapp.config.appointments_schema import Appointments
 from deskapp.config.dates import check_format
 from deskapp.config.feedback_schema import Feedback
+from deskapp.config.floor_schema import PauseReason, default_pause_reasons
 from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
 from deskapp.config.workflow_schema import Workflow
@@ -466,6 +467,8 @@ class Config(Section):
     """Where this desk writes its log, and how much."""
     queue: Queue = Queue()
     """Ticket numbering and calling rules."""
+    pause_reasons: list[PauseReason] = Field(default_factory=default_pause_reasons, min_length=1)
+    """Why a counter pauses (code and label), offered at the desk's `p`; see floor_schema.py."""
     priority_classes: list[PriorityClass] = Field(
         default_factory=lambda: [PriorityClass(code="normal", name="Normal", weight=1)], min_length=1
     )

@@ -83,6 +83,7 @@ class Counter(BaseModel):
     staff = ForeignKeyField(Staff, null=True)
     active = BooleanField(default=True)
     synced_profile = CharField(default="")  # the config's service list as last synced
+    pause_reason = CharField(max_length=32, null=True)  # (0025) the current pause's reason code, if given
 
     class Meta:
         indexes = ((("branch", "code"), True),)
@@ -165,6 +166,10 @@ class Ticket(BaseModel):
     estimated_wait_minutes = FloatField(null=True)
     estimated_wait_low = FloatField(null=True)
     estimated_wait_high = FloatField(null=True)
+    # (0025) transferred to a named counter or colleague: called only there, or by them. Plain ids, not
+    # foreign keys: a second key to Counter or Staff would make every join from Ticket ambiguous.
+    for_counter_id = IntegerField(null=True)
+    for_staff_id = IntegerField(null=True)
 
     class Meta:
         indexes = (
@@ -174,6 +179,8 @@ class Ticket(BaseModel):
             (("service", "called_at"), False),
             (("counter", "status"), False),
             (("service", "status", "ended_at"), False),  # added by 0007
+            (("for_counter_id", "status"), False),  # added by 0025
+            (("for_staff_id", "status"), False),  # added by 0025
         )
 
 
@@ -392,6 +399,7 @@ class CounterEvent(BaseModel):
     at = DateTimeField(index=True)
     staff = ForeignKeyField(Staff, null=True)  # who sits at the counter
     by = CharField(max_length=32, null=True)  # the login that did it (a supervisor, for another's counter)
+    reason = CharField(max_length=32, null=True)  # (0025) a pause's reason code (config pause_reasons)
 
     class Meta:
         indexes = ((("counter", "at"), False),)

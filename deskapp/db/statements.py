@@ -223,37 +223,51 @@ def lock_counter(counter_id: int) -> tuple[str, int | None]:
 
 def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int, overdue_before: dt.datetime,
                           recent: int, day_start: dt.datetime, day_end: dt.datetime,
+                          counter_id: int | None = None, staff_id: int | None = None,
                           ) -> tuple[list[tuple], dict[int, list[str]]]:
     """waiting_candidates and, per service, the priority classes of its latest `recent` calls between
-    `day_start` and `day_end` (newest first), in one statement."""
-    if not service_ids:
+    `day_start` and `day_end` (newest first), in one statement. The candidates are
+    (id, service, class, issued_at, queued_at, front, directed): the walk-in lines leave out every
+    ticket transferred to a named counter or colleague; those transferred to `counter_id` or to
+    `staff_id`, of any service, come with directed True."""
+    walk_in = " AND for_counter_id IS NULL AND for_staff_id IS NULL"
+    parts, params = [], []
+    if service_ids:
+        marks = ", ".join("?" for _ in service_ids)
+        parts += [
+            "SELECT 0, id, service_id, priority, issued_at, queued_at, front FROM ("
+            " SELECT id, service_id, priority, issued_at, queued_at, front,"
+            "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
+            f" FROM ticket WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}){walk_in}"
+            ") AS line WHERE place <= ?",
+            "SELECT 1, id, service_id, priority, issued_at, queued_at, front FROM ("
+            " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
+            f" WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?{walk_in}"
+            " ORDER BY issued_at, id LIMIT ?) AS overdue",
+            "SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("
+            " SELECT id, service_id, priority, called_at, front,"
+            "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
+            f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
+            ") AS recent WHERE place <= ?",
+        ]
+        params += [branch_id, *service_ids, per_line, branch_id, *service_ids, overdue_before, per_line,
+                   *service_ids, day_start, day_end, recent]
+    if counter_id is not None or staff_id is not None:
+        # By the (for_counter_id, status) and (for_staff_id, status) indexes: the few tickets handed here.
+        parts.append("SELECT 3, id, service_id, priority, issued_at, queued_at, front FROM ticket"
+                     " WHERE status = 'waiting' AND branch_id = ? AND (for_counter_id = ? OR for_staff_id = ?)")
+        params += [branch_id, -1 if counter_id is None else counter_id, -1 if staff_id is None else staff_id]
+    if not parts:
         return [], {}
-    marks = ", ".join("?" for _ in service_ids)
-    rows = execute(
-        "SELECT 0, id, service_id, priority, issued_at, queued_at, front FROM ("
-        " SELECT id, service_id, priority, issued_at, queued_at, front,"
-        "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
-        f" FROM ticket WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks})"
-        ") AS line WHERE place <= ?"
-        " UNION ALL SELECT 1, id, service_id, priority, issued_at, queued_at, front FROM ("
-        " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
-        f" WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?"
-        " ORDER BY issued_at, id LIMIT ?) AS overdue"
-        " UNION ALL SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("
-        " SELECT id, service_id, priority, called_at, front,"
-        "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
-        f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
-        ") AS recent WHERE place <= ?",
-        (branch_id, *service_ids, per_line, branch_id, *service_ids, overdue_before, per_line,
-         *service_ids, day_start, day_end, recent),
-    ).fetchall()
+    rows = execute(" UNION ALL ".join(parts), tuple(params)).fetchall()
     waiting: dict[int, tuple] = {}
     calls: list[tuple] = []
     for kind, *row in rows:
         if kind == 2:
             calls.append((_as_datetime(row[3]), row[0], row[1], row[2]))
         else:
-            waiting[row[0]] = (row[0], row[1], row[2], _as_datetime(row[3]), _as_datetime(row[4]), bool(row[5]))
+            waiting[row[0]] = (row[0], row[1], row[2], _as_datetime(row[3]), _as_datetime(row[4]), bool(row[5]),
+                               kind == 3)
     classes: dict[int, list[str]] = {}
     for _at, _id, service, priority in sorted(calls, reverse=True):
         classes.setdefault(service, []).append(priority)

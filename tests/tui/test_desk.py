@@ -67,7 +67,11 @@ async def test_a_tellers_morning(plain, clock):
         await press(pilot, "n")  # A001 again, from the back of the line
         assert "A001" in current(app)
         await press(pilot, "s", "t")
-        await pilot.press("down", "enter")  # services other than CASH, in config order: ACCT, then CARD
+        # Services other than CASH, in config order: ACCT, then CARD; Enter chooses, Enter again sends
+        # (with no note).
+        await pilot.press("down", "enter")
+        await settle(pilot, 0.1)
+        await pilot.press("enter")
         await settle(pilot, 0.2)
         assert status("A001") == "transferred"
         new = Ticket.get(Ticket.parent == Ticket.get(Ticket.number == "A001").id)
@@ -78,8 +82,9 @@ async def test_a_tellers_morning(plain, clock):
         await press(pilot, "w")
         assert status("C001") == "cancelled"
 
-        await press(pilot, "p")
-        assert Counter.get(Counter.code == "2").state == "paused"
+        await press(pilot, "p", "enter")  # the first reason: a break
+        assert (Counter.get(Counter.code == "2").state, Counter.get(Counter.code == "2").pause_reason) == (
+            "paused", "break")
         await press(pilot, "p")
         assert Counter.get(Counter.code == "2").state == "open"
         await press(pilot, "k")

@@ -9,6 +9,7 @@ from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.customers.records import record_service
 from deskapp.core.notify import outbox
+from deskapp.core.queue import handover
 from deskapp.core.queue.booked import arrange
 from deskapp.core.queue.counters import _take_counter
 from deskapp.core.queue.day import ensure_day
@@ -41,9 +42,11 @@ from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import (
     Counter,
     CounterService,
+    Service,
     Staff,
     Ticket,
 )
+from deskapp.errors import BadInput
 
 
 def waiting_for(ctx: Context, service_ids: list[int]) -> list[Waiting]:
@@ -154,8 +157,9 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
         now = ctx.now()
         start, end = day_bounds(ctx.today(), ctx.timezone)
         rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
-                                                        window, start, end)
-        waiting = arrange(ctx, [Waiting(*row) for row in rows], services, staff.id, now)  # checked-in bookings
+                                                        window, start, end, counter.id, staff.id)
+        waiting = arrange(ctx, [Waiting(*row[:6], directed=row[6]) for row in rows], services, staff.id,
+                          now)  # checked-in bookings
         candidates = calling_order(waiting, services, rules, recent, now, max_wait)
         if not candidates and holds is None and (counter.state, counter.staff_id) == ("open", staff.id):
             return None  # nothing to claim and nothing to open: no transaction
@@ -340,16 +344,28 @@ def _walk_in_class(ctx: Context, priority: str) -> str:
 
 
 @acts_as("queue.serve", "queue.counter_others")
-def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | None = None, *,
+def transfer(ctx: Context, counter_code: str, to_service: str | None = None, priority: str | None = None, *,
+             to_counter: str | None = None, to_staff: str | None = None, note: str | None = None,
              by: str | None = None, channel: str | None = None) -> TicketInfo:
-    """End service here and put the customer in line for another service; returns the new ticket."""
+    """End service here and put the customer in line again; returns the new ticket.
+
+    In line for another service (`to_service`), or handed to a named counter (`to_counter`) or
+    colleague at a counter (`to_staff`), in the same service unless `to_service` names another: such
+    a ticket is called only there, or by that person (queue.handover). `note` goes with it, shown at
+    the receiving desk and kept in both tickets' events."""
     if priority is not None and priority not in {p.code for p in ctx.config.priority_classes}:
         names = ", ".join(p.code for p in ctx.config.priority_classes)
         raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
+    note = handover.clean_note(note)
+    if to_service is None and to_counter is None and to_staff is None:
+        raise BadInput("Say where the customer goes: a service, a counter or a colleague.")
+    if to_counter is not None and to_staff is not None:
+        raise BadInput("Transfer to a counter or to a colleague, not both.")
 
     def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> int:
-        target = _service(ctx, to_service)
-        if target.id == t.service_id:
+        target = _service(ctx, to_service) if to_service is not None else Service.get_by_id(t.service_id)
+        named = handover.recipient(ctx, counter, to_counter, to_staff, staff_id)
+        if target.id == t.service_id and named is None:
             raise QueueError(f"{t.number} is already in {target.name}.")
         Ticket.update(status=TRANSFERRED, ended_at=now).where(Ticket.id == t.id).execute()
         seq, number = _next_number(ctx, target, t.day)
@@ -358,10 +374,12 @@ def transfer(ctx: Context, counter_code: str, to_service: str, priority: str | N
             priority=priority or _walk_in_class(ctx, t.priority), status=WAITING, channel="transfer",
             customer=t.customer_id,
             issued_at=now, queued_at=now, parent=t,
+            for_counter_id=named.counter_id if named else None, for_staff_id=named.staff_id if named else None,
         )
-        _event(t, "transferred", now, staff_id, counter.id, to=target.code, new=new.number, **detail)
+        extra = {**(named.detail if named else {}), **({"note": note} if note else {})}
+        _event(t, "transferred", now, staff_id, counter.id, to=target.code, new=new.number, **extra, **detail)
         record_service(t.id)
-        _event(new, "issued", now, staff_id, counter.id, channel="transfer", parent=t.number)
+        _event(new, "issued", now, staff_id, counter.id, channel="transfer", parent=t.number, **extra)
         return new.id
 
     return _act(ctx, counter_code, (SERVING,), change, "transferred", by, channel)

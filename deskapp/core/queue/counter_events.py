@@ -28,23 +28,26 @@ STATE_KINDS = OPENS + ENDS
 KINDS = STATE_KINDS + ("logout",)
 
 
-def record(counter_id: int, kind: str, at: dt.datetime, *, staff_id: int | None, by: str | None) -> None:
-    """Append one event; callers write it in the transaction that changes the counter."""
+def record(counter_id: int, kind: str, at: dt.datetime, *, staff_id: int | None, by: str | None,
+           reason: str | None = None) -> None:
+    """Append one event; callers write it in the transaction that changes the counter. `reason`: a
+    pause's reason code (config pause_reasons)."""
     if kind not in KINDS:
         raise ValueError(f"unknown counter event '{kind}'")
-    CounterEvent.insert(counter=counter_id, kind=kind, at=at, staff=staff_id, by=by).execute()
+    CounterEvent.insert(counter=counter_id, kind=kind, at=at, staff=staff_id, by=by, reason=reason).execute()
 
 
 def state_change(counter_id: int, before: str, after: str, at: dt.datetime, *, staff_id: int | None,
-                 by: str | None, handover: bool = False) -> None:
-    """The event for a counter going from state `before` to `after` (nothing when nothing changed)."""
+                 by: str | None, handover: bool = False, reason: str | None = None) -> None:
+    """The event for a counter going from state `before` to `after` (nothing when nothing changed);
+    `reason` goes with a pause."""
     if after == "open":
         if before == "paused":
             record(counter_id, "resumed", at, staff_id=staff_id, by=by)
         elif before != "open" or handover:
             record(counter_id, "opened", at, staff_id=staff_id, by=by)
     elif after != before:
-        record(counter_id, after, at, staff_id=staff_id, by=by)
+        record(counter_id, after, at, staff_id=staff_id, by=by, reason=reason if after == "paused" else None)
 
 
 def open_minutes(branch_id: int, timezone: str, since: dt.date, until: dt.date,

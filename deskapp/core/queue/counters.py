@@ -25,6 +25,7 @@ from deskapp.db.models import (
     CounterService,
     Staff,
 )
+from deskapp.errors import BadInput
 
 
 def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime) -> None:
@@ -49,7 +50,7 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
     if counter.state != "open" or counter.staff_id != staff.id:
         counter_events.state_change(counter.id, counter.state, "open", now, staff_id=staff.id, by=staff.login,
                                     handover=counter.staff_id != staff.id)
-        counter.state, counter.staff, counter.state_since = "open", staff, now
+        counter.state, counter.staff, counter.state_since, counter.pause_reason = "open", staff, now, None
         counter.save()
 
 
@@ -68,15 +69,21 @@ def open_counter(ctx: Context, counter_code: str, staff_login: str) -> None:
 
 
 @acts_as("queue.counter_state", "queue.counter_others")
-def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -> None:
-    """Pause, close or reopen a counter. Closing or pausing with a ticket in hand is refused."""
+def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str, reason: str | None = None) -> None:
+    """Pause, close or reopen a counter. Closing or pausing with a ticket in hand is refused. A pause
+    may give its reason (a code of config pause_reasons), kept on the counter and its pause event."""
     if state not in COUNTER_STATES:
         raise QueueError(f"A counter is open, paused or closed, not '{state}'.")
+    if reason is not None and state != "paused":
+        raise BadInput("A reason goes with a pause only.")
+    if reason is not None:
+        pause_reason(ctx, reason)  # an unknown one is refused before anything changes
 
     def work() -> None:
         staff = _staff(by)
         counter = _counter(ctx, counter_code, lock=True)
-        if state != "open" and counter.state != state and counter.staff_id != staff.id:
+        new_reason = counter.state == state == "paused" and reason is not None and reason != counter.pause_reason
+        if state != "open" and (counter.state != state or new_reason) and counter.staff_id != staff.id:
             require(staff, "queue.counter_others",
                     doing=f"{'pause' if state == 'paused' else 'close'} another person's counter")
         else:
@@ -87,18 +94,47 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str) -
             raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
         if state == "open":
             _take_counter(ctx, counter, staff, now)
+        elif new_reason:
+            # Paused already, for another reason now (a break that became back-office work): the pause
+            # ends and a new one begins, so the time is counted under each reason.
+            counter_events.record(counter.id, "resumed", now, staff_id=counter.staff_id, by=by)
+            counter_events.record(counter.id, "paused", now, staff_id=counter.staff_id, by=by, reason=reason)
+            counter.pause_reason, counter.state_since = reason, now
+            counter.save()
         else:
-            counter_events.state_change(counter.id, counter.state, state, now, staff_id=counter.staff_id, by=by)
+            counter_events.state_change(counter.id, counter.state, state, now, staff_id=counter.staff_id, by=by,
+                                        reason=reason)
+            if state == "paused":
+                counter.pause_reason = reason if counter.state != "paused" else (reason or counter.pause_reason)
+            else:
+                counter.pause_reason = None
             counter.state, counter.state_since = state, now
             if state == "closed":
                 counter.staff = None
             counter.save()
         from deskapp.core.security import audit
 
-        audit.record(now, by, f"counter_{state}", "counter", counter.code)
+        audit.record(now, by, f"counter_{state}", "counter", counter.code, f"reason={reason}" if reason else "")
         changes.bump(ctx.branch_id)
 
     transaction(work)
+
+
+def pause_reason(ctx: Context, code: str):
+    """The configured pause reason of that code; an unknown one is bad input naming those there are."""
+    found = next((r for r in ctx.config.pause_reasons if r.code == code.strip().lower()), None)
+    if found is None:
+        codes = ", ".join(r.code for r in ctx.config.pause_reasons)
+        raise BadInput(f"There is no pause reason '{code}'. Reasons: {codes}.")
+    return found
+
+
+def pause_label(ctx: Context, code: str | None) -> str | None:
+    """What people read for a pause reason code: its label, the code itself once it left the
+    configuration, None for no reason."""
+    if code is None:
+        return None
+    return next((r.label for r in ctx.config.pause_reasons if r.code == code), code)
 
 
 @acts_as("queue.counter_profile")

@@ -90,4 +90,5 @@ def _close_counters_before(ctx: Context, day: dt.date, now: dt.datetime) -> None
         if counter.state_since is not None:
             at = min(now, day_bounds(local_day(counter.state_since, ctx.timezone), ctx.timezone)[1])
         counter_events.record(counter.id, "closed", at, staff_id=counter.staff_id, by=None)
-        Counter.update(state="closed", staff=None, state_since=now).where(Counter.id == counter.id).execute()
+        Counter.update(state="closed", staff=None, state_since=now, pause_reason=None).where(
+            Counter.id == counter.id).execute()

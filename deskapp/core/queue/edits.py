@@ -71,6 +71,10 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
                 seq, number = _next_number(ctx, target, t.day)
                 values.update(service=target, seq=seq, number=number, former_number=t.former_number or t.number)
                 detail.update(to=target.code, number=number, previous=t.number)
+        if t.for_counter_id is not None or t.for_staff_id is not None:
+            # Handed to a counter or colleague by name (queue.handover): moved, it is its service's again.
+            values.update(for_counter_id=None, for_staff_id=None)
+            detail.update(released=True)
         if not values:
             raise QueueError(f"{t.number} is already there; choose another service or the front of its line.")
         if not Ticket.update(**values).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute():

@@ -9,6 +9,7 @@ from peewee import JOIN, fn
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.queue import HELD_STATES, WAITING, TicketInfo, ticket_infos
+from deskapp.core.queue.counters import pause_label
 from deskapp.db.models import (
     Counter,
     CounterService,
@@ -40,6 +41,7 @@ class CounterStatus:
     services: tuple[str, ...]
     since: dt.datetime | None
     ticket: TicketInfo | None
+    pause_reason: str | None = None  # the label of a paused counter's reason (config pause_reasons)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def queue_status(ctx: Context) -> QueueStatus:
             code=c.code, name=c.name, state=c.state, staff=c.staff.login if c.staff_id else None,
             staff_name=c.staff.name if c.staff_id else None, services=tuple(profiles.get(c.id, ())),
             since=c.state_since, ticket=held.get(c.code),
+            pause_reason=pause_label(ctx, c.pause_reason) if c.state == "paused" else None,
         ))
     return QueueStatus(tuple(service_rows), tuple(counter_rows))
 

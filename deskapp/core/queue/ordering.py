@@ -1,6 +1,9 @@
 """The calling order: which waiting ticket a counter calls next. Pure functions, table-tested.
 
 Rules, in order:
+0. A ticket transferred to this counter, or to the person at it (queue.handover), goes first, of
+   whatever service, earliest handed over first: a colleague sent the customer here by name. Such a
+   ticket is never among another counter's candidates (deskapp.db.statements leaves it out).
 1. A ticket that has waited `max_wait` or longer (since it was issued) goes first, across all of
    the counter's services; the longest-waiting of them.
 2. Otherwise the counter's services in work-profile order: the first service with a waiting
@@ -36,6 +39,7 @@ class Waiting:
     queued_at: dt.datetime
     front: bool = False
     booked_for: dt.datetime | None = None  # a checked-in booking's slot (set by queue.booked.arrange)
+    directed: bool = False  # transferred to this counter or the person at it (rule 0)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ def next_ticket(
     max_wait: dt.timedelta,
 ) -> Waiting | None:
     """The ticket a counter with this work profile calls next, or None."""
+    directed = [t for t in waiting if t.directed]
+    if directed:
+        return min(directed, key=_fifo)
     served = set(profile)
     mine = [t for t in waiting if t.service in served]
     if not mine:

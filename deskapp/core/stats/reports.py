@@ -6,7 +6,8 @@ deskapp.core.feedback.summary), steps (workflow step durations, deskapp.core.ste
 relationship manager's offers, offers_by_manager, followups_on_time and needs (deskapp.core.pipeline),
 and estimates (the waits promised at issue against the waits had, per service and ALL;
 deskapp.core.stats.accuracy defines the columns), and appointments (booked, checked in, late, no-shows,
-started on time, per service and named staff member; deskapp.core.appointments.figures defines them).
+started on time, per service and named staff member; deskapp.core.appointments.figures defines them),
+and pauses (time paused per counter, staff member and reason; deskapp.core.stats.pauses).
 A network report (deskapp.core.stats.network_report) puts a `branches` table first and a `branch`
 column first in every other table.
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
@@ -126,6 +127,7 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     if relationship:
         tables += _relationship_tables(ctx, since, until)
     tables.append(_appointments_table(ctx, since, until))
+    tables.append(_pauses_table(ctx, since, until))
     return Report(asked, until, period.total, tuple(tables))
 
 
@@ -151,6 +153,17 @@ def _appointments_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
     return Table("appointments", "Appointments", APPOINTMENT_COLUMNS,
                  tuple((f.service, f.staff, f.booked, f.checked_in, f.late, f.no_shows, f.started_on_time,
                         _r(f.no_show_rate, 4), _r(f.on_time_rate, 4)) for f in by_service_and_staff(ctx, since, until)))
+
+
+PAUSE_COLUMNS = ("counter", "name", "staff", "staff_name", "reason", "label", "pauses", "paused_minutes")
+
+
+def _pauses_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
+    from deskapp.core.stats.pauses import paused_by_reason
+
+    return Table("pauses", "Time paused by reason", PAUSE_COLUMNS,
+                 tuple((f.counter, f.counter_name, f.login, f.staff_name, f.reason, f.label, f.pauses, _r(f.minutes))
+                       for f in paused_by_reason(ctx, since, until)))
 
 
 def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:

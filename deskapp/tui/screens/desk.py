@@ -12,13 +12,14 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import appointments as ap
 from deskapp.core import queue as q
-from deskapp.core.queue import floor
+from deskapp.core.queue import floor, handover
 from deskapp.core.queue.words import action_words
 from deskapp.core.workflows import guide as workflows
 from deskapp.tui.format import elapsed, escape, minutes, plain, ticket_number
 from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
+from deskapp.tui.screens.floor_dialogs import PauseDialog, TransferDialog
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.table import DataTable
@@ -32,7 +33,7 @@ WAITING = (Column("#"), Column("Ticket"), Column("Service", shorten=clip(18)), C
 
 
 class ChooseService(ModalScreen[str | None]):
-    """Pick the service to transfer to."""
+    """Pick a service (the supervisor's move of a waiting ticket; a transfer has TransferDialog)."""
 
     BINDINGS = [("escape", "dismiss(None)", "Cancel")]
 
@@ -74,6 +75,7 @@ class DeskScreen(AppScreen):
         super().__init__(name="desk")
         self.view: floor.DeskView | None = None
         self.waiting: q.WaitingList | None = None
+        self.handovers: handover.DeskHandovers | None = None  # tickets handed to this desk by name, notes
         self.feedback_pending = False  # the counter's last completed ticket awaits feedback (key v)
         self.guided_tickets: set[int] = set()  # tickets whose guide has opened by itself (workflow)
 
@@ -106,6 +108,12 @@ class DeskScreen(AppScreen):
         call_core(self, ap.expected, self.ctx, with_staff=self.session.login if self.session else None,
                   counter_code=self.counter, then=self._show_expected, group="desk-expected", exclusive=True)
         refresh_pending(self, self.counter)
+        call_core(self, handover.desk_handovers, self.ctx, self.counter, self.session.login if self.session else None,
+                  then=self._show_handovers, group="desk-handovers", exclusive=True)
+
+    def _show_handovers(self, found: handover.DeskHandovers) -> None:
+        self.handovers = found
+        self._show_current()
 
     def _show_expected(self, bookings) -> None:
         panel = self.query_one("#desk-expected", Static)
@@ -162,7 +170,8 @@ class DeskScreen(AppScreen):
             panel.update("Loading…")
             return
         c = self.view.counter
-        head = f"[b]{escape(c.name)}[/b] · {c.state}" + (f" · {escape(c.staff_name)}" if c.staff_name else "")
+        state = f"paused: {escape(c.pause_reason)}" if c.state == "paused" and c.pause_reason else c.state
+        head = f"[b]{escape(c.name)}[/b] · {state}" + (f" · {escape(c.staff_name)}" if c.staff_name else "")
         t = c.ticket
         if t is None:
             body = "No ticket in hand. Press [b]n[/b] to call the next one."
@@ -177,6 +186,14 @@ class DeskScreen(AppScreen):
             was = f"(was {escape(t.former_number)}) " if t.former_number else ""
             body = (f"[b reverse] {escape(t.number)} [/] {was}{escape(t.service_name)} · {escape(t.priority)} · {state}\n"
                     f"Customer: {who}{chain}")
+            found = self.handovers.in_hand if self.handovers else None
+            if found is not None and found.number == t.number:
+                body += f"\n[b]Transfer note[/b] {escape(handover.describe(found))}"
+        waiting = self.handovers.waiting if self.handovers else ()
+        if waiting:
+            body += "\nHanded to you, called first: " + ", ".join(
+                f"{escape(h.number)} ({escape(h.from_name or 'a script')})" for h in waiting[:4]) \
+                + (f" and {len(waiting) - 4} more" if len(waiting) > 4 else "")
         panel.update(f"{head}\n{body}")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -285,23 +302,35 @@ class DeskScreen(AppScreen):
         show_history(self, held.id if held is not None else chosen.id)
 
     def action_transfer(self) -> None:
+        """To a service, a counter or a colleague, with a note (TransferDialog does the transfer)."""
         ticket = self.view.counter.ticket if self.view else None
-        if ticket is None:
+        if ticket is None or self.counter is None:
             return
-        services = [(s.code, s.name) for s in self.config.services]
 
-        def chosen(code: str | None) -> None:
-            if code:
-                call_core(self, q.transfer, self.ctx, self.counter, code, by=self.session.login,
-                          then=lambda t: self._acted("transfer", t))
+        def done(new: q.TicketInfo | None) -> None:
+            if new is not None:
+                self._acted("transfer", new)
 
-        self.app.push_screen(ChooseService(services, ticket.service), chosen)
+        def show(targets: handover.Targets) -> None:
+            self.app.push_screen(TransferDialog(ticket, targets, self.counter), done)
+
+        call_core(self, handover.transfer_targets, self.ctx, self.counter, then=show)
 
     def action_pause(self) -> None:
-        state = self.view.counter.state if self.view else "open"
-        target = "open" if state == "paused" else "paused"
-        call_core(self, q.set_counter_state, self.ctx, self.counter, target, by=self.session.login,
-                  then=lambda _: self.reload())
+        """Resume a paused counter; pause an open one with a reason chosen in PauseDialog."""
+        counter = self.view.counter if self.view else None
+        if counter is not None and counter.state == "paused":
+            call_core(self, q.set_counter_state, self.ctx, self.counter, "open", by=self.session.login,
+                      then=lambda _: self.reload())
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                call_core(self, q.set_counter_state, self.ctx, self.counter, "paused", by=self.session.login,
+                          reason=reason, then=lambda _: self.reload())
+
+        reasons = [(r.code, r.label) for r in self.config.pause_reasons]
+        self.app.push_screen(PauseDialog(reasons, counter.name if counter else "the counter"), chosen)
 
     def action_close_counter(self) -> None:
         call_core(self, q.set_counter_state, self.ctx, self.counter, "closed", by=self.session.login,

@@ -40,7 +40,7 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
-from deskapp.tui.widgets.fit_table import Column, FitTable, after, clip
+from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -63,7 +63,7 @@ def short_advice(text: str) -> str:
 QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting"), Column("Longest wait", short="Longest"),
           Column("Target"), Column("Open counters", short="Open"), Column("Arrivals 1 h", drop=1),
           Column("Advice", shorten=short_advice))
-COUNTERS = (Column("Counter", shorten=clip(14)), Column("State"), Column("Who", shorten=clip(16)),
+COUNTERS = (Column("Counter", shorten=clip(14)), Column("State", shorten=before(":")), Column("Who", shorten=clip(16)),
             Column("Serves", drop=2), Column("For"), Column("Ticket"), Column("Done today", short="Done"),
             Column("Per open hour", drop=1))
 WAITING = (Column("Ticket"), Column("Service"), Column("Priority"), Column("Waiting"),
@@ -295,7 +295,8 @@ class SupervisorScreen(AppScreen):
             else:
                 length = elapsed(data.at - started)
             f = per_counter.get(st.code)
-            counters.add_row(st.name, st.state, st.staff_name or DASH, ", ".join(st.services), length, doing,
+            state = f"paused: {st.pause_reason}" if st.state == "paused" and st.pause_reason else st.state
+            counters.add_row(st.name, state, st.staff_name or DASH, ", ".join(st.services), length, doing,
                              str(f.completed) if f else "0",
                              DASH if f is None or f.throughput is None else f"{score(f.throughput)}/h", key=st.code)
 
