@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Select
 from deskapp.core import queue as q
 from deskapp.core import startup as sync
 from deskapp.core.customers import edit as customer_edit
+from deskapp.core.customers import followups
 from deskapp.core.customers.directory import session_for
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.demo.branch import national_id
@@ -23,6 +24,8 @@ from deskapp.db import database
 from deskapp.db.models import Ticket
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.desk import DeskScreen
+from deskapp.tui.screens.feedback import FeedbackScreen
+from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.key_list import KeyList
 from deskapp.tui.screens.login import LoginScreen
 from deskapp.tui.screens.manager import ManagerScreen
@@ -269,15 +272,47 @@ async def test_the_login_box_and_its_button_fit_80x24(branch, clock):
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
 
 
-async def test_the_managers_search_box_is_wide_enough_at_80x24(branch, clock):
-    """'the manager's search box is squeezed to "S"' (at 80x24)."""
+@pytest.mark.parametrize("login, size", [("sofia", (100, 30)), ("sofia", (110, 30)), ("pedro", (80, 24))])
+async def test_the_managers_search_box_keeps_its_width(branch, clock, login, size):
+    """'the manager's search box is squeezed to "S"': a supervisor's row of filters (whose portfolio,
+    segment, alert, sort) left the search 1 to 3 columns between 100 and 110 columns."""
     app = make_app(branch, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await log_in(pilot, "pedro")
+        await log_in(pilot, login)
+        await pilot.press("f7")
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
         await settle(pilot)
         search = app.screen.query_one("#mgr-search", Input)
-        assert search.region.width >= 40 and search.region.height >= 1
+        assert search.region.width >= 24 and search.region.height >= 1
         for select in app.screen.query("#mgr-filters Select").results(Select):
-            assert select.region.width >= 16 and select.region.height >= 1
+            assert select.region.width >= 12 and select.region.height >= 1
+
+
+async def test_the_reassign_list_stays_inside_its_dialog_at_80x24(branch, clock):
+    """'the Reassign dropdown overflows its dialog' (80x24)."""
+    q.issue(branch, "CASH")
+    q.call_next(branch, "1", "ana")
+    q.start(branch, "1")
+    q.complete(branch, "1")
+    fb.submit(branch, Ticket.get().id, csat=1)  # a complaint: a follow-up to reassign
+    app = make_app(branch, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "sofia")
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen) and app.screen.followup_rows)
+        await press(pilot, "a")
+        await until(pilot, lambda: isinstance(app.screen, ReassignDialog))
+        dialog = app.screen.query_one("ReassignDialog > Vertical").region
+        chooser = app.screen.query_one("#reassign-to")
+        if isinstance(chooser, Select):  # main: a dropdown, drawn over the screen when opened
+            chooser.expanded = True
+            await settle(pilot)
+            chooser = chooser.query_one("SelectOverlay")
+        assert dialog.contains_region(chooser.region) and dialog.bottom <= 24
+        assert app.screen.get_widget_at(*app.screen.query_one(".dialog-save").region.center)[0].has_class("dialog-save")
+        await press(pilot, "down", "down", "enter")  # the second colleague in the list, chosen with Enter
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen))
+    assert followups.get(followups.search()[0].id).assignee == [
+        s.login for s in branch.config.staff if s.role != "greeter"][1]

@@ -91,9 +91,11 @@ class ManagerScreen(AppScreen):
     ]
     DEFAULT_CSS = """
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
-    ManagerScreen #mgr-filters Input { width: 1fr; margin-right: 1; }
-    ManagerScreen #mgr-filters Select { width: 24; margin-right: 1; }
-    ManagerScreen #mgr-filters #mgr-owner { width: 28; }
+    /* The search keeps at least 24 columns: the choices narrow first (at 110 columns a supervisor's
+       row of five squeezed the search to "Sea"). */
+    ManagerScreen #mgr-filters Input { width: 2fr; min-width: 24; margin-right: 1; }
+    ManagerScreen #mgr-filters Select { width: 1fr; min-width: 14; max-width: 24; margin-right: 1; }
+    ManagerScreen #mgr-filters #mgr-owner { max-width: 28; }
     /* Under 100 columns the search gets a line of its own (beside the manager a supervisor chose),
        the three choices share the next one. */
     ManagerScreen.-narrow #mgr-filters { layout: grid; grid-size: 3 2; grid-columns: 1fr; grid-gutter: 0 1; height: 2; }
