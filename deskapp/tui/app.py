@@ -95,6 +95,8 @@ class DeskApp(App):
         # box: the keys typed right behind it then reach the next box (deskapp/tui/widgets/fields.py).
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
+        Binding("question_mark,f1", "keys", "Keys", show=False, id="keys"),  # the footer draws it at the right
+        Binding("ctrl+p", "command_palette", "Command palette", show=False, priority=True, id="command_palette"),
     ]
     HOLD_KEYS_SECONDS = 15.0
     """Longest a screen may hold the keys typed ahead (hold_keys) before they are let through anyway."""
@@ -249,13 +251,65 @@ class DeskApp(App):
         if self.start_mode == "kiosk" and action in ("quit", "command_palette", "help_quit"):
             return False  # only a supervisor's PIN closes a kiosk (KioskScreen)
         top = self.screen_stack[-1] if self.screen_stack else None
-        if getattr(top, "CUSTOMER_FACING", False) and action in ("quit", "command_palette", "help_quit"):
-            return False  # a customer is at the keys (feedback): staff end it with ctrl+x
+        if getattr(top, "CUSTOMER_FACING", False) and (
+                action in ("quit", "command_palette", "help_quit", "keys") or self.refusal(action, parameters)):
+            return False  # a customer is at the keys (feedback): staff end it with ctrl+x; nothing to explain
+        if self.start_mode != "desk" and action in ("open", "lock", "keys"):
+            return False  # a kiosk, display or feedback terminal: no staff keys to offer or explain
+        return None if self.refusal(action, parameters) else True
+
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Why an app-wide key does not apply now (deskapp.tui.keys), or None."""
+        if action in ("open", "lock") and self.session is None:
+            return "Nobody is logged in: log in first."
         if action == "open":
-            return self.session is not None and self.session.may(parameters[0])
-        if action == "lock":
-            return self.session is not None
-        return True
+            from deskapp.core.security.auth import SCREEN_TITLES, SCREENS
+
+            name = parameters[0]
+            title = SCREEN_TITLES.get(name, name)
+            if not self.session.may(name):
+                roles = " or ".join(r.replace("_", " ") for r, screens in SCREENS.items() if name in screens)
+                return f"The {title} screen is for a {roles}; you are logged in as a {self.session.role}."
+            if self.current_mode == name and len(self.screen_stack) == 1:
+                return f"This is the {title} screen."
+        return None
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A key that does not apply now says why, in one line, instead of doing nothing."""
+        from deskapp.tui import keys
+
+        if isinstance(action, str) and not namespaces:
+            target, name, parameters = keys.resolve(self, action, default_namespace or self)
+            if target.check_action(name, parameters) is None:
+                reason = keys.refusal(target, name, parameters)
+                if reason:
+                    self.notify(reason, severity="warning", timeout=5)
+                    return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Function keys as printed on the keyboard: F2, not f2."""
+        shown = super().get_key_display(binding)
+        return shown.upper() if len(shown) <= 3 and shown[:1] == "f" and shown[1:].isdigit() else shown
+
+    def action_keys(self) -> None:
+        """The key list of the screen in front (? or F1); pressed again, it closes."""
+        from deskapp.tui.screens.key_list import KeyList
+
+        if isinstance(self.screen, KeyList):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(KeyList(self.screen))
+
+    def get_system_commands(self, screen):
+        """Textual's commands, with its Keys panel (which Escape did not close) replaced by the key list."""
+        from textual.app import SystemCommand
+
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+        if self.check_action("keys", ()):
+            yield SystemCommand("Keys", "Every key of this screen, and why some do not apply now", self.action_keys)
 
     # -- keys typed ahead -------------------------------------------------------------------------
     def hold_keys(self) -> None:

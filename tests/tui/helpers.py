@@ -51,3 +51,8 @@ async def log_in(pilot, login: str, pin: str | None = None, counter: str | None 
     await pilot.press(*(pin or PINS[login]))
     await pilot.press("enter")
     await settle(pilot, 0.2)
+
+
+def pick_option(option_list, option_id: str) -> None:
+    """Highlight the option with that id, as the arrow keys would (a reassign dialog's colleague)."""
+    option_list.highlighted = option_list.get_option_index(option_id)

@@ -110,7 +110,7 @@ async def test_profile_shows_masked_id_alerts_and_records_a_note(ctx, clock):
         nid = Customer.get_by_id(ids[0]).national_id
         assert "José Müller" in identity and "•••••" + nid[-4:] in identity and nid not in identity
         assert screen.query_one("#c360-timeline", DataTable).row_count == 1  # the served ticket
-        assert app.screen.check_action("reveal", ()) is False  # a teller may not reveal
+        assert app.screen.check_action("reveal", ()) is None  # a teller may not reveal: listed, refused with why
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, CustomerForm)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent, TextArea
 
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
@@ -13,7 +13,7 @@ from deskapp.db.models import Feedback, FollowUp
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.feedback import FeedbackScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog
-from tests.tui.helpers import settle, until
+from tests.tui.helpers import pick_option, settle, until
 
 SOFIA = Session("sofia", "Sofia Almeida", "supervisor")
 
@@ -141,7 +141,7 @@ async def test_a_follow_up_is_reassigned(ctx, clock):
         await until(pilot, lambda: isinstance(app.screen, ReassignDialog))
         await pilot.click(".dialog-save")
         await until(pilot, lambda: "Choose who" in text(app, ".dialog-message"))
-        app.screen.query_one("#reassign-to", Select).value = "ines"
+        pick_option(app.screen.query_one("#reassign-to", OptionList), "ines")
         await pilot.pause(0.3)
         await pilot.click(".dialog-save")
         await until(pilot, lambda: isinstance(app.screen, FeedbackScreen))

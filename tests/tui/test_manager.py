@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
 
 from deskapp.core.customers import followups
 from deskapp.core.customers import records as customer_records
@@ -17,7 +17,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.manager import ManagerScreen
 from deskapp.tui.screens.offer_dialog import DeclineDialog
 from tests.conftest import T0
-from tests.tui.helpers import log_in, make_app, set_pins, settle, until
+from tests.tui.helpers import log_in, make_app, pick_option, set_pins, settle, until
 from tests.unit.test_offers import make
 
 SIZE = (150, 40)
@@ -137,7 +137,7 @@ async def test_follow_ups_due_overdue_upcoming_snooze_reassign_and_complete(read
         await pilot.press("up")
         await pilot.press("a")  # reassign the first row: due today
         await settle(pilot)
-        app.screen.query_one("#reassign-to", Select).value = "ines"
+        pick_option(app.screen.query_one("#reassign-to", OptionList), "ines")
         await pilot.click(".dialog-save")
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen)
                     and text(app, "#mgr-followups-summary") == "0 overdue · 0 due today · 2 upcoming")

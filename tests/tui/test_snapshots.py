@@ -1,4 +1,5 @@
-"""Snapshots of the key screens at 80x24 and 160x45: layouts that text assertions cannot guard.
+"""Snapshots of the key screens at 80x24 and 160x45 (login and desk at 200x60 too, and the key list at
+80x24 and 200x60): layouts that text assertions cannot guard.
 
 The kiosk's and display's large digits, the supervisor's dashboard on a small terminal, every
 screen a person starts their day on. Each picture is taken on SQLite (layout does not depend on
@@ -29,6 +30,7 @@ from deskapp.tui.screens import kiosk
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.desk import DeskScreen
 from deskapp.tui.screens.display import DisplayScreen
+from deskapp.tui.screens.key_list import KeyList
 from deskapp.tui.screens.kiosk import KioskScreen
 from deskapp.tui.screens.manager import ManagerScreen
 from deskapp.tui.screens.reception import ReceptionScreen
@@ -37,6 +39,7 @@ from deskapp.tui.screens.workflow import WorkflowScreen
 from tests.tui.helpers import log_in, make_app, set_pins, settle, until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+LARGE = pytest.param((200, 60), id="200x60")  # a wall screen or a maximised terminal (issue 19, part 7)
 
 CUSTOMERS = [  # name, birth date, segment, relationship manager (national IDs: seeded from the name)
     ("Maria Silva", "1980-05-31", "mass", "pedro"),
@@ -108,6 +111,7 @@ async def desk_with_ticket(pilot: Pilot) -> None:
     await until(pilot, on_screen(pilot, DeskScreen, lambda s: s.view.counter.ticket is not None))
 
 
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_login(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await steady(pilot)
@@ -115,9 +119,22 @@ def test_login(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_desk_with_a_ticket(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await desk_with_ticket(pilot)
+        await steady(pilot)
+
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", [SIZES[0], LARGE])
+def test_key_list(branch, clock, snap_compare, size):
+    """The desk's keys with a ticket called: what applies, and why the rest does not."""
+    async def ready(pilot: Pilot) -> None:
+        await desk_with_ticket(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, on_screen(pilot, KeyList))
         await steady(pilot)
 
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)

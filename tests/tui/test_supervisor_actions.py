@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, OptionList, Select, Sparkline, Static
+from textual.widgets import DataTable, OptionList, Sparkline, Static
 
 from deskapp.core import feedback as fb
 from deskapp.core import queue as q
@@ -19,7 +19,7 @@ from deskapp.db.models import AuditEvent, Counter, CounterService, Staff
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.screens.supervisor import SupervisorScreen
-from tests.tui.helpers import PINS, make_app, settle, until
+from tests.tui.helpers import PINS, make_app, pick_option, settle, until
 from tests.tui.test_supervisor import SOFIA, row, text
 
 
@@ -120,7 +120,7 @@ async def test_follow_ups_feedback_and_charts_and_a_reassignment(ctx, clock):
         await choose(pilot, "#sup-followups", str(item.id))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ReassignDialog))
-        app.screen.query_one("#reassign-to", Select).value = "ines"
+        pick_option(app.screen.query_one("#reassign-to", OptionList), "ines")
         await pilot.pause(0.3)
         await pilot.click(".dialog-save")
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen)

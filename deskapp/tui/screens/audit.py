@@ -7,9 +7,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from deskapp.core.security import audit_trail
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core, show_failure
 
@@ -37,7 +38,7 @@ class AuditScreen(Screen):
             yield Button("Show", variant="primary", id="audit-show")
         yield Static("", id="audit-message")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("When", "Staff", "Action", "Record", "Detail")

@@ -5,6 +5,9 @@ them as typed properties instead of untyped `self.app.ctx`, and owns the one sub
 app's change signal: on mount, and each time the branch's change marker moves, it calls the
 screen's `reload()` once the context is open. A screen overrides `reload()` and nothing else.
 
+A key that does not apply now is explained, not just greyed: a screen says why in `refusal()`, and
+`check_action` follows it, so the footer, the key list and the toast agree (deskapp.tui.keys).
+
 The properties read the app through `AppState`, a Protocol of what `DeskApp` offers screens: the
 screens module cannot import `deskapp.tui.app` itself, since the app imports the screens.
 """
@@ -83,6 +86,14 @@ class AppScreen(Screen[ResultType]):
 
     def reload(self) -> None:
         """Load what the screen shows; called on mount and whenever another desk changes data."""
+
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Why `action` does not apply now, in one line of the user's words; None when it applies."""
+        return None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Refused actions stay listed (None), so that pressing their key says why (DeskApp.run_action)."""
+        return None if self.refusal(action, parameters) else True
 
     def _on_mount(self, event: events.Mount) -> None:
         # Textual calls this after the subclass's own on_mount (handlers run down the MRO), so a

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from deskapp.core import appointments
 from deskapp.core.customers import directory as customers
@@ -25,6 +25,7 @@ from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.merge_dialog import MergeDialog
 from deskapp.tui.screens.offer_dialog import DeclineDialog
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -89,7 +90,7 @@ class Customer360Screen(Screen):
                 yield DataTable(id="c360-offers", cursor_type="row", zebra_stripes=True)
             with TabPane("Bookings", id="tab-bookings"):
                 yield DataTable(id="c360-bookings", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         columns = {
@@ -187,19 +188,31 @@ class Customer360Screen(Screen):
         self.query_one("#c360-identity", Static).update(lines[0] + "\n" + escape("\n".join(lines[1:])))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A refused key stays listed (None) so that pressing it says why (deskapp.tui.keys)."""
+        return None if self.refusal(action, parameters) else True
+
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Why a key does not apply to this customer now, for this role; None when it does."""
+        if action == "back":
+            return None
+        role = self.app.session.role if self.app.session else "nobody"
+        if self.view is None:
+            return "Still loading the customer."
         if action == "reveal":
-            return bool(self.view and self.view.may_reveal and self.view.national_id and self.revealed is None)
-        if action == "edit":
-            return bool(self.view and self.view.may_edit)
-        if action == "offer":
-            return bool(self.offers)
-        if action == "book":
-            return self.view is not None
-        if action == "booking":
-            return any(b.status == "booked" for b in self.bookings)
-        if action == "merge":
-            return bool(self.view and customers.allowed(self.app.ctx, self.app.session, "merge"))
-        return True
+            if not self.view.may_reveal:
+                return f"Your role ({role}) may not reveal a national ID."
+            if not self.view.national_id:
+                return "This customer has no national ID on record."
+            return "The national ID is already shown in full." if self.revealed is not None else None
+        if action == "edit" and not self.view.may_edit:
+            return f"Your role ({role}) may not edit a customer's details."
+        if action == "offer" and not self.offers:
+            return "No offer is shown for this customer."
+        if action == "booking" and not any(b.status == "booked" for b in self.bookings):
+            return "This customer has no booking to move or cancel."
+        if action == "merge" and not customers.allowed(self.app.ctx, self.app.session, "merge"):
+            return f"Your role ({role}) may not merge customer records."
+        return None
 
     def action_merge(self) -> None:
         if self.view is not None:

@@ -5,11 +5,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from deskapp.core.customers import directory as customers
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.widgets.customer_search import CustomerSearch
+from deskapp.tui.widgets.key_footer import KeyFooter
 
 
 class CustomersScreen(Screen):
@@ -22,7 +23,7 @@ class CustomersScreen(Screen):
         yield Header()
         yield Static("Find a customer by name, phone, national ID or customer number", classes="section-title")
         yield CustomerSearch(id="customers-search")
-        yield Footer()
+        yield KeyFooter()
 
     @on(CustomerSearch.Chosen)
     def _open(self, event: CustomerSearch.Chosen) -> None:

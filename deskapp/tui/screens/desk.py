@@ -22,6 +22,7 @@ from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pendin
 from deskapp.tui.screens.floor_dialogs import PauseDialog, TransferDialog
 from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -52,23 +53,24 @@ class ChooseService(ModalScreen[str | None]):
 
 
 class DeskScreen(AppScreen):
+    # The most used first: the footer shows, of the keys that apply now, as many as fit in this order.
     BINDINGS = [
         Binding("n", "act('call_next')", "Call next", id="call_next"),
-        Binding("r", "act('recall')", "Recall", id="recall"),
+        Binding("enter", "call_chosen", "Call this one", id="call_chosen"),  # the waiting ticket under the cursor
         Binding("s", "act('start')", "Start", id="start"),
         Binding("c", "act('complete')", "Complete", id="complete"),
+        Binding("g", "guide", "Guide", id="guide"),  # the workflow of the ticket being served
+        Binding("v", "customer_feedback", "Customer feedback", id="customer_feedback"),
+        Binding("o", "open_customer", "Open customer", id="open_customer"),
+        Binding("h", "history", "History", id="ticket_history"),  # of the ticket in hand, else the chosen one
+        Binding("r", "act('recall')", "Recall", id="recall"),
         Binding("x", "act('no_show')", "No-show", id="no_show"),
+        Binding("t", "transfer", "Transfer", id="transfer"),
         Binding("b", "act('requeue')", "Requeue", id="requeue"),
         Binding("f", "act('requeue_front')", "Requeue front", id="requeue_front"),
-        Binding("t", "transfer", "Transfer", id="transfer"),
         Binding("w", "act('cancel')", "Walked away", id="cancel"),
         Binding("p", "pause", "Pause/resume", id="pause"),
         Binding("k", "close_counter", "Close counter", id="close_counter"),
-        Binding("o", "open_customer", "Open customer", id="open_customer"),
-        Binding("v", "customer_feedback", "Customer feedback", id="customer_feedback"),
-        Binding("g", "guide", "Guide", id="guide"),  # the workflow of the ticket being served
-        Binding("enter", "call_chosen", "Call this one", id="call_chosen"),  # the waiting ticket under the cursor
-        Binding("h", "history", "History", id="ticket_history"),  # of the ticket in hand, else the chosen one
     ]
 
     def __init__(self) -> None:
@@ -92,7 +94,7 @@ class DeskScreen(AppScreen):
         expected = Static("", id="desk-expected")
         expected.display = False  # until someone is booked for this desk in the next hour
         yield expected
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._show_current)
@@ -196,31 +198,47 @@ class DeskScreen(AppScreen):
                 + (f" and {len(waiting) - 4} more" if len(waiting) > 4 else "")
         panel.update(f"{head}\n{body}")
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Offer only the actions the held ticket's state allows (None: shown, greyed)."""
-        if action == "customer_feedback":
-            return self.feedback_pending or None
-        if action == "guide":
-            return guided(self.app, self.view.counter.ticket if self.view else None) or None
-        if action == "call_chosen":
-            held = self.view.counter.ticket if self.view else None
-            return (held is None and self._chosen_waiting() is not None) or None
-        if action == "history":
-            return (bool(self.view and self.view.counter.ticket) or self._chosen_waiting() is not None) or None
-        if action not in ("act", "transfer", "pause", "close_counter"):
-            return True
-        ticket = self.view.counter.ticket if self.view else None
-        status = ticket.status if ticket else None
-        if action == "transfer":
-            return status == q.SERVING or None
-        if action in ("pause", "close_counter"):
-            return status is None or None
-        name = parameters[0]
-        allowed = {
-            "call_next": status is None,
-            "complete": status == q.SERVING,
-        }.get(name, status == q.CALLED)
-        return allowed or None
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Why a key does not apply to the ticket in hand (None: it does); the footer shows only the keys
+        that apply, and a key pressed anyway says this."""
+        name = parameters[0] if action == "act" else action
+        if self.counter is None:
+            return "No counter chosen: log in again and pick your counter to serve tickets."
+        if self.view is None:
+            return "Still loading this counter's queues."
+        if name == "customer_feedback":
+            return None if self.feedback_pending else (
+                "No ticket awaits the customer's rating: the last one completed here has been rated, "
+                "or its time for feedback is over.")
+        ticket = self.view.counter.ticket
+        if name == "call_chosen":
+            if ticket is not None:
+                return f"{ticket.number} is still in hand: finish with it before you call another."
+            return None if self._chosen_waiting() is not None else (
+                "No waiting ticket chosen: move the cursor to one in the waiting list.")
+        if name == "history":
+            return None if ticket is not None or self._chosen_waiting() is not None else (
+                "No ticket in hand or chosen in the waiting list.")
+        if ticket is None:
+            if name in ("call_next", "pause", "close_counter"):
+                return None
+            return "No ticket in hand: press n to call the next one."
+        number, called = ticket.number, ticket.status == q.CALLED
+        if name == "call_next":
+            return f"{number} is still in hand: " + (
+                "start it (s), requeue it (b) or mark it a no-show (x) first." if called
+                else "complete it (c) or transfer it (t) first.")
+        if name in ("pause", "close_counter"):
+            return f"{number} is still in hand: finish with it before you pause or close the counter."
+        if name == "open_customer":
+            return None if ticket.customer_id is not None else f"{number} has no customer attached."
+        if name in ("complete", "transfer", "guide") and called:
+            return f"{number} is called, not served yet: press s to start serving it first."
+        if name == "guide":
+            return None if guided(self.app, ticket) else f"{ticket.service_name} has no guided steps."
+        if name in ("recall", "start", "no_show", "requeue", "requeue_front", "cancel") and not called:
+            return f"{number} is already being served: complete it (c) or transfer it (t)."
+        return None
 
     def action_act(self, name: str) -> None:
         ctx, counter = self.ctx, self.counter

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
@@ -24,6 +24,7 @@ from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from deskapp.tui.format import DASH, escape, percent, person, plain, score, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core, show_failure
 
@@ -135,7 +136,7 @@ class FeedbackScreen(AppScreen):
                 yield DataTable(id="fb-responses", cursor_type="row", zebra_stripes=True)
             with TabPane("Enter feedback", id="tab-entry"):
                 yield from self._entry_form()
-        yield Footer()
+        yield KeyFooter()
 
     def _entry_form(self) -> ComposeResult:
         questions = self.app.config.feedback.questions
@@ -258,10 +259,11 @@ class FeedbackScreen(AppScreen):
             return answers[table.cursor_row].followup_id if 0 <= table.cursor_row < len(answers) else None
         return None
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("open_followup", "start_followup", "contact", "close_followup", "reassign"):
-            return self.selected_followup() is not None or None
-        return True
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        if action in ("open_followup", "start_followup", "contact", "close_followup", "reassign") \
+                and self.selected_followup() is None:
+            return "No follow-up chosen: pick a row with a follow-up on the Follow-ups or Responses tab."
+        return None
 
     @on(DataTable.RowHighlighted)
     @on(TabbedContent.TabActivated)

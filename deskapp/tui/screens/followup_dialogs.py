@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, Static, TextArea
+from textual.widgets import Button, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
@@ -116,25 +117,35 @@ class CloseDialog(_Dialog):
 
 
 class ReassignDialog(_Dialog):
-    """Give the follow-up to someone else."""
+    """Give the follow-up to someone else: a list inside the dialog (a dropdown ran past its border at 80x24)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog")
+    DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog") + """
+    ReassignDialog OptionList { height: auto; max-height: 10; }
+    ReassignDialog.-short OptionList { max-height: 7; }
+    """
 
     def compose(self) -> ComposeResult:
-        people = [(plain(f"{s.name} ({s.role})"), s.login) for s in self.app.config.staff if s.role != "greeter"]
+        people = [Option(plain(f"{s.name} ({s.role})"), id=s.login) for s in self.app.config.staff
+                  if s.role != "greeter"]
         with Vertical():
             yield Static(f"[b]Reassign follow-up {self.item.id}[/b]\nNow with: {escape(self.item.assignee_name or 'no one')}")
-            yield Label("To")
-            yield Select(people, prompt="Choose a colleague", id="reassign-to")
+            yield Label("To (arrows, then Enter)")
+            yield OptionList(*people, id="reassign-to")
             yield Static("", classes="dialog-message")
             yield self._buttons("Reassign")
 
+    def on_mount(self) -> None:
+        # Nobody is chosen until the user moves to a name (the list highlights its first by itself).
+        self.call_after_refresh(setattr, self.query_one("#reassign-to", OptionList), "highlighted", None)
+
+    @on(OptionList.OptionSelected)
     @on(Button.Pressed, ".dialog-save")
     def _save(self) -> None:
-        to = self.query_one("#reassign-to", Select).value
-        if to is Select.NULL:
+        chooser = self.query_one("#reassign-to", OptionList)
+        if chooser.highlighted is None:
             self._say("Choose who takes it over.")
             return
+        to = chooser.get_option_at_index(chooser.highlighted).id
         call_core(self, followups.reassign, self.app.ctx, self.item.id, str(to), by=self.login,
                   then=lambda _: self.dismiss(True), on_error=self._refused)
 

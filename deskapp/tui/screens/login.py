@@ -5,9 +5,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from deskapp.tui.format import escape, plain
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.work import call_core, show_failure
 
 
@@ -72,7 +73,7 @@ class LoginScreen(Screen):
                     yield Static("No counter", id="counter-pending")
                 yield Button("Log in", variant="primary", id="submit")
                 yield Static("", id="login-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()

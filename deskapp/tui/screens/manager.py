@@ -25,7 +25,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import appointments as ap
 from deskapp.core.customers import followups
@@ -37,6 +37,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -46,6 +47,8 @@ ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_ov
 SORT_LABELS = {"name": "name", "last_contact": "longest without contact", "alerts": "most alerts",
                "open_needs": "most open needs", "segment": "segment"}
 TABS = ("tab-customers", "tab-followups", "tab-pipeline", "tab-agenda")
+TAB_NAMES = {"tab-customers": "My customers (1)", "tab-followups": "My follow-ups (2)",
+             "tab-pipeline": "Needs pipeline (3)", "tab-agenda": "Agenda (4)"}
 # At 80 columns the portfolio keeps who, the last contact and what is open or alerting; the
 # products go first, then the segment (a filter above the table chooses it anyway).
 PORTFOLIO = (Column("Name", shorten=clip(16)), Column("Number"), Column("Segment", drop=2), Column("Products", drop=1),
@@ -87,9 +90,11 @@ class ManagerScreen(AppScreen):
     ]
     DEFAULT_CSS = """
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
-    ManagerScreen #mgr-filters Input { width: 1fr; margin-right: 1; }
-    ManagerScreen #mgr-filters Select { width: 24; margin-right: 1; }
-    ManagerScreen #mgr-filters #mgr-owner { width: 28; }
+    /* The search keeps at least 24 columns: the choices narrow first (at 110 columns a supervisor's
+       row of five squeezed the search to "Sea"). */
+    ManagerScreen #mgr-filters Input { width: 2fr; min-width: 24; margin-right: 1; }
+    ManagerScreen #mgr-filters Select { width: 1fr; min-width: 14; max-width: 24; margin-right: 1; }
+    ManagerScreen #mgr-filters #mgr-owner { max-width: 28; }
     /* Under 100 columns the search gets a line of its own (beside the manager a supervisor chose),
        the three choices share the next one. */
     ManagerScreen.-narrow #mgr-filters { layout: grid; grid-size: 3 2; grid-columns: 1fr; grid-gutter: 0 1; height: 2; }
@@ -143,7 +148,7 @@ class ManagerScreen(AppScreen):
             with TabPane("Agenda", id="tab-agenda"):
                 yield Static("Loading…", id="mgr-agenda-summary", classes="mgr-summary")
                 yield FitTable(AGENDA, id="mgr-agenda", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#mgr-pipeline", DataTable).add_columns(
@@ -267,19 +272,20 @@ class ManagerScreen(AppScreen):
     def _active_tab(self) -> str:
         return self.query_one("#mgr-tabs", TabbedContent).active
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Most keys act on one tab's rows: elsewhere they say which tab (the footer shows the tab's own)."""
         tab = self._active_tab() if self.is_mounted else ""
-        if action in ("open_customer", "search", "clear_filters"):
-            return tab == "tab-customers"
-        if action == "followup":
-            return tab == "tab-followups" and bool(self.board_rows)
-        if action == "toggle_scope":
-            return tab in ("tab-pipeline", "tab-agenda")
-        if action in ("agenda_step", "agenda_span", "book"):
-            return tab == "tab-agenda"
-        if action == "booking":
-            return tab == "tab-agenda" and bool(self.agenda_rows)
-        return True
+        tabs = {"open_customer": ("tab-customers",), "search": ("tab-customers",), "clear_filters": ("tab-customers",),
+                "followup": ("tab-followups",), "toggle_scope": ("tab-pipeline", "tab-agenda"),
+                "agenda_step": ("tab-agenda",), "agenda_span": ("tab-agenda",), "book": ("tab-agenda",),
+                "booking": ("tab-agenda",)}.get(action)
+        if tabs is not None and tab not in tabs:
+            return "Only on the " + " or the ".join(TAB_NAMES[t] for t in tabs) + " tab."
+        if action == "followup" and not self.board_rows:
+            return "No follow-up in the list."
+        if action == "booking" and not self.agenda_rows:
+            return "No booking in the agenda shown."
+        return None
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:

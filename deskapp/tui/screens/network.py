@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from deskapp.core.context import Context
 from deskapp.core.stats import network
 from deskapp.tui.format import DASH, minutes, percent, score
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -85,7 +86,7 @@ class NetworkScreen(AppScreen):
         with Vertical():
             yield Static("Loading…", id="net-sort")
             yield FitTable(COLUMNS, id="net-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Network"

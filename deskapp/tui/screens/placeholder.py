@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from deskapp.core.security.auth import SCREEN_TITLES
+from deskapp.tui.widgets.key_footer import KeyFooter
 
 PLANNED: dict[str, str] = {}  # every screen exists now; kept for the next one that is announced early
 
@@ -22,4 +23,4 @@ class PlaceholderScreen(Screen):
             f"{PLANNED.get(self.screen_name, '')}\n\n[dim]Not yet available in this version.[/dim]",
             classes="placeholder",
         )
-        yield Footer()
+        yield KeyFooter()

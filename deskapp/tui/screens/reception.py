@@ -33,6 +33,7 @@ from deskapp.tui.format import escape, minutes, plain, ticket_number, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CheckInDialog, checked_in_text, expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core, show_failure
@@ -165,7 +166,7 @@ class ReceptionScreen(AppScreen):
                 expected = Static("", id="reception-expected")
                 expected.display = False  # until someone is booked for the next hour
                 yield expected
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def default_priority(self) -> str:
@@ -194,10 +195,10 @@ class ReceptionScreen(AppScreen):
             names = {c.code: c.name for c in data.status.counters}
             self._show_last(data.last.ticket, data.last.estimate, names.get(data.last.ticket.counter or ""))
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "clear_customer":
-            return self.customer is not None or None
-        return True
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        if action == "clear_customer" and self.customer is None:
+            return "No customer chosen for this ticket: press c to find one."
+        return None
 
     # -- the form -------------------------------------------------------------------------------
     @property

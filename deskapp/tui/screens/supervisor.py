@@ -41,6 +41,7 @@ from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
@@ -220,7 +221,7 @@ class SupervisorScreen(AppScreen):
                 yield Sparkline([], id=f"sup-chart-{name}", classes="chart")
             yield Static("Slowest workflow steps today", classes="section-title")
             yield FitTable(STEPS, id="sup-steps", cursor_type="none", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.reload)

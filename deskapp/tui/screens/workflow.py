@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from deskapp.core import queue as q
 from deskapp.core.context import Context
@@ -25,6 +25,7 @@ from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
 from deskapp.tui.widgets.fields import when_handled
+from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
 from deskapp.tui.work import call_core, show_failure
 
@@ -111,7 +112,7 @@ class WorkflowScreen(Screen[str | None]):
             with Vertical(id="wf-side"):
                 yield Static("", id="wf-customer")
                 yield Static("", id="wf-recap")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._call(workflows.start_or_resume, self.app.ctx, self.ticket_id, self.app.session.login)
