@@ -169,10 +169,12 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     rows = branches(branch_ids)
     ids = [b.id for b in rows]
 
+    every = branch_ids is None
+
     def mine(column):
-        """Of the branches asked for (all of them listed when they are every branch: the ticket queries go
-        through the branch's indexes)."""
-        return _in(column, ids)
+        """Of the branches asked for: no list of ids when they are every branch (the small tables of services,
+        counters and follow-ups). The ticket queries always list them, to go through the branch's indexes."""
+        return column.is_null(False) if every else _in(column, ids)
 
     today = {b.id: local_day(now, b.timezone) for b in rows}
     days = sorted(set(today.values()))
@@ -219,7 +221,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     for branch, day, csat, nps, count in (
             Feedback.select(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps, fn.COUNT(Feedback.id))
             .join(Ticket)
-            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
+            .where(_in(Ticket.branch, ids) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
                    & Feedback.answered)
             .group_by(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps).tuples()):
         if is_today(branch, day):
