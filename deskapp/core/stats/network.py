@@ -36,12 +36,11 @@ from deskapp.core import metrics
 from deskapp.core.clock import day_bounds, local_day
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
-from deskapp.core.queue import HELD_STATES, WAITING
+from deskapp.core.queue import HELD_STATES
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus
 from deskapp.core.queue.waits import services_minutes
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.core.stats import dashboard, live_sums, period_sums, staffing
-from deskapp.db.database import db, is_postgres
 from deskapp.db.models import (
     Branch,
     ChangeMarker,
@@ -146,23 +145,6 @@ def seen_by(who, branch_ids: list[int] | None = None) -> list[int] | None:
     return visible if branch_ids is None else [b for b in branch_ids if b in visible]
 
 
-def _today_by_service(branch_ids: list[int], days: list[dt.date], since: dt.datetime) -> list[tuple]:
-    """(branch, day, service, waiting, oldest waiting's issue, issued since `since`) of the branches' tickets
-    of those days, in one query through the (branch, day) index. SQLite is told the index: without planner
-    statistics it picks (branch, service, day, seq) for the grouping, whose only usable column is the branch,
-    and reads the branches' whole history."""
-    if not branch_ids or not days:
-        return []
-    p = db.param
-    indexed = "" if is_postgres() else " INDEXED BY ticket_branch_id_day"
-    sql = (f"SELECT t.branch_id, t.day, t.service_id, SUM(CASE WHEN t.status = '{WAITING}' THEN 1 ELSE 0 END),"
-           f" MIN(CASE WHEN t.status = '{WAITING}' THEN t.issued_at END),"
-           f" SUM(CASE WHEN t.issued_at >= {p} THEN 1 ELSE 0 END) FROM ticket t{indexed}"
-           f" WHERE t.branch_id IN ({', '.join([p] * len(branch_ids))}) AND t.day IN ({', '.join([p] * len(days))})"
-           " GROUP BY t.branch_id, t.day, t.service_id")
-    return db.execute_sql(sql, (since, *branch_ids, *days)).fetchall()
-
-
 def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[BranchNow]:
     """network_now without the role check (the bench and the report's callers check elsewhere)."""
     now = ctx.now()
@@ -191,11 +173,17 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     since = now - dt.timedelta(minutes=staffing.WINDOW_MINUTES)
     waiting: dict[int, tuple[int, dt.datetime | None]] = {}
     arrivals: dict[int, int] = defaultdict(int)
-    for branch, day, sid, count, oldest, arrived in _today_by_service(ids, days, since):
-        if is_today(branch, day):
-            if count:
-                waiting[sid] = (int(count), oldest)
-            arrivals[sid] += int(arrived or 0)
+    sums: dict[int, list[float]] = {}  # today's sums vector of each branch, over its services
+    for branch, day, sid, *values in live_sums.branch_service_sums(ids, days, since):
+        if not is_today(branch, day):
+            continue
+        *vector, count, oldest, arrived = values
+        into = sums.setdefault(branch, [0.0] * len(vector))
+        for i, v in enumerate(vector):
+            into[i] += float(v or 0)
+        if count:
+            waiting[sid] = (int(count), oldest)
+        arrivals[sid] += int(arrived or 0)
 
     counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
                                    Counter.state_since)
@@ -213,7 +201,6 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
                       .where(TicketEvent.counter.in_(of_counters) & (TicketEvent.at >= earliest))
                       .group_by(TicketEvent.counter).tuples())
 
-    sums = {branch: values for branch, day, *values in live_sums.branch_day_sums(ids, days) if is_today(branch, day)}
 
     minutes = services_minutes(ctx, services)
 
@@ -266,7 +253,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
         needed = None if any(n is None for n in pools.values()) else sum(pools.values())
         worst = max((s for s in statuses if s.longest_wait_minutes is not None),
                     key=lambda s: s.longest_wait_minutes / max(s.target_wait_minutes, 1), default=None)
-        figures = period_sums.figures_of([float(v or 0) for v in sums[b.id]] if b.id in sums else None)
+        figures = period_sums.figures_of(sums.get(b.id))
         said = answers.get(b.id)
         csat = metrics.csat_counts_of(dict(said["csat"])).pct if said else None
         nps = metrics.nps_counts_of(dict(said["nps"])).score if said else None
