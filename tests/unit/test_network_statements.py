@@ -22,7 +22,7 @@ import pytest
 from deskapp.core.stats import dashboard, network
 from deskapp.db import database
 from deskapp.db.database import is_postgres
-from deskapp.db.models import CounterEvent, Ticket, TicketEvent
+from deskapp.db.models import Branch, CounterEvent, Staff, StaffBranch, Ticket, TicketEvent
 from tests.conftest import T0
 from tests.network_branches import add_branch, add_followup, add_ticket, made_for
 
@@ -90,6 +90,31 @@ def history(made, days: range) -> None:
                              counter="1")
             for kind, at in (("called", issued + 3 * M), ("started", issued + 3 * M), ("completed", issued + 7 * M)):
                 TicketEvent.create(ticket=tid, kind=kind, at=at, counter=made.counters["1"])
+
+
+@pytest.mark.parametrize("area", ["every branch", "assigned"])
+def test_a_network_refresh_sends_a_fixed_number_of_statements_and_reads_the_staff_row_once(ctx, area):
+    made = network_of(6)
+    if area == "every branch":
+        Staff.update(all_branches=True).where(Staff.login == "clara").execute()
+    else:
+        clara = Staff.get(Staff.login == "clara")
+        Staff.update(all_branches=False).where(Staff.id == clara.id).execute()
+        for b in made:
+            StaffBranch.get_or_create(staff=clara.id, branch=b)
+    network.network_now(ctx, "clara", made[:1])
+    with counted() as one:
+        assert len(network.network_now(ctx, "clara", made[:1])) == 1
+    with counted() as six:
+        assert len(network.network_now(ctx, "clara", made)) == 6
+    assert len(six) == len(one), "the network refresh must not query once per branch"
+    assert len(six) <= NETWORK_LIMIT - (area == "every branch"), "\n".join(six)
+    staff_reads = [s for s in six if 'FROM "staff"' in s]
+    assert len(staff_reads) == 1, "the staff row is read once per refresh:\n" + "\n".join(staff_reads)
+    every = Branch.select().count()  # LIS01 is hers too
+    with counted() as everything:
+        assert len(network.network_now(ctx, "clara", None)) == every
+    assert len(everything) <= len(six), "\n".join(everything)
 
 
 def test_a_network_refresh_reads_no_history(ctx):
