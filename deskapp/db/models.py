@@ -206,8 +206,11 @@ class TicketEvent(BaseModel):
     kind = CharField(max_length=16)
     at = DateTimeField(index=True)
     staff = ForeignKeyField(Staff, null=True)
-    counter = ForeignKeyField(Counter, null=True)
+    counter = ForeignKeyField(Counter, null=True, index=False)
     detail = TextField(default="")
+
+    class Meta:
+        indexes = ((("counter", "at"), False),)  # added by 0027, in place of (counter)
 
 
 class WaitReestimate(BaseModel):

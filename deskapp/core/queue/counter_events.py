@@ -64,12 +64,13 @@ def open_minutes(branch_id: int, timezone: str, since: dt.date, until: dt.date,
     changes: dict[int, list[tuple[dt.datetime, str]]] = {cid: [] for cid in counters}
     for counter_id, kind, at in (
         CounterEvent.select(CounterEvent.counter, CounterEvent.kind, CounterEvent.at)
-        .where((CounterEvent.at >= start) & (CounterEvent.at < stop) & CounterEvent.kind.in_(STATE_KINDS))
+        # By the (counter, at) index from the branch's own counters, not the whole network's events.
+        .where(CounterEvent.counter.in_(list(counters)) & (CounterEvent.at >= start) & (CounterEvent.at < stop)
+               & CounterEvent.kind.in_(STATE_KINDS))
         .order_by(CounterEvent.at, CounterEvent.id)
         .tuples()
-    ):
-        if counter_id in changes:  # other branches' counters are dropped here
-            changes[counter_id].append((at, kind))
+    ) if counters else ():
+        changes[counter_id].append((at, kind))
     for counter_id, counter in counters.items():
         before = (
             CounterEvent.select(CounterEvent.kind)

@@ -87,18 +87,21 @@ def queue_status(ctx: Context) -> QueueStatus:
         .tuples()
     ):
         open_per_service[sid] = open_per_service.get(sid, 0) + 1
-    # By the status index alone (held tickets are few in every branch); with the branch in the
-    # condition SQLite picks the branch index and reads the branch's whole history.
-    held_ids = [tid for tid, branch in Ticket.select(Ticket.id, Ticket.branch)
-                .where(Ticket.status.in_(HELD_STATES)).tuples() if branch == ctx.branch_id]
+    # By the (counter, status) index from the branch's counters: the tickets they hold, not every
+    # held ticket of the network (which grows with the other branches' work) nor, as the branch
+    # index would give on SQLite, the branch's whole history.
+    mine = [c.id for c in counters]
+    held_ids = [tid for tid, in Ticket.select(Ticket.id)
+                .where(Ticket.counter.in_(mine) & Ticket.status.in_(HELD_STATES)).tuples()] if mine else []
     held = {t.counter: t for t in ticket_infos(Ticket.id.in_(held_ids))} if held_ids else {}
     codes = {s.id: s.code for s in services}
     profiles: dict[int, list[str]] = {}
     for counter_id, service_id in (
         CounterService.select(CounterService.counter, CounterService.service)
+        .where(CounterService.counter.in_(mine))
         .order_by(CounterService.counter, CounterService.position)
         .tuples()
-    ):
+    ) if mine else ():
         profiles.setdefault(counter_id, []).append(codes.get(service_id, "?"))
     service_rows = []
     for s in services:

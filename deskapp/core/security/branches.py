@@ -23,16 +23,22 @@ class BranchRef:
     timezone: str
 
 
-def _row(who: Any) -> Staff | None:
+def staff_row(who: Any) -> Staff | None:
+    """The staff row of `who`: a Staff row as it is (no query), else the active row of the login (a Session's
+    or the string); None for an unknown or inactive login. A caller asking several questions about one
+    person loads the row once and passes it."""
     if isinstance(who, Staff):
         return who
+    if who is None:
+        return None
     login = who if isinstance(who, str) else getattr(who, "login", "")
     return Staff.get_or_none((Staff.login == login.strip().lower()) & Staff.active)
 
 
+
 def may_work_at(who: Any, branch_id: int) -> bool:
     """Whether `who` (a Session, a login or a Staff row) is assigned to that branch (or to all)."""
-    row = _row(who)
+    row = staff_row(who)
     if row is None:
         return False
     if row.all_branches:
@@ -42,14 +48,14 @@ def may_work_at(who: Any, branch_id: int) -> bool:
 
 def sees_every_branch(who: Any) -> bool:
     """Whether `who` is assigned to every branch, present and future (staff.all_branches)."""
-    row = _row(who)
+    row = staff_row(who)
     return row is not None and bool(row.all_branches)
 
 
 def visible_branches(who: Any) -> list[BranchRef]:
     """The branches `who` may see, in the order they were created: every branch for all_branches, else their assignments;
     none for an unknown or inactive login."""
-    row = _row(who)
+    row = staff_row(who)
     if row is None:
         return []
     query = Branch.select().order_by(Branch.id)

@@ -118,6 +118,7 @@ NOT_ACTING: dict[str, str] = {
     "deskapp.core.security.branches.visible_branches": "reads the branches a person is assigned (or all)",
     "deskapp.core.security.branches.sees_every_branch": "reads whether a person is assigned every branch",
     "deskapp.core.security.branches.may_work_at": "reads whether a person is assigned to a branch",
+    "deskapp.core.security.branches.staff_row": "loads a person's staff row once for the checks that follow",
     "deskapp.core.security.auth.has_pin": "reads whether a login has a PIN",
     "deskapp.core.security.auth.set_pin": "setting up: the demo and first PINs (replace_pin acts for staff)",
     "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",

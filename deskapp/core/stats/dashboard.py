@@ -118,11 +118,14 @@ class Dashboard:
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
+    """Each counter's last ticket event today, by its code. Read through the (counter, at) index from the
+    branch's own counters: neither their whole history nor the rest of the network's today."""
     start, end = day_bounds(ctx.today(), ctx.timezone)
+    mine = Counter.select(Counter.id).where(Counter.branch == ctx.branch_id)
     rows = (
         TicketEvent.select(Counter.code, fn.MAX(TicketEvent.at))
         .join(Counter)
-        .where((TicketEvent.at >= start) & (TicketEvent.at < end) & (Counter.branch == ctx.branch_id))
+        .where(TicketEvent.counter.in_(mine) & (TicketEvent.at >= start) & (TicketEvent.at < end))
         .group_by(Counter.code)
         .tuples()
     )

@@ -105,7 +105,8 @@ def clip(ctx: Context, since: dt.date, until: dt.date) -> dt.date:
     if until > today + dt.timedelta(days=366):
         raise ReportError(f"The period ends on {until}, more than a year from today: nothing can be recorded "
                           "there yet. Ask for a period up to today.")
-    start = max(since, first_day(ctx))
+    # The first recorded day is today at the latest: a period from today on (the dashboard's) needs no look.
+    start = since if since >= today else max(since, first_day(ctx))
     years = ctx.config.reports.max_years
     if (until - start).days + 1 > round(365.2425 * years):
         raise ReportError(f"A report covers at most {years} year{'s' if years != 1 else ''} (reports.max_years in "

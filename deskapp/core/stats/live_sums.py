@@ -101,19 +101,23 @@ def _sums_sql() -> str:
         GROUP BY t.day, t.service_id, t.counter_id, t.staff_id"""
 
 
-def branch_day_sums(branch_ids: list[int], days: list[dt.date]) -> list[tuple]:
-    """(branch, day, *sums) per branch and day of the tickets of those branches and days, in one
-    query (the network view reads every branch's today at once; the caller keeps each branch's own
-    day, which differs across timezones)."""
+def branch_service_sums(branch_ids: list[int], days: list[dt.date], since: dt.datetime) -> list[tuple]:
+    """(branch, day, service, *sums, waiting, oldest waiting's issue, issued since `since`) per branch, day
+    and service of the tickets of those branches and days, in one query through the (branch, day) index (the
+    network view reads every branch's today at once; the caller keeps each branch's own day, which differs
+    across timezones). SQLite is told the index: without planner statistics it picks (branch, service, day,
+    seq) for the grouping, whose only usable column is the branch, and reads the branches' whole history."""
     if not branch_ids or not days:
         return []
     p = db.param
+    indexed = "" if is_postgres() else " INDEXED BY ticket_branch_id_day"
     sql = f"""
-        SELECT t.branch_id, t.day, {_sums_columns()}
-        FROM ticket t JOIN service s ON s.id = t.service_id
+        SELECT t.branch_id, t.day, t.service_id, {_sums_columns()}, {_count("t.status = 'waiting'")},
+          MIN(CASE WHEN t.status = 'waiting' THEN t.issued_at END), {_count(f"t.issued_at >= {p}")}
+        FROM ticket t{indexed} JOIN service s ON s.id = t.service_id
         WHERE t.branch_id IN ({", ".join([p] * len(branch_ids))}) AND t.day IN ({", ".join([p] * len(days))})
-        GROUP BY t.branch_id, t.day"""
-    return db.execute_sql(sql, (*branch_ids, *days)).fetchall()
+        GROUP BY t.branch_id, t.day, t.service_id"""
+    return db.execute_sql(sql, (since, *branch_ids, *days)).fetchall()
 
 
 def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:

@@ -36,11 +36,11 @@ from deskapp.core import metrics
 from deskapp.core.clock import day_bounds, local_day
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
-from deskapp.core.queue import HELD_STATES, WAITING, estimate
+from deskapp.core.queue import HELD_STATES
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus
+from deskapp.core.queue.waits import services_minutes
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.core.stats import dashboard, live_sums, period_sums, staffing
-from deskapp.db.database import db, is_postgres
 from deskapp.db.models import (
     Branch,
     ChangeMarker,
@@ -124,40 +124,25 @@ def network_version(branch_ids: list[int] | None = None) -> tuple[int, int]:
 @acts_as("network.view")
 def network_now(ctx: Context, who, branch_ids: list[int] | None = None) -> list[BranchNow]:
     """One row per branch (module doc), for `who` (network.view); branch_ids None: every branch."""
-    require(who, "network.view")
-    return read_network(ctx, seen_by(who, branch_ids))
+    from deskapp.core.security.branches import staff_row
+
+    row = staff_row(who)  # read once: the check and seen_by take the row, not the login again
+    require(who if row is None else row, "network.view")
+    return read_network(ctx, seen_by(row, branch_ids))
 
 
 def seen_by(who, branch_ids: list[int] | None = None) -> list[int] | None:
     """The branches of branch_ids (None: every branch) that `who` may see. Supervisors and managers see
     the whole network (read-only where they do not supervise); an area manager the branches assigned,
-    every one with all_branches (deskapp.core.security.branches). None still means every branch."""
-    from deskapp.core.security.branches import sees_every_branch, visible_branches
-    from deskapp.core.security.permissions import staff_of
+    every one with all_branches (deskapp.core.security.branches). None still means every branch.
+    Given a Staff row (as network_now does) it reads the database only for an area manager's assignments."""
+    from deskapp.core.security.branches import staff_row, visible_branches
 
-    acting = staff_of(who)
-    if acting is None or acting.role != "area_manager" or sees_every_branch(who):
+    row = staff_row(who)
+    if row is None or not row.active or row.role != "area_manager" or row.all_branches:
         return branch_ids
-    visible = [b.id for b in visible_branches(who)]
+    visible = [b.id for b in visible_branches(row)]
     return visible if branch_ids is None else [b for b in branch_ids if b in visible]
-
-
-def _recent_services(service_ids: list[int], limit: int) -> list[tuple]:
-    """(service id, ended_at, service seconds) of each service's last `limit` completed services, in
-    one query (deskapp.core.queue.waits reads them service by service)."""
-    if not service_ids:
-        return []
-    p = db.param
-    marks = ", ".join([p] * len(service_ids))
-    recent = ("SELECT started_at, ended_at FROM ticket x WHERE x.service_id = s.id AND x.status = 'done' "
-              f"AND x.started_at IS NOT NULL ORDER BY x.ended_at DESC LIMIT {int(limit)}")
-    if is_postgres():
-        sql = (f"SELECT s.id, t.ended_at, {live_sums.service_seconds()} FROM service s "
-               f"CROSS JOIN LATERAL ({recent}) t WHERE s.id IN ({marks})")
-    else:
-        sql = (f"SELECT s.id, t.ended_at, {live_sums.service_seconds()} FROM service s JOIN ticket t "
-               f"ON t.id IN ({recent.replace('SELECT started_at, ended_at', 'SELECT x.id')}) WHERE s.id IN ({marks})")
-    return db.execute_sql(sql, service_ids).fetchall()
 
 
 def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[BranchNow]:
@@ -165,10 +150,12 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     now = ctx.now()
     rows = branches(branch_ids)
     ids = [b.id for b in rows]
+
     every = branch_ids is None
 
     def mine(column):
-        """Of the branches asked for: no list of ids at all when they are every branch."""
+        """Of the branches asked for: no list of ids when they are every branch (the small tables of services,
+        counters and follow-ups). The ticket queries always list them, to go through the branch's indexes."""
         return column.is_null(False) if every else _in(column, ids)
 
     today = {b.id: local_day(now, b.timezone) for b in rows}
@@ -179,18 +166,24 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     services = list(Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
                                    Service.target_wait_minutes, Service.typical_service_minutes)
                     .where(mine(Service.branch) & Service.active).order_by(Service.id).namedtuples())
-    service_ids = [s.id for s in services]
     by_branch: dict[int, list] = defaultdict(list)
     for s in services:
         by_branch[s.branch].append(s)
 
+    since = now - dt.timedelta(minutes=staffing.WINDOW_MINUTES)
     waiting: dict[int, tuple[int, dt.datetime | None]] = {}
-    for branch, day, sid, count, oldest in (
-            Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
-            .where(mine(Ticket.branch) & (Ticket.status == WAITING) & _in(Ticket.day, days))
-            .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
-        if is_today(branch, day):
-            waiting[sid] = (count, oldest)
+    arrivals: dict[int, int] = defaultdict(int)
+    sums: dict[int, list[float]] = {}  # today's sums vector of each branch, over its services
+    for branch, day, sid, *values in live_sums.branch_service_sums(ids, days, since):
+        if not is_today(branch, day):
+            continue
+        *vector, count, oldest, arrived = values
+        into = sums.setdefault(branch, [0.0] * len(vector))
+        for i, v in enumerate(vector):
+            into[i] += float(v or 0)
+        if count:
+            waiting[sid] = (int(count), oldest)
+        arrivals[sid] += int(arrived or 0)
 
     counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
                                    Counter.state_since)
@@ -208,27 +201,14 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
                       .where(TicketEvent.counter.in_(of_counters) & (TicketEvent.at >= earliest))
                       .group_by(TicketEvent.counter).tuples())
 
-    sums = {branch: values for branch, day, *values in live_sums.branch_day_sums(ids, days) if is_today(branch, day)}
 
-    since = now - dt.timedelta(minutes=staffing.WINDOW_MINUTES)
-    arrivals: dict[int, int] = defaultdict(int)
-    for branch, day, sid, count in (
-            Ticket.select(Ticket.branch, Ticket.day, Ticket.service, fn.COUNT(Ticket.id))
-            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Ticket.issued_at >= since))
-            .group_by(Ticket.branch, Ticket.day, Ticket.service).tuples()):
-        if is_today(branch, day):
-            arrivals[sid] += count
-    recent: dict[int, list[tuple]] = defaultdict(list)
-    for sid, ended, seconds in _recent_services(service_ids, ctx.config.queue.recent_services):
-        recent[sid].append((str(ended), float(seconds) / 60))
-    minutes = {s.id: estimate.service_minutes_estimate([m for _, m in sorted(recent[s.id])], s.typical_service_minutes)
-               for s in services}
+    minutes = services_minutes(ctx, services)
 
     answers: dict[int, dict[str, dict]] = defaultdict(lambda: {"csat": defaultdict(int), "nps": defaultdict(int)})
     for branch, day, csat, nps, count in (
             Feedback.select(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps, fn.COUNT(Feedback.id))
             .join(Ticket)
-            .where(mine(Ticket.branch) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
+            .where(_in(Ticket.branch, ids) & _in(Ticket.day, days) & (Feedback.entered_by == "customer")
                    & Feedback.answered)
             .group_by(Ticket.branch, Ticket.day, Feedback.csat, Feedback.nps).tuples()):
         if is_today(branch, day):
@@ -273,7 +253,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
         needed = None if any(n is None for n in pools.values()) else sum(pools.values())
         worst = max((s for s in statuses if s.longest_wait_minutes is not None),
                     key=lambda s: s.longest_wait_minutes / max(s.target_wait_minutes, 1), default=None)
-        figures = period_sums.figures_of([float(v or 0) for v in sums[b.id]] if b.id in sums else None)
+        figures = period_sums.figures_of(sums.get(b.id))
         said = answers.get(b.id)
         csat = metrics.csat_counts_of(dict(said["csat"])).pct if said else None
         nps = metrics.nps_counts_of(dict(said["nps"])).score if said else None
