@@ -88,6 +88,8 @@ class StepPanel(Vertical):
             self.screen.set_focus(boxes[0])
 
     def focus_first(self) -> None:
+        if not self.is_attached:
+            return  # the guide closed before this panel was laid out (Next pressed at once on a summary)
         boxes = [w for w in self.query("Input, Select, Checkbox, Switch, Button") if w.can_focus and not w.disabled]
         if boxes:
             # At once, not through focus()'s deferred call: keys typed meanwhile are the screen's to hand over.
