@@ -37,6 +37,20 @@ class Formats:
         return f"1{self.grouping}250{self.decimal}50"
 
 
+def shown(kind: str, value, fmt: Formats) -> str:
+    """A recorded value (ISO date, amount with a point) as the branch types it, to be typed over."""
+    if value is None:
+        return ""
+    if kind == "date":
+        try:
+            return fmt.date_example(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if kind in ("money", "number") and isinstance(value, (int, float, Decimal, str)):
+        return str(value).replace(".", fmt.decimal)
+    return str(value)
+
+
 def formats(config) -> Formats:
     """The Formats of a loaded configuration (any object with an `input` section)."""
     section = getattr(config, "input", None)

@@ -352,9 +352,11 @@ class Feedback(BaseModel):
 
 
 class StepRecord(BaseModel):
-    """One step of a service workflow for a ticket, written once when the teller commits it (or when it
-    is skipped, or the workflow abandoned there) and never changed: the unique (ticket, step_id) index
-    is what makes a committed step final, whichever desk tries again."""
+    """One version of a step of a service workflow for a ticket, written when the teller commits it (or
+    when it is skipped, or the workflow abandoned there) and never changed. A correction (an amendment,
+    or a later step re-evaluated after one) is a new row with the next version and its reason; the
+    latest version is the step's state. The unique (ticket, step_id, version) index makes each version
+    final, whichever desk tries again."""
 
     ticket = ForeignKeyField(Ticket, backref="steps")
     workflow = CharField(max_length=40)
@@ -366,9 +368,11 @@ class StepRecord(BaseModel):
     values = TextField(default="{}")  # JSON: what was entered, money and dates as text
     outcome = CharField(max_length=12)  # done, skipped, approved, abandoned
     approver = CharField(max_length=32, null=True)  # the supervisor's login, for an approval
+    version = IntegerField(default=1)  # 1, then one more for each correction of the step
+    reason = TextField(null=True)  # why this version replaced the one before (None for version 1)
 
     class Meta:
-        indexes = ((("ticket", "step_id"), True),)
+        indexes = ((("ticket", "step_id", "version"), True),)
 
 
 class OfferDecision(BaseModel):

@@ -101,7 +101,7 @@ def test_a_killed_desk_resumes_the_workflow_at_the_same_step(tmp_path):
         term.press("n")
         term.wait_for("A001")
         term.press("s")
-        term.wait_for("Step 1 of 2: Transaction")
+        term.wait_for("Step 1 of 2 (more may follow): Transaction")
 
         pick(term, "withdrawal", downs=2)  # past "Choose…" and "deposit"
         term.press("tab")

@@ -150,7 +150,7 @@ async def test_cash_deposit_takes_the_short_path_and_completes_the_ticket(ready,
         await log_in(pilot, "ana", counter="1")
         ticket = await serve(pilot, ready, "CASH")
         await at_step(pilot, "transaction")
-        assert "Step 1 of 2: Transaction" in text(app, "#wf-progress")
+        assert "Step 1 of 2 (more may follow): Transaction" in text(app, "#wf-progress")
         assert text(app, "#wf-left") == "Then: Origin of the funds (if needed) · Supervisor approval (if needed) · Summary"
         assert "Not identified" in text(app, "#wf-customer")
 
@@ -545,7 +545,7 @@ async def test_a_general_enquiry_completes_with_its_note(ready, clock):
 # ----------------------------------------------------------------- leaving, back, abandon, resume
 
 
-async def test_back_explains_a_committed_step_and_escape_and_g_return_to_the_same_step(ready, clock):
+async def test_back_explains_what_cannot_be_corrected_and_escape_and_g_return_to_the_same_step(ready, clock):
     app = make_app(ready, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -559,7 +559,7 @@ async def test_back_explains_a_committed_step_and_escape_and_g_return_to_the_sam
         await at_step(pilot, "note")
         await pilot.press("ctrl+b")
         await settle(pilot)
-        assert text(app, "#wf-message").startswith("'Answer the question' is recorded and cannot be changed")
+        assert text(app, "#wf-message").startswith("Nothing before 'Note' can be corrected here: only forms can")
         await at_step(pilot, "note")
 
         await pilot.press("escape")
@@ -569,6 +569,74 @@ async def test_back_explains_a_committed_step_and_escape_and_g_return_to_the_sam
         assert any("guided steps left" in str(n.message) for n in app._notifications)
         await pilot.press("g")
         await at_step(pilot, "note")
+
+
+async def amending(pilot, step_id: str) -> None:
+    """Wait until the guide shows a recorded step again to be corrected, its first box focused."""
+    def shown() -> bool:
+        screen = pilot.app.screen
+        panel = screen.panel if isinstance(screen, WorkflowScreen) else None
+        return (panel is not None and panel.amend and panel.step.id == step_id and screen.state.amending is not None
+                and pilot.app.focused is not None and pilot.app.focused in list(panel.walk_children()))
+
+    await until(pilot, shown)
+
+
+async def test_back_corrects_a_mistyped_amount_and_the_approval_it_needed_goes(ready, clock):
+    """Finding: every Next committed, so ctrl+b could never work ("'The loan' is recorded and cannot be
+    changed; to correct it, abandon the workflow"): a typo in an amount meant abandoning the service."""
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        ticket = await serve(pilot, ready, "CASH")
+        await at_step(pilot, "transaction")
+        choose(app, "#f-type", "withdrawal")
+        await type_into(pilot, "#f-amount", "6000")  # meant 600
+        choose(app, "#f-currency", "EUR")
+        await next_step(pilot)
+        await at_step(pilot, "approval")
+        await type_into(pilot, "#approver-login", "sof")  # typed on the approval step: kept if the teller returns
+
+        await pilot.press("ctrl+b")
+        await amending(pilot, "transaction")
+        assert "Correcting step 1: Transaction (then on from step 2)" in text(app, "#wf-progress")
+        assert here(app, "#f-amount", Input).value == "6000.00" and here(app, "#f-type", Select).value == "withdrawal"
+        await pilot.press("escape")  # left as it was: back at the approval, what was typed there still there
+        await at_step(pilot, "approval")
+        assert here(app, "#approver-login", Input).value == "sof"
+        assert outcomes(ticket) == {"transaction": "done", "origin": "skipped"}
+
+        await pilot.press("ctrl+b")
+        await amending(pilot, "transaction")
+        await type_into(pilot, "#f-amount", "600")
+        await next_step(pilot)
+        assert text(app, "#e-amend_reason") == "say why it is corrected, for the record"
+        assert here(app, "#f-amend_reason").has_focus, "the focus goes to what is missing"
+        await pilot.press(*"typed one zero too many", "enter")
+        await at_step(pilot, "summary")
+        assert "Step 2 of 2: Summary" in text(app, "#wf-progress")
+        assert "Amount: 600.00; Currency: EUR (corrected: typed one zero too many)" in text(app, "#wf-summary")
+        await next_step(pilot)
+        await finished(pilot, ticket)
+    rows = StepRecord.select().where(StepRecord.step_id == "transaction").order_by(StepRecord.version)
+    assert [(r.version, r.reason, r.staff.login, '"amount": "600.00"' in r.values) for r in rows] == [
+        (1, None, "ana", False), (2, "typed one zero too many", "ana", True)]
+    assert outcomes(ticket) == {"transaction": "done", "origin": "skipped", "approval": "skipped", "summary": "done"}
+
+
+async def test_the_loans_required_needs_step_is_not_if_needed_and_more_may_follow(ready, clock):
+    """Finding: "Step 1 of 4" became "Step 2 of 5" as conditions added steps; the loan workflow listed its
+    required Needs step as "Needs (if needed)"."""
+    app = make_app(ready, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "lucas", counter="5")
+        await serve(pilot, ready, "LOAN")
+        await at_step(pilot, "identify")
+        assert "Step 1 of 5 (more may follow): Identify the customer" in text(app, "#wf-progress")
+        assert text(app, "#wf-left") == ("Then: Needs · The loan · Documents for a mortgage (if needed) · "
+                                         "Refer to the relationship manager · Summary")
 
 
 async def test_abandon_asks_why_then_the_teller_completes(ready, clock):

@@ -182,6 +182,9 @@ CASES: dict[tuple[str, str], Case] = {
              refused=StepInvalid, unchanged=("step_record", "ticket", "ticket_event")),
     ("deskapp.core.workflows.guide.back", "workflows.run"):
         Case(lambda w, who: guide.back(w.ctx, w.approval, who)),
+    ("deskapp.core.workflows.guide.amend_step", "workflows.run"):
+        Case(lambda w, who: guide.amend_step(w.ctx, w.approval, "transaction", {"type": "withdrawal", "amount": "600",
+                                                                               "currency": "EUR"}, "typo", who)),
     ("deskapp.core.workflows.guide.abandon", "workflows.run"):
         Case(lambda w, who: guide.abandon(w.ctx, w.approval, "customer left", who)),
     ("deskapp.core.workflows.guide.complete_ticket", "workflows.run"):

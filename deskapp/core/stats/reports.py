@@ -119,9 +119,10 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     if feedback_table is not None:
         tables.append(feedback_table)
     tables.append(Table("steps", "Workflow steps", ("workflow", "step", "position", "worked", "skipped",
-                                                    "abandoned", "mean_minutes", "p90_minutes"),
+                                                    "abandoned", "mean_minutes", "p90_minutes", "amended"),
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
-                               _r(s.mean_minutes), _r(s.p90_minutes)) for s in step_figures(ctx, since, until))))
+                               _r(s.mean_minutes), _r(s.p90_minutes), s.amended)
+                              for s in step_figures(ctx, since, until))))
     tables.append(_estimates_table(ctx, since, until))
     tables.append(_estimates_table(ctx, since, until, last_shown=True))
     if relationship:

@@ -3,7 +3,10 @@
 A step's duration is from when it was shown (started_at) to when it was committed (committed_at).
 Steps are read for the period's tickets through the (branch, day) index of Ticket. Only steps
 that were done or approved have a duration that measures work; skipped and abandoned steps are
-counted apart.
+counted apart. A correction of a step (a later version with a reason, guide.amend_step) is counted in
+`amended` and its time, from going back to it to saving the correction, in the step's durations: it
+is time spent on that step. Versions written by re-evaluating after a correction (skipped, reopened)
+are not work and count nowhere; a reopened step done again counts as worked.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class StepFigures:
     abandoned: int
     mean_minutes: float | None
     p90_minutes: float | None
+    amended: int = 0  # corrections made after the step was done
 
 
 def step_figures(ctx: Context, since: dt.date, until: dt.date) -> list[StepFigures]:
@@ -36,7 +40,7 @@ def step_figures(ctx: Context, since: dt.date, until: dt.date) -> list[StepFigur
     check_period(since, until)
     rows = (
         StepRecord.select(StepRecord.workflow, StepRecord.step_id, StepRecord.position, StepRecord.outcome,
-                          StepRecord.started_at, StepRecord.committed_at)
+                          StepRecord.started_at, StepRecord.committed_at, StepRecord.version, StepRecord.reason)
         .join(Ticket)
         .where((Ticket.branch == ctx.branch_id) & (Ticket.day >= since) & (Ticket.day <= until))
         .tuples()
@@ -44,10 +48,14 @@ def step_figures(ctx: Context, since: dt.date, until: dt.date) -> list[StepFigur
     durations: dict[tuple[str, str], list[float]] = defaultdict(list)
     outcomes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     positions: dict[tuple[str, str], int] = {}
-    for workflow, step_id, position, outcome, started, committed in rows:
+    for workflow, step_id, position, outcome, started, committed, version, reason in rows:
         key = (workflow, step_id)
         positions[key] = min(position, positions.get(key, position))
-        outcomes[key][outcome] += 1
+        corrected = version > 1 and reason is not None
+        if corrected and outcome in WORKED:
+            outcomes[key]["amended"] += 1
+        elif not corrected:
+            outcomes[key][outcome] += 1
         if outcome in WORKED and started is not None and committed is not None:
             durations[key].append((committed - started).total_seconds() / 60)
     result = []
@@ -55,5 +63,5 @@ def step_figures(ctx: Context, since: dt.date, until: dt.date) -> list[StepFigur
         counts = outcomes[key]
         result.append(StepFigures(
             key[0], key[1], positions[key], sum(counts[o] for o in WORKED), counts["skipped"], counts["abandoned"],
-            metrics.mean(durations[key]), p90(durations[key])))
+            metrics.mean(durations[key]), p90(durations[key]), counts["amended"]))
     return result

@@ -2,9 +2,17 @@
 
 The state of a ticket's workflow is nothing but its StepRecords: a step is committed in one
 transaction (its record, and what it does: attach the customer, record needs, open a follow-up), and
-a committed step is never changed (a unique index refuses a second record). So a desk that crashes
-loses nothing: logging in again at that counter resumes the same ticket at the first step without a
-record, with the earlier values read back.
+a committed record is never changed (a unique index refuses a second record of the same version). So
+a desk that crashes loses nothing: logging in again at that counter resumes the same ticket at the
+first step without a record, with the earlier values read back.
+
+Corrections: until the ticket completes, the teller may go back (`back`) to a form committed earlier
+and correct it with a reason (`amend_step`): a new version of the step with who, when and why, the
+earlier one kept. The later steps are then decided again with the new values (Run.reevaluate): those
+no longer applying are recorded as skipped, those applying now (or an approval given for the earlier
+values) are reopened, each as a new version with its reason; the teller goes on from the first step
+open. Only forms are corrected here: what the other kinds did (a customer attached, needs, offer
+decisions, a follow-up) lives in its own records and is changed there.
 
 Conditions (`when:`) are decided at the last possible moment with what is known then: when a step is
 committed, the steps after it whose conditions do not hold are recorded as skipped straight away, up
@@ -16,13 +24,16 @@ A step's started_at is when it was shown: the commit of the step before it (or t
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import peewee
 
 from deskapp.config.workflow_schema import (
     ApprovalStep,
+    FormStep,
     IdentifyStep,
     OffersStep,
     Workflow,
@@ -40,6 +51,7 @@ from deskapp.core.workflows.state import (
     APPROVED,
     DONE,
     MAYBE,
+    REOPENED,
     SKIPPED,
     CustomerBrief,
     Run,
@@ -55,8 +67,9 @@ from deskapp.core.workflows.state import (
 from deskapp.db.database import transaction
 from deskapp.db.models import Staff
 
-__all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "SKIPPED", "Approver", "CustomerBrief", "Offer", "RunState",
-           "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "back", "commit_step", "complete_ticket",
+__all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "REOPENED", "SKIPPED", "Approver", "CustomerBrief", "Offer",
+           "RunState", "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "amend_step", "back",
+           "commit_step", "complete_ticket",
            "customer_env", "holds", "reveal_step_value", "sensitive_fields", "start_or_resume", "state", "unfinished", "validate_step",
            "workflow_for"]
 
@@ -174,7 +187,7 @@ def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, An
     try:
         return transaction(work)
     except peewee.IntegrityError:
-        raise WorkflowError(f"'{step.title}' was recorded already; it cannot be changed.") from None
+        raise WorkflowError(f"'{step.title}' was recorded meanwhile at another desk; see what it holds now.") from None
 
 
 def _current(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
@@ -185,9 +198,9 @@ def _current(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) 
         raise WorkflowError(f"{run.ticket.number} is not being served, so its steps cannot be recorded.")
     if not any(s.id == step_id for s in run.workflow.steps):
         raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
-    if step_id in run.records:
+    if not run.is_open(step_id):
         title = run.workflow.step(step_id).title
-        raise WorkflowError(f"'{title}' is recorded already and cannot be changed.")
+        raise WorkflowError(f"'{title}' is recorded already; go back (ctrl+b) to correct it.")
     index = run.first_open()
     if index is None:
         raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
@@ -219,25 +232,104 @@ def _approve(ctx: Context, run: Run, step: ApprovalStep, approver: Approver | No
 
 
 @acts_as("workflows.run")
-def back(ctx: Context, ticket_id: int, staff: str) -> RunState:
-    """Back to the step before the current one, which is possible only while that step is not committed.
+def back(ctx: Context, ticket_id: int, staff: str, *, before: str | None = None) -> RunState:
+    """The state with `amending` set to the form committed last before the current step (or before the
+    step `before`, when the teller goes back further), to be corrected with amend_step; writes nothing.
 
-    Next commits, so the step before the current one is always on record: this explains which step
-    it is and that it cannot change (abandon the workflow to start the service again).
+    Only a form can be corrected here (steps skipped and those without a form are passed over); the
+    error says so when there is none.
     """
     require(staff, "workflows.run")
     run = Run.load(ctx, ticket_id)
     if run is None:
         raise WorkflowError("This service has no workflow.")
     index = run.first_open()
-    end = index if index is not None else len(run.workflow.steps)
-    shown = [s for s in run.workflow.steps[:end] if s.id not in run.records or run.records[s.id].outcome != SKIPPED]
+    if run.ticket.status != q.SERVING or index is None:
+        raise WorkflowError(f"The workflow of {run.ticket.number} is over; nothing can be corrected now.")
+    if before is not None and not any(s.id == before for s in run.workflow.steps):
+        raise WorkflowError(f"{run.workflow.title} has no step '{before}'.")
+    end = run.workflow.steps.index(run.workflow.step(before)) if before else index
+    shown = [s for s in run.workflow.steps[:end] if not run.is_open(s.id) and run.records[s.id].outcome != SKIPPED]
     if not shown:
         raise WorkflowError("This is the first step.")
-    if shown[-1].id in run.records:
-        raise WorkflowError(f"'{shown[-1].title}' is recorded and cannot be changed; to correct it, abandon "
-                            "the workflow (ctrl+a) and record what happened.")
-    return run.state()
+    forms = [s for s in shown if _amendable(s, run.records[s.id])]
+    if not forms:
+        raise WorkflowError(f"Nothing before '{run.workflow.steps[end].title}' can be corrected here: only forms can "
+                            "(a customer, needs, offers, approvals and follow-ups are changed where they are kept).")
+    state = run.state()
+    amending = next(s for s in state.steps if s.id == forms[-1].id)
+    return replace(state, amending=replace(amending, values=_unmasked_for_amending(amending)), shown_at=ctx.now())
+
+
+def _amendable(step: Any, record: Any) -> bool:
+    return isinstance(step, FormStep) and record.outcome == DONE
+
+
+def _unmasked_for_amending(step: StepState) -> dict[str, Any]:
+    """A form's values to put back in its boxes: a sensitive one left empty (empty keeps it as recorded)."""
+    hidden = sensitive_fields(step.definition)
+    return {k: (None if k in hidden else v) for k, v in step.values.items()}
+
+
+@acts_as("workflows.run")
+def amend_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any], reason: str, staff: str, *,
+               started_at: dt.datetime | None = None) -> RunState:
+    """Correct a form committed earlier, while the ticket is served: a new version of its record with
+    `staff`, now and `reason` (the earlier version kept); the later steps decided again with the new
+    values (Run.reevaluate); then on to the first step open. One transaction; audited without values.
+
+    A sensitive field left empty keeps its recorded value. Raises StepInvalid (the field's problems, or
+    "amend_reason" when no reason is given) and WorkflowError when the step cannot be corrected.
+    `started_at`: when the teller went back to it (back's `shown_at`), for the step's statistics.
+    """
+    require(staff, "workflows.run")
+    reason = (reason or "").strip()
+    run = _to_amend(ctx, ticket_id, step_id)
+    step = run.workflow.step(step_id)
+    recorded = json.loads(run.records[step_id].values or "{}")
+    given = {k: (recorded.get(k) if k in sensitive_fields(step) and v in (None, "") else v) for k, v in values.items()}
+    stored, problems = check(ctx, step, given, customer_required=run.workflow.require_customer)
+    if not reason:
+        problems["amend_reason"] = "say why it is corrected, for the record"
+    elif len(reason) > 500:
+        problems["amend_reason"] = "at most 500 characters"
+    if problems:
+        raise StepInvalid(problems)
+    version = run.records[step_id].version
+
+    def work() -> RunState:
+        again = _to_amend(ctx, ticket_id, step_id, lock=True)
+        if again.records[step_id].version != version:
+            raise WorkflowError(f"'{step.title}' was corrected meanwhile at another desk; see what it holds now.")
+        staff_id = _staff_id(staff)
+        index = again.workflow.steps.index(step)
+        again.record(index, DONE, stored, staff_id, reason=reason, started_at=started_at)
+        again.refresh()
+        again.reevaluate(index, staff_id, step.title)
+        audit.record(ctx.now(), staff, "workflow_step_amended", "ticket", again.ticket.number,
+                     f"workflow={again.name} step={step_id} version={version + 1}")
+        again.advance(staff_id, staff)
+        changes.bump(ctx.branch_id)
+        return again.state()
+
+    try:
+        return transaction(work)
+    except peewee.IntegrityError:
+        raise WorkflowError(f"'{step.title}' was corrected meanwhile at another desk; see what it holds now.") from None
+
+
+def _to_amend(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
+    run = Run.load(ctx, ticket_id, lock=lock)
+    if run is None:
+        raise WorkflowError("This service has no workflow.")
+    if not any(s.id == step_id for s in run.workflow.steps):
+        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+    step = run.workflow.step(step_id)
+    if run.ticket.status != q.SERVING or run.first_open() is None:
+        raise WorkflowError(f"{run.ticket.number} is complete; '{step.title}' can no longer be corrected.")
+    if run.is_open(step_id) or not _amendable(step, run.records[step_id]):
+        raise WorkflowError(f"'{step.title}' is not a form recorded earlier, so it cannot be corrected.")
+    return run
 
 
 @acts_as("workflows.run")

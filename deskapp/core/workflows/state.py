@@ -8,6 +8,9 @@ What it hands out is masked: the value of a sensitive form field (type id, or `s
 only its last four characters, like a customer's national ID (deskapp.core.customers.masking), in
 StepState.values, RunState.values and so in the recap. The full value comes only from
 deskapp.core.workflows.guide.reveal_step_value, for customers.reveal_roles, audited.
+
+It is longer than 450 lines because the planning (which step applies, and deciding the later steps
+again after a correction) and the recap of what it planned read the same records and belong together.
 """
 from __future__ import annotations
 
@@ -42,6 +45,9 @@ from deskapp.errors import EXIT_BAD_INPUT, DeskappError
 
 DONE, SKIPPED, APPROVED, ABANDONED = "done", "skipped", "approved", "abandoned"
 RECORDED = (DONE, SKIPPED, APPROVED, ABANDONED)
+# The outcome of a later step's new version when a correction makes it apply again (it was skipped, or a
+# supervisor approved the values before the correction): it is open again, to be done as if new.
+REOPENED = "reopened"
 # A step not yet recorded is the current one, or ahead (will be shown as things stand), maybe (its
 # condition reads a value not entered yet), not_needed (it will be skipped), or dropped (after an abandon).
 CURRENT, AHEAD, MAYBE, NOT_NEEDED, DROPPED = "current", "ahead", "maybe", "not_needed", "dropped"
@@ -85,6 +91,8 @@ class StepState:
     committed_at: dt.datetime | None = None
     staff: str | None = None
     approver: str | None = None
+    version: int = 0  # of its latest record (0: none); above 1 after a correction
+    reason: str | None = None  # why the latest version replaced the one before
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,7 @@ class RunState:
     offers: tuple[Offer, ...] = ()  # for a current offers step
     assignee: str | None = None  # who a current referral step would assign (login)
     assignee_name: str | None = None  # and their name, as screens show them
+    amending: StepState | None = None  # a committed step the teller went back to correct (guide.back)
 
     @property
     def status(self) -> str:
@@ -117,7 +126,22 @@ class RunState:
 
     @property
     def total(self) -> int:
+        """N in "Step n of N": the steps that apply as things stand (done, current and ahead); those that
+        depend on what is entered yet are not counted, `more_may_follow` says they exist."""
         return self.number + sum(s.status == AHEAD for s in self.steps) - (self.current is None)
+
+    @property
+    def more_may_follow(self) -> bool:
+        return any(s.status == MAYBE for s in self.steps)
+
+    def progress(self) -> str:
+        """"Step 2 of 4", and "(more may follow)" when a step depends on what is entered yet."""
+        return f"Step {self.number} of {self.total}" + (" (more may follow)" if self.more_may_follow else "")
+
+    def place(self, step_id: str) -> int:
+        """A shown step's place among the steps shown (done, approved or current), counting from 1."""
+        shown = [s.id for s in self.steps if s.status in (DONE, APPROVED, CURRENT)]
+        return shown.index(step_id) + 1 if step_id in shown else 0
 
     def left(self) -> list[StepState]:
         """The steps still to come, those that depend on what is entered yet included."""
@@ -150,9 +174,10 @@ def load_ticket(ticket_id: int, *, lock: bool = False) -> Ticket:
 
 
 def _records(ticket_id: int) -> dict[str, StepRecord]:
+    """The latest version of each recorded step, in workflow order."""
     rows = StepRecord.select(StepRecord, Staff).join(Staff, peewee.JOIN.LEFT_OUTER).where(
         StepRecord.ticket == ticket_id)
-    return {r.step_id: r for r in rows.order_by(StepRecord.position, StepRecord.id)}
+    return {r.step_id: r for r in rows.order_by(StepRecord.position, StepRecord.version, StepRecord.id)}
 
 
 def _workflow(ctx: Context, ticket: Ticket, records: dict[str, StepRecord]) -> tuple[str, Workflow] | None:
@@ -228,20 +253,26 @@ class Run:
                         self.values[key] = typed(fields[key], value)
         self.env = {**self.values, **customer_env(self.ctx, self.ticket.customer_id)}
 
+    def is_open(self, step_id: str) -> bool:
+        """Whether a step is still to be done: no record, or reopened by a correction."""
+        record = self.records.get(step_id)
+        return record is None or record.outcome == REOPENED
+
     def first_open(self) -> int | None:
-        """Index of the first step without a record (None: all recorded, or abandoned)."""
+        """Index of the first step still to be done (None: all recorded, or abandoned)."""
         if any(r.outcome == ABANDONED for r in self.records.values()):
             return None
-        return next((i for i, s in enumerate(self.workflow.steps) if s.id not in self.records), None)
+        return next((i for i, s in enumerate(self.workflow.steps) if self.is_open(s.id)), None)
 
     def applies(self, index: int) -> bool | None:
         """Whether a step is to be shown, as things stand: None when it depends on a value not entered yet."""
         step = self.workflow.steps[index]
         pending = {name for i, s in enumerate(self.workflow.steps)
-                   if s.id not in self.records and i < index and isinstance(s, FormStep)
+                   if self.is_open(s.id) and i < index and isinstance(s, FormStep)
                    for name in (f.name for f in s.fields)}
-        identify_ahead = any(isinstance(s, IdentifyStep) and s.id not in self.records
-                             for s in self.workflow.steps[:index])
+        identify_ahead = [s for s in self.workflow.steps[:index] if isinstance(s, IdentifyStep) and self.is_open(s.id)]
+        # A customer is sure to be known when the workflow or an identify step ahead requires one.
+        customer_sure = bool(identify_ahead) and (self.workflow.require_customer or any(s.required for s in identify_ahead))
         unknown = False
         if step.when is not None:
             expr = _condition(step.when)
@@ -250,7 +281,7 @@ class Run:
             if not unknown and not holds(self.ctx, step.when, self.env):
                 return False
         if isinstance(step, (CaptureNeedsStep, OffersStep)):
-            if self.ticket.customer_id is None:
+            if self.ticket.customer_id is None and not (customer_sure and isinstance(step, CaptureNeedsStep)):
                 return None if identify_ahead else False
             if isinstance(step, OffersStep) and not unknown and not identify_ahead and \
                     not offers_for(self.ctx, self.ticket.customer_id):
@@ -263,6 +294,9 @@ class Run:
         abandoned = any(r.outcome == ABANDONED for r in self.records.values())
         for i, step in enumerate(self.workflow.steps):
             record = self.records.get(step.id)
+            version, reason = (record.version, record.reason) if record is not None else (0, None)
+            if record is not None and record.outcome == REOPENED:
+                record = None
             if record is not None:
                 status = record.outcome
             elif abandoned:
@@ -276,7 +310,7 @@ class Run:
                 values=_masked(step, json.loads(record.values or "{}")) if record else {},
                 started_at=record.started_at if record else None, committed_at=record.committed_at if record else None,
                 staff=record.staff.login if record and record.staff_id else None,
-                approver=record.approver if record else None,
+                approver=record.approver if record else None, version=version, reason=reason,
             ))
         current = steps[open_at] if open_at is not None else None
         offers: tuple[Offer, ...] = ()
@@ -301,15 +335,40 @@ class Run:
         return max([start, *times])
 
     def record(self, index: int, outcome: str, values: dict[str, Any], staff_id: int | None,
-               approver: str | None = None) -> None:
+               approver: str | None = None, *, reason: str | None = None,
+               started_at: dt.datetime | None = None) -> None:
+        """Write the step's next version (1 when it has none yet)."""
         step, now = self.workflow.steps[index], self.ctx.now()
-        started = min(self.shown_at(), now)
+        started = min(max(started_at, self.shown_at()) if started_at else self.shown_at(), now)
+        before = self.records.get(step.id)
         row = StepRecord.create(
             ticket=self.ticket.id, workflow=self.name, step_id=step.id, position=index, started_at=started,
             committed_at=now, staff=staff_id, values=json.dumps(values, sort_keys=True, ensure_ascii=False),
-            outcome=outcome, approver=approver,
+            outcome=outcome, approver=approver, version=before.version + 1 if before else 1, reason=reason,
         )
         self.records[step.id] = row
+
+    def reevaluate(self, after: int, staff_id: int | None, title: str) -> None:
+        """After the step at `after` was corrected: each later step recorded is decided again with the new
+        values. One done whose condition no longer holds is recorded as skipped (not applicable); one
+        skipped that applies now, or an approval given for the earlier values, is reopened. Inside the
+        correction's transaction; every change is a new version with its reason."""
+        for index in range(after + 1, len(self.workflow.steps)):
+            step = self.workflow.steps[index]
+            record = self.records.get(step.id)
+            if record is None or record.outcome == REOPENED:
+                continue
+            applies = self.applies(index)
+            if record.outcome in (DONE, APPROVED) and applies is False:
+                self.record(index, SKIPPED, {}, staff_id, reason=f"no longer applies after '{title}' was corrected")
+            elif record.outcome == SKIPPED and applies is not False:
+                self.record(index, REOPENED, {}, staff_id, reason=f"applies after '{title}' was corrected")
+            elif record.outcome == APPROVED:
+                self.record(index, REOPENED, {}, staff_id,
+                            reason=f"approved before '{title}' was corrected: to approve again")
+            else:
+                continue
+            self.refresh()
 
     def advance(self, staff_id: int | None, staff: str) -> None:
         """Record as skipped every step from the first open one up to the next to show; complete the
@@ -369,11 +428,18 @@ def _brief(ctx: Context, customer_id: int | None) -> CustomerBrief | None:
 
 
 def _recap(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) -> str | None:
-    step = s.definition
+    if s.status == SKIPPED and s.version > 1 and s.reason:
+        return f"{s.title}: {s.reason}"  # done before a correction made it not applicable
     if s.status == SKIPPED or s.status not in RECORDED:
         return None
     if s.status == ABANDONED:
         return f"{s.title}: abandoned ({s.values.get('reason', '')})"
+    line = _recap_values(s, run, revealed)
+    return line + (f" (corrected: {s.reason})" if s.version > 1 and s.reason else "")
+
+
+def _recap_values(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) -> str:
+    step = s.definition
     v = s.values
     if isinstance(step, FormStep):
         v = {**v, **{name: value for (step_id, name), value in revealed.items() if step_id == s.id}}

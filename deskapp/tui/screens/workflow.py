@@ -7,8 +7,15 @@ view on the right. Escape goes back to the desk without changing anything: `g` c
 same step. Sensitive values (a field of type id, or marked sensitive) show masked under "Recorded so
 far" and in the summary; ctrl+r shows them in full for a role in customers.reveal_roles, each reveal
 audited in core (guide.reveal_step_value).
+
+Back (ctrl+b) shows the form recorded last before the current step again, with what was recorded, to be
+corrected with a reason (ctrl+b again goes further back; Escape leaves it as it was): Next saves the
+correction as a new version (guide.amend_step) and the guide goes on from the first step open, the
+later steps decided again with the new values.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -100,6 +107,8 @@ class WorkflowScreen(Screen[str | None]):
         self.busy = False
         self.revealed: dict[tuple[str, str], str] = {}  # (step id, field) -> value, after an audited reveal
         self.typed_ahead: list[str] | None = None  # characters typed while the next step was being shown
+        self.serial = 0  # panels mounted so far: a step shown again gets a panel of its own
+        self.current_panel: StepPanel | None = None  # the current step's, kept while a correction is shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +143,9 @@ class WorkflowScreen(Screen[str | None]):
             self.dismiss(None)
             return
         previous, self.state = self.state, state
+        if state.amending is not None and state.current is not None:
+            self._show_amending(state)
+            return
         if state.status == "finished":
             self.app.notify(f"{state.ticket_number}: {state.title} done; the ticket is complete.")
             self.dismiss("finished")
@@ -145,21 +157,51 @@ class WorkflowScreen(Screen[str | None]):
         current = state.current
         self.query_one("#wf-progress", Static).update(
             f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
-            f"Step {state.number} of {state.total}: [b]{escape(current.title)}[/b]")
+            f"{state.progress()}: [b]{escape(current.title)}[/b]")
         left = [s.title + (" (if needed)" if s.status == workflows.MAYBE else "") for s in state.left()]
         self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
         self._say("")
         self._side(state)
         self.refresh_bindings()
-        if previous is None or previous.current is None or previous.current.id != current.id or self.panel is None:
+        kept = self.current_panel
+        if previous is not None and previous.amending is not None and kept is not None \
+                and kept.step.id == current.id and previous.current is not None and previous.current.id == current.id \
+                and state.number == previous.number and not self._changed(previous, state):
+            self._display(kept)  # the correction was left as it was: the step as the teller left it
+        elif previous is None or previous.current is None or previous.current.id != current.id or self.panel is None \
+                or previous.amending is not None:
             self._mount_panel(state)
         else:  # the same step again: its boxes take the focus back, and the keys
             self.panel.focus_field([])
             self.app.release_keys()
 
-    def _mount_panel(self, state: RunState) -> None:
-        """Show the current step's panel. Panels of steps done are hidden, not removed: a guide holds a
-        handful, and removing widgets while key presses are still being handled loses their messages."""
+    @staticmethod
+    def _changed(before: RunState, after: RunState) -> bool:
+        return [(s.id, s.status, s.version) for s in before.steps] != [(s.id, s.status, s.version) for s in after.steps]
+
+    def _show_amending(self, state: RunState) -> None:
+        """A form recorded earlier, shown again to be corrected, the current step's panel kept hidden."""
+        step = state.amending
+        self.query_one("#wf-progress", Static).update(
+            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
+            f"Correcting step {state.place(step.id)}: [b]{escape(step.title)}[/b] (then on from step {state.number})")
+        self.query_one("#wf-left", Static).update(
+            "What was recorded stays on record beside the correction. Next saves it; Escape leaves it as it was; "
+            "ctrl+b goes further back.")
+        self._say("")
+        self._side(state)
+        self.refresh_bindings()
+        self._mount_panel(state, step, amend=True)
+
+    def _display(self, panel: StepPanel) -> None:
+        for old in self.query_one("#wf-step", VerticalScroll).query(StepPanel):
+            old.display = old is panel
+        panel.focus_first()
+
+    def _mount_panel(self, state: RunState, step=None, *, amend: bool = False) -> None:
+        """Show the current step's panel (or `step`'s, to correct it). Panels shown before are hidden, not
+        removed: a guide holds a handful, and removing widgets while key presses are still being handled
+        loses their messages."""
         body = self.query_one("#wf-step", VerticalScroll)
         # A hidden box keeps the focus (and the keys) until another takes it: nothing has the focus while
         # the new panel appears, so what the teller types meanwhile reaches this screen and is kept.
@@ -167,7 +209,11 @@ class WorkflowScreen(Screen[str | None]):
         self.set_focus(None)
         for old in body.query(StepPanel):
             old.display = False
-        panel = panel_for(state, state.current, list(self.app.config.customers.need_categories))
+        self.serial += 1
+        panel = panel_for(state, step or state.current, list(self.app.config.customers.need_categories),
+                          amend=amend, serial=self.serial)
+        if not amend:
+            self.current_panel = panel
         body.mount(panel)  # the panel focuses its first box once mounted, then takes what was typed
 
     def on_key(self, event: events.Key) -> None:
@@ -236,12 +282,18 @@ class WorkflowScreen(Screen[str | None]):
 
     def _commit(self, panel: StepPanel, state: RunState) -> None:
         self.set_focus(None)
+        if state.amending is not None:
+            self._call(workflows.amend_step, self.app.ctx, self.ticket_id, state.amending.id, panel.values(),
+                       panel.amend_reason(), self.app.session.login, started_at=state.shown_at)
+            return
         self._call(workflows.commit_step, self.app.ctx, self.ticket_id, state.current.id, panel.values(),
                    self.app.session.login, approver=panel.approver())
 
     def action_back(self) -> None:
-        if not self.busy:
-            self._call(workflows.back, self.app.ctx, self.ticket_id, self.app.session.login)
+        if self.busy or self.state is None:
+            return
+        before = self.state.amending.id if self.state.amending is not None else None
+        self._call(workflows.back, self.app.ctx, self.ticket_id, self.app.session.login, before=before)
 
     def action_abandon(self) -> None:
         if self.busy or self.state is None:
@@ -254,6 +306,10 @@ class WorkflowScreen(Screen[str | None]):
         self.app.push_screen(AbandonDialog(), confirmed)
 
     def action_leave(self) -> None:
+        if self.state is not None and self.state.amending is not None:
+            if not self.busy:
+                self._show(replace(self.state, amending=None))  # the correction left as it was
+            return
         self.dismiss(None)
 
     def _masked(self) -> list[tuple[str, str]]:

@@ -2,8 +2,9 @@
 
 `values()` gives what the teller entered, in the shape core.workflows.commit_step takes;
 `show_problems(problems)` puts each message under the field it belongs to and returns those it could
-not place; `approver()` is the supervisor's login and PIN (approval steps only). A panel never calls
-the database itself except through call_core for a customer look-up.
+not place; `approver()` is the supervisor's login and PIN (approval steps only). A form shown again to
+be corrected (`amend=True`) holds what was recorded and asks why it is corrected (`amend_reason()`).
+A panel never calls the database itself except through call_core for a customer look-up.
 """
 from __future__ import annotations
 
@@ -65,14 +66,20 @@ class StepPanel(Vertical):
     StepPanel TextArea { height: 5; }
     """
 
-    def __init__(self, state: RunState, step: StepState) -> None:
-        super().__init__(id=f"panel-{step.id}", classes=f"step-panel kind-{step.kind}")
+    def __init__(self, state: RunState, step: StepState, *, amend: bool = False, serial: int = 0) -> None:
+        # `serial`: a step may be shown again (corrected, or reopened by a correction) beside its hidden panel
+        super().__init__(id=f"panel-{step.id}-{serial}", classes=f"step-panel kind-{step.kind}")
         self.state = state
         self.step = step
         self.spec = step.definition
+        self.amend = amend
 
     def values(self) -> dict[str, Any]:
         return {}
+
+    def amend_reason(self) -> str:
+        found = self.query("#f-amend_reason")
+        return found.first(Input).value if found else ""
 
     def approver(self) -> Approver | None:
         return None
@@ -116,8 +123,8 @@ class StepPanel(Vertical):
             self.screen.set_focus(boxes[0])
 
     def focus_first(self) -> None:
-        if not self.display:  # committed (and hidden) before it was even laid out: the next step's turn
-            return
+        if not self.is_attached or not self.display:
+            return  # closed before it was laid out (Next at once on a summary), or committed and hidden
         boxes = [w for w in self.query(_BOXES) if w.can_focus and not w.disabled]
         if boxes:
             # At once, not through focus()'s deferred call: keys typed meanwhile are the screen's to hand over.
@@ -154,26 +161,37 @@ class ChecklistPanel(StepPanel):
 class FormPanel(StepPanel):
     def compose(self) -> ComposeResult:
         fmt = fields.formats(self.app.config)
+        recorded = self.step.values if self.amend else {}
         for f in self.spec.fields:
             label = f.label + (" *" if f.required else "")
+            value = recorded.get(f.name)
             if f.type == "yesno":
                 with Horizontal(classes="row"):
-                    yield Switch(value=False, id=f"f-{f.name}")
+                    yield Switch(value=value is True, id=f"f-{f.name}")
                     yield Static(plain(label), classes="switch-label")
             else:
                 yield Label(plain(label))
                 if f.type == "choice":
                     options = [(plain(code_label(c)), c) for c in f.choices or []]
-                    yield FieldSelect(options, allow_blank=True, prompt="Choose…", id=f"f-{f.name}")
+                    chosen = value if value in (f.choices or []) else Select.NULL
+                    yield FieldSelect(options, allow_blank=True, prompt="Choose…", value=chosen, id=f"f-{f.name}")
                 elif multiline(f):
-                    yield TextArea(id=f"f-{f.name}", soft_wrap=True, show_line_numbers=False)
+                    yield TextArea("" if value is None else str(value), id=f"f-{f.name}", soft_wrap=True,
+                                   show_line_numbers=False)
                 else:
-                    yield FieldInput(placeholder=_hint(f.type, fmt), restrict=_RESTRICT.get(f.type),
-                                     kind=f.type, formats=fmt, on_enter=self._enter_key(f.name),
-                                     id=f"f-{f.name}")
+                    kept = self.amend and f.masked
+                    yield FieldInput(fields.shown(f.type, value, fmt),
+                                     placeholder="as recorded (type to replace)" if kept else _hint(f.type, fmt),
+                                     restrict=_RESTRICT.get(f.type), kind=f.type, formats=fmt,
+                                     on_enter=self._enter_key(f.name), id=f"f-{f.name}")
             if f.help:
                 yield Static(plain(f.help), classes="field-help")
             yield _error(f.name)
+        if self.amend:
+            yield Label("Why is it corrected? *")
+            yield FieldInput(placeholder="e.g. the amount was mistyped", max_length=500,
+                             on_enter=self._enter_key("amend_reason"), id="f-amend_reason")
+            yield _error("amend_reason")
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -187,11 +205,14 @@ class FormPanel(StepPanel):
                 out[f.name] = widget.value
         return out
 
+    def _names(self) -> list[str]:
+        return [f.name for f in self.spec.fields] + (["amend_reason"] if self.amend else [])
+
     def _enter_key(self, name: str):
-        """Enter goes to the next box; on the last one it commits the step. It runs as the app reads
-        the key, so what is typed behind it goes to the next box (FieldInput.on_enter)."""
+        """Enter goes to the next box; on the last one it commits the step (or the correction). It runs
+        as the app reads the key, so what is typed behind it goes to the next box (FieldInput.on_enter)."""
         def enter() -> None:
-            widgets = [self.query_one(f"#f-{f.name}") for f in self.spec.fields]
+            widgets = [self.query_one(f"#f-{n}") for n in self._names()]
             index = widgets.index(self.query_one(f"#f-{name}"))
             if index + 1 < len(widgets):
                 self.screen.set_focus(widgets[index + 1])
@@ -201,8 +222,8 @@ class FormPanel(StepPanel):
 
 
 class IdentifyPanel(StepPanel):
-    def __init__(self, state: RunState, step: StepState) -> None:
-        super().__init__(state, step)
+    def __init__(self, state: RunState, step: StepState, **kwargs: Any) -> None:
+        super().__init__(state, step, **kwargs)
         self.customer_id = state.customer.id if state.customer else None
         self.customer_name = state.customer.name if state.customer else None
 
@@ -256,8 +277,8 @@ class IdentifyPanel(StepPanel):
 
 
 class NeedsPanel(StepPanel):
-    def __init__(self, state: RunState, step: StepState, categories: list[str]) -> None:
-        super().__init__(state, step)
+    def __init__(self, state: RunState, step: StepState, categories: list[str], *, serial: int = 0) -> None:
+        super().__init__(state, step, serial=serial)
         self.categories = categories
         self.needs: list[dict[str, str]] = []
 
@@ -375,11 +396,12 @@ class ReferralPanel(StepPanel):
                 "due_hours": self.query_one("#referral-due", Input).value}
 
 
-def panel_for(state: RunState, step: StepState, need_categories: list[str]) -> StepPanel:
-    """The widgets for the current step."""
+def panel_for(state: RunState, step: StepState, need_categories: list[str], *, amend: bool = False,
+              serial: int = 0) -> StepPanel:
+    """The widgets for the current step, or for a form recorded earlier to be corrected (`amend`)."""
     kind = step.kind
     if kind == "capture_needs":
-        return NeedsPanel(state, step, step.definition.categories or need_categories)
+        return NeedsPanel(state, step, step.definition.categories or need_categories, serial=serial)
     panels = {"info": InfoPanel, "summary": SummaryPanel, "checklist": ChecklistPanel, "form": FormPanel,
               "identify": IdentifyPanel, "offers": OffersPanel, "approval": ApprovalPanel, "referral": ReferralPanel}
-    return panels[kind](state, step)
+    return panels[kind](state, step, amend=amend, serial=serial)
