@@ -160,7 +160,7 @@ async def test_cash_deposit_takes_the_short_path_and_completes_the_ticket(ready,
         await next_step(pilot)
         await at_step(pilot, "summary")
         assert "Step 2 of 2: Summary" in text(app, "#wf-progress")
-        assert "Transaction: Deposit or withdrawal: deposit; Amount: 250.00; Currency: EUR" in text(app, "#wf-summary")
+        assert "Transaction: Deposit or withdrawal: Deposit; Amount: 250.00; Currency: EUR" in text(app, "#wf-summary")
         assert text(app, "#wf-left") == "This is the last step."
         await next_step(pilot)
         await finished(pilot, ticket)
@@ -207,7 +207,7 @@ async def test_cash_withdrawal_validation_then_approval_with_a_wrong_then_right_
         await type_into(pilot, "#approver-pin", PINS["sofia"])
         await pilot.press("enter", "enter")  # to the note, then commit
         await at_step(pilot, "summary")
-        assert "Supervisor approval: approved by sofia" in text(app, "#wf-summary")
+        assert "Supervisor approval: approved by Sofia Almeida" in text(app, "#wf-summary")
         await next_step(pilot)
         await finished(pilot, ticket)
     record = StepRecord.get(StepRecord.step_id == "approval")
@@ -601,7 +601,7 @@ async def test_back_corrects_a_mistyped_amount_and_the_approval_it_needed_goes(r
         await pilot.press("ctrl+b")
         await amending(pilot, "transaction")
         assert "Correcting step 1: Transaction (then on from step 2)" in text(app, "#wf-progress")
-        assert here(app, "#f-amount", Input).value == "6000.00" and here(app, "#f-type", Select).value == "withdrawal"
+        assert here(app, "#f-amount", Input).value == "6000,00" and here(app, "#f-type", Select).value == "withdrawal"
         await pilot.press("escape")  # left as it was: back at the approval, what was typed there still there
         await at_step(pilot, "approval")
         assert here(app, "#approver-login", Input).value == "sof"

@@ -63,7 +63,7 @@ def test_back_then_a_correction_keeps_the_first_record_and_drops_a_step_that_no_
         "ana", back.shown_at, back.shown_at + dt.timedelta(seconds=20))
     assert statuses(state)["approval"] == "skipped", "a withdrawal of 600 needs no approval"
     assert versions(ticket, "approval") == [(1, "skipped", None, {})]
-    assert "Transaction: Deposit or withdrawal: withdrawal; Amount: 600.00; Currency: EUR (corrected: amount mistyped)" \
+    assert "Transaction: Deposit or withdrawal: Withdrawal; Amount: 600.00; Currency: EUR (corrected: amount mistyped)" \
         in state.recap()
     assert ("workflow_step_amended", "ana") in [(e.action, e.staff) for e in audit.entries(limit=10)]
 
