@@ -207,3 +207,24 @@ def test_pause_reasons_in_the_configuration_are_checked_where_they_are_written()
     assert (config, [str(e) for e in errors]) == (None, [
         f"config.yaml:{first + 2}:12: pause reason 'Back Office' must be 1-32 lower-case letters, digits or '_', "
         "starting with a letter"])
+
+
+def test_the_waiting_list_and_a_chosen_call_know_what_was_handed_to_whom(ctx, clock) -> None:
+    """Both floor halves together (merged from two branches): the desk's waiting list shows a ticket
+    handed to this counter first and leaves out one handed to another; calling a chosen ticket names
+    the ticket call-next would really take (before the merge: the handed-to flag was read as a
+    booking's slot, so the list and 'was next' disagreed with call-next)."""
+    from deskapp.core.queue.picking import call_ticket
+    from deskapp.core.queue.waiting_list import waiting_list
+
+    q.open_counter(ctx, "2", "joao")
+    q.open_counter(ctx, "3", "mehmet")
+    serving(ctx, clock)  # A001 at counter 1
+    q.issue(ctx, "CASH", with_estimate=False)  # A002, an ordinary walk-in
+    clock.advance(minutes=1)
+    handed = q.transfer(ctx, "1", to_counter="3", note="card limit", by="ana")  # A003, counter 3's
+    assert [t.number for t in waiting_list(ctx, "3").tickets] == [handed.number, "A002"]
+    assert [t.number for t in waiting_list(ctx, "2").tickets] == ["A002"]
+    q.issue(ctx, "CASH", with_estimate=False)  # A004
+    called = call_ticket(ctx, "3", "A004", "asked for by name", by="mehmet")
+    assert detail(called.id, "called")["next"] == handed.number

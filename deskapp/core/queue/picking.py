@@ -32,15 +32,15 @@ from deskapp.errors import BadInput
 REASON_MAX = 200
 
 
-def _next_in_order(ctx: Context, services: list[int], staff_id: int) -> int | None:
-    """The id of the ticket call-next would take now at a counter serving `services`."""
+def _next_in_order(ctx: Context, services: list[int], counter_id: int, staff_id: int) -> int | None:
+    """The id of the ticket call-next would take now at this counter serving `services`."""
     now = ctx.now()
     rules = priority_rules(ctx)
     max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     start, end = day_bounds(ctx.today(), ctx.timezone)
     rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
-                                                    sum(r.weight for r in rules), start, end)
-    waiting = arrange(ctx, [Waiting(*row) for row in rows], services, staff_id, now)
+                                                    sum(r.weight for r in rules), start, end, counter_id, staff_id)
+    waiting = arrange(ctx, [Waiting(*row[:6], directed=row[6]) for row in rows], services, staff_id, now)
     order = calling_order(waiting, services, rules, recent, now, max_wait, limit=1)
     return order[0].id if order else None
 
@@ -67,7 +67,7 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
         raise QueueError(_describe(ticket) + "; only a waiting ticket can be called.")
     if ticket.service_id not in services:
         raise QueueError(f"{ticket.number} waits for {ticket.service.name}, which {counter.name} does not serve.")
-    next_id = _next_in_order(ctx, services, staff.id)
+    next_id = _next_in_order(ctx, services, counter.id, staff.id)
     out_of_order = next_id is not None and next_id != ticket.id
     detail: dict = {"chosen": True}
     if out_of_order:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.queue.booked import arrange
-from deskapp.core.queue.calling import calling_order, priority_rules, profile, recent_classes
+from deskapp.core.queue.calling import calling_order, priority_rules, profile
 from deskapp.core.queue.ordering import Waiting
 from deskapp.core.queue.tickets import WAITING, _counter
 from deskapp.db import statements
@@ -57,11 +58,15 @@ def waiting_list(ctx: Context, counter_code: str, limit: int = SHOWN) -> Waiting
     total = Ticket.select().where(mine).count()
     if not total:
         return WaitingList((), 0)
-    waiting = [Waiting(*row) for row in statements.waiting_candidates(ctx.branch_id, services, limit, now - max_wait)]
-    callable_here = arrange(ctx, waiting, services, counter.staff_id, now)
     rules = priority_rules(ctx)
-    window = sum(r.weight for r in rules)
-    recent = {service: recent_classes(ctx, service, window) for service in services}
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    # call-next's own candidates: tickets handed to this counter or the person at it (rule 0) come first,
+    # those handed to another counter or colleague are not this counter's to call
+    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, limit, now - max_wait,
+                                                    sum(r.weight for r in rules), start, end, counter.id,
+                                                    counter.staff_id)
+    waiting = [Waiting(*row[:6], directed=row[6]) for row in rows]
+    callable_here = arrange(ctx, waiting, services, counter.staff_id, now)
     order = calling_order(callable_here, services, rules, recent, now, max_wait, limit=limit)
     later = sorted({w.id for w in waiting} - {w.id for w in callable_here})  # bookings not callable here yet
     ids = [w.id for w in order] + later[:max(0, limit - len(order))]
