@@ -63,7 +63,10 @@ async def test_the_desk_says_what_happened_in_the_tellers_words(plain, clock):  
         await press(pilot, "n", "x")
         await press(pilot, "n", "s", "c")
         await press(pilot, "n", "s", "t")
-        await pilot.press("down", "enter")  # CARD: the second service other than CASH
+        choices = app.screen.query_one("#transfer-to")  # the transfer dialog: to Cards, no note
+        ids = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
+        choices.highlighted = ids.index("service:CARD")
+        await pilot.press("enter", "enter")
         await settle(pilot, 0.2)
         await press(pilot, "n", "w")
         assert said == [
@@ -117,7 +120,7 @@ async def test_the_follow_up_boards_cursor_stays_on_its_follow_up(ctx, clock):
         await press(pilot, "down", "down", "down", "down")
         assert cursor_key(app) == str(items[4].id)
         await press(pilot, "c")  # record a contact on the fifth
-        await pilot.press(*"no answer", "enter")
+        await pilot.press(*"no answer", "ctrl+s")  # a multi-line box: ctrl+s saves
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen) and "Saved." in told(app))
         await settle(pilot, 0.2)
         assert FollowUp.get_by_id(items[4].id).contact_outcome
