@@ -103,7 +103,7 @@ def test_a_killed_desk_resumes_the_workflow_at_the_same_step(tmp_path):
         term.press("s")
         term.wait_for("Step 1 of 2 (more may follow): Transaction")
 
-        pick(term, "withdrawal", downs=2)  # past "Choose…" and "deposit"
+        pick(term, "Withdrawal", downs=2)  # past "Choose…" and "deposit"
         term.press("tab")
         focus_below(term, "Amount")
         time.sleep(0.3)  # as in pick(): the cursor is drawn a moment before the box takes keys
@@ -124,7 +124,7 @@ def test_a_killed_desk_resumes_the_workflow_at_the_same_step(tmp_path):
         focus_below(term, "Note (optional)")
         term.press("enter")  # Enter on the last box commits
         term.wait_for("Step 3 of 3: Summary")
-        term.wait_for("Supervisor approval: approved by sofia")
+        term.wait_for("Supervisor approval: approved by Sofia Almeida")
 
         term.kill(signal.SIGKILL)
         assert term.exit_code() == -signal.SIGKILL
@@ -140,7 +140,7 @@ def test_a_killed_desk_resumes_the_workflow_at_the_same_step(tmp_path):
         log_in(term)
         term.wait_for("Step 3 of 3: Summary")  # the guide opens by itself, at the step left
         for shown in ("Cash deposit or withdrawal · A001", "Amount: 6000.00; Currency: EUR",
-                      "Supervisor approval: approved by sofia"):
+                      "Supervisor approval: approved by Sofia Almeida"):
             term.wait_for(shown)  # (a screen may be caught half painted: wait for each part)
         term.press("ctrl+n")
         term.wait_for("No ticket in hand")
