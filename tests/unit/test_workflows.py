@@ -103,7 +103,7 @@ def test_form_values_are_checked_field_by_field_and_nothing_is_recorded(ready):
     bad = {"type": "", "amount": "12,000.50", "currency": "YEN"}
     assert workflows.validate_step(ready, ticket, "transaction", bad) == {
         "type": "fill this in",
-        "amount": "an amount like 1250 or 1250.50",
+        "amount": "an amount like 1250 or 1.250,50",
         "currency": "choose one of: EUR, USD, GBP, CHF",
     }
     with pytest.raises(StepInvalid) as failure:
