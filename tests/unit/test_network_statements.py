@@ -32,8 +32,9 @@ TODAY = T0.date()
 # last events, recent services, feedback, follow-ups; the staff row once; an area manager's assignments.
 NETWORK_LIMIT = 12
 # The supervisor's refresh of the shipped configuration's first branch (6 services, 4 counters): 63 before
-# #15's work (per service: arrivals and recent service times, twice; the first recorded day, 8 times).
-SUPERVISOR_LIMIT = 38
+# #15's work (per service: arrivals and recent service times, twice; the first recorded day, 8 times);
+# 38 after it, 39 with the floor's count of tickets called out of order today (#19).
+SUPERVISOR_LIMIT = 39
 
 
 @contextmanager
