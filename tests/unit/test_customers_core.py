@@ -66,7 +66,7 @@ def test_phones_are_stored_as_digits_with_the_country_code(config, typed, stored
     ({"national_id": "12345"}, "national_id", "cannot have 5 characters"),
     ({"national_id": "123456780"}, "national_id", "check digit"),
     ({"national_id": "ABCDEFGHI"}, "national_id", "not written as a NIF"),
-    ({"birth_date": "31/05/1980"}, "birth_date", "not a date"),
+    ({"birth_date": "31/13/1980"}, "birth_date", "not a date"),
     ({"birth_date": "2026-02-30"}, "birth_date", "not a date"),
     ({"birth_date": "2026-03-11"}, "birth_date", "future"),
     ({"birth_date": "1900-01-01"}, "birth_date", "older than 120"),

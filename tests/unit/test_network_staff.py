@@ -220,7 +220,7 @@ def test_an_area_manager_sees_the_branches_and_none_of_a_desks_work(network, db_
     q.issue(ctx, "CASH", with_estimate=False)
     with pytest.raises(permissions.Forbidden):
         q.call_next(ctx, "1", "clara")
-    assert auth.SCREENS["area_manager"] == ("supervisor",)
+    assert auth.SCREENS["area_manager"] == ("network", "supervisor")  # the network first: its home
 
 
 def test_a_national_id_and_a_customer_number_are_unique_across_branches(network, db_url, clock):
