@@ -8,7 +8,6 @@ dismisses with the reason's code, or None.
 """
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,7 +24,7 @@ from deskapp.tui.work import call_core, show_failure
 
 
 def _heading(text: str) -> Option:
-    return Option(Text(text, style="bold"), disabled=True)
+    return Option(plain(f"— {text} —"), disabled=True)
 
 
 class TransferDialog(ModalScreen[q.TicketInfo | None]):

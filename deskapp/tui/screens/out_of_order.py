@@ -38,9 +38,10 @@ class OutOfOrderReason(ModalScreen[str | None]):
         self.reasons = list(reasons)
 
     def compose(self) -> ComposeResult:
-        ahead = f" ({escape(self.next_number)} is next)" if self.next_number else ""
         with Vertical(id="reason-box"):
-            yield Static(f"Why call {escape(self.number)} before its turn?{ahead}", classes="section-title")
+            yield Static(f"Why call {escape(self.number)} before its turn?"
+                         + (f" ({escape(self.next_number)} is next)" if self.next_number else ""),
+                         classes="section-title")
             yield OptionList(*[Option(plain(r), id=str(i)) for i, r in enumerate(self.reasons)],
                              Option("Other…", id=OTHER), id="reason-list")
             yield Input(placeholder="The reason, in a few words", id="reason-other", max_length=200)
