@@ -87,6 +87,29 @@ def parse_date(text: str, fmt: Formats) -> dt.date:
         raise ValueError(f"there is no such day; {expected}") from None
 
 
+def parse_date_time(text: str, fmt: Formats) -> dt.datetime:
+    """A date and a time of day as the branch writes them ("10/03/2026 14:30" with DMY, or ISO
+    "2026-03-10 14:30" / "2026-03-10T14:30"); ValueError saying what was expected otherwise."""
+    expected = f"a date and time like {fmt.date_example(dt.date(2026, 3, 10))} 14:30"
+    compact = text.strip().replace("T", " ")
+    day_text, _sep, time_text = compact.rpartition(" ")
+    if not day_text or not re.fullmatch(r"[0-9]{1,2}[:h][0-9]{2}", time_text.strip()):
+        raise ValueError(f"write {expected}")
+    hours, minutes = (int(x) for x in re.split(r"[:h]", time_text.strip()))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"there is no such time; write {expected}")
+    try:
+        day = parse_date(day_text, fmt)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (then the time, as 14:30)") from None
+    return dt.datetime.combine(day, dt.time(hours, minutes))
+
+
+def date_time_shown(value: dt.datetime, fmt: Formats) -> str:
+    """A wall-clock date-time as the branch types it, to be typed over (the inverse of parse_date_time)."""
+    return f"{fmt.date_example(value.date())} {value:%H:%M}"
+
+
 # ---------------------------------------------------------------------------------------- amounts
 
 

@@ -185,3 +185,36 @@ async def test_the_360_books_for_its_customer_with_their_manager(ctx, clock):
         await until(pilot, lambda: isinstance(app.screen, Customer360Screen)
                     and app.screen.bookings and app.screen.bookings[0].status == "cancelled")
     assert q  # the queue is untouched by booking
+
+
+async def test_the_booking_dialogs_take_the_date_the_branch_writes_it(ctx, clock):
+    """Issue 19 (dates in the branch's usual format): the booking and moving dialogs took only ISO
+    ("2026-03-10 12:00"); with `input.date_order: DMY` a greeter types 10/03/2026 12:00, sees that day's
+    free slots from the date alone, is told what to write when the time is missing, and the move dialog
+    shows the booking's time the same way."""
+    set_pins(ctx)
+    _id, number = customer(ctx)
+    app = make_app(ctx, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "rita")
+        await until(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, BookDialog))
+        assert app.screen.query_one("#book-at", Input).value.startswith("10/03/2026")
+        app.screen.query_one("#book-customer", Input).value = number
+        app.screen.query_one("#book-at", Input).value = "11/03/2026"
+        await until(pilot, lambda: text(app, "#book-slots").startswith("Free: 08:30  09:00"))
+        app.screen.query_one("#book-at", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: "Date and time: write a date and time like 10/03/2026 14:30"
+                    in text(app, ".dialog-message"))
+        app.screen.query_one("#book-at", Input).value = "11/03/2026 12:00"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        booked = ap.agenda(ctx, dt.date(2026, 3, 11))
+        assert [b.starts_at for b in booked] == [dt.datetime(2026, 3, 11, 12, 0)]
+
+        app.push_screen(MoveDialog(booked[0]))
+        await until(pilot, lambda: isinstance(app.screen, MoveDialog) and app.screen.query("#book-at"))
+        assert app.screen.query_one("#book-at", Input).value == "11/03/2026 12:00"

@@ -122,3 +122,28 @@ def test_the_input_formats_are_checked():
     text = CONFIG.read_text(encoding="utf-8").replace("date_order: DMY", "date_order: DDMMYY")
     _, errors = check_config(CONFIG, text=text)
     assert len(errors) == 1 and "DMY" in str(errors[0]) and "MDY" in str(errors[0])
+
+
+@pytest.mark.parametrize("typed", ["10/03/2026 14:30", "10.03.2026 14h30", "2026-03-10 14:30", "2026-03-10T14:30",
+                                   " 10/3/2026  9:05 "])
+def test_a_date_and_time_in_the_branch_order_or_iso(typed):
+    expected = dt.datetime(2026, 3, 10, 9, 5) if "9:05" in typed else dt.datetime(2026, 3, 10, 14, 30)
+    assert fields.parse_date_time(typed, Formats("DMY", ",")) == expected
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("10/03/2026", "write a date and time like 10/03/2026 14:30"),
+    ("10/03/2026 25:00", "there is no such time"),
+    ("31/02/2026 10:00", "there is no such day"),
+    ("14:30", "write a date and time like"),
+])
+def test_a_date_and_time_refused_says_what_to_write(typed, says):
+    with pytest.raises(ValueError, match=says):
+        fields.parse_date_time(typed, Formats("DMY", ","))
+
+
+def test_a_date_and_time_shown_is_read_back_the_same():
+    fmt = Formats("MDY", ".")
+    value = dt.datetime(2026, 12, 5, 8, 0)
+    assert fields.date_time_shown(value, fmt) == "12/05/2026 08:00"
+    assert fields.parse_date_time(fields.date_time_shown(value, fmt), fmt) == value

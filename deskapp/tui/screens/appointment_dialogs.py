@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from deskapp.core import appointments as ap
+from deskapp.core.fields import date_time_shown, input_formats, parse_date, parse_date_time
 from deskapp.tui.format import escape, plain, when
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 from deskapp.tui.work import call_core, show_failure
@@ -53,15 +54,59 @@ class _BookingDialog(ModalScreen):
     def _staff_choices(self) -> list[tuple[str, str]]:
         return [("Anyone", ANYONE)] + [(plain(f"{s.name} ({s.role})"), s.login) for s in self.app.config.staff]
 
-    def _slots_hint(self, service: str | None, day_text: str, named: str | None) -> None:
-        """Show the free slots of the day chosen (read in a worker)."""
-        if not service:
-            return
+
+
+class _SlotDialog(_BookingDialog):
+    """A booking's date and time (typed the branch's way, config `input.date_order`), the free slots of
+    the day typed, and with whom: what booking and moving share."""
+
+    def _service_code(self) -> str | None:  # pragma: no cover - each dialog says
+        raise NotImplementedError
+
+    def _when_fields(self, label: str, value: str) -> ComposeResult:
+        fmt = input_formats(self.app.config)  # type: ignore[attr-defined]
+        yield Label(plain(f"{label} ({fmt.date_example(dt.date(2026, 3, 10))} 14:30)"))
+        yield Input(value, id="book-at", max_length=20, compact=True, select_on_focus=False)
+        yield Static("", id="book-slots")
+
+    def _staff_field(self, staff: str | None) -> ComposeResult:
+        yield Label("With")
+        choices = self._staff_choices()
+        chosen = staff if staff in {login for _label, login in choices} else ANYONE
+        yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
+
+    def _named(self) -> str | None:
+        value = self.query_one("#book-staff", Select).value
+        return None if value in (ANYONE, Select.NULL) else str(value)
+
+    def _typed_day(self) -> dt.date | None:
+        """The day typed so far (a time is not needed yet to show that day's slots)."""
+        fmt = input_formats(self.app.config)  # type: ignore[attr-defined]
+        text = self.query_one("#book-at", Input).value.strip().replace("T", " ")
+        for candidate in (text, text.rpartition(" ")[0]):
+            try:
+                return parse_date(candidate, fmt)
+            except ValueError:
+                continue
+        return None
+
+    def _at(self) -> dt.datetime | None:
+        """The date and time typed, or None with the reason on screen."""
         try:
-            day = dt.date.fromisoformat(day_text.strip()[:10])
-        except ValueError:
+            return parse_date_time(self.query_one("#book-at", Input).value,
+                                   input_formats(self.app.config))  # type: ignore[attr-defined]
+        except ValueError as exc:
+            self._say(f"Date and time: {exc}.")
+            return None
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#book-at")
+    def _hint(self) -> None:
+        """Show the free slots of the day chosen (read in a worker)."""
+        service, day = self._service_code(), self._typed_day()
+        if not service or day is None:
             return
-        call_core(self, ap.free_slots, self.app.ctx, service, day, named=named,  # type: ignore[attr-defined]
+        call_core(self, ap.free_slots, self.app.ctx, service, day, named=self._named(),  # type: ignore[attr-defined]
                   then=self._show_slots, on_error=lambda _exc: None, group="slots", exclusive=True)
 
     def _show_slots(self, free) -> None:
@@ -69,7 +114,7 @@ class _BookingDialog(ModalScreen):
         self.query_one("#book-slots", Static).update(escape(f"Free: {text}"))
 
 
-class BookDialog(_BookingDialog):
+class BookDialog(_SlotDialog):
     """Book a slot: customer number, service, date and time (branch-local), with whom."""
 
     DEFAULT_CSS = BOOKING_CSS.format(name="BookDialog")
@@ -91,14 +136,8 @@ class BookDialog(_BookingDialog):
             yield Label("Service")
             yield Select(services, value=services[0][1] if services else Select.NULL, allow_blank=not services,
                          id="book-service", compact=True)
-            yield Label("Date and time (YYYY-MM-DD HH:MM)")
-            yield Input(f"{today:%Y-%m-%d} ", id="book-at", max_length=16, compact=True,
-                        select_on_focus=False)
-            yield Static("", id="book-slots")
-            yield Label("With")
-            choices = self._staff_choices()
-            chosen = self.staff if self.staff in {login for _label, login in choices} else ANYONE
-            yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
+            yield from self._when_fields("Date and time", input_formats(config).date_example(today) + " ")
+            yield from self._staff_field(self.staff)
             yield Static("", classes="dialog-message")
             yield self._buttons("Book")
 
@@ -106,30 +145,25 @@ class BookDialog(_BookingDialog):
         self._hint()
         self.query_one("#book-customer" if not self.customer_number else "#book-at", Input).focus()
 
-    def _named(self) -> str | None:
-        value = self.query_one("#book-staff", Select).value
-        return None if value in (ANYONE, Select.NULL) else str(value)
-
-    @on(Select.Changed)
-    @on(Input.Changed, "#book-at")
-    def _hint(self) -> None:
+    def _service_code(self) -> str | None:
         service = self.query_one("#book-service", Select).value
-        self._slots_hint(None if service is Select.NULL else str(service), self.query_one("#book-at", Input).value,
-                         self._named())
+        return None if service is Select.NULL else str(service)
 
     @on(Input.Submitted)
     @on(Button.Pressed, ".dialog-save")
     def _save(self) -> None:
-        service = self.query_one("#book-service", Select).value
-        if service is Select.NULL:
+        service = self._service_code()
+        if service is None:
             self._say("No service takes bookings (config appointments.capacity).")
             return
+        at = self._at()
+        if at is None:
+            return
         call_core(self, ap.book, self.app.ctx, self.query_one("#book-customer", Input).value,  # type: ignore[attr-defined]
-                  str(service), self.query_one("#book-at", Input).value.strip().replace(" ", "T"),
-                  by=self.login, named=self._named(), then=self.dismiss, on_error=self._refused)
+                  service, at, by=self.login, named=self._named(), then=self.dismiss, on_error=self._refused)
 
 
-class MoveDialog(_BookingDialog):
+class MoveDialog(_SlotDialog):
     """Move a booking to another date and time (and staff member)."""
 
     DEFAULT_CSS = BOOKING_CSS.format(name="MoveDialog")
@@ -140,36 +174,28 @@ class MoveDialog(_BookingDialog):
 
     def compose(self) -> ComposeResult:
         b = self.booking
+        fmt = input_formats(self.app.config)  # type: ignore[attr-defined]
         with Vertical():
             yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · {escape(b.service_name)} · "
                          f"{escape(when(b.starts_at, self.app.config, local=True))}")
-            yield Label("New date and time (YYYY-MM-DD HH:MM)")
-            yield Input(f"{b.starts_at:%Y-%m-%d %H:%M}", id="book-at", max_length=16, compact=True,
-                        select_on_focus=False)
-            yield Static("", id="book-slots")
-            yield Label("With")
-            choices = self._staff_choices()
-            chosen = b.staff if b.staff in {login for _label, login in choices} else ANYONE
-            yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
+            yield from self._when_fields("New date and time", date_time_shown(b.starts_at, fmt))
+            yield from self._staff_field(b.staff)
             yield Static("", classes="dialog-message")
             yield self._buttons("Move")
 
-    def _named(self) -> str | None:
-        value = self.query_one("#book-staff", Select).value
-        return None if value in (ANYONE, Select.NULL) else str(value)
-
-    @on(Select.Changed)
-    @on(Input.Changed, "#book-at")
-    def _hint(self) -> None:
-        self._slots_hint(self.booking.service, self.query_one("#book-at", Input).value, self._named())
+    def _service_code(self) -> str | None:
+        return self.booking.service
 
     @on(Input.Submitted)
     @on(Button.Pressed, ".dialog-save")
     def _save(self) -> None:
+        at = self._at()
+        if at is None:
+            return
         named = self._named()
-        call_core(self, ap.move, self.app.ctx, self.booking.code,  # type: ignore[attr-defined]
-                  self.query_one("#book-at", Input).value.strip().replace(" ", "T"), by=self.login, named=named,
-                  keep_staff=named is not None, then=self.dismiss, on_error=self._refused)
+        call_core(self, ap.move, self.app.ctx, self.booking.code, at,  # type: ignore[attr-defined]
+                  by=self.login, named=named, keep_staff=named is not None, then=self.dismiss,
+                  on_error=self._refused)
 
 
 class CancelDialog(_BookingDialog):
