@@ -20,7 +20,7 @@ from deskapp.cli.common import (
     prove_identity,
     user_errors,
 )
-from deskapp.cli.queue import _minutes
+from deskapp.cli.queue import issued_data, wait_words
 
 
 @click.group()
@@ -119,20 +119,14 @@ def cancel(env: Env, code: str, reason: str, by: str, pin_stdin: bool, as_json: 
 def check_in(env: Env, code: str, staff_login: str | None, pin_stdin: bool, as_json: bool) -> None:
     """Check a booked customer in (booking code, or the last digits of their phone or ID); prints the ticket."""
     from deskapp.core import appointments as ap
-    from deskapp.core.queue.waits import wait_range
 
     ctx = env.context()
     staff = prove_identity(ctx, staff_login, pin_stdin).login if staff_login else None
     done = ap.check_in(ctx, code, channel="cli", staff=staff)
-    issued = done.issued
-    t = issued.ticket
-    minutes = _minutes(issued.estimated_wait_minutes)
-    span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
-    data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
-            "position": issued.position, "estimated_wait_minutes": minutes,
-            "estimated_wait_range": None if span is None else list(span)}
+    t, data = done.issued.ticket, issued_data(done.issued)
     kind = "late: an ordinary ticket" if done.late else f"booked for {done.booking.starts_at:%H:%M}"
-    emit(as_json, data, f"{t.number}  {t.service_name}  ({kind}), position {issued.position}")
+    emit(as_json, data, f"{t.number}  {t.service_name}  ({kind}), position {data['position']}, "
+         f"expected wait {wait_words(data)}")
 
 
 @appointments.command("list")

@@ -15,6 +15,27 @@ def _minutes(value: float | None) -> int | None:
     return None if value is None else max(1, int(math.ceil(value - 1e-9)))
 
 
+def issued_data(issued) -> dict:
+    """An issued ticket as `queue issue --json` prints it (a contract: `appointments check-in --json` prints
+    the same keys), and its expected wait in words for the text line."""
+    from deskapp.core.queue.waits import wait_range
+
+    t = issued.ticket
+    minutes = _minutes(issued.estimated_wait_minutes)
+    span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
+    return {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
+            "position": issued.position, "estimated_wait_minutes": minutes,
+            "estimated_wait_range": None if span is None else list(span)}
+
+
+def wait_words(data: dict) -> str:
+    """The expected wait of issued_data's dict, as the text line says it."""
+    minutes, span = data["estimated_wait_minutes"], data["estimated_wait_range"]
+    if minutes is None:
+        return "no counter open for it"
+    return f"about {minutes} min" + ("" if span is None or span[0] == span[1] else f" ({span[0]}-{span[1]} min)")
+
+
 def _ticket_dict(t) -> dict:
     return {
         "id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority, "status": t.status,
@@ -47,7 +68,6 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
     """Issue a ticket."""
     from deskapp.core import queue as q
     from deskapp.core.notify import check_reachable, parse_contact
-    from deskapp.core.queue.waits import wait_range
 
     ctx = env.context()
     contact = parse_contact(ctx, notify_phone, notify_email)
@@ -56,17 +76,10 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
     issued = q.issue(ctx, service_code.upper(), priority, customer_id=customer_id, channel="cli", staff=staff,
                      contact=contact)
     t = issued.ticket
-    minutes = _minutes(issued.estimated_wait_minutes)
-    span = wait_range(issued.estimated_wait_minutes, issued.estimated_wait_range)
-    data = {"id": t.id, "ticket": t.number, "service": t.service, "priority": t.priority,
-            "position": issued.position, "estimated_wait_minutes": minutes,
-            "estimated_wait_range": None if span is None else list(span)}
+    data = issued_data(issued)
     if contact:  # the shape above is a contract; this key comes only with --notify-phone/--notify-email
         data["notify"] = {"phone": contact.phone, "email": contact.email}
-    if minutes is None:
-        wait = "no counter open for it"
-    else:
-        wait = f"about {minutes} min" + ("" if span is None or span[0] == span[1] else f" ({span[0]}-{span[1]} min)")
+    wait = wait_words(data)
     told = ""
     if contact:
         told = "\nWe will tell you when your turn is near: " + " and ".join(
