@@ -24,6 +24,7 @@ from deskapp.core.appointments.records import (
     BookingError,
     BookingInvalid,
     BookingNotFound,
+    Place,
     Slot,
     SlotFull,
     by_code,
@@ -129,6 +130,17 @@ def _retrying(work):
     raise SlotFull("Other desks kept taking this slot first; look at the free slots again.")
 
 
+def _wanted(ctx: Context, branch: Branch, service: Service, at: str | dt.datetime) -> tuple[int, Place, Slot]:
+    """The slot asked for (`at`: branch-local, ISO text or a datetime), checked to be bookable: the
+    service's capacity there, the branch's place (time zone, hours) and the slot."""
+    capacity = _capacity(ctx, branch, service)
+    place = place_of(ctx, branch)
+    local = parse_at(at, place.timezone) if isinstance(at, str) else at
+    slot = slot_of(ctx, service, local, place)
+    _check_future(ctx, slot)
+    return capacity, place, slot
+
+
 @acts_as("appointments.book")
 def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.datetime, *, by: str,
          named: str | None = None, branch_code: str | None = None, phone: str | None = None,
@@ -144,11 +156,7 @@ def book(ctx: Context, customer_number: str, service_code: str, at: str | dt.dat
     service = _service(branch, service_code)
     customer = _customer(customer_number)
     staff = _named(named)
-    capacity = _capacity(ctx, branch, service)
-    place = place_of(ctx, branch)
-    local = parse_at(at, place.timezone) if isinstance(at, str) else at
-    slot = slot_of(ctx, service, local, place)
-    _check_future(ctx, slot)
+    capacity, place, slot = _wanted(ctx, branch, service, at)
 
     def work() -> int:
         now = ctx.now()
@@ -195,11 +203,7 @@ def move(ctx: Context, code: str, at: str | dt.datetime, *, by: str, named: str 
     row = _open(code)
     branch, service = row.branch, row.service
     staff = _named(named) if named else (row.staff if keep_staff and row.staff_id else None)
-    capacity = _capacity(ctx, branch, service)
-    place = place_of(ctx, branch)
-    local = parse_at(at, place.timezone) if isinstance(at, str) else at
-    slot = slot_of(ctx, service, local, place)
-    _check_future(ctx, slot)
+    capacity, place, slot = _wanted(ctx, branch, service, at)
     was = to_local(row.starts_at, place.timezone)
 
     def work() -> int:
