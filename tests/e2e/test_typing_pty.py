@@ -37,7 +37,7 @@ def test_a_whole_workflow_typed_at_machine_speed_loses_nothing(tmp_path):
         term.press(*"lucas", "enter", *PIN, "enter")
         term.wait_for("Advisory desk · open")
         term.press("n")
-        term.wait_for("R001")
+        term.wait_for("R001  Complaints · normal · called")  # in hand (R001 alone shows in the waiting list first)
         term.press("s")
         term.wait_for("Step 1 of")
         typed = "".join([
@@ -67,3 +67,52 @@ def test_a_whole_workflow_typed_at_machine_speed_loses_nothing(tmp_path):
         assert FollowUp.get().source == "complaint"
     finally:
         database.close()
+
+
+def test_corrections_typed_in_a_burst_act_in_the_order_typed(tmp_path):
+    """Backspace, delete and the arrows act where they were typed among the letters, however fast: Textual
+    ran a box's bindings (backspace, arrows) only after the letters that followed them in one burst, so
+    "lucaz" + backspace + "s" logged in as nobody ("lucaz") and "minuets" + 3 backspaces + "tes" saved
+    "minuets" (fails on acc6926; deskapp/tui/widgets/inputs.py)."""
+    url = f"sqlite:///{tmp_path / 'branch.db'}"
+    ticket = prepare(url)
+    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "5"]
+    with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:
+        term.wait_for("Staff login")
+        term.wait_for("Counter (tellers)")
+        term.send("lucaz\x7fs\r" + PIN + "\r")  # one write: the correction among the letters
+        term.wait_for("Advisory desk · open")
+        term.press("n")
+        term.wait_for("R001  Complaints · normal · called")  # in hand (R001 alone shows in the waiting list first)
+        term.press("s")
+        term.wait_for("Step 1 of")
+        term.send("".join([
+            "\x0e",                                         # ctrl+n: nobody identified
+            "w", "\t",                                      # About: waiting time
+            "Waited 40 minuets\x7f\x7f\x7ftes",             # three backspaces and the right ending
+            "\rOne counter oppen\x1b[D\x1b[D\x1b[D\x7f",    # left three times, then remove the extra p
+            "\t", "p", "\x0e", "\x0e", "\x0e", "\x0e",
+        ]))
+        term.wait_for("No ticket in hand", timeout=30)
+        term.press("ctrl+q")
+        assert term.exit_code(timeout=10) == 0
+
+    database.connect(url)
+    try:
+        step = StepRecord.get((StepRecord.ticket == ticket) & (StepRecord.step_id == "complaint"))
+        assert json.loads(step.values)["description"] == "Waited 40 minutes\nOne counter open"
+    finally:
+        database.close()
+
+
+def test_every_box_of_the_screens_keeps_keys_in_order():
+    """Every Input and TextArea of deskapp's screens is deskapp.tui.widgets.inputs' (see its docstring)."""
+    import re
+    from pathlib import Path
+
+    tui = Path(__file__).resolve().parents[2] / "deskapp" / "tui"
+    textual_boxes = [
+        path.relative_to(tui).as_posix() for path in sorted(tui.rglob("*.py")) if path.name != "inputs.py"
+        and re.search(r"from textual\.widgets import [^\n]*\b(Input|TextArea)\b|textual\.widgets\.(Input|TextArea)\b",
+                      path.read_text(encoding="utf-8"))]
+    assert textual_boxes == []

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from deskapp.core import appointments as ap
 from deskapp.core.fields import date_time_shown, input_formats, parse_date, parse_date_time
 from deskapp.tui.format import escape, plain, when
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
 
 ANYONE = "-"

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from deskapp.core.customers import edit as customer_edit
 from deskapp.core.customers import records as customer_records
@@ -25,6 +25,7 @@ from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
 from deskapp.core.fields import Formats, input_formats
 from deskapp.tui.format import escape, plain
 from deskapp.tui.widgets.fields import FieldInput
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
 
 

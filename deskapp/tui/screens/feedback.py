@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Header, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Button, Header, Label, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
@@ -24,6 +24,7 @@ from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from deskapp.tui.format import DASH, escape, percent, person, plain, score, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core, show_failure

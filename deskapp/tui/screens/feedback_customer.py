@@ -23,12 +23,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
 from deskapp.core import feedback as fb
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
 from deskapp.tui.format import plain
 from deskapp.tui.screens.base import AppScreen
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core
 
 SCALES = {"csat": CSAT_SCALE, "nps": NPS_SCALE, "ces": CES_SCALE}

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core.queue.handover import NOTE_LIMIT, Targets
 from deskapp.tui.format import escape, plain
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
 
 

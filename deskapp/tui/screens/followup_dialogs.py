@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
 from deskapp.tui.format import escape, label, person, plain
 from deskapp.tui.format import when as shown_when
+from deskapp.tui.widgets.inputs import TextArea
 from deskapp.tui.work import call_core, show_failure
 
 DIALOG_CSS = """

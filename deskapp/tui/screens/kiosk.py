@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
 
 from deskapp.core import notify
 from deskapp.core import queue as q
@@ -23,6 +23,7 @@ from deskapp.core.queue.waits import wait_range
 from deskapp.core.security import auth
 from deskapp.tui.format import escape, literal, minutes, plain
 from deskapp.tui.screens.appointment_dialogs import CheckInDialog
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core, show_failure
 

@@ -1,13 +1,16 @@
 """Login: staff login and PIN; a desk role also picks (or confirms) its counter."""
 from __future__ import annotations
 
-from textual import events, on
+from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Label, Select, Static
 
 from deskapp.tui.format import escape, plain
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.work import call_core, show_failure
 
@@ -25,30 +28,13 @@ def _login_at_counter(ctx, login: str, pin: str, counter: str | None):
     return session, counter
 
 
-class _LoginField(Input):
-    """The login field. Keys typed fast behind Enter reach this field's queue before the screen
-    moves the focus to the PIN; they belong to the PIN, so they are passed on to it."""
-
-    _behind_enter = False
-
-    def on_focus(self) -> None:
-        self._behind_enter = False
-
-    async def _on_key(self, event: events.Key) -> None:
-        if self._behind_enter:
-            event.stop()
-            event.prevent_default()
-            self.screen.query_one("#pin", Input).post_message(events.Key(event.key, event.character))
-            return
-        if event.key == "enter":
-            self._behind_enter = True
-        await super()._on_key(event)
-
-
 class LoginScreen(Screen):
     """The first screen of every desk."""
 
-    BINDINGS = [("escape", "clear", "Clear")]
+    # Enter is read where the keys are read in order (a priority binding runs in the app's queue): in
+    # the login it moves the focus to the PIN before the next key is handed on, so digits typed right
+    # behind it, however fast and however busy the machine, reach the PIN in the order typed.
+    BINDINGS = [("escape", "clear", "Clear"), Binding("enter", "enter", show=False, priority=True)]
     DEFAULT_CSS = """
     LoginScreen #counter-pending { height: 3; border: tall $border-blurred; padding: 0 2; color: $text-muted; }
     """
@@ -61,7 +47,7 @@ class LoginScreen(Screen):
             with Vertical(id="login-box"):
                 yield Static(f"[b]{escape(branch)}[/b]\nStaff login", id="login-title")
                 yield Label("Login")
-                yield _LoginField(placeholder="e.g. ana", id="login")
+                yield Input(placeholder="e.g. ana", id="login")
                 yield Label("PIN")
                 yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
                 yield Label("Counter (tellers)")
@@ -112,12 +98,15 @@ class LoginScreen(Screen):
         if self.app.counter in {c.code for c in config.counters}:
             select.value = self.app.counter
 
-    @on(Input.Submitted, "#login")
-    def _to_pin(self) -> None:
-        # Immediately, not via focus() (deferred): keys typed fast behind Enter belong to the PIN.
-        self.set_focus(self.query_one("#pin", Input))
+    def action_enter(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id == "login":
+            self.set_focus(self.query_one("#pin", Input))  # now, not via focus() (deferred)
+        elif focused is not None and focused.id == "pin":
+            self.submit()
+        else:
+            raise SkipAction()  # the counter's list or a button takes Enter as usual
 
-    @on(Input.Submitted, "#pin")
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
         if self.app.ctx is None:

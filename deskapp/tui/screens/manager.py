@@ -25,7 +25,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import Header, Select, Static, TabbedContent, TabPane
 
 from deskapp.core import appointments as ap
 from deskapp.core.customers import followups
@@ -37,6 +37,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core

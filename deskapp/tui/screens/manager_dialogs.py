@@ -10,12 +10,13 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from deskapp.core.clock import to_utc
 from deskapp.core.customers import followups
 from deskapp.tui.format import escape
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS, _Dialog
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core
 
 SNOOZE_DAYS = (1, 2, 3, 7, 14, 30)

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import merge
 from deskapp.tui.format import escape
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core, show_failure
 

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
 from deskapp.tui.format import escape
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
+from deskapp.tui.widgets.inputs import Input
 
 REASONS_HINT = "e.g. has one elsewhere, not now, too expensive"
 

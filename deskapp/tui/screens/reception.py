@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Header, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import appointments as ap
@@ -33,6 +33,7 @@ from deskapp.tui.format import escape, minutes, plain, ticket_number, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CheckInDialog, checked_in_text, expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.customer_finder import CustomerFinder
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.widgets.waiting_table import WaitingTable

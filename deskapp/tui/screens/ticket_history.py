@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
 from deskapp.tui.format import escape, ticket_number
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
 
 if TYPE_CHECKING:

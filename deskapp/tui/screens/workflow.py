@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Header, Input, Label, Static
+from textual.widgets import Button, Header, Label, Static
 
 from deskapp.core import queue as q
 from deskapp.core.context import Context
@@ -32,6 +32,7 @@ from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
 from deskapp.tui.widgets.fields import when_handled
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.workflow_steps import StepPanel, panel_for
 from deskapp.tui.work import call_core, show_failure

@@ -11,11 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core.customers import directory as customers
 from deskapp.tui.format import escape, plain
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core
 
 

@@ -12,9 +12,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from deskapp.core.customers import directory as customers
+from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 

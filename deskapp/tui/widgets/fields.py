@@ -17,9 +17,10 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from deskapp.core import fields
+from deskapp.tui.widgets.inputs import Input
 
 
 def when_handled(widgets: Iterable[Widget], callback: Callable[[], None]) -> None:

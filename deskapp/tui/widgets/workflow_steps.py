@@ -14,7 +14,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, Markdown, Select, Static, Switch, TextArea
+from textual.widgets import Button, Checkbox, Label, Markdown, Select, Static, Switch
 
 from deskapp.core import fields
 from deskapp.core.customers import directory as customers
@@ -22,6 +22,7 @@ from deskapp.core.workflows.guide import Approver, RunState, StepState
 from deskapp.tui.format import escape, plain
 from deskapp.tui.format import label as code_label
 from deskapp.tui.widgets.fields import FieldInput, FieldSelect
+from deskapp.tui.widgets.inputs import Input, TextArea
 from deskapp.tui.work import call_core
 
 _HINTS = {"number": "12", "phone": "912 345 678", "id": "123456789"}
