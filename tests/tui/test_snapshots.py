@@ -187,7 +187,6 @@ def test_supervisor(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
-@pytest.mark.parametrize("size", [*SIZES, LARGE])
 @pytest.mark.parametrize("size", [SIZES[0], LARGE])
 def test_supervisor_key_list(branch, clock, snap_compare, size):
     """The supervisor's keys with counter 1 holding a ticket: pause and close say why they do not apply."""
