@@ -97,7 +97,7 @@ async def test_the_supervisors_keys_say_why_they_do_not_apply(ctx, clock):
 async def test_a_role_that_cannot_act_is_told_so(ctx, clock):
     app = DeskApp(ctx, config=ctx.config, clock=clock)
     async with app.run_test(size=(160, 60)) as pilot:
-        app.logged_in(Session("marta", "Marta Reis", "manager"), None)
+        app.logged_in(Session("pedro", "Pedro Nunes", "manager"), None)
         await settle(pilot)
         app.push_screen(SupervisorScreen(ctx))
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from deskapp.core import queue as q
 from deskapp.core.queue.floor import desk_view, queue_status
-from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
+from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_counts_only, waiting_short
 
 
 def cash(status_services):
@@ -29,11 +29,13 @@ def test_handed_tickets_are_counted_apart_and_for_their_recipient_only(ctx, cloc
     s = cash(queue_status(ctx).services)
     assert (s.waiting, s.directed, s.line) == (3, 1, 2)
     assert waiting_cell(s) == "2 + 1 handed over"
-    assert waiting_short(waiting_cell(s)) == "2+1"
+    assert waiting_short(waiting_cell(s)) == "2+1 handed"
+    assert waiting_counts_only(waiting_cell(s)) == "2+1"  # reception's side panel at 80 columns
     there = cash(desk_view(ctx, "3").queues)
     elsewhere = cash(desk_view(ctx, "2").queues)
     assert (there.for_you, elsewhere.for_you) == (1, 0)
     assert waiting_cell(there, desk=True) == "2 + 1 for you"
+    assert waiting_short(waiting_cell(there, desk=True)) == "2+1 you"  # a narrow terminal's form
     assert waiting_cell(elsewhere, desk=True) == "2"  # not joao's to call: not in his count
 
     q.call_next(ctx, "1", "ana")  # A002

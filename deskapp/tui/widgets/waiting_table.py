@@ -18,15 +18,24 @@ def waiting_cell(s: ServiceStatus, *, desk: bool = False) -> str:
 
 
 def waiting_short(text: str) -> str:
-    """The short form of a waiting cell: "3 + 1 for you" -> "3+1"."""
+    """The short form of a waiting cell, still saying whose: "3 + 1 for you" -> "3+1 you",
+    "3 + 1 handed over" -> "3+1 handed"."""
     parts = text.split(" + ", 1)
-    return parts[0] if len(parts) == 1 else f"{parts[0]}+{parts[1].split(' ', 1)[0]}"
+    if len(parts) == 1:
+        return text
+    count, *words = parts[1].split(" ")
+    return f"{parts[0]}+{count} {words[-1] if words and words[-1] == 'you' else 'handed'}"
+
+
+def waiting_counts_only(text: str) -> str:
+    """The narrowest form, for reception's side panel on an 80-column terminal: "3 + 1 handed over" -> "3+1"."""
+    return waiting_short(text).split(" ", 1)[0]
 
 
 PUBLIC = (Column("Service", shorten=clip(20)), Column("Waiting"))
 # Reception's side panel is about 30 cells wide on an 80-column terminal: the service's code and
 # the count stay, then the longest wait; the target goes first, then the open counters.
-STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting", shorten=waiting_short), Column("Longest wait", short="Longest"),
+STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting", shorten=waiting_counts_only), Column("Longest wait", short="Longest"),
          Column("Target", drop=1), Column("Open counters", short="Open", drop=2))
 
 
