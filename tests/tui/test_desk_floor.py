@@ -145,7 +145,8 @@ async def test_reception_and_the_supervisor_open_a_tickets_history(plain, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         app.logged_in(SOFIA, None)
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
-        assert "Called out of order today: João Ferreira 1 of 1 calls" in text(app, "#sup-staff")
+        assert ("Called out of order today: 1 of 2 calls (50%) · why: Needs assistance 1 · who: João Ferreira 1 of 1"
+                in text(app, "#sup-staff"))
         table = app.screen.query_one("#sup-waiting", DataTable)
         table.focus()
         table.move_cursor(row=table.get_row_index(str(info.id)))

@@ -1,5 +1,6 @@
-"""Snapshots of the key screens at 80x24 and 160x45 (login and desk at 200x60 too, and the key list at
-80x24 and 200x60): layouts that text assertions cannot guard.
+"""Snapshots of the key screens at 80x24 and 160x45 (login, desk, reception, supervisor, manager and the
+customer 360 at 200x60 too, and the desk's and the supervisor's key lists at 80x24 and 200x60): layouts
+that text assertions cannot guard.
 
 The kiosk's and display's large digits, the supervisor's dashboard on a small terminal, every
 screen a person starts their day on. Each picture is taken on SQLite (layout does not depend on
@@ -150,6 +151,7 @@ def test_workflow_step(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_customer_360(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await desk_with_ticket(pilot)
@@ -160,6 +162,7 @@ def test_customer_360(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_reception(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await settle(pilot)
@@ -170,6 +173,7 @@ def test_reception(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_supervisor(branch, clock, snap_compare, size):
     q.call_next(branch, "1", "ana")
     q.call_next(branch, "2", "joao")
@@ -183,6 +187,24 @@ def test_supervisor(branch, clock, snap_compare, size):
     assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
 
 
+@pytest.mark.parametrize("size", [SIZES[0], LARGE])
+def test_supervisor_key_list(branch, clock, snap_compare, size):
+    """The supervisor's keys with counter 1 holding a ticket: pause and close say why they do not apply."""
+    q.call_next(branch, "1", "ana")
+
+    async def ready(pilot: Pilot) -> None:
+        await settle(pilot)
+        await log_in(pilot, "sofia")
+        await until(pilot, on_screen(pilot, SupervisorScreen, lambda s: s.data is not None))
+        pilot.app.screen.query_one("#sup-counters").focus()
+        await pilot.press("question_mark")
+        await until(pilot, on_screen(pilot, KeyList))
+        await steady(pilot)
+
+    assert snap_compare(still(make_app(branch, clock)), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", [*SIZES, LARGE])
 def test_manager(branch, clock, snap_compare, size):
     async def ready(pilot: Pilot) -> None:
         await settle(pilot)

@@ -10,6 +10,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.stats import dashboard as supervision
 from deskapp.db.models import Counter, Ticket
 from deskapp.tui.app import DeskApp
+from deskapp.tui.screens.floor_dialogs import PauseDialog
 from deskapp.tui.screens.supervisor import MoveToService, SupervisorScreen
 from tests.tui.helpers import until
 
@@ -77,7 +78,10 @@ async def test_the_dashboard_follows_a_call_made_at_another_desk(ctx, clock):
         table.focus()
         table.move_cursor(row=table.get_row_index("2"))
         await pilot.press("p")
-        await until(pilot, lambda: row(app, "#sup-counters", "2")[1] == "paused")
+        await until(pilot, lambda: isinstance(app.screen, PauseDialog))  # why: the desk's reasons
+        await pilot.press("enter")  # Break
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen)
+                    and row(app, "#sup-counters", "2")[1] == "paused: Break")
         assert Counter.get(Counter.code == "2").state == "paused"
         assert "Counter 2 idle" not in text(app, "#sup-alerts")
 

@@ -17,7 +17,7 @@ from tests.unit.test_stats import DAY, crafted_day
 TABLES = ["daily", "services", "counters", "staff", "hours", "feedback", "steps", "estimates", "estimates_last_shown",
           "offers",
           "offers_by_manager",
-          "followups_on_time", "needs", "appointments", "pauses"]
+          "followups_on_time", "needs", "appointments", "pauses", "out_of_order"]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

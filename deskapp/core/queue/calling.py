@@ -105,6 +105,34 @@ def calling_order(waiting: list[Waiting], services: list[int], rules: list[Prior
     return order
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What a counter could call now: the candidate rows read (`read`: the first `per_line` of each
+    line, the overdue ones, the tickets handed to this counter or person, directed True), those callable
+    here once the checked-in bookings are in their place (`callable`), and the first `limit` of those in
+    calling order (`order`: order[0] is the ticket call-next takes)."""
+
+    read: list[Waiting]
+    callable: list[Waiting]
+    order: list[Waiting]
+
+
+def callable_candidates(ctx: Context, services: list[int], counter_id: int | None, staff_id: int | None,
+                        now: dt.datetime, *, per_line: int = CANDIDATES, limit: int = CANDIDATES,
+                        rules: list[PriorityRule] | None = None) -> Candidates:
+    """The one assembly of call-next's candidates, shared by call-next, the out-of-order check of a
+    chosen call and the desk's waiting list: one read (statements.candidates_and_recent), the bookings
+    (booked.arrange, a read only when a booking is among the candidates), then calling_order."""
+    rules = priority_rules(ctx) if rules is None else rules
+    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, per_line, now - max_wait,
+                                                    sum(r.weight for r in rules), start, end, counter_id, staff_id)
+    read = [Waiting(*row[:6], directed=row[6]) for row in rows]
+    here = arrange(ctx, read, services, staff_id, now)  # checked-in bookings
+    return Candidates(read, here, calling_order(here, services, rules, recent, now, max_wait, limit=limit))
+
+
 def _desk(ctx: Context, counter_code: str, login: str | None, action: str = "queue.serve",
           ) -> tuple[Counter, Staff | None, list[int], str | None]:
     """The active counter, the active staff member `login` (None for no login) and the counter's
@@ -148,19 +176,12 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
         ensure_day(ctx)  # a new branch day closes counters and removes tickets: read them again after it
         counter, staff, services, holds = _desk(ctx, counter_code, staff_login)
     rules = priority_rules(ctx)
-    window = sum(r.weight for r in rules)
-    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     taken = object()
     postgres = is_postgres()
 
     for _attempt in range(20):
         now = ctx.now()
-        start, end = day_bounds(ctx.today(), ctx.timezone)
-        rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
-                                                        window, start, end, counter.id, staff.id)
-        waiting = arrange(ctx, [Waiting(*row[:6], directed=row[6]) for row in rows], services, staff.id,
-                          now)  # checked-in bookings
-        candidates = calling_order(waiting, services, rules, recent, now, max_wait)
+        candidates = callable_candidates(ctx, services, counter.id, staff.id, now, rules=rules).order
         if not candidates and holds is None and (counter.state, counter.staff_id) == ("open", staff.id):
             return None  # nothing to claim and nothing to open: no transaction
 

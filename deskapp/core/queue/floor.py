@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import JOIN, fn
 
@@ -29,6 +29,16 @@ class ServiceStatus:
     longest_wait_minutes: float | None
     open_counters: int
     target_wait_minutes: int
+    # Of `waiting`, the tickets handed to a named counter or colleague (a transfer's rule 0): only
+    # there are they called, so a teller's line of the service leaves them out.
+    directed: int = 0
+    for_you: int = 0  # of `directed`, those handed to the desk's counter or its teller (desk_view only)
+    directed_to: tuple[tuple[str | None, int | None, int], ...] = ()  # (counter code, staff id, count)
+
+    @property
+    def line(self) -> int:
+        """The walk-in line: waiting, less the tickets handed to a named counter or colleague."""
+        return self.waiting - self.directed
 
 
 @dataclass(frozen=True)
@@ -64,15 +74,22 @@ class Call:
 def queue_status(ctx: Context) -> QueueStatus:
     now = ctx.now()
     services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
-    waiting = {
-        sid: (count, oldest)
-        for sid, count, oldest in Ticket.select(Ticket.service, fn.COUNT(Ticket.id), fn.MIN(Ticket.issued_at))
+    waiting: dict[int, tuple[int, object]] = {}
+    directed: dict[int, list[tuple[int | None, int | None, int]]] = {}
+    for sid, to_counter, to_staff, count, oldest in (
+        Ticket.select(Ticket.service, Ticket.for_counter_id, Ticket.for_staff_id, fn.COUNT(Ticket.id),
+                      fn.MIN(Ticket.issued_at))
         # Today's only: until the day's first ticket or call removes them, yesterday's leftovers
         # are still "waiting" in the table, but nobody will call them.
         .where((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today()))
-        .group_by(Ticket.service)
+        .group_by(Ticket.service, Ticket.for_counter_id, Ticket.for_staff_id)  # the few handed tickets: a few more rows
         .tuples()
-    }
+    ):
+        total, first = waiting.get(sid, (0, None))
+        oldest = _as_datetime(oldest) if oldest else None
+        waiting[sid] = (total + count, oldest if first is None or (oldest is not None and oldest < first) else first)
+        if to_counter is not None or to_staff is not None:
+            directed.setdefault(sid, []).append((to_counter, to_staff, count))
     counters = list(
         Counter.select(Counter, Staff)
         .join(Staff, JOIN.LEFT_OUTER)
@@ -103,12 +120,15 @@ def queue_status(ctx: Context) -> QueueStatus:
         .tuples()
     ) if mine else ():
         profiles.setdefault(counter_id, []).append(codes.get(service_id, "?"))
+    counter_codes = {c.id: c.code for c in counters}
     service_rows = []
     for s in services:
         count, oldest = waiting.get(s.id, (0, None))
         longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
+        handed = tuple((counter_codes.get(c), st, n) for c, st, n in directed.get(s.id, ()))
         service_rows.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service.get(s.id, 0),
-                                          s.target_wait_minutes))
+                                          s.target_wait_minutes, directed=sum(n for *_, n in handed),
+                                          directed_to=handed))
     counter_rows = []
     for c in counters:
         counter_rows.append(CounterStatus(
@@ -162,7 +182,10 @@ class DeskView:
     queues: tuple[ServiceStatus, ...]
 
 
-def desk_view(ctx: Context, counter_code: str) -> DeskView:
+def desk_view(ctx: Context, counter_code: str, viewer: str | None = None) -> DeskView:
+    """The counter and its queues; each queue's `for_you` counts its tickets handed to this counter or
+    to the login `viewer` (else the person holding the counter), which call-next takes first here. A
+    read for a screen, not an action: `viewer` only says whose "for you" it is."""
     status = queue_status(ctx)
     counter = next((c for c in status.counters if c.code == counter_code), None)
     if counter is None:
@@ -170,4 +193,13 @@ def desk_view(ctx: Context, counter_code: str) -> DeskView:
 
         raise NotFound(f"There is no counter '{counter_code}'.")
     by_code = {s.code: s for s in status.services}
-    return DeskView(counter, tuple(by_code[code] for code in counter.services if code in by_code))
+    queues = tuple(by_code[code] for code in counter.services if code in by_code)
+    viewer = viewer or counter.staff
+    if viewer and any(any(st is not None for _c, st, _n in s.directed_to) for s in queues):
+        me = Staff.select(Staff.id).where(Staff.login == viewer).scalar()  # only when a ticket was handed to a person
+    else:
+        me = None
+    queues = tuple(replace(s, for_you=sum(n for c, st, n in s.directed_to
+                                          if c == counter_code or (st is not None and st == me)))
+                   for s in queues)
+    return DeskView(counter, queues)

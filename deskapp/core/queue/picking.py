@@ -9,7 +9,6 @@ which the ticket's history shows and out_of_order_today counts per teller.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -17,11 +16,9 @@ from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.notify import outbox
-from deskapp.core.queue.booked import arrange
-from deskapp.core.queue.calling import CANDIDATES, _desk, calling_order, priority_rules
+from deskapp.core.queue.calling import _desk, callable_candidates
 from deskapp.core.queue.counters import _take_counter
 from deskapp.core.queue.day import ensure_day
-from deskapp.core.queue.ordering import Waiting
 from deskapp.core.queue.tickets import WAITING, NotFound, QueueError, TicketInfo, _describe, find_today, ticket_info
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
@@ -34,14 +31,7 @@ REASON_MAX = 200
 
 def _next_in_order(ctx: Context, services: list[int], counter_id: int, staff_id: int) -> int | None:
     """The id of the ticket call-next would take now at this counter serving `services`."""
-    now = ctx.now()
-    rules = priority_rules(ctx)
-    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
-    start, end = day_bounds(ctx.today(), ctx.timezone)
-    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, CANDIDATES, now - max_wait,
-                                                    sum(r.weight for r in rules), start, end, counter_id, staff_id)
-    waiting = arrange(ctx, [Waiting(*row[:6], directed=row[6]) for row in rows], services, staff_id, now)
-    order = calling_order(waiting, services, rules, recent, now, max_wait, limit=1)
+    order = callable_candidates(ctx, services, counter_id, staff_id, ctx.now(), limit=1).order
     return order[0].id if order else None
 
 

@@ -10,13 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
-from deskapp.core.queue.booked import arrange
-from deskapp.core.queue.calling import calling_order, priority_rules, profile
-from deskapp.core.queue.ordering import Waiting
+from deskapp.core.queue.calling import callable_candidates, profile
 from deskapp.core.queue.tickets import WAITING, _counter
-from deskapp.db import statements
 from deskapp.db.models import Service, Ticket
 
 SHOWN = 40  # tickets put in calling order; a longer queue shows its first SHOWN and says how many wait
@@ -52,23 +48,16 @@ def waiting_list(ctx: Context, counter_code: str, limit: int = SHOWN) -> Waiting
     if not services:
         return WaitingList((), 0)
     now = ctx.now()
-    max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     mine = ((Ticket.branch == ctx.branch_id) & (Ticket.status == WAITING) & (Ticket.day == ctx.today())
             & Ticket.service.in_(services))
     total = Ticket.select().where(mine).count()
     if not total:
         return WaitingList((), 0)
-    rules = priority_rules(ctx)
-    start, end = day_bounds(ctx.today(), ctx.timezone)
     # call-next's own candidates: tickets handed to this counter or the person at it (rule 0) come first,
     # those handed to another counter or colleague are not this counter's to call
-    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, limit, now - max_wait,
-                                                    sum(r.weight for r in rules), start, end, counter.id,
-                                                    counter.staff_id)
-    waiting = [Waiting(*row[:6], directed=row[6]) for row in rows]
-    callable_here = arrange(ctx, waiting, services, counter.staff_id, now)
-    order = calling_order(callable_here, services, rules, recent, now, max_wait, limit=limit)
-    later = sorted({w.id for w in waiting} - {w.id for w in callable_here})  # bookings not callable here yet
+    found = callable_candidates(ctx, services, counter.id, counter.staff_id, now, per_line=limit, limit=limit)
+    order = found.order
+    later = sorted({w.id for w in found.read} - {w.id for w in found.callable})  # bookings not callable here yet
     ids = [w.id for w in order] + later[:max(0, limit - len(order))]
     rows = {r[0]: r for r in (
         Ticket.select(Ticket.id, Ticket.number, Ticket.former_number, Ticket.priority, Ticket.issued_at,

@@ -30,11 +30,11 @@ from deskapp.core.customers import followups
 from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
-from deskapp.core.queue.picking import OutOfOrder, out_of_order_today
 from deskapp.core.security.auth import LockedStaff, locked_staff
 from deskapp.core.stats import accuracy, period_sums, staffing
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats.accuracy import Accuracy
+from deskapp.core.stats.out_of_order import OutOfOrderRow, out_of_order_calls
 from deskapp.core.stats.steps import StepFigures, step_figures
 from deskapp.db.models import Counter, FollowUp, Ticket, TicketEvent
 
@@ -114,7 +114,8 @@ class Dashboard:
     locked: tuple[LockedStaff, ...] = ()  # staff accounts locked by wrong PINs now
     estimates: tuple[tuple[str, Accuracy], ...] = ()  # today's promised waits against actual, per service + ALL
     plan: tuple[staffing.HourPlan, ...] = ()  # the rest of today, hour by hour: counters needed and open
-    out_of_order: tuple[OutOfOrder, ...] = ()  # per teller today: calls, and those before the ticket's turn
+    # Today's calls before the ticket's turn: in all, per reason, per teller (deskapp.core.stats.out_of_order)
+    out_of_order: tuple[OutOfOrderRow, ...] = ()
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
@@ -225,7 +226,7 @@ def dashboard(ctx: Context) -> Dashboard:
         hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
         locked=tuple(locked_staff(ctx)), estimates=tuple(accuracy.by_service(ctx, today, today)),
         plan=tuple(staffing.day_plan(ctx, today)),
-        out_of_order=tuple(out_of_order_today(ctx)),
+        out_of_order=tuple(out_of_order_calls(ctx, ctx.today(), ctx.today())),
     )
 
 

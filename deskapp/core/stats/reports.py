@@ -7,7 +7,9 @@ relationship manager's offers, offers_by_manager, followups_on_time and needs (d
 and estimates (the waits promised at issue against the waits had, per service and ALL;
 deskapp.core.stats.accuracy defines the columns), and appointments (booked, checked in, late, no-shows,
 started on time, per service and named staff member; deskapp.core.appointments.figures defines them),
-and pauses (time paused per counter, staff member and reason; deskapp.core.stats.pauses).
+and pauses (time paused per counter, staff member and reason; deskapp.core.stats.pauses), and
+out_of_order (calls before the ticket's turn, in all, per reason and per staff member, with their share
+of the calls; deskapp.core.stats.out_of_order).
 A network report (deskapp.core.stats.network_report) puts a `branches` table first and a `branch`
 column first in every other table.
 Figures are those of deskapp.core.stats.period_sums; rates are fractions from 0 to 1 (formatted as
@@ -34,7 +36,7 @@ from deskapp.core.stats.steps import step_figures
 
 FORMATS = ("csv", "xlsx")
 RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
-                "on_time_rate", "range_coverage"}
+                "on_time_rate", "range_coverage", "share_of_calls"}
 APPOINTMENT_COLUMNS = ("service", "staff", "booked", "checked_in", "late", "no_shows", "started_on_time",
                        "no_show_rate", "on_time_rate")
 
@@ -129,6 +131,7 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
         tables += _relationship_tables(ctx, since, until)
     tables.append(_appointments_table(ctx, since, until))
     tables.append(_pauses_table(ctx, since, until))
+    tables.append(_out_of_order_table(ctx, since, until))
     return Report(asked, until, period.total, tuple(tables))
 
 
@@ -165,6 +168,17 @@ def _pauses_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
     return Table("pauses", "Time paused by reason", PAUSE_COLUMNS,
                  tuple((f.counter, f.counter_name, f.login, f.staff_name, f.reason, f.label, f.pauses, _r(f.minutes))
                        for f in paused_by_reason(ctx, since, until)))
+
+
+OUT_OF_ORDER_COLUMNS = ("by", "reason_or_staff", "staff_name", "out_of_order_calls", "calls", "share_of_calls")
+
+
+def _out_of_order_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
+    from deskapp.core.stats.out_of_order import out_of_order_calls
+
+    return Table("out_of_order", "Calls out of the calling order", OUT_OF_ORDER_COLUMNS,
+                 tuple((r.by, r.key, r.name, r.out_of_order, r.calls, _r(r.share, 4))
+                       for r in out_of_order_calls(ctx, since, until)))
 
 
 def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[Table]:

@@ -24,10 +24,11 @@ from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
 from deskapp.tui.work import call_core
 
 # At 80 columns the service names are cut and two headers shortened, so that the open counters stay.
-QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting"), Column("Longest wait", short="Longest"),
+QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting", shorten=waiting_short), Column("Longest wait", short="Longest"),
           Column("Target"), Column("Open counters", short="Open"))
 # The waiting tickets, in the order this counter would call them ("#" 1 is the one `n` takes).
 WAITING = (Column("#"), Column("Ticket"), Column("Service", shorten=clip(18)), Column("Class"), Column("Waited"))
@@ -104,7 +105,8 @@ class DeskScreen(AppScreen):
         if self.counter is None:
             self._show_current()
             return
-        call_core(self, floor.desk_view, self.ctx, self.counter, then=self._show, group="desk-load", exclusive=True)
+        call_core(self, floor.desk_view, self.ctx, self.counter, self.session.login if self.session else None,
+                  then=self._show, group="desk-load", exclusive=True)
         call_core(self, q.waiting_list, self.ctx, self.counter, then=self._show_waiting, group="desk-waiting",
                   exclusive=True)
         call_core(self, ap.expected, self.ctx, with_staff=self.session.login if self.session else None,
@@ -127,7 +129,7 @@ class DeskScreen(AppScreen):
         table = self.query_one("#desk-queues", DataTable)
         table.clear()
         for s in view.queues:
-            table.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
+            table.add_row(f"{s.code} · {s.name}", waiting_cell(s, desk=True), minutes(s.longest_wait_minutes),
                           f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
         self._show_current()
         self.refresh_bindings()

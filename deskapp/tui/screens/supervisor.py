@@ -38,11 +38,13 @@ from deskapp.core.stats import day_summaries
 from deskapp.tui.format import DASH, elapsed, escape, lower_label, minutes, percent, plain, score, ticket_number, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
+from deskapp.tui.screens.floor_dialogs import PauseDialog
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
 from deskapp.tui.work import call_core
 
 REFRESH_SECONDS = 15.0
@@ -61,7 +63,7 @@ def short_advice(text: str) -> str:
 
 # Every column at 160 columns; at 80, shorter headers and cells, and the columns a supervisor can
 # best do without (numbers repeated elsewhere, a counter's list of services) left out first.
-QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting"), Column("Longest wait", short="Longest"),
+QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting", shorten=waiting_short), Column("Longest wait", short="Longest"),
           Column("Target"), Column("Open counters", short="Open"), Column("Arrivals 1 h", drop=1),
           Column("Advice", shorten=short_advice))
 COUNTERS = (Column("Counter", shorten=clip(14)), Column("State", shorten=before(":")), Column("Who", shorten=clip(16)),
@@ -120,6 +122,19 @@ def feedback_line(label: str, fb: supervision.FeedbackToday | None) -> str:
             f"response rate {percent(fb.response_rate, fraction=True)} ({fb.responses} answers)")
 
 
+def out_of_order_line(rows) -> str:
+    """Today's calls before the ticket's turn: how many of all calls, why, and who (stats.out_of_order)."""
+    total = next((r for r in rows if r.by == "all"), None)
+    if total is None or not total.calls:
+        return ""  # nobody called yet
+    if not total.out_of_order:
+        return f"Called out of order today: none of {total.calls} call{'' if total.calls == 1 else 's'}"
+    why = ", ".join(f"{r.key} {r.out_of_order}" for r in rows if r.by == "reason")
+    who = ", ".join(f"{r.name} {r.out_of_order} of {r.calls}" for r in rows if r.by == "staff")
+    return (f"Called out of order today: {total.out_of_order} of {total.calls} calls "
+            f"({percent(total.share, fraction=True)}) · why: {why} · who: {who}")
+
+
 def hour_span(hours, open_hour: int, close_hour: int) -> list[int]:
     """The hours a day's chart covers: opening to closing, stretched to any hour with data."""
     seen = [h.hour for h in hours]
@@ -134,6 +149,17 @@ class MoveToService(ChooseService):
             yield Static("Move the ticket to which service?", classes="section-title")
             yield OptionList(*[Option(plain(f"{code} · {name}"), id=code) for code, name in self.services])
             yield Footer()
+
+
+# Each action key's right (deskapp.core.security.permissions) and what it does, in a refusal's words.
+ACTION_RIGHTS = {
+    "counter_state": ("queue.counter_others", "pause or close another person's counter"),
+    "move_front": ("queue.move", "move waiting tickets"),
+    "move_service": ("queue.move", "move waiting tickets"),
+    "edit_profile": ("queue.counter_profile", "change a counter's services"),
+    "reassign": ("followups.reassign_others", "reassign another person's follow-up"),
+    "unlock": ("staff.unlock", "unlock accounts"),
+}
 
 
 class SupervisorScreen(AppScreen):
@@ -178,13 +204,54 @@ class SupervisorScreen(AppScreen):
             return self.branch is not None  # opened from the network screen
         if action == "network":
             return self.branch is None and self.session is not None and allowed(self.session.role, "network.view")
-        return True
+        return super().check_action(action, parameters)
+
+    def refusal(self, action: str, parameters: tuple) -> str | None:
+        """Why an action key does not apply now, in one line (None: it does): a read-only view of another
+        branch, a role without the right, nothing chosen, or a counter or ticket in the wrong state."""
+        if action not in ACTION_RIGHTS:
+            return None
+        if self.read_only:
+            return (f"Read-only: you do not supervise {self.ctx.config.branch.name}, so its counters, tickets, "
+                    "follow-ups and accounts are not yours to change.")
+        right, doing = ACTION_RIGHTS[action]
+        if self.session is None or not allowed(self.session.role, right):
+            role = self.session.role if self.session else "nobody logged in"
+            return f"Your role ({role}) may not {doing}."
+        if self.data is None:
+            return "Still loading the floor."
+        if action == "counter_state":
+            return self._counter_refusal(str(parameters[0]) if parameters else "")
+        if action in ("move_front", "move_service"):
+            return None if self._chosen("#sup-waiting") else "No waiting ticket to move: nobody is waiting now."
+        if action == "edit_profile":
+            return None if self._chosen("#sup-counters") else "No counter chosen: this branch has no counters."
+        if action == "reassign":
+            if self.data.followups is None:
+                return "Follow-ups are not available in this build."
+            return None if self._chosen("#sup-followups") else "No follow-up to reassign: none is open."
+        if action == "unlock":
+            return None if self._chosen("#sup-locked") else "No account is locked."
+        return None
+
+    def _counter_refusal(self, state: str) -> str | None:
+        code = self._chosen("#sup-counters")
+        if code is None:
+            return "No counter chosen: this branch has no counters."
+        counter = next((c.status for c in self.data.counters if c.status.code == code), None) if self.data else None
+        if counter is None:
+            return None
+        verb = "pause" if state == "paused" else "close"
+        if counter.ticket is not None:
+            return f"{counter.name} holds {counter.ticket.number}: it can {verb} once that ticket is finished or requeued."
+        if counter.state == state:
+            return f"{counter.name} is {state} already."
+        if state == "paused" and counter.state == "closed":
+            return f"{counter.name} is closed: only an open counter can pause."
+        return None
 
     def _refused(self) -> bool:
-        """In a read-only view, say why an action key does nothing."""
-        if self.read_only:
-            self.notify(f"Read-only: you do not supervise {self.ctx.config.branch.name}, so its counters, tickets, "
-                        "follow-ups and accounts are not yours to change.", severity="warning")
+        """Whether an action must not run (its key says why through refusal(), as the app's run_action shows)."""
         return self.read_only
 
     def action_back(self) -> None:
@@ -272,7 +339,7 @@ class SupervisorScreen(AppScreen):
         queues.clear()
         for s in data.services:
             a = advice.get(s.code)
-            queues.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
+            queues.add_row(f"{s.code} · {s.name}", waiting_cell(s), minutes(s.longest_wait_minutes),
                            f"{s.target_wait_minutes} min", str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
 
@@ -316,10 +383,9 @@ class SupervisorScreen(AppScreen):
                           percent(f.no_show_rate, fraction=True), percent(f.walk_away_rate, fraction=True),
                           stat_minutes(f.mean_service_minutes), key=name)
 
-        self.query_one("#sup-staff", Static).update("Completed today per teller: " + (" · ".join(
+        self.query_one("#sup-staff", Static).update(plain("Completed today per teller: " + (" · ".join(
             f"{x.name} {x.completed} (service {stat_minutes(x.mean_service_minutes)})" for x in data.today.staff)
-            or DASH) + ("\nCalled out of order today: " + " · ".join(
-            f"{x.name} {x.out_of_order} of {x.calls} calls" for x in data.out_of_order) if data.out_of_order else ""))
+            or DASH) + "".join(f"\n{line}" for line in [out_of_order_line(data.out_of_order)] if line)))
         self.query_one("#sup-feedback", Static).update(
             feedback_line("Feedback today", data.feedback) + "\n"
             + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
@@ -403,12 +469,25 @@ class SupervisorScreen(AppScreen):
             return
 
         names = {c.status.code: c.status.name for c in self.data.counters} if self.data else {}
+        name = names.get(code, f"Counter {code}")
+        reasons = {r.code: r.label for r in self.config.pause_reasons}
 
-        def done(_: object) -> None:
-            self.notify(f"{names.get(code, f'Counter {code}')} is now {state}.")
+        def done(reason: str | None) -> None:
+            why = f" ({reasons.get(reason, reason)})" if reason else ""
+            self.notify(f"{name} is now {state}{why}.")
             self.reload()
 
-        call_core(self, q.set_counter_state, self.ctx, code, state, by=self.session.login, then=done)
+        if state != "paused" or not reasons:
+            call_core(self, q.set_counter_state, self.ctx, code, state, by=self.session.login,
+                      then=lambda _: done(None))
+            return
+
+        def chosen(reason: str | None) -> None:  # the desk's pause dialog: the same reasons, recorded the same way
+            if reason:
+                call_core(self, q.set_counter_state, self.ctx, code, state, by=self.session.login, reason=reason,
+                          then=lambda _: done(reason))
+
+        self.app.push_screen(PauseDialog(list(reasons.items()), name), chosen)
 
     def _move(self, **where: object) -> None:
         ticket_id = self._chosen("#sup-waiting")

@@ -7,10 +7,35 @@ from deskapp.core.queue.floor import ServiceStatus
 from deskapp.tui.format import minutes
 from deskapp.tui.widgets.fit_table import Column, FitTable, before, clip
 
+
+def waiting_cell(s: ServiceStatus, *, desk: bool = False) -> str:
+    """A service's waiting count for staff: its walk-in line, then the tickets handed to a named counter
+    or colleague (a transfer's rule 0), which are called only there. At a desk: "3 + 1 for you" (those
+    handed to someone else are not this teller's and are left out); elsewhere "3 + 1 handed over"."""
+    if desk:
+        return f"{s.line} + {s.for_you} for you" if s.for_you else str(s.line)
+    return f"{s.line} + {s.directed} handed over" if s.directed else str(s.line)
+
+
+def waiting_short(text: str) -> str:
+    """The short form of a waiting cell, still saying whose: "3 + 1 for you" -> "3+1 you",
+    "3 + 1 handed over" -> "3+1 handed"."""
+    parts = text.split(" + ", 1)
+    if len(parts) == 1:
+        return text
+    count, *words = parts[1].split(" ")
+    return f"{parts[0]}+{count} {words[-1] if words and words[-1] == 'you' else 'handed'}"
+
+
+def waiting_counts_only(text: str) -> str:
+    """The narrowest form, for reception's side panel on an 80-column terminal: "3 + 1 handed over" -> "3+1"."""
+    return waiting_short(text).split(" ", 1)[0]
+
+
 PUBLIC = (Column("Service", shorten=clip(20)), Column("Waiting"))
 # Reception's side panel is about 30 cells wide on an 80-column terminal: the service's code and
 # the count stay, then the longest wait; the target goes first, then the open counters.
-STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting"), Column("Longest wait", short="Longest"),
+STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting", shorten=waiting_counts_only), Column("Longest wait", short="Longest"),
          Column("Target", drop=1), Column("Open counters", short="Open", drop=2))
 
 
@@ -28,5 +53,5 @@ class WaitingTable(FitTable):
             if self.public:
                 self.add_row(f"{s.prefix} · {s.name}", str(s.waiting), key=s.code)
             else:
-                self.add_row(f"{s.code} · {s.name}", str(s.waiting), minutes(s.longest_wait_minutes),
+                self.add_row(f"{s.code} · {s.name}", waiting_cell(s), minutes(s.longest_wait_minutes),
                              f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
