@@ -10,13 +10,23 @@ branches), written by INSERT ... SELECT on the server, with their events.
 Printed beside each figure, the same-run baseline:
 - call-next p50/p95 and claims per second network-wide | a raw FOR UPDATE SKIP LOCKED claim loop (same
   processes, same PgBouncer, same tickets put back to waiting), claims per second;
-- every branch's `queue check` after the run (0 claimed twice or lost);
+- every branch's `queue check --since TODAY` after the run (0 claimed twice or lost);
 - a branch's supervisor refresh (deskapp.core.stats.dashboard) while the network works | the same
   refresh once the network is idle.
-TODO (netviews helper): the network screen's refresh and `report --network` rows hook in at NETWORK_ROWS.
+Then, once the network is idle, on the same database through the same PgBouncer (`--parts views,report`):
+- the network screen's refresh (network_version and network_now as the configuration's area manager, who
+  sees every branch) p50/p95 | one branch's supervisor refresh, timed in turn with it (bench/network_views.py's
+  way, there on generated day summaries);
+- the network year report (network_report.build_network over the history's days for every branch, or the
+  first `--report-branches`), cold (the first: it summarises every day of the raw history) and warm (again,
+  from the day summaries the first wrote) | one branch's report over the same days, warm.
 
     python bench/network.py [--branches 50] [--desks 4] [--procs 4] [--seconds 30] [--history-days 250]
-                            [--repeats 3] [--server postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
+                            [--repeats 3] [--parts desks,views,report] [--report-branches N] [--reuse]
+                            [--server postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
+
+`--reuse` keeps the database a previous run built (its history and today's tickets, put back to waiting)
+instead of building it again; the day summaries a cold report wrote are dropped first.
 """
 from __future__ import annotations
 
@@ -33,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "deskapp_bench_network"
-NETWORK_ROWS: list[dict] = []  # TODO(netviews): network screen refresh p95, report --network cold / warm
+AREA_MANAGER = "clara"  # the shipped configuration's area manager, who sees every branch
+SUMMARY_TABLES = ("summary_sums", "summary_waits", "summary_hours", "summary_feedback", "summary_day")
 
 
 def _admin(server: str):
@@ -92,32 +103,7 @@ def build(server: str, branches: int, desks: int, history_days: int, per_day: in
     db = database.db
     today = ctx.today()
     now = dt.datetime.utcnow().replace(microsecond=0)
-    if history_days:
-        # Done tickets of past days: per branch and day, `per_day` CASH tickets from 09:00 UTC.
-        # Each desk serves every desks-th ticket, done before its next one is called.
-        gap = 90 * desks - 20
-        db.execute_sql(
-            "INSERT INTO ticket (branch_id, service_id, day, seq, number, priority, status, channel, issued_at,"
-            " queued_at, front, called_at, started_at, ended_at, recall_count, counter_id)"
-            " SELECT s.branch_id, s.id, d.day, n.seq, 'A' || lpad(n.seq::text, 5, '0'), 'normal', 'done', 'kiosk',"
-            "  d.day + time '09:00' + n.seq * interval '90 seconds',"
-            "  d.day + time '09:00' + n.seq * interval '90 seconds', false,"
-            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes',"
-            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes 10 seconds',"
-            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes' + %s * interval '1 second',"
-            "  0, c.id"
-            " FROM service s"
-            " CROSS JOIN (SELECT (%s::date - g)::date AS day FROM generate_series(1, %s) g) d"
-            " CROSS JOIN generate_series(1, %s) AS n(seq)"
-            " JOIN counter c ON c.branch_id = s.branch_id AND c.code = 'N' || (n.seq %% %s)::text"
-            " WHERE s.code = 'CASH'", (gap, today, history_days, per_day, desks))
-        # In time order, so that event ids follow the counters' history as live ones do.
-        db.execute_sql(
-            "INSERT INTO ticket_event (ticket_id, kind, at, staff_id, counter_id, detail)"
-            " SELECT t.id, e.kind, e.at, NULL, CASE WHEN e.kind = 'issued' THEN NULL ELSE t.counter_id END, ''"
-            " FROM ticket t CROSS JOIN LATERAL (VALUES (1, 'issued', t.issued_at), (2, 'called', t.called_at),"
-            "  (3, 'started', t.started_at), (4, 'completed', t.ended_at)) AS e(step, kind, at)"
-            " WHERE t.day < %s ORDER BY e.at, e.step, t.id", (today,))
+    steps = _history(db, today, history_days, per_day, desks) if history_days else {}
     waiting = today_per_desk * desks
     db.execute_sql(
         "INSERT INTO ticket (branch_id, service_id, day, seq, number, priority, status, channel, issued_at,"
@@ -136,7 +122,63 @@ def build(server: str, branches: int, desks: int, history_days: int, per_day: in
     tickets = db.execute_sql("SELECT count(*) FROM ticket").fetchone()[0]
     database.close()
     return {"url": url, "branch_ids": ids, "tickets": tickets, "build_s": round(time.perf_counter() - began, 1),
-            "waiting_per_branch": waiting}
+            "waiting_per_branch": waiting, "build_steps_s": steps}
+
+
+def _history(db, today: dt.date, history_days: int, per_day: int, desks: int) -> dict:
+    """Done tickets of past days with their four events each, on the server, as a bulk load: without the
+    foreign-key and day-summary triggers (session_replication_role = replica: the rows are consistent
+    by construction, and no day of the history has a summary to mark stale), with the two tables'
+    secondary indexes dropped first and built again afterwards (one sort each instead of 3,000,000
+    and 12,000,000 index insertions), and enough memory for the events' sort. Returns each step's
+    seconds."""
+    steps: dict[str, float] = {}
+
+    def step(name: str, sql: str, params: tuple = ()) -> None:
+        began = time.perf_counter()
+        db.execute_sql(sql, params)
+        steps[name] = round(time.perf_counter() - began, 1)
+
+    indexes = db.execute_sql(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
+        " AND i.tablename IN ('ticket', 'ticket_event') AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+        " WHERE k.conname = i.indexname)").fetchall()
+    with db.atomic():
+        db.execute_sql("SET LOCAL session_replication_role = replica")
+        db.execute_sql("SET LOCAL work_mem = '256MB'")
+        db.execute_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        for name, _definition in indexes:
+            db.execute_sql(f'DROP INDEX "{name}"')
+        # Done tickets of past days: per branch and day, `per_day` CASH tickets from 09:00 UTC.
+        # Each desk serves every desks-th ticket, done before its next one is called.
+        gap = 90 * desks - 20
+        step("tickets",
+            "INSERT INTO ticket (branch_id, service_id, day, seq, number, priority, status, channel, issued_at,"
+            " queued_at, front, called_at, started_at, ended_at, recall_count, counter_id)"
+            " SELECT s.branch_id, s.id, d.day, n.seq, 'A' || lpad(n.seq::text, 5, '0'), 'normal', 'done', 'kiosk',"
+            "  d.day + time '09:00' + n.seq * interval '90 seconds',"
+            "  d.day + time '09:00' + n.seq * interval '90 seconds', false,"
+            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes',"
+            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes 10 seconds',"
+            "  d.day + time '09:00' + n.seq * interval '90 seconds' + interval '4 minutes' + %s * interval '1 second',"
+            "  0, c.id"
+            " FROM service s"
+            " CROSS JOIN (SELECT (%s::date - g)::date AS day FROM generate_series(1, %s) g) d"
+            " CROSS JOIN generate_series(1, %s) AS n(seq)"
+            " JOIN counter c ON c.branch_id = s.branch_id AND c.code = 'N' || (n.seq %% %s)::text"
+            " WHERE s.code = 'CASH'", (gap, today, history_days, per_day, desks))
+        # In time order, so that event ids follow the counters' history as live ones do.
+        step("events",
+            "INSERT INTO ticket_event (ticket_id, kind, at, staff_id, counter_id, detail)"
+            " SELECT t.id, e.kind, e.at, NULL, CASE WHEN e.kind = 'issued' THEN NULL ELSE t.counter_id END, ''"
+            " FROM ticket t CROSS JOIN LATERAL (VALUES (1, 'issued', t.issued_at), (2, 'called', t.called_at),"
+            "  (3, 'started', t.started_at), (4, 'completed', t.ended_at)) AS e(step, kind, at)"
+            " WHERE t.day < %s ORDER BY e.at, e.step, t.id", (today,))
+        began = time.perf_counter()
+        for _name, definition in indexes:
+            db.execute_sql(definition)
+        steps["indexes"] = round(time.perf_counter() - began, 1)
+    return steps
 
 
 def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, start, results) -> None:
@@ -242,7 +284,10 @@ def queue_checks(url: str, branch_ids: list[int]) -> dict:
     from deskapp.db import database
 
     database.connect(url)
-    problems = {b: check(b) for b in branch_ids}
+    today = database.db.execute_sql("SELECT current_day FROM branch WHERE id = %s", (branch_ids[0],)).fetchone()[0]
+    # Today's tickets, the run's: the whole history (62,500 tickets and 250,000 events a branch) would
+    # take minutes a branch and check the builder's rows, not the desks'.
+    problems = {b: check(b, since=today) for b in branch_ids}
     twice = database.db.execute_sql(
         "SELECT count(*) FROM (SELECT e.ticket_id FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
         " WHERE e.kind = 'called' AND t.day = current_date GROUP BY e.ticket_id HAVING count(*) > 1) AS x"
@@ -285,6 +330,79 @@ def reset_today(url: str) -> None:
         conn.execute("UPDATE counter SET state = 'closed', staff_id = NULL")
 
 
+def reused(server: str) -> dict:
+    """The database a previous run built, today's tickets back to waiting and no day summaries."""
+    import psycopg
+
+    url = _url(server, DB_NAME)
+    reset_today(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in SUMMARY_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        ids = [r[0] for r in conn.execute("SELECT DISTINCT branch_id FROM counter WHERE code = 'N0' ORDER BY 1")]
+        tickets = conn.execute("SELECT count(*) FROM ticket").fetchone()[0]
+    return {"url": url, "branch_ids": ids, "tickets": tickets, "build_s": 0.0, "build_steps_s": "reused"}
+
+
+def network_views(url: str, branch_ids: list[int], history_days: int, rounds: int, parts: set[str],
+                  report_branches: int | None) -> dict:
+    """The network screen's refresh beside one branch's supervisor refresh, and the network year report
+    cold and warm beside one branch's (module doc); the network idle."""
+    from bench.network_views import _interleaved, _p95
+    from deskapp.core.context import Context
+    from deskapp.core.startup import open_context
+    from deskapp.core.stats import dashboard, network, network_report, reports
+    from deskapp.db import database
+
+    base = open_context(bench_config(), url, init=False)
+    one = Context(config=base.config, branch_id=branch_ids[0])
+    out: dict = {}
+    if "views" in parts:
+        def refresh() -> None:  # what the network screen does when a branch changed
+            network.network_version(None)
+            network.network_now(base, AREA_MANAGER, None)
+
+        net, sup = _interleaved(refresh, lambda: dashboard.dashboard(one), rounds)
+        out.update(network_refresh_p50_ms=statistics.median(net), network_refresh_p95_ms=_p95(net),
+                   supervisor_p50_ms=statistics.median(sup), supervisor_p95_ms=_p95(sup),
+                   network_refresh_branches=len(network.network_now(base, AREA_MANAGER, None)))
+    if "report" in parts:
+        until = base.today() - dt.timedelta(days=1)
+        since = until - dt.timedelta(days=history_days - 1)
+        chosen = branch_ids[:report_branches] if report_branches else branch_ids
+        for label in ("cold", "warm"):
+            began = time.perf_counter()
+            network_report.build_network(base, since, until, chosen)
+            out[f"report_{label}_s"] = time.perf_counter() - began
+        own = network.branch_context(base, branch_ids[0])
+        began = time.perf_counter()
+        reports.build(own, since, until)
+        out.update(one_branch_report_warm_s=time.perf_counter() - began, report_branches=len(chosen),
+                   report_days=history_days)
+    database.close()
+    return out
+
+
+def _summary(runs: list[dict]) -> None:
+    """Each desk figure's median over the repeats with its range."""
+    if not runs:
+        return
+    figures = {
+        "call-next p50 ms": [r["deskapp"]["p50_ms"] for r in runs],
+        "call-next p95 ms": [r["deskapp"]["p95_ms"] for r in runs],
+        "claims/s": [r["deskapp"]["claims_per_s"] for r in runs],
+        "raw claims/s": [r["raw"]["claims_per_s"] for r in runs],
+        "claim ratio": [r["ratio"] for r in runs],
+        "supervisor busy p95 ms": [r["deskapp"].get("supervisor_busy_p95_ms", 0.0) for r in runs],
+        "supervisor idle p95 ms": [r["supervisor_idle_p95_ms"] for r in runs],
+        "supervisor busy/idle p95": [r["deskapp"].get("supervisor_busy_p95_ms", 0.0) / r["supervisor_idle_p95_ms"]
+                                     for r in runs],
+    }
+    print(f"{len(runs)} repeats (median, min-max):", flush=True)
+    for name, values in figures.items():
+        print(f"  {name:26s} {statistics.median(values):9.2f}   ({min(values):.2f}-{max(values):.2f})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--branches", type=int, default=50)
@@ -298,13 +416,27 @@ def main() -> None:
                         help="tickets waiting per desk at the start of each run (put back to waiting between runs)")
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="an administrator's URL of the server (the benchmark's database is made beside it)")
+    parser.add_argument("--parts", default="desks,views,report",
+                        help="desks (call-next, claims, queue checks, supervisor busy/idle), views (network screen"
+                             " refresh), report (network year report cold/warm): any of them, comma-separated")
+    parser.add_argument("--rounds", type=int, default=30, help="network and supervisor refreshes timed (views)")
+    parser.add_argument("--report-branches", type=int, default=None,
+                        help="the year report over the first N branches only (default every branch)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the database a previous run built (same sizes) instead of building it again")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
 
     from tests.pgbouncer import PgBouncer
 
-    built = build(args.server, args.branches, args.desks, args.history_days, args.history_per_day, args.waiting_per_desk)
-    print(f"built {args.branches} branches x {args.desks} desks, {built['tickets']:,} tickets in {built['build_s']} s",
+    if args.reuse:
+        built = reused(args.server)
+    else:
+        built = build(args.server, args.branches, args.desks, args.history_days, args.history_per_day,
+                      args.waiting_per_desk)
+    print(f"built {args.branches} branches x {args.desks} desks, {built['tickets']:,} tickets in {built['build_s']} s"
+          f" (history: {built['build_steps_s']})",
           flush=True)
     import psycopg
 
@@ -318,7 +450,7 @@ def main() -> None:
         url = bouncer.database(DB_NAME, dbname=DB_NAME)
         jobs = [(b, f"N{d}", f"n{b}_{d}") for b in built["branch_ids"] for d in range(args.desks)]
         runs = []
-        for repeat in range(args.repeats):
+        for repeat in range(args.repeats if "desks" in parts else 0):
             ours = _drive(_desks_proc, url, jobs, args.procs, args.seconds, supervisor_branch=built["branch_ids"][0])
             checks = queue_checks(built["url"], built["branch_ids"])
             reset_today(built["url"])
@@ -332,12 +464,19 @@ def main() -> None:
                   f"{ours['claims_per_s']:.0f} claims/s vs raw {raw['claims_per_s']:.0f} (ratio {run['ratio']:.2f}); "
                   f"checks {checks}; supervisor busy p95 {ours.get('supervisor_busy_p95_ms', 0):.0f} ms vs idle "
                   f"p95 {idle['supervisor_idle_p95_ms']:.0f} ms", flush=True)
+        _summary(runs)
+        views = {}
+        if parts & {"views", "report"}:
+            views = network_views(url, built["branch_ids"], args.history_days, args.rounds, parts,
+                                  args.report_branches)
+            print("idle network: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                               for k, v in views.items()), flush=True)
     finally:
         bouncer.stop()
     result = {"branches": args.branches, "desks": args.desks, "procs": args.procs, "seconds": args.seconds,
               "history_days": args.history_days, "tickets": built["tickets"], "runs": runs,
               "bytes_per_ticket": sizes[0], "bytes_per_event": sizes[1],
-              "network_rows": NETWORK_ROWS}
+              "views": views}
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

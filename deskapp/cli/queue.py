@@ -5,7 +5,8 @@ import sys
 
 import click
 
-from deskapp.cli.common import Env, emit, json_option, pin_stdin_option, prove_identity, user_errors
+from deskapp.cli.common import Env, emit, fail, json_option, pin_stdin_option, prove_identity, user_errors
+from deskapp.errors import EXIT_BAD_INPUT
 
 
 def _minutes(value: float | None) -> int | None:
@@ -290,14 +291,24 @@ def close_day(env: Env, as_json: bool) -> None:
 
 
 @queue.command("check")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only the branch days from this one on (default: the whole history).")
 @json_option
 @click.pass_obj
 @user_errors
-def check(env: Env, as_json: bool) -> None:
+def check(env: Env, since: str | None, as_json: bool) -> None:
     """Check the queue's invariants (no lost or doubled ticket, every change has its event); exit 1 on a problem."""
+    import datetime as dt
+
     from deskapp.core.stats import integrity
 
-    problems = integrity.check(env.context(init=False).branch_id)
+    first = None
+    if since is not None:
+        try:
+            first = dt.date.fromisoformat(since)
+        except ValueError:
+            fail(f"--since must be a date as YYYY-MM-DD, not '{since}'", EXIT_BAD_INPUT)
+    problems = integrity.check(env.context(init=False).branch_id, first)
     emit(as_json, {"problems": problems}, "\n".join(problems) if problems else "The queue is sound: no problems found.")
     if problems:
         sys.exit(1)

@@ -113,3 +113,30 @@ def test_deskapp_queue_check_says_sound_or_names_each_problem(ctx, db_url) -> No
     broken = queue_check(db_url)
     assert broken.returncode == 1 and "Traceback" not in broken.stderr
     assert broken.stdout.strip() == "ticket A004 (id %d): stored status done but its events end in waiting" % ids[3]
+
+
+def test_since_checks_the_days_from_then_on_only(ctx, clock, db_url) -> None:
+    """#15: at a year of history the check read every ticket and event of the branch (minutes a branch);
+    `since` reads the days from then on, and a day's rows are judged alone: counter 1 still held a
+    ticket when day one ended, removed at day two's start, and day two's calls at counter 1 are sound."""
+    ids = busy_day(ctx)
+    q.call_next(ctx, "1", "ana")  # held overnight
+    Ticket.update(status="cancelled").where(Ticket.id == ids[0]).execute()  # day one's damage
+    first = ctx.today()
+    clock.advance(days=1)
+    second = ctx.today()
+    busy_day(ctx)
+    assert check(ctx.branch_id) == [f"ticket A001 (id {ids[0]}): stored status cancelled but its events end in done"]
+    assert check(ctx.branch_id, since=first) == check(ctx.branch_id)
+    assert check(ctx.branch_id, since=second) == []
+
+    database.close()
+    result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url,
+                             "queue", "check", "--since", second.isoformat()], capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (
+        0, "The queue is sound: no problems found.", "")
+    result = subprocess.run([sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url,
+                             "queue", "check", "--since", "05/12/2026"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--since must be a date as YYYY-MM-DD" in result.stderr
+    database.connect(db_url)

@@ -289,16 +289,17 @@ def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict,
     return dict(histograms), dict(answered), dict(completed)
 
 
-def mismatches(branch_id: int) -> list[dt.date]:
-    """The branch's days whose valid summary differs from their tickets' sums (there should be none:
-    `deskapp queue check` reports any, through deskapp.core.integrity)."""
+def mismatches(branch_id: int, since: dt.date | None = None) -> list[dt.date]:
+    """The branch's days (from `since` on, when given) whose valid summary differs from their tickets'
+    sums (there should be none: `deskapp queue check` reports any, through deskapp.core.integrity)."""
     def key(row) -> tuple:
         return (*(-1 if k is None else k for k in row[1:4]), *(round(float(v or 0), 3) for v in row[4:]))
 
     p = db.param
     wrong = []
-    for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version "
-                                 "ORDER BY day", (branch_id,)).fetchall():
+    later = f" AND day >= {p}" if since is not None else ""
+    for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version"
+                                 f"{later} ORDER BY day", (branch_id, *([since] if since is not None else []))).fetchall():
         day = as_date(day)
         stored = sorted(key(r) for r in db.execute_sql(
             f"SELECT day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, waits, "
