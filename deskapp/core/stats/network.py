@@ -77,6 +77,10 @@ class BranchNow:
     nps: float | None
     overdue_followups: int
     alerts: tuple[str, ...]
+    # What the figures above are made of, kept so that network_total adds them up by the same definitions:
+    sums: tuple[float, ...] = ()  # today's sums vector over the branch's services (live_sums' S_* positions)
+    csat_answers: tuple[tuple[int | None, int], ...] = ()  # today's customer answers: (answer, how many)
+    nps_answers: tuple[tuple[int | None, int], ...] = ()
 
     @property
     def longest_ratio(self) -> float | None:
@@ -93,6 +97,73 @@ class BranchNow:
                  "csat": self.csat_pct, "nps": self.nps, "overdue": self.overdue_followups,
                  "alerts": len(self.alerts)}[column]
         return (value is None, value if value is not None else 0, self.code)
+
+
+@dataclass(frozen=True)
+class NetworkTotal:
+    """The network's total row: every branch's figures added up before dividing (the service level is the
+    sum of on-time calls over the sum of calls, not the mean of the branches' levels), by the functions
+    that make each branch's row (network_total)."""
+    branches: int
+    waiting: int
+    longest_wait_minutes: float | None  # the longest wait furthest past its target, in any branch
+    longest_target_minutes: int | None
+    longest_service: str | None
+    longest_branch: str | None  # the code of the branch where it is
+    service_level: float | None
+    called: int
+    open_counters: int
+    needed: int | None  # None when any branch's need is unknown
+    csat_pct: float | None
+    nps: float | None
+    overdue_followups: int
+    alerts: int  # alerts over every branch
+    branches_alerting: int
+
+    @property
+    def longest_ratio(self) -> float | None:
+        if self.longest_wait_minutes is None or not self.longest_target_minutes:
+            return None
+        return self.longest_wait_minutes / self.longest_target_minutes
+
+
+def _past_target(wait: float, target: int) -> float:
+    """How far a wait is past its target (the key that picks a branch's, and the network's, longest wait)."""
+    return wait / max(target, 1)
+
+
+def _today_figures(sums, csat_answers, nps_answers) -> tuple[float | None, int, float | None, float | None]:
+    """(service level, called, CSAT %, NPS) of a today's sums vector and customer answers: one branch's or
+    the whole network's, added up."""
+    figures = period_sums.figures_of(list(sums) if sums else None)
+    csat = metrics.csat_counts_of(dict(csat_answers)).pct if csat_answers else None
+    nps = metrics.nps_counts_of(dict(nps_answers)).score if nps_answers else None
+    return figures.service_level, figures.called, csat, nps
+
+
+def _added(pairs) -> tuple[tuple[int | None, int], ...]:
+    total: dict = defaultdict(int)
+    for answer, count in pairs:
+        total[answer] += count
+    return tuple(total.items())
+
+
+def network_total(rows: list[BranchNow]) -> NetworkTotal:
+    """The total row of these branches' rows (NetworkTotal): counts summed; the service level, CSAT and NPS
+    from the summed sums and answers through the rows' own _today_figures; the longest wait the one
+    furthest past its target; counters needed summed (unknown if any branch's is)."""
+    width = max((len(r.sums) for r in rows), default=0)
+    sums = [sum(r.sums[i] for r in rows if r.sums) for i in range(width)]
+    level, called, csat, nps = _today_figures(sums, _added(p for r in rows for p in r.csat_answers),
+                                              _added(p for r in rows for p in r.nps_answers))
+    worst = max((r for r in rows if r.longest_wait_minutes is not None),
+                key=lambda r: _past_target(r.longest_wait_minutes, r.longest_target_minutes or 0), default=None)
+    needs = [r.needed for r in rows]
+    return NetworkTotal(
+        len(rows), sum(r.waiting for r in rows), worst and worst.longest_wait_minutes,
+        worst and worst.longest_target_minutes, worst and worst.longest_service, worst and worst.code, level, called,
+        sum(r.open_counters for r in rows), None if any(n is None for n in needs) else sum(needs), csat, nps,  # type: ignore[arg-type]
+        sum(r.overdue_followups for r in rows), sum(len(r.alerts) for r in rows), sum(1 for r in rows if r.alerts))
 
 
 def _in(column, values: list) -> object:
@@ -252,32 +323,39 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
         pools = {a.pool or (a.service,): a.needed for a in advice}
         needed = None if any(n is None for n in pools.values()) else sum(pools.values())
         worst = max((s for s in statuses if s.longest_wait_minutes is not None),
-                    key=lambda s: s.longest_wait_minutes / max(s.target_wait_minutes, 1), default=None)
-        figures = period_sums.figures_of(sums.get(b.id))
+                    key=lambda s: _past_target(s.longest_wait_minutes, s.target_wait_minutes), default=None)
         said = answers.get(b.id)
-        csat = metrics.csat_counts_of(dict(said["csat"])).pct if said else None
-        nps = metrics.nps_counts_of(dict(said["nps"])).score if said else None
+        vector = tuple(sums.get(b.id) or ())
+        csat_answers = tuple(said["csat"].items()) if said else ()
+        nps_answers = tuple(said["nps"].items()) if said else ()
+        level, called, csat, nps = _today_figures(vector, csat_answers, nps_answers)
         result.append(BranchNow(
             b.id, b.code, b.name, b.timezone, today[b.id], sum(s.waiting for s in statuses),
             None if worst is None else worst.longest_wait_minutes, None if worst is None else worst.target_wait_minutes,
-            None if worst is None else worst.code, figures.service_level, figures.called,
+            None if worst is None else worst.code, level, called,
             len([p for p in open_profiles if p]), needed,
             tuple(a.text for a in advice if not a.text.endswith(": enough") and "share is covered" not in a.text),
-            csat, nps, int(overdue.get(b.id, 0)), tuple(found)))
+            csat, nps, int(overdue.get(b.id, 0)), tuple(found), vector, csat_answers, nps_answers))
     return result
 
 
 def context_of(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
-    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch)."""
+    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch): the
+    configuration seen from that branch (Config.for_branch: its opening hours, timezone, counters and
+    service overrides) when the configuration describes it; otherwise (a branch only in the database)
+    this desk's configuration with that branch's code, name and timezone."""
     if branch_id == ctx.branch_id:
         return ctx
-    branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
-    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"branch": branch}), branch_id=branch_id)
+    try:
+        config = ctx.config.for_branch(code)
+    except LookupError:
+        branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
+        config = ctx.config.model_copy(update={"branch": branch})
+    return dataclasses.replace(ctx, config=config, branch_id=branch_id)
 
 
 def branch_context(ctx: Context, branch_id: int) -> Context:
-    """A copy of ctx for another branch of the network: its id, code, name and timezone (the rest of the
-    configuration, opening hours included, is this desk's); ctx itself for its own branch."""
+    """A copy of ctx for another branch of the network (context_of); ctx itself for its own branch."""
     row = Branch.get_by_id(branch_id)
     return context_of(ctx, branch_id, row.code, row.name, row.timezone)
 
