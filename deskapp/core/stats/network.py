@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
 from peewee import fn
@@ -175,6 +175,18 @@ def _as_datetime(value) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+_ServiceRow = namedtuple("_ServiceRow", "id branch code name prefix target_wait_minutes typical_service_minutes")
+_CounterRow = namedtuple("_CounterRow", "id branch code name state state_since")
+
+
+def _rows(make, query) -> list:
+    """The query's rows as they come from the cursor (no Peewee conversion), each made by `make`."""
+    from deskapp.db.database import db
+
+    sql, params = query.sql()
+    return [make(*row) if make is not tuple else row for row in db.execute_sql(sql, params).fetchall()]
+
+
 def branches(branch_ids: list[int] | None = None) -> list[Branch]:
     """The branches asked for (None: all), in code order."""
     query = Branch.select()
@@ -233,10 +245,11 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     days = sorted(set(today.values()))
     is_today = lambda branch, day: today.get(branch) == live_sums.as_date(day)
 
-    # Plain named tuples, not model instances: building a Peewee row costs more than its query here.
-    services = list(Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
-                                   Service.target_wait_minutes, Service.typical_service_minutes)
-                    .where(mine(Service.branch) & Service.active).order_by(Service.id).namedtuples())
+    # Plain named tuples straight from the cursor, not model instances nor Peewee's converted rows: at 50
+    # branches building them cost more than the queries (every column read here is an int, a float or text).
+    services = _rows(_ServiceRow, Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
+                                                 Service.target_wait_minutes, Service.typical_service_minutes)
+                     .where(mine(Service.branch) & Service.active).order_by(Service.id))
     by_branch: dict[int, list] = defaultdict(list)
     for s in services:
         by_branch[s.branch].append(s)
@@ -256,14 +269,15 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             waiting[sid] = (int(count), oldest)
         arrivals[sid] += int(arrived or 0)
 
-    counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
-                                   Counter.state_since)
-                    .where(mine(Counter.branch) & Counter.active).order_by(Counter.id).namedtuples())
+    counters = [c._replace(state_since=None if c.state_since is None else _as_datetime(c.state_since))
+                for c in _rows(_CounterRow, Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name,
+                                                           Counter.state, Counter.state_since)
+                               .where(mine(Counter.branch) & Counter.active).order_by(Counter.id))]
     of_counters = Counter.select(Counter.id).where(mine(Counter.branch))
     profiles: dict[int, list[int]] = defaultdict(list)
-    for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
-                                   .where(CounterService.counter.in_(of_counters))
-                                   .order_by(CounterService.counter, CounterService.position).tuples()):
+    for counter_id, service_id in _rows(tuple, CounterService.select(CounterService.counter, CounterService.service)
+                                        .where(CounterService.counter.in_(of_counters))
+                                        .order_by(CounterService.counter, CounterService.position)):
         profiles[counter_id].append(service_id)
     held = {counter for counter, in Ticket.select(Ticket.counter).where(Ticket.status.in_(HELD_STATES)).tuples()}
     bounds = {b.id: day_bounds(today[b.id], b.timezone) for b in rows}
@@ -319,7 +333,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             last = _as_datetime(last) if last is not None else None
             floor_counters.append(dashboard.counter_now(status, last if last and last >= bounds[b.id][0] else None))
         found = dashboard.alerts(tuple(statuses), tuple(floor_counters), now)
-        advice = staffing.advice_for(mine, {s.id: arrivals[s.id] for s in mine}, minutes, open_profiles)
+        advice = _advice(b.id, mine, {s.id: arrivals[s.id] for s in mine}, minutes, open_profiles)
         pools = {a.pool or (a.service,): a.needed for a in advice}
         needed = None if any(n is None for n in pools.values()) else sum(pools.values())
         worst = max((s for s in statuses if s.longest_wait_minutes is not None),
@@ -337,6 +351,26 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             tuple(a.text for a in advice if not a.text.endswith(": enough") and "share is covered" not in a.text),
             csat, nps, int(overdue.get(b.id, 0)), tuple(found), vector, csat_answers, nps_answers))
     return result
+
+
+_ADVICE: dict[int, tuple[tuple, list]] = {}  # branch id -> (what its advice was made from, the advice)
+
+
+def _advice(branch_id: int, services: list, arrivals: dict[int, int], minutes: dict[int, float],
+            open_profiles: list[list[int]]) -> list:
+    """staffing.advice_for, remembered per branch while what it is made from stays the same (between two
+    refreshes most branches' services, arrivals of the last hour, service times and open counters do):
+    the pooled Erlang C of every branch is most of a refresh's Python."""
+    key = (tuple((s.id, s.code, s.target_wait_minutes) for s in services), tuple(sorted(arrivals.items())),
+           tuple(minutes[s.id] for s in services), tuple(tuple(p) for p in open_profiles))
+    found = _ADVICE.get(branch_id)
+    if found is not None and found[0] == key:
+        return found[1]
+    advice = staffing.advice_for(services, arrivals, minutes, open_profiles)
+    if len(_ADVICE) > 10_000:
+        _ADVICE.clear()
+    _ADVICE[branch_id] = (key, advice)
+    return advice
 
 
 def context_of(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
