@@ -2,7 +2,7 @@
 
     python bench/network_views.py [--branches 50] [--days 365] [--today-tickets 120] [--history-days 250]
                                   [--history-per-day 250] [--rounds 30] [--repeats 3] [--parts refresh,report]
-                                  [--profile] [--pg SERVER_URL] [--json OUT]
+                                  [--profile] [--pg SERVER_URL] [--keep FILE] [--json OUT]
 
 Builds its own database: a SQLite file in a temporary folder, or with --pg a database of its own
 (`deskapp_bench_netviews`, created on that server and dropped afterwards; never `test`). N branches,
@@ -19,7 +19,9 @@ Measured in the same run, `repeats` times (each a fresh connection):
    turn with it (one of each per round). Ratio of the p95s.
 2. network year report: network_report.build_network over the `days` days before today, cold (the
    first in a new connection) and warm (again); baseline: one branch's year report (reports.build), warm.
-Printed: each figure's median over the repeats with its spread (min-max). `--profile`: each refresh's
+Printed: each figure's median over the repeats with its spread (min-max). `--keep FILE` (SQLite): build the
+database into FILE and keep it, or, when FILE exists, measure the one built there before (the 3,000,000-ticket
+build takes a quarter of an hour on a loaded machine). `--profile`: each refresh's
 statements by caller and their time, once (bench/statement_profile.py).
 """
 from __future__ import annotations
@@ -104,6 +106,16 @@ def build(url: str, branches: int, days: int, today_tickets: int, seed: int = 7,
         ids.append(branch.id)
     if history_days:
         _history(db, today, history_days, history_per_day)
+    database.close()
+    return ids
+
+
+def _built(url: str) -> list[int]:
+    """The ids of the bench's branches in a database built before (--keep)."""
+    from deskapp.db.models import Branch
+
+    database.connect(url)
+    ids = [b.id for b in Branch.select(Branch.id).where(Branch.code.startswith("N")).order_by(Branch.code)]
     database.close()
     return ids
 
@@ -244,15 +256,17 @@ def _interleaved(first, second, rounds: int) -> tuple[list[float], list[float]]:
     return a, b
 
 
-def _pg_database(server: str, create: bool) -> str:
+def _pg_database(server: str, create: bool, name: str = BENCH_DB) -> str:
     import psycopg
 
+    if name == "test":
+        raise SystemExit("the bench never writes into the database named test")
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if create:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
     base, _, _ = server.rpartition("/")
-    return f"{base}/{BENCH_DB}"
+    return f"{base}/{name}"
 
 
 def main() -> None:
@@ -269,14 +283,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pg", default=None, help="a PostgreSQL server URL (any database but the bench's own)")
+    parser.add_argument("--pg-db", default=BENCH_DB, help="the bench's own database on that server (never test)")
+    parser.add_argument("--keep", default=None, help="SQLite: build into this file and keep it; reuse it if it exists")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = _pg_database(args.pg, True) if args.pg else f"sqlite:///{Path(folder) / 'network.db'}"
+        kept = Path(args.keep) if args.keep and not args.pg else None
+        url = _pg_database(args.pg, True, args.pg_db) if args.pg else f"sqlite:///{kept or Path(folder) / 'network.db'}"
         try:
             start = time.perf_counter()
-            ids = build(url, args.branches, args.days, args.today_tickets, history_days=args.history_days,
-                        history_per_day=args.history_per_day)
+            if kept is not None and kept.exists():
+                ids = _built(url)
+            else:
+                ids = build(url, args.branches, args.days, args.today_tickets, history_days=args.history_days,
+                            history_per_day=args.history_per_day)
             built = time.perf_counter() - start
             parts = set(args.parts.split(","))
             runs = [measure(url, ids, args.days, args.rounds, parts, args.profile and not i)
@@ -284,7 +304,7 @@ def main() -> None:
         finally:
             database.close()
             if args.pg:
-                _pg_database(args.pg, False)
+                _pg_database(args.pg, False, args.pg_db)
     result = {"backend": "postgresql" if args.pg else "sqlite", "branches": args.branches, "days": args.days,
               "history_days": args.history_days, "history_per_day": args.history_per_day, "build_s": built, "runs": runs,
               "median": {k: statistics.median(r[k] for r in runs) for k in runs[0]},

@@ -342,11 +342,13 @@ def _network_report(env: Env, first, last, branch_codes: str | None, path, fmt: 
     result = network_report.build_network(ctx, first, last, network_report.branch_ids(codes))
     written = reports.write(result, path, fmt)
     branches = next(t for t in result.tables if t.name == "branches")
-    rows = [dict(zip(branches.columns, row, strict=True)) for row in branches.rows]
+    every = [dict(zip(branches.columns, row, strict=True)) for row in branches.rows]
+    rows = [r for r in every if r["branch"] != network_report.NETWORK_WIDE]
+    total = next((r for r in every if r["branch"] == network_report.NETWORK_WIDE), None)
     data = {"from": first.isoformat(), "to": last.isoformat(), "format": fmt, "files": [str(p) for p in written],
-            "tables": {table.name: len(table.rows) for table in result.tables}, "branches": rows}
+            "tables": {table.name: len(table.rows) for table in result.tables}, "branches": rows, "total": total}
     lines = [f"Network report {first} to {last}: {len(rows)} branches"]
-    for r in rows:
+    for r in [*rows, *([total] if total else [])]:
         lines.append(f"  {r['branch']}: {r['arrivals']} arrivals, {r['completed']} completed, mean wait "
                      f"{_fmt(r['mean_wait_minutes'], '{:.1f} min')}, p90 {_fmt(r['p90_wait_minutes'], '{:.1f} min')}, "
                      f"service level {_fmt(r['service_level'], lambda v: f'{v * 100:.0f}%')}")

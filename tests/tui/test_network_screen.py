@@ -45,23 +45,26 @@ async def test_the_network_table_sorts_follows_changes_and_opens_a_branch(ctx, c
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NetworkScreen) and len(app.screen.rows) == 3)
-        await until(pilot, lambda: app.screen.query_one("#net-table", DataTable).row_count == 3)
+        await until(pilot, lambda: app.screen.query_one("#net-table", DataTable).row_count == 4)
         assert order(app)[0] == "POR01"  # sorted by waiting, most first
+        # the network's total last (deskapp.core.stats.network.network_total)
+        assert cells(app, "Network")[:5] == ["Network · 3 branches", "3", "⚠ 25 min / 10 min POR01", "-", "2 / 1"]  # LIS01 has a counter open
         assert cells(app, "POR01")[1:5] == ["3", "⚠ 25 min / 10 min", "-", "1 / 1"]
         assert "⚠ 2" == cells(app, "POR01")[8]  # past target; counter 1 idle while tickets wait
         assert "sorted by waiting" in str(app.screen.query_one("#net-sort", Static).render())
         await pilot.press("s", "s")  # waiting -> longest -> service level
         assert "sorted by service level" in str(app.screen.query_one("#net-sort", Static).render())
         await pilot.press("s", "s", "s", "s", "s", "s")  # round to the branch code
-        assert order(app) == ["FAR01", "LIS01", "POR01"]
+        assert order(app) == ["FAR01", "LIS01", "POR01", "Network"]
         await pilot.press("r")
-        assert order(app) == ["POR01", "LIS01", "FAR01"]
+        assert order(app) == ["POR01", "LIS01", "FAR01", "Network"]  # the total stays last
 
         # A ticket issued at another branch: the change query sees it, the table reloads.
         faro = app.screen.rows[[r.code for r in app.screen.rows].index("FAR01")]
         add_ticket(made_for(faro.branch_id), "CASH", T0.date(), T0 - 2 * M, status="waiting")
         changes.bump(faro.branch_id)
         await until(pilot, lambda: cells(app, "FAR01")[1] == "1")
+        assert cells(app, "Network")[1] == "4"
 
         # Enter on Porto: its supervisor view, read-only for Sofia (she supervises Lisboa).
         table = app.screen.query_one("#net-table", DataTable)
@@ -101,7 +104,7 @@ async def test_a_manager_reaches_the_network_read_only(ctx, clock):
         await until(pilot, lambda: app.screen.name == "manager")
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NetworkScreen)
-                    and app.screen.query_one("#net-table", DataTable).row_count == 2)
+                    and app.screen.query_one("#net-table", DataTable).row_count == 3)  # and the total
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen) and app.screen.data is not None)
         assert app.screen.read_only  # a manager reads every branch, acts on none

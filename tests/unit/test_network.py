@@ -144,3 +144,70 @@ def test_who_may_see_the_network(ctx):
     assert network.supervises(ctx, "sofia", ctx.branch_id)
     assert not network.supervises(ctx, "sofia", other)
     assert not network.supervises(ctx, "pedro", ctx.branch_id)  # a manager reads, never acts
+
+
+def far():
+    """A third branch: one late call with top answers and a ticket waiting 40 min against a 10 min target."""
+    f = add_branch("FAR01", "Faro Baixa", counters=2, open_counters=1, opened_at=T0 - 120 * M)
+    add_ticket(f, "CASH", TODAY, T0 - 70 * M, wait=20, service_minutes=4, counter="1", csat=5, nps=10)
+    add_ticket(f, "CASH", TODAY, T0 - 40 * M, status="waiting")
+    return f
+
+
+def test_the_network_total_adds_up_before_dividing(ctx):
+    """The total row: counts summed, rates from the summed counts (not the mean of the branches' rates)."""
+    porto(), kiritimati(), far()
+    everywhere("sofia")
+    rows = network.network_now(ctx, "sofia")
+    total = network.network_total(rows)
+    assert total.branches == 4 and total.waiting == 2 + 1
+    # called: Porto 3 (2 on time), Kiritimati 1 (on time), Faro 1 (late): 3 of 5, where the mean of the
+    # three branches' levels would be (2/3 + 1 + 0) / 3
+    assert total.called == 5 and total.service_level == pytest.approx(3 / 5)
+    # answers: Porto 5 and 3, Faro 5 -> 2 of 3 satisfied (the mean of 50 % and 100 % would be 75 %);
+    # NPS: 10, 0, 10 -> 2 promoters, 1 detractor of 3
+    assert total.csat_pct == pytest.approx(200 / 3) and total.nps == pytest.approx(100 / 3)
+    assert (total.longest_branch, total.longest_service, total.longest_wait_minutes, total.longest_target_minutes) \
+        == ("FAR01", "CASH", 40, 10)
+    assert total.open_counters == sum(r.open_counters for r in rows) == 2
+    assert total.overdue_followups == 1
+    assert total.alerts == sum(len(r.alerts) for r in rows) and total.branches_alerting == 2
+    assert total.needed == sum(r.needed for r in rows)
+
+
+def test_a_branch_alone_totals_to_its_own_row(ctx):
+    """The total is made by the rows' own definitions: over one branch it is that branch's row."""
+    porto(), kiritimati(), far()
+    everywhere("sofia")
+    for row in network.network_now(ctx, "sofia"):
+        total = network.network_total([row])
+        assert (total.waiting, total.service_level, total.called, total.csat_pct, total.nps, total.open_counters,
+                total.needed, total.overdue_followups, total.longest_wait_minutes) == \
+               (row.waiting, row.service_level, row.called, row.csat_pct, row.nps, row.open_counters, row.needed,
+                row.overdue_followups, row.longest_wait_minutes)
+    empty = network.network_total([])
+    assert (empty.branches, empty.waiting, empty.service_level, empty.csat_pct, empty.needed) == (0, 0, None, None, 0)
+
+
+def test_a_branch_opened_from_the_network_is_seen_with_its_own_configuration(network, db_url, clock):
+    """Drilling into another branch: its opening hours, timezone, counters and service overrides are its own
+    (Config.for_branch), not those of the desk that opened it (Lisbon: 08:30-15:00, five counters)."""
+    from deskapp.core.startup import open_context
+    from deskapp.core.stats import network as net
+
+    moved = [b.model_copy(update={"timezone": "Atlantic/Azores"}) if b.code == "POR01" else b
+             for b in network.network()]
+    ctx = open_context(network.model_copy(update={"branches": moved}).for_branch("LIS01"), db_url, clock)
+    try:
+        from deskapp.db.models import Branch
+
+        por = net.branch_context(ctx, Branch.get(Branch.code == "POR01").id)
+        assert por.config.branch.code == "POR01" and por.timezone == "Atlantic/Azores"
+        assert (por.config.branch.hours.open, por.config.branch.hours.close) == ("08:30", "15:30")
+        assert [c.name for c in por.config.counters] == ["Counter 1", "Counter 2", "Counter 3", "Advisory desk"]
+        assert {s.code: s.target_wait_minutes for s in por.config.services}["CASH"] == 8
+        assert por.today() == TODAY  # 09:00 in the Azores at T0
+        assert staffing.day_plan(por, por.today())[-1].hour == 15  # open until 15:30, Lisbon until 15:00
+        assert net.branch_context(ctx, ctx.branch_id) is ctx
+    finally:
+        database.close()

@@ -42,6 +42,10 @@ EXPECTED = {  # branch, name, arrivals, completed, mean, p90, level, no-show, cs
     "LIS01": ("LIS01", "Lisboa Avenida", 4, 3, 6.0, 12.0, 0.75, 0.25, 100.0, 100.0, 0, 0, None),
     # waits 20 and 10: mean 15, p90 20; 10 is within the 10 min target; the walk-away was never called
     "AVR01": ("AVR01", "Aveiro Centro", 3, 2, 15.0, 20.0, 0.5, 0.0, 0.0, -100.0, 2, 1, 0.5),
+    # The network: everything added up, then divided. Waits 4, 12, 2, 20, 10: mean 9.6, p90 (rank 5 of 5) 20;
+    # on time 4 of 6 called (the mean of the branches' levels would be 0.625); no-shows 1 of 6; answers
+    # 5 and 2 (one satisfied of two), NPS 9 and 3 (a promoter and a detractor); follow-ups 1 of 2 on time.
+    "ALL": ("ALL", "Network", 7, 5, 9.6, 20.0, 0.6667, 0.1667, 50.0, 0.0, 2, 1, 0.5),
 }
 
 
@@ -50,12 +54,13 @@ def test_the_branches_table_by_hand(ctx):
     report = network_report.build_network(ctx, MAR8, MAR10)
     assert report.tables[0].name == "branches" and report.tables[0].columns == network_report.BRANCH_COLUMNS
     assert {row[0]: row for row in report.tables[0].rows} == EXPECTED
-    assert [row[0] for row in report.tables[0].rows] == ["AVR01", "FAR01", "LIS01"]
+    assert [row[0] for row in report.tables[0].rows] == ["AVR01", "FAR01", "LIS01", "ALL"]  # the total last
     # Asked again, every closed day now comes from its summary: the same figures.
     assert network_report.build_network(ctx, MAR8, MAR10).tables[0] == report.tables[0]
 
     chosen = network_report.build_network(ctx, MAR8, MAR10, network_report.branch_ids(["AVR01", "LIS01"]))
-    assert [row[0] for row in chosen.tables[0].rows] == ["AVR01", "LIS01"]
+    assert [row[0] for row in chosen.tables[0].rows] == ["AVR01", "LIS01", "ALL"]
+    assert chosen.tables[0].rows[-1] == EXPECTED["ALL"]  # Faro had nothing
 
 
 def test_every_table_gains_a_branch_column_and_keeps_each_branch_report(ctx):
@@ -87,8 +92,9 @@ def test_the_command(ctx, db_url, tmp_path):
                      "--branches", "AVR01,LIS01", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data["tables"])[0] == "branches" and data["tables"]["branches"] == 2
+    assert list(data["tables"])[0] == "branches" and data["tables"]["branches"] == 3  # and the total
     assert [tuple(r.values()) for r in data["branches"]] == [EXPECTED["AVR01"], EXPECTED["LIS01"]]
+    assert tuple(data["total"].values()) == EXPECTED["ALL"]
     header = (tmp_path / "net_services.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("branch,service,name,")
     assert "There is no branch 'NOPE'" in failed(deskapp(db_url, "report", "--from", "2026-03-08", "--to", "2026-03-10", "--out",

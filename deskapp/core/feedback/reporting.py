@@ -240,13 +240,20 @@ def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date, 
     codes = dict(Service.select(Service.id, Service.code).where(Service.branch == ctx.branch_id).tuples())
     result = {code: _summary(CUSTOMER, histograms.get(sid, []), answered.get(sid, {}), completed.get(sid, 0))
               for sid, code in codes.items()}
+    result[None] = customer_summary_of((histograms, answered, completed))
+    return result
+
+
+def customer_summary_of(groups: tuple[dict, dict, dict]) -> FeedbackSummary:
+    """The customer summary of every service in customer_groups' counts: one branch's, or several
+    branches' merged (their service ids differ), as the network report's total does."""
+    histograms, answered, completed = groups
     every_answer = {True: 0, False: 0}
     for counts in answered.values():
         for a, count in counts.items():
             every_answer[a] += count
-    result[None] = _summary(CUSTOMER, [group for groups in histograms.values() for group in groups],
-                            {a: n for a, n in every_answer.items() if n}, sum(completed.values()))
-    return result
+    return _summary(CUSTOMER, [group for groups in histograms.values() for group in groups],
+                    {a: n for a, n in every_answer.items() if n}, sum(completed.values()))
 
 
 def summary_by_entry(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> dict[str, FeedbackSummary]:

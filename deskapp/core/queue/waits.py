@@ -10,6 +10,7 @@ it: no estimate (a dash).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 from dataclasses import dataclass
@@ -78,8 +79,15 @@ def services_minutes(ctx: Context, services: list) -> dict[int, float]:
     recent: dict[int, list[tuple]] = {s.id: [] for s in services}
     for sid, ended, seconds in recent_services([s.id for s in services], ctx.config.queue.recent_services):
         recent[sid].append((str(ended), float(seconds) / 60))
-    return {s.id: estimate.service_minutes_estimate([m for _, m in sorted(recent[s.id])], s.typical_service_minutes)
+    return {s.id: _minutes_of(tuple(m for _, m in sorted(recent[s.id])), s.typical_service_minutes)
             for s in services}
+
+
+@functools.lru_cache(maxsize=4096)
+def _minutes_of(recent: tuple[float, ...], typical: float) -> float:
+    """estimate.service_minutes_estimate, remembered: a refresh of the network asks it for every service of
+    every branch, and a service's recent services change only when one more ends."""
+    return estimate.service_minutes_estimate(recent, typical)
 
 
 def service_waits(ctx: Context, service: Service) -> list[WaitEstimate]:

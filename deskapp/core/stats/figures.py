@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from deskapp.core.stats.live_sums import TOLERANCE_SECONDS
 from deskapp.errors import BadInput
@@ -96,6 +96,10 @@ class PeriodStats:
     services: tuple[ServiceFigures, ...]
     counters: tuple[CounterFigures, ...]
     staff: tuple[StaffFigures, ...]
+    # What `total` is made of (its sums vector and every wait in seconds), for totals over several
+    # branches made by the same definitions (the network report's):
+    sums: tuple[float, ...] = field(default=(), compare=False, repr=False)
+    waits: Sequence[float] = field(default=(), compare=False, repr=False)
 
 
 def p90(values: Iterable[float]) -> float | None:

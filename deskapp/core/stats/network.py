@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
 from peewee import fn
@@ -77,6 +77,10 @@ class BranchNow:
     nps: float | None
     overdue_followups: int
     alerts: tuple[str, ...]
+    # What the figures above are made of, kept so that network_total adds them up by the same definitions:
+    sums: tuple[float, ...] = ()  # today's sums vector over the branch's services (live_sums' S_* positions)
+    csat_answers: tuple[tuple[int | None, int], ...] = ()  # today's customer answers: (answer, how many)
+    nps_answers: tuple[tuple[int | None, int], ...] = ()
 
     @property
     def longest_ratio(self) -> float | None:
@@ -95,6 +99,73 @@ class BranchNow:
         return (value is None, value if value is not None else 0, self.code)
 
 
+@dataclass(frozen=True)
+class NetworkTotal:
+    """The network's total row: every branch's figures added up before dividing (the service level is the
+    sum of on-time calls over the sum of calls, not the mean of the branches' levels), by the functions
+    that make each branch's row (network_total)."""
+    branches: int
+    waiting: int
+    longest_wait_minutes: float | None  # the longest wait furthest past its target, in any branch
+    longest_target_minutes: int | None
+    longest_service: str | None
+    longest_branch: str | None  # the code of the branch where it is
+    service_level: float | None
+    called: int
+    open_counters: int
+    needed: int | None  # None when any branch's need is unknown
+    csat_pct: float | None
+    nps: float | None
+    overdue_followups: int
+    alerts: int  # alerts over every branch
+    branches_alerting: int
+
+    @property
+    def longest_ratio(self) -> float | None:
+        if self.longest_wait_minutes is None or not self.longest_target_minutes:
+            return None
+        return self.longest_wait_minutes / self.longest_target_minutes
+
+
+def _past_target(wait: float, target: int) -> float:
+    """How far a wait is past its target (the key that picks a branch's, and the network's, longest wait)."""
+    return wait / max(target, 1)
+
+
+def _today_figures(sums, csat_answers, nps_answers) -> tuple[float | None, int, float | None, float | None]:
+    """(service level, called, CSAT %, NPS) of a today's sums vector and customer answers: one branch's or
+    the whole network's, added up."""
+    figures = period_sums.figures_of(list(sums) if sums else None)
+    csat = metrics.csat_counts_of(dict(csat_answers)).pct if csat_answers else None
+    nps = metrics.nps_counts_of(dict(nps_answers)).score if nps_answers else None
+    return figures.service_level, figures.called, csat, nps
+
+
+def _added(pairs) -> tuple[tuple[int | None, int], ...]:
+    total: dict = defaultdict(int)
+    for answer, count in pairs:
+        total[answer] += count
+    return tuple(total.items())
+
+
+def network_total(rows: list[BranchNow]) -> NetworkTotal:
+    """The total row of these branches' rows (NetworkTotal): counts summed; the service level, CSAT and NPS
+    from the summed sums and answers through the rows' own _today_figures; the longest wait the one
+    furthest past its target; counters needed summed (unknown if any branch's is)."""
+    width = max((len(r.sums) for r in rows), default=0)
+    sums = [sum(r.sums[i] for r in rows if r.sums) for i in range(width)]
+    level, called, csat, nps = _today_figures(sums, _added(p for r in rows for p in r.csat_answers),
+                                              _added(p for r in rows for p in r.nps_answers))
+    worst = max((r for r in rows if r.longest_wait_minutes is not None),
+                key=lambda r: _past_target(r.longest_wait_minutes, r.longest_target_minutes or 0), default=None)
+    needs = [r.needed for r in rows]
+    return NetworkTotal(
+        len(rows), sum(r.waiting for r in rows), worst and worst.longest_wait_minutes,
+        worst and worst.longest_target_minutes, worst and worst.longest_service, worst and worst.code, level, called,
+        sum(r.open_counters for r in rows), None if any(n is None for n in needs) else sum(needs), csat, nps,  # type: ignore[arg-type]
+        sum(r.overdue_followups for r in rows), sum(len(r.alerts) for r in rows), sum(1 for r in rows if r.alerts))
+
+
 def _in(column, values: list) -> object:
     return column.in_(values) if values else (column == -1)
 
@@ -102,6 +173,18 @@ def _in(column, values: list) -> object:
 def _as_datetime(value) -> dt.datetime:
     """MIN()/MAX() over a datetime column come back as text on SQLite."""
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+_ServiceRow = namedtuple("_ServiceRow", "id branch code name prefix target_wait_minutes typical_service_minutes")
+_CounterRow = namedtuple("_CounterRow", "id branch code name state state_since")
+
+
+def _rows(make, query) -> list:
+    """The query's rows as they come from the cursor (no Peewee conversion), each made by `make`."""
+    from deskapp.db.database import db
+
+    sql, params = query.sql()
+    return [make(*row) if make is not tuple else row for row in db.execute_sql(sql, params).fetchall()]
 
 
 def branches(branch_ids: list[int] | None = None) -> list[Branch]:
@@ -162,10 +245,11 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     days = sorted(set(today.values()))
     is_today = lambda branch, day: today.get(branch) == live_sums.as_date(day)
 
-    # Plain named tuples, not model instances: building a Peewee row costs more than its query here.
-    services = list(Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
-                                   Service.target_wait_minutes, Service.typical_service_minutes)
-                    .where(mine(Service.branch) & Service.active).order_by(Service.id).namedtuples())
+    # Plain named tuples straight from the cursor, not model instances nor Peewee's converted rows: at 50
+    # branches building them cost more than the queries (every column read here is an int, a float or text).
+    services = _rows(_ServiceRow, Service.select(Service.id, Service.branch, Service.code, Service.name, Service.prefix,
+                                                 Service.target_wait_minutes, Service.typical_service_minutes)
+                     .where(mine(Service.branch) & Service.active).order_by(Service.id))
     by_branch: dict[int, list] = defaultdict(list)
     for s in services:
         by_branch[s.branch].append(s)
@@ -185,14 +269,15 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             waiting[sid] = (int(count), oldest)
         arrivals[sid] += int(arrived or 0)
 
-    counters = list(Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name, Counter.state,
-                                   Counter.state_since)
-                    .where(mine(Counter.branch) & Counter.active).order_by(Counter.id).namedtuples())
+    counters = [c._replace(state_since=None if c.state_since is None else _as_datetime(c.state_since))
+                for c in _rows(_CounterRow, Counter.select(Counter.id, Counter.branch, Counter.code, Counter.name,
+                                                           Counter.state, Counter.state_since)
+                               .where(mine(Counter.branch) & Counter.active).order_by(Counter.id))]
     of_counters = Counter.select(Counter.id).where(mine(Counter.branch))
     profiles: dict[int, list[int]] = defaultdict(list)
-    for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
-                                   .where(CounterService.counter.in_(of_counters))
-                                   .order_by(CounterService.counter, CounterService.position).tuples()):
+    for counter_id, service_id in _rows(tuple, CounterService.select(CounterService.counter, CounterService.service)
+                                        .where(CounterService.counter.in_(of_counters))
+                                        .order_by(CounterService.counter, CounterService.position)):
         profiles[counter_id].append(service_id)
     held = {counter for counter, in Ticket.select(Ticket.counter).where(Ticket.status.in_(HELD_STATES)).tuples()}
     bounds = {b.id: day_bounds(today[b.id], b.timezone) for b in rows}
@@ -248,36 +333,63 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             last = _as_datetime(last) if last is not None else None
             floor_counters.append(dashboard.counter_now(status, last if last and last >= bounds[b.id][0] else None))
         found = dashboard.alerts(tuple(statuses), tuple(floor_counters), now)
-        advice = staffing.advice_for(mine, {s.id: arrivals[s.id] for s in mine}, minutes, open_profiles)
+        advice = _advice(b.id, mine, {s.id: arrivals[s.id] for s in mine}, minutes, open_profiles)
         pools = {a.pool or (a.service,): a.needed for a in advice}
         needed = None if any(n is None for n in pools.values()) else sum(pools.values())
         worst = max((s for s in statuses if s.longest_wait_minutes is not None),
-                    key=lambda s: s.longest_wait_minutes / max(s.target_wait_minutes, 1), default=None)
-        figures = period_sums.figures_of(sums.get(b.id))
+                    key=lambda s: _past_target(s.longest_wait_minutes, s.target_wait_minutes), default=None)
         said = answers.get(b.id)
-        csat = metrics.csat_counts_of(dict(said["csat"])).pct if said else None
-        nps = metrics.nps_counts_of(dict(said["nps"])).score if said else None
+        vector = tuple(sums.get(b.id) or ())
+        csat_answers = tuple(said["csat"].items()) if said else ()
+        nps_answers = tuple(said["nps"].items()) if said else ()
+        level, called, csat, nps = _today_figures(vector, csat_answers, nps_answers)
         result.append(BranchNow(
             b.id, b.code, b.name, b.timezone, today[b.id], sum(s.waiting for s in statuses),
             None if worst is None else worst.longest_wait_minutes, None if worst is None else worst.target_wait_minutes,
-            None if worst is None else worst.code, figures.service_level, figures.called,
+            None if worst is None else worst.code, level, called,
             len([p for p in open_profiles if p]), needed,
             tuple(a.text for a in advice if not a.text.endswith(": enough") and "share is covered" not in a.text),
-            csat, nps, int(overdue.get(b.id, 0)), tuple(found)))
+            csat, nps, int(overdue.get(b.id, 0)), tuple(found), vector, csat_answers, nps_answers))
     return result
 
 
+_ADVICE: dict[int, tuple[tuple, list]] = {}  # branch id -> (what its advice was made from, the advice)
+
+
+def _advice(branch_id: int, services: list, arrivals: dict[int, int], minutes: dict[int, float],
+            open_profiles: list[list[int]]) -> list:
+    """staffing.advice_for, remembered per branch while what it is made from stays the same (between two
+    refreshes most branches' services, arrivals of the last hour, service times and open counters do):
+    the pooled Erlang C of every branch is most of a refresh's Python."""
+    key = (tuple((s.id, s.code, s.target_wait_minutes) for s in services), tuple(sorted(arrivals.items())),
+           tuple(minutes[s.id] for s in services), tuple(tuple(p) for p in open_profiles))
+    found = _ADVICE.get(branch_id)
+    if found is not None and found[0] == key:
+        return found[1]
+    advice = staffing.advice_for(services, arrivals, minutes, open_profiles)
+    if len(_ADVICE) > 10_000:
+        _ADVICE.clear()
+    _ADVICE[branch_id] = (key, advice)
+    return advice
+
+
 def context_of(ctx: Context, branch_id: int, code: str, name: str, timezone: str) -> Context:
-    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch)."""
+    """ctx for the branch given by its id, code, name and timezone (ctx itself for its own branch): the
+    configuration seen from that branch (Config.for_branch: its opening hours, timezone, counters and
+    service overrides) when the configuration describes it; otherwise (a branch only in the database)
+    this desk's configuration with that branch's code, name and timezone."""
     if branch_id == ctx.branch_id:
         return ctx
-    branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
-    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"branch": branch}), branch_id=branch_id)
+    try:
+        config = ctx.config.for_branch(code)
+    except LookupError:
+        branch = ctx.config.branch.model_copy(update={"code": code, "name": name, "timezone": timezone})
+        config = ctx.config.model_copy(update={"branch": branch})
+    return dataclasses.replace(ctx, config=config, branch_id=branch_id)
 
 
 def branch_context(ctx: Context, branch_id: int) -> Context:
-    """A copy of ctx for another branch of the network: its id, code, name and timezone (the rest of the
-    configuration, opening hours included, is this desk's); ctx itself for its own branch."""
+    """A copy of ctx for another branch of the network (context_of); ctx itself for its own branch."""
     row = Branch.get_by_id(branch_id)
     return context_of(ctx, branch_id, row.code, row.name, row.timezone)
 

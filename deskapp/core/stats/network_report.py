@@ -15,11 +15,13 @@ the feedback table's `all` row), and follow-ups due in the period with those clo
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable
 
 from deskapp.core.context import Context
 from deskapp.core.relationship import pipeline
-from deskapp.core.stats import network
+from deskapp.core.relationship.pipeline import OnTime
+from deskapp.core.stats import network, period_sums
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.reports import Report, Table, _r, _relationship_tables, build
 
@@ -49,6 +51,7 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
         raise ReportError("There is no branch to report on.")
     rows = []
     merged: dict[str, tuple[Table, list[tuple]]] = {}
+    parts: list[tuple[Report, OnTime]] = []
     for n, b in enumerate(chosen):
         own = network.context_of(ctx, b.id, b.code, b.name, b.timezone)
         report = build(own, since, until, relationship=False)
@@ -69,8 +72,10 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
         rows.append((b.code, b.name, t.arrivals, t.completed, _r(t.mean_wait_minutes), _r(t.p90_wait_minutes),
                      _r(t.service_level, 4), _r(t.no_show_rate, 4), csat, nps, every.due, every.on_time,
                      _r(every.rate, 4)))
+        parts.append((report, every))
         if progress is not None:
             progress(n + 1, len(chosen))
+    rows.append(total_row(parts))
     tables = [Table("branches", "Branches compared", BRANCH_COLUMNS, tuple(rows))]
     tables += [Table(t.name, t.title, ("branch", *t.columns), tuple(found)) for t, found in merged.values()]
     for table in _relationship_tables(ctx, since, until):
@@ -78,6 +83,34 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
             tables.append(Table(table.name, table.title, ("branch", *table.columns),
                                 tuple((NETWORK_WIDE, *row) for row in table.rows)))
     return Report(since, until, None, tuple(tables))
+
+
+def total_row(parts: list[tuple[Report, OnTime]]) -> tuple:
+    """The `branches` table's last row, branch ALL: the branches' sums vectors, waits, customer answers and
+    follow-ups added up first, then made into figures by the branch rows' own functions (period_sums.figures_of,
+    feedback's customer_summary_of, OnTime.rate): the service level is every on-time call over every call,
+    the p90 wait the 90th percentile of every wait, not the mean of the branches' figures."""
+    width = max((len(r.period.sums) for r, _ in parts if r.period is not None), default=0)
+    sums = [sum(r.period.sums[i] for r, _ in parts if r.period is not None and r.period.sums) for i in range(width)]
+    waits = array("d")
+    for r, _ in parts:
+        if r.period is not None:
+            waits.extend(r.period.waits)
+    t = period_sums.figures_of(sums or None, waits)
+    csat = nps = None
+    groups = [r.feedback_groups for r, _ in parts if r.feedback_groups is not None]
+    if groups:
+        from deskapp.core.feedback.reporting import customer_summary_of
+
+        merged: tuple[dict, dict, dict] = ({}, {}, {})
+        for found in groups:
+            for into, part in zip(merged, found):
+                into.update(part)  # keyed by service id: no two branches share one
+        summary = customer_summary_of(merged)
+        csat, nps = _r(summary.csat_pct, 1), _r(summary.nps, 1)
+    every = OnTime("all", "All", sum(o.due for _, o in parts), sum(o.on_time for _, o in parts))
+    return (NETWORK_WIDE, "Network", t.arrivals, t.completed, _r(t.mean_wait_minutes), _r(t.p90_wait_minutes),
+            _r(t.service_level, 4), _r(t.no_show_rate, 4), csat, nps, every.due, every.on_time, _r(every.rate, 4))
 
 
 def pipeline_rows(code: str, found: tuple) -> list[tuple]:

@@ -200,7 +200,8 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
         day = start + dt.timedelta(days=n)
         hours = _open_hours(minutes_by_day.get(day, []))
         days.append(DayFigures(day, _figures(by_day.get(day), waits_by_day.get(day, ()), hours)))
-    stats = PeriodStats(since, until, overall, service_rows, tuple(counter_rows), tuple(staff_rows))
+    stats = PeriodStats(since, until, overall, service_rows, tuple(counter_rows), tuple(staff_rows),
+                        tuple(total.get(None) or ()), every)
     return stats, days
 
 

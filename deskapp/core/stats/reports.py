@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deskapp.core.cells import cells
@@ -55,6 +55,9 @@ class Report:
     until: dt.date
     total: stats.Figures | None  # None for a network report (its `branches` table has each branch's)
     tables: tuple[Table, ...]
+    # What the figures are made of, for the network report's total row (same definitions, summed first):
+    period: stats.PeriodStats | None = field(default=None, compare=False, repr=False)
+    feedback_groups: tuple[dict, dict, dict] | None = field(default=None, compare=False, repr=False)
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
@@ -71,15 +74,14 @@ def _figure_cells(f: stats.Figures) -> tuple:
             _r(f.mean_service_minutes))
 
 
-def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list[str]) -> Table | None:
+def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list[str],
+                    groups: tuple[dict, dict, dict] | None) -> Table | None:
     try:
         from deskapp.core import feedback
     except ImportError:  # feedback not installed in this build: the report goes without it
         return None
-    from deskapp.core.stats import day_summaries
 
     rows = []
-    groups = day_summaries.feedback_groups(ctx, since, until)
     summaries = feedback.customer_summaries_by_service(ctx, since, until, groups=groups)
     for code in [None, *services]:
         s = summaries[code]
@@ -117,7 +119,8 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
                      h.called, _r(h.service_level, 4))
                     for h in period_sums.hourly(ctx, since, until))),
     ]
-    feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services])
+    groups = _feedback_groups(ctx, since, until)
+    feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services], groups)
     if feedback_table is not None:
         tables.append(feedback_table)
     tables.append(Table("steps", "Workflow steps", ("workflow", "step", "position", "worked", "skipped",
@@ -132,7 +135,18 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     tables.append(_appointments_table(ctx, since, until))
     tables.append(_pauses_table(ctx, since, until))
     tables.append(_out_of_order_table(ctx, since, until))
-    return Report(asked, until, period.total, tuple(tables))
+    return Report(asked, until, period.total, tuple(tables), period, groups)
+
+
+def _feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict, dict, dict] | None:
+    """The customer answers' counts of the period (day summaries, today live); None without feedback."""
+    try:
+        from deskapp.core import feedback  # noqa: F401
+    except ImportError:  # feedback not installed in this build
+        return None
+    from deskapp.core.stats import day_summaries
+
+    return day_summaries.feedback_groups(ctx, since, until)
 
 
 ESTIMATE_COLUMNS = ("service", "tickets", "mean_actual_minutes", "mean_estimate_minutes", "bias_minutes",

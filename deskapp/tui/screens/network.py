@@ -49,9 +49,24 @@ def longest_cell(row: network.BranchNow) -> str:
     return f"{mark}{minutes(row.longest_wait_minutes)} / {row.longest_target_minutes} min"
 
 
-def staffing_cell(row: network.BranchNow) -> str:
+def staffing_cell(row: network.BranchNow | network.NetworkTotal) -> str:
     needed = DASH if row.needed is None else str(row.needed)
     return f"{row.open_counters} / {needed}"
+
+
+TOTAL_KEY = "total"
+
+
+def total_cells(total: network.NetworkTotal) -> tuple[str, ...]:
+    """The table's last row: the network's total (deskapp.core.stats.network.network_total)."""
+    longest = DASH
+    if total.longest_wait_minutes is not None:
+        mark = "⚠ " if total.longest_ratio is not None and total.longest_ratio > 1 else ""
+        longest = f"{mark}{minutes(total.longest_wait_minutes)} / {total.longest_target_minutes} min {total.longest_branch}"
+    return (f"Network · {total.branches} branches", str(total.waiting), longest,
+            percent(total.service_level, fraction=True), staffing_cell(total), percent(total.csat_pct),
+            score(total.nps, digits=0, signed=True), str(total.overdue_followups),
+            f"⚠ {total.alerts}" if total.alerts else "0", DASH)
 
 
 class NetworkScreen(AppScreen):
@@ -130,6 +145,8 @@ class NetworkScreen(AppScreen):
                           percent(r.service_level, fraction=True), staffing_cell(r), percent(r.csat_pct),
                           score(r.nps, digits=0, signed=True), str(r.overdue_followups),
                           f"⚠ {len(r.alerts)}" if r.alerts else "0", "; ".join(r.advice) or DASH, key=str(r.branch_id))
+        if self.rows:  # the total stays last, whatever the order
+            table.add_row(*total_cells(network.network_total(self.rows)), key=TOTAL_KEY)
         if chosen is not None and table.row_count:
             keys = [str(r.branch_id) for r in ordered]
             table.move_cursor(row=keys.index(chosen) if chosen in keys else 0)
