@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+if "--tree" in sys.argv:  # another checkout's deskapp (e.g. main's, for a before/after in the same run)
+    sys.path.insert(0, sys.argv[sys.argv.index("--tree") + 1])
 
 from search import NOW, fill, percentile, queries, sample_rows  # noqa: E402  (bench/search.py)
 
@@ -123,14 +125,22 @@ def echo_shows(text: str):
     return shown
 
 
-def customers_show(text: str, numbers: list[str]):
+def customers_show(text: str, numbers: list[str], loose: bool = False):
+    """The status line names the text and the rows are its first page; `loose` (a tree whose status line
+    does not name the query): the box shows the text and the rows are its first page."""
     said = f"for “{text.strip()}”"
     nothing = f"No customer matches “{text.strip()}”"
 
     def shown(lines: list[str]) -> bool:
-        if not numbers:
+        if loose:
+            box = [line for line in lines if line.lstrip().startswith("▊") and "▔" not in line and "▁" not in line]
+            if not box or box[0].strip(" ▊▎").rstrip() != text.rstrip():
+                return False
+            if not numbers:
+                return any("No customer matches" in line for line in lines)
+        elif not numbers:
             return any(nothing in line for line in lines)
-        if not any(said in line for line in lines):
+        elif not any(said in line for line in lines):
             return False
         on_screen = [m.group(1) for line in lines if (m := ROW.match(line))]
         return bool(on_screen) and on_screen == numbers[:len(on_screen)] and (
@@ -156,28 +166,37 @@ def expected(url: str, texts: list[tuple[str, str]]) -> dict[str, list[str]]:
     return pages
 
 
-def measure(url: str, texts: list[tuple[str, str]], size: tuple[int, int]) -> dict:
+def figures(values: list[float]) -> dict:
+    return {"keys": len(values), "p50_ms": statistics.median(values), "p95_ms": percentile(values, 0.95),
+            "max_ms": max(values)}
+
+
+def measure(url: str, texts: list[tuple[str, str]], size: tuple[int, int], tree: str | None = None) -> dict:
     pages = expected(url, texts)
     me = shlex.quote(sys.executable) + " " + shlex.quote(str(Path(__file__).resolve()))
-    echo = Pane("bench-echo", f"{me} --run-echo", size)
-    desk = Pane("bench-customers", f"{me} --run-customers {shlex.quote(url)}", size)
-    timings: dict[str, list[float]] = {"echo": [], "customers": []}
+    panes = [("echo", Pane("bench-echo", f"{me} --run-echo", size)),
+             ("customers", Pane("bench-customers", f"{me} --run-customers {shlex.quote(url)}", size))]
+    if tree:
+        panes.append(("before", Pane("bench-before", f"{me} --tree {shlex.quote(tree)} --run-customers "
+                                     f"{shlex.quote(url)}", size)))
+    timings: dict[str, list[tuple[float, bool]]] = {name: [] for name, _ in panes}
     by_kind: dict[str, list[float]] = {}
     try:
-        echo.wait(lambda lines: any("type here" in line for line in lines), "the echo app")
-        desk.wait(lambda lines: any("Type to search." in line for line in lines), "the Customers screen")
+        for name, pane in panes:
+            ready = "type here" if name == "echo" else "Type to search."
+            pane.wait(lambda lines, ready=ready: any(ready in line for line in lines), f"{name} ready")
         time.sleep(2.0)  # the screens settle (focus on the search box) before the first key
         for kind, text in texts:
-            for pane, name in ((echo, "echo"), (desk, "customers")):
+            for name, pane in panes:  # interleaved: each query in each app in turn
+                empty = "type here" if name == "echo" else "Type to search."
                 pane.key("C-u")
-                if name == "echo":
-                    pane.wait(lambda lines: any("type here" in line for line in lines), "an empty box")
-                else:
-                    pane.wait(lambda lines: any("Type to search." in line for line in lines), "an empty search")
+                pane.wait(lambda lines, empty=empty: any(empty in line for line in lines), "an empty box")
                 for end in range(1, len(text) + 1):
                     typed = text[:end]
-                    check = echo_shows(typed) if name == "echo" else customers_show(typed, pages[typed] if
-                                                                                    typed.strip() else [])
+                    page = pages[typed] if typed.strip() else []
+                    changed = page[:5] != (pages.get(text[:end - 1], []) if end > 1 else [])[:5]
+                    check = (echo_shows(typed) if name == "echo" else
+                             customers_show(typed, page, loose=name == "before"))
                     start = time.perf_counter()
                     pane.send(text[end - 1])
                     if typed.endswith(" "):
@@ -185,16 +204,22 @@ def measure(url: str, texts: list[tuple[str, str]], size: tuple[int, int]) -> di
                         continue
                     pane.wait(check, f"{typed!r}")
                     elapsed = (time.perf_counter() - start) * 1000
-                    timings[name].append(elapsed)
+                    timings[name].append((elapsed, changed))
                     if name == "customers":
                         by_kind.setdefault(kind, []).append(elapsed)
     finally:
-        echo.close()
-        desk.close()
-    result = {name: {"keys": len(v), "p50_ms": statistics.median(v), "p95_ms": percentile(v, 0.95),
-                     "max_ms": max(v)} for name, v in timings.items()}
-    result["ratio_p95"] = result["customers"]["p95_ms"] / result["echo"]["p95_ms"]
-    result["ratio_p50"] = result["customers"]["p50_ms"] / result["echo"]["p50_ms"]
+        for _, pane in panes:
+            pane.close()
+    result: dict = {}
+    for name, values in timings.items():
+        result[name] = figures([v for v, _ in values])
+        result[name]["changed_page"] = figures([v for v, changed in values if changed])
+    for name in timings:
+        if name != "echo":
+            result[name]["ratio_p95"] = result[name]["p95_ms"] / result["echo"]["p95_ms"]
+            result[name]["ratio_p50"] = result[name]["p50_ms"] / result["echo"]["p50_ms"]
+            result[name]["changed_page"]["ratio_p95"] = (result[name]["changed_page"]["p95_ms"]
+                                                         / result["echo"]["changed_page"]["p95_ms"])
     result["by_kind_p95_ms"] = {k: percentile(v, 0.95) for k, v in by_kind.items()}
     return result
 
@@ -207,6 +232,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="runs of all the queries, in turn")
     parser.add_argument("--size", default="120x36")
     parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument("--tree", default=None, help="also type into another checkout's Customers screen (e.g. "
+                        "main's: /work/main), the box showing the text and the rows its page (its status line does "
+                        "not name the query)")
     parser.add_argument("--run-echo", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run-customers", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -232,12 +260,15 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
     runs = []
     for repeat in range(args.repeats):
-        run = measure(args.db, texts, (width, height))
+        run = measure(args.db, texts, (width, height), args.tree)
         runs.append(run)
-        print(f"{backend}, {have:,} customers, run {repeat + 1}: keystroke to results p50 {run['customers']['p50_ms']:.0f} / "
-              f"p95 {run['customers']['p95_ms']:.0f} / max {run['customers']['max_ms']:.0f} ms ({run['customers']['keys']} keys); "
-              f"echo p50 {run['echo']['p50_ms']:.0f} / p95 {run['echo']['p95_ms']:.0f} / max {run['echo']['max_ms']:.0f} ms; "
-              f"p95 ratio {run['ratio_p95']:.2f} (p50 ratio {run['ratio_p50']:.2f})", flush=True)
+        for name in [n for n in ("customers", "before") if n in run]:
+            r, c, e = run[name], run[name]["changed_page"], run["echo"]
+            print(f"{backend}, {have:,} customers, run {repeat + 1}, {name}: keystroke to results p50 {r['p50_ms']:.0f}"
+                  f" / p95 {r['p95_ms']:.0f} / max {r['max_ms']:.0f} ms ({r['keys']} keys); echo p50 {e['p50_ms']:.0f} / "
+                  f"p95 {e['p95_ms']:.0f} / max {e['max_ms']:.0f} ms; p95 ratio {r['ratio_p95']:.2f} (p50 ratio "
+                  f"{r['ratio_p50']:.2f}); keys whose page changed: p50 {c['p50_ms']:.0f} / p95 {c['p95_ms']:.0f} ms "
+                  f"({c['keys']} keys), p95 ratio {c['ratio_p95']:.2f}", flush=True)
         print("  p95 by kind (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in run["by_kind_p95_ms"].items()), flush=True)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"backend": backend, "customers": have, "runs": runs}, indent=2))

@@ -23,6 +23,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -35,6 +36,17 @@ QUOTED_UP_TO = 40  # characters of the query the status line repeats
 # Fixed column widths: a new page rewrites cells without measuring them and without a new layout (Textual
 # re-measures a whole auto-width column whenever one of its cells gets shorter). Longer names end in "…".
 COLUMNS = (("Number", 8), ("Name", 36), ("ID", 12), ("Born", 10), ("Phone", 16), ("Segment", 12))
+
+
+class SearchBox(Input):
+    """The search box: its size is fixed, so a keystroke repaints the box alone. (Textual's Input sets its
+    virtual size, a layout-refreshing reactive, on every change: the whole screen, results table included,
+    was laid out and painted again for each key before the results even arrived.)"""
+
+    def _watch_value(self, value: str) -> None:
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))  # stored, without a new layout
+        self.refresh()
+        super()._watch_value(value)  # suggestions; the virtual size it sets again is unchanged now
 
 
 class Searcher:
@@ -127,7 +139,7 @@ class CustomerSearch(Vertical):
         self.searcher: Searcher | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Name, phone, national ID or customer number", id="customer-query")
+        yield SearchBox(placeholder="Name, phone, national ID or customer number", id="customer-query")
         yield Static("Type to search.", id="customer-status")
         yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
 
