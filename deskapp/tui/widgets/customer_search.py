@@ -36,6 +36,7 @@ QUOTED_UP_TO = 40  # characters of the query the status line repeats
 # Fixed column widths: a new page rewrites cells without measuring them and without a new layout (Textual
 # re-measures a whole auto-width column whenever one of its cells gets shorter). Longer names end in "…".
 COLUMNS = (("Number", 8), ("Name", 36), ("ID", 12), ("Born", 10), ("Phone", 16), ("Segment", 12))
+NAME_WIDTHS = (20, 40)  # the Name column takes the width the others leave, within these bounds
 
 
 class SearchBox(Input):
@@ -149,6 +150,18 @@ class CustomerSearch(Vertical):
             table.add_column(label, width=width)
         self.query_one(Input).focus()
         self.searcher = Searcher(self)
+
+    def on_resize(self) -> None:
+        """The Name column takes what the window leaves (fixed widths otherwise: see COLUMNS)."""
+        table = self.query_one(DataTable)
+        others = sum(width + 2 * table.cell_padding for label, width in COLUMNS if label != "Name")
+        name = max(NAME_WIDTHS[0], min(NAME_WIDTHS[1], self.size.width - 4 - others - 2 * table.cell_padding))
+        column = table.ordered_columns[1]
+        if column.width != name:
+            column.width = name
+            column.content_width = name
+            table._require_update_dimensions = True  # Textual has no public setter for a column width
+            table.refresh()
 
     def on_unmount(self) -> None:
         if self.searcher is not None:
