@@ -27,7 +27,20 @@ async def settle(pilot, seconds: float = 0.05) -> None:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
             pass
+        await searches_shown(pilot)
         await pilot.pause(seconds)
+
+
+async def searches_shown(pilot, timeout: float = 15.0) -> None:
+    """Wait until every customer search box on the screen shows its newest query's page: the box's own
+    search thread answers outside Textual's workers, so wait_for_complete does not wait for it."""
+    from deskapp.tui.widgets.customer_search import CustomerSearch
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while any(box.searching for box in pilot.app.screen.query(CustomerSearch)):
+        assert loop.time() < deadline, "timed out waiting for the search results"
+        await pilot.pause(0.01)
 
 
 async def until(pilot, condition, timeout: float = 15.0) -> None:

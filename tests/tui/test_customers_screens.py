@@ -16,7 +16,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.customer_forms import CustomerForm
 from deskapp.tui.screens.customers import CustomersScreen
 from deskapp.tui.widgets.customer_picker import CustomerPicker
-from tests.tui.helpers import make_app
+from tests.tui.helpers import make_app, searches_shown
 
 
 async def settle(pilot, seconds: float = 0.0) -> None:
@@ -28,6 +28,7 @@ async def settle(pilot, seconds: float = 0.0) -> None:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
             pass
+        await searches_shown(pilot)
         await pilot.pause(seconds)
 
 BOSS = Session("sofia", "Sofia Almeida", "supervisor")
