@@ -90,7 +90,9 @@ async def drive(ctx, repeats: int) -> dict[str, list[float]]:
         while not done():
             await asyncio.sleep(0.0005)
             if time.perf_counter() - start > TIMEOUT:
-                raise RuntimeError(f"{name or key}: not shown within {TIMEOUT:.0f} s (screen {app.screen!r})")
+                told = [n.message for n in app._notifications]
+                raise RuntimeError(f"{name or key}: not shown within {TIMEOUT:.0f} s (screen {app.screen!r}, "
+                                   f"notifications {told})")
         await asyncio.sleep(0)  # the frame the result is painted in
         if name is not None:
             timings[name].append((time.perf_counter() - start) * 1000)
