@@ -8,6 +8,7 @@ every failure from a worker as a message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -214,6 +215,11 @@ class DeskApp(App):
         self.sub_title = f"{session.name} ({session.role}){where}"
         self.action_open(session.screens[0])
         self.refresh_bindings()
+        if not gc.get_freeze_count():
+            # Once, the first screen shown: what lives as long as the app (modules, configuration,
+            # stylesheets) leaves the garbage collector's walks; each full collection walked it all,
+            # 0.3-0.9 s at load 12 in the middle of a key's work (bench/desk.py, opening the guide).
+            self.call_after_refresh(gc.freeze)
 
     async def action_lock(self, reason: str = "logout") -> None:
         """Back to the login screen; the counter and its ticket stay as they are."""
@@ -436,3 +442,4 @@ def run_app(config: Config | None, db_url: str | None, *, config_path: str | Non
     app.branch = branch
     app.run()
     return app.return_code or 0
+

@@ -8,7 +8,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input, Select, Static, TextArea
 
 from deskapp.core import queue as q
-from deskapp.db.models import Customer, StepRecord
+from deskapp.db.models import Customer, StepRecord, Ticket
 from deskapp.tui.screens.customer_forms import CustomerForm, details_form
 from deskapp.tui.screens.workflow import WorkflowScreen
 from tests.tui.helpers import PINS, log_in, make_app, set_pins, settle, until
@@ -155,6 +155,36 @@ async def test_a_whole_form_typed_at_machine_speed_loses_no_key(ctx, clock):
     assert '"type": "withdrawal"' in values["transaction"] and '"amount": "6000.00"' in values["transaction"]
     assert '"currency": "EUR"' in values["transaction"]
     assert StepRecord.get((StepRecord.ticket == ticket) & (StepRecord.step_id == "approval")).approver == "sofia"
+
+
+async def test_keys_typed_while_the_guide_opens_reach_its_first_boxes_not_the_desk(ctx, clock, monkeypatch):
+    """`s` starts the service and reads the workflow before the guide appears (issue 19's speed work):
+    what is typed meanwhile is the first step's, never a desk key (the desk's `w` is "walked away")."""
+    import threading
+
+    from deskapp.tui.screens import desk as desk_screen
+
+    gate = threading.Event()
+    real = desk_screen.start_guided
+    monkeypatch.setattr(desk_screen, "start_guided", lambda *a, **k: (gate.wait(20), real(*a, **k))[1])
+    set_pins(ctx)
+    app = make_app(ctx, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        ticket = q.issue(ctx, "CASH").ticket.id
+        app.screen.reload()
+        await until(pilot, lambda: app.screen.view is not None and any(s.waiting for s in app.screen.view.queues))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen.view and app.screen.view.counter.ticket is not None)
+        await pilot.press("s")  # handled: the service is being started, the guide not shown yet
+        type_fast(app, "w", "tab", "6000")
+        await pilot.pause()
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, WorkflowScreen) and panel(app) is not None
+                    and panel(app).query_one("#f-amount", Input).value == "6000")
+        assert panel(app).query_one("#f-type", Select).value == "withdrawal"
+        assert Ticket.get_by_id(ticket).status == q.SERVING
 
 
 # ------------------------------------------------------------------------------ new customer

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -171,23 +172,35 @@ def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, An
         raise StepInvalid(problems)
     approved_by = _approve(ctx, run, step, approver, staff) if isinstance(step, ApprovalStep) else None
 
-    def work() -> RunState:
-        again = _current(ctx, ticket_id, step_id, lock=True)
-        staff_id = _staff_id(staff)
-        stored.update(apply(ctx, step, stored, ticket_id=ticket_id, customer_id=again.ticket.customer_id, staff=staff))
+    def write(run: Run, index: int, staff_id: int | None) -> None:
+        stored.update(apply(ctx, step, stored, ticket_id=ticket_id, customer_id=run.ticket.customer_id, staff=staff))
         if isinstance(step, IdentifyStep):
-            again.ticket = load_ticket(ticket_id)
-        index = again.workflow.steps.index(step)
-        again.record(index, APPROVED if approved_by else DONE, stored, staff_id, approver=approved_by)
-        again.refresh()
-        again.advance(staff_id, staff)
+            run.ticket = load_ticket(ticket_id)
+        run.record(index, APPROVED if approved_by else DONE, stored, staff_id, approver=approved_by)
+        run.refresh()
+
+    return _write_and_go_on(ctx, step, staff, lambda: _current(ctx, ticket_id, step_id, lock=True), write,
+                            f"'{step.title}' was recorded meanwhile at another desk; see what it holds now.")
+
+
+def _write_and_go_on(ctx: Context, step: Any, staff: str, locked: Callable[[], Run],
+                     write: Callable[[Run, int, int | None], None], conflict: str) -> RunState:
+    """The one transaction of a commit or a correction: the run read again under its lock (`locked`),
+    `write(run, index of step, staff id)` records the step, then on to the first step open and the
+    branch's change marker moved. A record written meanwhile at another desk (the unique index on a
+    step's version) is WorkflowError(conflict)."""
+    def work() -> RunState:
+        run = locked()
+        staff_id = _staff_id(staff)
+        write(run, run.workflow.steps.index(step), staff_id)
+        run.advance(staff_id, staff)
         changes.bump(ctx.branch_id)
-        return again.state()
+        return run.state()
 
     try:
         return transaction(work)
     except peewee.IntegrityError:
-        raise WorkflowError(f"'{step.title}' was recorded meanwhile at another desk; see what it holds now.") from None
+        raise WorkflowError(conflict) from None
 
 
 def _current(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
@@ -297,25 +310,18 @@ def amend_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any
         raise StepInvalid(problems)
     version = run.records[step_id].version
 
-    def work() -> RunState:
-        again = _to_amend(ctx, ticket_id, step_id, lock=True)
-        if again.records[step_id].version != version:
-            raise WorkflowError(f"'{step.title}' was corrected meanwhile at another desk; see what it holds now.")
-        staff_id = _staff_id(staff)
-        index = again.workflow.steps.index(step)
-        again.record(index, DONE, stored, staff_id, reason=reason, started_at=started_at)
-        again.refresh()
-        again.reevaluate(index, staff_id, step.title)
-        audit.record(ctx.now(), staff, "workflow_step_amended", "ticket", again.ticket.number,
-                     f"workflow={again.name} step={step_id} version={version + 1}")
-        again.advance(staff_id, staff)
-        changes.bump(ctx.branch_id)
-        return again.state()
+    conflict = f"'{step.title}' was corrected meanwhile at another desk; see what it holds now."
 
-    try:
-        return transaction(work)
-    except peewee.IntegrityError:
-        raise WorkflowError(f"'{step.title}' was corrected meanwhile at another desk; see what it holds now.") from None
+    def write(run: Run, index: int, staff_id: int | None) -> None:
+        if run.records[step_id].version != version:
+            raise WorkflowError(conflict)
+        run.record(index, DONE, stored, staff_id, reason=reason, started_at=started_at)
+        run.refresh()
+        run.reevaluate(index, staff_id, step.title)
+        audit.record(ctx.now(), staff, "workflow_step_amended", "ticket", run.ticket.number,
+                     f"workflow={run.name} step={step_id} version={version + 1}")
+
+    return _write_and_go_on(ctx, step, staff, lambda: _to_amend(ctx, ticket_id, step_id, lock=True), write, conflict)
 
 
 def _to_amend(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:

@@ -3,7 +3,8 @@
 Screens read the app's Context, the logged-in Session and this desk's counter. `AppScreen` gives
 them as typed properties instead of untyped `self.app.ctx`, and owns the one subscription to the
 app's change signal: on mount, and each time the branch's change marker moves, it calls the
-screen's `reload()` once the context is open. A screen overrides `reload()` and nothing else.
+screen's `reload()` once the context is open (under a whole screen, such as the guide over the desk,
+once it is in front again: a screen nobody sees is not read for every change). A screen overrides `reload()` and nothing else.
 
 A key that does not apply now is explained, not just greyed: a screen says why in `refusal()`, and
 `check_action` follows it, so the footer, the key list and the toast agree (deskapp.tui.keys).
@@ -44,12 +45,36 @@ class AppState(Protocol):
     def report_error(self, exc: BaseException) -> None: ...
 
 
+def breakpoint_classes(screen_class: type[Screen]) -> str | None:
+    """The breakpoint classes (-narrow/-wide, -short/-tall) a screen of this class gets for the
+    app's present size, to be given at construction: Textual adds them on the screen's first resize,
+    after it mounted, and restyles every widget of the screen for it."""
+    from textual._context import NoActiveAppError, active_app
+
+    try:
+        app = active_app.get()
+    except (LookupError, NoActiveAppError):
+        return None
+    width, height = app.size
+    found = []
+    horizontal, vertical = screen_class.HORIZONTAL_BREAKPOINTS, screen_class.VERTICAL_BREAKPOINTS
+    for dimension, breakpoints in ((width, app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal),
+                                   (height, app.VERTICAL_BREAKPOINTS if vertical is None else vertical)):
+        for limit, name in sorted(breakpoints or [], reverse=True):
+            if dimension >= limit:
+                found.append(name)
+                break
+    return " ".join(found) or None
+
+
 class ContextNotOpen(RuntimeError):
     """A screen asked for the context before the app had opened it: a bug, not a user error."""
 
 
 class AppScreen(Screen[ResultType]):
     """A screen of deskapp: typed app state, and `reload()` on mount and on every change."""
+
+    _stale = False  # a change came while a whole screen covered this one: reload() when shown again
 
     @property
     def state(self) -> AppState:
@@ -103,5 +128,15 @@ class AppScreen(Screen[ResultType]):
         self._changed()
 
     def _changed(self, _marker: Any = None) -> None:
-        if self.loaded:
+        if not self.loaded:
+            return
+        top = self.app.screen
+        if top is not self and self in self.app.screen_stack and not top.is_modal:
+            self._stale = True  # covered by a whole screen (the guide): read again when shown, not now
+            return
+        self.reload()
+
+    def _on_screen_resume(self, _event: events.ScreenResume) -> None:
+        if self._stale:
+            self._stale = False
             self.reload()

@@ -2,11 +2,14 @@
 every action a key."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,7 +23,7 @@ from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
 from deskapp.tui.screens.floor_dialogs import PauseDialog, TransferDialog
-from deskapp.tui.screens.workflow import guided, open_guide, resume_guide
+from deskapp.tui.screens.workflow import guided, open_guide, resume_guide, show_guide, start_guided
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
@@ -32,6 +35,23 @@ QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting", shorten=waiting
           Column("Target"), Column("Open counters", short="Open"))
 # The waiting tickets, in the order this counter would call them ("#" 1 is the one `n` takes).
 WAITING = (Column("#"), Column("Ticket"), Column("Service", shorten=clip(18)), Column("Class"), Column("Waited"))
+
+
+@dataclass(frozen=True)
+class DeskData:
+    """What the desk shows, read together."""
+    view: floor.DeskView
+    waiting: q.WaitingList
+    expected: list
+    handovers: handover.DeskHandovers
+
+
+def _desk_data(ctx, counter: str, login: str | None) -> DeskData:
+    """Runs in the worker's thread: the counter's view, its waiting tickets, who is booked for it soon and
+    the tickets handed to it."""
+    return DeskData(floor.desk_view(ctx, counter, login), q.waiting_list(ctx, counter),
+                    ap.expected(ctx, with_staff=login, counter_code=counter),
+                    handover.desk_handovers(ctx, counter, login))
 
 
 class ChooseService(ModalScreen[str | None]):
@@ -81,6 +101,7 @@ class DeskScreen(AppScreen):
         self.handovers: handover.DeskHandovers | None = None  # tickets handed to this desk by name, notes
         self.feedback_pending = False  # the counter's last completed ticket awaits feedback (key v)
         self.guided_tickets: set[int] = set()  # tickets whose guide has opened by itself (workflow)
+        self._clock: Timer | None = None  # the ticket in hand's "serving for", each second
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,26 +119,32 @@ class DeskScreen(AppScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._show_current)
+        self._clock = self.set_interval(1.0, self._show_current)
         self.query_one("#desk-waiting", DataTable).focus()
 
+    def on_screen_suspend(self) -> None:
+        if self._clock is not None:
+            self._clock.pause()  # under the guide or a dialog: nothing of this screen is seen
+
+    def on_screen_resume(self) -> None:
+        if self._clock is not None:
+            self._clock.resume()
+
     def reload(self) -> None:
+        """Everything the desk shows, read in one worker and shown in one go (one paint, not five)."""
+        self._stale = False
         if self.counter is None:
             self._show_current()
             return
-        call_core(self, floor.desk_view, self.ctx, self.counter, self.session.login if self.session else None,
-                  then=self._show, group="desk-load", exclusive=True)
-        call_core(self, q.waiting_list, self.ctx, self.counter, then=self._show_waiting, group="desk-waiting",
-                  exclusive=True)
-        call_core(self, ap.expected, self.ctx, with_staff=self.session.login if self.session else None,
-                  counter_code=self.counter, then=self._show_expected, group="desk-expected", exclusive=True)
+        call_core(self, _desk_data, self.ctx, self.counter, self.session.login if self.session else None,
+                  then=self._show_all, group="desk-load", exclusive=True)
         refresh_pending(self, self.counter)
-        call_core(self, handover.desk_handovers, self.ctx, self.counter, self.session.login if self.session else None,
-                  then=self._show_handovers, group="desk-handovers", exclusive=True)
 
-    def _show_handovers(self, found: handover.DeskHandovers) -> None:
-        self.handovers = found
-        self._show_current()
+    def _show_all(self, data: DeskData) -> None:
+        self.handovers = data.handovers
+        self._show_waiting(data.waiting)
+        self._show_expected(data.expected)
+        self._show(data.view)
 
     def _show_expected(self, bookings) -> None:
         panel = self.query_one("#desk-expected", Static)
@@ -249,6 +276,13 @@ class DeskScreen(AppScreen):
             return
         if name == "call_next":
             call_core(self, q.call_next, ctx, counter, self.session.login, then=self._called)
+        elif name == "start" and (held := self._held()) is not None and held.id not in self.guided_tickets \
+                and workflows.workflow_for(ctx, held.service) is not None:
+            # Service and workflow started in one worker, the guide pushed with its first step (once a
+            # ticket, as resume_guide does); the keys typed meanwhile wait for the step's first box.
+            self.app.hold_keys()
+            call_core(self, start_guided, ctx, counter, self.session.login, then=self._started,
+                      on_error=self._start_failed)
         elif name == "requeue_front":
             call_core(self, q.requeue, ctx, counter, front=True, by=self.session.login,
                       then=lambda t: self._acted(name, t))
@@ -257,6 +291,24 @@ class DeskScreen(AppScreen):
                       then=lambda t: self._acted(name, t))
         else:
             call_core(self, getattr(q, name), ctx, counter, by=self.session.login, then=lambda t: self._acted(name, t))
+
+    def _held(self) -> q.TicketInfo | None:
+        return self.view.counter.ticket if self.view else None
+
+    def _started(self, result: tuple[q.TicketInfo, workflows.RunState | None]) -> None:
+        ticket, state = result
+        self.notify(action_words("start", ticket))
+        if state is None:
+            self.app.release_keys()
+            self.reload()
+            return
+        self.guided_tickets.add(ticket.id)  # opened here: the desk's reload does not open it again
+        show_guide(self, ticket.id, state)
+
+    def _start_failed(self, exc: BaseException) -> None:
+        self.app.release_keys()
+        self.app.report_error(exc)
+        self.reload()
 
     def _called(self, ticket: q.TicketInfo | None) -> None:
         if ticket is None:

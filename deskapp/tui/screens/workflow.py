@@ -12,6 +12,9 @@ Back (ctrl+b) shows the form recorded last before the current step again, with w
 corrected with a reason (ctrl+b again goes further back; Escape leaves it as it was): Next saves the
 correction as a new version (guide.amend_step) and the guide goes on from the first step open, the
 later steps decided again with the new values.
+
+This module is longer than 450 lines: the screen, and the desk's ways of opening it (the workflow read
+before the push), which share its state and are best read beside it.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
 from deskapp.tui.format import escape
+from deskapp.tui.screens.base import breakpoint_classes
 from deskapp.tui.widgets.fields import when_handled
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
@@ -101,9 +105,18 @@ class WorkflowScreen(Screen[str | None]):
         Binding("ctrl+r", "reveal", "Reveal", priority=True, id="workflow_reveal"),
     ]
 
-    def __init__(self, ticket_id: int) -> None:
-        super().__init__(name="workflow")
+    # Nothing takes the focus by itself: the step's first box takes it once laid out (StepPanel), and
+    # what is typed before reaches this screen and is kept (on_key). Textual's auto focus gave it to the
+    # step's scroll box first, restyling the panel twice (focus, then blur) before the first paint.
+    AUTO_FOCUS = ""
+
+    def __init__(self, ticket_id: int, state: RunState | None = None) -> None:
+        """`state`: the workflow as start_or_resume gave it, read before the screen is pushed (open_guide):
+        the screen is then composed with its step at once, one layout and paint instead of two."""
+        super().__init__(name="workflow", classes=breakpoint_classes(type(self)))
         self.ticket_id = ticket_id
+        self.fresh = True  # not shown yet: its styles are those applied as it mounted
+        self.loaded = state  # read before the push; shown as the screen mounts
         self.state: RunState | None = None
         self.busy = False
         self.revealed: dict[tuple[str, str], str] = {}  # (step id, field) -> value, after an audited reveal
@@ -112,20 +125,39 @@ class WorkflowScreen(Screen[str | None]):
         self.current_panel: StepPanel | None = None  # the current step's, kept while a correction is shown
 
     def compose(self) -> ComposeResult:
+        loaded = self.loaded
+        # A workflow read before the push comes with its step's panel, mounted with the screen.
+        first = self._new_panel(loaded) if loaded is not None and loaded.amending is None \
+            and loaded.current is not None else None
         yield Header()
         with Horizontal(id="wf-body"):
             with Vertical(id="wf-main"):
                 yield Static("Loading the guided steps…", id="wf-progress")
                 yield Static("", id="wf-left")
-                yield VerticalScroll(id="wf-step")
+                yield VerticalScroll(*([first] if first else []), id="wf-step")
                 yield Static("", id="wf-message")
             with Vertical(id="wf-side"):
                 yield Static("", id="wf-customer")
                 yield Static("", id="wf-recap")
         yield KeyFooter()
 
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Screen's own handler: a screen just pushed was styled as it mounted, so the
+        restyling of every widget that a resume asks for is skipped the first time."""
+        if self.fresh:
+            self.fresh = False
+            event.refresh_styles = False
+
     def on_mount(self) -> None:
-        self._call(workflows.start_or_resume, self.app.ctx, self.ticket_id, self.app.session.login)
+        loaded, self.loaded = self.loaded, None
+        if loaded is None:
+            self._call(workflows.start_or_resume, self.app.ctx, self.ticket_id, self.app.session.login)
+        elif self.current_panel is not None:  # composed with its panel: the words around it
+            self.state = loaded
+            self.typed_ahead = []
+            self._texts(loaded)
+        else:
+            self._show(loaded)
 
     def _call(self, fn, *args, **kwargs) -> None:
         self.busy = True
@@ -156,14 +188,7 @@ class WorkflowScreen(Screen[str | None]):
             self.dismiss("abandoned")
             return
         current = state.current
-        self.query_one("#wf-progress", Static).update(
-            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
-            f"{state.progress()}: [b]{escape(current.title)}[/b]")
-        left = [s.title + (" (if needed)" if s.status == workflows.MAYBE else "") for s in state.left()]
-        self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
-        self._say("")
-        self._side(state)
-        self.refresh_bindings()
+        self._texts(state)
         kept = self.current_panel
         if previous is not None and previous.amending is not None and kept is not None \
                 and kept.step.id == current.id and previous.current is not None and previous.current.id == current.id \
@@ -179,6 +204,18 @@ class WorkflowScreen(Screen[str | None]):
     @staticmethod
     def _changed(before: RunState, after: RunState) -> bool:
         return [(s.id, s.status, s.version) for s in before.steps] != [(s.id, s.status, s.version) for s in after.steps]
+
+    def _texts(self, state: RunState) -> None:
+        """The words around the current step: where the workflow stands, what comes, the customer."""
+        current = state.current
+        self.query_one("#wf-progress", Static).update(
+            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
+            f"{state.progress()}: [b]{escape(current.title)}[/b]")
+        left = [s.title + (" (if needed)" if s.status == workflows.MAYBE else "") for s in state.left()]
+        self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
+        self._say("")
+        self._side(state)
+        self.refresh_bindings()
 
     def _show_amending(self, state: RunState) -> None:
         """A form recorded earlier, shown again to be corrected, the current step's panel kept hidden."""
@@ -210,12 +247,16 @@ class WorkflowScreen(Screen[str | None]):
         self.set_focus(None)
         for old in body.query(StepPanel):
             old.display = False
+        body.mount(self._new_panel(state, step, amend=amend))  # it focuses its first box once mounted,
+        # then takes what was typed
+
+    def _new_panel(self, state: RunState, step=None, *, amend: bool = False) -> StepPanel:
         self.serial += 1
         panel = panel_for(state, step or state.current, list(self.app.config.customers.need_categories),
                           amend=amend, serial=self.serial)
         if not amend:
             self.current_panel = panel
-        body.mount(panel)  # the panel focuses its first box once mounted, then takes what was typed
+        return panel
 
     def on_key(self, event: events.Key) -> None:
         """Keep the characters typed before the new step's first box has the focus (no keystroke lost).
@@ -379,9 +420,39 @@ def guided(app, ticket: q.TicketInfo | None) -> bool:
 
 def open_guide(screen: Screen, ticket: q.TicketInfo) -> None:
     """Push the guide over `screen` (only when it is the screen in front: never over a dialog or the
-    customer's feedback screen); `screen` reloads when the guide closes."""
-    if guided(screen.app, ticket) and screen.app.screen is screen:
-        screen.app.push_screen(WorkflowScreen(ticket.id), lambda _: getattr(screen, "reload", lambda: None)())
+    customer's feedback screen); `screen` reloads when the guide closes.
+
+    The workflow is read first (start_or_resume, in a worker) and the guide pushed with it, composed
+    with its step at once; the keys typed meanwhile are held for the step's first box (hold_keys)."""
+    if not guided(screen.app, ticket) or screen.app.screen is not screen:
+        return
+    app = screen.app
+    app.hold_keys()
+
+    def failed(exc: BaseException) -> None:
+        app.release_keys()
+        app.report_error(exc)
+
+    call_core(screen, workflows.start_or_resume, app.ctx, ticket.id, app.session.login,
+              then=lambda state: show_guide(screen, ticket.id, state), on_error=failed)
+
+
+def show_guide(screen: Screen, ticket_id: int, state: RunState | None) -> None:
+    """Push the guide for a workflow already read (start_or_resume's state), when `screen` is in front."""
+    app = screen.app
+    if state is None or app.screen is not screen:
+        app.release_keys()
+        return
+    app.push_screen(WorkflowScreen(ticket_id, state), lambda _: getattr(screen, "reload", lambda: None)())
+
+
+def start_guided(ctx: Context, counter: str, login: str) -> tuple[q.TicketInfo, RunState | None]:
+    """Start serving the ticket called to `counter` and, when its service has a workflow, start that
+    too: one worker for both, so the guide opens without a desk reload in between (runs in a thread)."""
+    ticket = q.start(ctx, counter, by=login)
+    if ticket.status != q.SERVING or workflows.workflow_for(ctx, ticket.service) is None:
+        return ticket, None
+    return ticket, workflows.start_or_resume(ctx, ticket.id, login)
 
 
 def resume_guide(screen: Screen, ticket: q.TicketInfo | None, seen: set[int]) -> None:
