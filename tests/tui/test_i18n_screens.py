@@ -160,3 +160,16 @@ def test_kiosk_start_in_each_language(kiosk_branch, clock, snap_compare, languag
     app = DeskApp(kiosk_branch, config=kiosk_branch.config, mode="kiosk", clock=clock)
     app.animation_level = "none"
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+async def test_the_footer_and_buttons_follow_the_customer_s_language(lisbon, clock):
+    app = DeskApp(lisbon, config=lisbon.config, mode="kiosk", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.choose_language("en")
+        await settle(pilot)
+        shown_keys = {key: active.binding.description for key, active in app.screen.active_bindings.items()
+                      if active.binding.show}
+        assert shown_keys["1"] == "Cash deposit and withdrawal"
+        button = app.screen.query_one("#kiosk-appointment", Button)
+        assert button.size.width >= len("I have an appointment (a)")

@@ -134,6 +134,7 @@ class KioskScreen(Screen):
 
     def _bind_services(self) -> None:
         for n, service in enumerate(self.app.config.services[:9], start=1):
+            self._bindings.key_to_bindings.pop(str(n), None)  # bind() adds: the footer would keep the old words
             self._bindings.bind(str(n), f"take({n})", literal(i18n.text(service.name, self.language)))
 
     def compose(self) -> ComposeResult:
@@ -201,6 +202,8 @@ class KioskScreen(Screen):
                 plain(_("Please take a seat; your number will be called on the screen.")))
         for button in self.query(".kiosk-language").results(Button):
             button.set_class(button.id == f"kiosk-lang-{self.language}", "-chosen")
+        for button in self.query("#kiosk-bottom Button").results(Button):
+            button.refresh(layout=True)  # a label's width changes with its language
         self._bind_services()
         self.refresh_bindings()
 
