@@ -160,7 +160,8 @@ def test_requeue_and_transfer_from_the_command_line(cli) -> None:
 def test_text_output_without_json(cli) -> None:
     result = cli("queue", "issue", "--service", "CASH")
     assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout.startswith("A001  Cash deposit and withdrawal  position 1, expected wait no counter open")
+    # The branch's own name for the service (config.yaml: Lisboa Avenida speaks pt-PT first), as the database holds it.
+    assert result.stdout.startswith("A001  Depósitos e levantamentos  position 1, expected wait no counter open")
 
 
 def test_estimate_erlang_c(tmp_path) -> None:

@@ -238,3 +238,10 @@ def test_dates_numbers_and_money_in_the_language_in_effect(portuguese, config):
             update={"datetime_format": "%d/%m/%Y %H:%M"})})
         assert when(at, fixed) == "05/12/2026 09:53"  # a configured branch.datetime_format still rules
     assert money(Decimal("1234.56")) == "€1,234.56"
+
+
+def test_a_desk_start_with_lang_keeps_the_fast_path():
+    from deskapp.launch import desk_options
+
+    assert desk_options(["--lang", "pt", "--db", "sqlite:///x.db"]) == {"lang": "pt", "db_url": "sqlite:///x.db"}
+    assert desk_options(["--lang", "xx"]) is None  # click explains the languages there are
