@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= sqlite:///deskapp-demo.db
 
-.PHONY: run test lint bench demo check-config clean
+.PHONY: run test lint bench demo check-config messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ bench: $(STAMP)
 
 check-config: $(STAMP)
 	$(BIN)/deskapp check-config
+
+# The translation catalogues (README "Languages"): extract every marked message into messages.pot,
+# merge it into each language's .po, compile the .mo files that are committed beside them.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --no-location --sort-output --project deskapp \
+		-o deskapp/locale/messages.pot .
+	$(BIN)/pybabel -q update -i deskapp/locale/messages.pot -d deskapp/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d deskapp/locale
 
 clean:
 	rm -rf $(VENV) deskapp-demo.db deskapp-demo.db-wal deskapp-demo.db-shm

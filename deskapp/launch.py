@@ -1,6 +1,6 @@
 """The `deskapp` entry point: open the desk at once, or hand everything else to the click CLI.
 
-Most starts are a desk: `deskapp` with at most --config, --db, --counter and --log-level. For those the login
+Most starts are a desk: `deskapp` with at most --config, --db, --counter, --log-level and --lang. For those the login
 screen is painted without importing click and the command modules (a measurable share of start-up,
 see README "Benchmarks"). Anything else, including --help, a typo or a command, goes to
 deskapp.cli, which parses, explains and reports exactly as before.
@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
-from deskapp import logs
+from deskapp import i18n, logs
 from deskapp.logs import LEVELS
 
-_OPTIONS = {"--config": "config_path", "--db": "db_url", "--counter": "counter", "--log-level": "log_level"}
+_OPTIONS = {"--config": "config_path", "--db": "db_url", "--counter": "counter", "--log-level": "log_level",
+            "--lang": "lang"}
 
 
 def desk_options(argv: list[str]) -> dict[str, str] | None:
@@ -32,6 +33,8 @@ def desk_options(argv: list[str]) -> dict[str, str] | None:
             return None
         if name == "--log-level" and value.upper() not in LEVELS:
             return None  # click lists the levels
+        if name == "--lang" and i18n.normalize(value) is None:
+            return None  # click says which languages there are
         found[_OPTIONS[name]] = value
     return found
 
@@ -44,13 +47,15 @@ def main() -> None:
         cli()
         return
     logs.start(options.get("log_level"))  # as the click CLI does for every other start
+    lang = i18n.normalize(options.get("lang"))
+    i18n.set_default(lang or i18n.from_environment())
     try:
         from deskapp.tui.app import run_app
 
         # The same environment variables as the click options read.
         code = run_app(None, options.get("db_url") or os.environ.get("DESKAPP_DATABASE_URL") or None,
                        config_path=options.get("config_path") or os.environ.get("DESKAPP_CONFIG") or None,
-                       mode="desk", counter=options.get("counter"))
+                       mode="desk", counter=options.get("counter"), lang=lang)
     except Exception as exc:  # noqa: BLE001  reported exactly as the click CLI reports it
         from deskapp.cli.common import report_error
 

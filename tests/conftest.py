@@ -92,10 +92,48 @@ def lisbon_alone(network):
     return lisbon.model_copy(update={"branches": [], "staff": network.branch_staff("LIS01")})
 
 
+def english_first(config):
+    """The configuration with English as every branch's first language and every configured text read in
+    English: most tests check deskapp's English words. The shipped order (Portuguese first) is the
+    `portuguese` fixture's, for the tests of the screens in Portuguese."""
+    from deskapp.config.texts import in_language
+
+    def first(branch):
+        if branch is None or "en" not in branch.languages:
+            return branch
+        return branch.model_copy(update={"languages": ["en", *(x for x in branch.languages if x != "en")]})
+
+    changed = config.model_copy(update={"branch": first(config.branch),
+                                        "branches": [first(b) for b in config.branches]})
+    return in_language(changed, "en")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts, and leaves the process, speaking English (a desk's login or --lang changes it)."""
+    from deskapp import i18n
+
+    i18n.set_default("en")
+    yield
+    i18n.set_default("en")
+
+
 @pytest.fixture(scope="session")
-def network():
-    """config.yaml as shipped: a network of three branches, seen from the first."""
+def shipped_network():
+    """config.yaml exactly as shipped: Lisboa Avenida speaks Portuguese first, then English."""
     return load_config(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def portuguese(shipped_network):
+    """Lisboa Avenida alone as shipped: its own language (pt-PT) first, its texts in Portuguese."""
+    return lisbon_alone(shipped_network)
+
+
+@pytest.fixture(scope="session")
+def network(shipped_network):
+    """config.yaml as shipped, a network of three branches seen from the first, speaking English first."""
+    return english_first(shipped_network)
 
 
 @pytest.fixture(scope="session")

@@ -25,10 +25,12 @@ __all__ = [
 class Env:
     """What the global options chose; the Context is opened only by commands that need it."""
 
-    def __init__(self, config_path: str | None, db_url: str | None, branch: str | None = None):
+    def __init__(self, config_path: str | None, db_url: str | None, branch: str | None = None,
+                 lang: str | None = None):
         self.config_path = config_path
         self.db_url = db_url
         self.branch = branch  # --branch or DESKAPP_BRANCH; None: the configuration's default branch
+        self.lang = lang  # --lang (already the process's language); None: the locale's, then the staff's
         self._ctx = None
 
     def config(self):

@@ -31,15 +31,32 @@ from deskapp.logs import LEVELS
 @click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
 @click.option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
               help="How much goes to the log file (default: the configuration's logging.level, else INFO).")
+@click.option("--lang", "lang", default=None, metavar="CODE", callback=lambda _c, _p, v: _language(v),
+              help="Language of messages and screens (e.g. pt, pt-PT, en; default: the locale's, LANG/LC_ALL; "
+                   "the app then follows the staff member's or the branch's).")
 @click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s")
 @click.pass_context
 def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, branch: str | None,
-         counter: str | None, log_level: str | None) -> None:
+         counter: str | None, log_level: str | None, lang: str | None) -> None:
     """deskapp: the service desk for a bank branch. Without a command it opens the app."""
     logs.start(log_level)
-    click_ctx.obj = Env(config_path, db_url, branch or None)
+    click_ctx.obj = Env(config_path, db_url, branch or None, lang)
     if click_ctx.invoked_subcommand is None:
         _open_app(click_ctx.obj, "desk", counter=counter)
+
+
+def _language(value: str | None) -> str | None:
+    """--lang as a language deskapp speaks ("pt" is pt-PT), made the process's; without it, the locale's."""
+    from deskapp import i18n
+
+    if value is None:
+        i18n.set_default(i18n.from_environment())
+        return None
+    tag = i18n.normalize(value)
+    if tag is None:
+        raise click.BadParameter(f"deskapp does not speak '{value}'; it speaks {', '.join(i18n.available())}")
+    i18n.set_default(tag)
+    return tag
 
 
 @user_errors
@@ -48,9 +65,10 @@ def _open_app(env: Env, mode: str, **options) -> None:
 
     if mode == "desk":
         # The desk paints its login screen at once and loads the configuration behind it.
-        code = run_app(None, env.db_url, config_path=env.config_path, branch=env.branch, mode=mode, **options)
+        code = run_app(None, env.db_url, config_path=env.config_path, branch=env.branch, mode=mode, lang=env.lang,
+                       **options)
     else:
-        code = run_app(env.config(), env.db_url, mode=mode, **options)
+        code = run_app(env.config(), env.db_url, mode=mode, lang=env.lang, **options)
     if code:
         sys.exit(code)
 

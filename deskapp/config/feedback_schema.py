@@ -9,6 +9,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from deskapp.config.texts import TextField
+from deskapp.i18n import N_
+
 
 class Section(BaseModel):
     """As deskapp.config.schema.Section (which imports this module): unknown keys are errors."""
@@ -23,35 +26,35 @@ FEEDBACK_ASSIGNEES = ("relationship_manager", "supervisor_on_duty")
 class Question(Section):
     ask: bool = True
     """Whether the customer is asked this question (true or false)."""
-    text: str = Field(min_length=1)
-    """The question as the customer reads it, in the branch's language."""
-    low: str = ""
+    text: TextField = Field(min_length=1)
+    """The question as the customer reads it: a text, or one per language ({pt-PT: ..., en: ...})."""
+    low: TextField = ""
     """Words under the lowest answer, e.g. "Very dissatisfied" (optional)."""
-    high: str = ""
+    high: TextField = ""
     """Words under the highest answer, e.g. "Very satisfied" (optional)."""
 
 
 class CsatQuestion(Question):
-    text: str = Field("How satisfied are you with the service you received today?", min_length=1)
-    low: str = "Very dissatisfied"
-    high: str = "Very satisfied"
+    text: TextField = Field(N_("How satisfied are you with the service you received today?"), min_length=1)
+    low: TextField = N_("Very dissatisfied")
+    high: TextField = N_("Very satisfied")
 
 
 class NpsQuestion(Question):
-    text: str = Field("How likely are you to recommend us to a friend or colleague?", min_length=1)
-    low: str = "Not at all likely"
-    high: str = "Extremely likely"
+    text: TextField = Field(N_("How likely are you to recommend us to a friend or colleague?"), min_length=1)
+    low: TextField = N_("Not at all likely")
+    high: TextField = N_("Extremely likely")
 
 
 class CesQuestion(Question):
     ask: bool = False
-    text: str = Field("How much effort did it take to get what you needed today?", min_length=1)
-    low: str = "Very little"
-    high: str = "A great deal"
+    text: TextField = Field(N_("How much effort did it take to get what you needed today?"), min_length=1)
+    low: TextField = N_("Very little")
+    high: TextField = N_("A great deal")
 
 
 class CommentQuestion(Question):
-    text: str = Field("Is there anything you would like to tell us? (optional)", min_length=1)
+    text: TextField = Field(N_("Is there anything you would like to tell us? (optional)"), min_length=1)
 
 
 class Questions(Section):
@@ -78,21 +81,22 @@ class Questions(Section):
 
 
 class FeedbackTexts(Section):
-    """The other words on the customer's screen, in the branch's language."""
+    """The other words on the customer's screen (each a text, or one per language); left out, deskapp's own
+    words in the customer's language."""
 
-    title: str = "Your opinion matters"
+    title: TextField = N_("Your opinion matters")
     """Heading above every question."""
-    hint: str = "Press a number or use the arrows, then Enter. Or touch your answer."
+    hint: TextField = N_("Press a number or use the arrows, then Enter. Or touch your answer.")
     """How to answer a scored question."""
-    comment_hint: str = "Type, then press Enter to send. Enter on an empty line skips."
+    comment_hint: TextField = N_("Type, then press Enter to send. Enter on an empty line skips.")
     """How to answer the comment question."""
-    send: str = "Send"
+    send: TextField = N_("Send")
     """The button that sends a comment."""
-    skip: str = "Skip"
+    skip: TextField = N_("Skip")
     """The button that skips a question."""
-    thanks: str = "Thank you! Your answer helps us serve you better."
+    thanks: TextField = N_("Thank you! Your answer helps us serve you better.")
     """Shown for a moment after the last answer."""
-    welcome: str = "Thank you for visiting us."
+    welcome: TextField = N_("Thank you for visiting us.")
     """The feedback terminal's screen between customers."""
 
 

@@ -20,6 +20,7 @@ from deskapp.config.notify_checks import notification_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config, region_for_prefix
 from deskapp.config.suggest import suggest
+from deskapp.config.texts import missing_languages, texts_in
 from deskapp.config.validate import validate
 from deskapp.config.workflow_checks import load_workflows
 from deskapp.config.yamlsafe import Document, read_yaml
@@ -55,7 +56,7 @@ def check_config_notes(
         return None, shape, []
     notes = _deprecations(doc, config)
     config, errors, workflow_names = load_workflows(doc, config)
-    errors = sorted(errors + _cross_references(doc, config, workflow_names))
+    errors = sorted(errors + _cross_references(doc, config, workflow_names) + _text_languages(doc, config))
     if errors:
         return None, errors, notes
     return config.for_branch(None), [], notes
@@ -102,6 +103,17 @@ def _network_shape(doc: Document, config: Config) -> list[ConfigError]:
     return errors
 
 
+
+
+def _text_languages(doc: Document, config: Config) -> list[ConfigError]:
+    """Every text given per language that lacks one the branches speak (every branch's, for the texts
+    the network shares; a plain string is the same words in every language and is not reported)."""
+    languages: list[str] = []
+    for branch in config.network():
+        languages += [lang for lang in branch.languages if lang not in languages]
+    return [doc.error(path, f"this text has no {', '.join(missing)} (the branch speaks {', '.join(languages)}); "
+                            f"add {missing[0]}: ...")
+            for path, text in texts_in(config) if (missing := missing_languages(text, languages))]
 
 
 def _duplicates(doc: Document, section: str, key: str, values: list[str], what: str) -> list[ConfigError]:

@@ -20,7 +20,9 @@ from deskapp.config.feedback_schema import Feedback
 from deskapp.config.floor_schema import PauseReason, default_pause_reasons
 from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
+from deskapp.config.texts import TextField, in_language
 from deskapp.config.workflow_schema import Workflow
+from deskapp.i18n import normalize
 
 ROLES = ("greeter", "teller", "supervisor", "manager", "area_manager")
 Role = Literal["greeter", "teller", "supervisor", "manager", "area_manager"]
@@ -76,7 +78,30 @@ class Branch(Section):
     """Opening hours; the demo's arrivals follow them."""
     datetime_format: str | None = None
     """How every screen writes a date and time (strftime, e.g. "%d %b %Y %H:%M" for 07 Nov 2026 09:53; a
-    date alone is the part before the hour). By default the usual one of customers.phone_region's country."""
+    date alone is the part before the hour). By default the usual one of customers.phone_region's country
+    in English, the language's own (CLDR: "5/12/2026 09:53") in any other."""
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1, max_length=8)
+    """The languages the branch speaks, its own first (e.g. [pt-PT, en]): staff screens default to the
+    first, the kiosk offers each to customers, and every text given per language must say all of them."""
+
+    @field_validator("languages")
+    @classmethod
+    def _check_languages(cls, value: list[str]) -> list[str]:
+        tags = []
+        for code in value:
+            tag = normalize(code)
+            if tag is None:
+                raise ValueError(f"deskapp does not speak '{code}' (add deskapp/locale/LANG/LC_MESSAGES/messages.po; "
+                                 f"see README \"Languages\")")
+            tags.append(tag)
+        if len(set(tags)) != len(tags):
+            raise ValueError("each language once")
+        return tags
+
+    @property
+    def language(self) -> str:
+        """The branch's own language, its staff's by default."""
+        return self.languages[0]
 
     @field_validator("code")
     @classmethod
@@ -147,7 +172,7 @@ class Logging(Section):
 class PriorityClass(Section):
     code: str
     """Short code used on tickets and the command line (e.g. normal, priority)."""
-    name: str
+    name: TextField
     """What reception sees (e.g. "Priority: elderly, pregnant, disabled")."""
     weight: int = Field(1, ge=1, le=100)
     """Share of calls when several classes wait: weights 2 and 1 call two of this class, then one of the other."""
@@ -185,8 +210,8 @@ class Queue(Section):
 class Service(Section):
     code: str
     """Short code used on the command line (e.g. CASH)."""
-    name: str
-    """What customers see on the kiosk and display."""
+    name: TextField
+    """What customers see on the kiosk and display: a text, or one per language ({pt-PT: ..., en: ...})."""
     prefix: str
     """Letter(s) before the ticket number (A for A001)."""
     target_wait_minutes: int = Field(10, ge=1, le=600)
@@ -255,6 +280,18 @@ class StaffMember(Section):
     `staff:` lists them. The home branch is always one they may work at."""
     all_branches: bool = False
     """May work at (or, for an area_manager, sees) every branch of the network, present and future."""
+    language: str | None = None
+    """The language of the person's screens (e.g. pt-PT, en); by default their branch's first language."""
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        tag = normalize(value)
+        if tag is None:
+            raise ValueError(f"deskapp does not speak '{value}'")
+        return tag
 
     @field_validator("login")
     @classmethod
@@ -446,6 +483,12 @@ class Display(Section):
     """Speak each call ("Ticket A 0 0 5, counter 1") through espeak-ng when it is installed."""
     voice: str = Field("en", pattern=r"^[A-Za-z0-9_+-]{1,40}$")
     """The espeak-ng voice of the spoken calls (`espeak-ng --voices` lists them; e.g. en, pt, de)."""
+    languages: Literal["both", "first", "alternate"] = "both"
+    """How a branch that speaks several languages (branch.languages) labels the display: both (every
+    caption in each, the branch's first), first (the branch's own only) or alternate (one language at a
+    time, changing every alternate_seconds)."""
+    alternate_seconds: int = Field(10, ge=2, le=600)
+    """With `languages: alternate`, seconds each language stays on the display."""
 
 
 class Config(Section):
@@ -538,7 +581,14 @@ class Config(Section):
         seen = self.model_copy(update={"branch": base, "counters": list(found.counters), "services": services,
                                        "branches": self.network()})
         seen._catalogue = (services, list(catalogue))
-        return seen
+        spoken = in_language(seen, base.language)
+        spoken._catalogue = seen._catalogue if spoken is seen else (spoken.services, list(catalogue))
+        return spoken
+
+    def staff_language(self, login: str | None) -> str:
+        """The language of a staff member's screens: their own (`language:`), else this branch's."""
+        member = next((s for s in self.staff if s.login == login), None)
+        return (member.language if member is not None else None) or self.branch.language
 
     def staff_branches(self, login: str) -> tuple[str | None, list[str]]:
         """(home branch code, codes of every branch the person may work at) as configured."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from deskapp import logs
 from deskapp.errors import EXIT_BAD_INPUT, EXIT_FAILURE, BadInput, DeskappError
+from deskapp.i18n import _
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILURE", "BadInput", "DeskappError", "Description", "describe"]
 
@@ -56,21 +57,22 @@ def describe(exc: BaseException) -> Description:
     problem = storage_problem(exc)
     if problem:
         logs.log.warning("database cannot be written: %s", first_line(exc))
-        return Description("Cannot save", problem[0].upper() + problem[1:] + ".", "error", EXIT_FAILURE)
+        return Description(_("Cannot save"), problem[0].upper() + problem[1:] + ".", "error", EXIT_FAILURE)
     if isinstance(exc, ConnectionLost):
         logs.log.warning("connection lost while saving")
-        return Description("Connection lost", str(exc), "error", EXIT_FAILURE)
+        return Description(_("Connection lost"), str(exc), "error", EXIT_FAILURE)
     if connection_lost(exc):
         logs.log.warning("connection lost: %s", first_line(exc))
-        return Description("Connection lost", "The connection to the database was lost; deskapp has reconnected. "
-                           "Look at the screen before you do it again.", "error", EXIT_FAILURE)
+        return Description(_("Connection lost"), _("The connection to the database was lost; deskapp has reconnected. "
+                                                   "Look at the screen before you do it again."), "error", EXIT_FAILURE)
     if isinstance(exc, peewee.PeeweeException):
         logs.log.warning("database error: %s", first_line(exc))
-        return Description("Database problem",
-                           f"The database did not answer: {first_line(exc)}. Nothing was saved; try again.",
+        return Description(_("Database problem"),
+                           _("The database did not answer: {problem}. Nothing was saved; try again.").format(
+                               problem=first_line(exc)),
                            "error", EXIT_FAILURE)
     logs.log.error("unexpected %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
     where = logs.current_file()
-    details = f"; the details are in {where}" if where else ""
-    return Description("Unexpected problem", f"{type(exc).__name__}: {first_line(exc)}{details}.", "error",
+    details = _("; the details are in {file}").format(file=where) if where else ""
+    return Description(_("Unexpected problem"), f"{type(exc).__name__}: {first_line(exc)}{details}.", "error",
                        EXIT_FAILURE, expected=False)

@@ -170,6 +170,8 @@ class Ticket(BaseModel):
     # foreign keys: a second key to Counter or Staff would make every join from Ticket ambiguous.
     for_counter_id = IntegerField(null=True)
     for_staff_id = IntegerField(null=True)
+    # (0028) the customer's language, chosen at the kiosk: their survey and notifications speak it.
+    language = CharField(max_length=16, null=True)
 
     class Meta:
         indexes = (

@@ -19,6 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.timer import Timer
 
+from deskapp import i18n
 from deskapp.tui.commands import DeskCommands
 
 if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
@@ -115,6 +116,7 @@ class DeskApp(App):
         self.branch: str | None = None  # --branch: the branch whose configuration this desk loads
         self.clock = clock
         self.session: Session | None = None
+        self.lang: str | None = None  # --lang: every screen in it, whoever logs in
         self.changes = Signal[int](self, "changes")
         self._marker = -1
         self._poll_failing = False  # the last change poll could not reach the database
@@ -133,6 +135,8 @@ class DeskApp(App):
     DEFAULT_MODE = "login"
 
     def get_default_screen(self):
+        if self.lang is None and self.config is not None and self.start_mode != "desk":
+            i18n.set_default(self.config.branch.language)  # a kiosk, display or survey: the branch's language
         return self._first_screen()
 
     def on_mount(self) -> None:
@@ -205,10 +209,16 @@ class DeskApp(App):
             ready()
         self.changes.publish(-1)
 
+    def customer_language(self) -> str:
+        """The language a kiosk, display or survey starts in: --lang, else the branch's own."""
+        return self.lang or self.config.branch.language
+
     # -- session --------------------------------------------------------------------------------
     def logged_in(self, session: Session, counter: str | None) -> None:
-        """Called by the login screen: open the role's home screen."""
+        """Called by the login screen: open the role's home screen, in the person's language."""
         self.session = session
+        if self.lang is None and self.config is not None:
+            i18n.set_default(self.config.staff_language(session.login))
         self.counter = counter
         self.touch()
         where = f" · counter {counter}" if counter else ""
@@ -436,10 +446,12 @@ class DeskApp(App):
 
 
 def run_app(config: Config | None, db_url: str | None, *, config_path: str | None = None, mode: str = "desk",
-            counter: str | None = None, branch: str | None = None) -> int:
-    """Run the app; its exit code (2 when the configuration is bad)."""
+            counter: str | None = None, branch: str | None = None, lang: str | None = None) -> int:
+    """Run the app; its exit code (2 when the configuration is bad). `lang`: --lang, which overrides the
+    staff member's and the branch's language."""
     app = DeskApp(None, config=config, config_path=config_path, db_url=db_url, mode=mode, counter=counter)
     app.branch = branch
+    app.lang = lang
     app.run()
     return app.return_code or 0
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from deskapp import i18n
 from deskapp.config.dates import date_part, default_format
 from deskapp.core.clock import to_local
 from deskapp.core.labels import label, lower_label  # noqa: F401 (codes in people's words, for the screens)
@@ -53,14 +54,53 @@ def datetime_format(config: Config) -> str:
 def when(value: dt.datetime | dt.date | None, config: Config, *, local: bool = False, date_only: bool = False) -> str:
     """A date and time in the branch's one format, on every screen: a stored (UTC) time in the branch's
     timezone, or one already local (`local=True`, as appointments' are); a date (or `date_only`) in the
-    format's date part. A dash for none."""
+    format's date part. A dash for none. Without a configured branch.datetime_format, a language other
+    than English writes it the CLDR way of the language in effect ("5 de dez. de 2026 09:53")."""
     if value is None:
         return DASH
+    shown = value
+    if isinstance(value, dt.datetime) and not local:
+        shown = to_local(value, config.branch.timezone)
+    if config.branch.datetime_format is None and i18n.current() != i18n.SOURCE:
+        return cldr_when(shown, date_only=date_only or not isinstance(value, dt.datetime))
     fmt = datetime_format(config)
     if not isinstance(value, dt.datetime):
         return value.strftime(date_part(fmt))
-    shown = value if local else to_local(value, config.branch.timezone)
     return shown.strftime(date_part(fmt) if date_only else fmt)
+
+
+def cldr_when(value: dt.datetime | dt.date, *, date_only: bool = False, language: str | None = None) -> str:
+    """A date (and time) as the language writes it (CLDR, through Babel): the locale's long date with the
+    month abbreviated ("5 de dez. de 2026", "Dec 5, 2026") and its short time ("09:53", "9:53 AM")."""
+    from babel import Locale
+    from babel.dates import format_date, format_time
+
+    locale = Locale.parse(i18n.locale_name(language))
+    pattern = locale.date_formats["long"].pattern.replace("MMMM", "MMM")
+    day = format_date(value, pattern, locale=locale)
+    if date_only or not isinstance(value, dt.datetime):
+        return day
+    return f"{day} {format_time(value, 'short', locale=locale)}"
+
+
+def number(value: float | int | None, *, digits: int = 0, language: str | None = None) -> str:
+    """A number as the language writes it ("1 234,56" in pt-PT, "1,234.56" in English); a dash for none."""
+    if value is None:
+        return DASH
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
+                          locale=i18n.locale_name(language))
+
+
+def money(amount, currency: str = "EUR", *, language: str | None = None) -> str:
+    """An amount of money (a Decimal, never a float) as the language writes it: "1 234,56 €" in pt-PT,
+    "€1,234.56" in English; a dash for none."""
+    if amount is None:
+        return DASH
+    from babel.numbers import format_currency
+
+    return format_currency(amount, currency, locale=i18n.locale_name(language))
 
 
 def person(login: str | None, config: Config) -> str:

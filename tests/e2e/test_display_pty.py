@@ -1,4 +1,5 @@
-"""`deskapp display` in a real terminal follows a call made by another process."""
+"""`deskapp display` in a real terminal follows a call made by another process; the shipped Lisboa Avenida
+labels it in Portuguese and English (display.languages: both)."""
 from __future__ import annotations
 
 import re
@@ -23,8 +24,8 @@ def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
     deskapp(db_url, "staff", "set-pin", "ana", "--pin-stdin", cwd=tmp_path, input="2580\n")  # a first PIN
     argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "display"]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
-        term.wait_for("Now serving")
-        term.wait_for("No calls yet today.")
+        term.wait_for("A atender · Now serving")
+        term.wait_for("Ainda não houve chamadas hoje.")
 
         issued = deskapp(db_url, "queue", "issue", "--service", "CARD", cwd=tmp_path)
         assert issued.startswith("C001")
@@ -35,7 +36,7 @@ def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
         # Digits draw the number in box glyphs; the "now serving" line and the last calls say it in text.
         term.wait_for("C001 → Counter 3")
         screen = term.wait_for(re.compile(r"C001\s+→ Counter 3\s+\d\d:\d\d"))
-        assert "No calls yet today." not in screen
+        assert "Ainda não houve chamadas hoje." not in screen
 
         term.press("ctrl+q")
         assert term.exit_code() == 0

@@ -71,7 +71,7 @@ def pending_for_counter(ctx: Context, counter_code: str) -> PendingTicket | None
     if ctx.now() > expires:
         return None
     return PendingTicket(ticket.id, ticket.number, ticket.service.code, ticket.service.name, counter.code,
-                         ticket.ended_at, expires)
+                         ticket.ended_at, expires, ticket.language)
 
 
 def ticket_for_entry(ctx: Context, number: str) -> PendingTicket:
@@ -91,7 +91,7 @@ def ticket_for_entry(ctx: Context, number: str) -> PendingTicket:
     if Feedback.select().where((Feedback.ticket == ticket.id) & Feedback.answered).exists():
         raise AlreadyAnswered(f"{ticket.number} has already been answered.")
     return PendingTicket(ticket.id, ticket.number, ticket.service.code, ticket.service.name,
-                         ticket.counter.code if ticket.counter_id else None, ticket.ended_at, None)
+                         ticket.counter.code if ticket.counter_id else None, ticket.ended_at, None, ticket.language)
 
 
 # -- recording ----------------------------------------------------------------------------------

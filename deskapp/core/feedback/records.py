@@ -59,6 +59,7 @@ class PendingTicket:
     counter: str | None
     completed_at: dt.datetime
     expires_at: dt.datetime | None  # None when asked by staff, who have no window
+    language: str | None = None  # the customer's, chosen at the kiosk (None: the branch's)
 
 
 @dataclass(frozen=True)

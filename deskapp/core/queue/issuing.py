@@ -26,6 +26,7 @@ from deskapp.db.models import (
     Customer,
     Ticket,
 )
+from deskapp.i18n import _
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,10 @@ def segment_priority(ctx: Context, chosen: str, segment: str | None) -> str:
 @acts_as("queue.issue")
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True,
-          contact: Contact | None = None) -> Issued:
+          contact: Contact | None = None, language: str | None = None) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait.
+
+    `language`: the customer's, when they chose one at the kiosk (their survey and messages speak it).
 
     `contact` (deskapp.core.notify.parse_contact): where the customer asked to be told when their
     turn comes; kept with the ticket and its "ticket issued" message written in the same transaction."""
@@ -59,14 +62,15 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     priority = priority or ctx.config.priority_classes[-1].code
     if priority not in {p.code for p in ctx.config.priority_classes}:
         names = ", ".join(p.code for p in ctx.config.priority_classes)
-        raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
+        raise NotFound(_("There is no priority class '{priority}'. Classes: {names}.").format(priority=priority,
+                                                                                              names=names))
     ensure_day(ctx)
 
     service = _service(ctx, service_code)
     if customer_id is not None:
         segment = Customer.select(Customer.segment).where(Customer.id == customer_id).tuples().first()
         if segment is None:
-            raise NotFound(f"There is no customer {customer_id}.")
+            raise NotFound(_("There is no customer {id}.").format(id=customer_id))
         priority = segment_priority(ctx, priority, segment[0])
     staff_id = _acting(staff, "queue.issue").id if staff else None
 
@@ -78,7 +82,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         ticket_id = statements.insert_ticket({
             "branch_id": ctx.branch_id, "service_id": service.id, "day": day, "seq": seq, "number": number,
             "priority": priority, "status": WAITING, "channel": channel, "customer_id": customer_id,
-            "issued_at": now, "queued_at": now, "front": False, "recall_count": 0,
+            "issued_at": now, "queued_at": now, "front": False, "recall_count": 0, "language": language,
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
         written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now, number=number, service_id=service.id,

@@ -26,6 +26,7 @@ from deskapp.db.models import (
     Ticket,
 )
 from deskapp.errors import EXIT_BAD_INPUT, DeskappError
+from deskapp.i18n import _
 
 WAITING, CALLED, SERVING, DONE = "waiting", "called", "serving", "done"
 NO_SHOW, CANCELLED, TRANSFERRED, REMOVED = "no_show", "cancelled", "transferred", "removed_by_reset"
@@ -62,13 +63,14 @@ class TicketInfo:
     recall_count: int
     parent_number: str | None
     former_number: str | None = None  # the number printed for it, when a move renumbered it
+    language: str | None = None  # the customer's, chosen at the kiosk (None: the branch's)
 
 
 _PARENT = Ticket.alias("parent")
 _INFO_COLUMNS = (
     Ticket.id, Ticket.number, Service.code, Service.name, Ticket.priority, Ticket.status, Counter.code,
     Ticket.customer, Customer.name, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.ended_at,
-    Ticket.recall_count, _PARENT.number, Ticket.former_number,
+    Ticket.recall_count, _PARENT.number, Ticket.former_number, Ticket.language,
 )
 
 
@@ -96,7 +98,7 @@ _ONE_TICKET = statements.Prepared(lambda ticket_id: _info_query(Ticket.id == tic
 def ticket_info(ticket_id: int) -> TicketInfo:
     found = [TicketInfo(*row) for row in _ONE_TICKET.rows(ticket_id)]
     if not found:
-        raise NotFound(f"There is no ticket {ticket_id}.")
+        raise NotFound(_("There is no ticket {id}.").format(id=ticket_id))
     return found[0]
 
 
@@ -154,7 +156,7 @@ def _service(ctx: Context, code: str) -> Service:
     service = Service.get_or_none((Service.branch == ctx.branch_id) & (Service.code == code) & Service.active)
     if service is None:
         codes = ", ".join(s.code for s in ctx.config.services)
-        raise NotFound(f"There is no service '{code}'. Services: {codes}.")
+        raise NotFound(_("There is no service '{code}'. Services: {codes}.").format(code=code, codes=codes))
     return service
 
 
@@ -164,14 +166,14 @@ def _counter(ctx: Context, code: str, *, lock: bool = False) -> Counter:
         query = query.for_update()
     counter = query.first()
     if counter is None:
-        raise NotFound(f"There is no counter '{code}'.")
+        raise NotFound(_("There is no counter '{code}'.").format(code=code))
     return counter
 
 
 def _staff(login: str) -> Staff:
     staff = Staff.get_or_none((Staff.login == login) & Staff.active)
     if staff is None:
-        raise NotFound(f"There is no active staff member '{login}'.")
+        raise NotFound(_("There is no active staff member '{login}'.").format(login=login))
     return staff
 
 

@@ -5,7 +5,8 @@ Nothing to press (ctrl+q quits). It reloads when another desk changes the queue 
 allows (TicketDigits), the last calls and the waiting counts too where there is room, so the room
 reads them from five metres; a small terminal gets the same screen in text. A new call or a recall
 blinks the "now serving" panel, rings the bell and, when `display.announce` is on and espeak-ng
-is installed, is spoken.
+is installed, is spoken. A branch of several languages (branch.languages) has its captions in each,
+or in one at a time (display.languages).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Digits, Static
 
+from deskapp import i18n
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import floor
@@ -24,6 +26,9 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.ticket_digits import TicketDigits, block_lines, block_rows, block_width
 from deskapp.tui.widgets.waiting_table import WaitingTable
 from deskapp.tui.work import call_core
+
+_ = i18n._
+N_ = i18n.N_
 
 RECENT_CALLS = 6
 FLASH_SECONDS = 5.0
@@ -49,17 +54,19 @@ class RecentCalls(Static):
         super().__init__(content, id=id)
         self.big: list[str] = []
 
-    def show(self, calls: list[floor.Call], timezone: str) -> None:
+    def show(self, calls: list[floor.Call], timezone: str, words=_) -> None:
+        """`words`: the screen's messages in the display's language(s)."""
         self.big = [f"{call.number}→{call.counter}" for call in calls]
         if not calls:
-            self.update("No calls yet today.")
+            self.update(escape(words(N_("No calls yet today."))))
             return
         lines = []
         for call in calls:
             at = to_local(call.at, timezone).strftime("%H:%M")
-            again = "  (again)" if call.recall else ""
+            again = "  " + escape(words(N_("(again)"))) if call.recall else ""
             number = escape(f"{call.number:<6}")
-            was = f"  (was {escape(call.former_number)})" if call.former_number else ""
+            was = ("  " + escape(words(N_("(was {number})"))).format(number=escape(call.former_number))
+                   if call.former_number else "")
             lines.append(f"[b]{number}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}{was}")
         self.update("\n".join(lines))
 
@@ -91,12 +98,13 @@ class RecentCalls(Static):
 class WaitingTile(Vertical):
     """One service on the waiting board: its name, and how many wait in the block font."""
 
-    def __init__(self, code: str, name: str) -> None:
+    def __init__(self, code: str, name: str, label: str) -> None:
         super().__init__(id=f"display-tile-{code}", classes="display-tile")
-        self.service_name = name
+        self.service_name = name  # a configured text, whose words in the display's language(s) are `label`
+        self.label = label
 
     def compose(self) -> ComposeResult:
-        yield Static(escape(self.service_name), classes="display-tile-name")
+        yield Static(escape(self.label), classes="display-tile-name")
         yield TicketDigits("", classes="display-tile-count")
 
 
@@ -107,6 +115,33 @@ class DisplayScreen(AppScreen):
         self._loaded = False
         self._unflash = None
         self._blink = None
+        self._call: floor.Call | None = None
+        self._calls: list[floor.Call] = []
+        self.shown_language = 0  # which of the branch's languages shows now (display.languages: alternate)
+
+    def words(self, message: object, *, one: bool = False) -> str:
+        """A message of the display (or a configured text) as display.languages says: in each of the
+        branch's languages joined by " · ", in its first only, or in the one whose turn it is. `one`: a
+        word inside a line (a call's "again"), in the one language whose turn it is."""
+        languages = self.config.branch.languages
+        mode = self.config.display.languages
+        if self.app.lang:  # --lang: the display speaks that language alone
+            chosen = [self.app.lang]
+        elif mode == "first" or len(languages) == 1:
+            chosen = languages[:1]
+        elif mode == "alternate":
+            chosen = [languages[self.shown_language % len(languages)]]
+        else:
+            chosen = languages[:1] if one else languages
+        said: list[str] = []
+        for lang in chosen:
+            text = i18n.say(message, lang)
+            if text not in said:
+                said.append(text)
+        return " · ".join(said)
+
+    def one_word(self, message: object) -> str:
+        return self.words(message, one=True)
 
     def compose(self) -> ComposeResult:
         config = self.config
@@ -116,26 +151,47 @@ class DisplayScreen(AppScreen):
         with Vertical(id="display-now"):
             with Horizontal(id="display-now-row"):
                 with Vertical(id="display-now-ticket"):
-                    yield Static("Now serving", classes="display-caption")
+                    yield Static(escape(self.words(N_("Now serving"))), classes="display-caption",
+                                 id="display-now-caption")
                     yield TicketDigits("", id="display-number")
                 with Vertical(id="display-now-counter"):
-                    yield Static("Go to counter", classes="display-caption")
+                    yield Static(escape(self.words(N_("Go to counter"))), classes="display-caption",
+                                 id="display-counter-caption")
                     yield TicketDigits("", id="display-counter")
-            yield Static("Waiting for the first call.", id="display-now-text")
+            yield Static(escape(self.words(N_("Waiting for the first call."))), id="display-now-text")
         with Horizontal(id="display-main"):
             with Vertical(id="display-recent"):
-                yield Static("Last calls", classes="display-caption")
+                yield Static(escape(self.words(N_("Last calls"))), classes="display-caption",
+                             id="display-recent-caption")
                 yield RecentCalls("", id="display-calls")
             with Vertical(id="display-queues"):
-                yield Static("Waiting now", classes="display-caption", id="display-waiting-title")
+                yield Static(escape(self.words(N_("Waiting now"))), classes="display-caption",
+                             id="display-waiting-title")
                 with Grid(id="display-board"):
                     for service in config.services:
-                        yield WaitingTile(service.code, service.name)
+                        yield WaitingTile(service.code, service.name, self.words(service.name))
                 yield WaitingTable(public=True, id="display-waiting")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._show_clock)
         self._show_clock()
+        settings = self.config.display
+        if settings.languages == "alternate" and len(self.config.branch.languages) > 1:
+            self.set_interval(settings.alternate_seconds, self.next_language)
+
+    def next_language(self) -> None:
+        """The next of the branch's languages on every caption (display.languages: alternate)."""
+        self.shown_language += 1
+        for caption, message in (("#display-now-caption", N_("Now serving")),
+                                 ("#display-counter-caption", N_("Go to counter")),
+                                 ("#display-recent-caption", N_("Last calls")),
+                                 ("#display-waiting-title", N_("Waiting now"))):
+            self.query_one(caption, Static).update(escape(self.words(message)))
+        for tile in self.query(WaitingTile).results(WaitingTile):
+            tile.query_one(".display-tile-name", Static).update(escape(self.words(tile.service_name)))
+        if self._loaded:
+            self.query_one(RecentCalls).show(self._calls, self.config.branch.timezone, self.one_word)
+            self._show_now(self._call, announce=False)
 
     def _show_clock(self) -> None:
         local = to_local(self.state.now(), self.config.branch.timezone)
@@ -146,7 +202,8 @@ class DisplayScreen(AppScreen):
 
     def _show(self, data: Board) -> None:
         timezone = self.config.branch.timezone
-        self.query_one(RecentCalls).show(data.calls, timezone)
+        self._calls = data.calls
+        self.query_one(RecentCalls).show(data.calls, timezone, self.one_word)
         self.query_one(WaitingTable).show(data.status.services)
         for service in data.status.services:
             for tile in self.query(f"#display-tile-{service.code}"):
@@ -161,10 +218,11 @@ class DisplayScreen(AppScreen):
     def _show_now(self, call: floor.Call | None, *, announce: bool) -> None:
         self.query_one("#display-number", TicketDigits).update(call.number if call else "")
         self.query_one("#display-counter", TicketDigits).update(call.counter if call else "")
+        self._call = call
         text = f"{ticket_number(call.number, call.former_number)} → {call.counter_name}" if call \
-            else "Waiting for the first call."
+            else self.words(N_("Waiting for the first call."))
         if call is not None and call.recall:
-            text += " · called again"
+            text += " · " + self.words(N_("called again"), one=True)
         self.query_one("#display-now-text", Static).update(plain(text))
         if announce and call is not None:
             self.app.bell()

@@ -25,12 +25,15 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from deskapp import i18n
 from deskapp.core import feedback as fb
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
-from deskapp.tui.format import plain
+from deskapp.tui.format import escape, plain
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core
+
+_ = i18n._
 
 SCALES = {"csat": CSAT_SCALE, "nps": NPS_SCALE, "ces": CES_SCALE}
 TEN_AFTER_ONE_SECONDS = 1.2  # "1" then "0" within this time picks 10 on the 0-10 scale
@@ -60,11 +63,11 @@ class ConfirmEnd(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Staff: end the customer's feedback now?[/b]\n"
-                         "Answers already given are kept; with none, \"no answer\" is recorded.")
+            yield Static("[b]" + escape(_("Staff: end the customer's feedback now?")) + "[/b]\n"
+                         + escape(_("Answers already given are kept; with none, \"no answer\" is recorded.")))
             with Horizontal():
-                yield Button("Yes, end it (y)", variant="warning", id="confirm-yes")
-                yield Button("No, go back (n)", id="confirm-no")
+                yield Button(plain(_("Yes, end it (y)")), variant="warning", id="confirm-yes")
+                yield Button(plain(_("No, go back (n)")), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # Enter alone never ends the customer's feedback
@@ -122,13 +125,19 @@ class CustomerFeedback(ModalScreen[str]):
         self.finished = False
         self._touched = self.app.now()
         self._last_digit: tuple[str, float] | None = None
+        # The customer's language: the one chosen at the kiosk, else the branch's.
+        self.language = pending.language or self.app.customer_language()
+
+    def say(self, value: object) -> str:
+        """A configured text (or deskapp's default words) in the customer's language."""
+        return i18n.say(value, self.language)
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         texts = self.settings.texts
         with Vertical(id="fbc-box"):
             with Vertical(id="fbc-ask"):
-                yield Static(plain(f"{texts.title} · {self.pending.number}"), id="fbc-title")
+                yield Static(plain(f"{self.say(texts.title)} · {self.pending.number}"), id="fbc-title")
                 yield Static("", id="fbc-progress")
                 yield Static("", id="fbc-question", markup=False)
                 for name in self.questions:
@@ -142,10 +151,10 @@ class CustomerFeedback(ModalScreen[str]):
                 yield Input(id="fbc-comment", max_length=fb.MAX_COMMENT)
                 with Center():
                     with Horizontal(id="fbc-actions"):
-                        yield Button(plain(texts.skip), id="fbc-skip")
-                        yield Button(plain(texts.send), variant="primary", id="fbc-send")
+                        yield Button(plain(self.say(texts.skip)), id="fbc-skip")
+                        yield Button(plain(self.say(texts.send)), variant="primary", id="fbc-send")
                 yield Static("", id="fbc-hint", markup=False)
-            yield Static(plain(texts.thanks), id="fbc-thanks")
+            yield Static(plain(self.say(texts.thanks)), id="fbc-thanks")
 
     def on_mount(self) -> None:
         self.set_interval(0.2, self._check_timeout)
@@ -159,7 +168,7 @@ class CustomerFeedback(ModalScreen[str]):
         name = self.question
         config = getattr(self.settings.questions, name)
         self.query_one("#fbc-progress", Static).update(f"{self.index + 1} / {len(self.questions)}")
-        self.query_one("#fbc-question", Static).update(plain(config.text))
+        self.query_one("#fbc-question", Static).update(plain(self.say(config.text)))
         is_comment = name == "comment"
         for scale in self.query(".scale"):
             scale.display = scale.id == f"fbc-scale-{name}"
@@ -167,12 +176,12 @@ class CustomerFeedback(ModalScreen[str]):
         self.query_one("#fbc-comment", Input).display = is_comment
         self.query_one("#fbc-send", Button).display = is_comment
         texts = self.settings.texts
-        self.query_one("#fbc-hint", Static).update(plain(texts.comment_hint if is_comment else texts.hint))
+        self.query_one("#fbc-hint", Static).update(plain(self.say(texts.comment_hint if is_comment else texts.hint)))
         if is_comment:
             self.query_one("#fbc-comment", Input).focus()
             return
-        self.query_one("#fbc-low", Static).update(plain(config.low))
-        self.query_one("#fbc-high", Static).update(plain(config.high))
+        self.query_one("#fbc-low", Static).update(plain(self.say(config.low)))
+        self.query_one("#fbc-high", Static).update(plain(self.say(config.high)))
         self.set_focus(None)  # nothing chosen yet: an Enter pressed too soon answers nothing
 
     def _buttons(self) -> list[ScoreButton]:
@@ -321,8 +330,10 @@ class FeedbackTerminal(AppScreen):
 
     def compose(self) -> ComposeResult:
         counter = self.counter
-        name = next((c.name for c in self.config.counters if c.code == counter), f"Counter {counter}")
-        yield Static(plain(self.config.feedback.texts.welcome), id="fbt-welcome")
+        name = next((c.name for c in self.config.counters if c.code == counter),
+                    _("Counter {code}").format(code=counter))
+        yield Static(plain(i18n.say(self.config.feedback.texts.welcome, self.app.customer_language())),
+                     id="fbt-welcome")
         yield Static(plain(f"{self.config.branch.name} · {name}"), id="fbt-counter")
 
     def reload(self) -> None:
@@ -358,7 +369,7 @@ def offer_feedback(screen: AppScreen, counter: str) -> None:
 
     def found(pending: fb.PendingTicket | None) -> None:
         if pending is None:
-            screen.notify("No completed ticket is waiting for feedback at this counter.", severity="warning")
+            screen.notify(_("No completed ticket is waiting for feedback at this counter."), severity="warning")
             return
         screen.app.push_screen(CustomerFeedback(pending), lambda _: refresh_pending(screen, counter))
 

@@ -1,6 +1,8 @@
 """The ticket kiosk: a walk-in client picks a service and gets a number and an expected wait.
 
-Only the service keys (1-9) and the service buttons do anything here, "I have an appointment" (a),
+Only the service keys (1-9) and the service buttons do anything here, the branch's languages (buttons
+at the top: every word of the kiosk, the ticket's screen, and later the survey and the
+messages speak the one chosen, kept with the ticket), "I have an appointment" (a),
 which checks a booking in by its code or the last digits of a phone or ID and prints its ticket, and,
 when the branch sends notifications, the "tell me when it's my turn" field (a phone number or an
 e-mail address, for this ticket only). The app's staff keys are
@@ -17,6 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
 
+from deskapp import i18n
 from deskapp.core import notify
 from deskapp.core import queue as q
 from deskapp.core.queue.waits import wait_range
@@ -27,6 +30,8 @@ from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.ticket_digits import TicketDigits
 from deskapp.tui.work import call_core, show_failure
 
+_ = i18n._
+
 SHOW_TICKET_SECONDS = 8.0
 EXIT_IDLE_SECONDS = 30.0
 
@@ -35,7 +40,8 @@ def supervisor_exit(ctx, login: str, pin: str) -> auth.Session:
     """The supervisor's Session if login and PIN are right and the role may close the kiosk."""
     session = auth.check_pin(ctx, login, pin, purpose="kiosk_exit")
     if session.role != "supervisor":
-        raise auth.Forbidden(f"{session.name} ({session.role}) may not close the kiosk: a supervisor must.")
+        raise auth.Forbidden(_("{name} ({role}) may not close the kiosk: a supervisor must.").format(
+            name=session.name, role=session.role))
     return session
 
 
@@ -63,15 +69,16 @@ class SupervisorExit(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal", id="kiosk-exit"):
-            yield Static("[b]Close the kiosk[/b]\nA supervisor's login and PIN are needed.")
-            yield Label("Login")
+            yield Static("[b]" + escape(_("Close the kiosk")) + "[/b]\n"
+                         + escape(_("A supervisor's login and PIN are needed.")))
+            yield Label(plain(_("Login")))
             yield Input(id="exit-login", max_length=32)
-            yield Label("PIN")
+            yield Label(plain(_("PIN")))
             yield Input(id="exit-pin", password=True, restrict=r"[0-9]*", max_length=12)
             yield Static("", id="exit-message")
             with Horizontal(id="exit-buttons"):
-                yield Button("Close kiosk", variant="error", id="exit-submit")
-                yield Button("Back", id="exit-back")
+                yield Button(plain(_("Close kiosk")), variant="error", id="exit-submit")
+                yield Button(plain(_("Back")), id="exit-back")
 
     def on_mount(self) -> None:
         self.query_one("#exit-login", Input).focus()
@@ -90,9 +97,9 @@ class SupervisorExit(ModalScreen[bool]):
         login = self.query_one("#exit-login", Input).value.strip()
         pin = self.query_one("#exit-pin", Input).value
         if not login or not pin or self.app.ctx is None:
-            self._say("Enter a supervisor's login and PIN.")
+            self._say(_("Enter a supervisor's login and PIN."))
             return
-        self._say("Checking…")
+        self._say(_("Checking…"))
         call_core(self, supervisor_exit, self.app.ctx, login, pin, then=lambda _: self.dismiss(True),
                   on_error=self._refused)
 
@@ -111,53 +118,105 @@ class SupervisorExit(ModalScreen[bool]):
 class KioskScreen(Screen):
     BINDINGS = [Binding("ctrl+x", "staff_exit", "Staff", show=False, id="kiosk_exit"),
                 Binding("enter,escape", "start_over", "Done", show=False, id="kiosk_done"),
-                Binding("a", "appointment", "I have an appointment", show=False, id="kiosk_appointment")]
+                Binding("a", "appointment", "I have an appointment", show=False, id="kiosk_appointment"),
+]
 
     def __init__(self) -> None:
         super().__init__(name="kiosk")
-        for n, service in enumerate(self.app.config.services[:9], start=1):
-            self._bindings.bind(str(n), f"take({n})", literal(service.name))
+        # The customer's language: the branch's own until someone chooses another, again after each ticket.
+        start = self.app.customer_language()
+        self.languages = [start, *(x for x in self.app.config.branch.languages if x != start)]
+        self.language = start
+        self._bind_services()
         self._busy = False
         self._showing = False
         self._back_timer = None
         self._contact = None
 
+    def _bind_services(self) -> None:
+        for n, service in enumerate(self.app.config.services[:9], start=1):
+            self._bindings.key_to_bindings.pop(str(n), None)  # bind() adds: the footer would keep the old words
+            self._bindings.bind(str(n), f"take({n})", literal(i18n.text(service.name, self.language)))
+
     def compose(self) -> ComposeResult:
         config = self.app.config
         with ContentSwitcher(initial="kiosk-start", id="kiosk-switcher"):
             with Vertical(id="kiosk-start", classes="with-notify" if any(notify.offered(config)) else ""):
-                yield Static(f"[b]Welcome to {escape(config.branch.name)}[/b]\nChoose a service to take your ticket",
-                             id="kiosk-welcome")
+                if len(self.languages) > 1:
+                    with Horizontal(id="kiosk-languages"):
+                        for tag in self.languages:
+                            yield Button(plain(i18n.native_name(tag)), id=f"kiosk-lang-{tag}", compact=True,
+                                         classes="kiosk-language")
+                yield Static("", id="kiosk-welcome")
                 with Grid(id="kiosk-services"):
                     for n, s in enumerate(config.services[:9], start=1):
-                        yield ServiceButton(n, s.code, s.name)
+                        yield ServiceButton(n, s.code, i18n.text(s.name, self.language))
                 phone, email = notify.offered(config)
                 if phone or email:
-                    what = " or ".join(x for x, offered in (("mobile number", phone), ("e-mail", email)) if offered)
                     with Horizontal(id="kiosk-notify-row"):
-                        yield Label("Tell me when it's my turn (optional):", id="kiosk-notify-label")
-                        yield Input(id="kiosk-notify", max_length=80, placeholder=f"your {what}", compact=True)
+                        yield Label("", id="kiosk-notify-label")
+                        yield Input(id="kiosk-notify", max_length=80, compact=True)
                 with Horizontal(id="kiosk-bottom"):
                     yield Static("", id="kiosk-message")
-                    yield Button("I have an appointment (a)", id="kiosk-appointment", compact=True)
-                    yield Button("Staff", id="kiosk-staff", compact=True)
+                    yield Button("", id="kiosk-appointment", compact=True)
+                    yield Button("", id="kiosk-staff", compact=True)
             with Vertical(id="kiosk-ticket"):
-                yield Static("Your number", classes="kiosk-caption")
+                yield Static("", id="kiosk-your-number", classes="kiosk-caption")
                 yield TicketDigits("", id="kiosk-number")
                 yield Static("", id="kiosk-service-name")
-                yield Static("Expected wait, minutes", classes="kiosk-caption")
+                yield Static("", id="kiosk-wait-caption", classes="kiosk-caption")
                 yield TicketDigits("", id="kiosk-wait")
                 yield Static("", id="kiosk-position")
                 told = Static("", id="kiosk-told", classes="kiosk-caption")
                 told.display = False  # only when the customer left a contact
                 yield told
-                yield Static("Please take a seat; your number will be called on the screen.",
-                             classes="kiosk-caption")
+                yield Static("", id="kiosk-seat", classes="kiosk-caption")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self._show_words()
         if self.query(ServiceButton):
             self.query_one(ServiceButton).focus()
+
+    def _show_words(self) -> None:
+        """Every word of the kiosk in the customer's language (at the start, and when they choose one)."""
+        config = self.app.config
+        with i18n.use(self.language):
+            branch = escape(i18n.text(config.branch.name))
+            welcome, choose = escape(_("Welcome to {branch}")).format(branch=branch), escape(
+                _("Choose a service to take your ticket"))
+            self.query_one("#kiosk-welcome", Static).update(f"[b]{welcome}[/b]\n{choose}")
+            for n, button in enumerate(self.query(ServiceButton).results(ServiceButton), start=1):
+                service = next(s for s in config.services if s.code == button.code)
+                button.label = plain(f"{n}   {i18n.text(service.name)}")
+            phone, email = notify.offered(config)
+            if phone or email:
+                what = (_("your mobile number or e-mail") if phone and email else
+                        _("your mobile number") if phone else _("your e-mail"))
+                self.query_one("#kiosk-notify-label", Label).update(plain(_("Tell me when it's my turn (optional):")))
+                self.query_one("#kiosk-notify", Input).placeholder = what
+            self.query_one("#kiosk-appointment", Button).label = plain(_("I have an appointment (a)"))
+            self.query_one("#kiosk-staff", Button).label = plain(_("Staff"))
+            self.query_one("#kiosk-your-number", Static).update(plain(_("Your number")))
+            self.query_one("#kiosk-wait-caption", Static).update(plain(_("Expected wait, minutes")))
+            self.query_one("#kiosk-seat", Static).update(
+                plain(_("Please take a seat; your number will be called on the screen.")))
+        for button in self.query(".kiosk-language").results(Button):
+            button.set_class(button.id == f"kiosk-lang-{self.language}", "-chosen")
+        for button in self.query("#kiosk-bottom Button").results(Button):
+            button.refresh(layout=True)  # a label's width changes with its language
+        self._bind_services()
+        self.refresh_bindings()
+
+    def choose_language(self, tag: str) -> None:
+        if tag in self.languages and tag != self.language:
+            self.language = tag
+            self._show_words()
+
+    @on(Button.Pressed, ".kiosk-language")
+    def _language_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.choose_language((event.button.id or "").removeprefix("kiosk-lang-"))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "take":
@@ -193,7 +252,7 @@ class KioskScreen(Screen):
 
     def _issue(self, code: str) -> None:
         if self.app.ctx is None:
-            self._say("The kiosk is starting; please try again in a moment.")
+            self._say(self._("The kiosk is starting; please try again in a moment."))
             return
         contact = None
         field = self.query("#kiosk-notify")
@@ -202,15 +261,20 @@ class KioskScreen(Screen):
                 contact = notify.contact_from_text(self.app.ctx, field.first(Input).value)
                 notify.check_reachable(self.app.ctx, contact)
             except notify.ContactInvalid as exc:
-                self._say(f"{exc}. Correct it, or clear it to go without a message.")
+                self._say(self._("{problem}. Correct it, or clear it to go without a message.").format(problem=exc))
                 field.first(Input).focus()
                 return
         self._contact = contact
         self._busy = True
-        self._say("Printing your ticket…")
+        self._say(self._("Printing your ticket…"))
         self.refresh_bindings()
-        call_core(self, q.issue, self.app.ctx, code, channel="kiosk", contact=contact, then=self._show_ticket,
-                  on_error=self._failed)
+        call_core(self, q.issue, self.app.ctx, code, channel="kiosk", contact=contact, language=self.language,
+                  then=self._show_ticket, on_error=self._failed)
+
+    def _(self, message: str) -> str:
+        """One of the kiosk's messages in the customer's language."""
+        with i18n.use(self.language):
+            return _(message)
 
     def _show_ticket(self, issued: q.Issued) -> None:
         self._busy = False
@@ -219,17 +283,20 @@ class KioskScreen(Screen):
         self.query_one("#kiosk-number", TicketDigits).update(t.number)
         wait = issued.estimated_wait_minutes
         self.query_one("#kiosk-wait", TicketDigits).update(minutes(wait).split()[0])
-        self.query_one("#kiosk-service-name", Static).update(escape(f"{t.number} · {t.service_name}"))
-        ahead = max(issued.position - 1, 0)
-        position = ("You are next in line." if ahead == 0 else
-                    f"{ahead} {'person' if ahead == 1 else 'people'} ahead of you.")
-        span = wait_range(wait, issued.estimated_wait_range)
-        if wait is None:
-            position += " No counter is serving this yet; a colleague will be with you soon."
-        elif span is not None and span[0] != span[1]:
-            position += f" Most waits like yours: {span[0]}-{span[1]} min."
-        self.query_one("#kiosk-position", Static).update(position)
-        told = "" if not self._contact else f"We will send a message to {notify.told_where(self._contact)} when your turn is near."
+        service = next((s.name for s in self.app.config.services if s.code == t.service), t.service_name)
+        with i18n.use(t.language or self.language):
+            self.query_one("#kiosk-service-name", Static).update(escape(f"{t.number} · {i18n.text(service)}"))
+            ahead = max(issued.position - 1, 0)
+            position = (_("You are next in line.") if ahead == 0 else
+                        i18n.ngettext("{n} person ahead of you.", "{n} people ahead of you.", ahead).format(n=ahead))
+            span = wait_range(wait, issued.estimated_wait_range)
+            if wait is None:
+                position += " " + _("No counter is serving this yet; a colleague will be with you soon.")
+            elif span is not None and span[0] != span[1]:
+                position += " " + _("Most waits like yours: {low}-{high} min.").format(low=span[0], high=span[1])
+            told = "" if not self._contact else _("We will send a message to {where} when your turn is near.").format(
+                where=notify.told_where(self._contact))
+        self.query_one("#kiosk-position", Static).update(plain(position))
         self.query_one("#kiosk-told", Static).update(plain(told))
         self.query_one("#kiosk-told", Static).display = bool(told)
         self._show("kiosk-ticket")
@@ -238,7 +305,7 @@ class KioskScreen(Screen):
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
         self.refresh_bindings()
-        self._say("Sorry, no ticket could be printed. Please ask at reception.")
+        self._say(self._("Sorry, no ticket could be printed. Please ask at reception."))
         self.app.report_error(exc)
 
     def action_start_over(self) -> None:
@@ -248,6 +315,9 @@ class KioskScreen(Screen):
         for field in self.query("#kiosk-notify").results(Input):
             field.value = ""  # the next customer never sees this one's number
         self._contact = None
+        if self.language != self.languages[0]:
+            self.language = self.languages[0]  # the next customer starts in the branch's language
+            self._show_words()
         self._show("kiosk-start")
 
     @on(Input.Submitted, "#kiosk-notify")
@@ -277,4 +347,4 @@ class KioskScreen(Screen):
         self.app.push_screen(SupervisorExit(), closed)
 
     def _say(self, text: str) -> None:
-        self.query_one("#kiosk-message", Static).update(text)
+        self.query_one("#kiosk-message", Static).update(plain(text))
