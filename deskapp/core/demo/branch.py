@@ -29,6 +29,7 @@ from deskapp.core.demo import feedback as feedback_demo
 from deskapp.core.demo import relationship as relationship_demo
 from deskapp.core.demo import workflows as workflow_demo
 from deskapp.core.demo.customers import national_id
+from deskapp.core.queue import waits
 from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
 from deskapp.db.models import Branch, Customer, CustomerPhone, Staff, Ticket
@@ -53,6 +54,8 @@ SERVICE_MIX = {"CASH": 0.42, "INFO": 0.16, "CARD": 0.15, "ACCT": 0.09, "LOAN": 0
 PRIORITY_SHARE = 0.1
 NO_SHOW, REQUEUE, TRANSFER, RECALL = 0.03, 0.02, 0.03, 0.06
 PATIENCE_MINUTES = 28.0  # mean patience before a waiting customer walks away
+HISTORY_REUSE_MINUTES = 5.0
+"""Each promise's history figures (rates, desk timings, service times) are at most this old (waits.HistoryReuse)."""
 
 
 @dataclass
@@ -110,13 +113,14 @@ def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int
     ctx.clock = clock
     issued = 0
     try:
-        for i in range(days + 1):
-            day = start_day + dt.timedelta(days=i)
-            if day.weekday() < 5:
-                with db.atomic():
-                    issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
-                                            on_issue=on_issue)
-            progress((i + 1) / (days + 1))
+        with waits.reusing_history(ctx, HISTORY_REUSE_MINUTES):
+            for i in range(days + 1):
+                day = start_day + dt.timedelta(days=i)
+                if day.weekday() < 5:
+                    with db.atomic():
+                        issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
+                                                on_issue=on_issue)
+                progress((i + 1) / (days + 1))
     finally:
         ctx.clock = real_clock
     return issued
