@@ -138,7 +138,7 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, c
     result.customers = _customers(ctx, rng, customers, lambda f: progress(0.2 * f))
     customer_ids = [c[0] for c in Customer.select(Customer.id).tuples()]
     home = (ctx.config, ctx.branch_id)
-    share = 0.8 / len(codes)
+    share = 0.7 / len(codes)  # each branch's history and feedback; the portfolio and bookings last
     first = len(ctx.config.network_branch(codes[0]).counters)
     try:
         for i, code in enumerate(codes):
@@ -147,14 +147,18 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, c
                 q.ensure_day(ctx)
             size = len(ctx.config.counters) / first  # a smaller branch has fewer walk-ins
             _history(ctx, rng, days, customer_ids, load * size, None,
-                     lambda f, i=i: progress(0.2 + share * (i + f)))
+                     lambda f, i=i: progress(0.2 + share * (i + 0.85 * f)))
             feedback_demo.add_history(ctx, seed=seed + i, stop=real_clock.now())
+            progress(0.2 + share * (i + 1))
     finally:
         ctx.config, ctx.branch_id = home
     result.tickets = Ticket.select().count()
     customers_demo.populate(ctx, rng, customer_ids)
+    progress(0.95)
     relationship_demo.populate(ctx, rng, days)
+    progress(0.98)
     bookings_demo.populate(ctx, random.Random(seed + 17))  # its own numbers: the rest stays as it was
+    progress(1.0)
     return result
 
 

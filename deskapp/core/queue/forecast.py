@@ -242,8 +242,12 @@ def _next(queues: dict[int, list[list]], profile: Sequence[int], classes: Sequen
         if fronts:
             pick = min(fronts, key=lambda t: (t[1], t[2]))
         else:
-            chosen = choose_class({t[3] for t in queue}, classes, history.get(service, ()))
-            pick = min((t for t in queue if t[3] == chosen), key=lambda t: (t[1], _order_id(t[2])))
+            waiting_classes = {t[3] for t in queue}
+            if len(waiting_classes) == 1:  # a lone class is simply served (what choose_class answers)
+                pick = min(queue, key=lambda t: (t[1], _order_id(t[2])))
+            else:
+                chosen = choose_class(waiting_classes, classes, history.get(service, ()))
+                pick = min((t for t in queue if t[3] == chosen), key=lambda t: (t[1], _order_id(t[2])))
         queue.remove(pick)
         return pick
     return None
