@@ -95,25 +95,30 @@ class DemoError(BadInput):
 
 
 def history(ctx: Context, *, days: int, seed: int, load: float = 1.0, customer_ids: list[int] | None = None,
-            on_issue: Callable[[int], None] | None = None, progress: Callable[[float], None] = lambda f: None) -> int:
+            on_issue: Callable[[int], None] | None = None, progress: Callable[[float], None] = lambda f: None,
+            reuse_minutes: float | None = None) -> int:
     """Queue history only: the weekdays of the last `days` days up to now, through the real engine.
 
     `on_issue(ticket_id)` runs right after each ticket is issued (the bench records another estimator's
-    answer there); it must not change the queue. Returns the number of tickets issued.
+    answer there); it must not change the queue. `reuse_minutes`: how long each promise may reuse the
+    estimator's history figures (None: HISTORY_REUSE_MINUTES as the demo does; 0: read for every
+    ticket, as the app does). Returns the number of tickets issued.
     """
     with logs.quiet():
-        return _history(ctx, random.Random(seed), days, customer_ids or [], load, on_issue, progress)
+        return _history(ctx, random.Random(seed), days, customer_ids or [], load, on_issue, progress,
+                        HISTORY_REUSE_MINUTES if reuse_minutes is None else reuse_minutes)
 
 
 def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int], load: float,
-             on_issue: Callable[[int], None] | None, progress: Callable[[float], None]) -> int:
+             on_issue: Callable[[int], None] | None, progress: Callable[[float], None],
+             reuse_minutes: float = HISTORY_REUSE_MINUTES) -> int:
     real_clock = ctx.clock
     start_day = ctx.today() - dt.timedelta(days=days)
     clock = FixedClock(real_clock.now())
     ctx.clock = clock
     issued = 0
     try:
-        with waits.reusing_history(ctx, HISTORY_REUSE_MINUTES):
+        with waits.reusing_history(ctx, reuse_minutes or None):
             for i in range(days + 1):
                 day = start_day + dt.timedelta(days=i)
                 if day.weekday() < 5:
