@@ -85,7 +85,7 @@ def run(load: float, seed: int, days: int) -> dict:
             old[ticket_id] = old_estimate(ctx, ticket_id)
 
         start = time.perf_counter()
-        issued = demo.history(ctx, days=days, seed=seed, load=load, on_issue=baseline)
+        issued = demo.history(ctx, days=days, seed=seed, load=load, on_issue=baseline, reuse_minutes=0)  # as the app
         seconds = time.perf_counter() - start
         since, until = NOW.date() - dt.timedelta(days=days + 1), NOW.date()
         new = [p for ps in accuracy.promises(ctx, since, until).values() for p in ps]

@@ -29,6 +29,7 @@ from deskapp.core.demo import feedback as feedback_demo
 from deskapp.core.demo import relationship as relationship_demo
 from deskapp.core.demo import workflows as workflow_demo
 from deskapp.core.demo.customers import national_id
+from deskapp.core.queue import waits
 from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
 from deskapp.db.models import Branch, Customer, CustomerPhone, Staff, Ticket
@@ -53,6 +54,8 @@ SERVICE_MIX = {"CASH": 0.42, "INFO": 0.16, "CARD": 0.15, "ACCT": 0.09, "LOAN": 0
 PRIORITY_SHARE = 0.1
 NO_SHOW, REQUEUE, TRANSFER, RECALL = 0.03, 0.02, 0.03, 0.06
 PATIENCE_MINUTES = 28.0  # mean patience before a waiting customer walks away
+HISTORY_REUSE_MINUTES = 5.0
+"""Each promise's history figures (rates, desk timings, service times) are at most this old (waits.HistoryReuse)."""
 
 
 @dataclass
@@ -92,31 +95,37 @@ class DemoError(BadInput):
 
 
 def history(ctx: Context, *, days: int, seed: int, load: float = 1.0, customer_ids: list[int] | None = None,
-            on_issue: Callable[[int], None] | None = None, progress: Callable[[float], None] = lambda f: None) -> int:
+            on_issue: Callable[[int], None] | None = None, progress: Callable[[float], None] = lambda f: None,
+            reuse_minutes: float | None = None) -> int:
     """Queue history only: the weekdays of the last `days` days up to now, through the real engine.
 
     `on_issue(ticket_id)` runs right after each ticket is issued (the bench records another estimator's
-    answer there); it must not change the queue. Returns the number of tickets issued.
+    answer there); it must not change the queue. `reuse_minutes`: how long each promise may reuse the
+    estimator's history figures (None: HISTORY_REUSE_MINUTES as the demo does; 0: read for every
+    ticket, as the app does). Returns the number of tickets issued.
     """
     with logs.quiet():
-        return _history(ctx, random.Random(seed), days, customer_ids or [], load, on_issue, progress)
+        return _history(ctx, random.Random(seed), days, customer_ids or [], load, on_issue, progress,
+                        HISTORY_REUSE_MINUTES if reuse_minutes is None else reuse_minutes)
 
 
 def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int], load: float,
-             on_issue: Callable[[int], None] | None, progress: Callable[[float], None]) -> int:
+             on_issue: Callable[[int], None] | None, progress: Callable[[float], None],
+             reuse_minutes: float = HISTORY_REUSE_MINUTES) -> int:
     real_clock = ctx.clock
     start_day = ctx.today() - dt.timedelta(days=days)
     clock = FixedClock(real_clock.now())
     ctx.clock = clock
     issued = 0
     try:
-        for i in range(days + 1):
-            day = start_day + dt.timedelta(days=i)
-            if day.weekday() < 5:
-                with db.atomic():
-                    issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
-                                            on_issue=on_issue)
-            progress((i + 1) / (days + 1))
+        with waits.reusing_history(ctx, reuse_minutes or None):
+            for i in range(days + 1):
+                day = start_day + dt.timedelta(days=i)
+                if day.weekday() < 5:
+                    with db.atomic():
+                        issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
+                                                on_issue=on_issue)
+                progress((i + 1) / (days + 1))
     finally:
         ctx.clock = real_clock
     return issued
@@ -134,7 +143,7 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, c
     result.customers = _customers(ctx, rng, customers, lambda f: progress(0.2 * f))
     customer_ids = [c[0] for c in Customer.select(Customer.id).tuples()]
     home = (ctx.config, ctx.branch_id)
-    share = 0.8 / len(codes)
+    share = 0.7 / len(codes)  # each branch's history and feedback; the portfolio and bookings last
     first = len(ctx.config.network_branch(codes[0]).counters)
     try:
         for i, code in enumerate(codes):
@@ -143,14 +152,18 @@ def _build(ctx: Context, *, customers: int, days: int, seed: int, load: float, c
                 q.ensure_day(ctx)
             size = len(ctx.config.counters) / first  # a smaller branch has fewer walk-ins
             _history(ctx, rng, days, customer_ids, load * size, None,
-                     lambda f, i=i: progress(0.2 + share * (i + f)))
+                     lambda f, i=i: progress(0.2 + share * (i + 0.85 * f)))
             feedback_demo.add_history(ctx, seed=seed + i, stop=real_clock.now())
+            progress(0.2 + share * (i + 1))
     finally:
         ctx.config, ctx.branch_id = home
     result.tickets = Ticket.select().count()
     customers_demo.populate(ctx, rng, customer_ids)
+    progress(0.95)
     relationship_demo.populate(ctx, rng, days)
+    progress(0.98)
     bookings_demo.populate(ctx, random.Random(seed + 17))  # its own numbers: the rest stays as it was
+    progress(1.0)
     return result
 
 

@@ -112,8 +112,9 @@ def _lognormal(rng: random.Random, model: ServiceModel, at: float = 0.0) -> floa
 
 def _remaining(rng: random.Random, model: ServiceModel, elapsed: float) -> float:
     """A service's remaining minutes given it has lasted `elapsed` (rejection, then a short tail)."""
+    mu, sigma = math.log(_mean_at(model, 0.0)) - 0.5 * model.sigma**2, model.sigma  # as _lognormal's
     for _ in range(30):
-        x = _lognormal(rng, model)
+        x = rng.lognormvariate(mu, sigma)
         if x > elapsed:
             return x - elapsed
     return rng.expovariate(1.0 / max(0.5, 0.25 * model.mean))
@@ -188,8 +189,8 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
     max_wait = floor.max_wait
 
     for _ in range(MAX_CALLS):
-        i = min(range(len(free_at)), key=free_at.__getitem__)
-        now = free_at[i]
+        now = min(free_at)
+        i = free_at.index(now)  # the first counter free, as min(range(...), key=...) picks
         for stream in streams:
             while stream[0] <= now:
                 next_id -= 1
@@ -241,8 +242,12 @@ def _next(queues: dict[int, list[list]], profile: Sequence[int], classes: Sequen
         if fronts:
             pick = min(fronts, key=lambda t: (t[1], t[2]))
         else:
-            chosen = choose_class({t[3] for t in queue}, classes, history.get(service, ()))
-            pick = min((t for t in queue if t[3] == chosen), key=lambda t: (t[1], _order_id(t[2])))
+            waiting_classes = {t[3] for t in queue}
+            if len(waiting_classes) == 1:  # a lone class is simply served (what choose_class answers)
+                pick = min(queue, key=lambda t: (t[1], _order_id(t[2])))
+            else:
+                chosen = choose_class(waiting_classes, classes, history.get(service, ()))
+                pick = min((t for t in queue if t[3] == chosen), key=lambda t: (t[1], _order_id(t[2])))
         queue.remove(pick)
         return pick
     return None

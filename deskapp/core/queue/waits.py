@@ -13,11 +13,13 @@ import datetime as dt
 import functools
 import math
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from peewee import fn
 
-from deskapp.core.clock import day_bounds, to_local, to_utc
+from deskapp.core.clock import day_bounds, local_day, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
@@ -114,12 +116,20 @@ def estimate_ticket(ctx: Context, ticket_id: int) -> WaitEstimate:
 
     Position 0 and no estimate when the ticket is not waiting.
     """
-    ticket = Ticket.get_by_id(ticket_id)
-    if ticket.status != WAITING:
+    row = Ticket.select(Ticket.status, Ticket.service).where(Ticket.id == ticket_id).tuples().first()
+    if row is None:
+        raise Ticket.DoesNotExist(f"no ticket {ticket_id}")
+    if row[0] != WAITING:
         return WaitEstimate(ticket_id, 0, None, None)
-    order = _service_order(ctx, ticket.service)
+    floor, waiting = _floor_and_waiting(ctx)
+    if any(w.id == ticket_id for w in waiting):  # the floor read its service's line and recent calls: reuse them
+        rules = priority_rules(ctx)
+        order = service_order([w for w in waiting if w.service == row[1]], rules, floor.recent[row[1]], ctx.now(),
+                              dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
+    else:  # waiting in another branch's line
+        order = _service_order(ctx, Service.get_by_id(row[1]))
     position = next((i + 1 for i, t in enumerate(order) if t.id == ticket_id), 0)
-    found = forecast.forecast(branch_floor(ctx), ticket_id, seed=ticket_id)
+    found = forecast.forecast(floor, ticket_id, seed=ticket_id)
     if found is None:
         return WaitEstimate(ticket_id, position, None, None)
     return WaitEstimate(ticket_id, position, found.minutes, (found.low, found.high))
@@ -159,6 +169,11 @@ GAP_MINUTES = 5.0
 
 def branch_floor(ctx: Context) -> forecast.Floor:
     """The open counters, every waiting ticket, and the rates and times measured from recent history."""
+    return _floor_and_waiting(ctx)[0]
+
+
+def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
+    """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them."""
     now = ctx.now()
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
@@ -197,15 +212,16 @@ def branch_floor(ctx: Context) -> forecast.Floor:
         floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), row[2], serving,
                                                max(0.0, (now - since).total_seconds() / 60)))
     services = list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
+    lines = waiting_for(ctx, [s.id for s in services])
     waiting = [
         forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front)
-        for w in waiting_for(ctx, [s.id for s in services])
+        for w in lines
     ]
-    history = _history(ctx, now)
+    history, measured = _measured(ctx, now, services)
     hourly = hourly_service_means(ctx, now)
     models = {}
     for service in services:
-        overall, sigma = _service_model(ctx, service)
+        overall, sigma = measured[service.id]
         by_hour = hourly.get(service.id, {})
         this_hour = _local_hour_start(ctx, now)
         later = tuple(
@@ -219,7 +235,48 @@ def branch_floor(ctx: Context) -> forecast.Floor:
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=history.call_to_start,
         turnaround=history.turnaround, pickup=history.pickup, patience=history.patience,
         arrivals_until=_minutes_to_close(ctx, now), no_service_share=history.no_service_share,
-        no_service=history.no_service)
+        no_service=history.no_service), lines
+
+
+@dataclass
+class HistoryReuse:
+    """Lets branch_floor reuse what it measured from history (arrival rates, desk timings, patience,
+    each service's time model) for `minutes` of the clock on the same day instead of reading it again
+    for every estimate. For the demo's simulated history, which asks for thousands of estimates in a
+    few simulated hours: the live floor (open counters, what they hold, every waiting ticket) is still
+    read each time, and figures measured over 8 days and the latest 600 tickets barely move in a few
+    minutes (tests/unit/test_demo_waits.py compares the promises with the estimator's). Set it with
+    `reusing_history`; the app never does."""
+
+    minutes: float
+    at: dt.datetime | None = None
+    value: tuple | None = None
+
+
+@contextmanager
+def reusing_history(ctx: Context, minutes: float | None) -> Iterator[None]:
+    """Within it, branch_floor reuses its history figures for `minutes` of the clock (None: reads
+    them for each estimate, as the app does); the previous choice comes back after."""
+    before = getattr(ctx, "_history_reuse", None)
+    ctx._history_reuse = None if minutes is None else HistoryReuse(minutes)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        ctx._history_reuse = before  # type: ignore[attr-defined]
+
+
+def _measured(ctx: Context, now: dt.datetime, services: list) -> tuple[_History, dict[int, tuple[float, float]]]:
+    """The history figures and each service's (mean, sigma), read now or reused (HistoryReuse)."""
+    reuse: HistoryReuse | None = getattr(ctx, "_history_reuse", None)
+    if (reuse is not None and reuse.at is not None and reuse.value is not None
+            and reuse.at <= now < reuse.at + dt.timedelta(minutes=reuse.minutes)
+            and local_day(reuse.at, ctx.timezone) == local_day(now, ctx.timezone)
+            and set(reuse.value[1]) == {s.id for s in services}):
+        return reuse.value
+    value = (_history(ctx, now), {s.id: _service_model(ctx, s) for s in services})
+    if reuse is not None:
+        reuse.at, reuse.value = now, value
+    return value
 
 
 def _minutes_to_close(ctx: Context, now: dt.datetime) -> float:
