@@ -5,6 +5,7 @@ meant to go."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 from deskapp.config.load import load_config
@@ -27,19 +28,32 @@ def prepare(url: str) -> int:
     return ticket
 
 
-def test_a_whole_workflow_typed_at_machine_speed_loses_nothing(tmp_path):
+def desk(tmp_path) -> tuple[int, str, list[str]]:
+    """A branch with one complaint waiting, and the command that opens a desk at counter 5."""
     url = f"sqlite:///{tmp_path / 'branch.db'}"
     ticket = prepare(url)
-    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "5"]
-    with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:
-        term.wait_for("Staff login")
-        term.wait_for("Counter (tellers)")
+    return ticket, url, [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "5"]
+
+
+def serve_first(term: Terminal, login_keys: str | None = None) -> None:
+    """Log lucas in (typed key by key, or `login_keys` in one write), call the complaint and start its guide."""
+    term.wait_for("Staff login")
+    term.wait_for("Counter (tellers)")
+    if login_keys is None:
         term.press(*"lucas", "enter", *PIN, "enter")
-        term.wait_for("Advisory desk · open")
-        term.press("n")
-        term.wait_for("R001  Complaints · normal · called")  # in hand (R001 alone shows in the waiting list first)
-        term.press("s")
-        term.wait_for("Step 1 of")
+    else:
+        term.send(login_keys)
+    term.wait_for("Advisory desk · open")
+    term.press("n")
+    term.wait_for(re.compile(r"R001 .* · called"))  # in hand (R001 alone shows in the waiting list first)
+    term.press("s")
+    term.wait_for("Step 1 of")
+
+
+def test_a_whole_workflow_typed_at_machine_speed_loses_nothing(tmp_path):
+    ticket, url, argv = desk(tmp_path)
+    with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:
+        serve_first(term)
         typed = "".join([
             "\x0e",                                  # ctrl+n: nobody identified (optional)
             "w", "\t",                               # About: waiting time (a letter chooses)
@@ -74,18 +88,9 @@ def test_corrections_typed_in_a_burst_act_in_the_order_typed(tmp_path):
     ran a box's bindings (backspace, arrows) only after the letters that followed them in one burst, so
     "lucaz" + backspace + "s" logged in as nobody ("lucaz") and "minuets" + 3 backspaces + "tes" saved
     "minuets" (fails on acc6926; deskapp/tui/widgets/inputs.py)."""
-    url = f"sqlite:///{tmp_path / 'branch.db'}"
-    ticket = prepare(url)
-    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "5"]
+    ticket, url, argv = desk(tmp_path)
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:
-        term.wait_for("Staff login")
-        term.wait_for("Counter (tellers)")
-        term.send("lucaz\x7fs\r" + PIN + "\r")  # one write: the correction among the letters
-        term.wait_for("Advisory desk · open")
-        term.press("n")
-        term.wait_for("R001  Complaints · normal · called")  # in hand (R001 alone shows in the waiting list first)
-        term.press("s")
-        term.wait_for("Step 1 of")
+        serve_first(term, "lucaz\x7fs\r" + PIN + "\r")  # one write: the correction among the letters
         term.send("".join([
             "\x0e",                                         # ctrl+n: nobody identified
             "w", "\t",                                      # About: waiting time
