@@ -2,8 +2,10 @@
 
 Every function here runs inside a transaction the caller already holds (queue.issue's, queue.call_next's,
 an appointment's), so the message is saved exactly when its change is. They are plain SQL
-(deskapp.db.statements) because call-next holds the write lock while they run, and they cost nothing
-for a ticket that left no contact: one indexed lookup at a call, no write at all.
+(deskapp.db.statements) because call-next holds the write lock while they run: an issue with a contact
+adds two statements on SQLite (three when it counts its place itself) and one on PostgreSQL (where
+each is a round trip), a call two on SQLite and none on PostgreSQL (its messages are CTEs of the
+claim's own statement); a ticket without a contact writes nothing.
 
 Idempotency keys name the event, never the attempt: `t<ticket id>:<kind>:<channel>` for a ticket,
 `b<code>:<kind>[:<hours>h]:<slot>:<channel>` for a booking, `f<follow-up id>:<kind>:<due>` for staff. A
