@@ -17,7 +17,7 @@
    signature): --messages messages delivered by deskapp.core.notify.deliver.run(once=True), beside a
    raw loop POSTing the same number of signed bodies over one kept-alive connection (same run).
 3. `notify status` with --sent sent messages (and 100 pending): in its own SQLite file (--status-db to
-   keep and reuse it) and, with --pg, in a PostgreSQL database of its own (deskapp_bench_notify, made
+   keep and reuse it) and, with --pg, in a PostgreSQL database of its own (deskapp_bench_notify_PID, made
    and dropped here; never the tests' database). 50 timed calls after a warm-up: p50 / p95 / max,
    beside COUNT(*) of the sent rows (what a status without the tally would do).
 """
@@ -49,7 +49,7 @@ from deskapp.db.database import db, is_postgres, transaction  # noqa: E402
 from tests.notify_servers import Receiver  # noqa: E402
 
 SECRET = "bench-secret"
-PG_DATABASE = "deskapp_bench_notify"
+PG_DATABASE = f"deskapp_bench_notify_{os.getpid()}"  # two runs at once never share one
 
 
 def pct(values: list[float], p: float) -> float:

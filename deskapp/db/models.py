@@ -597,5 +597,5 @@ class TicketContact(BaseModel):
     ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
     phone = CharField(max_length=20, null=True)  # E.164 digits
     email = CharField(max_length=255, null=True)
-    soon_pending = BooleanField(default=False, index=True)
+    soon_pending = BooleanField(default=False)  # not indexed since 0029
     created_at = DateTimeField()

@@ -23,6 +23,11 @@ def execute(sql: str, params: tuple = ()):
     return db.execute_sql(_adapt(sql, db.param), params)
 
 
+def execute_named(sql: str, params: dict):
+    """A statement with named placeholders, already in the database's style (SQLite :name, psycopg %(name)s)."""
+    return db.execute_sql(sql, params)
+
+
 def held_ticket(counter_id: int, *, lock: bool = False) -> tuple[int, str, str] | None:
     """(id, number, status) of the ticket a counter holds; on PostgreSQL also locks the counter."""
     if lock and is_postgres():
@@ -303,7 +308,7 @@ WITH held AS (
   SELECT id, 'called', %(now)s, %(staff)s, %(counter)s, '' FROM claimed
 ), marker AS (
   UPDATE change_marker SET seq = seq + 1 WHERE branch_id = %(branch)s AND EXISTS (SELECT 1 FROM claimed)
-)
+){also}
 SELECT (SELECT number FROM held), c.id, c.number, sv.code, sv.name, c.priority, c.status, NULL, c.customer_id,
   cu.name, c.issued_at, c.called_at, c.started_at, c.ended_at, c.recall_count, parent.number, c.former_number
 FROM (SELECT 1) AS one
@@ -315,11 +320,19 @@ LEFT JOIN ticket AS parent ON parent.id = c.parent_id
 
 
 def claim_first(branch_id: int, counter_id: int, staff_id: int, now: dt.datetime, candidate_ids: list[int],
-                ) -> tuple[str | None, tuple | None]:
+                also: tuple[str, dict] | None = None) -> tuple[str | None, tuple | None]:
     """PostgreSQL: (the number the counter already holds, None) or (None, the claimed ticket's
-    ticket_info columns, or None when every candidate was taken meanwhile)."""
-    row = db.execute_sql(_CLAIM_PG, {"counter": counter_id, "staff": staff_id, "now": now, "branch": branch_id,
-                                     "ids": candidate_ids}).fetchone()
+    ticket_info columns, or None when every candidate was taken meanwhile).
+
+    `also`: more CTEs (and their named parameters) to run in the same statement, after the claim;
+    they may read `claimed` (the claimed ticket's row, none when nothing was claimed), as the
+    outbox's messages of the call do (deskapp.core.notify.outbox.on_call_in_claim)."""
+    params = {"counter": counter_id, "staff": staff_id, "now": now, "branch": branch_id, "ids": candidate_ids}
+    ctes = ""
+    if also is not None:
+        ctes = ", " + also[0]
+        params = {**also[1], **params}
+    row = db.execute_sql(_CLAIM_PG.format(also=ctes), params).fetchone()
     if row[0] is not None:
         return row[0], None
     return None, (tuple(row[1:]) if row[1] is not None else None)

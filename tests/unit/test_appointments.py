@@ -9,6 +9,7 @@ and a booking nobody checked in marked a no-show after the grace. Clock: 2026-03
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -18,7 +19,7 @@ from deskapp.core import queue as q
 from deskapp.core.customers import directory, edit
 from deskapp.core.customers.rules import CustomerDraft
 from deskapp.core.security.permissions import Forbidden
-from deskapp.db.models import Appointment, AuditEvent, Ticket
+from deskapp.db.models import Appointment, AuditEvent, Service, Ticket
 
 DAY = "2026-03-10"
 
@@ -140,6 +141,28 @@ def test_a_booked_customer_checked_in_at_the_slot_is_called_before_earlier_walk_
     assert actions(booked.code) == ["appointment_booked", "appointment_checked_in"]
     from deskapp.core.stats.integrity import check
     assert check(ctx.branch_id) == []
+
+
+def test_a_walk_in_issued_just_after_a_checked_in_booking_counts_it_ahead(ctx, clock):
+    # Issue 17 (review): the walk-in's position, its expected wait and its "ticket issued" message
+    # follow the calling order call-next uses (queue.booked.arrange), which calls the booking first.
+    from deskapp.config.notify_schema import Notifications, Webhook
+    from deskapp.core.notify import parse_contact
+    from deskapp.db.models import NotificationOutbox
+
+    ctx.config = ctx.config.model_copy(update={"notifications": Notifications(
+        enabled=True, phone_channel="webhook", webhook=Webhook(url="http://127.0.0.1:9/hook", secret_env="X"))})
+    booked = ap.book(ctx, customer(ctx), "ACCT", f"{DAY}T10:30", by="rita")
+    clock.advance(minutes=30)  # 10:30: at the slot
+    ticket = ap.check_in(ctx, booked.code, channel="kiosk").issued.ticket
+    clock.advance(seconds=20)
+    walk_in = q.issue(ctx, "ACCT", contact=parse_contact(ctx, "912 345 678"))
+    assert walk_in.position == 2
+    assert json.loads(NotificationOutbox.get().payload)["position"] == 2
+    from deskapp.core.queue.waits import service_waits
+    assert [w.ticket_id for w in service_waits(ctx, Service.get(Service.code == "ACCT"))] == [ticket.id, walk_in.ticket.id]
+    assert q.call_next(ctx, "4", "joao").id == ticket.id  # as the desk calls them
+    assert q.call_next(ctx, "5", "mehmet").id == walk_in.ticket.id
 
 
 def test_an_early_arrival_waits_until_slot_minus_margin(ctx, clock):

@@ -82,3 +82,12 @@ def test_a_priority_ticket_goes_before_normal_ones_by_weight() -> None:
 def test_never_zero_while_people_are_ahead() -> None:
     f = floor(line(A, 2), [Counter((A,)), Counter((A,))])
     assert forecast(f, 2, seed=1).minutes > 0
+
+
+def test_a_checked_in_booking_due_is_called_before_a_walk_in_who_came_earlier() -> None:
+    # As call-next does (queue.booked.arrange): the walk-in waits for the booked customer's service.
+    walk_in = Ticket(1, A, "normal", 5.0, 5.0)
+    booked = Ticket(2, A, "appointment", 0.0, 0.0, booked=0.0)  # checked in at its slot, just now
+    f = floor([walk_in, booked])
+    assert forecast(f, 2, seed=1).minutes < 1.0  # the next call
+    assert forecast(f, 1, seed=1).minutes > 0.5 + 5.0 * 0.6  # after a whole service

@@ -2,8 +2,10 @@
 
 Every function here runs inside a transaction the caller already holds (queue.issue's, queue.call_next's,
 an appointment's), so the message is saved exactly when its change is. They are plain SQL
-(deskapp.db.statements) because call-next holds the write lock while they run, and they cost nothing
-for a ticket that left no contact: one indexed lookup at a call, no write at all.
+(deskapp.db.statements) because call-next holds the write lock while they run: an issue with a contact
+adds two statements on SQLite (three when it counts its place itself) and one on PostgreSQL (where
+each is a round trip), a call two on SQLite and none on PostgreSQL (its messages are CTEs of the
+claim's own statement); a ticket without a contact writes nothing.
 
 Idempotency keys name the event, never the attempt: `t<ticket id>:<kind>:<channel>` for a ticket,
 `b<code>:<kind>[:<hours>h]:<slot>:<channel>` for a booking, `f<follow-up id>:<kind>:<due>` for staff. A
@@ -27,6 +29,10 @@ HOLD = dt.timedelta(seconds=30)
 transaction, then filled in); should the issuing process die between the two, it goes without it."""
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""json.dumps(..., ensure_ascii=False) makes an encoder per call; the issue's transaction keeps this one."""
+
+
 def enqueue(kind: str, channel: str, recipient: str, payload: dict, key: str, *, branch_id: int | None,
             now: dt.datetime, not_before: dt.datetime | None = None, due: dt.datetime | None = None) -> None:
     """One message, unless one with the same idempotency key exists already."""
@@ -40,9 +46,12 @@ def _insert(rows: list[tuple], branch_id: int | None, now: dt.datetime) -> None:
         return
     values = ", ".join("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)" for _ in rows)
     params: list = []
+    texts: dict[int, str] = {}  # the channels of one event share its payload: written out once
     for kind, channel, recipient, payload, key, due, not_before in rows:
-        params += [kind, channel, recipient, json.dumps(payload, ensure_ascii=False), key, due, not_before, now,
-                   branch_id]
+        text = texts.get(id(payload))
+        if text is None:
+            text = texts[id(payload)] = _JSON.encode(payload)
+        params += [kind, channel, recipient, text, key, due, not_before, now, branch_id]
     statements.execute(
         "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
         f"next_attempt_at, not_before, created_at, branch_id) VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING",
@@ -93,31 +102,74 @@ def check_reachable(ctx: Context, contact: Contact | None) -> None:
 
 # --- tickets -------------------------------------------------------------------------------------------
 
+def _param(name: str) -> str:
+    """A named placeholder in the bound database's style (SQLite :name, psycopg %(name)s)."""
+    return f"%({name})s" if is_postgres() else f":{name}"
+
+
+def waiting_in_line(service_id: int) -> int:
+    """How many tickets of the service wait (by the (status, service_id) index: only the waiting ones
+    are read). The place of a ticket issued last, as a "ticket issued" message sent at once gives it."""
+    return statements.execute("SELECT COUNT(*) FROM ticket WHERE status = 'waiting' AND service_id = ?",
+                              (service_id,)).fetchone()[0]
+
+
 def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime, number: str,
              service_id: int, service_name: str, hold: bool = True) -> list[tuple[str, dict]]:
     """In the issue's transaction, for a ticket just written (waiting, at the back of its line): keep the
     contact and write "ticket issued" for each of its channels, held for `after_estimate` (hold: it
-    fills in the position and wait) or due at once with the position counted here. Returns (key,
-    payload) of the messages held."""
+    fills in the position and wait) or due at once with the place counted here (waiting_in_line).
+    Returns (key, payload) of the messages held.
+
+    Two statements on SQLite (the contact; every message in one multi-row INSERT), one on PostgreSQL
+    (a round trip each there: the place, the contact and the messages in one data-modifying statement)."""
     if not contact or not ctx.config.notifications.enabled:
         return []
-    position = None
-    if not hold:
-        position = statements.execute(
-            "SELECT COUNT(*) FROM ticket WHERE branch_id = ? AND service_id = ? AND status = 'waiting'",
-            (ctx.branch_id, service_id)).fetchone()[0]
-    # Whether "your turn is near" is still to come is known only once the place is: after_estimate
-    # clears it for a ticket already near; until then the first call of its line looks at it.
-    near = position is not None and position <= ctx.config.notifications.turn_soon_position
-    statements.execute(
-        "INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) VALUES (?, ?, ?, ?, ?)",
-        (ticket_id, contact.phone, contact.email, not near, now))
     payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
-               "position": position, "wait_minutes": None}
+               "position": None, "wait_minutes": None}
     rows = [("ticket_issued", channel, recipient, payload, f"t{ticket_id}:ticket_issued:{channel}",
              now + HOLD if hold else now, None) for channel, recipient in channels_for(ctx, contact)]
-    _insert(rows, ctx.branch_id, now)
+    soon = ctx.config.notifications.turn_soon_position
+    if is_postgres():
+        _issue_in_one_statement(ctx, ticket_id, contact, rows, service_id, soon, now, hold)
+    else:
+        # Whether "your turn is near" is still to come is known only once the place is: after_estimate
+        # clears it for a ticket already near; until then the first call of its line looks at it.
+        position = None if hold else waiting_in_line(service_id)
+        statements.execute(
+            "INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) VALUES (?, ?, ?, ?, ?)",
+            (ticket_id, contact.phone, contact.email, position is None or position > soon, now))
+        if position is not None:
+            payload = {**payload, "position": position}
+            rows = [(*row[:3], payload, *row[4:]) for row in rows]
+        _insert(rows, ctx.branch_id, now)
     return [(row[4], payload) for row in rows] if hold else []
+
+
+def _issue_in_one_statement(ctx: Context, ticket_id: int, contact: Contact, rows: list[tuple], service_id: int,
+                            soon: int, now: dt.datetime, hold: bool) -> None:
+    """on_issue on PostgreSQL: the place (unless held), the contact and the messages in one statement."""
+    place = ("(SELECT COUNT(*) FROM ticket WHERE status = 'waiting' AND service_id = %(service)s)" if not hold
+             else "NULL::bigint")
+    values = ", ".join(
+        f"(%(kind{i})s, %(channel{i})s, %(recipient{i})s, %(key{i})s, %(due{i})s)" for i in range(len(rows)))
+    params: dict = {"ticket": ticket_id, "phone": contact.phone, "email": contact.email, "soon": soon, "now": now,
+                    "service": service_id, "branch": ctx.branch_id,
+                    "payload": _JSON.encode(rows[0][3]) if rows else "{}"}
+    for i, (kind, channel, recipient, _payload, key, due, _not_before) in enumerate(rows):
+        params.update({f"kind{i}": kind, f"channel{i}": channel, f"recipient{i}": recipient, f"key{i}": key,
+                       f"due{i}": due})
+    messages = ("INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, "
+                "attempts, next_attempt_at, not_before, created_at, branch_id) "
+                "SELECT m.kind, m.channel, m.recipient, CASE WHEN place.n IS NULL THEN CAST(%(payload)s AS TEXT) ELSE "
+                "jsonb_set(CAST(%(payload)s AS TEXT)::jsonb, '{position}', to_jsonb(place.n))::text END, m.key, 'pending', 0, "
+                f"m.due, NULL, %(now)s, %(branch)s FROM place, (VALUES {values}) AS m (kind, channel, recipient, key, due) "
+                "ON CONFLICT (idempotency_key) DO NOTHING") if rows else "SELECT 1"
+    statements.execute_named(
+        f"WITH place AS (SELECT {place} AS n), "
+        "contact AS (INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) "
+        "  SELECT %(ticket)s, %(phone)s, %(email)s, place.n IS NULL OR place.n > %(soon)s, %(now)s FROM place) "
+        + messages, params)
 
 
 def after_estimate(ctx: Context, ticket_id: int, written: list[tuple[str, dict]], position: int,
@@ -125,99 +177,93 @@ def after_estimate(ctx: Context, ticket_id: int, written: list[tuple[str, dict]]
     """Fill the place and expected wait into "ticket issued" messages not yet tried, and release them."""
     if position and position <= ctx.config.notifications.turn_soon_position:
         statements.execute("UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id = ?", (False, ticket_id))
-    for key, payload in written:
-        payload = {**payload, "position": position or None, "wait_minutes": wait_minutes}
-        statements.execute(
-            "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "
-            "WHERE idempotency_key = ? AND status = 'pending' AND attempts = 0",
-            (json.dumps(payload, ensure_ascii=False), now, key))
+    if not written:
+        return
+    # Every channel's message of one issue carries the same payload: one UPDATE for them all.
+    payload = {**written[0][1], "position": position or None, "wait_minutes": wait_minutes}
+    marks = ", ".join("?" for _ in written)
+    statements.execute(
+        "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "
+        f"WHERE idempotency_key IN ({marks}) AND status = 'pending' AND attempts = 0",
+        (_JSON.encode(payload), now, *(key for key, _ in written)))
+
+
+def call_messages(ctx: Context, counter_name: str, now: dt.datetime, *, called: str | None = None,
+                  ) -> tuple[str, dict] | None:
+    """The rule of a call's messages, as SQL both databases run: "ticket called" to the called ticket's
+    contact, and "your turn is near" to each waiting ticket of its line that asked, still waits for it
+    and is now among the first notifications.turn_soon_position (only those can have reached that
+    place); their flags cleared.
+
+    Returns (CTEs, named parameters): `called AS (...)`, `front`, `told` (ticket_id, kind, payload)
+    and `messages` (the outbox rows). `called` is SQL giving the called ticket's (id, number,
+    service_id); by default the ticket of the parameter `ticket`. None when no channel is configured.
+    PostgreSQL folds these into the claim's statement (deskapp.db.statements.claim_first); SQLite runs
+    them after its claim (on_call)."""
+    channels = configured_channels(ctx)
+    if not ctx.config.notifications.enabled or not channels:
+        return None
+    p = _param
+    obj = "json_build_object" if is_postgres() else "json_object"
+    called = called or f"SELECT id, number, service_id FROM ticket WHERE id = {p('ticket')}"
+    pairs = " UNION ALL ".join(f"SELECT {p(f'ch{i}')} AS channel, {p(f'field{i}')} AS field"
+                               for i in range(len(channels)))
+    params: dict = {"branch_name": ctx.config.branch.name, "counter_name": counter_name,
+                    "soon": ctx.config.notifications.turn_soon_position, "now": now, "branch": ctx.branch_id}
+    for i, (channel, field) in enumerate(channels):
+        params[f"ch{i}"], params[f"field{i}"] = channel, field
+    ctes = (
+        f"called AS (SELECT c.id, c.number, c.service_id, s.name AS service FROM ({called}) AS c "
+        "  JOIN service s ON s.id = c.service_id), "
+        # The line as the snapshot has it: on PostgreSQL the claim in the same statement is not yet
+        # seen, so the called ticket is left out by its id.
+        "front AS (SELECT f.id, f.number, f.place FROM ("
+        "  SELECT t.id, t.number, row_number() OVER (ORDER BY t.front DESC, t.queued_at, t.id) AS place FROM ticket t "
+        "  WHERE t.status = 'waiting' AND t.service_id = (SELECT service_id FROM called) "
+        f"  AND t.id <> (SELECT id FROM called) ORDER BY t.front DESC, t.queued_at, t.id LIMIT {p('soon')}) AS f), "
+        f"told AS (SELECT c.id AS ticket_id, 'ticket_called' AS kind, {obj}('branch', CAST({p('branch_name')} AS TEXT), "
+        f"    'service', c.service, 'number', c.number, 'counter', CAST({p('counter_name')} AS TEXT)) AS payload FROM called c "
+        f"  UNION ALL SELECT f.id, 'turn_soon', {obj}('branch', CAST({p('branch_name')} AS TEXT), "
+        "    'service', (SELECT service FROM called), 'number', f.number, 'position', f.place) "
+        "  FROM front f JOIN ticket_contact k ON k.ticket_id = f.id AND k.soon_pending), "
+        "messages AS (SELECT o.kind, ch.channel, CASE ch.field WHEN 'email' THEN k.email ELSE k.phone END AS recipient, "
+        "    CAST(o.payload AS TEXT) AS payload, 't' || o.ticket_id || ':' || o.kind || ':' || ch.channel AS key "
+        f"  FROM told o JOIN ticket_contact k ON k.ticket_id = o.ticket_id CROSS JOIN ({pairs}) AS ch)")
+    return ctes, params
+
+
+CALL_INSERT = (
+    "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
+    "next_attempt_at, not_before, created_at, branch_id) SELECT kind, channel, recipient, payload, key, 'pending', 0, "
+    "{now}, NULL, {now}, {branch} FROM messages WHERE recipient IS NOT NULL ON CONFLICT (idempotency_key) DO NOTHING")
+"""The INSERT of call_messages' rows (placeholders filled per database)."""
+CALL_CLEAR = "UPDATE ticket_contact SET soon_pending = {false} WHERE soon_pending AND ticket_id IN (SELECT ticket_id FROM told)"
+"""Their "your turn is near" is sent now, or no longer due (the called ticket's own)."""
 
 
 def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime) -> None:
-    """In call-next's transaction: "it's your turn" to the called ticket's contact, and "your turn is
-    near" to each waiting ticket of its service that asked and has now reached the configured place."""
-    section = ctx.config.notifications
-    if not section.enabled:
+    """In the transaction that called `ticket_id` (SQLite's call-next, picking a ticket on either
+    database; PostgreSQL's call-next folds the same rule into its claim, on_call_in_claim): the
+    messages of call_messages, and the flags cleared, in two statements."""
+    found = call_messages(ctx, counter_name, now)
+    if found is None:
         return
-    branch = ctx.config.branch.name
-    if is_postgres():
-        _on_call_in_one_statement(ctx, ticket_id, counter_name, now)
-        return
-    rows: list[tuple] = []
-    # One read answers both questions (call-next holds the write lock meanwhile): the called ticket's
-    # contact, if any, and whether any other ticket still waits for its "your turn is near".
-    phone, email, pending, number, service_name, others_pending = statements.execute(
-        "SELECT c.phone, c.email, c.soon_pending, t.number, s.name, "
-        "EXISTS (SELECT 1 FROM ticket_contact p WHERE p.soon_pending = ? AND p.ticket_id <> t.id) "
-        "FROM ticket t JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
-        "WHERE t.id = ?", (True, ticket_id)).fetchone()
-    cleared = [ticket_id] if pending else []
-    if phone or email:
-        payload = {"branch": branch, "service": service_name, "number": number, "counter": counter_name}
-        rows += [("ticket_called", channel, recipient, payload, f"t{ticket_id}:ticket_called:{channel}", now, None)
-                 for channel, recipient in channels_for(ctx, Contact(phone, email))]
-    if others_pending:
-        soon, reached = _turn_soon(ctx, ticket_id, branch, now)
-        rows += soon
-        cleared += reached
-    if cleared:  # their "your turn is near" is sent now, or no longer due (the called ticket's)
-        marks = ", ".join("?" for _ in cleared)
-        statements.execute(f"UPDATE ticket_contact SET soon_pending = ? WHERE ticket_id IN ({marks})",
-                           (False, *cleared))
-    _insert(rows, ctx.branch_id, now)
+    ctes, params = found
+    params["ticket"] = ticket_id
+    statements.execute_named(f"WITH {ctes} " + CALL_INSERT.format(now=_param("now"), branch=_param("branch")), params)
+    params["false"] = False
+    statements.execute_named(f"WITH {ctes} " + CALL_CLEAR.format(false=_param("false")), params)
 
 
-def _on_call_in_one_statement(ctx: Context, ticket_id: int, counter_name: str, now: dt.datetime) -> None:
-    """on_call on PostgreSQL as one statement: every round trip inside call-next's transaction lengthens
-    the time the claim's locks are held (four statements took 1.34 x call-next's time with every ticket
-    told by phone and e-mail; on SQLite, in process, the same four cost 1.06 x). The same messages as
-    the statements above: the called ticket's "ticket called", "turn soon" for each waiting ticket of
-    its line that reached the configured place and still waits for it, their flags cleared."""
-    channels = configured_channels(ctx)
-    if not channels:
-        return
-    pairs = ", ".join("(?, ?)" for _ in channels)
-    statements.execute(
-        "WITH called AS (SELECT t.id, t.number, t.service_id, s.name AS service FROM ticket t "
-        "  JOIN service s ON s.id = t.service_id WHERE t.id = ?), "
-        "front AS (SELECT t.id, t.number, row_number() OVER (ORDER BY t.front DESC, t.queued_at, t.id) AS place "
-        "  FROM ticket t WHERE t.branch_id = ? AND t.status = 'waiting' "
-        "  AND t.service_id = (SELECT service_id FROM called) ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?), "
-        "told AS (SELECT c.id AS ticket_id, 'ticket_called' AS kind, json_build_object('branch', ?::text, "
-        "    'service', c.service, 'number', c.number, 'counter', ?::text) AS payload FROM called c "
-        "  UNION ALL SELECT f.id, 'turn_soon', json_build_object('branch', ?::text, "
-        "    'service', (SELECT service FROM called), 'number', f.number, 'position', f.place) "
-        "  FROM front f JOIN ticket_contact k ON k.ticket_id = f.id AND k.soon_pending), "
-        "cleared AS (UPDATE ticket_contact SET soon_pending = FALSE WHERE soon_pending "
-        "  AND ticket_id IN (SELECT ticket_id FROM told)) "
-        "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
-        "  next_attempt_at, not_before, created_at, branch_id) "
-        "SELECT m.kind, m.channel, m.recipient, m.payload::text, "
-        "  't' || m.ticket_id || ':' || m.kind || ':' || m.channel, 'pending', 0, ?, NULL, ?, ? "
-        "FROM (SELECT o.ticket_id, o.kind, o.payload, ch.channel, "
-        "        CASE ch.field WHEN 'email' THEN k.email ELSE k.phone END AS recipient "
-        f"      FROM told o JOIN ticket_contact k ON k.ticket_id = o.ticket_id CROSS JOIN (VALUES {pairs}) ch(channel, field)) m "
-        "WHERE m.recipient IS NOT NULL ON CONFLICT (idempotency_key) DO NOTHING",
-        (ticket_id, ctx.branch_id, ctx.config.notifications.turn_soon_position, ctx.config.branch.name, counter_name,
-         ctx.config.branch.name, now, now, ctx.branch_id, *(v for pair in channels for v in pair)))
-
-
-def _turn_soon(ctx: Context, ticket_id: int, branch: str, now: dt.datetime) -> tuple[list[tuple], list[int]]:
-    """The "your turn is near" messages due now, and the tickets they go to (only the first
-    turn_soon_position tickets of the called ticket's line can have reached that place)."""
-    front = statements.execute(
-        "SELECT t.id, t.number, s.name, c.phone, c.email, c.soon_pending FROM ticket t "
-        "JOIN service s ON s.id = t.service_id LEFT JOIN ticket_contact c ON c.ticket_id = t.id "
-        "WHERE t.branch_id = ? AND t.status = 'waiting' AND t.service_id = (SELECT service_id FROM ticket WHERE id = ?) "
-        "ORDER BY t.front DESC, t.queued_at, t.id LIMIT ?",
-        (ctx.branch_id, ticket_id, ctx.config.notifications.turn_soon_position)).fetchall()
-    rows: list[tuple] = []
-    for place, (waiting_id, number, service_name, phone, email, pending) in enumerate(front, start=1):
-        if pending:
-            payload = {"branch": branch, "service": service_name, "number": number, "position": place}
-            rows += [("turn_soon", channel, recipient, payload, f"t{waiting_id}:turn_soon:{channel}", now, None)
-                     for channel, recipient in channels_for(ctx, Contact(phone, email))]
-    return rows, [row[0] for row in front if row[5]]
+def on_call_in_claim(ctx: Context, counter_name: str, now: dt.datetime) -> tuple[str, dict] | None:
+    """PostgreSQL: call_messages as CTEs for the claim's statement, which defines `claimed` (the ticket
+    it claims, if any): one round trip for the claim and its messages (inside call-next's lock)."""
+    found = call_messages(ctx, counter_name, now, called="SELECT id, number, service_id FROM claimed")
+    if found is None:
+        return None
+    ctes, params = found
+    return (f"{ctes}, outbox AS ({CALL_INSERT.format(now='%(now)s', branch='%(branch)s')} RETURNING 1), "
+            f"cleared AS ({CALL_CLEAR.format(false='false')})"), params
 
 
 # --- bookings ------------------------------------------------------------------------------------------

@@ -4,13 +4,15 @@ A booking checked in on time becomes a ticket of its service in the appointments
 (config `appointments.priority_class`), numbered with the appointments' prefix before the service's
 number (V + A012). In the calling order (`arrange`, used by call-next) such a ticket
 - is not callable before its slot's start minus `appointments.early_minutes` (an early arrival waits);
-- once callable, goes before the walk-ins of its service (ordering.Waiting.booked_for);
+- once callable, goes before the walk-ins of its service (ordering.Waiting.booked_for), at the desk
+  and in every position and expected wait (`arrange` is the one definition of both);
 - when the booking names a staff member, is called only at that person's counter (a transfer by them
   makes an ordinary ticket of another service).
 Everything here reads the appointment table by ticket id; the walk-in queries are untouched.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -41,11 +43,22 @@ def issue_booked(ctx: Context, service: Service, customer_id: int, channel: str,
     return ticket_id
 
 
+ANY_COUNTER = -1
+"""arrange's staff_id for the service's own order (positions, expected waits): a booking named for a
+staff member goes before the walk-ins too, as it does at that person's counter."""
+
+
 def arrange(ctx: Context, waiting: list[Waiting], services: list[int], staff_id: int | None,
-            now: dt.datetime) -> list[Waiting]:
-    """The candidates of call-next with the checked-in bookings in their place: every waiting booked
-    ticket of these services is added (the walk-in candidates hold only the first few of each line),
-    those not yet due or named for someone else are left out, the rest carry their slot."""
+            now: dt.datetime, *, keep_not_due: bool = False) -> list[Waiting]:
+    """The waiting tickets with the checked-in bookings in their place in the calling order: the one
+    definition call-next (the candidates of a counter whose person is `staff_id`) and the positions
+    and expected waits (waits.py, staff_id ANY_COUNTER) use.
+
+    Every waiting booked ticket of these services is added (call-next's candidates hold only the first
+    few of each line); those due (their slot's start minus appointments.early_minutes has come, and
+    named for nobody or for `staff_id`) carry their slot (`booked_for`: before the walk-ins of their
+    service, ordering.first_in_service); the others are left out, or with `keep_not_due` kept as
+    ordinary tickets of the appointments' class (after the walk-ins: they are not called yet)."""
     early = dt.timedelta(minutes=ctx.config.appointments.early_minutes)
     if not services:
         return waiting
@@ -67,9 +80,8 @@ def arrange(ctx: Context, waiting: list[Waiting], services: list[int], staff_id:
     booked: dict[int, Waiting | None] = {}
     for tid, service, priority, issued, queued, front, starts_at, named in rows:
         starts_at = _as_datetime(starts_at)
-        due = starts_at - early <= now and (named is None or named == staff_id)
-        booked[tid] = Waiting(tid, service, priority, _as_datetime(issued), _as_datetime(queued), bool(front),
-                              booked_for=starts_at) if due else None
+        due = starts_at - early <= now and (named is None or staff_id == ANY_COUNTER or named == staff_id)
+        ticket = Waiting(tid, service, priority, _as_datetime(issued), _as_datetime(queued), bool(front))
+        booked[tid] = dataclasses.replace(ticket, booked_for=starts_at) if due else ticket if keep_not_due else None
     kept = [w for w in waiting if w.id not in booked]
     return kept + [w for w in booked.values() if w is not None]
-

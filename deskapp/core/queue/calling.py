@@ -199,11 +199,11 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
                 counter.state, counter.staff_id = "open", staff.id
             if postgres and candidates:  # noqa: B023  work() runs at once, inside this iteration
                 held, row = statements.claim_first(ctx.branch_id, counter.id, staff.id, now,  # noqa: B023
-                                                   [c.id for c in candidates])  # noqa: B023
+                                                   [c.id for c in candidates],  # noqa: B023
+                                                   outbox.on_call_in_claim(ctx, counter.name, now))  # noqa: B023
                 if held is not None:
                     raise QueueError(f"{counter.name} already holds {held}; complete, requeue or mark it a no-show first.")
                 if row is not None:
-                    outbox.on_call(ctx, row[0], counter.name, now=now)  # noqa: B023  work() runs at once, inside this iteration
                     return TicketInfo(*row[:6], counter.code, *row[7:])
             elif not postgres:
                 for candidate in candidates:  # noqa: B023  work() runs at once, inside this iteration

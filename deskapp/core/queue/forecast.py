@@ -6,7 +6,8 @@ state and the recent history into a Floor; forecast() answers a point and a 10th
 The model, run `runs` times with a fixed seed (the same floor gives the same answer):
 - Every open counter calls as ordering.next_ticket does: an overdue ticket (waited max_wait) first,
   across the counter's services, the longest-waiting; else its services in work-profile order; within
-  a service, requeued-to-the-front first, then priority classes by weight (ordering.choose_class over
+  a service, requeued-to-the-front first, then checked-in bookings due (earliest slot first), then
+  priority classes by weight (ordering.choose_class over
   the service's recent calls), then first come, first served.
 - A counter holding a ticket frees when that ticket ends: a serving ticket's remaining time is a service
   time drawn given it has already lasted as long as it has; a called one still needs the call-to-start
@@ -53,6 +54,7 @@ class Ticket:
     waited: float  # minutes since issued (>= 0)
     queued: float  # minutes since its place in line was taken (>= 0)
     front: bool = False
+    booked: float | None = None  # a checked-in booking due: minutes from now to its slot (before the walk-ins)
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,13 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
     models = floor.services
     default = ServiceModel(5.0)
     c2s = floor.call_to_start
-    # A waiting ticket: [issued, queued, id, priority, front, leaves, service] (times: minutes from now).
+    # A waiting ticket: [issued, queued, id, priority, front, leaves, service, booked slot or None]
+    # (times: minutes from now).
     queues: dict[int, list[list]] = {}
     for t in floor.waiting:
         leaves = math.inf if t.id == mine.id or not floor.patience else rng.expovariate(1.0 / floor.patience)
-        queues.setdefault(t.service, []).append([-t.waited, -t.queued, t.id, t.priority, t.front, leaves, t.service])
+        queues.setdefault(t.service, []).append([-t.waited, -t.queued, t.id, t.priority, t.front, leaves, t.service,
+                                                 t.booked])
     history = {s: list(v) for s, v in floor.recent.items()}
     # Arrival streams: (next time, service, priority, rate).
     streams = []
@@ -195,7 +199,7 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
             while stream[0] <= now:
                 next_id -= 1
                 queues.setdefault(stream[1], []).append([stream[0], stream[0], next_id, stream[2], False, math.inf,
-                                                         stream[1]])
+                                                         stream[1], None])
                 stream[0] += rng.expovariate(stream[3])
                 if stream[0] > floor.arrivals_until:
                     stream[0] = math.inf
@@ -239,8 +243,11 @@ def _next(queues: dict[int, list[list]], profile: Sequence[int], classes: Sequen
         if not queue:
             continue
         fronts = [t for t in queue if t[4]]
+        booked = [t for t in queue if t[7] is not None]
         if fronts:
             pick = min(fronts, key=lambda t: (t[1], t[2]))
+        elif booked:
+            pick = min(booked, key=lambda t: (t[7], t[1], t[2]))
         else:
             waiting_classes = {t[3] for t in queue}
             if len(waiting_classes) == 1:  # a lone class is simply served (what choose_class answers)

@@ -4,8 +4,9 @@ The live floor (open counters with their work profiles and the tickets they hold
 ticket of the branch) and what recent history measures (arrival rates now, service times per
 service, call-to-start and turnaround times at the desks, walk-away patience) go to
 forecast.forecast, a small Monte Carlo of the counters' real calling order (its doc gives the
-model). The position is the ticket's place in its service's calling order. No open counter serving
-it: no estimate (a dash).
+model). The position is the ticket's place in its service's calling order, checked-in bookings due
+counted where call-next puts them (queue.booked.arrange: before the walk-ins). No open counter
+serving it: no estimate (a dash).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from peewee import fn
 from deskapp.core.clock import day_bounds, local_day, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
+from deskapp.core.queue.booked import ANY_COUNTER, arrange
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
@@ -106,9 +108,17 @@ def service_waits(ctx: Context, service: Service) -> list[WaitEstimate]:
 
 def _service_order(ctx: Context, service: Service) -> list[Waiting]:
     rules = priority_rules(ctx)
-    waiting: list[Waiting] = waiting_for(ctx, [service.id])
+    now = ctx.now()
+    waiting = _arranged(ctx, [service.id], now)
     return service_order(waiting, rules, recent_classes(ctx, service.id, sum(r.weight for r in rules)),
-                         ctx.now(), dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
+                         now, dt.timedelta(minutes=ctx.config.queue.max_wait_minutes))
+
+
+def _arranged(ctx: Context, service_ids: list[int], now: dt.datetime) -> list[Waiting]:
+    """The waiting tickets of these services with the checked-in bookings in their place, as call-next
+    sees them (booked.arrange, for any counter), in ticket order (the estimator's simulation is seeded)."""
+    found = arrange(ctx, waiting_for(ctx, service_ids), service_ids, ANY_COUNTER, now, keep_not_due=True)
+    return sorted(found, key=lambda w: w.id)
 
 
 def estimate_ticket(ctx: Context, ticket_id: int) -> WaitEstimate:
@@ -212,9 +222,10 @@ def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
         floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), row[2], serving,
                                                max(0.0, (now - since).total_seconds() / 60)))
     services = list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
-    lines = waiting_for(ctx, [s.id for s in services])
+    lines = _arranged(ctx, [s.id for s in services], now)  # checked-in bookings in their place
     waiting = [
-        forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front)
+        forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front,
+                        None if w.booked_for is None else (w.booked_for - now).total_seconds() / 60)
         for w in lines
     ]
     history, measured = _measured(ctx, now, services)
