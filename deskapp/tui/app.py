@@ -3,7 +3,8 @@
 It holds the Context (configuration, clock, branch), the logged-in Session and this desk's
 counter; switches between the screens the role allows; polls the change marker so screens
 reload when another desk changes something; locks the desk after the idle time; and shows
-every failure from a worker as a message, never a traceback.
+every failure from a worker as a message, never a traceback. A little longer than 450 lines: the keys
+typed ahead (hold and replay) and the idle lock live here because they are the app's own event loop.
 """
 from __future__ import annotations
 

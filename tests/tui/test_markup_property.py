@@ -210,7 +210,8 @@ async def scenario(ctx, clock, text: str, n: int) -> None:
         # Open this customer's row: similar names of earlier examples ("Qz1" for "Qz2") may be listed too.
         results = app.screen.query_one("#customer-results", DataTable)
         results.focus()
-        results.move_cursor(row=results.get_row_index(str(data["customer"])))
+        shown = app.screen.query_one("#customers-search").results  # the rows, in order (rewritten in place)
+        results.move_cursor(row=next(i for i, c in enumerate(shown) if c.id == data["customer"]))
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "Customer360Screen" and app.screen.view is not None)
         await each_tab(app, pilot, "customer 360", data["name"] + data["note"] + data["need"]

@@ -105,7 +105,8 @@ async def test_follow_ups_feedback_and_charts_and_a_reassignment(ctx, clock):
         assert text(app, "#sup-followups-title") == "Follow-ups: 1 open, 0 overdue"
         # Counter 1 opened at 10:00 (the first call), 2 completed by 10:08: 2 / (8/60 h) = 15 an hour.
         assert row(app, "#sup-counters", "1")[6:] == ["2", "15.0/h"]
-        assert text(app, "#sup-staff") == "Completed today per teller: Ana Costa 2 (service 4.0 min)"
+        assert text(app, "#sup-staff") == ("Completed today per teller: Ana Costa 2 (service 4.0 min)\n"
+                                           "Called out of order today: none of 2 calls")
         assert row(app, "#sup-followups", str(item.id))[1:3] == ["open", item.assignee_name]
         feedback = text(app, "#sup-feedback")
         # One answer of two completed: CSAT 2 -> 0 %, NPS 9 -> +100, response rate 50 %.

@@ -88,7 +88,7 @@ def event_count(url: str) -> int:
         database.close()
 
 
-def test_backup_while_a_desk_writes_restores_identical_rows(network, new_db, tmp_path):
+def test_backup_while_a_desk_writes_restores_identical_rows(shipped_network, new_db, tmp_path):
     source, target, replica = new_db(), new_db(), new_db()
     ready = tmp_path / "writer-ready"
     writer = subprocess.Popen([sys.executable, "-m", "tests.unit.backup_writer", source, str(ready)], cwd=ROOT)
@@ -125,7 +125,7 @@ def test_backup_while_a_desk_writes_restores_identical_rows(network, new_db, tmp
 
     # The source as of the backup: the writer's same steps replayed on a new database until it
     # holds as many events. A torn copy would match no step boundary, or differ in some row.
-    ctx = open_context(network, replica, FixedClock(backup_writer.START))  # config.yaml, as the writer opens it
+    ctx = open_context(shipped_network, replica, FixedClock(backup_writer.START))  # config.yaml, as the writer opens it
     try:
         steps = backup_writer.replay(ctx, held)
         assert backup_writer.events() == held, f"no step boundary of the writer has {held} events"

@@ -5,8 +5,9 @@ ticket of the branch) and what recent history measures (arrival rates now, servi
 service, call-to-start and turnaround times at the desks, walk-away patience) go to
 forecast.forecast, a small Monte Carlo of the counters' real calling order (its doc gives the
 model). The position is the ticket's place in its service's calling order, checked-in bookings due
-counted where call-next puts them (queue.booked.arrange: before the walk-ins). No open counter
-serving it: no estimate (a dash).
+counted where call-next puts them (queue.booked.arrange: before the walk-ins); no open counter
+serving it: no estimate (a dash). It is longer than 450 lines: the floor, the history measures and their
+reuse within a demo build (HistoryReuse) are one definition of what is read.
 """
 from __future__ import annotations
 

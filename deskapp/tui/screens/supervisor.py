@@ -399,6 +399,7 @@ class SupervisorScreen(AppScreen):
         for s in data.slowest_steps:
             steps.add_row(s.workflow, s.step_id, str(s.worked), stat_minutes(s.mean_minutes),
                           stat_minutes(s.p90_minutes))
+        self.refresh_bindings()  # which keys apply depends on the rows just shown (the footer, the key list)
 
     def _show_followups(self, data: supervision.Dashboard) -> None:
         f = data.followups
