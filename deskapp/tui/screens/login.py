@@ -103,7 +103,10 @@ class LoginScreen(Screen):
         if focused is not None and focused.id == "login":
             self.set_focus(self.query_one("#pin", Input))  # now, not via focus() (deferred)
         elif focused is not None and focused.id == "pin":
-            self.submit()
+            # After the keys already handed to the two boxes (each has its own queue): a burst of
+            # "login Enter PIN Enter" is read with every digit in place.
+            login, pin = self.query_one("#login", Input), self.query_one("#pin", Input)
+            login.call_later(pin.call_later, self.submit)
         else:
             raise SkipAction()  # the counter's list or a button takes Enter as usual
 
