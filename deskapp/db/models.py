@@ -172,6 +172,10 @@ class Ticket(BaseModel):
     for_staff_id = IntegerField(null=True)
     # (0028) the customer's language, chosen at the kiosk: their survey and notifications speak it.
     language = CharField(max_length=16, null=True)
+    # (0032) a ticket_contact row exists: the customer asked to be told. The migration's partial index
+    # ticket_waiting_contact (branch_id WHERE status = 'waiting' AND has_contact) lets call-next ask
+    # cheaply whether its call has anyone to tell.
+    has_contact = BooleanField(default=False)
 
     class Meta:
         indexes = (

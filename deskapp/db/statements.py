@@ -228,10 +228,12 @@ def lock_counter(counter_id: int) -> tuple[str, int | None]:
 
 def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int, overdue_before: dt.datetime,
                           recent: int, day_start: dt.datetime, day_end: dt.datetime,
-                          counter_id: int | None = None, staff_id: int | None = None,
-                          ) -> tuple[list[tuple], dict[int, list[str]]]:
+                          counter_id: int | None = None, staff_id: int | None = None, contacts: bool = False,
+                          ) -> tuple[list[tuple], dict[int, list[str]], bool]:
     """waiting_candidates and, per service, the priority classes of its latest `recent` calls between
-    `day_start` and `day_end` (newest first), in one statement. The candidates are
+    `day_start` and `day_end` (newest first), in one statement; with `contacts`, also whether any ticket
+    waiting at the branch has a contact (ticket.has_contact, through the partial index of 0032: a call
+    has someone to tell only then), else False. The candidates are
     (id, service, class, issued_at, queued_at, front, directed): the walk-in lines leave out every
     ticket transferred to a named counter or colleague; those transferred to `counter_id` or to
     `staff_id`, of any service, come with directed True."""
@@ -268,12 +270,20 @@ def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int,
                      " WHERE status = 'waiting' AND branch_id = ? AND (for_counter_id = ? OR for_staff_id = ?)")
         params += [branch_id, -1 if counter_id is None else counter_id, -1 if staff_id is None else staff_id]
     if not parts:
-        return [], {}
+        return [], {}, False
+    if contacts:
+        parts.append("SELECT 4, id, service_id, priority, issued_at, queued_at, front FROM ("
+                     " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
+                     " WHERE branch_id = ? AND status = 'waiting' AND has_contact LIMIT 1) AS told")
+        params.append(branch_id)
     rows = execute(" UNION ALL ".join(parts), tuple(params)).fetchall()
     waiting: dict[int, tuple] = {}
     calls: list[tuple] = []
+    told = False
     for kind, *row in rows:
-        if kind == 2:
+        if kind == 4:
+            told = True
+        elif kind == 2:
             calls.append((_as_datetime(row[3]), row[0], row[1], row[2]))
         else:
             waiting[row[0]] = (row[0], row[1], row[2], _as_datetime(row[3]), _as_datetime(row[4]), bool(row[5]),
@@ -281,7 +291,7 @@ def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int,
     classes: dict[int, list[str]] = {}
     for _at, _id, service, priority in sorted(calls, reverse=True):
         classes.setdefault(service, []).append(priority)
-    return [waiting[i] for i in sorted(waiting)], classes
+    return [waiting[i] for i in sorted(waiting)], classes, told
 
 
 # PostgreSQL: the claim in one statement. The counter was locked by the statement before (so a second

@@ -60,3 +60,43 @@ def test_nothing_waiting_costs_two_reads_and_no_transaction(ctx) -> None:
     with counted() as calls:
         assert q.call_next(ctx, "1", "ana") is None
     assert len(calls) == 2, "\n".join(calls)
+
+
+def _notifications_on(ctx):
+    from deskapp.config.notify_schema import Email, Notifications
+
+    section = Notifications(enabled=True, turn_soon_position=2,
+                            email=Email(host="127.0.0.1", port=9, starttls=False, sender="b@bank.example"))
+    ctx.config = ctx.config.model_copy(update={"notifications": section})
+
+
+def _touches_the_outbox(statements: list[str]) -> bool:
+    return any("notification_outbox" in sql or "ticket_contact" in sql for sql in statements)
+
+
+def test_a_call_with_nobody_to_tell_costs_what_it_costs_with_notifications_off(ctx) -> None:
+    """#17: with notifications on, every call-next carried the outbox's call rule (PostgreSQL: inside the
+    claim's statement, 1.16-1.31 x the call's time; SQLite: two statements more) although most tickets
+    leave no contact. Now the candidates' read says whether any ticket waiting has one."""
+    from deskapp.core.notify import parse_contact
+
+    for _ in range(3):
+        q.issue(ctx, "CASH", with_estimate=False)
+    q.call_next(ctx, "1", "ana")
+    q.no_show(ctx, "1", by="ana")
+    with counted() as off:
+        q.call_next(ctx, "1", "ana")
+    q.no_show(ctx, "1", by="ana")
+    _notifications_on(ctx)
+    with counted() as on:
+        assert q.call_next(ctx, "1", "ana") is not None
+    assert len(on) == len(off) and not _touches_the_outbox(on), "\n".join(on)
+    q.no_show(ctx, "1", by="ana")
+    # Someone waiting left a contact: the call carries its rule again, and the message is written.
+    told = q.issue(ctx, "CASH", contact=parse_contact(ctx, None, "rosa@example.com"), with_estimate=False).ticket
+    with counted() as on:
+        called = q.call_next(ctx, "1", "ana")
+    assert called.number == told.number and _touches_the_outbox(on)
+    from deskapp.db.models import NotificationOutbox
+
+    assert NotificationOutbox.select().where(NotificationOutbox.kind == "ticket_called").count() == 1

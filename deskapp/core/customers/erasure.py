@@ -216,6 +216,8 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
         ).execute()
         n["ticket_contact"] = sum(TicketContact.delete().where(TicketContact.ticket.in_(chunk)).execute()
                                   for chunk in _chunks(tickets))
+        for chunk in _chunks(tickets):
+            Ticket.update(has_contact=False).where(Ticket.id.in_(chunk) & Ticket.has_contact).execute()
         bookings = [code for (code,) in Appointment.select(Appointment.code).where(Appointment.customer == c.id).tuples()]
         n["notification_outbox"] = forget_messages([f"t{t}:" for t in tickets] + [f"b{code}:" for code in bookings])
         n["step_record"] = n["ticket_event"] = 0

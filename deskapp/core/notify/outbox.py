@@ -114,6 +114,12 @@ def waiting_in_line(service_id: int) -> int:
                               (service_id,)).fetchone()[0]
 
 
+def keeps_contact(ctx: Context, contact: Contact | None) -> bool:
+    """Whether an issue with `contact` keeps it (a ticket_contact row, ticket.has_contact): only while
+    notifications are on."""
+    return bool(contact) and ctx.config.notifications.enabled
+
+
 def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime, number: str,
              service_id: int, service_name: str, hold: bool = True) -> list[tuple[str, dict]]:
     """In the issue's transaction, for a ticket just written (waiting, at the back of its line): keep the
@@ -123,7 +129,7 @@ def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.d
 
     Two statements on SQLite (the contact; every message in one multi-row INSERT), one on PostgreSQL
     (a round trip each there: the place, the contact and the messages in one data-modifying statement)."""
-    if not contact or not ctx.config.notifications.enabled:
+    if not keeps_contact(ctx, contact):
         return []
     payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
                "position": None, "wait_minutes": None}

@@ -115,6 +115,7 @@ class Candidates:
     read: list[Waiting]
     callable: list[Waiting]
     order: list[Waiting]
+    told: bool = False  # some ticket waiting at the branch left a contact: a call may have messages to write
 
 
 def callable_candidates(ctx: Context, services: list[int], counter_id: int | None, staff_id: int | None,
@@ -126,11 +127,12 @@ def callable_candidates(ctx: Context, services: list[int], counter_id: int | Non
     rules = priority_rules(ctx) if rules is None else rules
     max_wait = dt.timedelta(minutes=ctx.config.queue.max_wait_minutes)
     start, end = day_bounds(ctx.today(), ctx.timezone)
-    rows, recent = statements.candidates_and_recent(ctx.branch_id, services, per_line, now - max_wait,
-                                                    sum(r.weight for r in rules), start, end, counter_id, staff_id)
+    rows, recent, told = statements.candidates_and_recent(
+        ctx.branch_id, services, per_line, now - max_wait, sum(r.weight for r in rules), start, end, counter_id,
+        staff_id, contacts=ctx.config.notifications.enabled)
     read = [Waiting(*row[:6], directed=row[6]) for row in rows]
     here = arrange(ctx, read, services, staff_id, now)  # checked-in bookings
-    return Candidates(read, here, calling_order(here, services, rules, recent, now, max_wait, limit=limit))
+    return Candidates(read, here, calling_order(here, services, rules, recent, now, max_wait, limit=limit), told)
 
 
 def _desk(ctx: Context, counter_code: str, login: str | None, action: str = "queue.serve",
@@ -181,7 +183,8 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
 
     for _attempt in range(20):
         now = ctx.now()
-        candidates = callable_candidates(ctx, services, counter.id, staff.id, now, rules=rules).order
+        found = callable_candidates(ctx, services, counter.id, staff.id, now, rules=rules)
+        candidates, told = found.order, found.told
         if not candidates and holds is None and (counter.state, counter.staff_id) == ("open", staff.id):
             return None  # nothing to claim and nothing to open: no transaction
 
@@ -200,7 +203,8 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             if postgres and candidates:  # noqa: B023  work() runs at once, inside this iteration
                 held, row = statements.claim_first(ctx.branch_id, counter.id, staff.id, now,  # noqa: B023
                                                    [c.id for c in candidates],  # noqa: B023
-                                                   outbox.on_call_in_claim(ctx, counter.name, now))  # noqa: B023
+                                                   outbox.on_call_in_claim(ctx, counter.name, now)  # noqa: B023
+                                                   if told else None)  # noqa: B023
                 if held is not None:
                     raise QueueError(f"{counter.name} already holds {held}; complete, requeue or mark it a no-show first.")
                 if row is not None:
@@ -209,7 +213,8 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
                 for candidate in candidates:  # noqa: B023  work() runs at once, inside this iteration
                     if statements.claim(candidate.id, counter.id, staff.id, now):  # noqa: B023
                         statements.insert_event(candidate.id, "called", now, staff.id, counter.id)  # noqa: B023
-                        outbox.on_call(ctx, candidate.id, counter.name, now=now)  # noqa: B023
+                        if told:  # noqa: B023  someone waiting left a contact: the call's messages
+                            outbox.on_call(ctx, candidate.id, counter.name, now=now)  # noqa: B023
                         statements.bump_marker(ctx.branch_id)
                         return candidate.id
             if opened:

@@ -83,6 +83,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
             "branch_id": ctx.branch_id, "service_id": service.id, "day": day, "seq": seq, "number": number,
             "priority": priority, "status": WAITING, "channel": channel, "customer_id": customer_id,
             "issued_at": now, "queued_at": now, "front": False, "recall_count": 0, "language": language,
+            "has_contact": outbox.keeps_contact(ctx, contact),
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
         written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now, number=number, service_id=service.id,
