@@ -21,6 +21,9 @@ The model, run `runs` times with a fixed seed (the same floor gives the same ans
 - New tickets keep arriving until the branch closes its doors (Poisson, per service and priority
   class, at the recent rate): a later ticket of a service a counter serves first, or of a heavier
   priority class, is called before ours.
+- Bookings not yet checked in are known arrivals, not Poisson ones: each comes (with the branch's
+  measured share of booked customers who come) and is callable from its slot minus the early margin,
+  before the walk-ins of its service, as a checked-in booking due is.
 - Some calls end without a service (no-shows, customers sent back in line): the counter is free again
   after the measured time such calls take.
 - Customers ahead walk away (exponential patience, mean measured from history).
@@ -85,6 +88,18 @@ def _mean_at(model: ServiceModel, at: float) -> float:
 
 
 @dataclass(frozen=True)
+class Booking:
+    """A booking not yet checked in: callable `at` minutes from now (its slot minus the early margin, or
+    now), its slot `slot` minutes from now; it comes with probability `show`."""
+
+    at: float
+    service: int
+    slot: float
+    show: float = 1.0
+    priority: str = "appointment"
+
+
+@dataclass(frozen=True)
 class Floor:
     counters: Sequence[Counter]
     waiting: Sequence[Ticket]
@@ -99,6 +114,7 @@ class Floor:
     arrivals_until: float = math.inf  # minutes until the branch closes its doors: no arrivals after
     no_service_share: float = 0.0  # share of calls that end without a service (no-show, back in line)
     no_service: Sequence[float] = (1.0,)  # minutes such a call keeps the counter, from the call
+    bookings: Sequence[Booking] = ()  # expected, not yet checked in
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,8 @@ def forecast(floor: Floor, target: int, *, runs: int = RUNS, seed: int = 0,
     if mine is None or not any(mine.service in c.profile for c in floor.counters):
         return None
     rng = random.Random(seed)
-    waits = [_one_run(floor, mine, rng) for _ in range(max(1, runs))]
+    shows = random.Random(seed + 1)  # who of the booked comes: its own draws, so bookings that never come
+    waits = [_one_run(floor, mine, rng, shows) for _ in range(max(1, runs))]  # change nothing else
     weights = [math.exp(-w / floor.patience) if floor.patience else 1.0 for w in waits]
     if sum(weights) <= 0:
         weights = [1.0] * len(waits)
@@ -157,7 +174,7 @@ def _weighted_quantiles(values: Sequence[float], weights: Sequence[float], qs: S
     return out
 
 
-def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
+def _one_run(floor: Floor, mine: Ticket, rng: random.Random, shows: random.Random) -> float:
     models = floor.services
     default = ServiceModel(5.0)
     c2s = floor.call_to_start
@@ -175,6 +192,9 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
         for priority, rate in sorted(model.arrivals.items()):
             if rate > 0 and floor.arrivals_until > 0:
                 streams.append([rng.expovariate(rate), service, priority, rate])
+    # The bookings that come in this run, in the order they become callable.
+    coming = sorted(([b.at, b.service, b.slot, b.priority] for b in floor.bookings if shows.random() < b.show),
+                    key=lambda b: (b[0], b[2], b[1]))
     next_id = -1
     free_at = []
     for c in floor.counters:
@@ -203,10 +223,14 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random) -> float:
                 stream[0] += rng.expovariate(stream[3])
                 if stream[0] > floor.arrivals_until:
                     stream[0] = math.inf
+        while coming and coming[0][0] <= now:
+            at, service, slot, priority = coming.pop(0)
+            next_id -= 1
+            queues.setdefault(service, []).append([at, at, next_id, priority, False, math.inf, service, slot])
         pick = _next(queues, profiles[i], floor.classes, history, now, max_wait)
         if pick is None:
             # Idle until a ticket it serves arrives.
-            upcoming = [s[0] for s in streams if s[1] in profiles[i]]
+            upcoming = [s[0] for s in streams if s[1] in profiles[i]] + [b[0] for b in coming if b[1] in profiles[i]]
             free_at[i] = (min(upcoming) if upcoming else math.inf) + rng.choice(floor.pickup)
             if free_at[i] == math.inf and all(f == math.inf for f in free_at):
                 break

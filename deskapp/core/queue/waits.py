@@ -28,7 +28,7 @@ from deskapp.core.queue.booked import ANY_COUNTER, arrange
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
-from deskapp.db.models import Counter, CounterService, Service, Ticket
+from deskapp.db.models import Appointment, Counter, CounterService, Service, Ticket
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,8 @@ def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=history.call_to_start,
         turnaround=history.turnaround, pickup=history.pickup, patience=history.patience,
         arrivals_until=_minutes_to_close(ctx, now), no_service_share=history.no_service_share,
-        no_service=history.no_service), lines
+        no_service=history.no_service,
+        bookings=_expected_bookings(ctx, now, [s.id for s in services], history.booking_show)), lines
 
 
 @dataclass
@@ -376,6 +377,7 @@ class _History:
     patience: float | None
     no_service_share: float
     no_service: tuple[float, ...]
+    booking_show: float = 1.0  # share of bookings whose outcome is known that came (on time or late)
 
 
 def _history(ctx: Context, now: dt.datetime) -> _History:
@@ -391,8 +393,10 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
         end = now - dt.timedelta(days=d)
         one = (Ticket.issued_at > end - window) & (Ticket.issued_at <= end)
         windows = one if windows is None else (windows | one)
+    # Checked-in bookings are not Poisson arrivals: the bookings still to come are known (_expected_bookings).
     arrived = (Ticket.select(Ticket.service, Ticket.priority, Ticket.issued_at)
-               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows).order_by(Ticket.id).tuples())
+               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows
+                      & (Ticket.priority != ctx.config.appointments.priority_class)).order_by(Ticket.id).tuples())
     past_days = {r[0] for r in Ticket.select(Ticket.day).distinct()
                  .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days[1:])).tuples()}
     # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
@@ -464,4 +468,44 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
                   and r[6] is not None]
     share = len(no_service) / calls if calls >= 20 else 0.0
     no_service_minutes = tuple(x for _, x in sorted(no_service)[-50:]) or (1.0,)
-    return _History(arrivals, recent_c2s, turnaround, pickup, patience, share, no_service_minutes)
+    return _History(arrivals, recent_c2s, turnaround, pickup, patience, share, no_service_minutes,
+                    _booking_show(ctx, since, now))
+
+
+def _booking_show(ctx: Context, since: dt.datetime, now: dt.datetime) -> float:
+    """The share of the branch's bookings since `since` whose outcome is known that came: 1 - the
+    report's no_show_rate (deskapp.core.appointments.figures; a booking past its grace and never checked
+    in counts as a no-show there too; tests/unit/test_booking_forecast.py keeps the two equal). 1.0 with
+    fewer than 10 known outcomes."""
+    grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
+    came = missed = 0
+    for status, starts_at in (Appointment.select(Appointment.status, Appointment.starts_at)
+                              .where((Appointment.branch == ctx.branch_id) & (Appointment.starts_at >= since)
+                                     & (Appointment.starts_at <= now) & (Appointment.status != "cancelled"))
+                              .tuples()):
+        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+        if status == "no_show" or (status == "booked" and starts_at + grace < now):
+            missed += 1
+        elif status in ("checked_in", "late"):
+            came += 1
+    return came / (came + missed) if came + missed >= 10 else 1.0
+
+
+def _expected_bookings(ctx: Context, now: dt.datetime, services: list[int], show: float) -> list[forecast.Booking]:
+    """Today's bookings of these services not yet checked in and still on time (slot + grace ahead),
+    as the forecast's known arrivals: callable from the slot minus appointments.early_minutes. (A
+    booking named for one staff member is modelled as callable at any counter of its service.)"""
+    rules = ctx.config.appointments
+    _, day_end = day_bounds(ctx.today(), ctx.timezone)
+    early = dt.timedelta(minutes=rules.early_minutes)
+    rows = (Appointment.select(Appointment.service, Appointment.starts_at)
+            .where((Appointment.branch == ctx.branch_id) & (Appointment.status == "booked")
+                   & (Appointment.starts_at >= now - dt.timedelta(minutes=rules.grace_minutes))
+                   & (Appointment.starts_at < day_end) & Appointment.service.in_(services))
+            .order_by(Appointment.starts_at, Appointment.id).tuples())
+    found = []
+    for service, starts_at in rows:
+        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+        found.append(forecast.Booking(max(0.0, _minutes(starts_at - early - now)), service,
+                                      _minutes(starts_at - now), show, rules.priority_class))
+    return found
