@@ -4,7 +4,8 @@ Exit codes (a contract): 0 success, 2 bad input or configuration, 1 anything els
 one line on stderr, never a traceback.
 
 Modules: common (Env, errors, --json), main (the group and its top-level commands), queue, customers,
-followups (close), audit (verify, export), notify (run, status), retention and admin (backup, restore): each
+followups (close), audit (verify, export), notify (run, status), retention, summaries (the nightly
+job) and admin (backup, restore): each
 group registers itself on `main` here.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from deskapp.cli.main import main
 from deskapp.cli.notify import notify
 from deskapp.cli.queue import queue
 from deskapp.cli.retention import retention
+from deskapp.cli.summaries import summaries
 
 main.add_command(queue)
 main.add_command(appointments)
@@ -26,5 +28,6 @@ main.add_command(audit)
 main.add_command(retention)
 main.add_command(notify)
 main.add_command(followups)
+main.add_command(summaries)
 
 __all__ = ["main"]

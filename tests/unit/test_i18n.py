@@ -267,7 +267,7 @@ def _strings_not_marked(path: Path) -> list[tuple[int, str]]:
                                                  for t in node.targets):
             skipped.add(id(node.value))
         if isinstance(node, ast.keyword) and node.arg in ("id", "classes", "name", "variant", "group", "restrict",
-                                                           "initial", "description", "channel", "purpose"):
+                                                           "initial", "description", "channel", "purpose", "metavar"):
             skipped.add(id(node.value))
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             skipped.add(id(node.value))  # a string on its own line: a comment

@@ -30,6 +30,7 @@ import datetime as dt
 import sys
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 
 from deskapp.core.context import Context
 from deskapp.core.stats import live_sums
@@ -114,8 +115,10 @@ def clip(ctx: Context, since: dt.date, until: dt.date) -> dt.date:
     return start
 
 
-def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
-    """Summarise every closed day of since..until without a valid summary; how many were."""
+def ensure(ctx: Context, since: dt.date, until: dt.date, *,
+           progress: Callable[[float], None] | None = None) -> int:
+    """Summarise every closed day of since..until without a valid summary; how many were. `progress`
+    gets the fraction of the days looked at."""
     last = min(until, ctx.today() - _DAY)
     if last < since:
         return 0
@@ -132,10 +135,12 @@ def ensure(ctx: Context, since: dt.date, until: dt.date) -> int:
         chunk = [{"branch": ctx.branch_id, "day": d} for d in missing[start:start + _BATCH]]
         transaction(lambda chunk=chunk: SummaryDay.insert_many(chunk).on_conflict_ignore().execute())
     filled = 0
-    for day in days:
+    for n, day in enumerate(days):
         if day in state and _valid(*state[day], ctx):
             continue
         filled += transaction(lambda day=day: _fill(ctx, day))
+        if progress is not None:
+            progress((n + 1) / len(days))
     return filled
 
 
