@@ -173,3 +173,27 @@ async def test_the_footer_and_buttons_follow_the_customer_s_language(lisbon, clo
         assert shown_keys["1"] == "Cash deposit and withdrawal"
         button = app.screen.query_one("#kiosk-appointment", Button)
         assert button.size.width >= len("I have an appointment (a)")
+
+
+async def test_the_customer_changes_the_survey_s_language_midway_and_keeps_their_answers(lisbon, clock):
+    q.issue(lisbon, "CASH", channel="reception")  # no language chosen: the branch's (Portuguese)
+    q.call_next(lisbon, "1", "ana")
+    q.start(lisbon, "1")
+    q.complete(lisbon, "1")
+    app = DeskApp(lisbon, config=lisbon.config, mode="feedback-kiosk", counter="1", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: asking(app))
+        assert [str(b.label) for b in app.screen.query(".fbc-language").results(Button)] == ["Português", "English"]
+        assert app.screen.query_one("#fbc-lang-pt-PT", Button).has_class("-chosen")
+        await pilot.press("4", "enter")  # the first question answered in Portuguese
+        await settle(pilot)
+        second = shown(app, "#fbc-question")
+        await pilot.click("#fbc-lang-en")
+        await settle(pilot)
+        assert app.screen.query_one("#fbc-lang-en", Button).has_class("-chosen")
+        assert shown(app, "#fbc-question") != second and shown(app, "#fbc-title") == "Your opinion matters · A001"
+        assert str(app.screen.query_one("#fbc-skip", Button).label) == "Skip"
+        assert shown(app, "#fbc-progress") == f"2 / {len(app.screen.questions)}"
+        await pilot.press("escape", "escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackTerminal))
+    assert Feedback.get().csat == 4  # the answer given before the change is kept

@@ -9,6 +9,10 @@ answer. Escape or "Skip" leaves a question out. No footer, no staff key:
 the desk's keys do not reach a modal screen, and DeskApp refuses quit and the command palette
 while a CUSTOMER_FACING screen is on top. Staff end it early with ctrl+x and a confirmation.
 
+The survey speaks the customer's language (the one chosen at the kiosk, else the branch's); when the
+branch speaks several, a row of language buttons on top lets the customer change it at any question
+(touch, or Tab to a button and Enter): every word of the survey follows at once, answers kept.
+
 After feedback.timeout_seconds without a key or touch the screen gives up. Whatever the customer
 had answered is kept (a half-answered survey is still their answer); with nothing answered, "no
 answer" is recorded. The same holds for an early end by staff.
@@ -110,6 +114,9 @@ class CustomerFeedback(ModalScreen[str]):
     CustomerFeedback #fbc-actions Button { margin: 0 2; min-width: 14; }
     CustomerFeedback #fbc-hint { text-align: center; color: $text-muted; margin-top: 1; }
     CustomerFeedback #fbc-thanks { text-align: center; text-style: bold; padding: 2 0; display: none; }
+    CustomerFeedback #fbc-languages { height: 1; align-horizontal: right; }
+    CustomerFeedback Button.fbc-language { margin: 0 0 0 2; }
+    CustomerFeedback Button.fbc-language.-chosen { text-style: bold reverse; }
     CustomerFeedback.-thanks #fbc-ask { display: none; }
     CustomerFeedback.-thanks #fbc-thanks { display: block; }
     """
@@ -125,8 +132,10 @@ class CustomerFeedback(ModalScreen[str]):
         self.finished = False
         self._touched = self.app.now()
         self._last_digit: tuple[str, float] | None = None
-        # The customer's language: the one chosen at the kiosk, else the branch's.
+        # The customer's language: the one chosen at the kiosk, else the branch's; the others the
+        # branch speaks are offered on top.
         self.language = pending.language or self.app.customer_language()
+        self.languages = [self.language, *(x for x in self.app.config.branch.languages if x != self.language)]
 
     def say(self, value: object) -> str:
         """A configured text (or deskapp's default words) in the customer's language."""
@@ -134,10 +143,14 @@ class CustomerFeedback(ModalScreen[str]):
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        texts = self.settings.texts
         with Vertical(id="fbc-box"):
+            if len(self.languages) > 1:
+                with Horizontal(id="fbc-languages"):
+                    for tag in sorted(self.languages, key=self.app.config.branch.languages.index):
+                        yield Button(plain(i18n.native_name(tag)), id=f"fbc-lang-{tag}", compact=True,
+                                     classes="fbc-language")
             with Vertical(id="fbc-ask"):
-                yield Static(plain(f"{self.say(texts.title)} · {self.pending.number}"), id="fbc-title")
+                yield Static("", id="fbc-title")
                 yield Static("", id="fbc-progress")
                 yield Static("", id="fbc-question", markup=False)
                 for name in self.questions:
@@ -151,14 +164,41 @@ class CustomerFeedback(ModalScreen[str]):
                 yield Input(id="fbc-comment", max_length=fb.MAX_COMMENT)
                 with Center():
                     with Horizontal(id="fbc-actions"):
-                        yield Button(plain(self.say(texts.skip)), id="fbc-skip")
-                        yield Button(plain(self.say(texts.send)), variant="primary", id="fbc-send")
+                        yield Button("", id="fbc-skip")
+                        yield Button("", variant="primary", id="fbc-send")
                 yield Static("", id="fbc-hint", markup=False)
-            yield Static(plain(self.say(texts.thanks)), id="fbc-thanks")
+            yield Static("", id="fbc-thanks")
 
     def on_mount(self) -> None:
         self.set_interval(0.2, self._check_timeout)
+        self._show_words()
+
+    def _show_words(self) -> None:
+        """Every word of the survey in the customer's language (at the start, and when they choose one)."""
+        texts = self.settings.texts
+        self.query_one("#fbc-title", Static).update(plain(f"{self.say(texts.title)} · {self.pending.number}"))
+        self.query_one("#fbc-skip", Button).label = plain(self.say(texts.skip))
+        self.query_one("#fbc-send", Button).label = plain(self.say(texts.send))
+        self.query_one("#fbc-thanks", Static).update(plain(self.say(texts.thanks)))
+        for button in self.query(".fbc-language").results(Button):
+            button.set_class(button.id == f"fbc-lang-{self.language}", "-chosen")
+        for button in self.query("#fbc-actions Button").results(Button):
+            button.refresh(layout=True)  # a label's width changes with its language
         self._show_question()
+
+    def choose_language(self, tag: str) -> None:
+        if tag in self.languages and tag != self.language:
+            self.language = tag
+            focused = self.focused
+            self._show_words()
+            if focused is not None and not isinstance(focused, Input) and focused.has_class("score"):
+                focused.focus()  # a score already chosen stays chosen
+
+    @on(Button.Pressed, ".fbc-language")
+    def _language_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.touch()
+        self.choose_language((event.button.id or "").removeprefix("fbc-lang-"))
 
     @property
     def question(self) -> str:
