@@ -187,6 +187,12 @@ def test_the_report_counts_time_paused_by_reason_per_counter_and_person(ctx, clo
     assert table.rows[0][:3] == ("1", "Counter 1", "ana") and table.rows[0][-2:] == (1, 30.0)
     # A pause running over the period's start counts from it; the next day sees nothing of today's.
     assert paused_by_reason(ctx, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1)) == []
+    # Still paused after midnight (nothing closed the counter): the next day counts it from its start,
+    # with the person and reason of the pause that began the day before.
+    clock.set(dt.datetime(2026, 3, 11, 1, 0))
+    found = [(f.counter, f.login, f.reason, f.pauses, round(f.minutes, 2))
+             for f in paused_by_reason(ctx, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1))]
+    assert found == [("2", "joao", None, 1, 60.0)]
 
 
 def test_pause_reasons_in_the_configuration_are_checked_where_they_are_written() -> None:

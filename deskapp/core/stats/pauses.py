@@ -43,18 +43,30 @@ def paused_by_reason(ctx: Context, since: dt.date, until: dt.date) -> list[Pause
     stop = min(end, ctx.now())
     if stop <= start:
         return []
-    counters = {c.id: c for c in Counter.select(Counter.id, Counter.code, Counter.name)
+    # Each counter with its last state event before the period (kind, staff, reason), in one statement.
+    last = CounterEvent.alias()
+
+    def before_start(column):
+        return (last.select(column).where((last.counter == Counter.id) & (last.at < start)
+                                          & last.kind.in_(STATE_KINDS))
+                .order_by(last.at.desc(), last.id.desc()).limit(1))
+
+    counters = {c.id: c for c in Counter.select(Counter.id, Counter.code, Counter.name,
+                                                before_start(last.kind).alias("before_kind"),
+                                                before_start(last.staff).alias("before_staff"),
+                                                before_start(last.reason).alias("before_reason"))
                 .where(Counter.branch == ctx.branch_id).order_by(Counter.id)}
     events: dict[int, list[tuple]] = {cid: [] for cid in counters}
     for counter_id, kind, at, staff_id, reason in (
         CounterEvent.select(CounterEvent.counter, CounterEvent.kind, CounterEvent.at, CounterEvent.staff,
                             CounterEvent.reason)
-        .where((CounterEvent.at >= start) & (CounterEvent.at < stop) & CounterEvent.kind.in_(STATE_KINDS))
+        # By the (counter, at) index from the branch's own counters, not every branch's events.
+        .where(CounterEvent.counter.in_(list(counters)) & (CounterEvent.at >= start) & (CounterEvent.at < stop)
+               & CounterEvent.kind.in_(STATE_KINDS))
         .order_by(CounterEvent.at, CounterEvent.id)
         .tuples()
-    ):
-        if counter_id in events:  # other branches' counters are dropped here
-            events[counter_id].append((at, kind, staff_id, reason))
+    ) if counters else ():
+        events[counter_id].append((at, kind, staff_id, reason))
     totals: dict[tuple[int, int | None, str | None], list] = {}
 
     def add(counter_id: int, pause: tuple, until_at: dt.datetime) -> None:
@@ -63,13 +75,8 @@ def paused_by_reason(ctx: Context, since: dt.date, until: dt.date) -> list[Pause
         entry[0] += 1
         entry[1] += max(0.0, (until_at - began).total_seconds() / 60)
 
-    for counter_id in counters:
-        before = (CounterEvent.select(CounterEvent.kind, CounterEvent.staff, CounterEvent.reason)
-                  .where((CounterEvent.counter == counter_id) & (CounterEvent.at < start)
-                         & CounterEvent.kind.in_(STATE_KINDS))
-                  .order_by(CounterEvent.at.desc(), CounterEvent.id.desc())
-                  .limit(1).tuples().first())
-        pause = (start, before[1], before[2]) if before is not None and before[0] == "paused" else None
+    for counter_id, counter in counters.items():
+        pause = (start, counter.before_staff, counter.before_reason) if counter.before_kind == "paused" else None
         for at, kind, staff_id, reason in events[counter_id]:
             if pause is not None and (kind in OPENS or kind == "closed" or kind == "paused"):
                 add(counter_id, pause, at)
