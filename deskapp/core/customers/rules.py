@@ -28,6 +28,24 @@ _DEFAULT_LABEL = N_("national ID")  # config customers.national_id.label's defau
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
+# The fields a problem is reported on, as a person reads them (the keys stay the fields' names).
+FIELD_LABELS = {
+    "name": N_("name"), "national_id": N_("national ID"), "birth_date": N_("birth date"), "phones": N_("phones"),
+    "email": N_("email"), "address": N_("address"), "segment": N_("segment"), "id_doc_type": N_("id doc type"),
+    "id_doc_expiry": N_("id doc expiry"), "kyc_review_due": N_("kyc review due"),
+    "marketing_consent": N_("marketing consent"), "consent_source": N_("consent source"), "number": N_("number"),
+    "manager": N_("manager"), "kind": N_("kind"), "note": N_("note"), "outcome": N_("outcome"),
+    "duration": N_("duration"), "category": N_("category"), "source": N_("source"), "status": N_("status"),
+    "product": N_("product"), "date": N_("date"), "type": N_("type"), "opened": N_("opened"),
+    "description": N_("description"),
+}
+
+
+def field_label(name: str) -> str:
+    """A field's name as a person reads it, in the language in effect."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+
+
 class CustomerInvalid(BadInput):
     """The record cannot be saved; `problems` maps each field to what is wrong with it."""
 
@@ -35,7 +53,7 @@ class CustomerInvalid(BadInput):
 
     def __init__(self, problems: dict[str, str]):
         self.problems = dict(problems)
-        super().__init__("; ".join(f"{name.replace('_', ' ')}: {text}" for name, text in self.problems.items()))
+        super().__init__("; ".join(f"{field_label(name)}: {text}" for name, text in self.problems.items()))
 
 
 @dataclass

@@ -55,6 +55,7 @@ class Rule:
 
 FROM_CONFIG = None
 
+# `doing` is marked for translation (require() shows it through _()); `also` is the README's, in English.
 TABLE: dict[str, Rule] = {
     # the queue
     "queue.issue": Rule(EVERYONE, N_("issue a ticket"), anonymous=True),
