@@ -263,7 +263,7 @@ def _compare(a: list[tuple[int, str]], b: list[tuple[int, str]], keys: dict[int,
              found: set[tuple[int, int]]) -> None:
     index: dict[str, list[int]] = defaultdict(list)
     names = dict(b)
-    for cid, _ in b:
+    for cid, _name in b:
         for key in keys[cid]:
             index[key].append(cid)
     for cid, name in a:
