@@ -36,6 +36,6 @@ def database_url(config: Config, override: str | None = None) -> str:
     """--db, else $DESKAPP_DATABASE_URL, else the config's database url."""
     import os
 
-    return override or os.environ.get("DESKAPP_DATABASE_URL") or config.database.url
+    return override or os.environ.get("DESKAPP_DATABASE_URL") or config.database.url  # i18n: not words
 
 

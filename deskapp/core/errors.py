@@ -14,7 +14,7 @@ from deskapp import logs
 from deskapp.errors import EXIT_BAD_INPUT, EXIT_FAILURE, BadInput, DeskappError
 from deskapp.i18n import _
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILURE", "BadInput", "DeskappError", "Description", "describe"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILURE", "BadInput", "DeskappError", "Description", "describe"]  # i18n: not words
 
 
 @dataclass(frozen=True)
@@ -48,30 +48,30 @@ def describe(exc: BaseException) -> Description:
 
     if isinstance(exc, DeskappError):
         said = "" if exc.private else f": {first_line(exc)}"
-        logs.log.warning("refused (%s)%s", type(exc).__name__, said)
+        logs.log.warning("refused (%s)%s", type(exc).__name__, said)  # i18n: not words
         return Description(exc.title, str(exc), exc.severity, exc.exit_code)
     if damaged(exc):
-        logs.log.error("database damaged: %s", first_line(exc))
+        logs.log.error("database damaged: %s", first_line(exc))  # i18n: not words
         said = DatabaseDamaged(damage_message(exc))
         return Description(said.title, str(said), said.severity, said.exit_code)
     problem = storage_problem(exc)
     if problem:
-        logs.log.warning("database cannot be written: %s", first_line(exc))
+        logs.log.warning("database cannot be written: %s", first_line(exc))  # i18n: not words
         return Description(_("Cannot save"), problem[0].upper() + problem[1:] + ".", "error", EXIT_FAILURE)
     if isinstance(exc, ConnectionLost):
-        logs.log.warning("connection lost while saving")
+        logs.log.warning("connection lost while saving")  # i18n: not words
         return Description(_("Connection lost"), str(exc), "error", EXIT_FAILURE)
     if connection_lost(exc):
-        logs.log.warning("connection lost: %s", first_line(exc))
+        logs.log.warning("connection lost: %s", first_line(exc))  # i18n: not words
         return Description(_("Connection lost"), _("The connection to the database was lost; deskapp has reconnected. "
                                                    "Look at the screen before you do it again."), "error", EXIT_FAILURE)
     if isinstance(exc, peewee.PeeweeException):
-        logs.log.warning("database error: %s", first_line(exc))
+        logs.log.warning("database error: %s", first_line(exc))  # i18n: not words
         return Description(_("Database problem"),
                            _("The database did not answer: {problem}. Nothing was saved; try again.").format(
                                problem=first_line(exc)),
                            "error", EXIT_FAILURE)
-    logs.log.error("unexpected %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+    logs.log.error("unexpected %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))  # i18n: not words
     where = logs.current_file()
     details = _("; the details are in {file}").format(file=where) if where else ""
     return Description(_("Unexpected problem"), f"{type(exc).__name__}: {first_line(exc)}{details}.", "error",

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-DATE_ORDERS = ("DMY", "MDY", "YMD")
+from deskapp.i18n import N_, _
+
+DATE_ORDERS = ("DMY", "MDY", "YMD")  # i18n: not words
 _SPACES = " \u00a0\u202f'"  # spaces, no-break spaces and the Swiss apostrophe group thousands
 _DATE_SEPARATORS = "/.- "
 
@@ -22,7 +24,7 @@ _DATE_SEPARATORS = "/.- "
 class Formats:
     """How this branch writes dates and amounts (config.input)."""
 
-    date_order: str = "DMY"
+    date_order: str = "DMY"  # i18n: not words
     decimal: str = "."
 
     @property
@@ -30,7 +32,7 @@ class Formats:
         return "," if self.decimal == "." else "."
 
     def date_example(self, day: dt.date = dt.date(1980, 12, 31)) -> str:
-        parts = {"D": f"{day.day:02d}", "M": f"{day.month:02d}", "Y": f"{day.year:04d}"}
+        parts = {"D": f"{day.day:02d}", "M": f"{day.month:02d}", "Y": f"{day.year:04d}"}  # i18n: not words
         return "/".join(parts[c] for c in self.date_order)
 
     def amount_example(self) -> str:
@@ -74,34 +76,34 @@ def parse_date(text: str, fmt: Formats) -> dt.date:
     except ValueError:
         pass
     parts = [p for p in re.split(r"[/.\- ]+", text) if p]
-    expected = f"write it as {fmt.date_example()} or 1980-12-31"
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(expected)
-    order = "YMD" if len(parts[0]) == 4 else fmt.date_order  # 1980/12/31 is year first whatever the order
+        raise ValueError(_("write it as {example} or 1980-12-31").format(example=fmt.date_example()))
+    order = "YMD" if len(parts[0]) == 4 else fmt.date_order  # i18n: not words (1980/12/31 is year first)
     values = dict(zip(order, parts, strict=True))
-    if len(values["Y"]) != 4:
-        raise ValueError(f"write the year in full, as {fmt.date_example()}")
+    if len(values["Y"]) != 4:  # i18n: not words
+        raise ValueError(_("write the year in full, as {example}").format(example=fmt.date_example()))
     try:
-        return dt.date(int(values["Y"]), int(values["M"]), int(values["D"]))
+        return dt.date(int(values["Y"]), int(values["M"]), int(values["D"]))  # i18n: not words
     except ValueError:
-        raise ValueError(f"there is no such day; {expected}") from None
+        raise ValueError(_("there is no such day; write it as {example} or 1980-12-31").format(
+            example=fmt.date_example())) from None
 
 
 def parse_date_time(text: str, fmt: Formats) -> dt.datetime:
     """A date and a time of day as the branch writes them ("10/03/2026 14:30" with DMY, or ISO
     "2026-03-10 14:30" / "2026-03-10T14:30"); ValueError saying what was expected otherwise."""
-    expected = f"a date and time like {fmt.date_example(dt.date(2026, 3, 10))} 14:30"
+    example = fmt.date_example(dt.date(2026, 3, 10))
     compact = text.strip().replace("T", " ")
     day_text, _sep, time_text = compact.rpartition(" ")
     if not day_text or not re.fullmatch(r"[0-9]{1,2}[:h][0-9]{2}", time_text.strip()):
-        raise ValueError(f"write {expected}")
+        raise ValueError(_("write a date and time like {example} 14:30").format(example=example))
     hours, minutes = (int(x) for x in re.split(r"[:h]", time_text.strip()))
     if hours > 23 or minutes > 59:
-        raise ValueError(f"there is no such time; write {expected}")
+        raise ValueError(_("there is no such time; write a date and time like {example} 14:30").format(example=example))
     try:
         day = parse_date(day_text, fmt)
     except ValueError as exc:
-        raise ValueError(f"{exc} (then the time, as 14:30)") from None
+        raise ValueError(_("{problem} (then the time, as 14:30)").format(problem=exc)) from None
     return dt.datetime.combine(day, dt.time(hours, minutes))
 
 
@@ -113,6 +115,10 @@ def date_time_shown(value: dt.datetime, fmt: Formats) -> str:
 # ---------------------------------------------------------------------------------------- amounts
 
 
+class _Negative(ValueError):
+    """A negative amount where none is allowed (parse_money says so as it is, not as a bad number)."""
+
+
 def parse_decimal(text: str, fmt: Formats, *, negative: bool = True) -> Decimal:
     """A number typed with the branch's decimal separator, thousands grouped or not: with "," as the
     separator "1.250,50" and "1250,5" are 1250.50; the other separator followed by other than exactly
@@ -122,7 +128,7 @@ def parse_decimal(text: str, fmt: Formats, *, negative: bool = True) -> Decimal:
     if compact[:1] in "+-":
         sign, compact = compact[0].replace("+", ""), compact[1:]
     if sign and not negative:
-        raise ValueError("an amount cannot be negative")
+        raise _Negative(_("an amount cannot be negative"))
     dec, grp = re.escape(fmt.decimal), re.escape(fmt.grouping)
     if re.fullmatch(rf"[0-9]+(?:{dec}[0-9]+)?", compact):
         plain = compact.replace(fmt.decimal, ".")
@@ -131,29 +137,29 @@ def parse_decimal(text: str, fmt: Formats, *, negative: bool = True) -> Decimal:
     elif re.fullmatch(rf"[0-9]+{grp}(?:[0-9]{{1,2}}|[0-9]{{4,}})", compact):
         plain = compact.replace(fmt.grouping, ".")
     else:
-        raise ValueError(f"a number like 12 or 3{fmt.decimal}5")
+        raise ValueError(_("a number like 12 or 3{decimal}5").format(decimal=fmt.decimal))
     try:
         return Decimal(sign + plain)
     except InvalidOperation:  # pragma: no cover - the patterns above only let numbers through
-        raise ValueError(f"a number like 12 or 3{fmt.decimal}5") from None
+        raise ValueError(_("a number like 12 or 3{decimal}5").format(decimal=fmt.decimal)) from None
 
 
 def parse_money(text: str, fmt: Formats) -> Decimal:
     """An amount of money to the cent: at most two decimals, never negative."""
     try:
         amount = parse_decimal(text, fmt, negative=False)
-    except ValueError as exc:
-        if "negative" in str(exc):
-            raise
-        raise ValueError(f"an amount like 1250 or {fmt.amount_example()}") from None
+    except _Negative:
+        raise
+    except ValueError:
+        raise ValueError(_("an amount like 1250 or {example}").format(example=fmt.amount_example())) from None
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("at most two decimals (cents)")
+        raise ValueError(_("at most two decimals (cents)"))
     return amount.quantize(Decimal("0.01"))
 
 
 # ------------------------------------------------------------------------ what a box lets through
 
-_KINDS = {"money": "an amount", "number": "a number", "date": "a date"}
+_KINDS = {"money": N_("an amount"), "number": N_("a number"), "date": N_("a date")}
 
 
 def _allowed(kind: str, fmt: Formats) -> str:
@@ -165,10 +171,11 @@ def _allowed(kind: str, fmt: Formats) -> str:
 
 def _hint(kind: str, fmt: Formats) -> str:
     if kind == "date":
-        return f"type it as {fmt.date_example()} or 1980-12-31"
+        return _("type it as {example} or 1980-12-31").format(example=fmt.date_example())
     if kind == "money":
-        return f"type digits, with {fmt.decimal!r} before the cents ({fmt.amount_example()})"
-    return f"type digits, with {fmt.decimal!r} before decimals"
+        return _("type digits, with {decimal} before the cents ({example})").format(
+            decimal=repr(fmt.decimal), example=fmt.amount_example())
+    return _("type digits, with {decimal} before decimals").format(decimal=repr(fmt.decimal))
 
 
 def typable(kind: str, text: str, fmt: Formats) -> tuple[str, str | None]:
@@ -188,6 +195,8 @@ def typable(kind: str, text: str, fmt: Formats) -> tuple[str, str | None]:
     foreign = "".join(dict.fromkeys(c for c in text if c not in allowed))
     shown = ", ".join(repr(c) for c in foreign[:5])
     if middle and all(c in allowed for c in middle):
-        return middle, f"{shown} left out: {_KINDS[kind]} takes no such characters; {_hint(kind, fmt)}"
-    what = "that key" if len(text) == 1 else "the pasted text"
-    return "", f"{shown} refused: {what} cannot be part of {_KINDS[kind]}; {_hint(kind, fmt)}"
+        return middle, _("{characters} left out: {kind} takes no such characters; {hint}").format(
+            characters=shown, kind=_(_KINDS[kind]), hint=_hint(kind, fmt))
+    refused = (_("{characters} refused: that key cannot be part of {kind}; {hint}") if len(text) == 1 else
+               _("{characters} refused: the pasted text cannot be part of {kind}; {hint}"))
+    return "", refused.format(characters=shown, kind=_(_KINDS[kind]), hint=_hint(kind, fmt))

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from deskapp.i18n import _
+
 CSAT_SCALE = (1, 5)
 NPS_SCALE = (0, 10)
 CES_SCALE = (1, 7)
@@ -25,9 +27,9 @@ NPS_DETRACTOR_MAX = 6
 def rate(part: int, whole: int) -> float | None:
     """part / whole as a fraction; None when whole is 0 (nothing to divide by: no data)."""
     if part < 0 or whole < 0:
-        raise ValueError("counts cannot be negative")
+        raise ValueError(_("counts cannot be negative"))
     if part > whole:
-        raise ValueError(f"a part ({part}) cannot exceed its whole ({whole})")
+        raise ValueError(_("a part ({part}) cannot exceed its whole ({whole})").format(part=part, whole=whole))
     return None if whole == 0 else part / whole
 
 
@@ -42,7 +44,8 @@ def _answers(answers: Iterable[int | None], scale: tuple[int, int], name: str) -
     present = [a for a in answers if a is not None]
     for a in present:
         if isinstance(a, bool) or not isinstance(a, int) or not low <= a <= high:
-            raise ValueError(f"{name} answers are whole numbers from {low} to {high}, got {a!r}")
+            raise ValueError(_("{name} answers are whole numbers from {low} to {high}, got {answer}").format(
+                name=name, low=low, high=high, answer=repr(a)))
     return present
 
 
@@ -75,12 +78,12 @@ class NpsCounts:
 
 
 def csat_counts(answers: Iterable[int | None]) -> CsatCounts:
-    present = _answers(answers, CSAT_SCALE, "CSAT")
+    present = _answers(answers, CSAT_SCALE, "CSAT")  # i18n: not words
     return CsatCounts(sum(1 for a in present if a >= CSAT_SATISFIED_MIN), len(present))
 
 
 def nps_counts(answers: Iterable[int | None]) -> NpsCounts:
-    present = _answers(answers, NPS_SCALE, "NPS")
+    present = _answers(answers, NPS_SCALE, "NPS")  # i18n: not words
     promoters = sum(1 for a in present if a >= NPS_PROMOTER_MIN)
     detractors = sum(1 for a in present if a <= NPS_DETRACTOR_MAX)
     return NpsCounts(promoters, len(present) - promoters - detractors, detractors)
@@ -94,13 +97,13 @@ def _tally(tally: dict[int | None, int], scale: tuple[int, int], name: str) -> d
 
 def csat_counts_of(tally: dict[int | None, int]) -> CsatCounts:
     """csat_counts of answers given as {answer: how many} (a report's year of answers, grouped)."""
-    present = _tally(tally, CSAT_SCALE, "CSAT")
+    present = _tally(tally, CSAT_SCALE, "CSAT")  # i18n: not words
     return CsatCounts(sum(n for a, n in present.items() if a >= CSAT_SATISFIED_MIN), sum(present.values()))
 
 
 def nps_counts_of(tally: dict[int | None, int]) -> NpsCounts:
     """nps_counts of answers given as {answer: how many}."""
-    present = _tally(tally, NPS_SCALE, "NPS")
+    present = _tally(tally, NPS_SCALE, "NPS")  # i18n: not words
     promoters = sum(n for a, n in present.items() if a >= NPS_PROMOTER_MIN)
     detractors = sum(n for a, n in present.items() if a <= NPS_DETRACTOR_MAX)
     return NpsCounts(promoters, sum(present.values()) - promoters - detractors, detractors)
@@ -108,7 +111,7 @@ def nps_counts_of(tally: dict[int | None, int]) -> NpsCounts:
 
 def ces_of(tally: dict[int | None, int]) -> float | None:
     """ces of answers given as {answer: how many}."""
-    present = _tally(tally, CES_SCALE, "CES")
+    present = _tally(tally, CES_SCALE, "CES")  # i18n: not words
     answers = sum(present.values())
     return sum(a * n for a, n in present.items()) / answers if answers else None
 
@@ -125,7 +128,7 @@ def nps(answers: Iterable[int | None]) -> float | None:
 
 def ces(answers: Iterable[int | None]) -> float | None:
     """CES: the mean of the 1-7 effort answers."""
-    return mean(_answers(answers, CES_SCALE, "CES"))
+    return mean(_answers(answers, CES_SCALE, "CES"))  # i18n: not words
 
 
 def response_rate(responses: int, completed: int) -> float | None:
@@ -153,5 +156,5 @@ def walk_away_rate(cancelled_waiting: int, issued: int) -> float | None:
 def throughput(completed: int, open_counter_hours: float) -> float | None:
     """Tickets completed per open counter-hour; None when no counter was open."""
     if completed < 0 or open_counter_hours < 0:
-        raise ValueError("counts and hours cannot be negative")
+        raise ValueError(_("counts and hours cannot be negative"))
     return None if open_counter_hours == 0 else completed / open_counter_hours

@@ -55,7 +55,7 @@ def sync_from_config(ctx: Context) -> SyncReport:
             if branch is None:
                 branch = Branch.create(code=nb.code, name=nb.name, timezone=nb.timezone)
                 ChangeMarker.create(branch=branch, seq=0)
-                report.changed.append(f"branch {nb.code}: created")
+                report.changed.append(f"branch {nb.code}: created")  # i18n: not words
             else:
                 _update(branch, {"name": nb.name, "timezone": nb.timezone}, report, f"branch {nb.code}")
             seen = len(report.changed)
@@ -89,7 +89,7 @@ def _sync_services(branch: Branch, config, report: SyncReport, label: str = "") 
             _update(existing[s.code], values, report, f"{label}service {s.code}")
         else:
             existing[s.code] = Service.create(branch=branch, code=s.code, **values)
-            report.changed.append(f"{label}service {s.code}: created")
+            report.changed.append(f"{label}service {s.code}: created")  # i18n: not words
     configured = {s.code for s in config.services}
     for code, row in existing.items():
         if code not in configured:
@@ -104,7 +104,7 @@ def _sync_counters(branch: Branch, config, services: dict[str, Service], report:
         row = existing.get(c.code)
         if row is None:
             row = Counter.create(branch=branch, code=c.code, name=c.name, state="closed")
-            report.changed.append(f"{label}counter {c.code}: created")
+            report.changed.append(f"{label}counter {c.code}: created")  # i18n: not words
         else:
             _update(row, {"name": c.name, "active": True}, report, f"{label}counter {c.code}")
         if row.synced_profile != profile:
@@ -112,7 +112,7 @@ def _sync_counters(branch: Branch, config, services: dict[str, Service], report:
             CounterService.insert_many(
                 [{"counter": row.id, "service": services[code].id, "position": i} for i, code in enumerate(c.services)]
             ).execute()
-            _update(row, {"synced_profile": profile}, report, f"{label}counter {c.code} work profile")
+            _update(row, {"synced_profile": profile}, report, f"{label}counter {c.code} work profile")  # i18n: not words
     configured = {c.code for c in config.counters}
     for code, row in existing.items():
         if code not in configured:
@@ -139,7 +139,7 @@ def _sync_staff(synced: dict[str, Branch], config, report: SyncReport) -> bool:
         row = existing.get(s.login)
         if row is None:
             row = Staff.create(login=s.login, branch=home, **values)
-            report.changed.append(f"staff {s.login}: created")
+            report.changed.append(f"staff {s.login}: created")  # i18n: not words
         else:
             if s.home is not None or row.branch_id is None or row.branch_id in ids:
                 values["branch_id"] = home.id
@@ -163,10 +163,10 @@ def _assign(row: Staff, want: set[int], have: set[int], ids: set[int], synced: d
     added, removed = want - have, (have & ids) - want
     if added:
         StaffBranch.insert_many([{"staff": row.id, "branch": b} for b in sorted(added)]).execute()
-        report.changed.append(f"staff {row.login}: works at {', '.join(sorted(codes[b] for b in added))}")
+        report.changed.append(f"staff {row.login}: works at {', '.join(sorted(codes[b] for b in added))}")  # i18n: not words
     if removed:
         StaffBranch.delete().where((StaffBranch.staff == row) & StaffBranch.branch.in_(removed)).execute()
-        report.changed.append(f"staff {row.login}: no longer at {', '.join(sorted(codes[b] for b in removed))}")
+        report.changed.append(f"staff {row.login}: no longer at {', '.join(sorted(codes[b] for b in removed))}")  # i18n: not words
 
 
 def open_context(config: Config, url: str | None = None, clock: Clock | None = None, *, init: bool = True) -> Context:

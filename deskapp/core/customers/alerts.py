@@ -21,6 +21,7 @@ from peewee import fn
 from deskapp.core.customers import followups
 from deskapp.core.customers.rules import age_on
 from deskapp.db.models import Customer, Interaction
+from deskapp.i18n import _, ngettext
 
 ID_EXPIRY_WARNING_DAYS = 30
 KYC_NOTICE_DAYS = 30
@@ -50,28 +51,37 @@ def alerts(today: dt.date, c: Customer, open_followups: tuple[followups.FollowUp
     if c.id_doc_expiry is not None:
         days = (c.id_doc_expiry - today).days
         if days < 0:
-            found.append(Alert("id_expired", "error", f"ID document expired on {c.id_doc_expiry.isoformat()}"))
+            found.append(Alert("id_expired", "error", _("ID document expired on {date}").format(
+                date=c.id_doc_expiry.isoformat())))
         elif days <= ID_EXPIRY_WARNING_DAYS:
-            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-            found.append(Alert("id_expiring", "warning", f"ID document expires {when} ({c.id_doc_expiry.isoformat()})"))
+            text = (_("ID document expires today ({date})") if days == 0 else
+                    ngettext("ID document expires in {n} day ({date})", "ID document expires in {n} days ({date})",
+                             days))
+            found.append(Alert("id_expiring", "warning", text.format(n=days, date=c.id_doc_expiry.isoformat())))
     if c.kyc_review_due is not None and c.kyc_review_due <= today:
-        found.append(Alert("kyc_overdue", "warning", f"KYC review due since {c.kyc_review_due.isoformat()}"))
+        found.append(Alert("kyc_overdue", "warning", _("KYC review due since {date}").format(
+            date=c.kyc_review_due.isoformat())))
     if c.birth_date is not None and _birthday(c.birth_date, today):
-        found.append(Alert("birthday", "information", f"Birthday today ({age_on(c.birth_date, today)})"))
+        found.append(Alert("birthday", "information", _("Birthday today ({age})").format(
+            age=age_on(c.birth_date, today))))
     complaints = [f for f in open_followups if f.source == "complaint"]
     if complaints:
-        found.append(Alert("complaint", "error", f"Open complaint: {complaints[0].reason[:80]}"))
+        found.append(Alert("complaint", "error", _("Open complaint: {reason}").format(
+            reason=complaints[0].reason[:80])))
     others = len(open_followups) - len(complaints)
     if others:
-        found.append(Alert("followup", "warning", f"{others} open follow-up{'s' if others != 1 else ''}"))
+        found.append(Alert("followup", "warning", ngettext(
+            "{n} open follow-up", "{n} open follow-ups", others).format(n=others)))
     if c.kyc_review_due is not None and 0 < (c.kyc_review_due - today).days <= KYC_NOTICE_DAYS:
         days = (c.kyc_review_due - today).days
-        found.append(Alert("kyc_due_soon", "information", f"KYC review due in {days} day{'s' if days != 1 else ''}"))
-    last = last_contact(c.id) if contact is _LOOK_UP else cast("dt.datetime | None", contact)
+        found.append(Alert("kyc_due_soon", "information", ngettext(
+            "KYC review due in {n} day", "KYC review due in {n} days", days).format(n=days)))
+    last = last_contact(c.id) if contact is _LOOK_UP else cast("dt.datetime | None", contact)  # i18n: not words
     since = last.date() if last else c.created_at.date()
     if (today - since).days >= DORMANT_DAYS:
-        what = f"no contact since {last:%Y-%m-%d}" if last else "never contacted"
-        found.append(Alert("dormant", "warning", f"Dormant: {what}"))
+        text = (_("Dormant: no contact since {date}").format(date=f"{last:%Y-%m-%d}") if last
+                else _("Dormant: never contacted"))
+        found.append(Alert("dormant", "warning", text))
     return found
 
 

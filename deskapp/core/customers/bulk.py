@@ -69,15 +69,15 @@ def _lookup(column: str, keys: Sequence[str]) -> list[tuple]:
         # behind during an import): 50 ms per 500 keys at 100,000 customers. The LIMIT 1 keeps
         # the subquery apart (the key is unique), so it stays an index lookup per key.
         return db.execute_sql(
-            f"SELECT c.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL "
-            f"(SELECT {', '.join(_READ)} FROM customer WHERE {column} = k.key LIMIT 1) c",
+            f"SELECT c.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL "  # i18n: not words
+            f"(SELECT {', '.join(_READ)} FROM customer WHERE {column} = k.key LIMIT 1) c",  # i18n: not words
             (list(keys),),
         ).fetchall()
     rows: list[tuple] = []
     for start in range(0, len(keys), CHUNK):
         chunk = list(keys[start:start + CHUNK])
         rows += db.execute_sql(
-            f"SELECT {', '.join(_READ)} FROM customer WHERE {column} IN ({', '.join(['?'] * len(chunk))})", chunk
+            f"SELECT {', '.join(_READ)} FROM customer WHERE {column} IN ({', '.join(['?'] * len(chunk))})", chunk  # i18n: not words
         ).fetchall()
     return rows
 
@@ -154,13 +154,13 @@ def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         # psycopg's own errors become Peewee's, as for any statement run through Peewee: callers
         # (transaction(), the command line) know those.
         with peewee.__exception_wrapper__:
-            with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # i18n: not words
                 for row in rows:
                     copy.write_row(row)
         return
     # json_extract (SQLite 3.9 and later) gives JSON strings as text, numbers as numbers, null as NULL.
     picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-    db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",
+    db.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM json_each(?)",  # i18n: not words
                    (json.dumps(rows, default=_sqlite_date, ensure_ascii=False),))
 
 
@@ -171,4 +171,4 @@ def _sqlite_date(value: object) -> str:
         return value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__} in an imported row")
+    raise TypeError(f"cannot store {type(value).__name__} in an imported row")  # i18n: not words

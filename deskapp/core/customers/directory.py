@@ -28,6 +28,7 @@ from deskapp.db.database import db, transaction
 from deskapp.db.models import Branch, Customer, CustomerPhone, Interaction, LifeEvent, Need, Product, Staff, Ticket
 from deskapp.db.search import MIN_DIGITS, SIMILAR, search_customers  # noqa: F401 (SIMILAR for the screens)
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 REVEALABLE = ("national_id", "account_number")
 TIMELINE_LIMIT = 100
@@ -52,7 +53,7 @@ def session_for(login: str) -> Session:
     """The Session of an active staff member, for commands run outside the app (export --staff)."""
     staff = Staff.get_or_none((Staff.login == login) & Staff.active)
     if staff is None:
-        raise CustomerNotFound(f"There is no active staff member '{login}'.")
+        raise CustomerNotFound(_("There is no active staff member '{login}'.").format(login=login))
     return Session(login=staff.login, name=staff.name, role=staff.role)
 
 
@@ -158,7 +159,7 @@ class Customer360:
 def _get(customer_id: int) -> Customer:
     row = Customer.get_or_none(Customer.id == customer_id)
     if row is None:
-        raise CustomerNotFound(f"There is no customer {customer_id}.")
+        raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
     return row
 
 
@@ -169,7 +170,7 @@ def find(number_or_id: str | int, *, follow: bool = True) -> int:
     if row is None and text.isdigit():
         row = Customer.select(Customer.id, Customer.merged_into).where(Customer.id == int(text)).first()
     if row is None:
-        raise CustomerNotFound(f"There is no customer {text}.")
+        raise CustomerNotFound(_("There is no customer {customer}.").format(customer=text))
     return (row.merged_into_id if follow else None) or row.id
 
 
@@ -206,7 +207,7 @@ def summaries(ctx: Context, ranked: list[tuple[int, int]]) -> list[CustomerSumma
 def summary(ctx: Context, customer_id: int) -> CustomerSummary:
     found = summaries(ctx, [(customer_id, 0)])
     if not found:
-        raise CustomerNotFound(f"There is no customer {customer_id}.")
+        raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
     return found[0]
 
 
@@ -251,9 +252,9 @@ def _active_rows(text: str, limit: int, region: str) -> list[tuple[int, str, str
         rows: dict[int, tuple[int, str, str, str | None, list[str]]] = {}
         if ids:
             for customer_id, number, name, nid, digits in db.execute_sql(
-                "SELECT c.id, c.number, c.name, c.national_id, p.digits FROM customer c "
+                "SELECT c.id, c.number, c.name, c.national_id, p.digits FROM customer c "  # i18n: not words
                 "LEFT JOIN customer_phone p ON p.customer_id = c.id "
-                f"WHERE c.id IN ({', '.join([db.param] * len(ids))}) AND c.active ORDER BY p.id", ids,
+                f"WHERE c.id IN ({', '.join([db.param] * len(ids))}) AND c.active ORDER BY p.id", ids,  # i18n: not words
             ).fetchall():
                 row = rows.setdefault(customer_id, (customer_id, number, name, nid, []))
                 if digits is not None:
@@ -284,8 +285,8 @@ def phones_to_fix(ctx: Context, session: Session | Reader, limit: int | None = N
     last = 0
     while limit is None or len(found) < limit:
         batch = db.execute_sql(
-            f"SELECT p.id, p.digits, p.label, c.id, c.number, c.name FROM customer_phone p "
-            f"JOIN customer c ON c.id = p.customer_id WHERE p.id > {db.param} ORDER BY p.id LIMIT 5000", (last,),
+            f"SELECT p.id, p.digits, p.label, c.id, c.number, c.name FROM customer_phone p "  # i18n: not words
+            f"JOIN customer c ON c.id = p.customer_id WHERE p.id > {db.param} ORDER BY p.id LIMIT 5000", (last,),  # i18n: not words
         ).fetchall()
         if not batch:
             break
@@ -381,7 +382,8 @@ def _life_events(customer_id: int) -> list[LifeEventInfo]:
 def reveal(ctx: Context, session: Session, customer_id: int, field: str, *, product_id: int | None = None) -> str | None:
     """The full national ID or account number, for a role that may see it; audited without the value."""
     if field not in REVEALABLE:
-        raise ValueError(f"Only {', '.join(REVEALABLE)} can be revealed, not '{field}'.")
+        raise ValueError(_("Only {fields} can be revealed, not '{field}'.").format(fields=", ".join(REVEALABLE),
+                                                                                      field=field))
     require(ctx, session, "reveal")
 
     def work() -> str | None:
@@ -392,8 +394,9 @@ def reveal(ctx: Context, session: Session, customer_id: int, field: str, *, prod
         else:
             product = Product.get_or_none((Product.id == product_id) & (Product.customer == c.id))
             if product is None:
-                raise CustomerNotFound(f"Customer {c.number} holds no product {product_id}.")
-            value, detail = product.account_number, f"field=account_number product={product.id}"
+                raise CustomerNotFound(_("Customer {customer} holds no product {product}.").format(
+                    customer=c.number, product=product_id))
+            value, detail = product.account_number, f"field=account_number product={product.id}"  # i18n: not words
         audit.record(ctx.now(), session.login, "customer_reveal", "customer", c.id, detail)
         return value
 

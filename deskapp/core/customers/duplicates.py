@@ -33,10 +33,14 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db
 from deskapp.db.fuzzy import max_typos, similar_words, skeleton, typo_distance
+from deskapp.i18n import N_, _
 
-SCORES = {"same name": 0.5, "similar name": 0.35, "same birth date": 0.35, "birth date one day off": 0.2,
-          "birth date day and month swapped": 0.2, "same phone": 0.3, "same e-mail": 0.3}
-NAME_REASONS = ("same name", "similar name")
+# The reasons are kept as these English codes (compared, scored, stored nowhere); `reason_text` shows
+# one in the language in effect.
+SCORES = {N_("same name"): 0.5, N_("similar name"): 0.35, N_("same birth date"): 0.35,
+          N_("birth date one day off"): 0.2, N_("birth date day and month swapped"): 0.2, N_("same phone"): 0.3,
+          N_("same e-mail"): 0.3}
+NAME_REASONS = ("same name", "similar name")  # i18n: not words
 MAX_GROUP = 20
 _CHUNK = 500
 
@@ -60,7 +64,7 @@ def name_relation(a: str, b: str) -> str | None:
     if not wa or len(wa) != len(wb):
         return None
     if wa == wb:
-        return "same name"
+        return "same name"  # i18n: not words
     # The words both names hold need no comparing; each word left must be a typo of one left.
     common = Counter(wa) & Counter(wb)
     free = list((Counter(wb) - common).elements())
@@ -70,18 +74,18 @@ def name_relation(a: str, b: str) -> str | None:
         if typo_distance(word, best, limit) > limit:
             return None
         free.remove(best)
-    return "similar name"
+    return "similar name"  # i18n: not words
 
 
 def date_relation(a: dt.date | None, b: dt.date | None) -> str | None:
     if a is None or b is None:
         return None
     if a == b:
-        return "same birth date"
+        return "same birth date"  # i18n: not words
     if abs((a - b).days) == 1:
-        return "birth date one day off"
+        return "birth date one day off"  # i18n: not words
     if a.year == b.year and a.month == b.day and a.day == b.month:
-        return "birth date day and month swapped"
+        return "birth date day and month swapped"  # i18n: not words
     return None
 
 
@@ -91,6 +95,11 @@ def close_dates(day: dt.date) -> list[dt.date]:
     if day.day <= 12 and day.day != day.month:
         out.append(day.replace(month=day.day, day=day.month))
     return out
+
+
+def reason_text(reason: str) -> str:
+    """A reason (a code of SCORES) as a person reads it, in the language in effect."""
+    return _(reason)
 
 
 def score(reasons: Iterable[str]) -> float:
@@ -119,7 +128,7 @@ def for_new(name_folded: str | None, birth_date: dt.date | None, phones: list[st
     mine = _Record(0, name_folded or "", birth_date, email, frozenset(phones))
     for other in _records(sorted(candidates)):
         reasons = _evidence(mine, other)
-        if {"same phone", "same e-mail"} & set(reasons) or (
+        if {"same phone", "same e-mail"} & set(reasons) or (  # i18n: not words
                 set(reasons) & set(NAME_REASONS) and len(reasons) > 1):
             found.append((other.id, reasons))
     return sorted(found, key=lambda f: (-score(f[1]), f[0]))
@@ -166,9 +175,9 @@ def _evidence(a: _Record, b: _Record) -> tuple[str, ...]:
     reasons = [r for r in (name_relation(a.name_folded, b.name_folded), date_relation(a.birth_date, b.birth_date))
                if r]
     if a.phones & b.phones:
-        reasons.append("same phone")
+        reasons.append("same phone")  # i18n: not words
     if a.email and a.email == b.email:
-        reasons.append("same e-mail")
+        reasons.append("same e-mail")  # i18n: not words
     return tuple(reasons)
 
 
@@ -254,7 +263,7 @@ def _compare(a: list[tuple[int, str]], b: list[tuple[int, str]], keys: dict[int,
              found: set[tuple[int, int]]) -> None:
     index: dict[str, list[int]] = defaultdict(list)
     names = dict(b)
-    for cid, _ in b:
+    for cid, _name in b:
         for key in keys[cid]:
             index[key].append(cid)
     for cid, name in a:
@@ -372,10 +381,10 @@ def for_batch(rows: list[tuple[str, dt.date | None, list[str], str | None]], che
                         found[cid] += [relation, date_relation(born, day)]  # type: ignore[list-item]
         for digits in phones:
             for cid in by_phone.get(digits, ()):
-                if "same phone" not in found[cid]:
-                    found[cid].append("same phone")
+                if "same phone" not in found[cid]:  # i18n: not words
+                    found[cid].append("same phone")  # i18n: not words
         for cid in by_email.get(email, ()) if email else ():
-            found[cid].append("same e-mail")
+            found[cid].append("same e-mail")  # i18n: not words
         out.append(sorted(((cid, tuple(r)) for cid, r in found.items()), key=lambda f: (-score(f[1]), f[0])))
     ids = sorted({cid for matches in out for cid, _ in matches})
     numbers: dict[int, str] = {}

@@ -21,6 +21,7 @@ from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import db, is_postgres, transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 from deskapp.errors import DeskappError
+from deskapp.i18n import _
 
 NUMBER_WIDTH = 8
 _NUMBER_LOCK = 0x63757374  # "cust": one new customer number at a time on PostgreSQL
@@ -31,7 +32,8 @@ class DuplicateNationalId(CustomerInvalid):
 
     def __init__(self, existing: CustomerSummary):
         self.existing = existing
-        super().__init__({"national_id": f"already belongs to customer {existing.number} ({existing.name})"})
+        super().__init__({"national_id": _("already belongs to customer {number} ({name})").format(
+            number=existing.number, name=existing.name)})
 
 
 class PossibleDuplicates(DeskappError):
@@ -42,9 +44,11 @@ class PossibleDuplicates(DeskappError):
     def __init__(self, candidates: list[CustomerSummary], reasons: dict[int, tuple[str, ...]] | None = None):
         self.candidates = candidates
         self.reasons = reasons or {}
-        names = ", ".join(f"{c.number} {c.name}" + (f" ({', '.join(self.reasons[c.id])})" if self.reasons.get(c.id)
-                                                     else "") for c in candidates[:5])
-        super().__init__(f"This may be a customer already on file: {names}. Check, then save anyway if not.")
+        names = ", ".join(f"{c.number} {c.name}" + (
+            f" ({', '.join(duplicates.reason_text(r) for r in self.reasons[c.id])})" if self.reasons.get(c.id) else "")
+            for c in candidates[:5])
+        super().__init__(_("This may be a customer already on file: {names}. Check, then save anyway if not.").format(
+            names=names))
 
 
 @acts_as("customers.create")
@@ -83,7 +87,7 @@ def update(ctx: Context, session: Session, customer_id: int, draft: CustomerDraf
     def work() -> int:
         row = Customer.get_or_none(Customer.id == customer_id)
         if row is None:
-            raise CustomerNotFound(f"There is no customer {customer_id}.")
+            raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
         values = dict(checked.values)
         if draft.manager is not None:
             values["manager"] = _manager_id(draft.manager)
@@ -145,7 +149,8 @@ def _manager_id(login: str | None) -> int | None:
         return None
     staff = Staff.get_or_none((Staff.login == login.strip().lower()) & Staff.active)
     if staff is None:
-        raise CustomerInvalid({"manager": f"there is no active staff member '{login.strip()[:32]}'"})
+        raise CustomerInvalid({"manager": _("there is no active staff member '{login}'").format(
+            login=login.strip()[:32])})
     return staff.id
 
 

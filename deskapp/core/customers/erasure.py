@@ -54,6 +54,7 @@ from deskapp.db.models import (
 )
 from deskapp.db.search import name_words
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 ERASED_NAME = "(erased)"
 # Form fields whose values are figures or configured choices, not something typed about a person.
@@ -79,7 +80,7 @@ def _customer(customer_id: int, *, lock: bool = False) -> Customer:
         query = query.for_update()
     row = query.first()
     if row is None:
-        raise CustomerNotFound(f"There is no customer {customer_id}.")
+        raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
     return row
 
 
@@ -91,12 +92,12 @@ def set_hold(ctx: Context, session: Session, customer_id: int, reason: str) -> N
     require(ctx, session, "erase")
     reason = " ".join(reason.split())[:REASON_MAX]
     if not reason:
-        raise ErasureRefused("A legal hold needs a reason (the case or order it is for).")
+        raise ErasureRefused(_("A legal hold needs a reason (the case or order it is for)."))
 
     def work() -> None:
         c = _customer(customer_id, lock=True)
         _refuse_merged(c)
-        _refuse_personal(reason, _personal_values(c.id), "The reason")
+        _refuse_personal(reason, _personal_values(c.id))
         Customer.update(legal_hold=True, legal_hold_reason=reason).where(Customer.id == c.id).execute()
         audit.record(ctx.now(), session.login, "customer_hold", "customer", c.id, f"number={c.number} reason={reason}")
         changes.bump(ctx.branch_id)
@@ -111,7 +112,7 @@ def clear_hold(ctx: Context, session: Session, customer_id: int) -> None:
     def work() -> None:
         c = _customer(customer_id, lock=True)
         if not c.legal_hold:
-            raise ErasureRefused(f"Customer {c.number} is not under a legal hold.")
+            raise ErasureRefused(_("Customer {customer} is not under a legal hold.").format(customer=c.number))
         Customer.update(legal_hold=False, legal_hold_reason=None).where(Customer.id == c.id).execute()
         audit.record(ctx.now(), session.login, "customer_hold_cleared", "customer", c.id, f"number={c.number}")
         changes.bump(ctx.branch_id)
@@ -122,7 +123,8 @@ def clear_hold(ctx: Context, session: Session, customer_id: int) -> None:
 def _refuse_merged(c: Customer) -> None:
     if c.merged_into_id is not None:
         survivor = Customer.get_by_id(c.merged_into_id)
-        raise ErasureRefused(f"Customer {c.number} was merged into {survivor.number}; act on {survivor.number}.")
+        raise ErasureRefused(_("Customer {customer} was merged into {survivor}; act on {survivor}.").format(
+            customer=c.number, survivor=survivor.number))
 
 
 # -- erasure ----------------------------------------------------------------------------------------
@@ -141,11 +143,11 @@ def _personal_values(customer_id: int) -> tuple[set[str], list[str]]:
     return words, [v.lower() for v in found if v]
 
 
-def _refuse_personal(text: str, values: tuple[set[str], list[str]], what: str) -> None:
+def _refuse_personal(text: str, values: tuple[set[str], list[str]]) -> None:
     words, keys = values
     compact = "".join(text.lower().split()).replace("-", "").replace(".", "")
     if words & set(name_words(text)) or any(key in compact for key in keys):
-        raise ErasureRefused(f"{what} repeats the customer's personal data; the audit keeps it, so leave it out.")
+        raise ErasureRefused(_("The reason repeats the customer's personal data; the audit keeps it, so leave it out."))
 
 
 def scrub_step_values(ctx: Context, workflow: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -170,18 +172,19 @@ def erase(ctx: Context, session: Session, customer_id: int, reason: str) -> Eras
     require(ctx, session, "erase")
     reason = " ".join(reason.split())[:REASON_MAX]
     if not reason:
-        raise ErasureRefused("Erasure needs a reason (the request it answers).")
+        raise ErasureRefused(_("Erasure needs a reason (the request it answers)."))
     keep = tuple(ctx.config.retention.keep_on_erasure)
 
     def work() -> ErasureResult:
         c = _customer(customer_id, lock=True)
         _refuse_merged(c)
         if c.erased_at is not None:
-            raise ErasureRefused(f"Customer {c.number} was already erased on {c.erased_at.date().isoformat()}.")
+            raise ErasureRefused(_("Customer {customer} was already erased on {date}.").format(
+                customer=c.number, date=c.erased_at.date().isoformat()))
         if c.legal_hold:
-            raise ErasureRefused(f"Customer {c.number} is under a legal hold ({c.legal_hold_reason}); "
-                                 "a supervisor must clear it before erasure.")
-        _refuse_personal(reason, _personal_values(c.id), "The reason")
+            raise ErasureRefused(_("Customer {customer} is under a legal hold ({reason}); a supervisor must clear it "
+                                   "before erasure.").format(customer=c.number, reason=c.legal_hold_reason))
+        _refuse_personal(reason, _personal_values(c.id))
         now = ctx.now()
         tickets = _ticket_ids(c.id)
         n: dict[str, int] = {}
@@ -288,7 +291,7 @@ def purge_search_indexes() -> None:
     tables = [name for (name,) in db.execute_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'")]
     for table in tables:
-        transaction(lambda table=table: db.execute_sql(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')'))
+        transaction(lambda table=table: db.execute_sql(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')'))  # i18n: not words
 
 
 # -- subject access ---------------------------------------------------------------------------------

@@ -15,23 +15,28 @@ from peewee import JOIN
 from deskapp.core import changes
 from deskapp.core.context import Context
 from deskapp.core.security import audit
-from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, roles_for
+from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, role_name, roles_for
 from deskapp.db.database import transaction
 from deskapp.db.models import Branch, Customer, FollowUp, Staff, Ticket
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _
 
 OPEN, IN_PROGRESS, DONE = "open", "in_progress", "done"
 SOURCES = ("feedback", "referral", "complaint", "offer", "manual")
-SOURCE_LABELS = {"feedback": "Poor feedback", "referral": "Referral", "complaint": "Complaint", "offer": "Offer",
-                 "manual": "Manual"}
+SOURCE_LABELS = {"feedback": N_("Poor feedback"), "referral": N_("Referral"), "complaint": N_("Complaint"),
+                 "offer": N_("Offer"), "manual": N_("Manual")}
 # Complaint-type follow-ups: a complaint, and poor feedback (a complaint the customer did not call one).
 # Closing one asks why it happened; closing a referral or an offer does not.
 NEEDS_ROOT_CAUSE = ("complaint", "feedback")
+_ROOT_CAUSE_NEEDED = {
+    "complaint": N_("Choose a root cause: a complaint follow-up is closed with why it happened ({causes})."),
+    "feedback": N_("Choose a root cause: a poor feedback follow-up is closed with why it happened ({causes})."),
+}
 
 
 def source_label(source: str) -> str:
-    """What screens call a follow-up's source ("Poor feedback" for feedback)."""
-    return SOURCE_LABELS.get(source, source.replace("_", " ").capitalize())
+    """What screens call a follow-up's source ("Poor feedback" for feedback), in the language in effect."""
+    return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source.replace("_", " ").capitalize()
 
 
 def needs_root_cause(source: str) -> bool:
@@ -94,7 +99,7 @@ def _query():
 def get(followup_id: int) -> FollowUpInfo:
     row = _query().where(FollowUp.id == followup_id).first()
     if row is None:
-        raise FollowUpError(f"There is no follow-up {followup_id}.")
+        raise FollowUpError(_("There is no follow-up {followup}.").format(followup=followup_id))
     return _info(row)
 
 
@@ -109,7 +114,7 @@ def _staff_id(login: str | None) -> int | None:
         return None
     staff = Staff.get_or_none((Staff.login == login) & Staff.active)
     if staff is None:
-        raise FollowUpError(f"There is no active staff member '{login}'.")
+        raise FollowUpError(_("There is no active staff member '{login}'.").format(login=login))
     return staff.id
 
 
@@ -119,9 +124,10 @@ def create(ctx: Context, *, source: str, reason: str, by: str | None, customer_i
            due_at: dt.datetime | None = None) -> FollowUpInfo:
     """A new open follow-up; runs inside the caller's transaction when there is one."""
     if source not in SOURCES:
-        raise FollowUpError(f"A follow-up comes from {', '.join(SOURCES)}, not '{source}'.")
+        raise FollowUpError(_("A follow-up comes from {sources}, not '{source}'.").format(
+            sources=", ".join(SOURCES), source=source))
     if not reason.strip():
-        raise FollowUpError("A follow-up needs a reason.")
+        raise FollowUpError(_("A follow-up needs a reason."))
     if by:
         require(by, "followups.create")
     now = ctx.now()
@@ -155,15 +161,16 @@ def _check_actor(row: FollowUp, by: str, doing: str) -> None:
         return
     if row.customer_id is not None and Customer.get_by_id(row.customer_id).manager_id == staff.id:
         return
-    raise Forbidden(f"Only the follow-up's owner, its assignee or {any_of(roles_for('followups.work_others'))} "
-                    f"may {doing}; {staff.name} ({staff.role}) is none of them.")
+    raise Forbidden(_("Only the follow-up's owner, its assignee or {roles} may {action}; {name} ({role}) is none "
+                      "of them.").format(roles=any_of(roles_for("followups.work_others")), action=doing,
+                                         name=staff.name, role=role_name(staff.role)))
 
 
 def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doing: str | None = None) -> FollowUpInfo:
     def work() -> None:
         row = FollowUp.get_or_none(FollowUp.id == followup_id)
         if row is None:
-            raise FollowUpError(f"There is no follow-up {followup_id}.")
+            raise FollowUpError(_("There is no follow-up {followup}.").format(followup=followup_id))
         if doing is not None:
             _check_actor(row, by, doing)
         detail = apply(row) or ""
@@ -179,26 +186,26 @@ def _change(ctx: Context, followup_id: int, by: str, action: str, apply, *, doin
 def start(ctx: Context, followup_id: int, *, by: str) -> FollowUpInfo:
     def apply(row: FollowUp) -> None:
         if row.status == DONE:
-            raise FollowUpError(f"Follow-up {row.id} is already done.")
+            raise FollowUpError(_("Follow-up {followup} is already done.").format(followup=row.id))
         row.status = IN_PROGRESS
 
-    return _change(ctx, followup_id, by, "followup_started", apply, doing="start a follow-up")
+    return _change(ctx, followup_id, by, "followup_started", apply, doing=_("start a follow-up"))
 
 
 @acts_as("followups.work", "followups.work_others")
 def record_contact(ctx: Context, followup_id: int, outcome: str, *, by: str) -> FollowUpInfo:
     """The outcome of contacting the customer (reached, voicemail, no answer ...)."""
     if not outcome.strip():
-        raise FollowUpError("Say what came of the contact.")
+        raise FollowUpError(_("Say what came of the contact."))
 
     def apply(row: FollowUp) -> str:
         stamp = ctx.now().strftime("%Y-%m-%d %H:%M")
         row.contact_outcome = ((row.contact_outcome + "\n") if row.contact_outcome else "") + f"{stamp} {outcome.strip()}"
         if row.status == OPEN:
             row.status = IN_PROGRESS
-        return "contact recorded"
+        return "contact recorded"  # i18n: not words (the audit keeps it)
 
-    return _change(ctx, followup_id, by, "followup_contact", apply, doing="record a contact on a follow-up")
+    return _change(ctx, followup_id, by, "followup_contact", apply, doing=_("record a contact on a follow-up"))
 
 
 @acts_as("followups.work", "followups.work_others")
@@ -207,23 +214,22 @@ def close(ctx: Context, followup_id: int, *, resolution: str, root_cause: str | 
     configured list, required for a complaint-type follow-up (NEEDS_ROOT_CAUSE) and optional for the others
     (a loan referral or an offer has nothing to find a cause for)."""
     if not resolution or not resolution.strip():
-        raise FollowUpError("Closing a follow-up needs a resolution: what was done for the customer.")
+        raise FollowUpError(_("Closing a follow-up needs a resolution: what was done for the customer."))
     causes = ctx.config.followups.root_causes
     cause = (root_cause or "").strip() or None
     if cause is not None and cause not in causes:
-        raise FollowUpError(f"Choose a root cause: {', '.join(causes)}.")
+        raise FollowUpError(_("Choose a root cause: {causes}.").format(causes=", ".join(causes)))
 
     def apply(row: FollowUp) -> str:
         if row.status == DONE:
-            raise FollowUpError(f"Follow-up {row.id} is already done.")
+            raise FollowUpError(_("Follow-up {followup} is already done.").format(followup=row.id))
         if cause is None and needs_root_cause(row.source):
-            raise FollowUpError(f"Choose a root cause: a {SOURCE_LABELS[row.source].lower()} follow-up is closed "
-                                f"with why it happened ({', '.join(causes)}).")
+            raise FollowUpError(_(_ROOT_CAUSE_NEEDED[row.source]).format(causes=", ".join(causes)))
         row.status, row.resolution, row.root_cause = DONE, resolution.strip(), cause
         row.closed_at, row.closed_by = ctx.now(), by
         return f"root_cause={cause or '-'}"
 
-    return _change(ctx, followup_id, by, "followup_closed", apply, doing="close a follow-up")
+    return _change(ctx, followup_id, by, "followup_closed", apply, doing=_("close a follow-up"))
 
 
 @acts_as("followups.reassign", "followups.reassign_others")
@@ -232,9 +238,9 @@ def reassign(ctx: Context, followup_id: int, to: str, *, by: str) -> FollowUpInf
     def apply(row: FollowUp) -> str:
         acting = require(by, "followups.reassign")
         if row.assignee_id is None or row.assignee.login != acting.login:  # someone else's
-            require(acting, "followups.reassign_others", doing="reassign someone else's follow-up")
+            require(acting, "followups.reassign_others", doing=_("reassign someone else's follow-up"))
         if row.status == DONE:
-            raise FollowUpError(f"Follow-up {row.id} is already done.")
+            raise FollowUpError(_("Follow-up {followup} is already done.").format(followup=row.id))
         row.assignee = _staff_id(to)
         return f"to={to}"
 
@@ -246,19 +252,19 @@ def snooze(ctx: Context, followup_id: int, until: dt.datetime, reason: str, *, b
     """Move the due time later, with a reason (kept on the follow-up; the audit names only the new time,
     since free text may hold personal data an erasure must reach and the audit cannot change)."""
     if not reason.strip():
-        raise FollowUpError("Snoozing needs a reason.")
+        raise FollowUpError(_("Snoozing needs a reason."))
     if until <= ctx.now():
-        raise FollowUpError("Snooze to a time in the future.")
+        raise FollowUpError(_("Snooze to a time in the future."))
 
     def apply(row: FollowUp) -> str:
         if row.status == DONE:
-            raise FollowUpError(f"Follow-up {row.id} is already done.")
+            raise FollowUpError(_("Follow-up {followup} is already done.").format(followup=row.id))
         row.snoozed_until = until
         row.due_at = until
         row.snooze_reason = reason.strip()[:500]
         return f"until={until.isoformat(timespec='minutes')}"
 
-    return _change(ctx, followup_id, by, "followup_snoozed", apply, doing="snooze a follow-up")
+    return _change(ctx, followup_id, by, "followup_snoozed", apply, doing=_("snooze a follow-up"))
 
 
 def search(*, customer_id: int | None = None, assignee: str | None = None, status: str | None = None,

@@ -41,6 +41,7 @@ from deskapp.core.security.permissions import require as require_role
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, CustomerPhone, Staff
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 COLUMNS = ("number", "name", "national_id", "birth_date", "phone", "phones", "email", "address", "segment",
            "manager", "marketing_consent", "kyc_review_due", "id_doc_type", "id_doc_expiry")
@@ -72,7 +73,8 @@ class ImportReport:
         return [f"{self.file}:{row}: {reason}" for row, reason in self.errors]
 
     def duplicate_lines(self) -> list[str]:
-        return [f"{self.file}:{row}: may be customer {number} already on file ({', '.join(reasons)})"
+        return [_("{file}:{row}: may be customer {number} already on file ({reasons})").format(
+                    file=self.file, row=row, number=number, reasons=", ".join(duplicates.reason_text(r) for r in reasons))
                 for row, number, reasons in self.duplicates]
 
     @property
@@ -80,10 +82,16 @@ class ImportReport:
         return len({row for row, _ in self.errors if row > 1})
 
     def summary(self) -> str:
-        verb = "would be " if self.dry_run else ""
-        return (f"{self.rows} rows: {self.created} {verb}created, {self.updated} {verb}updated, "
-                f"{self.unchanged} unchanged, {self.bad_rows} with errors"
-                + (f", {len({row for row, _, _ in self.duplicates})} possible duplicates" if self.duplicates else ""))
+        counts = dict(rows=self.rows, created=self.created, updated=self.updated, unchanged=self.unchanged,
+                      errors=self.bad_rows)
+        said = (_("{rows} rows: {created} would be created, {updated} would be updated, {unchanged} unchanged, "
+                  "{errors} with errors") if self.dry_run else
+                _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged, {errors} with errors")
+                ).format(**counts)
+        if not self.duplicates:
+            return said
+        return _("{counts}, {duplicates} possible duplicates").format(
+            counts=said, duplicates=len({row for row, _line, _reasons in self.duplicates}))
 
 
 @dataclass
@@ -126,7 +134,7 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
             lines = max(sum(1 for _ in raw), 1)
         handle = open(name, newline="", encoding="utf-8-sig")
     except OSError as exc:
-        raise ImportFailed(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise ImportFailed(_("cannot read {file}: {problem}").format(file=name, problem=exc.strerror or exc)) from None
     staff = {login: sid for sid, login in Staff.select(Staff.id, Staff.login).tuples()}
     seen_ids: dict[str, int] = {}
     seen_numbers: dict[str, int] = {}
@@ -149,9 +157,9 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
                 if report.rows % PROGRESS_EVERY == 0:
                     progress(min(line / lines, 0.99))
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise ImportFailed(f"{name}: not a readable UTF-8 CSV file ({exc})") from None
+            raise ImportFailed(_("{file}: not a readable UTF-8 CSV file ({problem})").format(file=name, problem=exc)) from None
         if report.rows == 0 and not report.errors:
-            raise ImportFailed(f"{name}: no header row")
+            raise ImportFailed(_("{file}: no header row").format(file=name))
         if batch:
             _apply(ctx, report, batch, dry_run, similar)
     if not dry_run:
@@ -166,12 +174,14 @@ def import_csv(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False, 
 
 def _check_header(report: ImportReport, header: list[str]) -> None:
     if "name" not in header:
-        raise ImportFailed(f"{report.file}:1: no 'name' column; the columns are: {', '.join(COLUMNS)}")
+        raise ImportFailed(_("{file}:1: no 'name' column; the columns are: {columns}").format(
+            file=report.file, columns=", ".join(COLUMNS)))
     for i, column in enumerate(header):
         if column not in COLUMNS:
-            report.errors.append((1, f"unknown column '{column[:40]}' (column {i + 1}) ignored"))
+            report.errors.append((1, _("unknown column '{column}' (column {place}) ignored").format(
+                column=column[:40], place=i + 1)))
         elif header.index(column) != i:
-            report.errors.append((1, f"column '{column}' appears twice; the first is used"))
+            report.errors.append((1, _("column '{column}' appears twice; the first is used").format(column=column)))
 
 
 def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells: dict[str, str],
@@ -194,17 +204,18 @@ def _parse(ctx: Context, today: dt.date, report: ImportReport, line: int, cells:
     values = checked.values
     manager_login = (cell("manager") or "").lower()
     if manager_login and manager_login not in staff:
-        report.errors.append((line, f"manager: there is no staff member '{manager_login[:32]}'"))
+        report.errors.append((line, _("manager: there is no staff member '{login}'").format(login=manager_login[:32])))
         return None
     nid, number = values.get("national_id"), values.get("number")
     if not nid and not number:
-        report.errors.append((line, "national_id: needed (or a number) to know whether the customer is on file"))
+        report.errors.append((line, _("national_id: needed (or a number) to know whether the customer is on file")))
         return None
     if nid and nid in seen_ids:
-        report.errors.append((line, f"national_id: the same as on row {seen_ids[nid]} of this file"))
+        report.errors.append((line, _("national_id: the same as on row {row} of this file").format(row=seen_ids[nid])))
         return None
     if number and number in seen_numbers:
-        report.errors.append((line, f"number: the same as on row {seen_numbers[number]} of this file"))
+        report.errors.append((line, _("number: the same as on row {row} of this file").format(
+            row=seen_numbers[number])))
         return None
     if nid:
         seen_ids[nid] = line  # type: ignore[index]
@@ -232,15 +243,17 @@ def _apply(ctx: Context, report: ImportReport, rows: list[_Row], dry_run: bool,
                 created.append(r)
                 continue
             if existing["merged_into_id"] is not None or existing["erased_at"] is not None:
-                gone = "was merged into another record" if existing["merged_into_id"] else "was erased"
-                errors.append((r.line, f"number: customer {existing['number']} {gone}; it takes no new data"))
+                gone = (_("number: customer {number} was merged into another record; it takes no new data")
+                        if existing["merged_into_id"] else _("number: customer {number} was erased; it takes no new data"))
+                errors.append((r.line, gone.format(number=existing["number"])))
                 continue
             other = by_number.get(r.values.get("number"))
             if other is not None and other["id"] != existing["id"]:
-                errors.append((r.line, f"number: {r.values['number']} belongs to another customer"))
+                errors.append((r.line, _("number: {number} belongs to another customer").format(
+                    number=r.values["number"])))
                 continue
             if existing["national_id"] and r.values.get("national_id") not in (None, existing["national_id"]):
-                errors.append((r.line, "number: belongs to a customer with another national ID"))
+                errors.append((r.line, _("number: belongs to a customer with another national ID")))
                 continue
             diff = {k: v for k, v in r.values.items() if k in _COMPARED and existing[k] != v}
             if r.manager_given and existing["manager_id"] != r.manager:

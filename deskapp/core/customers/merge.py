@@ -30,6 +30,7 @@ from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import MODELS, Customer, CustomerPhone, Staff
 from deskapp.db.search import folded_name
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 # The fields a supervisor chooses between, as the CLI and the dialog name them; marketing consent
 # carries its time and source with it, the name its folded form.
@@ -82,12 +83,14 @@ def parse_choices(choices: Iterable[str]) -> list[str]:
     """The fields of `FIELD=other` (or `FIELD=keep`) choices that take the other record's value."""
     take: list[str] = []
     for choice in choices:
-        field, _, side = choice.partition("=")
+        field, _sep, side = choice.partition("=")
         field, side = field.strip().lower(), side.strip().lower()
         if field not in FIELDS:
-            raise MergeRefused(f"'{field}' is not a field to choose; choose among {', '.join(FIELDS)}.")
+            raise MergeRefused(_("'{field}' is not a field to choose; choose among {fields}.").format(
+                field=field, fields=", ".join(FIELDS)))
         if side not in ("other", "keep"):
-            raise MergeRefused(f"--keep {choice}: write {field}=other (the merged record's value) or {field}=keep.")
+            raise MergeRefused(_("--keep {choice}: write {field}=other (the merged record's value) or {field}=keep.").format(
+                choice=choice, field=field))
         if side == "other":
             take.append(field)
         elif field in take:
@@ -97,20 +100,21 @@ def parse_choices(choices: Iterable[str]) -> list[str]:
 
 def _pair(keep_id: int, other_id: int) -> tuple[Customer, Customer]:
     if keep_id == other_id:
-        raise MergeRefused("A record cannot be merged with itself: name two customer numbers.")
+        raise MergeRefused(_("A record cannot be merged with itself: name two customer numbers."))
     query = Customer.select().where(Customer.id.in_([keep_id, other_id]))
     if is_postgres():
         query = query.order_by(Customer.id).for_update()
     rows = {c.id: c for c in query}
     for customer_id in (keep_id, other_id):
         if customer_id not in rows:
-            raise CustomerNotFound(f"There is no customer {customer_id}.")
+            raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
         c = rows[customer_id]
         if c.merged_into_id is not None:
             survivor = Customer.get_by_id(c.merged_into_id)
-            raise MergeRefused(f"Customer {c.number} was already merged into {survivor.number}.")
+            raise MergeRefused(_("Customer {customer} was already merged into {survivor}.").format(
+                customer=c.number, survivor=survivor.number))
         if c.erased_at is not None:
-            raise MergeRefused(f"Customer {c.number} was erased; there is nothing to merge.")
+            raise MergeRefused(_("Customer {customer} was erased; there is nothing to merge.").format(customer=c.number))
     return rows[keep_id], rows[other_id]
 
 
@@ -170,7 +174,8 @@ def merge(ctx: Context, session: Session, keep_id: int, other_id: int, take: Ite
     take = list(take)
     unknown = [f for f in take if f not in FIELDS]
     if unknown:
-        raise MergeRefused(f"'{unknown[0]}' is not a field to choose; choose among {', '.join(FIELDS)}.")
+        raise MergeRefused(_("'{field}' is not a field to choose; choose among {fields}.").format(
+            field=unknown[0], fields=", ".join(FIELDS)))
 
     def work() -> MergeResult:
         keep, other = _pair(keep_id, other_id)

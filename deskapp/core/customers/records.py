@@ -18,6 +18,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import acts_as
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Service, Staff, Ticket
+from deskapp.i18n import _, ngettext
 
 MANUAL_KINDS = ("call", "meeting", "note")
 NEED_STATUSES = ("open", "in_progress", "met", "declined")
@@ -50,7 +51,7 @@ def record_service(ticket_id: int) -> None:
 def _customer(customer_id: int) -> Customer:
     row = Customer.get_or_none(Customer.id == customer_id)
     if row is None:
-        raise CustomerNotFound(f"There is no customer {customer_id}.")
+        raise CustomerNotFound(_("There is no customer {customer}.").format(customer=customer_id))
     return row
 
 
@@ -62,9 +63,9 @@ def _staff_id(login: str) -> int | None:
 def _text(value: str | None, field: str, *, required: bool = False, limit: int = NOTE_MAX) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise CustomerInvalid({field: "write something here"})
+        raise CustomerInvalid({field: _("write something here")})
     if len(text) > limit:
-        raise CustomerInvalid({field: f"at most {limit} characters"})
+        raise CustomerInvalid({field: ngettext("at most {n} character", "at most {n} characters", limit).format(n=limit)})
     return text
 
 
@@ -75,11 +76,11 @@ def add_interaction(ctx: Context, session: Session, customer_id: int, kind: str,
     """A call, meeting or note recorded by hand; returns its id."""
     require(ctx, session, "record")
     if kind not in MANUAL_KINDS:
-        raise CustomerInvalid({"kind": f"choose one of: {', '.join(MANUAL_KINDS)}"})
+        raise CustomerInvalid({"kind": _("choose one of: {choices}").format(choices=", ".join(MANUAL_KINDS))})
     note = _text(note, "note", required=kind == "note")
     outcome = _text(outcome, "outcome", limit=64) or None
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
-        raise CustomerInvalid({"duration": "between 0 and 1440 minutes"})
+        raise CustomerInvalid({"duration": _("between 0 and 1440 minutes")})
 
     def work() -> int:
         _customer(customer_id)
@@ -107,9 +108,9 @@ def add_need(ctx: Context, session: Session, customer_id: int, category: str, de
     require(ctx, session, "record")
     categories = ctx.config.customers.need_categories
     if category not in categories:
-        raise CustomerInvalid({"category": f"choose one of: {', '.join(categories)}"})
+        raise CustomerInvalid({"category": _("choose one of: {choices}").format(choices=", ".join(categories))})
     if source not in NEED_SOURCES:
-        raise CustomerInvalid({"source": f"one of: {', '.join(NEED_SOURCES)}"})
+        raise CustomerInvalid({"source": _("one of: {choices}").format(choices=", ".join(NEED_SOURCES))})
     description = _text(description, "description")
 
     def work() -> int:
@@ -129,16 +130,16 @@ def set_need_status(ctx: Context, session: Session, need_id: int, status: str, *
                     met_by_product: int | None = None) -> None:
     require(ctx, session, "record")
     if status not in NEED_STATUSES:
-        raise CustomerInvalid({"status": f"one of: {', '.join(NEED_STATUSES)}"})
+        raise CustomerInvalid({"status": _("one of: {choices}").format(choices=", ".join(NEED_STATUSES))})
 
     def work() -> None:
         need = Need.get_or_none(Need.id == need_id)
         if need is None:
-            raise CustomerNotFound(f"There is no need {need_id}.")
+            raise CustomerNotFound(_("There is no need {need}.").format(need=need_id))
         if met_by_product is not None and not Product.select().where(
             (Product.id == met_by_product) & (Product.customer == need.customer_id)
         ).exists():
-            raise CustomerInvalid({"product": "that product is not the customer's"})
+            raise CustomerInvalid({"product": _("that product is not the customer's")})
         now = ctx.now()
         need.status, need.updated_at = status, now
         need.met_at = now if status == "met" else None
@@ -156,13 +157,13 @@ def add_life_event(ctx: Context, session: Session, customer_id: int, kind: str, 
     require(ctx, session, "record")
     kinds = ctx.config.customers.life_event_kinds
     if kind not in kinds:
-        raise CustomerInvalid({"kind": f"choose one of: {', '.join(kinds)}"})
+        raise CustomerInvalid({"kind": _("choose one of: {choices}").format(choices=", ".join(kinds))})
     try:
         day = parse_date(date, fields.formats(ctx.config))
     except ValueError as exc:
         raise CustomerInvalid({"date": str(exc)}) from None
     if day is not None and day > ctx.today() + dt.timedelta(days=366):
-        raise CustomerInvalid({"date": "more than a year ahead"})
+        raise CustomerInvalid({"date": _("more than a year ahead")})
     note = _text(note, "note")
 
     def work() -> int:
@@ -183,13 +184,13 @@ def add_product(ctx: Context, session: Session, customer_id: int, type: str, ope
     require(ctx, session, "edit")
     types = ctx.config.customers.product_types
     if type not in types:
-        raise CustomerInvalid({"type": f"choose one of: {', '.join(types)}"})
+        raise CustomerInvalid({"type": _("choose one of: {choices}").format(choices=", ".join(types))})
     try:
         day = parse_date(opened, fields.formats(ctx.config))
     except ValueError as exc:
         raise CustomerInvalid({"opened": str(exc)}) from None
     if day is None:
-        raise CustomerInvalid({"opened": "when was it opened?"})
+        raise CustomerInvalid({"opened": _("when was it opened?")})
 
     def work() -> int:
         _customer(customer_id)
@@ -219,6 +220,6 @@ def meet_offer_needs(ctx: Context, by: str | None, customer_id: int, product_id:
         Need.update(status="met", met_at=now, met_by_product=product_id, updated_at=now).where(
             Need.id.in_(met)).execute()
         for need_id in met:
-            audit.record(now, by, "customer_need", "customer", customer_id, f"need={need_id} status=met "
+            audit.record(now, by, "customer_need", "customer", customer_id, f"need={need_id} status=met "  # i18n: not words
                                                                             f"product={product_id}")
     return met

@@ -29,9 +29,11 @@ from deskapp.db.models import (
     Ticket,
     TicketContact,
 )
+from deskapp.i18n import N_
 
 _BATCH = 1000
-COMMENT_REMOVED = "(removed after the retention period)"
+# Stored in place of a comment (in English, whatever the language): a screen shows it through _().
+COMMENT_REMOVED = N_("(removed after the retention period)")
 
 
 @dataclass(frozen=True)

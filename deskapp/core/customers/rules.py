@@ -19,11 +19,31 @@ from deskapp.core.fields import Formats
 from deskapp.db import phones
 from deskapp.db.search import clean, folded_name, id_key
 from deskapp.errors import BadInput
+from deskapp.i18n import N_, _, ngettext, say
 
 MAX_AGE = 120
 NAME_MAX = 200
 ADDRESS_MAX = 500
+_DEFAULT_LABEL = N_("national ID")  # config customers.national_id.label's default, shown through say()
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+# The fields a problem is reported on, as a person reads them (the keys stay the fields' names).
+FIELD_LABELS = {
+    "name": N_("name"), "national_id": N_("national ID"), "birth_date": N_("birth date"), "phones": N_("phones"),
+    "email": N_("email"), "address": N_("address"), "segment": N_("segment"), "id_doc_type": N_("id doc type"),
+    "id_doc_expiry": N_("id doc expiry"), "kyc_review_due": N_("kyc review due"),
+    "marketing_consent": N_("marketing consent"), "consent_source": N_("consent source"), "number": N_("number"),
+    "manager": N_("manager"), "kind": N_("kind"), "note": N_("note"), "outcome": N_("outcome"),
+    "duration": N_("duration"), "category": N_("category"), "source": N_("source"), "status": N_("status"),
+    "product": N_("product"), "date": N_("date"), "type": N_("type"), "opened": N_("opened"),
+    "description": N_("description"),
+}
+
+
+def field_label(name: str) -> str:
+    """A field's name as a person reads it, in the language in effect."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
 
 
 class CustomerInvalid(BadInput):
@@ -33,7 +53,7 @@ class CustomerInvalid(BadInput):
 
     def __init__(self, problems: dict[str, str]):
         self.problems = dict(problems)
-        super().__init__("; ".join(f"{name.replace('_', ' ')}: {text}" for name, text in self.problems.items()))
+        super().__init__("; ".join(f"{field_label(name)}: {text}" for name, text in self.problems.items()))
 
 
 @dataclass
@@ -97,27 +117,32 @@ def parse_national_id(config: Config, key: str) -> str:
     """The ID as stored (python-stdnum's compact form, else the key as typed without separators), or
     ValueError saying what is wrong. `key` is id_key of what was typed."""
     rules = config.customers.national_id
-    label = rules.label
+    label = say(rules.label)  # the configured label, or deskapp's default (_DEFAULT_LABEL) in the language in effect
+    wrong_digit = _("this {label} has a wrong check digit; check it was typed correctly")
     if rules.stdnum:
         module = national_ids.module(rules.country or "", rules.kind or "")
-        assert module is not None, "check_config refuses an unknown country or kind"
+        assert module is not None, "check_config refuses an unknown country or kind"  # i18n: not words
         try:
             return str(module.validate(key)).upper()
         except stdnum_errors.InvalidChecksum:
-            problem = f"this {label} has a wrong check digit; check it was typed correctly"
+            problem = wrong_digit.format(label=label)
         except stdnum_errors.InvalidLength:
-            problem = f"a {label} cannot have {len(key)} characters; '{_shown(key)}' is not one"
+            problem = ngettext("a {label} cannot have {n} character; '{id}' is not one",
+                               "a {label} cannot have {n} characters; '{id}' is not one", len(key)).format(
+                label=label, n=len(key), id=_shown(key))
         except stdnum_errors.InvalidComponent:
-            problem = f"'{_shown(key)}' is not a {label}: a part of it (a date, a region or a prefix) does not exist"
+            problem = _("'{id}' is not a {label}: a part of it (a date, a region or a prefix) does not exist").format(
+                id=_shown(key), label=label)
         except stdnum_errors.ValidationError:
-            problem = f"'{_shown(key)}' is not written as a {label} is"
+            problem = _("'{id}' is not written as a {label} is").format(id=_shown(key), label=label)
         raise ValueError(problem)
     if not re.fullmatch(rules.pattern, key):
-        raise ValueError(f"a {label} looks like {_example(rules.pattern)}; '{_shown(key)}' does not")
+        raise ValueError(_("a {label} looks like {example}; '{id}' does not").format(
+            label=label, example=_example(rules.pattern), id=_shown(key)))
     if rules.check == "mod11" and not mod11_ok(key):
-        raise ValueError(f"this {label} has a wrong check digit; check it was typed correctly")
+        raise ValueError(wrong_digit.format(label=label))
     if rules.check == "luhn" and not luhn_ok(key):
-        raise ValueError(f"this {label} has a wrong check digit; check it was typed correctly")
+        raise ValueError(wrong_digit.format(label=label))
     return key
 
 
@@ -143,7 +168,7 @@ def format_national_id(config: Config, stored: str) -> str:
 
 
 def _example(pattern: str) -> str:
-    return "9 digits" if pattern == "[0-9]{9}" else f"the pattern {pattern}"
+    return _("9 digits") if pattern == "[0-9]{9}" else _("the pattern {pattern}").format(pattern=pattern)
 
 
 def _shown(text: str) -> str:
@@ -172,7 +197,7 @@ def parse_date(value: str | dt.date | None, fmt: Formats | None = None) -> dt.da
     try:
         return fields.parse_date(text, fmt or Formats())
     except ValueError as exc:
-        raise ValueError(f"'{_shown(text)}' is not a date: {exc}") from None
+        raise ValueError(_("'{text}' is not a date: {problem}").format(text=_shown(text), problem=exc)) from None
 
 
 def parse_bool(value: bool | str) -> bool:
@@ -183,7 +208,7 @@ def parse_bool(value: bool | str) -> bool:
         return True
     if text in ("", "0", "false", "no", "n", "nao", "não"):
         return False
-    raise ValueError(f"'{_shown(value)}' is not yes or no")
+    raise ValueError(_("'{text}' is not yes or no").format(text=_shown(value)))
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -200,19 +225,20 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
     def text(name: str, limit: int = 255) -> str | None:
         value = clean(str(given[name])).strip()
         if len(value) > limit:
-            problems[name] = f"at most {limit} characters"
+            problems[name] = ngettext("at most {n} character", "at most {n} characters", limit).format(n=limit)
         return value or None
 
     if new and not (draft.name or "").strip():
-        problems["name"] = "a customer needs a name"
+        problems["name"] = _("a customer needs a name")
     if "name" in given:
         name = " ".join(clean(" ".join((draft.name or "").split())).split())  # line breaks become spaces
         if not name:
-            problems["name"] = "a customer needs a name"
+            problems["name"] = _("a customer needs a name")
         elif len(name) > NAME_MAX:
-            problems["name"] = f"at most {NAME_MAX} characters"
+            problems["name"] = ngettext("at most {n} character", "at most {n} characters", NAME_MAX).format(
+                n=NAME_MAX)
         elif not (folded := folded_name(name)):
-            problems["name"] = "a name needs letters"
+            problems["name"] = _("a name needs letters")
         else:
             out.values["name"] = name
             out.values["name_folded"] = folded[:255]
@@ -228,7 +254,7 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
     if "number" in given:
         number = id_key(clean(draft.number or ""))
         if number and not re.fullmatch(r"[A-Z0-9]{1,20}", number):
-            problems["number"] = "a customer number is 1-20 letters or digits"
+            problems["number"] = _("a customer number is 1-20 letters or digits")
         elif number:
             out.values["number"] = number
     for name in ("birth_date", "kyc_review_due", "id_doc_expiry"):
@@ -240,9 +266,9 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
     birth = out.values.get("birth_date")
     if isinstance(birth, dt.date):
         if birth > today:
-            problems["birth_date"] = "a birth date cannot be in the future"
+            problems["birth_date"] = _("a birth date cannot be in the future")
         elif age_on(birth, today) > MAX_AGE:
-            problems["birth_date"] = f"that would make the customer older than {MAX_AGE}"
+            problems["birth_date"] = _("that would make the customer older than {age}").format(age=MAX_AGE)
     if "phones" in given:
         phones: list[str] = []
         for typed in draft.phones or []:
@@ -259,7 +285,8 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
     if "email" in given:
         email = text("email", 254)
         if email and not _EMAIL.fullmatch(email):
-            problems["email"] = f"'{_shown(email)}' is not an email address like name@example.com"
+            problems["email"] = _("'{text}' is not an email address like name@example.com").format(
+                text=_shown(email))
         out.values["email"] = email.lower() if email else None
     if "address" in given:
         out.values["address"] = text("address", ADDRESS_MAX)
@@ -267,7 +294,7 @@ def check(config: Config, today: dt.date, draft: CustomerDraft, *, new: bool) ->
         if name in given:
             value = text(name, 32)
             if value and value not in choices:
-                problems[name] = f"choose one of: {', '.join(choices)}"
+                problems[name] = _("choose one of: {choices}").format(choices=", ".join(choices))
             out.values[name] = value
     if "consent_source" in given:
         out.values["consent_source"] = text("consent_source", 20)

@@ -33,6 +33,8 @@ from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.database import transaction
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Staff
 from deskapp.errors import BadInput
+from deskapp.i18n import _
+from deskapp.i18n import text as in_language
 
 DECLINED = "declined"
 DECISIONS = (ACCEPTED, DECLINED)
@@ -90,7 +92,7 @@ class Facts:
 def facts(ctx: Context, customer_id: int) -> Facts:
     c = Customer.get_or_none(Customer.id == customer_id)
     if c is None:
-        raise OfferError(f"There is no customer {customer_id}.")
+        raise OfferError(_("There is no customer {customer}.").format(customer=customer_id))
     today = ctx.today()
     products = frozenset(p for (p,) in Product.select(Product.type).where(
         (Product.customer == c.id) & (Product.status == "active")).tuples())
@@ -164,7 +166,7 @@ def _info(rule: OfferRule) -> OfferInfo:
 def rule(ctx: Context, code: str) -> OfferRule:
     found = next((r for r in ctx.config.offers.rules if r.code == code), None)
     if found is None:
-        raise OfferError(f"There is no offer '{code}' in the configuration.")
+        raise OfferError(_("There is no offer '{offer}' in the configuration.").format(offer=code))
     return found
 
 
@@ -188,20 +190,24 @@ def decide(ctx: Context, session: Session, customer_id: int, code: str, decision
     shown), and for an offer in its cool-down (already answered)."""
     require(session, "offers.decide")
     if decision not in DECISIONS:
-        raise OfferError(f"An offer is {' or '.join(DECISIONS)}, not '{decision}'.")
+        raise OfferError(_("An offer is {decisions}, not '{decision}'.").format(
+            decisions=_("{some} or {last}").format(some=", ".join(DECISIONS[:-1]), last=DECISIONS[-1]),
+            decision=decision))
     offer = rule(ctx, code)
     note = (note or "").strip()[:500]
 
     def work() -> DecisionInfo:
         c = Customer.get_or_none(Customer.id == customer_id)
         if c is None:
-            raise OfferError(f"There is no customer {customer_id}.")
+            raise OfferError(_("There is no customer {customer}.").format(customer=customer_id))
         if offer.kind == "marketing" and not c.marketing_consent:
-            raise OfferError(f"{c.name} has not agreed to marketing, so '{offer.title}' cannot be offered.")
+            raise OfferError(_("{name} has not agreed to marketing, so '{offer}' cannot be offered.").format(
+                name=c.name, offer=in_language(offer.title)))
         now = ctx.now()
         last = _cooling(ctx, customer_id).get(code)
         if last is not None and now < last + dt.timedelta(days=_cooldown(ctx, offer)):
-            raise OfferError(f"'{offer.title}' was answered on {last:%Y-%m-%d}; it is not offered again yet.")
+            raise OfferError(_("'{offer}' was answered on {date}; it is not offered again yet.").format(
+                offer=in_language(offer.title), date=f"{last:%Y-%m-%d}"))
         staff = Staff.get_or_none(Staff.login == session.login)
         need_id = followup_id = None
         if decision == ACCEPTED:
@@ -221,7 +227,7 @@ def decide(ctx: Context, session: Session, customer_id: int, code: str, decision
 def _on_accept(ctx: Context, session: Session, c: Customer, offer: OfferRule) -> tuple[int | None, int | None]:
     from deskapp.core.customers.records import add_need
 
-    text = f"Accepted offer: {offer.title}"
+    text = f"Accepted offer: {offer.title}"  # i18n: not words (stored: the need's or follow-up's words)
     if offer.on_accept == "need":
         assert offer.need_category is not None  # config checks require it
         return add_need(ctx, session, c.id, offer.need_category, text, source="manager"), None

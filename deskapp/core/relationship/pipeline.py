@@ -26,6 +26,7 @@ from peewee import JOIN
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.db.models import Customer, FollowUp, Need, OfferDecision, Product, Staff
+from deskapp.i18n import _
 
 STATUSES = ("open", "in_progress", "met", "declined")
 
@@ -128,7 +129,7 @@ def offer_acceptance(ctx: Context, since: dt.date, until: dt.date) -> tuple[tupl
     for offer, decision, login, name in rows:
         slot = 0 if decision == "accepted" else 1
         by_offer[offer][slot] += 1
-        by_manager[(login or "", name or "no manager")][slot] += 1
+        by_manager[(login or "", name or _("no manager"))][slot] += 1
     offers = tuple(Acceptance(code, titles.get(code, code), a, d) for code, (a, d) in sorted(by_offer.items()))
     managers = tuple(Acceptance(login, name, a, d) for (login, name), (a, d) in sorted(by_manager.items()))
     return offers, managers
@@ -160,11 +161,11 @@ def followups_on_time(ctx: Context, since: dt.date, until: dt.date, *,
             .where(where).tuples())
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for due_at, closed_at, status, login, name in rows:
-        key = (login or "", name or "unassigned")
+        key = (login or "", name or _("unassigned"))
         counts[key][0] += 1
         counts[key][1] += int(status == "done" and closed_at is not None and closed_at <= due_at)
     found = [OnTime(login, name, due, ok) for (login, name), (due, ok) in sorted(counts.items())]
-    total = OnTime("all", "All", sum(r.due for r in found), sum(r.on_time for r in found))
+    total = OnTime("all", _("All"), sum(r.due for r in found), sum(r.on_time for r in found))
     return (*found, total)
 
 

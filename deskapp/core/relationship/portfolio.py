@@ -24,9 +24,10 @@ from deskapp.core.customers import followups
 from deskapp.core.customers.alerts import Alert, alerts
 from deskapp.core.customers.records import OPEN_NEEDS
 from deskapp.core.security.auth import Session
-from deskapp.core.security.permissions import Forbidden, acts_as, allowed, require
+from deskapp.core.security.permissions import Forbidden, acts_as, allowed, require, role_name
 from deskapp.db.models import Customer, FollowUp, Interaction, Need, Product, Staff
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 
 class PortfolioError(BadInput):
@@ -42,10 +43,10 @@ def may_view(session: Session, manager: str) -> bool:
 
 
 def require_portfolio(session: Session, manager: str) -> None:
-    require(session, "relationship.portfolio", doing=f"open {manager}'s portfolio")
+    require(session, "relationship.portfolio", doing=_("open {manager}'s portfolio").format(manager=manager))
     if not may_view(session, manager):
-        raise Forbidden(f"{session.name} ({session.role}) may not open {manager}'s portfolio: "
-                        "only their own.")
+        raise Forbidden(_("{name} ({role}) may not open {manager}'s portfolio: only their own.").format(
+            name=session.name, role=role_name(session.role), manager=manager))
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def customers_of(ctx: Context, session: Session, manager: str, *, search: str = 
     """The manager's active customers; filtered by name/number text, segment and alert kind; sorted."""
     require_portfolio(session, manager)
     if sort not in SORTS:
-        raise PortfolioError(f"Sort by one of: {', '.join(SORTS)}.")
+        raise PortfolioError(_("Sort by one of: {sorts}.").format(sorts=", ".join(SORTS)))
     staff = Staff.get_or_none(Staff.login == manager)
     if staff is None:
         return []
@@ -133,7 +134,7 @@ def followups_of(ctx: Context, session: Session, login: str) -> FollowUpBoard:
     """The person's open follow-ups (every source), soonest due first, split as the module doc says."""
     require_portfolio(session, login)
     now = ctx.now()
-    _, end_of_day = day_bounds(ctx.today(), ctx.timezone)
+    _start, end_of_day = day_bounds(ctx.today(), ctx.timezone)
     mine = followups.search(assignee=login, open_only=True)
     return FollowUpBoard(
         overdue=tuple(f for f in mine if f.overdue(now)),

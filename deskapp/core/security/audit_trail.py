@@ -10,6 +10,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.db.models import Customer
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 
 class AuditFilterInvalid(BadInput):
@@ -44,5 +45,5 @@ def _customer_id(number_or_id: str) -> int:
     if row is None and text.isdigit():
         row = Customer.select(Customer.id).where(Customer.id == int(text)).first()
     if row is None:
-        raise AuditFilterInvalid(f"There is no customer {text}.")
+        raise AuditFilterInvalid(_("There is no customer {customer}.").format(customer=text))
     return row.id

@@ -28,6 +28,7 @@ from deskapp.db.audit_chain import GENESIS, canonical_time, row_hash
 from deskapp.db.database import transaction
 from deskapp.db.models import AuditEvent
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 BATCH = 2000
 FORMATS = ("csv", "jsonl")
@@ -92,18 +93,19 @@ def verify(*, anchors: dict[int, str] | None = None,
     for row in _rows():
         missing = sorted(a for a in anchors if a < row.id)
         if missing:
-            return broken(row, f"the anchored row {missing[0]} is gone: the chain was rewritten before this row")
-        gap = (f"; ids jump from {previous_id} to {row.id}, so a row may have been removed before it"
-               if previous_id is not None and row.id != previous_id + 1 else "")
+            return broken(row, _("the anchored row {row} is gone: the chain was rewritten before this row").format(
+                row=missing[0]))
+        gap = (_("; ids jump from {last} to {row}, so a row may have been removed before it").format(
+            last=previous_id, row=row.id) if previous_id is not None and row.id != previous_id + 1 else "")
         if not row.hash:
-            return broken(row, "has no hash: it was not written by deskapp" + gap)
+            return broken(row, _("has no hash: it was not written by deskapp{gap}").format(gap=gap))
         expected = row_hash(row.id, row.at, row.staff, row.action, row.entity, row.entity_id, row.detail, previous)
         if row.hash != expected:
-            return broken(row, "does not match its hash: it, or the chain before it, was changed behind "
-                               "deskapp's back" + gap)
+            return broken(row, _("does not match its hash: it, or the chain before it, was changed behind "
+                                 "deskapp's back{gap}").format(gap=gap))
         if row.id in anchors and anchors.pop(row.id) != row.hash:
-            return broken(row, "holds but differs from the anchor noted for it: the chain was rewritten "
-                               "up to here")
+            return broken(row, _("holds but differs from the anchor noted for it: the chain was rewritten "
+                                 "up to here"))
         previous, previous_id, head_id = row.hash, row.id, row.id
         checked += 1
         if progress and checked % BATCH == 0:
@@ -111,7 +113,7 @@ def verify(*, anchors: dict[int, str] | None = None,
     if anchors:
         return ChainReport(checked, head_id, previous if head_id is not None else None,
                            BrokenRow(min(anchors), "", None, "",
-                                     "the anchored row is gone: the end of the audit was removed"))
+                                     _("the anchored row is gone: the end of the audit was removed")))
     if progress:
         progress(1.0)
     return ChainReport(checked, head_id, previous if head_id is not None else None, None)
@@ -119,7 +121,7 @@ def verify(*, anchors: dict[int, str] | None = None,
 
 def _period(ctx: Context, first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     if last < first:
-        raise AuditExportInvalid(f"the period ends ({last}) before it starts ({first})")
+        raise AuditExportInvalid(_("the period ends ({last}) before it starts ({first})").format(last=last, first=first))
     return day_bounds(first, ctx.timezone)[0], day_bounds(last, ctx.timezone)[1]
 
 
@@ -128,7 +130,8 @@ def export(ctx: Context, session: Session, first: dt.date, last: dt.date, fmt: s
     """Write the audit rows of branch-local days first..last (inclusive), oldest first, to `out`;
     the number of rows. Supervisors only; audited, refused or done, in the session's name."""
     if fmt not in FORMATS:
-        raise AuditExportInvalid(f"an audit export is {' or '.join(FORMATS)}, not '{fmt}'")
+        raise AuditExportInvalid(_("an audit export is {formats}, not '{format}'").format(
+            formats=_("{some} or {last}").format(some=", ".join(FORMATS[:-1]), last=FORMATS[-1]), format=fmt))
     since, until = _period(ctx, first, last)
     period = f"{first.isoformat()}..{last.isoformat()}"
     try:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from deskapp.core.context import Context
 from deskapp.core.security import audit, branches
-from deskapp.core.security.permissions import SUPERVISOR, Forbidden, acts_as, require  # noqa: F401  (re-exported)
+from deskapp.core.security.permissions import SUPERVISOR, Forbidden, acts_as, require, role_name  # noqa: F401  (re-exported)
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Staff
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _, ngettext
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
@@ -33,16 +34,22 @@ SCREENS: dict[str, tuple[str, ...]] = {
     # The branches assigned first; a branch's supervisor screen read-only (its actions are a supervisor's).
     "area_manager": ("network", "supervisor"),
 }
+# Marked here, translated where shown: screen_title(name), or _() of a value.
 SCREEN_TITLES = {
-    "reception": "Reception",
-    "desk": "Queue",
-    "customers": "Customers",
-    "feedback": "Feedback",
-    "supervisor": "Supervisor",
-    "manager": "Manager",
-    "audit": "Audit",
-    "network": "Network",
+    "reception": N_("Reception"),
+    "desk": N_("Queue"),
+    "customers": N_("Customers"),
+    "feedback": N_("Feedback"),
+    "supervisor": N_("Supervisor"),
+    "manager": N_("Manager"),
+    "audit": N_("Audit"),
+    "network": N_("Network"),
 }
+
+
+def screen_title(screen: str) -> str:
+    """A screen's title in the language in effect (its name when it has none)."""
+    return _(SCREEN_TITLES[screen]) if screen in SCREEN_TITLES else screen
 
 
 class AuthError(DeskappError):
@@ -66,7 +73,8 @@ class Session:
 def authorize(session: Session, screen: str) -> None:
     """Refuse, in core, a screen the role may not open."""
     if not session.may(screen):
-        raise Forbidden(f"{session.name} ({session.role}) may not open {SCREEN_TITLES.get(screen, screen)}")
+        raise Forbidden(_("{name} ({role}) may not open {screen}").format(
+            name=session.name, role=role_name(session.role), screen=screen_title(screen)))
 
 
 def hash_pin(pin: str) -> str:
@@ -101,14 +109,14 @@ def pin_matches(pin: str, stored: str | None) -> bool:
 def pin_problem(pin: str, min_length: int) -> str | None:
     """Why a new PIN is not acceptable, or None."""
     if not pin.isdigit() or not pin.isascii():
-        return "a PIN is digits only"
+        return _("a PIN is digits only")
     if not min_length <= len(pin) <= 12:
-        return f"a PIN has {min_length} to 12 digits"
+        return _("a PIN has {least} to 12 digits").format(least=min_length)
     if len(set(pin)) == 1:
-        return "a PIN may not repeat one digit"
+        return _("a PIN may not repeat one digit")
     steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
     if steps in ({1}, {9}):
-        return "a PIN may not be a run of digits such as 1234"
+        return _("a PIN may not be a run of digits such as 1234")
     return None
 
 
@@ -126,14 +134,15 @@ def _store_pin(ctx: Context, login: str, pin: str, actor: str | None, detail: st
     def work() -> None:
         if first_only and Staff.select().where((Staff.login == login) & Staff.pin_hash.is_null(False)
                                                & (Staff.pin_hash != "")).exists():
-            raise Forbidden(f"{login} already has a PIN: replacing it needs that PIN, or a supervisor's.")
+            raise Forbidden(_("{login} already has a PIN: replacing it needs that PIN, or a supervisor's.").format(
+                login=login))
         updated = (
             Staff.update(pin_hash=hashed, failed_attempts=0, locked_until=None)
             .where(Staff.login == login)
             .execute()
         )
         if not updated:
-            raise AuthError(f"no staff member with login '{login}'")
+            raise AuthError(_("no staff member with login '{login}'").format(login=login))
         audit.record(ctx.now(), actor, "pin_set", "staff", login, detail)
 
     transaction(work)
@@ -173,13 +182,13 @@ def replace_pin(ctx: Context, login: str, pin: str, *, by: Session | None) -> No
     """
     row = Staff.get_or_none(Staff.login == login)
     if row is None:
-        raise AuthError(f"no staff member with login '{login}'")
+        raise AuthError(_("no staff member with login '{login}'").format(login=login))
     if by is None:  # a first PIN: checked again inside the transaction, so a race cannot replace one
-        _store_pin(ctx, row.login, pin, None, "first PIN, command line", first_only=True)
+        _store_pin(ctx, row.login, pin, None, "first PIN, command line", first_only=True)  # i18n: not words
         return
     if by.login != row.login:  # one's own PIN: anyone; another's: the table
-        require(by.login, "staff.replace_pin", doing=f"replace {login}'s PIN")
-    _store_pin(ctx, row.login, pin, by.login, "command line")
+        require(by.login, "staff.replace_pin", doing=_("replace {login}'s PIN").format(login=login))
+    _store_pin(ctx, row.login, pin, by.login, "command line")  # i18n: not words (the audit's detail)
 
 
 @acts_as("staff.unlock")
@@ -190,8 +199,8 @@ def unlock(ctx: Context, login: str, *, by: str) -> None:
     def work() -> None:
         require(by, "staff.unlock")
         if not Staff.update(failed_attempts=0, locked_until=None).where(Staff.login == login).execute():
-            raise AuthError(f"no staff member with login '{login}'")
-        audit.record(ctx.now(), by, "unlock", "staff", login, "by hand")
+            raise AuthError(_("no staff member with login '{login}'").format(login=login))
+        audit.record(ctx.now(), by, "unlock", "staff", login, "by hand")  # i18n: not words
 
     transaction(work)
 
@@ -216,34 +225,39 @@ def check_pin(ctx: Context, login: str, pin: str, *, purpose: str = "login") -> 
         staff = (query.for_update() if is_postgres() else query).first()
         if staff is None:
             # Never the typed text: it may be a PIN typed into the login field.
-            audit.record(now, None, f"{purpose}_failed", "staff", "", "unknown login")
-            return "Wrong login or PIN."
+            audit.record(now, None, f"{purpose}_failed", "staff", "", "unknown login")  # i18n: not words
+            return _("Wrong login or PIN.")
         if not staff.active or not staff.pin_hash:
-            audit.record(now, login, f"{purpose}_failed", "staff", login, "inactive" if not staff.active else "no PIN")
-            return "Wrong login or PIN."
+            audit.record(now, login, f"{purpose}_failed", "staff", login,
+                         "inactive" if not staff.active else "no PIN")  # i18n: not words
+            return _("Wrong login or PIN.")
         if staff.locked_until is not None:
             if staff.locked_until > now:
-                audit.record(now, login, f"{purpose}_refused", "staff", login, "account locked")
-                return f"This account is locked until {_hhmm(ctx, staff.locked_until)}. A supervisor can unlock it."
+                audit.record(now, login, f"{purpose}_refused", "staff", login, "account locked")  # i18n: not words
+                return _("This account is locked until {time}. A supervisor can unlock it.").format(
+                    time=_hhmm(ctx, staff.locked_until))
             staff.locked_until = None
             staff.failed_attempts = 0
-            audit.record(now, login, "unlock", "staff", login, "lock time over")
+            audit.record(now, login, "unlock", "staff", login, "lock time over")  # i18n: not words
         if not right:
             staff.failed_attempts += 1
             audit.record(now, login, f"{purpose}_failed", "staff", login, f"attempt {staff.failed_attempts}")
-            message = "Wrong login or PIN."
+            message = _("Wrong login or PIN.")
             if staff.failed_attempts >= security.lockout_attempts:
                 staff.locked_until = now + dt.timedelta(minutes=security.lockout_minutes)
-                audit.record(now, login, "lock", "staff", login, f"{staff.failed_attempts} wrong PINs")
-                message = f"Too many wrong PINs: this account is locked for {security.lockout_minutes} minutes."
+                audit.record(now, login, "lock", "staff", login, f"{staff.failed_attempts} wrong PINs")  # i18n: not words
+                message = ngettext("Too many wrong PINs: this account is locked for {n} minute.",
+                                   "Too many wrong PINs: this account is locked for {n} minutes.",
+                                   security.lockout_minutes).format(n=security.lockout_minutes)
             staff.save()
             return message
         staff.failed_attempts = 0
         staff.save()
         if ctx.branch_id and not branches.may_work_at(staff, ctx.branch_id):
             audit.record(now, login, f"{purpose}_refused", "staff", login,
-                         f"not assigned to branch {ctx.config.branch.code}")
-            return f"{staff.name} does not work at {ctx.config.branch.name} ({ctx.config.branch.code})."
+                         f"not assigned to branch {ctx.config.branch.code}")  # i18n: not words
+            return _("{name} does not work at {branch} ({code}).").format(
+                name=staff.name, branch=ctx.config.branch.name, code=ctx.config.branch.code)
         audit.record(now, login, purpose, "staff", login)
         return Session(login=staff.login, name=staff.name, role=staff.role)
 

@@ -22,11 +22,17 @@ from typing import Any, TypeVar
 from deskapp.config.schema import Config
 from deskapp.db.models import Staff
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _
 
 ROLES = ("greeter", "teller", "supervisor", "manager", "area_manager")
 EVERYONE = ("greeter", "teller", "supervisor", "manager")  # the branch floor; an area_manager only watches
 DESK = ("teller", "supervisor")  # the roles that serve at a counter
 SUPERVISOR = "supervisor"
+# What a person reads for a role: its name ("Ana Costa (teller)") and with its article ("a teller").
+ROLE_NAMES = {"greeter": N_("greeter"), "teller": N_("teller"), "supervisor": N_("supervisor"),
+              "manager": N_("manager"), "area_manager": N_("area manager"), "reader": N_("reader")}
+_WITH_ARTICLE = {"greeter": N_("a greeter"), "teller": N_("a teller"), "supervisor": N_("a supervisor"),
+                 "manager": N_("a manager"), "area_manager": N_("an area manager")}
 
 
 class Forbidden(DeskappError):
@@ -49,108 +55,109 @@ class Rule:
 
 FROM_CONFIG = None
 
+# `doing` is marked for translation (require() shows it through _()); `also` is the README's, in English.
 TABLE: dict[str, Rule] = {
     # the queue
-    "queue.issue": Rule(EVERYONE, "issue a ticket", anonymous=True),
-    "queue.attach_customer": Rule(EVERYONE, "attach a customer to a ticket"),
-    "queue.cancel_waiting": Rule(EVERYONE, "cancel a waiting ticket", anonymous=True),
-    "queue.serve": Rule(DESK, "serve at a counter",
-                        also="at the counter they hold; another's: queue.counter_others; the held ticket's "
+    "queue.issue": Rule(EVERYONE, N_("issue a ticket"), anonymous=True),
+    "queue.attach_customer": Rule(EVERYONE, N_("attach a customer to a ticket")),
+    "queue.cancel_waiting": Rule(EVERYONE, N_("cancel a waiting ticket"), anonymous=True),
+    "queue.serve": Rule(DESK, N_("serve at a counter"),
+                        also="at the counter they hold; another's: queue.counter_others; the held ticket's "  # i18n: not words
                              "changes also with nobody named (a script without --staff; its events name nobody)"),
-    "queue.counter_state": Rule(DESK, "open, pause or close their own counter",
-                                also="another person's: queue.counter_others"),
-    "queue.counter_others": Rule((SUPERVISOR,), "pause or close another person's counter, or act on its ticket"),
-    "queue.counter_profile": Rule((SUPERVISOR,), "change a counter's services"),
-    "queue.move": Rule((SUPERVISOR,), "move a waiting ticket"),
+    "queue.counter_state": Rule(DESK, N_("open, pause or close their own counter"),
+                                also="another person's: queue.counter_others"),  # i18n: not words
+    "queue.counter_others": Rule((SUPERVISOR,), N_("pause or close another person's counter, or act on its ticket")),
+    "queue.counter_profile": Rule((SUPERVISOR,), N_("change a counter's services")),
+    "queue.move": Rule((SUPERVISOR,), N_("move a waiting ticket")),
     # appointments
-    "appointments.book": Rule(EVERYONE, "book, move or cancel an appointment"),
-    "appointments.check_in": Rule(EVERYONE, "check a booked customer in", anonymous=True),
+    "appointments.book": Rule(EVERYONE, N_("book, move or cancel an appointment")),
+    "appointments.check_in": Rule(EVERYONE, N_("check a booked customer in"), anonymous=True),
     # guided workflows at the desk
-    "workflows.run": Rule(DESK, "go through a service's workflow"),
-    "workflows.approve": Rule((SUPERVISOR,), "approve a workflow step", also="never one's own service"),
-    "workflows.reveal": Rule(FROM_CONFIG, "reveal sensitive values"),
+    "workflows.run": Rule(DESK, N_("go through a service's workflow")),
+    "workflows.approve": Rule((SUPERVISOR,), N_("approve a workflow step"), also="never one's own service"),  # i18n: not words
+    "workflows.reveal": Rule(FROM_CONFIG, N_("reveal sensitive values")),
     # customers
-    "customers.search": Rule(EVERYONE, "look up customers", reader=True),
-    "customers.view": Rule(("teller", "supervisor", "manager"), "open a customer's profile"),
-    "customers.create": Rule(EVERYONE, "add customers"),
-    "customers.edit": Rule(("teller", "supervisor", "manager"), "change customer details"),
-    "customers.record": Rule(("teller", "supervisor", "manager"), "record notes, needs or interactions"),
-    "customers.export": Rule((SUPERVISOR, "manager"), "export customers"),
-    "customers.import": Rule((SUPERVISOR, "manager"), "import customers", anonymous=True),
-    "customers.reveal": Rule(FROM_CONFIG, "reveal full IDs or account numbers"),
-    "customers.merge": Rule((SUPERVISOR,), "merge customer records"),
-    "customers.erase": Rule((SUPERVISOR,), "erase a customer's personal data or set a legal hold"),
-    "customers.export_one": Rule((SUPERVISOR, "manager"), "export everything held about a customer"),
+    "customers.search": Rule(EVERYONE, N_("look up customers"), reader=True),
+    "customers.view": Rule(("teller", "supervisor", "manager"), N_("open a customer's profile")),
+    "customers.create": Rule(EVERYONE, N_("add customers")),
+    "customers.edit": Rule(("teller", "supervisor", "manager"), N_("change customer details")),
+    "customers.record": Rule(("teller", "supervisor", "manager"), N_("record notes, needs or interactions")),
+    "customers.export": Rule((SUPERVISOR, "manager"), N_("export customers")),
+    "customers.import": Rule((SUPERVISOR, "manager"), N_("import customers"), anonymous=True),
+    "customers.reveal": Rule(FROM_CONFIG, N_("reveal full IDs or account numbers")),
+    "customers.merge": Rule((SUPERVISOR,), N_("merge customer records")),
+    "customers.erase": Rule((SUPERVISOR,), N_("erase a customer's personal data or set a legal hold")),
+    "customers.export_one": Rule((SUPERVISOR, "manager"), N_("export everything held about a customer")),
     # follow-ups and offers
-    "followups.create": Rule(EVERYONE, "open a follow-up", anonymous=True),
-    "followups.work": Rule(EVERYONE, "work on a follow-up",
-                           also="their own: opened by them, assigned to them, or of a customer they manage; "
+    "followups.create": Rule(EVERYONE, N_("open a follow-up"), anonymous=True),
+    "followups.work": Rule(EVERYONE, N_("work on a follow-up"),
+                           also="their own: opened by them, assigned to them, or of a customer they manage; "  # i18n: not words
                                 "others': followups.work_others"),
-    "followups.work_others": Rule((SUPERVISOR,), "work on someone else's follow-up"),
-    "followups.reassign": Rule(EVERYONE, "reassign a follow-up",
-                               also="someone else's follow-up: followups.reassign_others"),
-    "followups.reassign_others": Rule((SUPERVISOR,), "reassign someone else's follow-up"),
-    "offers.view": Rule(("teller", "supervisor", "manager"), "see a customer's offers"),
-    "offers.decide": Rule(("teller", "supervisor", "manager"), "record an offer's answer"),
-    "relationship.portfolio": Rule((SUPERVISOR, "manager"), "open a portfolio",
-                                   also="their own; others': relationship.portfolio_others"),
-    "relationship.portfolio_others": Rule((SUPERVISOR,), "open someone else's portfolio"),
+    "followups.work_others": Rule((SUPERVISOR,), N_("work on someone else's follow-up")),
+    "followups.reassign": Rule(EVERYONE, N_("reassign a follow-up"),
+                               also="someone else's follow-up: followups.reassign_others"),  # i18n: not words
+    "followups.reassign_others": Rule((SUPERVISOR,), N_("reassign someone else's follow-up")),
+    "offers.view": Rule(("teller", "supervisor", "manager"), N_("see a customer's offers")),
+    "offers.decide": Rule(("teller", "supervisor", "manager"), N_("record an offer's answer")),
+    "relationship.portfolio": Rule((SUPERVISOR, "manager"), N_("open a portfolio"),
+                                   also="their own; others': relationship.portfolio_others"),  # i18n: not words
+    "relationship.portfolio_others": Rule((SUPERVISOR,), N_("open someone else's portfolio")),
     # feedback
-    "feedback.enter": Rule(EVERYONE, "enter feedback", anonymous=True),
+    "feedback.enter": Rule(EVERYONE, N_("enter feedback"), anonymous=True),
     # the network of branches
-    "network.view": Rule((SUPERVISOR, "manager", "area_manager"), "see the network of branches",
-                         also="an area manager sees the branches assigned (all with all_branches); a branch's "
+    "network.view": Rule((SUPERVISOR, "manager", "area_manager"), N_("see the network of branches"),
+                         also="an area manager sees the branches assigned (all with all_branches); a branch's "  # i18n: not words
                               "supervisor view opens read-only unless they supervise it"),
     # staff and the audit
-    "staff.replace_pin": Rule((SUPERVISOR,), "replace another person's PIN", also="one's own PIN: anyone"),
-    "staff.unlock": Rule((SUPERVISOR,), "unlock a staff account"),
-    "audit.browse": Rule((SUPERVISOR,), "browse the audit trail"),
-    "audit.export": Rule((SUPERVISOR,), "export the audit trail"),
+    "staff.replace_pin": Rule((SUPERVISOR,), N_("replace another person's PIN"), also="one's own PIN: anyone"),  # i18n: not words
+    "staff.unlock": Rule((SUPERVISOR,), N_("unlock a staff account")),
+    "audit.browse": Rule((SUPERVISOR,), N_("browse the audit trail")),
+    "audit.export": Rule((SUPERVISOR,), N_("export the audit trail")),
 }
 
 # Public core functions that take a staff member but do not act for one with a role to check, and why.
 NOT_ACTING: dict[str, str] = {
-    "deskapp.core.security.permissions.require": "the check itself",
-    "deskapp.core.security.permissions.staff_of": "the check's lookup",
-    "deskapp.core.security.auth.authorize": "the screens table (which screens a role opens)",
-    "deskapp.core.security.auth.check_pin": "proves who someone is; no role yet",
-    "deskapp.core.security.auth.login": "proves who someone is; no role yet",
-    "deskapp.core.security.branches.visible_branches": "reads the branches a person is assigned (or all)",
-    "deskapp.core.security.branches.sees_every_branch": "reads whether a person is assigned every branch",
-    "deskapp.core.security.branches.may_work_at": "reads whether a person is assigned to a branch",
-    "deskapp.core.security.branches.staff_row": "loads a person's staff row once for the checks that follow",
-    "deskapp.core.security.auth.has_pin": "reads whether a login has a PIN",
-    "deskapp.core.security.auth.set_pin": "setting up: the demo and first PINs (replace_pin acts for staff)",
-    "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",
-    "deskapp.core.security.audit.entries": "reads the audit; audit_trail.browse is the checked entry point",
-    "deskapp.core.queue.counters.logout": "everyone may log out",
-    "deskapp.core.queue.calling.acting_at": "the check of the held ticket's changes, for complete_ticket",
-    "deskapp.core.queue.counter_events.record": "writes the event of an action checked by its caller",
-    "deskapp.core.queue.counter_events.state_change": "writes the event of an action checked by its caller",
-    "deskapp.core.customers.directory.session_for": "turns a login into a Session; the caller checks",
-    "deskapp.core.customers.directory.allowed": "asks the table (for what a screen offers)",
-    "deskapp.core.customers.directory.require": "the customers rows of the table, for the functions beside it",
-    "deskapp.core.customers.records.meet_offer_needs": "part of add_product and offers.decide, checked there",
-    "deskapp.core.relationship.portfolio.may_view": "asks the table (for what a screen offers)",
-    "deskapp.core.relationship.portfolio.require_portfolio": "the check of the portfolio's entry points",
-    "deskapp.core.stats.network.seen_by": "narrows a list of branches to those a person may see (after network.view)",
-    "deskapp.core.stats.network.supervises": "asks whether one supervises a branch (for what a screen offers)",
-    "deskapp.core.feedback.rules.open_follow_up": "part of feedback.submit, checked there",
-    "deskapp.core.workflows.runner.apply": "part of workflows.commit_step, checked there",
-    "deskapp.core.demo.workflows.record_run": "the demo's history, written as the system",
+    "deskapp.core.security.permissions.require": "the check itself",  # i18n: not words
+    "deskapp.core.security.permissions.staff_of": "the check's lookup",  # i18n: not words
+    "deskapp.core.security.auth.authorize": "the screens table (which screens a role opens)",  # i18n: not words
+    "deskapp.core.security.auth.check_pin": "proves who someone is; no role yet",  # i18n: not words
+    "deskapp.core.security.auth.login": "proves who someone is; no role yet",  # i18n: not words
+    "deskapp.core.security.branches.visible_branches": "reads the branches a person is assigned (or all)",  # i18n: not words
+    "deskapp.core.security.branches.sees_every_branch": "reads whether a person is assigned every branch",  # i18n: not words
+    "deskapp.core.security.branches.may_work_at": "reads whether a person is assigned to a branch",  # i18n: not words
+    "deskapp.core.security.branches.staff_row": "loads a person's staff row once for the checks that follow",  # i18n: not words
+    "deskapp.core.security.auth.has_pin": "reads whether a login has a PIN",  # i18n: not words
+    "deskapp.core.security.auth.set_pin": "setting up: the demo and first PINs (replace_pin acts for staff)",  # i18n: not words
+    "deskapp.core.security.audit.record": "writes the audit row of an action checked by its caller",  # i18n: not words
+    "deskapp.core.security.audit.entries": "reads the audit; audit_trail.browse is the checked entry point",  # i18n: not words
+    "deskapp.core.queue.counters.logout": "everyone may log out",  # i18n: not words
+    "deskapp.core.queue.calling.acting_at": "the check of the held ticket's changes, for complete_ticket",  # i18n: not words
+    "deskapp.core.queue.counter_events.record": "writes the event of an action checked by its caller",  # i18n: not words
+    "deskapp.core.queue.counter_events.state_change": "writes the event of an action checked by its caller",  # i18n: not words
+    "deskapp.core.customers.directory.session_for": "turns a login into a Session; the caller checks",  # i18n: not words
+    "deskapp.core.customers.directory.allowed": "asks the table (for what a screen offers)",  # i18n: not words
+    "deskapp.core.customers.directory.require": "the customers rows of the table, for the functions beside it",  # i18n: not words
+    "deskapp.core.customers.records.meet_offer_needs": "part of add_product and offers.decide, checked there",  # i18n: not words
+    "deskapp.core.relationship.portfolio.may_view": "asks the table (for what a screen offers)",  # i18n: not words
+    "deskapp.core.relationship.portfolio.require_portfolio": "the check of the portfolio's entry points",  # i18n: not words
+    "deskapp.core.stats.network.seen_by": "narrows a list of branches to those a person may see (after network.view)",  # i18n: not words
+    "deskapp.core.stats.network.supervises": "asks whether one supervises a branch (for what a screen offers)",  # i18n: not words
+    "deskapp.core.feedback.rules.open_follow_up": "part of feedback.submit, checked there",  # i18n: not words
+    "deskapp.core.workflows.runner.apply": "part of workflows.commit_step, checked there",  # i18n: not words
+    "deskapp.core.demo.workflows.record_run": "the demo's history, written as the system",  # i18n: not words
 }
 
 # Entry point (module.qualname) -> its actions, filled by @acts_as.
 REGISTRY: dict[str, tuple[str, ...]] = {}
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., Any])  # i18n: not words
 
 
 def acts_as(*actions: str) -> Callable[[F], F]:
     """Register a core entry point under the actions of TABLE it checks (the function is unchanged)."""
     unknown = [a for a in actions if a not in TABLE]
     if unknown or not actions:
-        raise ValueError(f"no such actions in the role table: {unknown or actions}")
+        raise ValueError(f"no such actions in the role table: {unknown or actions}")  # i18n: not words
 
     def register(fn: F) -> F:
         REGISTRY[f"{fn.__module__}.{fn.__qualname__}"] = actions
@@ -166,7 +173,7 @@ def roles_for(action: str, config: Config | None = None) -> tuple[str, ...]:
     if rule.roles is not None:
         return rule.roles
     if config is None:
-        raise ValueError(f"{action} follows config customers.reveal_roles: pass the config")
+        raise ValueError(f"{action} follows config customers.reveal_roles: pass the config")  # i18n: not words
     return tuple(r for r in ROLES if r in config.customers.reveal_roles)
 
 
@@ -174,16 +181,21 @@ def allowed(role: str, action: str, config: Config | None = None) -> bool:
     return role in roles_for(action, config)
 
 
+def role_name(role: str) -> str:
+    """A role as a person reads it, in the language in effect ("area manager")."""
+    return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role.replace("_", " ")
+
+
 def _a(role: str) -> str:
-    role = role.replace("_", " ")  # area_manager: "an area manager"
-    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+    """A role with its article, in the language in effect ("an area manager")."""
+    return _(_WITH_ARTICLE[role]) if role in _WITH_ARTICLE else role.replace("_", " ")
 
 
 def any_of(roles: tuple[str, ...]) -> str:
     if set(roles) >= set(EVERYONE):
-        return "an active staff member"
+        return _("an active staff member")
     words = [_a(r) for r in roles]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return words[0] if len(words) == 1 else _("{some} or {last}").format(some=", ".join(words[:-1]), last=words[-1])
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,7 @@ class Reader:
     sees what a role outside customers.reveal_roles sees (masked)."""
 
     login: str = ""
-    name: str = "the command line (reading)"
+    name: str = N_("the command line (reading)")  # shown through _()
     role: str = "reader"  # no role of ROLES: allowed() gives it nothing, reveals included
 
 
@@ -230,37 +242,39 @@ def require(who: Any, action: str, *, config: Config | None = None, doing: str |
     """
     rule = TABLE[action]
     roles = roles_for(action, config)
-    what = doing or rule.doing
+    what = doing or _(rule.doing)  # `doing` comes translated from the caller
+    who_may = any_of(roles) if roles else _("a staff member")
     if who is None or who == "":
         if rule.anonymous:
             return None
-        raise Forbidden(f"Only {any_of(roles) if roles else 'a staff member'} may {what}; nobody was named.")
+        raise Forbidden(_("Only {roles} may {action}; nobody was named.").format(roles=who_may, action=what))
     if isinstance(who, Reader):
         if rule.reader:
             return None
-        raise Forbidden(f"Only {any_of(roles) if roles else 'a staff member'} may {what}; nobody is logged in "
-                        "(the command line without a login may only search, masked).")
+        raise Forbidden(_("Only {roles} may {action}; nobody is logged in (the command line without a login may "
+                          "only search, masked).").format(roles=who_may, action=what))
     acting = staff_of(who)
     if acting is None:
         label = who if isinstance(who, str) else getattr(who, "login", "")
-        raise Forbidden(f"Only {any_of(roles) if roles else 'a staff member'} may {what}; "
-                        f"'{label}' is not an active staff member.")
+        raise Forbidden(_("Only {roles} may {action}; '{login}' is not an active staff member.").format(
+            roles=who_may, action=what, login=label))
     if acting.role not in roles:
         if not roles:
-            raise Forbidden(f"Nobody may {what} here (config customers.reveal_roles is empty); "
-                            f"{acting.name} is {_a(acting.role)}.")
-        raise Forbidden(f"Only {any_of(roles)} may {what}; {acting.name} is {_a(acting.role)}.")
+            raise Forbidden(_("Nobody may {action} here (config customers.reveal_roles is empty); {name} is "
+                              "{role}.").format(action=what, name=acting.name, role=_a(acting.role)))
+        raise Forbidden(_("Only {roles} may {action}; {name} is {role}.").format(
+            roles=who_may, action=what, name=acting.name, role=_a(acting.role)))
     return acting
 
 
 def markdown_table() -> str:
     """TABLE as the README shows it."""
-    lines = ["| action | greeter | teller | supervisor | manager | area_manager | also |",
+    lines = ["| action | greeter | teller | supervisor | manager | area_manager | also |",  # i18n: not words
              "| ------ | ------- | ------ | ---------- | ------- | ------------ | ---- |"]
     for action, rule in TABLE.items():
         if rule.roles is None:
             cells = ["config"] * len(ROLES)
-            also = "the roles in config `customers.reveal_roles` (default supervisor, manager)"
+            also = "the roles in config `customers.reveal_roles` (default supervisor, manager)"  # i18n: not words
         else:
             cells = ["yes" if r in rule.roles else "" for r in ROLES]
             also = rule.also
