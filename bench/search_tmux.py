@@ -81,7 +81,9 @@ def run_customers(url: str) -> None:
             self.logged_in(TELLER, None)
             self.action_open("customers")
 
-    Bench(ctx, config=ctx.config, clock=ctx.clock).run()
+    app = Bench(ctx, config=ctx.config, clock=ctx.clock)
+    app.lang = "en"  # the status line read below is English's ("25+ matches for “ana s”")
+    app.run()
 
 
 # -- driving tmux -----------------------------------------------------------------------------------
