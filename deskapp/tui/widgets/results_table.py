@@ -109,12 +109,15 @@ class ResultsTable(KeysInOrder, ScrollView, can_focus=True):
         super().__init__(id=id)
         self.labels = [label for label, _width in columns]  # message ids: translated where drawn
         self.widths = [width for _label, width in columns]
+        self._widths_key = tuple(self.widths)
+        self._row_width = self.row_width
         self.zebra_stripes = zebra_stripes
         self.rows: list[tuple[str, ...]] = []
         self.cursor_row = 0
         self.hover_row = -1
-        self._strips: dict[int, tuple[tuple[object, ...], Strip]] = {}  # row -> (what it shows, its strip)
+        self._strips: dict[int, tuple[tuple[object, ...], Strip, str]] = {}  # row -> (what it shows, strip, text)
         self._header: tuple[tuple[object, ...], Strip] | None = None
+        self._look: tuple | None = None  # the styles, width and scroll of the pass being drawn
         self.strips_drawn = 0  # row strips made (a cache miss): for tests and benchmarks
         self.last_changed: list[int] = []  # the rows the last `replace` rewrote
 
@@ -170,6 +173,8 @@ class ResultsTable(KeysInOrder, ScrollView, can_focus=True):
         """A column's width (e.g. the one that takes what the window leaves); repaints when it changes."""
         if self.widths[column] != width:
             self.widths[column] = width
+            self._widths_key = tuple(self.widths)
+            self._row_width = self.row_width
             self._strips.clear()
             self._header = None
             self._resize_virtual()
@@ -182,7 +187,7 @@ class ResultsTable(KeysInOrder, ScrollView, can_focus=True):
     def _resize_virtual(self) -> None:
         """The scrollable size, stored without a new layout (the widget's size does not depend on it); the
         scrollbars follow, and only a scrollbar appearing or going lays the screen out again."""
-        size = Size(self.row_width, len(self.rows) + 1)
+        size = Size(self._row_width, len(self.rows) + 1)
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
@@ -285,45 +290,54 @@ class ResultsTable(KeysInOrder, ScrollView, can_focus=True):
         if row >= 0 and 1 <= line < self.size.height:
             self.refresh(Region(0, line, self.size.width, 1))
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, top = round(self.scroll_x), round(self.scroll_y)
-        width = self.size.width
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """One look for the whole pass: the widget's style and its rows' (reading a style walks the DOM, which
+        cost more than drawing a row when done for every line)."""
+        self._look = self._look_now()
+        return super().render_lines(crop)
+
+    def _look_now(self) -> tuple:
+        """The base and header styles, each row's style by (even row, cursor or hover), the width, the scroll."""
         base = self.rich_style
+        even = base + self.get_component_rich_style("results-table--even-row") if self.zebra_stripes else base
+        cursor = self.get_component_rich_style("results-table--cursor")
+        hover = self.get_component_rich_style("results-table--hover")
+        styles = {(False, None): base, (True, None): even, (False, "cursor"): base + cursor,
+                  (True, "cursor"): even + cursor, (False, "hover"): base + hover, (True, "hover"): even + hover}
+        return (base, base + self.get_component_rich_style("results-table--header"), styles,
+                self.size.width, round(self.scroll_x), round(self.scroll_y))
+
+    def render_line(self, y: int) -> Strip:
+        base, header, styles, width, scroll_x, top = self._look or self._look_now()
         if y == 0:
-            return self._header_strip(base).crop_extend(scroll_x, scroll_x + width, base)
+            return self._header_strip(header).crop_extend(scroll_x, scroll_x + width, base)
         row = y - 1 + top
         if row >= len(self.rows):
             return Strip.blank(width, base)
-        style = self._row_style(row, base)
+        mark = "cursor" if row == self.cursor_row else "hover" if row == self.hover_row else None
+        style = styles[row % 2 == 0, mark]
         return self._row_strip(row, style).crop_extend(scroll_x, scroll_x + width, style)
 
-    def _row_style(self, row: int, base: Style) -> Style:
-        style = base
-        if self.zebra_stripes and row % 2 == 0:
-            style += self.get_component_rich_style("results-table--even-row")
-        if row == self.cursor_row:
-            style += self.get_component_rich_style("results-table--cursor")
-        elif row == self.hover_row:
-            style += self.get_component_rich_style("results-table--hover")
-        return style
-
     def _row_strip(self, row: int, style: Style) -> Strip:
+        """The row's strip, kept while its cells, the widths and its style stay (its text kept while the
+        cells and widths stay: the cursor passing by only restyles it)."""
         cells = self.rows[row]
-        key = (cells, style, tuple(self.widths))
         kept = self._strips.get(row)
-        if kept is not None and kept[0] == key:
+        if kept is not None and kept[0] == (cells, self._widths_key, style):
             return kept[1]
-        text = "".join(" " * PAD + fit(cell, width) + " " * PAD for cell, width in zip(cells, self.widths))
-        strip = Strip([Segment(text, style)], self.row_width)
-        self._strips[row] = (key, strip)
+        if kept is not None and kept[0][:2] == (cells, self._widths_key):
+            text = kept[2]
+        else:
+            text = "".join(" " * PAD + fit(cell, width) + " " * PAD for cell, width in zip(cells, self.widths))
+        strip = Strip([Segment(text, style)], self._row_width)
+        self._strips[row] = ((cells, self._widths_key, style), strip, text)
         self.strips_drawn += 1
         return strip
 
-    def _header_strip(self, base: Style) -> Strip:
-        style = base + self.get_component_rich_style("results-table--header")
+    def _header_strip(self, style: Style) -> Strip:
         labels = tuple(_(label) for label in self.labels)
-        key = (labels, style, tuple(self.widths))
+        key = (labels, style, self._widths_key)
         if self._header is None or self._header[0] != key:
             text = "".join(" " * PAD + fit(label, width) + " " * PAD for label, width in zip(labels, self.widths))
-            self._header = (key, Strip([Segment(text, style)], self.row_width))
+            self._header = (key, Strip([Segment(text, style)], self._row_width))
         return self._header[1]
