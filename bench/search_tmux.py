@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shlex
@@ -81,7 +82,9 @@ def run_customers(url: str) -> None:
             self.logged_in(TELLER, None)
             self.action_open("customers")
 
-    Bench(ctx, config=ctx.config, clock=ctx.clock).run()
+    app = Bench(ctx, config=ctx.config, clock=ctx.clock)
+    app.lang = "en"  # the status line read below is English's ("25+ matches for “ana s”")
+    app.run()
 
 
 # -- driving tmux -----------------------------------------------------------------------------------
@@ -174,10 +177,11 @@ def figures(values: list[float]) -> dict:
 def measure(url: str, texts: list[tuple[str, str]], size: tuple[int, int], tree: str | None = None) -> dict:
     pages = expected(url, texts)
     me = shlex.quote(sys.executable) + " " + shlex.quote(str(Path(__file__).resolve()))
-    panes = [("echo", Pane("bench-echo", f"{me} --run-echo", size)),
-             ("customers", Pane("bench-customers", f"{me} --run-customers {shlex.quote(url)}", size))]
+    tag = os.getpid()  # sessions of their own: another bench on the machine may be running
+    panes = [("echo", Pane(f"bench-echo-{tag}", f"{me} --run-echo", size)),
+             ("customers", Pane(f"bench-customers-{tag}", f"{me} --run-customers {shlex.quote(url)}", size))]
     if tree:
-        panes.append(("before", Pane("bench-before", f"{me} --tree {shlex.quote(tree)} --run-customers "
+        panes.append(("before", Pane(f"bench-before-{tag}", f"{me} --tree {shlex.quote(tree)} --run-customers "
                                      f"{shlex.quote(url)}", size)))
     timings: dict[str, list[tuple[float, bool]]] = {name: [] for name, _ in panes}
     by_kind: dict[str, list[float]] = {}

@@ -63,7 +63,7 @@ def core_baseline(ctx, texts: list[tuple[str, str]]) -> list[float]:
 
 async def type_on_screen(ctx, texts: list[tuple[str, str]]) -> tuple[list[float], dict[str, list[float]]]:
     from textual import events
-    from textual.widgets import DataTable, Input
+    from textual.widgets import Input
 
     from deskapp.tui.app import DeskApp
     from deskapp.tui.screens.customers import CustomersScreen
@@ -80,7 +80,7 @@ async def type_on_screen(ctx, texts: list[tuple[str, str]]) -> tuple[list[float]
         assert isinstance(app.screen, CustomersScreen)
         search = app.screen.query_one(CustomerSearch)
         box = app.screen.query_one("#customer-query", Input)
-        table = app.screen.query_one("#customer-results", DataTable)
+        table = search.table
         for kind, text in texts:
             box.value = ""
             await pilot.pause(0.05)

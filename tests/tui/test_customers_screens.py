@@ -16,6 +16,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.customer_forms import CustomerForm
 from deskapp.tui.screens.customers import CustomersScreen
 from deskapp.tui.widgets.customer_picker import CustomerPicker
+from deskapp.tui.widgets.results_table import ResultsTable
 from tests.tui.helpers import make_app, searches_shown
 
 
@@ -64,7 +65,7 @@ async def test_lookup_updates_as_you_type_and_pages_on_scroll(ctx, clock):
         await open_customers(app, pilot, TELLER)
         await pilot.press(*"mull")
         await settle(pilot)
-        table = app.screen.query_one("#customer-results", DataTable)
+        table = app.screen.query_one("#customer-results", ResultsTable)
         assert table.row_count == 1 and "José Müller" in str(table.get_row_at(0)[1])
         assert str(table.get_row_at(0)[2]).startswith("•")
         await pilot.press(*["backspace"] * 4, *"silva")
@@ -90,7 +91,7 @@ async def test_newest_query_wins(ctx, clock):
         search.search("silva")
         search.search("müller")
         await settle(pilot)
-        table = app.screen.query_one("#customer-results", DataTable)
+        table = app.screen.query_one("#customer-results", ResultsTable)
         assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["José Müller"]
 
 
@@ -278,7 +279,7 @@ async def test_similar_names_are_marked_and_the_duplicate_warning_gives_reasons_
         await open_customers(app, pilot, TELLER)
         await pilot.press(*"jose mueler")
         await settle(pilot)
-        table = app.screen.query_one("#customer-results", DataTable)
+        table = app.screen.query_one("#customer-results", ResultsTable)
         assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "~ José Müller"
         assert "1 ~ similar name" in text(app, "#customer-status")
         await pilot.press("ctrl+n")

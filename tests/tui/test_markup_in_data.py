@@ -19,6 +19,7 @@ from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.customers import CustomersScreen
 from deskapp.tui.screens.desk import DeskScreen
 from deskapp.tui.screens.supervisor import SupervisorScreen
+from deskapp.tui.widgets.results_table import ResultsTable
 from deskapp.tui.widgets.table import DataTable
 from tests.tui.helpers import make_app, settle, until
 
@@ -29,7 +30,7 @@ HOSTILE = ["Zorba [/] Markup", "Bruna [b]Bold[/b] [link=x]y", "Olga [/", "Rita [
 
 
 def cells(app, selector: str) -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
+    table = app.screen.query_one(selector, (DataTable, ResultsTable))
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

@@ -35,6 +35,7 @@ from deskapp.db.database import transaction
 from deskapp.db.models import Customer, FollowUp, Interaction, LifeEvent, Need, Product, Staff
 from deskapp.tui.app import DeskApp
 from deskapp.tui.format import literal
+from deskapp.tui.widgets.results_table import ResultsTable
 from deskapp.tui.widgets.table import DataTable
 from tests.conftest import T0
 from tests.tui.helpers import make_app, settle, until
@@ -66,7 +67,7 @@ def widget_texts(screen) -> str:
     """Everything the screen's widgets hold as text, as it is drawn (after markup is read)."""
     out: list[str] = []
     for widget in screen.query("*"):
-        if isinstance(widget, DataTable):
+        if isinstance(widget, (DataTable, ResultsTable)):
             out += [str(cell) for i in range(widget.row_count) for cell in widget.get_row_at(i)]
         elif isinstance(widget, OptionList):
             out += [widget._get_visual(option).plain if hasattr(widget, "_get_visual") else str(option.prompt)
@@ -205,10 +206,10 @@ async def scenario(ctx, clock, text: str, n: int) -> None:
         # Customers: the search results, then the 360 with every tab.
         await open_screen(app, pilot, TELLER, "customers")
         app.screen.query_one("#customers-search").search(data["tag"][0])
-        await until(pilot, lambda: app.screen.query_one("#customer-results", DataTable).row_count)
+        await until(pilot, lambda: app.screen.query_one("#customer-results", ResultsTable).row_count)
         check_screen(app, data["name"], "customer search")
         # Open this customer's row: similar names of earlier examples ("Qz1" for "Qz2") may be listed too.
-        results = app.screen.query_one("#customer-results", DataTable)
+        results = app.screen.query_one("#customer-results", ResultsTable)
         results.focus()
         shown = app.screen.query_one("#customers-search").results  # the rows, in order (rewritten in place)
         results.move_cursor(row=next(i for i, c in enumerate(shown) if c.id == data["customer"]))

@@ -6,11 +6,13 @@ keystrokes only replace the waiting query, so a burst of keys costs one search f
 stands when the thread is free again, never one thread per key. Every query carries a number: a
 result that comes back after a newer query was asked is dropped, so stale results are never
 painted, and the newest query always wins. The rows shown stay until the newest query's page
-arrives, and are then updated in place (changed cells rewritten, rows added or removed at the end),
-never cleared and refilled; the status line says which text the rows are for. Enter while the
-newest query is still running waits for its page and then opens its top row (nothing typed is
-lost or acted on against an older list). Reaching the end of the list (arrows, page-down,
-scrolling) fetches the next page. Enter or a click on a row posts `CustomerSearch.Chosen`.
+arrives, and are then updated in place (changed rows rewritten, rows added or removed at the end),
+never cleared and refilled: only the lines whose cells changed are drawn again (ResultsTable, on
+Textual's Line API; a DataTable repainted every visible cell for each new page). The status line says
+which text the rows are for. Enter while the newest query is still running waits for its page and then
+opens its top row (nothing typed is lost or acted on against an older list). Reaching the end of the
+list (arrows, page-down, scrolling) fetches the next page. Enter, or a click on the highlighted row (a
+first click highlights it), posts `CustomerSearch.Chosen`.
 Customers found by a similar name (a typo, another spelling) are marked "~" and counted in the
 status line.
 """
@@ -19,24 +21,27 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Static
 
 from deskapp.core.customers import directory as customers
+from deskapp.i18n import N_, _, ngettext
+from deskapp.tui.format import plain
 from deskapp.tui.widgets.inputs import Input
-from deskapp.tui.widgets.table import DataTable
+from deskapp.tui.widgets.results_table import PAD, ResultsTable
 
 PAGE = 25
 MORE_WHEN_WITHIN = 3  # rows from the end at which the next page is fetched
 QUOTED_UP_TO = 40  # characters of the query the status line repeats
-# Fixed column widths: a new page rewrites cells without measuring them and without a new layout (Textual
-# re-measures a whole auto-width column whenever one of its cells gets shorter). Longer names end in "…".
-COLUMNS = (("Number", 8), ("Name", 36), ("ID", 12), ("Born", 10), ("Phone", 16), ("Segment", 12))
+# Fixed column widths: a new page rewrites cells without measuring them and without a new layout. Longer
+# names end in "…". The labels are translated where drawn.
+COLUMNS = ((N_("Number"), 8), (N_("Name"), 36), (N_("ID"), 12), (N_("Born"), 10), (N_("Phone"), 16),
+           (N_("Segment"), 12))
+NAME = 1  # the column that takes the width the others leave
 NAME_WIDTHS = (20, 40)  # the Name column takes the width the others leave, within these bounds
 
 
@@ -105,7 +110,7 @@ class CustomerSearch(Vertical):
     CustomerSearch { height: 1fr; }
     CustomerSearch #customer-query { margin: 0 1; width: 1fr; height: 3; }  /* fixed: a keystroke repaints the box alone, no new layout */
     CustomerSearch #customer-status { color: $text-muted; margin: 0 2; height: 1; width: 1fr; }
-    CustomerSearch DataTable { height: 1fr; margin: 0 1; }
+    CustomerSearch ResultsTable { height: 1fr; margin: 0 1; }
     """
 
     class Chosen(Message):
@@ -139,30 +144,23 @@ class CustomerSearch(Vertical):
         self._exhausted = True
         self._choose_when_shown = False
         self.searcher: Searcher | None = None
+        self._status_line = Static(plain(_("Type to search.")), id="customer-status")
+        self.table = ResultsTable(COLUMNS, id="customer-results")
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(placeholder="Name, phone, national ID or customer number", id="customer-query")
-        yield Static("Type to search.", id="customer-status")
-        yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
+        yield SearchBox(placeholder=_("Name, phone, national ID or customer number"), id="customer-query")
+        yield self._status_line
+        yield self.table
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
         self.query_one(Input).focus()
         self.searcher = Searcher(self)
 
     def on_resize(self) -> None:
         """The Name column takes what the window leaves (fixed widths otherwise: see COLUMNS)."""
-        table = self.query_one(DataTable)
-        others = sum(width + 2 * table.cell_padding for label, width in COLUMNS if label != "Name")
-        name = max(NAME_WIDTHS[0], min(NAME_WIDTHS[1], self.size.width - 4 - others - 2 * table.cell_padding))
-        column = table.ordered_columns[1]
-        if column.width != name:
-            column.width = name
-            column.content_width = name
-            table._require_update_dimensions = True  # Textual has no public setter for a column width
-            table.refresh()
+        others = sum(width + 2 * PAD for i, (_label, width) in enumerate(COLUMNS) if i != NAME)
+        name = max(NAME_WIDTHS[0], min(NAME_WIDTHS[1], self.size.width - 4 - others - 2 * PAD))
+        self.table.set_width(NAME, name)
 
     def on_unmount(self) -> None:
         if self.searcher is not None:
@@ -187,8 +185,8 @@ class CustomerSearch(Vertical):
             self._exhausted = True
             self.results = []
             self.shown_text = ""
-            self.query_one(DataTable).clear(keep_cursor=False)
-            self._status("Type to search.")
+            self.table.clear()
+            self._status(_("Type to search."))
             return
         self._fetch(0)  # the rows shown stay until this query's page replaces them
 
@@ -211,7 +209,8 @@ class CustomerSearch(Vertical):
 
     @staticmethod
     def _cells(c: customers.CustomerSummary) -> tuple[str, ...]:
-        return (c.number, ("~ " if c.rank >= customers.SIMILAR else "") + c.name + ("" if c.active else " (inactive)"),
+        name = c.name if c.active else _("{name} (inactive)").format(name=c.name)
+        return (c.number, ("~ " if c.rank >= customers.SIMILAR else "") + name,
                 c.national_id or "-", c.birth_date.isoformat() if c.birth_date else "-", c.phone or "-",
                 c.segment or "-")
 
@@ -222,44 +221,36 @@ class CustomerSearch(Vertical):
             return  # a page already shown
         self._loading = False
         self._exhausted = len(found) < PAGE
-        table = self.query_one(DataTable)
         if offset == 0:
-            self._replace_rows(table, found)
+            # Another list: rows rewritten where they differ (only those lines repainted), added or removed at
+            # the end, the cursor back on the first row.
+            self.table.replace(self._cells(c) for c in found)
             self.results = list(found)
             self.shown_text = self.query_text
         else:
-            for c in found:
-                table.add_row(*self._cells(c))
+            self.table.extend(self._cells(c) for c in found)
             self.results.extend(found)
+        self._status(self._summary())
+        if self._choose_when_shown:
+            self._choose_when_shown = False
+            self._choose(self.table.cursor_row)
+
+    def _summary(self) -> str:
+        """The status line: how many rows, for which text, how many by a similar name, and the keys."""
         count = len(self.results)
         quoted = self.query_text.strip()
         quoted = quoted if len(quoted) <= QUOTED_UP_TO else quoted[:QUOTED_UP_TO - 1] + "…"
         if count == 0:
-            self._status(f"No customer matches “{quoted}”. Try fewer letters, a phone number or an ID.")
-        else:
-            similar = sum(c.rank >= customers.SIMILAR for c in self.results)
-            self._status(f"{count}{'' if self._exhausted else '+'} match{'es' if count != 1 else ''} for “{quoted}”"
-                         + (f" ({similar} ~ similar name{'s' if similar != 1 else ''})" if similar else "")
-                         + " · Enter opens · ↓ to the list")
-        if self._choose_when_shown:
-            self._choose_when_shown = False
-            self._choose(table.cursor_row)
-
-    def _replace_rows(self, table: DataTable, found: list[customers.CustomerSummary]) -> None:
-        """Another query's first page over the rows shown: cells rewritten where they differ, rows added or
-        removed at the end only, the cursor back on the first row (a new list)."""
-        shown = table.row_count
-        for row, c in enumerate(found[:shown]):
-            old = table.get_row_at(row)
-            for column, value in enumerate(self._cells(c)):
-                if str(old[column]) != value:
-                    table.update_cell_at(Coordinate(row, column), value)
-        for c in found[shown:]:
-            table.add_row(*self._cells(c))
-        for row in range(shown - 1, len(found) - 1, -1):
-            table.remove_row(table.ordered_rows[row].key)
-        if found:
-            table.move_cursor(row=0, column=0, scroll=True)
+            return _("No customer matches “{query}”. Try fewer letters, a phone number or an ID.").format(query=quoted)
+        if self._exhausted:
+            found = ngettext("{count} match for “{query}”", "{count} matches for “{query}”", count)
+        else:  # more pages to come
+            found = ngettext("{count}+ match for “{query}”", "{count}+ matches for “{query}”", count)
+        parts = [found.format(count=count, query=quoted)]
+        similar = sum(c.rank >= customers.SIMILAR for c in self.results)
+        if similar:
+            parts.append(ngettext("({count} ~ similar name)", "({count} ~ similar names)", similar).format(count=similar))
+        return " ".join(parts) + " · " + _("Enter opens · ↓ to the list")
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
@@ -269,23 +260,24 @@ class CustomerSearch(Vertical):
 
     def _status(self, text: str) -> None:
         # One line of a fixed size: repainted alone, without laying the screen out again for every key.
-        self.query_one("#customer-status", Static).update(text, layout=False)
+        self._status_line.update(plain(text), layout=False)
 
-    @on(DataTable.RowHighlighted, "#customer-results")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+    @on(ResultsTable.Highlighted, "#customer-results")
+    def _near_end(self, event: ResultsTable.Highlighted) -> None:
+        event.stop()
         if self._loading or self._exhausted:
             return
-        if event.cursor_row >= len(self.results) - MORE_WHEN_WITHIN:
+        if event.row >= len(self.results) - MORE_WHEN_WITHIN:
             self._fetch(len(self.results))
 
-    @on(DataTable.RowSelected, "#customer-results")
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    @on(ResultsTable.Selected, "#customer-results")
+    def _selected(self, event: ResultsTable.Selected) -> None:
         event.stop()
-        self._enter(event.cursor_row)
+        self._enter(event.row)
 
     @on(Input.Submitted, "#customer-query")
     def _enter_in_box(self) -> None:
-        self._enter(self.query_one(DataTable).cursor_row)
+        self._enter(self.table.cursor_row)
 
     def _enter(self, row: int) -> None:
         if self._loading and self.shown_text != self.query_text:
@@ -298,6 +290,9 @@ class CustomerSearch(Vertical):
             chosen = self.results[row]
             self.post_message(self.Chosen(chosen.id, chosen.name))
 
-    def key_down(self) -> None:
-        if self.query_one(Input).has_focus and self.results:
-            self.query_one(DataTable).focus()
+    def on_key(self, event: events.Key) -> None:
+        """↓ in the box goes to the list, its cursor on the first row (the key does not move it on)."""
+        if event.key == "down" and self.query_one(Input).has_focus and self.results:
+            event.stop()
+            event.prevent_default()
+            self.table.focus()
