@@ -408,12 +408,12 @@ def test_a_ticket_s_messages_speak_the_language_its_customer_chose(ctx, servers)
     mail = {}
     for m in mailbox.messages:
         mail.setdefault(m["To"], []).append((m["Subject"], m.get_content()))
-    assert sorted(s for s, _ in mail["tourist@example.com"]) == [f"Your ticket {english.number}",
-                                                                 f"{english.number}: it is your turn"]
+    assert {s for s, _ in mail["tourist@example.com"]} == {f"Your ticket {english.number}",
+                                                           f"{english.number}: it is your turn"}
     assert any(f"Your ticket {english.number} for Cash deposit and withdrawal" in t
                for _, t in mail["tourist@example.com"])
-    assert sorted(s for s, _ in mail["rosa@example.com"]) == [f"A sua senha {portuguese.number}",
-                                                              f"{portuguese.number}: é a sua vez"]
+    assert {s for s, _ in mail["rosa@example.com"]} == {f"A sua senha {portuguese.number}",
+                                                        f"{portuguese.number}: é a sua vez"}
     assert any(f"{portuguese.number}: dirija-se a Counter 2" in t for _, t in mail["rosa@example.com"])
     assert any("Depósitos e levantamentos" in t for _, t in mail["rosa@example.com"])
     assert [s for s, _ in mail["ze@example.com"]] == [f"A sua senha {staff.number}"]
