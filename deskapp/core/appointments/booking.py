@@ -17,7 +17,6 @@ import peewee
 
 from deskapp import logs
 from deskapp.core.appointments.records import (
-    status_words,
     ACTIVE,
     BOOKED,
     CANCELLED,
@@ -34,6 +33,7 @@ from deskapp.core.appointments.records import (
     parse_at,
     place_of,
     slot_of,
+    status_words,
 )
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context

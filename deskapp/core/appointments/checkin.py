@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from deskapp import logs
 from deskapp.core.appointments.records import (
-    status_words,
     BOOKED,
     CHECKED_IN,
     LATE,
@@ -24,6 +23,7 @@ from deskapp.core.appointments.records import (
     BookingNotFound,
     info,
     normal_code,
+    status_words,
 )
 from deskapp.core.clock import day_bounds, local_day, to_local
 from deskapp.core.context import Context

@@ -17,7 +17,7 @@ from deskapp.db.models import (
     Ticket,
 )
 from deskapp.errors import DeskappError
-from deskapp.i18n import _, N_
+from deskapp.i18n import N_, _
 
 CUSTOMER, STAFF = "customer", "staff"
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deskapp.errors import BadInput
-from deskapp.i18n import _, N_
+from deskapp.i18n import N_, _
 
 
 class EstimateInvalid(BadInput):

@@ -169,7 +169,7 @@ def _fill(ctx: Context, day: dt.date) -> bool:
             "on_time, wait_sum, waits, service_sum, services, reached, reached_done",
             [(branch, day, *row[1:]) for row in live_sums.sums_rows(ctx.branch_id, day, day)])
     waits: dict = defaultdict(list)
-    for _, service, seconds in live_sums.wait_rows(ctx, day, day):
+    for _day, service, seconds in live_sums.wait_rows(ctx, day, day):
         waits[service].append(float(seconds))
     _insert("summary_waits", "branch_id, day, service_id, seconds",  # i18n: not words
             [(branch, day, service, _pack(values)) for service, values in waits.items()])
