@@ -36,6 +36,7 @@ WALKED_AWAY = "t.status = 'cancelled' AND t.counter_id IS NULL"  # i18n: not wor
 REACHED = "t.started_at IS NOT NULL AND t.status IN ('serving', 'done', 'transferred')"  # i18n: not words
 HAS_WAIT = f"{REACHED} AND {CALLED}"  # its wait counts in the mean, the 90th percentile, the distribution  # i18n: not words
 HAS_SERVICE = f"{REACHED} AND t.ended_at IS NOT NULL"  # its service time counts  # i18n: not words
+REACHED_DONE = f"{REACHED} AND {DONE}"  # i18n: not words
 TOLERANCE_SECONDS = 0.0005  # a wait within this of the target is on time (julian-day arithmetic)
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -86,15 +87,15 @@ H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
 
 def _sums_columns() -> str:
     """The sums vector's columns (S_N ... S_REACHED_DONE) over the tickets `t` of a group."""
-    return f"""COUNT(*), {_count(DONE)}, {_count(CALLED)},  # i18n: not words
+    return f"""COUNT(*), {_count(DONE)}, {_count(CALLED)},  -- # i18n: not words
           {_count(NO_SHOW)}, {_count(WALKED_AWAY)}, {_count(on_time())},
           {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)},
           {_total(service_seconds(), HAS_SERVICE)}, {_count(HAS_SERVICE)},
-          {_count(REACHED)}, {_count(f"{REACHED} AND {DONE}")}"""  # i18n: not words
+          {_count(REACHED)}, {_count(REACHED_DONE)}"""
 
 
 def _sums_sql() -> str:
-    return f"""  # i18n: not words
+    return f"""  -- # i18n: not words
         SELECT t.day, t.service_id, t.counter_id, t.staff_id, {_sums_columns()}
         FROM ticket t JOIN service s ON s.id = t.service_id
         WHERE {_DAYS.format(p=db.param)}
@@ -111,9 +112,11 @@ def branch_service_sums(branch_ids: list[int], days: list[dt.date], since: dt.da
         return []
     p = db.param
     indexed = "" if is_postgres() else " INDEXED BY ticket_branch_id_day"  # i18n: not words
-    sql = f"""  # i18n: not words
-        SELECT t.branch_id, t.day, t.service_id, {_sums_columns()}, {_count("t.status = 'waiting'")},  # i18n: not words
-          MIN(CASE WHEN t.status = 'waiting' THEN t.issued_at END), {_count(f"t.issued_at >= {p}")}  # i18n: not words
+    waiting = _count("t.status = 'waiting'")  # i18n: not words
+    issued_since = _count(f"t.issued_at >= {p}")  # i18n: not words
+    sql = f"""  -- # i18n: not words
+        SELECT t.branch_id, t.day, t.service_id, {_sums_columns()}, {waiting},
+          MIN(CASE WHEN t.status = 'waiting' THEN t.issued_at END), {issued_since}
         FROM ticket t{indexed} JOIN service s ON s.id = t.service_id
         WHERE t.branch_id IN ({", ".join([p] * len(branch_ids))}) AND t.day IN ({", ".join([p] * len(days))})
         GROUP BY t.branch_id, t.day, t.service_id"""
@@ -138,7 +141,7 @@ def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.dat
     days' tickets: arrivals by the hour of issue, completions by the hour of the end, the rest by the
     hour of the (last) call. From sums per UTC quarter hour (every real UTC offset is a multiple of 15
     minutes, so a quarter lies within one local hour)."""
-    sql = f"""  # i18n: not words
+    sql = f"""  -- # i18n: not words
         SELECT {_quarter('t.issued_at')}, {_quarter('t.called_at')}, {_quarter('t.ended_at')}, COUNT(*),
           {_count(DONE)}, {_count(CALLED)}, {_count(on_time())}, {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)}
         FROM ticket t JOIN service s ON s.id = t.service_id
