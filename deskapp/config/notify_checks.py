@@ -31,6 +31,17 @@ def _template_errors(doc: Document, path: tuple, text: str, allowed: tuple[str, 
     return errors
 
 
+def _each_language(text: str | None, path: tuple) -> list[tuple[tuple, str]]:
+    """(path in the YAML, words) of a template's text, or of each of its languages when given per language
+    (a language missing is check-config's texts check, like any configured text's)."""
+    if text is None:
+        return []
+    translations = getattr(text, "translations", None)
+    if not translations:
+        return [(path, text)]
+    return [((*path, lang), words) for lang, words in translations.items()]
+
+
 def notification_references(doc: Document, config: Config) -> list[ConfigError]:
     section = config.notifications
     base = ("notifications",)
@@ -41,9 +52,9 @@ def notification_references(doc: Document, config: Config) -> list[ConfigError]:
             errors.append(doc.error(where, f"unknown message kind '{kind}'{suggest(kind, KINDS)}; kinds: "
                                            f"{', '.join(KINDS)}", key=True))
             continue
-        errors += _template_errors(doc, (*where, "text"), template.text, KINDS[kind], f"{kind} text")
-        if template.subject is not None:
-            errors += _template_errors(doc, (*where, "subject"), template.subject, KINDS[kind], f"{kind} subject")
+        for field in ("text", "subject"):
+            for path, words in _each_language(getattr(template, field), (*where, field)):
+                errors += _template_errors(doc, path, words, KINDS[kind], f"{kind} {field}")
     if section.sms is not None:
         for key, text in section.sms.body.items():
             errors += _template_errors(doc, (*base, "sms", "body", key), text, SMS_FIELDS, f"sms body {key}")

@@ -11,6 +11,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.config.texts import TextField
+from deskapp.i18n import N_
+
 # Every message kind and the placeholders its templates may use ({number}, ...). Customer kinds go
 # only to a contact the customer gave for that ticket or booking; staff kinds to the staff member.
 TICKET_KINDS = {
@@ -106,32 +109,40 @@ class Sms(Webhook):
 
 
 class Template(Section):
-    text: str = Field(min_length=1)
-    """The message, with placeholders in braces ({number}); {{ and }} for literal braces."""
-    subject: str | None = None
-    """The e-mail subject (a template too); the first line of text when none."""
+    text: TextField
+    """The message, with placeholders in braces ({number}); {{ and }} for literal braces. One text, or
+    one per language ({pt-PT: ..., en: ...}): each message is written in its ticket's language."""
+    subject: TextField | None = None
+    """The e-mail subject (a template too, one or one per language); the first line of text when none."""
+
+    @field_validator("text")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a template needs words")
+        return value
 
 
 def _default_templates() -> dict[str, Template]:
     return {
-        "ticket_issued": Template(subject="Your ticket {number}",
-                                  text="Your ticket {number} for {service}: {position} in line, about {wait_minutes} "
-                                       "min. We will tell you when your turn is near."),
-        "turn_soon": Template(subject="{number}: your turn is near",
-                              text="{number}: your turn is near ({position} in line). Please come back to {branch}."),
-        "ticket_called": Template(subject="{number}: it is your turn", text="{number}: please go to {counter}."),
-        "booking_confirmed": Template(subject="Appointment {code} confirmed",
-                                      text="{service} at {branch}, {date} {time}. Your code: {code}."),
-        "booking_reminder": Template(subject="Reminder: appointment {code}",
-                                     text="Reminder: {service} at {branch}, {date} {time} (code {code})."),
-        "booking_moved": Template(subject="Appointment {code} moved",
-                                  text="Your appointment {code} is now {date} {time} (was {previous_date} "
-                                       "{previous_time}), {service} at {branch}."),
-        "booking_cancelled": Template(subject="Appointment {code} cancelled",
-                                      text="Your appointment {code} on {date} {time} is cancelled."),
-        "followup_due": Template(subject="Follow-up due {due}", text="Follow-up for {customer} due {due}: {reason}"),
-        "followup_overdue": Template(subject="Follow-up overdue since {due}",
-                                     text="Follow-up for {customer} is overdue since {due}: {reason}"),
+        "ticket_issued": Template(subject=N_("Your ticket {number}"),
+                                  text=N_("Your ticket {number} for {service}: {position} in line, about {wait_minutes} "
+                                       "min. We will tell you when your turn is near.")),
+        "turn_soon": Template(subject=N_("{number}: your turn is near"),
+                              text=N_("{number}: your turn is near ({position} in line). Please come back to {branch}.")),
+        "ticket_called": Template(subject=N_("{number}: it is your turn"), text=N_("{number}: please go to {counter}.")),
+        "booking_confirmed": Template(subject=N_("Appointment {code} confirmed"),
+                                      text=N_("{service} at {branch}, {date} {time}. Your code: {code}.")),
+        "booking_reminder": Template(subject=N_("Reminder: appointment {code}"),
+                                     text=N_("Reminder: {service} at {branch}, {date} {time} (code {code}).")),
+        "booking_moved": Template(subject=N_("Appointment {code} moved"),
+                                  text=N_("Your appointment {code} is now {date} {time} (was {previous_date} "
+                                       "{previous_time}), {service} at {branch}.")),
+        "booking_cancelled": Template(subject=N_("Appointment {code} cancelled"),
+                                      text=N_("Your appointment {code} on {date} {time} is cancelled.")),
+        "followup_due": Template(subject=N_("Follow-up due {due}"), text=N_("Follow-up for {customer} due {due}: {reason}")),
+        "followup_overdue": Template(subject=N_("Follow-up overdue since {due}"),
+                                     text=N_("Follow-up for {customer} is overdue since {due}: {reason}")),
     }
 
 
@@ -171,7 +182,8 @@ class Notifications(Section):
     sms: Sms | None = None
     """The SMS gateway (an HTTP POST of a JSON body template); none: no SMS is sent."""
     templates: dict[str, Template] = Field(default_factory=_default_templates)
-    """Message texts by kind, in the branch's language; kinds not listed keep the built-in text."""
+    """Message texts by kind, one or one per language (each message is written in its ticket's language,
+    else the branch's); kinds not listed keep the built-in text, in deskapp's words for each language."""
 
     def template(self, kind: str) -> Template:
         return self.templates.get(kind) or _default_templates()[kind]

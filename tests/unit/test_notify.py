@@ -383,3 +383,83 @@ def test_a_booking_at_a_branch_in_another_time_zone_is_kept_and_told_in_its_wall
     assert (moved["previous_time"], moved["time"]) == ("11:00", "14:30")
     assert [local.strftime("%H:%M") for local, _ in ap.free_slots(ctx, "ACCT", dt.date(2026, 3, 10),
                                                                     branch_code="AZR01")][:2] == ["09:00", "09:30"]
+
+
+def _speaking_portuguese(ctx) -> None:
+    """The branch as shipped: Portuguese its own language, English offered at the kiosk."""
+    branch = ctx.config.branch.model_copy(update={"languages": ["pt-PT", "en"]})
+    ctx.config = ctx.config.model_copy(update={"branch": branch})
+
+
+@pytest.mark.pg
+def test_a_ticket_s_messages_speak_the_language_its_customer_chose(ctx, servers) -> None:
+    """At a Portuguese branch a tourist who picked English at the kiosk is told in English (the service's
+    name too), a customer who picked Portuguese in Portuguese, and a ticket issued by staff (no choice)
+    in the branch's own language."""
+    hook, gateway, mailbox = servers
+    enable(ctx, *servers)
+    _speaking_portuguese(ctx)
+    english = q.issue(ctx, "CASH", contact=parse_contact(ctx, None, "tourist@example.com"), language="en").ticket
+    portuguese = q.issue(ctx, "CASH", contact=parse_contact(ctx, None, "rosa@example.com"), language="pt-PT").ticket
+    staff = q.issue(ctx, "CASH", contact=parse_contact(ctx, None, "ze@example.com")).ticket
+    q.call_next(ctx, "1", "ana")
+    q.call_next(ctx, "2", "joao")
+    assert deliver.run(ctx, once=True).sent == 5
+    mail = {}
+    for m in mailbox.messages:
+        mail.setdefault(m["To"], []).append((m["Subject"], m.get_content()))
+    assert {s for s, _ in mail["tourist@example.com"]} == {f"Your ticket {english.number}",
+                                                           f"{english.number}: it is your turn"}
+    assert any(f"Your ticket {english.number} for Cash deposit and withdrawal" in t
+               for _, t in mail["tourist@example.com"])
+    assert {s for s, _ in mail["rosa@example.com"]} == {f"A sua senha {portuguese.number}",
+                                                        f"{portuguese.number}: é a sua vez"}
+    assert any(f"{portuguese.number}: dirija-se a Counter 2" in t for _, t in mail["rosa@example.com"])
+    assert any("Depósitos e levantamentos" in t for _, t in mail["rosa@example.com"])
+    assert [s for s, _ in mail["ze@example.com"]] == [f"A sua senha {staff.number}"]
+    called = [json.loads(r.payload) for r in outbox("ticket_called")]
+    assert sorted(p["language"] for p in called) == ["en", "pt-PT"]  # the webhook's data says it too
+
+
+@pytest.mark.pg
+def test_a_configured_template_per_language_is_sent_in_the_ticket_s(ctx, servers) -> None:
+    from deskapp.config.notify_schema import Template
+    from deskapp.config.texts import Text
+
+    hook, gateway, mailbox = servers
+    called = Template(text=Text("{number}: dirija-se ao {counter}", {"pt-PT": "{number}: dirija-se ao {counter}",
+                                                                       "en": "{number}: please come to {counter}"}))
+    enable(ctx, *servers, templates={"ticket_called": called})
+    _speaking_portuguese(ctx)
+    english = q.issue(ctx, "CASH", contact=parse_contact(ctx, "912 345 678"), language="en", with_estimate=False)
+    portuguese = q.issue(ctx, "CASH", contact=parse_contact(ctx, "912 345 679"), with_estimate=False)
+    q.call_next(ctx, "1", "ana")
+    q.call_next(ctx, "2", "joao")
+    deliver.run(ctx, once=True)
+    texts = sorted(body["text"] for body in gateway.received.values())
+    assert f"{english.ticket.number}: please come to Counter 1" in texts
+    assert f"{portuguese.ticket.number}: dirija-se ao Counter 2" in texts
+
+
+def test_check_config_reports_a_template_missing_a_language_where_it_is(tmp_path) -> None:
+    text = CONFIG.read_text() + (
+        "notifications:\n"
+        "  enabled: true\n"
+        "  templates:\n"
+        "    turn_soon:\n"
+        "      text: {pt-PT: \"{number}: a sua vez está perto.\"}\n"
+        "    ticket_called:\n"
+        "      text: {pt-PT: \"{number}: dirija-se ao {counter}\", en: \"{number}: go to {countr}\"}\n")
+    (tmp_path / "workflows.yaml").write_text((CONFIG.parent / "workflows.yaml").read_text())
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    config, errors = check_config(path)
+    lines = text.splitlines()
+    soon = lines.index("    turn_soon:") + 2
+    called = soon + 2
+    found = [str(e) for e in errors]
+    assert config is None
+    assert f"{path}:{soon}:13: this text has no en (the branch speaks pt-PT, en); add en: ..." in found, found
+    col = lines[called - 1].index("{countr}") + 1
+    assert any(e.startswith(f"{path}:{called}:{col}: ticket_called text: unknown placeholder {{countr}}")
+               for e in found), found

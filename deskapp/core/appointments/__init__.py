@@ -29,6 +29,6 @@ from deskapp.core.appointments.records import (
 )
 
 __all__ = [
-    "BOOKED", "CANCELLED", "CHECKED_IN", "LATE", "NO_SHOW", "AppointmentInfo", "BookingError", "BookingInvalid", "BookingNotFound",
-    "CheckedIn", "SlotFull", "agenda", "book", "cancel", "check_in", "expected", "free_slots", "move", "of_customer", "sweep",
+    "BOOKED", "CANCELLED", "CHECKED_IN", "LATE", "NO_SHOW", "AppointmentInfo", "BookingError", "BookingInvalid", "BookingNotFound",  # i18n: not words
+    "CheckedIn", "SlotFull", "agenda", "book", "cancel", "check_in", "expected", "free_slots", "move", "of_customer", "sweep",  # i18n: not words
 ]

@@ -9,6 +9,7 @@ from deskapp.core.appointments.records import ACTIVE, AppointmentInfo, BookingNo
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.db.models import Appointment, Counter, CounterService, Staff
+from deskapp.i18n import _
 
 
 def agenda(ctx: Context, first: dt.date, days: int = 1, *, with_staff: str | None = None,
@@ -16,13 +17,13 @@ def agenda(ctx: Context, first: dt.date, days: int = 1, *, with_staff: str | Non
     """Bookings of this branch from `first` for `days` branch-local days (of `with_staff` only, if given),
     in time order; past bookings nobody checked in are marked no-shows first."""
     sweep(ctx)
-    start, _ = day_bounds(first, ctx.timezone)
-    _, end = day_bounds(first + dt.timedelta(days=days - 1), ctx.timezone)
+    start, _end = day_bounds(first, ctx.timezone)
+    _start, end = day_bounds(first + dt.timedelta(days=days - 1), ctx.timezone)
     where = (Appointment.branch == ctx.branch_id) & (Appointment.starts_at >= start) & (Appointment.starts_at < end)
     if with_staff:
         staff = Staff.get_or_none(Staff.login == with_staff)
         if staff is None:
-            raise BookingNotFound(f"There is no staff member '{with_staff}'.")
+            raise BookingNotFound(_("There is no staff member '{login}'.").format(login=with_staff))
         where &= Appointment.staff == staff.id
     if not include_cancelled:
         where &= Appointment.status != "cancelled"
@@ -52,6 +53,6 @@ def expected(ctx: Context, *, minutes: int = 60, with_staff: str | None = None,
 def of_customer(ctx: Context, customer_id: int, *, since: dt.date | None = None) -> list[AppointmentInfo]:
     """A customer's bookings from `since` (default: today) on, at every branch, in time order."""
     sweep(ctx)
-    start, _ = day_bounds(since or ctx.today(), ctx.timezone)
+    start, _end = day_bounds(since or ctx.today(), ctx.timezone)
     return infos(joined().where((Appointment.customer == customer_id) & (Appointment.starts_at >= start))
                  .order_by(Appointment.starts_at, Appointment.id), ctx.timezone)

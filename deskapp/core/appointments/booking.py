@@ -33,6 +33,7 @@ from deskapp.core.appointments.records import (
     parse_at,
     place_of,
     slot_of,
+    status_words,
 )
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
@@ -42,6 +43,7 @@ from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
 from deskapp.db.database import is_postgres, transaction
 from deskapp.db.models import Appointment, Branch, Customer, Service, Staff
+from deskapp.i18n import _
 
 ATTEMPTS = 12  # fresh decisions after losing a seat or a code to another desk
 
@@ -51,21 +53,21 @@ def _branch(ctx: Context, code: str | None) -> Branch:
         return Branch.get_by_id(ctx.branch_id)
     row = Branch.get_or_none(Branch.code == code)
     if row is None:
-        raise BookingNotFound(f"There is no branch '{code}'.")
+        raise BookingNotFound(_("There is no branch '{code}'.").format(code=code))
     return row
 
 
 def _service(branch: Branch, code: str) -> Service:
     row = Service.get_or_none((Service.branch == branch.id) & (Service.code == code.upper()) & Service.active)
     if row is None:
-        raise BookingNotFound(f"There is no service '{code}' at {branch.code}.")
+        raise BookingNotFound(_("There is no service '{code}' at {branch}.").format(code=code, branch=branch.code))
     return row
 
 
 def _customer(number: str) -> Customer:
     row = Customer.get_or_none(Customer.number == number.strip())
     if row is None or not row.active or row.erased_at is not None:
-        raise BookingNotFound(f"There is no active customer {number}.")
+        raise BookingNotFound(_("There is no active customer {number}.").format(number=number))
     return row
 
 
@@ -74,7 +76,7 @@ def _named(login: str | None) -> Staff | None:
         return None
     row = Staff.get_or_none((Staff.login == login) & Staff.active)
     if row is None:
-        raise BookingNotFound(f"There is no active staff member '{login}'.")
+        raise BookingNotFound(_("There is no active staff member '{login}'.").format(login=login))
     return row
 
 
@@ -86,13 +88,13 @@ def _actor(by: str, action: str) -> Staff:
 def _capacity(ctx: Context, branch: Branch, service: Service) -> int:
     capacity = ctx.config.appointments.capacity_for(branch.code, service.code)
     if capacity <= 0:
-        raise BookingInvalid(f"{service.name} takes no bookings at {branch.code} (config appointments.capacity).")
+        raise BookingInvalid(_("{service} takes no bookings at {branch} (config appointments.capacity).").format(service=service.name, branch=branch.code))
     return capacity
 
 
 def _check_future(ctx: Context, slot: Slot) -> None:
     if slot.starts_at < ctx.now():
-        raise BookingInvalid("That slot has already begun; choose a later one.")
+        raise BookingInvalid(_("That slot has already begun; choose a later one."))
 
 
 def _take_seat(branch: Branch, service: Service, slot: Slot, capacity: int, staff: Staff | None,
@@ -108,7 +110,7 @@ def _take_seat(branch: Branch, service: Service, slot: Slot, capacity: int, staf
                         & (Appointment.id != (keep or 0)))
                  .first())
         if clash is not None:
-            raise SlotFull(f"{staff.name} already has a booking then ({clash.code}).")
+            raise SlotFull(_("{staff} already has a booking then ({code}).").format(staff=staff.name, code=clash.code))
     taken = {r[0] for r in Appointment.select(Appointment.seat)
              .where((Appointment.branch == branch.id) & (Appointment.service == service.id)
                     & (Appointment.hour_start == slot.hour_start) & Appointment.seat.is_null(False)
@@ -116,7 +118,7 @@ def _take_seat(branch: Branch, service: Service, slot: Slot, capacity: int, staf
              .tuples()}
     free = [seat for seat in range(capacity) if seat not in taken]
     if not free:
-        raise SlotFull(f"{service.name} is fully booked in that hour; choose another time.")
+        raise SlotFull(_("{service} is fully booked in that hour; choose another time.").format(service=service.name))
     return free[0]
 
 
@@ -127,7 +129,7 @@ def _retrying(work):
             return transaction(work)
         except peewee.IntegrityError:
             continue
-    raise SlotFull("Other desks kept taking this slot first; look at the free slots again.")
+    raise SlotFull(_("Other desks kept taking this slot first; look at the free slots again."))
 
 
 def _wanted(ctx: Context, branch: Branch, service: Service, at: str | dt.datetime) -> tuple[int, Place, Slot]:
@@ -191,7 +193,8 @@ def _tell(ctx: Context, kind: str, row: Appointment, service: Service, branch: B
 def _open(code: str) -> Appointment:
     row = by_code(code)
     if row.status != BOOKED:
-        raise BookingError(f"Booking {row.code} is {row.status.replace('_', ' ')}; only a booked one can change.")
+        raise BookingError(_("Booking {code} is {status}; only a booked one can change.").format(
+            code=row.code, status=status_words(row.status)))
     return row
 
 
@@ -210,7 +213,8 @@ def move(ctx: Context, code: str, at: str | dt.datetime, *, by: str, named: str 
         now = ctx.now()
         current = Appointment.get_by_id(row.id)
         if current.status != BOOKED:
-            raise BookingError(f"Booking {current.code} is {current.status.replace('_', ' ')}; it cannot move.")
+            raise BookingError(_("Booking {code} is {status}; it cannot move.").format(
+                code=current.code, status=status_words(current.status)))
         seat = _take_seat(branch, service, slot, capacity, staff, keep=row.id)
         # Give the old seat back first: the new one may be the same key in the same hour.
         Appointment.update(seat=None).where(Appointment.id == row.id).execute()
@@ -240,7 +244,7 @@ def cancel(ctx: Context, code: str, *, by: str, reason: str = "") -> Appointment
         changed = (Appointment.update(status=CANCELLED, seat=None)
                    .where((Appointment.id == row.id) & (Appointment.status == BOOKED)).execute())
         if changed != 1:
-            raise BookingError(f"Booking {row.code} changed meanwhile; look at it again.")
+            raise BookingError(_("Booking {code} changed meanwhile; look at it again.").format(code=row.code))
         _tell(ctx, "booking_cancelled", row, row.service, row.branch, row.customer, now)
         audit.record(now, actor.login, "appointment_cancelled", "appointment", row.code,
                      f"reason={reason}" if reason else "")

@@ -23,6 +23,7 @@ from deskapp.core.appointments.records import (
     BookingNotFound,
     info,
     normal_code,
+    status_words,
 )
 from deskapp.core.clock import day_bounds, local_day, to_local
 from deskapp.core.context import Context
@@ -34,6 +35,7 @@ from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import Appointment, Customer, CustomerPhone, Staff, Ticket
+from deskapp.i18n import _
 
 MIN_DIGITS = 4  # last digits of a phone or ID that may find a booking
 
@@ -78,8 +80,11 @@ def find_for_check_in(ctx: Context, key: str) -> Appointment:
         return row
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < MIN_DIGITS or digits != text.replace(" ", ""):
-        raise BookingNotFound(f"There is no booking {normal_code(text) or '(empty)'}; give the booking code, "
-                              f"or the last {MIN_DIGITS} or more digits of your phone or ID.")
+        shown = normal_code(text)
+        raise BookingNotFound(
+            (_("There is no booking {code}; give the booking code, or the last {n} or more digits of your phone or ID.")
+             if shown else _("There is no booking (empty); give the booking code, or the last {n} or more digits of "
+                             "your phone or ID.")).format(code=shown, n=MIN_DIGITS))
     start, end = day_bounds(ctx.today(), ctx.timezone)
     phones = CustomerPhone.select(CustomerPhone.customer).where(CustomerPhone.digits.endswith(digits))
     ids = Customer.select(Customer.id).where(Customer.national_id.endswith(digits))
@@ -88,9 +93,9 @@ def find_for_check_in(ctx: Context, key: str) -> Appointment:
         & (Appointment.starts_at >= start) & (Appointment.starts_at < end)
         & (Appointment.customer.in_(phones) | Appointment.customer.in_(ids))))
     if not rows:
-        raise BookingNotFound(f"No booking today for a phone or ID ending in {digits}.")
+        raise BookingNotFound(_("No booking today for a phone or ID ending in {digits}.").format(digits=digits))
     if len(rows) > 1:
-        raise BookingInvalid(f"{len(rows)} bookings today match {digits}; give the booking code.")
+        raise BookingInvalid(_("{n} bookings today match {digits}; give the booking code.").format(n=len(rows), digits=digits))
     return rows[0]
 
 
@@ -102,21 +107,21 @@ def check_in(ctx: Context, key: str, *, channel: str = "kiosk", staff: str | Non
     sweep(ctx)
     row = find_for_check_in(ctx, key)
     if row.branch_id != ctx.branch_id:
-        raise BookingError(f"Booking {row.code} is at another branch ({row.branch.code}).")
+        raise BookingError(_("Booking {code} is at another branch ({branch}).").format(code=row.code, branch=row.branch.code))
     now = ctx.now()
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
     if local_day(row.starts_at, ctx.timezone) != ctx.today():
-        raise BookingError(f"Booking {row.code} is for {local_day(row.starts_at, ctx.timezone):%Y-%m-%d}, not today.")
+        raise BookingError(_("Booking {code} is for {day}, not today.").format(code=row.code, day=f"{local_day(row.starts_at, ctx.timezone):%Y-%m-%d}"))
     late = now > row.starts_at + grace or row.status == NO_SHOW
     if row.status not in (BOOKED, NO_SHOW) or (row.status == NO_SHOW and not late):
-        raise BookingError(f"Booking {row.code} is {row.status.replace('_', ' ')}.")
+        raise BookingError(_("Booking {code} is {status}.").format(code=row.code, status=status_words(row.status)))
     if late:
         return _late(ctx, row, channel, staff)
 
     def work() -> int:
         current = Appointment.get_by_id(row.id)
         if current.status != BOOKED:
-            raise BookingError(f"Booking {row.code} is {current.status.replace('_', ' ')}.")
+            raise BookingError(_("Booking {code} is {status}.").format(code=row.code, status=status_words(current.status)))
         ticket_id = issue_booked(ctx, row.service, row.customer_id, channel, staff_row.id if staff_row else None)
         Appointment.update(status=CHECKED_IN, ticket=ticket_id, checked_in_at=now).where(
             Appointment.id == row.id).execute()
@@ -143,14 +148,13 @@ def _issued(ctx: Context, ticket_id: int, row: Appointment) -> Issued:
 
 def _late(ctx: Context, row: Appointment, channel: str, staff: str | None) -> CheckedIn:
     if ctx.config.appointments.late_policy == "refuse":
-        raise BookingError(f"Booking {row.code} was for {to_local(row.starts_at, ctx.timezone):%H:%M} and its grace has passed; "
-                           "the customer may take an ordinary ticket.")
+        raise BookingError(_("Booking {code} was for {time} and its grace has passed; the customer may take an ordinary ticket.").format(code=row.code, time=f"{to_local(row.starts_at, ctx.timezone):%H:%M}"))
     def work() -> Issued:
         # One transaction: the ordinary ticket and the booking marked late, or neither (two kiosks
         # checking the same late booking in: the second finds it late already).
         current = Appointment.get_by_id(row.id)
         if current.status not in (BOOKED, NO_SHOW):
-            raise BookingError(f"Booking {row.code} is {current.status.replace('_', ' ')}.")
+            raise BookingError(_("Booking {code} is {status}.").format(code=row.code, status=status_words(current.status)))
         issued = issue(ctx, row.service.code, customer_id=row.customer_id, channel=channel, staff=staff)
         Appointment.update(status=LATE, ticket=issued.ticket.id, checked_in_at=ctx.now()).where(
             Appointment.id == row.id).execute()

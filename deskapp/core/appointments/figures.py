@@ -42,7 +42,7 @@ class BookingFigures:
 def by_service_and_staff(ctx: Context, since: dt.date, until: dt.date) -> list[BookingFigures]:
     """One row per (service, named staff) with bookings in since..until, then ("ALL", "")."""
     start, _ = day_bounds(since, ctx.timezone)
-    _, end = day_bounds(until, ctx.timezone)
+    _start, end = day_bounds(until, ctx.timezone)
     now = ctx.now()
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
     rows = (Appointment.select(Service.code, Staff.login, Appointment.status, Appointment.starts_at, Ticket.started_at)
@@ -56,16 +56,16 @@ def by_service_and_staff(ctx: Context, since: dt.date, until: dt.date) -> list[B
     for service, login, status, starts_at, started_at in rows:
         if status == BOOKED and starts_at + grace < now:
             status = NO_SHOW
-        for key in ((service, login or "anyone"), ("ALL", "")):
+        for key in ((service, login or "anyone"), ("ALL", "")):  # i18n: not words
             s = sums.setdefault(key, [0, 0, 0, 0, 0])
             s[0] += 1
             s[1] += status == CHECKED_IN
             s[2] += status == LATE
             s[3] += status == NO_SHOW
             s[4] += status == CHECKED_IN and started_at is not None and started_at <= starts_at + grace
-    ordered = sorted(k for k in sums if k[0] != "ALL")
+    ordered = sorted(k for k in sums if k[0] != "ALL")  # i18n: not words
     if sums:
-        ordered.append(("ALL", ""))
+        ordered.append(("ALL", ""))  # i18n: not words
     return [BookingFigures(k[0], k[1], *sums[k]) for k in ordered]
 
 

@@ -14,12 +14,21 @@ from deskapp.core.clock import to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.db.models import Appointment, Branch, Customer, Service, Staff
 from deskapp.errors import BadInput, DeskappError
+from deskapp.i18n import N_, _
 
 BOOKED, CHECKED_IN, LATE, NO_SHOW, CANCELLED = "booked", "checked_in", "late", "no_show", "cancelled"
 ACTIVE = (BOOKED, CHECKED_IN)  # bookings that hold their seat and their staff member's time
+_STATUS_WORDS = {BOOKED: N_("booked"), CHECKED_IN: N_("checked in"), LATE: N_("late"), NO_SHOW: N_("no show"),
+                 CANCELLED: N_("cancelled")}
+
+
+def status_words(status: str) -> str:
+    """A booking's status as people read it, in the current language (the code stays in the database)."""
+    words = _STATUS_WORDS.get(status)
+    return _(words) if words else status.replace("_", " ")
 
 # Letters and digits a customer reads out without doubt: no 0/O, 1/I/L.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # i18n: not words
 CODE_LENGTH = 6
 
 
@@ -66,7 +75,7 @@ def new_code(rng: random.Random | None = None) -> str:
     """A booking code from the system's secure source (a guessable code would let a stranger check in
     someone else's booking); `rng`: a seeded generator instead, for the demo's reproducible data only."""
     choice = rng.choice if rng is not None else secrets.choice
-    return "".join(choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
 
 
 def normal_code(code: str) -> str:
@@ -100,7 +109,9 @@ def info(appointment_id: int, timezone: str) -> AppointmentInfo:
 def by_code(code: str) -> Appointment:
     row = Appointment.get_or_none(Appointment.code == normal_code(code))
     if row is None:
-        raise BookingNotFound(f"There is no booking {normal_code(code) or '(empty)'}.")
+        shown = normal_code(code)
+        raise BookingNotFound(_("There is no booking {code}.").format(code=shown) if shown
+                              else _("There is no booking (empty)."))
     return row
 
 
@@ -137,10 +148,9 @@ def slot_of(ctx: Context, service: Service, local_start: dt.datetime, place: Pla
     closing = dt.datetime.combine(local_start.date(), dt.time.fromisoformat(hours.close))
     step = dt.timedelta(minutes=rules.slot_minutes)
     if local_start < opening or local_start >= closing:
-        raise BookingInvalid(f"{local_start:%H:%M} is outside opening hours ({hours.open}-{hours.close}).")
+        raise BookingInvalid(_("{time} is outside opening hours ({open}-{close}).").format(time=f"{local_start:%H:%M}", open=hours.open, close=hours.close))
     if (local_start - opening) % step or local_start.second or local_start.microsecond:
-        raise BookingInvalid(f"Slots start every {rules.slot_minutes} minutes from {hours.open}; "
-                           f"{local_start:%H:%M} is not one.")
+        raise BookingInvalid(_("Slots start every {minutes} minutes from {open}; {time} is not one.").format(minutes=rules.slot_minutes, open=hours.open, time=f"{local_start:%H:%M}"))
     slots = max(1, math.ceil(service.typical_service_minutes / rules.slot_minutes))
     local_end = min(local_start + slots * step, closing)
     hour = local_start.replace(minute=0)
@@ -153,7 +163,7 @@ def parse_at(text: str, timezone: str) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BookingInvalid(f"'{text}' is not a date and time like 2026-03-10T14:30.") from None
+        raise BookingInvalid(_("'{text}' is not a date and time like 2026-03-10T14:30.").format(text=text)) from None
     if when.tzinfo is not None:
         when = to_local(when.astimezone(dt.UTC).replace(tzinfo=None), timezone)
     return when

@@ -45,18 +45,18 @@ from deskapp.core.feedback.reporting import (
 )
 
 __all__ = [
-    "AlreadyAnswered",
-    "BANDS",
-    "CUSTOMER",
-    "ENTERED_BY",
-    "FeedbackCounts",
-    "FeedbackError",
-    "FeedbackFilter",
-    "FeedbackInfo",
-    "FeedbackSummary",
-    "MAX_COMMENT",
-    "PendingTicket",
-    "STAFF",
+    "AlreadyAnswered",  # i18n: not words
+    "BANDS",  # i18n: not words
+    "CUSTOMER",  # i18n: not words
+    "ENTERED_BY",  # i18n: not words
+    "FeedbackCounts",  # i18n: not words
+    "FeedbackError",  # i18n: not words
+    "FeedbackFilter",  # i18n: not words
+    "FeedbackInfo",  # i18n: not words
+    "FeedbackSummary",  # i18n: not words
+    "MAX_COMMENT",  # i18n: not words
+    "PendingTicket",  # i18n: not words
+    "STAFF",  # i18n: not words
     "customer_groups",
     "customer_summaries_by_service",
     "followups_for",

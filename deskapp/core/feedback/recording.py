@@ -47,6 +47,7 @@ from deskapp.db.models import (
     Staff,
     Ticket,
 )
+from deskapp.i18n import _
 
 # -- asking -------------------------------------------------------------------------------------
 
@@ -57,7 +58,7 @@ def pending_for_counter(ctx: Context, counter_code: str) -> PendingTicket | None
         (Counter.branch == ctx.branch_id) & (Counter.code == counter_code) & Counter.active
     )
     if counter is None:
-        raise FeedbackError(f"There is no counter '{counter_code}'.")
+        raise FeedbackError(_("There is no counter '{counter}'.").format(counter=counter_code))
     ticket = (
         Ticket.select(Ticket, Service)
         .join(Service)
@@ -85,11 +86,13 @@ def ticket_for_entry(ctx: Context, number: str) -> PendingTicket:
         .first()
     )
     if ticket is None:
-        raise FeedbackError(f"There is no ticket {number or '(none)'} today.")
+        raise FeedbackError(_("There is no ticket {ticket} today.").format(ticket=number) if number
+                            else _("There is no ticket (none) today."))
     if ticket.status != DONE:
-        raise FeedbackError(f"{ticket.number} has not been served to the end ({ticket.status.replace('_', ' ')}).")
+        raise FeedbackError(_("{number} has not been served to the end ({status}).").format(
+            number=ticket.number, status=ticket.status.replace("_", " ")))
     if Feedback.select().where((Feedback.ticket == ticket.id) & Feedback.answered).exists():
-        raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+        raise AlreadyAnswered(_("{number} has already been answered.").format(number=ticket.number))
     return PendingTicket(ticket.id, ticket.number, ticket.service.code, ticket.service.name,
                          ticket.counter.code if ticket.counter_id else None, ticket.ended_at, None, ticket.language)
 
@@ -101,16 +104,16 @@ def _score(name: str, value: int | None, scale: tuple[int, int]) -> int | None:
         return None
     low, high = scale
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise FeedbackError(f"{name} is a whole number from {low} to {high}, not {value!r}.")
+        raise FeedbackError(_("{name} is a whole number from {low} to {high}, not {value!r}.").format(name=name, low=low, high=high, value=value))
     return value
 
 
 def _served_ticket(ctx: Context, ticket_id: int) -> Ticket:
     ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.branch == ctx.branch_id))
     if ticket is None:
-        raise FeedbackError(f"There is no ticket {ticket_id}.")
+        raise FeedbackError(_("There is no ticket {ticket}.").format(ticket=ticket_id))
     if ticket.status != DONE:
-        raise FeedbackError(f"{ticket.number} has not been served to the end; feedback comes after completing.")
+        raise FeedbackError(_("{number} has not been served to the end; feedback comes after completing.").format(number=ticket.number))
     return ticket
 
 
@@ -128,24 +131,24 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
     Raises AlreadyAnswered when the ticket has its answer, FeedbackError for anything else wrong.
     """
     if entered_by not in ENTERED_BY:
-        raise FeedbackError(f"Feedback is entered by the customer or by staff, not '{entered_by}'.")
+        raise FeedbackError(_("Feedback is entered by the customer or by staff, not '{value}'.").format(value=entered_by))
     if entered_by == STAFF and not staff:
-        raise FeedbackError("Staff-entered feedback needs the login of who entered it.")
+        raise FeedbackError(_("Staff-entered feedback needs the login of who entered it."))
     if entered_by == CUSTOMER and staff:
-        raise FeedbackError("Only staff-entered feedback names a staff member.")
-    csat = _score("CSAT", csat, metrics.CSAT_SCALE)
-    nps = _score("NPS", nps, metrics.NPS_SCALE)
-    ces = _score("CES", ces, metrics.CES_SCALE)
+        raise FeedbackError(_("Only staff-entered feedback names a staff member."))
+    csat = _score("CSAT", csat, metrics.CSAT_SCALE)  # i18n: not words
+    nps = _score("NPS", nps, metrics.NPS_SCALE)  # i18n: not words
+    ces = _score("CES", ces, metrics.CES_SCALE)  # i18n: not words
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise FeedbackError(f"A comment has at most {MAX_COMMENT} characters.")
+        raise FeedbackError(_("A comment has at most {n} characters.").format(n=MAX_COMMENT))
     if csat is None and nps is None and ces is None and not comment:
-        raise FeedbackError("There is no answer to record: give a score or a comment.")
+        raise FeedbackError(_("There is no answer to record: give a score or a comment."))
     tags = tags_for(comment, ctx.config.feedback.tags)
 
     def work() -> int:
         if staff is not None and not Staff.select().where((Staff.login == staff) & Staff.active).exists():
-            raise FeedbackError(f"There is no active staff member '{staff}'.")
+            raise FeedbackError(_("There is no active staff member '{login}'.").format(login=staff))
         require(staff, "feedback.enter")  # None: the customer answered, at the desk's screen or a kiosk
         ticket = _served_ticket(ctx, ticket_id)
         now = ctx.now()
@@ -153,11 +156,11 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
                       entered_by=entered_by, entered_by_login=staff, at=now)
         existing = Feedback.get_or_none(Feedback.ticket == ticket.id)
         if existing is not None and existing.answered:
-            raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+            raise AlreadyAnswered(_("{number} has already been answered.").format(number=ticket.number))
         if existing is not None:
             # Only while it is still "no answer": a concurrent answer that got there first wins.
             if not Feedback.update(**values).where((Feedback.id == existing.id) & ~Feedback.answered).execute():
-                raise AlreadyAnswered(f"{ticket.number} has already been answered.")
+                raise AlreadyAnswered(_("{number} has already been answered.").format(number=ticket.number))
             feedback_id = existing.id
         else:
             feedback_id = Feedback.insert(**_where_served(ticket), **values).execute()
@@ -174,7 +177,7 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
         except peewee.IntegrityError:
             # Another submission raced past the check above; the UNIQUE index let only it in.
             if Feedback.select().where((Feedback.ticket == ticket_id) & Feedback.answered).exists():
-                raise AlreadyAnswered(f"{_number(ticket_id)} has already been answered.") from None
+                raise AlreadyAnswered(_("{number} has already been answered.").format(number=_number(ticket_id))) from None
             if attempt == 2:
                 raise
             # It was a "no answer": run again, and this answer replaces it.

@@ -17,6 +17,7 @@ from deskapp.db.models import (
     Ticket,
 )
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _
 
 CUSTOMER, STAFF = "customer", "staff"
 
@@ -30,13 +31,13 @@ MAX_COMMENT = 2000
 
 
 BANDS = {
-    "dissatisfied": "CSAT 1-2",
-    "neutral": "CSAT 3",
-    "satisfied": "CSAT 4-5",
-    "detractor": "NPS 0-6",
-    "passive": "NPS 7-8",
-    "promoter": "NPS 9-10",
-    "no_answer": "no answer",
+    "dissatisfied": N_("CSAT 1-2"),
+    "neutral": N_("CSAT 3"),
+    "satisfied": N_("CSAT 4-5"),
+    "detractor": N_("NPS 0-6"),
+    "passive": N_("NPS 7-8"),
+    "promoter": N_("NPS 9-10"),
+    "no_answer": N_("no answer"),
 }
 
 
@@ -89,7 +90,7 @@ class FeedbackInfo:
 
 def _number(ticket_id: int) -> str:
     row = Ticket.select(Ticket.number).where(Ticket.id == ticket_id).first()
-    return row.number if row else f"Ticket {ticket_id}"
+    return row.number if row else _("Ticket {ticket_id}").format(ticket_id=ticket_id)
 
 
 def _info(row: Feedback, followup_id: int | None) -> FeedbackInfo:
@@ -128,5 +129,5 @@ def _followups(feedback_ids: list[int]) -> dict[int, int]:
 def get(ctx: Context, feedback_id: int) -> FeedbackInfo:
     row = _rows().where((Feedback.id == feedback_id) & (Feedback.branch == ctx.branch_id)).first()
     if row is None:
-        raise FeedbackError(f"There is no feedback {feedback_id}.")
+        raise FeedbackError(_("There is no feedback {feedback_id}.").format(feedback_id=feedback_id))
     return _info(row, _followups([row.id]).get(row.id))

@@ -33,6 +33,7 @@ from deskapp.db.models import (
     Staff,
     Ticket,
 )
+from deskapp.i18n import _
 
 # -- reading ------------------------------------------------------------------------------------
 
@@ -71,10 +72,11 @@ class FeedbackSummary:
     counts: FeedbackCounts
 
 
-def _id_of(model, where, what: str) -> int:
+def _id_of(model, where, missing: str) -> int:
+    """The id of the one row `where` finds; FeedbackError saying `missing` when there is none."""
     row = model.select(model.id).where(where).first()
     if row is None:
-        raise FeedbackError(f"There is no {what}.")
+        raise FeedbackError(missing)
     return row.id
 
 
@@ -83,14 +85,14 @@ def _ticket_conditions(ctx: Context, f: FeedbackFilter) -> list:
     conditions = [Ticket.branch == ctx.branch_id]
     if f.service:
         conditions.append(Ticket.service == _id_of(
-            Service, (Service.branch == ctx.branch_id) & (Service.code == f.service), f"service '{f.service}'"))
+            Service, (Service.branch == ctx.branch_id) & (Service.code == f.service), _("There is no service '{code}'.").format(code=f.service)))
     if f.counter:
         conditions.append(Ticket.counter == _id_of(
-            Counter, (Counter.branch == ctx.branch_id) & (Counter.code == f.counter), f"counter '{f.counter}'"))
+            Counter, (Counter.branch == ctx.branch_id) & (Counter.code == f.counter), _("There is no counter '{counter}'.").format(counter=f.counter)))
     if f.staff:
-        conditions.append(Ticket.staff == _id_of(Staff, Staff.login == f.staff, f"staff member '{f.staff}'"))
+        conditions.append(Ticket.staff == _id_of(Staff, Staff.login == f.staff, _("There is no staff member '{login}'.").format(login=f.staff)))
     if f.since and f.until and f.since > f.until:
-        raise FeedbackError(f"The period ends ({f.until}) before it starts ({f.since}).")
+        raise FeedbackError(_("The period ends ({until}) before it starts ({since}).").format(until=f.until, since=f.since))
     if f.since:
         conditions.append(Ticket.day >= f.since)
     if f.until:
@@ -109,7 +111,7 @@ def _band(band: str):
         "no_answer": ~Feedback.answered,
     }
     if band not in conditions:
-        raise FeedbackError(f"A score band is one of {', '.join(BANDS)}, not '{band}'.")
+        raise FeedbackError(_("A score band is one of {bands}, not '{band}'.").format(bands=', '.join(BANDS), band=band))
     return conditions[band]
 
 
@@ -117,7 +119,7 @@ def _has_tag(tag: str):
     """tags (comma-joined) holds this exact tag; LIKE wildcards in it are escaped."""
     escaped = tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     haystack = Value(",").concat(Feedback.tags).concat(",")
-    return NodeList((haystack, SQL("LIKE"), Value(f"%,{escaped},%"), SQL("ESCAPE '\\'")))
+    return NodeList((haystack, SQL("LIKE"), Value(f"%,{escaped},%"), SQL("ESCAPE '\\'")))  # i18n: not words
 
 
 def _feedback_conditions(f: FeedbackFilter) -> list:
@@ -128,7 +130,7 @@ def _feedback_conditions(f: FeedbackFilter) -> list:
         conditions.append(_has_tag(f.tag))
     if f.entered_by:
         if f.entered_by not in ENTERED_BY:
-            raise FeedbackError(f"Feedback is entered by the customer or by staff, not '{f.entered_by}'.")
+            raise FeedbackError(_("Feedback is entered by the customer or by staff, not '{value}'.").format(value=f.entered_by))
         conditions.append(Feedback.entered_by == f.entered_by)
     return conditions
 
@@ -152,7 +154,7 @@ def summary(ctx: Context, f: FeedbackFilter = FeedbackFilter()) -> FeedbackSumma
     """The four figures over the filter, for one kind of entry (customer answers unless asked)."""
     entered_by = f.entered_by or CUSTOMER
     if entered_by not in ENTERED_BY:
-        raise FeedbackError(f"Feedback is entered by the customer or by staff, not '{entered_by}'.")
+        raise FeedbackError(_("Feedback is entered by the customer or by staff, not '{value}'.").format(value=entered_by))
     base = _ticket_conditions(ctx, f)
     chosen = _feedback_conditions(replace(f, entered_by=entered_by))
     histogram = (
@@ -235,7 +237,7 @@ def customer_summaries_by_service(ctx: Context, since: dt.date, until: dt.date, 
     branch (keyed by code) and for all of them (key None), from three grouped queries (or from
     `groups`, customer_groups' counts gathered otherwise: deskapp.core.day_summaries)."""
     if since > until:
-        raise FeedbackError(f"The period ends ({until}) before it starts ({since}).")
+        raise FeedbackError(_("The period ends ({until}) before it starts ({since}).").format(until=until, since=since))
     histograms, answered, completed = groups if groups is not None else customer_groups(ctx, since, until)
     codes = dict(Service.select(Service.id, Service.code).where(Service.branch == ctx.branch_id).tuples())
     result = {code: _summary(CUSTOMER, histograms.get(sid, []), answered.get(sid, {}), completed.get(sid, 0))

@@ -22,6 +22,7 @@ from deskapp.config.feedback_schema import Trigger
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
 from deskapp.db.models import Counter, Customer, Staff, StaffBranch, Ticket
+from deskapp.i18n import _, use
 
 RELATIONSHIP_MANAGER, SUPERVISOR_ON_DUTY = "relationship_manager", "supervisor_on_duty"
 SUPERVISOR = "supervisor"
@@ -92,23 +93,26 @@ def assignee_for(ctx: Context, assign: str, customer_id: int | None, branch_id: 
 
 
 def _answers(csat: int | None, nps: int | None, ces: int | None) -> str:
-    parts = [f"{name} {value}" for name, value in (("CSAT", csat), ("NPS", nps), ("CES", ces)) if value is not None]
-    return ", ".join(parts) or "no scores"
+    parts = [f"{name} {value}" for name, value in (("CSAT", csat), ("NPS", nps), ("CES", ces))  # i18n: not words
+             if value is not None]
+    return ", ".join(parts) or _("no scores")
 
 
 def reason_text(rules: Sequence[Trigger], ticket: Ticket, *, csat: int | None, nps: int | None, ces: int | None,
                 comment: str, tags: Sequence[str]) -> str:
-    """The follow-up's reason: the rules' reasons on the first line, then what the customer said."""
-    served = f"Ticket {ticket.number} · {ticket.service.name}"
+    """The follow-up's reason: the rules' reasons on the first line, then what the customer said, in the
+    current language (open_follow_up: the branch's, whoever answered the survey)."""
+    served = [_("Ticket {number}").format(number=ticket.number), ticket.service.name]
     if ticket.counter_id:
-        served += f" · {ticket.counter.name}"
+        served.append(ticket.counter.name)
     if ticket.staff_id:
-        served += f" · served by {ticket.staff.name}"
-    lines = ["; ".join(dict.fromkeys(r.reason.strip() for r in rules)), served, f"Answers: {_answers(csat, nps, ces)}"]
+        served.append(_("served by {name}").format(name=ticket.staff.name))
+    lines = ["; ".join(dict.fromkeys(r.reason.strip() for r in rules)), " · ".join(served),
+             _("Answers: {answers}").format(answers=_answers(csat, nps, ces))]
     if tags:
-        lines.append(f"Tags: {', '.join(tags)}")
+        lines.append(_("Tags: {tags}").format(tags=", ".join(tags)))
     if comment:
-        lines.append(f"Comment: “{comment[:500]}”")
+        lines.append(_("Comment: “{comment}”").format(comment=comment[:500]))
     return "\n".join(lines)
 
 
@@ -120,9 +124,11 @@ def open_follow_up(ctx: Context, ticket: Ticket, feedback_id: int, *, csat: int 
         return None
     default_hours = ctx.config.followups.default_due_hours
     hours = min(r.due_hours or default_hours for r in rules)
+    with use(ctx.config.branch.language):  # staff read it: the branch's words, not the survey's
+        reason = reason_text(rules, ticket, csat=csat, nps=nps, ces=ces, comment=comment, tags=tags)
     return followups.create(
         ctx, source="feedback", by=by, customer_id=ticket.customer_id, ticket_id=ticket.id, feedback_id=feedback_id,
-        reason=reason_text(rules, ticket, csat=csat, nps=nps, ces=ces, comment=comment, tags=tags),
+        reason=reason,
         assignee=assignee_for(ctx, rules[0].assign, ticket.customer_id, ticket.branch_id),
         due_at=ctx.now() + dt.timedelta(hours=hours),
     )

@@ -22,9 +22,9 @@ class TagRuleLike(Protocol):
 
 def fold(text: str) -> str:
     """Text without accents, case-folded, for comparing words across spellings."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text)  # i18n: not words
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", bare.casefold())
+    return unicodedata.normalize("NFC", bare.casefold())  # i18n: not words
 
 
 def keyword_pattern(keyword: str) -> str:

@@ -26,5 +26,5 @@ from deskapp.core.notify.outbox import (
     withdraw_booking_reminders,
 )
 
-__all__ = ["Contact", "ContactInvalid", "check_reachable", "contact_from_text", "enqueue", "enqueue_booking", "offered",
+__all__ = ["Contact", "ContactInvalid", "check_reachable", "contact_from_text", "enqueue", "enqueue_booking", "offered",  # i18n: not words
            "parse_contact", "told_where", "withdraw_booking_reminders"]

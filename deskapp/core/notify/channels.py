@@ -26,8 +26,9 @@ from email.utils import formatdate
 
 from deskapp.config.notify_schema import Email, Notifications, Sms, Webhook, fill
 from deskapp.errors import BadInput
+from deskapp.i18n import _, say
 
-SIGNATURE_HEADER = "X-Deskapp-Signature"
+SIGNATURE_HEADER = "X-Deskapp-Signature"  # i18n: not words
 TOLERANCE_SECONDS = 300
 
 
@@ -74,15 +75,18 @@ def secret(name: str | None, setting: str) -> str | None:
         return None
     value = os.environ.get(name)
     if not value:
-        raise SecretMissing(f"the environment variable {name} (named by notifications.{setting}) is not set")
+        raise SecretMissing(_("the environment variable {name} (named by notifications.{setting}) is not set").format(
+            name=name, setting=setting))
     return value
 
 
 def render(section: Notifications, message: Message) -> tuple[str, str]:
-    """(subject, text) of a message, from its kind's template and its payload."""
+    """(subject, text) of a message, from its kind's template and its payload, in the current language
+    (deliver sends each in its own): a configured text in that language (else its first), deskapp's
+    built-in texts from its catalogue."""
     template = section.template(message.kind)
-    text = fill(template.text, message.payload)
-    subject = fill(template.subject, message.payload) if template.subject else text.splitlines()[0][:78]
+    text = fill(say(template.text), message.payload)
+    subject = fill(say(template.subject), message.payload) if template.subject else text.splitlines()[0][:78]
     return subject, text
 
 
@@ -102,7 +106,7 @@ class _Poster:
             kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             self._conn = kind(self._host, timeout=self._timeout)
         try:
-            self._conn.request("POST", self._path, body=body, headers={"Content-Type": "application/json", **headers})
+            self._conn.request("POST", self._path, body=body, headers={"Content-Type": "application/json", **headers})  # i18n: not words
             response = self._conn.getresponse()
             response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -131,7 +135,7 @@ class WebhookChannel:
                            "subject": subject, "text": text, "data": message.payload},
                           ensure_ascii=False, separators=(",", ":")).encode()
         self._poster.post(body, {SIGNATURE_HEADER: sign(self._secret, body, int(time.time())),
-                                 "Idempotency-Key": message.key})
+                                 "Idempotency-Key": message.key})  # i18n: not words
 
     def close(self) -> None:
         self._poster.close()
@@ -151,11 +155,11 @@ class SmsChannel:
         values = {"to": message.recipient, "text": text, "kind": message.kind, "idempotency_key": message.key}
         body = json.dumps({k: fill(v, values) for k, v in self._settings.body.items()},
                           ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {"Idempotency-Key": message.key}
+        headers = {"Idempotency-Key": message.key}  # i18n: not words
         if self._secret:
             headers[SIGNATURE_HEADER] = sign(self._secret, body, int(time.time()))
         if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+            headers["Authorization"] = f"Bearer {self._token}"  # i18n: not words
         self._poster.post(body, headers)
 
     def close(self) -> None:
@@ -172,13 +176,13 @@ class EmailChannel:
         s = self._settings
         subject, text = render(self._section, message)
         mail = EmailMessage()
-        mail["From"] = s.sender
-        mail["To"] = message.recipient
-        mail["Subject"] = subject
-        mail["Date"] = formatdate(localtime=False)
+        mail["From"] = s.sender  # i18n: not words
+        mail["To"] = message.recipient  # i18n: not words
+        mail["Subject"] = subject  # i18n: not words
+        mail["Date"] = formatdate(localtime=False)  # i18n: not words
         domain = s.sender.rsplit("@", 1)[-1].strip(" >") or "deskapp.invalid"
-        mail["Message-ID"] = f"<{hashlib.sha256(message.key.encode()).hexdigest()[:32]}@{domain}>"
-        mail["X-Deskapp-Idempotency-Key"] = message.key
+        mail["Message-ID"] = f"<{hashlib.sha256(message.key.encode()).hexdigest()[:32]}@{domain}>"  # i18n: not words
+        mail["X-Deskapp-Idempotency-Key"] = message.key  # i18n: not words
         mail.set_content(text)
         try:
             with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
@@ -188,7 +192,7 @@ class EmailChannel:
                     smtp.login(s.username, self._password or "")
                 smtp.send_message(mail)
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from None
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from None  # i18n: not words
 
     def close(self) -> None:
         pass

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from deskapp.core.context import Context
 from deskapp.db import phones
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -35,7 +36,7 @@ def valid_email(text: str) -> str:
     address = text.strip()
     if len(address) > 254 or not _EMAIL.match(address):
         shown = address if len(address) <= 40 else address[:40] + "…"
-        raise ContactInvalid(f"'{shown}' is not an e-mail address (name@example.com)")
+        raise ContactInvalid(_("'{address}' is not an e-mail address (name@example.com)").format(address=shown))
     return address
 
 
@@ -65,10 +66,12 @@ def contact_from_text(ctx: Context, text: str) -> Contact | None:
 def told_where(contact: Contact) -> str:
     """Where the messages go, as the screen may show it to the room: enough for the customer to
     recognise, not enough for the next person in front of the kiosk to copy."""
-    parts = []
-    if contact.phone:
-        parts.append(f"the phone number ending {contact.phone[-3:]}")
+    email = ""
     if contact.email:
-        name, _, domain = contact.email.partition("@")
-        parts.append(f"{name[:1]}…@{domain}")
-    return " and ".join(parts)
+        name, _at, domain = contact.email.partition("@")
+        email = f"{name[:1]}…@{domain}"
+    if contact.phone and email:
+        return _("the phone number ending {digits} and {email}").format(digits=contact.phone[-3:], email=email)
+    if contact.phone:
+        return _("the phone number ending {digits}").format(digits=contact.phone[-3:])
+    return email

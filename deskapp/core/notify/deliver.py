@@ -14,6 +14,10 @@ after max_attempts the message is dead (kept, with its last error, for a person 
 
 Follow-up reminders to staff are found here, not written by a change: a follow-up falls due by the
 clock. Each round writes followup_due (notice hours ahead) and followup_overdue, once per due time.
+
+A message is written in its payload's `language` (the ticket's, else the branch's; a follow-up's
+assignee's): the template's text in that language (a configured text per language, else deskapp's
+own words from its catalogue) and the service's and branch's names as configured in that language.
 """
 from __future__ import annotations
 
@@ -24,9 +28,10 @@ from dataclasses import dataclass
 
 from deskapp.core.context import Context
 from deskapp.core.notify.channels import DeliveryFailed, Message, open_channels
-from deskapp.core.notify.outbox import enqueue
+from deskapp.core.notify.outbox import enqueue, language_of
 from deskapp.db import statements
 from deskapp.db.database import is_postgres, transaction
+from deskapp.i18n import text, use
 
 
 def _as_datetime(value):
@@ -39,7 +44,7 @@ def claim(ctx: Context, limit: int) -> list[Message]:
 
     def work() -> list[Message]:
         now = ctx.now()
-        lock = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
+        lock = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""  # i18n: not words
         rows = statements.execute(
             "SELECT id, kind, channel, recipient, payload, idempotency_key, attempts FROM notification_outbox "
             "WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"
@@ -67,7 +72,7 @@ def _mark_sent(ctx: Context, messages: list[Message]) -> None:
     def work() -> None:
         marks = ", ".join("?" for _ in messages)
         done = statements.execute(
-            "UPDATE notification_outbox SET status = 'sent', sent_at = ?, last_error = NULL "
+            "UPDATE notification_outbox SET status = 'sent', sent_at = ?, last_error = NULL "  # i18n: not words
             f"WHERE id IN ({marks}) AND status IN ('pending', 'failed')", (ctx.now(), *(m.id for m in messages))).rowcount
         if done:
             statements.execute("UPDATE notification_tally SET n = n + ? WHERE status = 'sent'", (done,))
@@ -108,6 +113,27 @@ class Round:
         self.dead += other.dead
 
 
+def _names(ctx: Context) -> dict[str, object]:
+    """Every configured name a payload may carry (a service's, the branch's), by each of its words, as configured."""
+    found: dict[str, object] = {}
+    for name in [ctx.config.branch.name, *(s.name for s in ctx.config.services)]:
+        for words in [str(name), *getattr(name, "translations", {}).values()]:
+            found.setdefault(words, name)
+    return found
+
+
+def in_its_language(ctx: Context, message: Message, names: dict[str, object]) -> tuple[str, Message]:
+    """(language, the message with the service's and branch's names in it): what `send` writes."""
+    language = message.payload.get("language") or language_of(ctx)
+    payload = dict(message.payload)
+    for field in ("service", "branch"):
+        configured = names.get(payload.get(field) or "")
+        if configured is not None:
+            payload[field] = text(configured, language)
+    return language, Message(message.id, message.kind, message.channel, message.recipient, payload, message.key,
+                             message.attempts)
+
+
 def deliver_batch(ctx: Context, channels: dict[str, object]) -> Round | None:
     """Claim one batch and deliver it; None when nothing was due."""
     batch = claim(ctx, ctx.config.notifications.batch_size)
@@ -115,12 +141,15 @@ def deliver_batch(ctx: Context, channels: dict[str, object]) -> Round | None:
         return None
     done = Round()
     acknowledged: list[Message] = []
+    names = _names(ctx)
     for message in batch:
         channel = channels.get(message.channel)
         try:
             if channel is None:
-                raise DeliveryFailed(f"channel {message.channel} is not configured")
-            channel.send(message)
+                raise DeliveryFailed(f"channel {message.channel} is not configured")  # i18n: not words (last_error)
+            language, localized = in_its_language(ctx, message, names)
+            with use(language):
+                channel.send(localized)
         except DeliveryFailed as exc:
             _mark_failed(ctx, message, str(exc))
             if message.attempts >= ctx.config.notifications.max_attempts:
@@ -161,7 +190,8 @@ def scan_followups(ctx: Context) -> int:
                 continue
             due = due_at.replace(tzinfo=dt.UTC).astimezone(_zone(ctx)).strftime("%Y-%m-%d %H:%M")
             enqueue(kind, channel, recipient, {"branch": ctx.config.branch.name, "staff": name, "customer": customer,
-                                               "reason": reason, "due": due},
+                                               "reason": reason, "due": due,
+                                               "language": ctx.config.staff_language(login)},
                     f"f{followup_id}:{kind}:{due_at:%Y%m%dT%H%M}", branch_id=ctx.branch_id, now=now)
         return len(rows)
 

@@ -11,6 +11,10 @@ Idempotency keys name the event, never the attempt: `t<ticket id>:<kind>:<channe
 `b<code>:<kind>[:<hours>h]:<slot>:<channel>` for a booking, `f<follow-up id>:<kind>:<due>` for staff. A
 second write of the same event (a retried transaction, a rescanned follow-up) is dropped by the UNIQUE
 key, and receivers get the key with every delivery to drop a repeated one.
+
+Each payload carries the `language` its message is written in when delivered (deliver.py): the
+ticket's (ticket.language, the customer's choice at the kiosk), else the branch's own (its first);
+a booking's, the branch's; a follow-up's, its assignee's.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from deskapp.core.context import Context
 from deskapp.core.notify.contacts import Contact, ContactInvalid, parse_contact
 from deskapp.db import statements
 from deskapp.db.database import is_postgres
+from deskapp.i18n import _
 
 HOLD = dt.timedelta(seconds=30)
 """A "ticket issued" message waits this long for its expected wait (estimated just after the issue's
@@ -53,9 +58,14 @@ def _insert(rows: list[tuple], branch_id: int | None, now: dt.datetime) -> None:
             text = texts[id(payload)] = _JSON.encode(payload)
         params += [kind, channel, recipient, text, key, due, not_before, now, branch_id]
     statements.execute(
-        "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "
+        "INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, attempts, "  # i18n: not words
         f"next_attempt_at, not_before, created_at, branch_id) VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING",
         tuple(params))
+
+
+def language_of(ctx: Context, chosen: str | None = None) -> str:
+    """The language a message is written in: the one chosen (the customer's, a staff member's), else the branch's own."""
+    return chosen or ctx.config.branch.language
 
 
 def configured_channels(ctx: Context) -> list[tuple[str, str]]:
@@ -93,11 +103,11 @@ def check_reachable(ctx: Context, contact: Contact | None) -> None:
         return
     phone, email = offered(ctx.config)
     if not ctx.config.notifications.enabled:
-        raise ContactInvalid("this branch sends no notifications (notifications.enabled is off)")
+        raise ContactInvalid(_("This branch sends no notifications (notifications.enabled is off)."))
     if contact.phone and not phone:
-        raise ContactInvalid("this branch sends no messages to phones (no notifications.sms gateway configured)")
+        raise ContactInvalid(_("This branch sends no messages to phones (no notifications.sms gateway configured)."))
     if contact.email and not email:
-        raise ContactInvalid("this branch sends no e-mail (no notifications.email server configured)")
+        raise ContactInvalid(_("This branch sends no e-mail (no notifications.email server configured)."))
 
 
 # --- tickets -------------------------------------------------------------------------------------------
@@ -121,18 +131,19 @@ def keeps_contact(ctx: Context, contact: Contact | None) -> bool:
 
 
 def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.datetime, number: str,
-             service_id: int, service_name: str, hold: bool = True) -> list[tuple[str, dict]]:
+             service_id: int, service_name: str, hold: bool = True, language: str | None = None,
+             ) -> list[tuple[str, dict]]:
     """In the issue's transaction, for a ticket just written (waiting, at the back of its line): keep the
     contact and write "ticket issued" for each of its channels, held for `after_estimate` (hold: it
     fills in the position and wait) or due at once with the place counted here (waiting_in_line).
-    Returns (key, payload) of the messages held.
+    Returns (key, payload) of the messages held. `language`: the ticket's (None: the branch's).
 
     Two statements on SQLite (the contact; every message in one multi-row INSERT), one on PostgreSQL
     (a round trip each there: the place, the contact and the messages in one data-modifying statement)."""
     if not keeps_contact(ctx, contact):
         return []
     payload = {"branch": ctx.config.branch.name, "service": service_name, "number": number,
-               "position": None, "wait_minutes": None}
+               "position": None, "wait_minutes": None, "language": language_of(ctx, language)}
     rows = [("ticket_issued", channel, recipient, payload, f"t{ticket_id}:ticket_issued:{channel}",
              now + HOLD if hold else now, None) for channel, recipient in channels_for(ctx, contact)]
     soon = ctx.config.notifications.turn_soon_position
@@ -155,8 +166,8 @@ def on_issue(ctx: Context, ticket_id: int, contact: Contact | None, *, now: dt.d
 def _issue_in_one_statement(ctx: Context, ticket_id: int, contact: Contact, rows: list[tuple], service_id: int,
                             soon: int, now: dt.datetime, hold: bool) -> None:
     """on_issue on PostgreSQL: the place (unless held), the contact and the messages in one statement."""
-    place = ("(SELECT COUNT(*) FROM ticket WHERE status = 'waiting' AND service_id = %(service)s)" if not hold
-             else "NULL::bigint")
+    place = ("(SELECT COUNT(*) FROM ticket WHERE status = 'waiting' AND service_id = %(service)s)" if not hold  # i18n: not words
+             else "NULL::bigint")  # i18n: not words
     values = ", ".join(
         f"(%(kind{i})s, %(channel{i})s, %(recipient{i})s, %(key{i})s, %(due{i})s)" for i in range(len(rows)))
     params: dict = {"ticket": ticket_id, "phone": contact.phone, "email": contact.email, "soon": soon, "now": now,
@@ -165,14 +176,14 @@ def _issue_in_one_statement(ctx: Context, ticket_id: int, contact: Contact, rows
     for i, (kind, channel, recipient, _payload, key, due, _not_before) in enumerate(rows):
         params.update({f"kind{i}": kind, f"channel{i}": channel, f"recipient{i}": recipient, f"key{i}": key,
                        f"due{i}": due})
-    messages = ("INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, "
+    messages = ("INSERT INTO notification_outbox (kind, channel, recipient, payload, idempotency_key, status, "  # i18n: not words
                 "attempts, next_attempt_at, not_before, created_at, branch_id) "
                 "SELECT m.kind, m.channel, m.recipient, CASE WHEN place.n IS NULL THEN CAST(%(payload)s AS TEXT) ELSE "
                 "jsonb_set(CAST(%(payload)s AS TEXT)::jsonb, '{position}', to_jsonb(place.n))::text END, m.key, 'pending', 0, "
                 f"m.due, NULL, %(now)s, %(branch)s FROM place, (VALUES {values}) AS m (kind, channel, recipient, key, due) "
                 "ON CONFLICT (idempotency_key) DO NOTHING") if rows else "SELECT 1"
     statements.execute_named(
-        f"WITH place AS (SELECT {place} AS n), "
+        f"WITH place AS (SELECT {place} AS n), "  # i18n: not words
         "contact AS (INSERT INTO ticket_contact (ticket_id, phone, email, soon_pending, created_at) "
         "  SELECT %(ticket)s, %(phone)s, %(email)s, place.n IS NULL OR place.n > %(soon)s, %(now)s FROM place) "
         + messages, params)
@@ -189,7 +200,7 @@ def after_estimate(ctx: Context, ticket_id: int, written: list[tuple[str, dict]]
     payload = {**written[0][1], "position": position or None, "wait_minutes": wait_minutes}
     marks = ", ".join("?" for _ in written)
     statements.execute(
-        "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "
+        "UPDATE notification_outbox SET payload = ?, next_attempt_at = ? "  # i18n: not words
         f"WHERE idempotency_key IN ({marks}) AND status = 'pending' AND attempts = 0",
         (_JSON.encode(payload), now, *(key for key, _ in written)))
 
@@ -199,7 +210,7 @@ def call_messages(ctx: Context, counter_name: str, now: dt.datetime, *, called: 
     """The rule of a call's messages, as SQL both databases run: "ticket called" to the called ticket's
     contact, and "your turn is near" to each waiting ticket of its line that asked, still waits for it
     and is now among the first notifications.turn_soon_position (only those can have reached that
-    place); their flags cleared.
+    place); their flags cleared. Each payload names its ticket's language (else the branch's).
 
     Returns (CTEs, named parameters): `called AS (...)`, `front`, `told` (ticket_id, kind, payload)
     and `messages` (the outbox rows). `called` is SQL giving the called ticket's (id, number,
@@ -215,22 +226,26 @@ def call_messages(ctx: Context, counter_name: str, now: dt.datetime, *, called: 
     pairs = " UNION ALL ".join(f"SELECT {p(f'ch{i}')} AS channel, {p(f'field{i}')} AS field"
                                for i in range(len(channels)))
     params: dict = {"branch_name": ctx.config.branch.name, "counter_name": counter_name,
-                    "soon": ctx.config.notifications.turn_soon_position, "now": now, "branch": ctx.branch_id}
+                    "soon": ctx.config.notifications.turn_soon_position, "now": now, "branch": ctx.branch_id,
+                    "language": language_of(ctx)}
     for i, (channel, field) in enumerate(channels):
         params[f"ch{i}"], params[f"field{i}"] = channel, field
     ctes = (
-        f"called AS (SELECT c.id, c.number, c.service_id, s.name AS service FROM ({called}) AS c "
-        "  JOIN service s ON s.id = c.service_id), "
+        f"called AS (SELECT c.id, c.number, c.service_id, s.name AS service, "  # i18n: not words
+        f"  COALESCE(l.language, CAST({p('language')} AS TEXT)) AS language FROM ({called}) AS c "
+        "  JOIN service s ON s.id = c.service_id JOIN ticket l ON l.id = c.id), "
         # The line as the snapshot has it: on PostgreSQL the claim in the same statement is not yet
         # seen, so the called ticket is left out by its id.
-        "front AS (SELECT f.id, f.number, f.place FROM ("
-        "  SELECT t.id, t.number, row_number() OVER (ORDER BY t.front DESC, t.queued_at, t.id) AS place FROM ticket t "
+        "front AS (SELECT f.id, f.number, f.place, f.language FROM ("
+        "  SELECT t.id, t.number, t.language, row_number() OVER (ORDER BY t.front DESC, t.queued_at, t.id) AS place FROM ticket t "
         "  WHERE t.status = 'waiting' AND t.service_id = (SELECT service_id FROM called) "
         f"  AND t.id <> (SELECT id FROM called) ORDER BY t.front DESC, t.queued_at, t.id LIMIT {p('soon')}) AS f), "
         f"told AS (SELECT c.id AS ticket_id, 'ticket_called' AS kind, {obj}('branch', CAST({p('branch_name')} AS TEXT), "
-        f"    'service', c.service, 'number', c.number, 'counter', CAST({p('counter_name')} AS TEXT)) AS payload FROM called c "
+        f"    'service', c.service, 'number', c.number, 'counter', CAST({p('counter_name')} AS TEXT), "
+        "    'language', c.language) AS payload FROM called c "
         f"  UNION ALL SELECT f.id, 'turn_soon', {obj}('branch', CAST({p('branch_name')} AS TEXT), "
-        "    'service', (SELECT service FROM called), 'number', f.number, 'position', f.place) "
+        "    'service', (SELECT service FROM called), 'number', f.number, 'position', f.place, "
+        f"    'language', COALESCE(f.language, CAST({p('language')} AS TEXT))) "
         "  FROM front f JOIN ticket_contact k ON k.ticket_id = f.id AND k.soon_pending), "
         "messages AS (SELECT o.kind, ch.channel, CASE ch.field WHEN 'email' THEN k.email ELSE k.phone END AS recipient, "
         "    CAST(o.payload AS TEXT) AS payload, 't' || o.ticket_id || ':' || o.kind || ':' || ch.channel AS key "
@@ -256,9 +271,9 @@ def on_call(ctx: Context, ticket_id: int, counter_name: str, *, now: dt.datetime
         return
     ctes, params = found
     params["ticket"] = ticket_id
-    statements.execute_named(f"WITH {ctes} " + CALL_INSERT.format(now=_param("now"), branch=_param("branch")), params)
+    statements.execute_named(f"WITH {ctes} " + CALL_INSERT.format(now=_param("now"), branch=_param("branch")), params)  # i18n: not words
     params["false"] = False
-    statements.execute_named(f"WITH {ctes} " + CALL_CLEAR.format(false=_param("false")), params)
+    statements.execute_named(f"WITH {ctes} " + CALL_CLEAR.format(false=_param("false")), params)  # i18n: not words
 
 
 def on_call_in_claim(ctx: Context, counter_name: str, now: dt.datetime) -> tuple[str, dict] | None:
@@ -268,7 +283,7 @@ def on_call_in_claim(ctx: Context, counter_name: str, now: dt.datetime) -> tuple
     if found is None:
         return None
     ctes, params = found
-    return (f"{ctes}, outbox AS ({CALL_INSERT.format(now='%(now)s', branch='%(branch)s')} RETURNING 1), "
+    return (f"{ctes}, outbox AS ({CALL_INSERT.format(now='%(now)s', branch='%(branch)s')} RETURNING 1), "  # i18n: not words
             f"cleared AS ({CALL_CLEAR.format(false='false')})"), params
 
 
@@ -292,7 +307,7 @@ def withdraw_booking_reminders(code: str) -> int:
 def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, service: str,
                     phone: str | None = None, email: str | None = None, branch: str | None = None,
                     customer: str | None = None, previous_at: dt.datetime | None = None,
-                    now: dt.datetime | None = None, timezone: str | None = None) -> int:
+                    now: dt.datetime | None = None, timezone: str | None = None, language: str | None = None) -> int:
     """Write a booking's message, inside the caller's transaction (the booking's own); returns the rows written.
 
     kind: booking_confirmed (also schedules a booking_reminder per notifications.reminder_hours, each
@@ -301,10 +316,11 @@ def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, serv
     and `previous_at` are naive UTC; `phone`/`email` are what the customer gave for this booking (a
     phone as typed or E.164 digits), and nothing is written without one. `branch` is the branch's
     name (default: this desk's), `timezone` its time zone (the date and time in the message are the
-    branch's wall time; default: this desk's), `service` the service's name, `customer` how to address them.
+    branch's wall time; default: this desk's), `service` the service's name, `customer` how to address them,
+    `language` the one to write in (default: the branch's own).
     """
     if kind not in BOOKING_EVENTS:
-        raise ValueError(f"enqueue_booking: unknown kind {kind!r}; one of {', '.join(BOOKING_EVENTS)}")
+        raise ValueError(f"enqueue_booking: unknown kind {kind!r}; one of {', '.join(BOOKING_EVENTS)}")  # i18n: not words
     section = ctx.config.notifications
     now = now or ctx.now()
     if kind != "booking_confirmed":
@@ -315,7 +331,7 @@ def enqueue_booking(ctx: Context, kind: str, *, code: str, at: dt.datetime, serv
     zone = timezone or ctx.timezone
     date, time = _local(at, zone)
     payload = {"branch": branch or ctx.config.branch.name, "service": service, "code": code, "date": date,
-               "time": time, "customer": customer}
+               "time": time, "customer": customer, "language": language_of(ctx, language)}
     if previous_at is not None:
         payload["previous_date"], payload["previous_time"] = _local(previous_at, zone)
     slot = at.strftime("%Y%m%dT%H%M")

@@ -76,12 +76,12 @@ from deskapp.core.queue.tickets import (
 from deskapp.core.queue.waiting_list import WaitingList, WaitingTicket, waiting_list
 
 __all__ = [
-    "CALLED", "CANCELLED", "CANDIDATES", "COUNTER_STATES", "DONE", "HELD_STATES", "NO_SHOW", "OPEN_STATES",
-    "REMOVED", "SERVING", "TRANSFERRED", "WAITING", "Issued", "NotFound", "QueueError", "TicketInfo",
+    "CALLED", "CANCELLED", "CANDIDATES", "COUNTER_STATES", "DONE", "HELD_STATES", "NO_SHOW", "OPEN_STATES",  # i18n: not words
+    "REMOVED", "SERVING", "TRANSFERRED", "WAITING", "Issued", "NotFound", "QueueError", "TicketInfo",  # i18n: not words
     "acting_at", "attach_customer", "call_next", "calling_order", "cancel", "cancel_waiting", "close_day", "complete",
     "ensure_day", "find_today", "held_by", "issue", "logout", "move_waiting", "no_show", "open_counter",
     "priority_rules", "profile", "recall", "recent_classes", "requeue", "set_counter_state", "set_profile",
     "start", "ticket_info", "ticket_infos", "transfer", "waiting_for",
-    "TicketHistory", "WaitingList", "WaitingTicket", "call_ticket", "out_of_order_today", "ticket_history",
+    "TicketHistory", "WaitingList", "WaitingTicket", "call_ticket", "out_of_order_today", "ticket_history",  # i18n: not words
     "waiting_list",
 ]

@@ -47,6 +47,7 @@ from deskapp.db.models import (
     Ticket,
 )
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 
 def waiting_for(ctx: Context, service_ids: list[int]) -> list[Waiting]:
@@ -146,7 +147,7 @@ def _desk(ctx: Context, counter_code: str, login: str | None, action: str = "que
         if login:
             require(_staff(login), action)  # an unknown login or a role refused comes first
         _counter(ctx, counter_code)  # raises NotFound
-        raise NotFound(f"There is no counter '{counter_code}'.")
+        raise NotFound(_("There is no counter '{counter}'.").format(counter=counter_code))
     counter = Counter(id=row[0], branch=ctx.branch_id, code=row[1], name=row[2], state=row[3], staff=row[4],
                       state_since=row[5], active=True)
     counter._dirty.clear()
@@ -154,7 +155,7 @@ def _desk(ctx: Context, counter_code: str, login: str | None, action: str = "que
     if login:
         if row[7] is None:
             _staff(login)  # raises NotFound
-            raise NotFound(f"There is no active staff member '{login}'.")
+            raise NotFound(_("There is no active staff member '{login}'.").format(login=login))
         staff = Staff(id=row[7], login=row[8], name=row[9], role=row[10], branch=row[11], active=True)
         staff._dirty.clear()
     services = [int(x) for x in str(row[6]).split(",")] if row[6] else []
@@ -193,7 +194,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             if opened or not postgres or not candidates:  # noqa: B023  work() runs at once, inside this iteration
                 held = statements.held_ticket(counter.id)
                 if held is not None:
-                    raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
+                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held[1]))
             if opened:
                 # The counter as it is now, not as read before the decision: a colleague may have sat
                 # down at it meanwhile, and a claim for a counter someone else holds open mismatches
@@ -206,7 +207,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
                                                    outbox.on_call_in_claim(ctx, counter.name, now)  # noqa: B023
                                                    if told else None)  # noqa: B023
                 if held is not None:
-                    raise QueueError(f"{counter.name} already holds {held}; complete, requeue or mark it a no-show first.")
+                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held))
                 if row is not None:
                     return TicketInfo(*row[:6], counter.code, *row[7:])
             elif not postgres:
@@ -228,7 +229,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             called = claimed if isinstance(claimed, TicketInfo) else ticket_info(claimed)
             logs.action(staff.login, "ticket_called", ticket=called.number, counter=counter.code)
             return called
-    raise QueueError("Other desks kept taking the next tickets first; press call next again.")
+    raise QueueError(_("Other desks kept taking the next tickets first; press call next again."))
 
 
 def acting_at(ctx: Context, counter_code: str, by: str | None) -> Staff | None:
@@ -248,7 +249,7 @@ def _acting_at(ctx: Context, counter_code: str, by: str | None) -> tuple[Counter
 
 def _check_holder(counter: Counter, staff: Staff | None) -> None:
     if staff is not None and counter.staff_id != staff.id:
-        require(staff, "queue.counter_others", doing="act on the ticket of another person's counter")
+        require(staff, "queue.counter_others", doing=_("act on the ticket of another person's counter"))
 
 
 def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind: str, by: str | None,
@@ -270,7 +271,7 @@ def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind
         _check_holder(now_counter, staff)  # the counter as it is now: it may have changed hands meanwhile
         ticket = _held_ticket(counter.id, lock=True)
         if ticket is None:
-            raise QueueError(f"{counter.name} holds no ticket; call the next one first.")
+            raise QueueError(_("{counter} holds no ticket; call the next one first.").format(counter=counter.name))
         if ticket.status not in allowed:
             raise QueueError(_describe(ticket) + ".")
         now = ctx.now()
@@ -308,7 +309,7 @@ def recall(ctx: Context, counter_code: str, *, by: str | None = None, channel: s
 
     def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> Change:
         if t.recall_count >= limit:
-            raise QueueError(f"{t.number} has been recalled {t.recall_count} times; start it or mark it a no-show.")
+            raise QueueError(_("{number} has been recalled {recall_count} times; start it or mark it a no-show.").format(number=t.number, recall_count=t.recall_count))
         return Change({"recall_count": t.recall_count + 1}, "recalled", {"count": t.recall_count + 1})
 
     return _act(ctx, counter_code, (CALLED,), change, "recalled", by, channel)
@@ -381,18 +382,18 @@ def transfer(ctx: Context, counter_code: str, to_service: str | None = None, pri
     the receiving desk and kept in both tickets' events."""
     if priority is not None and priority not in {p.code for p in ctx.config.priority_classes}:
         names = ", ".join(p.code for p in ctx.config.priority_classes)
-        raise NotFound(f"There is no priority class '{priority}'. Classes: {names}.")
+        raise NotFound(_("There is no priority class '{priority}'. Classes: {names}.").format(priority=priority, names=names))
     note = handover.clean_note(note)
     if to_service is None and to_counter is None and to_staff is None:
-        raise BadInput("Say where the customer goes: a service, a counter or a colleague.")
+        raise BadInput(_("Say where the customer goes: a service, a counter or a colleague."))
     if to_counter is not None and to_staff is not None:
-        raise BadInput("Transfer to a counter or to a colleague, not both.")
+        raise BadInput(_("Transfer to a counter or to a colleague, not both."))
 
     def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> int:
         target = _service(ctx, to_service) if to_service is not None else Service.get_by_id(t.service_id)
         named = handover.recipient(ctx, counter, to_counter, to_staff, staff_id)
         if target.id == t.service_id and named is None:
-            raise QueueError(f"{t.number} is already in {target.name}.")
+            raise QueueError(_("{number} is already in {target}.").format(number=t.number, target=target.name))
         Ticket.update(status=TRANSFERRED, ended_at=now).where(Ticket.id == t.id).execute()
         seq, number = _next_number(ctx, target, t.day)
         new = Ticket.create(

@@ -33,7 +33,7 @@ def record(counter_id: int, kind: str, at: dt.datetime, *, staff_id: int | None,
     """Append one event; callers write it in the transaction that changes the counter. `reason`: a
     pause's reason code (config pause_reasons)."""
     if kind not in KINDS:
-        raise ValueError(f"unknown counter event '{kind}'")
+        raise ValueError(f"unknown counter event '{kind}'")  # i18n: not words
     CounterEvent.insert(counter=counter_id, kind=kind, at=at, staff=staff_id, by=by, reason=reason).execute()
 
 

@@ -26,6 +26,7 @@ from deskapp.db.models import (
     Staff,
 )
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 
 def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime) -> None:
@@ -35,15 +36,15 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
     if counter.staff_id not in (None, staff.id) and counter.state != "closed":
         holder = _held(counter)
         if holder is not None:
-            raise QueueError(f"{counter.name} is serving {holder.number} for {counter.staff.name}; "
-                             "they must finish or requeue it first.")
+            raise QueueError(_("{counter} is serving {ticket} for {staff}; they must finish or requeue it first.").format(
+                counter=counter.name, ticket=holder.number, staff=counter.staff.name))
     elsewhere = Counter.select().where(
         (Counter.staff == staff) & (Counter.id != counter.id) & (Counter.state != "closed")
     )
     for other in elsewhere:
         held = _held(other)
         if held is not None:
-            raise QueueError(f"You still hold {held.number} at {other.name}; finish or requeue it first.")
+            raise QueueError(_("You still hold {number} at {other}; finish or requeue it first.").format(number=held.number, other=other.name))
         counter_events.record(other.id, "closed", now, staff_id=staff.id, by=staff.login)
         other.state, other.staff, other.state_since = "closed", None, now
         other.save()
@@ -73,9 +74,9 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str, r
     """Pause, close or reopen a counter. Closing or pausing with a ticket in hand is refused. A pause
     may give its reason (a code of config pause_reasons), kept on the counter and its pause event."""
     if state not in COUNTER_STATES:
-        raise QueueError(f"A counter is open, paused or closed, not '{state}'.")
+        raise QueueError(_("A counter is open, paused or closed, not '{state}'.").format(state=state))
     if reason is not None and state != "paused":
-        raise BadInput("A reason goes with a pause only.")
+        raise BadInput(_("A reason goes with a pause only."))
     if reason is not None:
         pause_reason(ctx, reason)  # an unknown one is refused before anything changes
 
@@ -85,13 +86,14 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str, r
         new_reason = counter.state == state == "paused" and reason is not None and reason != counter.pause_reason
         if state != "open" and (counter.state != state or new_reason) and counter.staff_id != staff.id:
             require(staff, "queue.counter_others",
-                    doing=f"{'pause' if state == 'paused' else 'close'} another person's counter")
+                    doing=_("pause another person's counter") if state == "paused"
+                    else _("close another person's counter"))
         else:
             require(staff, "queue.counter_state")
         now = ctx.now()
         held = _held(counter)
         if state != "open" and held is not None:
-            raise QueueError(f"{counter.name} holds {held.number}; finish or requeue it first.")
+            raise QueueError(_("{counter} holds {number}; finish or requeue it first.").format(counter=counter.name, number=held.number))
         if state == "open":
             _take_counter(ctx, counter, staff, now)
         elif new_reason:
@@ -125,7 +127,7 @@ def pause_reason(ctx: Context, code: str):
     found = next((r for r in ctx.config.pause_reasons if r.code == code.strip().lower()), None)
     if found is None:
         codes = ", ".join(r.code for r in ctx.config.pause_reasons)
-        raise BadInput(f"There is no pause reason '{code}'. Reasons: {codes}.")
+        raise BadInput(_("There is no pause reason '{code}'. Reasons: {codes}.").format(code=code, codes=codes))
     return found
 
 
@@ -143,9 +145,9 @@ def set_profile(ctx: Context, counter_code: str, services: list[str], *, by: str
     from deskapp.core.security import audit
 
     if not services:
-        raise QueueError("A counter must serve at least one service.")
+        raise QueueError(_("A counter must serve at least one service."))
     if len(set(services)) != len(services):
-        raise QueueError("A service may appear only once in a counter's work profile.")
+        raise QueueError(_("A service may appear only once in a counter's work profile."))
 
     def work() -> None:
         _acting(by, "queue.counter_profile")

@@ -26,7 +26,7 @@ def ensure_day(ctx: Context) -> int:
         branch = _lock_branch(ctx)
         removed = 0
         if branch.current_day != today:
-            removed = _close_days_before(ctx, today, "new branch day")
+            removed = _close_days_before(ctx, today, "new branch day")  # i18n: not words
             Branch.update(current_day=today).where(Branch.id == branch.id).execute()
             changes.bump(ctx.branch_id)
         return removed

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deskapp.errors import BadInput
+from deskapp.i18n import N_, _
 
 
 class EstimateInvalid(BadInput):
@@ -26,22 +27,22 @@ MAX_AHEAD = 10_000
 
 def _count(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise EstimateInvalid(f"{name} must be a whole number")
+        raise EstimateInvalid(_("{name} must be a whole number").format(name=_(name)))
     if value < 0:
-        raise EstimateInvalid(f"{name} must be 0 or more")
+        raise EstimateInvalid(_("{name} must be 0 or more").format(name=_(name)))
     return value
 
 
 def _real(name: str, value: object) -> float:
     """A finite real number; rejects bool, str, NaN, infinity and ints too large for a float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise EstimateInvalid(f"{name} must be a number")
+        raise EstimateInvalid(_("{name} must be a number").format(name=_(name)))
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise EstimateInvalid(f"{name} must be a finite number")
+        raise EstimateInvalid(_("{name} must be a finite number").format(name=_(name)))
     return number
 
 
@@ -49,9 +50,9 @@ def _minutes(name: str, value: object, *, positive: bool = False) -> float:
     """A finite real number, >= 0 (or > 0 when positive)."""
     number = _real(name, value)
     if positive and number <= 0:
-        raise EstimateInvalid(f"{name} must be more than 0")
+        raise EstimateInvalid(_("{name} must be more than 0").format(name=_(name)))
     if number < 0:
-        raise EstimateInvalid(f"{name} must be 0 or more")
+        raise EstimateInvalid(_("{name} must be 0 or more").format(name=_(name)))
     return number
 
 
@@ -119,12 +120,12 @@ def erlang_c(
     with N = 0 nobody serves it: unstable, every arrival waits (p_wait 1.0), the average wait is
     undefined (None) and the service level is 0.0.
     """
-    n = _count("counters", counters)
+    n = _count(N_("counters"), counters)
     if n > MAX_COUNTERS:
-        raise EstimateInvalid(f"counters must be at most {MAX_COUNTERS}")
-    rate = _minutes("arrivals per hour", arrivals_per_hour)
-    service = _minutes("service minutes", service_minutes, positive=True)
-    target = None if target_minutes is None else _minutes("target minutes", target_minutes)
+        raise EstimateInvalid(_("counters must be at most {limit}").format(limit=MAX_COUNTERS))
+    rate = _minutes(N_("arrivals per hour"), arrivals_per_hour)
+    service = _minutes(N_("service minutes"), service_minutes, positive=True)
+    target = None if target_minutes is None else _minutes(N_("target minutes"), target_minutes)
     a = rate * service / 60.0
     stable = a < n
     c: float = 1.0
@@ -166,15 +167,15 @@ def counters_needed(
     answer agrees exactly. target_level must be below 1: with any arrivals, P(wait > t) > 0 for
     every t, so 100 % is never reached. ValueError when more than max_counters would be needed.
     """
-    rate = _minutes("arrivals per hour", arrivals_per_hour)
-    service = _minutes("service minutes", service_minutes, positive=True)
-    target = _minutes("target minutes", target_minutes)
-    level = _minutes("target level", target_level)
+    rate = _minutes(N_("arrivals per hour"), arrivals_per_hour)
+    service = _minutes(N_("service minutes"), service_minutes, positive=True)
+    target = _minutes(N_("target minutes"), target_minutes)
+    level = _minutes(N_("target level"), target_level)
     if level >= 1.0:
-        raise EstimateInvalid("target level must be less than 1 (100 %)")
-    limit = _count("max counters", max_counters)
+        raise EstimateInvalid(_("target level must be less than 1 (100 %)"))
+    limit = _count(N_("max counters"), max_counters)
     if limit > MAX_COUNTERS:
-        raise EstimateInvalid(f"max counters must be at most {MAX_COUNTERS}")
+        raise EstimateInvalid(_("max counters must be at most {limit}").format(limit=MAX_COUNTERS))
     a = rate * service / 60.0
     if a == 0.0:
         return 0
@@ -183,7 +184,7 @@ def counters_needed(
         b = a * b / (n + a * b)
         if a < n and _service_level(n, a, _erlang_c(n, a, b), service, target) >= level:
             return n
-    raise EstimateInvalid(f"more than {limit} counters would be needed")
+    raise EstimateInvalid(_("more than {limit} counters would be needed").format(limit=limit))
 
 
 def service_minutes_estimate(
@@ -200,11 +201,11 @@ def service_minutes_estimate(
     (1 - alpha)^count: a few samples pull the estimate only part of the way, many outweigh it,
     and the newest sample always weighs most (alpha), so the estimate follows a slowing desk.
     """
-    typical = _minutes("typical minutes", typical_minutes, positive=True)
-    weight = _minutes("alpha", alpha, positive=True)
+    typical = _minutes(N_("typical minutes"), typical_minutes, positive=True)
+    weight = _minutes(N_("alpha"), alpha, positive=True)
     if weight > 1.0:
-        raise EstimateInvalid("alpha must be at most 1")
-    needed = _count("min samples", min_samples)
+        raise EstimateInvalid(_("alpha must be at most 1"))
+    needed = _count(N_("min samples"), min_samples)
     samples = [float(x) for x in recent_minutes if _is_minutes(x)]
     if len(samples) < needed:
         return typical
@@ -237,17 +238,17 @@ def wait_for_position(
     None when counters == 0 (nobody serves the queue) or ahead > MAX_AHEAD (too far to estimate):
     the UI shows a dash for both.
     """
-    waiting = _count("tickets ahead", ahead)
-    n = _count("counters", counters)
-    service = _minutes("service minutes", service_minutes)
+    waiting = _count(N_("tickets ahead"), ahead)
+    n = _count(N_("counters"), counters)
+    service = _minutes(N_("service minutes"), service_minutes)
     busy = list(busy_remaining_minutes)
     if len(busy) > n:
-        raise EstimateInvalid(f"{len(busy)} busy counters but only {n} counters")
-    free_at = [max(0.0, _real("remaining minutes", x)) for x in busy] + [0.0] * (n - len(busy))
+        raise EstimateInvalid(_("{busy} busy counters but only {counters} counters").format(busy=len(busy), counters=n))
+    free_at = [max(0.0, _real(N_("remaining minutes"), x)) for x in busy] + [0.0] * (n - len(busy))
     if n == 0 or waiting > MAX_AHEAD:
         return None
     heapq.heapify(free_at)
-    for _ in range(waiting):
+    for _turn in range(waiting):
         heapq.heapreplace(free_at, free_at[0] + service)
     return free_at[0]
 

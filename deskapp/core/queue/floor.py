@@ -18,6 +18,7 @@ from deskapp.db.models import (
     Ticket,
     TicketEvent,
 )
+from deskapp.i18n import _
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def desk_view(ctx: Context, counter_code: str, viewer: str | None = None) -> Des
     if counter is None:
         from deskapp.core.queue import NotFound
 
-        raise NotFound(f"There is no counter '{counter_code}'.")
+        raise NotFound(_("There is no counter '{counter}'.").format(counter=counter_code))
     by_code = {s.code: s for s in status.services}
     queues = tuple(by_code[code] for code in counter.services if code in by_code)
     viewer = viewer or counter.staff

@@ -23,6 +23,7 @@ from deskapp.core.context import Context
 from deskapp.core.queue.tickets import HELD_STATES, WAITING, NotFound, QueueError
 from deskapp.db.models import Counter, Service, Staff, Ticket, TicketEvent
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 NOTE_LIMIT = 500  # characters: a line or two for the colleague, not a file
 
@@ -33,7 +34,7 @@ def clean_note(note: str | None) -> str | None:
         return None
     note = " ".join(note.split())
     if len(note) > NOTE_LIMIT:
-        raise BadInput(f"A transfer note holds at most {NOTE_LIMIT} characters ({len(note)} given).")
+        raise BadInput(_("A transfer note holds at most {limit} characters ({n} given).").format(limit=NOTE_LIMIT, n=len(note)))
     return note
 
 
@@ -56,24 +57,22 @@ def recipient(ctx: Context, sender: Counter, to_counter: str | None, to_staff: s
                                      & Counter.active)
         if target is None:
             codes = ", ".join(c.code for c in ctx.config.counters)
-            raise NotFound(f"There is no counter '{to_counter}'. Counters: {codes}.")
+            raise NotFound(_("There is no counter '{counter}'. Counters: {codes}.").format(counter=to_counter, codes=codes))
         if target.id == sender.id:
-            raise QueueError(f"The customer is already at {target.name}: transfer to another counter, "
-                             "a colleague or a service.")
+            raise QueueError(_("The customer is already at {target}: transfer to another counter, a colleague or a service.").format(target=target.name))
         if target.state == "closed":
-            raise QueueError(f"{target.name} is closed: transfer to an open counter, a colleague at one, or a service.")
+            raise QueueError(_("{target} is closed: transfer to an open counter, a colleague at one, or a service.").format(target=target.name))
         return Named(target.id, None, {"to_counter": target.code})
     if to_staff is not None:
         person = Staff.get_or_none((Staff.login == to_staff.strip().lower()) & Staff.active)
         if person is None:
-            raise NotFound(f"There is no active staff member '{to_staff}'.")
+            raise NotFound(_("There is no active staff member '{login}'.").format(login=to_staff))
         if person.id in (sender_staff_id, sender.staff_id):
-            raise QueueError("You hold the ticket already: transfer to a colleague, a counter or a service.")
+            raise QueueError(_("You hold the ticket already: transfer to a colleague, a counter or a service."))
         seat = Counter.get_or_none((Counter.branch == ctx.branch_id) & (Counter.staff == person.id)
                                    & (Counter.state != "closed") & Counter.active)
         if seat is None:
-            raise QueueError(f"{person.name} is not at a counter now: transfer to a colleague at one, a counter "
-                             "or a service.")
+            raise QueueError(_("{person} is not at a counter now: transfer to a colleague at one, a counter or a service.").format(person=person.name))
         return Named(None, person.id, {"to_staff": person.login})
     return None
 
@@ -164,7 +163,7 @@ def desk_handovers(ctx: Context, counter_code: str, person: str | None) -> DeskH
     waiting for this counter or for `person` (a login) by name, oldest first."""
     counter = Counter.get_or_none((Counter.branch == ctx.branch_id) & (Counter.code == counter_code))
     if counter is None:
-        raise NotFound(f"There is no counter '{counter_code}'.")
+        raise NotFound(_("There is no counter '{counter}'.").format(counter=counter_code))
     in_hand = _handovers((Ticket.counter == counter.id) & Ticket.status.in_(HELD_STATES))
     for_me = Ticket.for_counter_id == counter.id
     if person:
@@ -177,7 +176,9 @@ def desk_handovers(ctx: Context, counter_code: str, person: str | None) -> DeskH
 
 def describe(h: Handover) -> str:
     """One line for the receiving desk: "From Ana Costa (Counter 1): wants a new card"."""
-    source = h.from_name or "a script"
+    source = h.from_name or _("a script")
     if h.from_counter:
-        source += f" ({h.from_counter})"
-    return f"From {source}: {h.note}" if h.note else f"From {source}, no note"
+        source = _("{staff} ({counter})").format(staff=source, counter=h.from_counter)
+    if h.note:
+        return _("From {source}: {note}").format(source=source, note=h.note)
+    return _("From {source}, no note").format(source=source)

@@ -14,10 +14,13 @@ from peewee import JOIN
 
 from deskapp.core.context import Context
 from deskapp.core.queue.tickets import NotFound, TicketInfo, find_today, ticket_info
+from deskapp.core.queue.words import nth_time
 from deskapp.db.models import Counter, Staff, TicketEvent
+from deskapp.i18n import N_, _
 
-_CHANNELS = {"kiosk": "at the kiosk", "reception": "at reception", "cli": "from the command line",
-             "transfer": "by a transfer", "booking": "for a booking", "desk": "at a desk"}
+_ISSUED = {"kiosk": N_("Issued at the kiosk"), "reception": N_("Issued at reception"),
+           "cli": N_("Issued from the command line"), "transfer": N_("Issued by a transfer"),
+           "booking": N_("Issued for a booking"), "desk": N_("Issued at a desk")}
 
 
 @dataclass(frozen=True)
@@ -39,48 +42,58 @@ class TicketHistory:
     events: tuple[HistoryEvent, ...]
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _words(kind: str, d: dict, counter_name: str | None, staff_name: str | None) -> tuple[str, str]:
-    at = f" to {counter_name}" if counter_name else ""
     notes: list[str] = []
     if kind == "issued":
-        what = "Issued" + (f" {_CHANNELS.get(d['channel'], d['channel'])}" if d.get("channel") else "")
+        channel = d.get("channel")
+        what = (_(_ISSUED[channel]) if channel in _ISSUED
+                else _("Issued {channel}").format(channel=channel) if channel else _("Issued"))
         if d.get("parent"):
-            what += f" from {d['parent']}"
+            what = _("{event} from {ticket}").format(event=what, ticket=d["parent"])
         if d.get("booked"):
-            notes.append("checked in for a booking")
+            notes.append(_("checked in for a booking"))
     elif kind == "called":
-        what = f"Called{at}"
+        what = _("Called to {counter}").format(counter=counter_name) if counter_name else _("Called")
         if d.get("out_of_order"):
-            before = f" ({d['next']} was next)" if d.get("next") else ""
-            notes.append(f"called out of order by {staff_name or 'somebody unnamed'}{before}: {d.get('reason', '')}")
+            who = staff_name or _("somebody unnamed")
+            if d.get("next"):
+                notes.append(_("called out of order by {staff} ({ticket} was next): {reason}").format(
+                    staff=who, ticket=d["next"], reason=d.get("reason", "")))
+            else:
+                notes.append(_("called out of order by {staff}: {reason}").format(staff=who, reason=d.get("reason", "")))
         elif d.get("chosen"):
-            notes.append("chosen from the waiting list" + (f": {d['reason']}" if d.get("reason") else ""))
+            notes.append(_("chosen from the waiting list: {reason}").format(reason=d["reason"]) if d.get("reason")
+                         else _("chosen from the waiting list"))
     elif kind == "recalled":
-        what = f"Recalled{at}" + (f" ({_ordinal(int(d['count']))} time)" if d.get("count") else "")
+        what = _("Recalled to {counter}").format(counter=counter_name) if counter_name else _("Recalled")
+        if d.get("count"):
+            what = _("{event} ({time})").format(event=what, time=nth_time(int(d["count"])))
     elif kind == "started":
-        what = "Service started" + (f" at {counter_name}" if counter_name else "")
+        what = _("Service started at {counter}").format(counter=counter_name) if counter_name else _("Service started")
     elif kind == "completed":
-        what = "Completed" + (f" at {counter_name}" if counter_name else "")
+        what = _("Completed at {counter}").format(counter=counter_name) if counter_name else _("Completed")
     elif kind == "transferred":
-        what = "Transferred" + (f" to {d['to']}" if d.get("to") else "") + (f" as {d['new']}" if d.get("new") else "")
+        to, new = d.get("to"), d.get("new")
+        what = (_("Transferred to {service} as {ticket}").format(service=to, ticket=new) if to and new
+                else _("Transferred to {service}").format(service=to) if to
+                else _("Transferred as {ticket}").format(ticket=new) if new else _("Transferred"))
     elif kind == "requeued":
-        what = "Back in line " + ("at the front" if d.get("front") else "at the back")
+        what = _("Back in line at the front") if d.get("front") else _("Back in line at the back")
     elif kind == "no_show":
-        what = "No-show"
+        what = _("No-show")
     elif kind == "cancelled":
-        what = "Walked away"
+        what = _("Walked away")
     elif kind == "customer":
-        what = "Customer attached" if d.get("customer") else "Customer detached"
+        what = _("Customer attached") if d.get("customer") else _("Customer detached")
     elif kind == "moved":
-        what = "Moved" + (f" to {d['to']} as {d['number']}" if d.get("to") else "") + \
-            (" to the front of its line" if d.get("front") else "")
+        if d.get("to"):
+            what = (_("Moved to {service} as {ticket} to the front of its line") if d.get("front")
+                    else _("Moved to {service} as {ticket}")).format(service=d["to"], ticket=d.get("number"))
+        else:
+            what = _("Moved to the front of its line") if d.get("front") else _("Moved")
     elif kind == "removed":
-        what = "Removed at the end of the day" + (f" (was {d['previous']})" if d.get("previous") else "")
+        what = (_("Removed at the end of the day (was {status})").format(status=d["previous"]) if d.get("previous")
+                else _("Removed at the end of the day"))
     else:
         what = kind.replace("_", " ").capitalize()
     if d.get("note"):
@@ -88,7 +101,7 @@ def _words(kind: str, d: dict, counter_name: str | None, staff_name: str | None)
     if d.get("reason") and kind not in ("called",):
         notes.append(str(d["reason"]))
     if d.get("channel") == "cli" and kind != "issued":
-        notes.append("from the command line")
+        notes.append(_("from the command line"))
     return what, "; ".join(notes)
 
 
@@ -96,7 +109,7 @@ def ticket_history(ctx: Context, number_or_id: str | int) -> TicketHistory:
     """Every event of the ticket (today's by its number, as printed or before a move; any day's by id)."""
     ticket = find_today(ctx, number_or_id)
     if ticket.branch_id != ctx.branch_id:
-        raise NotFound(f"There is no ticket {number_or_id} today.")
+        raise NotFound(_("There is no ticket {ticket} today.").format(ticket=number_or_id))
     rows = (
         TicketEvent.select(TicketEvent, Staff, Counter)
         .join(Staff, JOIN.LEFT_OUTER)

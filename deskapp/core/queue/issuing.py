@@ -87,7 +87,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
         })
         statements.insert_event(ticket_id, "issued", now, staff_id, None, json.dumps({"channel": channel}))
         written[:] = outbox.on_issue(ctx, ticket_id, contact, now=now, number=number, service_id=service.id,
-                                     service_name=service.name, hold=with_estimate)
+                                     service_name=service.name, hold=with_estimate, language=language)
         logs.action(staff, "ticket_issued", ticket=number, channel=channel)
         statements.bump_marker(ctx.branch_id)
         return ticket_id

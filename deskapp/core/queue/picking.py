@@ -25,6 +25,7 @@ from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import Counter, Staff, Ticket, TicketEvent
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 REASON_MAX = 200
 
@@ -49,20 +50,20 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
         counter, staff, services, _holds = _desk(ctx, counter_code, by)
     reason = " ".join((reason or "").split())
     if len(reason) > REASON_MAX:
-        raise BadInput(f"The reason is {len(reason)} characters long; say it in at most {REASON_MAX}.")
+        raise BadInput(_("The reason is {n} characters long; say it in at most {limit}.").format(n=len(reason), limit=REASON_MAX))
     ticket = find_today(ctx, number)
     if ticket.branch_id != ctx.branch_id:
-        raise NotFound(f"There is no ticket {number} today.")
+        raise NotFound(_("There is no ticket {ticket} today.").format(ticket=number))
     if ticket.status != WAITING:
-        raise QueueError(_describe(ticket) + "; only a waiting ticket can be called.")
+        raise QueueError(_("{ticket}; only a waiting ticket can be called.").format(ticket=_describe(ticket)))
     if ticket.service_id not in services:
-        raise QueueError(f"{ticket.number} waits for {ticket.service.name}, which {counter.name} does not serve.")
+        raise QueueError(_("{number} waits for {service}, which {counter} does not serve.").format(number=ticket.number, service=ticket.service.name, counter=counter.name))
     next_id = _next_in_order(ctx, services, counter.id, staff.id)
     out_of_order = next_id is not None and next_id != ticket.id
     detail: dict = {"chosen": True}
     if out_of_order:
         if not reason:
-            raise BadInput(f"{ticket.number} is not next in line: say why it is called before its turn.")
+            raise BadInput(_("{number} is not next in line: say why it is called before its turn.").format(number=ticket.number))
         next_number = Ticket.select(Ticket.number).where(Ticket.id == next_id).scalar()
         detail.update(out_of_order=True, reason=reason, next=next_number)
     elif reason:
@@ -73,11 +74,11 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
         opened = statements.lock_counter(counter.id) != ("open", staff.id)
         held = statements.held_ticket(counter.id)
         if held is not None:
-            raise QueueError(f"{counter.name} already holds {held[1]}; complete, requeue or mark it a no-show first.")
+            raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held[1]))
         if opened:
             _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)
         if not statements.claim(ticket.id, counter.id, staff.id, now):
-            raise QueueError(f"{ticket.number} is no longer waiting: another desk called it first.")
+            raise QueueError(_("{number} is no longer waiting: another desk called it first.").format(number=ticket.number))
         statements.insert_event(ticket.id, "called", now, staff.id, counter.id, json.dumps(detail, sort_keys=True))
         outbox.on_call(ctx, ticket.id, counter.name, now=now)
         statements.bump_marker(ctx.branch_id)

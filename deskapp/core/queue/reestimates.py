@@ -15,6 +15,7 @@ from deskapp.core.queue.tickets import WAITING, NotFound, find_today
 from deskapp.core.queue.waits import WaitEstimate, estimate_ticket, wait_range
 from deskapp.db.database import transaction
 from deskapp.db.models import Service, Ticket, WaitReestimate
+from deskapp.i18n import _
 
 CHANGE_MINUTES = 1.0
 """A re-estimate is kept when its point or either end of its range moved this much since the last."""
@@ -36,11 +37,11 @@ class TicketWait:
                 "estimated_wait_range": None if self.range is None else list(self.range)}
 
 
-def current_wait(ctx: Context, number: str, *, shown_in: str = "queue ticket") -> TicketWait:
+def current_wait(ctx: Context, number: str, *, shown_in: str = "queue ticket") -> TicketWait:  # i18n: not words
     """Today's ticket by its number: where it stands and its expected wait now (kept when it changed)."""
     ticket = find_today(ctx, number)
     if ticket.day != ctx.today() or ticket.branch_id != ctx.branch_id:
-        raise NotFound(f"There is no ticket {number} today.")
+        raise NotFound(_("There is no ticket {ticket} today.").format(ticket=number))
     code = Service.get_by_id(ticket.service_id).code
     if ticket.status != WAITING:
         return TicketWait(ticket.number, code, ticket.status, 0, None, None, False)

@@ -194,17 +194,25 @@ def _held(counter: Counter, *, lock: bool = False) -> Ticket | None:
 
 
 def _describe(t: Ticket) -> str:
-    where = f" at {t.counter.name}" if t.counter_id else ""
-    return {
-        WAITING: f"{t.number} is waiting",
-        CALLED: f"{t.number} has been called{where}",
-        SERVING: f"{t.number} is already being served{where}",
-        DONE: f"{t.number} has already been served",
-        NO_SHOW: f"{t.number} was marked as a no-show",
-        CANCELLED: f"{t.number} was cancelled",
-        TRANSFERRED: f"{t.number} was transferred",
-        REMOVED: f"{t.number} was removed at the end of its day",
-    }.get(t.status, f"{t.number} is {t.status}")
+    """What became of a ticket, as a clause a message goes on from ("A014 has been called at Counter 2")."""
+    at = t.counter.name if t.counter_id else None
+    if t.status == CALLED and at:
+        return _("{number} has been called at {counter}").format(number=t.number, counter=at)
+    if t.status == SERVING and at:
+        return _("{number} is already being served at {counter}").format(number=t.number, counter=at)
+    said = {
+        WAITING: _("{number} is waiting"),
+        CALLED: _("{number} has been called"),
+        SERVING: _("{number} is already being served"),
+        DONE: _("{number} has already been served"),
+        NO_SHOW: _("{number} was marked as a no-show"),
+        CANCELLED: _("{number} was cancelled"),
+        TRANSFERRED: _("{number} was transferred"),
+        REMOVED: _("{number} was removed at the end of its day"),
+    }.get(t.status)
+    if said is None:
+        return _("{number} is {status}").format(number=t.number, status=t.status)
+    return said.format(number=t.number)
 
 
 def _next_number(ctx: Context, service: Service, day: dt.date) -> tuple[int, str]:
@@ -220,7 +228,8 @@ def _next_number(ctx: Context, service: Service, day: dt.date) -> tuple[int, str
     seq = statements.next_seq(ctx.branch_id, service.id, day)
     width = ctx.config.queue.number_width
     if seq >= 10**width:
-        raise QueueError(f"Service {service.code} has issued all {10**width - 1} numbers for today.")
+        raise QueueError(_("Service {service} has issued all {n} numbers for today.").format(
+            service=service.code, n=10**width - 1))
     return seq, f"{service.prefix}{seq:0{width}d}"
 
 
@@ -235,7 +244,7 @@ def find_today(ctx: Context, number_or_id: str | int) -> Ticket:
         ticket = query.where(today & (Ticket.number == number)).first() \
             or query.where(today & (Ticket.former_number == number)).first()
     if ticket is None:
-        raise NotFound(f"There is no ticket {number_or_id} today.")
+        raise NotFound(_("There is no ticket {ticket} today.").format(ticket=number_or_id))
     return ticket
 
 
@@ -251,7 +260,7 @@ def attach_customer(ctx: Context, ticket_id: int, customer_id: int | None, *, by
         staff = _acting(by, "queue.attach_customer")
         t = Ticket.get_by_id(ticket_id)
         if t.status not in OPEN_STATES:
-            raise QueueError(_describe(t) + "; its customer can no longer change.")
+            raise QueueError(_("{ticket}; its customer can no longer change.").format(ticket=_describe(t)))
         Ticket.update(customer=customer_id).where(Ticket.id == t.id).execute()
         _event(t, "customer", ctx.now(), staff.id, customer=customer_id)
         changes.bump(ctx.branch_id)

@@ -65,16 +65,16 @@ def recent_services(service_ids: list[int], limit: int) -> list[tuple]:
     from deskapp.db.database import db, is_postgres
 
     p = db.param
-    seconds = ("EXTRACT(EPOCH FROM (t.ended_at - t.started_at))" if is_postgres()
-               else "((julianday(t.ended_at) - julianday(t.started_at)) * 86400.0)")  # as live_sums.service_seconds
+    seconds = ("EXTRACT(EPOCH FROM (t.ended_at - t.started_at))" if is_postgres()  # i18n: not words
+               else "((julianday(t.ended_at) - julianday(t.started_at)) * 86400.0)")  # as live_sums.service_seconds  # i18n: not words
     marks = ", ".join([p] * len(service_ids))
     recent = ("SELECT started_at, ended_at FROM ticket x WHERE x.service_id = s.id AND x.status = 'done' "
               f"AND x.started_at IS NOT NULL ORDER BY x.ended_at DESC LIMIT {int(limit)}")
     if is_postgres():
-        sql = (f"SELECT s.id, t.ended_at, {seconds} FROM service s "
+        sql = (f"SELECT s.id, t.ended_at, {seconds} FROM service s "  # i18n: not words
                f"CROSS JOIN LATERAL ({recent}) t WHERE s.id IN ({marks})")
     else:
-        sql = (f"SELECT s.id, t.ended_at, {seconds} FROM service s JOIN ticket t "
+        sql = (f"SELECT s.id, t.ended_at, {seconds} FROM service s JOIN ticket t "  # i18n: not words
                f"ON t.id IN ({recent.replace('SELECT started_at, ended_at', 'SELECT x.id')}) WHERE s.id IN ({marks})")
     return db.execute_sql(sql, service_ids).fetchall()
 
@@ -129,7 +129,7 @@ def estimate_ticket(ctx: Context, ticket_id: int) -> WaitEstimate:
     """
     row = Ticket.select(Ticket.status, Ticket.service).where(Ticket.id == ticket_id).tuples().first()
     if row is None:
-        raise Ticket.DoesNotExist(f"no ticket {ticket_id}")
+        raise Ticket.DoesNotExist(f"no ticket {ticket_id}")  # i18n: not words
     if row[0] != WAITING:
         return WaitEstimate(ticket_id, 0, None, None)
     floor, waiting = _floor_and_waiting(ctx)

@@ -7,12 +7,18 @@ cannot come back: a recall reads "A004 recalled (2nd time)", a walk-away "E001 w
 from __future__ import annotations
 
 from deskapp.core.queue.tickets import TicketInfo
+from deskapp.i18n import _
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st (English: a translation writes its own, nth_time)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")  # i18n: not words
     return f"{n}{suffix}"
+
+
+def nth_time(n: int) -> str:
+    """"2nd time" in the current language (a translation writes its own ordinal: "2.ª vez")."""
+    return _("{ordinal} time").format(ordinal=ordinal(n), n=n)
 
 
 def event_words(kind: str, number: str, *, count: int = 0, front: bool = False, service: str | None = None,
@@ -20,46 +26,64 @@ def event_words(kind: str, number: str, *, count: int = 0, front: bool = False, 
     """One ticket event as a teller says it. `number` is the ticket's number as shown ("A005 (was C001)");
     `count` the recall's count, `front` where a requeue or move put it, `service` the service it went to
     (its name), `counter` where it was called, `new` the number a transfer or move gave it."""
-    as_new = f" as {new}" if new and new != number else ""
+    renumbered = bool(new and new != number)
+    said = None
     if kind == "issued":
-        return f"{number} issued" + (f" for {service}" if service else "")
-    if kind == "called":
-        return f"{number} called" + (f" to {counter}" if counter else "")
-    if kind == "recalled":
-        return f"{number} recalled ({ordinal(count)} time)" if count else f"{number} recalled"
-    if kind == "started":
-        return f"{number} now being served"
-    if kind == "completed":
-        return f"{number} served and completed"
-    if kind == "no_show":
-        return f"{number} did not come: marked a no-show"
-    if kind == "requeued":
-        return f"{number} back in the queue at the {'front' if front else 'back'}"
-    if kind == "cancelled":
-        return f"{number} walked away"
-    if kind == "transferred":
-        return f"{number} transferred to {service or 'another service'}{as_new}"
-    if kind == "moved":
-        where = "to the front of the queue" if front else f"to {service or 'another service'}"
-        return f"{number} moved {where}{as_new}"
-    if kind in ("removed", "removed_by_reset"):
-        return f"{number} removed at the end of the day"
-    if kind == "booked":
-        return f"{number} issued for a booking"
-    if kind == "customer":
-        return f"{number}: customer identified"
-    return f"{number}: {kind.replace('_', ' ')}"
+        said = _("{number} issued for {service}") if service else _("{number} issued")
+    elif kind == "called":
+        said = _("{number} called to {counter}") if counter else _("{number} called")
+    elif kind == "recalled":
+        if count:
+            return _("{number} recalled ({time})").format(number=number, time=nth_time(count))
+        said = _("{number} recalled")
+    elif kind == "started":
+        said = _("{number} now being served")
+    elif kind == "completed":
+        said = _("{number} served and completed")
+    elif kind == "no_show":
+        said = _("{number} did not come: marked a no-show")
+    elif kind == "requeued":
+        said = _("{number} back in the queue at the front") if front else _("{number} back in the queue at the back")
+    elif kind == "cancelled":
+        said = _("{number} walked away")
+    elif kind == "transferred":
+        if service:
+            said = _("{number} transferred to {service} as {new}") if renumbered else _("{number} transferred to {service}")
+        else:
+            said = (_("{number} transferred to another service as {new}") if renumbered
+                    else _("{number} transferred to another service"))
+    elif kind == "moved":
+        if front:
+            said = _("{number} moved to the front of the queue as {new}") if renumbered \
+                else _("{number} moved to the front of the queue")
+        elif service:
+            said = _("{number} moved to {service} as {new}") if renumbered else _("{number} moved to {service}")
+        else:
+            said = _("{number} moved to another service as {new}") if renumbered else _("{number} moved to another service")
+    elif kind in ("removed", "removed_by_reset"):
+        said = _("{number} removed at the end of the day")
+    elif kind == "booked":
+        said = _("{number} issued for a booking")
+    elif kind == "customer":
+        said = _("{number}: customer identified")
+    if said is None:
+        return f"{number}: {kind.replace('_', ' ')}"
+    return said.format(number=number, service=service, counter=counter, new=new)
 
 
 def status_words(ticket: TicketInfo, counter_name: str | None = None) -> str:
     """Where a ticket stands now, for whoever issued it ("called to Counter 2", "served"); `counter_name`
     names the counter that holds or held it."""
-    at = counter_name or ticket.counter or "a counter"
-    return {
-        "waiting": "waiting", "called": f"called to {at}", "serving": f"being served at {at}",
-        "done": f"served at {at}", "no_show": "called but did not come (no-show)", "cancelled": "walked away",
-        "transferred": "transferred to another service", "removed_by_reset": "removed at the end of the day",
-    }.get(ticket.status, ticket.status.replace("_", " "))
+    at = counter_name or ticket.counter
+    said = {
+        "waiting": _("waiting"),
+        "called": _("called to {counter}") if at else _("called to a counter"),
+        "serving": _("being served at {counter}") if at else _("being served at a counter"),
+        "done": _("served at {counter}") if at else _("served at a counter"),
+        "no_show": _("called but did not come (no-show)"), "cancelled": _("walked away"),
+        "transferred": _("transferred to another service"), "removed_by_reset": _("removed at the end of the day"),
+    }.get(ticket.status)
+    return ticket.status.replace("_", " ") if said is None else said.format(counter=at)
 
 
 # The desk's actions (the queue functions' names) and the event each one writes.
@@ -82,4 +106,4 @@ def action_words(action: str, ticket: TicketInfo) -> str:
 
 
 def _shown(number: str, former: str | None) -> str:
-    return f"{number} (was {former})" if former else number
+    return _("{number} (was {former})").format(number=number, former=former) if former else number

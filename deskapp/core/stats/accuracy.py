@@ -29,7 +29,7 @@ from peewee import fn
 from deskapp.core.context import Context
 from deskapp.db.models import Service, Ticket, TicketEvent, WaitReestimate
 
-ALL = "ALL"
+ALL = "ALL"  # i18n: not words
 
 
 @dataclass(frozen=True)

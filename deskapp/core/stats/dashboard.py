@@ -37,6 +37,7 @@ from deskapp.core.stats.accuracy import Accuracy
 from deskapp.core.stats.out_of_order import OutOfOrderRow, out_of_order_calls
 from deskapp.core.stats.steps import StepFigures, step_figures
 from deskapp.db.models import Counter, FollowUp, Ticket, TicketEvent
+from deskapp.i18n import _
 
 IDLE_ALERT_MINUTES = 2
 SLOWEST_STEPS = 5
@@ -152,10 +153,10 @@ def alerts(services: tuple[ServiceStatus, ...], counters: tuple[CounterNow, ...]
     found = []
     for s in services:
         if s.longest_wait_minutes is not None and s.longest_wait_minutes > s.target_wait_minutes:
-            found.append(f"{s.code}: longest wait {int(s.longest_wait_minutes)} min, past its "
-                         f"{s.target_wait_minutes} min target")
+            found.append(_("{service}: longest wait {minutes} min, past its {target} min target").format(
+                service=s.code, minutes=int(s.longest_wait_minutes), target=s.target_wait_minutes))
         if s.waiting and not s.open_counters:
-            found.append(f"{s.code}: {s.waiting} waiting and no open counter serves it")
+            found.append(_("{service}: {n} waiting and no open counter serves it").format(service=s.code, n=s.waiting))
     waiting = {s.code: s.waiting for s in services if s.waiting}
     if waiting:
         for c in counters:
@@ -164,8 +165,9 @@ def alerts(services: tuple[ServiceStatus, ...], counters: tuple[CounterNow, ...]
             idle = int((now - c.idle_since).total_seconds() // 60)
             own = [code for code in c.status.services if code in waiting]
             where = ", ".join(f"{code} {waiting[code]}" for code in (own or waiting))
-            suffix = "" if own else " (not in its profile)"
-            found.append(f"{c.status.name} idle {idle} min while tickets wait: {where}{suffix}")
+            said = (_("{counter} idle {minutes} min while tickets wait: {where}") if own
+                    else _("{counter} idle {minutes} min while tickets wait: {where} (not in its profile)"))
+            found.append(said.format(counter=c.status.name, minutes=idle, where=where))
     return found
 
 

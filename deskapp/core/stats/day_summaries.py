@@ -47,6 +47,7 @@ from deskapp.db.models import (
     SummaryWaits,
     Ticket,
 )
+from deskapp.i18n import _, ngettext
 
 Ranges = list[tuple[dt.date, dt.date]]
 SUMMARY_MODELS = (SummarySums, SummaryWaits, SummaryHours, SummaryFeedback)
@@ -104,14 +105,17 @@ def clip(ctx: Context, since: dt.date, until: dt.date) -> dt.date:
     check_period(since, until)
     today = ctx.today()
     if until > today + dt.timedelta(days=366):
-        raise ReportError(f"The period ends on {until}, more than a year from today: nothing can be recorded "
-                          "there yet. Ask for a period up to today.")
+        raise ReportError(_("The period ends on {until}, more than a year from today: nothing can be recorded "
+                            "there yet. Ask for a period up to today.").format(until=until))
     # The first recorded day is today at the latest: a period from today on (the dashboard's) needs no look.
     start = since if since >= today else max(since, first_day(ctx))
     years = ctx.config.reports.max_years
     if (until - start).days + 1 > round(365.2425 * years):
-        raise ReportError(f"A report covers at most {years} year{'s' if years != 1 else ''} (reports.max_years in "
-                          f"the configuration); {start} to {until} is longer. Ask for a shorter period.")
+        raise ReportError(ngettext(
+            "A report covers at most {years} year (reports.max_years in the configuration); {since} to {until} "
+            "is longer. Ask for a shorter period.",
+            "A report covers at most {years} years (reports.max_years in the configuration); {since} to {until} "
+            "is longer. Ask for a shorter period.", years).format(years=years, since=start, until=until))
     return start
 
 
@@ -166,18 +170,18 @@ def _fill(ctx: Context, day: dt.date) -> bool:
     for model in SUMMARY_MODELS:
         model.delete().where((model.branch == ctx.branch_id) & (model.day == day)).execute()
     branch = ctx.branch_id
-    _insert("summary_sums", "branch_id, day, service_id, counter_id, staff_id, n, done, called, no_show, walk, "
+    _insert("summary_sums", "branch_id, day, service_id, counter_id, staff_id, n, done, called, no_show, walk, "  # i18n: not words
             "on_time, wait_sum, waits, service_sum, services, reached, reached_done",
             [(branch, day, *row[1:]) for row in live_sums.sums_rows(ctx.branch_id, day, day)])
     waits: dict = defaultdict(list)
-    for _, service, seconds in live_sums.wait_rows(ctx, day, day):
+    for _day, service, seconds in live_sums.wait_rows(ctx, day, day):
         waits[service].append(float(seconds))
-    _insert("summary_waits", "branch_id, day, service_id, seconds",
+    _insert("summary_waits", "branch_id, day, service_id, seconds",  # i18n: not words
             [(branch, day, service, _pack(values)) for service, values in waits.items()])
-    _insert("summary_hours", "branch_id, day, local_day, hour, arrivals, completed, called, on_time, wait_sum, waits",
+    _insert("summary_hours", "branch_id, day, local_day, hour, arrivals, completed, called, on_time, wait_sum, waits",  # i18n: not words
             [(branch, day, local_day, hour, *values)
              for (local_day, hour), values in live_sums.hour_sums(ctx, day, day).items()])
-    _insert("summary_feedback", "branch_id, day, service_id, answered, csat, nps, ces, count", _feedback_rows(ctx, day))
+    _insert("summary_feedback", "branch_id, day, service_id, answered, csat, nps, ces, count", _feedback_rows(ctx, day))  # i18n: not words
     (SummaryDay.update(summarised_version=marker.version, timezone=ctx.timezone, summarised_at=ctx.now())
      .where(SummaryDay.id == marker.id).execute())
     return True
@@ -187,7 +191,7 @@ def _insert(table: str, columns: str, rows: list[tuple]) -> None:
     """Plain executemany (Peewee's insert_many builds its SQL value by value: slower than the query)."""
     if rows:
         marks = ", ".join([db.param] * (columns.count(",") + 1))
-        db.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        db.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # i18n: not words
 
 
 def _feedback_rows(ctx: Context, day: dt.date) -> list[tuple]:
@@ -234,7 +238,7 @@ def _select(columns: str, table: str, ctx: Context, ranges: Ranges, tail: str = 
     p = db.param
     days = " OR ".join([f"(day >= {p} AND day <= {p})"] * len(ranges))
     params = [ctx.branch_id] + [d for r in ranges for d in r]
-    return db.execute_sql(f"SELECT {columns} FROM {table} WHERE branch_id = {p} AND ({days}) {tail}",
+    return db.execute_sql(f"SELECT {columns} FROM {table} WHERE branch_id = {p} AND ({days}) {tail}",  # i18n: not words
                           params).fetchall()
 
 
@@ -242,7 +246,7 @@ def sums(ctx: Context, ranges: Ranges) -> list[tuple]:
     """live_sums.sums_rows' rows of the summarised days."""
     if not ranges:
         return []
-    return _select("day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, "
+    return _select("day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, "  # i18n: not words
                    "waits, service_sum, services, reached, reached_done", "summary_sums", ctx, ranges)
 
 
@@ -251,15 +255,15 @@ def waits(ctx: Context, ranges: Ranges) -> list[tuple]:
     if not ranges:
         return []
     return [(day, service, _unpack(blob))
-            for day, service, blob in _select("day, service_id, seconds", "summary_waits", ctx, ranges)]
+            for day, service, blob in _select("day, service_id, seconds", "summary_waits", ctx, ranges)]  # i18n: not words
 
 
 def hours(ctx: Context, ranges: Ranges) -> dict:
     """live_sums.hour_sums over the summarised days."""
     if not ranges:
         return {}
-    rows = _select("local_day, hour, SUM(arrivals), SUM(completed), SUM(called), SUM(on_time), SUM(wait_sum), "
-                   "SUM(waits)", "summary_hours", ctx, ranges, "GROUP BY local_day, hour")
+    rows = _select("local_day, hour, SUM(arrivals), SUM(completed), SUM(called), SUM(on_time), SUM(wait_sum), "  # i18n: not words
+                   "SUM(waits)", "summary_hours", ctx, ranges, "GROUP BY local_day, hour")  # i18n: not words
     return {(as_date(d), h): [float(v or 0) for v in values] for d, h, *values in rows}
 
 
@@ -273,13 +277,13 @@ def feedback_groups(ctx: Context, since: dt.date, until: dt.date) -> tuple[dict,
     answered: dict = defaultdict(dict)
     completed: dict = defaultdict(int)
     if summarised:
-        for service, c, n, e, count in _select("service_id, csat, nps, ces, SUM(count)", "summary_feedback", ctx,
-                                               summarised, "AND answered GROUP BY service_id, csat, nps, ces"):
+        for service, c, n, e, count in _select("service_id, csat, nps, ces, SUM(count)", "summary_feedback", ctx,  # i18n: not words
+                                               summarised, "AND answered GROUP BY service_id, csat, nps, ces"):  # i18n: not words
             histograms[service].append((c, n, e, int(count)))
-        for service, a, count in _select("service_id, answered, SUM(count)", "summary_feedback", ctx, summarised,
-                                         "GROUP BY service_id, answered"):
+        for service, a, count in _select("service_id, answered, SUM(count)", "summary_feedback", ctx, summarised,  # i18n: not words
+                                         "GROUP BY service_id, answered"):  # i18n: not words
             answered[service][bool(a)] = int(count)
-        for service, done in _select("service_id, SUM(done)", "summary_sums", ctx, summarised, "GROUP BY service_id"):
+        for service, done in _select("service_id, SUM(done)", "summary_sums", ctx, summarised, "GROUP BY service_id"):  # i18n: not words
             if done:
                 completed[service] += int(done)
     for a, b in live:
@@ -302,12 +306,12 @@ def mismatches(branch_id: int, since: dt.date | None = None) -> list[dt.date]:
 
     p = db.param
     wrong = []
-    later = f" AND day >= {p}" if since is not None else ""
-    for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version"
+    later = f" AND day >= {p}" if since is not None else ""  # i18n: not words
+    for (day,) in db.execute_sql(f"SELECT day FROM summary_day WHERE branch_id = {p} AND summarised_version = version"  # i18n: not words
                                  f"{later} ORDER BY day", (branch_id, *([since] if since is not None else []))).fetchall():
         day = as_date(day)
         stored = sorted(key(r) for r in db.execute_sql(
-            f"SELECT day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, waits, "
+            f"SELECT day, service_id, counter_id, staff_id, n, done, called, no_show, walk, on_time, wait_sum, waits, "  # i18n: not words
             f"service_sum, services, reached, reached_done FROM summary_sums WHERE branch_id = {p} AND day = {p}",
             (branch_id, day)).fetchall())
         if stored != sorted(key(r) for r in live_sums.sums_rows(branch_id, day, day)):

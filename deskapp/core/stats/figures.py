@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from deskapp.core.stats.live_sums import TOLERANCE_SECONDS
 from deskapp.errors import BadInput
+from deskapp.i18n import _
 
 
 class ReportError(BadInput):
@@ -112,7 +113,7 @@ def p90(values: Iterable[float]) -> float | None:
 
 def check_period(since: dt.date, until: dt.date) -> None:
     if until < since:
-        raise ReportError(f"The period ends ({until}) before it starts ({since}).")
+        raise ReportError(_("The period ends ({until}) before it starts ({since}).").format(until=until, since=since))
 
 
 WAIT_BOUNDS = (5, 10, 15, 20, 30, 45, 60)  # minutes: upper ends of the wait distribution's bins

@@ -37,6 +37,7 @@ from collections import defaultdict
 from deskapp.core.stats import day_summaries
 from deskapp.db import database
 from deskapp.db.models import Service, Ticket, TicketEvent, TicketSequence
+from deskapp.i18n import _
 
 OPEN = ("waiting", "called", "serving")
 # kind -> (states it may follow, state it leaves); None: the state does not change.
@@ -61,7 +62,7 @@ def check(branch_id: int, since: dt.date | None = None) -> list[str]:
     branch days from that one on (module doc)."""
     damage = database.file_problem()
     if damage:
-        return [f"The database file is damaged ({damage}): restore the last good backup."]
+        return [_("The database file is damaged ({damage}): restore the last good backup.").format(damage=damage)]
     problems: list[str] = []
     where = Ticket.branch == branch_id
     if since is not None:
@@ -76,7 +77,7 @@ def check(branch_id: int, since: dt.date | None = None) -> list[str]:
     for ticket in tickets.values():
         problems += _replay(ticket, events.get(ticket.id, []))
     problems += _counters(tickets, events)
-    problems += [f"The report summary of {day} does not match that day's tickets."
+    problems += [_("The report summary of {day} does not match that day's tickets.").format(day=day)
                  for day in day_summaries.mismatches(branch_id, since)]
     return problems
 
@@ -109,18 +110,17 @@ def _numbers(branch_id: int, tickets: dict, events: dict, since: dt.date | None 
     for (service, day), found in seqs.items():
         doubled = sorted(seq for seq, n in Tally(found).items() if n > 1)
         if doubled:
-            problems.append(f"service {service} on {day}: numbers issued twice: {doubled}")
+            problems.append(_("service {service} on {day}: numbers issued twice: {doubled}").format(service=service, day=day, doubled=doubled))
     for key in sorted(set(taken) | set(last), key=str):
         service, day = key
         found = taken.get(key, set())
         missing = sorted(set(range(1, max([*found, last.get(key, 0)]) + 1)) - found)
         if missing:
-            problems.append(f"service {service} on {day}: numbers missing (lost tickets): {missing}")
+            problems.append(_("service {service} on {day}: numbers missing (lost tickets): {missing}").format(service=service, day=day, missing=missing))
     for (day, number), ids in sorted(holders.items(), key=str):
         if len(ids) > 1:
             names = ", ".join(str(i) for i in sorted(ids))
-            problems.append(f"number {number} issued twice on {day}: tickets {names} (a printed number is one "
-                            "customer's for the whole day)")
+            problems.append(_("number {number} issued twice on {day}: tickets {names} (a printed number is one customer's for the whole day)").format(number=number, day=day, names=names))
     return problems
 
 
@@ -140,34 +140,36 @@ def _held_numbers(ticket: Ticket, events) -> set[str]:
 
 
 def _replay(ticket: Ticket, events: list[TicketEvent]) -> list[str]:
-    name = f"ticket {ticket.number} (id {ticket.id})"
+    name = _("ticket {number} (id {id})").format(number=ticket.number, id=ticket.id)
     if not events or events[0].kind != "issued":
-        return [f"{name}: the first event is {events[0].kind if events else 'missing'}, not issued"]
+        return [_("{name}: the first event is {kind}, not issued").format(name=name, kind=events[0].kind) if events
+                else _("{name}: the first event is missing, not issued").format(name=name)]
     state, counter = "waiting", None
     for e in events[1:]:
         if e.kind == "issued":
-            return [f"{name}: issued twice (event {e.id})"]
+            return [_("{name}: issued twice (event {event})").format(name=name, event=e.id)]
         if e.kind not in MOVES:
-            return [f"{name}: unknown event {e.kind} (event {e.id})"]
+            return [_("{name}: unknown event {kind} (event {event})").format(name=name, kind=e.kind, event=e.id)]
         before, after = MOVES[e.kind]
         if state not in before:
-            return [f"{name}: {e.kind} while {state} (event {e.id})"]
+            return [_("{name}: {kind} while {state} (event {event})").format(name=name, kind=e.kind, state=state, event=e.id)]
         if e.kind == "called":
             counter = e.counter_id
         elif e.kind in ("recalled", "started", "completed", "no_show", "requeued", "transferred") \
                 and e.counter_id != counter:
-            return [f"{name}: {e.kind} by counter {e.counter_id} but held by {counter} (event {e.id})"]
+            return [_("{name}: {kind} by counter {counter} but held by {holder} (event {event})").format(
+                name=name, kind=e.kind, counter=e.counter_id, holder=counter, event=e.id)]
         if after is not None:
             state = after
         if e.kind == "requeued":
             counter = None
     problems = []
     if state != ticket.status:
-        problems.append(f"{name}: stored status {ticket.status} but its events end in {state}")
+        problems.append(_("{name}: stored status {status} but its events end in {state}").format(name=name, status=ticket.status, state=state))
     if ticket.status in ("called", "serving") and ticket.counter_id != counter:
-        problems.append(f"{name}: held by counter {ticket.counter_id} but called by {counter}")
+        problems.append(_("{name}: held by counter {counter_id} but called by {counter}").format(name=name, counter_id=ticket.counter_id, counter=counter))
     if ticket.status == "waiting" and ticket.counter_id is not None:
-        problems.append(f"{name}: waiting yet assigned to counter {ticket.counter_id}")
+        problems.append(_("{name}: waiting yet assigned to counter {counter_id}").format(name=name, counter_id=ticket.counter_id))
     return problems
 
 
@@ -179,7 +181,7 @@ def _counters(tickets: dict, events: dict) -> list[str]:
             held_now[t.counter_id].append(t.number)
     for counter, numbers in held_now.items():
         if len(numbers) > 1:
-            problems.append(f"counter {counter} holds {len(numbers)} tickets at once: {sorted(numbers)}")
+            problems.append(_("counter {counter} holds {n} tickets at once: {numbers}").format(counter=counter, n=len(numbers), numbers=sorted(numbers)))
     # History: each counter's calls and releases in event order (one counter's changes are
     # serialised by its row lock or SQLite's write lock, so event ids follow commit order).
     flow = sorted((e for evs in events.values() for e in evs if e.kind == "called" or e.kind in RELEASES),
@@ -188,8 +190,8 @@ def _counters(tickets: dict, events: dict) -> list[str]:
     for e in flow:
         if e.kind == "called":
             if e.counter_id in holding:
-                problems.append(f"counter {e.counter_id} called ticket {e.ticket_id} while holding "
-                                f"ticket {holding[e.counter_id]} (event {e.id})")
+                problems.append(_("counter {counter} called ticket {ticket} while holding ticket {held} (event {event})").format(
+                    counter=e.counter_id, ticket=e.ticket_id, held=holding[e.counter_id], event=e.id))
             holding[e.counter_id] = e.ticket_id
         elif e.counter_id is not None and holding.get(e.counter_id) == e.ticket_id:
             del holding[e.counter_id]

@@ -29,13 +29,14 @@ from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.db.database import db, is_postgres
 
-DONE = "t.status = 'done'"
-CALLED = "t.called_at IS NOT NULL"
-NO_SHOW = f"{CALLED} AND t.status = 'no_show'"
-WALKED_AWAY = "t.status = 'cancelled' AND t.counter_id IS NULL"
-REACHED = "t.started_at IS NOT NULL AND t.status IN ('serving', 'done', 'transferred')"
-HAS_WAIT = f"{REACHED} AND {CALLED}"  # its wait counts in the mean, the 90th percentile, the distribution
-HAS_SERVICE = f"{REACHED} AND t.ended_at IS NOT NULL"  # its service time counts
+DONE = "t.status = 'done'"  # i18n: not words
+CALLED = "t.called_at IS NOT NULL"  # i18n: not words
+NO_SHOW = f"{CALLED} AND t.status = 'no_show'"  # i18n: not words
+WALKED_AWAY = "t.status = 'cancelled' AND t.counter_id IS NULL"  # i18n: not words
+REACHED = "t.started_at IS NOT NULL AND t.status IN ('serving', 'done', 'transferred')"  # i18n: not words
+HAS_WAIT = f"{REACHED} AND {CALLED}"  # its wait counts in the mean, the 90th percentile, the distribution  # i18n: not words
+HAS_SERVICE = f"{REACHED} AND t.ended_at IS NOT NULL"  # its service time counts  # i18n: not words
+REACHED_DONE = f"{REACHED} AND {DONE}"  # i18n: not words
 TOLERANCE_SECONDS = 0.0005  # a wait within this of the target is on time (julian-day arithmetic)
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -43,8 +44,8 @@ _EPOCH = dt.datetime(1970, 1, 1)
 
 def _seconds(later: str, earlier: str) -> str:
     if is_postgres():
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"  # i18n: not words
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"  # i18n: not words
 
 
 def wait_seconds() -> str:
@@ -59,24 +60,24 @@ def service_seconds() -> str:
 
 def on_time() -> str:
     """Called, and the wait within its service's target."""
-    return f"{CALLED} AND {wait_seconds()} <= s.target_wait_minutes * 60 + {TOLERANCE_SECONDS}"
+    return f"{CALLED} AND {wait_seconds()} <= s.target_wait_minutes * 60 + {TOLERANCE_SECONDS}"  # i18n: not words
 
 
 def _count(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"  # i18n: not words
 
 
 def _total(value: str, condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"  # i18n: not words
 
 
 def _quarter(column: str) -> str:
     if is_postgres():
-        return f"FLOOR(EXTRACT(EPOCH FROM {column}) / 900)"
-    return f"(CAST(strftime('%s', {column}) AS INTEGER) / 900)"
+        return f"FLOOR(EXTRACT(EPOCH FROM {column}) / 900)"  # i18n: not words
+    return f"(CAST(strftime('%s', {column}) AS INTEGER) / 900)"  # i18n: not words
 
 
-_DAYS = "t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}"
+_DAYS = "t.branch_id = {p} AND t.day >= {p} AND t.day <= {p}"  # i18n: not words
 
 # Positions in a sums vector (the columns after the four keys); day summaries store them in this order.
 (S_N, S_DONE, S_CALLED, S_NO_SHOW, S_WALKED_AWAY, S_ON_TIME, S_WAIT_SUM, S_WAITS, S_SERVICE_SUM, S_SERVICES, S_REACHED,
@@ -86,15 +87,15 @@ H_ARRIVALS, H_COMPLETED, H_CALLED, H_ON_TIME, H_WAIT_SUM, H_WAITS = range(6)
 
 def _sums_columns() -> str:
     """The sums vector's columns (S_N ... S_REACHED_DONE) over the tickets `t` of a group."""
-    return f"""COUNT(*), {_count(DONE)}, {_count(CALLED)},
+    return f"""COUNT(*), {_count(DONE)}, {_count(CALLED)},  -- # i18n: not words
           {_count(NO_SHOW)}, {_count(WALKED_AWAY)}, {_count(on_time())},
           {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)},
           {_total(service_seconds(), HAS_SERVICE)}, {_count(HAS_SERVICE)},
-          {_count(REACHED)}, {_count(f"{REACHED} AND {DONE}")}"""
+          {_count(REACHED)}, {_count(REACHED_DONE)}"""
 
 
 def _sums_sql() -> str:
-    return f"""
+    return f"""  -- # i18n: not words
         SELECT t.day, t.service_id, t.counter_id, t.staff_id, {_sums_columns()}
         FROM ticket t JOIN service s ON s.id = t.service_id
         WHERE {_DAYS.format(p=db.param)}
@@ -110,10 +111,12 @@ def branch_service_sums(branch_ids: list[int], days: list[dt.date], since: dt.da
     if not branch_ids or not days:
         return []
     p = db.param
-    indexed = "" if is_postgres() else " INDEXED BY ticket_branch_id_day"
-    sql = f"""
-        SELECT t.branch_id, t.day, t.service_id, {_sums_columns()}, {_count("t.status = 'waiting'")},
-          MIN(CASE WHEN t.status = 'waiting' THEN t.issued_at END), {_count(f"t.issued_at >= {p}")}
+    indexed = "" if is_postgres() else " INDEXED BY ticket_branch_id_day"  # i18n: not words
+    waiting = _count("t.status = 'waiting'")  # i18n: not words
+    issued_since = _count(f"t.issued_at >= {p}")  # i18n: not words
+    sql = f"""  -- # i18n: not words
+        SELECT t.branch_id, t.day, t.service_id, {_sums_columns()}, {waiting},
+          MIN(CASE WHEN t.status = 'waiting' THEN t.issued_at END), {issued_since}
         FROM ticket t{indexed} JOIN service s ON s.id = t.service_id
         WHERE t.branch_id IN ({", ".join([p] * len(branch_ids))}) AND t.day IN ({", ".join([p] * len(days))})
         GROUP BY t.branch_id, t.day, t.service_id"""
@@ -128,7 +131,7 @@ def sums_rows(branch_id: int, since: dt.date, until: dt.date) -> list[tuple]:
 def wait_rows(ctx: Context, since: dt.date, until: dt.date) -> list[tuple]:
     """(day, service, wait in seconds) of every ticket of the days whose wait counts (HAS_WAIT)."""
     return db.execute_sql(
-        f"SELECT t.day, t.service_id, {wait_seconds()} FROM ticket t WHERE {_DAYS.format(p=db.param)} AND {HAS_WAIT}",
+        f"SELECT t.day, t.service_id, {wait_seconds()} FROM ticket t WHERE {_DAYS.format(p=db.param)} AND {HAS_WAIT}",  # i18n: not words
         (ctx.branch_id, since, until),
     ).fetchall()
 
@@ -138,7 +141,7 @@ def hour_sums(ctx: Context, since: dt.date, until: dt.date) -> dict[tuple[dt.dat
     days' tickets: arrivals by the hour of issue, completions by the hour of the end, the rest by the
     hour of the (last) call. From sums per UTC quarter hour (every real UTC offset is a multiple of 15
     minutes, so a quarter lies within one local hour)."""
-    sql = f"""
+    sql = f"""  -- # i18n: not words
         SELECT {_quarter('t.issued_at')}, {_quarter('t.called_at')}, {_quarter('t.ended_at')}, COUNT(*),
           {_count(DONE)}, {_count(CALLED)}, {_count(on_time())}, {_total(wait_seconds(), HAS_WAIT)}, {_count(HAS_WAIT)}
         FROM ticket t JOIN service s ON s.id = t.service_id

@@ -52,6 +52,7 @@ from deskapp.db.models import (
     Ticket,
     TicketEvent,
 )
+from deskapp.i18n import current
 
 COLUMNS = ("code", "name", "waiting", "longest", "service_level", "open", "needed", "csat", "nps", "overdue",
            "alerts")
@@ -175,8 +176,8 @@ def _as_datetime(value) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-_ServiceRow = namedtuple("_ServiceRow", "id branch code name prefix target_wait_minutes typical_service_minutes")
-_CounterRow = namedtuple("_CounterRow", "id branch code name state state_since")
+_ServiceRow = namedtuple("_ServiceRow", "id branch code name prefix target_wait_minutes typical_service_minutes")  # i18n: not words
+_CounterRow = namedtuple("_CounterRow", "id branch code name state state_since")  # i18n: not words
 
 
 def _rows(make, query) -> list:
@@ -348,7 +349,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
             None if worst is None else worst.longest_wait_minutes, None if worst is None else worst.target_wait_minutes,
             None if worst is None else worst.code, level, called,
             len([p for p in open_profiles if p]), needed,
-            tuple(a.text for a in advice if not a.text.endswith(": enough") and "share is covered" not in a.text),
+            tuple(a.text for a in advice if not staffing.settled(a)),
             csat, nps, int(overdue.get(b.id, 0)), tuple(found), vector, csat_answers, nps_answers))
     return result
 
@@ -360,8 +361,9 @@ def _advice(branch_id: int, services: list, arrivals: dict[int, int], minutes: d
             open_profiles: list[list[int]]) -> list:
     """staffing.advice_for, remembered per branch while what it is made from stays the same (between two
     refreshes most branches' services, arrivals of the last hour, service times and open counters do):
-    the pooled Erlang C of every branch is most of a refresh's Python."""
-    key = (tuple((s.id, s.code, s.target_wait_minutes) for s in services), tuple(sorted(arrivals.items())),
+    the pooled Erlang C of every branch is most of a refresh's Python. Its words are the language's
+    that asked (deskapp.i18n.current): another language makes them anew."""
+    key = (current(), tuple((s.id, s.code, s.target_wait_minutes) for s in services), tuple(sorted(arrivals.items())),
            tuple(minutes[s.id] for s in services), tuple(tuple(p) for p in open_profiles))
     found = _ADVICE.get(branch_id)
     if found is not None and found[0] == key:

@@ -24,11 +24,12 @@ from deskapp.core.relationship.pipeline import OnTime
 from deskapp.core.stats import network, period_sums
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.reports import Report, Table, _r, _relationship_tables, build
+from deskapp.i18n import _
 
 BRANCH_COLUMNS = ("branch", "name", "arrivals", "completed", "mean_wait_minutes", "p90_wait_minutes",
                   "service_level", "no_show_rate", "csat_pct", "nps", "followups_due", "followups_on_time",
                   "on_time_rate")
-NETWORK_WIDE = "ALL"
+NETWORK_WIDE = "ALL"  # i18n: not words
 
 
 def branch_ids(codes: list[str] | None) -> list[int] | None:
@@ -38,8 +39,8 @@ def branch_ids(codes: list[str] | None) -> list[int] | None:
     rows = {b.code: b.id for b in network.branches()}
     unknown = [c for c in codes if c not in rows]
     if unknown:
-        raise ReportError(f"There is no branch {', '.join(repr(c) for c in unknown)}; the branches are "
-                          f"{', '.join(sorted(rows))}.")
+        raise ReportError(_("There is no branch {codes}; the branches are {branches}.").format(
+            codes=", ".join(repr(c) for c in unknown), branches=", ".join(sorted(rows))))
     return [rows[c] for c in dict.fromkeys(codes)]
 
 
@@ -48,7 +49,7 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
     """The network report over since..until for the branches `ids` (None: all), in branch code order."""
     chosen = network.branches(ids)
     if not chosen:
-        raise ReportError("There is no branch to report on.")
+        raise ReportError(_("There is no branch to report on."))
     rows = []
     merged: dict[str, tuple[Table, list[tuple]]] = {}
     parts: list[tuple[Report, OnTime]] = []
@@ -66,7 +67,7 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
         on_time = pipeline.followups_on_time(own, since, until, branch_id=b.id)
         every = on_time[-1]
         followups = pipeline_rows(b.code, on_time)
-        merged.setdefault("followups_on_time", (Table("followups_on_time", "Follow-ups closed on time",
+        merged.setdefault("followups_on_time", (Table("followups_on_time", _("Follow-ups closed on time"),
                                                       ("assignee", "name", "due", "closed_on_time", "on_time_rate"),
                                                       ()), []))[1].extend(followups)
         rows.append((b.code, b.name, t.arrivals, t.completed, _r(t.mean_wait_minutes), _r(t.p90_wait_minutes),
@@ -76,7 +77,7 @@ def build_network(ctx: Context, since: dt.date, until: dt.date, ids: list[int] |
         if progress is not None:
             progress(n + 1, len(chosen))
     rows.append(total_row(parts))
-    tables = [Table("branches", "Branches compared", BRANCH_COLUMNS, tuple(rows))]
+    tables = [Table("branches", _("Branches compared"), BRANCH_COLUMNS, tuple(rows))]
     tables += [Table(t.name, t.title, ("branch", *t.columns), tuple(found)) for t, found in merged.values()]
     for table in _relationship_tables(ctx, since, until):
         if table.name != "followups_on_time":
@@ -90,15 +91,15 @@ def total_row(parts: list[tuple[Report, OnTime]]) -> tuple:
     follow-ups added up first, then made into figures by the branch rows' own functions (period_sums.figures_of,
     feedback's customer_summary_of, OnTime.rate): the service level is every on-time call over every call,
     the p90 wait the 90th percentile of every wait, not the mean of the branches' figures."""
-    width = max((len(r.period.sums) for r, _ in parts if r.period is not None), default=0)
-    sums = [sum(r.period.sums[i] for r, _ in parts if r.period is not None and r.period.sums) for i in range(width)]
+    width = max((len(r.period.sums) for r, _on_time in parts if r.period is not None), default=0)
+    sums = [sum(r.period.sums[i] for r, _on_time in parts if r.period is not None and r.period.sums) for i in range(width)]
     waits = array("d")
-    for r, _ in parts:
+    for r, _on_time in parts:
         if r.period is not None:
             waits.extend(r.period.waits)
     t = period_sums.figures_of(sums or None, waits)
     csat = nps = None
-    groups = [r.feedback_groups for r, _ in parts if r.feedback_groups is not None]
+    groups = [r.feedback_groups for r, _on_time in parts if r.feedback_groups is not None]
     if groups:
         from deskapp.core.feedback.reporting import customer_summary_of
 
@@ -108,8 +109,8 @@ def total_row(parts: list[tuple[Report, OnTime]]) -> tuple:
                 into.update(part)  # keyed by service id: no two branches share one
         summary = customer_summary_of(merged)
         csat, nps = _r(summary.csat_pct, 1), _r(summary.nps, 1)
-    every = OnTime("all", "All", sum(o.due for _, o in parts), sum(o.on_time for _, o in parts))
-    return (NETWORK_WIDE, "Network", t.arrivals, t.completed, _r(t.mean_wait_minutes), _r(t.p90_wait_minutes),
+    every = OnTime("all", _("All"), sum(o.due for _report, o in parts), sum(o.on_time for _report, o in parts))
+    return (NETWORK_WIDE, _("Network"), t.arrivals, t.completed, _r(t.mean_wait_minutes), _r(t.p90_wait_minutes),
             _r(t.service_level, 4), _r(t.no_show_rate, 4), csat, nps, every.due, every.on_time, _r(every.rate, 4))
 
 

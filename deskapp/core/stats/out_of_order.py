@@ -20,6 +20,7 @@ from peewee import SQL, Case, fn
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.db.models import Counter, Staff, TicketEvent
+from deskapp.i18n import _
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def out_of_order_calls(ctx: Context, since: dt.date, until: dt.date) -> list[Out
             & (TicketEvent.at < end) & TicketEvent.staff.is_null(False))
     # One read: per person, their calls grouped by the detail of the out-of-order ones (each its own
     # row; every call in order in one row with no detail), so the supervisor's refresh costs one statement.
-    flagged = Case(None, [(TicketEvent.detail.contains('"out_of_order": true'), TicketEvent.detail)], None)
+    flagged = Case(None, [(TicketEvent.detail.contains('"out_of_order": true'), TicketEvent.detail)], None)  # i18n: not words
     calls: dict[int, int] = {}
     reasons: dict[str, int] = {}
     per_staff: dict[int, int] = {}
@@ -58,7 +59,7 @@ def out_of_order_calls(ctx: Context, since: dt.date, until: dt.date) -> list[Out
         found = json.loads(detail) if detail else {}
         if not found.get("out_of_order"):
             continue
-        reason = str(found.get("reason") or "no reason given")
+        reason = str(found.get("reason") or _("no reason given"))
         reasons[reason] = reasons.get(reason, 0) + n
         per_staff[staff_id] = per_staff.get(staff_id, 0) + n
     total = sum(calls.values())

@@ -20,6 +20,7 @@ from deskapp.core.context import Context
 from deskapp.core.queue.counter_events import OPENS, STATE_KINDS
 from deskapp.core.queue.counters import pause_label
 from deskapp.db.models import Counter, CounterEvent, Staff
+from deskapp.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PauseFigure:
     minutes: float
 
 
-NO_REASON = "no reason given"
+NO_REASON = N_("no reason given")
 
 
 def paused_by_reason(ctx: Context, since: dt.date, until: dt.date) -> list[PauseFigure]:
@@ -91,7 +92,7 @@ def paused_by_reason(ctx: Context, since: dt.date, until: dt.date) -> list[Pause
     for (counter_id, staff_id, reason), (count, minutes) in totals.items():
         counter, person = counters[counter_id], people.get(staff_id)
         found.append(PauseFigure(counter.code, counter.name, person.login if person else None,
-                                 person.name if person else None, reason, pause_label(ctx, reason) or NO_REASON,
+                                 person.name if person else None, reason, pause_label(ctx, reason) or _(NO_REASON),
                                  count, minutes))
     order = {c: i for i, c in enumerate(counters)}
     codes = {c.code: cid for cid, c in counters.items()}

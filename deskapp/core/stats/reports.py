@@ -33,6 +33,7 @@ from deskapp.core.stats import accuracy, day_summaries, period_sums
 from deskapp.core.stats import figures as stats
 from deskapp.core.stats.figures import ReportError
 from deskapp.core.stats.steps import step_figures
+from deskapp.i18n import _
 
 FORMATS = ("csv", "xlsx")
 RATE_COLUMNS = {"service_level", "no_show_rate", "walk_away_rate", "response_rate", "acceptance_rate",
@@ -87,7 +88,7 @@ def _feedback_table(ctx: Context, since: dt.date, until: dt.date, services: list
         s = summaries[code]
         rows.append((code or "all", s.counts.customer_responses, s.counts.completed, _r(s.response_rate, 4),
                      _r(s.csat_pct, 1), _r(s.nps, 1), _r(s.ces)))
-    return Table("feedback", "Feedback (customer answers)",
+    return Table("feedback", _("Feedback (customer answers)"),
                  ("service", "responses", "completed", "response_rate", "csat_pct", "nps", "ces"), tuple(rows))
 
 
@@ -102,18 +103,18 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     since = min(day_summaries.clip(ctx, since, until), until)
     period, days = period_sums.period_tables(ctx, since, until)
     tables = [
-        Table("daily", "Daily summary", ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),
+        Table("daily", _("Daily summary"), ("day", *_FIGURE_COLUMNS, "open_counter_hours", "throughput"),
               tuple((d.day.isoformat(), *_figure_cells(d.figures), _r(d.figures.open_counter_hours),
                      _r(d.figures.throughput)) for d in days)),
-        Table("services", "Per service", ("service", "name", "target_wait_minutes", *_FIGURE_COLUMNS),
+        Table("services", _("Per service"), ("service", "name", "target_wait_minutes", *_FIGURE_COLUMNS),
               tuple((s.code, s.name, s.target_wait_minutes, *_figure_cells(s.figures)) for s in period.services)),
-        Table("counters", "Per counter", ("counter", "name", "completed", "open_hours", "throughput",
+        Table("counters", _("Per counter"), ("counter", "name", "completed", "open_hours", "throughput",
                                           "mean_service_minutes"),
               tuple((c.code, c.name, c.completed, _r(c.open_hours), _r(c.throughput), _r(c.mean_service_minutes))
                     for c in period.counters)),
-        Table("staff", "Per staff member", ("login", "name", "completed", "served", "mean_service_minutes"),
+        Table("staff", _("Per staff member"), ("login", "name", "completed", "served", "mean_service_minutes"),
               tuple((s.login, s.name, s.completed, s.served, _r(s.mean_service_minutes)) for s in period.staff)),
-        Table("hours", "Per hour", ("day", "hour", "arrivals", "completed", "mean_wait_minutes", "called",
+        Table("hours", _("Per hour"), ("day", "hour", "arrivals", "completed", "mean_wait_minutes", "called",
                                     "service_level"),
               tuple((h.day.isoformat(), f"{h.hour:02d}:00", h.arrivals, h.completed, _r(h.mean_wait_minutes),
                      h.called, _r(h.service_level, 4))
@@ -123,7 +124,7 @@ def build(ctx: Context, since: dt.date, until: dt.date, *, relationship: bool = 
     feedback_table = _feedback_table(ctx, since, until, [s.code for s in period.services], groups)
     if feedback_table is not None:
         tables.append(feedback_table)
-    tables.append(Table("steps", "Workflow steps", ("workflow", "step", "position", "worked", "skipped",
+    tables.append(Table("steps", _("Workflow steps"), ("workflow", "step", "position", "worked", "skipped",
                                                     "abandoned", "mean_minutes", "p90_minutes", "amended"),
                         tuple((s.workflow, s.step_id, s.position, s.worked, s.skipped, s.abandoned,
                                _r(s.mean_minutes), _r(s.p90_minutes), s.amended)
@@ -160,15 +161,15 @@ def _estimates_table(ctx: Context, since: dt.date, until: dt.date, *, last_shown
                   _r(a.baseline_mae), _r(a.range_coverage, 4))
                  for code, a in accuracy.by_service(ctx, since, until, last_shown=last_shown))
     if last_shown:
-        return Table("estimates_last_shown", "Latest wait estimates shown against actual waits", ESTIMATE_COLUMNS,
+        return Table("estimates_last_shown", _("Latest wait estimates shown against actual waits"), ESTIMATE_COLUMNS,
                      rows)
-    return Table("estimates", "Wait estimates against actual waits", ESTIMATE_COLUMNS, rows)
+    return Table("estimates", _("Wait estimates against actual waits"), ESTIMATE_COLUMNS, rows)
 
 
 def _appointments_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
     from deskapp.core.appointments.figures import by_service_and_staff
 
-    return Table("appointments", "Appointments", APPOINTMENT_COLUMNS,
+    return Table("appointments", _("Appointments"), APPOINTMENT_COLUMNS,
                  tuple((f.service, f.staff, f.booked, f.checked_in, f.late, f.no_shows, f.started_on_time,
                         _r(f.no_show_rate, 4), _r(f.on_time_rate, 4)) for f in by_service_and_staff(ctx, since, until)))
 
@@ -179,7 +180,7 @@ PAUSE_COLUMNS = ("counter", "name", "staff", "staff_name", "reason", "label", "p
 def _pauses_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
     from deskapp.core.stats.pauses import paused_by_reason
 
-    return Table("pauses", "Time paused by reason", PAUSE_COLUMNS,
+    return Table("pauses", _("Time paused by reason"), PAUSE_COLUMNS,
                  tuple((f.counter, f.counter_name, f.login, f.staff_name, f.reason, f.label, f.pauses, _r(f.minutes))
                        for f in paused_by_reason(ctx, since, until)))
 
@@ -190,7 +191,7 @@ OUT_OF_ORDER_COLUMNS = ("by", "reason_or_staff", "staff_name", "out_of_order_cal
 def _out_of_order_table(ctx: Context, since: dt.date, until: dt.date) -> Table:
     from deskapp.core.stats.out_of_order import out_of_order_calls
 
-    return Table("out_of_order", "Calls out of the calling order", OUT_OF_ORDER_COLUMNS,
+    return Table("out_of_order", _("Calls out of the calling order"), OUT_OF_ORDER_COLUMNS,
                  tuple((r.by, r.key, r.name, r.out_of_order, r.calls, _r(r.share, 4))
                        for r in out_of_order_calls(ctx, since, until)))
 
@@ -202,14 +203,14 @@ def _relationship_tables(ctx: Context, since: dt.date, until: dt.date) -> list[T
     per_offer, per_manager = pipeline.offer_acceptance(ctx, since, until)
     columns = ("answered", "accepted", "declined", "acceptance_rate")
     return [
-        Table("offers", "Offer acceptance per offer", ("offer", "title", *columns),
+        Table("offers", _("Offer acceptance per offer"), ("offer", "title", *columns),
               tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_offer)),
-        Table("offers_by_manager", "Offer acceptance per manager", ("manager", "name", *columns),
+        Table("offers_by_manager", _("Offer acceptance per manager"), ("manager", "name", *columns),
               tuple((a.key, a.label, a.answered, a.accepted, a.declined, _r(a.rate, 4)) for a in per_manager)),
-        Table("followups_on_time", "Follow-ups closed on time", ("assignee", "name", "due", "closed_on_time",
+        Table("followups_on_time", _("Follow-ups closed on time"), ("assignee", "name", "due", "closed_on_time",
                                                                  "on_time_rate"),
               tuple((f.login, f.name, f.due, f.on_time, _r(f.rate, 4)) for f in pipeline.followups_on_time(ctx, since, until))),
-        Table("needs", "Needs recorded and met", ("category", "recorded", "met", "met_by_product",
+        Table("needs", _("Needs recorded and met"), ("category", "recorded", "met", "met_by_product",
                                                   "median_days_to_product"),
               tuple((n.category, n.recorded, n.met, n.met_by_product, _r(n.median_days_to_product))
                     for n in pipeline.needs_met(ctx, since, until))),
@@ -238,7 +239,7 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
         from openpyxl import Workbook
         from openpyxl.styles import Font
     except ImportError as exc:
-        raise ReportError("XLSX reports need openpyxl: pip install 'deskapp[reports]'") from exc
+        raise ReportError(_("XLSX reports need openpyxl: pip install 'deskapp[reports]'")) from exc
     book = Workbook()
     book.remove(book.active)
     for table in report.tables:
@@ -252,14 +253,14 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
             if column in RATE_COLUMNS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = "0.0%"
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A2"  # i18n: not words
     book.save(out)
     return [out]
 
 
 def write(report: Report, out: Path, fmt: str) -> list[Path]:
     if fmt not in FORMATS:
-        raise ReportError(f"A report is written as {' or '.join(FORMATS)}, not '{fmt}'.")
+        raise ReportError(_("A report is written as {formats}, not '{fmt}'.").format(formats=" or ".join(FORMATS), fmt=fmt))
     if not out.parent.is_dir():
-        raise ReportError(f"There is no folder {out.parent} to write the report in.")
+        raise ReportError(_("There is no folder {parent} to write the report in.").format(parent=out.parent))
     return write_csv(report, out) if fmt == "csv" else write_xlsx(report, out)

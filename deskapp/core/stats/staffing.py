@@ -29,6 +29,7 @@ from deskapp.core.queue import estimate
 from deskapp.core.queue.floor import ServiceStatus
 from deskapp.core.queue.waits import services_minutes
 from deskapp.db.models import Counter, Service, Ticket
+from deskapp.i18n import _, ngettext
 
 TARGET_LEVEL = 0.8
 WINDOW_MINUTES = 60
@@ -51,17 +52,35 @@ def advice_text(service: str, needed: int | None, open_counters: int, pool: tupl
                 covered: bool = True, arrivals: int = 1) -> str:
     """The advice for one service; `pool` (more than one service): the verdict is the pool's, named once."""
     shared = len(pool) > 1
-    label = ("+".join(pool) if len(pool) <= 3 else f"its {len(pool)} services") if shared else ""
+    named = len(pool) <= 3
     if needed is None:
-        return f"{service}: far more counters needed than the branch has"
+        return _("{service}: far more counters needed than the branch has").format(service=service)
     if needed > open_counters:
         if shared and (covered or not arrivals):
-            return f"{service}: its share is covered"
+            return _("{service}: its share is covered").format(service=service)
         more = needed - open_counters
-        return f"{service}: open {more} more counter{'s' if more != 1 else ''}" + (f" for {label}" if shared else "")
+        if not shared:
+            said = ngettext("{service}: open {n} more counter", "{service}: open {n} more counters", more)
+        elif named:
+            said = ngettext("{service}: open {n} more counter for {pool}", "{service}: open {n} more counters for {pool}",
+                            more)
+        else:
+            said = ngettext("{service}: open {n} more counter for its {services} services",
+                            "{service}: open {n} more counters for its {services} services", more)
+        return said.format(service=service, n=more, pool="+".join(pool), services=len(pool))
     if needed < open_counters:
-        return f"{service}: " + (f"{label} could close" if shared else "could close") + f" {open_counters - needed}"
-    return f"{service}: enough"
+        said = (_("{service}: could close {n}") if not shared else _("{service}: {pool} could close {n}") if named
+                else _("{service}: its {services} services could close {n}"))
+        return said.format(service=service, n=open_counters - needed, pool="+".join(pool), services=len(pool))
+    return _("{service}: enough").format(service=service)
+
+
+def settled(a: Advice) -> bool:
+    """Advice that asks nothing of anyone: enough counters, or the service's share of a short pool covered."""
+    if a.needed is None:
+        return False
+    return a.needed == a.open_counters or (a.needed > a.open_counters and len(a.pool) > 1
+                                           and (a.share_covered or not a.arrivals_last_hour))
 
 
 def advise(arrivals: int, minutes: float, target: float, open_counters: int, service: str) -> tuple[int | None, str]:

@@ -67,9 +67,10 @@ from deskapp.core.workflows.state import (
 )
 from deskapp.db.database import transaction
 from deskapp.db.models import Staff
+from deskapp.i18n import _
 
-__all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "REOPENED", "SKIPPED", "Approver", "CustomerBrief", "Offer",
-           "RunState", "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "amend_step", "back",
+__all__ = ["ABANDONED", "APPROVED", "DONE", "MAYBE", "REOPENED", "SKIPPED", "Approver", "CustomerBrief", "Offer",  # i18n: not words
+           "RunState", "StepInvalid", "StepState", "StepsLeft", "WorkflowError", "abandon", "amend_step", "back",  # i18n: not words
            "commit_step", "complete_ticket",
            "customer_env", "holds", "reveal_step_value", "sensitive_fields", "start_or_resume", "state", "unfinished", "validate_step",
            "workflow_for"]
@@ -100,15 +101,15 @@ def reveal_step_value(ctx: Context, session: Session, ticket_id: int, step_id: s
     require(session, "workflows.reveal", config=ctx.config)
     run = Run.load(ctx, ticket_id)
     if run is None:
-        raise WorkflowError("This service has no workflow.")
+        raise WorkflowError(_("This service has no workflow."))
     if not any(s.id == step_id for s in run.workflow.steps):
-        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+        raise WorkflowError(_("{workflow} has no step '{step}'.").format(workflow=run.workflow.title, step=step_id))
     step = run.workflow.step(step_id)
     if field not in sensitive_fields(step):
-        raise WorkflowError(f"'{step.title}' has no sensitive field '{field}'.")
+        raise WorkflowError(_("'{title}' has no sensitive field '{field}'.").format(title=step.title, field=field))
     record = run.records.get(step_id)
     if record is None or record.outcome not in (DONE, APPROVED):
-        raise WorkflowError(f"'{step.title}' is not recorded yet.")
+        raise WorkflowError(_("'{title}' is not recorded yet.").format(title=step.title))
     value = json.loads(record.values or "{}").get(field)
     transaction(lambda: audit.record(ctx.now(), session.login, "step_reveal", "ticket", run.ticket.number,
                                      f"workflow={run.name} step={step_id} field={field}"))
@@ -134,7 +135,7 @@ def start_or_resume(ctx: Context, ticket_id: int, staff: str) -> RunState | None
         if run is None:
             return None
         if run.ticket.status not in (q.SERVING, q.DONE, q.TRANSFERRED):
-            raise WorkflowError(f"{run.ticket.number} is not being served; start serving it first.")
+            raise WorkflowError(_("{number} is not being served; start serving it first.").format(number=run.ticket.number))
         if run.ticket.status == q.SERVING and run.first_open() is not None:
             run.advance(_staff_id(staff), staff)
         return run.state()
@@ -146,10 +147,10 @@ def validate_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, 
     """What is wrong with these values for the step, by field name (empty when they can be committed)."""
     run = Run.load(ctx, ticket_id)
     if run is None:
-        raise WorkflowError("This service has no workflow.")
+        raise WorkflowError(_("This service has no workflow."))
     step = run.workflow.step(step_id)
     offers = workflow_state.offers_for(ctx, run.ticket.customer_id) if isinstance(step, OffersStep) and run.ticket.customer_id else []
-    _, problems = check(ctx, step, values, customer_required=run.workflow.require_customer, offers=offers)
+    _stored, problems = check(ctx, step, values, customer_required=run.workflow.require_customer, offers=offers)
     return problems
 
 
@@ -180,7 +181,7 @@ def commit_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, An
         run.refresh()
 
     return _write_and_go_on(ctx, step, staff, lambda: _current(ctx, ticket_id, step_id, lock=True), write,
-                            f"'{step.title}' was recorded meanwhile at another desk; see what it holds now.")
+                            _("'{title}' was recorded meanwhile at another desk; see what it holds now.").format(title=step.title))
 
 
 def _write_and_go_on(ctx: Context, step: Any, staff: str, locked: Callable[[], Run],
@@ -206,20 +207,20 @@ def _write_and_go_on(ctx: Context, step: Any, staff: str, locked: Callable[[], R
 def _current(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
     run = Run.load(ctx, ticket_id, lock=lock)
     if run is None:
-        raise WorkflowError("This service has no workflow.")
+        raise WorkflowError(_("This service has no workflow."))
     if run.ticket.status != q.SERVING:
-        raise WorkflowError(f"{run.ticket.number} is not being served, so its steps cannot be recorded.")
+        raise WorkflowError(_("{number} is not being served, so its steps cannot be recorded.").format(number=run.ticket.number))
     if not any(s.id == step_id for s in run.workflow.steps):
-        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+        raise WorkflowError(_("{workflow} has no step '{step}'.").format(workflow=run.workflow.title, step=step_id))
     if not run.is_open(step_id):
         title = run.workflow.step(step_id).title
-        raise WorkflowError(f"'{title}' is recorded already; go back (ctrl+b) to correct it.")
+        raise WorkflowError(_("'{title}' is recorded already; go back (ctrl+b) to correct it.").format(title=title))
     index = run.first_open()
     if index is None:
-        raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
+        raise WorkflowError(_("The workflow of {number} is over.").format(number=run.ticket.number))
     current = run.workflow.steps[index]
     if current.id != step_id:
-        raise WorkflowError(f"'{current.title}' comes first.")
+        raise WorkflowError(_("'{title}' comes first.").format(title=current.title))
     return run
 
 
@@ -227,18 +228,18 @@ def _approve(ctx: Context, run: Run, step: ApprovalStep, approver: Approver | No
     """The approving supervisor's login, after their PIN; StepInvalid otherwise (every refusal audited)."""
     now, ticket = ctx.now(), run.ticket.number
     if approver is None or not approver.login.strip() or not approver.pin:
-        raise StepInvalid({"approver": "a supervisor enters their login and PIN here"})
+        raise StepInvalid({"approver": _("a supervisor enters their login and PIN here")})
     login = approver.login.strip().lower()
     if login == staff:
-        transaction(lambda: audit.record(now, staff, "approval_refused", "ticket", ticket, "own approval"))
-        raise StepInvalid({"approver": "you cannot approve your own service; ask a supervisor"})
+        transaction(lambda: audit.record(now, staff, "approval_refused", "ticket", ticket, "own approval"))  # i18n: not words
+        raise StepInvalid({"approver": _("you cannot approve your own service; ask a supervisor")})
     try:
         session = auth.check_pin(ctx, login, approver.pin, purpose="approval")
     except auth.AuthError as exc:
         raise StepInvalid({"pin": str(exc)}) from None
     if not allowed(session.role, "workflows.approve"):
         transaction(lambda: audit.record(now, login, "approval_refused", "ticket", ticket, f"role={session.role}"))
-        raise StepInvalid({"approver": f"{session.name} is not a supervisor"})
+        raise StepInvalid({"approver": _("{name} is not a supervisor").format(name=session.name)})
     transaction(lambda: audit.record(now, login, "workflow_approval", "ticket", ticket,
                                      f"workflow={run.name} step={step.id} teller={staff}"))
     return session.login
@@ -255,20 +256,19 @@ def back(ctx: Context, ticket_id: int, staff: str, *, before: str | None = None)
     require(staff, "workflows.run")
     run = Run.load(ctx, ticket_id)
     if run is None:
-        raise WorkflowError("This service has no workflow.")
+        raise WorkflowError(_("This service has no workflow."))
     index = run.first_open()
     if run.ticket.status != q.SERVING or index is None:
-        raise WorkflowError(f"The workflow of {run.ticket.number} is over; nothing can be corrected now.")
+        raise WorkflowError(_("The workflow of {number} is over; nothing can be corrected now.").format(number=run.ticket.number))
     if before is not None and not any(s.id == before for s in run.workflow.steps):
-        raise WorkflowError(f"{run.workflow.title} has no step '{before}'.")
+        raise WorkflowError(_("{workflow} has no step '{step}'.").format(workflow=run.workflow.title, step=before))
     end = run.workflow.steps.index(run.workflow.step(before)) if before else index
     shown = [s for s in run.workflow.steps[:end] if not run.is_open(s.id) and run.records[s.id].outcome != SKIPPED]
     if not shown:
-        raise WorkflowError("This is the first step.")
+        raise WorkflowError(_("This is the first step."))
     forms = [s for s in shown if _amendable(s, run.records[s.id])]
     if not forms:
-        raise WorkflowError(f"Nothing before '{run.workflow.steps[end].title}' can be corrected here: only forms can "
-                            "(a customer, needs, offers, approvals and follow-ups are changed where they are kept).")
+        raise WorkflowError(_("Nothing before '{title}' can be corrected here: only forms can (a customer, needs, offers, approvals and follow-ups are changed where they are kept).").format(title=run.workflow.steps[end].title))
     state = run.state()
     amending = next(s for s in state.steps if s.id == forms[-1].id)
     return replace(state, amending=replace(amending, values=_unmasked_for_amending(amending)), shown_at=ctx.now())
@@ -303,14 +303,14 @@ def amend_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any
     given = {k: (recorded.get(k) if k in sensitive_fields(step) and v in (None, "") else v) for k, v in values.items()}
     stored, problems = check(ctx, step, given, customer_required=run.workflow.require_customer)
     if not reason:
-        problems["amend_reason"] = "say why it is corrected, for the record"
+        problems["amend_reason"] = _("say why it is corrected, for the record")
     elif len(reason) > 500:
-        problems["amend_reason"] = "at most 500 characters"
+        problems["amend_reason"] = _("at most 500 characters")
     if problems:
         raise StepInvalid(problems)
     version = run.records[step_id].version
 
-    conflict = f"'{step.title}' was corrected meanwhile at another desk; see what it holds now."
+    conflict = _("'{title}' was corrected meanwhile at another desk; see what it holds now.").format(title=step.title)
 
     def write(run: Run, index: int, staff_id: int | None) -> None:
         if run.records[step_id].version != version:
@@ -327,14 +327,14 @@ def amend_step(ctx: Context, ticket_id: int, step_id: str, values: dict[str, Any
 def _to_amend(ctx: Context, ticket_id: int, step_id: str, *, lock: bool = False) -> Run:
     run = Run.load(ctx, ticket_id, lock=lock)
     if run is None:
-        raise WorkflowError("This service has no workflow.")
+        raise WorkflowError(_("This service has no workflow."))
     if not any(s.id == step_id for s in run.workflow.steps):
-        raise WorkflowError(f"{run.workflow.title} has no step '{step_id}'.")
+        raise WorkflowError(_("{workflow} has no step '{step}'.").format(workflow=run.workflow.title, step=step_id))
     step = run.workflow.step(step_id)
     if run.ticket.status != q.SERVING or run.first_open() is None:
-        raise WorkflowError(f"{run.ticket.number} is complete; '{step.title}' can no longer be corrected.")
+        raise WorkflowError(_("{number} is complete; '{title}' can no longer be corrected.").format(number=run.ticket.number, title=step.title))
     if run.is_open(step_id) or not _amendable(step, run.records[step_id]):
-        raise WorkflowError(f"'{step.title}' is not a form recorded earlier, so it cannot be corrected.")
+        raise WorkflowError(_("'{title}' is not a form recorded earlier, so it cannot be corrected.").format(title=step.title))
     return run
 
 
@@ -349,16 +349,16 @@ def _abandon(ctx: Context, ticket_id: int, reason: str, staff: str | None, chann
     """abandon, for `staff` (checked by the caller), or for nobody: a script that named nobody."""
     reason = (reason or "").strip()
     if not reason:
-        raise StepInvalid({"reason": "say why the workflow is abandoned"})
+        raise StepInvalid({"reason": _("say why the workflow is abandoned")})
     how = "".join(f" {word}" for word in (f"channel={channel}" if channel else "", "" if staff else "unnamed") if word)
 
     def work() -> RunState:
         run = Run.load(ctx, ticket_id, lock=True)
         if run is None:
-            raise WorkflowError("This service has no workflow.")
+            raise WorkflowError(_("This service has no workflow."))
         index = run.first_open()
         if run.ticket.status != q.SERVING or index is None:
-            raise WorkflowError(f"The workflow of {run.ticket.number} is over.")
+            raise WorkflowError(_("The workflow of {number} is over.").format(number=run.ticket.number))
         run.record(index, ABANDONED, {"reason": reason[:500]}, _staff_id(staff) if staff else None)
         audit.record(ctx.now(), staff, "workflow_abandoned", "ticket", run.ticket.number,
                      f"workflow={run.name} step={run.workflow.steps[index].id}{how}")
@@ -372,7 +372,7 @@ class StepsLeft(q.QueueError):
     """Complete was refused: the ticket's workflow is unfinished."""
 
     def __init__(self, number: str) -> None:
-        super().__init__(f"{number} has guided steps left: finish them (g), or abandon them there.")
+        super().__init__(_("{number} has guided steps left: finish them (g), or abandon them there.").format(number=number))
         self.number = number
 
 

@@ -32,9 +32,10 @@ from deskapp.core.customers.rules import (
 )
 from deskapp.db.models import Customer, Staff
 from deskapp.db.search import id_key
+from deskapp.i18n import N_, _
 
 TEXT_MAX = 2000
-DECISIONS = ("accepted", "declined")
+DECISIONS = (N_("accepted"), N_("declined"))  # codes stored; N_: the recap shows them in words
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def check_field(ctx: Context, spec: FormField, raw: Any) -> tuple[Any, str | Non
     if isinstance(raw, str):
         raw = raw.strip()
     if raw is None or raw == "":
-        return None, ("fill this in" if spec.required else None)
+        return None, (_("fill this in") if spec.required else None)
     try:
         value = _parse(ctx, spec, raw)
     except ValueError as exc:
@@ -76,7 +77,7 @@ def _parse(ctx: Context, spec: FormField, raw: Any) -> Any:
         return parse_bool(raw)
     text = str(raw)
     if len(text) > TEXT_MAX:
-        raise ValueError(f"at most {TEXT_MAX} characters")
+        raise ValueError(_("at most {n} characters").format(n=TEXT_MAX))
     fmt = fields.formats(ctx.config)
     if kind == "number":
         number = fields.parse_decimal(text, fmt)
@@ -87,7 +88,7 @@ def _parse(ctx: Context, spec: FormField, raw: Any) -> Any:
         return fields.parse_date(text, fmt).isoformat()
     if kind == "choice":
         if text not in (spec.choices or []):
-            raise ValueError(f"choose one of: {', '.join(spec.choices or [])}")
+            raise ValueError(_("choose one of: {choices}").format(choices=', '.join(spec.choices or [])))
         return text
     if kind == "phone":
         return normalise_phone(ctx.config, text)
@@ -101,17 +102,17 @@ def _limits(spec: FormField, value: Any, raw: Any) -> str | None:
     if spec.type in ("number", "money"):
         amount = Decimal(str(value))
         if spec.min is not None and amount < spec.min:
-            return f"at least {_plain(spec.min)}"
+            return _("at least {n}").format(n=_plain(spec.min))
         if spec.max is not None and amount > spec.max:
-            return f"at most {_plain(spec.max)}"
+            return _("at most {n}").format(n=_plain(spec.max))
     elif spec.type in ("text", "phone", "id"):
         length = len(str(raw))
         if spec.min is not None and length < spec.min:
-            return f"at least {_plain(spec.min)} characters"
+            return _("at least {n} characters").format(n=_plain(spec.min))
         if spec.max is not None and length > spec.max:
-            return f"at most {_plain(spec.max)} characters"
+            return _("at most {n} characters").format(n=_plain(spec.max))
         if spec.pattern is not None and not re.fullmatch(spec.pattern, str(raw)):
-            return spec.help or "not in the expected format"
+            return spec.help or _("not in the expected format")
     return None
 
 
@@ -143,7 +144,7 @@ def check(ctx: Context, step: Any, values: dict[str, Any], *, customer_required:
         ticked = {int(i) for i in values.get("ticked", []) if str(i).isdigit()}
         missing = [item for i, item in enumerate(step.items) if i not in ticked]
         if missing:
-            problems["items"] = "tick every item; not yet: " + "; ".join(missing)
+            problems["items"] = _("tick every item; not yet: {items}").format(items="; ".join(missing))
         stored["ticked"] = [item for i, item in enumerate(step.items) if i in ticked]
     elif isinstance(step, FormStep):
         for spec in step.fields:
@@ -155,9 +156,9 @@ def check(ctx: Context, step: Any, values: dict[str, Any], *, customer_required:
         customer_id = values.get("customer_id")
         if customer_id is None:
             if step.required or customer_required:
-                problems["customer"] = "identify the customer: search for them, or add them as a new customer"
+                problems["customer"] = _("identify the customer: search for them, or add them as a new customer")
         elif not Customer.select().where((Customer.id == int(customer_id)) & Customer.active).exists():
-            problems["customer"] = "that customer does not exist or is no longer active"
+            problems["customer"] = _("that customer does not exist or is no longer active")
         stored["customer_id"] = None if customer_id is None else int(customer_id)
     elif isinstance(step, CaptureNeedsStep):
         stored["needs"] = _needs(ctx, step, values.get("needs") or [], problems)
@@ -167,23 +168,23 @@ def check(ctx: Context, step: Any, values: dict[str, Any], *, customer_required:
         for offer in offers or []:
             decision = decisions.get(offer.code)
             if decision not in DECISIONS:
-                problems[offer.code] = "accept or decline this offer"
+                problems[offer.code] = _("accept or decline this offer")
             else:
                 stored["decisions"][offer.code] = decision
     elif isinstance(step, ApprovalStep):
         note = str(values.get("note") or "").strip()
         if len(note) > TEXT_MAX:
-            problems["note"] = f"at most {TEXT_MAX} characters"
+            problems["note"] = _("at most {n} characters").format(n=TEXT_MAX)
         stored["note"] = note
     elif isinstance(step, ReferralStep):
         reason = str(values.get("reason") or step.reason).strip()
         if not reason:
-            problems["reason"] = "say what the follow-up is about"
+            problems["reason"] = _("say what the follow-up is about")
         elif len(reason) > TEXT_MAX:
-            problems["reason"] = f"at most {TEXT_MAX} characters"
+            problems["reason"] = _("at most {n} characters").format(n=TEXT_MAX)
         hours = str(values.get("due_hours") or step.due_hours).strip()
         if not hours.isdigit() or not 1 <= int(hours) <= 24 * 60:
-            problems["due_hours"] = "a whole number of hours, 1 to 1440"
+            problems["due_hours"] = _("a whole number of hours, 1 to 1440")
         else:
             stored["due_hours"] = int(hours)
         stored["reason"] = reason
@@ -197,13 +198,13 @@ def _needs(ctx: Context, step: CaptureNeedsStep, given: list[Any], problems: dic
         category = str(need.get("category") or "").strip()
         description = str(need.get("description") or "").strip()
         if category not in categories:
-            problems["category"] = f"choose one of: {', '.join(categories)}"
+            problems["category"] = _("choose one of: {choices}").format(choices=', '.join(categories))
         elif len(description) > TEXT_MAX:
-            problems["description"] = f"at most {TEXT_MAX} characters"
+            problems["description"] = _("at most {n} characters").format(n=TEXT_MAX)
         else:
             needs.append({"category": category, "description": description})
     if step.required and not needs and not problems:
-        problems["needs"] = "record at least one need"
+        problems["needs"] = _("record at least one need")
     return needs
 
 

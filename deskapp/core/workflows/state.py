@@ -42,6 +42,7 @@ from deskapp.core.workflows.runner import Offer, referral_assignee, typed
 from deskapp.db.database import is_postgres
 from deskapp.db.models import Customer, Service, Staff, StepRecord, Ticket
 from deskapp.errors import EXIT_BAD_INPUT, DeskappError
+from deskapp.i18n import _
 
 DONE, SKIPPED, APPROVED, ABANDONED = "done", "skipped", "approved", "abandoned"
 RECORDED = (DONE, SKIPPED, APPROVED, ABANDONED)
@@ -136,7 +137,8 @@ class RunState:
 
     def progress(self) -> str:
         """"Step 2 of 4", and "(more may follow)" when a step depends on what is entered yet."""
-        return f"Step {self.number} of {self.total}" + (" (more may follow)" if self.more_may_follow else "")
+        said = _("Step {n} of {total} (more may follow)") if self.more_may_follow else _("Step {n} of {total}")
+        return said.format(n=self.number, total=self.total)
 
     def place(self, step_id: str) -> int:
         """A shown step's place among the steps shown (done, approved or current), counting from 1."""
@@ -169,7 +171,7 @@ def load_ticket(ticket_id: int, *, lock: bool = False) -> Ticket:
         query = query.for_update(of=Ticket)
     ticket = query.first()
     if ticket is None:
-        raise WorkflowError(f"There is no ticket {ticket_id}.")
+        raise WorkflowError(_("There is no ticket {ticket_id}.").format(ticket_id=ticket_id))
     return ticket
 
 
@@ -360,12 +362,12 @@ class Run:
                 continue
             applies = self.applies(index)
             if record.outcome in (DONE, APPROVED) and applies is False:
-                self.record(index, SKIPPED, {}, staff_id, reason=f"no longer applies after '{title}' was corrected")
+                self.record(index, SKIPPED, {}, staff_id, reason=_("no longer applies after '{step}' was corrected").format(step=title))
             elif record.outcome == SKIPPED and applies is not False:
-                self.record(index, REOPENED, {}, staff_id, reason=f"applies after '{title}' was corrected")
+                self.record(index, REOPENED, {}, staff_id, reason=_("applies after '{step}' was corrected").format(step=title))
             elif record.outcome == APPROVED:
                 self.record(index, REOPENED, {}, staff_id,
-                            reason=f"approved before '{title}' was corrected: to approve again")
+                            reason=_("approved before '{step}' was corrected: to approve again").format(step=title))
             else:
                 continue
             self.refresh()
@@ -379,7 +381,7 @@ class Run:
             self.record(index, SKIPPED, {}, staff_id)
         if self.ticket.status == q.SERVING and not any(r.outcome == ABANDONED for r in self.records.values()):
             if self.workflow.require_customer and self.ticket.customer_id is None:
-                raise WorkflowError(f"{self.workflow.title} needs an identified customer before it can finish.")
+                raise WorkflowError(_("{title} needs an identified customer before it can finish.").format(title=self.workflow.title))
             counter = self.ticket.counter
             q.complete(self.ctx, counter.code, by=staff or None)
             audit.record(self.ctx.now(), staff, "workflow_finished", "ticket", self.ticket.number, self.name)
@@ -433,9 +435,11 @@ def _recap(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) ->
     if s.status == SKIPPED or s.status not in RECORDED:
         return None
     if s.status == ABANDONED:
-        return f"{s.title}: abandoned ({s.values.get('reason', '')})"
+        return _("{step}: abandoned ({reason})").format(step=s.title, reason=s.values.get("reason", ""))
     line = _recap_values(s, run, revealed)
-    return line + (f" (corrected: {s.reason})" if s.version > 1 and s.reason else "")
+    if s.version > 1 and s.reason:
+        return _("{recap} (corrected: {reason})").format(recap=line, reason=s.reason)
+    return line
 
 
 def _recap_values(s: StepState, run: RunState, revealed: dict[tuple[str, str], str]) -> str:
@@ -445,22 +449,25 @@ def _recap_values(s: StepState, run: RunState, revealed: dict[tuple[str, str], s
         v = {**v, **{name: value for (step_id, name), value in revealed.items() if step_id == s.id}}
         shown = [f"{f.label}: {label(v.get(f.name)) if f.type == 'choice' else _shown(v.get(f.name))}"
                  for f in step.fields if v.get(f.name) not in (None, "")]
-        return f"{s.title}: " + ("; ".join(shown) if shown else "nothing entered")
+        return _("{step}: {values}").format(step=s.title, values="; ".join(shown) if shown else _("nothing entered"))
     if isinstance(step, IdentifyStep):
         who = run.customer.name if run.customer and v.get("customer_id") == run.customer.id else None
-        return f"{s.title}: " + (who or ("customer " + str(v["customer_id"]) if v.get("customer_id") else "no customer"))
+        if not who:
+            who = (_("customer {id}").format(id=v["customer_id"]) if v.get("customer_id") else _("no customer"))
+        return _("{step}: {values}").format(step=s.title, values=who)
     if isinstance(step, CaptureNeedsStep):
-        needs = ", ".join(lower_label(n["category"]) for n in v.get("needs", [])) or "none"
-        return f"{s.title}: {needs}"
+        needs = ", ".join(lower_label(n["category"]) for n in v.get("needs", [])) or _("none")
+        return _("{step}: {values}").format(step=s.title, values=needs)
     if isinstance(step, OffersStep):
-        decisions = ", ".join(f"{code} {d}" for code, d in v.get("decisions", {}).items()) or "none"
-        return f"{s.title}: {decisions}"
+        decisions = ", ".join(f"{code} {_(d)}" for code, d in v.get("decisions", {}).items()) or _("none")
+        return _("{step}: {values}").format(step=s.title, values=decisions)
     if isinstance(step, ApprovalStep):
-        return f"{s.title}: approved by {_staff_name(s.approver)}"
+        return _("{step}: approved by {name}").format(step=s.title, name=_staff_name(s.approver))
     if isinstance(step, ReferralStep):
-        to = _staff_name(v["assignee"]) if v.get("assignee") else "unassigned"
-        return f"{s.title}: follow-up #{v.get('followup_id')} for {to}, due in {v.get('due_hours')} h"
-    return f"{s.title}: done"
+        to = _staff_name(v["assignee"]) if v.get("assignee") else _("unassigned")
+        return _("{step}: follow-up #{id} for {name}, due in {hours} h").format(
+            step=s.title, id=v.get("followup_id"), name=to, hours=v.get("due_hours"))
+    return _("{step}: done").format(step=s.title)
 
 
 def _staff_name(login: str | None) -> str:
