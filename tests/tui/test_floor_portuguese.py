@@ -71,7 +71,7 @@ async def test_a_portuguese_supervisor_reads_the_floor_in_portuguese(lisbon, clo
         assert titles(app)[:4] == ["Filas agora", "Balcões", "Senhas em espera", "Hoje por serviço"]
         assert headers(app, "#sup-queues")[:3] == ["Serviço", "Em espera", "Maior espera"]
         assert headers(app, "#sup-counters")[:3] == ["Balcão", "Estado", "Quem"]
-        assert headers(app, "#sup-locked") == ["Login", "Nome", "Perfil", "Bloqueada até", "Tentativas falhadas"]
+        assert headers(app, "#sup-locked") == ["Utilizador", "Nome", "Perfil", "Bloqueada até", "Tentativas falhadas"]
         counter = [str(c) for c in app.screen.query_one("#sup-counters", DataTable).get_row("2")]
         assert counter[1] == "aberto" and counter[5] == "livre"
         assert cells(app, "#sup-today")[0] == "Todos"
@@ -80,11 +80,11 @@ async def test_a_portuguese_supervisor_reads_the_floor_in_portuguese(lisbon, clo
         assert shown(app, "#sup-plan").startswith("Próximas horas")
         assert shown(app, "#sup-locked-title") == "Contas bloqueadas: nenhuma"
         keys = footer(app)
-        assert "Pausar balcão" in keys and "Fechar balcão" in keys
+        assert "Senha à frente" in keys and "Histórico da senha" in keys
 
         english = ["Queues now", "Waiting tickets", "Today per service", "Service", "Longest wait", "Counter",
                    "idle", "open", "Completed today per teller", "Feedback today", "Coming hours",
-                   "Locked accounts", "Pause counter", "Close counter"]
+                   "Locked accounts", "Ticket to front", "Ticket history"]
         on_screen = " | ".join([*titles(app), *headers(app, "#sup-queues"), *headers(app, "#sup-counters"),
                                 *cells(app, "#sup-counters"), shown(app, "#sup-staff"), shown(app, "#sup-feedback"),
                                 shown(app, "#sup-plan"), shown(app, "#sup-locked-title"), *keys])
