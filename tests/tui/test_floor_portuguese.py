@@ -113,12 +113,12 @@ async def test_the_customer_360_in_portuguese(lisbon, clock):
 
         identity = shown(app, "#c360-identity")
         assert "Telefones 912 345 678" in identity and "Morada -" in identity
-        assert "nascido em 1 de jan. de 1970" in identity and "marketing não" in identity
+        assert "nascido em 01/01/1970" in identity and "marketing não" in identity
         assert "Phones" not in identity and "born" not in identity and "Address" not in identity
 
         tabs = app.screen.query_one("#c360-tabs", TabbedContent)
         labels = [str(tabs.get_tab(pane.id).label) for pane in tabs.query("TabPane")]
-        assert labels[:5] == ["Histórico", "Necessidades", "Produtos", "Seguimentos", "Eventos de vida"]
+        assert labels[:5] == ["Histórico", "Necessidades", "Produtos", "Seguimentos", "Eventos"]
         assert not {"Timeline", "Needs", "Products", "Follow-ups", "Life events"} & set(labels)
 
         assert headers(app, "#c360-needs") == ["Desde", "Balcão", "Categoria", "Estado", "Origem", "Descrição"]

@@ -10,17 +10,19 @@ A supervisor merges another record of the same person into this one with m (merg
 """
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, Tab, TabbedContent, TabPane
 
 from deskapp.core import appointments
+from deskapp.core.clock import to_local
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import followups
 from deskapp.core.relationship import offers
-from deskapp.i18n import N_, _, lazy_gettext
+from deskapp.i18n import N_, SOURCE, _, current, lazy_gettext
 from deskapp.tui.format import escape, person, when
 from deskapp.tui.screens import customer_forms as forms
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
@@ -62,6 +64,7 @@ class Customer360Screen(Screen):
     Customer360Screen #c360-alerts { width: 1fr; height: auto; padding: 0 1; border: round $warning; margin: 0 1 0 0; }
     Customer360Screen TabbedContent { height: 1fr; }
     Customer360Screen DataTable { height: 1fr; }
+    Customer360Screen TabbedContent.-tight Tab { padding: 0 0 0 1; }
     """
     BINDINGS = [
         Binding("escape", "back", lazy_gettext("Back"), id="c360_back"),
@@ -122,6 +125,16 @@ class Customer360Screen(Screen):
         call_core(self, appointments.of_customer, self.app.ctx, self.customer_id,
                   then=self._show_bookings, group="c360-bookings", exclusive=True)
 
+    def on_resize(self) -> None:
+        self._fit_tabs()
+
+    def _fit_tabs(self) -> None:
+        """Tabs whose labels are wider than the screen (Portuguese's, at 80 columns) keep one column
+        between them instead of two, so that the last one is not cut off."""
+        tabs = self.query_one("#c360-tabs", TabbedContent)
+        wide = sum(cell_len(str(tab.label)) + 2 for tab in tabs.query(Tab))
+        tabs.set_class(wide > self.size.width, "-tight")
+
     def _show_bookings(self, found: list) -> None:
         self.bookings = list(found)
         self._fill("#c360-bookings", [(when(b.starts_at, self.app.config, local=True), b.code, b.service,
@@ -129,6 +142,7 @@ class Customer360Screen(Screen):
                                        word(b.status)) for b in self.bookings])
         self.query_one("#c360-tabs", TabbedContent).get_tab("tab-bookings").label = _("Bookings ({n})").format(
             n=len(self.bookings))
+        self._fit_tabs()
         self.refresh_bindings()
 
     def _show_offers(self, found: list) -> None:
@@ -138,6 +152,7 @@ class Customer360Screen(Screen):
                                     for o in self.offers])
         self.query_one("#c360-tabs", TabbedContent).get_tab("tab-offers").label = _("Offers ({n})").format(
             n=len(self.offers))
+        self._fit_tabs()
         self.refresh_bindings()
 
     def _show(self, view: customers.Customer360) -> None:
@@ -191,7 +206,9 @@ class Customer360Screen(Screen):
         if not v.marketing_consent:
             consent = _("no")
         elif v.consent_at:
-            consent = _("yes since {date}").format(date=when(v.consent_at, config, date_only=True))
+            since = (when(v.consent_at, config, date_only=True) if current() == SOURCE
+                     else day_text(to_local(v.consent_at, config.branch.timezone).date()))
+            consent = _("yes since {date}").format(date=since)
         else:
             consent = _("yes")
         consent += f" ({v.consent_source})" if v.consent_source else ""

@@ -37,7 +37,7 @@ from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
-from deskapp.tui.screens.staff_words import columns, day_and_time, day_text, figure, weekday_date, word
+from deskapp.tui.screens.staff_words import columns, day_and_time, day_text, figure, weekday_date, without_year, word
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
@@ -59,7 +59,7 @@ TAB_NAMES = {"tab-customers": N_("My customers (1)"), "tab-followups": N_("My fo
 PORTFOLIO = (Column(N_("Name"), shorten=clip(16)), Column(N_("Number")), Column(N_("Segment"), drop=2),
              Column(N_("Products"), drop=1), Column(N_("Last contact"), short=N_("Contact")), Column(N_("Needs")),
              Column(N_("Follow-ups")), Column(N_("Alerts"), shorten=clip(14)))
-BOARD = (Column(N_("When")), Column(N_("Due")), Column(N_("Customer"), shorten=clip(16)), Column(N_("Source"), drop=1),
+BOARD = (Column(N_("When")), Column(N_("Due"), shorten=without_year), Column(N_("Customer"), shorten=clip(16)), Column(N_("Source"), drop=1),
          Column(N_("Status")), Column(N_("Reason"), shorten=clip(14)))
 AGENDA = (Column(N_("When")), Column(N_("Code")), Column(N_("Customer"), shorten=clip(16)), Column(N_("Service")),
           Column(N_("With"), drop=1), Column(N_("Status")))

@@ -9,6 +9,7 @@ Portuguese (masculine), whatever it is the status of.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -56,8 +57,13 @@ def figure(value: float, digits: int = 1) -> str:
 
 
 def day_text(day: dt.date) -> str:
-    """A date in a line of figures: "2026-03-09" in English, the language's own otherwise (CLDR)."""
-    return f"{day:%Y-%m-%d}" if current() == SOURCE else cldr_when(day, date_only=True)
+    """A date in a line of figures or a card: "2026-03-09" in English, the language's own short way
+    otherwise (CLDR's medium date: "09/03/2026" in pt-PT, where a written-out date would not fit)."""
+    if current() == SOURCE:
+        return f"{day:%Y-%m-%d}"
+    from babel.dates import format_date
+
+    return format_date(day, "medium", locale=locale_name())
 
 
 def weekday_date(day: dt.date) -> str:
@@ -76,3 +82,12 @@ def day_and_time(at: dt.datetime) -> str:
     from babel.dates import format_date
 
     return f"{format_date(at.date(), 'EEE, d', locale=locale_name())} {at:%H:%M}"  # i18n: not words (a CLDR pattern)
+
+
+_YEAR = re.compile(r",? (de )?\d{4}\b")  # i18n: not words (" 2026", " de 2026", ", 2026" in a written date)
+
+
+def without_year(text: str) -> str:
+    """A date and time in a narrow column, its year left out ("OVERDUE 05 Dec 09:53", "EM ATRASO 5 de dez.
+    09:53"): the CLDR date of a language other than English is longer, and a due date is this year's."""
+    return _YEAR.sub("", text, count=1)

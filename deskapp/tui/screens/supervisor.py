@@ -42,7 +42,7 @@ from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.floor_dialogs import PauseDialog
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
-from deskapp.tui.screens.staff_words import columns, figure, word
+from deskapp.tui.screens.staff_words import columns, figure, without_year, word
 from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
@@ -83,8 +83,8 @@ TODAY = (Column(N_("Service")), Column(N_("Arrivals")), Column(N_("Completed"), 
          Column(N_("Service level"), short=N_("Level")), Column(N_("No-show"), drop=2),
          Column(N_("Walk-away"), short=N_("Walk"), drop=1), Column(N_("Service time"), short=N_("Svc time")))
 STEPS = (Column(N_("Workflow")), Column(N_("Step")), Column(N_("Done")), Column(N_("Mean")), Column(N_("P90")))
-FOLLOWUPS = (Column(N_("Due")), Column(N_("Status")), Column(N_("With"), shorten=clip(12), drop=1),
-             Column(N_("Customer"), shorten=clip(14)), Column(N_("Reason"), shorten=clip(22)))
+FOLLOWUPS = (Column(N_("Due"), shorten=without_year), Column(N_("Status")), Column(N_("With"), shorten=clip(12), drop=1),
+             Column(N_("Customer"), shorten=clip(14)), Column(N_("Reason"), shorten=clip(20)))
 LOCKED = (Column(N_("Login")), Column(N_("Name"), shorten=clip(18)), Column(N_("Role")),
           Column(N_("Locked until"), short=N_("Until")), Column(N_("Failed attempts"), short=N_("Failed")))
 
