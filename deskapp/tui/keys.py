@@ -69,14 +69,15 @@ def screen_keys(screen: Screen) -> list[Key]:
         if not binding.show and (rank == 1 or not binding.id):  # Textual's own: tab, a table's cursor
             continue
         display = app.get_key_display(binding)
-        if (display, binding.description) in seen:  # one row for 1-9, for two keys of one action
+        description = str(binding.description)  # a lazy_gettext description: in the language now in effect
+        if (display, description) in seen:  # one row for 1-9, for two keys of one action
             continue
-        seen.add((display, binding.description))
+        seen.add((display, description))
         why = None
         if not active.enabled:
             why = refusal(*resolve(app, binding.action, node)) or NOT_NOW
         order = declared.get(binding.id, len(declared)) if rank == 2 else 0  # the app's as DeskApp lists them
-        ranked.append((rank, order, Key(key, display, binding.description, active.enabled, why, rank == 2,
+        ranked.append((rank, order, Key(key, display, description, active.enabled, why, rank == 2,
                                         binding.show)))
     ranked.sort(key=lambda row: row[:2])  # stable: a screen's keys keep the order it declares
     return [row[2] for row in ranked]
@@ -90,4 +91,4 @@ def help_key(screen: Screen) -> Key | None:
     if not found:
         return None
     key, active = min(found, key=lambda pair: pair[0] != "question_mark")
-    return Key(key, screen.app.get_key_display(active.binding), active.binding.description, True, None, True)
+    return Key(key, screen.app.get_key_display(active.binding), str(active.binding.description), True, None, True)

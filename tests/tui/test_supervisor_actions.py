@@ -110,8 +110,8 @@ async def test_follow_ups_feedback_and_charts_and_a_reassignment(ctx, clock):
         assert row(app, "#sup-followups", str(item.id))[1:3] == ["open", item.assignee_name]
         feedback = text(app, "#sup-feedback")
         # One answer of two completed: CSAT 2 -> 0 %, NPS 9 -> +100, response rate 50 %.
-        assert "Feedback today: CSAT 0% · NPS +100 · response rate 50% (1 answers)" in feedback
-        assert "Feedback 30 days: CSAT 0% · NPS +100 · response rate 50% (1 answers)" in feedback
+        assert "Feedback today: CSAT 0% · NPS +100 · response rate 50% (1 answer)" in feedback
+        assert "Feedback 30 days: CSAT 0% · NPS +100 · response rate 50% (1 answer)" in feedback
         # Opening hours 08:30-15:00: the charts run 08:00 to 15:00; both tickets came at 10:00.
         assert text(app, "#sup-chart-arrivals-caption") == "Arrivals per hour from 08:00: 0 0 2 0 0 0 0 0"
         assert text(app, "#sup-chart-level-caption") == "Service level per hour from 08:00: - - 100% - - - - -"

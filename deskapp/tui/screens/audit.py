@@ -10,6 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
 from deskapp.core.security import audit_trail
+from deskapp.i18n import _, ngettext
+from deskapp.tui.format import escape
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
@@ -30,19 +32,19 @@ class AuditScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Audit trail, newest first (times branch-local)", classes="section-title")
+        yield Static(_("Audit trail, newest first (times branch-local)"), classes="section-title")
         with Horizontal(id="audit-filters"):
-            yield Input(placeholder="Customer number", id="audit-customer")
-            yield Input(placeholder="Staff login", id="audit-staff")
-            yield Input(placeholder="From 2026-03-01", id="audit-from")
-            yield Input(placeholder="To 2026-03-31", id="audit-to")
-            yield Button("Show", variant="primary", id="audit-show")
+            yield Input(placeholder=_("Customer number"), id="audit-customer")
+            yield Input(placeholder=_("Staff login"), id="audit-staff")
+            yield Input(placeholder=_("From {date}").format(date="2026-03-01"), id="audit-from")
+            yield Input(placeholder=_("To {date}").format(date="2026-03-31"), id="audit-to")
+            yield Button(_("Show"), variant="primary", id="audit-show")
         yield Static("", id="audit-message")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("When", "Staff", "Action", "Record", "Detail")
+        self.query_one(DataTable).add_columns(_("When"), _("Staff"), _("Action"), _("Record"), _("Detail"))
         self.load()
 
     @on(Button.Pressed, "#audit-show")
@@ -55,9 +57,10 @@ class AuditScreen(Screen):
             try:
                 days[name] = dt.date.fromisoformat(values[name]) if values[name] else None
             except ValueError:
-                self._say(f"'{values[name][:20]}' is not a date: write it as 2026-03-31")
+                self._say(_("'{text}' is not a date: write it as {example}").format(text=escape(values[name][:20]),
+                                                                                 example="2026-03-31"))
                 return
-        self._say("Loading…")
+        self._say(_("Loading…"))
         call_core(self, audit_trail.browse, self.app.ctx, self.app.session, customer=values["customer"] or None,
                   staff=values["staff"] or None, day_from=days["from"], day_to=days["to"], then=self._show,
                   on_error=self._failed, group="audit-load", exclusive=True)
@@ -68,7 +71,11 @@ class AuditScreen(Screen):
         for e in rows:
             record = f"{e.entity} {e.entity_id}".strip()
             table.add_row(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.staff or "-", e.action, record or "-", e.detail[:100])
-        self._say(f"{len(rows)} entr{'ies' if len(rows) != 1 else 'y'}" + (" (the newest 500)" if len(rows) >= 500 else ""))
+        if len(rows) >= 500:
+            self._say(_("{n} entries (the newest 500)").format(n=len(rows)))
+        else:
+            self._say(ngettext("{n} entry", "{n} entries", len(rows)).format(n=len(rows)))
+
 
     def _failed(self, exc: BaseException) -> None:
         show_failure(self, exc, self._say)

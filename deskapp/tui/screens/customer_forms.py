@@ -23,7 +23,9 @@ from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.directory import Customer360
 from deskapp.core.customers.rules import CustomerDraft, CustomerInvalid
 from deskapp.core.fields import Formats, input_formats
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, plain
+from deskapp.tui.screens.staff_words import day_text, word
 from deskapp.tui.widgets.fields import FieldInput
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
@@ -57,7 +59,8 @@ class CustomerForm(ModalScreen[object]):
     CustomerForm #form-message { color: $warning; height: auto; margin-top: 1; }
     CustomerForm Horizontal { height: auto; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "save", "Save", id="form_save")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel")),
+                Binding("ctrl+s", "save", lazy_gettext("Save"), id="form_save")]
 
     def __init__(self, spec: FormSpec) -> None:
         super().__init__()
@@ -73,7 +76,7 @@ class CustomerForm(ModalScreen[object]):
                 else:
                     yield Label(plain(f.label))
                     if f.kind == "select":
-                        options = [(plain(c.replace("_", " ")), c) for c in f.choices]
+                        options = [(plain(word(c)), c) for c in f.choices]
                         yield Select(options, value=f.value if f.value in f.choices else Select.NULL,
                                      allow_blank=True, id=f"field-{f.name}")
                     else:
@@ -83,8 +86,8 @@ class CustomerForm(ModalScreen[object]):
                 yield Static("", classes="field-error", id=f"error-{f.name}")
             yield Static("", id="form-message")
             with Horizontal():
-                yield Button("Save", variant="primary", id="form-save")
-                yield Button("Cancel", id="form-cancel")
+                yield Button(_("Save"), variant="primary", id="form-save")
+                yield Button(_("Cancel"), id="form-cancel")
 
     @property
     def formats(self) -> Formats:
@@ -118,7 +121,7 @@ class CustomerForm(ModalScreen[object]):
     def _edited(self) -> None:
         if self.force:  # something changed since the duplicate warning: check again
             self.force = False
-            self.query_one("#form-save", Button).label = "Save"
+            self.query_one("#form-save", Button).label = _("Save")
 
     @on(Button.Pressed, "#form-cancel")
     def _cancel(self) -> None:
@@ -129,7 +132,7 @@ class CustomerForm(ModalScreen[object]):
     def action_save(self) -> None:
         for error in self.query(".field-error"):
             error.update("")
-        self._say("Saving…")
+        self._say(_("Saving…"))
         call_core(self, self.spec.save, self.values(), self.force, then=self._saved, on_error=self._failed,
                   group="form-save", exclusive=True)
 
@@ -139,14 +142,16 @@ class CustomerForm(ModalScreen[object]):
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, customer_edit.PossibleDuplicates):
             names = "\n".join(
-                f"  {c.number} · {escape(c.name)} · born {c.birth_date or '-'} · {c.phone or '-'}"
+                "  " + _("{number} · {name} · born {birth} · {phone}").format(
+                    number=c.number, name=escape(c.name), birth=day_text(c.birth_date) if c.birth_date else "-",
+                    phone=c.phone or "-")
                 + (f"\n    ({', '.join(exc.reasons[c.id])})" if exc.reasons.get(c.id) else "")
                 for c in exc.candidates[:4])
-            self._say(f"This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
-                      "someone else.")
+            self._say(_("This may be a customer already on file:\n{names}\nCheck them; press Save anyway if it is "
+                        "someone else.").format(names=names))
             self.force = True
             save = self.query_one("#form-save", Button)
-            save.label = "Save anyway"
+            save.label = _("Save anyway")
             self.call_after_refresh(save.scroll_visible, animate=False)  # with the warning above it, at 80x24 too
             return
         if isinstance(exc, CustomerInvalid):
@@ -158,7 +163,7 @@ class CustomerForm(ModalScreen[object]):
                     self.query_one(f"#error-{target}", Static).update(escape(problem))
                 else:
                     leftover.append(f"{key.replace('_', ' ')}: {problem}")
-            self._say("\n".join(leftover) or "Please correct the fields marked.")
+            self._say("\n".join(leftover) or _("Please correct the fields marked."))
             return
         show_failure(self, exc, self._say)
 
@@ -181,22 +186,25 @@ def details_form(app, profile: Customer360 | None) -> CustomerForm:
     def day(value) -> str:  # a date on file, shown the branch's way
         return fmt.date_example(value) if value else ""
     fields = [
-        Field("name", "Full name", value=p.name if p else ""),
-        Field("national_id", f"National ID ({label})",
-              placeholder=f"{p.national_id} (type a new one to change it)" if p and p.national_id else "",
-              value=""),
-        Field("birth_date", "Birth date", "date", placeholder=fmt.date_example(),
+        Field("name", _("Full name"), value=p.name if p else ""),
+        Field("national_id", _("National ID ({label})").format(label=label),
+              placeholder=_("{id} (type a new one to change it)").format(id=p.national_id) if p and p.national_id
+              else "", value=""),
+        Field("birth_date", _("Birth date"), "date", placeholder=fmt.date_example(),
               value=day(p.birth_date) if p else ""),
-        Field("phones", "Phones", placeholder="912 345 678; +44 20 7946 0958", value=_phones_text(p.phones) if p else ""),
-        Field("email", "Email", value=(p.email or "") if p else ""),
-        Field("address", "Address", value=(p.address or "") if p else ""),
-        Field("segment", "Segment", "select", tuple(config.segments), value=p.segment if p else None),
-        Field("id_doc_type", "ID document", "select", tuple(config.id_doc_types), value=p.id_doc_type if p else None),
-        Field("id_doc_expiry", "ID document expiry", "date", placeholder=fmt.date_example(dt.date(2030, 12, 31)),
+        Field("phones", _("Phones"), placeholder="912 345 678; +44 20 7946 0958",
+              value=_phones_text(p.phones) if p else ""),
+        Field("email", _("Email"), value=(p.email or "") if p else ""),
+        Field("address", _("Address"), value=(p.address or "") if p else ""),
+        Field("segment", _("Segment"), "select", tuple(config.segments), value=p.segment if p else None),
+        Field("id_doc_type", _("ID document"), "select", tuple(config.id_doc_types),
+              value=p.id_doc_type if p else None),
+        Field("id_doc_expiry", _("ID document expiry"), "date", placeholder=fmt.date_example(dt.date(2030, 12, 31)),
               value=day(p.id_doc_expiry) if p else ""),
-        Field("kyc_review_due", "KYC review due", "date", placeholder=fmt.date_example(dt.date(2027, 1, 31)),
+        Field("kyc_review_due", _("KYC review due"), "date", placeholder=fmt.date_example(dt.date(2027, 1, 31)),
               value=day(p.kyc_review_due) if p else ""),
-        Field("marketing_consent", "Agrees to marketing contact", "checkbox", value=p.marketing_consent if p else False),
+        Field("marketing_consent", _("Agrees to marketing contact"), "checkbox",
+              value=p.marketing_consent if p else False),
     ]
 
     def save(values: dict, force: bool):
@@ -211,7 +219,7 @@ def details_form(app, profile: Customer360 | None) -> CustomerForm:
             return customer_edit.create(ctx, session, draft, force=force)
         return customer_edit.update(ctx, session, p.id, draft, force=force)
 
-    title = f"Edit {p.name} ({p.number})" if p else "New customer"
+    title = _("Edit {name} ({number})").format(name=p.name, number=p.number) if p else _("New customer")
     return CustomerForm(FormSpec(title, fields, save))
 
 
@@ -219,7 +227,7 @@ def note_form(app, customer_id: int) -> CustomerForm:
     def save(values: dict, force: bool):
         return customer_records.add_note(app.ctx, app.session, customer_id, values["note"])
 
-    return CustomerForm(FormSpec("Add a note", [Field("note", "Note")], save))
+    return CustomerForm(FormSpec(_("Add a note"), [Field("note", _("Note"))], save))
 
 
 def need_form(app, customer_id: int) -> CustomerForm:
@@ -227,11 +235,11 @@ def need_form(app, customer_id: int) -> CustomerForm:
 
     def save(values: dict, force: bool):
         if not values["category"]:
-            raise CustomerInvalid({"category": "choose a category"})
+            raise CustomerInvalid({"category": _("choose a category")})
         return customer_records.add_need(app.ctx, app.session, customer_id, values["category"], values["description"])
 
-    return CustomerForm(FormSpec("Record a need", [
-        Field("category", "Category", "select", categories), Field("description", "What the customer needs"),
+    return CustomerForm(FormSpec(_("Record a need"), [
+        Field("category", _("Category"), "select", categories), Field("description", _("What the customer needs")),
     ], save))
 
 
@@ -240,32 +248,33 @@ def life_event_form(app, customer_id: int) -> CustomerForm:
 
     def save(values: dict, force: bool):
         if not values["kind"]:
-            raise CustomerInvalid({"kind": "choose what happened"})
+            raise CustomerInvalid({"kind": _("choose what happened")})
         return customer_records.add_life_event(app.ctx, app.session, customer_id, values["kind"], values["date"],
                                                values["note"])
 
-    return CustomerForm(FormSpec("Record a life event", [
-        Field("kind", "What happened", "select", kinds),
-        Field("date", "When", "date", placeholder=input_formats(app.config).date_example(dt.date(2026, 3, 1))),
-        Field("note", "Note"),
+    return CustomerForm(FormSpec(_("Record a life event"), [
+        Field("kind", _("What happened"), "select", kinds),
+        Field("date", _("When"), "date", placeholder=input_formats(app.config).date_example(dt.date(2026, 3, 1))),
+        Field("note", _("Note")),
     ], save))
 
 
 def interaction_form(app, customer_id: int) -> CustomerForm:
     def save(values: dict, force: bool):
         if not values["kind"]:
-            raise CustomerInvalid({"kind": "choose call, meeting or note"})
+            raise CustomerInvalid({"kind": _("choose call, meeting or note")})
         minutes = values["duration"].strip()
         try:
             duration = float(minutes) if minutes else None
         except ValueError:
-            raise CustomerInvalid({"duration": "minutes, as a number"}) from None
+            raise CustomerInvalid({"duration": _("minutes, as a number")}) from None
         return customer_records.add_interaction(app.ctx, app.session, customer_id, values["kind"],
                                                 note=values["note"], outcome=values["outcome"],
                                                 duration_minutes=duration)
 
-    return CustomerForm(FormSpec("Record an interaction", [
-        Field("kind", "Kind", "select", customer_records.MANUAL_KINDS), Field("outcome", "Outcome",
-                                                                            placeholder="reached, voicemail …"),
-        Field("duration", "Duration (minutes)"), Field("note", "Note"),
+    return CustomerForm(FormSpec(_("Record an interaction"), [
+        Field("kind", _("Kind"), "select", customer_records.MANUAL_KINDS),
+        Field("outcome", _("Outcome"), placeholder=_("reached, voicemail …")),
+        Field("duration", _("Duration (minutes)")), Field("note", _("Note")),
     ], save))
+

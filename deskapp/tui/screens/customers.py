@@ -8,27 +8,28 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from deskapp.core.customers import directory as customers
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.widgets.customer_search import CustomerSearch
 from deskapp.tui.widgets.key_footer import KeyFooter
 
 
 class CustomersScreen(Screen):
-    BINDINGS = [Binding("ctrl+n", "new_customer", "New customer", id="customers_new")]
+    BINDINGS = [Binding("ctrl+n", "new_customer", lazy_gettext("New customer"), id="customers_new")]
 
     def __init__(self) -> None:
         super().__init__(name="customers")
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Find a customer by name, phone, national ID or customer number", classes="section-title")
+        yield Static(_("Find a customer by name, phone, national ID or customer number"), classes="section-title")
         yield CustomerSearch(id="customers-search")
         yield KeyFooter()
 
     @on(CustomerSearch.Chosen)
     def _open(self, event: CustomerSearch.Chosen) -> None:
         if not customers.allowed(self.app.ctx, self.app.session, "view"):
-            self.notify(f"{event.name}: your role can find customers but not open their profile.",
+            self.notify(_("{name}: your role can find customers but not open their profile.").format(name=event.name),
                         severity="warning")
             return
         self.app.push_screen(Customer360Screen(event.customer_id))
@@ -44,7 +45,8 @@ class CustomersScreen(Screen):
 
         def created(result) -> None:
             if isinstance(result, customers.CustomerSummary):
-                self.notify(f"Customer {result.number} created.")
+                self.notify(_("Customer {number} created.").format(number=result.number))
+
                 if customers.allowed(self.app.ctx, self.app.session, "view"):
                     self.app.push_screen(Customer360Screen(result.id))
 

@@ -21,9 +21,11 @@ from textual.widgets import Button, Header, Label, Select, Static, TabbedContent
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
 from deskapp.core.metrics import CES_SCALE, CSAT_SCALE, NPS_SCALE
+from deskapp.i18n import _, lazy_gettext, ngettext
 from deskapp.tui.format import DASH, escape, percent, person, plain, score, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, FollowUpDetail, ReassignDialog, age
+from deskapp.tui.screens.staff_words import figure, word
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
@@ -32,23 +34,35 @@ from deskapp.tui.work import call_core, show_failure
 DEFAULT_DAYS = 30
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _answers(n: int) -> str:
+    return ngettext("{n} answer", "{n} answers", n).format(n=n)
+
+
+def _mean(value: float | None) -> str:
+    """A CES mean to a tenth, as the language writes it; a dash for none."""
+    return DASH if value is None else figure(value)
 
 
 def customer_line(s: fb.FeedbackSummary) -> str:
     """The four figures over customer answers, each saying what it counts (a dash: nothing to count)."""
     c = s.counts
-    csat = (f"CSAT {percent(s.csat_pct)} ({c.csat.satisfied} of {_count(c.csat.answers, 'answer')} 4-5)"
-            if c.csat.answers else f"CSAT {DASH} (no answers)")
-    nps = (f"NPS {score(s.nps, digits=0, signed=True)} ({_count(c.nps.promoters, 'promoter')} 9-10, "
-           f"{_count(c.nps.detractors, 'detractor')} 0-6, of {_count(c.nps.answers, 'answer')})"
-           if c.nps.answers else f"NPS {DASH} (no answers)")
-    ces = (f"CES {score(s.ces)} (mean of {_count(c.ces_answers, 'answer')} 1-7)"
-           if c.ces_answers else f"CES {DASH} (no answers)")
-    rate = (f"Response rate {percent(s.response_rate, fraction=True)} ({_count(c.customer_responses, 'response')} "
-            f"of {_count(c.completed, 'completed ticket')}; {c.no_answer} no answer)"
-            if c.completed else f"Response rate {DASH} (no completed tickets)")
+    nps_score = score(s.nps, digits=0, signed=True)
+    csat = (_("CSAT {csat} ({satisfied} of {answers} 4-5)").format(
+        csat=percent(s.csat_pct), satisfied=c.csat.satisfied, answers=_answers(c.csat.answers))
+        if c.csat.answers else _("CSAT {dash} (no answers)").format(dash=DASH))
+    nps = (_("NPS {nps} ({promoters} 9-10, {detractors} 0-6, of {answers})").format(
+        nps=nps_score, promoters=ngettext("{n} promoter", "{n} promoters", c.nps.promoters).format(n=c.nps.promoters),
+        detractors=ngettext("{n} detractor", "{n} detractors", c.nps.detractors).format(n=c.nps.detractors),
+        answers=_answers(c.nps.answers))
+        if c.nps.answers else _("NPS {dash} (no answers)").format(dash=DASH))
+    ces = (_("CES {ces} (mean of {answers} 1-7)").format(ces=_mean(s.ces), answers=_answers(c.ces_answers))
+           if c.ces_answers else _("CES {dash} (no answers)").format(dash=DASH))
+    rate = (_("Response rate {rate} ({responses} of {completed}; {no_answer} no answer)").format(
+        rate=percent(s.response_rate, fraction=True),
+        responses=ngettext("{n} response", "{n} responses", c.customer_responses).format(n=c.customer_responses),
+        completed=ngettext("{n} completed ticket", "{n} completed tickets", c.completed).format(n=c.completed),
+        no_answer=c.no_answer)
+        if c.completed else _("Response rate {dash} (no completed tickets)").format(dash=DASH))
     return " · ".join((csat, nps, ces, rate))
 
 
@@ -56,10 +70,12 @@ def staff_line(s: fb.FeedbackSummary) -> str:
     """Staff-entered answers: reported apart, never counted as responses."""
     c = s.counts
     if not c.responses:
-        return "Staff-entered: no answers"
-    return (f"Staff-entered: {_count(c.responses, 'answer')} · CSAT {percent(s.csat_pct)} "
-            f"({c.csat.satisfied} of {c.csat.answers} 4-5) · NPS {score(s.nps, digits=0, signed=True)} "
-            f"({_count(c.nps.answers, 'answer')}) · CES {score(s.ces)} ({_count(c.ces_answers, 'answer')})")
+        return _("Staff-entered: no answers")
+    return _("Staff-entered: {answers} · CSAT {csat} ({satisfied} of {csat_answers} 4-5) · NPS {nps} ({nps_answers}) "
+             "· CES {ces} ({ces_answers})").format(
+        answers=_answers(c.responses), csat=percent(s.csat_pct), satisfied=c.csat.satisfied,
+        csat_answers=c.csat.answers, nps=score(s.nps, digits=0, signed=True), nps_answers=_answers(c.nps.answers),
+        ces=_mean(s.ces), ces_answers=_answers(c.ces_answers))
 
 
 def _load(ctx, f: fb.FeedbackFilter):
@@ -73,19 +89,20 @@ def _enter(ctx, number: str, answers: dict, login: str) -> fb.FeedbackInfo:
 
 def _scale(name: str, low_high: tuple[int, int]) -> Input:
     low, high = low_high
-    return Input(placeholder=f"{low}-{high}, or empty", id=f"entry-{name}", classes="entry-score",
+    return Input(placeholder=_("{low}-{high}, or empty").format(low=low, high=high), id=f"entry-{name}",
+                 classes="entry-score",
                  restrict=r"[0-9]*", max_length=2)
 
 
 class FeedbackScreen(AppScreen):
     BINDINGS = [
-        Binding("o", "open_followup", "Detail", id="feedback_open"),
-        Binding("s", "start_followup", "Start", id="feedback_start"),
-        Binding("c", "contact", "Contact", id="feedback_contact"),
-        Binding("d", "close_followup", "Close", id="feedback_close"),
-        Binding("a", "reassign", "Reassign", id="feedback_reassign"),
-        Binding("e", "enter_feedback", "Enter feedback", id="feedback_enter"),
-        Binding("x", "clear_filters", "Clear filters", id="feedback_clear"),
+        Binding("o", "open_followup", lazy_gettext("Detail"), id="feedback_open"),
+        Binding("s", "start_followup", lazy_gettext("Start"), id="feedback_start"),
+        Binding("c", "contact", lazy_gettext("Contact"), id="feedback_contact"),
+        Binding("d", "close_followup", lazy_gettext("Close"), id="feedback_close"),
+        Binding("a", "reassign", lazy_gettext("Reassign"), id="feedback_reassign"),
+        Binding("e", "enter_feedback", lazy_gettext("Enter feedback"), id="feedback_enter"),
+        Binding("x", "clear_filters", lazy_gettext("Clear filters"), id="feedback_clear"),
     ]
     DEFAULT_CSS = """
     FeedbackScreen #fb-filters { height: 1; margin: 1 1 0 1; }
@@ -114,56 +131,57 @@ class FeedbackScreen(AppScreen):
         today = self.app.ctx.today() if self.app.ctx else dt.date.today()
         yield Header()
         with Horizontal(id="fb-filters"):
-            yield Select([(plain(f"{s.code} · {s.name}"), s.code) for s in config.services], prompt="Service",
+            yield Select([(plain(f"{s.code} · {s.name}"), s.code) for s in config.services], prompt=_("Service"),
                          id="filter-service", compact=True)
             yield Select([(plain(s.name), s.login) for s in config.staff if s.role in ("teller", "supervisor")],
-                         prompt="Staff", id="filter-staff", compact=True)
-            yield Select([(plain(c.name), c.code) for c in config.counters], prompt="Counter", id="filter-counter", compact=True)
-            yield Input(str(today - dt.timedelta(days=DEFAULT_DAYS - 1)), placeholder="from",
+                         prompt=_("Staff"), id="filter-staff", compact=True)
+            yield Select([(plain(c.name), c.code) for c in config.counters], prompt=_("Counter"), id="filter-counter",
+                         compact=True)
+            yield Input(str(today - dt.timedelta(days=DEFAULT_DAYS - 1)), placeholder=_("from"),
                         id="filter-since", max_length=10, compact=True)
-            yield Input(str(today), placeholder="to", id="filter-until", max_length=10, compact=True)
-            yield Select([(f"{name} ({what})", name) for name, what in fb.BANDS.items()], prompt="Score",
+            yield Input(str(today), placeholder=_("to"), id="filter-until", max_length=10, compact=True)
+            yield Select([(f"{name} ({what})", name) for name, what in fb.BANDS.items()], prompt=_("Score"),
                          id="filter-band", compact=True)
-            yield Select([(plain(t.tag.replace("_", " ")), t.tag) for t in config.feedback.tags], prompt="Tag",
+            yield Select([(plain(t.tag.replace("_", " ")), t.tag) for t in config.feedback.tags], prompt=_("Tag"),
                          id="filter-tag", compact=True)
-            yield Select([("customer", fb.CUSTOMER), ("staff-entered", fb.STAFF)], prompt="Entry",
+            yield Select([(_("customer"), fb.CUSTOMER), (_("staff-entered"), fb.STAFF)], prompt=_("Entry"),
                          id="filter-entered", compact=True)
         yield Static("", id="fb-filter-message")
-        yield Static("Loading…", id="fb-metrics")
+        yield Static(_("Loading…"), id="fb-metrics")
         with TabbedContent(id="fb-tabs"):
-            with TabPane("Follow-ups", id="tab-followups"):
+            with TabPane(_("Follow-ups"), id="tab-followups"):
                 yield DataTable(id="fb-followups", cursor_type="row", zebra_stripes=True)
-            with TabPane("Responses", id="tab-responses"):
+            with TabPane(_("Responses"), id="tab-responses"):
                 yield DataTable(id="fb-responses", cursor_type="row", zebra_stripes=True)
-            with TabPane("Enter feedback", id="tab-entry"):
+            with TabPane(_("Enter feedback"), id="tab-entry"):
                 yield from self._entry_form()
         yield KeyFooter()
 
     def _entry_form(self) -> ComposeResult:
         questions = self.app.config.feedback.questions
         with VerticalScroll(id="fb-entry"):
-            yield Static("What a customer told you about today's service, marked as staff-entered.")
+            yield Static(_("What a customer told you about today's service, marked as staff-entered."))
             with Horizontal(classes="entry-row"):
                 with Vertical(classes="entry-field"):
-                    yield Label("Ticket (today)")
-                    yield Input(placeholder="e.g. A014", id="entry-ticket", max_length=10)
+                    yield Label(_("Ticket (today)"))
+                    yield Input(placeholder=_("e.g. {ticket}").format(ticket="A014"), id="entry-ticket", max_length=10)
                 for name, scale in (("csat", CSAT_SCALE), ("nps", NPS_SCALE), ("ces", CES_SCALE)):
                     if getattr(questions, name).ask:
                         with Vertical(classes="entry-field"):
                             yield Label(f"{name.upper()} ({scale[0]}-{scale[1]})")
                             yield _scale(name, scale)
-            yield Label("Comment")
+            yield Label(_("Comment"))
             with Horizontal(classes="entry-row"):
                 yield Input(id="entry-comment", max_length=fb.MAX_COMMENT)
-                yield Button("Save as staff-entered", variant="primary", id="entry-save")
+                yield Button(_("Save as staff-entered"), variant="primary", id="entry-save")
             yield Static("", id="entry-message")
 
     def on_mount(self) -> None:
         self.query_one("#fb-followups", DataTable).add_columns(
-            "#", "State", "Due", "Age", "Assigned to", "Customer", "Reason")
+            "#", _("State"), _("Due"), _("Age"), _("Assigned to"), _("Customer"), _("Reason"))
         self.query_one("#fb-responses", DataTable).add_columns(
-            "When", "Ticket", "Service", "Counter", "Served by", "CSAT", "NPS", "CES", "Tags", "Comment",
-            "Entered by", "Follow-up")
+            _("When"), _("Ticket"), _("Service"), _("Counter"), _("Served by"), _("CSAT"), _("NPS"), _("CES"),
+            _("Tags"), _("Comment"), _("Entered by"), _("Follow-up"))
         self._read_filters()
         self.query_one("#fb-followups", DataTable).focus()
 
@@ -177,8 +195,9 @@ class FeedbackScreen(AppScreen):
 
     def _show(self, loaded) -> None:
         summaries, responses, items = loaded
+        customers = escape(_("Customers"))
         self.query_one("#fb-metrics", Static).update(
-            f"[b]Customers[/b]: {customer_line(summaries[fb.CUSTOMER])}\n{staff_line(summaries[fb.STAFF])}")
+            f"[b]{customers}[/b]: {customer_line(summaries[fb.CUSTOMER])}\n{staff_line(summaries[fb.STAFF])}")
         self._show_followups(items)
         self._show_responses(responses)
         self.refresh_bindings()
@@ -192,11 +211,11 @@ class FeedbackScreen(AppScreen):
         now = self.app.now()
         self.followup_rows = items
         for item in items:
-            state = item.status.replace("_", " ")
+            state = word(item.status)
             if item.overdue(now):
-                state = Text.assemble(("OVERDUE", "bold red"), f" {state}")
+                state = Text.assemble((_("OVERDUE"), "bold red"), f" {state}")  # i18n: not words (a style)
             table.add_row(str(item.id), state, self._when(item.due_at), age(item.age_hours(now)),
-                          item.assignee_name or "no one", item.customer_name or DASH,
+                          item.assignee_name or _("no one"), item.customer_name or DASH,
                           item.reason.splitlines()[0][:80], key=str(item.id))
 
     def _show_responses(self, rows: list[fb.FeedbackInfo]) -> None:
@@ -205,8 +224,9 @@ class FeedbackScreen(AppScreen):
         self.response_rows = rows
         for r in rows:
             value = (lambda v: DASH if v is None else str(v))
-            comment = r.comment.replace("\n", " ")[:60] if r.answered else "(no answer)"
-            who = r.entered_by if r.entered_by == fb.CUSTOMER else f"staff: {person(r.entered_by_login, self.app.config)}"
+            comment = r.comment.replace("\n", " ")[:60] if r.answered else _("(no answer)")
+            who = (_("customer") if r.entered_by == fb.CUSTOMER
+                   else _("staff: {name}").format(name=person(r.entered_by_login, self.app.config)))
             table.add_row(self._when(r.at), r.ticket_number, r.service, r.counter or DASH, r.staff_name or DASH,
                           value(r.csat), value(r.nps), value(r.ces), ", ".join(r.tags), comment, who,
                           str(r.followup_id) if r.followup_id else DASH, key=str(r.id))
@@ -224,7 +244,8 @@ class FeedbackScreen(AppScreen):
                 dates[key] = dt.date.fromisoformat(text) if text else None
             except ValueError:
                 self.query_one("#fb-filter-message", Static).update(
-                    f"'{escape(text)}' is not a date: write it as {dt.date.today():%Y-%m-%d}.")
+                    _("'{text}' is not a date: write it as {example}.").format(text=escape(text),
+                                                                             example=f"{dt.date.today():%Y-%m-%d}"))
                 return False
         self.query_one("#fb-filter-message", Static).update("")
         self.filter = fb.FeedbackFilter(
@@ -263,7 +284,7 @@ class FeedbackScreen(AppScreen):
     def refusal(self, action: str, parameters: tuple) -> str | None:
         if action in ("open_followup", "start_followup", "contact", "close_followup", "reassign") \
                 and self.selected_followup() is None:
-            return "No follow-up chosen: pick a row with a follow-up on the Follow-ups or Responses tab."
+            return _("No follow-up chosen: pick a row with a follow-up on the Follow-ups or Responses tab.")
         return None
 
     @on(DataTable.RowHighlighted)
@@ -275,7 +296,7 @@ class FeedbackScreen(AppScreen):
     def action_open_followup(self) -> None:
         followup_id = self.selected_followup()
         if followup_id is None:
-            self.notify("This answer opened no follow-up.")
+            self.notify(_("This answer opened no follow-up."))
             return
         actions = {"start": self.action_start_followup, "contact": self.action_contact,
                    "close": self.action_close_followup, "reassign": self.action_reassign}
@@ -295,7 +316,7 @@ class FeedbackScreen(AppScreen):
 
     def _saved(self, saved: bool | None) -> None:
         if saved:
-            self.notify("Follow-up saved.")
+            self.notify(_("Follow-up saved."))
             self.reload()
 
     def action_start_followup(self) -> None:
@@ -326,19 +347,23 @@ class FeedbackScreen(AppScreen):
     def _save_entry(self) -> None:
         number = self.query_one("#entry-ticket", Input).value.strip()
         if not number:
-            self._say_entry("Enter the ticket number, e.g. A014.", error=True)
+            self._say_entry(_("Enter the ticket number, e.g. {ticket}.").format(ticket="A014"), error=True)
             return
         answers: dict = {"comment": self.query_one("#entry-comment", Input).value}
         for field in self.query(".entry-score").results(Input):
             if field.value.strip():
                 answers[(field.id or "").removeprefix("entry-")] = int(field.value)
-        self._say_entry("Saving…")
+        self._say_entry(_("Saving…"))
         call_core(self, _enter, self.app.ctx, number, answers, self.app.session.login,
                   then=self._entered, on_error=self._entry_refused)
 
     def _entered(self, info: fb.FeedbackInfo) -> None:
-        followup = f"; follow-up {info.followup_id} opened" if info.followup_id else ""
-        self._say_entry(f"Saved for {info.ticket_number} as staff-entered{followup}.")
+        if info.followup_id:
+            self._say_entry(_("Saved for {ticket} as staff-entered; follow-up {id} opened.").format(
+                ticket=info.ticket_number, id=info.followup_id))
+        else:
+            self._say_entry(_("Saved for {ticket} as staff-entered.").format(ticket=info.ticket_number))
+
         for field in self.query("#fb-entry Input").results(Input):
             field.value = ""
         self.reload()

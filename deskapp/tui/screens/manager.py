@@ -30,35 +30,39 @@ from textual.widgets import Header, Select, Static, TabbedContent, TabPane
 from deskapp.core import appointments as ap
 from deskapp.core.customers import followups
 from deskapp.core.relationship import pipeline, portfolio
+from deskapp.i18n import N_, _, lazy_gettext, ngettext
 from deskapp.tui.format import DASH, person, plain, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CancelDialog, MoveDialog
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.customer360 import Customer360Screen
 from deskapp.tui.screens.followup_dialogs import CloseDialog, ContactDialog, ReassignDialog
 from deskapp.tui.screens.manager_dialogs import SnoozeDialog
+from deskapp.tui.screens.staff_words import columns, day_and_time, day_text, figure, weekday_date, without_year, word
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core
 
-ALERT_KINDS = {"id_expiring": "ID expiring", "id_expired": "ID expired", "kyc_overdue": "KYC due",
-               "kyc_due_soon": "KYC due soon", "birthday": "birthday", "dormant": "dormant",
-               "complaint": "complaint", "followup": "follow-ups"}
-SORT_LABELS = {"name": "name", "last_contact": "longest without contact", "alerts": "most alerts",
-               "open_needs": "most open needs", "segment": "segment"}
+# The words below are marked with N_() and translated where shown: the staff member's language is
+# known at login, after import.
+ALERT_KINDS = {"id_expiring": N_("ID expiring"), "id_expired": N_("ID expired"), "kyc_overdue": N_("KYC due"),
+               "kyc_due_soon": N_("KYC due soon"), "birthday": N_("birthday"), "dormant": N_("dormant"),
+               "complaint": N_("complaint"), "followup": N_("follow-ups")}
+SORT_LABELS = {"name": N_("by name"), "last_contact": N_("by longest without contact"), "alerts": N_("by most alerts"),
+               "open_needs": N_("by most open needs"), "segment": N_("by segment")}
 TABS = ("tab-customers", "tab-followups", "tab-pipeline", "tab-agenda")
-TAB_NAMES = {"tab-customers": "My customers (1)", "tab-followups": "My follow-ups (2)",
-             "tab-pipeline": "Needs pipeline (3)", "tab-agenda": "Agenda (4)"}
+TAB_NAMES = {"tab-customers": N_("My customers (1)"), "tab-followups": N_("My follow-ups (2)"),
+             "tab-pipeline": N_("Needs pipeline (3)"), "tab-agenda": N_("Agenda (4)")}
 # At 80 columns the portfolio keeps who, the last contact and what is open or alerting; the
 # products go first, then the segment (a filter above the table chooses it anyway).
-PORTFOLIO = (Column("Name", shorten=clip(16)), Column("Number"), Column("Segment", drop=2), Column("Products", drop=1),
-             Column("Last contact", short="Contact"), Column("Needs"), Column("Follow-ups"),
-             Column("Alerts", shorten=clip(14)))
-BOARD = (Column("When"), Column("Due"), Column("Customer", shorten=clip(16)), Column("Source", drop=1), Column("Status"),
-         Column("Reason", shorten=clip(14)))
-AGENDA = (Column("When"), Column("Code"), Column("Customer", shorten=clip(16)), Column("Service"),
-          Column("With", drop=1), Column("Status"))
+PORTFOLIO = (Column(N_("Name"), shorten=clip(16)), Column(N_("Number")), Column(N_("Segment"), drop=2),
+             Column(N_("Products"), drop=1), Column(N_("Last contact"), short=N_("Contact")), Column(N_("Needs")),
+             Column(N_("Follow-ups")), Column(N_("Alerts"), shorten=clip(14)))
+BOARD = (Column(N_("When")), Column(N_("Due"), shorten=without_year), Column(N_("Customer"), shorten=clip(16)), Column(N_("Source"), drop=1),
+         Column(N_("Status")), Column(N_("Reason"), shorten=clip(14)))
+AGENDA = (Column(N_("When")), Column(N_("Code")), Column(N_("Customer"), shorten=clip(16)), Column(N_("Service")),
+          Column(N_("With"), drop=1), Column(N_("Status")))
 
 
 def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whole_branch: bool):
@@ -69,25 +73,27 @@ def _load(ctx, session, login: str, search: str, segment, alert, sort: str, whol
 
 class ManagerScreen(AppScreen):
     BINDINGS = [
-        Binding("1", "tab('tab-customers')", "Customers", id="manager_tab_customers"),
-        Binding("2", "tab('tab-followups')", "Follow-ups", id="manager_tab_followups"),
-        Binding("3", "tab('tab-pipeline')", "Pipeline", id="manager_tab_pipeline"),
-        Binding("slash", "search", "Search", id="manager_search"),
-        Binding("o", "open_customer", "Open 360", id="manager_open"),
-        Binding("x", "clear_filters", "Clear filters", id="manager_clear"),
-        Binding("c", "followup('contact')", "Contact", id="manager_contact"),
-        Binding("d", "followup('close')", "Complete", id="manager_complete"),
-        Binding("z", "followup('snooze')", "Snooze", id="manager_snooze"),
-        Binding("a", "followup('reassign')", "Reassign", id="manager_reassign"),
-        Binding("p", "toggle_scope", "Mine/all", id="manager_scope"),
-        Binding("n", "network", "Network", id="manager_network"),
-        Binding("4", "tab('tab-agenda')", "Agenda", id="manager_tab_agenda"),
-        Binding("left_square_bracket", "agenda_step(-1)", "Earlier", key_display="[", id="manager_agenda_back"),
-        Binding("right_square_bracket", "agenda_step(1)", "Later", key_display="]", id="manager_agenda_on"),
-        Binding("w", "agenda_span", "Day/week", id="manager_agenda_span"),
-        Binding("b", "book", "Book", id="manager_book"),
-        Binding("m", "booking('move')", "Move", id="manager_move"),
-        Binding("k", "booking('cancel')", "Cancel booking", id="manager_cancel_booking"),
+        Binding("1", "tab('tab-customers')", lazy_gettext("Customers"), id="manager_tab_customers"),
+        Binding("2", "tab('tab-followups')", lazy_gettext("Follow-ups"), id="manager_tab_followups"),
+        Binding("3", "tab('tab-pipeline')", lazy_gettext("Pipeline"), id="manager_tab_pipeline"),
+        Binding("slash", "search", lazy_gettext("Search"), id="manager_search"),
+        Binding("o", "open_customer", lazy_gettext("Open 360"), id="manager_open"),
+        Binding("x", "clear_filters", lazy_gettext("Clear filters"), id="manager_clear"),
+        Binding("c", "followup('contact')", lazy_gettext("Contact"), id="manager_contact"),
+        Binding("d", "followup('close')", lazy_gettext("Complete"), id="manager_complete"),
+        Binding("z", "followup('snooze')", lazy_gettext("Snooze"), id="manager_snooze"),
+        Binding("a", "followup('reassign')", lazy_gettext("Reassign"), id="manager_reassign"),
+        Binding("p", "toggle_scope", lazy_gettext("Mine/all"), id="manager_scope"),
+        Binding("n", "network", lazy_gettext("Network"), id="manager_network"),
+        Binding("4", "tab('tab-agenda')", lazy_gettext("Agenda"), id="manager_tab_agenda"),
+        Binding("left_square_bracket", "agenda_step(-1)", lazy_gettext("Earlier"), key_display="[",
+                id="manager_agenda_back"),
+        Binding("right_square_bracket", "agenda_step(1)", lazy_gettext("Later"), key_display="]",
+                id="manager_agenda_on"),
+        Binding("w", "agenda_span", lazy_gettext("Day/week"), id="manager_agenda_span"),
+        Binding("b", "book", lazy_gettext("Book"), id="manager_book"),
+        Binding("m", "booking('move')", lazy_gettext("Move"), id="manager_move"),
+        Binding("k", "booking('cancel')", lazy_gettext("Cancel booking"), id="manager_cancel_booking"),
     ]
     DEFAULT_CSS = """
     ManagerScreen #mgr-filters { height: 1; margin: 1 1 0 1; }
@@ -122,40 +128,40 @@ class ManagerScreen(AppScreen):
         config = self.config
         yield Header()
         with TabbedContent(id="mgr-tabs"):
-            with TabPane("My customers", id="tab-customers"):
+            with TabPane(_("My customers"), id="tab-customers"):
                 chooses_owner = self.session is not None and self.session.role != "manager"
                 with Horizontal(id="mgr-filters", classes="with-owner" if chooses_owner else ""):
                     if chooses_owner:
                         # A supervisor looks after every portfolio: whose is chosen here.
                         managers = [(plain(m.name), m.login) for m in config.staff if m.role == "manager"]
                         yield Select(managers, value=managers[0][1] if managers else Select.NULL,
-                                     allow_blank=not managers, prompt="Manager", id="mgr-owner", compact=True)
-                    yield Input(placeholder="Search name or customer number (/)", id="mgr-search", compact=True)
-                    yield Select([(plain(s), s) for s in config.customers.segments], prompt="Segment", id="mgr-segment",
-                                 compact=True)
-                    yield Select([(label, kind) for kind, label in ALERT_KINDS.items()], prompt="Alert",
+                                     allow_blank=not managers, prompt=_("Manager"), id="mgr-owner", compact=True)
+                    yield Input(placeholder=_("Search name or customer number (/)"), id="mgr-search", compact=True)
+                    yield Select([(plain(s), s) for s in config.customers.segments], prompt=_("Segment"),
+                                 id="mgr-segment", compact=True)
+                    yield Select([(_(label), kind) for kind, label in ALERT_KINDS.items()], prompt=_("Alert"),
                                  id="mgr-alert", compact=True)
-                    yield Select([(f"by {label}", key) for key, label in SORT_LABELS.items()], value="name",
+                    yield Select([(_(label), key) for key, label in SORT_LABELS.items()], value="name",
                                  allow_blank=False, id="mgr-sort", compact=True)
-                yield Static("Loading…", id="mgr-customers-summary", classes="mgr-summary")
-                yield FitTable(PORTFOLIO, id="mgr-customers", cursor_type="row", zebra_stripes=True)
-            with TabPane("My follow-ups", id="tab-followups"):
-                yield Static("Loading…", id="mgr-followups-summary", classes="mgr-summary")
-                yield FitTable(BOARD, id="mgr-followups", cursor_type="row", zebra_stripes=True)
-            with TabPane("Needs pipeline", id="tab-pipeline"):
-                yield Static("Loading…", id="mgr-pipeline-summary", classes="mgr-summary")
+                yield Static(_("Loading…"), id="mgr-customers-summary", classes="mgr-summary")
+                yield FitTable(columns(PORTFOLIO), id="mgr-customers", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("My follow-ups"), id="tab-followups"):
+                yield Static(_("Loading…"), id="mgr-followups-summary", classes="mgr-summary")
+                yield FitTable(columns(BOARD), id="mgr-followups", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Needs pipeline"), id="tab-pipeline"):
+                yield Static(_("Loading…"), id="mgr-pipeline-summary", classes="mgr-summary")
                 yield DataTable(id="mgr-pipeline", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="mgr-converted", cursor_type="row", zebra_stripes=True)
-            with TabPane("Agenda", id="tab-agenda"):
-                yield Static("Loading…", id="mgr-agenda-summary", classes="mgr-summary")
-                yield FitTable(AGENDA, id="mgr-agenda", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Agenda"), id="tab-agenda"):
+                yield Static(_("Loading…"), id="mgr-agenda-summary", classes="mgr-summary")
+                yield FitTable(columns(AGENDA), id="mgr-agenda", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#mgr-pipeline", DataTable).add_columns(
-            "Category", "Open", "In progress", "Met", "Declined", "Total")
+            _("Category"), _("Open"), _("In progress"), _("Met"), _("Declined"), _("Total"))
         self.query_one("#mgr-converted", DataTable).add_columns(
-            "Customer", "Need", "Product", "Recorded", "Met", "Days")
+            _("Customer"), _("Need"), _("Product"), _("Recorded"), _("Met"), _("Days"))
 
     # -- loading ------------------------------------------------------------------------------------
     def _choice(self, selector: str):
@@ -193,15 +199,18 @@ class ManagerScreen(AppScreen):
         table = self.query_one("#mgr-agenda", DataTable)
         table.clear()
         for b in rows:
-            at = f"{b.starts_at:%a %d %H:%M}" if self.agenda_days > 1 else f"{b.starts_at:%H:%M}"
-            table.add_row(at, b.code, b.customer_name, b.service, person(b.staff, self.config) if b.staff else "anyone", b.status.replace("_", " "),
-                          key=b.code)
+            at = day_and_time(b.starts_at) if self.agenda_days > 1 else f"{b.starts_at:%H:%M}"
+            table.add_row(at, b.code, b.customer_name, b.service,
+                          person(b.staff, self.config) if b.staff else _("anyone"), word(b.status), key=b.code)
         first = self.agenda_day or self.ctx.today()
-        span = (f"{first:%a %Y-%m-%d}" if self.agenda_days == 1 else
-                f"week {first:%Y-%m-%d} to {first + dt.timedelta(days=self.agenda_days - 1):%Y-%m-%d}")
-        whose = "the whole branch" if self.agenda_all else "mine"
+        last = first + dt.timedelta(days=self.agenda_days - 1)
+        span = (weekday_date(first) if self.agenda_days == 1 else
+                _("week {first} to {last}").format(first=day_text(first), last=day_text(last)))
+        whose = _("the whole branch") if self.agenda_all else _("mine")
         self.query_one("#mgr-agenda-summary", Static).update(
-            f"{span} · {whose} (p) · {len(rows)} booking{'s' if len(rows) != 1 else ''} · [ ] earlier/later, w day/week")
+            ngettext("{span} · {whose} (p) · {n} booking · [ ] earlier/later, w day/week",
+                     "{span} · {whose} (p) · {n} bookings · [ ] earlier/later, w day/week", len(rows)).format(
+                span=span, whose=whose, n=len(rows)))
         self.refresh_bindings()
 
     def _when(self, value) -> str:
@@ -220,48 +229,53 @@ class ManagerScreen(AppScreen):
         table.clear(keep_cursor=not self._new_list)
         self._new_list = False
         for r in rows:
-            table.add_row(r.name, r.number, r.segment or DASH, ", ".join(p.replace("_", " ") for p in r.products) or DASH,
+            table.add_row(r.name, r.number, r.segment or DASH, ", ".join(word(p) for p in r.products) or DASH,
                           when(r.last_contact, self.config, date_only=True), str(r.open_needs), str(r.open_followups),
                           "; ".join(a.text for a in r.alerts) or DASH, key=str(r.id))
         alerted = sum(1 for r in rows if r.alerts)
         self.query_one("#mgr-customers-summary", Static).update(
-            f"{len(rows)} customer{'s' if len(rows) != 1 else ''} · {alerted} with alerts")
+            ngettext("{n} customer · {alerted} with alerts", "{n} customers · {alerted} with alerts", len(rows)).format(
+                n=len(rows), alerted=alerted))
 
     def _show_followups(self, board: portfolio.FollowUpBoard) -> None:
         self.board_rows = list(board.all())
         table = self.query_one("#mgr-followups", DataTable)
         table.clear()
-        for label, items in ((Text("overdue", style="bold red"), board.overdue), (Text("today", style="bold"), board.today),
-                             (Text("upcoming"), board.upcoming)):
+        for label, items in ((Text(_("overdue"), style="bold red"), board.overdue),  # i18n: not words (a style)
+                             (Text(_("today"), style="bold"), board.today), (Text(_("upcoming")), board.upcoming)):
             for f in items:
                 table.add_row(label, self._when(f.due_at), f.customer_name or DASH, followups.source_label(f.source),
-                              f.status.replace("_", " "), f.reason.splitlines()[0][:80], key=str(f.id))
+                              word(f.status), f.reason.splitlines()[0][:80], key=str(f.id))
         self.query_one("#mgr-followups-summary", Static).update(
-            f"{len(board.overdue)} overdue · {len(board.today)} due today · {len(board.upcoming)} upcoming")
+            _("{overdue} overdue · {today} due today · {upcoming} upcoming").format(
+                overdue=len(board.overdue), today=len(board.today), upcoming=len(board.upcoming)))
 
     def _show_pipeline(self, needs: pipeline.Pipeline) -> None:
         table = self.query_one("#mgr-pipeline", DataTable)
         table.clear()
         for row in needs.categories:
             c = row.counts
-            table.add_row(row.category.replace("_", " "), str(c["open"]), str(c["in_progress"]), str(c["met"]),
+            table.add_row(word(row.category), str(c["open"]), str(c["in_progress"]), str(c["met"]),
                           str(c["declined"]), str(row.total))
         converted = self.query_one("#mgr-converted", DataTable)
         converted.clear()
         for n in needs.to_products:
-            converted.add_row(n.customer, n.category.replace("_", " "), n.product.replace("_", " "),
-                              when(n.created_at, self.config, date_only=True), when(n.met_at, self.config, date_only=True), f"{n.days:.1f}")
+            converted.add_row(n.customer, word(n.category), word(n.product),
+                              when(n.created_at, self.config, date_only=True),
+                              when(n.met_at, self.config, date_only=True), figure(n.days))
         median = needs.median_days_to_product
         if self.whole_branch:
-            scope = "every customer"
+            scope = _("Needs of every customer")
         elif self.session is not None and self.session.role == "manager":
-            scope = "my portfolio"
+            scope = _("Needs of my portfolio")
         else:
             names = {m.login: m.name for m in self.config.staff}
-            scope = f"{names.get(self.owner, self.owner)}'s portfolio"
+            scope = _("Needs of {name}'s portfolio").format(name=names.get(self.owner, self.owner))
         self.query_one("#mgr-pipeline-summary", Static).update(
-            f"Needs of {scope} (p switches) · {len(needs.to_products)} turned into products · median "
-            f"{DASH if median is None else f'{median:.1f}'} days from need to product")
+            ngettext("{scope} (p switches) · {n} turned into a product · median {median} days from need to product",
+                     "{scope} (p switches) · {n} turned into products · median {median} days from need to product",
+                     len(needs.to_products)).format(scope=scope, n=len(needs.to_products),
+                                                    median=DASH if median is None else figure(median)))
 
     @on(Input.Changed, "#mgr-search")
     @on(Select.Changed)
@@ -281,11 +295,14 @@ class ManagerScreen(AppScreen):
                 "agenda_step": ("tab-agenda",), "agenda_span": ("tab-agenda",), "book": ("tab-agenda",),
                 "booking": ("tab-agenda",)}.get(action)
         if tabs is not None and tab not in tabs:
-            return "Only on the " + " or the ".join(TAB_NAMES[t] for t in tabs) + " tab."
+            if len(tabs) == 1:
+                return _("Only on the {tab} tab.").format(tab=_(TAB_NAMES[tabs[0]]))
+            return _("Only on the {tab} or the {other} tab.").format(tab=_(TAB_NAMES[tabs[0]]),
+                                                                     other=_(TAB_NAMES[tabs[1]]))
         if action == "followup" and not self.board_rows:
-            return "No follow-up in the list."
+            return _("No follow-up in the list.")
         if action == "booking" and not self.agenda_rows:
-            return "No booking in the agenda shown."
+            return _("No booking in the agenda shown.")
         return None
 
     @on(TabbedContent.TabActivated)
@@ -338,7 +355,7 @@ class ManagerScreen(AppScreen):
 
     def _saved(self, saved: bool | None) -> None:
         if saved:
-            self.notify("Saved.")
+            self.notify(_("Saved."))
             self.reload()
 
     def action_network(self) -> None:
@@ -385,5 +402,6 @@ class ManagerScreen(AppScreen):
 
     def _booked(self, booking: ap.AppointmentInfo | None) -> None:
         if booking is not None:
-            self.notify(f"{booking.code}: {booking.status.replace('_', ' ')}, {when(booking.starts_at, self.config, local=True)}.")
+            self.notify(f"{booking.code}: {word(booking.status)}, {when(booking.starts_at, self.config, local=True)}.")
+
             self._load_agenda()

@@ -14,6 +14,7 @@ from textual.widgets import Button, Label, Select, Static
 
 from deskapp.core.clock import to_utc
 from deskapp.core.customers import followups
+from deskapp.i18n import _, ngettext
 from deskapp.tui.format import escape
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS, _Dialog
 from deskapp.tui.widgets.inputs import Input
@@ -30,14 +31,16 @@ class SnoozeDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Snooze follow-up {self.item.id}[/b]\n{escape(self.item.reason.splitlines()[0])}")
-            yield Label("Until")
-            yield Select([(f"{d} day{'s' if d > 1 else ''} (09:00)", d) for d in SNOOZE_DAYS], value=1,
-                         allow_blank=False, id="snooze-days")
-            yield Label("Reason (required): why it can wait")
+            title = escape(_("Snooze follow-up {id}").format(id=self.item.id))
+            yield Static(f"[b]{title}[/b]\n{escape(self.item.reason.splitlines()[0])}")
+            yield Label(_("Until"))
+            yield Select([(ngettext("{n} day (09:00)", "{n} days (09:00)", d).format(n=d), d) for d in SNOOZE_DAYS],
+                         value=1, allow_blank=False, id="snooze-days")
+            yield Label(_("Reason (required): why it can wait"))
             yield Input(id="snooze-reason", max_length=200)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Snooze")
+            yield self._buttons(_("Snooze"))
+
 
     def until(self) -> dt.datetime:
         days = int(self.query_one("#snooze-days", Select).value)  # type: ignore[arg-type]

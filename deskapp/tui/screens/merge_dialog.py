@@ -15,12 +15,18 @@ from textual.widgets import Button, Label, Static
 
 from deskapp.core.customers import directory as customers
 from deskapp.core.customers import merge
+from deskapp.i18n import N_, _, lazy_gettext
 from deskapp.tui.format import escape
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.work import call_core, show_failure
 
 KEEP, OTHER = "keep", "other"
+# The fields compared (deskapp.core.customers.merge.FIELDS, and the phones), in the staff member's words.
+FIELDS = {"name": N_("name"), "national_id": N_("national id"), "birth_date": N_("birth date"), "email": N_("email"),
+          "address": N_("address"), "segment": N_("segment"), "manager": N_("manager"),
+          "marketing_consent": N_("marketing consent"), "kyc_review_due": N_("kyc review due"),
+          "id_doc_type": N_("id doc type"), "id_doc_expiry": N_("id doc expiry"), "phones": N_("phones")}
 
 
 def _cut(text: str, width: int = 24) -> str:
@@ -38,9 +44,9 @@ class MergeDialog(ModalScreen[int | None]):
     MergeDialog .dialog-buttons Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back"),
-        Binding("s", "swap", "Swap survivor", id="merge_swap"),
-        Binding("space", "toggle", "Keep the other value", show=False),
+        Binding("escape", "dismiss(None)", lazy_gettext("Back")),
+        Binding("s", "swap", lazy_gettext("Swap survivor"), id="merge_swap"),
+        Binding("space", "toggle", lazy_gettext("Keep the other value"), show=False),
     ]
 
     def __init__(self, customer_id: int, number: str) -> None:
@@ -54,14 +60,15 @@ class MergeDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Merge another record into customer {escape(self.opened_number)}[/b]", id="merge-title")
-            yield Label("The other record's customer number", id="merge-label")
+            title = escape(_("Merge another record into customer {number}").format(number=self.opened_number))
+            yield Static(f"[b]{title}[/b]", id="merge-title")
+            yield Label(_("The other record's customer number"), id="merge-label")
             yield Input(id="merge-other", max_length=20)
             yield DataTable(id="merge-fields", cursor_type="row", zebra_stripes=True)
             yield Static("", id="merge-hint")
             yield Static("", classes="dialog-message")
-            yield Horizontal(Button("Compare", variant="primary", id="merge-go"), Button("Back", id="merge-back"),
-                             classes="dialog-buttons")
+            yield Horizontal(Button(_("Compare"), variant="primary", id="merge-go"),
+                             Button(_("Back"), id="merge-back"), classes="dialog-buttons")
 
     def on_mount(self) -> None:
         self.query_one("#merge-fields", DataTable).display = False
@@ -83,7 +90,7 @@ class MergeDialog(ModalScreen[int | None]):
         if self.other_id is None:
             number = self.query_one("#merge-other", Input).value.strip()
             if not number:
-                self._say("Type the customer number of the other record.")
+                self._say(_("Type the customer number of the other record."))
                 return
             call_core(self, self._compare, number, then=self._compared, on_error=self._refused)
         else:
@@ -104,7 +111,7 @@ class MergeDialog(ModalScreen[int | None]):
         self.query_one("#merge-label", Label).display = False
         table = self.query_one("#merge-fields", DataTable)
         table.display = True
-        self.query_one("#merge-go", Button).label = "Merge"
+        self.query_one("#merge-go", Button).label = _("Merge")
         self._fill()
         table.focus()
 
@@ -118,17 +125,22 @@ class MergeDialog(ModalScreen[int | None]):
         table = self.query_one("#merge-fields", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("Field", f"{keep_number} (stays)", f"{other_number} (merged)", "Kept")
+        table.add_columns(_("Field"), _("{number} (stays)").format(number=keep_number),
+                          _("{number} (merged)").format(number=other_number), _("Kept"))
         for c in self.choices:
             keep_value, other_value = (c.survivor, c.other) if self.survivor_is_opened else (c.other, c.survivor)
             side = self.take.get(c.field)
-            kept = "both" if side is None else ("◀" if side == KEEP else "▶")
-            table.add_row(c.field.replace("_", " "), _cut(keep_value), _cut(other_value), kept)
+            kept = _("both") if side is None else ("◀" if side == KEEP else "▶")
+            name = _(FIELDS[c.field]) if c.field in FIELDS else c.field.replace("_", " ")
+            table.add_row(name, _cut(keep_value), _cut(other_value), kept)
         table.move_cursor(row=max(0, row))
-        self.query_one("#merge-title", Static).update(
-            f"[b]Merge {escape(other_number)} into {escape(keep_number)}[/b]: all held about {escape(other_number)} "
-            f"moves, and its number then finds {escape(keep_number)}.")
-        self.query_one("#merge-hint", Static).update("Enter: take the other value ▶ or keep ◀ · s: swap which stays")
+        title = escape(_("Merge {other} into {keep}").format(other=other_number, keep=keep_number))
+        rest = escape(_("all held about {other} moves, and its number then finds {keep}.").format(
+            other=other_number, keep=keep_number))
+        self.query_one("#merge-title", Static).update(f"[b]{title}[/b]: {rest}")
+        self.query_one("#merge-hint", Static).update(
+            escape(_("Enter: take the other value ▶ or keep ◀ · s: swap which stays")))
+
 
     def action_toggle(self) -> None:
         if not self.choices:

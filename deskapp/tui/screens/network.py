@@ -21,8 +21,10 @@ from textual.widgets import Header, Static
 
 from deskapp.core.context import Context
 from deskapp.core.stats import network
+from deskapp.i18n import N_, _, lazy_gettext, ngettext
 from deskapp.tui.format import DASH, minutes, percent, score
 from deskapp.tui.screens.base import AppScreen
+from deskapp.tui.screens.staff_words import columns
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
@@ -31,14 +33,15 @@ from deskapp.tui.work import call_core
 POLL_SECONDS = 2.0
 REFRESH_SECONDS = 15.0
 
-COLUMNS = (Column("Branch", shorten=clip(14)), Column("Waiting", short="Wait"),
-           Column("Longest / target", short="Longest"), Column("Service level", short="Level"),
-           Column("Open / needed", short="Open/need"), Column("CSAT", drop=1), Column("NPS", drop=1),
-           Column("Overdue follow-ups", short="Overdue", drop=2), Column("Alerts"),
-           Column("Advice", shorten=clip(22), drop=3))
-SORTS = (("code", "branch"), ("waiting", "waiting"), ("longest", "longest wait against target"),
-         ("service_level", "service level"), ("needed", "counters short"), ("csat", "CSAT"), ("nps", "NPS"),
-         ("overdue", "overdue follow-ups"), ("alerts", "alerts"))
+# Headers and sort names are translated where shown (the staff member's language is known at login).
+COLUMNS = (Column(N_("Branch"), shorten=clip(14)), Column(N_("Waiting"), short=N_("Wait")),
+           Column(N_("Longest / target"), short=N_("Longest")), Column(N_("Service level"), short=N_("Level")),
+           Column(N_("Open / needed"), short=N_("Open/need")), Column(N_("CSAT"), drop=1), Column(N_("NPS"), drop=1),
+           Column(N_("Overdue follow-ups"), short=N_("Overdue"), drop=2), Column(N_("Alerts")),
+           Column(N_("Advice"), shorten=clip(22), drop=3))
+SORTS = (("code", N_("branch")), ("waiting", N_("waiting")), ("longest", N_("longest wait against target")),
+         ("service_level", N_("service level")), ("needed", N_("counters short")), ("csat", N_("CSAT")),
+         ("nps", N_("NPS")), ("overdue", N_("overdue follow-ups")), ("alerts", N_("alerts")))
 WORST_FIRST = {"waiting", "longest", "needed", "overdue", "alerts"}  # the rest: lowest first is worst
 
 
@@ -46,7 +49,8 @@ def longest_cell(row: network.BranchNow) -> str:
     if row.longest_wait_minutes is None:
         return DASH
     mark = "⚠ " if row.longest_ratio is not None and row.longest_ratio > 1 else ""
-    return f"{mark}{minutes(row.longest_wait_minutes)} / {row.longest_target_minutes} min"
+    return mark + _("{longest} / {target} min").format(longest=minutes(row.longest_wait_minutes),
+                                                       target=row.longest_target_minutes)
 
 
 def staffing_cell(row: network.BranchNow | network.NetworkTotal) -> str:
@@ -62,8 +66,11 @@ def total_cells(total: network.NetworkTotal) -> tuple[str, ...]:
     longest = DASH
     if total.longest_wait_minutes is not None:
         mark = "⚠ " if total.longest_ratio is not None and total.longest_ratio > 1 else ""
-        longest = f"{mark}{minutes(total.longest_wait_minutes)} / {total.longest_target_minutes} min {total.longest_branch}"
-    return (f"Network · {total.branches} branches", str(total.waiting), longest,
+        longest = mark + _("{longest} / {target} min {branch}").format(
+            longest=minutes(total.longest_wait_minutes), target=total.longest_target_minutes,
+            branch=total.longest_branch)
+    branches = ngettext("Network · {n} branch", "Network · {n} branches", total.branches).format(n=total.branches)
+    return (branches, str(total.waiting), longest,
             percent(total.service_level, fraction=True), staffing_cell(total), percent(total.csat_pct),
             score(total.nps, digits=0, signed=True), str(total.overdue_followups),
             f"⚠ {total.alerts}" if total.alerts else "0", DASH)
@@ -75,11 +82,11 @@ class NetworkScreen(AppScreen):
     NetworkScreen #net-table { height: 1fr; }
     """
     BINDINGS = [
-        Binding("s", "cycle_sort", "Sort", id="network_sort"),
-        Binding("r", "reverse", "Reverse", id="network_reverse"),
-        Binding("enter", "open_branch", "Open branch", id="network_open", priority=True),
-        Binding("escape", "back", "Back", id="network_back"),
-        Binding("ctrl+r", "reload", "Refresh", id="network_refresh"),
+        Binding("s", "cycle_sort", lazy_gettext("Sort"), id="network_sort"),
+        Binding("r", "reverse", lazy_gettext("Reverse"), id="network_reverse"),
+        Binding("enter", "open_branch", lazy_gettext("Open branch"), id="network_open", priority=True),
+        Binding("escape", "back", lazy_gettext("Back"), id="network_back"),
+        Binding("ctrl+r", "reload", lazy_gettext("Refresh"), id="network_refresh"),
     ]
     BRANCHES: list[int] | None = None  # the branches shown; None: every branch
 
@@ -99,12 +106,12 @@ class NetworkScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static("Loading…", id="net-sort")
-            yield FitTable(COLUMNS, id="net-table", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Loading…"), id="net-sort")
+            yield FitTable(columns(COLUMNS), id="net-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Network"
+        self.sub_title = _("Network")
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(REFRESH_SECONDS, self.reload)
 
@@ -151,9 +158,12 @@ class NetworkScreen(AppScreen):
             keys = [str(r.branch_id) for r in ordered]
             table.move_cursor(row=keys.index(chosen) if chosen in keys else 0)
         alerting = sum(1 for r in self.rows if r.alerts)
-        self.query_one("#net-sort", Static).update(
-            f"{len(self.rows)} branches, {alerting} with alerts · sorted by {label}"
-            f"{' (reversed)' if self.reverse else ''} · s: next column, r: reverse, Enter: open the branch")
+        order = (_("sorted by {column} (reversed)") if self.reverse else _("sorted by {column}")).format(column=_(label))
+        self.query_one("#net-sort", Static).update(ngettext(
+            "{n} branch, {alerting} with alerts · {order} · s: next column, r: reverse, Enter: open the branch",
+            "{n} branches, {alerting} with alerts · {order} · s: next column, r: reverse, Enter: open the branch",
+            len(self.rows)).format(n=len(self.rows), alerting=alerting, order=order))
+
 
     def _chosen(self) -> str | None:
         table = self.query_one("#net-table", DataTable)

@@ -35,19 +35,23 @@ from deskapp.core.security import auth
 from deskapp.core.security.permissions import allowed
 from deskapp.core.stats import dashboard as supervision
 from deskapp.core.stats import day_summaries
-from deskapp.tui.format import DASH, elapsed, escape, lower_label, minutes, percent, plain, score, ticket_number, when
+from deskapp.i18n import N_, _, lazy_gettext, ngettext
+from deskapp.tui.format import DASH, elapsed, escape, minutes, percent, plain, score, ticket_number, when
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.desk import ChooseService
 from deskapp.tui.screens.floor_dialogs import PauseDialog
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
+from deskapp.tui.screens.staff_words import columns, figure, without_year, word
 from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
 from deskapp.tui.work import call_core
 
+TOTAL_ROW = "All"  # i18n: not words (the key of the today table's row of every service)
 REFRESH_SECONDS = 15.0
+
 BRANCH_POLL_SECONDS = 2.0  # another branch's view (from the network screen) polls that branch's change marker
 
 
@@ -55,71 +59,78 @@ def short_advice(text: str) -> str:
     """Staffing advice in a narrow column: the service and the pool's name left out, "(shared)" kept
     ("ACCT: open 1 more counter for ACCT+LOAN+CMPL" -> "open 1 more (shared)")."""
     advice = after(": ")(text)
-    for marker in (" for ", " could close "):
+    for marker in (" for ", " could close "):  # i18n: not words (core's advice, parsed)
         if marker in advice:
             head, tail = advice.split(marker, 1)
-            advice = (f"{head} (shared)" if marker == " for " else f"could close {tail} (shared)")
-    return advice.replace(" more counters", " more").replace(" more counter", " more")
+            advice = (_("{advice} (shared)").format(advice=head) if marker == " for "
+                      else _("could close {counters} (shared)").format(counters=tail))
+    return advice.replace(" more counters", " more").replace(" more counter", " more")  # i18n: not words
 
 # Every column at 160 columns; at 80, shorter headers and cells, and the columns a supervisor can
-# best do without (numbers repeated elsewhere, a counter's list of services) left out first.
-QUEUES = (Column("Service", shorten=clip(18)), Column("Waiting", shorten=waiting_short), Column("Longest wait", short="Longest"),
-          Column("Target"), Column("Open counters", short="Open"), Column("Arrivals 1 h", drop=1),
-          Column("Advice", shorten=short_advice))
-COUNTERS = (Column("Counter", shorten=clip(14)), Column("State", shorten=before(":")), Column("Who", shorten=clip(16)),
-            Column("Serves", drop=2), Column("For"), Column("Ticket"), Column("Done today", short="Done"),
-            Column("Per open hour", drop=1))
-WAITING = (Column("Ticket"), Column("Service"), Column("Priority"), Column("Waiting"),
-           Column("Customer", shorten=clip(20)))
-TODAY = (Column("Service"), Column("Arrivals"), Column("Completed", short="Done"),
-         Column("Mean wait", short="Mean"), Column("P90 wait", short="P90"),
-         Column("Service level", short="Level"), Column("No-show", drop=2), Column("Walk-away", short="Walk", drop=1),
-         Column("Service time", short="Svc time"))
-STEPS = (Column("Workflow"), Column("Step"), Column("Done"), Column("Mean"), Column("P90"))
-FOLLOWUPS = (Column("Due"), Column("Status"), Column("With", shorten=clip(12), drop=1),
-             Column("Customer", shorten=clip(14)), Column("Reason", shorten=clip(22)))
-LOCKED = (Column("Login"), Column("Name", shorten=clip(18)), Column("Role"), Column("Locked until", short="Until"),
-          Column("Failed attempts", short="Failed"))
+# best do without (numbers repeated elsewhere, a counter's list of services) left out first. The
+# headers are translated when the screen is built (staff_words.columns).
+QUEUES = (Column(N_("Service"), shorten=clip(18)), Column(N_("Waiting"), shorten=waiting_short),
+          Column(N_("Longest wait"), short=N_("Longest")), Column(N_("Target")),
+          Column(N_("Open counters"), short=N_("Open")), Column(N_("Arrivals 1 h"), drop=1),
+          Column(N_("Advice"), shorten=short_advice))
+COUNTERS = (Column(N_("Counter"), shorten=clip(14)), Column(N_("State"), shorten=before(":")),
+            Column(N_("Who"), shorten=clip(16)), Column(N_("Serves"), drop=2), Column(N_("For")), Column(N_("Ticket")),
+            Column(N_("Done today"), short=N_("Done")), Column(N_("Per open hour"), drop=1))
+WAITING = (Column(N_("Ticket")), Column(N_("Service")), Column(N_("Priority")), Column(N_("Waiting")),
+           Column(N_("Customer"), shorten=clip(20)))
+TODAY = (Column(N_("Service")), Column(N_("Arrivals")), Column(N_("Completed"), short=N_("Done")),
+         Column(N_("Mean wait"), short=N_("Mean")), Column(N_("P90 wait"), short=N_("P90")),
+         Column(N_("Service level"), short=N_("Level")), Column(N_("No-show"), drop=2),
+         Column(N_("Walk-away"), short=N_("Walk"), drop=1), Column(N_("Service time"), short=N_("Svc time")))
+STEPS = (Column(N_("Workflow")), Column(N_("Step")), Column(N_("Done")), Column(N_("Mean")), Column(N_("P90")))
+FOLLOWUPS = (Column(N_("Due"), shorten=without_year), Column(N_("Status")), Column(N_("With"), shorten=clip(12), drop=1),
+             Column(N_("Customer"), shorten=clip(14)), Column(N_("Reason"), shorten=clip(20)))
+LOCKED = (Column(N_("Login")), Column(N_("Name"), shorten=clip(18)), Column(N_("Role")),
+          Column(N_("Locked until"), short=N_("Until")), Column(N_("Failed attempts"), short=N_("Failed")))
 
 
 def stat_minutes(value: float | None) -> str:
     """A measured figure to a tenth of a minute (format.minutes rounds up, as fits a promised wait)."""
-    return DASH if value is None else f"{score(value)} min"
+    return DASH if value is None else _("{minutes} min").format(minutes=figure(value))
 
 
 def plan_line(plan) -> str:
     """The rest of today: per coming hour, counters needed (pooled Erlang C on forecast arrivals) and open."""
     if not plan:
-        return "Coming hours: the branch is closed for the rest of today"
+        return _("Coming hours: the branch is closed for the rest of today")
     if not any(h.arrivals for h in plan):
-        return "Coming hours: no history yet to forecast arrivals from"
-    cells = [f"{h.hour:02d}:00 needed {DASH if h.needed is None else h.needed}, open {h.open_counters}"
-             for h in plan]
-    return "Coming hours: " + " · ".join(cells)
+        return _("Coming hours: no history yet to forecast arrivals from")
+    cells = [_("{hour} needed {needed}, open {open}").format(
+        hour=f"{h.hour:02d}:00", needed=DASH if h.needed is None else h.needed, open=h.open_counters) for h in plan]
+    return _("Coming hours: {hours}").format(hours=" · ".join(cells))
 
 
 def estimates_line(rows) -> str:
     """Today's promised waits against actual ones: the ALL row, and the service promised worst."""
     found = dict(rows)
-    total = found.get("ALL")
+    total_code = "ALL"  # i18n: not words (the row of every service)
+    total = found.get(total_code)
     if total is None or not total.tickets:
-        return "Wait promises today: none checked yet (a promise counts once its ticket is called)"
-    worst = max(((code, a) for code, a in rows if code != "ALL" and a.tickets), key=lambda r: abs(r[1].bias))
-    return (f"Wait promises today, {total.tickets} called: waited {stat_minutes(total.mean_actual)}, promised "
-            f"{stat_minutes(total.mean_estimate)} · bias {_signed(total.bias)} · off by {stat_minutes(total.mae)} "
-            f"(mean-only {stat_minutes(total.baseline_mae)}) · {percent(total.range_coverage, fraction=True)} "
-            f"within range · worst {worst[0]} {_signed(worst[1].bias)}")
+        return _("Wait promises today: none checked yet (a promise counts once its ticket is called)")
+    worst = max(((code, a) for code, a in rows if code != total_code and a.tickets), key=lambda r: abs(r[1].bias))
+    return _("Wait promises today, {called} called: waited {waited}, promised {promised} · bias {bias} · off by "
+             "{off} (mean-only {baseline}) · {coverage} within range · worst {worst} {worst_bias}").format(
+        called=total.tickets, waited=stat_minutes(total.mean_actual), promised=stat_minutes(total.mean_estimate),
+        bias=_signed(total.bias), off=stat_minutes(total.mae), baseline=stat_minutes(total.baseline_mae),
+        coverage=percent(total.range_coverage, fraction=True), worst=worst[0], worst_bias=_signed(worst[1].bias))
 
 
 def _signed(value: float) -> str:
-    return f"{'+' if value >= 0 else '-'}{score(abs(value))} min"
+    return _("{minutes} min").format(minutes=f"{'+' if value >= 0 else '-'}{figure(abs(value))}")
 
 
 def feedback_line(label: str, fb: supervision.FeedbackToday | None) -> str:
     if fb is None:
-        return f"{label}: not available in this build"
-    return (f"{label}: CSAT {percent(fb.csat_pct)} · NPS {score(fb.nps, digits=0, signed=True)} · "
-            f"response rate {percent(fb.response_rate, fraction=True)} ({fb.responses} answers)")
+        return _("{label}: not available in this build").format(label=label)
+    return ngettext("{label}: CSAT {csat} · NPS {nps} · response rate {rate} ({n} answer)",
+                    "{label}: CSAT {csat} · NPS {nps} · response rate {rate} ({n} answers)", fb.responses).format(
+        label=label, csat=percent(fb.csat_pct), nps=score(fb.nps, digits=0, signed=True),
+        rate=percent(fb.response_rate, fraction=True), n=fb.responses)
 
 
 def out_of_order_line(rows) -> str:
@@ -128,11 +139,13 @@ def out_of_order_line(rows) -> str:
     if total is None or not total.calls:
         return ""  # nobody called yet
     if not total.out_of_order:
-        return f"Called out of order today: none of {total.calls} call{'' if total.calls == 1 else 's'}"
+        return ngettext("Called out of order today: none of {n} call", "Called out of order today: none of {n} calls",
+                        total.calls).format(n=total.calls)
     why = ", ".join(f"{r.key} {r.out_of_order}" for r in rows if r.by == "reason")
-    who = ", ".join(f"{r.name} {r.out_of_order} of {r.calls}" for r in rows if r.by == "staff")
-    return (f"Called out of order today: {total.out_of_order} of {total.calls} calls "
-            f"({percent(total.share, fraction=True)}) · why: {why} · who: {who}")
+    who = ", ".join(_("{name} {count} of {calls}").format(name=r.name, count=r.out_of_order, calls=r.calls)
+                    for r in rows if r.by == "staff")
+    return _("Called out of order today: {count} of {calls} calls ({share}) · why: {why} · who: {who}").format(
+        count=total.out_of_order, calls=total.calls, share=percent(total.share, fraction=True), why=why, who=who)
 
 
 def hour_span(hours, open_hour: int, close_hour: int) -> list[int]:
@@ -146,20 +159,26 @@ class MoveToService(ChooseService):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Static("Move the ticket to which service?", classes="section-title")
+            yield Static(_("Move the ticket to which service?"), classes="section-title")
             yield OptionList(*[Option(plain(f"{code} · {name}"), id=code) for code, name in self.services])
             yield Footer()
 
 
-# Each action key's right (deskapp.core.security.permissions) and what it does, in a refusal's words.
+# Each action key's right (deskapp.core.security.permissions) and, when the role lacks it, the refusal.
 ACTION_RIGHTS = {
-    "counter_state": ("queue.counter_others", "pause or close another person's counter"),
-    "move_front": ("queue.move", "move waiting tickets"),
-    "move_service": ("queue.move", "move waiting tickets"),
-    "edit_profile": ("queue.counter_profile", "change a counter's services"),
-    "reassign": ("followups.reassign_others", "reassign another person's follow-up"),
-    "unlock": ("staff.unlock", "unlock accounts"),
+    "counter_state": ("queue.counter_others", N_("Your role ({role}) may not pause or close another person's counter.")),
+    "move_front": ("queue.move", N_("Your role ({role}) may not move waiting tickets.")),
+    "move_service": ("queue.move", N_("Your role ({role}) may not move waiting tickets.")),
+    "edit_profile": ("queue.counter_profile", N_("Your role ({role}) may not change a counter's services.")),
+    "reassign": ("followups.reassign_others", N_("Your role ({role}) may not reassign another person's follow-up.")),
+    "unlock": ("staff.unlock", N_("Your role ({role}) may not unlock accounts.")),
 }
+# What a counter's state change says, per state (whole sentences: each language words them its own way).
+NOW = {"paused": N_("{counter} is now paused{why}."), "closed": N_("{counter} is now closed{why}."),
+       "open": N_("{counter} is now open{why}.")}
+ALREADY = {"paused": N_("{counter} is paused already."), "closed": N_("{counter} is closed already.")}
+HOLDS = {"paused": N_("{counter} holds {ticket}: it can pause once that ticket is finished or requeued."),
+         "closed": N_("{counter} holds {ticket}: it can close once that ticket is finished or requeued.")}
 
 
 class SupervisorScreen(AppScreen):
@@ -173,17 +192,17 @@ class SupervisorScreen(AppScreen):
     SupervisorScreen .chart-caption { padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("n", "network", "Network", id="supervisor_network"),
-        Binding("p", "counter_state('paused')", "Pause counter", id="supervisor_pause"),
-        Binding("k", "counter_state('closed')", "Close counter", id="supervisor_close"),
-        Binding("f", "move_front", "Ticket to front", id="supervisor_front"),
-        Binding("m", "move_service", "Ticket to service", id="supervisor_move"),
-        Binding("e", "edit_profile", "Counter services", id="supervisor_profile"),
-        Binding("a", "reassign", "Reassign follow-up", id="supervisor_reassign"),
-        Binding("u", "unlock", "Unlock account", id="supervisor_unlock"),
-        Binding("h", "history", "Ticket history", id="supervisor_history"),
-        Binding("ctrl+r", "reload", "Refresh", id="supervisor_refresh"),
-        Binding("escape", "back", "Back to network", id="supervisor_back"),
+        Binding("n", "network", lazy_gettext("Network"), id="supervisor_network"),
+        Binding("p", "counter_state('paused')", lazy_gettext("Pause counter"), id="supervisor_pause"),
+        Binding("k", "counter_state('closed')", lazy_gettext("Close counter"), id="supervisor_close"),
+        Binding("f", "move_front", lazy_gettext("Ticket to front"), id="supervisor_front"),
+        Binding("m", "move_service", lazy_gettext("Ticket to service"), id="supervisor_move"),
+        Binding("e", "edit_profile", lazy_gettext("Counter services"), id="supervisor_profile"),
+        Binding("a", "reassign", lazy_gettext("Reassign follow-up"), id="supervisor_reassign"),
+        Binding("u", "unlock", lazy_gettext("Unlock account"), id="supervisor_unlock"),
+        Binding("h", "history", lazy_gettext("Ticket history"), id="supervisor_history"),
+        Binding("ctrl+r", "reload", lazy_gettext("Refresh"), id="supervisor_refresh"),
+        Binding("escape", "back", lazy_gettext("Back to network"), id="supervisor_back"),
     ]
     ACTIONS = {"counter_state", "move_front", "move_service", "edit_profile", "reassign", "unlock"}
 
@@ -212,42 +231,42 @@ class SupervisorScreen(AppScreen):
         if action not in ACTION_RIGHTS:
             return None
         if self.read_only:
-            return (f"Read-only: you do not supervise {self.ctx.config.branch.name}, so its counters, tickets, "
-                    "follow-ups and accounts are not yours to change.")
-        right, doing = ACTION_RIGHTS[action]
+            return _("Read-only: you do not supervise {branch}, so its counters, tickets, follow-ups and accounts "
+                     "are not yours to change.").format(branch=self.ctx.config.branch.name)
+        right, refused = ACTION_RIGHTS[action]
         if self.session is None or not allowed(self.session.role, right):
-            role = self.session.role if self.session else "nobody logged in"
-            return f"Your role ({role}) may not {doing}."
+            role = word(self.session.role) if self.session else _("nobody logged in")
+            return _(refused).format(role=role)
         if self.data is None:
-            return "Still loading the floor."
+            return _("Still loading the floor.")
         if action == "counter_state":
             return self._counter_refusal(str(parameters[0]) if parameters else "")
         if action in ("move_front", "move_service"):
-            return None if self._chosen("#sup-waiting") else "No waiting ticket to move: nobody is waiting now."
+            return None if self._chosen("#sup-waiting") else _("No waiting ticket to move: nobody is waiting now.")
         if action == "edit_profile":
-            return None if self._chosen("#sup-counters") else "No counter chosen: this branch has no counters."
+            return None if self._chosen("#sup-counters") else _("No counter chosen: this branch has no counters.")
         if action == "reassign":
             if self.data.followups is None:
-                return "Follow-ups are not available in this build."
-            return None if self._chosen("#sup-followups") else "No follow-up to reassign: none is open."
+                return _("Follow-ups are not available in this build.")
+            return None if self._chosen("#sup-followups") else _("No follow-up to reassign: none is open.")
         if action == "unlock":
-            return None if self._chosen("#sup-locked") else "No account is locked."
+            return None if self._chosen("#sup-locked") else _("No account is locked.")
         return None
 
     def _counter_refusal(self, state: str) -> str | None:
         code = self._chosen("#sup-counters")
         if code is None:
-            return "No counter chosen: this branch has no counters."
+            return _("No counter chosen: this branch has no counters.")
         counter = next((c.status for c in self.data.counters if c.status.code == code), None) if self.data else None
         if counter is None:
             return None
-        verb = "pause" if state == "paused" else "close"
         if counter.ticket is not None:
-            return f"{counter.name} holds {counter.ticket.number}: it can {verb} once that ticket is finished or requeued."
-        if counter.state == state:
-            return f"{counter.name} is {state} already."
+            return _(HOLDS["paused" if state == "paused" else "closed"]).format(counter=counter.name,
+                                                                                 ticket=counter.ticket.number)
+        if counter.state == state and state in ALREADY:
+            return _(ALREADY[state]).format(counter=counter.name)
         if state == "paused" and counter.state == "closed":
-            return f"{counter.name} is closed: only an open counter can pause."
+            return _("{counter} is closed: only an open counter can pause.").format(counter=counter.name)
         return None
 
     def _refused(self) -> bool:
@@ -265,35 +284,36 @@ class SupervisorScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll():
-            yield Static("Loading…", id="sup-alerts")
-            yield Static("Queues now", classes="section-title")
-            yield FitTable(QUEUES, id="sup-queues", cursor_type="none", zebra_stripes=True)
+            yield Static(_("Loading…"), id="sup-alerts")
+            yield Static(_("Queues now"), classes="section-title")
+            yield FitTable(columns(QUEUES), id="sup-queues", cursor_type="none", zebra_stripes=True)
             yield Static("", id="sup-plan")
-            yield Static("Counters", classes="section-title")
-            yield FitTable(COUNTERS, id="sup-counters", cursor_type="row", zebra_stripes=True)
-            yield Static("Waiting tickets", classes="section-title")
-            yield FitTable(WAITING, id="sup-waiting", cursor_type="row", zebra_stripes=True)
-            yield Static("Today per service", classes="section-title")
-            yield FitTable(TODAY, id="sup-today", cursor_type="none", zebra_stripes=True)
+            yield Static(_("Counters"), classes="section-title")
+            yield FitTable(columns(COUNTERS), id="sup-counters", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Waiting tickets"), classes="section-title")
+            yield FitTable(columns(WAITING), id="sup-waiting", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Today per service"), classes="section-title")
+            yield FitTable(columns(TODAY), id="sup-today", cursor_type="none", zebra_stripes=True)
             yield Static("", id="sup-staff")
             yield Static("", id="sup-feedback")
             yield Static("", id="sup-estimates")
-            yield Static("Follow-ups", id="sup-followups-title", classes="section-title")
-            yield FitTable(FOLLOWUPS, id="sup-followups", cursor_type="row", zebra_stripes=True)
-            yield Static("Locked accounts", id="sup-locked-title", classes="section-title")
-            yield FitTable(LOCKED, id="sup-locked", cursor_type="row", zebra_stripes=True)
-            yield Static("Today by hour", classes="section-title")
+            yield Static(_("Follow-ups"), id="sup-followups-title", classes="section-title")
+            yield FitTable(columns(FOLLOWUPS), id="sup-followups", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Locked accounts"), id="sup-locked-title", classes="section-title")
+            yield FitTable(columns(LOCKED), id="sup-locked", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Today by hour"), classes="section-title")
             for name in ("arrivals", "completed", "level", "waits"):
                 yield Static("", id=f"sup-chart-{name}-caption", classes="chart-caption")
                 yield Sparkline([], id=f"sup-chart-{name}", classes="chart")
-            yield Static("Slowest workflow steps today", classes="section-title")
-            yield FitTable(STEPS, id="sup-steps", cursor_type="none", zebra_stripes=True)
+            yield Static(_("Slowest workflow steps today"), classes="section-title")
+            yield FitTable(columns(STEPS), id="sup-steps", cursor_type="none", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.reload)
         if self.branch is not None:
-            self.sub_title = f"{self.ctx.config.branch.name}" + (" (read-only)" if self.read_only else "")
+            name = self.ctx.config.branch.name
+            self.sub_title = _("{branch} (read-only)").format(branch=name) if self.read_only else name
             if self.branch.branch_id != self.state.ctx.branch_id:  # the app polls its own branch only
                 self._marker: int | None = None
                 self.set_interval(BRANCH_POLL_SECONDS, self._poll_branch)
@@ -329,9 +349,10 @@ class SupervisorScreen(AppScreen):
         alerts = self.query_one("#sup-alerts", Static)
         found = list(data.alerts)
         if data.locked:
-            found.append(f"{len(data.locked)} staff account{'s' * (len(data.locked) > 1)} locked: "
-                         "see Locked accounts (u unlocks)")
-        alerts.update("\n".join(f"⚠ {escape(a)}" for a in found) if found else "No alerts.")
+            found.append(ngettext("{n} staff account locked: see Locked accounts (u unlocks)",
+                                  "{n} staff accounts locked: see Locked accounts (u unlocks)",
+                                  len(data.locked)).format(n=len(data.locked)))
+        alerts.update("\n".join(f"⚠ {escape(a)}" for a in found) if found else _("No alerts."))
         alerts.set_class(bool(found), "alerting")
 
         advice = {a.service: a for a in data.advice}
@@ -340,7 +361,7 @@ class SupervisorScreen(AppScreen):
         for s in data.services:
             a = advice.get(s.code)
             queues.add_row(f"{s.code} · {s.name}", waiting_cell(s), minutes(s.longest_wait_minutes),
-                           f"{s.target_wait_minutes} min", str(s.open_counters),
+                           _("{minutes} min").format(minutes=s.target_wait_minutes), str(s.open_counters),
                            str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
 
         self.query_one("#sup-plan", Static).update(plan_line(data.plan))
@@ -352,10 +373,10 @@ class SupervisorScreen(AppScreen):
             st = c.status
             t = st.ticket
             if t is not None:
-                doing = f"{ticket_number(t.number, t.former_number)} {lower_label(t.status)}"
+                doing = f"{ticket_number(t.number, t.former_number)} {word(t.status)}"
                 started = t.started_at if t.status == q.SERVING else t.called_at
             else:
-                doing = "idle" if c.idle_since else DASH
+                doing = _("idle") if c.idle_since else DASH
                 started = c.idle_since or st.since
             tz = self.ctx.timezone
             if started is None or (st.state == "closed" and to_local(started, tz).date() != to_local(data.at, tz).date()):
@@ -363,10 +384,11 @@ class SupervisorScreen(AppScreen):
             else:
                 length = elapsed(data.at - started)
             f = per_counter.get(st.code)
-            state = f"paused: {st.pause_reason}" if st.state == "paused" and st.pause_reason else st.state
+            paused = st.state == "paused" and st.pause_reason
+            state = _("paused: {reason}").format(reason=st.pause_reason) if paused else word(st.state)
             counters.add_row(st.name, state, st.staff_name or DASH, ", ".join(st.services), length, doing,
                              str(f.completed) if f else "0",
-                             DASH if f is None or f.throughput is None else f"{score(f.throughput)}/h", key=st.code)
+                             DASH if f is None or f.throughput is None else f"{figure(f.throughput)}/h", key=st.code)
 
         waiting = self.query_one("#sup-waiting", DataTable)
         waiting.clear()
@@ -376,19 +398,22 @@ class SupervisorScreen(AppScreen):
 
         today = self.query_one("#sup-today", DataTable)
         today.clear()
-        rows = [("All", data.today.total)] + [(x.code, x.figures) for x in data.today.services]
-        for name, f in rows:
+        rows = [(TOTAL_ROW, _("All"), data.today.total)] + [(x.code, x.code, x.figures) for x in data.today.services]
+        for key, name, f in rows:
             today.add_row(name, str(f.arrivals), str(f.completed), stat_minutes(f.mean_wait_minutes),
                           stat_minutes(f.p90_wait_minutes), percent(f.service_level, fraction=True),
                           percent(f.no_show_rate, fraction=True), percent(f.walk_away_rate, fraction=True),
-                          stat_minutes(f.mean_service_minutes), key=name)
+                          stat_minutes(f.mean_service_minutes), key=key)
 
-        self.query_one("#sup-staff", Static).update(plain("Completed today per teller: " + (" · ".join(
-            f"{x.name} {x.completed} (service {stat_minutes(x.mean_service_minutes)})" for x in data.today.staff)
-            or DASH) + "".join(f"\n{line}" for line in [out_of_order_line(data.out_of_order)] if line)))
+        tellers = " · ".join(_("{name} {completed} (service {minutes})").format(
+            name=x.name, completed=x.completed, minutes=stat_minutes(x.mean_service_minutes)) for x in data.today.staff)
+        self.query_one("#sup-staff", Static).update(plain(
+            _("Completed today per teller: {tellers}").format(tellers=tellers or DASH)
+            + "".join(f"\n{line}" for line in [out_of_order_line(data.out_of_order)] if line)))
+        days = supervision.FEEDBACK_DAYS
         self.query_one("#sup-feedback", Static).update(
-            feedback_line("Feedback today", data.feedback) + "\n"
-            + feedback_line(f"Feedback {supervision.FEEDBACK_DAYS} days", data.feedback_30d))
+            feedback_line(_("Feedback today"), data.feedback) + "\n"
+            + feedback_line(ngettext("Feedback {n} day", "Feedback {n} days", days).format(n=days), data.feedback_30d))
         self.query_one("#sup-estimates", Static).update(estimates_line(data.estimates))
         self._show_followups(data)
         self._show_locked(data)
@@ -405,22 +430,23 @@ class SupervisorScreen(AppScreen):
         f = data.followups
         if f is None:
             return
-        self.query_one("#sup-followups-title", Static).update(f"Follow-ups: {f.open} open, {f.overdue} overdue")
+        self.query_one("#sup-followups-title", Static).update(
+            _("Follow-ups: {open} open, {overdue} overdue").format(open=f.open, overdue=f.overdue))
         table = self.query_one("#sup-followups", DataTable)
         table.clear()
         for item in f.items:
             due = when(item.due_at, self.ctx.config)
-            table.add_row(("OVERDUE " if item.overdue(data.at) else "") + due, item.status.replace("_", " "),
+            table.add_row(_("OVERDUE {due}").format(due=due) if item.overdue(data.at) else due, word(item.status),
                           item.assignee_name or DASH, item.customer_name or DASH,
                           item.reason.splitlines()[0][:60], key=str(item.id))
 
     def _show_locked(self, data: supervision.Dashboard) -> None:
         self.query_one("#sup-locked-title", Static).update(
-            f"Locked accounts: {len(data.locked)}" if data.locked else "Locked accounts: none")
+            _("Locked accounts: {n}").format(n=len(data.locked)) if data.locked else _("Locked accounts: none"))
         table = self.query_one("#sup-locked", DataTable)
         table.clear()
         for s in data.locked:
-            table.add_row(s.login, s.name, s.role, to_local(s.locked_until, self.ctx.timezone).strftime("%H:%M"),
+            table.add_row(s.login, s.name, word(s.role), to_local(s.locked_until, self.ctx.timezone).strftime("%H:%M"),
                           str(s.failed_attempts), key=s.login)
 
     def _show_charts(self, data: supervision.Dashboard) -> None:
@@ -436,11 +462,12 @@ class SupervisorScreen(AppScreen):
         arrivals = [by_hour[h].arrivals if h in by_hour else 0 for h in span]
         completed = [by_hour[h].completed if h in by_hour else 0 for h in span]
         level = [by_hour[h].service_level if h in by_hour else None for h in span]
-        chart("arrivals", f"Arrivals per hour from {first}", arrivals, [str(v) for v in arrivals])
-        chart("completed", f"Completed per hour from {first}", completed, [str(v) for v in completed])
-        chart("level", f"Service level per hour from {first}", [v * 100 if v is not None else 0 for v in level],
-              [percent(v, fraction=True) for v in level])
-        chart("waits", "Waits (min)", [b.count for b in data.waits], [f"{b.label}: {b.count}" for b in data.waits])
+        chart("arrivals", _("Arrivals per hour from {hour}").format(hour=first), arrivals, [str(v) for v in arrivals])
+        chart("completed", _("Completed per hour from {hour}").format(hour=first), completed,
+              [str(v) for v in completed])
+        chart("level", _("Service level per hour from {hour}").format(hour=first),
+              [v * 100 if v is not None else 0 for v in level], [percent(v, fraction=True) for v in level])
+        chart("waits", _("Waits (min)"), [b.count for b in data.waits], [f"{b.label}: {b.count}" for b in data.waits])
 
     def _chosen(self, table_id: str) -> str | None:
         table = self.query_one(table_id, DataTable)
@@ -470,12 +497,12 @@ class SupervisorScreen(AppScreen):
             return
 
         names = {c.status.code: c.status.name for c in self.data.counters} if self.data else {}
-        name = names.get(code, f"Counter {code}")
+        name = names.get(code) or _("Counter {code}").format(code=code)
         reasons = {r.code: r.label for r in self.config.pause_reasons}
 
         def done(reason: str | None) -> None:
             why = f" ({reasons.get(reason, reason)})" if reason else ""
-            self.notify(f"{name} is now {state}{why}.")
+            self.notify(_(NOW.get(state, NOW["open"])).format(counter=name, why=why))
             self.reload()
 
         if state != "paused" or not reasons:
@@ -535,7 +562,7 @@ class SupervisorScreen(AppScreen):
 
         def saved(changed: bool | None) -> None:
             if changed:
-                self.notify(f"{counter.name} now serves its new list of services.")
+                self.notify(_("{counter} now serves its new list of services.").format(counter=counter.name))
                 self.reload()
 
         self.app.push_screen(ProfileDialog(code, counter.name, list(counter.services), services), saved)
@@ -552,7 +579,7 @@ class SupervisorScreen(AppScreen):
 
         def saved(changed: bool | None) -> None:
             if changed:
-                self.notify(f"Follow-up {item.id} reassigned.")
+                self.notify(_("Follow-up {id} reassigned.").format(id=item.id))
                 self.reload()
 
         self.app.push_screen(ReassignDialog(item), saved)
@@ -567,7 +594,8 @@ class SupervisorScreen(AppScreen):
         name = next((s.name for s in self.data.locked if s.login == login), login) if self.data else login
 
         def done(_: object) -> None:
-            self.notify(f"{name} can log in again.")
+            self.notify(_("{name} can log in again.").format(name=name))
+
             self.reload()
 
         call_core(self, auth.unlock, self.ctx, login, by=self.session.login, then=done)
