@@ -11,6 +11,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.i18n import N_, _
+
 # Every message kind and the placeholders its templates may use ({number}, ...). Customer kinds go
 # only to a contact the customer gave for that ticket or booking; staff kinds to the staff member.
 TICKET_KINDS = {
@@ -43,7 +45,8 @@ class Section(BaseModel):
 
 def _env_name(value: str | None) -> str | None:
     if value is not None and not _ENV.match(value):
-        raise ValueError(f"'{value}' must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
+        raise ValueError(_("'{value}' must be the NAME of an environment variable (A-Z, 0-9, _), never the secret "
+                           "itself").format(value=value))
     return value
 
 
@@ -86,7 +89,7 @@ class Webhook(Section):
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"url must start with http:// or https://, got '{value}'")
+            raise ValueError(_("url must start with http:// or https://, got '{value}'").format(value=value))
         return value
 
 
@@ -114,24 +117,24 @@ class Template(Section):
 
 def _default_templates() -> dict[str, Template]:
     return {
-        "ticket_issued": Template(subject="Your ticket {number}",
-                                  text="Your ticket {number} for {service}: {position} in line, about {wait_minutes} "
-                                       "min. We will tell you when your turn is near."),
-        "turn_soon": Template(subject="{number}: your turn is near",
-                              text="{number}: your turn is near ({position} in line). Please come back to {branch}."),
-        "ticket_called": Template(subject="{number}: it is your turn", text="{number}: please go to {counter}."),
-        "booking_confirmed": Template(subject="Appointment {code} confirmed",
-                                      text="{service} at {branch}, {date} {time}. Your code: {code}."),
-        "booking_reminder": Template(subject="Reminder: appointment {code}",
-                                     text="Reminder: {service} at {branch}, {date} {time} (code {code})."),
-        "booking_moved": Template(subject="Appointment {code} moved",
-                                  text="Your appointment {code} is now {date} {time} (was {previous_date} "
-                                       "{previous_time}), {service} at {branch}."),
-        "booking_cancelled": Template(subject="Appointment {code} cancelled",
-                                      text="Your appointment {code} on {date} {time} is cancelled."),
-        "followup_due": Template(subject="Follow-up due {due}", text="Follow-up for {customer} due {due}: {reason}"),
-        "followup_overdue": Template(subject="Follow-up overdue since {due}",
-                                     text="Follow-up for {customer} is overdue since {due}: {reason}"),
+        "ticket_issued": Template(subject=N_("Your ticket {number}"),
+                                  text=N_("Your ticket {number} for {service}: {position} in line, about {wait_minutes} "
+                                       "min. We will tell you when your turn is near.")),
+        "turn_soon": Template(subject=N_("{number}: your turn is near"),
+                              text=N_("{number}: your turn is near ({position} in line). Please come back to {branch}.")),
+        "ticket_called": Template(subject=N_("{number}: it is your turn"), text=N_("{number}: please go to {counter}.")),
+        "booking_confirmed": Template(subject=N_("Appointment {code} confirmed"),
+                                      text=N_("{service} at {branch}, {date} {time}. Your code: {code}.")),
+        "booking_reminder": Template(subject=N_("Reminder: appointment {code}"),
+                                     text=N_("Reminder: {service} at {branch}, {date} {time} (code {code}).")),
+        "booking_moved": Template(subject=N_("Appointment {code} moved"),
+                                  text=N_("Your appointment {code} is now {date} {time} (was {previous_date} "
+                                       "{previous_time}), {service} at {branch}.")),
+        "booking_cancelled": Template(subject=N_("Appointment {code} cancelled"),
+                                      text=N_("Your appointment {code} on {date} {time} is cancelled.")),
+        "followup_due": Template(subject=N_("Follow-up due {due}"), text=N_("Follow-up for {customer} due {due}: {reason}")),
+        "followup_overdue": Template(subject=N_("Follow-up overdue since {due}"),
+                                     text=N_("Follow-up for {customer} is overdue since {due}: {reason}")),
     }
 
 
