@@ -42,9 +42,9 @@ from typing import Any
 from deskapp.config.expr_lex import MAX_LENGTH, ExprError, Token, tokens
 from deskapp.i18n import N_, _, ngettext
 
-__all__ = ["MAX_DEPTH",  # i18n: not words "MAX_LENGTH", "Binary", "Call", "Expr", "ExprError", "Function", "ListExpr", "Literal",
-           "Name", "Type", "Unary",  # i18n: not words
-            "check", "compile_condition", "evaluate", "names_used", "parse", "unparse"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Binary", "Call", "Expr", "ExprError", "Function",  # i18n: not words
+           "ListExpr", "Literal", "Name", "Type", "Unary", "check", "compile_condition",  # i18n: not words
+           "evaluate", "names_used", "parse", "unparse"]
 
 MAX_DEPTH = 50  # nesting levels; keeps every recursive walk far below Python's recursion limit
 

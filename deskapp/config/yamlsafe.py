@@ -4,6 +4,8 @@ The file is composed to pyyaml nodes (which carry their marks) and never constru
 tag can build an object. Plain scalars are resolved here by the YAML 1.2 core schema, and the values
 YAML 1.1 reads differently (yes/no, 08:30, 0755) are refused with the fix in the message: a teller's
 "NO" must never silently become False. Every problem is a located ConfigError; nothing raises.
+The module is longer than 450 lines because the guarded composer, the scalar rules and every message
+(each a whole sentence in the reader's language) are read together.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from deskapp.i18n import N_, _
+from deskapp.i18n import N_, SOURCE, _, current
 
 from .errors import ConfigError
 
@@ -333,7 +335,9 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
         message += f" ({exc.context} at line {exc.context_mark.line + 1})"  # i18n: not words (pyyaml's sentence)
     message = message.replace("end of stream", "end of the file")  # i18n: not words
     said = re.sub(r"'?<([a-z ]+)>'?", lambda m: _TOKENS.get(m[1], m[0]), message)  # i18n: not words
-    return _("invalid YAML: {problem}").format(problem=said)
+    if current() == SOURCE:
+        return said
+    return _("invalid YAML: {problem}").format(problem=said)  # pyyaml's sentence stays its own English
 
 
 def quote(text: str, limit: int = 40) -> str:
