@@ -125,7 +125,8 @@ def check_in(env: Env, code: str, staff_login: str | None, pin_stdin: bool, as_j
     done = ap.check_in(ctx, code, channel="cli", staff=staff)
     t, data = done.issued.ticket, issued_data(done.issued)
     kind = "late: an ordinary ticket" if done.late else f"booked for {done.booking.starts_at:%H:%M}"
-    emit(as_json, data, f"{t.number}  {t.service_name}  ({kind}), position {data['position']}, "
+    service = ctx.config.service_name(t.service, t.service_name)  # in the reader's language (--lang)
+    emit(as_json, data, f"{t.number}  {service}  ({kind}), position {data['position']}, "
          f"expected wait {wait_words(data)}")
 
 

@@ -85,7 +85,8 @@ def issue(env: Env, service_code: str, priority: str | None, customer_id: int | 
     if contact:
         told = "\nWe will tell you when your turn is near: " + " and ".join(
             x for x in (contact.phone and f"+{contact.phone}", contact.email) if x)
-    emit(as_json, data, f"{t.number}  {t.service_name}  position {issued.position}, expected wait {wait}{told}")
+    service = ctx.config.service_name(t.service, t.service_name)  # in the reader's language (--lang)
+    emit(as_json, data, f"{t.number}  {service}  position {issued.position}, expected wait {wait}{told}")
 
 
 @queue.command("call-next")
@@ -330,7 +331,7 @@ def move(env: Env, number: str, to_service: str, by_login: str, pin_stdin: bool,
     session = prove_identity(ctx, by_login, pin_stdin)
     t = q.move_waiting(ctx, number, to_service=to_service.upper(), by=session.login)
     emit(as_json, {"id": t.id, "ticket": t.number, "service": t.service, "status": t.status, "was": t.former_number},
-         f"{t.number} (was {t.former_number}) waits in {t.service_name}.")
+         f"{t.number} (was {t.former_number}) waits in {ctx.config.service_name(t.service, t.service_name)}.")
 
 
 @queue.command("call")
@@ -375,7 +376,8 @@ def history(env: Env, number: str, as_json: bool) -> None:
                     "staff_name": e.staff_name, "counter_name": e.counter_name,
                     "counter": e.counter, "detail": e.detail} for e in h.events],
     }
-    lines = [f"{t.number}  {t.service_name}  {t.priority}  {t.status.replace('_', ' ')}"]
+    service = ctx.config.service_name(t.service, t.service_name)  # in the reader's language (--lang)
+    lines = [f"{t.number}  {service}  {t.priority}  {t.status.replace('_', ' ')}"]
     for e in h.events:
         when = to_local(e.at, ctx.timezone).strftime("%H:%M:%S")
         who = e.staff_name or "-"

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.i18n import _
+
 _PREFIX = re.compile(r"^[A-Z]{1,2}$")
 
 
@@ -28,7 +30,7 @@ class Appointments(BaseModel):
     """How late after the slot's start a customer may check in and still be called as booked."""
     early_minutes: int = Field(5, ge=0, le=240)
     """How long before the slot's start a checked-in customer may be called."""
-    prefix: str = "V"
+    prefix: str = "V"  # i18n: not words
     """Put before the service's ticket number for a checked-in booking (V + A012 = VA012)."""
     late_policy: Literal["walk_in", "refuse"] = "walk_in"
     """A customer later than the grace: `walk_in` issues an ordinary ticket, `refuse` issues none."""
@@ -39,7 +41,7 @@ class Appointments(BaseModel):
     @classmethod
     def _prefix(cls, value: str) -> str:
         if not _PREFIX.match(value):
-            raise ValueError(f"appointment prefix '{value}' must be 1 or 2 capital letters")
+            raise ValueError(_("appointment prefix '{value}' must be 1 or 2 capital letters").format(value=value))
         return value
 
     @field_validator("capacity")
@@ -47,7 +49,7 @@ class Appointments(BaseModel):
     def _capacity(cls, value: dict[str, int]) -> dict[str, int]:
         for code, n in value.items():
             if n < 0 or n > 1000:
-                raise ValueError(f"capacity of '{code}' must be 0-1000 bookings per hour, not {n}")
+                raise ValueError(_("capacity of '{code}' must be 0-1000 bookings per hour, not {n}").format(code=code, n=n))
         return value
 
     def capacity_for(self, branch_code: str, service_code: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deskapp.errors import BadInput
+from deskapp.i18n import N_
 
 
 @dataclass(frozen=True, order=True)
@@ -22,7 +23,7 @@ class ConfigError:
 class ConfigInvalid(BadInput):
     """Raised when a configuration cannot be used; carries every problem found."""
 
-    title = "Cannot continue"
+    title = N_("Cannot continue")
     severity = "error"
 
     def __init__(self, errors: list[ConfigError]):
@@ -33,5 +34,5 @@ class ConfigInvalid(BadInput):
 class UnknownBranch(BadInput):
     """`--branch` (or DESKAPP_BRANCH) names no branch of the configuration."""
 
-    title = "Unknown branch"
+    title = N_("Unknown branch")
     severity = "error"

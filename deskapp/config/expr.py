@@ -40,9 +40,11 @@ from functools import cached_property
 from typing import Any
 
 from deskapp.config.expr_lex import MAX_LENGTH, ExprError, Token, tokens
+from deskapp.i18n import N_, _, ngettext
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Binary", "Call", "Expr", "ExprError", "Function", "ListExpr", "Literal",
-           "Name", "Type", "Unary", "check", "compile_condition", "evaluate", "names_used", "parse", "unparse"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Binary", "Call", "Expr", "ExprError", "Function",  # i18n: not words
+           "ListExpr", "Literal", "Name", "Type", "Unary", "check", "compile_condition",  # i18n: not words
+           "evaluate", "names_used", "parse", "unparse"]
 
 MAX_DEPTH = 50  # nesting levels; keeps every recursive walk far below Python's recursion limit
 
@@ -50,12 +52,16 @@ MAX_DEPTH = 50  # nesting levels; keeps every recursive walk far below Python's 
 class Type(enum.Enum):
     """Static types; the value is how messages name them. LIST holds anything; `null` fits every type."""
 
-    NUMBER = "a number"
-    TEXT = "text"
-    BOOL = "true/false"
-    DATE = "a date"
-    LIST = "a list"
-    ANY = "any value"
+    NUMBER = N_("a number")
+    TEXT = N_("text")
+    BOOL = N_("true/false")
+    DATE = N_("a date")
+    LIST = N_("a list")
+    ANY = N_("any value")
+
+    def said(self) -> str:
+        """How messages name the type, in the current language."""
+        return _(self.value)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ _ARITHMETIC = ("+", "-", "*", "/", "%")
 # How tightly each binary operator binds ("not" starts "not in"); prefix "not" binds at 3, prefix "-" at 7.
 _BINDING = {"or": 1, "and": 2, **dict.fromkeys((*_COMPARISONS, "in", "not"), 4),
             "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
-_TOO_DEEP = f"expression is nested too deeply (more than {MAX_DEPTH} levels)"
+_TOO_DEEP = N_("expression is nested too deeply (more than {depth} levels)")
 
 
 class _Parser:
@@ -157,14 +163,14 @@ class _Parser:
 
     def expect(self, text: str) -> None:
         if not self.at(text):
-            raise ExprError(f"expected {text!r}", self.tok.offset)
+            raise ExprError(_("expected {text}").format(text=repr(text)), self.tok.offset)
         self.advance()
 
     def nested(self, parse: Callable[[], Any]) -> Any:
         """Consume the opening token and parse one level deeper (a failed parse abandons the parser)."""
         self.nesting += 1
         if self.nesting > MAX_DEPTH:
-            raise ExprError(_TOO_DEEP, self.tok.offset)
+            raise ExprError(_(_TOO_DEEP).format(depth=MAX_DEPTH), self.tok.offset)
         self.advance()
         result = parse()
         self.nesting -= 1
@@ -172,7 +178,7 @@ class _Parser:
 
     def node(self, expr: Expr) -> Expr:
         if expr.depth > MAX_DEPTH:  # a long operator chain deepens the tree without nesting the parser
-            raise ExprError(_TOO_DEEP, expr.offset)
+            raise ExprError(_(_TOO_DEEP).format(depth=MAX_DEPTH), expr.offset)
         return expr
 
     def expression(self, least: int = 1) -> Expr:
@@ -183,13 +189,13 @@ class _Parser:
             level, text = _BINDING[op.text], op.text
             if level == 4:  # the right side binds tighter, so a second comparison comes back here
                 if compared:
-                    raise ExprError("comparisons cannot be chained; combine them with 'and'", op.offset)
+                    raise ExprError(_("comparisons cannot be chained; combine them with 'and'"), op.offset)
                 compared = True
                 if text == "not":
                     if not self.at("in"):
-                        raise ExprError("expected 'in' after 'not'", self.tok.offset)
+                        raise ExprError(_("expected 'in' after 'not'"), self.tok.offset)
                     self.advance()
-                    text = "not in"
+                    text = "not in"  # i18n: not words
             left = self.node(Binary(text, left, self.expression(level + 1), offset=op.offset))
         return left
 
@@ -200,10 +206,10 @@ class _Parser:
         if self.at("-"):
             return self.node(Unary("-", self.nested(lambda: self.expression(7)), offset=tok.offset))
         expr = self.primary()
-        for text, message in ((".", "attribute access is not supported"), ("[", "indexing is not supported"),
-                              ("(", "calls are only allowed to plain function names")):
+        for text, message in ((".", N_("attribute access is not supported")), ("[", N_("indexing is not supported")),
+                              ("(", N_("calls are only allowed to plain function names"))):
             if self.at(text):  # name what Python would do here, rather than a bare 'unexpected'
-                raise ExprError(message, self.tok.offset)
+                raise ExprError(_(message), self.tok.offset)
         return expr
 
     def group(self) -> Expr:
@@ -234,23 +240,23 @@ class _Parser:
             if not self.at("("):
                 return Name(tok.text, offset=tok.offset)
             if "." in tok.text:
-                raise ExprError("calls are only allowed to plain function names", tok.offset)
+                raise ExprError(_("calls are only allowed to plain function names"), tok.offset)
             return self.node(Call(tok.text, self.nested(lambda: self.items(")")), offset=tok.offset))
         if self.at("("):
             return self.nested(self.group)
         if self.at("["):
             return self.node(ListExpr(self.nested(lambda: self.items("]")), offset=tok.offset))
-        raise ExprError(f"unexpected {tok.describe()}", tok.offset)
+        raise ExprError(_("unexpected {token}").format(token=tok.describe()), tok.offset)
 
 
 def parse(source: str) -> Expr:
     """The tree of `source`; raises ExprError for the first problem in source order."""
     if not source.strip():
-        raise ExprError("the expression is empty", 0)
+        raise ExprError(_("the expression is empty"), 0)
     parser = _Parser(source)
     expr = parser.expression()
     if parser.tok.kind != "eof":
-        raise ExprError(f"unexpected {parser.tok.describe()}", parser.tok.offset)
+        raise ExprError(_("unexpected {token}").format(token=parser.tok.describe()), parser.tok.offset)
     return expr
 
 
@@ -276,9 +282,10 @@ class _Checker:
         self.errors.append(ExprError(message, expr.offset))
 
     def need(self, expr: Expr, want: Type, what: str) -> None:
+        """`what`: the message, with {got} for the type found."""
         kind = self.type_of(expr)
         if _is_null(expr) or not _compatible(kind, want):
-            self.error(f"{what}, got {'null' if _is_null(expr) else kind.value}", expr)
+            self.error(what.format(got="null" if _is_null(expr) else kind.said()), expr)
 
     def type_of(self, expr: Expr) -> Type:
         match expr:
@@ -287,71 +294,77 @@ class _Checker:
             case Name(name=name) if name in self.names and "__" not in name and not name.startswith("_"):
                 return self.names[name]
             case Name(name=name) if name in self.functions:
-                self.error(f"'{name}' is a function; call it like {name}(...)", expr)
+                self.error(_("'{name}' is a function; call it like {name}(...)").format(name=name), expr)
             case Name(name=name):
                 close = difflib.get_close_matches(name, list(self.names), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                self.error(f"'{name}' is not a known name{hint}", expr)
+                if close:
+                    self.error(_("'{name}' is not a known name; did you mean '{close}'?").format(
+                        name=name, close=close[0]), expr)
+                else:
+                    self.error(_("'{name}' is not a known name").format(name=name), expr)
             case ListExpr(items=items):
                 for item in items:
                     self.type_of(item)
                 return Type.LIST
             case Unary(op="not", operand=operand):
-                self.need(operand, Type.BOOL, "'not' needs true/false")
+                self.need(operand, Type.BOOL, _("'not' needs true/false, got {got}"))
                 return Type.BOOL
             case Unary(operand=operand):
-                self.need(operand, Type.NUMBER, "'-' needs a number")
+                self.need(operand, Type.NUMBER, _("'-' needs a number, got {got}"))
                 return Type.NUMBER
             case Call():
                 return self.call(expr)
             case Binary(op="and" | "or" as op, left=left, right=right):
-                self.need(left, Type.BOOL, f"'{op}' needs true/false")
-                self.need(right, Type.BOOL, f"'{op}' needs true/false")
+                needs = _("'{op}' needs true/false, got {got}").replace("{op}", op)
+                self.need(left, Type.BOOL, needs)
+                self.need(right, Type.BOOL, needs)
                 return Type.BOOL
             case Binary(op=op, left=left, right=right) if op in _ARITHMETIC:
-                self.need(left, Type.NUMBER, f"'{op}' needs numbers")
-                self.need(right, Type.NUMBER, f"'{op}' needs numbers")
+                needs = _("'{op}' needs numbers, got {got}").replace("{op}", op)
+                self.need(left, Type.NUMBER, needs)
+                self.need(right, Type.NUMBER, needs)
                 return Type.NUMBER
             case Binary():
                 self.comparison(expr)
                 return Type.BOOL
             case _:
-                raise TypeError(f"not an expression node: {expr!r}")
+                raise TypeError(f"not an expression node: {expr!r}")  # i18n: not words (a bug, never shown)
         return Type.ANY
 
     def comparison(self, expr: Binary) -> None:
         op, left, right, lt = expr.op, expr.left, expr.right, self.type_of(expr.left)
-        if op in ("in", "not in") and isinstance(right, ListExpr):
+        if op in ("in", "not in") and isinstance(right, ListExpr):  # i18n: not words
             for item in right.items:  # each item must be comparable with the left side
                 if not _compatible(lt, kind := self.type_of(item)):
-                    self.error(f"cannot compare {lt.value} with {kind.value}", item)
+                    self.error(_("cannot compare {left} with {right}").format(left=lt.said(), right=kind.said()), item)
             return
         rt = self.type_of(right)
-        if op in ("in", "not in"):
+        if op in ("in", "not in"):  # i18n: not words
             if _is_null(right) or not _compatible(rt, Type.LIST):
-                got = "null" if _is_null(right) else rt.value
-                self.error(f"'{op}' needs a list on the right, got {got}", right)
+                got = "null" if _is_null(right) else rt.said()
+                self.error(_("'{op}' needs a list on the right, got {got}").format(op=op, got=got), right)
         elif op not in ("==", "!=") and (_is_null(left) or _is_null(right)):
-            self.error("null can only be compared with '==' or '!='", expr)
+            self.error(_("null can only be compared with '==' or '!='"), expr)
         elif op not in ("==", "!=") and {lt, rt} - {Type.NUMBER, Type.TEXT, Type.DATE, Type.ANY}:
             bad = lt if lt in (Type.BOOL, Type.LIST) else rt
-            self.error(f"'{op}' needs numbers, text or dates, got {bad.value}", expr)
+            self.error(_("'{op}' needs numbers, text or dates, got {got}").format(op=op, got=bad.said()), expr)
         elif not _compatible(lt, rt):
-            self.error(f"cannot compare {lt.value} with {rt.value}", expr)
+            self.error(_("cannot compare {left} with {right}").format(left=lt.said(), right=rt.said()), expr)
 
     def call(self, expr: Call) -> Type:
         fn = self.functions.get(expr.name)
         if fn is None:
-            allowed = ", ".join(self.functions) or "(none here)"
-            self.error(f"unknown function '{expr.name}'; calls are only allowed to: {allowed}", expr)
+            allowed = ", ".join(self.functions) or _("(none here)")
+            self.error(_("unknown function '{name}'; calls are only allowed to: {allowed}").format(
+                name=expr.name, allowed=allowed), expr)
         elif len(expr.args) != len(fn.params):
-            s = "" if len(fn.params) == 1 else "s"
-            self.error(f"{expr.name}() takes {len(fn.params)} argument{s}, got {len(expr.args)}", expr)
+            self.error(ngettext("{name}() takes {n} argument, got {got}", "{name}() takes {n} arguments, got {got}",
+                                len(fn.params)).format(name=expr.name, n=len(fn.params), got=len(expr.args)), expr)
         for i, arg in enumerate(expr.args):
             kind = self.type_of(arg)
             if fn is not None and i < len(fn.params) and not _compatible(fn.params[i], kind):
-                want = fn.params[i].value
-                self.error(f"argument {i + 1} of {expr.name}() must be {want}, got {kind.value}", arg)
+                self.error(_("argument {n} of {name}() must be {want}, got {got}").format(
+                    n=i + 1, name=expr.name, want=fn.params[i].said(), got=kind.said()), arg)
         return Type.ANY if fn is None else fn.returns
 
 
@@ -364,8 +377,9 @@ def check(expr: Expr, names: Mapping[str, Type], functions: Mapping[str, Functio
         start = expr
         while isinstance(start, Binary):
             start = start.left
-        got = "null" if _is_null(expr) else kind.value
-        checker.errors.append(ExprError(f"the expression must give {expect.value}, got {got}", start.offset))
+        got = "null" if _is_null(expr) else kind.said()
+        checker.errors.append(ExprError(_("the expression must give {want}, got {got}").format(
+            want=expect.said(), got=got), start.offset))
     return sorted(checker.errors, key=lambda e: e.offset)
 
 
@@ -450,7 +464,7 @@ def _equal(a: Any, b: Any) -> bool:
 def _compare(op: str, a: Any, b: Any) -> bool:
     if op in ("==", "!="):
         return a is not _INVALID and b is not _INVALID and _equal(a, b) == (op == "==")
-    if op in ("in", "not in"):
+    if op in ("in", "not in"):  # i18n: not words
         return a is not _INVALID and isinstance(b, tuple) and any(_equal(a, x) for x in b) == (op == "in")
     kinds = {_kind(a), _kind(b)}
     if None in kinds or (len(kinds) > 1 and kinds != {int, Decimal}):
@@ -492,7 +506,7 @@ def _eval(expr: Expr, env: Mapping[str, Any], functions: Mapping[str, Function])
             values = [_eval(arg, env, functions) for arg in args]
             return _normal(functions[name].impl(*(None if v is _INVALID else v for v in values)))
         case Call(name=name):
-            raise ExprError(f"unknown function '{name}'", expr.offset)  # only in a tree never checked
+            raise ExprError(_("unknown function '{name}'").format(name=name), expr.offset)  # only in a tree never checked
         case Binary(op="and", left=left, right=right):
             return _eval(left, env, functions) is True and _eval(right, env, functions) is True
         case Binary(op="or", left=left, right=right):
@@ -500,7 +514,7 @@ def _eval(expr: Expr, env: Mapping[str, Any], functions: Mapping[str, Function])
         case Binary(op=op, left=left, right=right):
             a, b = _eval(left, env, functions), _eval(right, env, functions)
             return _arithmetic(op, a, b) if op in _ARITHMETIC else _compare(op, a, b)
-    raise TypeError(f"not an expression node: {expr!r}")
+    raise TypeError(f"not an expression node: {expr!r}")  # i18n: not words (a bug, never shown)
 
 
 def _public(value: Any) -> Any:
@@ -524,7 +538,7 @@ def evaluate(expr: Expr, env: Mapping[str, Any], functions: Mapping[str, Functio
 
 # ----------------------------------------------------------------------------------------- unparser
 
-_PRECEDENCE = {**_BINDING, "not in": 4}  # and "not" is 3, unary "-" 7, anything else 8
+_PRECEDENCE = {**_BINDING, "not in": 4}  # i18n: not words; "not" is 3, unary "-" 7, anything else 8
 
 
 def _wrap(expr: Expr, least: int) -> str:
@@ -563,4 +577,4 @@ def unparse(expr: Expr) -> str:
         case Binary(op=op, left=left, right=right):
             level = _PRECEDENCE[op]  # left-associative, except comparisons, which do not associate
             return f"{_wrap(left, level + (level == 4))} {op} {_wrap(right, level + 1)}"
-    raise TypeError(f"not an expression node: {expr!r}")
+    raise TypeError(f"not an expression node: {expr!r}")  # i18n: not words (a bug, never shown)

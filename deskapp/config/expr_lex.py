@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from deskapp.errors import BadInput
+from deskapp.i18n import N_, _
 
 MAX_LENGTH = 1000  # characters of source; a condition longer than this is not a condition any more
 
@@ -28,27 +29,27 @@ class ExprError(BadInput):
         self.offset = offset
 
     def __str__(self) -> str:
-        return f"{self.message} (at offset {self.offset})"
+        return _("{message} (at offset {offset})").format(message=self.message, offset=self.offset)
 
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"})
 _CASE_SLIPS = {k: k for k in KEYWORDS} | {"none": "null"}
 _PYTHON_WORDS = {
-    "for": "comprehensions are not supported",
-    "if": "conditional expressions (if/else) are not supported",
-    "else": "conditional expressions (if/else) are not supported",
-    "lambda": "lambdas are not supported",
-    "is": "'is' is not supported; use '==' or '!='",
+    "for": N_("comprehensions are not supported"),
+    "if": N_("conditional expressions (if/else) are not supported"),
+    "else": N_("conditional expressions (if/else) are not supported"),
+    "lambda": N_("lambdas are not supported"),
+    "is": N_("'is' is not supported; use '==' or '!='"),
 }
-_RESERVED = set(keyword.kwlist) - KEYWORDS - {"True", "False", "None"}
+_RESERVED = set(keyword.kwlist) - KEYWORDS - {"True", "False", "None"}  # i18n: not words
 _CHAR_HINTS = {
-    "=": "unexpected '='; did you mean '=='?",
-    "!": "unexpected '!'; did you mean 'not'?",
-    "&": "unexpected '&'; did you mean 'and'?",
-    "|": "unexpected '|'; did you mean 'or'?",
-    "{": "dicts and sets are not supported",
-    "}": "dicts and sets are not supported",
-    ";": "unexpected ';'; only one expression is allowed",
+    "=": N_("unexpected '='; did you mean '=='?"),
+    "!": N_("unexpected '!'; did you mean 'not'?"),
+    "&": N_("unexpected '&'; did you mean 'and'?"),
+    "|": N_("unexpected '|'; did you mean 'or'?"),
+    "{": N_("dicts and sets are not supported"),
+    "}": N_("dicts and sets are not supported"),
+    ";": N_("unexpected ';'; only one expression is allowed"),
 }
 _OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -66,19 +67,20 @@ class Token:
     offset: int
 
     def describe(self) -> str:
-        return {"eof": "end of expression", "str": "string"}.get(self.kind, repr(self.text))
+        return {"eof": _("end of expression"), "str": _("string")}.get(self.kind, repr(self.text))
 
 
 def _check_name(name: str, offset: int) -> None:
     """Refuse what could only be a reach for Python internals, and Python words this language lacks."""
     if "__" in name or any(part.startswith("_") for part in name.split(".")):
-        raise ExprError(f"'{name}' is not a known name", offset)
+        raise ExprError(_("'{name}' is not a known name").format(name=name), offset)
     if name in _PYTHON_WORDS:
-        raise ExprError(_PYTHON_WORDS[name], offset)
+        raise ExprError(_(_PYTHON_WORDS[name]), offset)
     if name in _RESERVED:
-        raise ExprError(f"'{name}' is not supported", offset)
+        raise ExprError(_("'{name}' is not supported").format(name=name), offset)
     if name.lower() in _CASE_SLIPS:
-        raise ExprError(f"'{name}' is not a known name; did you mean '{_CASE_SLIPS[name.lower()]}'?", offset)
+        raise ExprError(_("'{name}' is not a known name; did you mean '{close}'?").format(
+            name=name, close=_CASE_SLIPS[name.lower()]), offset)
 
 
 def _string(src: str, start: int) -> tuple[str, int]:
@@ -93,12 +95,13 @@ def _string(src: str, start: int) -> tuple[str, int]:
             out.append(_ESCAPES[src[i + 1]])
             i += 2
         elif src[i] == "\\" and i + 1 < len(src):
-            raise ExprError(f"unknown escape '\\{src[i + 1]}' in string; use \\\", \\', \\\\ or \\n", i)
+            raise ExprError(_("unknown escape '\\{char}' in string; use \\\", \\', \\\\ or \\n").format(
+                char=src[i + 1]), i)
         else:
             out.append(src[i])
             i += 1
     if i >= len(src):
-        raise ExprError("unterminated string", start)
+        raise ExprError(_("unterminated string"), start)
     return "".join(out), i + 1
 
 
@@ -111,7 +114,8 @@ def tokens(src: str) -> Iterator[Token]:
     and no number of more than MAX_LENGTH digits is converted.
     """
     i, n = 0, len(src)
-    too_long = ExprError(f"expression is too long: {n} characters, the limit is {MAX_LENGTH}", MAX_LENGTH)
+    too_long = ExprError(_("expression is too long: {n} characters, the limit is {limit}").format(n=n, limit=MAX_LENGTH),
+                         MAX_LENGTH)
     while True:
         while i < n and src[i] in " \t\r\n":
             i += 1
@@ -124,7 +128,7 @@ def tokens(src: str) -> Iterator[Token]:
         if word := _IDENT.match(src, i):
             kind, end = ("kw" if word.group() in KEYWORDS else "name"), word.end()
             if end < n and src[end] in "\"'" and word.group().lower() in _STRING_PREFIXES:
-                raise ExprError("f-strings and string prefixes are not supported", i)
+                raise ExprError(_("f-strings and string prefixes are not supported"), i)
             if kind == "name" and (dotted := _DOTTED.match(src, end)):
                 end = dotted.end()
         elif number := _NUMBER.match(src, i):
@@ -134,7 +138,8 @@ def tokens(src: str) -> Iterator[Token]:
         elif op := next((o for o in _OPERATORS if src.startswith(o, i)), None):
             kind, end = "op", i + len(op)
         else:
-            raise ExprError(_CHAR_HINTS.get(src[i], f"unexpected {src[i]!r}"), i)
+            hint = _CHAR_HINTS.get(src[i])
+            raise ExprError(_(hint) if hint else _("unexpected {char}").format(char=repr(src[i])), i)
         if end > MAX_LENGTH:
             raise too_long
         text = src[i:end]
@@ -142,7 +147,7 @@ def tokens(src: str) -> Iterator[Token]:
             _check_name(text, i)
         elif kind == "num":
             if number.group(2):
-                raise ExprError(f"invalid number {text!r}", i)
+                raise ExprError(_("invalid number {text}").format(text=repr(text)), i)
             value = Decimal(text) if "." in text else int(text)
         yield Token(kind, text, value, i)
         i = end

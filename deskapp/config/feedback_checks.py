@@ -10,6 +10,7 @@ from deskapp.config.errors import ConfigError
 from deskapp.config.feedback_schema import FEEDBACK_ASSIGNEES
 from deskapp.config.schema import Config
 from deskapp.config.yamlsafe import Document
+from deskapp.i18n import _
 
 # The question a trigger condition reads.
 _QUESTION_OF = {"nps_max": "nps", "csat_max": "csat", "ces_min": "ces"}
@@ -23,8 +24,9 @@ def feedback_references(doc: Document, config: Config) -> list[ConfigError]:
     tags: dict[str, int] = {}
     for i, rule in enumerate(feedback.tags):
         if rule.tag in tags:
-            line, _ = doc.where(("feedback", "tags", tags[rule.tag], "tag"))
-            errors.append(doc.error(("feedback", "tags", i, "tag"), f"tag '{rule.tag}' is defined twice (first at line {line})"))
+            line = doc.where(("feedback", "tags", tags[rule.tag], "tag"))[0]
+            errors.append(doc.error(("feedback", "tags", i, "tag"), _(
+                "tag '{tag}' is defined twice (first at line {line})").format(tag=rule.tag, line=line)))
         else:
             tags[rule.tag] = i
     logins = [s.login for s in config.staff]
@@ -32,19 +34,22 @@ def feedback_references(doc: Document, config: Config) -> list[ConfigError]:
         where = ("feedback", "triggers", i)
         when = trigger.when
         if when.tag is not None and when.tag not in tags:
-            known = f"; tags: {', '.join(tags)}" if tags else "; feedback.tags defines none"
+            known = _("; tags: {tags}").format(tags=", ".join(tags)) if tags else _("; feedback.tags defines none")
             hint = suggest(when.tag, tags) or known
-            errors.append(doc.error(where + ("when", "tag"), f"trigger names unknown tag '{when.tag}'{hint}"))
+            errors.append(doc.error(where + ("when", "tag"), _("trigger names unknown tag '{tag}'{hint}").format(
+                tag=when.tag, hint=hint)))
         for key, question in _QUESTION_OF.items():
             if getattr(when, key) is not None and not getattr(feedback.questions, question).ask:
                 errors.append(doc.error(
                     where + ("when", key),
-                    f"{key} can never match: feedback.questions.{question} is not asked (set ask: true)",
+                    _("{key} can never match: feedback.questions.{question} is not asked (set ask: true)").format(
+                        key=key, question=question),
                 ))
         if trigger.assign not in FEEDBACK_ASSIGNEES and trigger.assign not in logins:
             hint = suggest(trigger.assign, [*FEEDBACK_ASSIGNEES, *logins])
             errors.append(doc.error(
                 where + ("assign",),
-                f"assign '{trigger.assign}' is neither {' nor '.join(FEEDBACK_ASSIGNEES)} nor a staff login{hint}",
+                _("assign '{value}' is neither {first} nor {second} nor a staff login{hint}").format(
+                    value=trigger.assign, first=FEEDBACK_ASSIGNEES[0], second=FEEDBACK_ASSIGNEES[1], hint=hint),
             ))
     return errors

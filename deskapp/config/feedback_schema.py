@@ -10,7 +10,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from deskapp.config.texts import TextField
-from deskapp.i18n import N_
+from deskapp.i18n import N_, _
 
 
 class Section(BaseModel):
@@ -72,7 +72,7 @@ class Questions(Section):
     @model_validator(mode="after")
     def _something_to_score(self) -> Questions:
         if not (self.csat.ask or self.nps.ask or self.ces.ask):
-            raise ValueError("ask at least one of csat, nps or ces; otherwise there is nothing to rate")
+            raise ValueError(_("ask at least one of csat, nps or ces; otherwise there is nothing to rate"))
         return self
 
     def asked(self) -> list[str]:
@@ -112,7 +112,8 @@ class TagRule(Section):
     @classmethod
     def _check_tag(cls, value: str) -> str:
         if not _TAG.match(value):
-            raise ValueError(f"tag '{value}' must be 1-32 lower-case letters, digits or '_', starting with a letter")
+            raise ValueError(_("tag '{value}' must be 1-32 lower-case letters, digits or '_', starting with a "
+                               "letter").format(value=value))
         return value
 
     @field_validator("keywords")
@@ -120,9 +121,9 @@ class TagRule(Section):
     def _check_keywords(cls, values: list[str]) -> list[str]:
         for value in values:
             if not any(ch.isalnum() for ch in value):
-                raise ValueError(f"keyword '{value}' has no letters or digits")
+                raise ValueError(_("keyword '{value}' has no letters or digits").format(value=value))
             if "*" in value.rstrip("*") or value.endswith("**"):
-                raise ValueError(f"keyword '{value}': '*' may only end a keyword, once")
+                raise ValueError(_("keyword '{value}': '*' may only end a keyword, once").format(value=value))
         return values
 
 
@@ -141,7 +142,7 @@ class TriggerWhen(Section):
     @model_validator(mode="after")
     def _one_condition(self) -> TriggerWhen:
         if self.nps_max is None and self.csat_max is None and self.ces_min is None and self.tag is None:
-            raise ValueError("a trigger needs a condition: nps_max, csat_max, ces_min or tag")
+            raise ValueError(_("a trigger needs a condition: nps_max, csat_max, ces_min or tag"))
         return self
 
 
@@ -160,8 +161,8 @@ class Trigger(Section):
 
 def _default_triggers() -> list[Trigger]:
     return [
-        Trigger(when=TriggerWhen(csat_max=2), assign="supervisor_on_duty", reason="Dissatisfied (CSAT 1-2)"),
-        Trigger(when=TriggerWhen(nps_max=6), assign="relationship_manager", reason="Detractor (NPS 0-6)"),
+        Trigger(when=TriggerWhen(csat_max=2), assign="supervisor_on_duty", reason=N_("Dissatisfied (CSAT 1-2)")),
+        Trigger(when=TriggerWhen(nps_max=6), assign="relationship_manager", reason=N_("Detractor (NPS 0-6)")),
     ]
 
 

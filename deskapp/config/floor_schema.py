@@ -11,6 +11,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from deskapp.i18n import N_, _
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
@@ -26,11 +28,12 @@ class PauseReason(BaseModel):
     @classmethod
     def _check_code(cls, value: str) -> str:
         if not _CODE.match(value):
-            raise ValueError(f"pause reason '{value}' must be 1-32 lower-case letters, digits or '_', "
-                             "starting with a letter")
+            raise ValueError(_("pause reason '{value}' must be 1-32 lower-case letters, digits or '_', starting "
+                               "with a letter").format(value=value))
         return value
 
 
 def default_pause_reasons() -> list[PauseReason]:
-    return [PauseReason(code="break", label="Break"), PauseReason(code="lunch", label="Lunch"),
-            PauseReason(code="back_office", label="Back office"), PauseReason(code="training", label="Training")]
+    return [PauseReason(code="break", label=N_("Break")), PauseReason(code="lunch", label=N_("Lunch")),
+            PauseReason(code="back_office", label=N_("Back office")),
+            PauseReason(code="training", label=N_("Training"))]

@@ -20,10 +20,11 @@ from deskapp.config.notify_checks import notification_references
 from deskapp.config.offers_checks import offer_references
 from deskapp.config.schema import Config, region_for_prefix
 from deskapp.config.suggest import suggest
-from deskapp.config.texts import missing_languages, texts_in
+from deskapp.config.texts import language_errors, network_languages
 from deskapp.config.validate import validate
 from deskapp.config.workflow_checks import load_workflows
 from deskapp.config.yamlsafe import Document, read_yaml
+from deskapp.i18n import _
 
 DEFAULT_PATH = "config.yaml"
 _CHOICE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -31,12 +32,12 @@ _CHOICE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 def config_path(explicit: str | os.PathLike | None = None) -> FsPath:
     """The file to load: the explicit path, else $DESKAPP_CONFIG, else ./config.yaml."""
-    return FsPath(explicit or os.environ.get("DESKAPP_CONFIG") or DEFAULT_PATH)
+    return FsPath(explicit or os.environ.get("DESKAPP_CONFIG") or DEFAULT_PATH)  # i18n: not words
 
 
 def check_config(path: str | os.PathLike, *, text: str | bytes | None = None) -> tuple[Config | None, list[ConfigError]]:
     """Every problem in the configuration; the Config only when there are none."""
-    config, errors, _ = check_config_notes(path, text=text)
+    config, errors = check_config_notes(path, text=text)[:2]
     return config, errors
 
 
@@ -55,8 +56,9 @@ def check_config_notes(
     if shape:
         return None, shape, []
     notes = _deprecations(doc, config)
+    texts = language_errors(doc, config, network_languages(config))  # config.yaml's; load_workflows: the files'
     config, errors, workflow_names = load_workflows(doc, config)
-    errors = sorted(errors + _cross_references(doc, config, workflow_names) + _text_languages(doc, config))
+    errors = sorted(errors + _cross_references(doc, config, workflow_names) + texts)
     if errors:
         return None, errors, notes
     return config.for_branch(None), [], notes
@@ -72,7 +74,7 @@ def load_config(path: str | os.PathLike | None = None, branch: str | None = None
     for note in notes:
         logging.getLogger("deskapp.config").warning("%s", note)
     assert config is not None
-    return choose_branch(config, branch or os.environ.get("DESKAPP_BRANCH") or None)
+    return choose_branch(config, branch or os.environ.get("DESKAPP_BRANCH") or None)  # i18n: not words
 
 
 def choose_branch(config: Config, code: str | None) -> Config:
@@ -81,8 +83,8 @@ def choose_branch(config: Config, code: str | None) -> Config:
         return config.for_branch(code)
     except LookupError:
         codes = [b.code for b in config.network()]
-        raise UnknownBranch(f"unknown branch '{code}'{suggest(code or '', codes)}; this configuration's branches: "
-                            f"{', '.join(codes)}") from None
+        raise UnknownBranch(_("unknown branch '{code}'{hint}; this configuration's branches: {codes}").format(
+            code=code, hint=suggest(code or "", codes), codes=", ".join(codes))) from None
 
 
 def _network_shape(doc: Document, config: Config) -> list[ConfigError]:
@@ -91,38 +93,26 @@ def _network_shape(doc: Document, config: Config) -> list[ConfigError]:
     if config.branches:
         for key in ("branch", "counters"):
             if getattr(config, key):
-                errors.append(doc.error((key,), f"'{key}' is written inside each branch when the file has "
-                                                "'branches:'; move it there", key=True))
+                errors.append(doc.error((key,), _("'{key}' is written inside each branch when the file has "
+                                                  "'branches:'; move it there").format(key=key), key=True))
     else:
         if config.branch is None:
-            errors.append(doc.error((), "missing required key 'branch' (or 'branches:' for a network)"))
+            errors.append(doc.error((), _("missing required key 'branch' (or 'branches:' for a network)")))
         if not config.counters:
             where = ("counters",) if "counters" in (doc.data or {}) else ()
-            errors.append(doc.error(where, "missing required key 'counters'" if not where else "must not be empty",
+            errors.append(doc.error(where, _("missing required key 'counters'") if not where else _("must not be empty"),
                                     key=not where))
     return errors
 
 
-
-
-def _text_languages(doc: Document, config: Config) -> list[ConfigError]:
-    """Every text given per language that lacks one the branches speak (every branch's, for the texts
-    the network shares; a plain string is the same words in every language and is not reported)."""
-    languages: list[str] = []
-    for branch in config.network():
-        languages += [lang for lang in branch.languages if lang not in languages]
-    return [doc.error(path, f"this text has no {', '.join(missing)} (the branch speaks {', '.join(languages)}); "
-                            f"add {missing[0]}: ...")
-            for path, text in texts_in(config) if (missing := missing_languages(text, languages))]
-
-
-def _duplicates(doc: Document, section: str, key: str, values: list[str], what: str) -> list[ConfigError]:
+def _duplicates(doc: Document, section: str, key: str, values: list[str], twice: str) -> list[ConfigError]:
+    """`twice`: the message, with {value} and {line} (where it is first)."""
     seen: dict[str, int] = {}
     errors = []
     for i, value in enumerate(values):
         if value in seen:
-            line, _ = doc.where((section, seen[value], key))
-            errors.append(doc.error((section, i, key), f"{what} '{value}' is used twice (first at line {line})"))
+            line = doc.where((section, seen[value], key))[0]
+            errors.append(doc.error((section, i, key), twice.format(value=value, line=line)))
         else:
             seen[value] = i
     return errors
@@ -133,16 +123,20 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     workflows = sorted(set(workflow_names) | set(config.workflows))
     for i, service in enumerate(config.services):
         if service.workflow is not None and service.workflow not in workflows:
-            errors.append(doc.error(("services", i, "workflow"), f"service '{service.code}' names unknown workflow "
-                                                                 f"'{service.workflow}'{suggest(service.workflow, workflows)}"))
+            errors.append(doc.error(("services", i, "workflow"), _(
+                "service '{code}' names unknown workflow '{workflow}'{hint}").format(
+                code=service.code, workflow=service.workflow, hint=suggest(service.workflow, workflows))))
     services = [s.code for s in config.services]
-    errors += _duplicates(doc, "services", "code", services, "service code")
-    errors += _duplicates(doc, "services", "prefix", [s.prefix for s in config.services], "ticket prefix")
-    errors += _duplicates(doc, "staff", "login", [s.login for s in config.staff], "login")
-    errors += _duplicates(
-        doc, "priority_classes", "code", [p.code for p in config.priority_classes], "priority class"
-    )
-    errors += _duplicates(doc, "pause_reasons", "code", [r.code for r in config.pause_reasons], "pause reason")
+    errors += _duplicates(doc, "services", "code", services,
+                          _("service code '{value}' is used twice (first at line {line})"))
+    errors += _duplicates(doc, "services", "prefix", [s.prefix for s in config.services],
+                          _("ticket prefix '{value}' is used twice (first at line {line})"))
+    errors += _duplicates(doc, "staff", "login", [s.login for s in config.staff],
+                          _("login '{value}' is used twice (first at line {line})"))
+    errors += _duplicates(doc, "priority_classes", "code", [p.code for p in config.priority_classes],
+                          _("priority class '{value}' is used twice (first at line {line})"))
+    errors += _duplicates(doc, "pause_reasons", "code", [r.code for r in config.pause_reasons],
+                          _("pause reason '{value}' is used twice (first at line {line})"))
     errors += _branches(doc, config, services)
     errors += _customer_lists(doc, config)
     errors += _national_id(doc, config)
@@ -151,20 +145,23 @@ def _cross_references(doc: Document, config: Config, workflow_names: Iterable[st
     for segment, code in config.customers.segment_priority.items():
         where = ("customers", "segment_priority", segment)
         if segment not in config.customers.segments:
-            errors.append(doc.error(where, f"customers.segment_priority names unknown segment '{segment}'"
-                                           f"{suggest(segment, config.customers.segments)}", key=True))
+            errors.append(doc.error(where, _("customers.segment_priority names unknown segment '{segment}'{hint}").format(
+                segment=segment, hint=suggest(segment, config.customers.segments)), key=True))
         if code not in classes:
-            errors.append(doc.error(where, f"customers.segment_priority maps '{segment}' to unknown priority class "
-                                           f"'{code}'{suggest(code, classes)}"))
+            errors.append(doc.error(where, _("customers.segment_priority maps '{segment}' to unknown priority class "
+                                             "'{code}'{hint}").format(segment=segment, code=code,
+                                                                      hint=suggest(code, classes))))
     errors += feedback_references(doc, config)
     errors += offer_references(doc, config)
     for code in config.appointments.capacity:
         if code not in services:
-            errors.append(doc.error(("appointments", "capacity", code), f"appointments.capacity names unknown service "
-                                                                      f"'{code}'{suggest(code, services)}", key=True))
+            errors.append(doc.error(("appointments", "capacity", code), _(
+                "appointments.capacity names unknown service '{code}'{hint}").format(
+                code=code, hint=suggest(code, services)), key=True))
     if config.appointments.priority_class in classes:
-        errors.append(doc.error(("appointments", "priority_class"), f"appointments.priority_class "
-                                f"'{config.appointments.priority_class}' is also a walk-in priority class"))
+        errors.append(doc.error(("appointments", "priority_class"), _(
+            "appointments.priority_class '{code}' is also a walk-in priority class").format(
+            code=config.appointments.priority_class)))
     errors += notification_references(doc, config)
     return sorted(errors)
 
@@ -174,22 +171,25 @@ def _branches(doc: Document, config: Config, services: list[str]) -> list[Config
     errors: list[ConfigError] = []
     network = bool(config.branches)
     if network:
-        errors += _duplicates(doc, "branches", "code", [b.code.upper() for b in config.branches], "branch code")
+        errors += _duplicates(doc, "branches", "code", [b.code.upper() for b in config.branches],
+                              _("branch code '{value}' is used twice (first at line {line})"))
     codes = [b.code for b in config.network()]
     if config.default_branch is not None and config.default_branch not in codes:
-        errors.append(doc.error(("default_branch",), f"default_branch names unknown branch "
-                                                     f"'{config.default_branch}'{suggest(config.default_branch, codes)}"))
+        errors.append(doc.error(("default_branch",), _("default_branch names unknown branch '{code}'{hint}").format(
+            code=config.default_branch, hint=suggest(config.default_branch, codes))))
     for bi, branch in enumerate(config.network()):
         base: tuple = ("branches", bi) if network else ()
         errors += _counters(doc, base, branch, services)
         hours = branch.hours
         if hours.open >= hours.close:
             where = (*base, "hours", "close") if network else ("branch", "hours", "close")
-            errors.append(doc.error(where, f"closing time {hours.close} is not after opening time {hours.open}"))
+            errors.append(doc.error(where, _("closing time {close} is not after opening time {open}").format(
+                close=hours.close, open=hours.open)))
         for code in branch.services:
             if code not in services:
-                errors.append(doc.error((*base, "services", code), f"branch '{branch.code}' changes unknown service "
-                                                                   f"'{code}'{suggest(code, services)}", key=True))
+                errors.append(doc.error((*base, "services", code), _(
+                    "branch '{branch}' changes unknown service '{code}'{hint}").format(
+                    branch=branch.code, code=code, hint=suggest(code, services)), key=True))
         if network:
             errors += _branch_staff(doc, bi, branch, config)
     errors += _staff_homes(doc, config, codes, network)
@@ -202,9 +202,10 @@ def _counters(doc: Document, base: tuple, branch, services: list[str]) -> list[C
     seen_codes: dict[str, int] = {}
     for ci, counter in enumerate(counters):
         if counter.code in seen_codes:
-            line, _ = doc.where((*base, "counters", seen_codes[counter.code], "code"))
+            line = doc.where((*base, "counters", seen_codes[counter.code], "code"))[0]
             errors.append(doc.error((*base, "counters", ci, "code"),
-                                    f"counter code '{counter.code}' is used twice (first at line {line})"))
+                                    _("counter code '{code}' is used twice (first at line {line})").format(
+                                        code=counter.code, line=line)))
         seen_codes.setdefault(counter.code, ci)
     served: set[str] = set()
     for ci, counter in enumerate(counters):
@@ -212,18 +213,22 @@ def _counters(doc: Document, base: tuple, branch, services: list[str]) -> list[C
         for si, code in enumerate(counter.services):
             where = (*base, "counters", ci, "services", si)
             if code not in services:
-                errors.append(doc.error(where, f"counter '{counter.code}' names unknown service '{code}'{suggest(code, services)}"))
+                errors.append(doc.error(where, _("counter '{counter}' names unknown service '{code}'{hint}").format(
+                    counter=counter.code, code=code, hint=suggest(code, services))))
             elif code in seen:
-                errors.append(doc.error(where, f"counter '{counter.code}' lists service '{code}' twice"))
+                errors.append(doc.error(where, _("counter '{counter}' lists service '{code}' twice").format(
+                    counter=counter.code, code=code)))
             seen.add(code)
             served.add(code)
     for i, code in enumerate(services):
         if code not in served:
             if base:
                 where = (*base, "code")
-                message = f"service '{code}' is served by no counter of branch '{branch.code}'"
+                message = _("service '{code}' is served by no counter of branch '{branch}'").format(
+                    code=code, branch=branch.code)
             else:
-                where, message = ("services", i, "code"), f"service '{code}' is served by no counter"
+                where = ("services", i, "code")
+                message = _("service '{code}' is served by no counter").format(code=code)
             errors.append(doc.error(where, message))
     return errors
 
@@ -235,10 +240,11 @@ def _branch_staff(doc: Document, bi: int, branch, config: Config) -> list[Config
     for si, login in enumerate(branch.staff):
         where = ("branches", bi, "staff", si)
         if login not in logins:
-            errors.append(doc.error(where, f"branch '{branch.code}' lists unknown staff login '{login}'"
-                                           f"{suggest(login, logins)}"))
+            errors.append(doc.error(where, _("branch '{branch}' lists unknown staff login '{login}'{hint}").format(
+                branch=branch.code, login=login, hint=suggest(login, logins))))
         elif login in seen:
-            errors.append(doc.error(where, f"branch '{branch.code}' lists '{login}' twice"))
+            errors.append(doc.error(where, _("branch '{branch}' lists '{login}' twice").format(
+                branch=branch.code, login=login)))
         seen.setdefault(login, si)
     return errors
 
@@ -248,12 +254,13 @@ def _staff_homes(doc: Document, config: Config, codes: list[str], network: bool)
     errors: list[ConfigError] = []
     for i, member in enumerate(config.staff):
         if member.home is not None and member.home not in codes:
-            errors.append(doc.error(("staff", i, "home"), f"staff '{member.login}' has unknown home branch "
-                                                          f"'{member.home}'{suggest(member.home, codes)}"))
+            errors.append(doc.error(("staff", i, "home"), _("staff '{login}' has unknown home branch '{home}'{hint}").format(
+                login=member.login, home=member.home, hint=suggest(member.home, codes))))
         elif network and member.home is None and not member.all_branches and not any(
                 member.login in b.staff for b in config.branches):
-            errors.append(doc.error(("staff", i, "login"), f"staff '{member.login}' works at no branch: list them "
-                                                           "in a branch's staff, or give them a home"))
+            errors.append(doc.error(("staff", i, "login"), _("staff '{login}' works at no branch: list them in a "
+                                                             "branch's staff, or give them a home").format(
+                login=member.login)))
     return errors
 
 
@@ -267,10 +274,12 @@ def _customer_lists(doc: Document, config: Config) -> list[ConfigError]:
         for i, value in enumerate(values):
             where = ("customers", key, i)
             if not _CHOICE.match(value):
-                errors.append(doc.error(where, f"'{value}' in customers.{key} must be 1-32 lower-case letters, digits or '_'"))
+                errors.append(doc.error(where, _("'{value}' in customers.{key} must be 1-32 lower-case letters, digits "
+                                                 "or '_'").format(value=value, key=key)))
             elif value in seen:
-                line, _ = doc.where(("customers", key, seen[value]))
-                errors.append(doc.error(where, f"'{value}' is listed twice in customers.{key} (first at line {line})"))
+                line = doc.where(("customers", key, seen[value]))[0]
+                errors.append(doc.error(where, _("'{value}' is listed twice in customers.{key} (first at line "
+                                                 "{line})").format(value=value, key=key, line=line)))
             else:
                 seen[value] = i
     return errors
@@ -285,22 +294,25 @@ def _national_id(doc: Document, config: Config) -> list[ConfigError]:
         return []
     if rules.kind is None:
         have = national_ids.kinds(rules.country or "")
-        listed = f" ({rules.country} has: {', '.join(have)})" if have else ""
-        return [doc.error((*where, "country"), f"customers.national_id.country needs a kind too{listed}")]
+        if have:
+            return [doc.error((*where, "country"), _("customers.national_id.country needs a kind too ({country} has: "
+                                                     "{kinds})").format(country=rules.country, kinds=", ".join(have)))]
+        return [doc.error((*where, "country"), _("customers.national_id.country needs a kind too"))]
     if rules.country is None:
-        return [doc.error((*where, "kind"), "customers.national_id.kind needs a country too, e.g. country: pt")]
+        return [doc.error((*where, "kind"), _("customers.national_id.kind needs a country too, e.g. country: pt"))]
     if rules.country not in national_ids.countries():
-        return [doc.error((*where, "country"), f"python-stdnum knows no country '{rules.country}'"
-                                               f"{suggest(rules.country, national_ids.countries())}")]
+        return [doc.error((*where, "country"), _("python-stdnum knows no country '{country}'{hint}").format(
+            country=rules.country, hint=suggest(rules.country, national_ids.countries())))]
     if national_ids.module(rules.country, rules.kind) is None:
         have = national_ids.kinds(rules.country)
-        return [doc.error((*where, "kind"), f"python-stdnum has no '{rules.kind}' for {rules.country}"
-                                            f"{suggest(rules.kind, have)}; it has: {', '.join(have)}")]
+        return [doc.error((*where, "kind"), _("python-stdnum has no '{kind}' for {country}{hint}; it has: {kinds}").format(
+            kind=rules.kind, country=rules.country, hint=suggest(rules.kind, have), kinds=", ".join(have)))]
     errors = []
     for key in ("pattern", "check"):
         if key in given:
-            errors.append(doc.error((*where, key), f"remove customers.national_id.{key}: with country and kind, "
-                                                   f"python-stdnum's {rules.country} {rules.kind} says what is valid"))
+            errors.append(doc.error((*where, key), _("remove customers.national_id.{key}: with country and kind, "
+                                                     "python-stdnum's {country} {kind} says what is valid").format(
+                key=key, country=rules.country, kind=rules.kind)))
     return errors
 
 
@@ -312,9 +324,9 @@ def _phone_region(doc: Document, config: Config) -> list[ConfigError]:
     if region_for_prefix(customers.phone_prefix) == customers.phone_region:
         return []
     code = phonenumbers.country_code_for_region(customers.phone_region or "")
-    return [doc.error(("customers", "phone_prefix"), f"phone_prefix {customers.phone_prefix} is not the country code "
-                                                     f"of phone_region {customers.phone_region} (+{code}); "
-                                                     "remove phone_prefix")]
+    return [doc.error(("customers", "phone_prefix"), _("phone_prefix {prefix} is not the country code of phone_region "
+                                                       "{region} (+{code}); remove phone_prefix").format(
+        prefix=customers.phone_prefix, region=customers.phone_region, code=code))]
 
 
 def _deprecations(doc: Document, config: Config) -> list[ConfigError]:
@@ -324,15 +336,15 @@ def _deprecations(doc: Document, config: Config) -> list[ConfigError]:
     rules = customers.national_id
     if "check" in rules.model_fields_set and rules.check in ("mod11", "luhn") and not rules.stdnum:
         if rules.check == "mod11":
-            instead = ("it is Portugal's NIF weighting under a generic name and accepts 000000000; for "
-                       "Portuguese NIFs write country: pt and kind: nif")
+            said = _("note: customers.national_id.check: mod11 is deprecated: it is Portugal's NIF weighting under a "
+                     "generic name and accepts 000000000; for Portuguese NIFs write country: pt and kind: nif, which "
+                     "python-stdnum validates and formats")
         else:
-            instead = "name the country and kind of the IDs instead (e.g. country: es, kind: dni)"
-        notes.append(doc.error(("customers", "national_id", "check"), f"note: customers.national_id.check: "
-                                                                      f"{rules.check} is deprecated: {instead}, "
-                                                                      "which python-stdnum validates and formats"))
+            said = _("note: customers.national_id.check: luhn is deprecated: name the country and kind of the IDs "
+                     "instead (e.g. country: es, kind: dni), which python-stdnum validates and formats")
+        notes.append(doc.error(("customers", "national_id", "check"), said))
     if "phone_prefix" in customers.model_fields_set and "phone_region" not in customers.model_fields_set:
-        notes.append(doc.error(("customers", "phone_prefix"), f"note: customers.phone_prefix is deprecated: write "
-                                                              f"phone_region: {customers.region} (the country whose "
-                                                              "numbers are typed without a country code)"))
+        notes.append(doc.error(("customers", "phone_prefix"), _(
+            "note: customers.phone_prefix is deprecated: write phone_region: {region} (the country whose numbers are "
+            "typed without a country code)").format(region=customers.region)))
     return sorted(notes)

@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.texts import TextField
-from deskapp.i18n import N_
+from deskapp.i18n import N_, _
 
 # Every message kind and the placeholders its templates may use ({number}, ...). Customer kinds go
 # only to a contact the customer gave for that ticket or booking; staff kinds to the staff member.
@@ -46,7 +46,8 @@ class Section(BaseModel):
 
 def _env_name(value: str | None) -> str | None:
     if value is not None and not _ENV.match(value):
-        raise ValueError(f"'{value}' must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
+        raise ValueError(_("'{value}' must be the NAME of an environment variable (A-Z, 0-9, _), never the secret "
+                           "itself").format(value=value))
     return value
 
 
@@ -89,7 +90,7 @@ class Webhook(Section):
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"url must start with http:// or https://, got '{value}'")
+            raise ValueError(_("url must start with http:// or https://, got '{value}'").format(value=value))
         return value
 
 

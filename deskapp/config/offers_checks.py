@@ -14,6 +14,7 @@ from deskapp.config.expr import Call, Expr, ExprError, Literal, check, parse
 from deskapp.config.offers_schema import ARGUMENT_LISTS, OFFER_FUNCTIONS, OFFER_NAMES
 from deskapp.config.workflow_checks import scalar_position
 from deskapp.config.yamlsafe import Document
+from deskapp.i18n import _
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NAMES = {name: kind for name, (kind, _) in OFFER_NAMES.items()}
@@ -28,25 +29,26 @@ def offer_references(doc: Document, config) -> list[ConfigError]:
     for i, rule in enumerate(config.offers.rules):
         at = ("offers", "rules", i)
         if not _CODE.match(rule.code):
-            errors.append(doc.error(at + ("code",), f"offer code '{rule.code}' must be lower-case letters, digits "
-                                                    "or '_', starting with a letter (at most 40)"))
+            errors.append(doc.error(at + ("code",), _("offer code '{code}' must be lower-case letters, digits or '_', "
+                                                      "starting with a letter (at most 40)").format(code=rule.code)))
         elif rule.code in seen:
-            line, _ = doc.where(("offers", "rules", seen[rule.code], "code"))
-            errors.append(doc.error(at + ("code",), f"offer code '{rule.code}' is used twice (first at line {line})"))
+            line = doc.where(("offers", "rules", seen[rule.code], "code"))[0]
+            errors.append(doc.error(at + ("code",), _("offer code '{code}' is used twice (first at line {line})").format(
+                code=rule.code, line=line)))
         else:
             seen[rule.code] = i
         if rule.product not in customers.product_types:
-            errors.append(doc.error(at + ("product",), f"unknown product type '{rule.product}'"
-                                                       f"{suggest(rule.product, customers.product_types)}"))
+            errors.append(doc.error(at + ("product",), _("unknown product type '{product}'{hint}").format(
+                product=rule.product, hint=suggest(rule.product, customers.product_types))))
         if rule.on_accept == "need":
             if rule.need_category is None:
-                errors.append(doc.error(at, "on_accept: need needs a need_category (one of customers.need_categories)",
-                                        key=True))
+                errors.append(doc.error(at, _("on_accept: need needs a need_category (one of "
+                                              "customers.need_categories)"), key=True))
             elif rule.need_category not in customers.need_categories:
-                errors.append(doc.error(at + ("need_category",), f"unknown need category '{rule.need_category}'"
-                                                                 f"{suggest(rule.need_category, customers.need_categories)}"))
+                errors.append(doc.error(at + ("need_category",), _("unknown need category '{category}'{hint}").format(
+                    category=rule.need_category, hint=suggest(rule.need_category, customers.need_categories))))
         errors += [
-            ConfigError(doc.file, *scalar_position(doc, at + ("when",), p.offset), f"when: {p.message}")
+            ConfigError(doc.file, *scalar_position(doc, at + ("when",), p.offset), f"when: {p.message}")  # i18n: not words
             for p in condition_problems(rule.when, config)
         ]
     return errors
@@ -68,11 +70,12 @@ def condition_problems(source: str, config) -> list[ExprError]:
         choices = list(getattr(config.customers, list_name))
         arg = call.args[0]
         if not isinstance(arg, Literal) or not isinstance(arg.value, str):
-            problems.append(ExprError(f"{call.name}() takes a quoted name from customers.{list_name}, "
-                                      f"e.g. {call.name}(\"{choices[0]}\")", arg.offset))
-        elif arg.value not in choices:
-            problems.append(ExprError(f"'{arg.value}' is not in customers.{list_name}{suggest(arg.value, choices)}",
+            problems.append(ExprError(_("{name}() takes a quoted name from customers.{list}, e.g. "
+                                        "{name}(\"{first}\")").format(name=call.name, list=list_name, first=choices[0]),
                                       arg.offset))
+        elif arg.value not in choices:
+            problems.append(ExprError(_("'{value}' is not in customers.{list}{hint}").format(
+                value=arg.value, list=list_name, hint=suggest(arg.value, choices)), arg.offset))
     return sorted(problems, key=lambda p: p.offset)
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from deskapp.config.expr import Function, Type
+from deskapp.config.texts import RequiredText
 
 
 class _Section(BaseModel):
@@ -22,22 +23,22 @@ class _Section(BaseModel):
 
 
 OFFER_NAMES: dict[str, tuple[Type, str]] = {
-    "age": (Type.NUMBER, "age in whole years today; null when the birth date is unknown"),
-    "segment": (Type.TEXT, "the customer's segment (one of customers.segments); null when not set"),
-    "marketing_consent": (Type.BOOL, "the customer agreed to marketing"),
-    "kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),
-    "customer_years": (Type.NUMBER, "whole years since the customer was first recorded"),
-    "products": (Type.LIST, "the types of the products the customer holds (active ones)"),
-    "open_needs": (Type.LIST, "the categories of the customer's open or in-progress needs"),
-    "id_doc_days_left": (Type.NUMBER, "days until the ID document expires (negative: expired); null if unknown"),
-    "days_since_contact": (Type.NUMBER, "days since the last interaction (service, call, meeting, note); "
-                                        "null when there was none"),
+    "age": (Type.NUMBER, "age in whole years today; null when the birth date is unknown"),  # i18n: not words (what each name means, for the docs)
+    "segment": (Type.TEXT, "the customer's segment (one of customers.segments); null when not set"),  # i18n: not words (what each name means, for the docs)
+    "marketing_consent": (Type.BOOL, "the customer agreed to marketing"),  # i18n: not words (what each name means, for the docs)
+    "kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),  # i18n: not words (what each name means, for the docs)
+    "customer_years": (Type.NUMBER, "whole years since the customer was first recorded"),  # i18n: not words (what each name means, for the docs)
+    "products": (Type.LIST, "the types of the products the customer holds (active ones)"),  # i18n: not words (what each name means, for the docs)
+    "open_needs": (Type.LIST, "the categories of the customer's open or in-progress needs"),  # i18n: not words (what each name means, for the docs)
+    "id_doc_days_left": (Type.NUMBER, "days until the ID document expires (negative: expired); null if unknown"),  # i18n: not words (what each name means, for the docs)
+    "days_since_contact": (Type.NUMBER, "days since the last interaction (service, call, meeting, note); "  # i18n: not words (what each name means, for the docs)
+                                        "null when there was none"),  # i18n: not words (what each name means, for the docs)
 }
 """Everything an offer condition may read about the customer."""
 
 
 def _engine_only(*_args: object) -> object:  # pragma: no cover - deskapp.core.offers supplies the real ones
-    raise RuntimeError("offer functions are evaluated by deskapp.core.offers")
+    raise RuntimeError("offer functions are evaluated by deskapp.core.offers")  # i18n: not words (a bug)
 
 
 OFFER_FUNCTIONS: dict[str, Function] = {
@@ -61,8 +62,8 @@ ARGUMENT_LISTS: dict[str, str] = {"holds": "product_types", "needs": "need_categ
 class OfferRule(_Section):
     code: str
     """Short, unique name of the offer (lower-case letters, digits, '_'); decisions are recorded under it."""
-    title: str = Field(min_length=1)
-    """What staff see, e.g. "Classic credit card"."""
+    title: RequiredText
+    """What staff see, e.g. "Classic credit card": a text, or one per language ({pt-PT: ..., en: ...})."""
     product: str
     """The product offered: one of customers.product_types."""
     kind: Literal["marketing", "service"] = "marketing"
@@ -72,8 +73,8 @@ class OfferRule(_Section):
     """The condition, e.g. age >= 18 and not holds("credit_card") and segment in ["mass", "affluent"]."""
     priority: int = Field(50, ge=1, le=100)
     """1-100; higher is shown first."""
-    reason: str = Field(min_length=1)
-    """Why this customer gets the offer, in plain words staff can say aloud."""
+    reason: RequiredText
+    """Why this customer gets the offer, in plain words staff can say aloud (a text, or one per language)."""
     cooldown_days: int | None = Field(None, ge=0, le=3650)
     """Days a declined (or accepted) offer is not shown again; default offers.cooldown_days."""
     on_accept: Literal["need", "referral"] = "need"

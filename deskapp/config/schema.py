@@ -22,7 +22,7 @@ from deskapp.config.notify_schema import Notifications
 from deskapp.config.offers_schema import Offers
 from deskapp.config.texts import TextField, in_language
 from deskapp.config.workflow_schema import Workflow
-from deskapp.i18n import normalize
+from deskapp.i18n import N_, _, normalize, text
 
 ROLES = ("greeter", "teller", "supervisor", "manager", "area_manager")
 Role = Literal["greeter", "teller", "supervisor", "manager", "area_manager"]
@@ -38,11 +38,10 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
 
 
-def _code(value: str, what: str) -> str:
+def _code(value: str, refused: str) -> str:
+    """`value` when it is a code; else ValueError with `refused` (a message with {value})."""
     if not _CODE.match(value):
-        raise ValueError(
-            f"{what} '{value}' must be 1-20 letters, digits, '-' or '_', starting with a letter or digit"
-        )
+        raise ValueError(refused.format(value=value))
     return value
 
 
@@ -63,7 +62,7 @@ class OpeningHours(Section):
     @classmethod
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
-            raise ValueError(f"expected a time of day as \"HH:MM\", got '{value}'")
+            raise ValueError(_("expected a time of day as \"HH:MM\", got '{value}'").format(value=value))
         return value
 
 
@@ -72,7 +71,7 @@ class Branch(Section):
     """Short branch code, unique in the bank's network (e.g. LIS01)."""
     name: str
     """The branch's name as customers know it."""
-    timezone: str = "UTC"
+    timezone: str = "UTC"  # i18n: not words
     """IANA timezone (e.g. Europe/Lisbon); times are stored in UTC and shown in this zone."""
     hours: OpeningHours = OpeningHours()
     """Opening hours; the demo's arrivals follow them."""
@@ -91,11 +90,11 @@ class Branch(Section):
         for code in value:
             tag = normalize(code)
             if tag is None:
-                raise ValueError(f"deskapp does not speak '{code}' (add deskapp/locale/LANG/LC_MESSAGES/messages.po; "
-                                 f"see README \"Languages\")")
+                raise ValueError(_("deskapp does not speak '{code}' (add deskapp/locale/LANG/LC_MESSAGES/messages.po; "
+                                   "see README \"Languages\")").format(code=code))
             tags.append(tag)
         if len(set(tags)) != len(tags):
-            raise ValueError("each language once")
+            raise ValueError(_("each language once"))
         return tags
 
     @property
@@ -106,7 +105,8 @@ class Branch(Section):
     @field_validator("code")
     @classmethod
     def _check_code(cls, value: str) -> str:
-        return _code(value, "branch code")
+        return _code(value, _("branch code '{value}' must be 1-20 letters, digits, '-' or '_', starting with a "
+                                "letter or digit"))
 
     @field_validator("datetime_format")
     @classmethod
@@ -119,7 +119,8 @@ class Branch(Section):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Europe/Lisbon)") from None
+            raise ValueError(_("unknown timezone '{value}' (use an IANA name such as Europe/Lisbon)").format(
+                value=value)) from None
         return value
 
 
@@ -143,14 +144,16 @@ class Database(Section):
     @classmethod
     def _check_desk_role(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^[a-z_][a-z0-9_]{0,62}$", value):
-            raise ValueError(f"desk_role must be a plain PostgreSQL role name (lower-case letters, digits, _), got '{value}'")
+            raise ValueError(_("desk_role must be a plain PostgreSQL role name (lower-case letters, digits, _), got "
+                               "'{value}'").format(value=value))
         return value
 
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise ValueError(f"database url must start with sqlite:/// or postgresql://, got '{value}'")
+            raise ValueError(_("database url must start with sqlite:/// or postgresql://, got '{value}'").format(
+                value=value))
         return value
 
 
@@ -159,7 +162,7 @@ class Logging(Section):
     """The log file (relative to the current directory); by default deskapp.log in the user's log directory
     (~/.local/state/deskapp/log on Linux, %LOCALAPPDATA%\\deskapp\\Logs on Windows). It rotates at 5 MB,
     keeping five old files."""
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"  # i18n: not words
     """How much is written: INFO is one line per staff action, WARNING only refusals, retries and failures.
     `deskapp --log-level` overrides it."""
 
@@ -178,8 +181,8 @@ class PriorityClass(Section):
     """Share of calls when several classes wait: weights 2 and 1 call two of this class, then one of the other."""
 
 
-OUT_OF_ORDER_REASONS = ("Booked appointment", "Needs assistance", "Returning with documents",
-                        "Fits this counter")
+OUT_OF_ORDER_REASONS = (N_("Booked appointment"), N_("Needs assistance"), N_("Returning with documents"),
+                        N_("Fits this counter"))
 
 
 class Queue(Section):
@@ -201,9 +204,9 @@ class Queue(Section):
         cleaned = [" ".join(reason.split()) for reason in value]
         for reason in cleaned:
             if not reason or len(reason) > 60:
-                raise ValueError(f"a reason must be 1 to 60 characters, got '{reason}'")
+                raise ValueError(_("a reason must be 1 to 60 characters, got '{reason}'").format(reason=reason))
         if len({r.casefold() for r in cleaned}) != len(cleaned):
-            raise ValueError("the reasons must differ from each other")
+            raise ValueError(_("the reasons must differ from each other"))
         return cleaned
 
 
@@ -224,13 +227,14 @@ class Service(Section):
     @field_validator("code")
     @classmethod
     def _check_code(cls, value: str) -> str:
-        return _code(value, "service code")
+        return _code(value, _("service code '{value}' must be 1-20 letters, digits, '-' or '_', starting with a "
+                                "letter or digit"))
 
     @field_validator("prefix")
     @classmethod
     def _check_prefix(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Z]{1,2}", value):
-            raise ValueError(f"ticket prefix must be one or two capital letters, got '{value}'")
+            raise ValueError(_("ticket prefix must be one or two capital letters, got '{value}'").format(value=value))
         return value
 
 
@@ -245,7 +249,8 @@ class Counter(Section):
     @field_validator("code")
     @classmethod
     def _check_code(cls, value: str) -> str:
-        return _code(value, "counter code")
+        return _code(value, _("counter code '{value}' must be 1-20 letters, digits, '-' or '_', starting with a "
+                                "letter or digit"))
 
 
 class ServiceOverride(Section):
@@ -290,16 +295,15 @@ class StaffMember(Section):
             return None
         tag = normalize(value)
         if tag is None:
-            raise ValueError(f"deskapp does not speak '{value}'")
+            raise ValueError(_("deskapp does not speak '{code}'").format(code=value))
         return tag
 
     @field_validator("login")
     @classmethod
     def _check_login(cls, value: str) -> str:
         if not _LOGIN.match(value):
-            raise ValueError(
-                f"login '{value}' must be 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter"
-            )
+            raise ValueError(_("login '{value}' must be 2-32 lower-case letters, digits, '.', '_' or '-', starting "
+                               "with a letter").format(value=value))
         return value
 
 
@@ -313,7 +317,7 @@ def _minutes_or_off(value: object) -> object:
     if isinstance(value, str) and not value.strip().isdigit():
         if value.strip().lower() == "off":
             return 0
-        raise ValueError(f"'{value}' is neither minutes (0-240) nor off")
+        raise ValueError(_("'{value}' is neither minutes (0-240) nor off").format(value=value))
     return value
 
 
@@ -344,7 +348,7 @@ class InputFormats(Section):
     """How the boxes read what people type: dates and amounts in the branch's usual way (ISO dates,
     2026-12-31, are always understood too)."""
 
-    date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
+    date_order: Literal["DMY", "MDY", "YMD"] = "DMY"  # i18n: not words
     """Order of day, month and year in a typed date such as 31/12/1980 (DMY), 12/31/1980 (MDY) or
     1980/12/31 (YMD); '/', '.', '-' or a space separate them."""
     decimal_separator: Literal[".", ","] = "."
@@ -363,7 +367,7 @@ class FollowUps(Section):
 
 
 class NationalId(Section):
-    label: str = "national ID"
+    label: str = N_("national ID")
     """What the branch calls it (NIF, BSN, SSN ...); used in messages and on screen."""
     country: str | None = None
     """Country of the IDs, as python-stdnum names it (ISO 3166 code in lower case: pt, es, de, nl ...).
@@ -383,14 +387,15 @@ class NationalId(Section):
         try:
             re.compile(value)
         except re.error as exc:
-            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+            raise ValueError(_("pattern is not a valid regular expression: {error}").format(error=exc)) from None
         return value
 
     @field_validator("country", "kind")
     @classmethod
     def _check_name(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", value):
-            raise ValueError(f"'{value}' must be a name as python-stdnum writes it, in lower case (pt, nif)")
+            raise ValueError(_("'{value}' must be a name as python-stdnum writes it, in lower case (pt, nif)").format(
+                value=value))
         return value
 
     @property
@@ -434,9 +439,9 @@ class Customers(Section):
     @classmethod
     def _check_prefix(cls, value: str) -> str:
         if not re.fullmatch(r"\+[1-9][0-9]{0,3}", value):
-            raise ValueError(f"phone_prefix must be a country code such as \"+351\", got '{value}'")
+            raise ValueError(_("phone_prefix must be a country code such as \"+351\", got '{value}'").format(value=value))
         if region_for_prefix(value) is None:
-            raise ValueError(f"phone_prefix {value} is no country's code")
+            raise ValueError(_("phone_prefix {value} is no country's code").format(value=value))
         return value
 
     @field_validator("phone_region")
@@ -445,13 +450,14 @@ class Customers(Section):
         if value is None:
             return None
         if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"phone_region must be a country as an ISO 3166 code such as PT or GB, got '{value}'")
+            raise ValueError(_("phone_region must be a country as an ISO 3166 code such as PT or GB, got "
+                               "'{value}'").format(value=value))
         return value.upper()
 
     @property
     def region(self) -> str:
         """The region phone numbers are read in: phone_region, else the main region of phone_prefix."""
-        return self.phone_region or region_for_prefix(self.phone_prefix) or "PT"
+        return self.phone_region or region_for_prefix(self.phone_prefix) or "PT"  # i18n: not words
 
 
 class Retention(Section):
@@ -619,3 +625,21 @@ class Config(Section):
 
     def priority(self, code: str) -> PriorityClass:
         return next(p for p in self.priority_classes if p.code == code)
+
+    def service_name(self, code: str, stored: str | None = None, language: str | None = None) -> str:
+        """The name of the service `code` in `language` (default: the current one, the viewer's), from the
+        configuration: the database keeps one language (the branch's first), each screen says its own.
+        A service the configuration no longer has: `stored` (the database's name), else its code."""
+        found = next((s for s in self.services if s.code == code), None)
+        return text(found.name, language) if found is not None else (stored or code)
+
+    def class_name(self, code: str, language: str | None = None) -> str:
+        """The name of the priority class `code` in `language` (default: the viewer's); its code when the
+        configuration has no such class (a booking's own class, appointments.priority_class)."""
+        found = next((p for p in self.priority_classes if p.code == code), None)
+        return text(found.name, language) if found is not None else code
+
+    def stored_name(self, value: str) -> str:
+        """A configured text as the database keeps it: in this branch's first language, whatever language
+        the configuration was read in (--lang, a staff member's, a test's), so that no desk rewrites it."""
+        return text(value, self.branch.language)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from deskapp.i18n import _
+
 
 def suggest(word: object, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a choice is close to the word, else ''."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{name}'?)").format(name=close[0]) if close else ""

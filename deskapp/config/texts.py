@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
 
-from deskapp.i18n import normalize
+from deskapp.i18n import _, normalize
 
 
 class Text(str):
@@ -42,17 +42,27 @@ def to_text(value: Any) -> str:
         translations = {}
         for lang, words in value.items():
             if not isinstance(lang, str) or not isinstance(words, str):
-                raise ValueError("a text in several languages maps a language to its words, e.g. "
-                                 "{pt-PT: Particulares, en: Personal banking}")
+                raise ValueError(_("a text in several languages maps a language to its words, e.g. "
+                                   "{pt-PT: Particulares, en: Personal banking}"))
             tag = normalize(lang, [lang]) or lang
             translations[tag] = words
         return Text(next(iter(translations.values())), translations)
-    raise ValueError("expected a text, or one per language such as {pt-PT: Particulares, en: Personal banking}")
+    raise ValueError(_("expected a text, or one per language such as {pt-PT: Particulares, en: Personal banking}"))
 
 
-TextField = Annotated[str, PlainValidator(to_text),
-                      WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "object"}]})]
+def to_required_text(value: Any) -> str:
+    """As to_text, refusing empty words (in any of its languages)."""
+    made = to_text(value)
+    if not made or any(not words for words in getattr(made, "translations", {}).values()):
+        raise ValueError(_("must not be empty"))
+    return made
+
+
+_SCHEMA = WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "object"}]})
+TextField = Annotated[str, PlainValidator(to_text), _SCHEMA]
 """The type of a configured text in the schema: a string, or a mapping of language to words."""
+RequiredText = Annotated[str, PlainValidator(to_required_text), _SCHEMA]
+"""A configured text that may not be empty (a title, a label, a reason)."""
 
 
 def texts_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
@@ -75,6 +85,24 @@ def texts_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Text]]:
 def missing_languages(text: Text, languages: list[str]) -> list[str]:
     """The branch's languages a text given per language does not say."""
     return [lang for lang in languages if lang not in text.translations]
+
+
+def network_languages(config: Any) -> list[str]:
+    """Every language a branch of the configuration speaks, each once, in order of appearance."""
+    languages: list[str] = []
+    for branch in config.network():
+        languages += [lang for lang in branch.languages if lang not in languages]
+    return languages
+
+
+def language_errors(doc: Any, value: Any, languages: list[str], base: tuple = ()) -> list:
+    """A located error (doc.error: a ConfigError) for every text given per language in `value`, found
+    at `base` in `doc`, that lacks one of `languages`; a plain string is the same words in every language
+    and is never reported."""
+    return [doc.error((*base, *path), _("this text has no {missing} (the branch speaks {languages}); add {first}: "
+                                        "...").format(missing=", ".join(missing), languages=", ".join(languages),
+                                                      first=missing[0]))
+            for path, text in texts_in(value) if (missing := missing_languages(text, languages))]
 
 
 def in_language(value: Any, language: str) -> Any:

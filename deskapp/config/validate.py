@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from deskapp.config.suggest import suggest
+from deskapp.i18n import N_, _
 
 from .errors import ConfigError
 from .yamlsafe import Document, Path, quote
@@ -23,30 +24,30 @@ from .yamlsafe import Document, Path, quote
 # What a pydantic type error says the value should have been, and whether text given instead is
 # shown bare, 'x' (the right kind of thing, wrongly written), rather than as text 'x' (wrong kind).
 _EXPECTED: dict[str, tuple[str, bool]] = {
-    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), ("a whole number", False)),
-    **dict.fromkeys(("float_type", "float_parsing", "decimal_type", "decimal_parsing"), ("a number", False)),
-    **dict.fromkeys(("bool_type", "bool_parsing"), ("true or false", True)),
-    "string_type": ("text", False),
-    **dict.fromkeys(("list_type", "tuple_type", "set_type", "frozen_set_type"), ("a list", False)),
-    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type", "dataclass_type"), ("a mapping", False)),
-    **dict.fromkeys(("date_type", "date_parsing", "date_from_datetime_parsing"), ("a date like 2025-01-31", True)),
-    **dict.fromkeys(("time_type", "time_parsing"), ('a time like "08:30"', True)),
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), (N_("a whole number"), False)),
+    **dict.fromkeys(("float_type", "float_parsing", "decimal_type", "decimal_parsing"), (N_("a number"), False)),
+    **dict.fromkeys(("bool_type", "bool_parsing"), (N_("true or false"), True)),
+    "string_type": (N_("text"), False),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type", "frozen_set_type"), (N_("a list"), False)),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type", "dataclass_type"), (N_("a mapping"), False)),
+    **dict.fromkeys(("date_type", "date_parsing", "date_from_datetime_parsing"), (N_("a date like 2025-01-31"), True)),
+    **dict.fromkeys(("time_type", "time_parsing"), (N_('a time like "08:30"'), True)),
     **dict.fromkeys(
-        ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"), ("a date and time like 2025-01-31T08:30", True)
+        ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"), (N_("a date and time like 2025-01-31T08:30"), True)
     ),
-    "none_required": ("nothing", False),
+    "none_required": (N_("nothing"), False),
 }
 
 # Constraint errors: the sentence, filled from the error's ctx and the given value.
 _LIMITS = {
-    "greater_than": "must be greater than {gt}, got {got}",
-    "greater_than_equal": "must be at least {ge}, got {got}",
-    "less_than": "must be less than {lt}, got {got}",
-    "less_than_equal": "must be at most {le}, got {got}",
-    "multiple_of": "must be a multiple of {multiple_of}, got {got}",
-    "string_too_long": "must be at most {max_length} characters long",
-    "string_pattern_mismatch": "{got} does not match the pattern {pattern}",
-    "too_long": "must have at most {max_length} items, got {actual_length}",
+    "greater_than": N_("must be greater than {gt}, got {got}"),
+    "greater_than_equal": N_("must be at least {ge}, got {got}"),
+    "less_than": N_("must be less than {lt}, got {got}"),
+    "less_than_equal": N_("must be at most {le}, got {got}"),
+    "multiple_of": N_("must be a multiple of {multiple_of}, got {got}"),
+    "string_too_long": N_("must be at most {max_length} characters long"),
+    "string_pattern_mismatch": N_("{got} does not match the pattern {pattern}"),
+    "too_long": N_("must have at most {max_length} items, got {actual_length}"),
 }
 
 
@@ -73,7 +74,7 @@ def validate(
     errors: set[ConfigError] = set()
     mismatches: dict[Path, list[tuple[str, bool, Any]]] = {}
     for detail in details:
-        path, _ = _follow(model, data, detail["loc"])
+        path = _follow(model, data, detail["loc"])[0]
         spot = _spot(detail, model, data, path)
         if spot is None:
             expected, bare = _EXPECTED[detail["type"]]
@@ -97,18 +98,20 @@ def _spot(detail: Any, model: type[BaseModel], data: Any, path: Path) -> tuple[s
     if kind in _EXPECTED:
         return None
     if kind == "missing":
-        return f"missing required key {quote(str(loc[-1]))}", path, True
+        return _("missing required key {key}").format(key=quote(str(loc[-1]))), path, True
     if kind == "extra_forbidden":
-        _, parent = _follow(model, data, loc[:-1])
-        return f"unknown key {quote(str(loc[-1]))}{suggest(loc[-1], _accepted_keys(parent))}", path, True
+        parent = _follow(model, data, loc[:-1])[1]
+        return _("unknown key {key}{hint}").format(key=quote(str(loc[-1])),
+                                                   hint=suggest(loc[-1], _accepted_keys(parent))), path, True
     if kind == "union_tag_not_found":
-        return f"missing required key {quote(_unquote(ctx['discriminator']))}", path, True
+        return _("missing required key {key}").format(key=quote(_unquote(ctx["discriminator"]))), path, True
     if kind == "union_tag_invalid":
         key = _unquote(ctx["discriminator"])
         tags = _choices(ctx["expected_tags"])
-        hint = suggest(ctx["tag"], tags) or f"; expected one of: {', '.join(tags)}"
+        hint = suggest(ctx["tag"], tags) or _("; expected one of: {choices}").format(choices=", ".join(tags))
         inside = (key,) if isinstance(detail["input"], dict) and key in detail["input"] else ()
-        return f"unknown {key} {quote(str(ctx['tag']))}{hint}", path + inside, False
+        return _("unknown {key} {value}{hint}").format(key=key, value=quote(str(ctx["tag"])), hint=hint), \
+            path + inside, False
     return _message(detail), path, False
 
 
@@ -123,43 +126,46 @@ def _message(detail: Any) -> str:
         return detail["msg"].removeprefix("Assertion failed, ")
     if kind in ("string_too_short", "too_short"):
         if ctx["min_length"] == 1:
-            return "must not be empty"
+            return _("must not be empty")
         if kind == "string_too_short":
-            return f"must be at least {ctx['min_length']} characters long"
-        return f"must have at least {ctx['min_length']} items, got {ctx['actual_length']}"
+            return _("must be at least {n} characters long").format(n=ctx["min_length"])
+        return _("must have at least {n} items, got {count}").format(n=ctx["min_length"], count=ctx["actual_length"])
     if kind in _LIMITS:
-        return _LIMITS[kind].format(**ctx, got=_describe(given, bare=True))
+        return _(_LIMITS[kind]).format(**ctx, got=_describe(given, bare=True))
     return detail["msg"]
 
 
 def _mismatch(found: list[tuple[str, bool, Any]]) -> str:
     """One sentence for all the kinds a value could have been."""
-    expected = list(dict.fromkeys(what for what, _, _ in found))
-    _, bare, given = found[0]
-    message = f"expected {' or '.join(expected)}, got {_describe(given, bare)}"
+    expected = list(dict.fromkeys(what for what, *_rest in found))
+    bare, given = found[0][1:]
+    kinds = [_(what) for what in expected]
+    what = kinds[0] if len(kinds) == 1 else _("{some} or {last}").format(some=", ".join(kinds[:-1]), last=kinds[-1])
     if "text" in expected and isinstance(given, (bool, int, float)):
-        message += "; put it in quotes to make it text"
-    return message
+        return _("expected {what}, got {given}; put it in quotes to make it text").format(
+            what=what, given=_describe(given, bare))
+    return _("expected {what}, got {given}").format(what=what, given=_describe(given, bare))
 
 
 def _one_of(choices: list[str], given: Any) -> str:
     hint = suggest(given, choices) if isinstance(given, str) else ""
-    return f"expected one of: {', '.join(choices)}; got {_describe(given, bare=True)}{hint}"
+    return _("expected one of: {choices}; got {given}{hint}").format(
+        choices=", ".join(choices), given=_describe(given, bare=True), hint=hint)
 
 
 def _describe(value: Any, bare: bool) -> str:
     """The value as the user wrote it, in words."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
-    return quote(str(value)) if bare or not isinstance(value, str) else f"text {quote(value)}"
+        return _("a mapping")
+    return quote(str(value)) if bare or not isinstance(value, str) else _("text {value}").format(value=quote(value))
 
 
 

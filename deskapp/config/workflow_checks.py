@@ -14,6 +14,7 @@ from typing import Any
 
 from deskapp.config.errors import ConfigError
 from deskapp.config.expr import Expr, ExprError, Name, Type, check, parse
+from deskapp.config.texts import language_errors, network_languages
 from deskapp.config.validate import validate
 from deskapp.config.workflow_schema import (
     CONDITION_FUNCTIONS,
@@ -31,6 +32,7 @@ from deskapp.config.workflow_schema import (
     _Strict,
 )
 from deskapp.config.yamlsafe import Document, Path, read_yaml
+from deskapp.i18n import _
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
@@ -59,7 +61,8 @@ def load_workflows(doc: Document, config: Any) -> tuple[Any, list[ConfigError], 
     for i, entry in enumerate(config.workflow_files):
         path = base / entry
         if not path.is_file():
-            errors.append(doc.error(("workflow_files", i), f"workflow file '{entry}' not found (looked for {path})"))
+            errors.append(doc.error(("workflow_files", i), _("workflow file '{file}' not found (looked for {path})").format(
+                file=entry, path=path)))
             continue
         fdoc, problems = read_yaml(path)
         errors += problems
@@ -74,7 +77,8 @@ def load_workflows(doc: Document, config: Any) -> tuple[Any, list[ConfigError], 
             where = ("workflows", name)
             if name in first:
                 file, line = first[name]
-                errors.append(fdoc.error(where, f"workflow '{name}' is already defined in {file} at line {line}", key=True))
+                errors.append(fdoc.error(where, _("workflow '{name}' is already defined in {file} at line {line}").format(
+                    name=name, file=file, line=line), key=True))
                 continue
             first[name] = (fdoc.file, fdoc.where(where, key=True)[0])
             workflow, problems = validate(fdoc, Workflow, data, base=where)
@@ -82,6 +86,7 @@ def load_workflows(doc: Document, config: Any) -> tuple[Any, list[ConfigError], 
             if workflow is not None:
                 merged[name] = workflow
                 errors += check_workflow(fdoc, where, name, workflow, config)
+                errors += language_errors(fdoc, workflow, network_languages(config), where)
     return config.model_copy(update={"workflows": merged}), errors, names
 
 
@@ -91,8 +96,8 @@ def check_workflow(doc: Document, base: Path, name: str, workflow: Workflow, con
 
     errors: list[ConfigError] = []
     if not _NAME.match(name):
-        errors.append(doc.error(base, f"workflow name '{name}' must be lower-case letters, digits or '_', "
-                                      "starting with a letter", key=True))
+        errors.append(doc.error(base, _("workflow name '{name}' must be lower-case letters, digits or '_', starting "
+                                        "with a letter").format(name=name), key=True))
     step_ids: dict[str, int] = {}
     fields: dict[str, tuple[int, FormField]] = {}
     field_paths: dict[str, Path] = {}
@@ -101,11 +106,12 @@ def check_workflow(doc: Document, base: Path, name: str, workflow: Workflow, con
     for i, step in enumerate(workflow.steps):
         at = base + ("steps", i)
         if not _NAME.match(step.id):
-            errors.append(doc.error(at + ("id",), f"step id '{step.id}' must be lower-case letters, digits or '_', "
-                                                  "starting with a letter"))
+            errors.append(doc.error(at + ("id",), _("step id '{id}' must be lower-case letters, digits or '_', "
+                                                    "starting with a letter").format(id=step.id)))
         elif step.id in step_ids:
             line = doc.where(base + ("steps", step_ids[step.id], "id"))[0]
-            errors.append(doc.error(at + ("id",), f"step id '{step.id}' is used twice (first at line {line})"))
+            errors.append(doc.error(at + ("id",), _("step id '{id}' is used twice (first at line {line})").format(
+                id=step.id, line=line)))
         else:
             step_ids[step.id] = i
         if isinstance(step, FormStep):
@@ -114,8 +120,9 @@ def check_workflow(doc: Document, base: Path, name: str, workflow: Workflow, con
                 errors += _check_field(doc, where, field)
                 if field.name in fields:
                     line = doc.where(field_paths[field.name] + ("name",))[0]
-                    errors.append(doc.error(where + ("name",), f"field name '{field.name}' is used twice in this "
-                                                               f"workflow (first at line {line})"))
+                    errors.append(doc.error(where + ("name",), _("field name '{name}' is used twice in this workflow "
+                                                                 "(first at line {line})").format(
+                        name=field.name, line=line)))
                 else:
                     fields[field.name] = (i, field)
                     field_paths[field.name] = where
@@ -123,25 +130,27 @@ def check_workflow(doc: Document, base: Path, name: str, workflow: Workflow, con
             known = config.customers.need_categories
             for j, category in enumerate(step.categories or []):
                 if category not in known:
-                    hint = suggest(category, known) or f"; customers.need_categories: {', '.join(known)}"
-                    errors.append(doc.error(at + ("categories", j), f"unknown need category '{category}'{hint}"))
+                    hint = suggest(category, known) or _("; customers.need_categories: {categories}").format(
+                        categories=", ".join(known))
+                    errors.append(doc.error(at + ("categories", j), _("unknown need category '{category}'{hint}").format(
+                        category=category, hint=hint)))
         elif isinstance(step, ReferralStep):
             if step.assign not in REFERRAL_ASSIGNEES and step.assign not in logins:
                 hint = suggest(step.assign, [*REFERRAL_ASSIGNEES, *logins])
-                errors.append(doc.error(at + ("assign",), f"assign '{step.assign}' is neither relationship_manager "
-                                                          f"nor a staff login{hint}"))
+                errors.append(doc.error(at + ("assign",), _("assign '{value}' is neither relationship_manager nor a "
+                                                            "staff login{hint}").format(value=step.assign, hint=hint)))
             if step.fallback is not None and step.fallback not in logins:
-                errors.append(doc.error(at + ("fallback",), f"fallback '{step.fallback}' is not a staff login"
-                                                            f"{suggest(step.fallback, logins)}"))
+                errors.append(doc.error(at + ("fallback",), _("fallback '{login}' is not a staff login{hint}").format(
+                    login=step.fallback, hint=suggest(step.fallback, logins))))
         elif isinstance(step, ApprovalStep) and not any(s.role == "supervisor" for s in config.staff):
-            errors.append(doc.error(at + ("kind",), "an approval needs a supervisor, but staff lists none"))
+            errors.append(doc.error(at + ("kind",), _("an approval needs a supervisor, but staff lists none")))
         if isinstance(step, _NEEDS_CUSTOMER) and identify_at is not None and i < identify_at:
-            errors.append(doc.error(at + ("kind",), f"step '{step.id}' needs the customer, but step "
-                                                    f"'{workflow.steps[identify_at].id}' identifies them later; "
-                                                    "move it after that step"))
+            errors.append(doc.error(at + ("kind",), _("step '{id}' needs the customer, but step '{identify}' "
+                                                      "identifies them later; move it after that step").format(
+                id=step.id, identify=workflow.steps[identify_at].id)))
     if workflow.require_customer and identify_at is None:
-        errors.append(doc.error(base + ("require_customer",), "require_customer is true but no step identifies "
-                                                              "the customer; add a step with kind: identify"))
+        errors.append(doc.error(base + ("require_customer",), _("require_customer is true but no step identifies "
+                                                                "the customer; add a step with kind: identify")))
     for i, step in enumerate(workflow.steps):
         if step.when is not None:
             errors += _check_condition(doc, base + ("steps", i, "when"), step.when, i, fields, workflow)
@@ -152,39 +161,44 @@ def _check_field(doc: Document, at: Path, field: FormField) -> list[ConfigError]
     errors: list[ConfigError] = []
     kind = field.type
     if not _NAME.match(field.name) or not _usable_name(field.name):
-        errors.append(doc.error(at + ("name",), f"field name '{field.name}' must be lower-case letters, digits or '_', "
-                                                "starting with a letter, and not a word of the condition language"))
+        errors.append(doc.error(at + ("name",), _("field name '{name}' must be lower-case letters, digits or '_', "
+                                                  "starting with a letter, and not a word of the condition "
+                                                  "language").format(name=field.name)))
     if kind == "choice":
         if not field.choices:
             where = at + ("choices",) if field.choices is not None else at + ("type",)
-            errors.append(doc.error(where, f"field '{field.name}' is a choice with no options; "
-                                           "list them: choices: [first, second]"))
+            errors.append(doc.error(where, _("field '{name}' is a choice with no options; list them: choices: "
+                                             "[first, second]").format(name=field.name)))
         else:
             seen: set[str] = set()
             for j, option in enumerate(field.choices):
                 if option in seen:
-                    errors.append(doc.error(at + ("choices", j), f"option '{option}' is listed twice"))
+                    errors.append(doc.error(at + ("choices", j), _("option '{option}' is listed twice").format(
+                        option=option)))
                 seen.add(option)
     elif field.choices is not None:
-        errors.append(doc.error(at + ("choices",), f"choices only apply to a choice field; '{field.name}' is {kind}"))
+        errors.append(doc.error(at + ("choices",), _("choices only apply to a choice field; '{name}' is {kind}").format(
+            name=field.name, kind=kind)))
     for key in ("min", "max"):
         value = getattr(field, key)
         if value is None:
             continue
         if kind not in _BOUNDED:
-            errors.append(doc.error(at + (key,), f"{key} does not apply to a {kind} field"))
+            errors.append(doc.error(at + (key,), _("{key} does not apply to a {kind} field").format(key=key, kind=kind)))
         elif kind in _PATTERNED and (value < 0 or value != value.to_integral_value()):
-            errors.append(doc.error(at + (key,), f"{key} of a {kind} field is a number of characters, got {value}"))
+            errors.append(doc.error(at + (key,), _("{key} of a {kind} field is a number of characters, got {value}").format(
+                key=key, kind=kind, value=value)))
     if field.min is not None and field.max is not None and field.min > field.max:
-        errors.append(doc.error(at + ("max",), f"max {field.max} is less than min {field.min}"))
+        errors.append(doc.error(at + ("max",), _("max {max} is less than min {min}").format(max=field.max, min=field.min)))
     if field.pattern is not None:
         if kind not in _PATTERNED:
-            errors.append(doc.error(at + ("pattern",), f"pattern does not apply to a {kind} field"))
+            errors.append(doc.error(at + ("pattern",), _("pattern does not apply to a {kind} field").format(kind=kind)))
         else:
             try:
                 re.compile(field.pattern)
             except re.error as exc:
-                errors.append(doc.error(at + ("pattern",), f"pattern is not a valid regular expression: {exc}"))
+                errors.append(doc.error(at + ("pattern",), _("pattern is not a valid regular expression: {error}").format(
+                    error=exc)))
     return errors
 
 
@@ -213,17 +227,20 @@ def _check_condition(doc: Document, at: Path, source: str, index: int, fields: d
     for node in _names(expr):
         if node.name in fields and fields[node.name][0] >= index:
             owner = fields[node.name][0]
-            which = "this step" if owner == index else f"a later step ('{workflow.steps[owner].id}')"
-            problems.append(ExprError(f"'{node.name}' is a field of {which}; a condition can only use fields "
-                                      "of earlier steps", node.offset))
+            if owner == index:
+                said = _("'{name}' is a field of this step; a condition can only use fields of earlier steps")
+            else:
+                said = _("'{name}' is a field of a later step ('{step}'); a condition can only use fields of earlier "
+                         "steps")
+            problems.append(ExprError(said.format(name=node.name, step=workflow.steps[owner].id), node.offset))
     names = condition_names({name: field for name, (_, field) in fields.items()})
     options = {option for _, field in fields.values() for option in field.choices or []}
     bare = {node.offset: node.name for node in _names(expr) if node.name not in names and node.name in options}
     for problem in check(expr, names, CONDITION_FUNCTIONS):
-        if bare.get(problem.offset) and problem.message.startswith(f"'{bare[problem.offset]}' is not a known name"):
-            word = bare[problem.offset]
-            problem = ExprError(f"'{word}' is not a known name; to compare with the text, quote it: \"{word}\"",
-                                problem.offset)
+        word = bare.get(problem.offset)
+        if word and problem.message.startswith(_("'{name}' is not a known name").format(name=word)):
+            problem = ExprError(_("'{name}' is not a known name; to compare with the text, quote it: \"{name}\"").format(
+                name=word), problem.offset)
         problems.append(problem)
     return [_located(doc, at, p) for p in sorted(problems, key=lambda p: p.offset)]
 
@@ -240,7 +257,7 @@ def _names(expr: Expr) -> list[Name]:
 
 def _located(doc: Document, at: Path, problem: ExprError) -> ConfigError:
     line, col = scalar_position(doc, at, problem.offset)
-    return ConfigError(doc.file, line, col, f"when: {problem.message}")
+    return ConfigError(doc.file, line, col, f"when: {problem.message}")  # i18n: not words (the file's key)
 
 
 def scalar_position(doc: Document, path: Path, offset: int) -> tuple[int, int]:
@@ -286,7 +303,7 @@ def _quoted_column(text: str, start: int, offset: int) -> int | None:
                 continue
             break
         if quote == '"' and ch == "\\":
-            i += {"x": 4, "u": 6, "U": 10}.get(text[i + 1 : i + 2], 2)
+            i += {"x": 4, "u": 6, "U": 10}.get(text[i + 1 : i + 2], 2)  # i18n: not words
         else:
             i += 1
         seen += 1

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from deskapp.config.expr import Function, Type
+from deskapp.config.texts import RequiredText, TextField
 
 FieldType = Literal["text", "number", "money", "date", "choice", "yesno", "phone", "id"]
 
@@ -27,19 +28,19 @@ FIELD_TYPES: dict[str, Type] = {
 """How a condition sees a form field of each type."""
 
 CUSTOMER_ATTRIBUTES: dict[str, tuple[Type, str]] = {
-    "customer.identified": (Type.BOOL, "a customer is attached to the ticket"),
-    "customer.segment": (Type.TEXT, "the customer's segment (one of customers.segments), null if not set"),
-    "customer.age": (Type.NUMBER, "age in whole years today, null when the birth date is unknown"),
-    "customer.kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),
-    "customer.marketing_consent": (Type.BOOL, "the customer agreed to marketing"),
-    "customer.has_manager": (Type.BOOL, "the customer has a relationship manager"),
+    "customer.identified": (Type.BOOL, "a customer is attached to the ticket"),  # i18n: not words (what each name means, for the docs)
+    "customer.segment": (Type.TEXT, "the customer's segment (one of customers.segments), null if not set"),  # i18n: not words (what each name means, for the docs)
+    "customer.age": (Type.NUMBER, "age in whole years today, null when the birth date is unknown"),  # i18n: not words (what each name means, for the docs)
+    "customer.kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),  # i18n: not words (what each name means, for the docs)
+    "customer.marketing_consent": (Type.BOOL, "the customer agreed to marketing"),  # i18n: not words (what each name means, for the docs)
+    "customer.has_manager": (Type.BOOL, "the customer has a relationship manager"),  # i18n: not words (what each name means, for the docs)
 }
 """Everything a condition may read about the customer. With no customer identified, every attribute
 but customer.identified (false) is null, so `customer.age >= 65` is simply false."""
 
 
 def _no_clock() -> dt.date:  # pragma: no cover - replaced by the engine, which knows the branch's clock
-    raise RuntimeError("today() is evaluated by deskapp.core.workflows")
+    raise RuntimeError("today() is evaluated by deskapp.core.workflows")  # i18n: not words (a bug)
 
 
 CONDITION_FUNCTIONS: dict[str, Function] = {"today": Function((), Type.DATE, _no_clock)}
@@ -57,8 +58,8 @@ class _Strict(BaseModel):
 class FormField(_Strict):
     name: str
     """Name the value is kept under and conditions use: lower-case letters, digits and '_'."""
-    label: str = Field(min_length=1)
-    """What the teller reads next to the box."""
+    label: RequiredText
+    """What the teller reads next to the box: a text, or one per language ({pt-PT: ..., en: ...})."""
     type: FieldType = "text"
     """text, number, money, date, choice, yesno, phone or id (a national ID, checked like customers')."""
     required: bool = False
@@ -71,8 +72,8 @@ class FormField(_Strict):
     """Regular expression the whole text must match (text, phone, id)."""
     choices: list[str] | None = None
     """The options of a choice field."""
-    help: str = ""
-    """A hint shown under the box."""
+    help: TextField = ""
+    """A hint shown under the box (a text, or one per language)."""
     multiline: StrictBool | None = None
     """Whether a text field is typed in a box of several lines (a complaint, a note); by default when
     it may hold more than 200 characters (max)."""
@@ -90,22 +91,23 @@ class FormField(_Strict):
 class _Step(_Strict):
     id: str
     """Unique in the workflow; recorded with every step (lower-case letters, digits and '_')."""
-    title: str = Field(min_length=1)
-    """What the teller sees as the step's heading and in the list of what is left."""
+    title: RequiredText
+    """What the teller sees as the step's heading and in the list of what is left: a text, or one per
+    language ({pt-PT: ..., en: ...})."""
     when: str | None = None
     """A condition: the step is shown only when it holds, e.g. amount > 2000 (see the workflow docs)."""
 
 
 class InfoStep(_Step):
     kind: Literal["info"]
-    text: str = Field(min_length=1)
-    """Markdown the teller reads (or reads out) before going on."""
+    text: RequiredText
+    """Markdown the teller reads (or reads out) before going on (a text, or one per language)."""
 
 
 class ChecklistStep(_Step):
     kind: Literal["checklist"]
-    items: list[str] = Field(min_length=1)
-    """Each item must be ticked before the step can be committed."""
+    items: list[RequiredText] = Field(min_length=1)
+    """Each item must be ticked before the step can be committed (each a text, or one per language)."""
 
 
 class FormStep(_Step):
@@ -130,20 +132,21 @@ class CaptureNeedsStep(_Step):
 
 class OffersStep(_Step):
     kind: Literal["offers"]
-    text: str = ""
-    """An optional line above the offers."""
+    text: TextField = ""
+    """An optional line above the offers (a text, or one per language)."""
 
 
 class ApprovalStep(_Step):
     kind: Literal["approval"]
-    reason: str = Field(min_length=1)
-    """Why a supervisor must approve, as the supervisor reads it."""
+    reason: RequiredText
+    """Why a supervisor must approve, as the supervisor reads it (a text, or one per language)."""
 
 
 class ReferralStep(_Step):
     kind: Literal["referral"]
-    reason: str = Field(min_length=1)
-    """The follow-up's reason, as the person following up reads it (the teller may add to it)."""
+    reason: RequiredText
+    """The follow-up's reason, as the person following up reads it (the teller may add to it; a text, or
+    one per language)."""
     assign: str = "relationship_manager"
     """Who follows up: relationship_manager (the customer's), or a staff login."""
     fallback: str | None = None
@@ -156,8 +159,8 @@ class ReferralStep(_Step):
 
 class SummaryStep(_Step):
     kind: Literal["summary"]
-    text: str = ""
-    """An optional closing line, e.g. what to hand the customer."""
+    text: TextField = ""
+    """An optional closing line, e.g. what to hand the customer (a text, or one per language)."""
 
 
 Step = Annotated[
@@ -168,8 +171,8 @@ STEP_KINDS = ("info", "checklist", "form", "identify", "capture_needs", "offers"
 
 
 class Workflow(_Strict):
-    title: str = Field(min_length=1)
-    """What the teller sees above the steps."""
+    title: RequiredText
+    """What the teller sees above the steps: a text, or one per language ({pt-PT: ..., en: ...})."""
     require_customer: bool = False
     """The workflow cannot finish without an identified customer (it then needs an identify step)."""
     steps: list[Step] = Field(min_length=1)

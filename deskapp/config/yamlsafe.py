@@ -4,6 +4,8 @@ The file is composed to pyyaml nodes (which carry their marks) and never constru
 tag can build an object. Plain scalars are resolved here by the YAML 1.2 core schema, and the values
 YAML 1.1 reads differently (yes/no, 08:30, 0755) are refused with the fix in the message: a teller's
 "NO" must never silently become False. Every problem is a located ConfigError; nothing raises.
+The module is longer than 450 lines because the guarded composer, the scalar rules and every message
+(each a whole sentence in the reader's language) are read together.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from deskapp.i18n import N_, SOURCE, _, current
+
 from .errors import ConfigError
 
 Path = tuple[str | int, ...]
@@ -40,7 +44,7 @@ MAX_BYTES = 5 * 1024 * 1024
 refused before it is read, since reading YAML costs seconds a megabyte."""
 
 _NULL = re.compile(r"~|null|Null|NULL|")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}  # i18n: not words
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
@@ -52,18 +56,19 @@ _INF_NAN = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _TRAPS = (
     (
         re.compile(r"y|n|yes|no|on|off", re.IGNORECASE),
-        "older YAML reads it as a boolean",
-        'older YAML reads it as a boolean; write true or false, or quote it ("{text}") if you mean text',
+        N_("older YAML reads it as a boolean"),
+        N_('older YAML reads it as a boolean; write true or false, or quote it ("{text}") if you mean text'),
     ),
     (
         re.compile(r"[-+]?[0-9]+(?::[0-9]+)+(?:\.[0-9]*)?"),
-        "older YAML reads it as a number in base 60",
-        'write times in quotes, e.g. "{text}"',
+        N_("older YAML reads it as a number in base 60"),
+        N_('write times in quotes, e.g. "{text}"'),
     ),
     (
         re.compile(r"[-+]?0[0-9]+"),
-        "older YAML reads a leading zero as an octal number",
-        'older YAML reads a leading zero as an octal number; write {number}, or quote it ("{text}") if you mean text',
+        N_("older YAML reads a leading zero as an octal number"),
+        N_('older YAML reads a leading zero as an octal number; write {number}, or quote it ("{text}") if you mean '
+           'text'),
     ),
 )
 
@@ -127,7 +132,7 @@ def read_yaml(
                 text = handle.read(MAX_BYTES + 1)  # bounded even where the size is unknown (a pipe)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            return None, [ConfigError(name, 1, 1, f"cannot read file: {reason}")]
+            return None, [ConfigError(name, 1, 1, _("cannot read file: {reason}").format(reason=reason))]
         if len(text) > MAX_BYTES:
             return None, [_too_big(name, max(size, len(text)))]
     elif len(text) > MAX_BYTES:
@@ -149,9 +154,13 @@ def read_yaml(
 
 
 def _too_big(name: str, size: int) -> ConfigError:
-    how_big = "" if size == MAX_BYTES + 1 else f" {size / 1024 / 1024:.1f} MB,"  # a pipe's size is not known
-    return ConfigError(name, 1, 1, f"the file is{how_big} more than the {MAX_BYTES // 1024 // 1024} MB a "
-                                   "configuration may have; is it the right file?")
+    limit = MAX_BYTES // 1024 // 1024
+    if size == MAX_BYTES + 1:  # a pipe's size is not known
+        message = _("the file is more than the {limit} MB a configuration may have; is it the right file?")
+    else:
+        message = _("the file is {size:.1f} MB, more than the {limit} MB a configuration may have; is it the "
+                    "right file?")
+    return ConfigError(name, 1, 1, message.format(size=size / 1024 / 1024, limit=limit))
 
 
 def _bad_utf8(name: str, exc: UnicodeDecodeError) -> ConfigError:
@@ -159,7 +168,8 @@ def _bad_utf8(name: str, exc: UnicodeDecodeError) -> ConfigError:
     raw: bytes = exc.object
     good = raw[: exc.start].decode("utf-8-sig")
     line, col = _position(good, len(good))
-    return ConfigError(name, line, col, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    return ConfigError(name, line, col, _("not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8").format(
+        byte=raw[exc.start]))
 
 
 def _position(text: str, index: int) -> Position:
@@ -203,10 +213,12 @@ class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             self.get_event()
-            return self._placeholder(event.start_mark, f"aliases (*{event.anchor}) are not supported; repeat the value")
+            return self._placeholder(event.start_mark, _("aliases (*{anchor}) are not supported; repeat the value").format(
+                anchor=event.anchor))
         collection = isinstance(event, (SequenceStartEvent, MappingStartEvent))
         if collection and self.depth >= MAX_DEPTH:
-            message = None if self.too_deep_seen else f"nested more than {MAX_DEPTH} levels deep; flatten this part"
+            message = None if self.too_deep_seen else _("nested more than {depth} levels deep; flatten this part").format(
+                depth=MAX_DEPTH)
             self.too_deep_seen = True
             node = self._placeholder(event.start_mark, message)
             self.skipping = True
@@ -214,7 +226,8 @@ class _Loader(Reader, Scanner, Parser, Composer, BaseResolver):
             self.skipping = False
             return node
         if event.tag is not None:
-            self.problems.append((_at(event.start_mark), f"YAML tags are not allowed ({_short_tag(event.tag)}); remove it"))
+            self.problems.append((_at(event.start_mark), _("YAML tags are not allowed ({tag}); remove it").format(
+                tag=_short_tag(event.tag))))
         if event.anchor is not None:
             # Aliases are refused above, so anchors are never looked up; forget the old one so that
             # reusing an anchor name (legal YAML) is not reported as a duplicate.
@@ -259,13 +272,14 @@ def _compose(text: str, problems: list[tuple[Position, str]]) -> tuple[MappingNo
     try:
         loader = _Loader(text, problems)  # checks every character of text at once
     except ReaderError as exc:
-        problems.append((_position(text, exc.position), f"unacceptable character U+{exc.character:04X}: {exc.reason}"))
+        problems.append((_position(text, exc.position), _("unacceptable character U+{code:04X}: {reason}").format(
+            code=exc.character, reason=exc.reason)))
         return None, set()
     try:
         root = loader.get_node() if loader.check_node() else None
         if root is not None and loader.check_node():
             second = loader.peek_event().start_mark
-            problems.append((_at(second), "only one document is allowed here; remove this second '---' part"))
+            problems.append((_at(second), _("only one document is allowed here; remove this second '---' part")))
     except yaml.MarkedYAMLError as exc:
         if not loader.skipping:
             problems.append((_at(exc.problem_mark or exc.context_mark), _syntax_message(exc)))
@@ -274,45 +288,56 @@ def _compose(text: str, problems: list[tuple[Position, str]]) -> tuple[MappingNo
         problems.append(((1, 1), str(exc)))
         return None, set()
     except RecursionError:
-        problems.append(((1, 1), "the file is nested too deeply to read"))
+        problems.append(((1, 1), _("the file is nested too deeply to read")))
         return None, set()
     finally:
         loader.dispose()
     if isinstance(root, ScalarNode) and id(root) in loader.flagged:  # its problem is recorded
         return None, set()
     if root is None or (isinstance(root, ScalarNode) and root.style is None and root.value == ""):
-        problems.append(((1, 1), "the file is empty"))
+        problems.append(((1, 1), _("the file is empty")))
         return None, set()
     if not isinstance(root, MappingNode):
-        kind = "a list" if isinstance(root, SequenceNode) else f"a single value {quote(root.value)}"
-        problems.append((_at(root.start_mark), f"the file must be a mapping of keys to values (key: value), not {kind}"))
+        if isinstance(root, SequenceNode):
+            message = _("the file must be a mapping of keys to values (key: value), not a list")
+        else:
+            message = _("the file must be a mapping of keys to values (key: value), not a single value {value}").format(
+                value=quote(root.value))
+        problems.append((_at(root.start_mark), message))
         return None, set()
     return root, loader.flagged
 
 
-_TOKENS = {
-    "stream end": "the end of the file",
-    "document start": "'---'",
-    "document end": "'...'",
-    "block end": "the end of an indented block",
-    "block mapping start": "the start of a mapping",
-    "block sequence start": "the start of a list",
-    "scalar": "a value",
-    "alias": "an alias",
-    "anchor": "an anchor",
-    "tag": "a tag",
-    "directive": "a directive",
+# pyyaml's syntax problems are its own English sentences ("expected <block end>, but found '<scalar>'"):
+# its token names become words of the same sentence, in English, after a translated lead (_syntax_message).
+_TOKENS = {  # i18n: not words
+    "stream end": "the end of the file",  # i18n: not words
+    "document start": "'---'",  # i18n: not words
+    "document end": "'...'",  # i18n: not words
+    "block end": "the end of an indented block",  # i18n: not words
+    "block mapping start": "the start of a mapping",  # i18n: not words
+    "block sequence start": "the start of a list",  # i18n: not words
+    "scalar": "a value",  # i18n: not words
+    "alias": "an alias",  # i18n: not words
+    "anchor": "an anchor",  # i18n: not words
+    "tag": "a tag",  # i18n: not words
+    "directive": "a directive",  # i18n: not words
 }
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     """pyyaml's problem text in words instead of token names, with what it was reading and where
     that started, when it says so."""
-    message = exc.problem or exc.context or "invalid YAML"
+    if not (exc.problem or exc.context):
+        return _("invalid YAML")
+    message = exc.problem or exc.context
     if exc.problem and exc.context and exc.context_mark is not None:
-        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    message = message.replace("end of stream", "end of the file")
-    return re.sub(r"'?<([a-z ]+)>'?", lambda m: _TOKENS.get(m[1], m[0]), message)
+        message += f" ({exc.context} at line {exc.context_mark.line + 1})"  # i18n: not words (pyyaml's sentence)
+    message = message.replace("end of stream", "end of the file")  # i18n: not words
+    said = re.sub(r"'?<([a-z ]+)>'?", lambda m: _TOKENS.get(m[1], m[0]), message)  # i18n: not words
+    if current() == SOURCE:
+        return said
+    return _("invalid YAML: {problem}").format(problem=said)  # pyyaml's sentence stays its own English
 
 
 def quote(text: str, limit: int = 40) -> str:
@@ -326,7 +351,7 @@ def _trap(text: str) -> tuple[str, str] | None:
         if pattern.fullmatch(text):
             sign = text[0] if text[0] in "+-" else ""
             number = sign + (text.lstrip("+-").lstrip("0") or "0")
-            return why, message.format(text=text, number=number)
+            return _(why), _(message).format(text=text, number=number)
     return None
 
 
@@ -338,17 +363,18 @@ def _plain(text: str) -> tuple[Any, str | None]:
         return _BOOL[text], None
     trap = _trap(text)
     if trap is not None:
-        return text, f"ambiguous value '{text}': {trap[1]}"
+        return text, _("ambiguous value '{text}': {why}").format(text=text, why=trap[1])
     if _INT.fullmatch(text) or _OCT.fullmatch(text) or _HEX.fullmatch(text):
         try:
             number = int(text, 0) if text[:2] in ("0o", "0x") else int(text)
         except ValueError:  # Python refuses decimal strings of thousands of digits
             number = None
         if number is None or number.bit_length() > 63:  # the database stores 64-bit integers
-            return text, f"number {quote(text)} is too large"
+            return text, _("number {value} is too large").format(value=quote(text))
         return number, None
     if _INF_NAN.fullmatch(text) or (_FLOAT.fullmatch(text) and not math.isfinite(float(text))):
-        return text, f"{quote(text)} is not a usable number; write an ordinary number, or quote it if you mean text"
+        return text, _("{value} is not a usable number; write an ordinary number, or quote it if you mean "
+                       "text").format(value=quote(text))
     if _FLOAT.fullmatch(text):
         return float(text), None
     return text, None
@@ -359,12 +385,12 @@ def _scalar(node: ScalarNode) -> tuple[Any, str | None]:
     if node.style is None:
         return _plain(node.value)
     if _SURROGATE.search(node.value):  # only a \u escape makes one; no file, terminal or database takes it
-        return node.value, "a \\u escape here gives half a character (a surrogate); write the character itself"
+        return node.value, _("a \\u escape here gives half a character (a surrogate); write the character itself")
     return node.value, None
 
 
 def _kind(value: Any) -> str:
-    return "null" if value is None else "a boolean" if isinstance(value, bool) else "a number"
+    return _("null") if value is None else _("a boolean") if isinstance(value, bool) else _("a number")
 
 
 class _Builder:
@@ -400,7 +426,8 @@ class _Builder:
                 continue
             position = _at(key_node.start_mark)
             if key in result:
-                self.problems.append((position, f"duplicate key {quote(key)} (first at line {first_line[key]})"))
+                self.problems.append((position, _("duplicate key {key} (first at line {line})").format(
+                    key=quote(key), line=first_line[key])))
                 continue
             first_line[key] = position[0]
             self.keys[path + (key,)] = position
@@ -412,19 +439,22 @@ class _Builder:
     def key(self, node: Node) -> tuple[str | None, bool]:
         """(the key as text, whether it has a problem); None when it cannot be a key at all."""
         if isinstance(node, (SequenceNode, MappingNode)):
-            kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
-            self.problems.append((_at(node.start_mark), f"{kind} cannot be a key; keys must be text"))
+            said = (_("a list cannot be a key; keys must be text") if isinstance(node, SequenceNode)
+                    else _("a mapping cannot be a key; keys must be text"))
+            self.problems.append((_at(node.start_mark), said))
             return None, True
         if id(node) in self.flagged:
             return node.value, True
         value, problem = _scalar(node)
         trap = _trap(node.value) if node.style is None else None
         if trap is not None:
-            problem = f"ambiguous key {quote(node.value)}: {trap[0]}; quote it (\"{node.value}\")"
+            problem = _("ambiguous key {key}: {why}; quote it (\"{text}\")").format(
+                key=quote(node.value), why=trap[0], text=node.value)
         elif not isinstance(value, str):
-            problem = f"key {quote(node.value)} is read as {_kind(value)}, not text; put it in quotes"
+            problem = _("key {key} is read as {kind}, not text; put it in quotes").format(
+                key=quote(node.value), kind=_kind(value))
             if node.value == "":
-                problem = "empty key; write a name before ':'"
+                problem = _("empty key; write a name before ':'")
             value = None
         if problem is not None:
             self.problems.append((_at(node.start_mark), problem))

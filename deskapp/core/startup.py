@@ -82,7 +82,7 @@ def _sync_services(branch: Branch, config, report: SyncReport, label: str = "") 
     existing = {s.code: s for s in Service.select().where(Service.branch == branch)}
     for s in config.services:
         values = {
-            "name": s.name, "prefix": s.prefix, "target_wait_minutes": s.target_wait_minutes,
+            "name": config.stored_name(s.name), "prefix": s.prefix, "target_wait_minutes": s.target_wait_minutes,
             "typical_service_minutes": s.typical_service_minutes, "workflow": s.workflow, "active": True,
         }
         if s.code in existing:

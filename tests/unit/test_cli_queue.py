@@ -160,8 +160,9 @@ def test_requeue_and_transfer_from_the_command_line(cli) -> None:
 def test_text_output_without_json(cli) -> None:
     result = cli("queue", "issue", "--service", "CASH")
     assert result.returncode == 0 and result.stderr == ""
-    # The branch's own name for the service (config.yaml: Lisboa Avenida speaks pt-PT first), as the database holds it.
-    assert result.stdout.startswith("A001  Depósitos e levantamentos  position 1, expected wait no counter open")
+    # The service's name in the reader's language (English here), from the configuration; the database keeps
+    # the branch's own (config.yaml: Lisboa Avenida speaks pt-PT first).
+    assert result.stdout.startswith("A001  Cash deposit and withdrawal  position 1, expected wait no counter open")
 
 
 def test_estimate_erlang_c(tmp_path) -> None:
@@ -204,8 +205,8 @@ def test_move_never_lets_the_printed_number_be_issued_again(cli, db_url) -> None
     assert moved == {"id": printed["id"], "ticket": "A002", "service": "CASH", "status": "waiting", "was": "C001"}
     assert ok_json(cli("queue", "issue", "--service", "CARD", "--json"))["ticket"] == "C002"
     text = cli("queue", "move", "A002", "--to", "INFO", "--by", "sofia")
-    # The service by the branch's own name (config.yaml's Lisboa Avenida speaks pt-PT first), as the database holds it.
-    assert (text.returncode, text.stdout, text.stderr) == (0, "E001 (was C001) waits in Informações.\n", "")
+    # The service in the reader's language (English here), whatever language the database keeps it in.
+    assert (text.returncode, text.stdout, text.stderr) == (0, "E001 (was C001) waits in General enquiries.\n", "")
 
     assert failed(cli("queue", "move", "C001", "--to", "CARD", "--by", "ana"), 1) == (
         "deskapp: Only a supervisor may move a waiting ticket; Ana Costa is a teller.")

@@ -177,7 +177,8 @@ class MoveDialog(_SlotDialog):
         b = self.booking
         fmt = input_formats(self.app.config)  # type: ignore[attr-defined]
         with Vertical():
-            yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · {escape(b.service_name)} · "
+            yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
+                         f"{escape(self.app.config.service_name(b.service, b.service_name))} · "
                          f"{escape(when(b.starts_at, self.app.config, local=True))}")
             yield from self._when_fields("New date and time", date_time_shown(b.starts_at, fmt))
             yield from self._staff_field(b.staff)
@@ -212,7 +213,8 @@ class CancelDialog(_BookingDialog):
         b = self.booking
         with Vertical():
             yield Static(f"[b]Cancel booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
-                         f"{escape(b.service_name)} · {escape(when(b.starts_at, self.app.config, local=True))}")
+                         f"{escape(self.app.config.service_name(b.service, b.service_name))} · "
+                         f"{escape(when(b.starts_at, self.app.config, local=True))}")
             yield Label("Reason (optional)")
             yield Input(id="cancel-reason", max_length=200, compact=True)
             yield Static("", classes="dialog-message")

@@ -170,7 +170,7 @@ class DeskScreen(AppScreen):
         table.clear()
         for t in waiting.tickets:
             table.add_row(str(t.place) if t.place else "later", ticket_number(t.number, t.former_number),
-                          f"{t.service} · {t.service_name}", t.priority, minutes(t.waited_minutes), key=str(t.id))
+                          f"{t.service} · {self.app.config.service_name(t.service, t.service_name)}", t.priority, minutes(t.waited_minutes), key=str(t.id))
         if kept is not None:
             row = next((i for i, t in enumerate(waiting.tickets) if t.id == kept.id), None)
             if row is not None:
@@ -215,7 +215,8 @@ class DeskScreen(AppScreen):
             who = escape(t.customer_name or "customer not identified")
             chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
             was = f"(was {escape(t.former_number)}) " if t.former_number else ""
-            body = (f"[b reverse] {escape(t.number)} [/] {was}{escape(t.service_name)} · {escape(t.priority)} · {state}\n"
+            service = self.app.config.service_name(t.service, t.service_name)  # the viewer's language
+            body = (f"[b reverse] {escape(t.number)} [/] {was}{escape(service)} · {escape(t.priority)} · {state}\n"
                     f"Customer: {who}{chain}")
             found = self.handovers.in_hand if self.handovers else None
             if found is not None and found.number == t.number:

@@ -58,7 +58,7 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
             options += [Option(plain(f"{p.name} · at {p.counter_name}"), id=f"staff:{p.login}")
                         for p in self.targets.colleagues]
         with Vertical():
-            yield Static(f"[b]Transfer {escape(self.ticket.number)}[/b] ({escape(self.ticket.service_name)}): "
+            yield Static(f"[b]Transfer {escape(self.ticket.number)}[/b] ({escape(self.app.config.service_name(self.ticket.service, self.ticket.service_name))}): "
                          "to a service, a counter or a colleague")
             yield OptionList(*options, id="transfer-to")
             yield Label("Note for whoever receives the customer (optional)")

@@ -187,7 +187,8 @@ class ReceptionScreen(AppScreen):
         moved = self.query_one("#reception-moved", Static)
         moved.display = bool(data.moved)
         moved.update("\n".join(["[b]Moved to another service[/b]"] + [
-            f"[b]{escape(t.number)}[/b] (was {escape(t.former_number or '')}) · {escape(t.service_name)}"
+            f"[b]{escape(t.number)}[/b] (was {escape(t.former_number or '')}) · "
+            f"{escape(self.config.service_name(t.service, t.service_name))}"
             for t in data.moved]))
         expected = self.query_one("#reception-expected", Static)
         expected.display = bool(data.expected)
@@ -252,9 +253,9 @@ class ReceptionScreen(AppScreen):
 
     def _show_choice(self) -> None:
         service = next((s for s in self.services if s.code == self.service), None)
-        priority = escape(self.config.priority(self.priority).name)
+        priority = escape(self.config.class_name(self.priority))
         who = escape(f"{self.customer.name} (no. {self.customer.number})") if self.customer else "not identified"
-        what = f"[b]{escape(service.name)}[/b]" if service else "[i]choose a service (1-9)[/i]"
+        what = f"[b]{escape(self.config.service_name(service.code))}[/b]" if service else "[i]choose a service (1-9)[/i]"
         self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
 
     # -- issuing and walk-aways -----------------------------------------------------------------
@@ -319,8 +320,9 @@ class ReceptionScreen(AppScreen):
         who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
         told = f"\nTold when near: {escape(self._told)}" if self._told and t.status == q.WAITING else ""
         self.query_one("#reception-ticket-info", Static).update(
-            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · {escape(t.service_name)}\n"
-            f"{escape(self.config.priority(t.priority).name)}\n{where}{who}{told}")
+            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · "
+            f"{escape(self.config.service_name(t.service, t.service_name))}\n"
+            f"{escape(self.config.class_name(t.priority))}\n{where}{who}{told}")
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._issuing = False

@@ -526,7 +526,8 @@ class SupervisorScreen(AppScreen):
             front = bool(where.get("front"))
             self.notify(event_words("moved", t.former_number if t.former_number and not front else
                                     ticket_number(t.number, t.former_number),
-                                    front=front, service=t.service_name, new=t.number) + ".")
+                                    front=front, service=self.app.config.service_name(t.service, t.service_name),
+                                    new=t.number) + ".")
             self.reload()
 
         call_core(self, q.move_waiting, self.ctx, int(ticket_id), by=self.session.login, then=done, **where)

@@ -71,7 +71,8 @@ class TicketHistoryScreen(ModalScreen[None]):
         timezone = (self.branch or self.app).config.branch.timezone  # type: ignore[attr-defined]
         chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
         self.query_one("#history-head", Static).update(
-            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · {escape(t.service_name)} · "
+            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · "
+            f"{escape((self.branch or self.app).config.service_name(t.service, t.service_name))} · "  # type: ignore[attr-defined]
             f"{escape(t.priority)} · {escape(t.status.replace('_', ' '))}{chain}")
         table = self.query_one(FitTable)
         table.clear()
