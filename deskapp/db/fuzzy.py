@@ -82,7 +82,7 @@ def similar_words(word: str, typos: int | None = None) -> list[tuple[str, int]]:
         # break another spelling, "mulaer" is "mular" as a skeleton).
         shared = max(1, len(grams) - 3 * typos - 1)
         rows = db.execute_sql(
-            "SELECT w.word, w.skeleton, w.customers FROM customer_name_gram g "
+            "SELECT w.word, w.skeleton, w.customers FROM customer_name_gram g "  # i18n: not words
             "JOIN customer_name_word w ON w.id = g.word_id "
             f"WHERE g.gram IN ({', '.join([p] * len(grams))}) AND w.size BETWEEN {p} AND {p} "
             f"GROUP BY w.id, w.word, w.skeleton, w.customers HAVING count(*) >= {p} "
@@ -117,10 +117,10 @@ def prefix_counts(words: list[str]) -> dict[str, tuple[int, int]] | None:
     ranges = [(w, w[:-1] + chr(ord(w[-1]) + 1)) for w in dict.fromkeys(words)]
     if any(0xD800 <= ord(high[-1]) <= 0xDFFF for _, high in ranges):
         return None
-    begun = (f"(SELECT word, customers FROM customer_name_word WHERE word >= {p} AND word < {p} "
+    begun = (f"(SELECT word, customers FROM customer_name_word WHERE word >= {p} AND word < {p} "  # i18n: not words
              f"LIMIT {VOCABULARY_CAP}) v")
     row = db.execute_sql(
-        "SELECT " + ", ".join([f"(SELECT coalesce(sum(customers), 0) FROM {begun}), "
+        "SELECT " + ", ".join([f"(SELECT coalesce(sum(customers), 0) FROM {begun}), "  # i18n: not words
                                f"(SELECT coalesce(sum(customers), 0) FROM {begun} WHERE word <> {p})"] * len(ranges)),
         [v for w, high in ranges for v in (w, high, w, high, w)]).fetchone()
     return {w: (int(row[2 * i]), int(row[2 * i + 1])) for i, (w, _) in enumerate(ranges)}
@@ -138,5 +138,5 @@ def _code_point_order() -> bool:
     if name not in _ORDERED:
         row = db.execute_sql("SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
                              "WHERE datname = current_database()").fetchone()
-        _ORDERED[name] = bool(row) and row[0] in ("C", "POSIX", "C.UTF-8", "C.utf8") and row[1] in (None, "c")
+        _ORDERED[name] = bool(row) and row[0] in ("C", "POSIX", "C.UTF-8", "C.utf8") and row[1] in (None, "c")  # i18n: not words
     return _ORDERED[name]

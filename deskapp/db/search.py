@@ -73,8 +73,8 @@ PHONE_PROBE = 1_000  # phones read from the index on the digits before a beginni
 
 # Letters that carry no combining mark to strip but are still "the same letter" to a teller.
 _LETTERS = str.maketrans({
-    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
-    "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t",
+    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",  # i18n: not words
+    "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t",  # i18n: not words
 })
 _WORD = re.compile(r"[^\W_]+")
 _KEY_SEPARATORS = re.compile(r"[\s.\-/]+")
@@ -108,7 +108,7 @@ def fold(text: str) -> str:
 def _fold_word(text: str) -> str:
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))  # i18n: not words
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -319,7 +319,7 @@ class _Sqlite:
         """The first n of the first `probe` names (-1: all) FTS5 streams for `match`, checked with LIKE."""
         like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in checked)
         return _ids(
-            "SELECT c.id FROM (SELECT rowid AS id FROM customer_name_fts WHERE customer_name_fts MATCH ? "
+            "SELECT c.id FROM (SELECT rowid AS id FROM customer_name_fts WHERE customer_name_fts MATCH ? "  # i18n: not words
             f"ORDER BY rowid LIMIT ?) f CROSS JOIN customer c ON c.id = f.id WHERE 1{like} LIMIT ?",
             (match, probe, *[f"% {w}%" for w in checked], n),
         )
@@ -331,8 +331,8 @@ class _Sqlite:
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
-            where, params = _phone_end(digits, "substr(digits, -{n})")
-            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT ?",
+            where, params = _phone_end(digits, "substr(digits, -{n})")  # i18n: not words
+            return _ids(f"SELECT DISTINCT customer_id FROM customer_phone WHERE {where} ORDER BY customer_id LIMIT ?",  # i18n: not words
                         (*params, n))
         # Digits anywhere: the trigram index finds the phones holding them.
         return _ids(
@@ -362,7 +362,7 @@ class _Sqlite:
                         (match, n))
         like = "".join(" AND ' ' || c.name_folded LIKE ?" for _ in starts)
         return _ids(
-            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "
+            "SELECT c.id FROM customer_name_fts f JOIN customer c ON c.id = f.rowid "  # i18n: not words
             f"WHERE customer_name_fts MATCH ?{like} ORDER BY f.rowid LIMIT ?",
             (match, *[f"% {w}%" for w in starts], n),
         )
@@ -386,11 +386,11 @@ def _phone_end(digits: str, tail: str) -> tuple[str, tuple]:
     `tail` is the backend's "last N characters" expression, with {n} for N."""
     p = db.param
     if len(digits) < 8:
-        return f"digits = {p}", (digits,)
-    return (f"{tail.format(n='8')} = {p} AND {tail.format(n=p)} = {p}", (digits[-8:], len(digits), digits))
+        return f"digits = {p}", (digits,)  # i18n: not words
+    return (f"{tail.format(n='8')} = {p} AND {tail.format(n=p)} = {p}", (digits[-8:], len(digits), digits))  # i18n: not words
 
 
-_TSQUERY = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"
+_TSQUERY = "to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple'::regconfig, %s)"  # i18n: not words
 
 
 def _phone_starts(text: str, region: str | None, runs: list[str]) -> tuple[list[str], list[str]]:
@@ -431,13 +431,13 @@ def _phones_beginning(start: str, n: int, *, unindexed: str) -> list[int]:
     `unindexed` is the backend's digits that no index serves ({} for the column)."""
     p = db.param
     low, high = _digit_range(start)
-    where, params = (f"{{}} >= {p} AND {{}} < {p}", (low, high)) if high else (f"{{}} >= {p}", (low,))
-    rows = _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format('digits', 'digits')} "
+    where, params = (f"{{}} >= {p} AND {{}} < {p}", (low, high)) if high else (f"{{}} >= {p}", (low,))  # i18n: not words
+    rows = _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format('digits', 'digits')} "  # i18n: not words
                 f"ORDER BY digits LIMIT {p}", (*params, PHONE_PROBE + 1))
     if len(rows) <= PHONE_PROBE:
         return sorted(set(rows))[:n]
     column = unindexed.format("digits")
-    return _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format(column, column)} "
+    return _ids(f"SELECT customer_id FROM customer_phone WHERE {where.format(column, column)} "  # i18n: not words
                 f"GROUP BY customer_id ORDER BY customer_id LIMIT {p}", (*params, n))
 
 
@@ -459,8 +459,8 @@ def _rare_prefix(words: list[str]) -> str | None:
     if not long:
         return None
     counts = db.execute_sql(
-        "SELECT " + ", ".join(["count(*) FILTER (WHERE ' ' || name_folded LIKE %s)"] * len(long))
-        + " FROM (SELECT name_folded FROM customer ORDER BY id LIMIT %s) oldest",
+        "SELECT " + ", ".join(["count(*) FILTER (WHERE ' ' || name_folded LIKE %s)"] * len(long))  # i18n: not words
+        + " FROM (SELECT name_folded FROM customer ORDER BY id LIMIT %s) oldest",  # i18n: not words
         (*[f"% {w}%" for w in long], PROBE)).fetchone()
     count, rarest = min(zip(counts, long))
     return None if count else rarest
@@ -519,7 +519,7 @@ class _Postgres:
             if pair is not None:
                 return _paired(pair, words, n)
             starts = list(dict.fromkeys(w[:3] for w in words))
-            index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]
+            index_sql, index_params = "customer_name_prefixes(name_folded) @> %s::text[]", [starts]  # i18n: not words
             if rare:
                 index_sql, index_params = _TSQUERY, [f"'{rare}':*"]
             likes = [f"% {w}%" for w in words]
@@ -528,7 +528,7 @@ class _Postgres:
             index_sql, index_params = _TSQUERY, [" & ".join(f"'{w}'" for w in words)]
             likes = [f"% {w} %" for w in words]
         like_sql = " AND ".join(["' ' || name_folded || ' ' LIKE %s"] * len(likes))
-        words_sql = f"{index_sql} AND {like_sql}"
+        words_sql = f"{index_sql} AND {like_sql}"  # i18n: not words
         params = (*index_params, *likes)
         # Probed in id order first (see _probed). For prefixes the LIKEs say it all (the index keys
         # are the words' first letters, split on the same spaces): the probe computes no keys.
@@ -537,8 +537,8 @@ class _Postgres:
 
     def phone(self, digits: str, n: int, *, exact: bool) -> list[int]:
         if exact:
-            where, params = _phone_end(digits, "right(digits, {n})")
-            return _ids(f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {where} ORDER BY c LIMIT %s",
+            where, params = _phone_end(digits, "right(digits, {n})")  # i18n: not words
+            return _ids(f"SELECT DISTINCT customer_id + 0 AS c FROM customer_phone WHERE {where} ORDER BY c LIMIT %s",  # i18n: not words
                         (*params, n))
         # Digits hold no LIKE wildcard; the trigram index serves '%digits%'.
         return _ids(
@@ -564,7 +564,7 @@ class _Postgres:
         check = " AND ".join(["string_to_array(name_folded, ' ') && %s::text[]"] * len(groups)
                              + ["' ' || name_folded LIKE %s"] * len(starts))
         check_params = (*groups, *[f"% {w}%" for w in starts])
-        return _probed(check, check_params, f"{_TSQUERY} AND {check}", (query, *check_params), n)
+        return _probed(check, check_params, f"{_TSQUERY} AND {check}", (query, *check_params), n)  # i18n: not words
 
 
 def _pair(words: list[str], counts: dict[str, tuple[int, int]]) -> str | None:
@@ -585,9 +585,9 @@ def _paired(pair: str, words: list[str], n: int) -> list[int]:
     names with too many words for their pairs (the pair "", see 0020)."""
     likes = [f"% {w}%" for w in words]
     like_sql = " AND ".join(["' ' || c.name_folded LIKE %s"] * len(likes))
-    one = ("(SELECT c.id FROM customer_name_pair p JOIN customer c ON c.id = p.customer_id "
+    one = ("(SELECT c.id FROM customer_name_pair p JOIN customer c ON c.id = p.customer_id "  # i18n: not words
            f"WHERE p.pair = %s AND {like_sql} ORDER BY p.customer_id LIMIT %s)")
-    return _ids(f"SELECT id FROM ({one} UNION {one}) found ORDER BY id LIMIT %s",
+    return _ids(f"SELECT id FROM ({one} UNION {one}) found ORDER BY id LIMIT %s",  # i18n: not words
                 (pair, *likes, n, "", *likes, n, n))
 
 
@@ -605,7 +605,7 @@ def _probed(probe_sql: str, probe_params: tuple, where_sql: str, params: tuple, 
     parallel workers included). The statement begins with SELECT, so a lost connection repeats
     it once like any read."""
     return sorted((_ids_serial if serial else _ids)(
-        "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "
+        "SELECT id FROM (WITH probe AS MATERIALIZED (SELECT id FROM (SELECT id, name_folded FROM customer "  # i18n: not words
         f"ORDER BY id LIMIT %s) oldest WHERE {probe_sql} ORDER BY id LIMIT %s) SELECT id FROM probe UNION ALL "
         "(SELECT id FROM customer WHERE id + 0 > (SELECT coalesce(max(id), 0) FROM (SELECT id FROM customer "
         f"ORDER BY id LIMIT %s) edge) AND {where_sql} ORDER BY id + 0 "
