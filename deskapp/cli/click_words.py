@@ -87,6 +87,19 @@ def language_in(args: list[str]) -> str | None:
     return None
 
 
+def take_language(value: str | None) -> str | None:
+    """--lang as a language deskapp speaks ("pt" is pt-PT), made the process's; without it, the locale's."""
+    if value is None:
+        i18n.set_default(i18n.from_environment())
+        return None
+    tag = i18n.normalize(value)
+    if tag is None:
+        raise click.BadParameter(_("deskapp does not speak '{code}'; it speaks {languages}").format(
+            code=value, languages=", ".join(i18n.available())))
+    i18n.set_default(tag)
+    return tag
+
+
 @contextmanager
 def _said(thing: object, *names: str) -> Iterator[None]:
     """Within the block, `thing`'s attributes `names` (messages marked N_) are in the language in effect."""

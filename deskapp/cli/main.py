@@ -7,7 +7,7 @@ import sys
 import click
 
 from deskapp import logs
-from deskapp.cli.click_words import Option, argument, group, option
+from deskapp.cli.click_words import Option, argument, group, option, take_language
 from deskapp.cli.common import (
     EXIT_BAD_INPUT,
     Env,
@@ -35,7 +35,7 @@ from deskapp.logs import LEVELS
 @option("--counter", "counter", default=None, help=N_("The counter this desk is (asked at login otherwise)."))
 @option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
         help=N_("How much goes to the log file (default: the configuration's logging.level, else INFO)."))
-@option("--lang", "lang", default=None, metavar=N_("CODE"), callback=lambda _c, _p, v: _language(v),
+@option("--lang", "lang", default=None, metavar=N_("CODE"), callback=lambda _c, _p, v: take_language(v),
         help=N_("Language of messages and screens (e.g. pt, pt-PT, en; default: the locale's, LANG/LC_ALL; "
              "the app then follows the staff member's or the branch's)."))
 @click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s",  # i18n: not words
@@ -47,21 +47,6 @@ def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, 
     click_ctx.obj = Env(config_path, db_url, branch or None, lang)
     if click_ctx.invoked_subcommand is None:
         _open_app(click_ctx.obj, "desk", counter=counter)
-
-
-def _language(value: str | None) -> str | None:
-    """--lang as a language deskapp speaks ("pt" is pt-PT), made the process's; without it, the locale's."""
-    from deskapp import i18n
-
-    if value is None:
-        i18n.set_default(i18n.from_environment())
-        return None
-    tag = i18n.normalize(value)
-    if tag is None:
-        raise click.BadParameter(_("deskapp does not speak '{code}'; it speaks {languages}").format(
-            code=value, languages=", ".join(i18n.available())))
-    i18n.set_default(tag)
-    return tag
 
 
 @user_errors
