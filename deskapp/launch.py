@@ -53,8 +53,8 @@ def main() -> None:
         from deskapp.tui.app import run_app
 
         # The same environment variables as the click options read.
-        code = run_app(None, options.get("db_url") or os.environ.get("DESKAPP_DATABASE_URL") or None,
-                       config_path=options.get("config_path") or os.environ.get("DESKAPP_CONFIG") or None,
+        code = run_app(None, options.get("db_url") or os.environ.get("DESKAPP_DATABASE_URL") or None,  # i18n: not words
+                       config_path=options.get("config_path") or os.environ.get("DESKAPP_CONFIG") or None,  # i18n: not words
                        mode="desk", counter=options.get("counter"), lang=lang)
     except Exception as exc:  # noqa: BLE001  reported exactly as the click CLI reports it
         from deskapp.cli.common import report_error

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from logging.handlers import RotatingFileHandler
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")  # i18n: not words
 MAX_BYTES = 5_000_000
 BACKUPS = 5
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # i18n: not words
 
 log = logging.getLogger("deskapp")
 _handler: RotatingFileHandler | None = None
@@ -50,7 +50,7 @@ def start(level: str | None = None, file: str | Path | None = None) -> None:
     global _chosen_level
     _chosen_level = level.upper() if level else None
     _open(Path(file) if file else default_file())
-    log.setLevel(_chosen_level or "INFO")
+    log.setLevel(_chosen_level or "INFO")  # i18n: not words
 
 
 def use_config(settings) -> None:

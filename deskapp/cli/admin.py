@@ -5,8 +5,10 @@ import sys
 
 import click
 
+from deskapp.cli.click_words import argument, option
 from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, user_errors
 from deskapp.cli.main import main
+from deskapp.i18n import N_, _
 
 
 def _source_url(env: Env) -> str:
@@ -39,50 +41,48 @@ class _Bar:
             self.bar.__exit__(None, None, None)
 
 
-@main.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--force", is_flag=True, help="Replace OUT when it exists.")
+@main.command(help=N_("Write a consistent copy of the database to OUT while desks keep working.\n\nSQLite: a SQLite "
+                      "file (the online backup API). PostgreSQL: a pg_dump archive (custom format); needs pg_dump of "
+                      "the server's major version on PATH."))
+@argument("out", type=click.Path(dir_okay=False))
+@option("--force", is_flag=True, help=N_("Replace OUT when it exists."))
 @json_option
 @click.pass_obj
 @user_errors
 def backup(env: Env, out: str, force: bool, as_json: bool) -> None:
-    """Write a consistent copy of the database to OUT while desks keep working.
-
-    SQLite: a SQLite file (the online backup API). PostgreSQL: a pg_dump archive (custom format);
-    needs pg_dump of the server's major version on PATH.
-    """
     from deskapp.db import backup as core
 
-    bar = _Bar("Backing up")
+    bar = _Bar(_("Backing up"))
     try:
         result = core.backup(_source_url(env), out, force=force, progress=bar)
     finally:
         bar.close()
     emit(as_json, {"path": result.path, "backend": result.backend, "bytes": result.size_bytes,
                    "seconds": round(result.seconds, 3)},
-         f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.seconds:.1f} s).")
+         _("Backup written to {path} ({size} bytes, {seconds} s).").format(
+             path=result.path, size=f"{result.size_bytes:,}", seconds=f"{result.seconds:.1f}"))
 
 
-@main.command()
-@click.argument("backup_file", metavar="IN", type=click.Path(dir_okay=False))
-@click.option("--db", "target", default=None,
-              help="The new, empty database to restore into (default: the global --db).")
-@click.option("--force", is_flag=True, help="Restore even into a database that already holds tables.")
+@main.command(help=N_("Restore the backup IN into a new, empty database, then migrate it to this version."))
+@argument("backup_file", metavar="IN", type=click.Path(dir_okay=False))  # i18n: not words
+@option("--db", "target", default=None,
+        help=N_("The new, empty database to restore into (default: the global --db)."))
+@option("--force", is_flag=True, help=N_("Restore even into a database that already holds tables."))
 @json_option
 @click.pass_obj
 @user_errors
 def restore(env: Env, backup_file: str, target: str | None, force: bool, as_json: bool) -> None:
-    """Restore the backup IN into a new, empty database, then migrate it to this version."""
     from deskapp.db import backup as core
 
     url = target or env.db_url
     if not url:
-        fail("say which database to restore into: deskapp restore IN --db URL", EXIT_BAD_INPUT)
-    bar = _Bar("Restoring")
+        fail(_("say which database to restore into: deskapp restore IN --db URL"), EXIT_BAD_INPUT)
+    bar = _Bar(_("Restoring"))
     try:
         result = core.restore(backup_file, url, force=force, progress=bar)
     finally:
         bar.close()
     applied = result.migrations_applied
     emit(as_json, {"backend": result.backend, "migrations_applied": applied},
-         f"Restored {backup_file}; migrations applied: {', '.join(applied) if applied else 'none (up to date)'}.")
+         _("Restored {path}; migrations applied: {names}.").format(path=backup_file, names=", ".join(applied))
+         if applied else _("Restored {path}; migrations applied: none (up to date).").format(path=backup_file))

@@ -14,11 +14,13 @@ from typing import Any
 
 import click
 
+from deskapp.cli.click_words import option
 from deskapp.errors import EXIT_BAD_INPUT, EXIT_FAILURE
+from deskapp.i18n import N_, _
 
 __all__ = [
-    "EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "ask_pin", "emit", "fail", "json_option", "pin_stdin_option",
-    "prove_identity", "report_error", "user_errors",
+    "EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "ask_pin", "emit", "fail", "json_option", "pin_stdin_option",  # i18n: not words
+    "prove_identity", "report_error", "status_word", "user_errors",
 ]
 
 
@@ -85,27 +87,29 @@ def emit(as_json: bool, data: Any, text: str) -> None:
         click.echo(text)
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+json_option = option("--json", "as_json", is_flag=True, help=N_("Print one JSON document."))
 
-pin_stdin_option = click.option(
+pin_stdin_option = option(
     "--pin-stdin", "pin_stdin", is_flag=True,
-    help="Read the PIN from the first line of standard input (for scripts); asked hidden otherwise.")
+    help=N_("Read the PIN from the first line of standard input (for scripts); asked hidden otherwise."))
 
 
 def ask_pin(label: str, pin_stdin: bool, *, confirm: bool = False) -> str:
     """A PIN: the next line of standard input with --pin-stdin, else asked hidden on the terminal.
 
-    Successive calls read successive lines, so a command needing two PINs reads them in order.
+    `label` is the prompt, already in the language in effect ("New PIN", "PIN for ana"). Successive
+    calls read successive lines, so a command needing two PINs reads them in order.
     """
     if pin_stdin:
         line = sys.stdin.readline()
         if not line.strip():
-            fail(f"--pin-stdin: no {label} on standard input (one PIN a line)", EXIT_BAD_INPUT)
+            fail(_("--pin-stdin: no {label} on standard input (one PIN a line)").format(label=label), EXIT_BAD_INPUT)
         return line.strip()
     try:
-        pin = click.prompt(label, hide_input=True, confirmation_prompt="Repeat the PIN" if confirm else False)
+        pin = click.prompt(label, hide_input=True, confirmation_prompt=_("Repeat the PIN") if confirm else False)
     except click.exceptions.Abort:
-        fail(f"no {label} given (it is asked on a terminal; scripts pass --pin-stdin)", EXIT_BAD_INPUT)
+        fail(_("no {label} given (it is asked on a terminal; scripts pass --pin-stdin)").format(label=label),
+             EXIT_BAD_INPUT)
     return pin.strip()
 
 
@@ -118,7 +122,7 @@ def prove_identity(ctx, login: str, pin_stdin: bool):
     """
     from deskapp.core.security import auth
 
-    pin = ask_pin(f"PIN for {login}", pin_stdin)
+    pin = ask_pin(_("PIN for {login}").format(login=login), pin_stdin)
     try:
         return auth.check_pin(ctx, login, pin, purpose="cli")
     except Exception as exc:  # noqa: BLE001  one line through describe, as every command error
@@ -139,3 +143,18 @@ def progress_bar(label: str, steps: int = 1000) -> Iterator[Callable[[float], No
                 shown += step
 
         yield progress
+
+
+# What a ticket's or booking's status and a counter's state are called in text output (--json keeps the codes).
+_STATUS_WORDS = {
+    "waiting": N_("waiting"), "called": N_("called"), "serving": N_("serving"), "done": N_("done"),
+    "no_show": N_("no show"), "cancelled": N_("cancelled"), "transferred": N_("transferred"),
+    "removed_by_reset": N_("removed by reset"), "booked": N_("booked"), "checked_in": N_("checked in"),
+    "late": N_("late"),
+    "open": N_("open"), "paused": N_("paused"), "closed": N_("closed"),
+}
+
+
+def status_word(code: str) -> str:
+    """A ticket's or booking's status or a counter's state as text output says it, in the language in effect."""
+    return _(_STATUS_WORDS.get(code, code.replace("_", " ")))

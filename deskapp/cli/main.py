@@ -7,6 +7,7 @@ import sys
 import click
 
 from deskapp import logs
+from deskapp.cli.click_words import Option, argument, group, option, take_language
 from deskapp.cli.common import (
     EXIT_BAD_INPUT,
     Env,
@@ -19,44 +20,33 @@ from deskapp.cli.common import (
     prove_identity,
     user_errors,
 )
+from deskapp.i18n import N_, _, ngettext
 from deskapp.logs import LEVELS
 
 
-@click.group(invoke_without_command=True)
-@click.option("--config", "config_path", envvar="DESKAPP_CONFIG", type=click.Path(dir_okay=False),
-              help="Configuration file (default ./config.yaml).")
-@click.option("--db", "db_url", envvar="DESKAPP_DATABASE_URL", help="Database URL, overriding the configuration's.")
-@click.option("--branch", "branch", envvar="DESKAPP_BRANCH", default=None, metavar="CODE",
-              help="The branch this desk or command is (default: the configuration's first or default_branch).")
-@click.option("--counter", "counter", default=None, help="The counter this desk is (asked at login otherwise).")
-@click.option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
-              help="How much goes to the log file (default: the configuration's logging.level, else INFO).")
-@click.option("--lang", "lang", default=None, metavar="CODE", callback=lambda _c, _p, v: _language(v),
-              help="Language of messages and screens (e.g. pt, pt-PT, en; default: the locale's, LANG/LC_ALL; "
-                   "the app then follows the staff member's or the branch's).")
-@click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s")
+@group(invoke_without_command=True, help=N_("deskapp: the service desk for a bank branch. Without a command it opens "
+                                            "the app."))
+@option("--config", "config_path", envvar="DESKAPP_CONFIG", type=click.Path(dir_okay=False),  # i18n: not words
+        help=N_("Configuration file (default ./config.yaml)."))
+@option("--db", "db_url", envvar="DESKAPP_DATABASE_URL",  # i18n: not words
+        help=N_("Database URL, overriding the configuration's."))
+@option("--branch", "branch", envvar="DESKAPP_BRANCH", default=None, metavar=N_("CODE"),  # i18n: not words
+        help=N_("The branch this desk or command is (default: the configuration's first or default_branch)."))
+@option("--counter", "counter", default=None, help=N_("The counter this desk is (asked at login otherwise)."))
+@option("--log-level", "log_level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
+        help=N_("How much goes to the log file (default: the configuration's logging.level, else INFO)."))
+@option("--lang", "lang", default=None, metavar=N_("CODE"), callback=lambda _c, _p, v: take_language(v),
+        help=N_("Language of messages and screens (e.g. pt, pt-PT, en; default: the locale's, LANG/LC_ALL; "
+             "the app then follows the staff member's or the branch's)."))
+@click.version_option(package_name="deskapp", prog_name="deskapp", message="%(prog)s %(version)s",  # i18n: not words
+                      cls=Option, help=N_("Show the version and exit."))
 @click.pass_context
 def main(click_ctx: click.Context, config_path: str | None, db_url: str | None, branch: str | None,
          counter: str | None, log_level: str | None, lang: str | None) -> None:
-    """deskapp: the service desk for a bank branch. Without a command it opens the app."""
     logs.start(log_level)
     click_ctx.obj = Env(config_path, db_url, branch or None, lang)
     if click_ctx.invoked_subcommand is None:
         _open_app(click_ctx.obj, "desk", counter=counter)
-
-
-def _language(value: str | None) -> str | None:
-    """--lang as a language deskapp speaks ("pt" is pt-PT), made the process's; without it, the locale's."""
-    from deskapp import i18n
-
-    if value is None:
-        i18n.set_default(i18n.from_environment())
-        return None
-    tag = i18n.normalize(value)
-    if tag is None:
-        raise click.BadParameter(f"deskapp does not speak '{value}'; it speaks {', '.join(i18n.available())}")
-    i18n.set_default(tag)
-    return tag
 
 
 @user_errors
@@ -73,12 +63,12 @@ def _open_app(env: Env, mode: str, **options) -> None:
         sys.exit(code)
 
 
-@main.command("check-config")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@main.command("check-config", help=N_("Print every problem in the configuration as PATH:LINE:COL: message "
+                                      "(deprecated settings as PATH:LINE:COL: note: ..., which still work and do not "
+                                      "fail the check)."))
+@argument("path", required=False, type=click.Path(dir_okay=False))
 @click.pass_obj
 def check_config_cmd(env: Env, path: str | None) -> None:
-    """Print every problem in the configuration as PATH:LINE:COL: message (deprecated settings as
-    PATH:LINE:COL: note: ..., which still work and do not fail the check)."""
     from deskapp.config.load import check_config_notes, config_path
 
     target = config_path(path or env.config_path)
@@ -86,27 +76,32 @@ def check_config_cmd(env: Env, path: str | None) -> None:
     for line in sorted(errors + notes):
         click.echo(str(line), err=True)
     if errors:
-        click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in {target}", err=True)
+        click.echo(ngettext("{n} problem in {path}", "{n} problems in {path}", len(errors)).format(
+            n=len(errors), path=target), err=True)
         sys.exit(EXIT_BAD_INPUT)
     assert config is not None
     network = config.network()
-    where = (f"branch {config.branch.code}" if len(network) == 1 else
-             f"{len(network)} branches ({', '.join(b.code for b in network)})")
-    click.echo(
-        f"{target}: OK: {where}, {len(config.services)} services, "
-        f"{sum(len(b.counters) for b in network)} counters, {len(config.staff)} staff"
-    )
+    where = (_("branch {code}").format(code=config.branch.code) if len(network) == 1 else
+             ngettext("{n} branch ({codes})", "{n} branches ({codes})", len(network)).format(
+                 n=len(network), codes=", ".join(b.code for b in network)))
+    services, counters, staff = len(config.services), sum(len(b.counters) for b in network), len(config.staff)
+    click.echo(_("{path}: OK: {where}, {services}, {counters}, {staff}").format(
+        path=target, where=where,
+        services=ngettext("{n} service", "{n} services", services).format(n=services),
+        counters=ngettext("{n} counter", "{n} counters", counters).format(n=counters),
+        staff=ngettext("{n} staff", "{n} staff", staff).format(n=staff)))
 
 
-@main.command()
+@main.command(help=N_("Create or migrate the database and sync branch, services, counters and staff from config."))
 @click.pass_obj
 @user_errors
 def init(env: Env) -> None:
-    """Create or migrate the database and sync branch, services, counters and staff from config."""
     ctx = env.context()
     applied, report = ctx.migrations_applied, ctx.sync_report
-    click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
-    click.echo("changes: " + ("; ".join(report.changed) if report else "none (in step with config)"))
+    click.echo(_("migrations applied: {names}").format(names=", ".join(applied)) if applied else
+               _("migrations applied: none (up to date)"))
+    click.echo(_("changes: {changes}").format(changes="; ".join(report.changed)) if report else
+               _("changes: none (in step with config)"))
     role = ctx.config.database.desk_role
     if role:
         from deskapp.db import database, roles
@@ -114,86 +109,85 @@ def init(env: Env) -> None:
         if database.is_postgres():
             click.echo(roles.grant_desk_role(role))
         else:
-            click.echo("database.desk_role ignored: a SQLite file's permissions are its boundary")
+            click.echo(_("database.desk_role ignored: a SQLite file's permissions are its boundary"))
 
 
-@main.command()
-@click.option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
-@click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
-@click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--load", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
-              help="Multiplies the demo's arrival rate (1.4: 40 % more walk-ins).")
-@click.option("--branches", "branch_count", default=1, show_default=True, type=click.IntRange(1, 500),
-              help="History for the configuration's first N branches (customers shared among them).")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database already holds tickets or customers.")
-@click.option("--pause", is_flag=True,
-              help="On a terminal, wait for a key after printing the PINs (make run opens the app next).")
+@main.command(help=N_("Build a realistic demo branch with history, and print the demo PINs."))
+@option("--customers", default=2000, show_default=True, type=click.IntRange(0, 5_000_000))
+@option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
+@option("--seed", default=1, show_default=True, type=int)
+@option("--load", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+        help=N_("Multiplies the demo's arrival rate (1.4: 40 % more walk-ins)."))
+@option("--branches", "branch_count", default=1, show_default=True, type=click.IntRange(1, 500),
+        help=N_("History for the configuration's first N branches (customers shared among them)."))
+@option("--if-empty", is_flag=True, help=N_("Do nothing if the database already holds tickets or customers."))
+@option("--pause", is_flag=True,
+        help=N_("On a terminal, wait for a key after printing the PINs (make run opens the app next)."))
 @click.pass_obj
 @user_errors
 def demo(env: Env, customers: int, days: int, seed: int, load: float, branch_count: int, if_empty: bool,
          pause: bool) -> None:
-    """Build a realistic demo branch with history, and print the demo PINs."""
     from deskapp.core.demo import branch as demo_core
 
     ctx = env.context()
     if demo_core.has_data():
         if if_empty:
             return
-        fail("the database already holds customers or tickets; use a new database for the demo", EXIT_BAD_INPUT)
-    with progress_bar("Building demo data", 100) as progress:
+        fail(_("the database already holds customers or tickets; use a new database for the demo"), EXIT_BAD_INPUT)
+    with progress_bar(_("Building demo data"), 100) as progress:
         result = demo_core.build(ctx, customers=customers, days=days, seed=seed, load=load, branches=branch_count,
                                  progress=progress)
     codes = ", ".join(b.code for b in ctx.config.network()[:branch_count])
-    click.echo(f"Demo branch{'es' if branch_count > 1 else ''} {codes}: {result.customers} customers, "
-               f"{result.tickets} tickets over {days} days.")
-    click.echo("Demo PINs (shown once):")
+    click.echo(ngettext("Demo branch {codes}: {customers} customers, {tickets} tickets over {days} days.",
+                        "Demo branches {codes}: {customers} customers, {tickets} tickets over {days} days.",
+                        branch_count).format(codes=codes, customers=result.customers, tickets=result.tickets,
+                                             days=days))
+    click.echo(_("Demo PINs (shown once):"))
     for login, (role, pin) in result.pins.items():
         click.echo(f"  {login:<10} {role:<12} {pin}")
     if pause:  # click.pause does nothing unless both ends are a terminal
-        click.pause("Note the PINs, then press any key to open deskapp...")
+        click.pause(_("Note the PINs, then press any key to open deskapp..."))
 
 
-@main.command()
+@main.command(help=N_("The network's branches: code, name, timezone, counters and the staff who may work there."))
 @json_option
 @click.pass_obj
 @user_errors
 def branches(env: Env, as_json: bool) -> None:
-    """The network's branches: code, name, timezone, counters and the staff who may work there."""
     from deskapp.core.security.branches import network_branches
 
     env.context()
     found = network_branches()
     data = [{"code": b.code, "name": b.name, "timezone": b.timezone, "counters": list(b.counters),
              "staff": list(b.staff), "home_staff": list(b.home_staff)} for b in found]
-    lines = [f"{'code':<8} {'name':<22} {'timezone':<16} {'counters':>8}  staff"]
+    code, name, timezone, counters, staff = _("code"), _("name"), _("timezone"), _("counters"), _("staff")
+    lines = [f"{code:<8} {name:<22} {timezone:<16} {counters:>8}  {staff}"]
     for b in found:
         lines.append(f"{b.code:<8} {b.name[:22]:<22} {b.timezone:<16} {len(b.counters):>8}  {', '.join(b.staff)}")
     emit(as_json, {"branches": data}, "\n".join(lines))
 
 
-@main.group()
+@main.group(help=N_("Staff PINs and locks."))
 def staff() -> None:
-    """Staff PINs and locks."""
+    pass
 
 
-@staff.command("set-pin")
-@click.argument("login")
-@click.option("--by", "by_login", default=None, metavar="LOGIN",
-              help="A supervisor replacing the PIN (their PIN is asked next).")
+@staff.command("set-pin", help=N_("Set a staff member's PIN (asked twice, never echoed; with --pin-stdin the first "
+                                  "line).\n\nA login without a PIN yet needs nothing more. Replacing a PIN needs "
+                                  "that person's current PIN (asked next, or the next line) or a supervisor's --by "
+                                  "LOGIN and PIN."))
+@argument("login")
+@option("--by", "by_login", default=None, metavar=N_("LOGIN"),
+        help=N_("A supervisor replacing the PIN (their PIN is asked next)."))
 @pin_stdin_option
 @click.pass_obj
 @user_errors
 def set_pin(env: Env, login: str, by_login: str | None, pin_stdin: bool) -> None:
-    """Set a staff member's PIN (asked twice, never echoed; with --pin-stdin the first line).
-
-    A login without a PIN yet needs nothing more. Replacing a PIN needs that person's current PIN
-    (asked next, or the next line) or a supervisor's --by LOGIN and PIN.
-    """
     from deskapp.core.security import auth
 
     ctx = env.context()
     login = login.strip().lower()
-    pin = ask_pin("New PIN", pin_stdin, confirm=True)
+    pin = ask_pin(_("New PIN"), pin_stdin, confirm=True)
     problem = auth.pin_problem(pin, ctx.config.security.pin_min_length)
     if problem:
         fail(problem, EXIT_BAD_INPUT)
@@ -203,56 +197,66 @@ def set_pin(env: Env, login: str, by_login: str | None, pin_stdin: bool) -> None
     elif auth.has_pin(login):
         by = prove_identity(ctx, login, pin_stdin)
     auth.replace_pin(ctx, login, pin, by=by)
-    click.echo(f"PIN set for {login}.")
+    click.echo(_("PIN set for {login}.").format(login=login))
 
 
-@staff.command("unlock")
-@click.argument("login")
-@click.option("--by", required=True, metavar="LOGIN", help="Login of the supervisor unlocking the account.")
+@staff.command("unlock", help=N_("Unlock an account locked after wrong PINs (a supervisor, with their PIN)."))
+@argument("login")
+@option("--by", required=True, metavar=N_("LOGIN"), help=N_("Login of the supervisor unlocking the account."))
 @pin_stdin_option
 @click.pass_obj
 @user_errors
 def unlock(env: Env, login: str, by: str, pin_stdin: bool) -> None:
-    """Unlock an account locked after wrong PINs (a supervisor, with their PIN)."""
     from deskapp.core.security import auth
 
     ctx = env.context()
     session = prove_identity(ctx, by, pin_stdin)
     auth.unlock(ctx, login, by=session.login)
-    click.echo(f"{login} unlocked.")
+    click.echo(_("{login} unlocked.").format(login=login))
 
 
-@main.command()
-@click.option("--counters", required=True, type=click.IntRange(0, 10_000))
-@click.option("--arrivals-per-hour", required=True, type=float)
-@click.option("--service-minutes", required=True, type=float)
-@click.option("--target-minutes", type=float, default=None)
+@main.command(help=N_("Erlang C: probability of waiting, average wait, service level and occupancy."))
+@option("--counters", required=True, type=click.IntRange(0, 10_000))
+@option("--arrivals-per-hour", required=True, type=float)
+@option("--service-minutes", required=True, type=float)
+@option("--target-minutes", type=float, default=None)
 @json_option
 @user_errors
 def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, target_minutes: float | None,
              as_json: bool) -> None:
-    """Erlang C: probability of waiting, average wait, service level and occupancy."""
     from deskapp.core.queue.estimate import EstimateInvalid, counters_needed, erlang_c
 
     result = erlang_c(counters, arrivals_per_hour, service_minutes, target_minutes)
     data = result.as_dict()
-    lines = [
-        f"traffic          {result.traffic_erlangs:.4f} Erlangs",
-        f"P(wait)          {_fmt(result.p_wait, '{:.4f}')}",
-        f"average wait     {_fmt(result.avg_wait_minutes, '{:.2f} min')}",
-        f"service level    {_fmt(result.service_level, lambda v: f'{v * 100:.2f}% within {target_minutes:g} min')}",
-        f"occupancy        {_fmt(result.occupancy, lambda v: f'{v * 100:.1f}%')}",
+    within = _("{percent}% within {minutes} min")
+    rows = [
+        (_("traffic"), _("{erlangs} Erlangs").format(erlangs=f"{result.traffic_erlangs:.4f}")),
+        (_("P(wait)"), _fmt(result.p_wait, "{:.4f}")),
+        (_("average wait"), _fmt(result.avg_wait_minutes, "{:.2f} min")),  # i18n: not words
+        (_("service level"), _fmt(result.service_level, lambda v: within.format(
+            percent=f"{v * 100:.2f}", minutes=f"{target_minutes:g}"))),
+        (_("occupancy"), _fmt(result.occupancy, lambda v: f"{v * 100:.1f}%")),
     ]
+    width = max(16, *(len(label) for label, _value in rows)) + 1
+    lines = [f"{label:<{width}}{value}" for label, value in rows]
     if not result.stable:
-        lines.append("the queue grows without bound: more counters are needed")
+        lines.append(_("the queue grows without bound: more counters are needed"))
     if target_minutes is not None:
         try:
             needed: int | None = counters_needed(arrivals_per_hour, service_minutes, target_minutes)
         except EstimateInvalid:  # more counters than it searches: the figures above still stand
             needed = None
         data["counters_needed_80pct"] = needed
-        lines.append(f"counters for 80% within target: {needed if needed is not None else 'more than 500'}")
+        lines.append(_("counters for 80% within target: {n}").format(
+            n=needed if needed is not None else _("more than 500")))
     emit(as_json, data, "\n".join(lines))
+
+
+_MIN = "{:.1f} min"  # i18n: not words
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
 
 
 def _fmt(value, pattern) -> str:
@@ -261,37 +265,34 @@ def _fmt(value, pattern) -> str:
     return pattern(value) if callable(pattern) else pattern.format(value)
 
 
-@main.command()
+@main.command(help=N_("The waiting-room \"now serving\" display."))
 @click.pass_obj
 def display(env: Env) -> None:
-    """The waiting-room "now serving" display."""
     _open_app(env, "display")
 
 
-@main.command()
+@main.command(help=N_("The ticket kiosk for walk-in clients."))
 @click.pass_obj
 def kiosk(env: Env) -> None:
-    """The ticket kiosk for walk-in clients."""
     _open_app(env, "kiosk")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--screen", "screen", type=click.Choice(["display", "kiosk", "desk"]), default="display",
-              show_default=True, help="What each browser gets.")
-@click.option("--public-url", default=None, help="The address browsers use, when not http://HOST:PORT.")
+@main.command(help=N_("Serve the display, kiosk or desk in a web browser (needs textual-serve)."))
+@option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
+@option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@option("--screen", "screen", type=click.Choice(["display", "kiosk", "desk"]), default="display",
+        show_default=True, help=N_("What each browser gets."))
+@option("--public-url", default=None, help=N_("The address browsers use, when not http://HOST:PORT."))
 @click.pass_obj
 @user_errors
 def serve(env: Env, host: str, port: int, screen: str, public_url: str | None) -> None:
-    """Serve the display, kiosk or desk in a web browser (needs textual-serve)."""
     import os
     import shlex
 
     try:
         from textual_serve.server import Server
     except ImportError:
-        fail("serving in a browser needs textual-serve: pip install 'deskapp[web]'", EXIT_BAD_INPUT)
+        fail(_("serving in a browser needs textual-serve: pip install 'deskapp[web]'"), EXIT_BAD_INPUT)
     from deskapp.config.load import config_path
 
     config = env.config()  # a broken configuration is reported here, not in every browser tab
@@ -305,31 +306,31 @@ def serve(env: Env, host: str, port: int, screen: str, public_url: str | None) -
     try:
         Server(shlex.join(argv), host=host, port=port, title=title, public_url=public_url).serve()
     except OSError as exc:  # the port is taken, or the address is not this machine's
-        fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+        fail(_("cannot serve on {host}:{port}: {problem}").format(host=host, port=port, problem=exc.strerror or exc))
 
 
-@main.command("feedback-kiosk")
-@click.option("--counter", "counter_code", required=True, help="The counter whose customers this terminal asks.")
+@main.command("feedback-kiosk", help=N_("The feedback terminal at a counter: asks each customer the counter serves "
+                                        "to rate the service."))
+@option("--counter", "counter_code", required=True, help=N_("The counter whose customers this terminal asks."))
 @click.pass_obj
 @user_errors
 def feedback_kiosk(env: Env, counter_code: str) -> None:
-    """The feedback terminal at a counter: asks each customer the counter serves to rate the service."""
     codes = [c.code for c in env.config().counters]
     if counter_code not in codes:
-        fail(f"there is no counter '{counter_code}' (counters: {', '.join(codes)})", EXIT_BAD_INPUT)
+        fail(_("there is no counter '{code}' (counters: {codes})").format(code=counter_code, codes=", ".join(codes)),
+             EXIT_BAD_INPUT)
     _open_app(env, "feedback-kiosk", counter=counter_code)
 
 
 
 
-@main.command()
-@click.option("--date", "day", default=None, help="Branch-local day, YYYY-MM-DD (default today).")
-@click.option("--branch", "branch", default=None, help="Branch code (as the global --branch).")
+@main.command(help=N_("Counters needed per coming hour: forecast arrivals, Erlang C over the pooled counters."))
+@option("--date", "day", default=None, help=N_("Branch-local day, YYYY-MM-DD (default today)."))
+@option("--branch", "branch", default=None, help=N_("Branch code (as the global --branch)."))
 @json_option
 @click.pass_obj
 @user_errors
 def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> None:
-    """Counters needed per coming hour: forecast arrivals, Erlang C over the pooled counters."""
     from deskapp.core.stats import staffing as plan
 
     if branch is not None:
@@ -339,14 +340,16 @@ def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> No
     hours = plan.day_plan(ctx, when)
     data = {"branch": ctx.config.branch.code, "date": when.isoformat(), "target_level": plan.TARGET_LEVEL,
             "hours": [h.as_dict() for h in hours]}
-    lines = [f"{ctx.config.branch.code} {when.isoformat()}: counters for {plan.TARGET_LEVEL:.0%} within target"]
+    lines = [_("{branch} {date}: counters for {level} within target").format(
+        branch=ctx.config.branch.code, date=when.isoformat(), level=f"{plan.TARGET_LEVEL:.0%}")]
     for h in hours:
-        needed = "more than the search" if h.needed is None and h.arrivals else (h.needed or 0)
-        opened = "" if h.open_counters is None else f", open {h.open_counters}"
-        actual = "" if h.actual_arrivals is None else f" (actual {h.actual_arrivals})"
-        lines.append(f"  {h.hour:02d}:00  arrivals {h.arrivals:5.1f}{actual}  needed {needed}{opened}")
+        needed = _("more than the search") if h.needed is None and h.arrivals else (h.needed or 0)
+        opened = "" if h.open_counters is None else _(", open {n}").format(n=h.open_counters)
+        actual = "" if h.actual_arrivals is None else _(" (actual {n})").format(n=h.actual_arrivals)
+        lines.append("  " + _("{hour}:00  arrivals {arrivals}{actual}  needed {needed}{opened}").format(
+            hour=f"{h.hour:02d}", arrivals=f"{h.arrivals:5.1f}", actual=actual, needed=needed, opened=opened))
     if not hours:
-        lines.append("  no opening hours left that day")
+        lines.append("  " + _("no opening hours left that day"))
     emit(as_json, data, "\n".join(lines))
 
 
@@ -355,7 +358,7 @@ def _network_report(env: Env, first, last, branch_codes: str | None, path, fmt: 
 
     codes = None if branch_codes is None else [c.strip() for c in branch_codes.split(",") if c.strip()]
     if codes is not None and not codes:
-        fail("--branches names at least one branch code, e.g. --branches LIS01,POR01", EXIT_BAD_INPUT)
+        fail(_("--branches names at least one branch code, e.g. --branches LIS01,POR01"), EXIT_BAD_INPUT)
     ctx = env.context()
     result = network_report.build_network(ctx, first, last, network_report.branch_ids(codes))
     written = reports.write(result, path, fmt)
@@ -365,12 +368,15 @@ def _network_report(env: Env, first, last, branch_codes: str | None, path, fmt: 
     total = next((r for r in every if r["branch"] == network_report.NETWORK_WIDE), None)
     data = {"from": first.isoformat(), "to": last.isoformat(), "format": fmt, "files": [str(p) for p in written],
             "tables": {table.name: len(table.rows) for table in result.tables}, "branches": rows, "total": total}
-    lines = [f"Network report {first} to {last}: {len(rows)} branches"]
+    lines = [ngettext("Network report {first} to {last}: {n} branch", "Network report {first} to {last}: {n} branches",
+                      len(rows)).format(first=first, last=last, n=len(rows))]
     for r in [*rows, *([total] if total else [])]:
-        lines.append(f"  {r['branch']}: {r['arrivals']} arrivals, {r['completed']} completed, mean wait "
-                     f"{_fmt(r['mean_wait_minutes'], '{:.1f} min')}, p90 {_fmt(r['p90_wait_minutes'], '{:.1f} min')}, "
-                     f"service level {_fmt(r['service_level'], lambda v: f'{v * 100:.0f}%')}")
-    lines += [f"wrote {p}" for p in written]
+        lines.append("  " + _("{branch}: {arrivals} arrivals, {completed} completed, mean wait {mean_wait}, p90 {p90}, "
+                              "service level {level}").format(
+            branch=r["branch"], arrivals=r["arrivals"], completed=r["completed"],
+            mean_wait=_fmt(r["mean_wait_minutes"], _MIN), p90=_fmt(r["p90_wait_minutes"], _MIN),
+            level=_fmt(r["service_level"], _percent)))
+    lines += [_("wrote {path}").format(path=p) for p in written]
     emit(as_json, data, "\n".join(lines))
 
 
@@ -380,33 +386,33 @@ def _report_day(value: str, option: str):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"{option} must be a date as YYYY-MM-DD, not '{value}'", EXIT_BAD_INPUT)
+        fail(_("{option} must be a date as YYYY-MM-DD, not '{value}'").format(option=option, value=value),
+             EXIT_BAD_INPUT)
 
 
-@main.command()
-@click.option("--from", "since", required=True, help="First branch-local day, YYYY-MM-DD.")
-@click.option("--to", "until", required=True, help="Last branch-local day, YYYY-MM-DD (included).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
-              help="csv (one file per table: OUT stem + _TABLE.csv) or xlsx (one sheet per table); "
-                   "default from OUT's suffix, else csv.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write.")
-@click.option("--network", "network", is_flag=True,
-              help="Every branch (or --branches): a `branches` table comparing them; every table gains a branch column.")
-@click.option("--branches", "branch_codes", default=None, metavar="A,B",
-              help="With --network: only these branches (codes, comma-separated).")
+@main.command(help=N_("The supervisor's report: daily summary, per service, counter, staff and hour, feedback, steps."))
+@option("--from", "since", required=True, help=N_("First branch-local day, YYYY-MM-DD."))
+@option("--to", "until", required=True, help=N_("Last branch-local day, YYYY-MM-DD (included)."))
+@option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+        help=N_("csv (one file per table: OUT stem + _TABLE.csv) or xlsx (one sheet per table); "
+             "default from OUT's suffix, else csv."))
+@option("--out", "out", required=True, type=click.Path(dir_okay=False), help=N_("Where to write."))
+@option("--network", "network", is_flag=True,
+        help=N_("Every branch (or --branches): a `branches` table comparing them; every table gains a branch column."))
+@option("--branches", "branch_codes", default=None, metavar="A,B",  # i18n: not words
+        help=N_("With --network: only these branches (codes, comma-separated)."))
 @json_option
 @click.pass_obj
 @user_errors
 def report(env: Env, since: str, until: str, fmt: str | None, out: str, network: bool, branch_codes: str | None,
            as_json: bool) -> None:
-    """The supervisor's report: daily summary, per service, counter, staff and hour, feedback, steps."""
     from pathlib import Path
 
     from deskapp.core.stats import reports
 
     first, last = _report_day(since, "--from"), _report_day(until, "--to")
     if branch_codes is not None and not network:
-        fail("--branches chooses the branches of a network report: add --network", EXIT_BAD_INPUT)
+        fail(_("--branches chooses the branches of a network report: add --network"), EXIT_BAD_INPUT)
     path = Path(out)
     fmt = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
     if network:
@@ -420,13 +426,15 @@ def report(env: Env, since: str, until: str, fmt: str | None, out: str, network:
             "total": {"arrivals": t.arrivals, "completed": t.completed, "mean_wait_minutes": t.mean_wait_minutes,
                       "service_level": t.service_level, "throughput": t.throughput}}
     lines = [
-        f"Report {first} to {last}: {t.arrivals} arrivals, {t.completed} completed",
-        f"mean wait {_fmt(t.mean_wait_minutes, '{:.1f} min')}, p90 wait {_fmt(t.p90_wait_minutes, '{:.1f} min')}, "
-        f"service level {_fmt(t.service_level, lambda v: f'{v * 100:.0f}%')}, "
-        f"no-shows {_fmt(t.no_show_rate, lambda v: f'{v * 100:.0f}%')}, "
-        f"walk-aways {_fmt(t.walk_away_rate, lambda v: f'{v * 100:.0f}%')}, "
-        f"throughput {_fmt(t.throughput, '{:.2f}/counter-hour')}",
-        *(f"wrote {p}" for p in written),
+        _("Report {first} to {last}: {arrivals} arrivals, {completed} completed").format(
+            first=first, last=last, arrivals=t.arrivals, completed=t.completed),
+        _("mean wait {mean_wait}, p90 wait {p90}, service level {level}, no-shows {no_shows}, walk-aways "
+          "{walk_aways}, throughput {throughput}").format(
+            mean_wait=_fmt(t.mean_wait_minutes, _MIN), p90=_fmt(t.p90_wait_minutes, _MIN),
+            level=_fmt(t.service_level, _percent), no_shows=_fmt(t.no_show_rate, _percent),
+            walk_aways=_fmt(t.walk_away_rate, _percent),
+            throughput=_fmt(t.throughput, lambda v: _("{n}/counter-hour").format(n=f"{v:.2f}"))),
+        *(_("wrote {path}").format(path=p) for p in written),
     ]
     emit(as_json, data, "\n".join(lines))
 

@@ -5,22 +5,23 @@ import datetime as dt
 
 import click
 
+from deskapp.cli.click_words import Command, option
 from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, user_errors
-from deskapp.i18n import _, ngettext
+from deskapp.i18n import N_, _, ngettext
 
 
-@click.command()
-@click.option("--network", "network", is_flag=True, help=_("Every branch of the database (default: this desk's branch)."))
-@click.option("--branches", "branch_codes", default=None, metavar="A,B",
-              help=_("Only these branches (codes, comma-separated)."))
-@click.option("--since", "since", default=None, metavar="YYYY-MM-DD",
-              help=_("First day to look at (default: each branch's first recorded day)."))
+@click.command(cls=Command, help=N_("Summarise every closed day not yet summarised (or changed since), so that reports over long "
+                 "periods read day summaries instead of tickets: run it after closing, e.g. from cron. Shows "
+                 "progress on stderr."))
+@option("--network", "network", is_flag=True, help=N_("Every branch of the database (default: this desk's branch)."))
+@option("--branches", "branch_codes", default=None, metavar="A,B",
+        help=N_("Only these branches (codes, comma-separated)."))
+@option("--since", "since", default=None, metavar=N_("YYYY-MM-DD"),
+        help=N_("First day to look at (default: each branch's first recorded day)."))
 @json_option
 @click.pass_obj
 @user_errors
 def summaries(env: Env, network: bool, branch_codes: str | None, since: str | None, as_json: bool) -> None:
-    """Summarise every closed day not yet summarised (or changed since), so that reports over long periods
-    read day summaries instead of tickets: run it after closing, e.g. from cron. Shows progress on stderr."""
     from deskapp.core.stats import network_report, nightly
 
     first = None

@@ -24,10 +24,12 @@ from playhouse.pool import MaxConnectionsExceeded, PooledDatabase, PooledPostgre
 from deskapp import logs
 from deskapp.db import sqlite_file
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _, ngettext
+from deskapp.logs import log
 
 db = DatabaseProxy()
 
-T = TypeVar("T")
+T = TypeVar("T")  # i18n: not words
 
 SQLITE_PRAGMAS = (
     ("busy_timeout", 10_000),  # first, so that switching to WAL waits as long as everything else
@@ -47,19 +49,23 @@ POOL_WAIT = 30
 class DatabaseUnavailable(DeskappError):
     """The database cannot be reached or used; the message says why in plain words."""
 
-    title = "Cannot continue"
+    title = N_("Cannot continue")  # each raised error carries it in the language in effect when raised
     severity = "error"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.title = _(type(self).title)
 
 
 class DatabaseDamaged(DatabaseUnavailable):
     """The SQLite file is damaged (corrupted on disk): said in one line, never a traceback."""
 
-    title = "Database damaged"
+    title = N_("Database damaged")
 
 
 # SQLite's words for a file whose pages do not make sense (a disk fault, a copy made while it was written).
-DAMAGE = ("database disk image is malformed", "file is not a database", "database corruption",
-          "malformed database schema")
+DAMAGE = ("database disk image is malformed", "file is not a database", "database corruption",  # i18n: not words
+          "malformed database schema")  # i18n: not words
 
 
 def damaged(exc: BaseException) -> bool:
@@ -73,8 +79,11 @@ def integrity_problem(conn: sqlite3.Connection) -> str | None:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
     if rows == ["ok"]:
         return None
-    more = f"; {len(rows) - 1} more problem{'s' if len(rows) > 2 else ''}" if len(rows) > 1 else ""
-    return f"{' '.join(rows[0].split())}{more}"
+    first = " ".join(rows[0].split())
+    if len(rows) == 1:
+        return first
+    return ngettext("{problem}; {n} more problem", "{problem}; {n} more problems", len(rows) - 1).format(
+        problem=first, n=len(rows) - 1)
 
 
 def file_problem() -> str | None:
@@ -87,9 +96,12 @@ def file_problem() -> str | None:
 
 def damage_message(exc: BaseException) -> str:
     """What a damaged database means for the user, naming the file when it is SQLite's."""
-    where = f" {db.obj.database}" if isinstance(db.obj, peewee.SqliteDatabase) else ""
-    return (f"The database file{where} is damaged ({first_line(exc)}): stop the desks, keep the file for "
-            "inspection and restore the last good backup (deskapp restore).")
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        return _("The database file {file} is damaged ({problem}): stop the desks, keep the file for inspection "
+                 "and restore the last good backup (deskapp restore).").format(file=db.obj.database,
+                                                                               problem=first_line(exc))
+    return _("The database file is damaged ({problem}): stop the desks, keep the file for inspection and restore "
+             "the last good backup (deskapp restore).").format(problem=first_line(exc))
 
 
 class ConnectionLost(peewee.OperationalError):
@@ -101,14 +113,14 @@ class ConnectionLost(peewee.OperationalError):
 
 
 CONNECTION_LOST = (
-    "server closed the connection",
-    "terminating connection",
-    "connection is closed",
-    "the connection is lost",
-    "consuming input failed",
-    "connection already closed",
-    "could not receive data from server",
-    "ssl connection has been closed",
+    "server closed the connection",  # i18n: not words
+    "terminating connection",  # i18n: not words
+    "connection is closed",  # i18n: not words
+    "the connection is lost",  # i18n: not words
+    "consuming input failed",  # i18n: not words
+    "connection already closed",  # i18n: not words
+    "could not receive data from server",  # i18n: not words
+    "ssl connection has been closed",  # i18n: not words
 )
 
 
@@ -121,8 +133,9 @@ def connection_lost(exc: BaseException) -> bool:
 
 # What psycopg says when no server answers at the address (none listening, none reachable, or
 # one that accepts but never answers within connect_timeout).
-UNREACHABLE = ("timeout expired", "connection refused", "could not translate host name",
-               "no route to host", "network is unreachable", "failed to resolve host", "name or service not known")
+UNREACHABLE = ("timeout expired", "connection refused", "could not translate host name",  # i18n: not words
+               "no route to host", "network is unreachable", "failed to resolve host",  # i18n: not words
+               "name or service not known")  # i18n: not words
 
 
 class _Pooled:
@@ -140,14 +153,16 @@ class _Pooled:
         except peewee.OperationalError as exc:
             low = str(exc).lower()
             if self.address and any(marker in low for marker in UNREACHABLE):
-                why = (f"no answer within {self.connect_timeout} seconds" if "timeout" in low
+                why = (ngettext("no answer within {n} second", "no answer within {n} seconds",
+                                self.connect_timeout).format(n=self.connect_timeout) if "timeout" in low
                        else first_line(exc).rsplit(": ", 1)[-1].strip().rstrip(".").lower())
-                raise DatabaseUnavailable(f"Cannot reach the database at {self.address} ({why}).") from None
+                raise DatabaseUnavailable(_("Cannot reach the database at {address} ({why}).").format(
+                    address=self.address, why=why)) from None
             raise
         except MaxConnectionsExceeded:
             raise DatabaseUnavailable(
-                f"all {POOL_SIZE} database connections of this desk stayed busy for {POOL_WAIT} seconds "
-                "(a long lock in the database?); try again") from None
+                _("all {n} database connections of this desk stayed busy for {seconds} seconds "
+                  "(a long lock in the database?); try again").format(n=POOL_SIZE, seconds=POOL_WAIT)) from None
 
 
 class SqliteDatabase(_Pooled, PooledSqliteDatabase):
@@ -176,7 +191,7 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
         try:
             conn = super()._connect()
         except Exception as exc:  # psycopg's error, before Peewee wraps it
-            if self.pooler or "unsupported startup parameter: options" not in str(exc):
+            if self.pooler or "unsupported startup parameter: options" not in str(exc):  # i18n: not words
                 raise
             self._behind_pooler()
             conn = super()._connect()
@@ -194,13 +209,13 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
         saying where it belongs; options the URL itself asked for (a search_path) are refused."""
         if self.url_options:
             raise DatabaseUnavailable(
-                f"the server at {self.address} (a connection pooler such as PgBouncer) refuses the URL's options "
-                f"({self.url_options}); set them on the pooler's database entry (connect_query) or on the role "
-                "(ALTER ROLE ... SET) instead")
+                _("the server at {address} (a connection pooler such as PgBouncer) refuses the URL's options "
+                  "({options}); set them on the pooler's database entry (connect_query) or on the role "
+                  "(ALTER ROLE ... SET) instead").format(address=self.address, options=self.url_options))
         self.pooler = True
         self.connect_params.pop("options", None)
         if self.statement_timeout:
-            logs.log.warning(
+            log.warning(
                 "the database at %s is a connection pooler (PgBouncer?) that refuses per-connection settings: "
                 "statement_timeout (%d s) is not applied by deskapp; set it on the desks' role "
                 "(ALTER ROLE ... SET statement_timeout = '%ds') or as PgBouncer's query_timeout",
@@ -210,10 +225,11 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
         try:
             return super().execute_sql(sql, params)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            if "statement timeout" in str(exc):
+            if "statement timeout" in str(exc):  # i18n: not words
                 raise DatabaseUnavailable(
-                    f"the database did not finish a step within {self.statement_timeout} seconds (the database "
-                    "section's statement_timeout) and stopped it; nothing of it was saved. Try again") from None
+                    _("the database did not finish a step within {seconds} seconds (the database section's "
+                      "statement_timeout) and stopped it; nothing of it was saved. Try again").format(
+                        seconds=self.statement_timeout)) from None
             if not connection_lost(exc):
                 raise
             if self.in_transaction():
@@ -231,7 +247,7 @@ class PostgresDatabase(_Pooled, PooledPostgresqlDatabase):
 
 def _is_plain_read(sql: str) -> bool:
     head = sql.lstrip()[:6].upper()
-    return head == "SELECT" and "FOR UPDATE" not in sql.upper()
+    return head == "SELECT" and "FOR UPDATE" not in sql.upper()  # i18n: not words
 
 
 def is_postgres(database: peewee.Database | None = None) -> bool:
@@ -249,14 +265,16 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
     if parsed.scheme == "sqlite":
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
         if not path:
-            raise DatabaseUnavailable(f"a SQLite URL needs a file: sqlite:///deskapp.db (got '{url}')")
+            raise DatabaseUnavailable(_("a SQLite URL needs a file: sqlite:///deskapp.db (got '{url}')").format(url=url))
         if path != ":memory:":
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
-                raise DatabaseUnavailable(f"the folder for the database does not exist: {folder}")
+                raise DatabaseUnavailable(_("the folder for the database does not exist: {folder}").format(
+                    folder=folder))
             sqlite_file.prepare(path, group)
         return SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False,
+            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",  # i18n: not words
+            check_same_thread=False,
             max_connections=POOL_SIZE, timeout=POOL_WAIT)
     if parsed.scheme in ("postgresql", "postgres"):
         try:
@@ -264,28 +282,30 @@ def make_database(url: str, *, connect_timeout: int = 5, statement_timeout: int 
             import psycopg.conninfo
         except ImportError:
             raise DatabaseUnavailable(
-                "PostgreSQL support is not installed: pip install 'deskapp[postgres]'"
+                _("PostgreSQL support is not installed: pip install 'deskapp[postgres]'")
             ) from None
         conninfo = "postgresql://" + url.split("://", 1)[1]
         params: dict[str, object] = {"connect_timeout": connect_timeout}
         try:
             given = str(psycopg.conninfo.conninfo_to_dict(conninfo).get("options") or "")
         except psycopg.ProgrammingError as exc:
-            raise DatabaseUnavailable(f"cannot read the database URL {redact(url)}: {first_line(exc)}") from None
+            raise DatabaseUnavailable(_("cannot read the database URL {url}: {problem}").format(
+                url=redact(url), problem=first_line(exc))) from None
         if statement_timeout:
             # Added to the URL's own options (a search_path, say), which a plain keyword would replace.
-            params["options"] = f"{given} -c statement_timeout={statement_timeout * 1000}".strip()
+            params["options"] = f"{given} -c statement_timeout={statement_timeout * 1000}".strip()  # i18n: not words
         database = PostgresDatabase(conninfo, max_connections=POOL_SIZE, timeout=POOL_WAIT, **params)
         try:
             port = parsed.port or 5432
         except ValueError:
-            raise DatabaseUnavailable(f"the database URL {redact(url)} has no valid port") from None
+            raise DatabaseUnavailable(_("the database URL {url} has no valid port").format(url=redact(url))) from None
         database.address = f"{parsed.hostname or 'localhost'}:{port}"
         database.connect_timeout = connect_timeout
         database.statement_timeout = statement_timeout
         database.url_options = given.strip()
         return database
-    raise DatabaseUnavailable(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
+    raise DatabaseUnavailable(_("unsupported database URL '{url}': use sqlite:///PATH or postgresql://...").format(
+        url=url))
 
 
 def connect(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30,
@@ -300,7 +320,8 @@ def connect(url: str, *, connect_timeout: int = 5, statement_timeout: int = 30,
         database.connect(reuse_if_open=True)
     except peewee.OperationalError as exc:
         reason = storage_problem(exc) or first_line(exc)
-        raise DatabaseUnavailable(f"cannot open the database {redact(url)}: {reason}") from None
+        raise DatabaseUnavailable(_("cannot open the database {url}: {problem}").format(
+            url=redact(url), problem=reason)) from None
     return database
 
 
@@ -339,12 +360,12 @@ def storage_problem(exc: BaseException) -> str | None:
     """
     text = first_line(exc)
     low = text.lower()
-    if "disk is full" in low or "disk i/o error" in low or "no space left on device" in low:
-        return (f"the disk holding the database is full or cannot be written ({text}); nothing was saved. "
-                "Free some space, then try again")
-    if "readonly database" in low:
-        return (f"the database cannot be written: the file, its folder or its -wal/-shm files are read-only "
-                f"({text}); nothing was saved. Restore write permission, then try again")
+    if "disk is full" in low or "disk i/o error" in low or "no space left on device" in low:  # i18n: not words
+        return _("the disk holding the database is full or cannot be written ({problem}); nothing was saved. "
+                 "Free some space, then try again").format(problem=text)
+    if "readonly database" in low:  # i18n: not words
+        return _("the database cannot be written: the file, its folder or its -wal/-shm files are read-only "
+                 "({problem}); nothing was saved. Restore write permission, then try again").format(problem=text)
     return None
 
 
@@ -352,7 +373,7 @@ def _transient(exc: peewee.OperationalError | peewee.InterfaceError) -> bool:
     """Errors after which the whole transaction may safely run again."""
     text = str(exc).lower()
     return connection_lost(exc) or any(
-        marker in text for marker in ("database is locked", "could not serialize", "deadlock detected"))
+        marker in text for marker in ("database is locked", "could not serialize", "deadlock detected"))  # i18n: not words
 
 
 def _first_failure(exc: BaseException) -> BaseException:
@@ -363,7 +384,7 @@ def _first_failure(exc: BaseException) -> BaseException:
     which would hide the real reason from the user.
     """
     seen = exc
-    while "cannot rollback - no transaction is active" in str(seen):
+    while "cannot rollback - no transaction is active" in str(seen):  # i18n: not words
         earlier = seen.__context__
         if earlier is None:
             return exc
@@ -396,14 +417,14 @@ def transaction(work: Callable[[], T], *, attempts: int = 5) -> T:
                 db.obj.drop_connection()  # a new one is opened by the next statement
             if committing and lost:
                 raise ConnectionLost(
-                    "The connection to the database was lost while saving, so it is not known whether "
-                    "the change was saved; deskapp has reconnected: look before you repeat it."
+                    _("The connection to the database was lost while saving, so it is not known whether "
+                      "the change was saved; deskapp has reconnected: look before you repeat it.")
                 ) from exc
             if attempt == attempts or not _transient(exc):
                 if exc is caught:
                     raise
                 raise exc from None
-            logs.log.warning("transaction retried (attempt %d of %d): %s", attempt + 1, attempts, first_line(exc))
+            log.warning("transaction retried (attempt %d of %d): %s", attempt + 1, attempts, first_line(exc))
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")

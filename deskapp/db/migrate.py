@@ -12,6 +12,7 @@ import peewee
 from playhouse.migrations import Runner
 
 from deskapp.db.database import DatabaseUnavailable, db, is_postgres
+from deskapp.i18n import _
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x6465736B  # "desk"
@@ -36,10 +37,10 @@ def migrate(target: str | None = None) -> list[str]:
         try:
             return runner().up(target)
         except peewee.ProgrammingError as exc:
-            if "permission denied" in str(exc) or "must be owner" in str(exc):
-                raise DatabaseUnavailable(
+            if "permission denied" in str(exc) or "must be owner" in str(exc):  # i18n: not words
+                raise DatabaseUnavailable(_(
                     "the database needs upgrading and this role may not change its schema: run `deskapp init` "
-                    "with the owner's URL first") from None
+                    "with the owner's URL first")) from None
             raise
 
 

@@ -90,7 +90,7 @@ class Counter(BaseModel):
 
 
 class CounterService(BaseModel):
-    counter = ForeignKeyField(Counter, backref="profile", on_delete="CASCADE")
+    counter = ForeignKeyField(Counter, backref="profile", on_delete="CASCADE")  # i18n: not words
     service = ForeignKeyField(Service)
     position = IntegerField()
 
@@ -129,7 +129,7 @@ class Customer(BaseModel):
 
 
 class CustomerPhone(BaseModel):
-    customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE", index=False)
+    customer = ForeignKeyField(Customer, backref="phones", on_delete="CASCADE", index=False)  # i18n: not words
     digits = CharField(max_length=20)  # normalised: digits only, with country code
     label = CharField(max_length=20, default="mobile")
 
@@ -344,12 +344,12 @@ class Feedback(BaseModel):
     staff = ForeignKeyField(Staff, null=True)  # who served the ticket
     customer = ForeignKeyField(Customer, null=True)
     answered = BooleanField(default=True)
-    csat = IntegerField(null=True, constraints=[Check("csat BETWEEN 1 AND 5")])
-    nps = IntegerField(null=True, constraints=[Check("nps BETWEEN 0 AND 10")])
-    ces = IntegerField(null=True, constraints=[Check("ces BETWEEN 1 AND 7")])
+    csat = IntegerField(null=True, constraints=[Check("csat BETWEEN 1 AND 5")])  # i18n: not words
+    nps = IntegerField(null=True, constraints=[Check("nps BETWEEN 0 AND 10")])  # i18n: not words
+    ces = IntegerField(null=True, constraints=[Check("ces BETWEEN 1 AND 7")])  # i18n: not words
     comment = TextField(default="")
     tags = CharField(max_length=255, default="")  # comma-joined tag names, sorted
-    entered_by = CharField(max_length=8, constraints=[Check("entered_by IN ('customer', 'staff')")])
+    entered_by = CharField(max_length=8, constraints=[Check("entered_by IN ('customer', 'staff')")])  # i18n: not words
     entered_by_login = CharField(max_length=32, null=True)  # the staff member who typed it in, if staff
     at = DateTimeField()
 
@@ -390,7 +390,7 @@ class OfferDecision(BaseModel):
     customer = ForeignKeyField(Customer, backref="offer_decisions")
     offer = CharField(max_length=40)  # the rule's code
     product = CharField(max_length=32)
-    decision = CharField(max_length=10, constraints=[Check("decision IN ('accepted', 'declined')")])
+    decision = CharField(max_length=10, constraints=[Check("decision IN ('accepted', 'declined')")])  # i18n: not words
     staff = ForeignKeyField(Staff, null=True)  # who recorded it
     manager = ForeignKeyField(Staff, null=True, column_name="manager_id", backref="portfolio_decisions")
     ticket = ForeignKeyField(Ticket, null=True)
@@ -598,7 +598,7 @@ class NotificationTally(BaseModel):
 class TicketContact(BaseModel):
     """A phone or e-mail a customer left for this ticket alone ("tell me when it's my turn"; 0022)."""
 
-    ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")  # i18n: not words
     phone = CharField(max_length=20, null=True)  # E.164 digits
     email = CharField(max_length=255, null=True)
     soon_pending = BooleanField(default=False)  # not indexed since 0029

@@ -18,19 +18,21 @@ import functools
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
+from deskapp.i18n import N_, _
+
 _MAX_SHOWN = 40
 _PARSE_PROBLEMS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "its country code is not one in use",
-    NumberParseException.NOT_A_NUMBER: "use digits, spaces, dashes and a leading +",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too few digits after the international prefix",
-    NumberParseException.TOO_SHORT_NSN: "too few digits",
-    NumberParseException.TOO_LONG: "too many digits",
+    NumberParseException.INVALID_COUNTRY_CODE: N_("its country code is not one in use"),
+    NumberParseException.NOT_A_NUMBER: N_("use digits, spaces, dashes and a leading +"),
+    NumberParseException.TOO_SHORT_AFTER_IDD: N_("too few digits after the international prefix"),
+    NumberParseException.TOO_SHORT_NSN: N_("too few digits"),
+    NumberParseException.TOO_LONG: N_("too many digits"),
 }
 _POSSIBLE_PROBLEMS = {
-    ValidationResult.INVALID_COUNTRY_CODE: "its country code is not one in use",
-    ValidationResult.TOO_SHORT: "too few digits",
-    ValidationResult.TOO_LONG: "too many digits",
-    ValidationResult.INVALID_LENGTH: "the wrong number of digits",
+    ValidationResult.INVALID_COUNTRY_CODE: N_("its country code is not one in use"),
+    ValidationResult.TOO_SHORT: N_("too few digits"),
+    ValidationResult.TOO_LONG: N_("too many digits"),
+    ValidationResult.INVALID_LENGTH: N_("the wrong number of digits"),
 }
 
 
@@ -49,20 +51,29 @@ def _shown(text: str) -> str:
 def parse(text: str, region: str) -> str:
     """The E.164 digits of a number typed at a branch in `region`; PhoneInvalid says what is wrong."""
     text = text.strip()
-    where = f" in {region}" if not text.startswith("+") else ""
+    local = not text.startswith("+")
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
-        why = _PARSE_PROBLEMS.get(exc.error_type, "it cannot be read as a phone number")
-        raise PhoneInvalid(f"'{_shown(text)}' is not a phone number{where}: {why}") from None
+        why = _(_PARSE_PROBLEMS.get(exc.error_type, N_("it cannot be read as a phone number")))
+        raise PhoneInvalid(_not_a_number(text, region, local, why)) from None
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        why = _POSSIBLE_PROBLEMS.get(possible, "it cannot be a phone number")
-        raise PhoneInvalid(f"'{_shown(text)}' is not a phone number{where}: {why}")
+        why = _(_POSSIBLE_PROBLEMS.get(possible, N_("it cannot be a phone number")))
+        raise PhoneInvalid(_not_a_number(text, region, local, why))
     if not phonenumbers.is_valid_number(number):
-        raise PhoneInvalid(f"'{_shown(text)}' is not a phone number in use{where}: check the digits "
-                           "(and the country code, for a number from abroad)")
+        said = (_("'{number}' is not a phone number in use in {region}: check the digits (and the country code, "
+                  "for a number from abroad)") if local else
+                _("'{number}' is not a phone number in use: check the digits (and the country code, for a number "
+                  "from abroad)"))
+        raise PhoneInvalid(said.format(number=_shown(text), region=region))
     return phonenumbers.format_number(number, PhoneNumberFormat.E164).lstrip("+")
+
+
+def _not_a_number(text: str, region: str, local: bool, why: str) -> str:
+    said = (_("'{number}' is not a phone number in {region}: {why}") if local else
+            _("'{number}' is not a phone number: {why}"))
+    return said.format(number=_shown(text), region=region, why=why)
 
 
 def stored_as_e164(digits: str) -> str | None:

@@ -16,15 +16,20 @@ from __future__ import annotations
 import os
 import stat
 
-from deskapp import logs
 from deskapp.errors import DeskappError
+from deskapp.i18n import N_, _
+from deskapp.logs import log
 
 
 class UnsafeDatabaseFile(DeskappError):
     """The SQLite file's permissions let other users change it: refused, with the fix."""
 
-    title = "Cannot continue"
+    title = N_("Cannot continue")  # each raised error carries it in the language in effect when raised
     severity = "error"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.title = _(type(self).title)
 
 
 def mode_for(group: str | None) -> int:
@@ -52,14 +57,14 @@ def _set_mode(path: str, group: str | None) -> None:
             gid = grp.getgrnam(group).gr_gid
         except KeyError:
             os.unlink(path)
-            raise UnsafeDatabaseFile(f"the database section's group '{group}' is not a group on this machine; "
-                                     "create it or correct database.group") from None
+            raise UnsafeDatabaseFile(_("the database section's group '{group}' is not a group on this machine; "
+                                       "create it or correct database.group").format(group=group)) from None
         try:
             os.chown(path, -1, gid)
         except PermissionError:
             os.unlink(path)
-            raise UnsafeDatabaseFile(f"cannot give the new database file {path} to the group '{group}': the user "
-                                     "running deskapp must be a member of it") from None
+            raise UnsafeDatabaseFile(_("cannot give the new database file {path} to the group '{group}': the user "
+                                       "running deskapp must be a member of it").format(path=path, group=group)) from None
     os.chmod(path, mode_for(group))  # exactly this mode, whatever the umask
 
 
@@ -71,9 +76,9 @@ def check(path: str) -> None:
         return  # SQLite itself says what is wrong with a file that cannot be looked at
     if mode & stat.S_IWOTH:
         raise UnsafeDatabaseFile(
-            f"the database file {path} may be changed by every user on this machine (mode {mode:04o}), so its "
-            f"audit could be rewritten; deskapp will not use it. Run: chmod 600 {path} (or chmod 640 with "
-            "database.group set)")
+            _("the database file {path} may be changed by every user on this machine (mode {mode}), so its "
+              "audit could be rewritten; deskapp will not use it. Run: chmod 600 {path} (or chmod 640 with "
+              "database.group set)").format(path=path, mode=f"{mode:04o}"))
     if mode & stat.S_IROTH:
-        logs.log.warning("the database file %s may be read by every user on this machine (mode %04o): customers "
+        log.warning("the database file %s may be read by every user on this machine (mode %04o): customers "
                          "and the audit are readable; run chmod 600 %s", path, mode, path)

@@ -87,7 +87,7 @@ def next_seq(branch_id: int, service_id: int, day: dt.date) -> int:
 def insert_ticket(values: dict) -> int:
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    cursor = execute(f"INSERT INTO ticket ({columns}) VALUES ({marks}) RETURNING id", tuple(values.values()))
+    cursor = execute(f"INSERT INTO ticket ({columns}) VALUES ({marks}) RETURNING id", tuple(values.values()))  # i18n: not words
     return cursor.fetchone()[0]
 
 
@@ -106,10 +106,10 @@ def bump_marker(branch_id: int) -> None:
 def set_ticket(ticket_id: int, expected_status: str, counter_id: int | None, values: dict) -> bool:
     """Change a ticket held by `counter_id` (or any counter when None) only if it is in the expected state."""
     assignments = ", ".join(f"{column} = ?" for column in values)
-    sql = f"UPDATE ticket SET {assignments} WHERE id = ? AND status = ?"
+    sql = f"UPDATE ticket SET {assignments} WHERE id = ? AND status = ?"  # i18n: not words
     params = (*values.values(), ticket_id, expected_status)
     if counter_id is not None:
-        sql += " AND counter_id = ?"
+        sql += " AND counter_id = ?"  # i18n: not words
         params = (*params, counter_id)
     return execute(sql, params).rowcount == 1
 
@@ -128,7 +128,7 @@ def waiting_candidates(branch_id: int, service_ids: list[int], per_line: int, ov
         return []
     marks = ", ".join("?" for _ in service_ids)
     lines = execute(
-        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ("
+        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ("  # i18n: not words
         " SELECT id, service_id, priority, issued_at, queued_at, front,"
         "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
         f" FROM ticket WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks})"
@@ -136,7 +136,7 @@ def waiting_candidates(branch_id: int, service_ids: list[int], per_line: int, ov
         (branch_id, *service_ids, per_line),
     ).fetchall()
     overdue = execute(
-        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
+        "SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"  # i18n: not words
         f" WHERE branch_id = ? AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?"
         " ORDER BY issued_at, id LIMIT ?",
         (branch_id, *service_ids, overdue_before, per_line),
@@ -164,7 +164,7 @@ class Prepared:
             query = self._build(*sentinels)
             sql, params = query.sql()
             if list(params) != sentinels:
-                raise RuntimeError(f"cannot prepare {sql!r}: parameters {params!r}")
+                raise RuntimeError(f"cannot prepare {sql!r}: parameters {params!r}")  # i18n: not words
             converters = [getattr(column, "python_value", None) for column in query._returning]
             self._compiled[key] = (sql, converters)
         return self._compiled[key]
@@ -189,13 +189,13 @@ def desk(branch_id: int, counter_code: str, login: str | None) -> tuple | None:
     role, branch_id, number of the ticket the counter holds); the staff columns are None for no login or
     an unknown or inactive one. None when there is no such active counter."""
     if is_postgres():
-        services = ("(SELECT string_agg(service_id::text, ',' ORDER BY position) FROM counter_service"
+        services = ("(SELECT string_agg(service_id::text, ',' ORDER BY position) FROM counter_service"  # i18n: not words
                     " WHERE counter_id = c.id)")
     else:  # SQLite's group_concat follows the order of the ordered subquery it reads
-        services = ("(SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_service"
+        services = ("(SELECT group_concat(service_id) FROM (SELECT service_id FROM counter_service"  # i18n: not words
                     " WHERE counter_id = c.id ORDER BY position))")
     row = execute(
-        f"SELECT c.id, c.code, c.name, c.state, c.staff_id, c.state_since, {services},"
+        f"SELECT c.id, c.code, c.name, c.state, c.staff_id, c.state_since, {services},"  # i18n: not words
         " s.id, s.login, s.name, s.role, s.branch_id,"
         " (SELECT number FROM ticket WHERE counter_id = c.id AND status IN ('called', 'serving') LIMIT 1)"
         " FROM counter c LEFT JOIN staff s ON s.login = ? AND s.active"
@@ -221,7 +221,7 @@ def lock_config_sync() -> None:
 def lock_counter(counter_id: int) -> tuple[str, int | None]:
     """(state, staff_id) of the counter as it is now; on PostgreSQL the row stays locked until the
     transaction ends (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
-    lock = " FOR UPDATE" if is_postgres() else ""
+    lock = " FOR UPDATE" if is_postgres() else ""  # i18n: not words
     state, staff_id = execute(f"SELECT state, staff_id FROM counter WHERE id = ?{lock}", (counter_id,)).fetchone()
     return state, staff_id
 
@@ -237,26 +237,26 @@ def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int,
     (id, service, class, issued_at, queued_at, front, directed): the walk-in lines leave out every
     ticket transferred to a named counter or colleague; those transferred to `counter_id` or to
     `staff_id`, of any service, come with directed True."""
-    walk_in = " AND for_counter_id IS NULL AND for_staff_id IS NULL"
+    walk_in = " AND for_counter_id IS NULL AND for_staff_id IS NULL"  # i18n: not words
     # The branch as an expression no index matches, checked on the rows the (status, service) index
     # finds: the services are the branch's own, but PostgreSQL's planner takes branch and service for
     # independent and, with a year of history (60,000 tickets a service), chose the (branch, service,
     # day, seq) index and read every ticket the service ever had: 15-40 ms a call-next (#15).
-    branch = "branch_id + 0 = ?"
+    branch = "branch_id + 0 = ?"  # i18n: not words
     parts, params = [], []
     if service_ids:
         marks = ", ".join("?" for _ in service_ids)
         parts += [
-            "SELECT 0, id, service_id, priority, issued_at, queued_at, front FROM ("
+            "SELECT 0, id, service_id, priority, issued_at, queued_at, front FROM ("  # i18n: not words
             " SELECT id, service_id, priority, issued_at, queued_at, front,"
             "  ROW_NUMBER() OVER (PARTITION BY service_id, priority, front ORDER BY queued_at, id) AS place"
             f" FROM ticket WHERE {branch} AND status = 'waiting' AND service_id IN ({marks}){walk_in}"
             ") AS line WHERE place <= ?",
-            "SELECT 1, id, service_id, priority, issued_at, queued_at, front FROM ("
+            "SELECT 1, id, service_id, priority, issued_at, queued_at, front FROM ("  # i18n: not words
             " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
             f" WHERE {branch} AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?{walk_in}"
             " ORDER BY issued_at, id LIMIT ?) AS overdue",
-            "SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("
+            "SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("  # i18n: not words
             " SELECT id, service_id, priority, called_at, front,"
             "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
             f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
@@ -300,7 +300,8 @@ def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int,
 # right now (SKIP LOCKED) becomes called; its event and the branch's change marker are written with
 # it; the row comes back as ticket_info's columns (the counter's code is the caller's to fill in).
 _CLAIM_PG = """
-WITH held AS (
+WITH  -- the ticket this counter already holds, if any
+held AS (
   SELECT number FROM ticket WHERE counter_id = %(counter)s AND status IN ('called', 'serving') LIMIT 1
 ), pick AS (
   SELECT id FROM ticket
@@ -350,8 +351,8 @@ def claim_first(branch_id: int, counter_id: int, staff_id: int, now: dt.datetime
 
 def held_row(counter_id: int, columns: tuple[str, ...], *, lock: bool = False) -> dict | None:
     """The ticket a counter holds (called or serving) as {column: raw value}; on PostgreSQL locked."""
-    lock_sql = " FOR UPDATE" if lock and is_postgres() else ""
-    row = execute(f"SELECT {', '.join(columns)} FROM ticket WHERE counter_id = ? AND status IN ('called', 'serving')"
+    lock_sql = " FOR UPDATE" if lock and is_postgres() else ""  # i18n: not words
+    row = execute(f"SELECT {', '.join(columns)} FROM ticket WHERE counter_id = ? AND status IN ('called', 'serving')"  # i18n: not words
                   f" LIMIT 1{lock_sql}", (counter_id,)).fetchone()
     return dict(zip(columns, row)) if row is not None else None
 
@@ -361,12 +362,12 @@ def change_ticket(branch_id: int, ticket_id: int, values: dict, event: tuple) ->
     branch's change marker: one statement on PostgreSQL, three on SQLite."""
     assignments = ", ".join(f"{column} = ?" for column in values)
     if is_postgres():
-        execute(f"WITH changed AS (UPDATE ticket SET {assignments} WHERE id = ? RETURNING id),"
+        execute(f"WITH changed AS (UPDATE ticket SET {assignments} WHERE id = ? RETURNING id),"  # i18n: not words
                 " event AS (INSERT INTO ticket_event (ticket_id, kind, at, staff_id, counter_id, detail)"
                 " SELECT id, ?, ?, ?, ?, ? FROM changed)"
                 " UPDATE change_marker SET seq = seq + 1 WHERE branch_id = ?",
                 (*values.values(), ticket_id, *event, branch_id))
         return
-    execute(f"UPDATE ticket SET {assignments} WHERE id = ?", (*values.values(), ticket_id))
+    execute(f"UPDATE ticket SET {assignments} WHERE id = ?", (*values.values(), ticket_id))  # i18n: not words
     insert_event(ticket_id, *event)
     bump_marker(branch_id)
