@@ -39,7 +39,7 @@ check-config: $(STAMP)
 # The translation catalogues (README "Languages"): extract every marked message into messages.pot,
 # merge it into each language's .po, compile the .mo files that are committed beside them.
 messages: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --no-location --sort-output --project deskapp \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k NP_:1c,2 --no-location --sort-output --project deskapp \
 		-o deskapp/locale/messages.pot .
 	$(BIN)/pybabel -q update -i deskapp/locale/messages.pot -d deskapp/locale --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel -q compile -d deskapp/locale

@@ -117,6 +117,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalogue().ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language as meant in `context`: one English word with two meanings
+    ("service": a visit in the contact log, a service in a column header) gets two translations."""
+    return catalogue().pgettext(context, message)
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """N_ for a message with a context: (context, message), translated where shown with pgettext."""
+    return context, message
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction where it cannot be translated yet (a class attribute, a table
     of constants); translate it with `_()` where it is shown."""

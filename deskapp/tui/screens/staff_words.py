@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deskapp.i18n import N_, SOURCE, _, current, locale_name
+from deskapp.i18n import N_, NP_, SOURCE, _, current, locale_name, pgettext
 from deskapp.tui.format import cldr_when, lower_label, number, score
 from deskapp.tui.widgets.fit_table import Column
 
@@ -30,7 +30,7 @@ CODES = {
     # bookings
     "booked": N_("booked"), "checked_in": N_("checked in"), "late": N_("late"),
     # the contact log
-    "service": N_("service"), "call": N_("call"), "meeting": N_("meeting"), "note": N_("note"),
+    "service": NP_("contact log", "service"), "call": N_("call"), "meeting": N_("meeting"), "note": N_("note"),
     # roles
     "greeter": N_("greeter"), "teller": N_("teller"), "supervisor": N_("supervisor"), "manager": N_("manager"),
     "area_manager": N_("area manager"),
@@ -41,6 +41,8 @@ def word(code: str | None) -> str:
     """A stored code in the staff member's words ("in_progress" -> "in progress", "em curso"); a code
     deskapp does not know (a configured category, a product type) as format.lower_label writes it."""
     known = CODES.get(code) if code else None
+    if isinstance(known, tuple):
+        return pgettext(*known)
     return _(known) if known else lower_label(code)
 
 
