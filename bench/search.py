@@ -53,7 +53,8 @@ sys.path.insert(0, str(ROOT))
 from deskapp.config.load import load_config  # noqa: E402
 from deskapp.core.clock import FixedClock  # noqa: E402
 from deskapp.core.customers import io as customer_io  # noqa: E402
-from deskapp.core.demo.branch import FIRST_NAMES, LAST_NAMES, national_id  # noqa: E402
+from deskapp.core.demo.customers import national_id  # noqa: E402
+from deskapp.core.demo.data import FIRST_NAMES, LAST_NAMES  # noqa: E402
 from deskapp.core.startup import open_context  # noqa: E402
 from deskapp.db import database, migrate  # noqa: E402
 from deskapp.db.database import db, is_postgres  # noqa: E402

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from deskapp import i18n
 from deskapp.core.clock import FixedClock
 from deskapp.core.demo import branch as demo
 from deskapp.core.startup import open_context
@@ -91,4 +92,8 @@ def test_load_multiplies_arrivals_and_demo_tickets_carry_their_promise(config, t
     ctx = open_context(config, f"sqlite:///{tmp_path / 'bad.db'}", FixedClock(NOW))
     with pytest.raises(demo.DemoError, match="load"):
         demo.build(ctx, customers=0, days=1, load=0)
+    with i18n.use("pt"), pytest.raises(demo.DemoError, match="A carga da demonstração tem de ser"):
+        demo.build(ctx, customers=0, days=1, load=11)
+    with i18n.use("pt"), pytest.raises(demo.DemoError, match="a configuração descreve 1 balcão"):
+        demo.build(ctx, customers=0, days=1, branches=2)
     database.close()

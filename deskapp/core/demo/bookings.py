@@ -15,8 +15,8 @@ from deskapp.core import appointments as ap
 from deskapp.core.context import Context
 from deskapp.db.models import Customer, Staff
 
-MEETINGS = ("LOAN", "ACCT")  # with the customer's own manager
-DESK_VISITS = ("CARD", "INFO")  # with whoever is free
+MEETINGS = ("LOAN", "ACCT")  # with the customer's own manager  # i18n: not words (service codes)
+DESK_VISITS = ("CARD", "INFO")  # with whoever is free  # i18n: not words (service codes)
 PER_DAY = 6
 
 

@@ -29,33 +29,21 @@ from deskapp.core.demo import feedback as feedback_demo
 from deskapp.core.demo import relationship as relationship_demo
 from deskapp.core.demo import workflows as workflow_demo
 from deskapp.core.demo.customers import national_id
-from deskapp.core.queue import waits
+from deskapp.core.demo.data import FIRST_NAMES, LAST_NAMES
+from deskapp.core.demo.promises import RecentHistory
 from deskapp.core.security import auth, permissions
 from deskapp.db.database import db
 from deskapp.db.models import Branch, Customer, CustomerPhone, Staff, Ticket
 from deskapp.errors import BadInput
+from deskapp.i18n import _, ngettext
 
-FIRST_NAMES = [
-    "João", "Maria", "Conceição", "Inês", "Gonçalo", "Tiago", "Beatriz", "Ana", "Luís", "Mariana",
-    "Jürgen", "Anja", "Björn", "Sören", "Zoë", "Hélène", "François", "Amélie", "Jérôme", "Noël",
-    "Ayşe", "Mehmet", "Çağla", "Şebnem", "Emre", "Núñez", "Pilar", "Begoña", "Íñigo", "Lucía",
-    "Łukasz", "Małgorzata", "Wojciech", "Zofia", "Ștefan", "Ioana", "Nguyễn", "Minh", "Oluwaseun",
-    "Amara", "Priya", "Arjun", "Siobhán", "Seán", "Mohammed", "Fatima", "Olena", "Dmytro",
-]
-LAST_NAMES = [
-    "Silva", "Santos", "Ferreira", "Gonçalves", "Conceição", "Magalhães", "Araújo", "Simões", "Brandão",
-    "Müller", "Schäfer", "Groß", "Köhler", "Weiß", "Lefèvre", "Dubois", "Bérénger", "Moreau", "Yılmaz",
-    "Öztürk", "Şahin", "Çelik", "Doğan", "Núñez", "Peña", "Muñoz", "Ibáñez", "Wójcik", "Kowalczyk",
-    "Dąbrowski", "Popescu", "Țurcanu", "Trần", "Phạm", "Adébáyọ̀", "Okafor", "Patel", "Ó Briain",
-    "Al-Hashimi", "Kovalenko", "Shevchenko", "Costa", "Marques", "Pereira", "Rodrigues", "Almeida",
-]
 SEGMENTS = [("mass", 0.62), ("affluent", 0.25), ("premier", 0.08), ("business", 0.05)]
-SERVICE_MIX = {"CASH": 0.42, "INFO": 0.16, "CARD": 0.15, "ACCT": 0.09, "LOAN": 0.08, "CMPL": 0.10}
+SERVICE_MIX = {"CASH": 0.42, "INFO": 0.16, "CARD": 0.15, "ACCT": 0.09, "LOAN": 0.08, "CMPL": 0.10}  # i18n: not words
 PRIORITY_SHARE = 0.1
 NO_SHOW, REQUEUE, TRANSFER, RECALL = 0.03, 0.02, 0.03, 0.06
 PATIENCE_MINUTES = 28.0  # mean patience before a waiting customer walks away
 HISTORY_REUSE_MINUTES = 5.0
-"""Each promise's history figures (rates, desk timings, service times) are at most this old (waits.HistoryReuse)."""
+"""Each promise's history figures (rates, desk timings, service times) are at most this old (promises.RecentHistory)."""
 
 
 @dataclass
@@ -81,10 +69,12 @@ def build(ctx: Context, *, customers: int = 2000, days: int = 30, seed: int = 1,
     """The demo network: history for the first `branches` branches of the configuration (customers are
     shared, so many visit several); `load` multiplies the arrival rate (1.0: the usual demo day)."""
     if not (isinstance(load, (int, float)) and 0 < load <= 10):
-        raise DemoError("the demo load must be a number above 0 and at most 10")
+        raise DemoError(_("The demo load must be a number above 0 and at most 10."))
     network = ctx.config.network()
     if not 1 <= branches <= len(network):
-        raise DemoError(f"--branches must be 1 to {len(network)}: the configuration describes {len(network)}")
+        raise DemoError(ngettext("--branches must be 1 to {count}: the configuration describes {count} branch.",
+                                 "--branches must be 1 to {count}: the configuration describes {count} branches.",
+                                 len(network)).format(count=len(network)))
     with logs.quiet():  # simulated history is nobody's action: tens of thousands of lines otherwise
         return _build(ctx, customers=customers, days=days, seed=seed, load=float(load),
                       codes=[b.code for b in network[:branches]], progress=progress)
@@ -118,14 +108,14 @@ def _history(ctx: Context, rng: random.Random, days: int, customer_ids: list[int
     ctx.clock = clock
     issued = 0
     try:
-        with waits.reusing_history(ctx, reuse_minutes or None):
-            for i in range(days + 1):
-                day = start_day + dt.timedelta(days=i)
-                if day.weekday() < 5:
-                    with db.atomic():
-                        issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
-                                                on_issue=on_issue)
-                progress((i + 1) / (days + 1))
+        figures = RecentHistory(reuse_minutes) if reuse_minutes else None  # None: read for each, as the app
+        for i in range(days + 1):
+            day = start_day + dt.timedelta(days=i)
+            if day.weekday() < 5:
+                with db.atomic():
+                    issued += _simulate_day(ctx, clock, rng, day, customer_ids, stop=real_clock.now(), load=load,
+                                            on_issue=on_issue, history=figures)
+            progress((i + 1) / (days + 1))
     finally:
         ctx.clock = real_clock
     return issued
@@ -218,7 +208,7 @@ def _arrival_rate(hour: float) -> float:
 
 def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.date,
                   customer_ids: list[int], stop: dt.datetime, load: float = 1.0,
-                  on_issue: Callable[[int], None] | None = None) -> int:
+                  on_issue: Callable[[int], None] | None = None, history: RecentHistory | None = None) -> int:
     tz = ctx.timezone
     hours = ctx.config.branch.hours
     open_local = dt.datetime.combine(day, dt.time.fromisoformat(hours.open))
@@ -266,6 +256,7 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
                 at(when + dt.timedelta(seconds=rng.uniform(5, 40)), "free", counter, login)
 
     lunch_end = to_utc(dt.datetime.combine(day, dt.time(14, 30)), tz)
+    steps = workflow_demo.Batch()  # the day's workflow steps, written together at its end
     while events:
         when, _, kind, payload = heapq.heappop(events)
         if when >= stop:
@@ -273,14 +264,14 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
         clock.set(when)
         if kind == "arrive":
             service, priority, customer = payload
-            ticket = q.issue(ctx, service, priority, customer_id=customer).ticket
+            ticket = q.issue(ctx, service, priority, customer_id=customer, history=history).ticket
             if on_issue is not None:
                 on_issue(ticket.id)
             issued += 1
             at(when + dt.timedelta(minutes=rng.expovariate(1 / PATIENCE_MINUTES)), "walk_away", ticket.id)
             wake(when, service)
         elif kind == "walk_away":
-            if Ticket.get_by_id(payload[0]).status == q.WAITING:
+            if Ticket.select(Ticket.status).where(Ticket.id == payload[0]).scalar() == q.WAITING:
                 q.cancel_waiting(ctx, payload[0])
         elif kind == "free":
             counter, login = payload
@@ -324,9 +315,10 @@ def _simulate_day(ctx: Context, clock: FixedClock, rng: random.Random, day: dt.d
                 wake(when, target)
             else:
                 done = q.complete(ctx, counter, by=login)
-                workflow_demo.record_run(ctx, done, login)  # the guided steps it went through
+                workflow_demo.record_run(ctx, done, login, steps)  # the guided steps it went through
             at(when + dt.timedelta(seconds=rng.uniform(10, 60)), "free", counter, login)
     for counter in idle:
         if clock.now() < stop:
             q.set_counter_state(ctx, counter, "closed", by=idle[counter])
+    steps.flush()
     return issued

@@ -9,29 +9,14 @@ import datetime as dt
 import random
 
 from deskapp.core.context import Context
+from deskapp.core.demo.data import CITY, LIFE_NOTES, NEED_TEXT, NOTES, STREETS
 from deskapp.db.database import db
 from deskapp.db.models import Customer, Interaction, LifeEvent, Need, Product, Staff
 from deskapp.db.search import folded_name
 
 ACCOUNT_TYPES = ("current_account", "savings", "mortgage", "personal_loan", "investment")
 CARD_TYPES = ("credit_card", "debit_card")
-NOTES = {
-    "call": ["Called about the card renewal", "Asked for a call back about savings rates",
-             "Confirmed the new address by phone", "Reminded of the KYC documents"],
-    "meeting": ["Annual review with the account manager", "Mortgage simulation discussed",
-                "Retirement planning conversation", "Discussed investment profile"],
-    "note": ["Prefers contact by email", "Hard of hearing: speak clearly", "Travels often in the summer",
-             "Interested in the new app"],
-}
 OUTCOMES = ["reached", "voicemail", "no_answer", "interested", "not_interested", "follow_up"]
-NEED_TEXT = {
-    "savings": "Wants to save for the children's studies", "credit": "Asked about a personal loan for a car",
-    "mortgage": "Looking for a flat, may need a mortgage", "insurance": "No home insurance yet",
-    "investment": "Has savings idle in the current account", "cards": "Card limit too low when travelling",
-    "digital_banking": "Not using online banking yet", "other": "Asked about a safe deposit box",
-}
-LIFE_NOTES = {"new_job": "Started a new job", "moved": "Moved house", "child": "Had a baby",
-              "retirement": "Retired this year", "other": "Told us about a change at home"}
 
 
 def populate(ctx: Context, rng: random.Random, customer_ids: list[int]) -> None:
@@ -62,8 +47,7 @@ def populate(ctx: Context, rng: random.Random, customer_ids: list[int]) -> None:
                 kyc_review_due=today + dt.timedelta(days=rng.randrange(-60, 3 * 365)),
                 id_doc_type=rng.choices(config.id_doc_types, weights=[8] + [1] * (len(config.id_doc_types) - 1))[0],
                 id_doc_expiry=today + dt.timedelta(days=rng.randrange(-90, 10 * 365)),
-                address=f"Rua {rng.choice(('das Flores', 'Augusta', 'do Ouro', 'da Prata', 'Garrett'))} "
-                        f"{rng.randrange(1, 250)}, Lisboa",
+                address=f"{rng.choice(STREETS)} {rng.randrange(1, 250)}, {CITY}",
             ).where(Customer.id == cid).execute()
             if rng.random() < 0.3:
                 for _ in range(rng.choice((1, 1, 2))):
@@ -113,7 +97,7 @@ def _account(rng: random.Random, kind: str) -> str | None:
     if kind in CARD_TYPES:
         return "".join(rng.choice("0123456789") for _ in range(16))
     if kind in ACCOUNT_TYPES:
-        return "PT50" + "".join(rng.choice("0123456789") for _ in range(21))
+        return "PT50" + "".join(rng.choice("0123456789") for _ in range(21))  # i18n: not words
     return None
 
 

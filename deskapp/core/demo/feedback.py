@@ -17,6 +17,7 @@ from deskapp.core import feedback as fb
 from deskapp.core.clock import FixedClock
 from deskapp.core.context import Context
 from deskapp.core.customers import followups
+from deskapp.core.demo.data import COMMENTS, CONTACTS, FEEDBACK_RESOLUTIONS
 from deskapp.core.queue import DONE
 from deskapp.db.database import db
 from deskapp.db.models import FollowUp, Service, Ticket
@@ -25,36 +26,6 @@ RESPONSE_RATE = 0.36
 NO_ANSWER_SHARE = 0.4  # of those who do not answer, how many were asked and let it time out
 STAFF_ENTERED = 0.05
 COMMENT_SHARE = 0.3  # of answers; twice that after a poor experience
-
-COMMENTS = {
-    "waiting_time": [
-        "A espera foi demasiado longa.", "Fila enorme e só dois balcões abertos.", "Demorou imenso, esperei 40 minutos.",
-        "The wait was far too long.", "Long queue and only two counters open.",
-        "Viel zu lange Wartezeit.", "Trop d'attente au guichet.", "Demasiada espera en la fila.",
-    ],
-    "attitude": [
-        "O funcionário foi antipático.", "Atendimento mal-educado, não volto.", "The teller was rude to me.",
-        "Der Mitarbeiter war unhöflich.", "Personnel impoli et pressé.",
-    ],
-    "complaint": [
-        "Quero fazer uma reclamação sobre as comissões.", "Vou escrever no livro de reclamações.",
-        "I want to make a complaint about the fees.", "Ich habe eine Beschwerde über die Gebühren.",
-        "Je vais déposer une plainte.",
-    ],
-    "praise": [
-        "Excelente atendimento, muito obrigado!", "A funcionária foi muito simpática e prestável.",
-        "Very helpful, thank you!", "Sehr freundlich, danke!", "Parfait, merci beaucoup.", "Excelente, gracias.",
-    ],
-    "neutral": ["Tudo normal.", "Correu bem.", "Fine.", "Could be quicker.", "Alles gut.", "Rien à signaler."],
-}
-
-RESOLUTIONS = {
-    "waiting_time": ("waiting_time", "Called the customer, apologised for the wait and explained the new lunch-time rota."),
-    "attitude": ("staff_attitude", "Apologised on behalf of the branch; spoke with the colleague and noted it for coaching."),
-    "complaint": ("fees", "Reviewed the fees with the customer; refunded one maintenance fee as a goodwill gesture."),
-    "other": ("process", "Called the customer, solved the open question and booked a follow-up meeting."),
-}
-CONTACTS = ["Reached the customer by phone.", "Voicemail left; will try again tomorrow.", "Reached by email."]
 
 
 def _clip(value: float, low: int, high: int) -> int:
@@ -160,6 +131,6 @@ def _work_follow_ups(ctx: Context, clock: FixedClock, rng: random.Random, stop: 
                 continue  # contacted, not yet resolved
             clock.set(min(contacted + dt.timedelta(hours=rng.uniform(0.5, 40)), stop))
             theme = next((t for t in ("complaint", "attitude", "waiting_time") if t in reason), "other")
-            cause, resolution = RESOLUTIONS[theme]
+            cause, resolution = FEEDBACK_RESOLUTIONS[theme]
             followups.close(ctx, followup_id, resolution=resolution, root_cause=cause if cause in causes else causes[-1],
                             by=by)

@@ -15,13 +15,11 @@ from deskapp.core.context import Context
 from deskapp.core.customers import followups
 from deskapp.core.customers import records as customer_records
 from deskapp.core.customers.directory import session_for
+from deskapp.core.demo.data import FOLLOWUP_REASONS, FOLLOWUP_RESOLUTIONS
 from deskapp.core.relationship import offers
 from deskapp.db.models import Customer, Staff
 
 PER_MANAGER = 40  # portfolio customers whose offers get an answer
-REASONS = ["Annual portfolio review", "Call back about savings rates", "Send the mortgage simulation",
-           "Check the card limit increase", "Invite to the investment evening", "Confirm new address documents"]
-RESOLUTIONS = ["Called; customer satisfied", "Meeting held, documents collected", "Sent by email as asked"]
 
 
 def populate(ctx: Context, rng: random.Random, days: int = 30) -> None:
@@ -65,12 +63,14 @@ def _followups(ctx: Context, clock: FixedClock, rng: random.Random, now: dt.date
         clock.set(created)
         due_day = _weekday(to_local(created, tz).date() + dt.timedelta(days=rng.choice((1, 2, 3, 5, 20))), +1)
         due = to_utc(dt.datetime.combine(due_day, to_local(created, tz).time()), tz)
-        item = followups.create(ctx, source=rng.choice(("manual", "manual", "referral")), reason=rng.choice(REASONS),
+        item = followups.create(ctx, source=rng.choice(("manual", "manual", "referral")),
+                                reason=rng.choice(FOLLOWUP_REASONS),
                                 by=login, customer_id=cid, assignee=login, due_at=due)
         if due < now and rng.random() < 0.7:
             closed = office_hours(_weekday(due_day + dt.timedelta(days=rng.randrange(-1, 2)), +1))
             clock.set(max(created + dt.timedelta(hours=1), min(now, closed)))
-            followups.close(ctx, item.id, resolution=rng.choice(RESOLUTIONS), root_cause=rng.choice(causes), by=login)
+            followups.close(ctx, item.id, resolution=rng.choice(FOLLOWUP_RESOLUTIONS), root_cause=rng.choice(causes),
+                            by=login)
 
 
 def _weekday(day: dt.date, step: int) -> dt.date:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import random
+from dataclasses import dataclass, field
 from typing import Any
 
 from deskapp.config.workflow_schema import (
@@ -36,15 +37,49 @@ FIELD_MINUTES = 0.35
 NOISE = 0.35  # sigma of the log-normal noise on each step's share
 
 
-def record_run(ctx: Context, ticket: TicketInfo, staff: str) -> int:
-    """Write the StepRecords of a completed simulated ticket; the number written."""
+@dataclass
+class Batch:
+    """The StepRecords of a simulated day, written together (`flush`: insert_many, in the day's
+    transaction) instead of one INSERT per ticket, with what record_run looks up once rather than per
+    ticket: the supervisor who approves, each login's staff id, each customer's attributes for the
+    day (nothing changes them while the history is built: customers_demo fills the records after)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    staff_ids: dict[str, int | None] = field(default_factory=dict)
+    envs: dict[tuple[int | None, dt.date], dict[str, Any]] = field(default_factory=dict)
+    supervisor: list = field(default_factory=list)  # [login or None] once looked up
+
+    def flush(self) -> int:
+        written = len(self.rows)
+        for start in range(0, written, FLUSH_ROWS):
+            StepRecord.insert_many(self.rows[start:start + FLUSH_ROWS]).execute()
+        self.rows.clear()
+        return written
+
+
+FLUSH_ROWS = 500  # rows per INSERT (10 columns: well inside SQLite's limit of bound parameters)
+
+
+def record_run(ctx: Context, ticket: TicketInfo, staff: str, batch: Batch | None = None) -> int:
+    """The StepRecords of a completed simulated ticket, written now or (`batch`) kept for its flush;
+    the number of records."""
     workflow = workflows.workflow_for(ctx, ticket.service)
     if workflow is None or ticket.started_at is None or ticket.ended_at is None:
         return 0
     rng = random.Random(ticket.id * 7919 + 17)
-    env = workflows.customer_env(ctx, ticket.customer_id)
-    supervisor = Staff.select(Staff.login).where((Staff.role == "supervisor") & Staff.active).order_by(Staff.login).first()
-    staff_id = Staff.select(Staff.id).where(Staff.login == staff).scalar()
+    now_written = batch is None
+    batch = Batch() if batch is None else batch
+    key = (ticket.customer_id, ctx.today())
+    if key not in batch.envs:
+        batch.envs[key] = workflows.customer_env(ctx, ticket.customer_id)
+    env = dict(batch.envs[key])  # the conditions' values: form fields are added below
+    if not batch.supervisor:
+        batch.supervisor.append(Staff.select(Staff.login).where((Staff.role == "supervisor") & Staff.active)
+                                .order_by(Staff.login).scalar())
+    supervisor = batch.supervisor[0]
+    if staff not in batch.staff_ids:
+        batch.staff_ids[staff] = Staff.select(Staff.id).where(Staff.login == staff).scalar()
+    staff_id = batch.staff_ids[staff]
     plan: list[tuple[int, str, dict[str, Any], str | None, float]] = []
     for index, step in enumerate(workflow.steps):
         needs_customer = isinstance(step, (CaptureNeedsStep, OffersStep))
@@ -55,7 +90,7 @@ def record_run(ctx: Context, ticket: TicketInfo, staff: str) -> int:
         values = _values(ctx, step, rng, ticket.customer_id)
         if isinstance(step, FormStep):
             env.update({f.name: typed(f, values.get(f.name)) for f in step.fields})
-        approver = supervisor.login if isinstance(step, ApprovalStep) and supervisor else None
+        approver = supervisor if isinstance(step, ApprovalStep) and supervisor else None
         weight = KIND_MINUTES[step.kind] + (FIELD_MINUTES * len(step.fields) if isinstance(step, FormStep) else 0)
         plan.append((index, workflows.APPROVED if approver else workflows.DONE, values, approver,
                      weight * rng.lognormvariate(0, NOISE)))
@@ -70,7 +105,9 @@ def record_run(ctx: Context, ticket: TicketInfo, staff: str) -> int:
                      "approver": approver})
         at = end
     rows[-1]["committed_at"] = max(rows[-1]["committed_at"], ticket.ended_at)
-    StepRecord.insert_many(rows).execute()
+    batch.rows.extend(rows)
+    if now_written:
+        batch.flush()
     return len(rows)
 
 

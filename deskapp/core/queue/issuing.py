@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from deskapp import logs
 from deskapp.core.context import Context
@@ -28,6 +29,9 @@ from deskapp.db.models import (
 )
 from deskapp.i18n import _
 
+if TYPE_CHECKING:
+    from deskapp.core.queue.waits import HistorySource
+
 
 @dataclass(frozen=True)
 class Issued:
@@ -50,10 +54,13 @@ def segment_priority(ctx: Context, chosen: str, segment: str | None) -> str:
 @acts_as("queue.issue")
 def issue(ctx: Context, service_code: str, priority: str | None = None, *, customer_id: int | None = None,
           channel: str = "reception", staff: str | None = None, with_estimate: bool = True,
-          contact: Contact | None = None, language: str | None = None) -> Issued:
+          contact: Contact | None = None, language: str | None = None,
+          history: HistorySource | None = None) -> Issued:
     """A new numbered ticket in a service, with its place in line and expected wait.
 
     `language`: the customer's, when they chose one at the kiosk (their survey and messages speak it).
+    `history`: where the estimate's history figures come from (waits.estimate_ticket; None: read now, as
+    the app always does; the demo passes its cache, demo.promises.RecentHistory).
 
     `contact` (deskapp.core.notify.parse_contact): where the customer asked to be told when their
     turn comes; kept with the ticket and its "ticket issued" message written in the same transaction."""
@@ -95,7 +102,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     ticket_id = transaction(work)
     if not with_estimate:
         return Issued(ticket=ticket_info(ticket_id), position=0, estimated_wait_minutes=None)
-    promise = estimate_ticket(ctx, ticket_id)
+    promise = estimate_ticket(ctx, ticket_id, history=history)
 
     def keep_promise() -> None:
         if promise.minutes is not None and promise.range is not None:

@@ -6,8 +6,12 @@ service, call-to-start and turnaround times at the desks, walk-away patience) go
 forecast.forecast, a small Monte Carlo of the counters' real calling order (its doc gives the
 model). The position is the ticket's place in its service's calling order, checked-in bookings due
 counted where call-next puts them (queue.booked.arrange: before the walk-ins); no open counter
-serving it: no estimate (a dash). It is longer than 450 lines: the floor, the history measures and their
-reuse within a demo build (HistoryReuse) are one definition of what is read.
+serving it: no estimate (a dash). It is longer than 450 lines: the floor and the history measures are
+one definition of what is read.
+
+The history figures come from a `HistorySource`: `history_figures` reads them from the database for
+every estimate, as the app always does; a caller that asks for thousands of estimates over simulated
+history (the demo) may pass a source of its own that remembers them for a while (demo.promises).
 """
 from __future__ import annotations
 
@@ -15,13 +19,12 @@ import datetime as dt
 import functools
 import math
 import statistics
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from peewee import fn
 
-from deskapp.core.clock import day_bounds, local_day, to_local, to_utc
+from deskapp.core.clock import day_bounds, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.booked import ANY_COUNTER, arrange
@@ -122,17 +125,18 @@ def _arranged(ctx: Context, service_ids: list[int], now: dt.datetime) -> list[Wa
     return sorted(found, key=lambda w: w.id)
 
 
-def estimate_ticket(ctx: Context, ticket_id: int) -> WaitEstimate:
+def estimate_ticket(ctx: Context, ticket_id: int, *, history: HistorySource | None = None) -> WaitEstimate:
     """Position in its service and the expected wait (point and 10-90 % range) of one waiting ticket.
 
-    Position 0 and no estimate when the ticket is not waiting.
+    Position 0 and no estimate when the ticket is not waiting. `history`: where the history figures come
+    from (None: history_figures, read now).
     """
     row = Ticket.select(Ticket.status, Ticket.service).where(Ticket.id == ticket_id).tuples().first()
     if row is None:
         raise Ticket.DoesNotExist(f"no ticket {ticket_id}")  # i18n: not words
     if row[0] != WAITING:
         return WaitEstimate(ticket_id, 0, None, None)
-    floor, waiting = _floor_and_waiting(ctx)
+    floor, waiting = _floor_and_waiting(ctx, history or history_figures)
     if any(w.id == ticket_id for w in waiting):  # the floor read its service's line and recent calls: reuse them
         rules = priority_rules(ctx)
         order = service_order([w for w in waiting if w.service == row[1]], rules, floor.recent[row[1]], ctx.now(),
@@ -180,11 +184,12 @@ GAP_MINUTES = 5.0
 
 def branch_floor(ctx: Context) -> forecast.Floor:
     """The open counters, every waiting ticket, and the rates and times measured from recent history."""
-    return _floor_and_waiting(ctx)[0]
+    return _floor_and_waiting(ctx, history_figures)[0]
 
 
-def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
-    """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them."""
+def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.Floor, list[Waiting]]:
+    """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them; the history
+    figures from `history`."""
     now = ctx.now()
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
@@ -229,7 +234,8 @@ def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
                         None if w.booked_for is None else (w.booked_for - now).total_seconds() / 60)
         for w in lines
     ]
-    history, measured = _measured(ctx, now, services)
+    figures = history(ctx, now, services)
+    measured = figures.models
     hourly = hourly_service_means(ctx, now)
     models = {}
     for service in services:
@@ -240,56 +246,33 @@ def _floor_and_waiting(ctx: Context) -> tuple[forecast.Floor, list[Waiting]]:
             (_minutes(this_hour + dt.timedelta(hours=h) - now), by_hour.get(_hour_of(ctx, this_hour, h), overall))
             for h in range(1, HOURLY_SPAN))
         models[service.id] = forecast.ServiceModel(by_hour.get(_hour_of(ctx, this_hour, 0), overall), sigma,
-                                                   history.arrivals.get(service.id, {}), later)
+                                                   figures.history.arrivals.get(service.id, {}), later)
     recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
     return forecast.Floor(
         counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
-        max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=history.call_to_start,
-        turnaround=history.turnaround, pickup=history.pickup, patience=history.patience,
-        arrivals_until=_minutes_to_close(ctx, now), no_service_share=history.no_service_share,
-        no_service=history.no_service,
-        bookings=_expected_bookings(ctx, now, [s.id for s in services], history.booking_show)), lines
+        max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=figures.history.call_to_start,
+        turnaround=figures.history.turnaround, pickup=figures.history.pickup, patience=figures.history.patience,
+        arrivals_until=_minutes_to_close(ctx, now), no_service_share=figures.history.no_service_share,
+        no_service=figures.history.no_service,
+        bookings=_expected_bookings(ctx, now, [s.id for s in services], figures.history.booking_show)), lines
 
 
-@dataclass
-class HistoryReuse:
-    """Lets branch_floor reuse what it measured from history (arrival rates, desk timings, patience,
-    each service's time model) for `minutes` of the clock on the same day instead of reading it again
-    for every estimate. For the demo's simulated history, which asks for thousands of estimates in a
-    few simulated hours: the live floor (open counters, what they hold, every waiting ticket) is still
-    read each time, and figures measured over 8 days and the latest 600 tickets barely move in a few
-    minutes (tests/unit/test_demo_waits.py compares the promises with the estimator's). Set it with
-    `reusing_history`; the app never does."""
+@dataclass(frozen=True)
+class HistoryFigures:
+    """What the forecast takes from recent history: arrival rates, desk timings, walk-away patience and
+    calls without a service (_History), and each service's (expected minutes, log-normal shape)."""
 
-    minutes: float
-    at: dt.datetime | None = None
-    value: tuple | None = None
+    history: _History
+    models: dict[int, tuple[float, float]]
 
 
-@contextmanager
-def reusing_history(ctx: Context, minutes: float | None) -> Iterator[None]:
-    """Within it, branch_floor reuses its history figures for `minutes` of the clock (None: reads
-    them for each estimate, as the app does); the previous choice comes back after."""
-    before = getattr(ctx, "_history_reuse", None)
-    ctx._history_reuse = None if minutes is None else HistoryReuse(minutes)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        ctx._history_reuse = before  # type: ignore[attr-defined]
+HistorySource = Callable[[Context, dt.datetime, list], HistoryFigures]
+"""Gives the history figures at `now` for the branch's `services` (rows with id and typical_service_minutes)."""
 
 
-def _measured(ctx: Context, now: dt.datetime, services: list) -> tuple[_History, dict[int, tuple[float, float]]]:
-    """The history figures and each service's (mean, sigma), read now or reused (HistoryReuse)."""
-    reuse: HistoryReuse | None = getattr(ctx, "_history_reuse", None)
-    if (reuse is not None and reuse.at is not None and reuse.value is not None
-            and reuse.at <= now < reuse.at + dt.timedelta(minutes=reuse.minutes)
-            and local_day(reuse.at, ctx.timezone) == local_day(now, ctx.timezone)
-            and set(reuse.value[1]) == {s.id for s in services}):
-        return reuse.value
-    value = (_history(ctx, now), {s.id: _service_model(ctx, s) for s in services})
-    if reuse is not None:
-        reuse.at, reuse.value = now, value
-    return value
+def history_figures(ctx: Context, now: dt.datetime, services: list) -> HistoryFigures:
+    """The history figures read from the database now: what every estimate of the app uses."""
+    return HistoryFigures(_history(ctx, now), {s.id: _service_model(ctx, s) for s in services})
 
 
 def _minutes_to_close(ctx: Context, now: dt.datetime) -> float:
