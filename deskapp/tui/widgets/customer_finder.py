@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core.customers import directory as customers
+from deskapp.i18n import _, ngettext
 from deskapp.tui.format import escape, plain
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core
@@ -37,7 +38,7 @@ class CustomerFinder(Vertical):
         self.chosen: customers.ReceptionMatch | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Name, phone, national ID or customer number, then Enter", id="finder-input",
+        yield Input(placeholder=_("Name, phone, national ID or customer number, then Enter"), id="finder-input",
                     restrict=r"[\w .,'’\-/+()]*", max_length=64)
         yield OptionList(id="finder-results")
         yield Static("", id="finder-status")
@@ -52,9 +53,9 @@ class CustomerFinder(Vertical):
     def search(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self._say("Type a name, phone digits, a national ID or a customer number.")
+            self._say(_("Type a name, phone digits, a national ID or a customer number."))
             return
-        self._say("Searching…")
+        self._say(_("Searching…"))
         call_core(self, customers.identify, self.app.ctx, self.app.session, text, then=self._found, group="finder",
                   exclusive=True)
 
@@ -64,18 +65,19 @@ class CustomerFinder(Vertical):
         results.set_options([Option(self._label(m), id=str(m.id)) for m in matches])
         results.display = bool(matches)
         if not matches:
-            self._say("No customer found. Try the start of a name, at least 4 digits of a phone or ID, "
-                      "or issue without a customer.")
+            self._say(_("No customer found. Try the start of a name, at least 4 digits of a phone or ID, "
+                        "or issue without a customer."))
             return
-        self._say(f"{len(matches)} found: choose with ↑ ↓ and Enter.")
+        self._say(ngettext("{n} found: choose with ↑ ↓ and Enter.", "{n} found: choose with ↑ ↓ and Enter.",
+                           len(matches)).format(n=len(matches)))
         results.highlighted = 0
         results.focus()
 
     @staticmethod
     def _label(m: customers.ReceptionMatch) -> Text:
-        extra = " · ".join(x for x in (f"ID {m.national_id}" if m.national_id else "",
-                                       f"phone {m.phone}" if m.phone else "") if x)
-        return plain(f"{m.name} · no. {m.number}" + (f" · {extra}" if extra else ""))
+        extra = " · ".join(x for x in (_("ID {id}").format(id=m.national_id) if m.national_id else "",
+                                       _("phone {phone}").format(phone=m.phone) if m.phone else "") if x)
+        return plain(f"{m.name} · " + _("no. {number}").format(number=m.number) + (f" · {extra}" if extra else ""))
 
     @on(OptionList.OptionSelected, "#finder-results")
     def _choose(self, event: OptionList.OptionSelected) -> None:
@@ -83,7 +85,8 @@ class CustomerFinder(Vertical):
         self.chosen = self.matches[event.option_index]
         self._hide_results()
         self.query_one("#finder-input", Input).value = ""
-        self._say(f"Customer: [b]{escape(self.chosen.name)}[/b] (no. {self.chosen.number}) · x clears")
+        self._say(_("Customer: [b]{name}[/b] (no. {number}) · x clears").format(
+            name=escape(self.chosen.name), number=self.chosen.number))
         self.post_message(self.Chosen(self.chosen))
 
     def clear(self) -> None:

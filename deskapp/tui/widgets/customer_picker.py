@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.widgets.customer_search import CustomerSearch
 
 
@@ -24,11 +26,11 @@ class CustomerPicker(ModalScreen[int | None]):
     CustomerPicker { align: center middle; }
     CustomerPicker > #picker-box { width: 90%; height: 80%; border: round $primary; background: $panel; }
     """
-    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel"))]
 
-    def __init__(self, title: str = "Find the customer") -> None:
+    def __init__(self, title: str | None = None) -> None:
         super().__init__()
-        self.title_text = title
+        self.title_text = title or _("Find the customer")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):

@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from deskapp.core.customers import directory as customers
+from deskapp.i18n import N_, _, ngettext
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.table import DataTable
 
@@ -36,7 +37,7 @@ MORE_WHEN_WITHIN = 3  # rows from the end at which the next page is fetched
 QUOTED_UP_TO = 40  # characters of the query the status line repeats
 # Fixed column widths: a new page rewrites cells without measuring them and without a new layout (Textual
 # re-measures a whole auto-width column whenever one of its cells gets shorter). Longer names end in "…".
-COLUMNS = (("Number", 8), ("Name", 36), ("ID", 12), ("Born", 10), ("Phone", 16), ("Segment", 12))
+COLUMNS = ((N_("Number"), 8), (N_("Name"), 36), (N_("ID"), 12), (N_("Born"), 10), (N_("Phone"), 16), (N_("Segment"), 12))
 NAME_WIDTHS = (20, 40)  # the Name column takes the width the others leave, within these bounds
 
 
@@ -141,21 +142,21 @@ class CustomerSearch(Vertical):
         self.searcher: Searcher | None = None
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(placeholder="Name, phone, national ID or customer number", id="customer-query")
-        yield Static("Type to search.", id="customer-status")
+        yield SearchBox(placeholder=_("Name, phone, national ID or customer number"), id="customer-query")
+        yield Static(_("Type to search."), id="customer-status")
         yield DataTable(id="customer-results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, width in COLUMNS:
-            table.add_column(label, width=width)
+            table.add_column(_(label), width=width)
         self.query_one(Input).focus()
         self.searcher = Searcher(self)
 
     def on_resize(self) -> None:
         """The Name column takes what the window leaves (fixed widths otherwise: see COLUMNS)."""
         table = self.query_one(DataTable)
-        others = sum(width + 2 * table.cell_padding for label, width in COLUMNS if label != "Name")
+        others = sum(width + 2 * table.cell_padding for label, width in COLUMNS if label != COLUMNS[1][0])
         name = max(NAME_WIDTHS[0], min(NAME_WIDTHS[1], self.size.width - 4 - others - 2 * table.cell_padding))
         column = table.ordered_columns[1]
         if column.width != name:
@@ -188,7 +189,7 @@ class CustomerSearch(Vertical):
             self.results = []
             self.shown_text = ""
             self.query_one(DataTable).clear(keep_cursor=False)
-            self._status("Type to search.")
+            self._status(_("Type to search."))
             return
         self._fetch(0)  # the rows shown stay until this query's page replaces them
 
@@ -211,7 +212,7 @@ class CustomerSearch(Vertical):
 
     @staticmethod
     def _cells(c: customers.CustomerSummary) -> tuple[str, ...]:
-        return (c.number, ("~ " if c.rank >= customers.SIMILAR else "") + c.name + ("" if c.active else " (inactive)"),
+        return (c.number, ("~ " if c.rank >= customers.SIMILAR else "") + c.name + ("" if c.active else " " + _("(inactive)")),
                 c.national_id or "-", c.birth_date.isoformat() if c.birth_date else "-", c.phone or "-",
                 c.segment or "-")
 
@@ -235,12 +236,16 @@ class CustomerSearch(Vertical):
         quoted = self.query_text.strip()
         quoted = quoted if len(quoted) <= QUOTED_UP_TO else quoted[:QUOTED_UP_TO - 1] + "…"
         if count == 0:
-            self._status(f"No customer matches “{quoted}”. Try fewer letters, a phone number or an ID.")
+            self._status(_("No customer matches “{query}”. Try fewer letters, a phone number or an ID.").format(
+                query=quoted))
         else:
             similar = sum(c.rank >= customers.SIMILAR for c in self.results)
-            self._status(f"{count}{'' if self._exhausted else '+'} match{'es' if count != 1 else ''} for “{quoted}”"
-                         + (f" ({similar} ~ similar name{'s' if similar != 1 else ''})" if similar else "")
-                         + " · Enter opens · ↓ to the list")
+            shown = f"{count}{'' if self._exhausted else '+'}"
+            said = ngettext("{count} match for “{query}”", "{count} matches for “{query}”", count).format(
+                count=shown, query=quoted)
+            if similar:
+                said += " " + ngettext("({n} ~ similar name)", "({n} ~ similar names)", similar).format(n=similar)
+            self._status(said + " · " + _("Enter opens · ↓ to the list"))
         if self._choose_when_shown:
             self._choose_when_shown = False
             self._choose(table.cursor_row)
