@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from deskapp import i18n
-from deskapp.i18n import N_, _
 from deskapp.config.dates import date_part, default_format
 from deskapp.core.clock import to_local
 from deskapp.core.labels import label, lower_label  # noqa: F401 (codes in people's words, for the screens)
+from deskapp.i18n import N_, _
 
 if TYPE_CHECKING:
     from deskapp.config.schema import Config
@@ -116,6 +116,15 @@ ROLES = {"greeter": N_("greeter"), "teller": N_("teller"), "supervisor": N_("sup
 TICKET_STATES = {"waiting": N_("waiting"), "called": N_("called"), "serving": N_("serving"), "done": N_("done"),
                  "no_show": N_("no show"), "cancelled": N_("cancelled"), "transferred": N_("transferred"),
                  "removed_by_reset": N_("removed by reset")}
+
+
+# A counter's state code in words (deskapp.core.queue.tickets.COUNTER_STATES).
+COUNTER_STATES = {"open": N_("open"), "paused": N_("paused"), "closed": N_("closed")}
+
+
+def counter_state(state: str) -> str:
+    """A counter's state code ("paused") in the words of the language in effect."""
+    return _(COUNTER_STATES[state]) if state in COUNTER_STATES else state
 
 
 def ticket_state(status: str) -> str:

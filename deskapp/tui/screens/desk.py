@@ -19,7 +19,7 @@ from deskapp.core.queue import floor, handover
 from deskapp.core.queue.words import action_words
 from deskapp.core.workflows import guide as workflows
 from deskapp.i18n import N_, _, lazy_gettext, ngettext
-from deskapp.tui.format import elapsed, escape, minutes, plain, ticket_number
+from deskapp.tui.format import counter_state, elapsed, escape, minutes, plain, ticket_number
 from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
@@ -38,13 +38,6 @@ QUEUES = (Column(N_("Service"), shorten=clip(28)), Column(N_("Waiting"), shorten
 # The waiting tickets, in the order this counter would call them ("#" 1 is the one `n` takes).
 WAITING = (Column("#"), Column(N_("Ticket")), Column(N_("Service"), shorten=clip(18)), Column(N_("Class")),
            Column(N_("Waited")))
-# A counter's state in the teller's words (the codes are stored and logged as they are).
-COUNTER_STATES = {"open": N_("open"), "paused": N_("paused"), "closed": N_("closed")}
-
-
-def counter_state(state: str) -> str:
-    """A counter's state code ("paused") in the words of the language in effect."""
-    return _(COUNTER_STATES[state]) if state in COUNTER_STATES else state
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,9 @@ class OutOfOrderReason(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
-            asked = (_("Why call {number} before its turn? ({next} is next)") if self.next_number
-                     else _("Why call {number} before its turn?"))
-            yield Static(asked.format(number=escape(self.number), next=escape(self.next_number or "")),
-                         classes="section-title")
+            yield Static((_("Why call {number} before its turn? ({next} is next)") if self.next_number
+                          else _("Why call {number} before its turn?")).format(
+                number=escape(self.number), next=escape(self.next_number or "")), classes="section-title")
             yield OptionList(*[Option(plain(r), id=str(i)) for i, r in enumerate(self.reasons)],
                              Option(plain(_("Other…")), id=OTHER), id="reason-list")
             yield Input(placeholder=_("The reason, in a few words"), id="reason-other", max_length=200)

@@ -124,7 +124,7 @@ class FitTable(DataTable):
         """Cells across the table in this form, padding included."""
         shown = self._shown(form)
         widths = {i: cell_len(self._header(i, form)) for i in shown}
-        for values, _ in self._rows:
+        for values, _key in self._rows:
             for i, cell in zip(shown, self._cells(values, form), strict=True):
                 widths[i] = max(widths[i], cell_len(str(cell)))
         return sum(widths.values()) + 2 * self.cell_padding * len(shown)

@@ -386,9 +386,8 @@ class ApprovalPanel(StepPanel):
 class ReferralPanel(StepPanel):
     def compose(self) -> ComposeResult:
         to = escape(self.state.assignee_name or _("nobody yet (a supervisor will assign it)"))
-        opens = (_("Next opens a complaint for [b]{name}[/b].") if self.spec.source == "complaint"
-                 else _("Next opens a follow-up for [b]{name}[/b]."))
-        yield Static(opens.format(name=to))
+        yield Static((_("Next opens a complaint for [b]{name}[/b].") if self.spec.source == "complaint"
+                      else _("Next opens a follow-up for [b]{name}[/b].")).format(name=to))
         yield Label(_("Reason"))
         yield TextArea(self.spec.reason, id="referral-reason", soft_wrap=True, show_line_numbers=False)
         yield _error("reason")
