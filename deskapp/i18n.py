@@ -33,7 +33,7 @@ _catalogues: dict[str, _gettext.NullTranslations] = {}
 def available() -> list[str]:
     """The languages deskapp ships a catalogue for, as tags ("en", "pt-PT"), English first."""
     found = sorted(p.name.replace("_", "-") for p in LOCALE_DIR.iterdir()
-                   if (p / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()) if LOCALE_DIR.is_dir() else []
+                   if (p / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()) if LOCALE_DIR.is_dir() else []  # i18n: not words
     return [SOURCE, *(tag for tag in found if tag != SOURCE)]
 
 
@@ -45,7 +45,7 @@ def normalize(code: str | None, known: list[str] | None = None) -> str | None:
     if not code:
         return None
     code = code.split(".")[0].split("@")[0].replace("_", "-").strip()
-    if code.upper() in ("C", "POSIX", ""):
+    if code.upper() in ("C", "POSIX", ""):  # i18n: not words
         return None
     lang, _, region = code.partition("-")
     tag = f"{lang.lower()}-{region.upper()}" if region else lang.lower()
@@ -60,7 +60,7 @@ def normalize(code: str | None, known: list[str] | None = None) -> str | None:
 def from_environment(environ: Mapping[str, str] | None = None) -> str | None:
     """The language of the user's locale (LC_ALL, then LC_MESSAGES, then LANG), when deskapp speaks it."""
     environ = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):  # i18n: not words
         if environ.get(name):
             return normalize(environ[name])
     return None
@@ -94,7 +94,7 @@ def catalogue(code: str | None = None) -> _gettext.NullTranslations:
     code = code or current()
     found = _catalogues.get(code)
     if found is None:
-        path = LOCALE_DIR / code.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        path = LOCALE_DIR / code.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.mo"  # i18n: not words
         if code != SOURCE and path.is_file():
             with path.open("rb") as fh:
                 found = _gettext.GNUTranslations(fh)

@@ -120,7 +120,7 @@ class Template(Section):
     @classmethod
     def _words(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("a template needs words")
+            raise ValueError(_("a template needs words"))
         return value
 
 

@@ -10,13 +10,17 @@ import shutil
 import subprocess
 import threading
 
+from deskapp.i18n import _
+
 ESPEAK = "espeak-ng"
 _speaking = threading.Lock()
 
 
 def spoken(number: str, counter: str) -> str:
-    """What is said for a call: the number character by character, so "A005" is not "a five"."""
-    return f"Ticket {' '.join(number)}, counter {' '.join(counter) if not counter.isdigit() else counter}"
+    """What is said for a call, in the display's language: the number character by character, so "A005"
+    is not "a five"."""
+    return _("Ticket {number}, counter {counter}").format(
+        number=" ".join(number), counter=" ".join(counter) if not counter.isdigit() else counter)
 
 
 def speak(text: str, voice: str, timeout: float = 30.0) -> bool:

@@ -21,6 +21,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 
 from deskapp import i18n
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.commands import DeskCommands
 
 if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
@@ -84,22 +85,24 @@ class DeskApp(App):
     # rules fit their layouts to a small terminal (80x24) with them.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # Labels translated each time they are drawn (lazy_gettext): the language is the staff member's, from login.
     BINDINGS = [
-        Binding("f2", "open('desk')", "Queue", show=True, id="open_desk"),
-        Binding("f3", "open('reception')", "Reception", show=True, id="open_reception"),
-        Binding("f4", "open('customers')", "Customers", show=True, id="open_customers"),
-        Binding("f5", "open('feedback')", "Feedback", show=True, id="open_feedback"),
-        Binding("f6", "open('supervisor')", "Supervisor", show=True, id="open_supervisor"),
-        Binding("f7", "open('manager')", "Manager", show=True, id="open_manager"),
-        Binding("f8", "open('audit')", "Audit", show=True, id="open_audit"),
-        Binding("ctrl+l", "lock", "Lock", id="lock"),
-        Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("f2", "open('desk')", lazy_gettext("Queue"), show=True, id="open_desk"),
+        Binding("f3", "open('reception')", lazy_gettext("Reception"), show=True, id="open_reception"),
+        Binding("f4", "open('customers')", lazy_gettext("Customers"), show=True, id="open_customers"),
+        Binding("f5", "open('feedback')", lazy_gettext("Feedback"), show=True, id="open_feedback"),
+        Binding("f6", "open('supervisor')", lazy_gettext("Supervisor"), show=True, id="open_supervisor"),
+        Binding("f7", "open('manager')", lazy_gettext("Manager"), show=True, id="open_manager"),
+        Binding("f8", "open('audit')", lazy_gettext("Audit"), show=True, id="open_audit"),
+        Binding("ctrl+l", "lock", lazy_gettext("Lock"), id="lock"),
+        Binding("ctrl+q", "quit", lazy_gettext("Quit"), id="quit"),
         # Tab moves the focus as the app reads it (priority), not once the key has bubbled up past the
         # box: the keys typed right behind it then reach the next box (deskapp/tui/widgets/fields.py).
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
-        Binding("question_mark,f1", "keys", "Keys", show=False, id="keys"),  # the footer draws it at the right
-        Binding("ctrl+p", "command_palette", "Command palette", show=False, priority=True, id="command_palette"),
+        Binding("question_mark,f1", "keys", lazy_gettext("Keys"), show=False, id="keys"),  # the footer draws it at the right
+        Binding("ctrl+p", "command_palette", lazy_gettext("Command palette"), show=False, priority=True,
+                id="command_palette"),
     ]
     HOLD_KEYS_SECONDS = 15.0
     """Longest a screen may hold the keys typed ahead (hold_keys) before they are let through anyway."""
@@ -142,7 +145,7 @@ class DeskApp(App):
 
     def on_mount(self) -> None:
         if self.config is not None:
-            self.title = f"deskapp · {self.config.branch.name}"
+            self.title = f"deskapp · {self.config.branch.name}"  # i18n: not words (a name and a place)
         self.add_mode("login", self._first_screen)  # already on screen; named for switch_mode("login")
         self.set_interval(1.0, self._tick)
         from deskapp.tui import hangup
@@ -201,7 +204,7 @@ class DeskApp(App):
         self.ctx = ctx
         if self.config is None:
             self.config = ctx.config
-            self.title = f"deskapp · {self.config.branch.name}"
+            self.title = f"deskapp · {self.config.branch.name}"  # i18n: not words (a name and a place)
             configure = getattr(self.screen, "configure", None)
             if configure is not None:
                 configure(self.config)
@@ -222,8 +225,10 @@ class DeskApp(App):
             i18n.set_default(self.config.staff_language(session.login))
         self.counter = counter
         self.touch()
-        where = f" · counter {counter}" if counter else ""
-        self.sub_title = f"{session.name} ({session.role}){where}"
+        from deskapp.tui.format import role_name
+
+        self.sub_title = _("{name} ({role}) · counter {counter}") if counter else _("{name} ({role})")
+        self.sub_title = self.sub_title.format(name=session.name, role=role_name(session.role), counter=counter)
         self.action_open(session.screens[0])
         self.refresh_bindings()
         if not gc.get_freeze_count():
@@ -278,17 +283,19 @@ class DeskApp(App):
     def refusal(self, action: str, parameters: tuple) -> str | None:
         """Why an app-wide key does not apply now (deskapp.tui.keys), or None."""
         if action in ("open", "lock") and self.session is None:
-            return "Nobody is logged in: log in first."
+            return _("Nobody is logged in: log in first.")
         if action == "open":
-            from deskapp.core.security.auth import SCREEN_TITLES, SCREENS
+            from deskapp.core.security.auth import SCREENS
+            from deskapp.tui.format import one_of, role_name, screen_title
 
             name = parameters[0]
-            title = SCREEN_TITLES.get(name, name)
+            title = screen_title(name)
             if not self.session.may(name):
-                roles = " or ".join(r.replace("_", " ") for r, screens in SCREENS.items() if name in screens)
-                return f"The {title} screen is for a {roles}; you are logged in as a {self.session.role}."
+                roles = one_of([role_name(r) for r, screens in SCREENS.items() if name in screens])
+                return _("The {screen} screen is for a {roles}; you are logged in as a {role}.").format(
+                    screen=title, roles=roles, role=role_name(self.session.role))
             if self.current_mode == name and len(self.screen_stack) == 1:
-                return f"This is the {title} screen."
+                return _("This is the {screen} screen.").format(screen=title)
         return None
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
@@ -323,10 +330,10 @@ class DeskApp(App):
         from textual.app import SystemCommand
 
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":
+            if command.title != "Keys":  # i18n: not words (Textual's own command, by its title)
                 yield command
         if self.check_action("keys", ()):
-            yield SystemCommand("Keys", "Every key of this screen, and why some do not apply now", self.action_keys)
+            yield SystemCommand(_("Keys"), _("Every key of this screen, and why some do not apply now"), self.action_keys)
 
     # -- keys typed ahead -------------------------------------------------------------------------
     def hold_keys(self) -> None:
@@ -382,7 +389,7 @@ class DeskApp(App):
         if minutes is not None:  # None: no session, or a role the configuration never locks
             if self.now() - self._last_activity >= dt.timedelta(minutes=minutes):
                 self.run_worker(self.action_lock("idle_lock"), exclusive=True, group="lock")
-                self.notify("Locked after inactivity.", severity="information")
+                self.notify(_("Locked after inactivity."), severity="information")
         self._poll_changes()
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
@@ -411,15 +418,17 @@ class DeskApp(App):
             return
         self._poll_failing = True
         said = first_line(exc)  # "Cannot reach the database at HOST:PORT (...)." from the pool, or the driver's words
-        said = said.rstrip(".") if said.startswith("Cannot reach") else f"Cannot reach the database ({said})"
-        self.notify(f"{said}; trying again every second. "
-                    "What you see may be out of date until it answers.",
-                    title="Database problem", severity="error", timeout=15)
+        if said.startswith("Cannot reach"):  # i18n: not words (the pool's message, already a sentence)
+            said = said.rstrip(".")
+        else:
+            said = _("Cannot reach the database ({problem})").format(problem=said)
+        self.notify(_("{problem}; trying again every second. What you see may be out of date until it answers.").format(
+            problem=said), title=_("Database problem"), severity="error", timeout=15)
 
     def _poll_recovered(self) -> None:
         if self._poll_failing:
             self._poll_failing = False
-            self.notify("Connected to the database again; the screen is up to date.", title="Database",
+            self.notify(_("Connected to the database again; the screen is up to date."), title=_("Database"),
                         severity="information", timeout=6)
 
     def format_title(self, title: str, sub_title: str) -> Content:

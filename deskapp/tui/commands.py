@@ -5,20 +5,23 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from deskapp.i18n import _
+
 
 class DeskCommands(Provider):
     """The app's own commands, offered only to a logged-in user and only where the role allows."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        from deskapp.core.security.auth import SCREEN_TITLES  # lazily: keeps peewee out of start-up
+        from deskapp.tui.format import screen_title  # lazily: keeps peewee out of start-up
 
         app = self.app
         session = getattr(app, "session", None)
         if session is None:
             return []
-        commands = [(f"Open {SCREEN_TITLES[name]}", f"Switch to the {SCREEN_TITLES[name]} screen",
+        commands = [(_("Open {screen}").format(screen=screen_title(name)),
+                     _("Switch to the {screen} screen").format(screen=screen_title(name)),
                      partial(app.action_open, name)) for name in session.screens]
-        commands.append(("Lock desk", "Back to the login screen; the counter keeps its ticket",
+        commands.append((_("Lock desk"), _("Back to the login screen; the counter keeps its ticket"),
                          partial(app.run_action, "lock")))
         return commands
 

@@ -12,6 +12,7 @@ from deskapp import i18n
 from deskapp.config.dates import date_part, default_format
 from deskapp.core.clock import to_local
 from deskapp.core.labels import label, lower_label  # noqa: F401 (codes in people's words, for the screens)
+from deskapp.i18n import N_, _
 
 if TYPE_CHECKING:
     from deskapp.config.schema import Config
@@ -93,7 +94,7 @@ def number(value: float | int | None, *, digits: int = 0, language: str | None =
                           locale=i18n.locale_name(language))
 
 
-def money(amount, currency: str = "EUR", *, language: str | None = None) -> str:
+def money(amount, currency: str = "EUR", *, language: str | None = None) -> str:  # i18n: not words
     """An amount of money (a Decimal, never a float) as the language writes it: "1 234,56 €" in pt-PT,
     "€1,234.56" in English; a dash for none."""
     if amount is None:
@@ -101,6 +102,51 @@ def money(amount, currency: str = "EUR", *, language: str | None = None) -> str:
     from babel.numbers import format_currency
 
     return format_currency(amount, currency, locale=i18n.locale_name(language))
+
+
+# The screens by the names their keys and titles give them (the names in code: deskapp.core.security.auth).
+SCREEN_TITLES = {"reception": N_("Reception"), "desk": N_("Queue"), "customers": N_("Customers"),
+                 "feedback": N_("Feedback"), "supervisor": N_("Supervisor"), "manager": N_("Manager"),
+                 "audit": N_("Audit"), "network": N_("Network"), "customer360": N_("Customer 360")}
+ROLES = {"greeter": N_("greeter"), "teller": N_("teller"), "supervisor": N_("supervisor"), "manager": N_("manager"),
+         "area_manager": N_("area manager")}
+
+
+# A ticket's status code in words (deskapp.core.queue.tickets).
+TICKET_STATES = {"waiting": N_("waiting"), "called": N_("called"), "serving": N_("serving"), "done": N_("done"),
+                 "no_show": N_("no show"), "cancelled": N_("cancelled"), "transferred": N_("transferred"),
+                 "removed_by_reset": N_("removed by reset")}
+
+
+# A counter's state code in words (deskapp.core.queue.tickets.COUNTER_STATES).
+COUNTER_STATES = {"open": N_("open"), "paused": N_("paused"), "closed": N_("closed")}
+
+
+def counter_state(state: str) -> str:
+    """A counter's state code ("paused") in the words of the language in effect."""
+    return _(COUNTER_STATES[state]) if state in COUNTER_STATES else state
+
+
+def ticket_state(status: str) -> str:
+    """A ticket's status code ("no_show") in the words of the language in effect ("no show")."""
+    return _(TICKET_STATES[status]) if status in TICKET_STATES else status.replace("_", " ")
+
+
+def screen_title(name: str) -> str:
+    """A screen's name ("desk") as its key and title say it, in the language in effect ("Queue", "Fila")."""
+    return _(SCREEN_TITLES[name]) if name in SCREEN_TITLES else name
+
+
+def role_name(role: str) -> str:
+    """A role's code ("area_manager") in words of the language in effect ("area manager")."""
+    return _(ROLES[role]) if role in ROLES else role.replace("_", " ")
+
+
+def one_of(words: list[str]) -> str:
+    """Words as a choice: "a", "a or b", "a, b or c", in the language in effect."""
+    if len(words) < 2:
+        return "".join(words)
+    return _("{some} or {last}").format(some=", ".join(words[:-1]), last=words[-1])
 
 
 def person(login: str | None, config: Config) -> str:
@@ -114,7 +160,7 @@ def person(login: str | None, config: Config) -> str:
 def ticket_number(number: str, former_number: str | None = None) -> str:
     """A ticket's number as screens show it: "A005 (was C001)" once a supervisor's move renumbered
     it, so whoever holds the paper printed C001 still finds their turn."""
-    return f"{number} (was {former_number})" if former_number else number
+    return f"{number} " + _("(was {number})").format(number=former_number) if former_number else number
 
 
 # Characters a terminal would act on instead of showing: C0 controls (ESC starts a colour or a cursor

@@ -45,7 +45,7 @@ def watch(app: DeskApp) -> None:
     if app.is_headless:
         return
     try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, leave, app, "SIGHUP")
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, leave, app, "SIGHUP")  # i18n: not words (for the log)
     except (NotImplementedError, RuntimeError, ValueError):  # no signals here (not the main thread)
         pass
     if os.isatty(0):
@@ -58,7 +58,8 @@ def leave(app: DeskApp, why: str) -> None:
         return
     app._leaving = True
     started = time.monotonic()
-    logs.log.warning("terminal closed (%s): exiting; the counter and its ticket are kept as at a lock", why)
+    logs.log.warning("terminal closed (%s): exiting; the counter and its ticket are kept as at a lock",  # i18n: not words
+                     why)
     threading.Thread(target=_end_after, args=(started + GRACE_SECONDS,), daemon=True, name="hangup").start()
     session = app.session
     if session is not None and app.ctx is not None:
@@ -76,7 +77,8 @@ def _logout(app: DeskApp, session) -> None:
         with borrowed():
             q.logout(app.ctx, session, "terminal_closed")
     except Exception as exc:  # noqa: BLE001  the exit goes on: the counter is kept either way
-        logs.log.warning("terminal closed: the logout was not recorded (%s)", type(exc).__name__)
+        logs.log.warning("terminal closed: the logout was not recorded (%s)",  # i18n: not words (the log)
+                         type(exc).__name__)
 
 
 def _end_after(deadline: float) -> None:

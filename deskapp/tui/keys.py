@@ -20,8 +20,10 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from deskapp.i18n import N_, _
+
 KEYS_ACTION = "keys"  # DeskApp's binding for the key list (? and F1)
-NOT_NOW = "Not available right now."
+NOT_NOW = N_("Not available right now.")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Key:
 
     key: str  # what Textual calls it ("question_mark"), for a click to press it
     display: str  # what the user reads ("?", "F6", "^l")
-    description: str
+    description: str  # in the language in effect when the key was listed
     applies: bool
     why_not: str | None  # the reason it does not apply now (None when it applies)
     everywhere: bool  # an app-wide key (F-keys, lock, quit) rather than this screen's own
@@ -75,7 +77,7 @@ def screen_keys(screen: Screen) -> list[Key]:
         seen.add((display, description))
         why = None
         if not active.enabled:
-            why = refusal(*resolve(app, binding.action, node)) or NOT_NOW
+            why = refusal(*resolve(app, binding.action, node)) or _(NOT_NOW)
         order = declared.get(binding.id, len(declared)) if rank == 2 else 0  # the app's as DeskApp lists them
         ranked.append((rank, order, Key(key, display, description, active.enabled, why, rank == 2,
                                         binding.show)))

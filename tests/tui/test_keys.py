@@ -75,7 +75,7 @@ async def at_desk(pilot, counter: str = "1") -> DeskScreen:
 
 def whole(line: str, app) -> None:
     """Every key in the footer line is whole: a description is there in full after its key, or not at all."""
-    described = {b.description for _ns, bindings in app.screen._binding_chain for _k, b in bindings
+    described = {str(b.description) for _ns, bindings in app.screen._binding_chain for _k, b in bindings
                  if b.show and b.description}
     words = line.split()
     for description in described:

@@ -3,8 +3,10 @@
 Rules (#14 item 1): the DataTable comes from deskapp/tui/widgets/table.py only (its cells are literal
 text); the first argument of a Static, Label, Option, Button, RadioButton or Checkbox is a constant, a
 call of `plain`/`escape`/`literal` (deskapp/tui/format.py) or of a number formatter, or an f-string
-whose every value is such a call. Anything else is listed below with why it is safe, so that a new one
-is a decision, not an accident.
+whose every value is such a call. A message of deskapp's own catalogue, `_("...")` or `ngettext("...",
+"...", n)` of constants, counts as a constant (its markup, "[b]...[/b]", is deskapp's own, in every
+language), and `_("... {name} ...").format(name=...)` is checked through its values. Anything else is
+listed below with why it is safe, so that a new one is a decision, not an accident.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 TUI = Path(__file__).resolve().parents[2] / "deskapp" / "tui"
 WIDGETS = {"Static", "Label", "Option", "Button", "RadioButton", "Checkbox"}
 SAFE_CALLS = {"escape", "plain", "literal", "minutes", "percent", "score", "elapsed", "when", "len", "str"}
-TRANSLATIONS = {"_", "gettext", "ngettext"}  # deskapp.i18n: of a constant, a constant
+MESSAGES = {"_", "ngettext"}  # deskapp.i18n: a message of the catalogue, when its arguments are constants
 # (file, expression): why it is not data.
 KNOWN = {
     ("screens/feedback.py", "name.upper()"): "a question's name: csat, nps, ces",
@@ -25,13 +27,14 @@ KNOWN = {
     ("screens/manager_dialogs.py", "title"): "escaped just above",
     ("screens/merge_dialog.py", "title"): "escaped just above",
     ("screens/offer_dialog.py", "REASONS_HINT"): "a constant",
+    ("screens/manager_dialogs.py", "self.item.id"): "a number",
+    ("screens/offer_dialog.py", "_(REASONS_HINT)"): "a constant, translated",
     ("screens/placeholder.py", "SCREEN_TITLES.get(self.screen_name, self.screen_name)"): "constants",
     ("screens/placeholder.py", "PLANNED.get(self.screen_name, '')"): "constants",
     ("widgets/customer_finder.py", "self._label(m)"): "built with plain()",
     ("widgets/customer_picker.py", "self.title_text"): "the caller's constant title",
     ("widgets/workflow_steps.py", "'\\n'.join((f'• {escape(line)}' for line in lines))"): "each line escaped",
     ("widgets/workflow_steps.py", "self._chosen_text()"): "escapes the customer's name",
-    ("widgets/workflow_steps.py", "what"): "'complaint' or 'follow-up'",
     ("widgets/workflow_steps.py", "to"): "escaped just above",
 }
 
@@ -40,15 +43,25 @@ def _name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
+def _message(arg: ast.AST) -> bool:
+    """A message of the catalogue (`_("...")`, `ngettext("...", "...", n)`), or a choice of such messages."""
+    if isinstance(arg, ast.IfExp):
+        return _message(arg.body) and _message(arg.orelse)
+    return (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id in MESSAGES
+            and all(isinstance(a, ast.Constant) for a in arg.args[:2 if arg.func.id == "ngettext" else 1]))
+
+
 def _unchecked(arg: ast.AST) -> list[str]:
     """The parts of a widget's text that are neither constant nor made safe by a format.py helper."""
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return []
     if isinstance(arg, ast.Call) and _name(arg.func) in SAFE_CALLS:
         return []
-    if isinstance(arg, ast.Call) and _name(arg.func) in TRANSLATIONS and all(
-            isinstance(a, ast.Constant) for a in arg.args):
-        return []  # a constant in the reader's language: deskapp's own catalogue, not data
+    if _message(arg):
+        return []
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format" \
+            and _message(arg.func.value):  # a message's placeholders: each value is checked
+        return [part for v in [*arg.args, *(k.value for k in arg.keywords)] for part in _unchecked(v)]
     if isinstance(arg, ast.JoinedStr):
         return [part for v in arg.values if isinstance(v, ast.FormattedValue) for part in _unchecked(v.value)]
     if isinstance(arg, ast.BinOp):

@@ -18,21 +18,22 @@ from textual.widgets import Button, Label, Select, Static
 
 from deskapp.core import appointments as ap
 from deskapp.core.fields import date_time_shown, input_formats, parse_date, parse_date_time
-from deskapp.tui.format import escape, plain, when
+from deskapp.i18n import _, lazy_gettext
+from deskapp.tui.format import escape, plain, role_name, when
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
 
 ANYONE = "-"
 # Compact fields and labels without a gap above, so the booking form and its buttons fit 80x24.
-BOOKING_CSS = DIALOG_CSS + """
+BOOKING_CSS = DIALOG_CSS + """/* # i18n: not words (CSS) */
 {name} Label {{ margin-top: 0; }}
 {name} Input, {name} Select {{ margin-bottom: 1; }}
 """
 
 
 class _BookingDialog(ModalScreen):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Back"))]
 
     def _say(self, text: str) -> None:
         self.query_one(".dialog-message", Static).update(escape(text))
@@ -46,14 +47,15 @@ class _BookingDialog(ModalScreen):
 
     def _buttons(self, label: str, variant: str = "primary") -> Horizontal:
         return Horizontal(Button(plain(label), variant=variant, classes="dialog-save"),
-                          Button("Back", classes="dialog-back"), classes="dialog-buttons")
+                          Button(_("Back"), classes="dialog-back"), classes="dialog-buttons")
 
     @property
     def login(self) -> str:
         return self.app.session.login  # type: ignore[attr-defined]
 
     def _staff_choices(self) -> list[tuple[str, str]]:
-        return [("Anyone", ANYONE)] + [(plain(f"{s.name} ({s.role})"), s.login) for s in self.app.config.staff]
+        return [(_("Anyone"), ANYONE)] + [(plain(f"{s.name} ({role_name(s.role)})"), s.login)
+                                          for s in self.app.config.staff]
 
 
 
@@ -71,7 +73,7 @@ class _SlotDialog(_BookingDialog):
         yield Static("", id="book-slots")
 
     def _staff_field(self, staff: str | None) -> ComposeResult:
-        yield Label("With")
+        yield Label(_("With"))
         choices = self._staff_choices()
         chosen = staff if staff in {login for _label, login in choices} else ANYONE
         yield Select(choices, value=chosen, allow_blank=False, id="book-staff", compact=True)
@@ -97,7 +99,7 @@ class _SlotDialog(_BookingDialog):
             return parse_date_time(self.query_one("#book-at", Input).value,
                                    input_formats(self.app.config))  # type: ignore[attr-defined]
         except ValueError as exc:
-            self._say(f"Date and time: {exc}.")
+            self._say(_("Date and time: {problem}.").format(problem=exc))
             return None
 
     @on(Select.Changed)
@@ -111,8 +113,9 @@ class _SlotDialog(_BookingDialog):
                   then=self._show_slots, on_error=lambda _exc: None, group="slots", exclusive=True)
 
     def _show_slots(self, free) -> None:
-        text = "  ".join(f"{at:%H:%M}" for at, _seats in free) or "no free slot that day"
-        self.query_one("#book-slots", Static).update(escape(f"Free: {text}"))
+        text = "  ".join(f"{at:%H:%M}" for at, _seats in free)
+        said = _("Free: {times}").format(times=text) if text else _("Free: no free slot that day")
+        self.query_one("#book-slots", Static).update(escape(said))
 
 
 class BookDialog(_SlotDialog):
@@ -131,16 +134,16 @@ class BookDialog(_SlotDialog):
                     if config.appointments.capacity_for(config.branch.code, s.code) > 0]
         today = self.app.ctx.today()  # type: ignore[attr-defined]
         with Vertical():
-            yield Static("[b]Book an appointment[/b]")
-            yield Label("Customer number")
+            yield Static(_("[b]Book an appointment[/b]"))
+            yield Label(_("Customer number"))
             yield Input(self.customer_number, id="book-customer", max_length=20, compact=True)
-            yield Label("Service")
+            yield Label(_("Service"))
             yield Select(services, value=services[0][1] if services else Select.NULL, allow_blank=not services,
                          id="book-service", compact=True)
-            yield from self._when_fields("Date and time", input_formats(config).date_example(today) + " ")
+            yield from self._when_fields(_("Date and time"), input_formats(config).date_example(today) + " ")
             yield from self._staff_field(self.staff)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Book")
+            yield self._buttons(_("Book"))
 
     def on_mount(self) -> None:
         self._hint()
@@ -155,7 +158,7 @@ class BookDialog(_SlotDialog):
     def _save(self) -> None:
         service = self._service_code()
         if service is None:
-            self._say("No service takes bookings (config appointments.capacity).")
+            self._say(_("No service takes bookings (config appointments.capacity)."))
             return
         at = self._at()
         if at is None:
@@ -177,13 +180,13 @@ class MoveDialog(_SlotDialog):
         b = self.booking
         fmt = input_formats(self.app.config)  # type: ignore[attr-defined]
         with Vertical():
-            yield Static(f"[b]Move booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
-                         f"{escape(self.app.config.service_name(b.service, b.service_name))} · "
+            yield Static(_("[b]Move booking {code}[/b]").format(code=escape(b.code))
+                         + f"\n{escape(b.customer_name)} · {escape(self.app.config.service_name(b.service, b.service_name))} · "
                          f"{escape(when(b.starts_at, self.app.config, local=True))}")
-            yield from self._when_fields("New date and time", date_time_shown(b.starts_at, fmt))
+            yield from self._when_fields(_("New date and time"), date_time_shown(b.starts_at, fmt))
             yield from self._staff_field(b.staff)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Move")
+            yield self._buttons(_("Move"))
 
     def _service_code(self) -> str | None:
         return self.booking.service
@@ -212,13 +215,13 @@ class CancelDialog(_BookingDialog):
     def compose(self) -> ComposeResult:
         b = self.booking
         with Vertical():
-            yield Static(f"[b]Cancel booking {escape(b.code)}[/b]\n{escape(b.customer_name)} · "
-                         f"{escape(self.app.config.service_name(b.service, b.service_name))} · "
-                         f"{escape(when(b.starts_at, self.app.config, local=True))}")
-            yield Label("Reason (optional)")
+            yield Static(_("[b]Cancel booking {code}[/b]").format(code=escape(b.code))
+                         + f"\n{escape(b.customer_name)} · "
+                         f"{escape(self.app.config.service_name(b.service, b.service_name))} · {escape(when(b.starts_at, self.app.config, local=True))}")
+            yield Label(_("Reason (optional)"))
             yield Input(id="cancel-reason", max_length=200, compact=True)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Cancel booking", "error")
+            yield self._buttons(_("Cancel booking"), "error")
 
     @on(Input.Submitted)
     @on(Button.Pressed, ".dialog-save")
@@ -239,11 +242,11 @@ class CheckInDialog(_BookingDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Check in a booking[/b]")
-            yield Label("Booking code, or the last 4+ digits of the phone or ID")
+            yield Static(_("[b]Check in a booking[/b]"))
+            yield Label(_("Booking code, or the last 4+ digits of the phone or ID"))
             yield Input(id="checkin-key", max_length=32, compact=True)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Check in")
+            yield self._buttons(_("Check in"))
 
     @on(Input.Submitted)
     @on(Button.Pressed, ".dialog-save")
@@ -258,20 +261,22 @@ def checked_in_text(done: ap.CheckedIn) -> str:
     """What the person at reception or the kiosk is told after a check-in (plain text)."""
     ticket = done.issued.ticket if done.issued else None
     if ticket is None:
-        return f"Booking {done.booking.code}: no ticket."
+        return _("Booking {code}: no ticket.").format(code=done.booking.code)
     if done.late:
-        return f"{ticket.number}: the booking's time has passed, so this is an ordinary ticket for {ticket.service_name}."
-    return f"{ticket.number}: booked for {done.booking.starts_at:%H:%M}, {ticket.service_name}; called from the slot."
+        return _("{number}: the booking's time has passed, so this is an ordinary ticket for {service}.").format(
+            number=ticket.number, service=ticket.service_name)
+    return _("{number}: booked for {time}, {service}; called from the slot.").format(
+        number=ticket.number, time=f"{done.booking.starts_at:%H:%M}", service=ticket.service_name)
 
 
 def expected_text(bookings: list[ap.AppointmentInfo]) -> str:
     """The "expected in the next hour" panel (markup, data escaped); empty when nobody is expected."""
     if not bookings:
         return ""
-    lines = ["[b]Expected (next hour)[/b]"]
+    lines = [_("[b]Expected (next hour)[/b]")]
     for b in bookings:
         state = f" · {escape(b.ticket)}" if b.ticket else ""
         lines.append(f"{b.starts_at:%H:%M} {escape(b.customer_name)} · {escape(b.service)} · "
-                     f"{escape(b.staff or 'anyone')}{state}")
+                     f"{escape(b.staff or _('anyone'))}{state}")
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from deskapp.core.context import Context
     from deskapp.core.security.auth import Session
 
-ResultType = TypeVar("ResultType")
+ResultType = TypeVar("ResultType")  # i18n: not words
 
 
 @runtime_checkable
@@ -78,7 +78,7 @@ class AppScreen(Screen[ResultType]):
 
     @property
     def state(self) -> AppState:
-        return cast("AppState", self.app)
+        return cast("AppState", self.app)  # i18n: not words
 
     @property
     def loaded(self) -> bool:
@@ -89,14 +89,15 @@ class AppScreen(Screen[ResultType]):
     def ctx(self) -> Context:
         ctx = self.state.ctx
         if ctx is None:
-            raise ContextNotOpen(f"{type(self).__name__} used the context before the app opened it")
+            raise ContextNotOpen(f"{type(self).__name__} used the context before the app opened it")  # i18n: not words (a bug)
         return ctx
 
     @property
     def config(self) -> Config:
         config = self.state.config
         if config is None:
-            raise ContextNotOpen(f"{type(self).__name__} used the configuration before the app loaded it")
+            raise ContextNotOpen(  # a bug, for the log
+                f"{type(self).__name__} used the configuration before the app loaded it")  # i18n: not words
         return config
 
     @property

@@ -18,7 +18,8 @@ from deskapp.core import queue as q
 from deskapp.core.queue import floor, handover
 from deskapp.core.queue.words import action_words
 from deskapp.core.workflows import guide as workflows
-from deskapp.tui.format import elapsed, escape, minutes, plain, ticket_number
+from deskapp.i18n import N_, _, lazy_gettext, ngettext
+from deskapp.tui.format import counter_state, elapsed, escape, minutes, plain, ticket_number
 from deskapp.tui.screens.appointment_dialogs import expected_text
 from deskapp.tui.screens.base import AppScreen
 from deskapp.tui.screens.feedback_customer import offer_feedback, refresh_pending
@@ -31,10 +32,12 @@ from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
 from deskapp.tui.work import call_core
 
 # At 80 columns the service names are cut and two headers shortened, so that the open counters stay.
-QUEUES = (Column("Service", shorten=clip(28)), Column("Waiting", shorten=waiting_short), Column("Longest wait", short="Longest"),
-          Column("Target"), Column("Open counters", short="Open"))
+QUEUES = (Column(N_("Service"), shorten=clip(28)), Column(N_("Waiting"), shorten=waiting_short),
+          Column(N_("Longest wait"), short=N_("Longest")), Column(N_("Target")),
+          Column(N_("Open counters"), short=N_("Open")))
 # The waiting tickets, in the order this counter would call them ("#" 1 is the one `n` takes).
-WAITING = (Column("#"), Column("Ticket"), Column("Service", shorten=clip(18)), Column("Class"), Column("Waited"))
+WAITING = (Column("#"), Column(N_("Ticket")), Column(N_("Service"), shorten=clip(18)), Column(N_("Class")),
+           Column(N_("Waited")))
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _desk_data(ctx, counter: str, login: str | None) -> DeskData:
 class ChooseService(ModalScreen[str | None]):
     """Pick a service (the supervisor's move of a waiting ticket; a transfer has TransferDialog)."""
 
-    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel"))]
 
     def __init__(self, services: list[tuple[str, str]], current: str):
         super().__init__()
@@ -65,7 +68,7 @@ class ChooseService(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal"):
-            yield Static("Transfer to which service?", classes="section-title")
+            yield Static(_("Transfer to which service?"), classes="section-title")
             yield OptionList(*[Option(plain(f"{code} · {name}"), id=code) for code, name in self.services])
             yield Footer()
 
@@ -76,22 +79,24 @@ class ChooseService(ModalScreen[str | None]):
 class DeskScreen(AppScreen):
     # The most used first: the footer shows, of the keys that apply now, as many as fit in this order.
     BINDINGS = [
-        Binding("n", "act('call_next')", "Call next", id="call_next"),
-        Binding("enter", "call_chosen", "Call this one", id="call_chosen"),  # the waiting ticket under the cursor
-        Binding("s", "act('start')", "Start", id="start"),
-        Binding("c", "act('complete')", "Complete", id="complete"),
-        Binding("g", "guide", "Guide", id="guide"),  # the workflow of the ticket being served
-        Binding("v", "customer_feedback", "Customer feedback", id="customer_feedback"),
-        Binding("o", "open_customer", "Open customer", id="open_customer"),
-        Binding("h", "history", "History", id="ticket_history"),  # of the ticket in hand, else the chosen one
-        Binding("r", "act('recall')", "Recall", id="recall"),
-        Binding("x", "act('no_show')", "No-show", id="no_show"),
-        Binding("t", "transfer", "Transfer", id="transfer"),
-        Binding("b", "act('requeue')", "Requeue", id="requeue"),
-        Binding("f", "act('requeue_front')", "Requeue front", id="requeue_front"),
-        Binding("w", "act('cancel')", "Walked away", id="cancel"),
-        Binding("p", "pause", "Pause/resume", id="pause"),
-        Binding("k", "close_counter", "Close counter", id="close_counter"),
+        # The labels are translated each time they are drawn (lazy_gettext): the staff member's language
+        # is known at login, long after this class is defined.
+        Binding("n", "act('call_next')", lazy_gettext("Call next"), id="call_next"),
+        Binding("enter", "call_chosen", lazy_gettext("Call this one"), id="call_chosen"),  # the waiting ticket under the cursor
+        Binding("s", "act('start')", lazy_gettext("Start"), id="start"),
+        Binding("c", "act('complete')", lazy_gettext("Complete"), id="complete"),
+        Binding("g", "guide", lazy_gettext("Guide"), id="guide"),  # the workflow of the ticket being served
+        Binding("v", "customer_feedback", lazy_gettext("Customer feedback"), id="customer_feedback"),
+        Binding("o", "open_customer", lazy_gettext("Open customer"), id="open_customer"),
+        Binding("h", "history", lazy_gettext("History"), id="ticket_history"),  # of the ticket in hand, else the chosen one
+        Binding("r", "act('recall')", lazy_gettext("Recall"), id="recall"),
+        Binding("x", "act('no_show')", lazy_gettext("No-show"), id="no_show"),
+        Binding("t", "transfer", lazy_gettext("Transfer"), id="transfer"),
+        Binding("b", "act('requeue')", lazy_gettext("Requeue"), id="requeue"),
+        Binding("f", "act('requeue_front')", lazy_gettext("Requeue front"), id="requeue_front"),
+        Binding("w", "act('cancel')", lazy_gettext("Walked away"), id="cancel"),
+        Binding("p", "pause", lazy_gettext("Pause/resume"), id="pause"),
+        Binding("k", "close_counter", lazy_gettext("Close counter"), id="close_counter"),
     ]
 
     def __init__(self) -> None:
@@ -106,11 +111,11 @@ class DeskScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="desk-current")
-        yield Static("This counter's queues, in calling order", classes="section-title")
+        yield Static(_("This counter's queues, in calling order"), classes="section-title")
         queues = FitTable(QUEUES, id="desk-queues", cursor_type="none", zebra_stripes=True)
         queues.can_focus = False  # the waiting tickets below take the cursor
         yield queues
-        yield Static("Waiting, in calling order (enter: call the chosen one)", id="desk-waiting-title",
+        yield Static(_("Waiting, in calling order (enter: call the chosen one)"), id="desk-waiting-title",
                      classes="section-title")
         yield FitTable(WAITING, id="desk-waiting", cursor_type="row", zebra_stripes=True)
         expected = Static("", id="desk-expected")
@@ -157,7 +162,7 @@ class DeskScreen(AppScreen):
         table.clear()
         for s in view.queues:
             table.add_row(f"{s.code} · {s.name}", waiting_cell(s, desk=True), minutes(s.longest_wait_minutes),
-                          f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
+                          minutes(s.target_wait_minutes), str(s.open_counters), key=s.code)
         self._show_current()
         self.refresh_bindings()
         resume_guide(self, view.counter.ticket, self.guided_tickets)  # after start, or at login mid-workflow
@@ -169,17 +174,22 @@ class DeskScreen(AppScreen):
         table = self.query_one("#desk-waiting", DataTable)
         table.clear()
         for t in waiting.tickets:
-            table.add_row(str(t.place) if t.place else "later", ticket_number(t.number, t.former_number),
+            table.add_row(str(t.place) if t.place else _("later"), ticket_number(t.number, t.former_number),
                           f"{t.service} · {self.app.config.service_name(t.service, t.service_name)}", t.priority, minutes(t.waited_minutes), key=str(t.id))
         if kept is not None:
             row = next((i for i, t in enumerate(waiting.tickets) if t.id == kept.id), None)
             if row is not None:
                 table.move_cursor(row=row, animate=False)
         more = waiting.total - len(waiting.tickets)
-        self.query_one("#desk-waiting-title", Static).update(
-            "Nobody waiting for this counter's services" if not waiting.total else
-            f"Waiting, in calling order: {waiting.total}" + (f" (the first {len(waiting.tickets)} shown)" if more else "")
-            + " · enter calls the chosen one, h shows its history")
+        if not waiting.total:
+            title = _("Nobody waiting for this counter's services")
+        elif more:
+            title = _("Waiting, in calling order: {total} (the first {shown} shown) · enter calls the chosen one, "
+                      "h shows its history").format(total=waiting.total, shown=len(waiting.tickets))
+        else:
+            title = _("Waiting, in calling order: {total} · enter calls the chosen one, h shows its history").format(
+                total=waiting.total)
+        self.query_one("#desk-waiting-title", Static).update(title)
         self.refresh_bindings()
 
     def _chosen_waiting(self) -> q.WaitingTicket | None:
@@ -195,37 +205,41 @@ class DeskScreen(AppScreen):
     def _show_current(self) -> None:
         panel = self.query_one("#desk-current", Static)
         if self.counter is None:
-            panel.update("No counter chosen: log in again and pick your counter to serve tickets.")
+            panel.update(_("No counter chosen: log in again and pick your counter to serve tickets."))
             return
         if self.view is None:
-            panel.update("Loading…")
+            panel.update(_("Loading…"))
             return
         c = self.view.counter
-        state = f"paused: {escape(c.pause_reason)}" if c.state == "paused" and c.pause_reason else c.state
+        state = (_("paused: {reason}").format(reason=escape(c.pause_reason)) if c.state == "paused" and c.pause_reason
+                 else counter_state(c.state))
         head = f"[b]{escape(c.name)}[/b] · {state}" + (f" · {escape(c.staff_name)}" if c.staff_name else "")
         t = c.ticket
         if t is None:
-            body = "No ticket in hand. Press [b]n[/b] to call the next one."
+            body = _("No ticket in hand. Press [b]n[/b] to call the next one.")
         else:
             now = self.state.now()
             if t.status == q.CALLED:
-                state = f"called {elapsed(now - t.called_at)} ago" + (f", recalled {t.recall_count}×" if t.recall_count else "")
+                state = (_("called {time} ago, recalled {count}×") if t.recall_count else _("called {time} ago")).format(
+                    time=elapsed(now - t.called_at), count=t.recall_count)
             else:
-                state = f"serving for {elapsed(now - t.started_at)}"
-            who = escape(t.customer_name or "customer not identified")
-            chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
-            was = f"(was {escape(t.former_number)}) " if t.former_number else ""
-            service = self.app.config.service_name(t.service, t.service_name)  # the viewer's language
-            body = (f"[b reverse] {escape(t.number)} [/] {was}{escape(service)} · {escape(t.priority)} · {state}\n"
-                    f"Customer: {who}{chain}")
+                state = _("serving for {time}").format(time=elapsed(now - t.started_at))
+            who = escape(t.customer_name or _("customer not identified"))
+            was = _("(was {number})").format(number=escape(t.former_number)) + " " if t.former_number else ""
+            body = f"[b reverse] {escape(t.number)} [/] {was}{escape(self.app.config.service_name(t.service, t.service_name))} · {escape(t.priority)} · {state}\n"
+            body += (_("Customer: {customer} · transferred from {number}").format(
+                customer=who, number=escape(t.parent_number)) if t.parent_number
+                else _("Customer: {customer}").format(customer=who))
             found = self.handovers.in_hand if self.handovers else None
             if found is not None and found.number == t.number:
-                body += f"\n[b]Transfer note[/b] {escape(handover.describe(found))}"
+                body += "\n" + _("[b]Transfer note[/b] {note}").format(note=escape(handover.describe(found)))
         waiting = self.handovers.waiting if self.handovers else ()
         if waiting:
-            body += "\nHanded to you, called first: " + ", ".join(
-                f"{escape(h.number)} ({escape(h.from_name or 'a script')})" for h in waiting[:4]) \
-                + (f" and {len(waiting) - 4} more" if len(waiting) > 4 else "")
+            tickets = ", ".join(f"{escape(h.number)} ({escape(h.from_name or _('a script'))})" for h in waiting[:4])
+            if len(waiting) > 4:
+                tickets = ngettext("{tickets} and {n} more", "{tickets} and {n} more", len(waiting) - 4).format(
+                    tickets=tickets, n=len(waiting) - 4)
+            body += "\n" + _("Handed to you, called first: {tickets}").format(tickets=tickets)
         panel.update(f"{head}\n{body}")
 
     def refusal(self, action: str, parameters: tuple) -> str | None:
@@ -233,47 +247,49 @@ class DeskScreen(AppScreen):
         that apply, and a key pressed anyway says this."""
         name = parameters[0] if action == "act" else action
         if self.counter is None:
-            return "No counter chosen: log in again and pick your counter to serve tickets."
+            return _("No counter chosen: log in again and pick your counter to serve tickets.")
         if self.view is None:
-            return "Still loading this counter's queues."
+            return _("Still loading this counter's queues.")
         if name == "customer_feedback":
-            return None if self.feedback_pending else (
+            return None if self.feedback_pending else _(
                 "No ticket awaits the customer's rating: the last one completed here has been rated, "
                 "or its time for feedback is over.")
         ticket = self.view.counter.ticket
         if name == "call_chosen":
             if ticket is not None:
-                return f"{ticket.number} is still in hand: finish with it before you call another."
-            return None if self._chosen_waiting() is not None else (
+                return _("{number} is still in hand: finish with it before you call another.").format(number=ticket.number)
+            return None if self._chosen_waiting() is not None else _(
                 "No waiting ticket chosen: move the cursor to one in the waiting list.")
         if name == "history":
-            return None if ticket is not None or self._chosen_waiting() is not None else (
+            return None if ticket is not None or self._chosen_waiting() is not None else _(
                 "No ticket in hand or chosen in the waiting list.")
         if ticket is None:
             if name in ("call_next", "pause", "close_counter"):
                 return None
-            return "No ticket in hand: press n to call the next one."
+            return _("No ticket in hand: press n to call the next one.")
         number, called = ticket.number, ticket.status == q.CALLED
         if name == "call_next":
-            return f"{number} is still in hand: " + (
-                "start it (s), requeue it (b) or mark it a no-show (x) first." if called
-                else "complete it (c) or transfer it (t) first.")
+            return (_("{number} is still in hand: start it (s), requeue it (b) or mark it a no-show (x) first.") if called
+                    else _("{number} is still in hand: complete it (c) or transfer it (t) first.")).format(number=number)
         if name in ("pause", "close_counter"):
-            return f"{number} is still in hand: finish with it before you pause or close the counter."
+            return _("{number} is still in hand: finish with it before you pause or close the counter.").format(
+                number=number)
         if name == "open_customer":
-            return None if ticket.customer_id is not None else f"{number} has no customer attached."
+            return None if ticket.customer_id is not None else _("{number} has no customer attached.").format(
+                number=number)
         if name in ("complete", "transfer", "guide") and called:
-            return f"{number} is called, not served yet: press s to start serving it first."
+            return _("{number} is called, not served yet: press s to start serving it first.").format(number=number)
         if name == "guide":
-            return None if guided(self.app, ticket) else f"{ticket.service_name} has no guided steps."
+            return None if guided(self.app, ticket) else _("{service} has no guided steps.").format(
+                service=ticket.service_name)
         if name in ("recall", "start", "no_show", "requeue", "requeue_front", "cancel") and not called:
-            return f"{number} is already being served: complete it (c) or transfer it (t)."
+            return _("{number} is already being served: complete it (c) or transfer it (t).").format(number=number)
         return None
 
     def action_act(self, name: str) -> None:
         ctx, counter = self.ctx, self.counter
         if counter is None:
-            self.notify("Pick a counter at login to serve tickets.", severity="warning")
+            self.notify(_("Pick a counter at login to serve tickets."), severity="warning")
             return
         if name == "call_next":
             call_core(self, q.call_next, ctx, counter, self.session.login, then=self._called)
@@ -313,7 +329,7 @@ class DeskScreen(AppScreen):
 
     def _called(self, ticket: q.TicketInfo | None) -> None:
         if ticket is None:
-            self.notify("Nobody is waiting for this counter's services.")
+            self.notify(_("Nobody is waiting for this counter's services."))
         self.reload()
 
     def _acted(self, action: str, ticket: q.TicketInfo) -> None:
@@ -335,11 +351,12 @@ class DeskScreen(AppScreen):
 
         chosen = self._chosen_waiting()
         if self.counter is None or chosen is None:
-            self.notify("Choose a waiting ticket first (arrow keys in the waiting list).", severity="warning")
+            self.notify(_("Choose a waiting ticket first (arrow keys in the waiting list)."), severity="warning")
             return
         held = self.view.counter.ticket if self.view else None
         if held is not None:
-            self.notify(f"You hold {held.number}: complete, requeue or mark it a no-show first.", severity="warning")
+            self.notify(_("You hold {number}: complete, requeue or mark it a no-show first.").format(number=held.number),
+                        severity="warning")
             return
         ctx, counter, login = self.ctx, self.counter, self.session.login
 
@@ -360,7 +377,7 @@ class DeskScreen(AppScreen):
                              answered)
 
     def _called_chosen(self, ticket: q.TicketInfo) -> None:
-        self.notify(f"{ticket.number} called to your counter.")
+        self.notify(_("{number} called to your counter.").format(number=ticket.number))
         self.reload()
 
     def action_history(self) -> None:
@@ -370,7 +387,7 @@ class DeskScreen(AppScreen):
         held = self.view.counter.ticket if self.view else None
         chosen = self._chosen_waiting()
         if held is None and chosen is None:
-            self.notify("No ticket in hand and none waiting to choose.", severity="warning")
+            self.notify(_("No ticket in hand and none waiting to choose."), severity="warning")
             return
         show_history(self, held.id if held is not None else chosen.id)
 
@@ -403,7 +420,7 @@ class DeskScreen(AppScreen):
                           reason=reason, then=lambda _: self.reload())
 
         reasons = [(r.code, r.label) for r in self.config.pause_reasons]
-        self.app.push_screen(PauseDialog(reasons, counter.name if counter else "the counter"), chosen)
+        self.app.push_screen(PauseDialog(reasons, counter.name if counter else _("the counter")), chosen)
 
     def action_close_counter(self) -> None:
         call_core(self, q.set_counter_state, self.ctx, self.counter, "closed", by=self.session.login,
@@ -415,7 +432,7 @@ class DeskScreen(AppScreen):
 
         ticket = self.view.counter.ticket if self.view else None
         if ticket is None or ticket.customer_id is None:
-            self.notify("The ticket in hand has no customer attached.", severity="warning")
+            self.notify(_("The ticket in hand has no customer attached."), severity="warning")
             return
         self.app.push_screen(Customer360Screen(ticket.customer_id))
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
 from deskapp.core.queue.handover import NOTE_LIMIT, Targets
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, plain
 from deskapp.tui.screens.followup_dialogs import DIALOG_CSS
 from deskapp.tui.widgets.inputs import Input
@@ -32,8 +33,8 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
     """Where the customer goes next: a service's line, a named counter or a colleague at a counter;
     then an optional note for whoever receives them (Enter transfers)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
-    DEFAULT_CSS = DIALOG_CSS.format(name="TransferDialog") + """
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Back"))]
+    DEFAULT_CSS = DIALOG_CSS.format(name="TransferDialog") + """/* # i18n: not words (CSS) */
     TransferDialog OptionList { height: auto; max-height: 14; }
     """
 
@@ -45,28 +46,28 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
         self.chosen: tuple[str, str, str] | None = None  # (kind, code, what it reads as)
 
     def compose(self) -> ComposeResult:
-        options: list[Option] = [_heading("A service (its line)")]
+        options: list[Option] = [_heading(_("A service (its line)"))]
         options += [Option(plain(f"{code} · {name}"), id=f"service:{code}")
                     for code, name in self.targets.services if code != self.ticket.service]
         if self.targets.counters:
-            options.append(_heading("A counter (only it calls the ticket)"))
-            options += [Option(plain(f"{c.name} · {c.staff_name or 'nobody at it'}"
-                                     + (" (paused)" if c.state == "paused" else "")), id=f"counter:{c.code}")
+            options.append(_heading(_("A counter (only it calls the ticket)")))
+            options += [Option(plain(f"{c.name} · {c.staff_name or _('nobody at it')}"
+                                     + (" " + _("(paused)") if c.state == "paused" else "")), id=f"counter:{c.code}")
                         for c in self.targets.counters]
         if self.targets.colleagues:
-            options.append(_heading("A colleague (only they call it)"))
-            options += [Option(plain(f"{p.name} · at {p.counter_name}"), id=f"staff:{p.login}")
-                        for p in self.targets.colleagues]
+            options.append(_heading(_("A colleague (only they call it)")))
+            options += [Option(plain(_("{name} · at {counter}").format(name=p.name, counter=p.counter_name)),
+                               id=f"staff:{p.login}") for p in self.targets.colleagues]
         with Vertical():
-            yield Static(f"[b]Transfer {escape(self.ticket.number)}[/b] ({escape(self.app.config.service_name(self.ticket.service, self.ticket.service_name))}): "
-                         "to a service, a counter or a colleague")
+            yield Static(_("[b]Transfer {number}[/b] ({service}): to a service, a counter or a colleague").format(
+                number=escape(self.ticket.number), service=escape(self.app.config.service_name(self.ticket.service, self.ticket.service_name))))
             yield OptionList(*options, id="transfer-to")
-            yield Label("Note for whoever receives the customer (optional)")
-            yield Input(id="transfer-note", max_length=NOTE_LIMIT, placeholder="e.g. wants to raise the card limit")
-            yield Static("Choose where the customer goes, then Enter.", id="transfer-chosen")
+            yield Label(_("Note for whoever receives the customer (optional)"))
+            yield Input(id="transfer-note", max_length=NOTE_LIMIT, placeholder=_("e.g. wants to raise the card limit"))
+            yield Static(_("Choose where the customer goes, then Enter."), id="transfer-chosen")
             yield Static("", classes="dialog-message")
-            yield Horizontal(Button("Transfer", variant="primary", id="transfer-save"),
-                             Button("Back", id="transfer-back"), classes="dialog-buttons")
+            yield Horizontal(Button(_("Transfer"), variant="primary", id="transfer-save"),
+                             Button(_("Back"), id="transfer-back"), classes="dialog-buttons")
 
     def on_mount(self) -> None:
         targets = self.query_one(OptionList)
@@ -82,17 +83,17 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
     def _target(self, event: OptionList.OptionSelected) -> None:
         kind, code = str(event.option.id).split(":", 1)
         self.chosen = (kind, code, str(event.option.prompt))
-        self.query_one("#transfer-chosen", Static).update(f"To: [b]{escape(self.chosen[2])}[/b]")
+        self.query_one("#transfer-chosen", Static).update(_("To: [b]{target}[/b]").format(target=escape(self.chosen[2])))
         self.query_one("#transfer-note", Input).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#transfer-save")
     def _save(self) -> None:
         if self.chosen is None:
-            self._say("Choose where the customer goes: a service, a counter or a colleague.")
+            self._say(_("Choose where the customer goes: a service, a counter or a colleague."))
             self.query_one(OptionList).focus()
             return
-        kind, code, _ = self.chosen
+        kind, code, _shown = self.chosen
         note = self.query_one("#transfer-note", Input).value
         where = {"service": {"to_service": code}, "counter": {"to_counter": code}, "staff": {"to_staff": code}}[kind]
         call_core(self, q.transfer, self.app.ctx, self.counter, **where, note=note, by=self.app.session.login,
@@ -109,8 +110,8 @@ class TransferDialog(ModalScreen[q.TicketInfo | None]):
 class PauseDialog(ModalScreen[str | None]):
     """Why the counter pauses: one of the configuration's pause reasons."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
-    DEFAULT_CSS = DIALOG_CSS.format(name="PauseDialog") + """
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Back"))]
+    DEFAULT_CSS = DIALOG_CSS.format(name="PauseDialog") + """/* # i18n: not words (CSS) */
     PauseDialog > Vertical { width: 50; }
     PauseDialog OptionList { height: auto; max-height: 12; }
     """
@@ -122,9 +123,9 @@ class PauseDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Pause {escape(self.counter_name)}[/b]: why?")
+            yield Static(_("[b]Pause {counter}[/b]: why?").format(counter=escape(self.counter_name)))
             yield OptionList(*[Option(plain(label), id=code) for code, label in self.reasons], id="pause-reason")
-            yield Static("Enter pauses; Escape goes back. Press p again to resume.")
+            yield Static(_("Enter pauses; Escape goes back. Press p again to resume."))
 
     def on_mount(self) -> None:
         reasons = self.query_one(OptionList)

@@ -16,12 +16,13 @@ from textual.widgets.option_list import Option
 
 from deskapp.core import feedback as fb
 from deskapp.core.customers import followups
-from deskapp.tui.format import escape, label, person, plain
+from deskapp.i18n import N_, _, lazy_gettext
+from deskapp.tui.format import escape, label, person, plain, role_name
 from deskapp.tui.format import when as shown_when
 from deskapp.tui.widgets.inputs import TextArea
 from deskapp.tui.work import call_core, show_failure
 
-DIALOG_CSS = """
+DIALOG_CSS = """/* # i18n: not words (CSS) */
 {name} {{ align: center middle; }}
 {name} > Vertical {{ width: 90; max-width: 100%; height: auto; max-height: 100%; padding: 1 2;
     border: thick $primary; background: $panel; }}
@@ -36,14 +37,18 @@ DIALOG_CSS = """
 def age(hours: float) -> str:
     """A follow-up's age: "45 min", "5 h", "2 d 3 h"."""
     if hours < 1:
-        return f"{int(hours * 60)} min"
+        return _("{minutes} min").format(minutes=int(hours * 60))
     if hours < 48:
-        return f"{int(hours)} h"
-    return f"{int(hours // 24)} d {int(hours % 24)} h"
+        return _("{hours} h").format(hours=int(hours))
+    return _("{days} d {hours} h").format(days=int(hours // 24), hours=int(hours % 24))
+
+
+# A follow-up's status code in words (deskapp.core.customers.followups).
+FOLLOWUP_STATES = {"open": N_("open"), "in_progress": N_("in progress"), "done": N_("closed")}
 
 
 class _Dialog(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(False)", lazy_gettext("Back"))]
 
     def __init__(self, item: followups.FollowUpInfo) -> None:
         super().__init__()
@@ -64,7 +69,7 @@ class _Dialog(ModalScreen[bool]):
         self.dismiss(False)
 
     def _buttons(self, label: str, variant: str = "primary") -> Horizontal:
-        return Horizontal(Button(label, variant=variant, classes="dialog-save"), Button("Back", classes="dialog-back"),
+        return Horizontal(Button(label, variant=variant, classes="dialog-save"), Button(_("Back"), classes="dialog-back"),
                           classes="dialog-buttons")
 
 
@@ -73,15 +78,16 @@ class ContactDialog(_Dialog):
     ctrl+s or the button saves)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ContactDialog")
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="contact_save")]
+    BINDINGS = [Binding("ctrl+s", "save", lazy_gettext("Save"), id="contact_save")]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Follow-up {self.item.id}: record a contact[/b]\n{escape(self.item.reason.splitlines()[0])}")
-            yield Label("Outcome (reached, voicemail, no answer, what was agreed …)")
+            yield Static(_("[b]Follow-up {id}: record a contact[/b]").format(id=self.item.id)
+                         + f"\n{escape(self.item.reason.splitlines()[0])}")
+            yield Label(_("Outcome (reached, voicemail, no answer, what was agreed …)"))
             yield TextArea(id="contact-outcome", soft_wrap=True)
             yield Static("", classes="dialog-message")
-            yield self._buttons("Save contact")
+            yield self._buttons(_("Save contact"))
 
     @on(Button.Pressed, ".dialog-save")
     def action_save(self) -> None:
@@ -99,14 +105,15 @@ class CloseDialog(_Dialog):
         causes = self.app.config.followups.root_causes
         needed = followups.needs_root_cause(self.item.source)
         with Vertical():
-            yield Static(f"[b]Close follow-up {self.item.id}[/b]\n{escape(self.item.reason.splitlines()[0])}")
-            yield Label("Resolution: what was done for the customer (required)")
+            yield Static(_("[b]Close follow-up {id}[/b]").format(id=self.item.id)
+                         + f"\n{escape(self.item.reason.splitlines()[0])}")
+            yield Label(_("Resolution: what was done for the customer (required)"))
             yield TextArea(id="close-resolution")
-            yield Label("Root cause: why it happened (required)" if needed else "Root cause (optional)",
+            yield Label(_("Root cause: why it happened (required)") if needed else _("Root cause (optional)"),
                         id="close-cause-label")
-            yield Select([(plain(label(c)), c) for c in causes], prompt="Choose a root cause", id="close-cause")
+            yield Select([(plain(label(c)), c) for c in causes], prompt=_("Choose a root cause"), id="close-cause")
             yield Static("", classes="dialog-message")
-            yield self._buttons("Close follow-up", "success")
+            yield self._buttons(_("Close follow-up"), "success")
 
     @on(Button.Pressed, ".dialog-save")
     def _save(self) -> None:
@@ -120,20 +127,21 @@ class CloseDialog(_Dialog):
 class ReassignDialog(_Dialog):
     """Give the follow-up to someone else: a list inside the dialog (a dropdown ran past its border at 80x24)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog") + """
+    DEFAULT_CSS = DIALOG_CSS.format(name="ReassignDialog") + """/* # i18n: not words (CSS) */
     ReassignDialog OptionList { height: auto; max-height: 10; }
     ReassignDialog.-short OptionList { max-height: 7; }
     """
 
     def compose(self) -> ComposeResult:
-        people = [Option(plain(f"{s.name} ({s.role})"), id=s.login) for s in self.app.config.staff
+        people = [Option(plain(f"{s.name} ({role_name(s.role)})"), id=s.login) for s in self.app.config.staff
                   if s.role != "greeter"]
         with Vertical():
-            yield Static(f"[b]Reassign follow-up {self.item.id}[/b]\nNow with: {escape(self.item.assignee_name or 'no one')}")
-            yield Label("To (arrows, then Enter)")
+            yield Static(_("[b]Reassign follow-up {id}[/b]\nNow with: {name}").format(
+                id=self.item.id, name=escape(self.item.assignee_name or _("no one"))))
+            yield Label(_("To (arrows, then Enter)"))
             yield OptionList(*people, id="reassign-to")
             yield Static("", classes="dialog-message")
-            yield self._buttons("Reassign")
+            yield self._buttons(_("Reassign"))
 
     def on_mount(self) -> None:
         # Nobody is chosen until the user moves to a name (the list highlights its first by itself).
@@ -144,7 +152,7 @@ class ReassignDialog(_Dialog):
     def _save(self) -> None:
         chooser = self.query_one("#reassign-to", OptionList)
         if chooser.highlighted is None:
-            self._say("Choose who takes it over.")
+            self._say(_("Choose who takes it over."))
             return
         to = chooser.get_option_at_index(chooser.highlighted).id
         call_core(self, followups.reassign, self.app.ctx, self.item.id, str(to), by=self.login,
@@ -161,13 +169,13 @@ class FollowUpDetail(ModalScreen[str | None]):
     """Everything about one follow-up and the answer behind it; dismisses with the action chosen."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back"),
-        Binding("s", "dismiss('start')", "Start"),
-        Binding("c", "dismiss('contact')", "Contact"),
-        Binding("d", "dismiss('close')", "Close"),
-        Binding("a", "dismiss('reassign')", "Reassign"),
+        Binding("escape", "dismiss(None)", lazy_gettext("Back")),
+        Binding("s", "dismiss('start')", lazy_gettext("Start")),
+        Binding("c", "dismiss('contact')", lazy_gettext("Contact")),
+        Binding("d", "dismiss('close')", lazy_gettext("Close")),
+        Binding("a", "dismiss('reassign')", lazy_gettext("Reassign")),
     ]
-    DEFAULT_CSS = DIALOG_CSS.format(name="FollowUpDetail") + """
+    DEFAULT_CSS = DIALOG_CSS.format(name="FollowUpDetail") + """/* # i18n: not words (CSS) */
     FollowUpDetail #detail-body { height: auto; max-height: 24; overflow-y: auto; }
     """
 
@@ -177,11 +185,11 @@ class FollowUpDetail(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Loading…", id="detail-body")
+            yield Static(_("Loading…"), id="detail-body")
             yield Horizontal(
-                Button("Start (s)", id="detail-start"), Button("Contact (c)", id="detail-contact"),
-                Button("Close (d)", variant="success", id="detail-close"),
-                Button("Reassign (a)", id="detail-reassign"), Button("Back", id="detail-back"),
+                Button(_("Start (s)"), id="detail-start"), Button(_("Contact (c)"), id="detail-contact"),
+                Button(_("Close (d)"), variant="success", id="detail-close"),
+                Button(_("Reassign (a)"), id="detail-reassign"), Button(_("Back"), id="detail-back"),
                 classes="dialog-buttons",
             )
             yield Static("", classes="dialog-message")
@@ -196,22 +204,27 @@ class FollowUpDetail(ModalScreen[str | None]):
         def when(value) -> str:
             return shown_when(value, config)
 
-        state = item.status.replace("_", " ") + (" · [b red]OVERDUE[/]" if item.overdue(now) else "")
+        state = _(FOLLOWUP_STATES[item.status]) if item.status in FOLLOWUP_STATES else label(item.status)
+        if item.overdue(now):
+            state += " · " + _("[b red]OVERDUE[/]")
         lines = [
-            f"[b]Follow-up {item.id}[/b] · {state} · age {age(item.age_hours(now))}",
-            f"Customer: {escape(item.customer_name or 'not identified')}",
-            f"Assigned to: {escape(item.assignee_name or 'no one')} · due {when(item.due_at)} · opened {when(item.created_at)}",
+            _("[b]Follow-up {id}[/b] · {state} · age {age}").format(id=item.id, state=state, age=age(item.age_hours(now))),
+            _("Customer: {customer}").format(customer=escape(item.customer_name or _("not identified"))),
+            _("Assigned to: {name} · due {due} · opened {opened}").format(
+                name=escape(item.assignee_name or _("no one")), due=when(item.due_at), opened=when(item.created_at)),
             "",
             escape(item.reason),
         ]
         if answer is not None:
-            lines += ["", f"Answer entered by {answer.entered_by}"
-                      + (f" ({escape(person(answer.entered_by_login, config))})" if answer.entered_by_login else "") + f" at {when(answer.at)}"]
+            by = escape(person(answer.entered_by_login, config)) if answer.entered_by_login else None
+            lines += ["", (_("Answer entered by {who} ({name}) at {when}") if by else _("Answer entered by {who} at {when}"))
+                      .format(who=answer.entered_by, name=by, when=when(answer.at))]
         if item.contact_outcome:
-            lines += ["", "[b]Contacts[/b]", escape(item.contact_outcome)]
+            lines += ["", _("[b]Contacts[/b]"), escape(item.contact_outcome)]
         if item.status == followups.DONE:
-            cause = f" · root cause {escape(label(item.root_cause))}" if item.root_cause else ""
-            lines += ["", f"[b]Closed[/b] {when(item.closed_at)}{cause}", escape(item.resolution or "")]
+            closed = (_("[b]Closed[/b] {when} · root cause {cause}") if item.root_cause else _("[b]Closed[/b] {when}"))
+            lines += ["", closed.format(when=when(item.closed_at), cause=escape(label(item.root_cause))),
+                      escape(item.resolution or "")]
         self.query_one("#detail-body", Static).update("\n".join(lines))
 
     @on(Button.Pressed)

@@ -13,14 +13,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from deskapp.tui.format import plain
+from deskapp.i18n import _, lazy_gettext
+from deskapp.tui.format import SCREEN_TITLES, plain, screen_title
 from deskapp.tui.keys import Key, screen_keys
 
 
 class KeyList(ModalScreen[None]):
     """The keys of one screen, as a table that wraps to the terminal's width."""
 
-    BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss(None)", "Close", id="keys_close")]
+    BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss(None)", lazy_gettext("Close"), id="keys_close")]
     DEFAULT_CSS = """
     KeyList { align: center middle; }
     KeyList > Vertical { width: 100; max-width: 100%; height: auto; max-height: 100%;
@@ -32,7 +33,7 @@ class KeyList(ModalScreen[None]):
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.keys = screen_keys(screen)
-        self.title_text = f"Keys of the {_title(screen)} screen · Esc closes this list"
+        self.title_text = _("Keys of the {screen} screen · Esc closes this list").format(screen=_title(screen))
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -46,23 +47,22 @@ class KeyList(ModalScreen[None]):
 
 
 def _title(screen: Screen) -> str:
-    from deskapp.core.security.auth import SCREEN_TITLES  # lazily: the login screen opens before the database
-
-    titles = {**SCREEN_TITLES, "customer360": "Customer 360"}
-    return titles.get(screen.name or "", type(screen).__name__.removesuffix("Screen"))
+    if screen.name in SCREEN_TITLES:
+        return screen_title(screen.name)
+    return type(screen).__name__.removesuffix("Screen")  # i18n: not words (a screen of no title)
 
 
 def _table(keys: list[Key]) -> Table:
     table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Key", no_wrap=True)
-    table.add_column("Does", no_wrap=True)
-    table.add_column("Applies now?", ratio=1)
+    table.add_column(_("Key"), no_wrap=True)
+    table.add_column(_("Does"), no_wrap=True)
+    table.add_column(_("Applies now?"), ratio=1)
     everywhere = False
     for key in keys:
         if key.everywhere and not everywhere:
             everywhere = True
             table.add_section()
-        now = plain("yes") if key.applies else plain(key.why_not or "")
+        now = plain(_("yes")) if key.applies else plain(key.why_not or "")
         if not key.applies:
             now.stylize("dim")
         table.add_row(plain(key.display), plain(key.description), now)

@@ -9,6 +9,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Header, Label, Select, Static
 
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, plain
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.widgets.key_footer import KeyFooter
@@ -34,7 +35,7 @@ class LoginScreen(Screen):
     # Enter is read where the keys are read in order (a priority binding runs in the app's queue): in
     # the login it moves the focus to the PIN before the next key is handed on, so digits typed right
     # behind it, however fast and however busy the machine, reach the PIN in the order typed.
-    BINDINGS = [("escape", "clear", "Clear"), Binding("enter", "enter", show=False, priority=True)]
+    BINDINGS = [Binding("escape", "clear", lazy_gettext("Clear")), Binding("enter", "enter", show=False, priority=True)]
     DEFAULT_CSS = """
     LoginScreen #counter-pending { height: 3; border: tall $border-blurred; padding: 0 2; color: $text-muted; }
     """
@@ -45,19 +46,19 @@ class LoginScreen(Screen):
         yield Header()
         with Center():
             with Vertical(id="login-box"):
-                yield Static(f"[b]{escape(branch)}[/b]\nStaff login", id="login-title")
-                yield Label("Login")
-                yield Input(placeholder="e.g. ana", id="login")
-                yield Label("PIN")
-                yield Input(placeholder="PIN", password=True, id="pin", restrict=r"[0-9]*", max_length=12)
-                yield Label("Counter (tellers)")
+                yield Static(f"[b]{escape(branch)}[/b]\n" + _("Staff login"), id="login-title")
+                yield Label(_("Login"))
+                yield Input(placeholder=_("e.g. ana"), id="login")
+                yield Label(_("PIN"))
+                yield Input(placeholder=_("PIN"), password=True, id="pin", restrict=r"[0-9]*", max_length=12)
+                yield Label(_("Counter (tellers)"))
                 if config:
                     yield self._counter_select(config)
                 else:
                     # The counters come with the configuration, after the first frame; the Select
                     # (with its overlay) is the costliest widget here, so it is mounted then.
-                    yield Static("No counter", id="counter-pending")
-                yield Button("Log in", variant="primary", id="submit")
+                    yield Static(_("No counter"), id="counter-pending")
+                yield Button(_("Log in"), variant="primary", id="submit")
                 yield Static("", id="login-message")
         yield KeyFooter()
 
@@ -82,12 +83,12 @@ class LoginScreen(Screen):
 
     def _counter_select(self, config) -> Select:
         counters = [(plain(f"{c.code} · {c.name}"), c.code) for c in config.counters]
-        return Select(counters, value=self._given_counter(config), allow_blank=True, prompt="No counter",
+        return Select(counters, value=self._given_counter(config), allow_blank=True, prompt=_("No counter"),
                       id="counter")
 
     def configure(self, config) -> None:
         """The configuration arrived after the screen was painted: show the branch and its counters."""
-        self.query_one("#login-title", Static).update(f"[b]{escape(config.branch.name)}[/b]\nStaff login")
+        self.query_one("#login-title", Static).update(f"[b]{escape(config.branch.name)}[/b]\n" + _("Staff login"))
         pending = self.query("#counter-pending")
         if pending:
             self.query_one("#login-box").mount(self._counter_select(config), before=pending.first())
@@ -115,19 +116,19 @@ class LoginScreen(Screen):
         if self.app.ctx is None:
             # Typed before the database answered: log in as soon as it does.
             self._waiting = True
-            self._say("Connecting to the database…")
+            self._say(_("Connecting to the database…"))
             return
         self._waiting = False
         login = self.query_one("#login", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         if not login or not pin:
-            self._say("Enter your login and PIN.")
+            self._say(_("Enter your login and PIN."))
             return
         select = self.query_one("#counter", Select)
         # Mounted only just now (typed before the configuration came): it holds --counter, if any.
         counter = select.value if select.is_mounted else self._given_counter(self.app.config)
         counter = None if counter is Select.NULL else str(counter)
-        self._say("Checking…")
+        self._say(_("Checking…"))
         call_core(self, _login_at_counter, self.app.ctx, login, pin, counter, then=self._done, on_error=self._failed)
 
     def _done(self, result) -> None:

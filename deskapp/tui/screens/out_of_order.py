@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, plain
 from deskapp.tui.widgets.inputs import Input
 
@@ -30,7 +31,7 @@ class OutOfOrderReason(ModalScreen[str | None]):
     OutOfOrderReason #reason-other { display: none; }
     OutOfOrderReason #reason-other.shown { display: block; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel"))]
 
     def __init__(self, number: str, next_number: str | None, reasons: list[str]) -> None:
         super().__init__()
@@ -40,12 +41,12 @@ class OutOfOrderReason(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
-            yield Static(f"Why call {escape(self.number)} before its turn?"
-                         + (f" ({escape(self.next_number)} is next)" if self.next_number else ""),
-                         classes="section-title")
+            yield Static((_("Why call {number} before its turn? ({next} is next)") if self.next_number
+                          else _("Why call {number} before its turn?")).format(
+                number=escape(self.number), next=escape(self.next_number or "")), classes="section-title")
             yield OptionList(*[Option(plain(r), id=str(i)) for i, r in enumerate(self.reasons)],
-                             Option("Other…", id=OTHER), id="reason-list")
-            yield Input(placeholder="The reason, in a few words", id="reason-other", max_length=200)
+                             Option(plain(_("Other…")), id=OTHER), id="reason-list")
+            yield Input(placeholder=_("The reason, in a few words"), id="reason-other", max_length=200)
             yield Static("", id="reason-message")
             yield Footer()
 
@@ -62,6 +63,6 @@ class OutOfOrderReason(ModalScreen[str | None]):
     def _typed(self, event: Input.Submitted) -> None:
         reason = " ".join(event.value.split())
         if not reason:
-            self.query_one("#reason-message", Static).update("Say why, in a few words (or Escape to go back).")
+            self.query_one("#reason-message", Static).update(_("Say why, in a few words (or Escape to go back)."))
             return
         self.dismiss(reason)

@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.core import queue as q
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, plain
 from deskapp.tui.work import call_core, show_failure
 
@@ -31,11 +32,11 @@ class ProfileDialog(ModalScreen[bool]):
     ProfileDialog #profile-message { color: $error; height: auto; margin-top: 1; }
     """
     BINDINGS = [
-        Binding("space", "toggle", "In / out", id="profile_toggle"),
-        Binding("u,shift+up", "move(-1)", "Up", id="profile_up"),
-        Binding("d,shift+down", "move(1)", "Down", id="profile_down"),
-        Binding("s,ctrl+s", "save", "Save", id="profile_save"),
-        Binding("escape", "dismiss(False)", "Back", id="profile_back"),
+        Binding("space", "toggle", lazy_gettext("In / out"), id="profile_toggle"),
+        Binding("u,shift+up", "move(-1)", lazy_gettext("Up"), id="profile_up"),
+        Binding("d,shift+down", "move(1)", lazy_gettext("Down"), id="profile_down"),
+        Binding("s,ctrl+s", "save", lazy_gettext("Save"), id="profile_save"),
+        Binding("escape", "dismiss(False)", lazy_gettext("Back"), id="profile_back"),
     ]
 
     def __init__(self, counter: str, counter_name: str, serves: list[str], services: list[tuple[str, str]]) -> None:
@@ -43,11 +44,11 @@ class ProfileDialog(ModalScreen[bool]):
         self.counter, self.counter_name = counter, counter_name
         self.names = dict(services)
         self.chosen = [code for code in serves if code in self.names]
-        self.others = [code for code, _ in services if code not in self.chosen]
+        self.others = [code for code, _name in services if code not in self.chosen]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Services of {escape(self.counter_name)}[/b], in calling order")
+            yield Static(_("[b]Services of {counter}[/b], in calling order").format(counter=escape(self.counter_name)))
             yield OptionList(id="profile-list")
             yield Static("", id="profile-message")
             yield Footer()
@@ -62,7 +63,7 @@ class ProfileDialog(ModalScreen[bool]):
         options = self.query_one(OptionList)
         options.clear_options()
         rows = [Option(plain(f"{i + 1}. {code} · {self.names[code]}"), id=code) for i, code in enumerate(self.chosen)]
-        rows += [Option(plain(f"   {code} · {self.names[code]}  (not served)"), id=code) for code in self.others]
+        rows += [Option(plain(f"   {code} · {self.names[code]}  " + _("(not served)")), id=code) for code in self.others]
         options.add_options(rows)
         options.highlighted = max(0, min(highlight, len(rows) - 1))
         options.focus()
@@ -97,4 +98,4 @@ class ProfileDialog(ModalScreen[bool]):
             show_failure(self, exc, lambda text: self.query_one("#profile-message", Static).update(escape(text)))
 
         call_core(self, q.set_profile, self.app.ctx, self.counter, list(self.chosen), by=self.app.session.login,
-                  then=lambda _: self.dismiss(True), on_error=refused)
+                  then=lambda _saved: self.dismiss(True), on_error=refused)

@@ -29,6 +29,7 @@ from deskapp.core.customers.directory import ReceptionMatch
 from deskapp.core.queue import floor
 from deskapp.core.queue.waits import WaitEstimate, estimate_ticket, wait_range
 from deskapp.core.queue.words import event_words, status_words
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape, minutes, plain, ticket_number, when
 from deskapp.tui.screens.appointment_dialogs import BookDialog, CheckInDialog, checked_in_text, expected_text
 from deskapp.tui.screens.base import AppScreen
@@ -72,7 +73,7 @@ def reception_floor(ctx: Context, last_id: int | None = None) -> Floor:
 class WalkedAway(ModalScreen[q.TicketInfo | None]):
     """Ask for the number of a waiting ticket whose client left, and cancel it."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel"))]
 
     def __init__(self, by: str) -> None:
         super().__init__()
@@ -80,19 +81,19 @@ class WalkedAway(ModalScreen[q.TicketInfo | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal", id="walked-away"):
-            yield Static("Which ticket walked away?", classes="section-title")
-            yield Input(placeholder="Ticket number, e.g. A014", id="walked-number", restrict=r"[0-9A-Za-z]*",
+            yield Static(_("Which ticket walked away?"), classes="section-title")
+            yield Input(placeholder=_("Ticket number, e.g. A014"), id="walked-number", restrict=r"[0-9A-Za-z]*",
                         max_length=8)
-            yield Static("Enter cancels the ticket; Escape goes back.", id="walked-message")
+            yield Static(_("Enter cancels the ticket; Escape goes back."), id="walked-message")
             yield Footer()
 
     @on(Input.Submitted, "#walked-number")
     def _submit(self, event: Input.Submitted) -> None:
         number = event.value.strip().upper()
         if not TICKET_NUMBER.match(number):
-            self._say("Type the number printed on the ticket, e.g. A014.")
+            self._say(_("Type the number printed on the ticket, e.g. A014."))
             return
-        self._say("Cancelling…")
+        self._say(_("Cancelling…"))
         call_core(self, q.cancel_waiting, self.app.ctx, number, by=self.by, then=self.dismiss,
                   on_error=self._failed)
 
@@ -105,16 +106,17 @@ class WalkedAway(ModalScreen[q.TicketInfo | None]):
 
 class ReceptionScreen(AppScreen):
     BINDINGS = [
-        *[Binding(str(n), f"choose({n})", "Service", show=n == 1, key_display="1-9", id=f"service_{n}")
+        # Labels translated each time they are drawn: the language is the staff member's, known at login.
+        *[Binding(str(n), f"choose({n})", lazy_gettext("Service"), show=n == 1, key_display="1-9", id=f"service_{n}")
           for n in range(1, 10)],
-        Binding("p", "next_priority", "Priority", id="priority"),
-        Binding("c", "find_customer", "Customer", id="find_customer"),
-        Binding("x", "clear_customer", "Clear", id="clear_customer"),
-        Binding("i", "issue", "Issue", id="issue"),
-        Binding("w", "walked_away", "Walked away", id="walked_away"),
-        Binding("b", "book", "Book", id="reception_book"),
-        Binding("a", "check_in", "Check in", id="reception_check_in"),
-        Binding("h", "history", "Ticket history", id="reception_history"),
+        Binding("p", "next_priority", lazy_gettext("Priority"), id="priority"),
+        Binding("c", "find_customer", lazy_gettext("Customer"), id="find_customer"),
+        Binding("x", "clear_customer", lazy_gettext("Clear"), id="clear_customer"),
+        Binding("i", "issue", lazy_gettext("Issue"), id="issue"),
+        Binding("w", "walked_away", lazy_gettext("Walked away"), id="walked_away"),
+        Binding("b", "book", lazy_gettext("Book"), id="reception_book"),
+        Binding("a", "check_in", lazy_gettext("Check in"), id="reception_check_in"),
+        Binding("h", "history", lazy_gettext("Ticket history"), id="reception_history"),
     ]
 
     def __init__(self) -> None:
@@ -136,30 +138,32 @@ class ReceptionScreen(AppScreen):
         yield Header()
         with Horizontal(id="reception-body"):
             with VerticalScroll(id="reception-form"):
-                yield Static("1 · Service", classes="section-title")
+                yield Static(_("1 · Service"), classes="section-title")
                 yield OptionList(*[Option(plain(f"{n}  {s.name}  ({s.code})"), id=s.code)
                                    for n, s in enumerate(self.services, start=1)], id="reception-services")
-                yield Static("2 · Priority (p)", classes="section-title")
+                yield Static(_("2 · Priority (p)"), classes="section-title")
                 with RadioSet(id="reception-priority"):
                     for p in classes:
                         yield RadioButton(plain(p.name), value=p.code == self.default_priority, id=f"priority-{p.code}")
-                yield Static("3 · Customer, optional (c)", classes="section-title")
+                yield Static(_("3 · Customer, optional (c)"), classes="section-title")
                 yield CustomerFinder(id="reception-finder")
                 phone, email = notify.offered(self.config)
                 if phone or email:
-                    what = " or ".join(x for x, offered in (("mobile number", phone), ("e-mail", email)) if offered)
-                    yield Static("4 · Tell them when it's their turn, optional", classes="section-title")
-                    yield Input(id="reception-notify", max_length=80, placeholder=f"their {what}, for this ticket only")
+                    hint = (_("their mobile number or e-mail, for this ticket only") if phone and email else
+                            _("their mobile number, for this ticket only") if phone else
+                            _("their e-mail, for this ticket only"))
+                    yield Static(_("4 · Tell them when it's their turn, optional"), classes="section-title")
+                    yield Input(id="reception-notify", max_length=80, placeholder=hint)
                 yield Static("", id="reception-choice")
                 with Horizontal(id="reception-actions"):
-                    yield Button("Issue ticket (i)", variant="primary", id="reception-issue")
-                    yield Button("Walked away (w)", id="reception-walked")
+                    yield Button(_("Issue ticket (i)"), variant="primary", id="reception-issue")
+                    yield Button(_("Walked away (w)"), id="reception-walked")
             with Vertical(id="reception-side"):
                 with Vertical(id="reception-ticket"):
-                    yield Static("Last ticket", classes="section-title")
+                    yield Static(_("Last ticket"), classes="section-title")
                     yield TicketDigits("", id="reception-number", max_scale=0)
-                    yield Static("No ticket issued yet.", id="reception-ticket-info")
-                yield Static("Waiting now", classes="section-title")
+                    yield Static(_("No ticket issued yet."), id="reception-ticket-info")
+                yield Static(_("Waiting now"), classes="section-title")
                 yield WaitingTable(id="reception-waiting")
                 moved = Static("", id="reception-moved")
                 moved.display = False  # until a move: most days have none
@@ -186,10 +190,9 @@ class ReceptionScreen(AppScreen):
         self.query_one(WaitingTable).show(data.status.services)
         moved = self.query_one("#reception-moved", Static)
         moved.display = bool(data.moved)
-        moved.update("\n".join(["[b]Moved to another service[/b]"] + [
-            f"[b]{escape(t.number)}[/b] (was {escape(t.former_number or '')}) · "
-            f"{escape(self.config.service_name(t.service, t.service_name))}"
-            for t in data.moved]))
+        moved.update("\n".join([_("[b]Moved to another service[/b]")] + [
+            f"[b]{escape(t.number)}[/b] " + _("(was {number})").format(number=escape(t.former_number or ""))
+            + f" · {escape(self.config.service_name(t.service, t.service_name))}" for t in data.moved]))
         expected = self.query_one("#reception-expected", Static)
         expected.display = bool(data.expected)
         expected.update(expected_text(data.expected))
@@ -199,7 +202,7 @@ class ReceptionScreen(AppScreen):
 
     def refusal(self, action: str, parameters: tuple) -> str | None:
         if action == "clear_customer" and self.customer is None:
-            return "No customer chosen for this ticket: press c to find one."
+            return _("No customer chosen for this ticket: press c to find one.")
         return None
 
     # -- the form -------------------------------------------------------------------------------
@@ -254,9 +257,12 @@ class ReceptionScreen(AppScreen):
     def _show_choice(self) -> None:
         service = next((s for s in self.services if s.code == self.service), None)
         priority = escape(self.config.class_name(self.priority))
-        who = escape(f"{self.customer.name} (no. {self.customer.number})") if self.customer else "not identified"
-        what = f"[b]{escape(self.config.service_name(service.code))}[/b]" if service else "[i]choose a service (1-9)[/i]"
-        self.query_one("#reception-choice", Static).update(f"Service: {what}\nClass: {priority}\nCustomer: {who}")
+        who = escape(_("{name} (no. {number})").format(name=self.customer.name, number=self.customer.number)) \
+            if self.customer else _("not identified")
+        what = f"[b]{escape(self.config.service_name(service.code))}[/b]" if service else _("[i]choose a service (1-9)[/i]")
+        self.query_one("#reception-choice", Static).update(
+            _("Service: {service}\nClass: {priority}\nCustomer: {customer}").format(service=what, priority=priority,
+                                                                                  customer=who))
 
     # -- issuing and walk-aways -----------------------------------------------------------------
     @on(Button.Pressed, "#reception-issue")
@@ -264,7 +270,7 @@ class ReceptionScreen(AppScreen):
         if self._issuing:
             return
         if self.service is None:
-            self.notify("Choose a service first: its number key, or Enter on the list.", severity="warning")
+            self.notify(_("Choose a service first: its number key, or Enter on the list."), severity="warning")
             return
         contact = None
         for box in self.query("#reception-notify").results(Input):
@@ -272,7 +278,8 @@ class ReceptionScreen(AppScreen):
                 contact = notify.contact_from_text(self.ctx, box.value)
                 notify.check_reachable(self.ctx, contact)
             except notify.ContactInvalid as exc:
-                self.notify(plain(f"{exc}. Correct it, or clear it to issue without messages."), severity="warning")
+                self.notify(plain(_("{problem}. Correct it, or clear it to issue without messages.").format(problem=exc)),
+                            severity="warning")
                 box.focus()
                 return
         self._contact = contact
@@ -309,16 +316,17 @@ class ReceptionScreen(AppScreen):
             point = estimate.minutes
             span = wait_range(point, estimate.range)
             if point is None:
-                wait = "Expected wait: no counter open for it yet"
+                wait = _("Expected wait: no counter open for it yet")
             else:
-                wait = f"Expected wait [b]{minutes(point)}[/b]"
+                wait = _("Expected wait [b]{time}[/b]").format(time=minutes(point))
                 if span is not None and span[0] != span[1]:
-                    wait += f"\nmost waits {span[0]}-{span[1]} min"
-            where = f"Position [b]{estimate.position}[/b] in line\n{wait}"
+                    wait += "\n" + _("most waits {low}-{high} min").format(low=span[0], high=span[1])
+            where = _("Position [b]{position}[/b] in line").format(position=estimate.position) + f"\n{wait}"
         else:
-            where = f"Now: [b]{escape(status_words(t, counter_name))}[/b]"
-        who = f"\nCustomer: {escape(t.customer_name)}" if t.customer_name else ""
-        told = f"\nTold when near: {escape(self._told)}" if self._told and t.status == q.WAITING else ""
+            where = _("Now: [b]{status}[/b]").format(status=escape(status_words(t, counter_name)))
+        who = "\n" + _("Customer: {customer}").format(customer=escape(t.customer_name)) if t.customer_name else ""
+        told = "\n" + _("Told when near: {where}").format(where=escape(self._told)) \
+            if self._told and t.status == q.WAITING else ""
         self.query_one("#reception-ticket-info", Static).update(
             f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · "
             f"{escape(self.config.service_name(t.service, t.service_name))}\n"
@@ -347,7 +355,8 @@ class ReceptionScreen(AppScreen):
     def action_book(self) -> None:
         def done(booked: ap.AppointmentInfo | None) -> None:
             if booked is not None:
-                self.notify(f"Booked {booked.code}: {when(booked.starts_at, self.config, local=True)}, {booked.service_name}.")
+                self.notify(_("Booked {code}: {when}, {service}.").format(
+                    code=booked.code, when=when(booked.starts_at, self.config, local=True), service=booked.service_name))
                 self.reload()
 
         self.app.push_screen(BookDialog(self.customer.number if self.customer else ""), done)

@@ -17,7 +17,8 @@ from textual.widgets import Footer, Static
 
 from deskapp.core import queue as q
 from deskapp.core.clock import to_local
-from deskapp.tui.format import escape, ticket_number
+from deskapp.i18n import N_, _, lazy_gettext
+from deskapp.tui.format import escape, ticket_number, ticket_state
 from deskapp.tui.widgets.fit_table import Column, FitTable, clip
 from deskapp.tui.widgets.inputs import Input
 from deskapp.tui.work import call_core, show_failure
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 
 TICKET = re.compile(r"^([A-Z]{1,4}[0-9]{1,6}|[0-9]+)$")
 # At 80 columns the event, who and note are cut (the chosen event's note is shown in full below).
-EVENTS = (Column("Time"), Column("Event", shorten=clip(22)), Column("Who", shorten=clip(12)),
-          Column("Note", shorten=clip(20)))
+EVENTS = (Column(N_("Time")), Column(N_("Event"), shorten=clip(22)), Column(N_("Who"), shorten=clip(12)),
+          Column(N_("Note"), shorten=clip(20)))
 
 
 class TicketHistoryScreen(ModalScreen[None]):
@@ -42,7 +43,7 @@ class TicketHistoryScreen(ModalScreen[None]):
     TicketHistoryScreen #history-events { height: 1fr; }
     TicketHistoryScreen #history-note { height: auto; max-height: 4; color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="history_close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Close"), id="history_close")]
 
     def __init__(self, number_or_id: str | int, ctx: Context | None = None) -> None:
         """`ctx`: the branch the ticket is in (a supervisor's view of another branch); None: this desk's."""
@@ -53,7 +54,7 @@ class TicketHistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-box"):
-            yield Static("Loading…", id="history-head")
+            yield Static(_("Loading…"), id="history-head")
             yield FitTable(EVENTS, id="history-events", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-note")
             yield Footer()
@@ -69,11 +70,10 @@ class TicketHistoryScreen(ModalScreen[None]):
         self.history = history
         t = history.ticket
         timezone = (self.branch or self.app).config.branch.timezone  # type: ignore[attr-defined]
-        chain = f" · transferred from {escape(t.parent_number)}" if t.parent_number else ""
+        chain = " · " + _("transferred from {number}").format(number=escape(t.parent_number)) if t.parent_number else ""
         self.query_one("#history-head", Static).update(
-            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · "
-            f"{escape((self.branch or self.app).config.service_name(t.service, t.service_name))} · "  # type: ignore[attr-defined]
-            f"{escape(t.priority)} · {escape(t.status.replace('_', ' '))}{chain}")
+            f"[b]{escape(ticket_number(t.number, t.former_number))}[/b] · {escape((self.branch or self.app).config.service_name(t.service, t.service_name))} · "
+            f"{escape(t.priority)} · {escape(ticket_state(t.status))}{chain}")
         table = self.query_one(FitTable)
         table.clear()
         for i, e in enumerate(history.events):
@@ -94,10 +94,18 @@ class TicketHistoryScreen(ModalScreen[None]):
         if self.history is None or not self.history.events or not table.row_count:
             return
         e = self.history.events[min(table.cursor_row, len(self.history.events) - 1)]
-        where = f" at {escape(e.counter_name)}" if e.counter_name and e.counter_name not in e.what else ""
-        by = f" by {escape(e.staff_name)}" if e.staff_name else ""
+        where = e.counter_name if e.counter_name and e.counter_name not in e.what else None
+        if e.staff_name and where:
+            said = _("{event} by {name} at {counter}")
+        elif e.staff_name:
+            said = _("{event} by {name}")
+        elif where:
+            said = _("{event} at {counter}")
+        else:
+            said = "{event}"
+        said = said.format(event=escape(e.what), name=escape(e.staff_name or ""), counter=escape(where or ""))
         note = f": {escape(e.note)}" if e.note else ""
-        self.query_one("#history-note", Static).update(f"{escape(e.what)}{by}{where}{note}")
+        self.query_one("#history-note", Static).update(f"{said}{note}")
 
 
 class AskTicket(ModalScreen[str | None]):
@@ -107,7 +115,7 @@ class AskTicket(ModalScreen[str | None]):
     AskTicket { align: center middle; }
     AskTicket #ask-ticket { width: 50; height: auto; border: round $primary; background: $panel; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Cancel"))]
 
     def __init__(self, prefill: str = "") -> None:
         super().__init__()
@@ -115,16 +123,16 @@ class AskTicket(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ask-ticket"):
-            yield Static("History of which ticket?", classes="section-title")
-            yield Input(self.prefill, placeholder="Ticket number, e.g. A014", id="ask-number",
+            yield Static(_("History of which ticket?"), classes="section-title")
+            yield Input(self.prefill, placeholder=_("Ticket number, e.g. A014"), id="ask-number",
                         restrict=r"[0-9A-Za-z]*", max_length=8)
-            yield Static("Enter shows its history; Escape goes back.", id="ask-message")
+            yield Static(_("Enter shows its history; Escape goes back."), id="ask-message")
 
     @on(Input.Submitted, "#ask-number")
     def _submit(self, event: Input.Submitted) -> None:
         number = event.value.strip().upper()
         if not TICKET.match(number):
-            self.query_one("#ask-message", Static).update("Type the number printed on the ticket, e.g. A014.")
+            self.query_one("#ask-message", Static).update(_("Type the number printed on the ticket, e.g. A014."))
             return
         self.dismiss(number)
 

@@ -33,6 +33,7 @@ from deskapp.core.customers.masking import may_reveal
 from deskapp.core.security.auth import Session
 from deskapp.core.workflows import guide as workflows
 from deskapp.core.workflows.guide import RunState, StepInvalid
+from deskapp.i18n import _, lazy_gettext
 from deskapp.tui.format import escape
 from deskapp.tui.screens.base import breakpoint_classes
 from deskapp.tui.widgets.fields import when_handled
@@ -52,18 +53,18 @@ class AbandonDialog(ModalScreen[str | None]):
     AbandonDialog Horizontal { height: auto; margin-top: 1; }
     AbandonDialog Button { margin-right: 2; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Keep going")]
+    BINDINGS = [Binding("escape", "dismiss(None)", lazy_gettext("Keep going"))]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("[b]Abandon the guided steps?[/b]\nWhat is recorded stays; complete or transfer the "
-                         "ticket afterwards.")
-            yield Label("Reason")
-            yield Input(placeholder="e.g. the customer did not bring their ID", id="abandon-reason")
+            yield Static(_("[b]Abandon the guided steps?[/b]\nWhat is recorded stays; complete or transfer the "
+                           "ticket afterwards."))
+            yield Label(_("Reason"))
+            yield Input(placeholder=_("e.g. the customer did not bring their ID"), id="abandon-reason")
             yield Static("", id="abandon-message")
             with Horizontal():
-                yield Button("Abandon", variant="warning", id="abandon-yes")
-                yield Button("Keep going", id="abandon-no")
+                yield Button(_("Abandon"), variant="warning", id="abandon-yes")
+                yield Button(_("Keep going"), id="abandon-no")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -73,7 +74,7 @@ class AbandonDialog(ModalScreen[str | None]):
     def _confirm(self) -> None:
         reason = self.query_one(Input).value.strip()
         if not reason:
-            self.query_one("#abandon-message", Static).update("Say why, for the record.")
+            self.query_one("#abandon-message", Static).update(_("Say why, for the record."))
             return
         self.dismiss(reason)
 
@@ -97,12 +98,12 @@ class WorkflowScreen(Screen[str | None]):
     WorkflowScreen #wf-recap { height: auto; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("ctrl+n", "next", "Next", priority=True, id="workflow_next"),
-        Binding("enter", "next", "Next", show=False),  # when the focused widget has no use for Enter
-        Binding("ctrl+b", "back", "Back", priority=True, id="workflow_back"),
-        Binding("ctrl+a", "abandon", "Abandon", priority=True, id="workflow_abandon"),
-        Binding("escape", "leave", "To the desk", id="workflow_leave"),
-        Binding("ctrl+r", "reveal", "Reveal", priority=True, id="workflow_reveal"),
+        Binding("ctrl+n", "next", lazy_gettext("Next"), priority=True, id="workflow_next"),
+        Binding("enter", "next", lazy_gettext("Next"), show=False),  # when the focused widget has no use for Enter
+        Binding("ctrl+b", "back", lazy_gettext("Back"), priority=True, id="workflow_back"),
+        Binding("ctrl+a", "abandon", lazy_gettext("Abandon"), priority=True, id="workflow_abandon"),
+        Binding("escape", "leave", lazy_gettext("To the desk"), id="workflow_leave"),
+        Binding("ctrl+r", "reveal", lazy_gettext("Reveal"), priority=True, id="workflow_reveal"),
     ]
 
     # Nothing takes the focus by itself: the step's first box takes it once laid out (StepPanel), and
@@ -132,7 +133,7 @@ class WorkflowScreen(Screen[str | None]):
         yield Header()
         with Horizontal(id="wf-body"):
             with Vertical(id="wf-main"):
-                yield Static("Loading the guided steps…", id="wf-progress")
+                yield Static(_("Loading the guided steps…"), id="wf-progress")
                 yield Static("", id="wf-left")
                 yield VerticalScroll(*([first] if first else []), id="wf-step")
                 yield Static("", id="wf-message")
@@ -180,11 +181,13 @@ class WorkflowScreen(Screen[str | None]):
             self._show_amending(state)
             return
         if state.status == "finished":
-            self.app.notify(f"{state.ticket_number}: {state.title} done; the ticket is complete.")
+            self.app.notify(_("{number}: {workflow} done; the ticket is complete.").format(
+                number=state.ticket_number, workflow=state.title))
             self.dismiss("finished")
             return
         if state.status == "abandoned":
-            self.app.notify(f"{state.ticket_number}: guided steps abandoned. Complete (c) or transfer (t) it.")
+            self.app.notify(_("{number}: guided steps abandoned. Complete (c) or transfer (t) it.").format(
+                number=state.ticket_number))
             self.dismiss("abandoned")
             return
         current = state.current
@@ -209,10 +212,14 @@ class WorkflowScreen(Screen[str | None]):
         """The words around the current step: where the workflow stands, what comes, the customer."""
         current = state.current
         self.query_one("#wf-progress", Static).update(
-            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
-            f"{state.progress()}: [b]{escape(current.title)}[/b]")
-        left = [s.title + (" (if needed)" if s.status == workflows.MAYBE else "") for s in state.left()]
-        self.query_one("#wf-left", Static).update(escape("Then: " + " · ".join(left)) if left else "This is the last step.")
+            f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"  # i18n: not words (markup)
+            + (_("Step {number} of {total} (more may follow): [b]{step}[/b]") if state.more_may_follow
+               else _("Step {number} of {total}: [b]{step}[/b]")).format(
+                number=state.number, total=state.total, step=escape(current.title)))
+        left = [_("{step} (if needed)").format(step=s.title) if s.status == workflows.MAYBE else s.title
+                for s in state.left()]
+        self.query_one("#wf-left", Static).update(
+            escape(_("Then: {steps}").format(steps=" · ".join(left))) if left else _("This is the last step."))
         self._say("")
         self._side(state)
         self.refresh_bindings()
@@ -222,10 +229,11 @@ class WorkflowScreen(Screen[str | None]):
         step = state.amending
         self.query_one("#wf-progress", Static).update(
             f"[b]{escape(state.title)}[/b] · {state.ticket_number}\n"
-            f"Correcting step {state.place(step.id)}: [b]{escape(step.title)}[/b] (then on from step {state.number})")
-        self.query_one("#wf-left", Static).update(
+            + _("Correcting step {place}: [b]{step}[/b] (then on from step {number})").format(
+                place=state.place(step.id), step=escape(step.title), number=state.number))
+        self.query_one("#wf-left", Static).update(_(
             "What was recorded stays on record beside the correction. Next saves it; Escape leaves it as it was; "
-            "ctrl+b goes further back.")
+            "ctrl+b goes further back."))
         self._say("")
         self._side(state)
         self.refresh_bindings()
@@ -293,17 +301,18 @@ class WorkflowScreen(Screen[str | None]):
     def _side(self, state: RunState) -> None:
         c = state.customer
         if c is None:
-            who = "[b]Customer[/b]\nNot identified."
+            who = _("[b]Customer[/b]\nNot identified.")
         else:
-            lines = [f"[b]{escape(c.name)}[/b]", f"no. {c.number}" + (f" · {escape(c.segment)}" if c.segment else "")]
+            lines = [f"[b]{escape(c.name)}[/b]",
+                     _("no. {number}").format(number=c.number) + (f" · {escape(c.segment)}" if c.segment else "")]
             if c.manager_name:
-                lines.append(f"Manager: {escape(c.manager_name)}")
+                lines.append(_("Manager: {name}").format(name=escape(c.manager_name)))
             lines += [f"[$error]! {escape(a)}[/]" for a in c.alerts]
             who = "\n".join(lines)
         self.query_one("#wf-customer", Static).update(who)
         recap = state.recap(self.revealed)
         self.query_one("#wf-recap", Static).update(
-            "[b]Recorded so far[/b]\n" + "\n".join(f"✓ {escape(line)}" for line in recap) if recap else "")
+            _("[b]Recorded so far[/b]") + "\n" + "\n".join(f"✓ {escape(line)}" for line in recap) if recap else "")
 
     def _say(self, text: str) -> None:
         self.query_one("#wf-message", Static).update(text)
@@ -313,7 +322,7 @@ class WorkflowScreen(Screen[str | None]):
         panel, state = self.panel, self.state
         if self.busy or panel is None or state is None or state.current is None:
             return
-        self._say("Saving…")
+        self._say(_("Saving…"))
         # While the step is saved, what the teller types belongs to the next step, not to this one's
         # boxes: the app holds it until the next step's first box has the focus (took_focus).
         self.app.hold_keys()
@@ -378,7 +387,7 @@ class WorkflowScreen(Screen[str | None]):
             if self.state is not None:
                 self._side(self.state)
             self.refresh_bindings()
-            self.notify("Shown in full; this was recorded in the audit trail.")
+            self.notify(_("Shown in full; this was recorded in the audit trail."))
 
         call_core(self, _reveal, self.app.ctx, self.app.session, self.ticket_id, wanted, then=shown,
                   on_error=lambda exc: show_failure(self, exc, self._say))
@@ -390,7 +399,7 @@ class WorkflowScreen(Screen[str | None]):
         if isinstance(exc, StepInvalid):
             panel = self.panel
             leftover = panel.show_problems(exc.problems) if panel else list(exc.problems.values())
-            self._say("\n".join(leftover) or "Please correct the fields marked in red.")
+            self._say("\n".join(leftover) or _("Please correct the fields marked in red."))
             if panel is not None:
                 panel.focus_field(list(exc.problems))
         else:
@@ -443,7 +452,7 @@ def show_guide(screen: Screen, ticket_id: int, state: RunState | None) -> None:
     if state is None or app.screen is not screen:
         app.release_keys()
         return
-    app.push_screen(WorkflowScreen(ticket_id, state), lambda _: getattr(screen, "reload", lambda: None)())
+    app.push_screen(WorkflowScreen(ticket_id, state), lambda _result: getattr(screen, "reload", lambda: None)())
 
 
 def start_guided(ctx: Context, counter: str, login: str) -> tuple[q.TicketInfo, RunState | None]:

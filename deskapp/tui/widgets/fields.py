@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Select
 
 from deskapp.core import fields
+from deskapp.i18n import _, ngettext
 from deskapp.tui.widgets.inputs import Input
 
 
@@ -85,8 +86,10 @@ class FieldInput(Input):
         super().replace(text, start, end)
 
     def restricted(self) -> None:
-        limit = f"at most {self.max_length} characters" if self.max_length else "not accepted here"
-        self.post_message(self.Refused(self, f"That key was refused: {limit}."))
+        refused = (ngettext("That key was refused: at most {n} character.", "That key was refused: at most {n} characters.",
+                            self.max_length).format(n=self.max_length) if self.max_length
+                   else _("That key was refused: not accepted here."))
+        self.post_message(self.Refused(self, refused))
 
 
 class FieldSelect(Select):

@@ -21,6 +21,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets.data_table import CellType, RowKey
 
+from deskapp.i18n import _
 from deskapp.tui.widgets.table import DataTable
 
 
@@ -29,8 +30,9 @@ class Column:
     """One column: its header, and what it becomes when space is short."""
 
     label: str
+    """The header, marked N_() where the column is declared and translated here, each time it is drawn."""
     short: str | None = None
-    """The header in the short form (the label when None)."""
+    """The header in the short form (the label when None), translated likewise."""
     shorten: Callable[[str], str] | None = None
     """The cell in the short form (the cell unchanged when None)."""
     drop: int = 0
@@ -115,13 +117,14 @@ class FitTable(DataTable):
 
     def _header(self, i: int, form: Form) -> str:
         spec = self.specs[i]
-        return spec.short if form[0] and spec.short is not None else spec.label
+        header = spec.short if form[0] and spec.short is not None else spec.label
+        return _(header) if header else header  # in the language of the staff member logged in now
 
     def _needed(self, form: Form) -> int:
         """Cells across the table in this form, padding included."""
         shown = self._shown(form)
         widths = {i: cell_len(self._header(i, form)) for i in shown}
-        for values, _ in self._rows:
+        for values, _key in self._rows:
             for i, cell in zip(shown, self._cells(values, form), strict=True):
                 widths[i] = max(widths[i], cell_len(str(cell)))
         return sum(widths.values()) + 2 * self.cell_padding * len(shown)

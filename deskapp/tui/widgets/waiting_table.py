@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from deskapp.core.queue.floor import ServiceStatus
+from deskapp.i18n import N_, _
 from deskapp.tui.format import minutes
 from deskapp.tui.widgets.fit_table import Column, FitTable, before, clip
 
@@ -13,18 +14,19 @@ def waiting_cell(s: ServiceStatus, *, desk: bool = False) -> str:
     or colleague (a transfer's rule 0), which are called only there. At a desk: "3 + 1 for you" (those
     handed to someone else are not this teller's and are left out); elsewhere "3 + 1 handed over"."""
     if desk:
-        return f"{s.line} + {s.for_you} for you" if s.for_you else str(s.line)
-    return f"{s.line} + {s.directed} handed over" if s.directed else str(s.line)
+        return _("{line} + {n} for you").format(line=s.line, n=s.for_you) if s.for_you else str(s.line)
+    return _("{line} + {n} handed over").format(line=s.line, n=s.directed) if s.directed else str(s.line)
 
 
 def waiting_short(text: str) -> str:
     """The short form of a waiting cell, still saying whose: "3 + 1 for you" -> "3+1 you",
-    "3 + 1 handed over" -> "3+1 handed"."""
+    "3 + 1 handed over" -> "3+1 handed" (in the language of the cell, which is the one in effect)."""
     parts = text.split(" + ", 1)
     if len(parts) == 1:
         return text
-    count, *words = parts[1].split(" ")
-    return f"{parts[0]}+{count} {words[-1] if words and words[-1] == 'you' else 'handed'}"
+    line, count = parts[0], parts[1].split(" ", 1)[0]
+    mine = text == _("{line} + {n} for you").format(line=line, n=count)
+    return (_("{line}+{n} you") if mine else _("{line}+{n} handed")).format(line=line, n=count)
 
 
 def waiting_counts_only(text: str) -> str:
@@ -32,11 +34,12 @@ def waiting_counts_only(text: str) -> str:
     return waiting_short(text).split(" ", 1)[0]
 
 
-PUBLIC = (Column("Service", shorten=clip(20)), Column("Waiting"))
+PUBLIC = (Column(N_("Service"), shorten=clip(20)), Column(N_("Waiting")))
 # Reception's side panel is about 30 cells wide on an 80-column terminal: the service's code and
 # the count stay, then the longest wait; the target goes first, then the open counters.
-STAFF = (Column("Service", shorten=before(" · ")), Column("Waiting", shorten=waiting_counts_only), Column("Longest wait", short="Longest"),
-         Column("Target", drop=1), Column("Open counters", short="Open", drop=2))
+STAFF = (Column(N_("Service"), shorten=before(" · ")), Column(N_("Waiting"), shorten=waiting_counts_only),
+         Column(N_("Longest wait"), short=N_("Longest")), Column(N_("Target"), drop=1),
+         Column(N_("Open counters"), short=N_("Open"), drop=2))
 
 
 class WaitingTable(FitTable):
@@ -54,4 +57,4 @@ class WaitingTable(FitTable):
                 self.add_row(f"{s.prefix} · {s.name}", str(s.waiting), key=s.code)
             else:
                 self.add_row(f"{s.code} · {s.name}", waiting_cell(s), minutes(s.longest_wait_minutes),
-                             f"{s.target_wait_minutes} min", str(s.open_counters), key=s.code)
+                             minutes(s.target_wait_minutes), str(s.open_counters), key=s.code)

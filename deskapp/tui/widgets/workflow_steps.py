@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Label, Markdown, Select, Static, S
 from deskapp.core import fields
 from deskapp.core.customers import directory as customers
 from deskapp.core.workflows.guide import Approver, RunState, StepState
+from deskapp.i18n import _
 from deskapp.tui.format import escape, plain
 from deskapp.tui.format import label as code_label
 from deskapp.tui.widgets.fields import FieldInput, FieldSelect
@@ -27,7 +28,7 @@ from deskapp.tui.work import call_core
 
 _HINTS = {"number": "12", "phone": "912 345 678", "id": "123456789"}
 _RESTRICT = {"id": r"[0-9A-Za-z .\-]*"}
-_BOXES = "Input, TextArea, Select, Checkbox, Switch, Button"
+_BOXES = "Input, TextArea, Select, Checkbox, Switch, Button"  # i18n: not words (a query)
 LONG_TEXT = 200
 """A text field allowed more characters than this is a multi-line box (unless `multiline: false`)."""
 
@@ -69,7 +70,7 @@ class StepPanel(Vertical):
 
     def __init__(self, state: RunState, step: StepState, *, amend: bool = False, serial: int = 0) -> None:
         # `serial`: a step may be shown again (corrected, or reopened by a correction) beside its hidden panel
-        super().__init__(id=f"panel-{step.id}-{serial}", classes=f"step-panel kind-{step.kind}")
+        super().__init__(id=f"panel-{step.id}-{serial}", classes=f"step-panel kind-{step.kind}")  # i18n: not words
         self.state = state
         self.step = step
         self.spec = step.definition
@@ -142,11 +143,11 @@ class InfoPanel(StepPanel):
 
 class SummaryPanel(StepPanel):
     def compose(self) -> ComposeResult:
-        lines = self.state.recap() or ["Nothing recorded."]
+        lines = self.state.recap() or [_("Nothing recorded.")]
         yield Static("\n".join(f"• {escape(line)}" for line in lines), id="wf-summary")
         if self.spec.text:
             yield Static(plain(self.spec.text), classes="field-help")
-        yield Static("Next completes the ticket.", classes="field-help")
+        yield Static(_("Next completes the ticket."), classes="field-help")
 
 
 class ChecklistPanel(StepPanel):
@@ -175,22 +176,22 @@ class FormPanel(StepPanel):
                 if f.type == "choice":
                     options = [(plain(code_label(c)), c) for c in f.choices or []]
                     chosen = value if value in (f.choices or []) else Select.NULL
-                    yield FieldSelect(options, allow_blank=True, prompt="Choose…", value=chosen, id=f"f-{f.name}")
+                    yield FieldSelect(options, allow_blank=True, prompt=_("Choose…"), value=chosen, id=f"f-{f.name}")
                 elif multiline(f):
                     yield TextArea("" if value is None else str(value), id=f"f-{f.name}", soft_wrap=True,
                                    show_line_numbers=False)
                 else:
                     kept = self.amend and f.masked
                     yield FieldInput(fields.shown(f.type, value, fmt),
-                                     placeholder="as recorded (type to replace)" if kept else _hint(f.type, fmt),
+                                     placeholder=_("as recorded (type to replace)") if kept else _hint(f.type, fmt),
                                      restrict=_RESTRICT.get(f.type), kind=f.type, formats=fmt,
                                      on_enter=self._enter_key(f.name), id=f"f-{f.name}")
             if f.help:
                 yield Static(plain(f.help), classes="field-help")
             yield _error(f.name)
         if self.amend:
-            yield Label("Why is it corrected? *")
-            yield FieldInput(placeholder="e.g. the amount was mistyped", max_length=500,
+            yield Label(_("Why is it corrected? *"))
+            yield FieldInput(placeholder=_("e.g. the amount was mistyped"), max_length=500,
                              on_enter=self._enter_key("amend_reason"), id="f-amend_reason")
             yield _error("amend_reason")
 
@@ -231,17 +232,19 @@ class IdentifyPanel(StepPanel):
     def compose(self) -> ComposeResult:
         yield Static(self._chosen_text(), id="wf-identified")
         with Horizontal(classes="row"):
-            yield Button("Find customer", id="wf-find", variant="primary")
-            yield Button("New customer", id="wf-new")
+            yield Button(_("Find customer"), id="wf-find", variant="primary")
+            yield Button(_("New customer"), id="wf-new")
             if not (self.spec.required or self.state.require_customer):
-                yield Button("No customer", id="wf-none")
+                yield Button(_("No customer"), id="wf-none")
         yield _error("customer")
 
     def _chosen_text(self) -> str:
         if self.customer_id is None:
-            needed = "required" if self.spec.required or self.state.require_customer else "optional"
-            return f"No customer identified yet ({needed})."
-        return f"Customer: [b]{escape(self.customer_name or '')}[/b]. Next confirms; Find customer changes it."
+            if self.spec.required or self.state.require_customer:
+                return _("No customer identified yet (required).")
+            return _("No customer identified yet (optional).")
+        return _("Customer: [b]{name}[/b]. Next confirms; Find customer changes it.").format(
+            name=escape(self.customer_name or ""))
 
     def _set(self, customer_id: int | None, name: str | None) -> None:
         self.customer_id, self.customer_name = customer_id, name
@@ -257,7 +260,7 @@ class IdentifyPanel(StepPanel):
                 call_core(self, customers.summary, self.app.ctx, customer_id,
                           then=lambda found: self._set(found.id, found.name))
 
-        self.app.push_screen(CustomerPicker("Identify the customer"), chosen)
+        self.app.push_screen(CustomerPicker(_("Identify the customer")), chosen)
 
     @on(Button.Pressed, "#wf-new")
     def _new(self) -> None:
@@ -284,16 +287,16 @@ class NeedsPanel(StepPanel):
         self.needs: list[dict[str, str]] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Record what the customer needs or may need soon" +
-                     (" (at least one)." if self.spec.required else "; Next with none is fine."))
-        yield Label("Category")
-        yield Select([(plain(c.replace("_", " ")), c) for c in self.categories], allow_blank=True, prompt="Choose…",
+        yield Static(_("Record what the customer needs or may need soon (at least one).") if self.spec.required
+                     else _("Record what the customer needs or may need soon; Next with none is fine."))
+        yield Label(_("Category"))
+        yield Select([(plain(c.replace("_", " ")), c) for c in self.categories], allow_blank=True, prompt=_("Choose…"),
                      id="need-category")
         yield _error("category")
-        yield Label("Description")
-        yield Input(placeholder="e.g. saving for a flat in two years", id="need-description")
+        yield Label(_("Description"))
+        yield Input(placeholder=_("e.g. saving for a flat in two years"), id="need-description")
         yield _error("description")
-        yield Button("Add need", id="need-add")
+        yield Button(_("Add need"), id="need-add")
         yield Static("", id="need-list")
         yield _error("needs")
 
@@ -309,7 +312,7 @@ class NeedsPanel(StepPanel):
         event.stop()
         pending = self._pending()
         if pending is None:
-            self.query_one("#e-category", Static).update("choose a category first")
+            self.query_one("#e-category", Static).update(_("choose a category first"))
             return
         self.needs.append(pending)
         self.query_one("#need-category", Select).clear()
@@ -329,7 +332,7 @@ class OffersPanel(StepPanel):
             yield Static(plain(self.spec.text))
         for offer in self.state.offers:
             yield Label(f"[b]{escape(offer.title)}[/b]" + (f" · {escape(offer.text)}" if offer.text else ""))
-            yield Select([("Accepted", "accepted"), ("Declined", "declined")], allow_blank=True, prompt="Answer…",
+            yield Select([(_("Accepted"), "accepted"), (_("Declined"), "declined")], allow_blank=True, prompt=_("Answer…"),
                          id=f"o-{offer.code}")
             yield _error(offer.code)
 
@@ -344,15 +347,15 @@ class OffersPanel(StepPanel):
 
 class ApprovalPanel(StepPanel):
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]A supervisor must approve at this desk.[/b]\n{escape(self.spec.reason)}")
-        yield Label("Supervisor login")
-        yield FieldInput(placeholder="e.g. sofia", id="approver-login", on_enter=self._enter_key("approver-login"))
+        yield Static(_("[b]A supervisor must approve at this desk.[/b]") + f"\n{escape(self.spec.reason)}")
+        yield Label(_("Supervisor login"))
+        yield FieldInput(placeholder=_("e.g. sofia"), id="approver-login", on_enter=self._enter_key("approver-login"))
         yield _error("approver")
-        yield Label("Supervisor PIN")
+        yield Label(_("Supervisor PIN"))
         yield FieldInput(password=True, restrict=r"[0-9]*", max_length=12, id="approver-pin",
                          on_enter=self._enter_key("approver-pin"))
         yield _error("pin")
-        yield Label("Note (optional)")
+        yield Label(_("Note (optional)"))
         yield FieldInput(id="approval-note", on_enter=self._enter_key("approval-note"))
         yield _error("note")
 
@@ -382,13 +385,13 @@ class ApprovalPanel(StepPanel):
 
 class ReferralPanel(StepPanel):
     def compose(self) -> ComposeResult:
-        to = escape(self.state.assignee_name or "nobody yet (a supervisor will assign it)")
-        what = "complaint" if self.spec.source == "complaint" else "follow-up"
-        yield Static(f"Next opens a {what} for [b]{to}[/b].")
-        yield Label("Reason")
+        to = escape(self.state.assignee_name or _("nobody yet (a supervisor will assign it)"))
+        yield Static((_("Next opens a complaint for [b]{name}[/b].") if self.spec.source == "complaint"
+                      else _("Next opens a follow-up for [b]{name}[/b].")).format(name=to))
+        yield Label(_("Reason"))
         yield TextArea(self.spec.reason, id="referral-reason", soft_wrap=True, show_line_numbers=False)
         yield _error("reason")
-        yield Label("Due in (hours)")
+        yield Label(_("Due in (hours)"))
         yield FieldInput(value=str(self.spec.due_hours), kind="number", max_length=4, id="referral-due")
         yield _error("due_hours")
 
