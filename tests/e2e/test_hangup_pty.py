@@ -25,7 +25,7 @@ _SIGHUP_NEVER_ARRIVES = ("import os, signal, sys; signal.pthread_sigmask(signal.
 def test_a_closed_terminal_ends_the_desk_and_keeps_its_ticket(db_url: str, tmp_path: Path, how: str) -> None:
     url = db_url
     ticket = prepare(url)
-    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "1"]
+    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "1"]
     if how == "end_of_input":
         argv = [sys.executable, "-c", _SIGHUP_NEVER_ARRIVES, *argv[1:]]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:

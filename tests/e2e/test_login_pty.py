@@ -12,7 +12,7 @@ from tests.e2e.terminal import Terminal
 
 
 def deskapp(*args: str) -> list[str]:
-    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), *args]
+    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", *args]
 
 
 def test_demo_then_login_with_a_demo_pin(tmp_path):

@@ -32,7 +32,7 @@ def desk(tmp_path) -> tuple[int, str, list[str]]:
     """A branch with one complaint waiting, and the command that opens a desk at counter 5."""
     url = f"sqlite:///{tmp_path / 'branch.db'}"
     ticket = prepare(url)
-    return ticket, url, [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "5"]
+    return ticket, url, [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "5"]
 
 
 def serve_first(term: Terminal, login_keys: str | None = None) -> None:

@@ -20,7 +20,7 @@ PINS = {"ana": "2580", "sofia": "4826"}
 
 
 def deskapp(url: str) -> list[str]:
-    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", url, "--counter", "1"]
+    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "1"]
 
 
 def prepare(url: str) -> int:

@@ -17,7 +17,7 @@ from deskapp.core.startup import open_context
 from deskapp.core.stats.integrity import check
 from deskapp.db import database
 from deskapp.db.models import Ticket, TicketEvent
-from tests.conftest import CONFIG, require_pg
+from tests.conftest import CONFIG, english_first, require_pg
 from tests.reliability.pgfaults import NamedSchema, backends, terminate
 from tests.tui.helpers import log_in, make_app, set_pins, settle
 
@@ -27,7 +27,7 @@ def pg_branch(clock):
     require_pg()
     schema = NamedSchema()
     try:
-        ctx = open_context(load_config(CONFIG), schema.url, clock)
+        ctx = open_context(english_first(load_config(CONFIG)), schema.url, clock)  # its words are checked in English
         services = [s.model_copy(update={"workflow": None}) for s in ctx.config.services]
         ctx.config = ctx.config.model_copy(update={"services": services, "workflows": {}, "workflow_files": []})
         sync.sync_from_config(ctx)
@@ -49,7 +49,7 @@ async def wait(pilot, condition, what: str, seconds: float = 30.0) -> None:
         if condition():
             return
         await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}: {messages(pilot.app)} {pilot.app.screen!r} {pilot.app.sub_title!r}")
 
 
 async def test_the_desk_tells_the_teller_and_recovers(pg_branch, clock) -> None:
@@ -66,33 +66,38 @@ async def test_the_desk_tells_the_teller_and_recovers(pg_branch, clock) -> None:
         # The refresh: the poll blocks behind a lock, and its connection is ended (its one
         # repeated read too) until the failure reaches the screen.
         holder = psycopg.connect(schema.url.replace(schema.app_name, "holder"))
-        holder.execute("LOCK TABLE change_marker IN ACCESS EXCLUSIVE MODE")
+        # Closed whatever happens: a failed step left its lock held, and the schema's teardown (DROP
+        # SCHEMA) waited for it for ever, stopping the whole run.
+        try:
+            holder.execute("LOCK TABLE change_marker IN ACCESS EXCLUSIVE MODE")
 
-        def cut_off() -> bool:
-            for pid in backends(schema, waiting_on_lock=True):
-                terminate(pid)
-            return any("Cannot reach the database" in m for m in messages(app))
+            def cut_off() -> bool:
+                for pid in backends(schema, waiting_on_lock=True):
+                    terminate(pid)
+                return any("Cannot reach the database" in m for m in messages(app))
 
-        await wait(pilot, cut_off, "the lost-connection notification")
-        holder.commit()
-        await wait(pilot, lambda: any("Connected to the database again" in m for m in messages(app)),
-                   "the reconnected notification")
-        assert sum("Cannot reach the database" in m for m in messages(app)) == 1, "said once, not every second"
+            await wait(pilot, cut_off, "the lost-connection notification")
+            holder.commit()
+            await wait(pilot, lambda: any("Connected to the database again" in m for m in messages(app)),
+                       "the reconnected notification")
+            assert sum("Cannot reach the database" in m for m in messages(app)) == 1, "said once, not every second"
 
-        # A call-next whose claim transaction loses its connection while it waits for a lock.
-        holder.execute("SELECT id FROM counter WHERE code = '2' FOR UPDATE")
-        await pilot.press("n")
-        waiting: list[int] = []
-        await wait(pilot, lambda: bool(waiting.extend(backends(schema, waiting_on_lock=True)) or waiting),
-                   "the claim to wait for the lock")
-        terminate(waiting[0])
-        await wait(pilot, lambda: any(p not in waiting for p in backends(schema, waiting_on_lock=True)),
-                   "the claim to run again on a new connection")
-        holder.commit()
-        holder.close()
-        await settle(pilot, 0.3)
-        assert "A001" in str(app.screen.query_one("#desk-current", Static).render())
-        assert app.return_code is None and app.is_running
+            # A call-next whose claim transaction loses its connection while it waits for a lock.
+            holder.execute("SELECT id FROM counter WHERE code = '2' FOR UPDATE")
+            await pilot.press("n")
+            waiting: list[int] = []
+            await wait(pilot, lambda: bool(waiting.extend(backends(schema, waiting_on_lock=True)) or waiting),
+                       "the claim to wait for the lock")
+            terminate(waiting[0])
+            await wait(pilot, lambda: any(p not in waiting for p in backends(schema, waiting_on_lock=True)),
+                       "the claim to run again on a new connection")
+            holder.commit()
+            holder.close()
+            await settle(pilot, 0.3)
+            assert "A001" in str(app.screen.query_one("#desk-current", Static).render())
+            assert app.return_code is None and app.is_running
+        finally:
+            holder.close()
     database.connect(schema.url)
     ticket = Ticket.get(Ticket.number == "A001")
     assert ticket.status == "called" and ticket.counter.code == "2"

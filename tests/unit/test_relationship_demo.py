@@ -5,7 +5,7 @@ import datetime as dt
 
 from deskapp.core.clock import FixedClock, to_local
 from deskapp.core.demo import branch as demo
-from deskapp.core.demo.relationship import REASONS
+from deskapp.core.demo.data import FOLLOWUP_REASONS as REASONS
 from deskapp.core.relationship import pipeline, portfolio
 from deskapp.core.security.auth import Session
 from deskapp.core.startup import open_context
