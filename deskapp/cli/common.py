@@ -5,6 +5,7 @@ line on stderr, never a traceback: a bug's traceback goes to the log file, which
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -20,7 +21,7 @@ from deskapp.i18n import N_, _
 
 __all__ = [
     "EXIT_BAD_INPUT", "EXIT_FAILURE", "Env", "ask_pin", "emit", "fail", "json_option", "pin_stdin_option",  # i18n: not words
-    "prove_identity", "report_error", "status_word", "user_errors",
+    "prove_identity", "report_error", "since_option", "status_word", "user_errors",
 ]
 
 
@@ -92,6 +93,23 @@ json_option = option("--json", "as_json", is_flag=True, help=N_("Print one JSON 
 pin_stdin_option = option(
     "--pin-stdin", "pin_stdin", is_flag=True,
     help=N_("Read the PIN from the first line of standard input (for scripts); asked hidden otherwise."))
+
+
+def _since_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(_("--since must be a date as YYYY-MM-DD, not '{value}'").format(value=value), EXIT_BAD_INPUT)
+
+
+def since_option(help_text: str) -> Callable:
+    """--since YYYY-MM-DD, handed to the command as a date (None when not given); `help_text` an N_() word.
+
+    A value that is not such a date ends the command with one line and exit 2 before it does anything.
+    """
+    return option("--since", "since", default=None, metavar=N_("YYYY-MM-DD"), callback=_since_date, help=help_text)
 
 
 def ask_pin(label: str, pin_stdin: bool, *, confirm: bool = False) -> str:

@@ -1,13 +1,22 @@
 """`deskapp queue ...`: the queue from scripts and integrations (shapes fixed in DESIGN.md)."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
 
 from deskapp.cli.click_words import argument, group, option
-from deskapp.cli.common import Env, emit, fail, json_option, pin_stdin_option, prove_identity, status_word, user_errors
-from deskapp.errors import EXIT_BAD_INPUT
+from deskapp.cli.common import (
+    Env,
+    emit,
+    json_option,
+    pin_stdin_option,
+    prove_identity,
+    since_option,
+    status_word,
+    user_errors,
+)
 from deskapp.i18n import N_, _, ngettext
 
 
@@ -307,23 +316,14 @@ def close_day(env: Env, as_json: bool) -> None:
 
 @queue.command("check", help=N_("Check the queue's invariants (no lost or doubled ticket, every change has its "
                                 "event); exit 1 on a problem."))
-@option("--since", default=None, metavar=N_("YYYY-MM-DD"),
-        help=N_("Only the branch days from this one on (default: the whole history)."))
+@since_option(N_("Only the branch days from this one on (default: the whole history)."))
 @json_option
 @click.pass_obj
 @user_errors
-def check(env: Env, since: str | None, as_json: bool) -> None:
-    import datetime as dt
-
+def check(env: Env, since: dt.date | None, as_json: bool) -> None:
     from deskapp.core.stats import integrity
 
-    first = None
-    if since is not None:
-        try:
-            first = dt.date.fromisoformat(since)
-        except ValueError:
-            fail(_("--since must be a date as YYYY-MM-DD, not '{value}'").format(value=since), EXIT_BAD_INPUT)
-    problems = integrity.check(env.context(init=False).branch_id, first)
+    problems = integrity.check(env.context(init=False).branch_id, since)
     emit(as_json, {"problems": problems},
          "\n".join(problems) if problems else _("The queue is sound: no problems found."))
     if problems:

@@ -6,7 +6,7 @@ import datetime as dt
 import click
 
 from deskapp.cli.click_words import Command, option
-from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, user_errors
+from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, progress_bar, since_option, user_errors
 from deskapp.i18n import N_, _, ngettext
 
 
@@ -16,20 +16,13 @@ from deskapp.i18n import N_, _, ngettext
 @option("--network", "network", is_flag=True, help=N_("Every branch of the database (default: this desk's branch)."))
 @option("--branches", "branch_codes", default=None, metavar="A,B",
         help=N_("Only these branches (codes, comma-separated)."))
-@option("--since", "since", default=None, metavar=N_("YYYY-MM-DD"),
-        help=N_("First day to look at (default: each branch's first recorded day)."))
+@since_option(N_("First day to look at (default: each branch's first recorded day)."))
 @json_option
 @click.pass_obj
 @user_errors
-def summaries(env: Env, network: bool, branch_codes: str | None, since: str | None, as_json: bool) -> None:
+def summaries(env: Env, network: bool, branch_codes: str | None, since: dt.date | None, as_json: bool) -> None:
     from deskapp.core.stats import network_report, nightly
 
-    first = None
-    if since is not None:
-        try:
-            first = dt.date.fromisoformat(since)
-        except ValueError:
-            fail(_("--since must be a date as YYYY-MM-DD, not '{value}'").format(value=since), EXIT_BAD_INPUT)
     if network and branch_codes is not None:
         fail(_("--network and --branches: choose one"), EXIT_BAD_INPUT)
     ctx = env.context()
@@ -41,7 +34,7 @@ def summaries(env: Env, network: bool, branch_codes: str | None, since: str | No
     else:
         ids = None if network else [ctx.branch_id]
     with progress_bar(_("Summarising closed days")) as progress:
-        done = nightly.summarise(ctx, ids, since=first, progress=progress)
+        done = nightly.summarise(ctx, ids, since=since, progress=progress)
     data = {"branches": [{"branch": d.branch, "since": d.since.isoformat(), "until": d.until.isoformat(),
                           "filled": d.filled} for d in done], "filled": sum(d.filled for d in done)}
     lines = [ngettext("{branch}: {filled} day summarised ({since} to {until})",

@@ -262,3 +262,28 @@ def test_words_that_name_a_person_stay_out_of_the_log(tmp_path):
     written = (tmp_path / "deskapp.log").read_text()
     assert "refused (OfferError)\n" in written and "refused (Forbidden)\n" in written
     assert "Zeferina" not in written and "Ana Costa" not in written
+
+
+def test_since_option_gives_a_date_or_one_line_and_exit_2():
+    """`deskapp summaries --since` and `deskapp queue check --since` share one option: a date, or no command run."""
+    import datetime as dt
+
+    import click
+    from click.testing import CliRunner
+
+    from deskapp.cli.common import since_option
+
+    seen = []
+
+    @click.command()
+    @since_option("First day.")
+    def command(since):
+        seen.append(since)
+
+    runner = CliRunner()
+    assert runner.invoke(command, ["--since", "2026-12-05"]).exit_code == 0
+    assert runner.invoke(command, []).exit_code == 0
+    assert seen == [dt.date(2026, 12, 5), None]
+    bad = runner.invoke(command, ["--since", "05/12/2026"])
+    assert bad.exit_code == 2 and seen == [dt.date(2026, 12, 5), None]
+    assert bad.output.strip() == "deskapp: --since must be a date as YYYY-MM-DD, not '05/12/2026'"
