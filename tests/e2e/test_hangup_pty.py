@@ -11,9 +11,8 @@ import pytest
 
 from deskapp.db import database
 from deskapp.db.models import AuditEvent, Counter, Ticket
-from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
-from tests.e2e.test_workflow_crash import log_in, prepare
+from tests.e2e.test_workflow_crash import deskapp, log_in, prepare
 
 # SIGHUP blocked before exec stays blocked (the mask is inherited): the desk can only notice the
 # end of input, as when the hang-up signal went to another process (`make run` as the parent).
@@ -25,7 +24,7 @@ _SIGHUP_NEVER_ARRIVES = ("import os, signal, sys; signal.pthread_sigmask(signal.
 def test_a_closed_terminal_ends_the_desk_and_keeps_its_ticket(db_url: str, tmp_path: Path, how: str) -> None:
     url = db_url
     ticket = prepare(url)
-    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "1"]
+    argv = deskapp(url)
     if how == "end_of_input":
         argv = [sys.executable, "-c", _SIGHUP_NEVER_ARRIVES, *argv[1:]]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=40) as term:

@@ -4,15 +4,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import time
 
-from tests.conftest import CONFIG
+from tests.e2e.english import deskapp_en as deskapp
 from tests.e2e.terminal import Terminal
-
-
-def deskapp(*args: str) -> list[str]:
-    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", *args]
 
 
 def test_demo_then_login_with_a_demo_pin(tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 from deskapp.config.load import load_config
 from deskapp.core import queue as q
@@ -15,6 +14,7 @@ from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import FollowUp, StepRecord, Ticket
 from tests.conftest import CONFIG
+from tests.e2e.english import deskapp_en
 from tests.e2e.terminal import Terminal
 
 PIN = "6048"  # lucas, a teller at counter 5 (complaints)
@@ -32,7 +32,7 @@ def desk(tmp_path) -> tuple[int, str, list[str]]:
     """A branch with one complaint waiting, and the command that opens a desk at counter 5."""
     url = f"sqlite:///{tmp_path / 'branch.db'}"
     ticket = prepare(url)
-    return ticket, url, [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "5"]
+    return ticket, url, deskapp_en("--db", url, "--counter", "5")
 
 
 def serve_first(term: Terminal, login_keys: str | None = None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import sys
 import time
 
 from deskapp.config.load import load_config
@@ -14,13 +13,15 @@ from deskapp.core.startup import open_context
 from deskapp.db import database
 from deskapp.db.models import StepRecord, Ticket
 from tests.conftest import CONFIG
+from tests.e2e.english import deskapp_en
 from tests.e2e.terminal import Terminal
 
 PINS = {"ana": "2580", "sofia": "4826"}
 
 
 def deskapp(url: str) -> list[str]:
-    return [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "1"]
+    """The command that opens an English desk at counter 1 on `url`."""
+    return deskapp_en("--db", url, "--counter", "1")
 
 
 def prepare(url: str) -> int:

@@ -25,7 +25,7 @@ from deskapp.db import database
 from deskapp.db.models import Branch, Ticket
 from tests.conftest import CONFIG
 from tests.e2e.terminal import Terminal
-from tests.e2e.test_workflow_crash import PINS, log_in
+from tests.e2e.test_workflow_crash import PINS, deskapp, log_in
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
@@ -116,7 +116,7 @@ def test_cli_on_a_read_only_database_says_so_and_works_once_writable(tmp_path) -
 
 def test_a_running_desk_on_a_full_disk_shows_it_and_recovers(tmp_path) -> None:
     url = prepared(tmp_path)
-    argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--lang", "en", "--db", url, "--counter", "1"]
+    argv = deskapp(url)
     with Terminal(argv, cwd=str(tmp_path), cols=130, rows=40) as term:
         log_in(term)  # ana, the way the workflow crash test types it
         term.wait_for("Counter 1 · open · Ana Costa")
