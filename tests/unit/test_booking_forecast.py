@@ -17,6 +17,7 @@ from deskapp.core import queue as q
 from deskapp.core.appointments.figures import by_service_and_staff
 from deskapp.core.clock import day_bounds
 from deskapp.core.queue import waits
+from deskapp.core.queue.booked import booking_outcome
 from deskapp.core.queue.forecast import Booking, Counter, Floor, ServiceModel, Ticket, forecast
 from deskapp.core.queue.ordering import PriorityRule
 from tests.unit.test_appointments import DAY, customer
@@ -72,5 +73,15 @@ def test_the_share_of_booked_customers_who_come_is_one_minus_the_report_s_no_sho
     clock.advance(minutes=30)  # 12:00: the others are past their grace
     start, _ = day_bounds(dt.date.fromisoformat(DAY), ctx.timezone)
     every = next(f for f in by_service_and_staff(ctx, ctx.today(), ctx.today()) if f.service == "ALL")
-    assert every.no_show_rate == 5 / 12
-    assert waits._booking_show(ctx, start, ctx.now()) == pytest.approx(1 - every.no_show_rate)
+    assert every.no_show_rate == 5 / 12  # the 3 early and 2 later ones past their grace, not swept
+    assert waits._booking_show(ctx, start, ctx.now()) == pytest.approx(7 / 12)
+
+
+def test_one_definition_of_a_no_show_counts_a_booking_past_its_grace():
+    """queue.booked.booking_outcome, which the report's no_show_rate and the waits' share of booked customers
+    who come both count by: a booking never checked in is a no-show once slot + grace is past, not before."""
+    slot, grace = dt.datetime(2026, 3, 10, 10, 30), dt.timedelta(minutes=10)
+    assert booking_outcome("booked", slot, grace, slot + grace) == "booked"
+    assert booking_outcome("booked", slot, grace, slot + grace + dt.timedelta(seconds=1)) == "no_show"
+    for status in ("checked_in", "late", "no_show", "cancelled"):
+        assert booking_outcome(status, slot, grace, slot + dt.timedelta(hours=2)) == status

@@ -16,6 +16,7 @@ from peewee import JOIN
 from deskapp.core.appointments.records import BOOKED, CANCELLED, CHECKED_IN, LATE, NO_SHOW
 from deskapp.core.clock import day_bounds, to_local
 from deskapp.core.context import Context
+from deskapp.core.queue.booked import booking_outcome
 from deskapp.db.models import Appointment, Service, Staff, Ticket
 
 
@@ -54,8 +55,7 @@ def by_service_and_staff(ctx: Context, since: dt.date, until: dt.date) -> list[B
             .tuples())
     sums: dict[tuple[str, str], list[int]] = {}
     for service, login, status, starts_at, started_at in rows:
-        if status == BOOKED and starts_at + grace < now:
-            status = NO_SHOW
+        status = booking_outcome(status, starts_at, grace, now)
         for key in ((service, login or "anyone"), ("ALL", "")):  # i18n: not words
             s = sums.setdefault(key, [0, 0, 0, 0, 0])
             s[0] += 1

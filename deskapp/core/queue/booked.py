@@ -28,6 +28,15 @@ def _as_datetime(value):
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def booking_outcome(status: str, starts_at: dt.datetime, grace: dt.timedelta, now: dt.datetime) -> str:
+    """A booking's status as its figures count it: one still "booked" when its slot plus the grace
+    (appointments.grace_minutes) is past never came, so it is a "no_show" even before
+    `appointments sweep` marks it; any other status is itself. The one definition of a no-show that
+    the report's no_show_rate (appointments.figures) and the expected waits' share of booked
+    customers who come (queue.waits) both count by."""
+    return "no_show" if status == "booked" and starts_at + grace < now else status  # i18n: not words
+
+
 def issue_booked(ctx: Context, service: Service, customer_id: int, channel: str, staff_id: int | None) -> int:
     """Write the ticket of a booking checked in on time, in the caller's transaction; returns its id."""
     rules = ctx.config.appointments

@@ -27,7 +27,7 @@ from peewee import fn
 from deskapp.core.clock import day_bounds, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
-from deskapp.core.queue.booked import ANY_COUNTER, arrange
+from deskapp.core.queue.booked import ANY_COUNTER, arrange, booking_outcome
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
@@ -457,9 +457,8 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
 
 def _booking_show(ctx: Context, since: dt.datetime, now: dt.datetime) -> float:
     """The share of the branch's bookings since `since` whose outcome is known that came: 1 - the
-    report's no_show_rate (deskapp.core.appointments.figures; a booking past its grace and never checked
-    in counts as a no-show there too; tests/unit/test_booking_forecast.py keeps the two equal). 1.0 with
-    fewer than 10 known outcomes."""
+    report's no_show_rate (deskapp.core.appointments.figures), both counting no-shows by
+    queue.booked.booking_outcome. 1.0 with fewer than 10 known outcomes."""
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
     came = missed = 0
     for status, starts_at in (Appointment.select(Appointment.status, Appointment.starts_at)
@@ -467,7 +466,8 @@ def _booking_show(ctx: Context, since: dt.datetime, now: dt.datetime) -> float:
                                      & (Appointment.starts_at <= now) & (Appointment.status != "cancelled"))
                               .tuples()):
         starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
-        if status == "no_show" or (status == "booked" and starts_at + grace < now):
+        status = booking_outcome(status, starts_at, grace, now)
+        if status == "no_show":
             missed += 1
         elif status in ("checked_in", "late"):
             came += 1
