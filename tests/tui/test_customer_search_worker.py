@@ -192,3 +192,12 @@ async def test_the_search_speaks_portuguese(ctx, clock):
             assert "25+ correspondências para “silva”" in status, status
             header = box.table.render_line(0).text
             assert "Número" in header and "Nome" in header and "Nascimento" in header, header
+
+
+def test_the_table_s_row_messages_share_one_shape_and_keep_their_handler_names():
+    for message, handler in ((ResultsTable.Highlighted, "on_results_table_highlighted"),
+                             (ResultsTable.Selected, "on_results_table_selected")):
+        assert issubclass(message, ResultsTable.RowMessage) and message.handler_name == handler
+        table = ResultsTable([("Name", 10)])
+        sent = message(table, 3)
+        assert (sent.control, sent.table, sent.row) == (table, table, 3)

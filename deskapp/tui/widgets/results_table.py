@@ -80,29 +80,23 @@ class ResultsTable(KeysInOrder, ScrollView, can_focus=True):
         Binding("right", "scroll_right", show=False),
     ]
 
-    class Highlighted(Message):
+    class RowMessage(Message):
+        """What the table tells of one of its rows: `table` (the control) and the row's index `row`."""
+
+        def __init__(self, table: ResultsTable, row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> ResultsTable:
+            return self.table
+
+    class Highlighted(RowMessage):
         """The cursor moved to `row`, or the rows were scrolled down to `row` (the last one in view)."""
 
-        def __init__(self, table: ResultsTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> ResultsTable:
-            return self.table
-
-    class Selected(Message):
+    class Selected(RowMessage):
         """Enter, or a click on the cursor's row."""
-
-        def __init__(self, table: ResultsTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> ResultsTable:
-            return self.table
 
     def __init__(self, columns: Sequence[tuple[str, int]], *, id: str | None = None,
                  zebra_stripes: bool = True) -> None:
