@@ -8,8 +8,9 @@ gateway token) are never written here: the section names the environment variabl
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from deskapp.config.texts import TextField
 from deskapp.i18n import N_, _
@@ -51,6 +52,10 @@ def _env_name(value: str | None) -> str | None:
     return value
 
 
+EnvName = Annotated[str, AfterValidator(_env_name)]
+"""A setting that names the environment variable holding a secret (password_env, secret_env, token_env)."""
+
+
 class Email(Section):
     host: str = "localhost"
     """SMTP server."""
@@ -60,31 +65,22 @@ class Email(Section):
     """Upgrade the connection with STARTTLS before logging in (the server's certificate is verified)."""
     username: str | None = None
     """SMTP login; none: send without logging in."""
-    password_env: str | None = None
+    password_env: EnvName | None = None
     """The environment variable holding the SMTP password (e.g. DESKAPP_SMTP_PASSWORD)."""
     sender: str = Field(min_length=3)
     """The From address, e.g. "Our Bank <branch@example.com>"."""
     timeout_seconds: float = Field(10, gt=0, le=120)
     """How long one SMTP conversation may take before the attempt counts as failed."""
 
-    @field_validator("password_env")
-    @classmethod
-    def _env(cls, value: str | None) -> str | None:
-        return _env_name(value)
 
 
 class Webhook(Section):
     url: str
     """Where JSON messages are POSTed, http:// or https://."""
-    secret_env: str
+    secret_env: EnvName
     """The environment variable holding the HMAC-SHA256 signing key (header X-Deskapp-Signature)."""
     timeout_seconds: float = Field(5, gt=0, le=120)
     """How long the receiver may take to answer 2xx before the attempt counts as failed."""
-
-    @field_validator("secret_env")
-    @classmethod
-    def _env(cls, value: str | None) -> str | None:
-        return _env_name(value)
 
     @field_validator("url")
     @classmethod
@@ -95,18 +91,13 @@ class Webhook(Section):
 
 
 class Sms(Webhook):
-    secret_env: str | None = None  # type: ignore[assignment]
+    secret_env: EnvName | None = None  # type: ignore[assignment]
     """The environment variable holding an HMAC-SHA256 signing key, if the gateway checks signatures."""
     body: dict[str, str] = Field(default_factory=lambda: {"to": "+{to}", "text": "{text}"})
     """The gateway's JSON body: each value a template of {to} (E.164 digits), {text}, {kind} and
     {idempotency_key}."""
-    token_env: str | None = None
+    token_env: EnvName | None = None
     """The environment variable holding the gateway's bearer token (sent as Authorization: Bearer ...)."""
-
-    @field_validator("token_env")
-    @classmethod
-    def _token(cls, value: str | None) -> str | None:
-        return _env_name(value)
 
 
 class Template(Section):

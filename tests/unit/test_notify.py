@@ -463,3 +463,20 @@ def test_check_config_reports_a_template_missing_a_language_where_it_is(tmp_path
     col = lines[called - 1].index("{countr}") + 1
     assert any(e.startswith(f"{path}:{called}:{col}: ticket_called text: unknown placeholder {{countr}}")
                for e in found), found
+
+
+@pytest.mark.parametrize("model, setting, given", [
+    (Email, "password_env", {"sender": "branch@example.com"}),
+    (Webhook, "secret_env", {"url": "https://example.com/hook"}),
+    (Sms, "secret_env", {"url": "https://example.com/sms"}),
+    (Sms, "token_env", {"url": "https://example.com/sms"}),
+])
+def test_a_secret_setting_takes_the_name_of_an_environment_variable_never_the_secret(model, setting, given):
+    from pydantic import ValidationError
+
+    assert getattr(model(**given, **{setting: "DESKAPP_SECRET_1"}), setting) == "DESKAPP_SECRET_1"
+    with pytest.raises(ValidationError) as refused:
+        model(**given, **{setting: "s3cr3t-value"})
+    assert [(e["loc"], e["msg"]) for e in refused.value.errors()] == [
+        ((setting,), "Value error, 's3cr3t-value' must be the NAME of an environment variable (A-Z, 0-9, _), "
+                     "never the secret itself")]
