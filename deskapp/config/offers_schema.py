@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deskapp.config.customer_names import customer_names
 from deskapp.config.expr import Function, Type
 from deskapp.config.texts import RequiredText
 
@@ -23,10 +24,7 @@ class _Section(BaseModel):
 
 
 OFFER_NAMES: dict[str, tuple[Type, str]] = {
-    "age": (Type.NUMBER, "age in whole years today; null when the birth date is unknown"),  # i18n: not words (what each name means, for the docs)
-    "segment": (Type.TEXT, "the customer's segment (one of customers.segments); null when not set"),  # i18n: not words (what each name means, for the docs)
-    "marketing_consent": (Type.BOOL, "the customer agreed to marketing"),  # i18n: not words (what each name means, for the docs)
-    "kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),  # i18n: not words (what each name means, for the docs)
+    **customer_names("", "age", "segment", "marketing_consent", "kyc_current"),
     "customer_years": (Type.NUMBER, "whole years since the customer was first recorded"),  # i18n: not words (what each name means, for the docs)
     "products": (Type.LIST, "the types of the products the customer holds (active ones)"),  # i18n: not words (what each name means, for the docs)
     "open_needs": (Type.LIST, "the categories of the customer's open or in-progress needs"),  # i18n: not words (what each name means, for the docs)

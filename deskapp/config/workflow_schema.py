@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from deskapp.config.customer_names import customer_names
 from deskapp.config.expr import Function, Type
 from deskapp.config.texts import RequiredText, TextField
 
@@ -29,10 +30,7 @@ FIELD_TYPES: dict[str, Type] = {
 
 CUSTOMER_ATTRIBUTES: dict[str, tuple[Type, str]] = {
     "customer.identified": (Type.BOOL, "a customer is attached to the ticket"),  # i18n: not words (what each name means, for the docs)
-    "customer.segment": (Type.TEXT, "the customer's segment (one of customers.segments), null if not set"),  # i18n: not words (what each name means, for the docs)
-    "customer.age": (Type.NUMBER, "age in whole years today, null when the birth date is unknown"),  # i18n: not words (what each name means, for the docs)
-    "customer.kyc_current": (Type.BOOL, "the KYC review is not yet due (no due date counts as current)"),  # i18n: not words (what each name means, for the docs)
-    "customer.marketing_consent": (Type.BOOL, "the customer agreed to marketing"),  # i18n: not words (what each name means, for the docs)
+    **customer_names("customer.", "segment", "age", "kyc_current", "marketing_consent"),
     "customer.has_manager": (Type.BOOL, "the customer has a relationship manager"),  # i18n: not words (what each name means, for the docs)
 }
 """Everything a condition may read about the customer. With no customer identified, every attribute

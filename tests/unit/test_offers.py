@@ -176,3 +176,13 @@ def test_the_workflow_offers_step_gets_the_rules_offers(ctx):
     assert [(o.code, o.title) for o in shown] == [("home_loan_after_move", "Mortgage consultation"),
                                                   ("starter_credit_card", "Classic credit card")]
     assert shown[0].text == "The customer moved recently and has no mortgage with us."
+
+
+def test_offer_and_workflow_conditions_read_the_customer_s_attributes_from_one_declaration():
+    from deskapp.config.customer_names import CUSTOMER_NAMES
+    from deskapp.config.offers_schema import OFFER_NAMES
+    from deskapp.config.workflow_schema import CUSTOMER_ATTRIBUTES
+
+    assert set(CUSTOMER_NAMES) == {"segment", "age", "kyc_current", "marketing_consent"}
+    for name, declared in CUSTOMER_NAMES.items():
+        assert OFFER_NAMES[name] is declared and CUSTOMER_ATTRIBUTES[f"customer.{name}"] is declared
