@@ -166,7 +166,7 @@ def test_a_supervisor_refresh_reads_only_its_own_branch(ctx):
 
 def test_a_supervisor_refresh_reads_none_of_its_branchs_history(ctx):
     """Found in bench/network_views.py --profile: the floor's count of calls out of order today
-    (queue.picking.out_of_order_today) joined the day's call events to the branch's tickets by branch,
+    (then queue.picking.out_of_order_today, now stats.out_of_order.out_of_order_calls) joined the day's call events to the branch's tickets by branch,
     and SQLite walked every ticket the branch ever had (1.2 s of a 1.5 s refresh at 10,000 tickets)."""
     if is_postgres():
         pytest.skip("work counted by SQLite's virtual machine (PostgreSQL's plans follow its statistics)")

@@ -52,7 +52,7 @@ from deskapp.core.queue.day import close_day, ensure_day
 from deskapp.core.queue.edits import cancel_waiting, move_waiting
 from deskapp.core.queue.history import TicketHistory, ticket_history
 from deskapp.core.queue.issuing import Issued, issue
-from deskapp.core.queue.picking import call_ticket, out_of_order_today
+from deskapp.core.queue.picking import call_ticket
 from deskapp.core.queue.tickets import (
     CALLED,
     CANCELLED,
@@ -82,6 +82,6 @@ __all__ = [
     "ensure_day", "find_today", "held_by", "issue", "logout", "move_waiting", "no_show", "open_counter",
     "priority_rules", "profile", "recall", "recent_classes", "requeue", "set_counter_state", "set_profile",
     "start", "ticket_info", "ticket_infos", "transfer", "waiting_for",
-    "TicketHistory", "WaitingList", "WaitingTicket", "call_ticket", "out_of_order_today", "ticket_history",  # i18n: not words
+    "TicketHistory", "WaitingList", "WaitingTicket", "call_ticket", "ticket_history",  # i18n: not words
     "waiting_list",
 ]

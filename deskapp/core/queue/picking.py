@@ -1,19 +1,17 @@
-"""Calling a chosen waiting ticket (from the desk's waiting list), and how often tellers go out of order.
+"""Calling a chosen waiting ticket (from the desk's waiting list), in or out of the calling order.
 
 A chosen ticket is claimed the way call-next claims one: one short locked transaction (the counter's
 lock, then the ticket only while it is still waiting; on PostgreSQL FOR UPDATE SKIP LOCKED), so when
 two desks choose the same ticket at once one of them gets it and the other is told. When the ticket
 is not the one call-next would take now, the call is out of order: a reason is required, and its
 `called` event carries `{"out_of_order": true, "reason": ..., "next": the number that was next}`,
-which the ticket's history shows and out_of_order_today counts per teller.
+which the ticket's history shows and deskapp.core.stats.out_of_order counts.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from deskapp import logs
-from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.notify import outbox
 from deskapp.core.queue.calling import _desk, callable_candidates
@@ -23,7 +21,7 @@ from deskapp.core.queue.tickets import WAITING, NotFound, QueueError, TicketInfo
 from deskapp.core.security.permissions import acts_as, require
 from deskapp.db import statements
 from deskapp.db.database import transaction
-from deskapp.db.models import Counter, Staff, Ticket, TicketEvent
+from deskapp.db.models import Counter, Ticket
 from deskapp.errors import BadInput
 from deskapp.i18n import _
 
@@ -88,41 +86,3 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
     logs.action(staff.login, "ticket_called_out_of_order" if out_of_order else "ticket_called",
                 ticket=called.number, counter=counter.code)
     return called
-
-
-@dataclass(frozen=True)
-class OutOfOrder:
-    """One teller's calls today, and how many of them went out of the calling order."""
-
-    login: str
-    name: str
-    calls: int
-    out_of_order: int
-
-
-def out_of_order_today(ctx: Context) -> list[OutOfOrder]:
-    """Per staff member who called out of order today (branch-local day): their calls and out-of-order
-    calls, most out-of-order first."""
-    start, end = day_bounds(ctx.today(), ctx.timezone)
-    counts: dict[int, list[int]] = {}
-    # Through the branch's counters and the (counter, at) index: a call is made at a counter, and the
-    # branch's calls of today are read without its history (joined to the tickets by branch, SQLite
-    # without planner statistics walked every ticket the branch ever had).
-    of_branch = Counter.select(Counter.id).where(Counter.branch == ctx.branch_id)
-    for staff_id, detail in (
-        TicketEvent.select(TicketEvent.staff, TicketEvent.detail)
-        .where(TicketEvent.counter.in_(of_branch) & (TicketEvent.kind == "called")
-               & (TicketEvent.at >= start) & (TicketEvent.at < end) & TicketEvent.staff.is_null(False))
-        .tuples()
-    ):
-        seen = counts.setdefault(staff_id, [0, 0])
-        seen[0] += 1
-        if detail and json.loads(detail).get("out_of_order"):
-            seen[1] += 1
-    chosen = {sid: c for sid, c in counts.items() if c[1]}
-    if not chosen:
-        return []
-    names = {s.id: (s.login, s.name) for s in Staff.select(Staff.id, Staff.login, Staff.name)
-             .where(Staff.id.in_(list(chosen)))}
-    rows = [OutOfOrder(names[sid][0], names[sid][1], c[0], c[1]) for sid, c in chosen.items()]
-    return sorted(rows, key=lambda r: (-r.out_of_order, r.name))
