@@ -8,7 +8,7 @@ import click
 from deskapp.cli.click_words import argument, group, option
 from deskapp.cli.common import Env, emit, fail, json_option, pin_stdin_option, prove_identity, status_word, user_errors
 from deskapp.errors import EXIT_BAD_INPUT
-from deskapp.i18n import N_, _, ngettext
+from deskapp.i18n import N_, _, ngettext, number
 
 
 def _minutes(value: float | None) -> int | None:
@@ -249,7 +249,7 @@ def status(env: Env, as_json: bool) -> None:
     w1, w2, w3 = max(8, len(service)), max(7, len(waiting)), max(7, len(longest_h))
     lines = [f"{service:<{w1}} {waiting:>{w2}}  {longest_h:>{w3}}  {open_h}"]
     for x in s.services:
-        longest = "-" if x.longest_wait_minutes is None else f"{x.longest_wait_minutes:.0f} min"  # i18n: not words
+        longest = "-" if x.longest_wait_minutes is None else _("{minutes} min").format(minutes=number(x.longest_wait_minutes))
         lines.append(f"{x.code:<{w1}} {x.waiting:>{w2}}  {longest:>{w3}}  {x.open_counters}")
     lines.append("")
     counter, state, staff, ticket_h, services_h = _("counter"), _("state"), _("staff"), _("ticket"), _("services")
