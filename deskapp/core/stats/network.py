@@ -322,7 +322,7 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
         for s in mine:
             count, oldest = waiting.get(s.id, (0, None))
             longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
-            statuses.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service[s.id],
+            statuses.append(ServiceStatus(s.code, ctx.config.service_name(s.code, s.name), s.prefix, count, longest, open_per_service[s.id],
                                           s.target_wait_minutes))
         floor_counters = []
         for c in counters_of[b.id]:
