@@ -336,6 +336,13 @@ class DeskApp(App):
         else:
             self.push_screen(KeyList(self.screen))
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette (ctrl+p), its search box's placeholder in the app's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))  # i18n: not words (the id)
+
     def get_system_commands(self, screen):
         """Textual's commands in the app's language (their titles and help are Textual's English: each is
         matched by its title and said in our words, TEXTUAL_COMMANDS), with its Keys panel (which Escape

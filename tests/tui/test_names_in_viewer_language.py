@@ -74,6 +74,7 @@ async def test_textual_s_own_palette_commands_speak_portuguese(portuguese, sqlit
                 found = app.screen.query_one(OptionList)
                 prompts = [found.get_option_at_index(i).prompt for i in range(found.option_count)]
                 shown = " ".join(getattr(p, "plain", str(p)) for p in prompts)
+                placeholder = app.screen.query_one("#--input Input").placeholder
     finally:
         database.close()
     said.pop("Maximizar", None)  # only when a widget has the focus
@@ -81,3 +82,4 @@ async def test_textual_s_own_palette_commands_speak_portuguese(portuguese, sqlit
                     "Captura de ecrã": "Guardar uma imagem deste ecrã (SVG)",
                     "Teclas": "Todas as teclas deste ecrã, e porque algumas não se aplicam agora"}, said
     assert "Sair da aplicação já" in shown and "Quit" not in shown
+    assert placeholder == "Procurar comandos…"

@@ -187,10 +187,10 @@ def test_shared_pool_advice_fits_a_narrow_column_in_either_language() -> None:
             said[lang] = {a.service: (a.text, a.short) for a in advice_for(services, arrivals, minutes, [[1, 2]])}
     assert said["en"]["CASH"] == ("CASH: open 4 more counters for CASH+INFO", "open 4 more (shared)")
     assert said["en"]["LOAN"] == ("LOAN: open 6 more counters", "open 6 more")
-    assert said["pt"]["CASH"][1] == "abra mais 4 (partilhado)"
+    assert said["pt"]["CASH"][1] == "abra mais 4 (comum)"
     assert said["pt"]["LOAN"][1] == "abra mais 6"
     assert "CASH" not in said["pt"]["CASH"][1] and said["pt"]["CASH"][0].startswith("CASH: ")
     table = FitTable([Column("Advice")])
     cell = Cell(*said["pt"]["CASH"])
-    assert table._cells((cell,), (True, 0)) == ["abra mais 4 (partilhado)"]
+    assert table._cells((cell,), (True, 0)) == ["abra mais 4 (comum)"]
     assert table._cells((cell,), (False, 0)) == [said["pt"]["CASH"][0]]
