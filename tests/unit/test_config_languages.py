@@ -186,6 +186,15 @@ def test_the_database_keeps_a_counter_s_name_in_the_branch_s_language(portuguese
                 assert next(c.name for c in floor.queue_status(ctx).counters if c.code == "1") == name
                 assert floor.recent_calls(ctx)[0].counter_name == name
         assert portuguese.counter_name("9", "Antigo") == "Antigo"  # a counter no longer configured
+        from deskapp.core.stats.network import read_network
+
+        assert q.call_next(ctx, "2", "joao") is None  # open, nothing to call: idle
+        q.issue(ctx, "INFO")
+        clock.advance(minutes=5)
+        for lang, name in (("en", "Counter 2 idle"), ("pt", "Balcão 2 parado")):
+            with i18n.use(lang):
+                lisbon = next(b for b in read_network(ctx) if b.code == "LIS01")
+                assert any(a.startswith(name) for a in lisbon.alerts), lisbon.alerts
     finally:
         i18n.set_default("en")
         database.close()
