@@ -202,6 +202,17 @@ def locale_name(code: str | None = None) -> str:
     return (code or current()).replace("-", "_")
 
 
+def number(value: float | int, *, digits: int | None = 0, language: str | None = None) -> str:
+    """A number as the language writes it ("1 234,56" in pt-PT, "1,234.56" in English), with exactly
+    `digits` decimals (None: as many as it has, up to three): one definition for the screens (deskapp.tui.format) and the command line, whose
+    words a person reads (--json and CSV keep the machine's point). CLDR through Babel, imported here
+    the first time a number is written."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0.###" if digits is None else f"#,##0.{'0' * digits}" if digits else "#,##0"  # i18n: not words
+    return format_decimal(value, format=pattern, locale=locale_name(language))
+
+
 def native_name(code: str) -> str:
     """A language as its speakers write it ("pt-PT" -> "Português", "en" -> "English"), for a choice of
     languages (CLDR through Babel, imported here, when a kiosk first shows its languages)."""

@@ -8,7 +8,7 @@ import click
 from deskapp.cli.click_words import argument, option
 from deskapp.cli.common import EXIT_BAD_INPUT, Env, emit, fail, json_option, user_errors
 from deskapp.cli.main import main
-from deskapp.i18n import N_, _
+from deskapp.i18n import N_, _, number
 
 
 def _source_url(env: Env) -> str:
@@ -60,7 +60,7 @@ def backup(env: Env, out: str, force: bool, as_json: bool) -> None:
     emit(as_json, {"path": result.path, "backend": result.backend, "bytes": result.size_bytes,
                    "seconds": round(result.seconds, 3)},
          _("Backup written to {path} ({size} bytes, {seconds} s).").format(
-             path=result.path, size=f"{result.size_bytes:,}", seconds=f"{result.seconds:.1f}"))
+             path=result.path, size=number(result.size_bytes), seconds=number(result.seconds, digits=1)))
 
 
 @main.command(help=N_("Restore the backup IN into a new, empty database, then migrate it to this version."))

@@ -16,7 +16,7 @@ from deskapp.cli.common import (
     prove_identity,
     user_errors,
 )
-from deskapp.i18n import N_, _, ngettext
+from deskapp.i18n import N_, _, ngettext, number
 
 
 @group(help=N_("Customer records: search, CSV import and export, merging, erasure and legal holds, subject access."))
@@ -91,7 +91,7 @@ def duplicates(env: Env, limit: int, as_json: bool) -> None:
     data = {"pairs": [{"score": f.score, "reasons": list(f.reasons),
                        "customers": [{"number": n, "name": name} for n, name in (f.first, f.second)]}
                       for f in found], "total": total}
-    lines = [f"{f.score:.2f}  {f.first[0]} {f.first[1][:28]:<28}  {f.second[0]} {f.second[1][:28]:<28}  "
+    lines = [f"{number(f.score, digits=2)}  {f.first[0]} {f.first[1][:28]:<28}  {f.second[0]} {f.second[1][:28]:<28}  "
              f"{', '.join(f.reasons)}" for f in found]
     more = "\n" + ngettext("{n} more pair (--limit)", "{n} more pairs (--limit)", total - len(found)).format(
         n=total - len(found)) if total > len(found) else ""

@@ -20,7 +20,7 @@ from deskapp.cli.common import (
     prove_identity,
     user_errors,
 )
-from deskapp.i18n import N_, _, ngettext
+from deskapp.i18n import N_, _, ngettext, number
 from deskapp.logs import LEVELS
 
 
@@ -230,12 +230,12 @@ def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, ta
     data = result.as_dict()
     within = _("{percent}% within {minutes} min")
     rows = [
-        (_("traffic"), _("{erlangs} Erlangs").format(erlangs=f"{result.traffic_erlangs:.4f}")),
-        (_("P(wait)"), _fmt(result.p_wait, "{:.4f}")),
-        (_("average wait"), _fmt(result.avg_wait_minutes, "{:.2f} min")),  # i18n: not words
+        (_("traffic"), _("{erlangs} Erlangs").format(erlangs=number(result.traffic_erlangs, digits=4))),
+        (_("P(wait)"), _fmt(result.p_wait, lambda v: number(v, digits=4))),
+        (_("average wait"), _fmt(result.avg_wait_minutes, lambda v: _minutes(v, 2))),
         (_("service level"), _fmt(result.service_level, lambda v: within.format(
-            percent=f"{v * 100:.2f}", minutes=f"{target_minutes:g}"))),
-        (_("occupancy"), _fmt(result.occupancy, lambda v: f"{v * 100:.1f}%")),
+            percent=number(v * 100, digits=2), minutes=number(target_minutes, digits=None)))),
+        (_("occupancy"), _fmt(result.occupancy, lambda v: _percent(v, 1))),
     ]
     width = max(16, *(len(label) for label, _value in rows)) + 1
     lines = [f"{label:<{width}}{value}" for label, value in rows]
@@ -252,11 +252,17 @@ def estimate(counters: int, arrivals_per_hour: float, service_minutes: float, ta
     emit(as_json, data, "\n".join(lines))
 
 
-_MIN = "{:.1f} min"  # i18n: not words
+def _minutes(value: float, digits: int = 1) -> str:
+    """Minutes as the reader's language writes a number ("2,7 min" in pt-PT, "2.7 min" in English)."""
+    return _("{minutes} min").format(minutes=number(value, digits=digits))
 
 
-def _percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
+_MIN = _minutes
+
+
+def _percent(value: float, digits: int = 0) -> str:
+    """A rate from 0 to 1 as a percentage, its decimals in the reader's language ("12,5%")."""
+    return f"{number(value * 100, digits=digits)}%"
 
 
 def _fmt(value, pattern) -> str:
@@ -347,7 +353,7 @@ def staffing(env: Env, day: str | None, branch: str | None, as_json: bool) -> No
         opened = "" if h.open_counters is None else _(", open {n}").format(n=h.open_counters)
         actual = "" if h.actual_arrivals is None else _(" (actual {n})").format(n=h.actual_arrivals)
         lines.append("  " + _("{hour}:00  arrivals {arrivals}{actual}  needed {needed}{opened}").format(
-            hour=f"{h.hour:02d}", arrivals=f"{h.arrivals:5.1f}", actual=actual, needed=needed, opened=opened))
+            hour=f"{h.hour:02d}", arrivals=f"{number(h.arrivals, digits=1):>5}", actual=actual, needed=needed, opened=opened))
     if not hours:
         lines.append("  " + _("no opening hours left that day"))
     emit(as_json, data, "\n".join(lines))
@@ -433,7 +439,7 @@ def report(env: Env, since: str, until: str, fmt: str | None, out: str, network:
             mean_wait=_fmt(t.mean_wait_minutes, _MIN), p90=_fmt(t.p90_wait_minutes, _MIN),
             level=_fmt(t.service_level, _percent), no_shows=_fmt(t.no_show_rate, _percent),
             walk_aways=_fmt(t.walk_away_rate, _percent),
-            throughput=_fmt(t.throughput, lambda v: _("{n}/counter-hour").format(n=f"{v:.2f}"))),
+            throughput=_fmt(t.throughput, lambda v: _("{n}/counter-hour").format(n=number(v, digits=2)))),
         *(_("wrote {path}").format(path=p) for p in written),
     ]
     emit(as_json, data, "\n".join(lines))

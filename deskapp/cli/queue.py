@@ -17,7 +17,7 @@ from deskapp.cli.common import (
     status_word,
     user_errors,
 )
-from deskapp.i18n import N_, _, ngettext
+from deskapp.i18n import N_, _, ngettext, number
 
 
 def _minutes(value: float | None) -> int | None:
@@ -258,7 +258,7 @@ def status(env: Env, as_json: bool) -> None:
     w1, w2, w3 = max(8, len(service)), max(7, len(waiting)), max(7, len(longest_h))
     lines = [f"{service:<{w1}} {waiting:>{w2}}  {longest_h:>{w3}}  {open_h}"]
     for x in s.services:
-        longest = "-" if x.longest_wait_minutes is None else f"{x.longest_wait_minutes:.0f} min"  # i18n: not words
+        longest = "-" if x.longest_wait_minutes is None else _("{minutes} min").format(minutes=number(x.longest_wait_minutes))
         lines.append(f"{x.code:<{w1}} {x.waiting:>{w2}}  {longest:>{w3}}  {x.open_counters}")
     lines.append("")
     counter, state, staff, ticket_h, services_h = _("counter"), _("state"), _("staff"), _("ticket"), _("services")

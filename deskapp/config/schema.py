@@ -241,8 +241,9 @@ class Service(Section):
 class Counter(Section):
     code: str
     """Short code (e.g. 1, 2, C3); the display shows it."""
-    name: str
-    """Name shown to staff and customers (e.g. "Counter 1")."""
+    name: TextField
+    """Name shown to staff and customers (e.g. "Counter 1"): a text, or one per language
+    ({pt-PT: Balcão 1, en: Counter 1}); the database keeps the branch's first, each screen says its own."""
     services: list[str] = Field(min_length=1)
     """Service codes in calling order: the counter's work profile."""
 
@@ -632,6 +633,17 @@ class Config(Section):
         A service the configuration no longer has: `stored` (the database's name), else its code."""
         found = next((s for s in self.services if s.code == code), None)
         return text(found.name, language) if found is not None else (stored or code)
+
+    def counter_name(self, code: str, stored: str | None = None, language: str | None = None) -> str:
+        """The name of this branch's counter `code` in `language` (default: the viewer's), from the
+        configuration, as service_name: a counter it no longer has is `stored` (the database's name), else its code."""
+        found = next((c for c in self.counters if c.code == code), None)
+        return text(found.name, language) if found is not None else (stored or code)
+
+    def counter_text(self, code: str, stored: str | None = None) -> str:
+        """The counter's name as configured (every language in it, for a screen that shows several), else `stored`."""
+        found = next((c for c in self.counters if c.code == code), None)
+        return found.name if found is not None else (stored or code)
 
     def class_name(self, code: str, language: str | None = None) -> str:
         """The name of the priority class `code` in `language` (default: the viewer's); its code when the

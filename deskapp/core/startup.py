@@ -103,10 +103,10 @@ def _sync_counters(branch: Branch, config, services: dict[str, Service], report:
         profile = ",".join(c.services)
         row = existing.get(c.code)
         if row is None:
-            row = Counter.create(branch=branch, code=c.code, name=c.name, state="closed")
+            row = Counter.create(branch=branch, code=c.code, name=config.stored_name(c.name), state="closed")
             report.changed.append(f"{label}counter {c.code}: created")  # i18n: not words
         else:
-            _update(row, {"name": c.name, "active": True}, report, f"{label}counter {c.code}")
+            _update(row, {"name": config.stored_name(c.name), "active": True}, report, f"{label}counter {c.code}")
         if row.synced_profile != profile:
             CounterService.delete().where(CounterService.counter == row).execute()
             CounterService.insert_many(

@@ -21,7 +21,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 
 from deskapp import i18n
-from deskapp.i18n import _, lazy_gettext
+from deskapp.i18n import N_, _, lazy_gettext
 from deskapp.tui.commands import DeskCommands
 
 if TYPE_CHECKING:  # imported lazily: the login screen paints before config and database load
@@ -74,6 +74,17 @@ def _screen_factory(name: str):
     from deskapp.tui.screens.placeholder import PlaceholderScreen
 
     return lambda: PlaceholderScreen(name)
+
+
+# Textual's own command-palette entries (App.get_system_commands) by their English title: our words for
+# title and help, so that a Portuguese palette does not say "Quit the application as soon as possible".
+TEXTUAL_COMMANDS = {
+    "Theme": (N_("Theme"), N_("Change the colours of the screens")),  # i18n: not words (the keys)
+    "Quit": (N_("Quit"), N_("Quit the application now")),  # i18n: not words
+    "Minimize": (N_("Minimize"), N_("Give the widget back its place on the screen")),  # i18n: not words
+    "Maximize": (N_("Maximize"), N_("Show the chosen widget on the whole screen")),  # i18n: not words
+    "Screenshot": (N_("Screenshot"), N_("Save a picture of this screen (SVG)")),  # i18n: not words
+}
 
 
 class DeskApp(App):
@@ -325,13 +336,24 @@ class DeskApp(App):
         else:
             self.push_screen(KeyList(self.screen))
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette (ctrl+p), its search box's placeholder in the app's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))  # i18n: not words (the id)
+
     def get_system_commands(self, screen):
-        """Textual's commands, with its Keys panel (which Escape did not close) replaced by the key list."""
+        """Textual's commands in the app's language (their titles and help are Textual's English: each is
+        matched by its title and said in our words, TEXTUAL_COMMANDS), with its Keys panel (which Escape
+        did not close) replaced by the key list."""
         from textual.app import SystemCommand
 
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":  # i18n: not words (Textual's own command, by its title)
-                yield command
+            if command.title == "Keys":  # i18n: not words (Textual's own command, by its title)
+                continue
+            ours = TEXTUAL_COMMANDS.get(command.title)
+            yield command._replace(title=_(ours[0]), help=_(ours[1])) if ours else command
         if self.check_action("keys", ()):
             yield SystemCommand(_("Keys"), _("Every key of this screen, and why some do not apply now"), self.action_keys)
 

@@ -86,12 +86,7 @@ def cldr_when(value: dt.datetime | dt.date, *, date_only: bool = False, language
 
 def number(value: float | int | None, *, digits: int = 0, language: str | None = None) -> str:
     """A number as the language writes it ("1 234,56" in pt-PT, "1,234.56" in English); a dash for none."""
-    if value is None:
-        return DASH
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
-                          locale=i18n.locale_name(language))
+    return DASH if value is None else i18n.number(value, digits=digits, language=language)
 
 
 def money(amount, currency: str = "EUR", *, language: str | None = None) -> str:  # i18n: not words

@@ -34,8 +34,8 @@ def test_display_shows_the_number_another_desk_calls(tmp_path: Path) -> None:
         assert "C001" in called
 
         # Digits draw the number in box glyphs; the "now serving" line and the last calls say it in text.
-        term.wait_for("C001 → Counter 3")
-        screen = term.wait_for(re.compile(r"C001\s+→ Counter 3\s+\d\d:\d\d"))
+        term.wait_for("C001 → Balcão 3")  # the counter named in the display's first language
+        screen = term.wait_for(re.compile(r"C001\s+→ Balcão 3\s+\d\d:\d\d"))
         assert "Ainda não houve chamadas hoje." not in screen
 
         term.press("ctrl+q")

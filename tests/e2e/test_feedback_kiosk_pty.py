@@ -26,7 +26,7 @@ def test_the_feedback_terminal_asks_the_customer_of_its_counter(tmp_path: Path) 
     argv = [sys.executable, "-m", "deskapp", "--config", str(CONFIG), "--db", db_url, "feedback-kiosk", "--counter", "2"]
     with Terminal(argv, cwd=str(tmp_path), cols=120, rows=36) as term:
         term.wait_for("Obrigado pela sua visita.")
-        term.wait_for("Counter 2")
+        term.wait_for("Balcão 2")  # the counter's name in the terminal's language (issue 20)
 
         deskapp(db_url, "queue", "issue", "--service", "CASH", cwd=tmp_path)
         deskapp(db_url, "queue", "call-next", "--counter", "2", "--staff", "joao", "--pin-stdin", cwd=tmp_path,

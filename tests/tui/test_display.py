@@ -197,3 +197,27 @@ async def test_the_display_is_silent_by_default(ctx, clock, tmp_path, monkeypatc
         await wait_until(app, pilot, lambda: "A001" in text(app, "#display-calls"))
         await pilot.pause(0.5)
     assert not said.exists()
+
+
+async def test_a_portuguese_display_says_the_counter_s_name_in_each_of_its_languages(portuguese, db_url, clock):
+    """'please go to' named the counter in English data ("Counter 1") whatever the display spoke: the
+    shipped names are per language, and the display says the one of its language(s) now."""
+    from deskapp.core.startup import open_context
+    from deskapp.db import database
+
+    ctx = open_context(portuguese, db_url, clock)
+    try:
+        q.issue(ctx, "CASH", channel="kiosk")
+        q.call_next(ctx, "1", "ana")
+        for lang, said in ((None, "A001 → Balcão 1"), ("en", "A001 → Counter 1")):
+            app = DeskApp(ctx, config=ctx.config, mode="display", clock=clock)
+            app.lang = lang  # --lang: the display speaks that language alone
+            async with app.run_test(size=(120, 36)) as pilot:
+                await wait_until(app, pilot, lambda app=app: "A001" in text(app, "#display-calls"))
+                assert text(app, "#display-now-text") == said
+                assert said.split(" → ")[1] in text(app, "#display-calls")
+    finally:
+        from deskapp import i18n
+
+        i18n.set_default("en")
+        database.close()

@@ -95,7 +95,7 @@ async def test_a_portuguese_supervisor_reads_the_floor_in_portuguese(lisbon, clo
         await pilot.press("k")  # counter 2 chosen and closed: the toast says so in Portuguese
         await until(pilot, lambda: [str(c) for c in app.screen.query_one("#sup-counters", DataTable)
                                     .get_row("2")][1] == "fechado")
-        assert "Counter 2 está agora fechado." in [n.message for n in app._notifications]
+        assert "Balcão 2 está agora fechado." in [n.message for n in app._notifications]
 
 
 async def test_the_customer_360_in_portuguese(lisbon, clock):

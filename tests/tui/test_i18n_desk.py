@@ -94,7 +94,7 @@ async def test_a_portuguese_teller_s_desk_footer_dialog_and_key_list(lisbon, clo
         await press(pilot, "x", "p")  # the ticket marked a no-show: the counter may pause, with a reason
         assert isinstance(app.screen, PauseDialog)
         shown = on_screen(app)
-        assert "Pausar Counter 1: porquê?" in shown  # the counter's name is the configuration's
+        assert "Pausar Balcão 1: porquê?" in shown  # the counter's name in the teller's language (issue 20)
         assert "Enter pausa; Escape volta atrás." in shown and "para retomar." in shown
         assert absent(shown, ["Pause Counter", "why?", "Enter pauses", "Escape goes back", "to resume"]) == []
         await press(pilot, "enter")
@@ -147,3 +147,29 @@ async def test_the_footer_speaks_the_language_of_whoever_logs_in(lisbon, clock):
         shown = on_screen(app)
         assert "Call next" in shown and "No ticket in hand" in shown
         assert absent(shown, ["Chamar", "Nenhuma senha"]) == []
+
+
+async def test_an_english_teller_at_a_portuguese_branch_reads_service_names_in_english(lisbon, clock):
+    """The desk's queue table showed the stored name (the branch's first language) on an English desk:
+    the floor's and the waiting list's rows now carry the viewer's name, read once in core."""
+    from dataclasses import replace
+
+    staff = [s.model_copy(update={"language": "en"}) if s.login == "ana" else s for s in lisbon.config.staff]
+    ctx = replace(lisbon, config=lisbon.config.model_copy(update={"staff": staff}))
+    q.issue(ctx, "CASH")
+    app = DeskApp(ctx, config=ctx.config, clock=clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ana", counter="1")
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+        assert i18n.current() == "en"
+        queues = app.screen.query_one("#desk-queues")
+        cells = [str(queues.get_row_at(i)[0]) for i in range(queues.row_count)]
+        assert "CASH · Cash deposit and withdrawal" in cells, cells
+        waiting = app.screen.query_one("#desk-waiting")
+        assert "CASH · Cash deposit and withdrawal" in [str(c) for c in waiting.get_row_at(0)]
+        assert "Depósitos" not in on_screen(app)
+        await press(pilot, "p")  # the counter's name in his language too (the database keeps "Balcão 1")
+        assert isinstance(app.screen, PauseDialog)
+        assert "Pause Counter 1: why?" in on_screen(app) and "Balcão" not in on_screen(app)
+    i18n.set_default("pt")

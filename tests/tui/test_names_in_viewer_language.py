@@ -50,3 +50,36 @@ async def test_each_greeter_reads_the_service_in_their_language(portuguese, sqli
         assert Service.get(Service.code == "ACCT").name == "Abrir conta"  # the branch's own, whoever logged in
     finally:
         database.close()
+
+
+async def test_textual_s_own_palette_commands_speak_portuguese(portuguese, sqlite_url, clock):
+    """ctrl+p's system commands (Theme, Quit, Screenshot: Textual's, in English) in the app's language."""
+    from deskapp import i18n
+
+    ctx = open_context(portuguese, sqlite_url, clock)
+    try:
+        with i18n.use("pt"):
+            app = DeskApp(ctx, config=ctx.config, clock=clock)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                said = {c.title: c.help for c in app.get_system_commands(app.screen)}
+                await pilot.press("ctrl+p")
+                await pilot.pause()
+                await pilot.press(*"sair")
+                await pilot.pause(0.3)
+                from textual.command import CommandPalette
+                assert isinstance(app.screen, CommandPalette)
+                from textual.widgets import OptionList
+
+                found = app.screen.query_one(OptionList)
+                prompts = [found.get_option_at_index(i).prompt for i in range(found.option_count)]
+                shown = " ".join(getattr(p, "plain", str(p)) for p in prompts)
+                placeholder = app.screen.query_one("#--input Input").placeholder
+    finally:
+        database.close()
+    said.pop("Maximizar", None)  # only when a widget has the focus
+    assert said == {"Tema": "Mudar as cores dos ecrãs", "Sair": "Sair da aplicação já",
+                    "Captura de ecrã": "Guardar uma imagem deste ecrã (SVG)",
+                    "Teclas": "Todas as teclas deste ecrã, e porque algumas não se aplicam agora"}, said
+    assert "Sair da aplicação já" in shown and "Quit" not in shown
+    assert placeholder == "Procurar comandos…"

@@ -169,11 +169,28 @@ async def test_opening_the_dashboard_summarises_the_last_closed_days_in_the_back
         assert sum(s.n for s in SummarySums.select()) == 1
 
 
-def test_shared_pool_advice_fits_a_narrow_column() -> None:
-    from deskapp.tui.screens.supervisor import short_advice
+def test_shared_pool_advice_fits_a_narrow_column_in_either_language() -> None:
+    """The short form comes from the advice's data (core says it, translated), not from parsing the
+    English sentence: in Portuguese the narrow column was showing the whole advice."""
+    from types import SimpleNamespace
 
-    assert short_advice("ACCT: open 1 more counter for ACCT+LOAN+CMPL") == "open 1 more (shared)"
-    assert short_advice("CASH: open 2 more counters for its 4 services") == "open 2 more (shared)"
-    assert short_advice("INFO: CASH+INFO could close 1") == "could close 1 (shared)"
-    assert short_advice("LOAN: open 1 more counter") == "open 1 more"
-    assert short_advice("CASH: its share is covered") == "its share is covered"
+    from deskapp import i18n
+    from deskapp.core.stats.staffing import advice_for
+    from deskapp.tui.widgets.fit_table import Cell, Column, FitTable
+
+    services = [SimpleNamespace(id=i, code=code, target_wait_minutes=10)
+                for i, code in enumerate(("CASH", "INFO", "LOAN"), 1)]
+    arrivals, minutes = {1: 40, 2: 2, 3: 12}, {1: 6.0, 2: 3.0, 3: 20.0}
+    said = {}
+    for lang in ("en", "pt"):
+        with i18n.use(lang):
+            said[lang] = {a.service: (a.text, a.short) for a in advice_for(services, arrivals, minutes, [[1, 2]])}
+    assert said["en"]["CASH"] == ("CASH: open 4 more counters for CASH+INFO", "open 4 more (shared)")
+    assert said["en"]["LOAN"] == ("LOAN: open 6 more counters", "open 6 more")
+    assert said["pt"]["CASH"][1] == "abra mais 4 (comum)"
+    assert said["pt"]["LOAN"][1] == "abra mais 6"
+    assert "CASH" not in said["pt"]["CASH"][1] and said["pt"]["CASH"][0].startswith("CASH: ")
+    table = FitTable([Column("Advice")])
+    cell = Cell(*said["pt"]["CASH"])
+    assert table._cells((cell,), (True, 0)) == ["abra mais 4 (comum)"]
+    assert table._cells((cell,), (False, 0)) == [said["pt"]["CASH"][0]]

@@ -145,3 +145,56 @@ def test_the_command_line_names_a_service_in_the_reader_s_language(tmp_path):
         assert _names()["CASH"] == "Depósitos e levantamentos"
     finally:
         database.close()
+
+
+def test_a_counter_s_name_per_language_missing_one_is_located(tmp_path):
+    """Counter names were English data ("Counter 1"): a name takes one text per language, as a service's,
+    and check-config says where one lacks a language of the branch."""
+    shipped = "name: {pt-PT: Balcão 2, en: Counter 2}\n"
+    path = _copy(tmp_path, shipped, "name: {pt-PT: Balcão 2}\n")
+    config, errors = check_config(path)
+    line = next(n for n, row in enumerate(path.read_text().splitlines(), 1) if "{pt-PT: Balcão 2}" in row)
+    assert config is None
+    assert [(e.line, e.col, e.message) for e in errors] == [
+        (line, 15, "this text has no en (the branch speaks pt-PT, en); add en: ...")]
+    told = _deskapp("--lang", "pt", "check-config", str(path))
+    assert told.returncode == 2
+    assert _located(told.stderr) == [(f"{path}:{line}:15", "este texto não tem en (a agência fala pt-PT, en); "
+                                                           "acrescente en: ...")]
+
+
+def test_the_database_keeps_a_counter_s_name_in_the_branch_s_language(portuguese, db_url, clock):
+    """The shipped names are Portuguese and English ("Balcão 1"); the database keeps the branch's first
+    whoever starts the desk, and each reader gets the name in theirs (queue status, calls, errors)."""
+    from deskapp.core import queue as q
+    from deskapp.core.queue import floor
+    from deskapp.db.models import Counter
+
+    read_in_english = in_language(portuguese, "en")
+    try:
+        i18n.set_default("en")
+        ctx = open_context(read_in_english, db_url, clock)
+        assert {c.code: c.name for c in Counter.select()}["1"] == "Balcão 1"
+        assert Counter.get(Counter.code == "5").name == "Gabinete de aconselhamento"
+        assert not [c for c in sync_from_config(open_context(portuguese, db_url, clock)).changed if "counter" in c]
+        q.ensure_day(ctx)
+        q.issue(ctx, "CASH")
+        q.call_next(ctx, "1", "ana")
+        for lang, name in (("en", "Counter 1"), ("pt", "Balcão 1")):
+            with i18n.use(lang):
+                assert portuguese.counter_name("1") == read_in_english.counter_name("1") == name
+                assert next(c.name for c in floor.queue_status(ctx).counters if c.code == "1") == name
+                assert floor.recent_calls(ctx)[0].counter_name == name
+        assert portuguese.counter_name("9", "Antigo") == "Antigo"  # a counter no longer configured
+        from deskapp.core.stats.network import read_network
+
+        assert q.call_next(ctx, "2", "joao") is None  # open, nothing to call: idle
+        q.issue(ctx, "INFO")
+        clock.advance(minutes=5)
+        for lang, name in (("en", "Counter 2 idle"), ("pt", "Balcão 2 parado")):
+            with i18n.use(lang):
+                lisbon = next(b for b in read_network(ctx) if b.code == "LIS01")
+                assert any(a.startswith(name) for a in lisbon.alerts), lisbon.alerts
+    finally:
+        i18n.set_default("en")
+        database.close()

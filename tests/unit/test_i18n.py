@@ -275,6 +275,20 @@ def test_dates_numbers_and_money_in_the_language_in_effect(portuguese, config):
     assert money(Decimal("1234.56")) == "€1,234.56"
 
 
+def test_the_command_line_writes_numbers_as_the_reader_s_language_does(tmp_path):
+    """Every number the command line prints for a person goes through the CLDR format of the screens
+    (deskapp.i18n.number): "7,02 min" in Portuguese; --json keeps the machine's point."""
+    args = ("estimate", "--counters", "3", "--arrivals-per-hour", "30", "--service-minutes", "5",
+            "--target-minutes", "7.5")
+    portuguese, english = _deskapp("--lang", "pt", *args), _deskapp("--lang", "en", *args)
+    assert portuguese.returncode == english.returncode == 0, portuguese.stderr
+    assert "7,02 min" in portuguese.stdout and "66,83% em 7,5 min" in portuguese.stdout, portuguese.stdout
+    assert "83,3%" in portuguese.stdout and "." not in portuguese.stdout
+    assert "7.02 min" in english.stdout and "66.83% within 7.5 min" in english.stdout
+    as_json = _deskapp("--lang", "pt", *args, "--json")
+    assert '"avg_wait_minutes": 7.022' in as_json.stdout, as_json.stdout
+
+
 def test_a_desk_start_with_lang_keeps_the_fast_path():
     from deskapp.launch import desk_options
 

@@ -414,7 +414,9 @@ def test_a_ticket_s_messages_speak_the_language_its_customer_chose(ctx, servers)
                for _, t in mail["tourist@example.com"])
     assert {s for s, _ in mail["rosa@example.com"]} == {f"A sua senha {portuguese.number}",
                                                         f"{portuguese.number}: é a sua vez"}
-    assert any(f"{portuguese.number}: dirija-se a Counter 2" in t for _, t in mail["rosa@example.com"])
+    assert any(f"{portuguese.number}: dirija-se a Balcão 2" in t for _, t in mail["rosa@example.com"])
+    assert any("Counter 1" in t for _, t in mail["tourist@example.com"])  # the counter's name in hers (issue 20)
+    assert not any("Balcão" in t for _, t in mail["tourist@example.com"])
     assert any("Depósitos e levantamentos" in t for _, t in mail["rosa@example.com"])
     assert [s for s, _ in mail["ze@example.com"]] == [f"A sua senha {staff.number}"]
     called = [json.loads(r.payload) for r in outbox("ticket_called")]
@@ -438,7 +440,7 @@ def test_a_configured_template_per_language_is_sent_in_the_ticket_s(ctx, servers
     deliver.run(ctx, once=True)
     texts = sorted(body["text"] for body in gateway.received.values())
     assert f"{english.ticket.number}: please come to Counter 1" in texts
-    assert f"{portuguese.ticket.number}: dirija-se ao Counter 2" in texts
+    assert f"{portuguese.ticket.number}: dirija-se ao Balcão 2" in texts  # the counter's name in hers too
 
 
 def test_check_config_reports_a_template_missing_a_language_where_it_is(tmp_path) -> None:

@@ -114,19 +114,21 @@ class Round:
 
 
 def _names(ctx: Context) -> dict[str, object]:
-    """Every configured name a payload may carry (a service's, the branch's), by each of its words, as configured."""
+    """Every configured name a payload may carry (a service's, the branch's, a counter's), by each of its
+    words, as configured."""
     found: dict[str, object] = {}
-    for name in [ctx.config.branch.name, *(s.name for s in ctx.config.services)]:
+    counters = [c.name for b in ctx.config.network() for c in b.counters]
+    for name in [ctx.config.branch.name, *(s.name for s in ctx.config.services), *counters]:
         for words in [str(name), *getattr(name, "translations", {}).values()]:
             found.setdefault(words, name)
     return found
 
 
 def in_its_language(ctx: Context, message: Message, names: dict[str, object]) -> tuple[str, Message]:
-    """(language, the message with the service's and branch's names in it): what `send` writes."""
+    """(language, the message with the service's, branch's and counter's names in it): what `send` writes."""
     language = message.payload.get("language") or language_of(ctx)
     payload = dict(message.payload)
-    for field in ("service", "branch"):
+    for field in ("service", "branch", "counter"):
         configured = names.get(payload.get(field) or "")
         if configured is not None:
             payload[field] = text(configured, language)

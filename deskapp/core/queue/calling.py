@@ -194,7 +194,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
             if opened or not postgres or not candidates:  # noqa: B023  work() runs at once, inside this iteration
                 held = statements.held_ticket(counter.id)
                 if held is not None:
-                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held[1]))
+                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=ctx.config.counter_name(counter.code, counter.name), held=held[1]))
             if opened:
                 # The counter as it is now, not as read before the decision: a colleague may have sat
                 # down at it meanwhile, and a claim for a counter someone else holds open mismatches
@@ -207,7 +207,7 @@ def call_next(ctx: Context, counter_code: str, staff_login: str) -> TicketInfo |
                                                    outbox.on_call_in_claim(ctx, counter.name, now)  # noqa: B023
                                                    if told else None)  # noqa: B023
                 if held is not None:
-                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held))
+                    raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=ctx.config.counter_name(counter.code, counter.name), held=held))
                 if row is not None:
                     return TicketInfo(*row[:6], counter.code, *row[7:])
             elif not postgres:
@@ -271,9 +271,9 @@ def _act(ctx: Context, counter_code: str, allowed: tuple[str, ...], change, kind
         _check_holder(now_counter, staff)  # the counter as it is now: it may have changed hands meanwhile
         ticket = _held_ticket(counter.id, lock=True)
         if ticket is None:
-            raise QueueError(_("{counter} holds no ticket; call the next one first.").format(counter=counter.name))
+            raise QueueError(_("{counter} holds no ticket; call the next one first.").format(counter=ctx.config.counter_name(counter.code, counter.name)))
         if ticket.status not in allowed:
-            raise QueueError(_describe(ticket) + ".")
+            raise QueueError(_describe(ticket, ctx) + ".")
         now = ctx.now()
         detail = {"channel": channel} if channel else {}
         result = change(ticket, now_counter, now, staff.id if staff else None, detail)

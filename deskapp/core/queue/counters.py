@@ -37,7 +37,7 @@ def _take_counter(ctx: Context, counter: Counter, staff: Staff, now: dt.datetime
         holder = _held(counter)
         if holder is not None:
             raise QueueError(_("{counter} is serving {ticket} for {staff}; they must finish or requeue it first.").format(
-                counter=counter.name, ticket=holder.number, staff=counter.staff.name))
+                counter=ctx.config.counter_name(counter.code, counter.name), ticket=holder.number, staff=counter.staff.name))
     elsewhere = Counter.select().where(
         (Counter.staff == staff) & (Counter.id != counter.id) & (Counter.state != "closed")
     )
@@ -93,7 +93,7 @@ def set_counter_state(ctx: Context, counter_code: str, state: str, *, by: str, r
         now = ctx.now()
         held = _held(counter)
         if state != "open" and held is not None:
-            raise QueueError(_("{counter} holds {number}; finish or requeue it first.").format(counter=counter.name, number=held.number))
+            raise QueueError(_("{counter} holds {number}; finish or requeue it first.").format(counter=ctx.config.counter_name(counter.code, counter.name), number=held.number))
         if state == "open":
             _take_counter(ctx, counter, staff, now)
         elif new_reason:

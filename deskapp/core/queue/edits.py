@@ -35,14 +35,14 @@ def cancel_waiting(ctx: Context, number_or_id: str | int, *, by: str | None = No
         staff = _acting(by, "queue.cancel_waiting") if by else require(None, "queue.cancel_waiting")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
-            raise QueueError(_("{ticket}; only a waiting ticket can be cancelled here.").format(ticket=_describe(t)))
+            raise QueueError(_("{ticket}; only a waiting ticket can be cancelled here.").format(ticket=_describe(t, ctx)))
         now = ctx.now()
         if not Ticket.update(status=CANCELLED, ended_at=now).where(
             (Ticket.id == t.id) & (Ticket.status == WAITING)
         ).execute():
             # A desk called it between our read and this write (PostgreSQL, READ COMMITTED).
             raise QueueError(_("{ticket}; only a waiting ticket can be cancelled here.").format(
-                ticket=_describe(find_today(ctx, t.id))))
+                ticket=_describe(find_today(ctx, t.id), ctx)))
         _event(t, "cancelled", now, staff.id if staff else None)
         changes.bump(ctx.branch_id)
         return t.id
@@ -59,7 +59,7 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
         staff = _acting(by, "queue.move")
         t = find_today(ctx, number_or_id)
         if t.status != WAITING:
-            raise QueueError(_("{ticket}; only a waiting ticket can be moved.").format(ticket=_describe(t)))
+            raise QueueError(_("{ticket}; only a waiting ticket can be moved.").format(ticket=_describe(t, ctx)))
         now = ctx.now()
         values: dict = {"front": front} if front else {}
         detail: dict = {"front": front}
@@ -81,7 +81,7 @@ def move_waiting(ctx: Context, number_or_id: str | int, *, to_service: str | Non
             raise QueueError(_("{number} is already there; choose another service or the front of its line.").format(number=t.number))
         if not Ticket.update(**values).where((Ticket.id == t.id) & (Ticket.status == WAITING)).execute():
             raise QueueError(_("{ticket}; only a waiting ticket can be moved.").format(
-                ticket=_describe(find_today(ctx, t.id))))
+                ticket=_describe(find_today(ctx, t.id), ctx)))
         _event(t, "moved", now, staff.id, **detail)
         audit.record(now, by, "ticket_moved", "ticket", t.number, json.dumps(detail, sort_keys=True))
         changes.bump(ctx.branch_id)

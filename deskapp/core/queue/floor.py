@@ -24,7 +24,7 @@ from deskapp.i18n import _
 @dataclass(frozen=True)
 class ServiceStatus:
     code: str
-    name: str
+    name: str  # in the viewer's language (Config.service_name), read from the configuration once, here
     prefix: str
     waiting: int
     longest_wait_minutes: float | None
@@ -127,13 +127,13 @@ def queue_status(ctx: Context) -> QueueStatus:
         count, oldest = waiting.get(s.id, (0, None))
         longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
         handed = tuple((counter_codes.get(c), st, n) for c, st, n in directed.get(s.id, ()))
-        service_rows.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service.get(s.id, 0),
+        service_rows.append(ServiceStatus(s.code, ctx.config.service_name(s.code, s.name), s.prefix, count, longest, open_per_service.get(s.id, 0),
                                           s.target_wait_minutes, directed=sum(n for *_, n in handed),
                                           directed_to=handed))
     counter_rows = []
     for c in counters:
         counter_rows.append(CounterStatus(
-            code=c.code, name=c.name, state=c.state, staff=c.staff.login if c.staff_id else None,
+            code=c.code, name=ctx.config.counter_name(c.code, c.name), state=c.state, staff=c.staff.login if c.staff_id else None,
             staff_name=c.staff.name if c.staff_id else None, services=tuple(profiles.get(c.id, ())),
             since=c.state_since, ticket=held.get(c.code),
             pause_reason=pause_label(ctx, c.pause_reason) if c.state == "paused" else None,
@@ -163,7 +163,7 @@ def recent_calls(ctx: Context, limit: int = 8) -> list[Call]:
         .limit(limit)
     )
     return [
-        Call(e.ticket.number, e.counter.code, e.counter.name, e.ticket.service.code, e.at, e.kind == "recalled",
+        Call(e.ticket.number, e.counter.code, ctx.config.counter_name(e.counter.code, e.counter.name), e.ticket.service.code, e.at, e.kind == "recalled",
              e.ticket.former_number)
         for e in rows
     ]

@@ -59,9 +59,9 @@ def recipient(ctx: Context, sender: Counter, to_counter: str | None, to_staff: s
             codes = ", ".join(c.code for c in ctx.config.counters)
             raise NotFound(_("There is no counter '{counter}'. Counters: {codes}.").format(counter=to_counter, codes=codes))
         if target.id == sender.id:
-            raise QueueError(_("The customer is already at {target}: transfer to another counter, a colleague or a service.").format(target=target.name))
+            raise QueueError(_("The customer is already at {target}: transfer to another counter, a colleague or a service.").format(target=ctx.config.counter_name(target.code, target.name)))
         if target.state == "closed":
-            raise QueueError(_("{target} is closed: transfer to an open counter, a colleague at one, or a service.").format(target=target.name))
+            raise QueueError(_("{target} is closed: transfer to an open counter, a colleague at one, or a service.").format(target=ctx.config.counter_name(target.code, target.name)))
         return Named(target.id, None, {"to_counter": target.code})
     if to_staff is not None:
         person = Staff.get_or_none((Staff.login == to_staff.strip().lower()) & Staff.active)
@@ -111,8 +111,8 @@ def transfer_targets(ctx: Context, counter_code: str) -> Targets:
                        & (Counter.code != counter_code))
                 .order_by(Counter.id))
     here = Counter.select(Counter.staff).where((Counter.branch == ctx.branch_id) & (Counter.code == counter_code)).scalar()
-    counters = tuple(CounterTarget(c.code, c.name, c.state, c.staff.name if c.staff_id else None) for c in rows)
-    colleagues = tuple(Colleague(c.staff.login, c.staff.name, c.name) for c in rows
+    counters = tuple(CounterTarget(c.code, ctx.config.counter_name(c.code, c.name), c.state, c.staff.name if c.staff_id else None) for c in rows)
+    colleagues = tuple(Colleague(c.staff.login, c.staff.name, ctx.config.counter_name(c.code, c.name)) for c in rows
                        if c.staff_id is not None and c.staff_id != here)
     return Targets(services, counters, colleagues)
 

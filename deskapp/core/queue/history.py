@@ -125,7 +125,7 @@ def ticket_history(ctx: Context, number_or_id: str | int) -> TicketHistory:
         except ValueError:
             detail = {"note": e.detail}
         staff_name = e.staff.name if e.staff_id else None
-        counter_name = e.counter.name if e.counter_id else None
+        counter_name = ctx.config.counter_name(e.counter.code, e.counter.name) if e.counter_id else None
         what, note = _words(e.kind, detail if isinstance(detail, dict) else {}, counter_name, staff_name)
         events.append(HistoryEvent(at=e.at, kind=e.kind, what=what, note=note,
                                    staff=e.staff.login if e.staff_id else None, staff_name=staff_name,

@@ -53,9 +53,9 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
     if ticket.branch_id != ctx.branch_id:
         raise NotFound(_("There is no ticket {ticket} today.").format(ticket=number))
     if ticket.status != WAITING:
-        raise QueueError(_("{ticket}; only a waiting ticket can be called.").format(ticket=_describe(ticket)))
+        raise QueueError(_("{ticket}; only a waiting ticket can be called.").format(ticket=_describe(ticket, ctx)))
     if ticket.service_id not in services:
-        raise QueueError(_("{number} waits for {service}, which {counter} does not serve.").format(number=ticket.number, service=ticket.service.name, counter=counter.name))
+        raise QueueError(_("{number} waits for {service}, which {counter} does not serve.").format(number=ticket.number, service=ticket.service.name, counter=ctx.config.counter_name(counter.code, counter.name)))
     next_id = _next_in_order(ctx, services, counter.id, staff.id)
     out_of_order = next_id is not None and next_id != ticket.id
     detail: dict = {"chosen": True}
@@ -72,7 +72,7 @@ def call_ticket(ctx: Context, counter_code: str, number: str | int, reason: str 
         opened = statements.lock_counter(counter.id) != ("open", staff.id)
         held = statements.held_ticket(counter.id)
         if held is not None:
-            raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=counter.name, held=held[1]))
+            raise QueueError(_("{counter} already holds {held}; complete, requeue or mark it a no-show first.").format(counter=ctx.config.counter_name(counter.code, counter.name), held=held[1]))
         if opened:
             _take_counter(ctx, Counter.get_by_id(counter.id), staff, now)
         if not statements.claim(ticket.id, counter.id, staff.id, now):

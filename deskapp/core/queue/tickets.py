@@ -193,9 +193,10 @@ def _held(counter: Counter, *, lock: bool = False) -> Ticket | None:
     return query.first()
 
 
-def _describe(t: Ticket) -> str:
-    """What became of a ticket, as a clause a message goes on from ("A014 has been called at Counter 2")."""
-    at = t.counter.name if t.counter_id else None
+def _describe(t: Ticket, ctx: Context) -> str:
+    """What became of a ticket, as a clause a message goes on from ("A014 has been called at Counter 2"),
+    the counter named in the reader's language."""
+    at = ctx.config.counter_name(t.counter.code, t.counter.name) if t.counter_id else None
     if t.status == CALLED and at:
         return _("{number} has been called at {counter}").format(number=t.number, counter=at)
     if t.status == SERVING and at:
@@ -260,7 +261,7 @@ def attach_customer(ctx: Context, ticket_id: int, customer_id: int | None, *, by
         staff = _acting(by, "queue.attach_customer")
         t = Ticket.get_by_id(ticket_id)
         if t.status not in OPEN_STATES:
-            raise QueueError(_("{ticket}; its customer can no longer change.").format(ticket=_describe(t)))
+            raise QueueError(_("{ticket}; its customer can no longer change.").format(ticket=_describe(t, ctx)))
         Ticket.update(customer=customer_id).where(Ticket.id == t.id).execute()
         _event(t, "customer", ctx.now(), staff.id, customer=customer_id)
         changes.bump(ctx.branch_id)

@@ -23,7 +23,7 @@ class WaitingTicket:
     id: int
     number: str
     service: str
-    service_name: str
+    service_name: str  # in the viewer's language (Config.service_name), once, here
     priority: str
     issued_at: dt.datetime
     waited_minutes: float
@@ -67,7 +67,7 @@ def waiting_list(ctx: Context, counter_code: str, limit: int = SHOWN) -> Waiting
         .tuples())}
     places = {w.id: i for i, w in enumerate(order, 1)}
     tickets = tuple(
-        WaitingTicket(id=i, number=rows[i][1], service=rows[i][5], service_name=rows[i][6], priority=rows[i][3],
+        WaitingTicket(id=i, number=rows[i][1], service=rows[i][5], service_name=ctx.config.service_name(rows[i][5], rows[i][6]), priority=rows[i][3],
                       issued_at=rows[i][4], waited_minutes=max(0.0, (now - rows[i][4]).total_seconds() / 60),
                       place=places.get(i), former_number=rows[i][2])
         for i in ids if i in rows)

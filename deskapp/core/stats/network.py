@@ -52,7 +52,7 @@ from deskapp.db.models import (
     Ticket,
     TicketEvent,
 )
-from deskapp.i18n import current
+from deskapp.i18n import current, text
 
 COLUMNS = ("code", "name", "waiting", "longest", "service_level", "open", "needed", "csat", "nps", "overdue",
            "alerts")
@@ -309,6 +309,9 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
     counters_of: dict[int, list] = defaultdict(list)
     for c in counters:
         counters_of[c.branch].append(c)
+    # Each branch's counters by the network's configuration, named in the reader's language (the database
+    # keeps that branch's first).
+    named = {(nb.code, c.code): c.name for nb in ctx.config.network() for c in nb.counters}
     result = []
     for b in rows:
         mine = by_branch[b.id]
@@ -322,11 +325,11 @@ def read_network(ctx: Context, branch_ids: list[int] | None = None) -> list[Bran
         for s in mine:
             count, oldest = waiting.get(s.id, (0, None))
             longest = (now - _as_datetime(oldest)).total_seconds() / 60 if oldest else None
-            statuses.append(ServiceStatus(s.code, s.name, s.prefix, count, longest, open_per_service[s.id],
+            statuses.append(ServiceStatus(s.code, ctx.config.service_name(s.code, s.name), s.prefix, count, longest, open_per_service[s.id],
                                           s.target_wait_minutes))
         floor_counters = []
         for c in counters_of[b.id]:
-            status = CounterStatus(c.code, c.name, c.state, None, None,
+            status = CounterStatus(c.code, text(named.get((b.code, c.code), c.name)), c.state, None, None,
                                    tuple(codes.get(x, "?") for x in profiles[c.id]), c.state_since,
                                    # only whether it holds one matters to the alerts
                                    ticket=True if c.id in held else None)  # type: ignore[arg-type]

@@ -46,6 +46,7 @@ class Advice:
     text: str
     pool: tuple[str, ...] = ()  # the services sharing those counters (this one included), config order
     share_covered: bool = True  # the service's share of the pool's need is within its share of the counters
+    short: str = ""  # the advice in a narrow column, without the service's and the pool's names (advice_short)
 
 
 def advice_text(service: str, needed: int | None, open_counters: int, pool: tuple[str, ...] = (),
@@ -73,6 +74,26 @@ def advice_text(service: str, needed: int | None, open_counters: int, pool: tupl
                 else _("{service}: its {services} services could close {n}"))
         return said.format(service=service, n=open_counters - needed, pool="+".join(pool), services=len(pool))
     return _("{service}: enough").format(service=service)
+
+
+def advice_short(needed: int | None, open_counters: int, pool: tuple[str, ...] = (), covered: bool = True,
+                 arrivals: int = 1) -> str:
+    """advice_text's verdict for a narrow column, in the current language: no service or pool named,
+    "(shared)" saying the verdict is the pool's ("open 1 more (shared)", "could close 1")."""
+    shared = len(pool) > 1
+    if needed is None:
+        return _("far more needed than the branch has")
+    if needed > open_counters:
+        if shared and (covered or not arrivals):
+            return _("its share is covered")
+        more = needed - open_counters
+        said = (ngettext("open {n} more (shared)", "open {n} more (shared)", more) if shared
+                else ngettext("open {n} more", "open {n} more", more))
+        return said.format(n=more)
+    if needed < open_counters:
+        said = _("could close {n} (shared)") if shared else _("could close {n}")
+        return said.format(n=open_counters - needed)
+    return _("enough")
 
 
 def settled(a: Advice) -> bool:
@@ -148,7 +169,8 @@ def advice_for(services: list, arrivals: dict[int, int], minutes: dict[int, floa
             covered = needed is not None and shares.get(m, 0.0) + 1e-9 >= need_share
             s = by_id[m]
             result[m] = Advice(s.code, arrivals[m], minutes[m], s.target_wait_minutes, needed, counters,
-                               advice_text(s.code, needed, counters, codes, covered, arrivals[m]), codes, covered)
+                               advice_text(s.code, needed, counters, codes, covered, arrivals[m]), codes, covered,
+                               advice_short(needed, counters, codes, covered, arrivals[m]))
     return [result[s.id] for s in services]
 
 

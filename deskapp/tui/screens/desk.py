@@ -175,7 +175,7 @@ class DeskScreen(AppScreen):
         table.clear()
         for t in waiting.tickets:
             table.add_row(str(t.place) if t.place else _("later"), ticket_number(t.number, t.former_number),
-                          f"{t.service} · {self.app.config.service_name(t.service, t.service_name)}", t.priority, minutes(t.waited_minutes), key=str(t.id))
+                          f"{t.service} · {t.service_name}", t.priority, minutes(t.waited_minutes), key=str(t.id))
         if kept is not None:
             row = next((i for i, t in enumerate(waiting.tickets) if t.id == kept.id), None)
             if row is not None:

@@ -54,8 +54,9 @@ class RecentCalls(Static):
         super().__init__(content, id=id)
         self.big: list[str] = []
 
-    def show(self, calls: list[floor.Call], timezone: str, words=_) -> None:
-        """`words`: the screen's messages in the display's language(s)."""
+    def show(self, calls: list[floor.Call], timezone: str, words=_, counter=None) -> None:
+        """`words`: the screen's messages in the display's language(s); `counter`: a call's counter's
+        name in the display's language (default: the name the call carries)."""
         self.big = [f"{call.number}→{call.counter}" for call in calls]
         if not calls:
             self.update(escape(words(N_("No calls yet today."))))
@@ -67,7 +68,7 @@ class RecentCalls(Static):
             number = escape(f"{call.number:<6}")
             was = ("  " + escape(words(N_("(was {number})"))).format(number=escape(call.former_number))
                    if call.former_number else "")
-            lines.append(f"[b]{number}[/b] → {escape(f'{call.counter_name:<16}')} {at}{again}{was}")
+            lines.append(f"[b]{number}[/b] → {escape(f'{counter(call) if counter else call.counter_name:<16}')} {at}{again}{was}")
         self.update("\n".join(lines))
 
     def big_lines(self) -> list[str]:
@@ -143,6 +144,10 @@ class DisplayScreen(AppScreen):
     def one_word(self, message: object) -> str:
         return self.words(message, one=True)
 
+    def counter_words(self, call: floor.Call) -> str:
+        """The called counter's name as configured (one per language), in the display's language now."""
+        return self.one_word(self.config.counter_text(call.counter, call.counter_name))
+
     def compose(self) -> ComposeResult:
         config = self.config
         with Horizontal(id="display-top"):
@@ -203,7 +208,7 @@ class DisplayScreen(AppScreen):
     def _show(self, data: Board) -> None:
         timezone = self.config.branch.timezone
         self._calls = data.calls
-        self.query_one(RecentCalls).show(data.calls, timezone, self.one_word)
+        self.query_one(RecentCalls).show(data.calls, timezone, self.one_word, self.counter_words)
         self.query_one(WaitingTable).show(data.status.services)
         for service in data.status.services:
             for tile in self.query(f"#display-tile-{service.code}"):
@@ -219,7 +224,7 @@ class DisplayScreen(AppScreen):
         self.query_one("#display-number", TicketDigits).update(call.number if call else "")
         self.query_one("#display-counter", TicketDigits).update(call.counter if call else "")
         self._call = call
-        text = f"{ticket_number(call.number, call.former_number)} → {call.counter_name}" if call \
+        text = f"{ticket_number(call.number, call.former_number)} → {self.counter_words(call)}" if call \
             else self.words(N_("Waiting for the first call."))
         if call is not None and call.recall:
             text += " · " + self.words(N_("called again"), one=True)

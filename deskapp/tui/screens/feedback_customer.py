@@ -370,7 +370,7 @@ class FeedbackTerminal(AppScreen):
 
     def compose(self) -> ComposeResult:
         counter = self.counter
-        name = next((c.name for c in self.config.counters if c.code == counter),
+        name = next((self.config.counter_name(c.code) for c in self.config.counters if c.code == counter),
                     _("Counter {code}").format(code=counter))
         yield Static(plain(i18n.say(self.config.feedback.texts.welcome, self.app.customer_language())),
                      id="fbt-welcome")

@@ -82,7 +82,7 @@ class LoginScreen(Screen):
         return self.app.counter if self.app.counter in {c.code for c in config.counters} else Select.NULL
 
     def _counter_select(self, config) -> Select:
-        counters = [(plain(f"{c.code} · {c.name}"), c.code) for c in config.counters]
+        counters = [(plain(f"{c.code} · {config.counter_name(c.code)}"), c.code) for c in config.counters]
         return Select(counters, value=self._given_counter(config), allow_blank=True, prompt=_("No counter"),
                       id="counter")
 

@@ -43,7 +43,7 @@ from deskapp.tui.screens.floor_dialogs import PauseDialog
 from deskapp.tui.screens.followup_dialogs import ReassignDialog
 from deskapp.tui.screens.profile_dialog import ProfileDialog
 from deskapp.tui.screens.staff_words import columns, figure, without_year, word
-from deskapp.tui.widgets.fit_table import Column, FitTable, after, before, clip
+from deskapp.tui.widgets.fit_table import Cell, Column, FitTable, before, clip
 from deskapp.tui.widgets.key_footer import KeyFooter
 from deskapp.tui.widgets.table import DataTable
 from deskapp.tui.widgets.waiting_table import waiting_cell, waiting_short
@@ -55,24 +55,13 @@ REFRESH_SECONDS = 15.0
 BRANCH_POLL_SECONDS = 2.0  # another branch's view (from the network screen) polls that branch's change marker
 
 
-def short_advice(text: str) -> str:
-    """Staffing advice in a narrow column: the service and the pool's name left out, "(shared)" kept
-    ("ACCT: open 1 more counter for ACCT+LOAN+CMPL" -> "open 1 more (shared)")."""
-    advice = after(": ")(text)
-    for marker in (" for ", " could close "):  # i18n: not words (core's advice, parsed)
-        if marker in advice:
-            head, tail = advice.split(marker, 1)
-            advice = (_("{advice} (shared)").format(advice=head) if marker == " for "
-                      else _("could close {counters} (shared)").format(counters=tail))
-    return advice.replace(" more counters", " more").replace(" more counter", " more")  # i18n: not words
-
 # Every column at 160 columns; at 80, shorter headers and cells, and the columns a supervisor can
 # best do without (numbers repeated elsewhere, a counter's list of services) left out first. The
 # headers are translated when the screen is built (staff_words.columns).
 QUEUES = (Column(N_("Service"), shorten=clip(18)), Column(N_("Waiting"), shorten=waiting_short),
           Column(N_("Longest wait"), short=N_("Longest")), Column(N_("Target")),
           Column(N_("Open counters"), short=N_("Open")), Column(N_("Arrivals 1 h"), drop=1),
-          Column(N_("Advice"), shorten=short_advice))
+          Column(N_("Advice")))
 COUNTERS = (Column(N_("Counter"), shorten=clip(14)), Column(N_("State"), shorten=before(":")),
             Column(N_("Who"), shorten=clip(16)), Column(N_("Serves"), drop=2), Column(N_("For")), Column(N_("Ticket")),
             Column(N_("Done today"), short=N_("Done")), Column(N_("Per open hour"), drop=1))
@@ -362,7 +351,7 @@ class SupervisorScreen(AppScreen):
             a = advice.get(s.code)
             queues.add_row(f"{s.code} · {s.name}", waiting_cell(s), minutes(s.longest_wait_minutes),
                            _("{minutes} min").format(minutes=s.target_wait_minutes), str(s.open_counters),
-                           str(a.arrivals_last_hour) if a else DASH, a.text if a else DASH, key=s.code)
+                           str(a.arrivals_last_hour) if a else DASH, Cell(a.text, a.short) if a else DASH, key=s.code)
 
         self.query_one("#sup-plan", Static).update(plan_line(data.plan))
 
