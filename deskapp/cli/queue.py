@@ -240,15 +240,17 @@ def status(env: Env, as_json: bool) -> None:
     from deskapp.core.queue.floor import queue_status
 
     s = queue_status(env.context())
+    config = env.context().config
+    stored = config.branch.language  # the JSON a script reads names things as the database does, whatever --lang
     data = {
         "services": [
-            {"service": x.code, "name": x.name, "waiting": x.waiting,
+            {"service": x.code, "name": config.service_name(x.code, x.name, stored), "waiting": x.waiting,
              "longest_wait_minutes": None if x.longest_wait_minutes is None else round(x.longest_wait_minutes, 1),
              "open_counters": x.open_counters}
             for x in s.services
         ],
         "counters": [
-            {"counter": c.code, "name": c.name, "state": c.state, "staff": c.staff, "services": list(c.services),
+            {"counter": c.code, "name": config.counter_name(c.code, c.name, stored), "state": c.state, "staff": c.staff, "services": list(c.services),
              "ticket": c.ticket.number if c.ticket else None, "ticket_status": c.ticket.status if c.ticket else None}
             for c in s.counters
         ],

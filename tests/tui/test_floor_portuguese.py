@@ -121,10 +121,10 @@ async def test_the_customer_360_in_portuguese(lisbon, clock):
         assert labels[:5] == ["Histórico", "Necessidades", "Produtos", "Seguimentos", "Eventos"]
         assert not {"Timeline", "Needs", "Products", "Follow-ups", "Life events"} & set(labels)
 
-        assert headers(app, "#c360-needs") == ["Desde", "Balcão", "Categoria", "Estado", "Origem", "Descrição"]
+        assert headers(app, "#c360-needs") == ["Desde", "Agência", "Categoria", "Estado", "Origem", "Descrição"]
         need = cells(app, "#c360-needs")
         assert need[3] == "aberto" and need[4] == "operador" and "open" not in need
-        assert headers(app, "#c360-timeline")[:3] == ["Quando", "Balcão", "Tipo"]
+        assert headers(app, "#c360-timeline")[:3] == ["Quando", "Agência", "Tipo"]
         assert "nota" in cells(app, "#c360-timeline")
 
         keys = footer(app)

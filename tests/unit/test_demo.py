@@ -94,6 +94,6 @@ def test_load_multiplies_arrivals_and_demo_tickets_carry_their_promise(config, t
         demo.build(ctx, customers=0, days=1, load=0)
     with i18n.use("pt"), pytest.raises(demo.DemoError, match="A carga da demonstração tem de ser"):
         demo.build(ctx, customers=0, days=1, load=11)
-    with i18n.use("pt"), pytest.raises(demo.DemoError, match="a configuração descreve 1 balcão"):
+    with i18n.use("pt"), pytest.raises(demo.DemoError, match="a configuração descreve 1 agência"):
         demo.build(ctx, customers=0, days=1, branches=2)
     database.close()

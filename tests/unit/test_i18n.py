@@ -52,6 +52,22 @@ def test_every_message_of_the_template_is_translated_in_portuguese():
     assert not missing, f"untranslated in pt_PT (make messages, then translate): {missing}"
 
 
+def test_portuguese_keeps_the_branch_s_words_apart():
+    """pt-PT's glossary: a counter is a "balcão", a branch an "agência", a ticket a "senha": a message about
+    a branch that says "balcão" (and none about a counter) is read as a counter by a Lisbon teller."""
+    mixed = []
+    for message in _catalogue("pt_PT"):
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        said = " ".join(ids).lower()
+        if message.id and "branch" in said and "counter" not in said and any("balc" in s.lower() for s in strings):
+            mixed.append(ids[0])
+    assert not mixed, f"a branch is an 'agência' in pt_PT: {mixed}"
+    ticket = [m.id for m in _catalogue("pt_PT") if isinstance(m.id, str) and m.id.lower().startswith("ticket ")
+              and isinstance(m.string, str) and m.string and "senha" not in m.string.lower()]
+    assert not ticket, f"a ticket is a 'senha' in pt_PT: {ticket}"
+
+
 def test_the_template_holds_every_message_the_code_marks(tmp_path):
     """`make messages` was run after the last change of a marked string: extraction now gives the same ids."""
     out = tmp_path / "now.pot"
