@@ -30,6 +30,7 @@ from deskapp.core.customers import followups
 from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
+from deskapp.core.queue.waits import services_minutes
 from deskapp.core.security.auth import LockedStaff, locked_staff
 from deskapp.core.stats import accuracy, period_sums, staffing
 from deskapp.core.stats import figures as stats
@@ -211,23 +212,32 @@ def open_followups(ctx: Context, limit: int = FOLLOWUPS_SHOWN) -> FollowUpsNow:
 
 
 def dashboard(ctx: Context) -> Dashboard:
+    """One refresh. The branch's set-up (services, counters, open counters' profiles) is read once, by the
+    floor's read, and handed to the period's figures, the staffing advice and the day's plan; the services'
+    recent service times are read once for the advice and the plan; the wait distribution is binned
+    from the waits the period's figures read (tests/unit/test_network_statements.py pins the count)."""
     now = ctx.now()
     floor = queue_status(ctx)
+    catalogue = floor.catalogue
     last = _last_events(ctx)
     counters = [counter_now(c, last.get(c.code)) for c in floor.counters]
     steps = sorted((s for s in step_figures(ctx, ctx.today(), ctx.today()) if s.mean_minutes is not None),
                    key=lambda s: -s.mean_minutes)[:SLOWEST_STEPS]
     today = ctx.today()
     fb_today, fb_30d = _feedback(ctx)
-    return Dashboard(  # today is a period of one live day, read as a report reads any period
-        at=now, services=floor.services, counters=tuple(counters), today=period_sums.period_stats(ctx, today, today),
+    # today is a period of one live day, read as a report reads any period
+    figures = period_sums.period_stats(ctx, today, today, services=catalogue.services,
+                                       counters=catalogue.counters)
+    minutes = services_minutes(ctx, catalogue.active)
+    return Dashboard(
+        at=now, services=floor.services, counters=tuple(counters), today=figures,
         alerts=tuple(alerts(floor.services, tuple(counters), now)),
-        advice=tuple(staffing.staffing_advice(ctx, floor.services)),
+        advice=tuple(staffing.staffing_advice(ctx, catalogue=catalogue, minutes=minutes)),
         feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
         feedback_30d=fb_30d, followups=open_followups(ctx),
-        hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
+        hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(stats.wait_bins(figures.waits)),
         locked=tuple(locked_staff(ctx)), estimates=tuple(accuracy.by_service(ctx, today, today)),
-        plan=tuple(staffing.day_plan(ctx, today)),
+        plan=tuple(staffing.day_plan(ctx, today, catalogue=catalogue, minutes=minutes)),
         out_of_order=tuple(out_of_order_calls(ctx, ctx.today(), ctx.today())),
     )
 
