@@ -74,16 +74,15 @@ def _calls(branch_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple]:
     from deskapp.db.database import db, is_postgres
 
     if is_postgres():
-        # Per counter of the branch, its (counter, at) index: LATERAL (OFFSET 0 keeps PostgreSQL from
-        # flattening it into a join), the range said as (counter, at) row values, which only that index
-        # serves. As one join or `counter IN (...)`, the planner chose the index on `at` or the one on
-        # staff_id and read every branch's calls of the day (its statistics, taken before the day's work,
-        # count few: 10,000 calls at 50 branches after 20 s of bench/network.py).
+        # Per counter of the branch, its (counter, at) index (LATERAL; OFFSET 0 keeps PostgreSQL from
+        # flattening it into a join). As one join or `counter IN (...)`, the planner chose the index on
+        # `at` or the one on staff_id and read every branch's calls of the day (its statistics, taken
+        # before the day's work, count few: 10,000 calls at 50 branches after 20 s of bench/network.py).
         return db.execute_sql(
             "SELECT e.staff_id, CASE WHEN strpos(e.detail, %s) > 0 THEN e.detail END, COUNT(*)"  # i18n: not words
-            " FROM counter c CROSS JOIN LATERAL (SELECT x.staff_id, x.detail, x.kind FROM ticket_event x"  # i18n: not words
-            "  WHERE (x.counter_id, x.at) >= (c.id, %s) AND (x.counter_id, x.at) < (c.id, %s) OFFSET 0) e"  # i18n: not words
-            " WHERE c.branch_id = %s AND e.kind = 'called' AND e.staff_id IS NOT NULL GROUP BY 1, 2",  # i18n: not words
+            " FROM counter c CROSS JOIN LATERAL (SELECT x.staff_id, x.detail FROM ticket_event x"  # i18n: not words
+            "  WHERE x.counter_id = c.id AND x.kind = 'called' AND x.at >= %s AND x.at < %s OFFSET 0) e"  # i18n: not words
+            " WHERE c.branch_id = %s AND e.staff_id IS NOT NULL GROUP BY 1, 2",  # i18n: not words
             (OUT_OF_ORDER_MARK, start, end, branch_id)).fetchall()
     # Through the branch's counters and the (counter, at) index: a call is made at a counter, and the
     # period's calls are read without the branch's history (joined to the tickets by branch, SQLite
