@@ -12,7 +12,14 @@ Printed beside each figure, the same-run baseline:
   processes, same PgBouncer, same tickets put back to waiting), claims per second;
 - every branch's `queue check --since TODAY` after the run (0 claimed twice or lost);
 - a branch's supervisor refresh (deskapp.core.stats.dashboard) while the network works | the same
-  refresh once the network is idle.
+  refresh once the network is idle. Twice while it works: with the desk-driver processes at normal CPU
+  priority, and again with them at `--desk-nice N` (default 10; 0: only the first). On one machine the
+  load generator takes the CPU that, in a deployment, the desks' own machines would spend: with the
+  desk drivers at normal priority the supervisor's figure measures this machine's CPU shared four ways
+  more than the server's work. Niced (os.nice in each desk worker; PgBouncer, the server and the
+  supervisor's process keep their priority), the server and the supervisor get the CPU first, as with
+  desks on their own machines; the desks still send every statement, take every lock and write every
+  row. Both figures are printed, labelled; the claim ratio is the normal-priority run's.
 Then, once the network is idle, on the same database through the same PgBouncer (`--parts views,report`):
 - the network screen's refresh (network_version and network_now as the configuration's area manager, who
   sees every branch) p50/p95 | one branch's supervisor refresh, timed in turn with it (bench/network_views.py's
@@ -23,6 +30,7 @@ Then, once the network is idle, on the same database through the same PgBouncer 
 
     python bench/network.py [--branches 50] [--desks 4] [--procs 4] [--seconds 30] [--history-days 250]
                             [--repeats 3] [--parts desks,views,report] [--report-branches N] [--reuse]
+                            [--desk-nice 10]
                             [--server postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
 
 `--reuse` keeps the database a previous run built (its history and today's tickets, put back to waiting)
@@ -34,6 +42,7 @@ import argparse
 import datetime as dt
 import json
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import time
@@ -181,7 +190,9 @@ def _history(db, today: dt.date, history_days: int, per_day: int, desks: int) ->
     return steps
 
 
-def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, start, results) -> None:
+def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, start, results, nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)  # below the server, PgBouncer and the supervisor (module doc: --desk-nice)
     from deskapp.core import queue as q
     from deskapp.core.context import Context
     from deskapp.core.startup import open_context
@@ -250,12 +261,14 @@ def _supervisor_proc(url: str, branch_id: int, seconds: float, start, results) -
 
 
 def _drive(target, url: str, jobs: list[tuple[int, str, str]], procs: int, seconds: float,
-           supervisor_branch: int | None = None) -> dict:
+           supervisor_branch: int | None = None, desk_nice: int = 0) -> dict:
     context = mp.get_context("spawn")
     start = context.Event()
     results = context.Queue()
     shares = [jobs[i::procs] for i in range(procs)]
-    workers = [context.Process(target=target, args=(url, share, seconds, start, results)) for share in shares]
+    extra = {"nice": desk_nice} if desk_nice else {}
+    workers = [context.Process(target=target, args=(url, share, seconds, start, results), kwargs=extra)
+               for share in shares]
     if supervisor_branch is not None:
         workers.append(context.Process(target=_supervisor_proc, args=(url, supervisor_branch, seconds, start, results)))
     for w in workers:
@@ -398,9 +411,18 @@ def _summary(runs: list[dict]) -> None:
         "supervisor busy/idle p95": [r["deskapp"].get("supervisor_busy_p95_ms", 0.0) / r["supervisor_idle_p95_ms"]
                                      for r in runs],
     }
-    print(f"{len(runs)} repeats (median, min-max):", flush=True)
+    niced = [r for r in runs if "niced" in r]
+    if niced:
+        nice = niced[0]["desk_nice"]
+        figures.update({
+            f"niced {nice}: call-next p95 ms": [r["niced"]["p95_ms"] for r in niced],
+            f"niced {nice}: sup. busy p95": [r["niced"].get("supervisor_busy_p95_ms", 0.0) for r in niced],
+            f"niced {nice}: sup. busy/idle": [r["niced"].get("supervisor_busy_p95_ms", 0.0) / r["supervisor_idle_p95_ms"]
+                                              for r in niced],
+        })
+    print(f"{len(runs)} repeats (median, min-max); \"niced N\": the desk drivers at nice N (module doc):", flush=True)
     for name, values in figures.items():
-        print(f"  {name:26s} {statistics.median(values):9.2f}   ({min(values):.2f}-{max(values):.2f})", flush=True)
+        print(f"  {name:30s} {statistics.median(values):9.2f}   ({min(values):.2f}-{max(values):.2f})", flush=True)
 
 
 def main() -> None:
@@ -424,6 +446,9 @@ def main() -> None:
                         help="the year report over the first N branches only (default every branch)")
     parser.add_argument("--reuse", action="store_true",
                         help="use the database a previous run built (same sizes) instead of building it again")
+    parser.add_argument("--desk-nice", type=int, default=10,
+                        help="also time the busy supervisor with the desk-driver processes at this CPU niceness, as"
+                             " if the desks ran on machines of their own (module doc); 0: only at normal priority")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -454,16 +479,28 @@ def main() -> None:
             ours = _drive(_desks_proc, url, jobs, args.procs, args.seconds, supervisor_branch=built["branch_ids"][0])
             checks = queue_checks(built["url"], built["branch_ids"])
             reset_today(built["url"])
+            niced = None
+            if args.desk_nice:
+                niced = _drive(_desks_proc, url, jobs, args.procs, args.seconds,
+                               supervisor_branch=built["branch_ids"][0], desk_nice=args.desk_nice)
+                reset_today(built["url"])
             raw = _drive(_raw_proc, url, jobs, args.procs, args.seconds)
             reset_today(built["url"])
             idle = idle_supervisor(url, built["branch_ids"][0])
             run = {"deskapp": ours, "raw": raw, "checks": checks, **idle,
                    "ratio": ours["claims_per_s"] / raw["claims_per_s"]}
+            if niced is not None:
+                run.update(niced=niced, desk_nice=args.desk_nice)
             runs.append(run)
             print(f"run {repeat + 1}: call-next p50 {ours['p50_ms']:.1f} ms p95 {ours['p95_ms']:.1f} ms, "
                   f"{ours['claims_per_s']:.0f} claims/s vs raw {raw['claims_per_s']:.0f} (ratio {run['ratio']:.2f}); "
                   f"checks {checks}; supervisor busy p95 {ours.get('supervisor_busy_p95_ms', 0):.0f} ms vs idle "
                   f"p95 {idle['supervisor_idle_p95_ms']:.0f} ms", flush=True)
+            if niced is not None:
+                print(f"run {repeat + 1}, desk drivers at nice {args.desk_nice}: call-next p95 {niced['p95_ms']:.1f} ms,"
+                      f" {niced['claims_per_s']:.0f} claims/s; supervisor busy p95"
+                      f" {niced.get('supervisor_busy_p95_ms', 0):.0f} ms vs idle p95"
+                      f" {idle['supervisor_idle_p95_ms']:.0f} ms", flush=True)
         _summary(runs)
         views = {}
         if parts & {"views", "report"}:

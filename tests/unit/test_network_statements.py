@@ -18,11 +18,12 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from peewee import fn
 
 from deskapp.core.stats import dashboard, network
 from deskapp.db import database
 from deskapp.db.database import is_postgres
-from deskapp.db.models import Branch, CounterEvent, Staff, StaffBranch, Ticket, TicketEvent
+from deskapp.db.models import Branch, Counter, CounterEvent, Staff, StaffBranch, Ticket, TicketEvent
 from tests.conftest import T0
 from tests.network_branches import add_branch, add_followup, add_ticket, made_for
 
@@ -35,8 +36,10 @@ NETWORK_LIMIT = 12
 # #15's work (per service: arrivals and recent service times, twice; the first recorded day, 8 times);
 # 38 after it, 39 with the floor's count of tickets called out of order today (#19), 40 with the bookings
 # still to come in the expected waits (#17); 34 once each counter's state before the day came with the
-# counters' own read (one statement, not one per counter).
-SUPERVISOR_LIMIT = 34
+# counters' own read (one statement, not one per counter); 26 once the branch's set-up was read once per
+# refresh (the service table had been read 4 times, the open counters twice and each open counter's work
+# profile twice, one statement per counter; the recent service times twice, today's waits twice).
+SUPERVISOR_LIMIT = 26
 
 
 @contextmanager
@@ -164,6 +167,31 @@ def test_a_supervisor_refresh_reads_only_its_own_branch(ctx):
     assert len(statements) <= SUPERVISOR_LIMIT, "\n".join(statements)
 
 
+def test_a_supervisor_refresh_reads_the_branchs_set_up_once(ctx):
+    """The services, the open counters with their work profiles and the recent service times are read
+    once per refresh, however many counters are open (before: the service table 4 times, the open
+    counters twice, each open counter's profile twice and the recent service times twice)."""
+    mine = Counter.branch == ctx.branch_id
+    first = Counter.select(fn.MIN(Counter.id)).where(mine).scalar()
+    Counter.update(state="open", state_since=T0 - 30 * M).where(mine & (Counter.id == first)).execute()
+    dashboard.dashboard(ctx)
+    with counted() as one:
+        dashboard.dashboard(ctx)
+    Counter.update(state="open", state_since=T0 - 30 * M).where(mine).execute()
+    with counted() as opened:
+        board = dashboard.dashboard(ctx)
+    assert all(c.status.state == "open" for c in board.counters) and len(board.counters) >= 3
+    assert len(opened) == len(one) <= SUPERVISOR_LIMIT, "\n".join(opened)
+    reads = {
+        "services": [s for s in opened if 'FROM "service"' in s],
+        "open counters": [s for s in opened if s.startswith('SELECT "t1"."id" FROM "counter"')],
+        "work profiles": [s for s in opened if 'FROM "counter_service"' in s],
+        "recent service times": [s for s in opened if "ORDER BY x.ended_at DESC" in s],
+    }
+    assert {k: len(v) for k, v in reads.items()} == {
+        "services": 1, "open counters": 0, "work profiles": 1, "recent service times": 1}, reads
+
+
 def test_a_supervisor_refresh_reads_none_of_its_branchs_history(ctx):
     """Found in bench/network_views.py --profile: the floor's count of calls out of order today
     (then queue.picking.out_of_order_today, now stats.out_of_order.out_of_order_calls) joined the day's call events to the branch's tickets by branch,
@@ -179,3 +207,4 @@ def test_a_supervisor_refresh_reads_none_of_its_branchs_history(ctx):
     with steps() as after:
         dashboard.dashboard(ctx)
     assert after[0] <= before[0] * 1.02, (before, after)
+

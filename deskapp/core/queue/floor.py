@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from peewee import JOIN, fn
 
@@ -56,9 +56,26 @@ class CounterStatus:
 
 
 @dataclass(frozen=True)
+class Catalogue:
+    """What queue_status read of the branch's set-up, for the readers that follow it in one refresh (the
+    supervisor's: the period's figures, the staffing advice and the day's plan), so that they do not
+    read it again: every service of the branch (active or not, by id), its active counters (by id) and
+    each open counter's work profile (service ids in position order)."""
+
+    services: tuple[Service, ...]
+    open_profiles: tuple[tuple[int, ...], ...]
+    counters: tuple[Counter, ...] = ()
+
+    @property
+    def active(self) -> list[Service]:
+        return [s for s in self.services if s.active]
+
+
+@dataclass(frozen=True)
 class QueueStatus:
     services: tuple[ServiceStatus, ...]
     counters: tuple[CounterStatus, ...]
+    catalogue: Catalogue | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -74,7 +91,8 @@ class Call:
 
 def queue_status(ctx: Context) -> QueueStatus:
     now = ctx.now()
-    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
+    every = tuple(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
+    services = [s for s in every if s.active]
     waiting: dict[int, tuple[int, object]] = {}
     directed: dict[int, list[tuple[int | None, int | None, int]]] = {}
     for sid, to_counter, to_staff, count, oldest in (
@@ -97,14 +115,6 @@ def queue_status(ctx: Context) -> QueueStatus:
         .where((Counter.branch == ctx.branch_id) & Counter.active)
         .order_by(Counter.id)
     )
-    open_per_service: dict[int, int] = {}
-    for sid, in (
-        CounterService.select(CounterService.service)
-        .join(Counter)
-        .where((Counter.branch == ctx.branch_id) & (Counter.state == "open") & Counter.active)
-        .tuples()
-    ):
-        open_per_service[sid] = open_per_service.get(sid, 0) + 1
     # By the (counter, status) index from the branch's counters: the tickets they hold, not every
     # held ticket of the network (which grows with the other branches' work) nor, as the branch
     # index would give on SQLite, the branch's whole history.
@@ -113,14 +123,19 @@ def queue_status(ctx: Context) -> QueueStatus:
                 .where(Ticket.counter.in_(mine) & Ticket.status.in_(HELD_STATES)).tuples()] if mine else []
     held = {t.counter: t for t in ticket_infos(Ticket.id.in_(held_ids))} if held_ids else {}
     codes = {s.id: s.code for s in services}
-    profiles: dict[int, list[str]] = {}
+    profiles: dict[int, list[int]] = {}
     for counter_id, service_id in (
         CounterService.select(CounterService.counter, CounterService.service)
         .where(CounterService.counter.in_(mine))
         .order_by(CounterService.counter, CounterService.position)
         .tuples()
     ) if mine else ():
-        profiles.setdefault(counter_id, []).append(codes.get(service_id, "?"))
+        profiles.setdefault(counter_id, []).append(service_id)
+    open_profiles = tuple(tuple(profiles.get(c.id, ())) for c in counters if c.state == "open")
+    open_per_service: dict[int, int] = {}
+    for profile in open_profiles:
+        for sid in profile:
+            open_per_service[sid] = open_per_service.get(sid, 0) + 1
     counter_codes = {c.id: c.code for c in counters}
     service_rows = []
     for s in services:
@@ -133,12 +148,13 @@ def queue_status(ctx: Context) -> QueueStatus:
     counter_rows = []
     for c in counters:
         counter_rows.append(CounterStatus(
-            code=c.code, name=ctx.config.counter_name(c.code, c.name), state=c.state, staff=c.staff.login if c.staff_id else None,
-            staff_name=c.staff.name if c.staff_id else None, services=tuple(profiles.get(c.id, ())),
+            code=c.code, name=ctx.config.counter_name(c.code, c.name), state=c.state,
+            staff=c.staff.login if c.staff_id else None, staff_name=c.staff.name if c.staff_id else None,
+            services=tuple(codes.get(sid, "?") for sid in profiles.get(c.id, ())),
             since=c.state_since, ticket=held.get(c.code),
             pause_reason=pause_label(ctx, c.pause_reason) if c.state == "paused" else None,
         ))
-    return QueueStatus(tuple(service_rows), tuple(counter_rows))
+    return QueueStatus(tuple(service_rows), tuple(counter_rows), Catalogue(every, open_profiles, tuple(counters)))
 
 
 def _as_datetime(value) -> dt.datetime:

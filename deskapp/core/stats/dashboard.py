@@ -30,6 +30,7 @@ from deskapp.core.customers import followups
 from deskapp.core.customers.followups import FollowUpInfo
 from deskapp.core.queue import WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.floor import CounterStatus, ServiceStatus, queue_status
+from deskapp.core.queue.waits import services_minutes
 from deskapp.core.security.auth import LockedStaff, locked_staff
 from deskapp.core.stats import accuracy, period_sums, staffing
 from deskapp.core.stats import figures as stats
@@ -120,18 +121,16 @@ class Dashboard:
 
 
 def _last_events(ctx: Context) -> dict[str, dt.datetime]:
-    """Each counter's last ticket event today, by its code. Read through the (counter, at) index from the
-    branch's own counters: neither their whole history nor the rest of the network's today."""
+    """Each counter's last ticket event today, by its code: per counter of the branch, the last entry of
+    its (counter, at) index within today, so neither its whole history nor the rest of the network's
+    today. As one join (the counter among the branch's, the event today), PostgreSQL chose the index on
+    `at` alone and read every branch's events of the day (the planner's statistics, taken before the day's
+    work, count few), 15,200 at 50 branches after 20 s of the network's desks (bench/network.py)."""
     start, end = day_bounds(ctx.today(), ctx.timezone)
-    mine = Counter.select(Counter.id).where(Counter.branch == ctx.branch_id)
-    rows = (
-        TicketEvent.select(Counter.code, fn.MAX(TicketEvent.at))
-        .join(Counter)
-        .where(TicketEvent.counter.in_(mine) & (TicketEvent.at >= start) & (TicketEvent.at < end))
-        .group_by(Counter.code)
-        .tuples()
-    )
-    return {code: _as_datetime(at) for code, at in rows}
+    last = (TicketEvent.select(fn.MAX(TicketEvent.at))
+            .where((TicketEvent.counter == Counter.id) & (TicketEvent.at >= start) & (TicketEvent.at < end)))
+    rows = Counter.select(Counter.code, last.alias("last_at")).where(Counter.branch == ctx.branch_id).tuples()
+    return {code: _as_datetime(at) for code, at in rows if at is not None}
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -211,23 +210,32 @@ def open_followups(ctx: Context, limit: int = FOLLOWUPS_SHOWN) -> FollowUpsNow:
 
 
 def dashboard(ctx: Context) -> Dashboard:
+    """One refresh. The branch's set-up (services, counters, open counters' profiles) is read once, by the
+    floor's read, and handed to the period's figures, the staffing advice and the day's plan; the services'
+    recent service times are read once for the advice and the plan; the wait distribution is binned
+    from the waits the period's figures read (tests/unit/test_network_statements.py pins the count)."""
     now = ctx.now()
     floor = queue_status(ctx)
+    catalogue = floor.catalogue
     last = _last_events(ctx)
     counters = [counter_now(c, last.get(c.code)) for c in floor.counters]
     steps = sorted((s for s in step_figures(ctx, ctx.today(), ctx.today()) if s.mean_minutes is not None),
                    key=lambda s: -s.mean_minutes)[:SLOWEST_STEPS]
     today = ctx.today()
     fb_today, fb_30d = _feedback(ctx)
-    return Dashboard(  # today is a period of one live day, read as a report reads any period
-        at=now, services=floor.services, counters=tuple(counters), today=period_sums.period_stats(ctx, today, today),
+    # today is a period of one live day, read as a report reads any period
+    figures = period_sums.period_stats(ctx, today, today, services=catalogue.services,
+                                       counters=catalogue.counters)
+    minutes = services_minutes(ctx, catalogue.active)
+    return Dashboard(
+        at=now, services=floor.services, counters=tuple(counters), today=figures,
         alerts=tuple(alerts(floor.services, tuple(counters), now)),
-        advice=tuple(staffing.staffing_advice(ctx, floor.services)),
+        advice=tuple(staffing.staffing_advice(ctx, catalogue=catalogue, minutes=minutes)),
         feedback=fb_today, slowest_steps=tuple(steps), waiting=tuple(waiting_tickets(ctx)),
         feedback_30d=fb_30d, followups=open_followups(ctx),
-        hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(period_sums.wait_distribution(ctx, today, today)),
+        hours=tuple(period_sums.hourly(ctx, today, today)), waits=tuple(stats.wait_bins(figures.waits)),
         locked=tuple(locked_staff(ctx)), estimates=tuple(accuracy.by_service(ctx, today, today)),
-        plan=tuple(staffing.day_plan(ctx, today)),
+        plan=tuple(staffing.day_plan(ctx, today, catalogue=catalogue, minutes=minutes)),
         out_of_order=tuple(out_of_order_calls(ctx, ctx.today(), ctx.today())),
     )
 

@@ -136,12 +136,15 @@ def _waits(ctx: Context, summarised, live) -> list[tuple]:
     return waits
 
 
-def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
-                  summaries: bool = True) -> tuple[PeriodStats, list[DayFigures]]:
+def period_tables(ctx: Context, since: dt.date, until: dt.date, *, summaries: bool = True,
+                  services: Iterable[Service] | None = None,
+                  counters: Iterable[Counter] = ()) -> tuple[PeriodStats, list[DayFigures]]:
     """The period's figures (overall, per service, per counter and per staff member) and one row per
     day, days without tickets included (counts 0, figures None). Closed days from their day summaries
     (filled first where missing; `summaries=False` reads every day from its tickets), the others
-    from the tickets."""
+    from the tickets. `services`: every service of the branch (active or not, by id), and `counters`: some
+    of its counters, when the caller has just read them (the supervisor's refresh: queue.floor.Catalogue);
+    the counters of the period not among them are read here."""
     summarised, live = _ranges(ctx, since, until, summaries)
     rows = day_summaries.sums(ctx, summarised)
     for a, b in live:
@@ -175,11 +178,15 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
     overall = _figures(total.get(None), every, _open_hours(spans.values()))
     service_rows = tuple(
         ServiceFigures(s.code, s.name, s.target_wait_minutes, _figures(by_service.get(s.id), waits_by_service[s.id]))
-        for s in _services(ctx) if s.active or s.id in by_service
+        for s in (_services(ctx) if services is None else services) if s.active or s.id in by_service
     )
     counter_ids = {cid for cid, _ in spans} | set(by_counter)
+    known = {c.id: c for c in counters if c.id in counter_ids}
+    missing = sorted(counter_ids - set(known))
+    if missing:
+        known.update((c.id, c) for c in Counter.select().where(Counter.id.in_(missing)))
     counter_rows = []
-    for c in Counter.select().where(Counter.id.in_(list(counter_ids))).order_by(Counter.id) if counter_ids else []:
+    for c in (known[i] for i in sorted(known)):
         v = by_counter.get(c.id) or [0.0] * 12
         hours = _open_hours(m for (cid, _), m in spans.items() if cid == c.id)
         completed = int(round(v[S_DONE]))
@@ -205,9 +212,11 @@ def period_tables(ctx: Context, since: dt.date, until: dt.date, *,
     return stats, days
 
 
-def period_stats(ctx: Context, since: dt.date, until: dt.date) -> PeriodStats:
-    """period_tables' figures of the whole period."""
-    return period_tables(ctx, since, until)[0]
+def period_stats(ctx: Context, since: dt.date, until: dt.date, *, services: Iterable[Service] | None = None,
+                 counters: Iterable[Counter] = ()) -> PeriodStats:
+    """period_tables' figures of the whole period (`services` and `counters` as there). Its `waits` are the period's
+    waits of wait_distribution: wait_bins(stats.waits) bins them without reading them again."""
+    return period_tables(ctx, since, until, services=services, counters=counters)[0]
 
 
 def daily(ctx: Context, since: dt.date, until: dt.date) -> list[DayFigures]:

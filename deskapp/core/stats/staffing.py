@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate
-from deskapp.core.queue.floor import ServiceStatus
+from deskapp.core.queue.floor import Catalogue, ServiceStatus
 from deskapp.core.queue.waits import services_minutes
 from deskapp.db.models import Counter, Service, Ticket
 from deskapp.i18n import _, ngettext
@@ -121,12 +121,15 @@ def recent_arrivals(ctx: Context, service_id: int, minutes: float = WINDOW_MINUT
             .count())
 
 
-def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) -> list[Advice]:
+def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None, *,
+                    catalogue: Catalogue | None = None, minutes: dict[int, float] | None = None) -> list[Advice]:
     """One piece of advice per active service, in the configuration's order, over pools of the open
-    counters (module doc). `floor` is accepted for callers that have just read the queue's status; the
-    open counters and their profiles are read here (each counter once)."""
+    counters (module doc). `floor` is accepted for callers that have just read the queue's status.
+    `catalogue`: the branch's services and open counters' profiles as queue_status read them in the same
+    refresh, and `minutes`: the services' expected service minutes (services_minutes), when the caller
+    has them; else they are read here (each counter once)."""
     del floor
-    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
+    services = catalogue.active if catalogue is not None else _active_services(ctx)
     since = ctx.now() - dt.timedelta(minutes=WINDOW_MINUTES)
     # recent_arrivals of every service at once, counted here: grouped by service in SQL, SQLite (no planner
     # statistics) reads through (branch, service, day, seq), the branch's whole history.
@@ -136,7 +139,14 @@ def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None) 
                  .tuples()):
         if sid in arrivals:
             arrivals[sid] += 1
-    return advice_for(services, arrivals, services_minutes(ctx, services), _open_profiles(ctx))
+    if minutes is None:
+        minutes = services_minutes(ctx, services)
+    profiles = ([list(p) for p in catalogue.open_profiles] if catalogue is not None else _open_profiles(ctx))
+    return advice_for(services, arrivals, minutes, profiles)
+
+
+def _active_services(ctx: Context) -> list[Service]:
+    return list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
 
 
 def advice_for(services: list, arrivals: dict[int, int], minutes: dict[int, float],
@@ -257,7 +267,8 @@ def forecast_arrivals(ctx: Context, day: dt.date) -> dict[tuple[int, int], float
     return result
 
 
-def day_plan(ctx: Context, day: dt.date) -> list[HourPlan]:
+def day_plan(ctx: Context, day: dt.date, *, catalogue: Catalogue | None = None,
+             minutes: dict[int, float] | None = None) -> list[HourPlan]:
     """Per branch-local opening hour of `day` (today: from the current hour on), the forecast arrivals
     and the counters needed for TARGET_LEVEL of calls within target, by Erlang C over the pooled
     counters: the services' arrivals add up, the service time and target are their workload-weighted
@@ -274,10 +285,13 @@ def day_plan(ctx: Context, day: dt.date) -> list[HourPlan]:
 
     forecast = _cached_forecast(ctx, day)
     booked = booked_by_hour(ctx, day)
-    services = list(Service.select().where((Service.branch == ctx.branch_id) & Service.active).order_by(Service.id))
-    minutes = services_minutes(ctx, services)
+    services = catalogue.active if catalogue is not None else _active_services(ctx)
+    if minutes is None:
+        minutes = services_minutes(ctx, services)
     actual = _actual_by_hour(ctx, day) if day <= today else {}
-    profiles = _open_profiles(ctx) if day == today else None
+    profiles = None
+    if day == today:
+        profiles = [list(p) for p in catalogue.open_profiles] if catalogue is not None else _open_profiles(ctx)
     plans = []
     for hour in range(first, end):
         rates = {s.id: forecast.get((s.id, hour), 0.0) + booked.get((s.id, hour), 0) for s in services}
