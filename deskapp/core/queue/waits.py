@@ -30,7 +30,7 @@ from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_f
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
 from deskapp.db.database import db
-from deskapp.db.models import Appointment, Service, Ticket
+from deskapp.db.models import Service, Ticket
 
 
 @dataclass(frozen=True)
@@ -217,6 +217,23 @@ def _counters_on_floor(ctx: Context, today_start: dt.datetime) -> tuple[list[int
     return ids, profiles, held, last_end
 
 
+def _recent_classes(ctx: Context, service_ids: list[int], limit: int) -> dict[int, list[str]]:
+    """calling.recent_classes of each of these services (the priority classes of its latest calls today,
+    newest first), in one statement."""
+    if not service_ids:
+        return {}
+    p = db.param
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    one = (f"SELECT * FROM (SELECT service_id, priority, called_at, id FROM ticket WHERE service_id = {p} "  # i18n: not words
+           f"AND called_at >= {p} AND called_at < {p} ORDER BY called_at DESC, id DESC LIMIT {int(limit)}) r")  # i18n: not words
+    rows = db.execute_sql(" UNION ALL ".join([one] * len(service_ids)),  # i18n: not words
+                          [x for s in service_ids for x in (s, start, end)]).fetchall()
+    found: dict[int, list[tuple]] = {s: [] for s in service_ids}
+    for service_id, priority, called, ticket_id in rows:
+        found[service_id].append((_at(called), ticket_id, priority))
+    return {s: [priority for _, _, priority in sorted(calls, reverse=True)] for s, calls in found.items()}
+
+
 def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.Floor, list[Waiting]]:
     """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them; the history
     figures from `history`."""
@@ -258,7 +275,7 @@ def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.F
             for h in range(1, HOURLY_SPAN))
         models[service.id] = forecast.ServiceModel(by_hour.get(_hour_of(ctx, this_hour, 0), overall), sigma,
                                                    figures.history.arrivals.get(service.id, {}), later)
-    recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
+    recent = _recent_classes(ctx, sorted({w.service for w in waiting}), window)
     return forecast.Floor(
         counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=figures.history.call_to_start,
@@ -478,11 +495,11 @@ def _booking_show(ctx: Context, since: dt.datetime, now: dt.datetime) -> float:
     fewer than 10 known outcomes."""
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
     came = missed = 0
-    for status, starts_at in (Appointment.select(Appointment.status, Appointment.starts_at)
-                              .where((Appointment.branch == ctx.branch_id) & (Appointment.starts_at >= since)
-                                     & (Appointment.starts_at <= now) & (Appointment.status != "cancelled"))
-                              .tuples()):
-        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+    p = db.param
+    for status, starts_at in db.execute_sql(  # plain SQL: read with every history read
+            f"SELECT status, starts_at FROM appointment WHERE branch_id = {p} AND starts_at >= {p} "  # i18n: not words
+            f"AND starts_at <= {p} AND status <> 'cancelled'", [ctx.branch_id, since, now]).fetchall():  # i18n: not words
+        starts_at = _at(starts_at)
         if status == "no_show" or (status == "booked" and starts_at + grace < now):
             missed += 1
         elif status in ("checked_in", "late"):
@@ -497,14 +514,17 @@ def _expected_bookings(ctx: Context, now: dt.datetime, services: list[int], show
     rules = ctx.config.appointments
     _, day_end = day_bounds(ctx.today(), ctx.timezone)
     early = dt.timedelta(minutes=rules.early_minutes)
-    rows = (Appointment.select(Appointment.service, Appointment.starts_at)
-            .where((Appointment.branch == ctx.branch_id) & (Appointment.status == "booked")
-                   & (Appointment.starts_at >= now - dt.timedelta(minutes=rules.grace_minutes))
-                   & (Appointment.starts_at < day_end) & Appointment.service.in_(services))
-            .order_by(Appointment.starts_at, Appointment.id).tuples())
+    if not services:
+        return []
+    p = db.param
+    rows = db.execute_sql(  # plain SQL: read for every estimate
+        f"SELECT service_id, starts_at FROM appointment WHERE branch_id = {p} AND status = 'booked' "  # i18n: not words
+        f"AND starts_at >= {p} AND starts_at < {p} AND service_id IN ({', '.join([p] * len(services))}) "  # i18n: not words
+        "ORDER BY starts_at, id", [ctx.branch_id, now - dt.timedelta(minutes=rules.grace_minutes), day_end,  # i18n: not words
+                                   *services]).fetchall()
     found = []
     for service, starts_at in rows:
-        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+        starts_at = _at(starts_at)
         found.append(forecast.Booking(max(0.0, _minutes(starts_at - early - now)), service,
                                       _minutes(starts_at - now), show, rules.priority_class))
     return found
