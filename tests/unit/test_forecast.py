@@ -91,3 +91,37 @@ def test_a_checked_in_booking_due_is_called_before_a_walk_in_who_came_earlier() 
     f = floor([walk_in, booked])
     assert forecast(f, 2, seed=1).minutes < 1.0  # the next call
     assert forecast(f, 1, seed=1).minutes > 0.5 + 5.0 * 0.6  # after a whole service
+
+
+def test_a_busy_floor_gives_exactly_the_answers_it_gave_before_the_simulation_was_made_faster() -> None:
+    """Pinned from main at 1b97e3a (before _one_run's locals, the per-hour log-normal locations computed once,
+    and _next's one pass): every branch of the model in play (a serving, a called and a just-freed counter,
+    a requeued-to-the-front, a booking due, an overdue ticket, three classes, hourly service means ahead,
+    arrivals until closing, bookings still to come, walk-aways and calls without a service). The same seed
+    must give the same floats: promises already given are reproduced, and the demo's history stays what it is."""
+    from deskapp.core.queue.forecast import Booking
+
+    classes = (PriorityRule("priority", 2), PriorityRule("normal", 1), PriorityRule("appointment", 3))
+    waiting = [Ticket(1, A, "normal", 12.0, 12.0), Ticket(2, A, "priority", 8.0, 8.0), Ticket(3, B, "normal", 35.0, 35.0),
+               Ticket(4, A, "normal", 5.0, 2.0, front=True), Ticket(5, B, "appointment", 1.0, 1.0, booked=3.0),
+               Ticket(6, A, "normal", 1.0, 1.0), Ticket(7, B, "priority", 0.5, 0.5)]
+    busy = Floor(
+        counters=[Counter((A, B), A, True, 2.0), Counter((B, A), B, False, 0.5), Counter((A,), None, False, 0.4, True)],
+        waiting=waiting,
+        services={A: ServiceModel(5.0, 0.4, {"normal": 0.2, "priority": 0.05}, ((20.0, 7.0), (80.0, 4.0))),
+                  B: ServiceModel(8.0, 0.6, {"normal": 0.1}, ((20.0, 9.0),))},
+        classes=classes, recent={A: ["normal", "priority"]}, max_wait=30.0, call_to_start=(0.4, 0.8),
+        turnaround=(0.3, 0.6), pickup=(0.2, 0.5), patience=40.0, arrivals_until=120.0, no_service_share=0.08,
+        no_service=(1.0, 2.0), bookings=(Booking(10.0, B, 15.0, 0.7), Booking(30.0, A, 35.0, 0.9)))
+    expected = {
+        1: (9.068490303918034, 5.272677428272627, 13.748557624496033),
+        2: (5.558802619663484, 3.5765996355346426, 8.016681097033905),
+        3: (3.262144989044463, 1.123209818156382, 5.397382064585431),
+        4: (0.27084334157747875, 0.19999999999999996, 0.5),
+        5: (8.99681869572545, 3.984274360024817, 14.922206688724554),
+        6: (12.38564688094748, 7.157307132860957, 18.560503707974245),
+        7: (18.513486203055283, 7.977583427070973, 29.632614885234126),
+    }
+    for ticket_id, (minutes, low, high) in expected.items():
+        found = forecast(busy, ticket_id, seed=ticket_id)
+        assert (found.minutes, found.low, found.high) == (minutes, low, high)

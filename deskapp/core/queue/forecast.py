@@ -149,7 +149,10 @@ def forecast(floor: Floor, target: int, *, runs: int = RUNS, seed: int = 0,
         return None
     rng = random.Random(seed)
     shows = random.Random(seed + 1)  # who of the booked comes: its own draws, so bookings that never come
-    waits = [_one_run(floor, mine, rng, shows) for _ in range(max(1, runs))]  # change nothing else
+    # Each service's log-normal location by the hour a service starts in (as _lognormal's), once for all runs.
+    steps = {s: [(-math.inf, math.log(m.mean) - 0.5 * m.sigma**2)]
+             + [(start, math.log(mean) - 0.5 * m.sigma**2) for start, mean in m.later] for s, m in floor.services.items()}
+    waits = [_one_run(floor, mine, rng, shows, steps) for _ in range(max(1, runs))]  # change nothing else
     weights = [math.exp(-w / floor.patience) if floor.patience else 1.0 for w in waits]
     if sum(weights) <= 0:
         weights = [1.0] * len(waits)
@@ -174,7 +177,8 @@ def _weighted_quantiles(values: Sequence[float], weights: Sequence[float], qs: S
     return out
 
 
-def _one_run(floor: Floor, mine: Ticket, rng: random.Random, shows: random.Random) -> float:
+def _one_run(floor: Floor, mine: Ticket, rng: random.Random, shows: random.Random,
+             steps: Mapping[int, list[tuple[float, float]]]) -> float:
     models = floor.services
     default = ServiceModel(5.0)
     c2s = floor.call_to_start
@@ -196,21 +200,28 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random, shows: random.Rando
     coming = sorted(([b.at, b.service, b.slot, b.priority] for b in floor.bookings if shows.random() < b.show),
                     key=lambda b: (b[0], b[2], b[1]))
     next_id = -1
+    choice = rng.choice
+    turnaround, pickup, no_service = floor.turnaround, floor.pickup, floor.no_service
     free_at = []
     for c in floor.counters:
         if c.held_service is None:
-            gap = rng.choice(floor.turnaround) if c.just_ended else 0.0
+            gap = choice(turnaround) if c.just_ended else 0.0
             # Still between two tickets: it calls when that gap ends; else it is idle and notices.
-            free_at.append(gap - c.elapsed if gap > c.elapsed else rng.choice(floor.pickup))
+            free_at.append(gap - c.elapsed if gap > c.elapsed else choice(pickup))
             continue
         model = models.get(c.held_service, default)
         if c.serving:
             left = _remaining(rng, model, c.elapsed)
         else:
-            left = max(0.0, rng.choice(c2s) - c.elapsed) + _lognormal(rng, model)
-        free_at.append(left + rng.choice(floor.turnaround))
+            left = max(0.0, choice(c2s) - c.elapsed) + _lognormal(rng, model)
+        free_at.append(left + choice(turnaround))
     profiles = [c.profile for c in floor.counters]
     max_wait = floor.max_wait
+    share = floor.no_service_share
+    classes = floor.classes
+    until = floor.arrivals_until
+    lognormal = rng.lognormvariate
+    mine_id = mine.id
 
     for _ in range(MAX_CALLS):
         now = min(free_at)
@@ -221,28 +232,37 @@ def _one_run(floor: Floor, mine: Ticket, rng: random.Random, shows: random.Rando
                 queues.setdefault(stream[1], []).append([stream[0], stream[0], next_id, stream[2], False, math.inf,
                                                          stream[1], None])
                 stream[0] += rng.expovariate(stream[3])
-                if stream[0] > floor.arrivals_until:
+                if stream[0] > until:
                     stream[0] = math.inf
         while coming and coming[0][0] <= now:
             at, service, slot, priority = coming.pop(0)
             next_id -= 1
             queues.setdefault(service, []).append([at, at, next_id, priority, False, math.inf, service, slot])
-        pick = _next(queues, profiles[i], floor.classes, history, now, max_wait)
+        pick = _next(queues, profiles[i], classes, history, now, max_wait)
         if pick is None:
             # Idle until a ticket it serves arrives.
             upcoming = [s[0] for s in streams if s[1] in profiles[i]] + [b[0] for b in coming if b[1] in profiles[i]]
-            free_at[i] = (min(upcoming) if upcoming else math.inf) + rng.choice(floor.pickup)
+            free_at[i] = (min(upcoming) if upcoming else math.inf) + choice(pickup)
             if free_at[i] == math.inf and all(f == math.inf for f in free_at):
                 break
             continue
-        if pick[2] == mine.id:
+        if pick[2] == mine_id:
             return max(0.0, now)
         history.setdefault(pick[6], []).insert(0, pick[3])
-        if rng.random() < floor.no_service_share:
-            free_at[i] = now + rng.choice(floor.no_service) + rng.choice(floor.turnaround)
+        if rng.random() < share:
+            free_at[i] = now + choice(no_service) + choice(turnaround)
             continue
-        model = models.get(pick[6], default)
-        free_at[i] = now + rng.choice(c2s) + _lognormal(rng, model, now) + rng.choice(floor.turnaround)
+        service = pick[6]
+        model = models.get(service)
+        if model is None:
+            model = default
+            mu = math.log(model.mean) - 0.5 * model.sigma**2
+        else:
+            for start, mu_then in steps[service]:  # as _mean_at: the last hour started by `now`
+                if start > now:
+                    break
+                mu = mu_then
+        free_at[i] = now + choice(c2s) + lognormal(mu, model.sigma) + choice(turnaround)
     return max_wait * 3  # not reached: a very long wait
 
 
@@ -266,22 +286,30 @@ def _next(queues: dict[int, list[list]], profile: Sequence[int], classes: Sequen
         queue = queues.get(service)
         if not queue:
             continue
-        fronts = [t for t in queue if t[4]]
-        booked = [t for t in queue if t[7] is not None]
+        fronts, booked, waiting_classes = [], [], set()
+        for t in queue:  # one pass: the requeued to the front, the bookings due, the classes waiting
+            if t[4]:
+                fronts.append(t)
+            if t[7] is not None:
+                booked.append(t)
+            waiting_classes.add(t[3])
         if fronts:
             pick = min(fronts, key=lambda t: (t[1], t[2]))
         elif booked:
             pick = min(booked, key=lambda t: (t[7], t[1], t[2]))
+        elif len(waiting_classes) == 1:  # a lone class is simply served (what choose_class answers)
+            pick = min(queue, key=_fifo)
         else:
-            waiting_classes = {t[3] for t in queue}
-            if len(waiting_classes) == 1:  # a lone class is simply served (what choose_class answers)
-                pick = min(queue, key=lambda t: (t[1], _order_id(t[2])))
-            else:
-                chosen = choose_class(waiting_classes, classes, history.get(service, ()))
-                pick = min((t for t in queue if t[3] == chosen), key=lambda t: (t[1], _order_id(t[2])))
+            chosen = choose_class(waiting_classes, classes, history.get(service, ()))
+            pick = min((t for t in queue if t[3] == chosen), key=_fifo)
         queue.remove(pick)
         return pick
     return None
+
+
+def _fifo(t: list) -> tuple[float, float]:
+    """First come, first served: by place in line, real tickets before simulated arrivals at equal times."""
+    return t[1], (t[2] if t[2] > 0 else 1e18 - t[2])
 
 
 def _order_id(ticket_id: int) -> float:

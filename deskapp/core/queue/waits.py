@@ -22,8 +22,6 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import fn
-
 from deskapp.core.clock import day_bounds, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
@@ -31,7 +29,8 @@ from deskapp.core.queue.booked import ANY_COUNTER, arrange, booking_outcome
 from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
-from deskapp.db.models import Appointment, Counter, CounterService, Service, Ticket
+from deskapp.db.database import db
+from deskapp.db.models import Service, Ticket
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,12 @@ class WaitEstimate:
 
 def _recent_services(ctx: Context, service: Service) -> list[float]:
     """Minutes of the service's last `queue.recent_services` completed services, oldest first."""
-    rows = (
-        Ticket.select(Ticket.started_at, Ticket.ended_at)
-        .where((Ticket.service == service) & (Ticket.status == "done") & Ticket.started_at.is_null(False))
-        .order_by(Ticket.ended_at.desc())
-        .limit(ctx.config.queue.recent_services)
-        .tuples()
-    )
-    return [(end - begin).total_seconds() / 60 for begin, end in reversed(list(rows))]
+    p = db.param
+    rows = db.execute_sql(  # plain SQL: read for every service of every estimate
+        f"SELECT started_at, ended_at FROM ticket WHERE service_id = {p} AND status = 'done' "  # i18n: not words
+        f"AND started_at IS NOT NULL ORDER BY ended_at DESC LIMIT {int(ctx.config.queue.recent_services)}",  # i18n: not words
+        [service.id]).fetchall()
+    return [(_at(end) - _at(begin)).total_seconds() / 60 for begin, end in reversed(rows)]
 
 
 def service_minutes(ctx: Context, service: Service) -> float:
@@ -187,33 +184,64 @@ def branch_floor(ctx: Context) -> forecast.Floor:
     return _floor_and_waiting(ctx, history_figures)[0]
 
 
+def _counters_on_floor(ctx: Context, today_start: dt.datetime) -> tuple[list[int], dict, dict, dict]:
+    """The branch's open counters in id order (one order, whatever the database's: the simulation is
+    seeded), each one's services in work-profile order, the ticket each holds (counter, status, service,
+    called_at, started_at) and when each last ended a ticket today: one statement, in plain SQL (it runs
+    for every estimate)."""
+    p = db.param
+    opened = f"SELECT id FROM counter WHERE branch_id = {p} AND state = 'open' AND active"  # i18n: not words
+    rows = db.execute_sql(
+        f"SELECT 0, c.id, cs.position, cs.service_id, NULL, NULL, NULL FROM ({opened}) c "  # i18n: not words
+        "LEFT JOIN counter_service cs ON cs.counter_id = c.id "  # i18n: not words
+        "UNION ALL SELECT 1, counter_id, NULL, service_id, status, called_at, started_at FROM ticket "  # i18n: not words
+        f"WHERE counter_id IN ({opened}) AND status IN ({p}, {p}) "  # i18n: not words
+        "UNION ALL SELECT 2, counter_id, NULL, NULL, NULL, MAX(ended_at), NULL FROM ticket "  # i18n: not words
+        f"WHERE counter_id IN ({opened}) AND ended_at >= {p} GROUP BY counter_id "  # i18n: not words
+        "ORDER BY 1, 2, 3", [ctx.branch_id, ctx.branch_id, CALLED, SERVING, ctx.branch_id, today_start]).fetchall()
+    ids: list[int] = []
+    profiles: dict[int, list[int]] = {}
+    held: dict[int, tuple] = {}
+    last_end: dict[int, dt.datetime] = {}
+    for kind, counter_id, _position, service_id, status, at, started in rows:
+        if kind == 0:
+            if counter_id not in profiles:
+                ids.append(counter_id)
+                profiles[counter_id] = []
+            if service_id is not None:
+                profiles[counter_id].append(service_id)
+        elif kind == 1:
+            held[counter_id] = (counter_id, status, service_id, _at(at), _at(started))
+        else:
+            last_end[counter_id] = _at(at)
+    return ids, profiles, held, last_end
+
+
+def _recent_classes(ctx: Context, service_ids: list[int], limit: int) -> dict[int, list[str]]:
+    """calling.recent_classes of each of these services (the priority classes of its latest calls today,
+    newest first), in one statement."""
+    if not service_ids:
+        return {}
+    p = db.param
+    start, end = day_bounds(ctx.today(), ctx.timezone)
+    one = (f"SELECT * FROM (SELECT service_id, priority, called_at, id FROM ticket WHERE service_id = {p} "  # i18n: not words
+           f"AND called_at >= {p} AND called_at < {p} ORDER BY called_at DESC, id DESC LIMIT {int(limit)}) r")  # i18n: not words
+    rows = db.execute_sql(" UNION ALL ".join([one] * len(service_ids)),  # i18n: not words
+                          [x for s in service_ids for x in (s, start, end)]).fetchall()
+    found: dict[int, list[tuple]] = {s: [] for s in service_ids}
+    for service_id, priority, called, ticket_id in rows:
+        found[service_id].append((_at(called), ticket_id, priority))
+    return {s: [priority for _, _, priority in sorted(calls, reverse=True)] for s, calls in found.items()}
+
+
 def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.Floor, list[Waiting]]:
     """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them; the history
     figures from `history`."""
     now = ctx.now()
     rules = priority_rules(ctx)
     window = sum(r.weight for r in rules)
-    counters = list(
-        Counter.select(Counter.id).where((Counter.state == "open") & Counter.active & (Counter.branch == ctx.branch_id))
-        .order_by(Counter.id).tuples())  # one order, whatever the database's: the simulation is seeded
-    ids = [c[0] for c in counters]
-    profiles: dict[int, list[int]] = {i: [] for i in ids}
-    for counter_id, service_id in (CounterService.select(CounterService.counter, CounterService.service)
-                                   .where(CounterService.counter.in_(ids)).order_by(CounterService.position)
-                                   .tuples()):
-        profiles[counter_id].append(service_id)
-    held = {
-        row[0]: row
-        for row in Ticket.select(Ticket.counter, Ticket.status, Ticket.service, Ticket.called_at, Ticket.started_at)
-        .where(Ticket.counter.in_(ids) & Ticket.status.in_((CALLED, SERVING)))
-        .tuples()
-    }
     today_start, _ = day_bounds(ctx.today(), ctx.timezone)
-    last_end = {
-        counter_id: dt.datetime.fromisoformat(ended) if isinstance(ended, str) else ended
-        for counter_id, ended in Ticket.select(Ticket.counter, fn.MAX(Ticket.ended_at))
-        .where(Ticket.counter.in_(ids) & (Ticket.ended_at >= today_start)).group_by(Ticket.counter).tuples()
-    }
+    ids, profiles, held, last_end = _counters_on_floor(ctx, today_start)
     floor_counters = []
     for counter_id in ids:
         row = held.get(counter_id)
@@ -247,7 +275,7 @@ def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.F
             for h in range(1, HOURLY_SPAN))
         models[service.id] = forecast.ServiceModel(by_hour.get(_hour_of(ctx, this_hour, 0), overall), sigma,
                                                    figures.history.arrivals.get(service.id, {}), later)
-    recent = {s: recent_classes(ctx, s, window) for s in {w.service for w in waiting}}
+    recent = _recent_classes(ctx, sorted({w.service for w in waiting}), window)
     return forecast.Floor(
         counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=figures.history.call_to_start,
@@ -327,16 +355,16 @@ def hourly_service_means(ctx: Context, now: dt.datetime) -> dict[int, dict[int, 
     if cached is not None and cached[0] == key:
         return cached[1]
     days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
-    windows = None
-    for d in range(HISTORY_DAYS + 1):
-        begin = start - dt.timedelta(days=d)
-        one = (Ticket.started_at >= begin) & (Ticket.started_at < begin + dt.timedelta(hours=HOURLY_SPAN))
-        windows = one if windows is None else (windows | one)
+    p = db.param
+    hours = " OR ".join([f"(started_at >= {p} AND started_at < {p})"] * (HISTORY_DAYS + 1))  # i18n: not words
+    bounds = [x for d in range(HISTORY_DAYS + 1)
+              for x in (start - dt.timedelta(days=d), start - dt.timedelta(days=d) + dt.timedelta(hours=HOURLY_SPAN))]
     sums: dict[tuple[int, int], list[float]] = {}
-    for service, began, ended in (Ticket.select(Ticket.service, Ticket.started_at, Ticket.ended_at)
-                                  .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days)
-                                         & (Ticket.status == "done") & Ticket.ended_at.is_null(False) & windows)
-                                  .order_by(Ticket.id).tuples()):  # sums in one order: the same floats
+    for service, began, ended in db.execute_sql(  # plain SQL, as _history's; sums in one order: the same floats
+            f"SELECT service_id, started_at, ended_at FROM ticket WHERE branch_id = {p} "  # i18n: not words
+            f"AND day IN ({', '.join([p] * len(days))}) AND status = 'done' AND ended_at IS NOT NULL "  # i18n: not words
+            f"AND ({hours}) ORDER BY id", [ctx.branch_id, *days, *bounds]).fetchall():  # i18n: not words
+        began, ended = _at(began), _at(ended)
         one = sums.setdefault((service, to_local(began, ctx.timezone).hour), [0.0, 0])
         one[0] += _minutes(ended - began)
         one[1] += 1
@@ -370,25 +398,25 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
     window = dt.timedelta(minutes=RATE_WINDOW_MINUTES)
     days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
     # Arrivals: only the hour before now, today and at this time of day on each past day (by the
-    # (branch, day) index; the hours are picked by the database).
-    windows = None
-    for d in range(HISTORY_DAYS + 1):
-        end = now - dt.timedelta(days=d)
-        one = (Ticket.issued_at > end - window) & (Ticket.issued_at <= end)
-        windows = one if windows is None else (windows | one)
-    # Checked-in bookings are not Poisson arrivals: the bookings still to come are known (_expected_bookings).
-    arrived = (Ticket.select(Ticket.service, Ticket.priority, Ticket.issued_at)
-               .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days) & windows
-                      & (Ticket.priority != ctx.config.appointments.priority_class)).order_by(Ticket.id).tuples())
-    past_days = {r[0] for r in Ticket.select(Ticket.day).distinct()
-                 .where((Ticket.branch == ctx.branch_id) & Ticket.day.in_(days[1:])).tuples()}
+    # (branch, day) index; the hours are picked by the database). Checked-in bookings are not Poisson
+    # arrivals: the bookings still to come are known (_expected_bookings). Plain SQL: these statements run
+    # for every estimate, and building them through Peewee's expressions cost more than running them.
+    p = db.param
+    marks = ", ".join([p] * len(days))
+    hours = " OR ".join([f"(issued_at > {p} AND issued_at <= {p})"] * (HISTORY_DAYS + 1))
+    bounds = [x for d in range(HISTORY_DAYS + 1) for x in (now - dt.timedelta(days=d) - window, now - dt.timedelta(days=d))]
+    arrived = [(service, priority, _at(issued)) for service, priority, issued in db.execute_sql(
+        f"SELECT service_id, priority, issued_at FROM ticket WHERE branch_id = {p} AND day IN ({marks}) "  # i18n: not words
+        f"AND ({hours}) AND priority <> {p} ORDER BY id",  # i18n: not words
+        [ctx.branch_id, *days, *bounds, ctx.config.appointments.priority_class]).fetchall()]
+    past_days = db.execute_sql(f"SELECT COUNT(DISTINCT day) FROM ticket WHERE branch_id = {p} "  # i18n: not words
+                               f"AND day IN ({', '.join([p] * (len(days) - 1))})", [ctx.branch_id, *days[1:]]).fetchone()[0]
     # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
-    rows = list(
-        Ticket.select(Ticket.service, Ticket.priority, Ticket.status, Ticket.issued_at, Ticket.called_at,
-                      Ticket.started_at, Ticket.ended_at, Ticket.counter)
-        .where((Ticket.branch == ctx.branch_id) & (Ticket.issued_at >= since) & (Ticket.issued_at <= now))
-        .order_by(Ticket.id.desc()).limit(RECENT_TICKETS)
-        .tuples())
+    rows = [(service, priority, status, _at(issued), _at(called), _at(started), _at(ended), counter)
+            for service, priority, status, issued, called, started, ended, counter in db.execute_sql(
+                "SELECT service_id, priority, status, issued_at, called_at, started_at, ended_at, counter_id "  # i18n: not words
+                f"FROM ticket WHERE branch_id = {p} AND issued_at >= {p} AND issued_at <= {p} "  # i18n: not words
+                f"ORDER BY id DESC LIMIT {RECENT_TICKETS}", [ctx.branch_id, since, now]).fetchall()]  # i18n: not words
     opening = to_utc(dt.datetime.combine(ctx.today(), dt.time.fromisoformat(ctx.config.branch.hours.open)),
                      ctx.timezone)
     today_exposure = min(RATE_WINDOW_MINUTES, max(0.0, _minutes(now - opening)))
@@ -419,7 +447,7 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
             if ended is not None:
                 marks.setdefault(counter, []).append((ended, "end", issued))
     arrivals: dict[int, dict[str, float]] = {}
-    hist_days = len(past_days)
+    hist_days = past_days
     for key in sorted(set(today_counts) | set(past_counts)):
         # Today's last hour, with the same hour of past days (on average) as one more hour of evidence.
         past = past_counts.get(key, 0) / hist_days if hist_days else 0.0
@@ -455,18 +483,22 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
                     _booking_show(ctx, since, now))
 
 
+def _at(value):
+    """A stored time as a datetime: SQLite hands back text, PostgreSQL datetimes (as Peewee's field reads it)."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _booking_show(ctx: Context, since: dt.datetime, now: dt.datetime) -> float:
     """The share of the branch's bookings since `since` whose outcome is known that came: 1 - the
     report's no_show_rate (deskapp.core.appointments.figures), both counting no-shows by
     queue.booked.booking_outcome. 1.0 with fewer than 10 known outcomes."""
     grace = dt.timedelta(minutes=ctx.config.appointments.grace_minutes)
     came = missed = 0
-    for status, starts_at in (Appointment.select(Appointment.status, Appointment.starts_at)
-                              .where((Appointment.branch == ctx.branch_id) & (Appointment.starts_at >= since)
-                                     & (Appointment.starts_at <= now) & (Appointment.status != "cancelled"))
-                              .tuples()):
-        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
-        status = booking_outcome(status, starts_at, grace, now)
+    p = db.param
+    for status, starts_at in db.execute_sql(  # plain SQL: read with every history read
+            f"SELECT status, starts_at FROM appointment WHERE branch_id = {p} AND starts_at >= {p} "  # i18n: not words
+            f"AND starts_at <= {p} AND status <> 'cancelled'", [ctx.branch_id, since, now]).fetchall():  # i18n: not words
+        status = booking_outcome(status, _at(starts_at), grace, now)
         if status == "no_show":
             missed += 1
         elif status in ("checked_in", "late"):
@@ -481,14 +513,17 @@ def _expected_bookings(ctx: Context, now: dt.datetime, services: list[int], show
     rules = ctx.config.appointments
     _, day_end = day_bounds(ctx.today(), ctx.timezone)
     early = dt.timedelta(minutes=rules.early_minutes)
-    rows = (Appointment.select(Appointment.service, Appointment.starts_at)
-            .where((Appointment.branch == ctx.branch_id) & (Appointment.status == "booked")
-                   & (Appointment.starts_at >= now - dt.timedelta(minutes=rules.grace_minutes))
-                   & (Appointment.starts_at < day_end) & Appointment.service.in_(services))
-            .order_by(Appointment.starts_at, Appointment.id).tuples())
+    if not services:
+        return []
+    p = db.param
+    rows = db.execute_sql(  # plain SQL: read for every estimate
+        f"SELECT service_id, starts_at FROM appointment WHERE branch_id = {p} AND status = 'booked' "  # i18n: not words
+        f"AND starts_at >= {p} AND starts_at < {p} AND service_id IN ({', '.join([p] * len(services))}) "  # i18n: not words
+        "ORDER BY starts_at, id", [ctx.branch_id, now - dt.timedelta(minutes=rules.grace_minutes), day_end,  # i18n: not words
+                                   *services]).fetchall()
     found = []
     for service, starts_at in rows:
-        starts_at = dt.datetime.fromisoformat(starts_at) if isinstance(starts_at, str) else starts_at
+        starts_at = _at(starts_at)
         found.append(forecast.Booking(max(0.0, _minutes(starts_at - early - now)), service,
                                       _minutes(starts_at - now), show, rules.priority_class))
     return found
