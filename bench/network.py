@@ -19,7 +19,12 @@ Printed beside each figure, the same-run baseline:
   more than the server's work. Niced (os.nice in each desk worker; PgBouncer, the server and the
   supervisor's process keep their priority), the server and the supervisor get the CPU first, as with
   desks on their own machines; the desks still send every statement, take every lock and write every
-  row. Both figures are printed, labelled; the claim ratio is the normal-priority run's.
+  row. Both figures are printed, labelled; the claim ratio is the normal-priority run's. A third time
+  with the desks paced (`--busy-rate R`, default 20; 0: skip): R calls a second network-wide, a busy
+  day's load rather than a stress test. A large branch of the shipped network takes about 27 walk-ins
+  an hour at its lunch peak, so 50 such branches call about 0.4 tickets a second; 20 a second is 50
+  times that, while flat out the desks call 150-250 a second on this machine. The idle figure is the
+  p95 of 40 refreshes.
 Then, once the network is idle, on the same database through the same PgBouncer (`--parts views,report`):
 - the network screen's refresh (network_version and network_now as the configuration's area manager, who
   sees every branch) p50/p95 | one branch's supervisor refresh, timed in turn with it (bench/network_views.py's
@@ -30,7 +35,7 @@ Then, once the network is idle, on the same database through the same PgBouncer 
 
     python bench/network.py [--branches 50] [--desks 4] [--procs 4] [--seconds 30] [--history-days 250]
                             [--repeats 3] [--parts desks,views,report] [--report-branches N] [--reuse]
-                            [--desk-nice 10]
+                            [--desk-nice 10] [--busy-rate 20]
                             [--server postgresql://postgres@127.0.0.1:5432/postgres] [--json FILE]
 
 `--reuse` keeps the database a previous run built (its history and today's tickets, put back to waiting)
@@ -190,7 +195,9 @@ def _history(db, today: dt.date, history_days: int, per_day: int, desks: int) ->
     return steps
 
 
-def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, start, results, nice: int = 0) -> None:
+def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, start, results, nice: int = 0,
+                interval: float = 0.0) -> None:
+    """Works its desks in turn, flat out, or one call every `interval` seconds (a paced run: --busy-rate)."""
     if nice:
         os.nice(nice)  # below the server, PgBouncer and the supervisor (module doc: --desk-nice)
     from deskapp.core import queue as q
@@ -204,9 +211,13 @@ def _desks_proc(url: str, jobs: list[tuple[int, str, str]], seconds: float, star
     start.wait()
     began = time.perf_counter()
     deadline = began + seconds
+    due = began
     while time.perf_counter() < deadline:
         for branch_id, counter, login in jobs:
             ctx = contexts[branch_id]
+            if interval:
+                due += interval
+                time.sleep(max(0.0, due - time.perf_counter()))
             t = time.perf_counter()
             called = q.call_next(ctx, counter, login)
             latencies.append(time.perf_counter() - t)
@@ -261,12 +272,14 @@ def _supervisor_proc(url: str, branch_id: int, seconds: float, start, results) -
 
 
 def _drive(target, url: str, jobs: list[tuple[int, str, str]], procs: int, seconds: float,
-           supervisor_branch: int | None = None, desk_nice: int = 0) -> dict:
+           supervisor_branch: int | None = None, desk_nice: int = 0, rate: float = 0.0) -> dict:
     context = mp.get_context("spawn")
     start = context.Event()
     results = context.Queue()
     shares = [jobs[i::procs] for i in range(procs)]
-    extra = {"nice": desk_nice} if desk_nice else {}
+    extra: dict = {"nice": desk_nice} if desk_nice else {}
+    if rate:
+        extra["interval"] = procs / rate  # each process its share of `rate` calls per second
     workers = [context.Process(target=target, args=(url, share, seconds, start, results), kwargs=extra)
                for share in shares]
     if supervisor_branch is not None:
@@ -310,7 +323,7 @@ def queue_checks(url: str, branch_ids: list[int]) -> dict:
             "first_problems": [str(p) for ps in problems.values() for p in ps][:5]}
 
 
-def idle_supervisor(url: str, branch_id: int, rounds: int = 15) -> dict:
+def idle_supervisor(url: str, branch_id: int, rounds: int = 40) -> dict:
     from deskapp.core.context import Context
     from deskapp.core.startup import open_context
     from deskapp.core.stats import dashboard
@@ -411,6 +424,16 @@ def _summary(runs: list[dict]) -> None:
         "supervisor busy/idle p95": [r["deskapp"].get("supervisor_busy_p95_ms", 0.0) / r["supervisor_idle_p95_ms"]
                                      for r in runs],
     }
+    paced = [r for r in runs if "paced" in r]
+    if paced:
+        rate = paced[0]["busy_rate"]
+        figures.update({
+            f"paced {rate:g}/s: call-next p95 ms": [r["paced"]["p95_ms"] for r in paced],
+            f"paced {rate:g}/s: claims/s": [r["paced"]["claims_per_s"] for r in paced],
+            f"paced {rate:g}/s: sup. busy p95": [r["paced"].get("supervisor_busy_p95_ms", 0.0) for r in paced],
+            f"paced {rate:g}/s: sup. busy/idle": [r["paced"].get("supervisor_busy_p95_ms", 0.0)
+                                                 / r["supervisor_idle_p95_ms"] for r in paced],
+        })
     niced = [r for r in runs if "niced" in r]
     if niced:
         nice = niced[0]["desk_nice"]
@@ -420,7 +443,8 @@ def _summary(runs: list[dict]) -> None:
             f"niced {nice}: sup. busy/idle": [r["niced"].get("supervisor_busy_p95_ms", 0.0) / r["supervisor_idle_p95_ms"]
                                               for r in niced],
         })
-    print(f"{len(runs)} repeats (median, min-max); \"niced N\": the desk drivers at nice N (module doc):", flush=True)
+    print(f"{len(runs)} repeats (median, min-max); \"paced R/s\": the desks calling R times a second network-wide,"
+          " \"niced N\": flat out at nice N (module doc):", flush=True)
     for name, values in figures.items():
         print(f"  {name:30s} {statistics.median(values):9.2f}   ({min(values):.2f}-{max(values):.2f})", flush=True)
 
@@ -449,6 +473,9 @@ def main() -> None:
     parser.add_argument("--desk-nice", type=int, default=10,
                         help="also time the busy supervisor with the desk-driver processes at this CPU niceness, as"
                              " if the desks ran on machines of their own (module doc); 0: only at normal priority")
+    parser.add_argument("--busy-rate", type=float, default=20.0,
+                        help="also time the busy supervisor with the desks calling this many tickets a second"
+                             " network-wide (paced; module doc); 0: only flat out")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -479,6 +506,11 @@ def main() -> None:
             ours = _drive(_desks_proc, url, jobs, args.procs, args.seconds, supervisor_branch=built["branch_ids"][0])
             checks = queue_checks(built["url"], built["branch_ids"])
             reset_today(built["url"])
+            paced = None
+            if args.busy_rate:
+                paced = _drive(_desks_proc, url, jobs, args.procs, args.seconds,
+                               supervisor_branch=built["branch_ids"][0], rate=args.busy_rate)
+                reset_today(built["url"])
             niced = None
             if args.desk_nice:
                 niced = _drive(_desks_proc, url, jobs, args.procs, args.seconds,
@@ -491,11 +523,18 @@ def main() -> None:
                    "ratio": ours["claims_per_s"] / raw["claims_per_s"]}
             if niced is not None:
                 run.update(niced=niced, desk_nice=args.desk_nice)
+            if paced is not None:
+                run.update(paced=paced, busy_rate=args.busy_rate)
             runs.append(run)
             print(f"run {repeat + 1}: call-next p50 {ours['p50_ms']:.1f} ms p95 {ours['p95_ms']:.1f} ms, "
                   f"{ours['claims_per_s']:.0f} claims/s vs raw {raw['claims_per_s']:.0f} (ratio {run['ratio']:.2f}); "
                   f"checks {checks}; supervisor busy p95 {ours.get('supervisor_busy_p95_ms', 0):.0f} ms vs idle "
                   f"p95 {idle['supervisor_idle_p95_ms']:.0f} ms", flush=True)
+            if paced is not None:
+                print(f"run {repeat + 1}, desks paced at {args.busy_rate:g} calls/s: call-next p95"
+                      f" {paced['p95_ms']:.1f} ms, {paced['claims_per_s']:.1f} claims/s; supervisor busy p95"
+                      f" {paced.get('supervisor_busy_p95_ms', 0):.0f} ms vs idle p95"
+                      f" {idle['supervisor_idle_p95_ms']:.0f} ms", flush=True)
             if niced is not None:
                 print(f"run {repeat + 1}, desk drivers at nice {args.desk_nice}: call-next p95 {niced['p95_ms']:.1f} ms,"
                       f" {niced['claims_per_s']:.0f} claims/s; supervisor busy p95"
