@@ -103,6 +103,17 @@ def bump_marker(branch_id: int) -> None:
     execute("UPDATE change_marker SET seq = seq + 1 WHERE branch_id = ?", (branch_id,))
 
 
+def add_service_interaction(ticket_id: int, customer_id: int, branch_id: int, service_id: int, staff_id: int | None,
+                            outcome: str, duration_seconds: int | None, at: dt.datetime) -> None:
+    """The served ticket's interaction (kind service, named by the service's code), unless it has one."""
+    execute(
+        "INSERT INTO interaction (branch_id, customer_id, ticket_id, kind, service, staff_id, outcome,"
+        " duration_seconds, note, at) SELECT ?, ?, ?, 'service', code, ?, ?, ?, '', ? FROM service WHERE id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM interaction WHERE ticket_id = ?)",
+        (branch_id, customer_id, ticket_id, staff_id, outcome, duration_seconds, at, service_id, ticket_id),
+    )
+
+
 def set_ticket(ticket_id: int, expected_status: str, counter_id: int | None, values: dict) -> bool:
     """Change a ticket held by `counter_id` (or any counter when None) only if it is in the expected state."""
     assignments = ", ".join(f"{column} = ?" for column in values)

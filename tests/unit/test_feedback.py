@@ -185,6 +185,29 @@ def test_no_answer_is_recorded_once_and_an_answer_may_still_replace_it(fctx, clo
     assert Feedback.get_by_id(row.id).answered
 
 
+def test_without_info_the_answer_s_id_comes_back_and_nothing_is_read_back(fctx, clock):
+    """#19: the demo's history records ~1,500 answers and "no answers" and never looks at them; each
+    was read back after its transaction only to be thrown away."""
+    from tests.unit.test_call_next_statements import counted
+
+    tickets = [served(fctx, clock) for _ in range(4)]
+    with counted() as read_back:
+        fb.record_no_answer(fctx, tickets[0], reason="timeout")
+    with counted() as not_read:
+        made = fb.record_no_answer(fctx, tickets[1], reason="timeout", info=False)
+    assert made == Feedback.get(Feedback.ticket == tickets[1]).id
+    assert len(not_read) < len(read_back)
+    follow_ups = FollowUp.select().count()
+    with counted() as read_back:
+        fb.submit(fctx, tickets[2], csat=1, nps=2, comment="demorou muito")
+    with counted() as not_read:
+        answered = fb.submit(fctx, tickets[3], csat=1, nps=2, comment="demorou muito", info=False)
+    row = Feedback.get(Feedback.ticket == tickets[3])
+    assert answered == row.id and (row.csat, row.nps, row.answered, row.comment) == (1, 2, True, "demorou muito")
+    assert FollowUp.select().count() == follow_ups + 2  # the triggers ran for both answers
+    assert len(not_read) < len(read_back)
+
+
 def test_staff_find_today_s_served_ticket_by_number(fctx, clock):
     ticket = served(fctx, clock)
     assert fb.ticket_for_entry(fctx, " a001 ").ticket_id == ticket

@@ -124,10 +124,12 @@ def _where_served(ticket: Ticket) -> dict:
 
 @acts_as("feedback.enter")
 def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | None = None, ces: int | None = None,
-           comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None) -> FeedbackInfo:
+           comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None, *,
+           info: bool = True) -> FeedbackInfo | int:
     """Record the answer about a served ticket and open the follow-up its triggers call for.
 
     `staff` is the login of whoever typed the answer in (required when entered_by is "staff").
+    Returns the answer as read back, or with info=False only its id (no read: the demo's history).
     Raises AlreadyAnswered when the ticket has its answer, FeedbackError for anything else wrong.
     """
     if entered_by not in ENTERED_BY:
@@ -173,7 +175,8 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
 
     for attempt in (1, 2):
         try:
-            return get(ctx, transaction(work))
+            feedback_id = transaction(work)
+            return get(ctx, feedback_id) if info else feedback_id
         except peewee.IntegrityError:
             # Another submission raced past the check above; the UNIQUE index let only it in.
             if Feedback.select().where((Feedback.ticket == ticket_id) & Feedback.answered).exists():
@@ -185,10 +188,12 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
 
 
 @acts_as("feedback.enter")
-def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None) -> FeedbackInfo | None:
+def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None,
+                     info: bool = True) -> FeedbackInfo | int | None:
     """Record that the customer gave no answer (timed out, or staff ended the question).
 
-    Nothing changes when the ticket already has feedback; returns None then.
+    Nothing changes when the ticket already has feedback; returns None then. With info=False the
+    new row's id, not read back.
     """
     require(by, "feedback.enter")  # None: the screen timed out with nobody logged in
 
@@ -206,4 +211,6 @@ def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", b
         feedback_id = transaction(work)
     except peewee.IntegrityError:
         return None  # an answer (or another "no answer") got there first
-    return None if feedback_id is None else get(ctx, feedback_id)
+    if feedback_id is None or not info:
+        return feedback_id
+    return get(ctx, feedback_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from deskapp import logs
 from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
-from deskapp.core.customers.records import record_service
+from deskapp.core.customers.records import record_served, record_service
 from deskapp.core.notify import outbox
 from deskapp.core.queue import handover
 from deskapp.core.queue.booked import arrange
@@ -343,7 +343,7 @@ def complete(ctx: Context, counter_code: str, *, by: str | None = None, channel:
     def change(t: Ticket, counter: Counter, now: dt.datetime, staff_id: int | None, detail: dict) -> int:
         statements.set_ticket(t.id, SERVING, None, {"status": DONE, "ended_at": now})
         _event(t, "completed", now, staff_id, counter.id, **detail)
-        record_service(t.id)
+        record_served(t, DONE, now)
         return t.id
 
     return _act(ctx, counter_code, (SERVING,), change, "completed", by, channel)
