@@ -237,6 +237,31 @@ def lock_counter(counter_id: int) -> tuple[str, int | None]:
     return state, staff_id
 
 
+def _recent_calls_sql(services: int) -> str:
+    """The latest calls of each of `services` services between two times, at most a number each (its
+    parameters: the service ids, the day's start and end, the number): one definition for call-next's
+    statement and recent_classes (the forecast's and the estimates' read of the same)."""
+    marks = ", ".join("?" for _ in range(services))
+    return ("(SELECT id, service_id, priority, called_at, front,"  # i18n: not words
+            "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
+            f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
+            ") AS recent WHERE place <= ?")
+
+
+def recent_classes(service_ids: list[int], recent: int, day_start: dt.datetime,
+                   day_end: dt.datetime) -> dict[int, list[str]]:
+    """Per service, the priority classes of its latest `recent` calls between `day_start` and `day_end`,
+    newest first (a service without calls: an empty list), in one statement; as candidates_and_recent reads them."""
+    classes: dict[int, list[str]] = {s: [] for s in service_ids}
+    if not service_ids:
+        return classes
+    rows = execute("SELECT called_at, id, service_id, priority FROM " + _recent_calls_sql(len(service_ids)),  # i18n: not words
+                   (*service_ids, day_start, day_end, recent)).fetchall()
+    for _at, _id, service, priority in sorted(((_as_datetime(r[0]), r[1], r[2], r[3]) for r in rows), reverse=True):
+        classes[service].append(priority)
+    return classes
+
+
 def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int, overdue_before: dt.datetime,
                           recent: int, day_start: dt.datetime, day_end: dt.datetime,
                           counter_id: int | None = None, staff_id: int | None = None, contacts: bool = False,
@@ -267,11 +292,7 @@ def candidates_and_recent(branch_id: int, service_ids: list[int], per_line: int,
             " SELECT id, service_id, priority, issued_at, queued_at, front FROM ticket"
             f" WHERE {branch} AND status = 'waiting' AND service_id IN ({marks}) AND issued_at <= ?{walk_in}"
             " ORDER BY issued_at, id LIMIT ?) AS overdue",
-            "SELECT 2, id, service_id, priority, called_at, called_at, front FROM ("  # i18n: not words
-            " SELECT id, service_id, priority, called_at, front,"
-            "  ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS place"
-            f" FROM ticket WHERE service_id IN ({marks}) AND called_at >= ? AND called_at < ?"
-            ") AS recent WHERE place <= ?",
+            "SELECT 2, id, service_id, priority, called_at, called_at, front FROM " + _recent_calls_sql(len(service_ids)),
         ]
         params += [branch_id, *service_ids, per_line, branch_id, *service_ids, overdue_before, per_line,
                    *service_ids, day_start, day_end, recent]

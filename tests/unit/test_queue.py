@@ -1002,3 +1002,20 @@ def test_a_segment_mapped_to_a_class_is_issued_in_it_and_no_ticket_shows_the_seg
     # The ticket as desks, reception and the display read it carries no segment.
     info = q.ticket_info(Ticket.get(Ticket.number == "A001").id)
     assert "premier" not in repr(info)
+
+
+def test_the_latest_calls_per_service_are_read_once_for_every_service_as_call_next_reads_them(ctx, clock) -> None:
+    """calling.recent_classes_of (the estimates' read of every waiting service's latest calls, in one
+    statement) gives what recent_classes gives service by service: newest first, at most `limit`, a
+    service without calls today empty; call-next's own statement reads the same SQL (statements)."""
+    for service, priority in (("CASH", None), ("CASH", "priority"), ("INFO", "priority"), ("CASH", None)):
+        issue(ctx, clock, service, priority)
+    for _ in range(4):
+        call(ctx, clock)
+        q.start(ctx, "1", by="ana")
+        q.complete(ctx, "1", by="ana")
+    ids = {s.code: s.id for s in Service.select()}
+    found = q.calling.recent_classes_of(ctx, [ids["CASH"], ids["INFO"], ids["LOAN"]], 2)
+    assert found == {ids["CASH"]: ["normal", "normal"], ids["INFO"]: ["priority"], ids["LOAN"]: []}
+    assert found == {s: q.recent_classes(ctx, s, 2) for s in found}
+    assert q.recent_classes(ctx, ids["CASH"], 3) == ["normal", "normal", "priority"]

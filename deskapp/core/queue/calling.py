@@ -76,15 +76,13 @@ def _stored_time(value):
 
 def recent_classes(ctx: Context, service_id: int, limit: int) -> list[str]:
     """Priority classes of the service's latest calls today, newest first."""
+    return recent_classes_of(ctx, [service_id], limit)[service_id]
+
+
+def recent_classes_of(ctx: Context, service_ids: list[int], limit: int) -> dict[int, list[str]]:
+    """recent_classes of each of these services, in one statement (call-next reads the same with its candidates)."""
     start, end = day_bounds(ctx.today(), ctx.timezone)
-    return [
-        r[0]
-        for r in Ticket.select(Ticket.priority)
-        .where((Ticket.service == service_id) & (Ticket.called_at >= start) & (Ticket.called_at < end))
-        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
-        .limit(limit)
-        .tuples()
-    ]
+    return statements.recent_classes(service_ids, limit, start, end)
 
 
 def priority_rules(ctx: Context) -> list[PriorityRule]:

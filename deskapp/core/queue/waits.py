@@ -26,7 +26,7 @@ from deskapp.core.clock import day_bounds, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.booked import ANY_COUNTER, arrange, booking_outcome
-from deskapp.core.queue.calling import priority_rules, recent_classes, waiting_for
+from deskapp.core.queue.calling import priority_rules, recent_classes, recent_classes_of, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
 from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
 from deskapp.db.database import db
@@ -217,23 +217,6 @@ def _counters_on_floor(ctx: Context, today_start: dt.datetime) -> tuple[list[int
     return ids, profiles, held, last_end
 
 
-def _recent_classes(ctx: Context, service_ids: list[int], limit: int) -> dict[int, list[str]]:
-    """calling.recent_classes of each of these services (the priority classes of its latest calls today,
-    newest first), in one statement."""
-    if not service_ids:
-        return {}
-    p = db.param
-    start, end = day_bounds(ctx.today(), ctx.timezone)
-    one = (f"SELECT * FROM (SELECT service_id, priority, called_at, id FROM ticket WHERE service_id = {p} "  # i18n: not words
-           f"AND called_at >= {p} AND called_at < {p} ORDER BY called_at DESC, id DESC LIMIT {int(limit)}) r")  # i18n: not words
-    rows = db.execute_sql(" UNION ALL ".join([one] * len(service_ids)),  # i18n: not words
-                          [x for s in service_ids for x in (s, start, end)]).fetchall()
-    found: dict[int, list[tuple]] = {s: [] for s in service_ids}
-    for service_id, priority, called, ticket_id in rows:
-        found[service_id].append((_at(called), ticket_id, priority))
-    return {s: [priority for _, _, priority in sorted(calls, reverse=True)] for s, calls in found.items()}
-
-
 def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.Floor, list[Waiting]]:
     """branch_floor, and the branch's waiting tickets as calling.waiting_for reads them; the history
     figures from `history`."""
@@ -275,7 +258,7 @@ def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.F
             for h in range(1, HOURLY_SPAN))
         models[service.id] = forecast.ServiceModel(by_hour.get(_hour_of(ctx, this_hour, 0), overall), sigma,
                                                    figures.history.arrivals.get(service.id, {}), later)
-    recent = _recent_classes(ctx, sorted({w.service for w in waiting}), window)
+    recent = recent_classes_of(ctx, sorted({w.service for w in waiting}), window)
     return forecast.Floor(
         counters=floor_counters, waiting=waiting, services=models, classes=rules, recent=recent,
         max_wait=float(ctx.config.queue.max_wait_minutes), call_to_start=figures.history.call_to_start,
