@@ -40,6 +40,12 @@ def absent(text: str, english: list[str]) -> list[str]:
     return [word for word in english if word in text]
 
 
+async def at_the_desk(pilot, app, login: str, counter: str) -> None:
+    """Log `login` in at `counter` and wait for the desk's first view."""
+    await log_in(pilot, login, counter=counter)
+    await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+
+
 async def press(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
@@ -52,8 +58,7 @@ async def test_a_portuguese_teller_s_desk_footer_dialog_and_key_list(lisbon, clo
     app = DeskApp(lisbon, config=lisbon.config, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await log_in(pilot, "ana", counter="1")
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+        await at_the_desk(pilot, app, "ana", "1")
         assert i18n.current() == "pt-PT"  # Ana's language: the branch's first, set at login
         shown = on_screen(app)
         for words in ("Nenhuma senha em mãos. Carregue em n para chamar a próxima.",
@@ -135,14 +140,12 @@ async def test_the_footer_speaks_the_language_of_whoever_logs_in(lisbon, clock):
     app = DeskApp(lisbon, config=lisbon.config, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await log_in(pilot, "ana", counter="1")
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+        await at_the_desk(pilot, app, "ana", "1")
         assert "Chamar próximo" in on_screen(app)
         await app.action_lock()
         await settle(pilot, 0.2)
         await press(pilot, "escape")  # the login box still holds "ana"
-        await log_in(pilot, "joao", counter="2")
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+        await at_the_desk(pilot, app, "joao", "2")
         assert i18n.current() == "en"
         shown = on_screen(app)
         assert "Call next" in shown and "No ticket in hand" in shown
@@ -160,8 +163,7 @@ async def test_an_english_teller_at_a_portuguese_branch_reads_service_names_in_e
     app = DeskApp(ctx, config=ctx.config, clock=clock)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
-        await log_in(pilot, "ana", counter="1")
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen) and app.screen.view is not None)
+        await at_the_desk(pilot, app, "ana", "1")
         assert i18n.current() == "en"
         queues = app.screen.query_one("#desk-queues")
         cells = [str(queues.get_row_at(i)[0]) for i in range(queues.row_count)]
