@@ -114,6 +114,12 @@ def add_service_interaction(ticket_id: int, customer_id: int, branch_id: int, se
     )
 
 
+def set_promise(ticket_id: int, minutes: float, low: float, high: float) -> None:
+    """Keep the wait promised at issue with the ticket (its point and 10-90 % range)."""
+    execute("UPDATE ticket SET estimated_wait_minutes = ?, estimated_wait_low = ?, estimated_wait_high = ? WHERE id = ?",
+            (minutes, low, high, ticket_id))
+
+
 def set_ticket(ticket_id: int, expected_status: str, counter_id: int | None, values: dict) -> bool:
     """Change a ticket held by `counter_id` (or any counter when None) only if it is in the expected state."""
     assignments = ", ".join(f"{column} = ?" for column in values)
@@ -159,34 +165,41 @@ def waiting_candidates(branch_id: int, service_ids: list[int], per_line: int, ov
 class Prepared:
     """A Peewee query compiled to SQL once per kind of database, then run with new values.
 
-    `build(*values)` must use each value exactly once as a parameter and no other parameters;
-    checked at the first compile, so a builder that breaks the rule fails loudly, not wrongly.
+    Its rows come back as the query would give them (models with their joins, tuples, ...), through
+    the query's own row reader, without building and compiling the query again: for the reads that
+    run for every ticket. `build(*values)` must use each value exactly once as a parameter and no
+    other parameters (no LIMIT: `first` takes the first row); checked at the first compile, so a
+    builder that breaks the rule fails loudly, not wrongly. Values are passed to the database as
+    given (not through the fields' db_value): ids, codes, text.
     """
 
     def __init__(self, build, arity: int):
         self._build = build
         self._arity = arity
-        self._compiled: dict[type, tuple[str, list]] = {}
+        self._compiled: dict[type, tuple[str, object]] = {}
 
-    def _compile(self) -> tuple[str, list]:
+    def _compile(self) -> tuple[str, object]:
         key = type(db.obj)
         if key not in self._compiled:
             sentinels = [-(10**12) - i for i in range(self._arity)]
             query = self._build(*sentinels)
             sql, params = query.sql()
-            if list(params) != sentinels:
+            if [str(p) for p in params] != [str(s) for s in sentinels]:
                 raise RuntimeError(f"cannot prepare {sql!r}: parameters {params!r}")  # i18n: not words
-            converters = [getattr(column, "python_value", None) for column in query._returning]
-            self._compiled[key] = (sql, converters)
+            self._compiled[key] = (sql, query)
         return self._compiled[key]
 
-    def rows(self, *values) -> list[tuple]:
-        sql, converters = self._compile()
-        cursor = db.execute_sql(sql, values)
-        return [
-            tuple(convert(v) if convert is not None and v is not None else v for convert, v in zip(converters, row))
-            for row in cursor.fetchall()
-        ]
+    def rows(self, *values) -> list:
+        """Every row, as the query reads them."""
+        if len(values) != self._arity:
+            raise TypeError(f"{self._arity} values expected, not {len(values)}")  # i18n: not words
+        sql, query = self._compile()
+        return list(query._get_cursor_wrapper(db.execute_sql(sql, values)))  # Peewee's row reader
+
+    def first(self, *values):
+        """The first row, or None (for a lookup by a unique key: every row is read)."""
+        found = self.rows(*values)
+        return found[0] if found else None
 
 
 # The call-next path (deskapp.core.queue.calling): each function below is one statement where the

@@ -16,6 +16,7 @@ from deskapp.core import changes
 from deskapp.core.context import Context
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import Forbidden, acts_as, allowed, any_of, require, role_name, roles_for
+from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import Branch, Customer, FollowUp, Staff, Ticket
 from deskapp.errors import DeskappError
@@ -96,8 +97,11 @@ def _query():
     )
 
 
+_ONE = statements.Prepared(lambda followup: _query().where(FollowUp.id == followup), 1)
+
+
 def get(followup_id: int) -> FollowUpInfo:
-    row = _query().where(FollowUp.id == followup_id).first()
+    row = _ONE.first(followup_id)
     if row is None:
         raise FollowUpError(_("There is no follow-up {followup}.").format(followup=followup_id))
     return _info(row)

@@ -39,6 +39,7 @@ from deskapp.core.feedback.tags import tags_for
 from deskapp.core.queue import DONE
 from deskapp.core.security import audit
 from deskapp.core.security.permissions import acts_as, require
+from deskapp.db import statements
 from deskapp.db.database import transaction
 from deskapp.db.models import (
     Counter,
@@ -108,8 +109,12 @@ def _score(name: str, value: int | None, scale: tuple[int, int]) -> int | None:
     return value
 
 
+_BRANCH_TICKET = statements.Prepared(lambda ticket, branch: Ticket.select().where((Ticket.id == ticket) & (Ticket.branch == branch)), 2)
+_ANSWER = statements.Prepared(lambda ticket: Feedback.select().where(Feedback.ticket == ticket), 1)
+
+
 def _served_ticket(ctx: Context, ticket_id: int) -> Ticket:
-    ticket = Ticket.get_or_none((Ticket.id == ticket_id) & (Ticket.branch == ctx.branch_id))
+    ticket = _BRANCH_TICKET.first(ticket_id, ctx.branch_id)
     if ticket is None:
         raise FeedbackError(_("There is no ticket {ticket}.").format(ticket=ticket_id))
     if ticket.status != DONE:
@@ -156,7 +161,7 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
         now = ctx.now()
         values = dict(answered=True, csat=csat, nps=nps, ces=ces, comment=comment, tags=",".join(tags),
                       entered_by=entered_by, entered_by_login=staff, at=now)
-        existing = Feedback.get_or_none(Feedback.ticket == ticket.id)
+        existing = _ANSWER.first(ticket.id)
         if existing is not None and existing.answered:
             raise AlreadyAnswered(_("{number} has already been answered.").format(number=ticket.number))
         if existing is not None:
@@ -199,7 +204,7 @@ def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", b
 
     def work() -> int | None:
         ticket = _served_ticket(ctx, ticket_id)
-        if Feedback.select().where(Feedback.ticket == ticket.id).exists():
+        if _ANSWER.first(ticket.id) is not None:
             return None
         now = ctx.now()
         feedback_id = Feedback.insert(**_where_served(ticket), answered=False, entered_by=CUSTOMER, at=now).execute()

@@ -10,6 +10,7 @@ from deskapp.core.clock import day_bounds
 from deskapp.core.context import Context
 from deskapp.core.queue import HELD_STATES, WAITING, TicketInfo, ticket_infos
 from deskapp.core.queue.counters import pause_label
+from deskapp.core.queue.tickets import branch_services
 from deskapp.db.models import (
     Counter,
     CounterService,
@@ -91,7 +92,7 @@ class Call:
 
 def queue_status(ctx: Context) -> QueueStatus:
     now = ctx.now()
-    every = tuple(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
+    every = tuple(branch_services(ctx))
     services = [s for s in every if s.active]
     waiting: dict[int, tuple[int, object]] = {}
     directed: dict[int, list[tuple[int | None, int | None, int]]] = {}

@@ -23,10 +23,7 @@ from deskapp.core.queue.tickets import (
 from deskapp.core.security.permissions import acts_as
 from deskapp.db import statements
 from deskapp.db.database import transaction
-from deskapp.db.models import (
-    Customer,
-    Ticket,
-)
+from deskapp.db.models import Customer
 from deskapp.i18n import _
 
 if TYPE_CHECKING:
@@ -107,8 +104,7 @@ def issue(ctx: Context, service_code: str, priority: str | None = None, *, custo
     def keep_promise() -> None:
         if promise.minutes is not None and promise.range is not None:
             # The promise is kept with the ticket (deskapp.core.stats.accuracy compares it with the wait).
-            Ticket.update(estimated_wait_minutes=promise.minutes, estimated_wait_low=promise.range[0],
-                          estimated_wait_high=promise.range[1]).where(Ticket.id == ticket_id).execute()
+            statements.set_promise(ticket_id, promise.minutes, *promise.range)
         if written:  # the "ticket issued" messages get the wait as shown (whole minutes, rounded up)
             minutes = None if promise.minutes is None else max(1, math.ceil(promise.minutes - 1e-9))
             outbox.after_estimate(ctx, ticket_id, written, promise.position, minutes, ctx.now())

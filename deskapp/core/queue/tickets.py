@@ -152,8 +152,21 @@ def _held_ticket(counter_id: int, *, lock: bool = False) -> Ticket | None:
     return ticket
 
 
+_ACTIVE_SERVICE = statements.Prepared(
+    lambda branch, code: Service.select().where((Service.branch == branch) & (Service.code == code) & Service.active), 2)
+
+
+_BRANCH_SERVICES = statements.Prepared(
+    lambda branch: Service.select().where(Service.branch == branch).order_by(Service.id), 1)
+
+
+def branch_services(ctx: Context) -> list[Service]:
+    """Every service of the branch, active or not, in id order (read for every estimate: prepared)."""
+    return _BRANCH_SERVICES.rows(ctx.branch_id)
+
+
 def _service(ctx: Context, code: str) -> Service:
-    service = Service.get_or_none((Service.branch == ctx.branch_id) & (Service.code == code) & Service.active)
+    service = _ACTIVE_SERVICE.first(ctx.branch_id, code)
     if service is None:
         codes = ", ".join(s.code for s in ctx.config.services)
         raise NotFound(_("There is no service '{code}'. Services: {codes}.").format(code=code, codes=codes))

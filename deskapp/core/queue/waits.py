@@ -28,7 +28,8 @@ from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.booked import ANY_COUNTER, arrange, booking_outcome
 from deskapp.core.queue.calling import priority_rules, recent_classes, recent_classes_of, waiting_for
 from deskapp.core.queue.ordering import Waiting, service_order
-from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING
+from deskapp.core.queue.tickets import CALLED, CANCELLED, NO_SHOW, REMOVED, SERVING, WAITING, branch_services
+from deskapp.db import statements
 from deskapp.db.database import db
 from deskapp.db.models import Service, Ticket
 
@@ -122,13 +123,17 @@ def _arranged(ctx: Context, service_ids: list[int], now: dt.datetime) -> list[Wa
     return sorted(found, key=lambda w: w.id)
 
 
+_STATUS_AND_SERVICE = statements.Prepared(
+    lambda ticket: Ticket.select(Ticket.status, Ticket.service).where(Ticket.id == ticket).tuples(), 1)
+
+
 def estimate_ticket(ctx: Context, ticket_id: int, *, history: HistorySource | None = None) -> WaitEstimate:
     """Position in its service and the expected wait (point and 10-90 % range) of one waiting ticket.
 
     Position 0 and no estimate when the ticket is not waiting. `history`: where the history figures come
     from (None: history_figures, read now).
     """
-    row = Ticket.select(Ticket.status, Ticket.service).where(Ticket.id == ticket_id).tuples().first()
+    row = _STATUS_AND_SERVICE.first(ticket_id)
     if row is None:
         raise Ticket.DoesNotExist(f"no ticket {ticket_id}")  # i18n: not words
     if row[0] != WAITING:
@@ -238,7 +243,7 @@ def _floor_and_waiting(ctx: Context, history: HistorySource) -> tuple[forecast.F
         since = row[4] if serving else (row[3] or now)
         floor_counters.append(forecast.Counter(tuple(profiles[counter_id]), row[2], serving,
                                                max(0.0, (now - since).total_seconds() / 60)))
-    services = list(Service.select().where(Service.branch == ctx.branch_id).order_by(Service.id))
+    services = branch_services(ctx)
     lines = _arranged(ctx, [s.id for s in services], now)  # checked-in bookings in their place
     waiting = [
         forecast.Ticket(w.id, w.service, w.priority, _minutes(now - w.issued_at), _minutes(now - w.queued_at), w.front,

@@ -39,6 +39,7 @@ from deskapp.core.customers.rules import age_on
 from deskapp.core.labels import label, lower_label
 from deskapp.core.security import audit
 from deskapp.core.workflows.runner import Offer, referral_assignee, typed
+from deskapp.db import statements
 from deskapp.db.database import is_postgres
 from deskapp.db.models import Customer, Service, Staff, StepRecord, Ticket
 from deskapp.errors import EXIT_BAD_INPUT, DeskappError
@@ -191,9 +192,12 @@ def _workflow(ctx: Context, ticket: Ticket, records: dict[str, StepRecord]) -> t
     return (name, workflow) if workflow is not None else None
 
 
+_CUSTOMER = statements.Prepared(lambda customer: Customer.select().where(Customer.id == customer), 1)
+
+
 def customer_env(ctx: Context, customer_id: int | None) -> dict[str, Any]:
     """The customer attributes conditions read (workflow_schema.CUSTOMER_ATTRIBUTES), for a customer or none."""
-    row = Customer.get_or_none(Customer.id == customer_id) if customer_id is not None else None
+    row = _CUSTOMER.first(customer_id) if customer_id is not None else None
     if row is None:
         return {"customer.identified": False, "customer.segment": None, "customer.age": None,
                 "customer.kyc_current": None, "customer.marketing_consent": None, "customer.has_manager": None}
