@@ -149,7 +149,7 @@ class Ticket(BaseModel):
     status = CharField(max_length=16, default="waiting")
     channel = CharField(max_length=12, default="reception")
     customer = ForeignKeyField(Customer, null=True)
-    counter = ForeignKeyField(Counter, null=True)
+    counter = ForeignKeyField(Counter, null=True, index=False)  # indexed with ended_at (0033)
     staff = ForeignKeyField(Staff, null=True)
     issued_at = DateTimeField()
     queued_at = DateTimeField()  # place in line: issue time, or the time of a requeue to the back
@@ -187,6 +187,7 @@ class Ticket(BaseModel):
             (("service", "status", "ended_at"), False),  # added by 0007
             (("for_counter_id", "status"), False),  # added by 0025
             (("for_staff_id", "status"), False),  # added by 0025
+            (("counter", "ended_at"), False),  # added by 0033, in place of (counter)
         )
 
 

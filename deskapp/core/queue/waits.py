@@ -189,21 +189,27 @@ def branch_floor(ctx: Context) -> forecast.Floor:
     return _floor_and_waiting(ctx, history_figures)[0]
 
 
+def _counters_on_floor_sql(p: str) -> str:
+    """_counters_on_floor's statement, with `p` the database's placeholder; its values: the branch,
+    the branch, the two held states, the branch, the start of today. The last ends are read through
+    the (counter_id, ended_at) index: only today's end of each counter (migration 0033)."""
+    opened = f"SELECT id FROM counter WHERE branch_id = {p} AND state = 'open' AND active"  # i18n: not words
+    return (f"SELECT 0, c.id, cs.position, cs.service_id, NULL, NULL, NULL FROM ({opened}) c "  # i18n: not words
+            "LEFT JOIN counter_service cs ON cs.counter_id = c.id "  # i18n: not words
+            "UNION ALL SELECT 1, counter_id, NULL, service_id, status, called_at, started_at FROM ticket "  # i18n: not words
+            f"WHERE counter_id IN ({opened}) AND status IN ({p}, {p}) "  # i18n: not words
+            "UNION ALL SELECT 2, counter_id, NULL, NULL, NULL, MAX(ended_at), NULL FROM ticket "  # i18n: not words
+            f"WHERE counter_id IN ({opened}) AND ended_at >= {p} GROUP BY counter_id "  # i18n: not words
+            "ORDER BY 1, 2, 3")  # i18n: not words
+
+
 def _counters_on_floor(ctx: Context, today_start: dt.datetime) -> tuple[list[int], dict, dict, dict]:
     """The branch's open counters in id order (one order, whatever the database's: the simulation is
     seeded), each one's services in work-profile order, the ticket each holds (counter, status, service,
     called_at, started_at) and when each last ended a ticket today: one statement, in plain SQL (it runs
     for every estimate)."""
-    p = db.param
-    opened = f"SELECT id FROM counter WHERE branch_id = {p} AND state = 'open' AND active"  # i18n: not words
-    rows = db.execute_sql(
-        f"SELECT 0, c.id, cs.position, cs.service_id, NULL, NULL, NULL FROM ({opened}) c "  # i18n: not words
-        "LEFT JOIN counter_service cs ON cs.counter_id = c.id "  # i18n: not words
-        "UNION ALL SELECT 1, counter_id, NULL, service_id, status, called_at, started_at FROM ticket "  # i18n: not words
-        f"WHERE counter_id IN ({opened}) AND status IN ({p}, {p}) "  # i18n: not words
-        "UNION ALL SELECT 2, counter_id, NULL, NULL, NULL, MAX(ended_at), NULL FROM ticket "  # i18n: not words
-        f"WHERE counter_id IN ({opened}) AND ended_at >= {p} GROUP BY counter_id "  # i18n: not words
-        "ORDER BY 1, 2, 3", [ctx.branch_id, ctx.branch_id, CALLED, SERVING, ctx.branch_id, today_start]).fetchall()
+    rows = db.execute_sql(_counters_on_floor_sql(db.param),
+                          [ctx.branch_id, ctx.branch_id, CALLED, SERVING, ctx.branch_id, today_start]).fetchall()
     ids: list[int] = []
     profiles: dict[int, list[int]] = {}
     held: dict[int, tuple] = {}
