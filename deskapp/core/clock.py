@@ -48,6 +48,26 @@ def to_utc(local: dt.datetime, timezone: str) -> dt.datetime:
     return local.replace(tzinfo=zoneinfo.ZoneInfo(timezone)).astimezone(dt.UTC).replace(tzinfo=None)
 
 
+class LocalHour:
+    """to_local(utc, timezone).hour for many stored times, each UTC hour's offset looked up once.
+
+    Exact: an hour in which the zone's offset changes (a DST switch, some at a half hour) has its times
+    converted one by one. For reads that bucket hundreds of rows by the branch's hour of the day."""
+
+    def __init__(self, timezone: str) -> None:
+        self.timezone = timezone
+        self._offsets: dict[dt.datetime, dt.timedelta | None] = {}
+
+    def __call__(self, utc: dt.datetime) -> int:
+        hour = utc.replace(minute=0, second=0, microsecond=0)
+        if hour not in self._offsets:
+            last = hour + dt.timedelta(hours=1, microseconds=-1)
+            first_offset = to_local(hour, self.timezone) - hour
+            self._offsets[hour] = first_offset if to_local(last, self.timezone) - last == first_offset else None
+        offset = self._offsets[hour]
+        return (utc + offset).hour if offset is not None else to_local(utc, self.timezone).hour
+
+
 def local_day(utc: dt.datetime, timezone: str) -> dt.date:
     return to_local(utc, timezone).date()
 

@@ -27,15 +27,17 @@ class RecentHistory:
 
     minutes: float
     at: dt.datetime | None = None
+    day: dt.date | None = None  # the branch-local day of `at`
     figures: waits.HistoryFigures | None = None
     reads: int = 0
 
     def __call__(self, ctx: Context, now: dt.datetime, services: list) -> waits.HistoryFigures:
         if (self.figures is not None and self.at is not None
                 and self.at <= now < self.at + dt.timedelta(minutes=self.minutes)
-                and local_day(self.at, ctx.timezone) == local_day(now, ctx.timezone)
+                and self.day == local_day(now, ctx.timezone)
                 and set(self.figures.models) == {s.id for s in services}):
             return self.figures
-        self.at, self.figures = now, waits.history_figures(ctx, now, services)
+        self.at, self.day = now, local_day(now, ctx.timezone)
+        self.figures = waits.history_figures(ctx, now, services)
         self.reads += 1
         return self.figures

@@ -22,7 +22,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deskapp.core.clock import day_bounds, to_local, to_utc
+from deskapp.core.clock import LocalHour, day_bounds, to_local, to_utc
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate, forecast
 from deskapp.core.queue.booked import ANY_COUNTER, arrange, booking_outcome
@@ -354,12 +354,13 @@ def hourly_service_means(ctx: Context, now: dt.datetime) -> dict[int, dict[int, 
     bounds = [x for d in range(HISTORY_DAYS + 1)
               for x in (start - dt.timedelta(days=d), start - dt.timedelta(days=d) + dt.timedelta(hours=HOURLY_SPAN))]
     sums: dict[tuple[int, int], list[float]] = {}
+    local_hour = LocalHour(ctx.timezone)
     for service, began, ended in db.execute_sql(  # plain SQL, as _history's; sums in one order: the same floats
             f"SELECT service_id, started_at, ended_at FROM ticket WHERE branch_id = {p} "  # i18n: not words
             f"AND day IN ({', '.join([p] * len(days))}) AND status = 'done' AND ended_at IS NOT NULL "  # i18n: not words
             f"AND ({hours}) ORDER BY id", [ctx.branch_id, *days, *bounds]).fetchall():  # i18n: not words
         began, ended = _at(began), _at(ended)
-        one = sums.setdefault((service, to_local(began, ctx.timezone).hour), [0.0, 0])
+        one = sums.setdefault((service, local_hour(began)), [0.0, 0])
         one[0] += _minutes(ended - began)
         one[1] += 1
     result: dict[int, dict[int, float]] = {}
