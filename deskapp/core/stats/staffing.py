@@ -20,13 +20,12 @@ and Erlang C over the pooled counters, each counted once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate
-from deskapp.core.queue.floor import Catalogue, ServiceStatus
+from deskapp.core.queue.floor import Catalogue
 from deskapp.core.queue.waits import services_minutes
 from deskapp.db.models import Counter, Service, Ticket
 from deskapp.i18n import _, ngettext
@@ -140,14 +139,12 @@ def recent_arrivals(ctx: Context, service_id: int, minutes: float = WINDOW_MINUT
             .count())
 
 
-def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None, *,
-                    catalogue: Catalogue | None = None, minutes: dict[int, float] | None = None) -> list[Advice]:
+def staffing_advice(ctx: Context, *, catalogue: Catalogue | None = None,
+                    minutes: dict[int, float] | None = None) -> list[Advice]:
     """One piece of advice per active service, in the configuration's order, over pools of the open
-    counters (module doc). `floor` is accepted for callers that have just read the queue's status.
-    `catalogue`: the branch's services and open counters' profiles as queue_status read them in the same
-    refresh, and `minutes`: the services' expected service minutes (services_minutes), when the caller
-    has them; else they are read here (each counter once)."""
-    del floor
+    counters (module doc). `catalogue`: the branch's services and open counters' profiles as
+    queue_status read them in the same refresh, and `minutes`: the services' expected service minutes
+    (services_minutes), when the caller has them; else they are read here (each counter once)."""
     services = catalogue.active if catalogue is not None else _active_services(ctx)
     since = ctx.now() - dt.timedelta(minutes=WINDOW_MINUTES)
     # recent_arrivals of every service at once, counted here: grouped by service in SQL, SQLite (no planner
