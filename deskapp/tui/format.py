@@ -32,19 +32,32 @@ def elapsed(delta: dt.timedelta) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _decimals(value: float, digits: int) -> str:
+    """`value` with `digits` decimals as the language in effect writes it: English as it always was (no
+    Babel loaded, as staff_words.figure), any other through i18n.number (CLDR: "12,5" in pt-PT)."""
+    if i18n.current() == i18n.SOURCE:
+        return f"{value:.{digits}f}"
+    return i18n.number(value, digits=digits)
+
+
 def percent(value: float | None, *, fraction: bool = False, digits: int = 0) -> str:
-    """A percentage ("82%"); `fraction=True` for a rate from 0 to 1. A dash for no data."""
+    """A percentage ("82%", "12,5%" in pt-PT); `fraction=True` for a rate from 0 to 1. A dash for no data."""
     if value is None:
         return DASH
-    return f"{value * 100 if fraction else value:.{digits}f}%"
+    return f"{_decimals(value * 100 if fraction else value, digits)}%"
 
 
 def score(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
-    """A score such as a CES mean ("2.4") or, signed, an NPS ("+12", "-5", "0"). A dash for no data."""
+    """A score such as a CES mean ("2.4", "2,4" in pt-PT) or, signed, an NPS ("+12", "-5", "0"). A dash
+    for no data."""
     if value is None:
         return DASH
-    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    return "0" if signed and float(text) == 0 else text
+    text = _decimals(abs(value) if signed else value, digits)
+    if not signed:
+        return text
+    if math.isfinite(value) and not any(c in "123456789" for c in text):  # rounds to nothing: no sign
+        return "0"
+    return ("-" if value < 0 else "+") + text
 
 
 def datetime_format(config: Config) -> str:

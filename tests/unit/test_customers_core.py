@@ -251,6 +251,22 @@ def test_each_served_ticket_leaves_one_service_interaction(ctx, clock):
     assert rows[0].customer_id == made.id and rows[0].staff.login == "ana"
 
 
+def test_a_transferred_tickets_interaction_is_written_once(ctx, clock):
+    """record_service writes through the same guarded statement as complete: called again for the
+    same ticket (a retry), it leaves the one row it wrote, with the times and outcome of the ticket."""
+    made = customer_edit.create(ctx, TELLER, draft())
+    first = q.issue(ctx, "CASH", customer_id=made.id).ticket
+    q.call_next(ctx, "1", "ana")
+    q.start(ctx, "1")
+    clock.advance(minutes=3)
+    q.transfer(ctx, "1", "LOAN")
+    customer_records.record_service(first.id)
+    rows = list(Interaction.select().where(Interaction.customer == made.id))
+    assert [(i.kind, i.service, i.outcome, i.duration_seconds, i.ticket_id) for i in rows] == [
+        ("service", "CASH", "transferred", 180, first.id)]
+    assert rows[0].at == T0 + dt.timedelta(minutes=3) and rows[0].branch_id == ctx.branch_id
+
+
 # -- roles and audit -----------------------------------------------------------------------------
 
 MATRIX = {

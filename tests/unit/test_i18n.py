@@ -291,6 +291,21 @@ def test_dates_numbers_and_money_in_the_language_in_effect(portuguese, config):
     assert money(Decimal("1234.56")) == "€1,234.56"
 
 
+def test_percentages_and_scores_on_screen_in_the_language_in_effect():
+    """format.percent and format.score write their decimals through i18n.number outside English; English
+    stays as it always was (a point, no sign on a score that rounds to nothing)."""
+    from deskapp.tui.format import DASH, percent, score
+
+    def shown() -> tuple[str, ...]:
+        return (percent(12.5, digits=1), percent(0.125, fraction=True, digits=1), percent(82.0), score(2.44),
+                score(3.25, digits=2), score(12.4, digits=0, signed=True), score(-5.0, digits=0, signed=True),
+                score(-0.04, digits=0, signed=True), score(-2.5, signed=True), percent(None), score(None))
+
+    assert shown() == ("12.5%", "12.5%", "82%", "2.4", "3.25", "+12", "-5", "0", "-2.5", DASH, DASH)
+    with i18n.use("pt-PT"):
+        assert shown() == ("12,5%", "12,5%", "82%", "2,4", "3,25", "+12", "-5", "0", "-2,5", DASH, DASH)
+
+
 def test_the_command_line_writes_numbers_as_the_reader_s_language_does(tmp_path):
     """Every number the command line prints for a person goes through the CLDR format of the screens
     (deskapp.i18n.number): "7,02 min" in Portuguese; --json keeps the machine's point."""

@@ -1,8 +1,9 @@
 """What happens with a customer over time: interactions, needs and life events.
 
-Served tickets become interactions by themselves: queue.complete and queue.transfer call
-`record_service` inside their own transaction, so a ticket served for a known customer always
-leaves exactly one interaction. Everything else is recorded by staff, each change audited
+Served tickets become interactions by themselves: queue.complete (`record_served`) and
+queue.transfer (`record_service`) write it inside their own transaction, both through
+statements.add_service_interaction, so a ticket served for a known customer always leaves exactly
+one interaction. Everything else is recorded by staff, each change audited
 without its text (a note may hold anything).
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from deskapp.core.security.auth import Session
 from deskapp.core.security.permissions import acts_as
 from deskapp.db import statements
 from deskapp.db.database import transaction
-from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Service, Staff, Ticket
+from deskapp.db.models import Customer, Interaction, LifeEvent, Need, OfferDecision, Product, Staff, Ticket
 from deskapp.i18n import _, ngettext
 
 MANUAL_KINDS = ("call", "meeting", "note")
@@ -31,22 +32,24 @@ OFFER_ACCEPTED = "accepted"  # an OfferDecision's decision when the customer sai
 
 
 def record_service(ticket_id: int) -> None:
-    """One service interaction for a ticket that just ended (done or transferred) with a customer."""
-    ticket = (
-        Ticket.select(Ticket, Service).join(Service).where(Ticket.id == ticket_id).first()
+    """One service interaction for a ticket that just ended (done or transferred) with a customer:
+    its row read here, then written as record_served writes it (statements.add_service_interaction,
+    which also leaves a ticket that already has one alone)."""
+    row = (
+        Ticket.select(Ticket.id, Ticket.customer, Ticket.branch, Ticket.service, Ticket.staff, Ticket.status,
+                      Ticket.started_at, Ticket.ended_at, Ticket.issued_at)
+        .where(Ticket.id == ticket_id).tuples().first()
     )
-    if ticket is None or ticket.customer_id is None:
+    if row is None:
         return
-    if Interaction.select().where(Interaction.ticket == ticket.id).exists():
+    ticket, customer_id, branch_id, service_id, staff_id, status, started_at, ended_at, issued_at = row
+    if customer_id is None:
         return
     duration = None
-    if ticket.started_at and ticket.ended_at:
-        duration = max(0, int((ticket.ended_at - ticket.started_at).total_seconds()))
-    Interaction.create(
-        customer=ticket.customer_id, ticket=ticket.id, branch=ticket.branch_id, kind="service", service=ticket.service.code,
-        staff=ticket.staff_id, outcome=ticket.status, duration_seconds=duration, note="",
-        at=ticket.ended_at or ticket.started_at or ticket.issued_at,
-    )
+    if started_at and ended_at:
+        duration = max(0, int((ended_at - started_at).total_seconds()))
+    statements.add_service_interaction(ticket, customer_id, branch_id, service_id, staff_id, status, duration,
+                                       ended_at or started_at or issued_at)
 
 
 def record_served(ticket: Ticket, outcome: str, ended_at: dt.datetime) -> None:

@@ -20,13 +20,12 @@ and Erlang C over the pooled counters, each counted once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deskapp.core.clock import to_local
 from deskapp.core.context import Context
 from deskapp.core.queue import estimate
-from deskapp.core.queue.floor import Catalogue, ServiceStatus
+from deskapp.core.queue.floor import Catalogue
 from deskapp.core.queue.waits import services_minutes
 from deskapp.db.models import Counter, Service, Ticket
 from deskapp.i18n import _, ngettext
@@ -49,30 +48,53 @@ class Advice:
     short: str = ""  # the advice in a narrow column, without the service's and the pool's names (advice_short)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the advice says, before any words: advice_text and advice_short only choose them."""
+    kind: str  # "none" (more than counters_needed searches), "more", "covered", "close" or "enough"
+    n: int = 0  # counters to open ("more") or that could close ("close")
+    shared: bool = False  # the verdict is a pool's of more than one service
+
+
+def verdict(needed: int | None, open_counters: int, pool: tuple[str, ...] = (), covered: bool = True,
+            arrivals: int = 1) -> Verdict:
+    """The pool's need against its open counters; a short pool whose service's share is covered (or
+    that had no arrivals) says so instead of asking for more."""
+    shared = len(pool) > 1
+    if needed is None:
+        return Verdict("none", shared=shared)
+    if needed > open_counters:
+        if shared and (covered or not arrivals):
+            return Verdict("covered", shared=shared)
+        return Verdict("more", needed - open_counters, shared)
+    if needed < open_counters:
+        return Verdict("close", open_counters - needed, shared)
+    return Verdict("enough", shared=shared)
+
+
 def advice_text(service: str, needed: int | None, open_counters: int, pool: tuple[str, ...] = (),
                 covered: bool = True, arrivals: int = 1) -> str:
     """The advice for one service; `pool` (more than one service): the verdict is the pool's, named once."""
-    shared = len(pool) > 1
+    v = verdict(needed, open_counters, pool, covered, arrivals)
     named = len(pool) <= 3
-    if needed is None:
+    if v.kind == "none":
         return _("{service}: far more counters needed than the branch has").format(service=service)
-    if needed > open_counters:
-        if shared and (covered or not arrivals):
-            return _("{service}: its share is covered").format(service=service)
-        more = needed - open_counters
-        if not shared:
-            said = ngettext("{service}: open {n} more counter", "{service}: open {n} more counters", more)
+    if v.kind == "covered":
+        return _("{service}: its share is covered").format(service=service)
+    if v.kind == "more":
+        if not v.shared:
+            said = ngettext("{service}: open {n} more counter", "{service}: open {n} more counters", v.n)
         elif named:
             said = ngettext("{service}: open {n} more counter for {pool}", "{service}: open {n} more counters for {pool}",
-                            more)
+                            v.n)
         else:
             said = ngettext("{service}: open {n} more counter for its {services} services",
-                            "{service}: open {n} more counters for its {services} services", more)
-        return said.format(service=service, n=more, pool="+".join(pool), services=len(pool))
-    if needed < open_counters:
-        said = (_("{service}: could close {n}") if not shared else _("{service}: {pool} could close {n}") if named
+                            "{service}: open {n} more counters for its {services} services", v.n)
+        return said.format(service=service, n=v.n, pool="+".join(pool), services=len(pool))
+    if v.kind == "close":
+        said = (_("{service}: could close {n}") if not v.shared else _("{service}: {pool} could close {n}") if named
                 else _("{service}: its {services} services could close {n}"))
-        return said.format(service=service, n=open_counters - needed, pool="+".join(pool), services=len(pool))
+        return said.format(service=service, n=v.n, pool="+".join(pool), services=len(pool))
     return _("{service}: enough").format(service=service)
 
 
@@ -80,28 +102,24 @@ def advice_short(needed: int | None, open_counters: int, pool: tuple[str, ...] =
                  arrivals: int = 1) -> str:
     """advice_text's verdict for a narrow column, in the current language: no service or pool named,
     "(shared)" saying the verdict is the pool's ("open 1 more (shared)", "could close 1")."""
-    shared = len(pool) > 1
-    if needed is None:
+    v = verdict(needed, open_counters, pool, covered, arrivals)
+    if v.kind == "none":
         return _("far more needed than the branch has")
-    if needed > open_counters:
-        if shared and (covered or not arrivals):
-            return _("its share is covered")
-        more = needed - open_counters
-        said = (ngettext("open {n} more (shared)", "open {n} more (shared)", more) if shared
-                else ngettext("open {n} more", "open {n} more", more))
-        return said.format(n=more)
-    if needed < open_counters:
-        said = _("could close {n} (shared)") if shared else _("could close {n}")
-        return said.format(n=open_counters - needed)
+    if v.kind == "covered":
+        return _("its share is covered")
+    if v.kind == "more":
+        said = (ngettext("open {n} more (shared)", "open {n} more (shared)", v.n) if v.shared
+                else ngettext("open {n} more", "open {n} more", v.n))
+        return said.format(n=v.n)
+    if v.kind == "close":
+        said = _("could close {n} (shared)") if v.shared else _("could close {n}")
+        return said.format(n=v.n)
     return _("enough")
 
 
 def settled(a: Advice) -> bool:
     """Advice that asks nothing of anyone: enough counters, or the service's share of a short pool covered."""
-    if a.needed is None:
-        return False
-    return a.needed == a.open_counters or (a.needed > a.open_counters and len(a.pool) > 1
-                                           and (a.share_covered or not a.arrivals_last_hour))
+    return verdict(a.needed, a.open_counters, a.pool, a.share_covered, a.arrivals_last_hour).kind in ("enough", "covered")
 
 
 def advise(arrivals: int, minutes: float, target: float, open_counters: int, service: str) -> tuple[int | None, str]:
@@ -121,14 +139,12 @@ def recent_arrivals(ctx: Context, service_id: int, minutes: float = WINDOW_MINUT
             .count())
 
 
-def staffing_advice(ctx: Context, floor: Iterable[ServiceStatus] | None = None, *,
-                    catalogue: Catalogue | None = None, minutes: dict[int, float] | None = None) -> list[Advice]:
+def staffing_advice(ctx: Context, *, catalogue: Catalogue | None = None,
+                    minutes: dict[int, float] | None = None) -> list[Advice]:
     """One piece of advice per active service, in the configuration's order, over pools of the open
-    counters (module doc). `floor` is accepted for callers that have just read the queue's status.
-    `catalogue`: the branch's services and open counters' profiles as queue_status read them in the same
-    refresh, and `minutes`: the services' expected service minutes (services_minutes), when the caller
-    has them; else they are read here (each counter once)."""
-    del floor
+    counters (module doc). `catalogue`: the branch's services and open counters' profiles as
+    queue_status read them in the same refresh, and `minutes`: the services' expected service minutes
+    (services_minutes), when the caller has them; else they are read here (each counter once)."""
     services = catalogue.active if catalogue is not None else _active_services(ctx)
     since = ctx.now() - dt.timedelta(minutes=WINDOW_MINUTES)
     # recent_arrivals of every service at once, counted here: grouped by service in SQL, SQLite (no planner
