@@ -1,8 +1,6 @@
 """statements.Prepared: a Peewee query compiled once, then run with new values, reads exactly what the
 query reads (models with their joins, tuples, converted values) on both databases; a builder that
-hides a constant parameter fails at once instead of running with the wrong value. And the estimator's
-floor read goes through the (counter_id, ended_at) index (migration 0033), not every ticket a counter
-has ever ended."""
+hides a constant parameter fails at once instead of running with the wrong value."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +8,7 @@ import datetime as dt
 import pytest
 
 from deskapp.core import queue as q
-from deskapp.core.queue import waits
-from deskapp.db import database, statements
+from deskapp.db import statements
 from deskapp.db.models import Service, Ticket
 
 
@@ -52,23 +49,3 @@ def test_a_builder_with_a_hidden_constant_fails_loudly(ctx) -> None:
     limited = statements.Prepared(lambda i: Service.select().where(Service.id == i).limit(1), 1)
     with pytest.raises(RuntimeError, match="cannot prepare"):
         limited.rows(1)
-
-
-def _ticket_indexes() -> set[str]:
-    if database.is_postgres():
-        sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'ticket' AND schemaname = current_schema()"
-    else:
-        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'"
-    return {row[0] for row in database.db.execute_sql(sql).fetchall()}
-
-
-def test_the_floor_read_takes_only_today_s_end_of_each_counter(ctx) -> None:
-    names = _ticket_indexes()
-    assert "ticket_counter_id_ended_at" in names
-    assert "ticket_counter_id" not in names  # replaced (a prefix of the new one): no second entry per write
-    if database.is_postgres():
-        return  # the planner's choice follows the table's statistics; SQLite's is fixed by the indexes alone
-    plan = " ".join(str(row) for row in database.db.execute_sql(
-        "EXPLAIN QUERY PLAN " + waits._counters_on_floor_sql("?"),
-        [ctx.branch_id, ctx.branch_id, "called", "serving", ctx.branch_id, dt.datetime(2026, 1, 1)]).fetchall())
-    assert "ticket_counter_id_ended_at (counter_id=? AND ended_at>?)" in plan

@@ -338,6 +338,24 @@ def _hour_of(ctx: Context, hour_start: dt.datetime, ahead: int) -> int:
     return to_local(hour_start + dt.timedelta(hours=ahead), ctx.timezone).hour
 
 
+def _hourly_sql(p: str) -> str:
+    """hourly_service_means' read, `p` the placeholder; its values: the branch, the HISTORY_DAYS + 1 days,
+    then each day's start and end of the hours read."""
+    days = ", ".join([p] * (HISTORY_DAYS + 1))
+    hours = " OR ".join([f"(started_at >= {p} AND started_at < {p})"] * (HISTORY_DAYS + 1))  # i18n: not words
+    return (f"SELECT id, service_id, started_at, ended_at FROM ticket WHERE branch_id = {p} "  # i18n: not words
+            f"AND day IN ({days}) AND status = 'done' AND ended_at IS NOT NULL AND ({hours})")  # i18n: not words
+
+
+def _arrivals_sql(p: str) -> str:
+    """_history's read of arrivals, `p` the placeholder; its values: the branch, the HISTORY_DAYS + 1
+    days, each day's hour before this time (start, end), and the appointments' class (left out)."""
+    days = ", ".join([p] * (HISTORY_DAYS + 1))
+    hours = " OR ".join([f"(issued_at > {p} AND issued_at <= {p})"] * (HISTORY_DAYS + 1))  # i18n: not words
+    return (f"SELECT service_id, priority, issued_at FROM ticket WHERE branch_id = {p} AND day IN ({days}) "  # i18n: not words
+            f"AND ({hours}) AND priority <> {p}")  # i18n: not words
+
+
 def hourly_service_means(ctx: Context, now: dt.datetime) -> dict[int, dict[int, float]]:
     """service id -> branch-local hour -> mean service minutes, for this hour and the next
     HOURLY_SPAN - 1, over today and the HISTORY_DAYS before (services started in that hour of each
@@ -349,16 +367,14 @@ def hourly_service_means(ctx: Context, now: dt.datetime) -> dict[int, dict[int, 
     if cached is not None and cached[0] == key:
         return cached[1]
     days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
-    p = db.param
-    hours = " OR ".join([f"(started_at >= {p} AND started_at < {p})"] * (HISTORY_DAYS + 1))  # i18n: not words
     bounds = [x for d in range(HISTORY_DAYS + 1)
               for x in (start - dt.timedelta(days=d), start - dt.timedelta(days=d) + dt.timedelta(hours=HOURLY_SPAN))]
     sums: dict[tuple[int, int], list[float]] = {}
     local_hour = LocalHour(ctx.timezone)
-    for service, began, ended in db.execute_sql(  # plain SQL, as _history's; sums in one order: the same floats
-            f"SELECT service_id, started_at, ended_at FROM ticket WHERE branch_id = {p} "  # i18n: not words
-            f"AND day IN ({', '.join([p] * len(days))}) AND status = 'done' AND ended_at IS NOT NULL "  # i18n: not words
-            f"AND ({hours}) ORDER BY id", [ctx.branch_id, *days, *bounds]).fetchall():  # i18n: not words
+    # Plain SQL, as _history's, by the (branch, day) index; summed in id order (the same floats), sorted
+    # here: an ORDER BY id made SQLite walk the branch's whole history in id order instead.
+    for _id, service, began, ended in sorted(db.execute_sql(_hourly_sql(db.param),
+                                                            [ctx.branch_id, *days, *bounds]).fetchall()):
         began, ended = _at(began), _at(ended)
         one = sums.setdefault((service, local_hour(began)), [0.0, 0])
         one[0] += _minutes(ended - began)
@@ -393,17 +409,14 @@ def _history(ctx: Context, now: dt.datetime) -> _History:
     window = dt.timedelta(minutes=RATE_WINDOW_MINUTES)
     days = [ctx.today() - dt.timedelta(days=d) for d in range(HISTORY_DAYS + 1)]
     # Arrivals: only the hour before now, today and at this time of day on each past day (by the
-    # (branch, day) index; the hours are picked by the database). Checked-in bookings are not Poisson
+    # (branch, day) index; the hours are picked by the database; only counted, so read in no order: an
+    # ORDER BY id made SQLite walk the branch's whole history in id order). Checked-in bookings are not Poisson
     # arrivals: the bookings still to come are known (_expected_bookings). Plain SQL: these statements run
     # for every estimate, and building them through Peewee's expressions cost more than running them.
     p = db.param
-    marks = ", ".join([p] * len(days))
-    hours = " OR ".join([f"(issued_at > {p} AND issued_at <= {p})"] * (HISTORY_DAYS + 1))
     bounds = [x for d in range(HISTORY_DAYS + 1) for x in (now - dt.timedelta(days=d) - window, now - dt.timedelta(days=d))]
     arrived = [(service, priority, _at(issued)) for service, priority, issued in db.execute_sql(
-        f"SELECT service_id, priority, issued_at FROM ticket WHERE branch_id = {p} AND day IN ({marks}) "  # i18n: not words
-        f"AND ({hours}) AND priority <> {p} ORDER BY id",  # i18n: not words
-        [ctx.branch_id, *days, *bounds, ctx.config.appointments.priority_class]).fetchall()]
+        _arrivals_sql(p), [ctx.branch_id, *days, *bounds, ctx.config.appointments.priority_class]).fetchall()]
     past_days = db.execute_sql(f"SELECT COUNT(DISTINCT day) FROM ticket WHERE branch_id = {p} "  # i18n: not words
                                f"AND day IN ({', '.join([p] * (len(days) - 1))})", [ctx.branch_id, *days[1:]]).fetchone()[0]
     # Desk timings and patience: the branch's latest RECENT_TICKETS tickets of those days.
