@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from deskapp.i18n import N_, NP_, SOURCE, _, current, locale_name, pgettext
-from deskapp.tui.format import cldr_when, lower_label, number, score
+from deskapp.tui.format import cldr_when, lower_label, score
 from deskapp.tui.widgets.fit_table import Column
 
 # Codes deskapp stores in English, as people read them (lowercase: inside a cell or a sentence).
@@ -52,10 +52,9 @@ def columns(specs: Sequence[Column]) -> tuple[Column, ...]:
 
 
 def figure(value: float, digits: int = 1) -> str:
-    """A measured figure ("4.5" minutes, "12.0" an hour) as the language writes it ("4,5" in pt-PT, CLDR)."""
-    if current() == SOURCE:
-        return score(value, digits=digits)  # English as it always was, without loading Babel
-    return number(value, digits=digits)
+    """A measured figure ("4.5" minutes, "12.0" an hour) as the language writes it ("4,5" in pt-PT, CLDR):
+    format.score's decimals, which keep English as it always was (no Babel loaded)."""
+    return score(value, digits=digits)
 
 
 def day_text(day: dt.date) -> str:
