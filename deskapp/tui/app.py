@@ -238,8 +238,10 @@ class DeskApp(App):
         self.touch()
         from deskapp.tui.format import role_name
 
-        self.sub_title = _("{name} ({role}) · counter {counter}") if counter else _("{name} ({role})")
-        self.sub_title = self.sub_title.format(name=session.name, role=role_name(session.role), counter=counter)
+        # The counter by its name in the person's language ("Balcão 2", "Counter 2"), not its code.
+        named = self.config.counter_name(counter) if counter and self.config is not None else counter
+        self.sub_title = _("{name} ({role}) · {counter}") if counter else _("{name} ({role})")
+        self.sub_title = self.sub_title.format(name=session.name, role=role_name(session.role), counter=named)
         self.action_open(session.screens[0])
         self.refresh_bindings()
         if not gc.get_freeze_count():

@@ -65,7 +65,7 @@ async def test_a_portuguese_teller_s_desk_footer_dialog_and_key_list(lisbon, clo
                       "Filas deste balcão, por ordem de chamada", "Serviço", "Em espera", "Maior espera",
                       "Objetivo", "Balcões abertos", "Em espera, por ordem de chamada: 2",
                       "Chamar próximo", "Pausar/retomar", "Fechar balcão", "Teclas", "Fila", "(operador)",
-                      "balcão 1"):
+                      "· Balcão 1"):  # the header names the counter in her language
             assert words in shown, words
         assert absent(shown, ["No ticket in hand", "This counter's queues", "Service", "Waiting", "Longest wait",
                               "Target", "Open counters", "Call next", "Pause/resume", "Close counter", "Keys",

@@ -27,7 +27,7 @@ async def test_teller_logs_in_at_a_counter_and_sees_the_queue(ready, clock):
         await log_in(pilot, "ana", counter="2")
         assert app.current_mode == "desk"
         assert app.session.login == "ana" and app.counter == "2"
-        assert "Ana Costa (teller) · counter 2" in app.sub_title
+        assert "Ana Costa (teller) · Counter 2" in app.sub_title  # its name, not its code
         await settle(pilot, 0.3)
         assert "Counter 2" in str(app.screen.query_one("#desk-current", Static).render())
     counter = Counter.get(Counter.code == "2")
