@@ -150,8 +150,10 @@ class DeskApp(App):
     DEFAULT_MODE = "login"
 
     def get_default_screen(self):
-        if self.lang is None and self.config is not None and self.start_mode != "desk":
-            i18n.set_default(self.config.branch.language)  # a kiosk, display or survey: the branch's language
+        if self.lang is None and self.config is not None and (self.start_mode != "desk" or i18n.from_environment() is None):
+            # A kiosk, display or survey: the branch's language; a desk's login screen too when the
+            # terminal's locale names no language deskapp speaks (C, POSIX: a branch's shared machine).
+            i18n.set_default(self.config.branch.language)
         return self._first_screen()
 
     def on_mount(self) -> None:

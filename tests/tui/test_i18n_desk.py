@@ -175,3 +175,19 @@ async def test_an_english_teller_at_a_portuguese_branch_reads_service_names_in_e
         assert isinstance(app.screen, PauseDialog)
         assert "Pause Counter 1: why?" in on_screen(app) and "Balcão" not in on_screen(app)
     i18n.set_default("pt")
+
+
+@pytest.mark.parametrize("locale, words, english", [
+    ("C.UTF-8", "Entrar", "Log in"),  # a locale naming no language: the branch's first (pt-PT)
+    ("en_GB.UTF-8", "Log in", "Entrar"),  # a locale deskapp speaks: the terminal's
+])
+async def test_the_login_screen_before_anyone_logs_in(lisbon, clock, monkeypatch, locale, words, english):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+    i18n.set_default(i18n.from_environment())  # as launch does
+    app = DeskApp(lisbon, config=lisbon.config, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = on_screen(app)
+        assert words in shown and english not in shown
