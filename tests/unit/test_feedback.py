@@ -194,14 +194,14 @@ def test_without_info_the_answer_s_id_comes_back_and_nothing_is_read_back(fctx, 
     with counted() as read_back:
         fb.record_no_answer(fctx, tickets[0], reason="timeout")
     with counted() as not_read:
-        made = fb.record_no_answer(fctx, tickets[1], reason="timeout", info=False)
+        made = fb.note_no_answer(fctx, tickets[1], reason="timeout")
     assert made == Feedback.get(Feedback.ticket == tickets[1]).id
     assert len(not_read) < len(read_back)
     follow_ups = FollowUp.select().count()
     with counted() as read_back:
         fb.submit(fctx, tickets[2], csat=1, nps=2, comment="demorou muito")
     with counted() as not_read:
-        answered = fb.submit(fctx, tickets[3], csat=1, nps=2, comment="demorou muito", info=False)
+        answered = fb.record_answer(fctx, tickets[3], csat=1, nps=2, comment="demorou muito")
     row = Feedback.get(Feedback.ticket == tickets[3])
     assert answered == row.id and (row.csat, row.nps, row.answered, row.comment) == (1, 2, True, "demorou muito")
     assert FollowUp.select().count() == follow_ups + 2  # the triggers ran for both answers

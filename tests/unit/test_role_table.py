@@ -294,8 +294,12 @@ CASES: dict[tuple[str, str], Case] = {
     # feedback
     ("deskapp.core.feedback.recording.submit", "feedback.enter"):
         Case(lambda w, who: recording.submit(w.ctx, w.served, csat=5, entered_by="staff", staff=who)),
+    ("deskapp.core.feedback.recording.record_answer", "feedback.enter"):
+        Case(lambda w, who: recording.record_answer(w.ctx, w.served, csat=5, entered_by="staff", staff=who)),
     ("deskapp.core.feedback.recording.record_no_answer", "feedback.enter"):
         Case(lambda w, who: recording.record_no_answer(w.ctx, w.served, reason="ended", by=who)),
+    ("deskapp.core.feedback.recording.note_no_answer", "feedback.enter"):
+        Case(lambda w, who: recording.note_no_answer(w.ctx, w.served, reason="ended", by=who)),
     # staff and the audit
     ("deskapp.core.security.auth.replace_pin", "staff.replace_pin"):  # the Session's login is loaded
         Case(lambda w, who: auth.replace_pin(w.ctx, "joao", "9517", by=who), as_session=True),

@@ -90,7 +90,7 @@ def _one(ctx, clock, rng, questions, staff, ticket_id, issued, called, ended, ta
     clock.set(when)
     if rng.random() >= respond:
         if rng.random() < NO_ANSWER_SHARE:
-            fb.record_no_answer(ctx, ticket_id, reason="timeout", info=False)
+            fb.note_no_answer(ctx, ticket_id, reason="timeout")
         return 0
     latent, csat, nps, ces = _scores(rng, wait_ratio)
     writes = rng.random() < COMMENT_SHARE * (2 if latent < 3 else 1)
@@ -101,8 +101,8 @@ def _one(ctx, clock, rng, questions, staff, ticket_id, issued, called, ended, ta
         "ces": ces if questions.ces.ask else None,
     }
     by_staff = rng.random() < STAFF_ENTERED
-    fb.submit(ctx, ticket_id, **given, comment=comment, entered_by=fb.STAFF if by_staff else fb.CUSTOMER,
-              staff=rng.choice(staff) if by_staff else None, info=False)
+    fb.record_answer(ctx, ticket_id, **given, comment=comment, entered_by=fb.STAFF if by_staff else fb.CUSTOMER,
+                     staff=rng.choice(staff) if by_staff else None)
     return 1
 
 

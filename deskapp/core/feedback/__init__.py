@@ -15,7 +15,9 @@ queue, db and config. The public functions are re-exported here: callers write `
 from __future__ import annotations
 
 from deskapp.core.feedback.recording import (
+    note_no_answer,
     pending_for_counter,
+    record_answer,
     record_no_answer,
     submit,
     ticket_for_entry,
@@ -61,7 +63,9 @@ __all__ = [
     "customer_summaries_by_service",
     "followups_for",
     "get",
+    "note_no_answer",
     "pending_for_counter",
+    "record_answer",
     "record_no_answer",
     "responses",
     "submit",

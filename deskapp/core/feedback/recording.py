@@ -129,12 +129,18 @@ def _where_served(ticket: Ticket) -> dict:
 
 @acts_as("feedback.enter")
 def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | None = None, ces: int | None = None,
-           comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None, *,
-           info: bool = True) -> FeedbackInfo | int:
-    """Record the answer about a served ticket and open the follow-up its triggers call for.
+           comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None) -> FeedbackInfo:
+    """record_answer, and the answer as read back (what a screen shows next)."""
+    return get(ctx, record_answer(ctx, ticket_id, csat, nps, ces, comment, entered_by, staff))
+
+
+@acts_as("feedback.enter")
+def record_answer(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | None = None,
+                  ces: int | None = None, comment: str = "", entered_by: str = CUSTOMER, staff: str | None = None) -> int:
+    """Record the answer about a served ticket and open the follow-up its triggers call for; its id
+    (nothing read back: the demo's history records some 1,500 of them).
 
     `staff` is the login of whoever typed the answer in (required when entered_by is "staff").
-    Returns the answer as read back, or with info=False only its id (no read: the demo's history).
     Raises AlreadyAnswered when the ticket has its answer, FeedbackError for anything else wrong.
     """
     if entered_by not in ENTERED_BY:
@@ -180,8 +186,7 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
 
     for attempt in (1, 2):
         try:
-            feedback_id = transaction(work)
-            return get(ctx, feedback_id) if info else feedback_id
+            return transaction(work)
         except peewee.IntegrityError:
             # Another submission raced past the check above; the UNIQUE index let only it in.
             if Feedback.select().where((Feedback.ticket == ticket_id) & Feedback.answered).exists():
@@ -193,12 +198,17 @@ def submit(ctx: Context, ticket_id: int, csat: int | None = None, nps: int | Non
 
 
 @acts_as("feedback.enter")
-def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None,
-                     info: bool = True) -> FeedbackInfo | int | None:
-    """Record that the customer gave no answer (timed out, or staff ended the question).
+def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout",
+                     by: str | None = None) -> FeedbackInfo | None:
+    """note_no_answer, and the row as read back; None when the ticket already had feedback."""
+    feedback_id = note_no_answer(ctx, ticket_id, reason=reason, by=by)
+    return None if feedback_id is None else get(ctx, feedback_id)
 
-    Nothing changes when the ticket already has feedback; returns None then. With info=False the
-    new row's id, not read back.
+
+@acts_as("feedback.enter")
+def note_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", by: str | None = None) -> int | None:
+    """Record that the customer gave no answer (timed out, or staff ended the question); the new row's
+    id, not read back. Nothing changes when the ticket already has feedback; returns None then.
     """
     require(by, "feedback.enter")  # None: the screen timed out with nobody logged in
 
@@ -213,9 +223,6 @@ def record_no_answer(ctx: Context, ticket_id: int, *, reason: str = "timeout", b
         return feedback_id
 
     try:
-        feedback_id = transaction(work)
+        return transaction(work)
     except peewee.IntegrityError:
         return None  # an answer (or another "no answer") got there first
-    if feedback_id is None or not info:
-        return feedback_id
-    return get(ctx, feedback_id)
