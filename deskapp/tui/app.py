@@ -150,11 +150,19 @@ class DeskApp(App):
     DEFAULT_MODE = "login"
 
     def get_default_screen(self):
-        if self.lang is None and self.config is not None and (self.start_mode != "desk" or i18n.from_environment() is None):
-            # A kiosk, display or survey: the branch's language; a desk's login screen too when the
-            # terminal's locale names no language deskapp speaks (C, POSIX: a branch's shared machine).
-            i18n.set_default(self.config.branch.language)
+        self._speak_the_branch()
         return self._first_screen()
+
+    def _speak_the_branch(self) -> bool:
+        """Before anyone logs in, with no --lang: a kiosk, display or survey speaks the branch's first
+        language; a desk's login screen too when the terminal's locale names none deskapp speaks (C,
+        POSIX: a branch's shared machine). True when that changed the language."""
+        if self.lang is not None or self.config is None or self.session is not None:
+            return False
+        if self.start_mode == "desk" and i18n.from_environment() is not None:
+            return False
+        before = i18n.current()
+        return i18n.set_default(self.config.branch.language) != before
 
     def on_mount(self) -> None:
         if self.config is not None:
@@ -218,6 +226,9 @@ class DeskApp(App):
         if self.config is None:
             self.config = ctx.config
             self.title = f"deskapp · {self.config.branch.name}"  # i18n: not words (a name and a place)
+            relabel = getattr(self.screen, "relabel", None)
+            if relabel is not None and self._speak_the_branch():
+                relabel()  # the login, painted before the configuration said the branch's language
             configure = getattr(self.screen, "configure", None)
             if configure is not None:
                 configure(self.config)

@@ -181,13 +181,24 @@ async def test_an_english_teller_at_a_portuguese_branch_reads_service_names_in_e
     ("C.UTF-8", "Entrar", "Log in"),  # a locale naming no language: the branch's first (pt-PT)
     ("en_GB.UTF-8", "Log in", "Entrar"),  # a locale deskapp speaks: the terminal's
 ])
-async def test_the_login_screen_before_anyone_logs_in(lisbon, clock, monkeypatch, locale, words, english):
+async def test_the_login_screen_before_anyone_logs_in(lisbon, db_url, monkeypatch, locale, words, english):
+    """As `make run` starts a desk: the login painted at once, the configuration (and the branch's
+    language) after the first frame; a login typed before it arrives stays."""
+    from tests.conftest import CONFIG
+
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", locale)
     i18n.set_default(i18n.from_environment())  # as launch does
-    app = DeskApp(lisbon, config=lisbon.config, clock=clock)
+    app = DeskApp(None, config_path=str(CONFIG), db_url=db_url)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"ana")
+        await until(pilot, lambda: app.ctx is not None)
         await settle(pilot)
         shown = on_screen(app)
-        assert words in shown and english not in shown
+        assert words in shown and english not in shown, shown
+        assert app.screen.query_one("#login").value == "ana"
+        app.screen.query_one("#login").value = ""
+        await log_in(pilot, "ana", counter="1")
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        assert i18n.current() == "pt-PT"  # after login: Ana's own (the branch's first), whatever the locale

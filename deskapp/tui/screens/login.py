@@ -40,25 +40,32 @@ class LoginScreen(Screen):
     LoginScreen #counter-pending { height: 3; border: tall $border-blurred; padding: 0 2; color: $text-muted; }
     """
 
+    @staticmethod
+    def _words() -> dict[str, str]:
+        """The screen's words by widget id, in the language now in effect (compose and relabel)."""
+        return {"login-label": _("Login"), "login": _("e.g. ana"), "pin-label": _("PIN"), "pin": _("PIN"),
+                "counter-label": _("Counter (tellers)"), "counter-pending": _("No counter"), "submit": _("Log in")}
+
     def compose(self) -> ComposeResult:
         config = self.app.config
         branch = config.branch.name if config else "deskapp"
+        words = self._words()
         yield Header()
         with Center():
             with Vertical(id="login-box"):
                 yield Static(f"[b]{escape(branch)}[/b]\n" + _("Staff login"), id="login-title")
-                yield Label(_("Login"))
-                yield Input(placeholder=_("e.g. ana"), id="login")
-                yield Label(_("PIN"))
-                yield Input(placeholder=_("PIN"), password=True, id="pin", restrict=r"[0-9]*", max_length=12)
-                yield Label(_("Counter (tellers)"))
+                yield Label(words["login-label"], id="login-label")
+                yield Input(placeholder=words["login"], id="login")
+                yield Label(words["pin-label"], id="pin-label")
+                yield Input(placeholder=words["pin"], password=True, id="pin", restrict=r"[0-9]*", max_length=12)
+                yield Label(words["counter-label"], id="counter-label")
                 if config:
                     yield self._counter_select(config)
                 else:
                     # The counters come with the configuration, after the first frame; the Select
                     # (with its overlay) is the costliest widget here, so it is mounted then.
-                    yield Static(_("No counter"), id="counter-pending")
-                yield Button(_("Log in"), variant="primary", id="submit")
+                    yield Static(words["counter-pending"], id="counter-pending")
+                yield Button(words["submit"], variant="primary", id="submit")
                 yield Static("", id="login-message")
         yield KeyFooter()
 
@@ -85,6 +92,19 @@ class LoginScreen(Screen):
         counters = [(plain(f"{c.code} · {config.counter_name(c.code)}"), c.code) for c in config.counters]
         return Select(counters, value=self._given_counter(config), allow_blank=True, prompt=_("No counter"),
                       id="counter")
+
+    def relabel(self) -> None:
+        """The screen's words again, in the language now in effect (the branch's, chosen when the
+        configuration arrived after the first frame); what was typed stays."""
+        words = self._words()
+        for label in ("login-label", "pin-label", "counter-label"):
+            self.query_one(f"#{label}", Label).update(words[label])
+        for box in ("login", "pin"):
+            self.query_one(f"#{box}", Input).placeholder = words[box]
+        for pending in self.query("#counter-pending").results(Static):
+            pending.update(words["counter-pending"])
+        self.query_one("#submit", Button).label = words["submit"]
+        self.query_one(KeyFooter).refresh()
 
     def configure(self, config) -> None:
         """The configuration arrived after the screen was painted: show the branch and its counters."""
