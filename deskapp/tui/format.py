@@ -34,7 +34,7 @@ def elapsed(delta: dt.timedelta) -> str:
 
 def _decimals(value: float, digits: int) -> str:
     """`value` with `digits` decimals as the language in effect writes it: English as it always was (no
-    Babel loaded, as staff_words.figure), any other through i18n.number (CLDR: "12,5" in pt-PT)."""
+    Babel loaded), any other through i18n.number (CLDR: "12,5" in pt-PT)."""
     if i18n.current() == i18n.SOURCE:
         return f"{value:.{digits}f}"
     return i18n.number(value, digits=digits)

@@ -152,10 +152,6 @@ def _held_ticket(counter_id: int, *, lock: bool = False) -> Ticket | None:
     return ticket
 
 
-_ACTIVE_SERVICE = statements.Prepared(
-    lambda branch, code: Service.select().where((Service.branch == branch) & (Service.code == code) & Service.active), 2)
-
-
 _BRANCH_SERVICES = statements.Prepared(
     lambda branch: Service.select().where(Service.branch == branch).order_by(Service.id), 1)
 
@@ -166,7 +162,7 @@ def branch_services(ctx: Context) -> list[Service]:
 
 
 def _service(ctx: Context, code: str) -> Service:
-    service = _ACTIVE_SERVICE.first(ctx.branch_id, code)
+    service = next((s for s in branch_services(ctx) if s.code == code and s.active), None)
     if service is None:
         codes = ", ".join(s.code for s in ctx.config.services)
         raise NotFound(_("There is no service '{code}'. Services: {codes}.").format(code=code, codes=codes))
